@@ -1,0 +1,134 @@
+# Eighttrack: builds bundle/eighttrack.lv2 and its tests.
+#   make            build the bundle
+#   make check      build and run every test
+#   make run        install to ~/.lv2 and start the plugin in jalv
+#   make install    install to $(DESTDIR)$(LV2DIR)
+
+PREFIX   ?= /usr/local
+LV2DIR   ?= $(PREFIX)/lib/lv2
+DESTDIR  ?=
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+
+BUNDLE   := bundle/eighttrack.lv2
+BUILD    := build
+LIB_EXT  := .so
+
+# Flags the build needs whatever CFLAGS says.
+ET_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+             -fPIC -fvisibility=hidden -D_DEFAULT_SOURCE -Iplugin
+ifeq ($(SANITIZE),1)
+ET_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all -DET_NO_ALLOC_HOOK
+ET_LDFLAGS += -fsanitize=address,undefined
+endif
+
+LV2_CFLAGS  = $(shell $(PKG_CONFIG) --cflags lv2)
+LILV_CFLAGS = $(shell $(PKG_CONFIG) --cflags lilv-0)
+LILV_LIBS   = $(shell $(PKG_CONFIG) --libs lilv-0)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+
+CORE_SRC := plugin/ports.c plugin/router.c
+CORE_OBJ := $(CORE_SRC:plugin/%.c=$(BUILD)/%.o)
+GLUE_OBJ := $(BUILD)/eighttrack.o
+
+UNIT_TESTS := $(BUILD)/test_router
+HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router
+HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
+
+.PHONY: all check run install uninstall clean deps-build deps-check deps-run \
+        validate unit-tests host-tests symbols lint
+
+all: $(BUNDLE)/eighttrack$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/eighttrack.ttl
+
+$(BUILD):
+	mkdir -p $@
+
+$(BUILD)/%.o: plugin/%.c plugin/*.h | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUNDLE)/eighttrack$(LIB_EXT): $(CORE_OBJ) $(GLUE_OBJ)
+	mkdir -p $(BUNDLE)
+	$(CC) -shared $(ET_LDFLAGS) $(LDFLAGS) -Wl,--no-undefined -Wl,-z,defs \
+		-o $@ $^ -lm
+
+$(BUNDLE)/manifest.ttl: ttl/manifest.ttl.in
+	mkdir -p $(BUNDLE)
+	sed 's/@LIB_EXT@/$(LIB_EXT)/g' $< > $@
+
+$(BUILD)/gen_ttl: tools/gen_ttl.c plugin/ports.c plugin/ports.h | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ tools/gen_ttl.c plugin/ports.c -lm
+
+$(BUNDLE)/eighttrack.ttl: ttl/eighttrack.ttl.in $(BUILD)/gen_ttl
+	mkdir -p $(BUNDLE)
+	cat ttl/eighttrack.ttl.in > $@.tmp
+	$(BUILD)/gen_ttl >> $@.tmp
+	mv $@.tmp $@
+
+# ------------------------------------------------------------------ tests
+
+$(BUILD)/test_%.o: tests/test_%.c tests/*.h plugin/*.h | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CFLAGS) -Itests -c $< -o $@
+
+$(BUILD)/lv2host.o: tests/lv2host.c tests/lv2host.h | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/alloc_hook.o: tests/alloc_hook.c tests/lv2host.h | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
+
+$(BUILD)/test_router: $(BUILD)/test_router.o $(CORE_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
+
+$(BUILD)/test_ports $(BUILD)/test_host_router: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ) $(CORE_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
+
+deps-build:
+	@tools/deps.sh build
+deps-check:
+	@tools/deps.sh check
+deps-run:
+	@tools/deps.sh run
+
+unit-tests: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do echo "== $$t"; $$t || exit 1; done
+
+host-tests: all $(HOST_TESTS)
+	@for t in $(HOST_TESTS); do echo "== $$t"; ET_BUNDLE_DIR=$(BUNDLE) $$t || exit 1; done
+
+validate: all
+	tools/validate.sh $(BUNDLE)
+
+symbols: all
+	tools/check_symbols.sh $(BUNDLE)/eighttrack$(LIB_EXT) lv2_descriptor
+
+check: deps-check
+	$(MAKE) all
+	$(MAKE) unit-tests
+	$(MAKE) host-tests
+	$(MAKE) validate
+	$(MAKE) symbols
+	@echo "make check: all tests passed"
+
+lint: all
+	../shared/tools/lv2lint/run.sh --strict $(BUNDLE)
+
+# ---------------------------------------------------------------- install
+
+install: all
+	install -d $(DESTDIR)$(LV2DIR)/eighttrack.lv2
+	install -m 644 $(BUNDLE)/*.ttl $(DESTDIR)$(LV2DIR)/eighttrack.lv2/
+	install -m 755 $(BUNDLE)/eighttrack$(LIB_EXT) $(DESTDIR)$(LV2DIR)/eighttrack.lv2/
+
+uninstall:
+	rm -f $(DESTDIR)$(LV2DIR)/eighttrack.lv2/*.ttl \
+	      $(DESTDIR)$(LV2DIR)/eighttrack.lv2/eighttrack$(LIB_EXT)
+	-rmdir $(DESTDIR)$(LV2DIR)/eighttrack.lv2
+
+run: deps-run
+	$(MAKE) all
+	$(MAKE) install LV2DIR=$(HOME)/.lv2 DESTDIR=
+	tools/run_jalv.sh
+
+clean:
+	rm -rf $(BUILD) bundle

@@ -1,0 +1,97 @@
+/* Eighttrack's ports, declared once.
+ *
+ * The C enum below and the table in ports.c are the single source of truth:
+ * tools/gen_ttl.c writes every lv2:port of the plugin's Turtle from the
+ * table, and tests/test_ports.c checks the built bundle against it, so the
+ * TTL and the code cannot drift apart.  Indices are part of saved sessions:
+ * append new ports at the end, never reorder. */
+#ifndef ET_PORTS_H
+#define ET_PORTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ET_TRACK_COUNT 8
+
+/* The four control ports of one track, in the order they are laid out. */
+typedef enum {
+	ET_TRACK_FIELD_CHANNEL = 0,
+	ET_TRACK_FIELD_MUTE,
+	ET_TRACK_FIELD_TRANSPOSE,
+	ET_TRACK_FIELD_PROGRAM,
+	ET_TRACK_FIELD_COUNT
+} EtTrackField;
+
+typedef enum {
+	ET_PORT_MIDI_IN = 0,
+	ET_PORT_MIDI_OUT,
+	ET_PORT_AUTO_CHANNEL,
+	ET_PORT_ACTIVE_TRACK,
+	ET_PORT_THRU,
+	ET_PORT_TRACK_FIRST, /* track t (0-based), field f: FIRST + t*4 + f */
+	ET_PORT_TRACK_LAST = ET_PORT_TRACK_FIRST +
+	                     ET_TRACK_COUNT * ET_TRACK_FIELD_COUNT - 1,
+	ET_PORT_COUNT
+} EtPortIndex;
+
+static inline uint32_t
+et_track_port(unsigned track, EtTrackField field)
+{
+	return (uint32_t)ET_PORT_TRACK_FIRST +
+	       (uint32_t)(track * ET_TRACK_FIELD_COUNT) + (uint32_t)field;
+}
+
+typedef enum {
+	ET_PORT_KIND_ATOM_IN,
+	ET_PORT_KIND_ATOM_OUT,
+	ET_PORT_KIND_AUDIO_IN,
+	ET_PORT_KIND_AUDIO_OUT,
+	ET_PORT_KIND_CONTROL_IN,
+	ET_PORT_KIND_CONTROL_OUT
+} EtPortKind;
+
+/* lv2:portProperty flags */
+enum {
+	ET_PROP_INTEGER     = 1u << 0,
+	ET_PROP_TOGGLED     = 1u << 1,
+	ET_PROP_ENUMERATION = 1u << 2,
+	ET_PROP_TRIGGER     = 1u << 3
+};
+
+/* Which set of lv2:scalePoint a port lists. */
+typedef enum {
+	ET_SCALE_NONE = 0,
+	ET_SCALE_AUTO_CHANNEL, /* 0 "Omni", 1..16 "Channel N" */
+	ET_SCALE_TRACKS        /* 1..8 "Track N" */
+} EtScale;
+
+typedef struct {
+	const char *symbol;  /* lv2:symbol, fixed by interface.md */
+	const char *name;    /* lv2:name shown in hosts */
+	const char *comment; /* rdfs:comment */
+	EtPortKind  kind;
+	float       minimum;
+	float       fallback; /* lv2:default; also what NaN reads as */
+	float       maximum;
+	unsigned    properties; /* ET_PROP_* */
+	const char *unit;       /* a CURIE of units: or etu: (see ttl/eighttrack.ttl.in) */
+	const char *group;      /* symbol of an entry of et_port_groups */
+	EtScale     scale;
+} EtPortInfo;
+
+typedef struct {
+	const char *symbol;
+	const char *label;
+	const char *type; /* pg:InputGroup, pg:OutputGroup, ... */
+} EtPortGroup;
+
+extern const EtPortInfo  et_ports[ET_PORT_COUNT];
+extern const EtPortGroup et_port_groups[];
+extern const unsigned    et_port_group_count;
+
+/* A control value as the plugin must see it: NaN reads as the default,
+ * anything else is clamped to the port's range, and integer and toggled
+ * ports are rounded to the nearest whole value. */
+float et_port_sanitize(uint32_t index, float value);
+
+#endif

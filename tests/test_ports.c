@@ -1,0 +1,195 @@
+/* The built bundle's ports, read through lilv, must be exactly the C port
+ * table: same index, symbol, class, range, properties, unit and group. */
+#include "lv2host.h"
+#include "ports.h"
+
+#include <lilv/lilv.h>
+#include <lv2/core/lv2.h>
+#include <lv2/port-groups/port-groups.h>
+#include <lv2/port-props/port-props.h>
+#include <lv2/units/units.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <math.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static LilvWorld        *world;
+static const LilvPlugin *plugin;
+
+static int
+load(void **state)
+{
+	(void)state;
+	world = lilv_world_new();
+	lilv_world_load_specifications(world);
+	char *path = realpath(eth_bundle_dir(), NULL);
+	assert_non_null(path);
+	char uri[4096];
+	snprintf(uri, sizeof(uri), "%s/", path);
+	free(path);
+	LilvNode *bundle = lilv_new_file_uri(world, NULL, uri);
+	lilv_world_load_bundle(world, bundle);
+	lilv_node_free(bundle);
+	LilvNode *plugin_uri = lilv_new_uri(world, "urn:eighttrack:plugin");
+	plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), plugin_uri);
+	lilv_node_free(plugin_uri);
+	return plugin ? 0 : -1;
+}
+
+static int
+unload(void **state)
+{
+	(void)state;
+	lilv_world_free(world);
+	return 0;
+}
+
+static const char *
+class_uri(EtPortKind kind, bool direction)
+{
+	switch (kind) {
+	case ET_PORT_KIND_ATOM_IN: return direction ? LV2_CORE__InputPort : "http://lv2plug.in/ns/ext/atom#AtomPort";
+	case ET_PORT_KIND_ATOM_OUT: return direction ? LV2_CORE__OutputPort : "http://lv2plug.in/ns/ext/atom#AtomPort";
+	case ET_PORT_KIND_AUDIO_IN: return direction ? LV2_CORE__InputPort : LV2_CORE__AudioPort;
+	case ET_PORT_KIND_AUDIO_OUT: return direction ? LV2_CORE__OutputPort : LV2_CORE__AudioPort;
+	case ET_PORT_KIND_CONTROL_IN: return direction ? LV2_CORE__InputPort : LV2_CORE__ControlPort;
+	case ET_PORT_KIND_CONTROL_OUT: return direction ? LV2_CORE__OutputPort : LV2_CORE__ControlPort;
+	}
+	return "";
+}
+
+static bool
+has_property(const LilvPort *port, const char *uri)
+{
+	LilvNode *node = lilv_new_uri(world, uri);
+	const bool has = lilv_port_has_property(plugin, port, node);
+	lilv_node_free(node);
+	return has;
+}
+
+static void
+the_ttl_ports_are_the_c_port_table(void **state)
+{
+	(void)state;
+	assert_int_equal(lilv_plugin_get_num_ports(plugin), ET_PORT_COUNT);
+	LilvNode *unit_pred  = lilv_new_uri(world, LV2_UNITS__unit);
+	LilvNode *group_pred = lilv_new_uri(world, LV2_PORT_GROUPS__group);
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		const EtPortInfo *info = &et_ports[i];
+		const LilvPort   *port = lilv_plugin_get_port_by_index(plugin, i);
+		assert_non_null(port);
+		assert_string_equal(lilv_node_as_string(lilv_port_get_symbol(plugin, port)),
+		                    info->symbol);
+		for (int d = 0; d < 2; ++d) {
+			LilvNode *cls = lilv_new_uri(world, class_uri(info->kind, d));
+			assert_true(lilv_port_is_a(plugin, port, cls));
+			lilv_node_free(cls);
+		}
+
+		LilvNode *name = lilv_port_get_name(plugin, port);
+		assert_string_equal(lilv_node_as_string(name), info->name);
+		lilv_node_free(name);
+
+		if (info->kind == ET_PORT_KIND_CONTROL_IN ||
+		    info->kind == ET_PORT_KIND_CONTROL_OUT) {
+			LilvNode *def, *min, *max;
+			lilv_port_get_range(plugin, port, &def, &min, &max);
+			assert_non_null(def);
+			assert_non_null(min);
+			assert_non_null(max);
+			assert_true(lilv_node_as_float(def) == info->fallback);
+			assert_true(lilv_node_as_float(min) == info->minimum);
+			assert_true(lilv_node_as_float(max) == info->maximum);
+			lilv_node_free(def);
+			lilv_node_free(min);
+			lilv_node_free(max);
+		}
+
+		assert_int_equal(has_property(port, LV2_CORE__integer),
+		                 !!(info->properties & ET_PROP_INTEGER));
+		assert_int_equal(has_property(port, LV2_CORE__toggled),
+		                 !!(info->properties & ET_PROP_TOGGLED));
+		assert_int_equal(has_property(port, LV2_CORE__enumeration),
+		                 !!(info->properties & ET_PROP_ENUMERATION));
+		assert_int_equal(has_property(port, LV2_PORT_PROPS__trigger),
+		                 !!(info->properties & ET_PROP_TRIGGER));
+
+		LilvNodes *units = lilv_port_get_value(plugin, port, unit_pred);
+		assert_int_equal(lilv_nodes_size(units), info->unit ? 1 : 0);
+		lilv_nodes_free(units);
+
+		LilvNodes *groups = lilv_port_get_value(plugin, port, group_pred);
+		assert_int_equal(lilv_nodes_size(groups), 1);
+		const char *group = lilv_node_as_uri(lilv_nodes_get_first(groups));
+		const char *hash  = strrchr(group, '#');
+		assert_non_null(hash);
+		assert_string_equal(hash + 1, info->group);
+		lilv_nodes_free(groups);
+	}
+	lilv_node_free(unit_pred);
+	lilv_node_free(group_pred);
+}
+
+/* Ardour ignores lv2:enumeration without scale points: every value of an
+ * enumeration needs one. */
+static void
+every_enumeration_value_has_a_scale_point(void **state)
+{
+	(void)state;
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		const EtPortInfo *info = &et_ports[i];
+		if (!(info->properties & ET_PROP_ENUMERATION)) {
+			continue;
+		}
+		const LilvPort  *port   = lilv_plugin_get_port_by_index(plugin, i);
+		LilvScalePoints *points = lilv_port_get_scale_points(plugin, port);
+		const unsigned   want =
+		    (unsigned)(info->maximum - info->minimum) + 1;
+		assert_int_equal(lilv_scale_points_size(points), want);
+		for (int v = (int)info->minimum; v <= (int)info->maximum; ++v) {
+			bool found = false;
+			LILV_FOREACH (scale_points, it, points) {
+				const LilvScalePoint *sp = lilv_scale_points_get(points, it);
+				if (lilv_node_as_float(lilv_scale_point_get_value(sp)) == (float)v) {
+					found = true;
+				}
+			}
+			assert_true(found);
+		}
+		lilv_scale_points_free(points);
+	}
+}
+
+static void
+sanitize_clamps_rounds_and_reads_nan_as_default(void **state)
+{
+	(void)state;
+	const uint32_t ch = et_track_port(2, ET_TRACK_FIELD_CHANNEL);
+	assert_true(et_port_sanitize(ch, (float)NAN) == 3.0f);
+	assert_true(et_port_sanitize(ch, (float)INFINITY) == 16.0f);
+	assert_true(et_port_sanitize(ch, -(float)INFINITY) == 1.0f);
+	assert_true(et_port_sanitize(ch, 4.6f) == 5.0f);
+	assert_true(et_port_sanitize(ET_PORT_THRU, 0.2f) == 1.0f);
+	assert_true(et_port_sanitize(ET_PORT_THRU, -3.0f) == 0.0f);
+	assert_true(et_port_sanitize(ET_PORT_THRU, (float)NAN) == 1.0f);
+	assert_true(et_port_sanitize(ET_PORT_ACTIVE_TRACK, 1e30f) == 8.0f);
+	assert_true(et_port_sanitize(et_track_port(0, ET_TRACK_FIELD_TRANSPOSE), -100.0f) == -48.0f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(the_ttl_ports_are_the_c_port_table),
+	    cmocka_unit_test(every_enumeration_value_has_a_scale_point),
+	    cmocka_unit_test(sanitize_clamps_rounds_and_reads_nan_as_default),
+	};
+	return cmocka_run_group_tests(tests, load, unload);
+}

@@ -1,0 +1,562 @@
+/* Unit tests of the router core: a musician's actions, exact output. */
+#include "router.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+typedef struct {
+	uint32_t frame;
+	int      track;
+	uint32_t size;
+	uint8_t  b[16];
+} Out;
+
+typedef struct {
+	Out      ev[4096];
+	unsigned n;
+	unsigned capacity; /* events accepted before the sink reports full */
+} Capture;
+
+static bool
+capture_emit(void *ctx, uint32_t frame, int track, const uint8_t *msg,
+             uint32_t size)
+{
+	Capture *c = (Capture *)ctx;
+	if (c->n >= c->capacity || c->n >= 4096 || size > 16) {
+		return false;
+	}
+	Out *o   = &c->ev[c->n++];
+	o->frame = frame;
+	o->track = track;
+	o->size  = size;
+	memcpy(o->b, msg, size);
+	return true;
+}
+
+typedef struct {
+	EtRouter         router;
+	EtRouterControls controls;
+	Capture          out;
+	EtSink           sink;
+} Rig;
+
+static int
+rig_setup(void **state)
+{
+	Rig *rig = (Rig *)calloc(1, sizeof(Rig));
+	et_router_init(&rig->router);
+	et_router_default_controls(&rig->controls);
+	rig->out.capacity = 4096;
+	rig->sink         = (EtSink){capture_emit, &rig->out};
+	*state            = rig;
+	return 0;
+}
+
+static int
+rig_teardown(void **state)
+{
+	free(*state);
+	return 0;
+}
+
+static void
+apply(Rig *rig, uint32_t frame)
+{
+	et_router_set_controls(&rig->router, &rig->controls, frame, &rig->sink);
+}
+
+static EtRouterStatus
+play(Rig *rig, uint32_t frame, uint8_t b0, uint8_t b1, uint8_t b2)
+{
+	const uint8_t msg[3] = {b0, b1, b2};
+	const uint8_t type   = b0 & 0xF0;
+	return et_router_process(&rig->router, frame, msg,
+	                         (type == 0xC0 || type == 0xD0) ? 2 : 3,
+	                         &rig->sink);
+}
+
+static void
+clear(Rig *rig)
+{
+	rig->out.n = 0;
+}
+
+static void
+expect_event(const Rig *rig, unsigned i, uint32_t frame, uint8_t b0,
+             uint8_t b1, uint8_t b2)
+{
+	assert_true(i < rig->out.n);
+	const Out *o = &rig->out.ev[i];
+	assert_int_equal(o->frame, frame);
+	assert_int_equal(o->b[0], b0);
+	assert_int_equal(o->b[1], b1);
+	if (o->size > 2) {
+		assert_int_equal(o->b[2], b2);
+	}
+}
+
+/* ------------------------------------------------------------- routing */
+
+static void
+omni_plays_the_active_track_from_any_channel(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	apply(rig, 0);
+	for (uint8_t ch = 0; ch < 16; ++ch) {
+		clear(rig);
+		play(rig, 10 + ch, (uint8_t)(0x90 | ch), 60, 100);
+		play(rig, 20 + ch, (uint8_t)(0x80 | ch), 60, 0);
+		assert_int_equal(rig->out.n, 2);
+		expect_event(rig, 0, 10 + ch, 0x90, 60, 100); /* track 1: channel 1 */
+		expect_event(rig, 1, 20 + ch, 0x80, 60, 0);
+		assert_int_equal(rig->out.ev[0].track, 0);
+	}
+}
+
+static void
+auto_channel_10_takes_only_channel_10_and_thru_passes_the_rest(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->controls.auto_channel     = 10;
+	rig->controls.track[0].channel = 11;
+	apply(rig, 0);
+
+	play(rig, 5, 0x99, 36, 90);  /* channel 10: the auto channel */
+	play(rig, 6, 0x92, 40, 70);  /* channel 3: nobody's */
+	play(rig, 7, 0xB2, 7, 100);  /* a CC on channel 3 */
+	assert_int_equal(rig->out.n, 3);
+	expect_event(rig, 0, 5, 0x9A, 36, 90); /* re-channelized to 11 */
+	expect_event(rig, 1, 6, 0x92, 40, 70); /* unchanged */
+	expect_event(rig, 2, 7, 0xB2, 7, 100);
+	assert_int_equal(rig->out.ev[1].track, ET_ROUTER_THRU);
+
+	rig->controls.thru = false;
+	apply(rig, 0);
+	clear(rig);
+	play(rig, 8, 0x93, 41, 70);
+	const uint8_t clock = 0xF8;
+	et_router_process(&rig->router, 9, &clock, 1, &rig->sink);
+	assert_int_equal(rig->out.n, 0);
+	/* The note-off of the thru note still follows it: nothing hangs. */
+	play(rig, 10, 0x82, 40, 0);
+	assert_int_equal(rig->out.n, 1);
+	expect_event(rig, 0, 10, 0x82, 40, 0);
+}
+
+static void
+the_active_tracks_own_channel_also_plays_it(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->controls.auto_channel = 10;
+	rig->controls.active_track = 1; /* track 2, channel 2 */
+	apply(rig, 0);
+	play(rig, 3, 0x91, 64, 80);
+	assert_int_equal(rig->out.n, 1);
+	expect_event(rig, 0, 3, 0x91, 64, 80);
+	assert_int_equal(rig->out.ev[0].track, 1);
+}
+
+static void
+switching_the_active_track_mid_note_sends_its_off_where_it_went(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	apply(rig, 0);
+	play(rig, 0, 0x90, 60, 100);
+	rig->controls.active_track = 3; /* track 4, channel 4 */
+	apply(rig, 0);
+	play(rig, 5, 0x90, 62, 100);
+	play(rig, 9, 0x80, 60, 30);
+	play(rig, 12, 0x80, 62, 30);
+	assert_int_equal(rig->out.n, 4);
+	expect_event(rig, 0, 0, 0x90, 60, 100);
+	expect_event(rig, 1, 5, 0x93, 62, 100);
+	expect_event(rig, 2, 9, 0x80, 60, 30); /* exactly one, on channel 1 */
+	expect_event(rig, 3, 12, 0x83, 62, 30);
+}
+
+static void
+muting_mid_note_ends_it_at_once_and_drops_the_later_off(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	apply(rig, 0);
+	play(rig, 2, 0x90, 60, 100);
+	play(rig, 3, 0x90, 67, 100);
+	clear(rig);
+	rig->controls.track[0].mute = true;
+	apply(rig, 40);
+	assert_int_equal(rig->out.n, 2);
+	expect_event(rig, 0, 40, 0x80, 60, 64);
+	expect_event(rig, 1, 40, 0x80, 67, 64);
+	clear(rig);
+	play(rig, 50, 0x80, 60, 0);
+	play(rig, 51, 0x90, 61, 100); /* muted: sends nothing new */
+	play(rig, 52, 0xE0, 0, 80);
+	assert_int_equal(rig->out.n, 0);
+	assert_int_equal(et_router_sounding(&rig->router, 0), 0);
+}
+
+static void
+transpose_and_channel_changes_mid_note_keep_the_note_off_exact(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->controls.track[0].transpose = 12;
+	apply(rig, 0);
+	play(rig, 1, 0x90, 60, 100);
+	rig->controls.track[0].transpose = -5;
+	rig->controls.track[0].channel   = 9;
+	apply(rig, 0);
+	play(rig, 2, 0x90, 60 + 1, 100);
+	play(rig, 3, 0x80, 60, 0);
+	play(rig, 4, 0x80, 61, 0);
+	assert_int_equal(rig->out.n, 4);
+	expect_event(rig, 0, 1, 0x90, 72, 100);
+	expect_event(rig, 1, 2, 0x98, 56, 100);
+	expect_event(rig, 2, 3, 0x80, 72, 0); /* the channel and note it went with */
+	expect_event(rig, 3, 4, 0x88, 56, 0);
+}
+
+static void
+transposed_out_of_range_notes_are_not_sent_and_their_offs_dropped(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->controls.track[0].transpose = 48;
+	apply(rig, 0);
+	play(rig, 1, 0x90, 100, 100);
+	play(rig, 2, 0x80, 100, 0);
+	assert_int_equal(rig->out.n, 0);
+}
+
+static void
+note_on_velocity_zero_is_a_note_off(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->controls.track[0].channel = 3;
+	apply(rig, 0);
+	play(rig, 1, 0x90, 60, 100);
+	play(rig, 2, 0x90, 60, 0);
+	play(rig, 3, 0x90, 60, 0); /* a repeated off (Ardour on stop): a stray */
+	assert_int_equal(rig->out.n, 2);
+	expect_event(rig, 1, 2, 0x92, 60, 0);
+}
+
+static void
+a_second_note_on_for_a_held_key_ends_the_first(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	apply(rig, 0);
+	play(rig, 1, 0x90, 60, 100);
+	rig->controls.active_track = 1;
+	apply(rig, 0);
+	play(rig, 2, 0x90, 60, 90);
+	play(rig, 3, 0x80, 60, 0);
+	assert_int_equal(rig->out.n, 4);
+	expect_event(rig, 0, 1, 0x90, 60, 100);
+	expect_event(rig, 1, 2, 0x80, 60, 64);
+	expect_event(rig, 2, 2, 0x91, 60, 90);
+	expect_event(rig, 3, 3, 0x81, 60, 0);
+}
+
+static void
+sustain_held_across_a_switch_is_released_where_it_was_pressed(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	apply(rig, 0);
+	play(rig, 1, 0xB0, 64, 127);
+	rig->controls.active_track = 2; /* track 3 */
+	apply(rig, 0);
+	play(rig, 5, 0xB0, 64, 0);
+	assert_int_equal(rig->out.n, 3);
+	expect_event(rig, 0, 1, 0xB0, 64, 127);
+	expect_event(rig, 1, 5, 0xB0, 64, 0); /* track 1's synth lets go */
+	expect_event(rig, 2, 5, 0xB2, 64, 0); /* and the routed copy */
+	assert_int_equal(rig->out.ev[1].track, 0);
+	assert_int_equal(rig->out.ev[2].track, 2);
+}
+
+static void
+muting_releases_a_held_sustain_pedal(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->controls.track[0].channel = 5;
+	apply(rig, 0);
+	play(rig, 1, 0xB0, 64, 100);
+	rig->controls.track[0].channel = 6; /* the pedal went to channel 5 */
+	rig->controls.track[0].mute    = true;
+	clear(rig);
+	apply(rig, 7);
+	assert_int_equal(rig->out.n, 1);
+	expect_event(rig, 0, 7, 0xB4, 64, 0);
+}
+
+static void
+program_changes_on_value_change_and_on_activation(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->controls.track[0].program = 5;
+	rig->controls.track[2].program = 12;
+	rig->controls.track[1].program = 3;
+	rig->controls.track[1].mute    = true;
+	apply(rig, 0); /* first run: every non-default program is a change */
+	assert_int_equal(rig->out.n, 2);
+	expect_event(rig, 0, 0, 0xC0, 4, 0);
+	expect_event(rig, 1, 0, 0xC2, 11, 0); /* track 2 is muted: nothing */
+
+	clear(rig);
+	apply(rig, 0); /* nothing changed: nothing sent */
+	assert_int_equal(rig->out.n, 0);
+
+	rig->controls.active_track = 2;
+	apply(rig, 0);
+	assert_int_equal(rig->out.n, 1);
+	expect_event(rig, 0, 0, 0xC2, 11, 0);
+
+	clear(rig);
+	rig->controls.track[2].program = 0; /* none: nothing to send */
+	apply(rig, 0);
+	rig->controls.track[2].program = 128;
+	apply(rig, 0);
+	assert_int_equal(rig->out.n, 1);
+	expect_event(rig, 0, 0, 0xC2, 127, 0);
+}
+
+static void
+incoming_program_change_and_bend_are_rechannelized(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->controls.track[0].channel = 7;
+	apply(rig, 0);
+	play(rig, 1, 0xC3, 9, 0);
+	play(rig, 2, 0xE3, 0, 64);
+	play(rig, 3, 0xD3, 50, 0);
+	assert_int_equal(rig->out.n, 3);
+	expect_event(rig, 0, 1, 0xC6, 9, 0);
+	assert_int_equal(rig->out.ev[0].size, 2);
+	expect_event(rig, 1, 2, 0xE6, 0, 64);
+	expect_event(rig, 2, 3, 0xD6, 50, 0);
+}
+
+static void
+all_notes_off_ends_every_note_from_that_channel_once(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	apply(rig, 0);
+	play(rig, 1, 0x90, 60, 100); /* track 1 */
+	rig->controls.active_track = 4;
+	apply(rig, 0);
+	play(rig, 2, 0x90, 64, 100); /* track 5 */
+	clear(rig);
+	play(rig, 3, 0xB0, 123, 0);
+	assert_int_equal(rig->out.n, 3);
+	expect_event(rig, 0, 3, 0x80, 60, 64);
+	expect_event(rig, 1, 3, 0x84, 64, 64);
+	expect_event(rig, 2, 3, 0xB4, 123, 0);
+	clear(rig);
+	play(rig, 4, 0xB0, 123, 0); /* again: no note left to end */
+	play(rig, 5, 0x80, 60, 0);
+	assert_int_equal(rig->out.n, 1);
+	expect_event(rig, 0, 4, 0xB4, 123, 0);
+}
+
+static void
+poly_pressure_follows_the_held_note(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->controls.track[0].transpose = 2;
+	apply(rig, 0);
+	play(rig, 1, 0x90, 60, 100);
+	rig->controls.active_track = 1;
+	apply(rig, 0);
+	play(rig, 2, 0xA0, 60, 33);
+	expect_event(rig, 1, 2, 0xA0, 62, 33);
+}
+
+/* ----------------------------------------------------------- bad input */
+
+static void
+malformed_messages_are_dropped_and_counted(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	apply(rig, 0);
+	static const struct {
+		uint8_t        bytes[6];
+		uint32_t       size;
+		EtRouterStatus status;
+	} cases[] = {
+	    {{0}, 0, ET_ROUTER_EMPTY},
+	    {{0x40, 0x40}, 2, ET_ROUTER_NO_STATUS},
+	    {{0x90, 60}, 2, ET_ROUTER_BAD_LENGTH},
+	    {{0x90, 60, 100, 1}, 4, ET_ROUTER_BAD_LENGTH},
+	    {{0xC0}, 1, ET_ROUTER_BAD_LENGTH},
+	    {{0x90, 0x90, 100}, 3, ET_ROUTER_BAD_DATA},
+	    {{0xF0, 1, 2}, 3, ET_ROUTER_BAD_LENGTH}, /* SysEx without F7 */
+	    {{0xF0, 1, 0x80, 0xF7}, 4, ET_ROUTER_BAD_DATA},
+	    {{0xF4}, 1, ET_ROUTER_UNDEFINED},
+	    {{0xF7}, 1, ET_ROUTER_UNDEFINED},
+	    {{0xF8, 0}, 2, ET_ROUTER_BAD_LENGTH},
+	};
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
+		assert_int_equal(et_router_process(&rig->router, 0, cases[i].bytes,
+		                                   cases[i].size, &rig->sink),
+		                 cases[i].status);
+	}
+	assert_int_equal(rig->out.n, 0);
+	assert_int_equal(rig->router.status_count[ET_ROUTER_BAD_LENGTH], 5);
+	assert_int_equal(rig->router.status_count[ET_ROUTER_BAD_DATA], 2);
+	assert_int_equal(rig->router.status_count[ET_ROUTER_UNDEFINED], 2);
+	for (int s = 0; s < ET_ROUTER_STATUS_COUNT; ++s) {
+		assert_non_null(et_router_strerror((EtRouterStatus)s));
+	}
+}
+
+static void
+sysex_and_realtime_pass_thru_unchanged(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	apply(rig, 0);
+	const uint8_t sysex[] = {0xF0, 0x7E, 0x7F, 0x06, 0x01, 0xF7};
+	const uint8_t start   = 0xFA;
+	const uint8_t spp[]   = {0xF2, 0x10, 0x00};
+	et_router_process(&rig->router, 3, sysex, sizeof(sysex), &rig->sink);
+	et_router_process(&rig->router, 4, &start, 1, &rig->sink);
+	et_router_process(&rig->router, 5, spp, 3, &rig->sink);
+	assert_int_equal(rig->out.n, 3);
+	assert_int_equal(rig->out.ev[0].size, sizeof(sysex));
+	assert_memory_equal(rig->out.ev[0].b, sysex, sizeof(sysex));
+	assert_int_equal(rig->out.ev[1].b[0], 0xFA);
+	assert_memory_equal(rig->out.ev[2].b, spp, 3);
+}
+
+static void
+a_full_output_keeps_the_note_off_and_sends_it_next_block(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	apply(rig, 0);
+	play(rig, 1, 0x90, 60, 100);
+	rig->out.capacity = rig->out.n; /* full from now on */
+	play(rig, 2, 0x80, 60, 0);
+	play(rig, 3, 0x90, 62, 100); /* dropped, so never sounding */
+	assert_int_equal(rig->out.n, 1);
+	assert_true(rig->router.status_count[ET_ROUTER_OUTPUT_FULL] >= 2);
+
+	rig->out.capacity = 4096; /* the next block has room */
+	et_router_flush(&rig->router, 0, &rig->sink);
+	play(rig, 4, 0x80, 62, 0);
+	assert_int_equal(rig->out.n, 2);
+	expect_event(rig, 1, 0, 0x80, 60, 64);
+	assert_int_equal(et_router_sounding(&rig->router, 0), 0);
+}
+
+/* --------------------------------------------------------- random walk */
+
+/* Random notes, pedals, panics and control changes; then every track is
+ * muted and every key released.  On the output every note-on must have
+ * exactly one note-off, in order, and no note-off may come unmatched. */
+static void
+random_play_never_leaves_a_note_hanging(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	srand(1234);
+	for (unsigned round = 0; round < 200; ++round) {
+		et_router_init(&rig->router);
+		et_router_default_controls(&rig->controls);
+		rig->controls.thru = (round & 1) != 0;
+		int sounding[16][128];
+		memset(sounding, 0, sizeof(sounding));
+		for (unsigned step = 0; step < 400; ++step) {
+			clear(rig);
+			const int what = rand() % 10;
+			if (what < 6) {
+				const uint8_t ch   = (uint8_t)(rand() % 4);
+				const uint8_t note = (uint8_t)(58 + rand() % 8);
+				const bool    on   = rand() % 2;
+				play(rig, step, (uint8_t)((on ? 0x90 : 0x80) | ch), note,
+				     on ? 100 : 0);
+			} else if (what == 6) {
+				play(rig, step, (uint8_t)(0xB0 | (rand() % 4)),
+				     (rand() % 8) ? 64 : 123, (uint8_t)(rand() % 128));
+			} else {
+				EtRouterControls *c = &rig->controls;
+				const unsigned    t = (unsigned)rand() % ET_TRACK_COUNT;
+				switch (rand() % 5) {
+				case 0: c->active_track = (uint8_t)t; break;
+				case 1: c->track[t].mute = !c->track[t].mute; break;
+				case 2: c->track[t].transpose = (int8_t)(rand() % 25 - 12); break;
+				case 3: c->track[t].channel = (uint8_t)(1 + rand() % 16); break;
+				default: c->auto_channel = (uint8_t)(rand() % 5); break;
+				}
+				apply(rig, step);
+			}
+			for (unsigned i = 0; i < rig->out.n; ++i) {
+				const Out *o = &rig->out.ev[i];
+				const int  type = o->b[0] & 0xF0;
+				const int  ch = o->b[0] & 0x0F;
+				if (type == 0x90 && o->b[2] > 0) {
+					++sounding[ch][o->b[1]];
+				} else if (type == 0x80 || type == 0x90) {
+					assert_true(sounding[ch][o->b[1]] > 0);
+					--sounding[ch][o->b[1]];
+				}
+			}
+		}
+		clear(rig);
+		for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+			rig->controls.track[t].mute = true;
+		}
+		apply(rig, 500);
+		for (uint8_t ch = 0; ch < 16; ++ch) {
+			for (uint8_t n = 0; n < 128; ++n) {
+				play(rig, 501, (uint8_t)(0x80 | ch), n, 0);
+			}
+		}
+		for (unsigned i = 0; i < rig->out.n; ++i) {
+			const Out *o = &rig->out.ev[i];
+			if ((o->b[0] & 0xF0) == 0x80) {
+				assert_true(sounding[o->b[0] & 0x0F][o->b[1]] > 0);
+				--sounding[o->b[0] & 0x0F][o->b[1]];
+			}
+		}
+		for (int ch = 0; ch < 16; ++ch) {
+			for (int n = 0; n < 128; ++n) {
+				assert_int_equal(sounding[ch][n], 0);
+			}
+		}
+		for (unsigned s = 0; s <= ET_TRACK_COUNT; ++s) {
+			assert_int_equal(et_router_sounding(&rig->router, s), 0);
+		}
+	}
+}
+
+#define STORY(f) cmocka_unit_test_setup_teardown(f, rig_setup, rig_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    STORY(omni_plays_the_active_track_from_any_channel),
+	    STORY(auto_channel_10_takes_only_channel_10_and_thru_passes_the_rest),
+	    STORY(the_active_tracks_own_channel_also_plays_it),
+	    STORY(switching_the_active_track_mid_note_sends_its_off_where_it_went),
+	    STORY(muting_mid_note_ends_it_at_once_and_drops_the_later_off),
+	    STORY(transpose_and_channel_changes_mid_note_keep_the_note_off_exact),
+	    STORY(transposed_out_of_range_notes_are_not_sent_and_their_offs_dropped),
+	    STORY(note_on_velocity_zero_is_a_note_off),
+	    STORY(a_second_note_on_for_a_held_key_ends_the_first),
+	    STORY(sustain_held_across_a_switch_is_released_where_it_was_pressed),
+	    STORY(muting_releases_a_held_sustain_pedal),
+	    STORY(program_changes_on_value_change_and_on_activation),
+	    STORY(incoming_program_change_and_bend_are_rechannelized),
+	    STORY(all_notes_off_ends_every_note_from_that_channel_once),
+	    STORY(poly_pressure_follows_the_held_note),
+	    STORY(malformed_messages_are_dropped_and_counted),
+	    STORY(sysex_and_realtime_pass_thru_unchanged),
+	    STORY(a_full_output_keeps_the_note_off_and_sends_it_next_block),
+	    STORY(random_play_never_leaves_a_note_hanging),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
