@@ -28,13 +28,15 @@ LV2_CFLAGS  = $(shell $(PKG_CONFIG) --cflags lv2)
 LILV_CFLAGS = $(shell $(PKG_CONFIG) --cflags lilv-0)
 LILV_LIBS   = $(shell $(PKG_CONFIG) --libs lilv-0)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+SNDFILE_CFLAGS = $(shell $(PKG_CONFIG) --cflags sndfile)
+SNDFILE_LIBS   = $(shell $(PKG_CONFIG) --libs sndfile)
 
-CORE_SRC := plugin/ports.c plugin/router.c
+CORE_SRC := plugin/ports.c plugin/router.c plugin/clock.c plugin/looper.c
 CORE_OBJ := $(CORE_SRC:plugin/%.c=$(BUILD)/%.o)
-GLUE_OBJ := $(BUILD)/eighttrack.o
+GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o
 
-UNIT_TESTS := $(BUILD)/test_router
-HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router
+UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_loopfile
+HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper
 HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
 
 .PHONY: all check run install uninstall clean deps-build deps-check deps-run \
@@ -46,12 +48,12 @@ $(BUILD):
 	mkdir -p $@
 
 $(BUILD)/%.o: plugin/%.c plugin/*.h | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(SNDFILE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUNDLE)/eighttrack$(LIB_EXT): $(CORE_OBJ) $(GLUE_OBJ)
 	mkdir -p $(BUNDLE)
 	$(CC) -shared $(ET_LDFLAGS) $(LDFLAGS) -Wl,--no-undefined -Wl,-z,defs \
-		-o $@ $^ -lm
+		-o $@ $^ $(SNDFILE_LIBS) -lm
 
 $(BUNDLE)/manifest.ttl: ttl/manifest.ttl.in
 	mkdir -p $(BUNDLE)
@@ -69,7 +71,7 @@ $(BUNDLE)/eighttrack.ttl: ttl/eighttrack.ttl.in $(BUILD)/gen_ttl
 # ------------------------------------------------------------------ tests
 
 $(BUILD)/test_%.o: tests/test_%.c tests/*.h plugin/*.h | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CFLAGS) -Itests -c $< -o $@
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(CFLAGS) -Itests -c $< -o $@
 
 $(BUILD)/lv2host.o: tests/lv2host.c tests/lv2host.h | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CFLAGS) -c $< -o $@
@@ -77,11 +79,17 @@ $(BUILD)/lv2host.o: tests/lv2host.c tests/lv2host.h | $(BUILD)
 $(BUILD)/alloc_hook.o: tests/alloc_hook.c tests/lv2host.h | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
 
-$(BUILD)/test_router: $(BUILD)/test_router.o $(CORE_OBJ)
+$(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
+
+$(BUILD)/test_loopfile: $(BUILD)/test_loopfile.o $(BUILD)/loopfile.o
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(CMOCKA_LIBS) -lm
 
 $(BUILD)/test_ports $(BUILD)/test_host_router: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ) $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
+
+$(BUILD)/test_host_looper: $(BUILD)/test_host_looper.o $(HOST_OBJ) $(BUILD)/loopfile.o
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) -lm
 
 deps-build:
 	@tools/deps.sh build

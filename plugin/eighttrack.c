@@ -5,51 +5,16 @@
  * writes what the router emits into midi_out with a forge that never
  * writes past the capacity the host gave.  Problems seen in run() are
  * counted there and logged by the worker, never from the audio thread. */
-#include "ports.h"
-#include "router.h"
-#include "uris.h"
+#include "instance.h"
 
-#include <lv2/atom/forge.h>
 #include <lv2/atom/util.h>
 #include <lv2/core/lv2.h>
-#include <lv2/log/logger.h>
-#include <lv2/worker/worker.h>
+#include <lv2/state/state.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* What run() can notice and the worker reports, once each. */
-typedef enum {
-	ET_REPORT_ROUTER_FIRST = 0, /* + EtRouterStatus */
-	ET_REPORT_LATE_EVENT = ET_ROUTER_STATUS_COUNT,
-	ET_REPORT_NON_MIDI,
-	ET_REPORT_COUNT
-} EtReport;
-
-typedef struct {
-	uint32_t report;
-	uint32_t count;
-	uint32_t detail;
-} EtReportMessage;
-
-typedef struct {
-	LV2_URID_Map         *map;
-	LV2_Log_Logger        logger;
-	LV2_Worker_Schedule  *schedule;
-	EtUris                uris;
-	LV2_Atom_Forge        forge;
-	LV2_Atom_Forge_Frame  out_frame; /* midi_out's sequence, for this run() */
-
-	void *port[ET_PORT_COUNT];
-
-	EtRouter router;
-
-	uint32_t late_events;
-	uint32_t non_midi_events;
-	uint32_t out_capacity; /* of midi_out, in the current run() */
-	bool     reported[ET_REPORT_COUNT];
-} Eighttrack;
 
 static float
 control(const Eighttrack *self, uint32_t index)
@@ -98,12 +63,30 @@ emit_midi(void *ctx, uint32_t frame, int track, const uint8_t *msg,
 	return true;
 }
 
+uint32_t
+et_loop_capacity_frames(double rate)
+{
+	return (uint32_t)ceil(ET_LOOP_CAPACITY_SECONDS * rate);
+}
+
+static void
+read_looper_controls(const Eighttrack *self, EtLooperControls *controls)
+{
+	controls->arm      = control(self, ET_PORT_LOOP_ARM) > 0.0f;
+	controls->mute     = control(self, ET_PORT_LOOP_MUTE) > 0.0f;
+	controls->overdub  = control(self, ET_PORT_LOOP_OVERDUB) > 0.0f;
+	controls->quantize = (EtQuantize)control(self, ET_PORT_LOOP_QUANTIZE);
+	controls->bars     = (uint32_t)control(self, ET_PORT_LOOP_BARS);
+	controls->clear    = control(self, ET_PORT_LOOP_CLEAR) > 0.0f;
+	controls->level_db = control(self, ET_PORT_LOOP_LEVEL);
+	controls->monitor  = control(self, ET_PORT_MONITOR) > 0.0f;
+}
+
 static LV2_Handle
 instantiate(const LV2_Descriptor *descriptor, double rate,
             const char *bundle_path, const LV2_Feature *const *features)
 {
 	(void)descriptor;
-	(void)rate;
 	(void)bundle_path;
 
 	Eighttrack *self = (Eighttrack *)calloc(1, sizeof(Eighttrack));
@@ -129,10 +112,32 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 		free(self);
 		return NULL;
 	}
+	if (!(rate >= 1.0 && rate <= 1e6)) {
+		lv2_log_error(&self->logger,
+		              "eighttrack: unusable sample rate %f; cannot run\n", rate);
+		free(self);
+		return NULL;
+	}
+
+	self->rate = rate;
+	/* The whole loop buffer is allocated and touched here, so run() never
+	 * has to. */
+	self->looper = et_looper_new(rate, et_loop_capacity_frames(rate));
+	if (!self->looper) {
+		lv2_log_error(&self->logger,
+		              "eighttrack: cannot allocate %.0f s of loop audio\n",
+		              ET_LOOP_CAPACITY_SECONDS);
+		free(self);
+		return NULL;
+	}
+	atomic_init(&self->incoming, NULL);
+	atomic_init(&self->retired, NULL);
+	atomic_init(&self->take_baseline, false);
 
 	et_uris_map(&self->uris, self->map);
 	lv2_atom_forge_init(&self->forge, self->map);
 	et_router_init(&self->router);
+	et_clock_init(&self->clock, rate);
 	return (LV2_Handle)self;
 }
 
@@ -151,16 +156,25 @@ activate(LV2_Handle instance)
 	(void)instance;
 }
 
+static bool
+schedule(Eighttrack *self, const EtWorkMessage *message)
+{
+	return self->schedule &&
+	       self->schedule->schedule_work(self->schedule->handle,
+	                                     sizeof(*message), message) ==
+	           LV2_WORKER_SUCCESS;
+}
+
 /* Asks the worker to log a problem the first time it happens. */
 static void
 report(Eighttrack *self, EtReport what, uint32_t count, uint32_t detail)
 {
-	if (count == 0 || self->reported[what] || !self->schedule) {
+	if (count == 0 || self->reported[what]) {
 		return;
 	}
-	const EtReportMessage message = {(uint32_t)what, count, detail};
-	if (self->schedule->schedule_work(self->schedule->handle, sizeof(message),
-	                                  &message) == LV2_WORKER_SUCCESS) {
+	const EtWorkMessage message = {ET_WORK_REPORT, (uint32_t)what, count,
+	                               detail};
+	if (schedule(self, &message)) {
 		self->reported[what] = true;
 	}
 }
@@ -177,17 +191,126 @@ report_problems(Eighttrack *self)
 	report(self, ET_REPORT_NON_MIDI, self->non_midi_events, 0);
 }
 
+/* Takes over a looper that restore() built, if there is one and the last
+ * replaced one has been freed. */
+static void
+take_restored_looper(Eighttrack *self)
+{
+	if (atomic_load(&self->retired)) {
+		return;
+	}
+	EtLooper *incoming = atomic_exchange(&self->incoming, NULL);
+	if (!incoming) {
+		return;
+	}
+	atomic_store(&self->retired, self->looper);
+	self->looper = incoming;
+	const EtWorkMessage reap = {ET_WORK_REAP, 0, 0, 0};
+	schedule(self, &reap);
+}
+
+static double
+number(const Eighttrack *self, const LV2_Atom *atom, bool *ok)
+{
+	const EtUris *u = &self->uris;
+	*ok             = true;
+	if (atom->type == u->atom_Float && atom->size >= sizeof(float)) {
+		return ((const LV2_Atom_Float *)atom)->body;
+	}
+	if (atom->type == u->atom_Double && atom->size >= sizeof(double)) {
+		return ((const LV2_Atom_Double *)atom)->body;
+	}
+	if (atom->type == u->atom_Int && atom->size >= sizeof(int32_t)) {
+		return ((const LV2_Atom_Int *)atom)->body;
+	}
+	if (atom->type == u->atom_Long && atom->size >= sizeof(int64_t)) {
+		return (double)((const LV2_Atom_Long *)atom)->body;
+	}
+	*ok = false;
+	return 0.0;
+}
+
+/* Decodes a time:Position (Ardour and jalv send atom:Object, Carla
+ * atom:Blank); fields that are missing or not numbers are left out. */
+static bool
+read_position(const Eighttrack *self, const LV2_Atom_Object *obj,
+              EtPosition *pos)
+{
+	const EtUris *u = &self->uris;
+	if (obj->body.otype != u->time_Position) {
+		return false;
+	}
+	const LV2_Atom *frame = NULL, *speed = NULL, *bpm = NULL, *bpb = NULL,
+	               *bar = NULL, *beat = NULL;
+	lv2_atom_object_get(obj, u->time_frame, &frame, u->time_speed, &speed,
+	                    u->time_beatsPerMinute, &bpm, u->time_beatsPerBar,
+	                    &bpb, u->time_bar, &bar, u->time_barBeat, &beat, 0);
+	memset(pos, 0, sizeof(*pos));
+	double value;
+	bool   ok;
+	if (frame && (value = number(self, frame, &ok), ok) && isfinite(value)) {
+		pos->has_frame = true;
+		pos->frame     = (int64_t)value;
+	}
+	if (speed && (value = number(self, speed, &ok), ok) && isfinite(value)) {
+		pos->has_speed = true;
+		pos->speed     = value;
+	}
+	if (bpm && (value = number(self, bpm, &ok), ok) && isfinite(value)) {
+		pos->has_bpm = true;
+		pos->bpm     = value;
+	}
+	if (bpb && (value = number(self, bpb, &ok), ok) && isfinite(value)) {
+		pos->has_beats_per_bar = true;
+		pos->beats_per_bar     = value;
+	}
+	if (bar && (value = number(self, bar, &ok), ok) && isfinite(value)) {
+		pos->has_bar = true;
+		pos->bar     = (int64_t)value;
+	}
+	if (beat && (value = number(self, beat, &ok), ok) && isfinite(value)) {
+		pos->has_bar_beat = true;
+		pos->bar_beat     = value;
+	}
+	return true;
+}
+
+typedef struct {
+	const float *in_l, *in_r;
+	float       *out_l, *out_r;
+} AudioPorts;
+
+static void
+render(Eighttrack *self, const AudioPorts *audio, uint32_t from, uint32_t to)
+{
+	if (to > from && audio->out_l) {
+		et_looper_process(self->looper, &self->clock, audio->in_l, audio->in_r,
+		                  audio->out_l, audio->out_r, from, to - from);
+	}
+}
+
+static void
+write_control_out(Eighttrack *self, uint32_t index, float value)
+{
+	float *port = (float *)self->port[index];
+	if (port) {
+		*port = value;
+	}
+}
+
 static void
 run(LV2_Handle instance, uint32_t nframes)
 {
-	Eighttrack          *self = (Eighttrack *)instance;
-	const LV2_Atom_Sequence *in  = (const LV2_Atom_Sequence *)self->port[ET_PORT_MIDI_IN];
-	LV2_Atom_Sequence       *out = (LV2_Atom_Sequence *)self->port[ET_PORT_MIDI_OUT];
-	const EtSink sink = {emit_midi, self};
+	Eighttrack              *self = (Eighttrack *)instance;
+	const LV2_Atom_Sequence *in =
+	    (const LV2_Atom_Sequence *)self->port[ET_PORT_MIDI_IN];
+	LV2_Atom_Sequence *out = (LV2_Atom_Sequence *)self->port[ET_PORT_MIDI_OUT];
+	const EtSink       sink = {emit_midi, self};
 
 	/* The host puts the space it offers in midi_out's atom size.  Hosts
 	 * differ on whether that counts the 8-byte header; reading it as the
 	 * whole buffer is safe with all of them. */
+	self->forge.buf = NULL;
 	if (out) {
 		self->out_capacity = out->atom.size;
 		lv2_atom_forge_set_buffer(&self->forge, (uint8_t *)out,
@@ -195,9 +318,25 @@ run(LV2_Handle instance, uint32_t nframes)
 		if (!lv2_atom_forge_sequence_head(&self->forge, &self->out_frame, 0)) {
 			self->forge.buf = NULL; /* not even room for the header */
 		}
-	} else {
-		self->forge.buf = NULL;
 	}
+
+	/* Without all four audio ports (a host must connect them) the looper
+	 * is left alone rather than fed half a stereo pair. */
+	AudioPorts audio = {self->port[ET_PORT_IN_L], self->port[ET_PORT_IN_R],
+	                    self->port[ET_PORT_OUT_L], self->port[ET_PORT_OUT_R]};
+	if (!audio.in_l || !audio.in_r || !audio.out_l || !audio.out_r) {
+		audio.out_l = NULL;
+	}
+
+	take_restored_looper(self);
+	EtLooperControls looper_controls;
+	read_looper_controls(self, &looper_controls);
+	if (atomic_exchange(&self->take_baseline, false)) {
+		et_looper_set_baseline(self->looper, &looper_controls);
+	} else {
+		et_looper_set_controls(self->looper, &looper_controls);
+	}
+	et_clock_begin_block(&self->clock, nframes);
 
 	EtRouterControls controls;
 	read_router_controls(self, &controls);
@@ -208,6 +347,7 @@ run(LV2_Handle instance, uint32_t nframes)
 	 * whatever the input claims. */
 	const uint32_t last_frame = nframes ? nframes - 1 : 0;
 	uint32_t       at         = 0;
+	uint32_t       rendered   = 0;
 	if (in) {
 		LV2_ATOM_SEQUENCE_FOREACH (in, ev) {
 			int64_t t = ev->time.frames;
@@ -218,16 +358,35 @@ run(LV2_Handle instance, uint32_t nframes)
 			at = (uint32_t)t;
 
 			if (ev->body.type == self->uris.midi_MidiEvent) {
-				et_router_process(&self->router, at,
-				                  (const uint8_t *)LV2_ATOM_BODY_CONST(&ev->body),
-				                  ev->body.size, &sink);
-			} else if (ev->body.type != self->uris.atom_Object &&
-			           ev->body.type != self->uris.atom_Blank) {
+				et_router_process(
+				    &self->router, at,
+				    (const uint8_t *)LV2_ATOM_BODY_CONST(&ev->body),
+				    ev->body.size, &sink);
+			} else if (ev->body.type == self->uris.atom_Object ||
+			           ev->body.type == self->uris.atom_Blank) {
+				EtPosition pos;
+				if (ev->body.size >= sizeof(LV2_Atom_Object_Body) &&
+				    read_position(self, (const LV2_Atom_Object *)&ev->body,
+				                  &pos)) {
+					/* Audio up to the position plays by the old one. */
+					const uint32_t until = at < nframes ? at : nframes;
+					render(self, &audio, rendered, until);
+					rendered = until;
+					et_clock_apply(&self->clock, until, &pos);
+				}
+			} else {
 				++self->non_midi_events;
 			}
 		}
 	}
+	render(self, &audio, rendered, nframes);
 
+	write_control_out(self, ET_PORT_LOOP_STATE,
+	                  (float)et_looper_state(self->looper));
+	write_control_out(self, ET_PORT_LOOP_LENGTH,
+	                  (float)(et_looper_length(self->looper) / self->rate));
+	write_control_out(self, ET_PORT_LOOP_POSITION,
+	                  (float)et_looper_position(self->looper));
 	report_problems(self);
 }
 
@@ -240,7 +399,11 @@ deactivate(LV2_Handle instance)
 static void
 cleanup(LV2_Handle instance)
 {
-	free(instance);
+	Eighttrack *self = (Eighttrack *)instance;
+	et_looper_free(self->looper);
+	et_looper_free(atomic_load(&self->incoming));
+	et_looper_free(atomic_load(&self->retired));
+	free(self);
 }
 
 /* ---------------------------------------------------------------- worker */
@@ -269,18 +432,21 @@ work(LV2_Handle instance, LV2_Worker_Respond_Function respond,
 	(void)respond;
 	(void)handle;
 	Eighttrack *self = (Eighttrack *)instance;
-	if (size != sizeof(EtReportMessage)) {
+	if (size != sizeof(EtWorkMessage)) {
 		return LV2_WORKER_ERR_UNKNOWN;
 	}
-	EtReportMessage message;
+	EtWorkMessage message;
 	memcpy(&message, data, sizeof(message));
-	if (message.report == ET_REPORT_ROUTER_FIRST + ET_ROUTER_OUTPUT_FULL) {
+	if (message.kind == ET_WORK_REAP) {
+		et_looper_free(atomic_exchange(&self->retired, NULL));
+	} else if (message.report ==
+	           ET_REPORT_ROUTER_FIRST + ET_ROUTER_OUTPUT_FULL) {
 		lv2_log_warning(&self->logger,
 		                "eighttrack: %s (capacity %u bytes); reported once\n",
 		                report_text(message.report), message.detail);
 	} else {
-		lv2_log_warning(&self->logger, "eighttrack: %s (%u so far); "
-		                "reported once\n",
+		lv2_log_warning(&self->logger,
+		                "eighttrack: %s (%u so far); reported once\n",
 		                report_text(message.report), message.count);
 	}
 	return LV2_WORKER_SUCCESS;
@@ -309,12 +475,15 @@ extension_data(const char *uri)
 	if (!strcmp(uri, LV2_WORKER__interface)) {
 		return &worker;
 	}
+	if (!strcmp(uri, LV2_STATE__interface)) {
+		return et_state_interface();
+	}
 	return NULL;
 }
 
 static const LV2_Descriptor descriptor = {
-	ET_URI,  instantiate, connect_port, activate,
-	run,     deactivate,  cleanup,      extension_data,
+    ET_URI, instantiate, connect_port, activate,
+    run,    deactivate,  cleanup,      extension_data,
 };
 
 LV2_SYMBOL_EXPORT const LV2_Descriptor *

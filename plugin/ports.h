@@ -31,6 +31,21 @@ typedef enum {
 	ET_PORT_TRACK_FIRST, /* track t (0-based), field f: FIRST + t*4 + f */
 	ET_PORT_TRACK_LAST = ET_PORT_TRACK_FIRST +
 	                     ET_TRACK_COUNT * ET_TRACK_FIELD_COUNT - 1,
+	ET_PORT_IN_L,
+	ET_PORT_IN_R,
+	ET_PORT_OUT_L,
+	ET_PORT_OUT_R,
+	ET_PORT_LOOP_ARM,
+	ET_PORT_LOOP_MUTE,
+	ET_PORT_LOOP_OVERDUB,
+	ET_PORT_LOOP_QUANTIZE,
+	ET_PORT_LOOP_BARS,
+	ET_PORT_LOOP_CLEAR,
+	ET_PORT_LOOP_LEVEL,
+	ET_PORT_MONITOR,
+	ET_PORT_LOOP_STATE,
+	ET_PORT_LOOP_LENGTH,
+	ET_PORT_LOOP_POSITION,
 	ET_PORT_COUNT
 } EtPortIndex;
 
@@ -62,7 +77,9 @@ enum {
 typedef enum {
 	ET_SCALE_NONE = 0,
 	ET_SCALE_AUTO_CHANNEL, /* 0 "Omni", 1..16 "Channel N" */
-	ET_SCALE_TRACKS        /* 1..8 "Track N" */
+	ET_SCALE_TRACKS,       /* 1..8 "Track N" */
+	ET_SCALE_QUANTIZE,     /* 0 "Off", 1 "Beat", 2 "Bar" */
+	ET_SCALE_LOOP_STATE    /* 0 "Empty" ... 4 "Overdubbing" */
 } EtScale;
 
 typedef struct {
@@ -82,7 +99,7 @@ typedef struct {
 typedef struct {
 	const char *symbol;
 	const char *label;
-	const char *type; /* pg:InputGroup, pg:OutputGroup, ... */
+	const char *type; /* pg:Group, or e.g. "pg:InputGroup , pg:StereoGroup" */
 } EtPortGroup;
 
 extern const EtPortInfo  et_ports[ET_PORT_COUNT];

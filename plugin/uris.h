@@ -13,6 +13,8 @@
 
 typedef struct {
 	LV2_URID atom_Blank;
+	LV2_URID atom_Bool;
+	LV2_URID atom_Path;
 	LV2_URID atom_Object;
 	LV2_URID atom_Float;
 	LV2_URID atom_Double;
@@ -27,12 +29,21 @@ typedef struct {
 	LV2_URID time_beatsPerMinute;
 	LV2_URID time_frame;
 	LV2_URID time_speed;
+	LV2_URID state_version;     /* Int: format of what save() wrote */
+	LV2_URID state_loop;        /* Path: the loop audio (WAV, float) */
+	LV2_URID state_length;      /* Long: loop length in frames */
+	LV2_URID state_exact_length; /* Double: exact frames per repetition */
+	LV2_URID state_anchored;    /* Bool: locked to the transport */
+	LV2_URID state_start_frame; /* Long: transport frame of sample 0 */
+	LV2_URID state_start_exact; /* Double: exact musical start, in frames */
 } EtUris;
 
 static inline void
 et_uris_map(EtUris *uris, LV2_URID_Map *map)
 {
 	uris->atom_Blank          = map->map(map->handle, LV2_ATOM__Blank);
+	uris->atom_Bool           = map->map(map->handle, LV2_ATOM__Bool);
+	uris->atom_Path           = map->map(map->handle, LV2_ATOM__Path);
 	uris->atom_Object         = map->map(map->handle, LV2_ATOM__Object);
 	uris->atom_Float          = map->map(map->handle, LV2_ATOM__Float);
 	uris->atom_Double         = map->map(map->handle, LV2_ATOM__Double);
@@ -47,6 +58,13 @@ et_uris_map(EtUris *uris, LV2_URID_Map *map)
 	uris->time_beatsPerMinute = map->map(map->handle, LV2_TIME__beatsPerMinute);
 	uris->time_frame          = map->map(map->handle, LV2_TIME__frame);
 	uris->time_speed          = map->map(map->handle, LV2_TIME__speed);
+	uris->state_version       = map->map(map->handle, ET_STATE_URI "version");
+	uris->state_loop          = map->map(map->handle, ET_STATE_URI "loop");
+	uris->state_length        = map->map(map->handle, ET_STATE_URI "length");
+	uris->state_exact_length  = map->map(map->handle, ET_STATE_URI "exactLength");
+	uris->state_anchored      = map->map(map->handle, ET_STATE_URI "anchored");
+	uris->state_start_frame   = map->map(map->handle, ET_STATE_URI "startFrame");
+	uris->state_start_exact   = map->map(map->handle, ET_STATE_URI "startExact");
 }
 
 #endif

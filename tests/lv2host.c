@@ -5,6 +5,7 @@
 #include <lv2/atom/forge.h>
 #include <lv2/atom/util.h>
 #include <lv2/log/log.h>
+#include <lv2/state/state.h>
 #include <lv2/midi/midi.h>
 #include <lv2/time/time.h>
 #include <lv2/urid/urid.h>
@@ -476,6 +477,69 @@ eth_run(EthHost *host, uint32_t nframes)
 		}
 	}
 	reset_input(host);
+}
+
+static const void *
+port_value(const char *symbol, void *user_data, uint32_t *size, uint32_t *type)
+{
+	EthHost *host = (EthHost *)user_data;
+	LilvNode *sym = lilv_new_string(host->world, symbol);
+	const LilvPort *port = lilv_plugin_get_port_by_symbol(host->plugin, sym);
+	lilv_node_free(sym);
+	LilvNode *control = lilv_new_uri(host->world, LV2_CORE__ControlPort);
+	LilvNode *input   = lilv_new_uri(host->world, LV2_CORE__InputPort);
+	const bool ok = port && lilv_port_is_a(host->plugin, port, control) &&
+	                lilv_port_is_a(host->plugin, port, input);
+	lilv_node_free(control);
+	lilv_node_free(input);
+	if (!ok) {
+		*size = *type = 0;
+		return NULL;
+	}
+	*size = sizeof(float);
+	*type = host->atom_float;
+	return &host->controls[lilv_port_get_index(host->plugin, port)];
+}
+
+static void
+set_port_value(const char *symbol, void *user_data, const void *value,
+               uint32_t size, uint32_t type)
+{
+	EthHost *host = (EthHost *)user_data;
+	if (type == host->atom_float && size == sizeof(float)) {
+		eth_set(host, symbol, *(const float *)value);
+	}
+}
+
+bool
+eth_save_state(EthHost *host, const char *dir)
+{
+	LilvState *state = lilv_state_new_from_instance(
+	    host->plugin, host->instance, &host->map, NULL, NULL, NULL, dir,
+	    port_value, host, LV2_STATE_IS_POD, host->features);
+	if (!state) {
+		return false;
+	}
+	const int rc = lilv_state_save(host->world, &host->map, &host->unmap, state,
+	                               NULL, dir, "state.ttl");
+	lilv_state_free(state);
+	return rc == 0;
+}
+
+bool
+eth_restore_state(EthHost *host, const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/state.ttl", dir);
+	LilvState *state =
+	    lilv_state_new_from_file(host->world, &host->map, NULL, path);
+	if (!state) {
+		return false;
+	}
+	lilv_state_restore(state, host->instance, set_port_value, host, 0,
+	                   host->features);
+	lilv_state_free(state);
+	return true;
 }
 
 size_t

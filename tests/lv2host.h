@@ -57,6 +57,13 @@ size_t       eth_allocations_in_run(const EthHost *host);
 const char  *eth_log_text(const EthHost *host);
 unsigned     eth_log_lines(const EthHost *host);
 
+/* Saves the plugin's state (and its loop file) into dir/state.ttl the way
+ * a host saves a session; false on failure. */
+bool eth_save_state(EthHost *host, const char *dir);
+/* Restores dir/state.ttl into this instance, as a host loading a session
+ * does (controls included); false if lilv cannot read it. */
+bool eth_restore_state(EthHost *host, const char *dir);
+
 /* The allocation hook (alloc_hook.c) counts while this is on. */
 void eth_count_allocations(bool on);
 size_t eth_allocation_count(void);

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 static void
 print_number(const char *predicate, float value)
@@ -14,6 +15,13 @@ print_number(const char *predicate, float value)
 	} else {
 		printf("\t\t%s %.6g ;\n", predicate, (double)value);
 	}
+}
+
+/* A decimal literal (xsd:decimal), which lilv reads as a float. */
+static void
+print_float(const char *predicate, float value)
+{
+	printf("\t\t%s %.1f ;\n", predicate, (double)value);
 }
 
 static void
@@ -28,6 +36,18 @@ print_scale_points(EtScale scale)
 			       ch);
 		}
 		printf(" ;\n");
+		return;
+	case ET_SCALE_QUANTIZE:
+		printf("\t\tlv2:scalePoint [ rdfs:label \"Off\" ; rdf:value 0 ] ,\n"
+		       "\t\t\t[ rdfs:label \"Beat\" ; rdf:value 1 ] ,\n"
+		       "\t\t\t[ rdfs:label \"Bar\" ; rdf:value 2 ] ;\n");
+		return;
+	case ET_SCALE_LOOP_STATE:
+		printf("\t\tlv2:scalePoint [ rdfs:label \"Empty\" ; rdf:value 0 ] ,\n"
+		       "\t\t\t[ rdfs:label \"Armed\" ; rdf:value 1 ] ,\n"
+		       "\t\t\t[ rdfs:label \"Recording\" ; rdf:value 2 ] ,\n"
+		       "\t\t\t[ rdfs:label \"Playing\" ; rdf:value 3 ] ,\n"
+		       "\t\t\t[ rdfs:label \"Overdubbing\" ; rdf:value 4 ] ;\n");
 		return;
 	case ET_SCALE_TRACKS:
 		printf("\t\tlv2:scalePoint");
@@ -73,9 +93,18 @@ print_port(uint32_t index)
 		       "\t\tatom:supports midi:MidiEvent ;\n");
 	} else if (p->kind == ET_PORT_KIND_CONTROL_IN ||
 	           p->kind == ET_PORT_KIND_CONTROL_OUT) {
-		print_number("lv2:default", p->fallback);
-		print_number("lv2:minimum", p->minimum);
-		print_number("lv2:maximum", p->maximum);
+		if (p->properties & (ET_PROP_INTEGER | ET_PROP_TOGGLED)) {
+			print_number("lv2:default", p->fallback);
+		} else {
+			print_float("lv2:default", p->fallback);
+		}
+		if (p->properties & (ET_PROP_INTEGER | ET_PROP_TOGGLED)) {
+			print_number("lv2:minimum", p->minimum);
+			print_number("lv2:maximum", p->maximum);
+		} else {
+			print_float("lv2:minimum", p->minimum);
+			print_float("lv2:maximum", p->maximum);
+		}
 	}
 
 	const char *sep = "\t\tlv2:portProperty ";
@@ -103,6 +132,12 @@ print_port(uint32_t index)
 		printf("\t\tunits:unit %s ;\n", p->unit);
 	}
 	print_scale_points(p->scale);
+	if (p->kind == ET_PORT_KIND_AUDIO_IN || p->kind == ET_PORT_KIND_AUDIO_OUT) {
+		/* Stereo pairs are named *_l and *_r. */
+		const size_t len = strlen(p->symbol);
+		printf("\t\tlv2:designation %s ;\n",
+		       p->symbol[len - 1] == 'l' ? "pg:left" : "pg:right");
+	}
 	printf("\t\tpg:group etg:%s\n\t]", p->group);
 }
 

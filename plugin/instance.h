@@ -1,0 +1,78 @@
+/* The plugin instance, shared by the LV2 glue files (eighttrack.c for
+ * run(), state.c for save/restore).  Not part of any public interface. */
+#ifndef ET_INSTANCE_H
+#define ET_INSTANCE_H
+
+#include "clock.h"
+#include "looper.h"
+#include "ports.h"
+#include "router.h"
+#include "uris.h"
+
+#include <lv2/atom/forge.h>
+#include <lv2/log/logger.h>
+#include <lv2/worker/worker.h>
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The loop recorder holds at least this much stereo audio. */
+#define ET_LOOP_CAPACITY_SECONDS 120.0
+
+/* What run() can notice and the worker reports, once each. */
+typedef enum {
+	ET_REPORT_ROUTER_FIRST = 0, /* + EtRouterStatus */
+	ET_REPORT_LATE_EVENT = ET_ROUTER_STATUS_COUNT,
+	ET_REPORT_NON_MIDI,
+	ET_REPORT_COUNT
+} EtReport;
+
+/* Messages from run() to the worker. */
+typedef enum {
+	ET_WORK_REPORT = 1, /* log a problem */
+	ET_WORK_REAP        /* free the looper that a restore replaced */
+} EtWorkKind;
+
+typedef struct {
+	uint32_t kind; /* EtWorkKind */
+	uint32_t report;
+	uint32_t count;
+	uint32_t detail;
+} EtWorkMessage;
+
+typedef struct {
+	double               rate;
+	LV2_URID_Map        *map;
+	LV2_Log_Logger       logger;
+	LV2_Worker_Schedule *schedule;
+	EtUris               uris;
+	LV2_Atom_Forge       forge;
+	LV2_Atom_Forge_Frame out_frame; /* midi_out's sequence, this run() */
+
+	void *port[ET_PORT_COUNT];
+
+	EtRouter router;
+	EtClock  clock;
+
+	/* The looper run() plays.  restore() builds a whole new one and hands
+	 * it over through `incoming`; run() swaps it in at the start of a
+	 * block and leaves the old one in `retired` for the worker (or the
+	 * next restore) to free.  Nothing run() reads is ever freed under it. */
+	EtLooper          *looper;
+	_Atomic(EtLooper *) incoming;
+	_Atomic(EtLooper *) retired;
+	atomic_bool         take_baseline; /* restored: controls are the baseline */
+
+	uint32_t late_events;
+	uint32_t non_midi_events;
+	uint32_t out_capacity; /* of midi_out, in the current run() */
+	bool     reported[ET_REPORT_COUNT];
+} Eighttrack;
+
+uint32_t et_loop_capacity_frames(double rate);
+
+/* state.c */
+const void *et_state_interface(void);
+
+#endif

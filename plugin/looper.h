@@ -1,0 +1,129 @@
+/* looper: the stereo loop recorder behind the loop_* ports.
+ *
+ * Per run() the glue calls et_looper_set_controls() once, then renders the
+ * block span by span: et_looper_process() for the frames up to the next
+ * time:Position, et_clock_apply() at that frame, and so on.  Control changes
+ * (arm, disarm, clear, quantize off) act at the first frame rendered in the
+ * block, with the clock as it is there, so a position at frame 0 counts.
+ *
+ * Time: a loop recorded while the transport rolled is anchored to the
+ * transport frame; one recorded without a rolling transport runs free on the
+ * looper's own frame counter and ignores the transport.  Repetition m of a
+ * loop starts at et_clock_quantize_frame(start_exact + m * exact_length),
+ * computed from the frame directly, so it never drifts.
+ *
+ * Decisions beyond interface.md (see also the README):
+ * - Stopping or locating the transport ends an anchored recording or overdub
+ *   at the last frame before the change (the take keeps what it has).
+ * - A free recording or overdub ignores the transport, so its disarm acts at
+ *   frame 0 of the block even with quantize on.
+ * - Arming an overdub on an anchored loop while the transport is stopped
+ *   waits (ARMED) until it rolls, then starts at the quantize point (or the
+ *   first rolling frame with quantize off).
+ * - Arming while a disarm is pending keeps the recording going.
+ * - Clear makes the state EMPTY at once; the old loop fades out over
+ *   et_looper_ramp_frames() on its own, from a buffer a new take cannot
+ *   reach in time.  A replacing take fades the old loop out the same way.
+ *
+ * et_looper_process() and et_looper_set_controls() are real-time safe: no
+ * allocation, lock, print or system call.  The audio buffers are allocated
+ * and touched only in et_looper_new().
+ */
+#ifndef ET_LOOPER_H
+#define ET_LOOPER_H
+
+#include "clock.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Values match the loop_state port. */
+typedef enum {
+	ET_LOOP_EMPTY = 0,
+	ET_LOOP_ARMED = 1,
+	ET_LOOP_RECORDING = 2,
+	ET_LOOP_PLAYING = 3,
+	ET_LOOP_OVERDUBBING = 4
+} EtLoopState;
+
+/* The loop_* and monitor ports, already read as their types. */
+typedef struct {
+	bool arm;
+	bool mute;
+	bool overdub;
+	EtQuantize quantize;
+	uint32_t bars;  /* 0..64, clamped */
+	bool clear;     /* a trigger: its 0->1 edge erases */
+	float level_db; /* -60..+6, clamped; NaN reads as 0 dB */
+	bool monitor;
+} EtLooperControls;
+
+/* The ports' defaults, the baseline of a new looper. */
+EtLooperControls et_looper_default_controls(void);
+
+/* Every declick ramp (mute, clear, transport stop/start/locate, replace,
+ * and the fade out and in at each seam) lasts this long: 4 ms, so at most
+ * 192 frames at 48 kHz.  The seam ramp shrinks to a quarter of the loop
+ * for loops shorter than four ramps. */
+#define ET_LOOPER_RAMP_SECONDS 0.004
+uint32_t et_looper_ramp_frames(double sample_rate);
+
+typedef struct EtLooper EtLooper;
+
+/* Allocates and touches (memset) both channel buffers of capacity_frames.
+ * NULL on allocation failure or capacity 0.  Not real-time. */
+EtLooper *et_looper_new(double sample_rate, uint32_t capacity_frames);
+void et_looper_free(EtLooper *l);
+
+/* Called once per run(), before any et_looper_process().  Edges (arm 0->1,
+ * arm 1->0, clear 0->1) are found against the previous call, the first call
+ * against the defaults. */
+void et_looper_set_controls(EtLooper *l, const EtLooperControls *c);
+
+/* Makes c the previous values without acting on any difference (after a
+ * state restore, so a session saved while armed does not start recording).
+ * Also drops edges seen but not yet acted on. */
+void et_looper_set_baseline(EtLooper *l, const EtLooperControls *c);
+
+/* Renders frames [block_offset, block_offset + n) of the current block; the
+ * clock must describe that span.  in and out may be the same buffers.
+ * out gets (monitor ? in : 0) + playback * level. */
+void et_looper_process(EtLooper *l, const EtClock *clk, const float *in_l,
+                       const float *in_r, float *out_l, float *out_r,
+                       uint32_t block_offset, uint32_t n);
+
+EtLoopState et_looper_state(const EtLooper *l);
+/* Frames in the loop; while a take is recorded, the frames it has so far. */
+uint32_t et_looper_length(const EtLooper *l);
+/* Playback phase 0..1 of the last frame played (held while paused). */
+double et_looper_position(const EtLooper *l);
+uint32_t et_looper_capacity(const EtLooper *l);
+
+/* What state save needs to play the loop back in phase. */
+typedef struct {
+	const float *left, *right; /* length frames, owned by the looper */
+	uint32_t length;
+	double exact_length; /* fractional frames per repetition */
+	bool anchored;       /* to the transport; else free running */
+	int64_t start_frame; /* transport frame of sample 0 (anchored) */
+	double start_exact;  /* exact boundary that start_frame quantizes */
+} EtLoopView;
+
+/* Fills *out and returns true if a loop exists (PLAYING, or ARMED or
+ * OVERDUBBING over one).  The pointers stay valid until the next
+ * process/load call; overdub changes the samples they point at. */
+bool et_looper_view(const EtLooper *l, EtLoopView *out);
+
+/* Copies a loop into the preallocated buffers and plays it (PLAYING).
+ * A free loop (anchored false) restarts from its sample 0; start_frame and
+ * start_exact are then ignored.  An exact_length not within a frame of
+ * length is replaced by length.  Returns false, and leaves the looper
+ * unchanged, if length is 0 or above the capacity or a pointer is NULL.
+ * NOT real-time (copies up to the whole capacity), and not concurrent with
+ * et_looper_process(): the glue hands it over outside run() or swaps
+ * whole loopers. */
+bool et_looper_load(EtLooper *l, const float *left, const float *right,
+                    uint32_t length, double exact_length, bool anchored,
+                    int64_t start_frame, double start_exact);
+
+#endif

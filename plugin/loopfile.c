@@ -1,0 +1,305 @@
+/* loopfile: the recorded stereo loop on disk (see loopfile.h). */
+
+/* open(), fstat() and unlink() are POSIX, not C11. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "loopfile.h"
+
+#include <fcntl.h>
+#include <sndfile.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Frames (de)interleaved per libsndfile call: memory stays bounded by this
+ * chunk instead of a second, interleaved copy of the whole loop. */
+#define ET_LOOPFILE_CHUNK_FRAMES 4096u
+
+#define ET_LOOPFILE_CHANNELS 2
+
+/* A RIFF WAV counts its size in 32 bits; 8 bytes a stereo float frame, and
+ * room for the header and PEAK chunk. */
+#define ET_LOOPFILE_MAX_WAV_FRAMES ((UINT32_MAX - 4096u) / 8u)
+
+const char *et_loopfile_strerror(EtLoopfileStatus status)
+{
+	switch (status) {
+	case ET_LOOPFILE_OK:
+		return "The loop file was saved or loaded.";
+	case ET_LOOPFILE_ERR_OPEN:
+		return "The loop file could not be opened or created (missing, "
+		       "not a regular file, no permission, or its folder does "
+		       "not exist); the loop was not saved or loaded.";
+	case ET_LOOPFILE_ERR_FORMAT:
+		return "The loop file is not stereo audio that can be read (it "
+		       "is corrupt, not a sound file, or has another number of "
+		       "channels); the loop was left empty.";
+	case ET_LOOPFILE_ERR_TRUNCATED:
+		return "The loop file is shorter than the saved loop (it was cut "
+		       "off, perhaps by a full disk or an interrupted copy); the "
+		       "loop was left empty.";
+	case ET_LOOPFILE_ERR_LENGTH:
+		return "The loop file is longer than the loop saved with the "
+		       "session, so it is not the file that was saved; the loop "
+		       "was left empty.";
+	case ET_LOOPFILE_ERR_RATE:
+		return "The loop file was recorded at another sample rate than "
+		       "the session runs at; the loop was left empty (set the "
+		       "session's rate back to load it).";
+	case ET_LOOPFILE_ERR_TOO_LONG:
+		return "The loop is longer than this plugin can hold; it was not "
+		       "saved or loaded.";
+	case ET_LOOPFILE_ERR_EMPTY:
+		return "The loop file holds no audio; the loop was left empty.";
+	case ET_LOOPFILE_ERR_WRITE:
+		return "Writing the loop file failed (is the disk full?); the "
+		       "loop was not saved.";
+	case ET_LOOPFILE_ERR_NOMEM:
+		return "There was not enough memory for the loop; it was not "
+		       "loaded.";
+	case ET_LOOPFILE_ERR_INVALID:
+		return "The loop file functions were called with missing "
+		       "arguments (a bug in the plugin); nothing was done.";
+	}
+	return "Unknown loop file error.";
+}
+
+EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
+                                   const float *right, uint32_t length,
+                                   uint32_t sample_rate)
+{
+	if (!path || !left || !right || sample_rate == 0 ||
+	    sample_rate > INT32_MAX) {
+		return ET_LOOPFILE_ERR_INVALID;
+	}
+	if (length == 0) {
+		return ET_LOOPFILE_ERR_EMPTY;
+	}
+	if (length > ET_LOOPFILE_MAX_WAV_FRAMES) {
+		return ET_LOOPFILE_ERR_TOO_LONG;
+	}
+
+	float *chunk = malloc(sizeof(float) * ET_LOOPFILE_CHANNELS *
+	                      ET_LOOPFILE_CHUNK_FRAMES);
+	if (!chunk) {
+		return ET_LOOPFILE_ERR_NOMEM;
+	}
+
+	SF_INFO info = {0};
+	info.samplerate = (int)sample_rate;
+	info.channels = ET_LOOPFILE_CHANNELS;
+	info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+	SNDFILE *file = sf_open(path, SFM_WRITE, &info);
+	if (!file) {
+		free(chunk);
+		return ET_LOOPFILE_ERR_OPEN;
+	}
+
+	EtLoopfileStatus status = ET_LOOPFILE_OK;
+	for (uint32_t done = 0; done < length;) {
+		uint32_t n = length - done;
+		if (n > ET_LOOPFILE_CHUNK_FRAMES) {
+			n = ET_LOOPFILE_CHUNK_FRAMES;
+		}
+		for (uint32_t i = 0; i < n; ++i) {
+			chunk[2 * i] = left[done + i];
+			chunk[2 * i + 1] = right[done + i];
+		}
+		if (sf_writef_float(file, chunk, n) != (sf_count_t)n) {
+			status = ET_LOOPFILE_ERR_WRITE;
+			break;
+		}
+		done += n;
+	}
+
+	/* sf_close() writes the final header sizes: a failure here leaves a
+	 * file whose header lies, so it counts as a failed write. */
+	if (sf_close(file) != 0 && status == ET_LOOPFILE_OK) {
+		status = ET_LOOPFILE_ERR_WRITE;
+	}
+	free(chunk);
+	if (status != ET_LOOPFILE_OK) {
+		unlink(path);
+	}
+	return status;
+}
+
+static uint32_t le32(const unsigned char *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+	       (uint32_t)b[3] << 24;
+}
+
+/* The frame count a RIFF WAV's data chunk announces, or -1 if it is not a
+ * plain RIFF WAV or the chunks cannot be walked.  libsndfile silently trims
+ * its frame count to the bytes present, so a file cut short (a full disk,
+ * an interrupted copy) is only seen as truncated by reading the header
+ * ourselves.  pread() leaves the descriptor's offset to libsndfile. */
+static int64_t wav_announced_frames(int fd)
+{
+	unsigned char b[16];
+	if (pread(fd, b, 12, 0) != 12 || memcmp(b, "RIFF", 4) != 0 ||
+	    memcmp(b + 8, "WAVE", 4) != 0) {
+		return -1;
+	}
+	uint32_t block_align = 0;
+	off_t pos = 12;
+	/* A loop file has three or four chunks; the bound stops a loop over
+	 * a corrupt chain. */
+	for (int chunks = 0; chunks < 64; ++chunks) {
+		if (pread(fd, b, 8, pos) != 8) {
+			return -1;
+		}
+		uint32_t size = le32(b + 4);
+		if (memcmp(b, "fmt ", 4) == 0) {
+			if (size < 16 || pread(fd, b, 16, pos + 8) != 16) {
+				return -1;
+			}
+			block_align = (uint32_t)b[12] | (uint32_t)b[13] << 8;
+		} else if (memcmp(b, "data", 4) == 0) {
+			return block_align ? (int64_t)(size / block_align) : -1;
+		}
+		pos += 8 + (off_t)size + (size & 1u);
+	}
+	return -1;
+}
+
+/* Checks what the header says before a single frame is allocated. */
+static EtLoopfileStatus check_header(const SF_INFO *info, int64_t announced,
+                                     uint32_t sample_rate,
+                                     uint32_t expected_length,
+                                     uint32_t capacity)
+{
+	if (info->channels != ET_LOOPFILE_CHANNELS || info->frames < 0) {
+		return ET_LOOPFILE_ERR_FORMAT;
+	}
+	if (info->samplerate <= 0 || (uint32_t)info->samplerate != sample_rate) {
+		return ET_LOOPFILE_ERR_RATE;
+	}
+	if (info->frames < (sf_count_t)expected_length ||
+	    info->frames < announced) {
+		return ET_LOOPFILE_ERR_TRUNCATED;
+	}
+	if (info->frames == 0) {
+		return ET_LOOPFILE_ERR_EMPTY;
+	}
+	/* A corrupt or hostile header may claim billions of frames: the
+	 * capacity bounds what gets allocated. */
+	if (info->frames > (sf_count_t)capacity) {
+		return ET_LOOPFILE_ERR_TOO_LONG;
+	}
+	if (expected_length != 0 && info->frames > (sf_count_t)expected_length) {
+		return ET_LOOPFILE_ERR_LENGTH;
+	}
+	return ET_LOOPFILE_OK;
+}
+
+/* Reads exactly length frames into left/right, through a bounded chunk. */
+static EtLoopfileStatus read_frames(SNDFILE *file, float *left, float *right,
+                                    uint32_t length)
+{
+	float *chunk = malloc(sizeof(float) * ET_LOOPFILE_CHANNELS *
+	                      ET_LOOPFILE_CHUNK_FRAMES);
+	if (!chunk) {
+		return ET_LOOPFILE_ERR_NOMEM;
+	}
+	EtLoopfileStatus status = ET_LOOPFILE_OK;
+	for (uint32_t done = 0; done < length;) {
+		uint32_t n = length - done;
+		if (n > ET_LOOPFILE_CHUNK_FRAMES) {
+			n = ET_LOOPFILE_CHUNK_FRAMES;
+		}
+		/* Fewer frames than the header announced: the data ends early. */
+		if (sf_readf_float(file, chunk, n) != (sf_count_t)n) {
+			status = ET_LOOPFILE_ERR_TRUNCATED;
+			break;
+		}
+		for (uint32_t i = 0; i < n; ++i) {
+			left[done + i] = chunk[2 * i];
+			right[done + i] = chunk[2 * i + 1];
+		}
+		done += n;
+	}
+	free(chunk);
+	return status;
+}
+
+EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
+                                  uint32_t expected_length, uint32_t capacity,
+                                  float **left, float **right,
+                                  uint32_t *length)
+{
+	if (left) {
+		*left = NULL;
+	}
+	if (right) {
+		*right = NULL;
+	}
+	if (length) {
+		*length = 0;
+	}
+	if (!path || !left || !right || !length || sample_rate == 0) {
+		return ET_LOOPFILE_ERR_INVALID;
+	}
+
+	/* Opening the file ourselves separates "cannot open" (OPEN) from
+	 * "opened but not audio" (FORMAT), which sf_open() alone blurs; and
+	 * without a file name libsndfile guesses nothing from an extension. */
+	int fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		return ET_LOOPFILE_ERR_OPEN;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ET_LOOPFILE_ERR_OPEN;
+	}
+
+	SF_INFO info = {0};
+	/* SF_FALSE: we close fd ourselves, on every path, exactly once. */
+	SNDFILE *file = sf_open_fd(fd, SFM_READ, &info, SF_FALSE);
+	if (!file) {
+		close(fd);
+		return ET_LOOPFILE_ERR_FORMAT;
+	}
+
+	EtLoopfileStatus status =
+	    check_header(&info, wav_announced_frames(fd), sample_rate,
+	                 expected_length, capacity);
+	float *l = NULL;
+	float *r = NULL;
+	uint32_t frames = 0;
+	if (status == ET_LOOPFILE_OK) {
+		frames = (uint32_t)info.frames;
+#if SIZE_MAX / 4 < UINT32_MAX
+		/* Only where size_t is narrower than a frame count times 4. */
+		if (frames > SIZE_MAX / sizeof(float)) {
+			status = ET_LOOPFILE_ERR_NOMEM;
+		}
+#endif
+	}
+	if (status == ET_LOOPFILE_OK) {
+		l = malloc(sizeof(float) * frames);
+		r = malloc(sizeof(float) * frames);
+		if (!l || !r) {
+			status = ET_LOOPFILE_ERR_NOMEM;
+		}
+	}
+	if (status == ET_LOOPFILE_OK) {
+		status = read_frames(file, l, r, frames);
+	}
+	sf_close(file);
+	close(fd);
+
+	if (status != ET_LOOPFILE_OK) {
+		free(l);
+		free(r);
+		return status;
+	}
+	*left = l;
+	*right = r;
+	*length = frames;
+	return ET_LOOPFILE_OK;
+}

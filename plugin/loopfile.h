@@ -1,0 +1,64 @@
+/* loopfile: the recorded stereo loop on disk, for LV2 State save/restore.
+ *
+ * Called from save() and restore(), never from run(): these functions
+ * allocate, open files and may block.  They include no LV2 header, so the
+ * glue decides where the path comes from (state:makePath) and how errors
+ * reach the user (log:log with et_loopfile_strerror()).
+ *
+ * On disk the loop is a 2-channel, 32-bit float WAV, so a save/restore round
+ * trip is bit-exact (denormals and negative zero included).
+ */
+#ifndef ET_LOOPFILE_H
+#define ET_LOOPFILE_H
+
+#include <stdint.h>
+
+typedef enum {
+	ET_LOOPFILE_OK = 0,
+	ET_LOOPFILE_ERR_OPEN,      /* the file could not be opened or created */
+	ET_LOOPFILE_ERR_FORMAT,    /* not stereo audio libsndfile can decode */
+	ET_LOOPFILE_ERR_TRUNCATED, /* fewer frames than expected / announced */
+	ET_LOOPFILE_ERR_LENGTH,    /* more frames than the saved length says */
+	ET_LOOPFILE_ERR_RATE,      /* sample rate differs from the instance's */
+	ET_LOOPFILE_ERR_TOO_LONG,  /* more frames than the loop capacity */
+	ET_LOOPFILE_ERR_EMPTY,     /* zero frames: there is no loop */
+	ET_LOOPFILE_ERR_WRITE,     /* writing or finishing the file failed */
+	ET_LOOPFILE_ERR_NOMEM,     /* out of memory */
+	ET_LOOPFILE_ERR_INVALID    /* a NULL pointer or zero rate was passed */
+} EtLoopfileStatus;
+
+/* A sentence for the user that says what happened and what the plugin did
+ * (the loop is left empty on any read error).  Never NULL. */
+const char *et_loopfile_strerror(EtLoopfileStatus status);
+
+/* Writes left/right (length frames) at sample_rate to path as a 2-channel
+ * 32-bit float WAV, creating or replacing it.  On error the partial file is
+ * removed, so a path the caller does not store is never left half written.
+ * length 0 is ERR_EMPTY (nothing is written: save no loop instead). */
+EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
+                                   const float *right, uint32_t length,
+                                   uint32_t sample_rate);
+
+/* Reads the loop at path.
+ *
+ * expected_length: the length saved in the plugin state, 0 if unknown.
+ *   A file with fewer frames is ERR_TRUNCATED, one with more ERR_LENGTH.
+ * capacity: the most frames the instance accepts; more is ERR_TOO_LONG
+ *   (checked before anything is allocated, whatever the header claims).
+ * sample_rate: the instance's rate; a file at another rate is ERR_RATE
+ *   (the loop is not resampled: it would no longer fit the bars it spans).
+ *
+ * Only 2-channel files are accepted: mono and 3+ channels are ERR_FORMAT,
+ * since the plugin only ever writes stereo and anything else is not a loop
+ * it saved.  Any sample format libsndfile decodes is read (converted to
+ * float); only float files are bit-exact.
+ *
+ * On success *left and *right are malloc()ed arrays of *length frames that
+ * the caller releases with free().  On any error nothing stays allocated,
+ * *left and *right are NULL and *length is 0. */
+EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
+                                  uint32_t expected_length, uint32_t capacity,
+                                  float **left, float **right,
+                                  uint32_t *length);
+
+#endif

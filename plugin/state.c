@@ -1,0 +1,266 @@
+/* LV2 State: the recorded loop is saved with the host's session.
+ *
+ * save() writes the loop as a float WAV into a file from state:makePath and
+ * stores its mapped path (LV2_STATE_IS_POD only: with IS_PORTABLE, Ardour
+ * copies the file into a new folder on every save), with what is needed to
+ * play it back in phase.  restore() runs outside the audio thread and may
+ * run while run() does (Ardour loads presets and state in a live session):
+ * it builds a whole new looper and hands it to run() through an atomic
+ * pointer, never touching the one run() plays. */
+#include "instance.h"
+#include "loopfile.h"
+
+#include <lv2/state/state.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ET_STATE_VERSION 1
+
+typedef struct {
+	LV2_State_Map_Path  *map_path;
+	LV2_State_Make_Path *make_path;
+	LV2_State_Free_Path *free_path;
+	LV2_Log_Logger       logger;
+} StateFeatures;
+
+static void
+get_features(const Eighttrack *self, const LV2_Feature *const *features,
+             StateFeatures *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->logger = self->logger; /* from instantiate(), if the host gave one */
+	for (unsigned i = 0; features && features[i]; ++i) {
+		const char *uri = features[i]->URI;
+		if (!strcmp(uri, LV2_STATE__mapPath)) {
+			out->map_path = (LV2_State_Map_Path *)features[i]->data;
+		} else if (!strcmp(uri, LV2_STATE__makePath)) {
+			out->make_path = (LV2_State_Make_Path *)features[i]->data;
+		} else if (!strcmp(uri, LV2_STATE__freePath)) {
+			out->free_path = (LV2_State_Free_Path *)features[i]->data;
+		} else if (!strcmp(uri, LV2_LOG__log)) {
+			lv2_log_logger_init(&out->logger, self->map,
+			                    (LV2_Log_Log *)features[i]->data);
+		}
+	}
+}
+
+static void
+free_host_path(const StateFeatures *f, char *path)
+{
+	if (f->free_path) {
+		f->free_path->free_path(f->free_path->handle, path);
+	} else {
+		free(path);
+	}
+}
+
+static LV2_State_Status
+store_pod(LV2_State_Store_Function store, LV2_State_Handle handle,
+          LV2_URID key, const void *value, uint32_t size, LV2_URID type)
+{
+	return store(handle, key, value, size, type,
+	             LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
+}
+
+static LV2_State_Status
+save(LV2_Handle instance, LV2_State_Store_Function store,
+     LV2_State_Handle handle, uint32_t flags,
+     const LV2_Feature *const *features)
+{
+	(void)flags;
+	Eighttrack   *self = (Eighttrack *)instance;
+	const EtUris *u    = &self->uris;
+	StateFeatures f;
+	get_features(self, features, &f);
+
+	const int32_t version = ET_STATE_VERSION;
+	store_pod(store, handle, u->state_version, &version, sizeof(version),
+	          u->atom_Int);
+
+	EtLoopView view;
+	if (!et_looper_view(self->looper, &view)) {
+		return LV2_STATE_SUCCESS; /* no loop (or one still being recorded) */
+	}
+	if (!f.make_path || !f.map_path) {
+		lv2_log_error(&f.logger, "eighttrack: the host offers no "
+		              "state:makePath/mapPath; the loop was not saved\n");
+		return LV2_STATE_ERR_NO_FEATURE;
+	}
+
+	char *path = f.make_path->path(f.make_path->handle, "loop.wav");
+	if (!path) {
+		lv2_log_error(&f.logger, "eighttrack: the host gave no path for the "
+		              "loop file; the loop was not saved\n");
+		return LV2_STATE_ERR_UNKNOWN;
+	}
+	const EtLoopfileStatus st = et_loopfile_write(
+	    path, view.left, view.right, view.length, (uint32_t)self->rate);
+	if (st != ET_LOOPFILE_OK) {
+		lv2_log_error(&f.logger, "eighttrack: saving the loop to %s: %s\n",
+		              path, et_loopfile_strerror(st));
+		free_host_path(&f, path);
+		return LV2_STATE_ERR_UNKNOWN;
+	}
+
+	char *abstract = f.map_path->abstract_path(f.map_path->handle, path);
+	free_host_path(&f, path);
+	if (!abstract) {
+		return LV2_STATE_ERR_UNKNOWN;
+	}
+	store(handle, u->state_loop, abstract, (uint32_t)strlen(abstract) + 1,
+	      u->atom_Path, LV2_STATE_IS_POD);
+	free_host_path(&f, abstract);
+
+	const int64_t length   = view.length;
+	const int32_t anchored = view.anchored;
+	store_pod(store, handle, u->state_length, &length, sizeof(length),
+	          u->atom_Long);
+	store_pod(store, handle, u->state_exact_length, &view.exact_length,
+	          sizeof(double), u->atom_Double);
+	store_pod(store, handle, u->state_anchored, &anchored, sizeof(anchored),
+	          u->atom_Bool);
+	store_pod(store, handle, u->state_start_frame, &view.start_frame,
+	          sizeof(int64_t), u->atom_Long);
+	store_pod(store, handle, u->state_start_exact, &view.start_exact,
+	          sizeof(double), u->atom_Double);
+	return LV2_STATE_SUCCESS;
+}
+
+/* A stored value of the given type and at least `size` bytes, or NULL. */
+static const void *
+get(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
+    LV2_URID key, LV2_URID type, size_t size, size_t *out_size)
+{
+	size_t      got      = 0;
+	uint32_t    got_type = 0;
+	uint32_t    flags    = 0;
+	const void *value    = retrieve(handle, key, &got, &got_type, &flags);
+	if (!value || got_type != type || got < size) {
+		return NULL;
+	}
+	if (out_size) {
+		*out_size = got;
+	}
+	return value;
+}
+
+/* Hands a freshly built looper to run(); frees what run() has let go. */
+static void
+publish(Eighttrack *self, EtLooper *looper)
+{
+	et_looper_free(atomic_exchange(&self->retired, NULL));
+	et_looper_free(atomic_exchange(&self->incoming, looper));
+	atomic_store(&self->take_baseline, true);
+}
+
+/* Reads the saved loop into `looper`; false (and a log line) if it cannot. */
+static bool
+load_loop(Eighttrack *self, StateFeatures *f,
+          LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
+          EtLooper *looper)
+{
+	const EtUris *u        = &self->uris;
+	size_t        path_len = 0;
+	const char   *stored =
+	    (const char *)get(retrieve, handle, u->state_loop, u->atom_Path, 1,
+	                      &path_len);
+	if (!stored) {
+		return false; /* saved without a loop */
+	}
+
+	const int64_t *length = (const int64_t *)get(
+	    retrieve, handle, u->state_length, u->atom_Long, sizeof(int64_t), NULL);
+	const double *exact = (const double *)get(
+	    retrieve, handle, u->state_exact_length, u->atom_Double, sizeof(double),
+	    NULL);
+	const int32_t *anchored = (const int32_t *)get(
+	    retrieve, handle, u->state_anchored, u->atom_Bool, sizeof(int32_t), NULL);
+	const int64_t *start = (const int64_t *)get(
+	    retrieve, handle, u->state_start_frame, u->atom_Long, sizeof(int64_t),
+	    NULL);
+	const double *start_exact = (const double *)get(
+	    retrieve, handle, u->state_start_exact, u->atom_Double, sizeof(double),
+	    NULL);
+
+	/* Carla hands strings back without their NUL: terminate our copy. */
+	char *abstract = (char *)malloc(path_len + 1);
+	if (!abstract) {
+		return false;
+	}
+	memcpy(abstract, stored, path_len);
+	abstract[path_len] = '\0';
+	char *path = f->map_path
+	                 ? f->map_path->absolute_path(f->map_path->handle, abstract)
+	                 : NULL;
+	const char *file = path ? path : abstract;
+
+	if (!length || !exact || !anchored || !start || !start_exact ||
+	    *length <= 0 || *length > (int64_t)et_looper_capacity(looper)) {
+		lv2_log_error(&f->logger, "eighttrack: the saved state of the loop "
+		              "in %s is incomplete or invalid; the loop is empty\n",
+		              file);
+		free_host_path(f, path);
+		free(abstract);
+		return false;
+	}
+
+	float   *left = NULL, *right = NULL;
+	uint32_t frames = 0;
+	const EtLoopfileStatus st =
+	    et_loopfile_read(file, (uint32_t)self->rate, (uint32_t)*length,
+	                     et_looper_capacity(looper), &left, &right, &frames);
+	bool ok = false;
+	if (st != ET_LOOPFILE_OK) {
+		lv2_log_error(&f->logger, "eighttrack: restoring the loop from %s: "
+		              "%s\n", file, et_loopfile_strerror(st));
+	} else if (!et_looper_load(looper, left, right, frames, *exact,
+	                           *anchored != 0, *start, *start_exact)) {
+		lv2_log_error(&f->logger, "eighttrack: the loop in %s does not fit; "
+		              "the loop is empty\n", file);
+	} else {
+		ok = true;
+	}
+	free(left);
+	free(right);
+	if (path) {
+		free_host_path(f, path);
+	}
+	free(abstract);
+	return ok;
+}
+
+static LV2_State_Status
+restore(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
+        LV2_State_Handle handle, uint32_t flags,
+        const LV2_Feature *const *features)
+{
+	(void)flags;
+	Eighttrack   *self = (Eighttrack *)instance;
+	const EtUris *u    = &self->uris;
+	StateFeatures f;
+	get_features(self, features, &f);
+
+	if (!get(retrieve, handle, u->state_version, u->atom_Int, sizeof(int32_t),
+	         NULL)) {
+		return LV2_STATE_SUCCESS; /* not ours (e.g. the default state) */
+	}
+
+	EtLooper *looper =
+	    et_looper_new(self->rate, et_loop_capacity_frames(self->rate));
+	if (!looper) {
+		lv2_log_error(&f.logger, "eighttrack: out of memory restoring the "
+		              "loop; the current loop is kept\n");
+		return LV2_STATE_ERR_UNKNOWN;
+	}
+	load_loop(self, &f, retrieve, handle, looper);
+	publish(self, looper);
+	return LV2_STATE_SUCCESS;
+}
+
+const void *
+et_state_interface(void)
+{
+	static const LV2_State_Interface state = {save, restore};
+	return &state;
+}

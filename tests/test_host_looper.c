@@ -1,0 +1,595 @@
+/* The loop recorder through the built bundle, loaded by lilv: a ramp
+ * input whose value is its own frame number shows exactly which sample was
+ * recorded and which one plays where. */
+#include "loopfile.h"
+#include "lv2host.h"
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/* A host session: the transport, a ramp "synth", and what came out. */
+typedef struct {
+	EthHost *host;
+	double   rate, bpm, beats_per_bar;
+	bool     rolling;
+	int64_t  transport; /* transport frame at the next block */
+	int64_t  wall;      /* frames run so far: the input ramp's value */
+	bool     position_due;
+	bool     position_every_block; /* Carla: every block; Ardour: on change */
+	float   *out;       /* out_l of every frame run, if recorded */
+	size_t   out_len, out_cap;
+} Session;
+
+static void
+session_init(Session *s, double rate, double bpm, bool every_block)
+{
+	memset(s, 0, sizeof(*s));
+	s->host                 = eth_new(rate);
+	s->rate                 = rate;
+	s->bpm                  = bpm;
+	s->beats_per_bar        = 4.0;
+	s->rolling              = true;
+	s->position_due         = true;
+	s->position_every_block = every_block;
+	eth_set(s->host, "monitor", 0); /* hear only the loop */
+}
+
+static void
+session_free(Session *s)
+{
+	assert_int_equal(eth_allocations_in_run(s->host), 0);
+	eth_free(s->host);
+	free(s->out);
+}
+
+static double
+frames_per_bar(const Session *s)
+{
+	return s->rate * 60.0 / s->bpm * s->beats_per_bar;
+}
+
+static void
+send_position(Session *s, uint32_t at)
+{
+	const double beats = (double)s->transport * s->bpm / (60.0 * s->rate);
+	const double bar   = floor(beats / s->beats_per_bar);
+	eth_position(s->host, at, s->transport, s->rolling ? 1.0 : 0.0, s->bpm,
+	             s->beats_per_bar, (int64_t)bar,
+	             (float)(beats - bar * s->beats_per_bar));
+}
+
+static void
+play(Session *s, uint32_t n)
+{
+	float *in_l = eth_audio(s->host, "in_l");
+	float *in_r = eth_audio(s->host, "in_r");
+	for (uint32_t i = 0; i < n; ++i) {
+		in_l[i] = (float)(s->wall + i);
+		in_r[i] = -(float)(s->wall + i);
+	}
+	if (s->position_due || s->position_every_block) {
+		send_position(s, 0);
+		s->position_due = false;
+	}
+	eth_run(s->host, n);
+	if (s->out) {
+		if (s->out_len + n > s->out_cap) {
+			fail_msg("session output buffer too small");
+		}
+		memcpy(s->out + s->out_len, eth_audio(s->host, "out_l"),
+		       n * sizeof(float));
+		s->out_len += n;
+	}
+	s->wall += n;
+	if (s->rolling) {
+		s->transport += n;
+	}
+}
+
+/* Plays until the wall clock reaches `until`, in blocks of `block`. */
+static void
+play_until(Session *s, int64_t until, uint32_t block)
+{
+	while (s->wall < until) {
+		const int64_t left = until - s->wall;
+		play(s, left < block ? (uint32_t)left : block);
+	}
+}
+
+static void
+record_output(Session *s, size_t frames)
+{
+	s->out     = (float *)calloc(frames, sizeof(float));
+	s->out_cap = frames;
+}
+
+/* Saves the session and reads the loop file back as the plugin wrote it. */
+static uint32_t
+saved_loop(Session *s, const char *dir, float **left, float **right)
+{
+	assert_true(eth_save_state(s->host, dir));
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/loop.wav", dir);
+	uint32_t length = 0;
+	assert_int_equal(et_loopfile_read(path, (uint32_t)s->rate, 0, UINT32_MAX,
+	                                  left, right, &length),
+	                 ET_LOOPFILE_OK);
+	return length;
+}
+
+static char *
+temp_dir(void)
+{
+	char  tmpl[] = "/tmp/eighttrack-test-XXXXXX";
+	char *dir    = mkdtemp(tmpl);
+	assert_non_null(dir);
+	return strdup(dir);
+}
+
+static void
+remove_dir(char *dir)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(dir);
+}
+
+static uint32_t
+ramp_frames(double rate)
+{
+	return (uint32_t)ceil(0.004 * rate); /* the declick: 4 ms */
+}
+
+/* ------------------------------------------------------------ stories */
+
+/* 120 BPM at 48 kHz: a bar is 96000 frames.  Arm mid-bar with quantize
+ * on the bar and loop_bars = N: recording starts exactly on the next bar
+ * and is exactly N bars long. */
+static void
+arm_on_the_bar_records_exactly_n_bars(void **state)
+{
+	(void)state;
+	static const uint32_t bars[] = {1, 2, 4};
+	for (unsigned b = 0; b < 3; ++b) {
+		Session s;
+		session_init(&s, 48000.0, 120.0, false);
+		eth_set(s.host, "loop_bars", (float)bars[b]);
+		play_until(&s, 50000, 1000);
+		eth_set(s.host, "loop_arm", 1);
+		play(&s, 1000);
+		assert_int_equal(eth_get(s.host, "loop_state"), 1); /* armed */
+		play_until(&s, 96000 + 500, 1000);                 /* bar 2 is mid-block */
+		assert_int_equal(eth_get(s.host, "loop_state"), 2);
+		play_until(&s, 96000 + 96000 * bars[b] + 1000, 1000);
+		assert_int_equal(eth_get(s.host, "loop_state"), 3);
+		assert_float_equal(eth_get(s.host, "loop_length"), 2.0 * bars[b], 1e-6);
+
+		char  *dir = temp_dir();
+		float *left, *right;
+		const uint32_t length = saved_loop(&s, dir, &left, &right);
+		assert_int_equal(length, 96000 * bars[b]);
+		for (uint32_t k = 0; k < length; ++k) {
+			if (left[k] != (float)(96000 + k) || right[k] != -left[k]) {
+				fail_msg("loop sample %u is %f, want %u", k, left[k], 96000 + k);
+			}
+		}
+		free(left);
+		free(right);
+		remove_dir(dir);
+		session_free(&s);
+	}
+}
+
+/* 97 BPM at 44.1 kHz: a bar is 109113.40... frames, never whole.  The take
+ * starts on the first frame at or after the bar, and after 500
+ * repetitions each one still starts on the first frame at or after its
+ * exact time: no drift. */
+static void
+a_bar_that_is_not_whole_frames_never_drifts(void **state)
+{
+	(void)state;
+	Session s;
+	session_init(&s, 44100.0, 97.0, false);
+	s.beats_per_bar = 1.0; /* one-beat bars keep 500 repetitions short */
+	eth_set(s.host, "loop_bars", 1);
+	play_until(&s, 1000, 777); /* the bar at frame 0 has passed */
+	const double bar   = frames_per_bar(&s);
+	const int64_t start = (int64_t)ceil(bar);
+	const int64_t end   = (int64_t)ceil(2.0 * bar);
+	eth_set(s.host, "loop_arm", 1);
+	play_until(&s, end + 10, 777);
+
+	char  *dir = temp_dir();
+	float *left, *right;
+	const uint32_t length = saved_loop(&s, dir, &left, &right);
+	assert_int_equal(length, end - start);
+	assert_true(left[0] == (float)start);
+	remove_dir(dir);
+
+	const uint32_t r = ramp_frames(s.rate);
+	for (int m = 1; m <= 500; ++m) {
+		const int64_t rep_start = (int64_t)ceil(bar * (1.0 + m) - 0.01);
+		/* The sample just past the seam's ramp is sample r + 5 of the loop
+		 * only if the repetition started exactly at rep_start. */
+		const int64_t probe = rep_start + (int64_t)r + 5;
+		play_until(&s, probe, 777);
+		play(&s, 1);
+		assert_true(eth_audio(s.host, "out_l")[0] == left[r + 5]);
+	}
+	free(left);
+	free(right);
+	session_free(&s);
+}
+
+/* When a bar is a whole number of frames, loop sample k plays at start +
+ * k + m * length, for 500 repetitions (outside the 4 ms seam ramps). */
+static void
+playback_sample_k_plays_at_start_plus_k_plus_m_lengths(void **state)
+{
+	(void)state;
+	Session s;
+	session_init(&s, 48000.0, 240.0, false); /* a bar is 48000 frames */
+	eth_set(s.host, "loop_bars", 1);
+	eth_set(s.host, "loop_arm", 1);
+	play_until(&s, 96000, 1024); /* records bar 0 to 1 */
+	assert_int_equal(eth_get(s.host, "loop_state"), 3);
+	const int64_t  start  = 0, length = 48000;
+	const uint32_t r      = ramp_frames(s.rate);
+	const int64_t  cycles = 500;
+	record_output(&s, (size_t)(length * cycles));
+	play_until(&s, 96000 + length * cycles, 1024);
+	for (int64_t f = 96000; f < 96000 + length * cycles; ++f) {
+		const int64_t k = (f - start) % length;
+		if (k < r || k >= length - r) {
+			continue;
+		}
+		const float got = s.out[f - 96000];
+		if (got != (float)k) {
+			fail_msg("frame %lld: got %f, want loop sample %lld", (long long)f,
+			         got, (long long)k);
+		}
+	}
+	session_free(&s);
+}
+
+/* The same performance gives the same output, sample for sample, whether
+ * the host runs blocks of 64 (positions every block, like Carla), 1024
+ * (positions only on change, like Ardour) or random sizes. */
+static void
+output_is_identical_for_any_block_size(void **state)
+{
+	(void)state;
+	const int64_t total = 48000 * 7;
+	float        *outputs[3];
+	for (int run = 0; run < 3; ++run) {
+		Session s;
+		session_init(&s, 48000.0, 120.0, run == 0);
+		eth_set(s.host, "monitor", 1);
+		eth_set(s.host, "loop_quantize", 1); /* beat */
+		record_output(&s, (size_t)total);
+		srand(7);
+		const int64_t script[][2] = {{30000, 1}, {130000, 0}, {200000, 1},
+		                             {260000, 0}};
+		for (unsigned i = 0; i < 4; ++i) {
+			while (s.wall < script[i][0]) {
+				const uint32_t n =
+				    run == 0 ? 64 : run == 1 ? 1024 : (uint32_t)(1 + rand() % 2000);
+				const int64_t left = script[i][0] - s.wall;
+				play(&s, left < n ? (uint32_t)left : n);
+			}
+			eth_set(s.host, "loop_arm", (float)script[i][1]);
+		}
+		while (s.wall < total) {
+			const uint32_t n =
+			    run == 0 ? 64 : run == 1 ? 1024 : (uint32_t)(1 + rand() % 2000);
+			const int64_t left = total - s.wall;
+			play(&s, left < n ? (uint32_t)left : n);
+		}
+		outputs[run] = s.out;
+		s.out        = NULL;
+		session_free(&s);
+	}
+	/* Control changes land on the block boundary, so the script's changes
+	 * are placed on frames every block size shares; the beat quantize then
+	 * makes them frame-exact. */
+	for (int64_t f = 0; f < total; ++f) {
+		if (outputs[0][f] != outputs[1][f] || outputs[0][f] != outputs[2][f]) {
+			fail_msg("frame %lld differs: %f %f %f", (long long)f, outputs[0][f],
+			         outputs[1][f], outputs[2][f]);
+		}
+	}
+	for (int run = 0; run < 3; ++run) {
+		free(outputs[run]);
+	}
+}
+
+/* Overdub adds the new take to the old one, exactly. */
+static void
+overdub_sums_exactly(void **state)
+{
+	(void)state;
+	Session s;
+	session_init(&s, 48000.0, 240.0, false);
+	eth_set(s.host, "loop_bars", 1);
+	eth_set(s.host, "loop_arm", 1);
+	play_until(&s, 48000, 1000); /* take: bar 0, values 0..47999 */
+	eth_set(s.host, "loop_arm", 0);
+	play_until(&s, 60000, 1000);
+	eth_set(s.host, "loop_arm", 1); /* overdub bar 2 (frames 96000..143999) */
+	play_until(&s, 150000, 1000);
+	assert_int_equal(eth_get(s.host, "loop_state"), 3);
+
+	char  *dir = temp_dir();
+	float *left, *right;
+	const uint32_t length = saved_loop(&s, dir, &left, &right);
+	assert_int_equal(length, 48000);
+	for (uint32_t k = 0; k < length; ++k) {
+		const float want = (float)k + (float)(96000 + k);
+		if (left[k] != want) {
+			fail_msg("sample %u: %f, want %f", k, left[k], want);
+		}
+	}
+	free(left);
+	free(right);
+	remove_dir(dir);
+	session_free(&s);
+}
+
+/* A loop that plays; returns the frame its first repetition started. */
+static int64_t
+a_playing_loop(Session *s)
+{
+	session_init(s, 48000.0, 240.0, false);
+	eth_set(s->host, "loop_bars", 1);
+	eth_set(s->host, "loop_arm", 1);
+	play_until(s, 48000 + 20000, 1000);
+	assert_int_equal(eth_get(s->host, "loop_state"), 3);
+	return 48000;
+}
+
+static void
+mute_and_clear_ramp_out_within_5_ms(void **state)
+{
+	(void)state;
+	Session s;
+	a_playing_loop(&s);
+	const uint32_t five_ms = 240;
+	eth_set(s.host, "loop_mute", 1);
+	play(&s, 1000);
+	const float *out = eth_audio(s.host, "out_l");
+	assert_true(out[0] != 0.0f);
+	for (uint32_t i = five_ms; i < 1000; ++i) {
+		assert_true(out[i] == 0.0f);
+	}
+	eth_set(s.host, "loop_mute", 0);
+	play(&s, 1000);
+	out = eth_audio(s.host, "out_l");
+	for (uint32_t i = five_ms; i < 1000; ++i) {
+		assert_true(out[i] == (float)((s.wall - 1000 + i) % 48000));
+	}
+	eth_set(s.host, "loop_clear", 1);
+	play(&s, 1000);
+	eth_set(s.host, "loop_clear", 0);
+	out = eth_audio(s.host, "out_l");
+	for (uint32_t i = five_ms; i < 1000; ++i) {
+		assert_true(out[i] == 0.0f);
+	}
+	assert_int_equal(eth_get(s.host, "loop_state"), 0);
+	play(&s, 1000);
+	assert_int_equal(eth_get(s.host, "loop_length"), 0);
+	session_free(&s);
+}
+
+/* Stop pauses the loop in place; a locate plays the sample that belongs
+ * to the new position. */
+static void
+stop_start_and_locate_stay_in_phase(void **state)
+{
+	(void)state;
+	Session s;
+	a_playing_loop(&s);
+	const uint32_t five_ms = 240;
+	s.rolling      = false;
+	s.position_due = true;
+	play(&s, 1000);
+	const float *out = eth_audio(s.host, "out_l");
+	for (uint32_t i = five_ms; i < 1000; ++i) {
+		assert_true(out[i] == 0.0f);
+	}
+	const float paused = eth_get(s.host, "loop_position");
+	play(&s, 1000);
+	assert_true(eth_get(s.host, "loop_position") == paused);
+
+	s.rolling      = true;
+	s.transport    = 48000 * 10 + 12345; /* locate, then roll */
+	s.position_due = true;
+	play(&s, 1000);
+	out = eth_audio(s.host, "out_l");
+	for (uint32_t i = five_ms; i < 1000; ++i) {
+		assert_true(out[i] == (float)(12345 + i));
+	}
+	session_free(&s);
+}
+
+/* Quantize off: recording starts at the first frame of the run() call in
+ * which arm is seen, and ends at the first frame of the one that disarms. */
+static void
+quantize_off_acts_at_the_first_frame_of_the_call(void **state)
+{
+	(void)state;
+	Session s;
+	session_init(&s, 48000.0, 120.0, false);
+	eth_set(s.host, "loop_quantize", 0);
+	play_until(&s, 10007, 333);
+	const int64_t start = s.wall;
+	eth_set(s.host, "loop_arm", 1);
+	play_until(&s, 30011, 333);
+	const int64_t stop = s.wall;
+	eth_set(s.host, "loop_arm", 0);
+	play(&s, 333);
+
+	char  *dir = temp_dir();
+	float *left, *right;
+	const uint32_t length = saved_loop(&s, dir, &left, &right);
+	assert_int_equal(length, stop - start);
+	assert_true(left[0] == (float)start);
+	assert_true(left[length - 1] == (float)(stop - 1));
+	free(left);
+	free(right);
+	remove_dir(dir);
+	session_free(&s);
+}
+
+/* Save the session, load it into a new instance: the same loop, bit for
+ * bit, in the same phase; a session saved while armed does not record. */
+static void
+save_and_restore_give_the_same_loop_in_phase(void **state)
+{
+	(void)state;
+	Session a;
+	a_playing_loop(&a);
+	eth_set(a.host, "loop_arm", 1); /* saved while armed */
+	char *dir = temp_dir();
+	assert_true(eth_save_state(a.host, dir));
+	eth_set(a.host, "loop_arm", 0);
+
+	Session b;
+	session_init(&b, 48000.0, 240.0, false);
+	assert_true(eth_restore_state(b.host, dir));
+	assert_true(eth_get(b.host, "loop_arm") == 1.0f);
+	b.transport = a.transport;
+	b.wall      = a.wall;
+	for (int i = 0; i < 200; ++i) {
+		play(&a, 480);
+		play(&b, 480);
+		if (i > 0) {
+			assert_memory_equal(eth_audio(a.host, "out_l"),
+			                    eth_audio(b.host, "out_l"), 480 * sizeof(float));
+			assert_memory_equal(eth_audio(a.host, "out_r"),
+			                    eth_audio(b.host, "out_r"), 480 * sizeof(float));
+		}
+	}
+	assert_int_equal(eth_get(b.host, "loop_state"), 3); /* not recording */
+	float *l1, *r1, *l2, *r2;
+	char  *dir2 = temp_dir();
+	const uint32_t n1 = saved_loop(&a, dir, &l1, &r1);
+	const uint32_t n2 = saved_loop(&b, dir2, &l2, &r2);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(l1, l2, n1 * sizeof(float));
+	assert_memory_equal(r1, r2, n1 * sizeof(float));
+	free(l1);
+	free(r1);
+	free(l2);
+	free(r2);
+	remove_dir(dir2);
+	remove_dir(dir);
+	session_free(&a);
+	session_free(&b);
+}
+
+typedef enum { BAD_MISSING, BAD_TRUNCATED, BAD_GARBAGE, BAD_RATE } BadFile;
+
+static void
+restore_bad_file(BadFile how)
+{
+	Session a;
+	a_playing_loop(&a);
+	char *dir = temp_dir();
+	assert_true(eth_save_state(a.host, dir));
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/loop.wav", dir);
+	switch (how) {
+	case BAD_MISSING: assert_int_equal(unlink(path), 0); break;
+	case BAD_TRUNCATED: assert_int_equal(truncate(path, 5000), 0); break;
+	case BAD_GARBAGE: {
+		FILE *f = fopen(path, "wb");
+		for (int i = 0; i < 10000; ++i) {
+			fputc((i * 7919) & 0xFF, f);
+		}
+		fclose(f);
+		break;
+	}
+	case BAD_RATE: break;
+	}
+
+	Session b;
+	session_init(&b, how == BAD_RATE ? 44100.0 : 48000.0, 240.0, false);
+	assert_true(eth_restore_state(b.host, dir));
+	play(&b, 1000);
+	assert_int_equal(eth_get(b.host, "loop_state"), 0); /* empty, working */
+	assert_int_equal(eth_log_lines(b.host), 1);
+	assert_non_null(strstr(eth_log_text(b.host), "eighttrack: restoring the loop"));
+	/* Saved while armed (a_playing_loop leaves arm on): loading did not
+	 * start a take.  And it still records. */
+	assert_true(eth_get(b.host, "loop_arm") == 1.0f);
+	eth_set(b.host, "loop_quantize", 0);
+	eth_set(b.host, "loop_arm", 0);
+	play(&b, 1000);
+	eth_set(b.host, "loop_arm", 1);
+	play(&b, 1000);
+	if (eth_get(b.host, "loop_state") != 2.0f) {
+		fail_msg("state %f; log: %s", eth_get(b.host, "loop_state"), eth_log_text(b.host));
+	}
+	remove_dir(dir);
+	session_free(&a);
+	session_free(&b);
+}
+
+static void
+a_missing_loop_file_leaves_an_empty_loop_and_a_log_line(void **state)
+{
+	(void)state;
+	restore_bad_file(BAD_MISSING);
+}
+
+static void
+a_truncated_loop_file_leaves_an_empty_loop(void **state)
+{
+	(void)state;
+	restore_bad_file(BAD_TRUNCATED);
+}
+
+static void
+a_corrupt_loop_file_leaves_an_empty_loop(void **state)
+{
+	(void)state;
+	restore_bad_file(BAD_GARBAGE);
+}
+
+static void
+a_loop_file_at_another_rate_leaves_an_empty_loop(void **state)
+{
+	(void)state;
+	restore_bad_file(BAD_RATE);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(arm_on_the_bar_records_exactly_n_bars),
+	    cmocka_unit_test(a_bar_that_is_not_whole_frames_never_drifts),
+	    cmocka_unit_test(playback_sample_k_plays_at_start_plus_k_plus_m_lengths),
+	    cmocka_unit_test(output_is_identical_for_any_block_size),
+	    cmocka_unit_test(overdub_sums_exactly),
+	    cmocka_unit_test(mute_and_clear_ramp_out_within_5_ms),
+	    cmocka_unit_test(stop_start_and_locate_stay_in_phase),
+	    cmocka_unit_test(quantize_off_acts_at_the_first_frame_of_the_call),
+	    cmocka_unit_test(save_and_restore_give_the_same_loop_in_phase),
+	    cmocka_unit_test(a_missing_loop_file_leaves_an_empty_loop_and_a_log_line),
+	    cmocka_unit_test(a_truncated_loop_file_leaves_an_empty_loop),
+	    cmocka_unit_test(a_corrupt_loop_file_leaves_an_empty_loop),
+	    cmocka_unit_test(a_loop_file_at_another_rate_leaves_an_empty_loop),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,855 @@
+/* The loop recorder, told as a musician's session: a small host below
+ * renders blocks, sends time:Position events at exact frames and changes
+ * the controls at block starts, as Ardour and Carla do.
+ *
+ * The input is a ramp whose value encodes the wall-clock frame it was
+ * played at (1 + frame % 1000000, exact in a float), so every recorded or
+ * played sample says where it came from. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "looper.h"
+
+#define RING (1u << 20) /* output history kept, in frames */
+#define MAX_EVENTS 8
+#define MAX_BLOCK 4096
+
+typedef struct {
+	int64_t at; /* wall frame */
+	bool rolling;
+	int64_t tf; /* transport frame from then on */
+} TransportEvent;
+
+typedef struct {
+	double rate, bpm;
+	EtClock clk;
+	EtLooper *lp;
+	EtLooperControls ctl;
+	int64_t now; /* wall frame of the next frame rendered */
+	int64_t tf;  /* host transport frame of the next frame */
+	bool rolling;
+	TransportEvent ev[MAX_EVENTS];
+	int n_ev;
+	uint32_t block;   /* 0 = random sizes */
+	bool split_spans; /* random redundant positions inside blocks */
+	bool in_place;
+	int input;        /* 0 ramp, 1 small pattern */
+	unsigned rng;
+	float *ring_l, *ring_r;
+	float in_l[MAX_BLOCK], in_r[MAX_BLOCK];
+	float out_l[MAX_BLOCK], out_r[MAX_BLOCK];
+} Host;
+
+static float ramp_value(int64_t wall)
+{
+	return (float)(1 + wall % 1000000);
+}
+
+static float pattern_value(int64_t wall)
+{
+	return (float)(wall % 7 + 1) * 0.25f;
+}
+
+static float input_l(const Host *h, int64_t wall)
+{
+	return h->input == 0 ? ramp_value(wall) : pattern_value(wall);
+}
+
+static float input_r(const Host *h, int64_t wall)
+{
+	return -input_l(h, wall);
+}
+
+static unsigned next_rand(Host *h)
+{
+	h->rng = h->rng * 1103515245u + 12345u;
+	return (h->rng >> 8) & 0xffffu;
+}
+
+static Host *host_new(double rate, double bpm, uint32_t capacity,
+                      uint32_t block)
+{
+	Host *h = calloc(1, sizeof *h);
+	assert_non_null(h);
+	h->rate = rate;
+	h->bpm = bpm;
+	et_clock_init(&h->clk, rate);
+	h->lp = et_looper_new(rate, capacity);
+	assert_non_null(h->lp);
+	h->ctl = et_looper_default_controls();
+	h->ctl.monitor = false; /* hear only the loop */
+	h->block = block;
+	h->rng = 12345u;
+	h->ring_l = calloc(RING, sizeof(float));
+	h->ring_r = calloc(RING, sizeof(float));
+	assert_non_null(h->ring_l);
+	assert_non_null(h->ring_r);
+	return h;
+}
+
+static void host_free(Host *h)
+{
+	et_looper_free(h->lp);
+	free(h->ring_l);
+	free(h->ring_r);
+	free(h);
+}
+
+/* The host transport does something at an exact wall frame. */
+static void schedule(Host *h, int64_t at, bool rolling, int64_t tf)
+{
+	assert_true(h->n_ev < MAX_EVENTS);
+	const TransportEvent e = {at, rolling, tf};
+	h->ev[h->n_ev++] = e;
+}
+
+static EtPosition full_position(const Host *h)
+{
+	/* The host's own musical time: bar 0 at transport frame 0. */
+	const double beats = (double)h->tf * h->bpm / (60.0 * h->rate);
+	const double bar = floor(beats / 4.0);
+	const EtPosition p = {
+	    .has_frame = true, .has_speed = true, .has_bpm = true,
+	    .has_beats_per_bar = true, .has_bar = true, .has_bar_beat = true,
+	    .frame = h->tf, .speed = h->rolling ? 1.0 : 0.0, .bpm = h->bpm,
+	    .beats_per_bar = 4.0, .bar = (int64_t)bar,
+	    .bar_beat = (double)(float)(beats - bar * 4.0),
+	};
+	return p;
+}
+
+static void render_span(Host *h, uint32_t from, uint32_t to)
+{
+	float *in_l = h->in_l, *in_r = h->in_r;
+	const uint32_t n = to - from;
+	if (n == 0)
+		return;
+	for (uint32_t i = 0; i < n; ++i) {
+		in_l[from + i] = input_l(h, h->now + i);
+		in_r[from + i] = input_r(h, h->now + i);
+	}
+	float *ol = h->out_l, *or_ = h->out_r;
+	if (h->in_place) {
+		ol = in_l;
+		or_ = in_r;
+	}
+	et_looper_process(h->lp, &h->clk, in_l, in_r, ol, or_, from, n);
+	for (uint32_t i = 0; i < n; ++i) {
+		h->ring_l[(h->now + i) % RING] = ol[from + i];
+		h->ring_r[(h->now + i) % RING] = or_[from + i];
+	}
+	h->now += n;
+	if (h->rolling)
+		h->tf += n;
+}
+
+/* Renders blocks until wall frame end (the last block is cut there). */
+static void run_until(Host *h, int64_t end)
+{
+	while (h->now < end) {
+		uint32_t n = h->block ? h->block : 1 + next_rand(h) % 3000;
+		if ((int64_t)n > end - h->now)
+			n = (uint32_t)(end - h->now);
+		et_clock_begin_block(&h->clk, n);
+		et_looper_set_controls(h->lp, &h->ctl);
+		uint32_t pos = 0;
+		for (;;) {
+			/* The next transport event or random split point. */
+			uint32_t cut = n;
+			int which = -1;
+			for (int e = 0; e < h->n_ev; ++e) {
+				const int64_t at = h->ev[e].at - h->now;
+				const int64_t rel = at + (int64_t)pos;
+				if (rel >= (int64_t)pos && rel < (int64_t)cut) {
+					cut = (uint32_t)rel;
+					which = e;
+				}
+			}
+			if (which < 0 && h->split_spans && pos < n &&
+			    next_rand(h) % 3 == 0) {
+				const uint32_t c = pos + next_rand(h) % (n - pos);
+				if (c > pos && c < cut)
+					cut = c;
+			}
+			render_span(h, pos, cut);
+			pos = cut;
+			if (pos >= n && which < 0)
+				break;
+			if (which >= 0) {
+				h->rolling = h->ev[which].rolling;
+				h->tf = h->ev[which].tf;
+				h->ev[which] = h->ev[--h->n_ev];
+				const EtPosition p = full_position(h);
+				et_clock_apply(&h->clk, pos, &p);
+			} else if (pos < n) {
+				/* Carla re-sends an unchanged position. */
+				const EtPosition p = {.has_frame = true,
+				                      .has_speed = true,
+				                      .frame = h->tf,
+				                      .speed = h->rolling ? 1.0 : 0.0};
+				et_clock_apply(&h->clk, pos, &p);
+			} else {
+				break;
+			}
+		}
+	}
+}
+
+static float out_l_at(const Host *h, int64_t wall)
+{
+	assert_true(wall < h->now && wall >= h->now - (int64_t)RING);
+	return h->ring_l[wall % RING];
+}
+
+static float out_r_at(const Host *h, int64_t wall)
+{
+	return h->ring_r[wall % RING];
+}
+
+static int64_t mod64(int64_t a, int64_t m)
+{
+	const int64_t r = a % m;
+	return r < 0 ? r + m : r;
+}
+
+/* Playback of an anchored loop with whole-frame bars, away from the seam
+ * ramps: wall frame w plays loop[(tf(w) - start) mod length]. */
+static void assert_plays(const Host *h, int64_t from, int64_t to,
+                         int64_t tf_at_from)
+{
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	const uint32_t r = et_looper_ramp_frames(h->rate);
+	for (int64_t w = from; w < to; ++w) {
+		const int64_t k =
+		    mod64(tf_at_from + (w - from) - v.start_frame, v.length);
+		if (k < r || k >= (int64_t)(v.length - r))
+			continue;
+		if (out_l_at(h, w) != v.left[k] || out_r_at(h, w) != v.right[k])
+			fail_msg("wall %lld: got %g, loop[%lld] is %g",
+			         (long long)w, (double)out_l_at(h, w),
+			         (long long)k, (double)v.left[k]);
+	}
+}
+
+static void start_rolling(Host *h)
+{
+	schedule(h, 0, true, 0);
+}
+
+/* ---- stories -----------------------------------------------------------*/
+
+/* 48 kHz, 120 BPM, 4/4 (a bar is 96000 frames), blocks of 1024: arm in
+ * bar 0 with quantize=bar and loop_bars=N.  The take starts on the bar at
+ * 96000, mid-block, with the input sample of that frame, is 96000*N
+ * long, and then plays sample k at 96000 + k + m*length. */
+static void take_of_bars(uint32_t bars)
+{
+	Host *h = host_new(48000.0, 120.0, 48000 * 60, 1024);
+	start_rolling(h);
+	h->ctl.bars = bars;
+	run_until(h, 50000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_EMPTY);
+	h->ctl.arm = true;
+	run_until(h, 95000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_ARMED);
+	run_until(h, 96000 + 1000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_RECORDING);
+	const int64_t end = 96000 + 96000 * (int64_t)bars;
+	run_until(h, end - 100);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_RECORDING);
+	run_until(h, end + 5000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	assert_int_equal(et_looper_length(h->lp), 96000 * bars);
+
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	assert_true(v.anchored);
+	assert_int_equal(v.start_frame, 96000);
+	for (uint32_t k = 0; k < v.length; ++k) {
+		assert_true(v.left[k] == ramp_value(96000 + k));
+		assert_true(v.right[k] == -ramp_value(96000 + k));
+	}
+	run_until(h, end + 2 * (end - 96000) + 10);
+	assert_plays(h, end, h->now, end);
+	host_free(h);
+}
+
+static void test_bar_quantized_take_1_bar(void **state)
+{
+	(void)state;
+	take_of_bars(1);
+}
+
+static void test_bar_quantized_take_2_bars(void **state)
+{
+	(void)state;
+	take_of_bars(2);
+}
+
+static void test_bar_quantized_take_4_bars(void **state)
+{
+	(void)state;
+	take_of_bars(4);
+}
+
+/* 97 BPM at 44.1 kHz: a bar is 109113.40... frames.  The take starts at
+ * the first frame after the exact bar, lasts quantize(start_exact + bar) -
+ * start, and after 500 repetitions every repetition still starts on the
+ * first frame after its exact bar: no drift. */
+static void test_fractional_bar_does_not_drift(void **state)
+{
+	(void)state;
+	Host *h = host_new(44100.0, 97.0, 44100 * 10, 4096);
+	start_rolling(h);
+	h->ctl.bars = 1;
+	run_until(h, 1024); /* arm after the bar at frame 0 */
+	h->ctl.arm = true;
+	const double bar = 4.0 * 60.0 * 44100.0 / 97.0;
+	const int64_t start = (int64_t)ceil(bar);
+	const int64_t length = et_clock_quantize_frame(2.0 * bar) - start;
+	run_until(h, start + length + 10);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	assert_int_equal(v.start_frame, start);
+	assert_int_equal(v.length, length);
+	assert_true(v.left[0] == ramp_value(start));
+	assert_float_equal(v.exact_length, bar, 1e-6);
+
+	int long_reps = 0;
+	for (int m = 1; m <= 500; ++m) {
+		const double exact = bar * (double)(m + 1);
+		const int64_t probe = et_clock_quantize_frame(exact) + 1000;
+		run_until(h, probe + 1);
+		/* The sample played says which loop index k it is. */
+		const int64_t k =
+		    (int64_t)out_l_at(h, probe) - (int64_t)ramp_value(start);
+		const int64_t rep_start = probe - k;
+		if (rep_start != et_clock_quantize_frame(exact))
+			fail_msg("repetition %d starts at %lld, grid %.3f", m,
+			         (long long)rep_start, exact);
+		assert_true(fabs((double)rep_start - exact) < 1.0);
+		/* A repetition one frame longer than the buffer ends with a
+		 * silent frame (the seam absorbs it). */
+		const int64_t prev = et_clock_quantize_frame(exact - bar);
+		if (rep_start - prev == length + 1) {
+			assert_true(out_l_at(h, rep_start - 1) == 0.0f);
+			long_reps++;
+		}
+	}
+	assert_true(long_reps > 0);
+	host_free(h);
+}
+
+/* The same session rendered with blocks of 64, of 1024, and of random
+ * sizes split at random redundant positions, in place: the output is
+ * identical sample for sample.  The session: take 2 bars by disarming,
+ * overdub from a beat to a beat, a locate mid-block, a stop and restart
+ * mid-block, all at 97 BPM / 44.1 kHz. */
+static void blocked_session(Host *h)
+{
+	start_rolling(h);
+	schedule(h, 600000, true, 2 * 109113 + 5000);
+	schedule(h, 700000, false, 2 * 109113 + 5000 + 100000);
+	schedule(h, 720000, true, 2 * 109113 + 5000 + 100000);
+	run_until(h, 30000);
+	h->ctl.arm = true;
+	run_until(h, 250000);
+	h->ctl.arm = false;
+	run_until(h, 400000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	h->ctl.quantize = ET_QUANTIZE_BEAT;
+	h->ctl.arm = true;
+	h->ctl.monitor = true;
+	run_until(h, 500000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_OVERDUBBING);
+	h->ctl.arm = false;
+	run_until(h, 800000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+}
+
+static void test_output_is_independent_of_blocking(void **state)
+{
+	(void)state;
+	Host *a = host_new(44100.0, 97.0, 44100 * 20, 64);
+	blocked_session(a);
+	Host *b = host_new(44100.0, 97.0, 44100 * 20, 1024);
+	blocked_session(b);
+	Host *c = host_new(44100.0, 97.0, 44100 * 20, 0);
+	c->split_spans = true;
+	c->in_place = true;
+	blocked_session(c);
+	assert_int_equal(et_looper_length(a->lp), et_looper_length(b->lp));
+	assert_int_equal(et_looper_length(a->lp), et_looper_length(c->lp));
+	/* Armed in bar 0, disarmed in bar 2: bars 1 and 2. */
+	assert_int_equal(et_looper_length(a->lp),
+	                 et_clock_quantize_frame(3.0 * 4.0 * 60.0 * 44100.0 /
+	                                         97.0) -
+	                     109114);
+	for (int64_t w = 0; w < 800000; ++w) {
+		if (out_l_at(a, w) != out_l_at(b, w) ||
+		    out_l_at(a, w) != out_l_at(c, w) ||
+		    out_r_at(a, w) != out_r_at(b, w) ||
+		    out_r_at(a, w) != out_r_at(c, w))
+			fail_msg("frame %lld: 64 -> %g, 1024 -> %g, random -> %g",
+			         (long long)w, (double)out_l_at(a, w),
+			         (double)out_l_at(b, w), (double)out_l_at(c, w));
+	}
+	/* The session did make sound (not trivially equal). */
+	assert_true(out_l_at(a, 450000) != 0.0f);
+	host_free(a);
+	host_free(b);
+	host_free(c);
+}
+
+/* Overdub: a one-bar loop, then arming again layers a second part for one
+ * bar from the next bar.  While layering the old content plays; the buffer
+ * becomes the exact float sum, and that is what plays afterwards. */
+static void test_overdub_sums_exactly(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, 1024);
+	start_rolling(h);
+	h->ctl.bars = 1;
+	run_until(h, 1024); /* arm after the bar at frame 0 */
+	h->ctl.arm = true;
+	run_until(h, 200000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	h->ctl.arm = false;
+	run_until(h, 210000);
+	h->input = 1;
+	h->ctl.arm = true; /* overdub is on by default */
+	run_until(h, 287000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_ARMED);
+	run_until(h, 300000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_OVERDUBBING);
+	run_until(h, 384000 - 10);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_OVERDUBBING);
+	/* During the overdub the old take plays, not the sum. */
+	const uint32_t r = et_looper_ramp_frames(48000.0);
+	for (int64_t w = 288000 + r; w < 384000 - r; ++w)
+		assert_true(out_l_at(h, w) == ramp_value(w - 192000));
+	run_until(h, 384000 + 1000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	for (uint32_t k = 0; k < 96000; ++k) {
+		const float a = ramp_value(96000 + k);
+		const float b = pattern_value(288000 + k);
+		assert_true(v.left[k] == a + b);
+		assert_true(v.right[k] == -a + -b);
+	}
+	run_until(h, 480000);
+	assert_plays(h, 384000, 480000, 384000);
+	host_free(h);
+}
+
+/* loop_bars also ends an overdub: 2 bars from the quantize point. */
+static void test_overdub_ends_after_loop_bars(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, 512);
+	start_rolling(h);
+	h->ctl.bars = 1;
+	run_until(h, 1024); /* arm after the bar at frame 0 */
+	h->ctl.arm = true;
+	run_until(h, 200000);
+	h->ctl.arm = false;
+	run_until(h, 201000);
+	h->ctl.bars = 2;
+	h->ctl.arm = true;
+	run_until(h, 288000 + 2 * 96000 - 1);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_OVERDUBBING);
+	run_until(h, 288000 + 2 * 96000 + 1);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	assert_int_equal(et_looper_length(h->lp), 96000);
+	host_free(h);
+}
+
+/* Mute: silent within 5 ms, and on unmute the loop is where time says. */
+static void test_mute_ramps_and_keeps_time(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, 256);
+	start_rolling(h);
+	h->ctl.bars = 1;
+	run_until(h, 1024); /* arm after the bar at frame 0 */
+	h->ctl.arm = true;
+	run_until(h, 230000);
+	const uint32_t r = et_looper_ramp_frames(48000.0);
+	assert_true(r <= 48000 * 5 / 1000);
+	h->ctl.mute = true;
+	run_until(h, 260000);
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	for (int64_t w = 230000; w < 230000 + r; ++w)
+		assert_true(fabsf(out_l_at(h, w)) <=
+		            fabsf(v.left[(w - 96000) % 96000]));
+	for (int64_t w = 230000 + r; w < 260000; ++w)
+		assert_true(out_l_at(h, w) == 0.0f && out_r_at(h, w) == 0.0f);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	h->ctl.mute = false;
+	run_until(h, 300000);
+	assert_plays(h, 260000 + r, 300000, 260000 + r);
+	host_free(h);
+}
+
+/* Clear (a trigger held for one block): silent within 5 ms, EMPTY, and
+ * a new take can be recorded right after. */
+static void test_clear_erases_with_a_ramp(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, 1024);
+	start_rolling(h);
+	h->ctl.bars = 1;
+	run_until(h, 1024); /* arm after the bar at frame 0 */
+	h->ctl.arm = true;
+	run_until(h, 230000);
+	h->ctl.arm = false;
+	h->ctl.clear = true;
+	run_until(h, 231024);
+	h->ctl.clear = false;
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_EMPTY);
+	assert_int_equal(et_looper_length(h->lp), 0);
+	EtLoopView v;
+	assert_false(et_looper_view(h->lp, &v));
+	run_until(h, 260000);
+	const uint32_t r = et_looper_ramp_frames(48000.0);
+	assert_true(out_l_at(h, 230000) != 0.0f);
+	for (int64_t w = 230000 + r; w < 260000; ++w)
+		assert_true(out_l_at(h, w) == 0.0f);
+	h->ctl.arm = true;
+	run_until(h, 384000 + 100);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	assert_true(et_looper_view(h->lp, &v));
+	assert_int_equal(v.start_frame, 288000);
+	assert_true(v.left[0] == ramp_value(288000));
+	host_free(h);
+}
+
+/* The host stops mid-block: the loop fades out within 5 ms and holds its
+ * place; rolling again from there resumes with the next sample. */
+static void test_stop_pauses_and_restart_resumes(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, 1024);
+	start_rolling(h);
+	schedule(h, 250000, false, 250000);
+	schedule(h, 300000, true, 250000);
+	h->ctl.bars = 1;
+	run_until(h, 1024); /* arm after the bar at frame 0 */
+	h->ctl.arm = true;
+	run_until(h, 260000);
+	const uint32_t r = et_looper_ramp_frames(48000.0);
+	const double held = et_looper_position(h->lp);
+	assert_true(out_l_at(h, 249999) != 0.0f);
+	for (int64_t w = 250000 + r; w < 260000; ++w)
+		assert_true(out_l_at(h, w) == 0.0f);
+	run_until(h, 299000);
+	assert_true(et_looper_position(h->lp) == held);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	run_until(h, 340000);
+	for (int64_t w = 300000; w < 300000 + r; ++w)
+		assert_true(fabsf(out_l_at(h, w)) <=
+		            ramp_value((w - 300000 + 250000 - 96000) % 96000 +
+		                       96000));
+	assert_plays(h, 300000 + r, 340000, 250000 + r);
+	host_free(h);
+}
+
+/* Locate forward and to before the loop's start: after the ramp each
+ * frame plays the sample that belongs to the new transport position. */
+static void test_locate_plays_the_right_sample(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, 1024);
+	start_rolling(h);
+	schedule(h, 250000, true, 1012345);
+	schedule(h, 280500, true, 5000);
+	h->ctl.bars = 1;
+	run_until(h, 1024); /* arm after the bar at frame 0 */
+	h->ctl.arm = true;
+	run_until(h, 320000);
+	const uint32_t r = et_looper_ramp_frames(48000.0);
+	assert_plays(h, 250000 + r, 280500, 1012345 + r);
+	assert_plays(h, 280500 + r, 320000, 5000 + r);
+	host_free(h);
+}
+
+/* Quantize off: the take starts at the first frame of the block in which
+ * the arm is seen and stops at the first frame of the disarm's block. */
+static void test_quantize_off_acts_at_block_start(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, 1000);
+	start_rolling(h);
+	h->ctl.quantize = ET_QUANTIZE_OFF;
+	run_until(h, 50000);
+	h->ctl.arm = true;
+	run_until(h, 70000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_RECORDING);
+	h->ctl.arm = false;
+	run_until(h, 71000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	assert_int_equal(v.length, 20000);
+	assert_int_equal(v.start_frame, 50000);
+	assert_true(v.left[0] == ramp_value(50000));
+	assert_true(v.left[19999] == ramp_value(69999));
+	run_until(h, 130000);
+	assert_plays(h, 70000, 130000, 70000);
+	host_free(h);
+}
+
+/* No transport at all: arming records at once, loop_bars=1 counts a bar at
+ * 120 BPM 4/4, and the loop plays free: a transport that starts and
+ * locates later does not move it. */
+static void test_free_loop_ignores_transport(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, 1024);
+	h->ctl.bars = 1;
+	run_until(h, 10000);
+	h->ctl.arm = true;
+	run_until(h, 20000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_RECORDING);
+	schedule(h, 150000, true, 777);
+	schedule(h, 200000, true, 3000000);
+	run_until(h, 400000);
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	assert_false(v.anchored);
+	assert_int_equal(v.length, 96000);
+	assert_true(v.left[0] == ramp_value(10000));
+	const uint32_t r = et_looper_ramp_frames(48000.0);
+	for (int64_t w = 106000; w < 400000; ++w) {
+		const int64_t k = (w - 106000) % 96000;
+		if (k >= r && k < 96000 - r)
+			assert_true(out_l_at(h, w) == v.left[k]);
+	}
+	host_free(h);
+}
+
+/* Capacity: a take that fills the buffer ends there, cleanly, and plays. */
+static void test_capacity_ends_take(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 10000, 1024);
+	h->ctl.quantize = ET_QUANTIZE_OFF;
+	run_until(h, 1000);
+	h->ctl.arm = true;
+	run_until(h, 10999);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_RECORDING);
+	run_until(h, 11001);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	run_until(h, 60000);
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	assert_int_equal(v.length, 10000);
+	for (uint32_t k = 0; k < 10000; ++k)
+		assert_true(v.left[k] == ramp_value(1000 + k));
+	const uint32_t r = et_looper_ramp_frames(48000.0);
+	for (int64_t w = 11000; w < 60000; ++w) {
+		const int64_t k = (w - 11000) % 10000;
+		if (k >= r && k < 10000 - r)
+			assert_true(out_l_at(h, w) == v.left[k]);
+	}
+	host_free(h);
+}
+
+/* A new instance compares its first run() with the defaults: arm = 1 in
+ * it is a change.  After a restore the baseline is the restored values:
+ * a session saved armed does not start recording. */
+static void test_first_run_and_restored_baseline(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000, 256);
+	h->ctl.arm = true;
+	run_until(h, 256);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_RECORDING);
+	host_free(h);
+
+	h = host_new(48000.0, 120.0, 48000, 256);
+	h->ctl.arm = true;
+	et_looper_set_baseline(h->lp, &h->ctl);
+	run_until(h, 2560);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_EMPTY);
+	host_free(h);
+}
+
+/* Disarming before the quantize point cancels the take. */
+static void test_disarm_while_armed_cancels(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000 * 4, 1024);
+	start_rolling(h);
+	run_until(h, 1024); /* past the bar at frame 0 */
+	h->ctl.arm = true;
+	run_until(h, 40000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_ARMED);
+	h->ctl.arm = false;
+	run_until(h, 200000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_EMPTY);
+	host_free(h);
+}
+
+/* Armed, then the host stops before the bar: the take waits and starts on
+ * the bar once the transport rolls again. */
+static void test_armed_waits_for_a_stopped_transport(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, 1024);
+	start_rolling(h);
+	schedule(h, 50000, false, 50000);
+	schedule(h, 80000, true, 50000);
+	h->ctl.bars = 1;
+	run_until(h, 1024);
+	h->ctl.arm = true;
+	run_until(h, 79000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_ARMED);
+	run_until(h, 126000 + 96000 + 100);
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	assert_int_equal(v.start_frame, 96000);
+	assert_int_equal(v.length, 96000);
+	assert_true(v.left[0] == ramp_value(126000));
+	host_free(h);
+}
+
+/* Overdub off: the old loop plays until the bar, then a new take replaces
+ * it from that bar's input. */
+static void test_replace_when_overdub_off(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, 1024);
+	start_rolling(h);
+	h->ctl.bars = 1;
+	run_until(h, 1024); /* arm after the bar at frame 0 */
+	h->ctl.arm = true;
+	run_until(h, 200000);
+	h->ctl.arm = false;
+	run_until(h, 201000);
+	h->ctl.overdub = false;
+	h->ctl.arm = true;
+	run_until(h, 287000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_ARMED);
+	assert_plays(h, 202000, 287000, 202000);
+	run_until(h, 289000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_RECORDING);
+	run_until(h, 385000);
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	assert_int_equal(v.start_frame, 288000);
+	assert_int_equal(v.length, 96000);
+	assert_true(v.left[0] == ramp_value(288000));
+	host_free(h);
+}
+
+/* Level and monitor: -6 dB scales the loop, 0 dB leaves it exact, and
+ * monitor adds the input. */
+static void test_level_and_monitor(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, 1024);
+	start_rolling(h);
+	h->ctl.bars = 1;
+	run_until(h, 1024); /* arm after the bar at frame 0 */
+	h->ctl.arm = true;
+	run_until(h, 200000);
+	h->ctl.level_db = -6.0f;
+	run_until(h, 250000);
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	const float g = powf(10.0f, -6.0f / 20.0f);
+	for (int64_t w = 201000; w < 250000; ++w)
+		assert_float_equal(out_l_at(h, w), v.left[(w - 96000) % 96000] * g,
+		                   1e-6 * fabsf(v.left[(w - 96000) % 96000]));
+	h->ctl.level_db = 0.0f;
+	h->ctl.monitor = true;
+	run_until(h, 270000);
+	for (int64_t w = 251000; w < 270000; ++w)
+		assert_true(out_l_at(h, w) ==
+		            ramp_value(w) + v.left[(w - 96000) % 96000]);
+	host_free(h);
+}
+
+/* State save and restore: the view of a loop, loaded into a new looper,
+ * plays the same samples at the same transport frames. */
+static void test_view_and_load_round_trip(void **state)
+{
+	(void)state;
+	Host *h = host_new(44100.0, 97.0, 44100 * 10, 1024);
+	start_rolling(h);
+	h->ctl.bars = 1;
+	run_until(h, 1024); /* arm after the bar at frame 0 */
+	h->ctl.arm = true;
+	run_until(h, 230000);
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	Host *g = host_new(44100.0, 97.0, 44100 * 10, 1024);
+	assert_false(et_looper_load(g->lp, v.left, v.right, 44100 * 10 + 1,
+	                            v.exact_length, true, v.start_frame,
+	                            v.start_exact));
+	assert_true(et_looper_load(g->lp, v.left, v.right, v.length,
+	                           v.exact_length, true, v.start_frame,
+	                           v.start_exact));
+	g->ctl.arm = true;
+	et_looper_set_baseline(g->lp, &g->ctl);
+	start_rolling(g);
+	run_until(h, 600000);
+	run_until(g, 600000);
+	/* After the loaded loop's fade-in, the two are indistinguishable. */
+	for (int64_t w = 300000; w < 600000; ++w)
+		assert_true(out_l_at(h, w) == out_l_at(g, w));
+	assert_int_equal(et_looper_state(g->lp), ET_LOOP_PLAYING);
+	host_free(h);
+	host_free(g);
+}
+
+static void test_allocation_limits(void **state)
+{
+	(void)state;
+	assert_null(et_looper_new(48000.0, 0));
+	assert_null(et_looper_new(0.0, 100));
+	assert_true(et_looper_ramp_frames(48000.0) == 192);
+	assert_true(et_looper_ramp_frames(192000.0) <= 960);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_bar_quantized_take_1_bar),
+	    cmocka_unit_test(test_bar_quantized_take_2_bars),
+	    cmocka_unit_test(test_bar_quantized_take_4_bars),
+	    cmocka_unit_test(test_fractional_bar_does_not_drift),
+	    cmocka_unit_test(test_output_is_independent_of_blocking),
+	    cmocka_unit_test(test_overdub_sums_exactly),
+	    cmocka_unit_test(test_overdub_ends_after_loop_bars),
+	    cmocka_unit_test(test_mute_ramps_and_keeps_time),
+	    cmocka_unit_test(test_clear_erases_with_a_ramp),
+	    cmocka_unit_test(test_stop_pauses_and_restart_resumes),
+	    cmocka_unit_test(test_locate_plays_the_right_sample),
+	    cmocka_unit_test(test_quantize_off_acts_at_block_start),
+	    cmocka_unit_test(test_free_loop_ignores_transport),
+	    cmocka_unit_test(test_capacity_ends_take),
+	    cmocka_unit_test(test_first_run_and_restored_baseline),
+	    cmocka_unit_test(test_disarm_while_armed_cancels),
+	    cmocka_unit_test(test_armed_waits_for_a_stopped_transport),
+	    cmocka_unit_test(test_replace_when_overdub_off),
+	    cmocka_unit_test(test_level_and_monitor),
+	    cmocka_unit_test(test_view_and_load_round_trip),
+	    cmocka_unit_test(test_allocation_limits),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

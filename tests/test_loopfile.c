@@ -1,0 +1,530 @@
+/* Stories of a loop saved with a session and loaded back, and of the ways
+ * a loop file on disk goes wrong. */
+
+/* mkdtemp(), truncate(), setrlimit() are POSIX, not C11. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "loopfile.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sndfile.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+
+#include <cmocka.h>
+
+#define RATE 48000u
+#define CAPACITY (RATE * 60u)
+
+typedef struct {
+	char dir[64];
+	char path[128];
+} Fixture;
+
+static int setup(void **state)
+{
+	Fixture *fx = calloc(1, sizeof *fx);
+	assert_non_null(fx);
+	strcpy(fx->dir, "/tmp/test_loopfile.XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	snprintf(fx->path, sizeof fx->path, "%s/loop.wav", fx->dir);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	Fixture *fx = *state;
+	DIR *dir = opendir(fx->dir);
+	assert_non_null(dir);
+	for (struct dirent *e; (e = readdir(dir));) {
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			char p[400];
+			snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
+			assert_int_equal(unlink(p), 0);
+		}
+	}
+	closedir(dir);
+	assert_int_equal(rmdir(fx->dir), 0);
+	free(fx);
+	return 0;
+}
+
+static float from_bits(uint32_t bits)
+{
+	float f;
+	memcpy(&f, &bits, sizeof f);
+	return f;
+}
+
+/* Sample i of a channel: mostly its own index, so a shifted or swapped
+ * frame shows, and between them the values a lossy path would change:
+ * fractions, denormals, negative zero. */
+static float sample_at(uint32_t i, uint32_t channel)
+{
+	switch ((i + 2 * channel) % 5) {
+	case 0:
+		return (float)i;
+	case 1:
+		return (float)i + 1.0f / 3.0f;
+	case 2:
+		return from_bits(1u + i % 0x7FFFFFu); /* a denormal */
+	case 3:
+		return -0.0f;
+	default:
+		return -(float)i / 7.0f;
+	}
+}
+
+static void make_loop(uint32_t length, float **left, float **right)
+{
+	*left = malloc(sizeof(float) * length);
+	*right = malloc(sizeof(float) * length);
+	assert_non_null(*left);
+	assert_non_null(*right);
+	for (uint32_t i = 0; i < length; ++i) {
+		(*left)[i] = sample_at(i, 0);
+		(*right)[i] = sample_at(i, 1);
+	}
+}
+
+/* Reads path, expects status, and that a failure leaves nothing behind:
+ * the outputs start as garbage so a forgotten reset shows. */
+static void expect_read_fails(const char *path, uint32_t rate,
+                              uint32_t expected_length, uint32_t capacity,
+                              EtLoopfileStatus expected)
+{
+	float junk = 1.0f;
+	float *left = &junk;
+	float *right = &junk;
+	uint32_t length = 12345;
+	assert_int_equal(et_loopfile_read(path, rate, expected_length, capacity,
+	                                  &left, &right, &length),
+	                 expected);
+	assert_null(left);
+	assert_null(right);
+	assert_int_equal(length, 0);
+}
+
+/* A file made by libsndfile itself, for the shapes the plugin never
+ * writes (mono, three channels, 16-bit, empty). */
+static void write_sndfile(const char *path, int channels, int rate,
+                          int format, sf_count_t frames)
+{
+	SF_INFO info = {0};
+	info.samplerate = rate;
+	info.channels = channels;
+	info.format = format;
+	SNDFILE *file = sf_open(path, SFM_WRITE, &info);
+	assert_non_null(file);
+	float *data = calloc((size_t)(frames * channels) + 1, sizeof(float));
+	assert_non_null(data);
+	for (sf_count_t i = 0; i < frames * channels; ++i) {
+		data[i] = 0.5f;
+	}
+	assert_int_equal(sf_writef_float(file, data, frames), frames);
+	assert_int_equal(sf_close(file), 0);
+	free(data);
+}
+
+static void write_bytes(const char *path, const void *bytes, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(bytes, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
+/* Save a loop, load it back: every bit of every sample comes back, and
+ * the file is what other tools expect (stereo 32-bit float WAV). */
+static void round_trip(void **state, uint32_t length)
+{
+	Fixture *fx = *state;
+	float *left;
+	float *right;
+	make_loop(length, &left, &right);
+
+	assert_int_equal(et_loopfile_write(fx->path, left, right, length, RATE),
+	                 ET_LOOPFILE_OK);
+
+	SF_INFO info = {0};
+	SNDFILE *file = sf_open(fx->path, SFM_READ, &info);
+	assert_non_null(file);
+	assert_int_equal(info.format, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+	assert_int_equal(info.channels, 2);
+	assert_int_equal(info.samplerate, RATE);
+	assert_int_equal(info.frames, length);
+	sf_close(file);
+
+	float *got_left;
+	float *got_right;
+	uint32_t got_length;
+	assert_int_equal(et_loopfile_read(fx->path, RATE, length, CAPACITY,
+	                                  &got_left, &got_right, &got_length),
+	                 ET_LOOPFILE_OK);
+	assert_int_equal(got_length, length);
+	assert_memory_equal(got_left, left, sizeof(float) * length);
+	assert_memory_equal(got_right, right, sizeof(float) * length);
+
+	/* And with the length unknown (expected 0), the same loop. */
+	free(got_left);
+	free(got_right);
+	assert_int_equal(et_loopfile_read(fx->path, RATE, 0, CAPACITY,
+	                                  &got_left, &got_right, &got_length),
+	                 ET_LOOPFILE_OK);
+	assert_int_equal(got_length, length);
+	assert_memory_equal(got_left, left, sizeof(float) * length);
+	assert_memory_equal(got_right, right, sizeof(float) * length);
+
+	free(got_left);
+	free(got_right);
+	free(left);
+	free(right);
+}
+
+static void test_one_frame_loop_round_trips_bit_exact(void **state)
+{
+	round_trip(state, 1);
+}
+
+/* One frame more than a chunk: the chunk seam must not lose or repeat it. */
+static void test_4097_frame_loop_round_trips_bit_exact(void **state)
+{
+	round_trip(state, 4097);
+}
+
+static void test_three_second_loop_round_trips_bit_exact(void **state)
+{
+	round_trip(state, RATE * 3);
+}
+
+static void test_missing_file_is_open_error(void **state)
+{
+	Fixture *fx = *state;
+	expect_read_fails(fx->path, RATE, 0, CAPACITY, ET_LOOPFILE_ERR_OPEN);
+}
+
+/* A folder where the loop file should be cannot be loaded either. */
+static void test_directory_instead_of_file_is_open_error(void **state)
+{
+	Fixture *fx = *state;
+	expect_read_fails(fx->dir, RATE, 0, CAPACITY, ET_LOOPFILE_ERR_OPEN);
+}
+
+static void test_garbage_bytes_are_format_error(void **state)
+{
+	Fixture *fx = *state;
+	unsigned char bytes[8192];
+	srand(8);
+	for (size_t i = 0; i < sizeof bytes; ++i) {
+		bytes[i] = (unsigned char)(rand() & 0xFF);
+	}
+	write_bytes(fx->path, bytes, sizeof bytes);
+	expect_read_fails(fx->path, RATE, 0, CAPACITY, ET_LOOPFILE_ERR_FORMAT);
+}
+
+/* The file exists and opens, but holds no sound file: FORMAT, not OPEN. */
+static void test_zero_byte_file_is_format_error(void **state)
+{
+	Fixture *fx = *state;
+	write_bytes(fx->path, "", 0);
+	expect_read_fails(fx->path, RATE, 0, CAPACITY, ET_LOOPFILE_ERR_FORMAT);
+}
+
+/* The disk filled up halfway through the copy of a session: the loop is
+ * refused whether or not the state knows its length, since the WAV header
+ * still announces the full length. */
+static void test_file_cut_in_half_is_truncated(void **state)
+{
+	Fixture *fx = *state;
+	const uint32_t length = RATE * 2;
+	float *left;
+	float *right;
+	make_loop(length, &left, &right);
+	assert_int_equal(et_loopfile_write(fx->path, left, right, length, RATE),
+	                 ET_LOOPFILE_OK);
+	assert_int_equal(truncate(fx->path, file_size(fx->path) / 2), 0);
+
+	expect_read_fails(fx->path, RATE, length, CAPACITY,
+	                  ET_LOOPFILE_ERR_TRUNCATED);
+	expect_read_fails(fx->path, RATE, 0, CAPACITY,
+	                  ET_LOOPFILE_ERR_TRUNCATED);
+	free(left);
+	free(right);
+}
+
+/* Header claims 0xFFFFFFF0 data bytes (half a billion frames) but ten
+ * frames follow: nothing near the claim is allocated, the lie is caught. */
+static void test_header_claiming_huge_length_is_refused(void **state)
+{
+	Fixture *fx = *state;
+	const uint32_t length = 10;
+	float *left;
+	float *right;
+	make_loop(length, &left, &right);
+	assert_int_equal(et_loopfile_write(fx->path, left, right, length, RATE),
+	                 ET_LOOPFILE_OK);
+
+	FILE *f = fopen(fx->path, "r+b");
+	assert_non_null(f);
+	unsigned char bytes[256];
+	size_t n = fread(bytes, 1, sizeof bytes, f);
+	unsigned char *data = NULL;
+	for (size_t i = 12; i + 8 <= n; ++i) {
+		if (memcmp(bytes + i, "data", 4) == 0) {
+			data = bytes + i;
+			break;
+		}
+	}
+	assert_non_null(data);
+	memcpy(data + 4, "\xF0\xFF\xFF\xFF", 4);
+	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+	assert_int_equal(fwrite(bytes, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+
+	expect_read_fails(fx->path, RATE, 0, CAPACITY,
+	                  ET_LOOPFILE_ERR_TRUNCATED);
+	expect_read_fails(fx->path, RATE, 0, UINT32_MAX,
+	                  ET_LOOPFILE_ERR_TRUNCATED);
+	free(left);
+	free(right);
+}
+
+/* Documented choice: only stereo is a loop the plugin saved. */
+static void test_mono_file_is_format_error(void **state)
+{
+	Fixture *fx = *state;
+	write_sndfile(fx->path, 1, RATE, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 100);
+	expect_read_fails(fx->path, RATE, 0, CAPACITY, ET_LOOPFILE_ERR_FORMAT);
+}
+
+static void test_three_channel_file_is_format_error(void **state)
+{
+	Fixture *fx = *state;
+	write_sndfile(fx->path, 3, RATE, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 100);
+	expect_read_fails(fx->path, RATE, 0, CAPACITY, ET_LOOPFILE_ERR_FORMAT);
+}
+
+/* A stereo 16-bit file decodes (16384 is exactly 0.5): only the channel
+ * count and rate are demanded, not the plugin's own sample format. */
+static void test_stereo_16_bit_file_loads_as_float(void **state)
+{
+	Fixture *fx = *state;
+	write_sndfile(fx->path, 2, RATE, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 100);
+	float *left;
+	float *right;
+	uint32_t length;
+	assert_int_equal(et_loopfile_read(fx->path, RATE, 100, CAPACITY, &left,
+	                                  &right, &length),
+	                 ET_LOOPFILE_OK);
+	assert_int_equal(length, 100);
+	for (uint32_t i = 0; i < length; ++i) {
+		assert_true(left[i] == 0.5f);
+		assert_true(right[i] == 0.5f);
+	}
+	free(left);
+	free(right);
+}
+
+/* A session saved at 44.1 kHz, opened at 48 kHz: not resampled, refused. */
+static void test_44100_file_in_48000_instance_is_rate_error(void **state)
+{
+	Fixture *fx = *state;
+	float *left;
+	float *right;
+	make_loop(441, &left, &right);
+	assert_int_equal(et_loopfile_write(fx->path, left, right, 441, 44100),
+	                 ET_LOOPFILE_OK);
+	expect_read_fails(fx->path, 48000, 441, CAPACITY, ET_LOOPFILE_ERR_RATE);
+	free(left);
+	free(right);
+}
+
+/* Exactly the capacity loads; one frame more is refused. */
+static void test_file_longer_than_capacity_is_too_long(void **state)
+{
+	Fixture *fx = *state;
+	float *left;
+	float *right;
+	make_loop(1000, &left, &right);
+	assert_int_equal(et_loopfile_write(fx->path, left, right, 1000, RATE),
+	                 ET_LOOPFILE_OK);
+	expect_read_fails(fx->path, RATE, 0, 999, ET_LOOPFILE_ERR_TOO_LONG);
+	expect_read_fails(fx->path, RATE, 1000, 999, ET_LOOPFILE_ERR_TOO_LONG);
+
+	float *got_left;
+	float *got_right;
+	uint32_t got_length;
+	assert_int_equal(et_loopfile_read(fx->path, RATE, 1000, 1000, &got_left,
+	                                  &got_right, &got_length),
+	                 ET_LOOPFILE_OK);
+	assert_int_equal(got_length, 1000);
+	free(got_left);
+	free(got_right);
+	free(left);
+	free(right);
+}
+
+/* A valid WAV with no frames is no loop; if the state says there was
+ * one, the file lost it. */
+static void test_zero_frame_file_is_empty(void **state)
+{
+	Fixture *fx = *state;
+	write_sndfile(fx->path, 2, RATE, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 0);
+	expect_read_fails(fx->path, RATE, 0, CAPACITY, ET_LOOPFILE_ERR_EMPTY);
+	expect_read_fails(fx->path, RATE, 100, CAPACITY,
+	                  ET_LOOPFILE_ERR_TRUNCATED);
+}
+
+/* The state says 1000 frames but the file has 1001: not the file that was
+ * saved, so it is not played at a length the session does not expect. */
+static void test_file_longer_than_saved_length_is_length_error(void **state)
+{
+	Fixture *fx = *state;
+	float *left;
+	float *right;
+	make_loop(1001, &left, &right);
+	assert_int_equal(et_loopfile_write(fx->path, left, right, 1001, RATE),
+	                 ET_LOOPFILE_OK);
+	expect_read_fails(fx->path, RATE, 1000, CAPACITY,
+	                  ET_LOOPFILE_ERR_LENGTH);
+	expect_read_fails(fx->path, RATE, 1002, CAPACITY,
+	                  ET_LOOPFILE_ERR_TRUNCATED);
+	free(left);
+	free(right);
+}
+
+static void test_write_into_missing_directory_is_open_error(void **state)
+{
+	Fixture *fx = *state;
+	char path[200];
+	snprintf(path, sizeof path, "%s/no-such-dir/loop.wav", fx->dir);
+	float left[4] = {0};
+	float right[4] = {0};
+	assert_int_equal(et_loopfile_write(path, left, right, 4, RATE),
+	                 ET_LOOPFILE_ERR_OPEN);
+}
+
+/* Saving with no loop recorded writes no file. */
+static void test_write_of_empty_loop_is_empty_and_makes_no_file(void **state)
+{
+	Fixture *fx = *state;
+	float sample = 0.0f;
+	assert_int_equal(et_loopfile_write(fx->path, &sample, &sample, 0, RATE),
+	                 ET_LOOPFILE_ERR_EMPTY);
+	assert_int_equal(access(fx->path, F_OK), -1);
+}
+
+/* The disk fills up during a save (a file size limit stands in for it):
+ * WRITE, and no half-written file is left for a later restore to trip on. */
+static void test_disk_full_during_write_is_write_error(void **state)
+{
+	Fixture *fx = *state;
+	float *left;
+	float *right;
+	make_loop(RATE * 3, &left, &right);
+
+	struct rlimit old;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	struct rlimit small = old;
+	small.rlim_cur = 64 * 1024;
+	void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+
+	EtLoopfileStatus status =
+	    et_loopfile_write(fx->path, left, right, RATE * 3, RATE);
+
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, old_handler);
+
+	assert_int_equal(status, ET_LOOPFILE_ERR_WRITE);
+	assert_int_equal(access(fx->path, F_OK), -1);
+	free(left);
+	free(right);
+}
+
+static void test_null_arguments_are_invalid(void **state)
+{
+	Fixture *fx = *state;
+	float sample = 0.0f;
+	assert_int_equal(et_loopfile_write(NULL, &sample, &sample, 1, RATE),
+	                 ET_LOOPFILE_ERR_INVALID);
+	assert_int_equal(et_loopfile_write(fx->path, NULL, &sample, 1, RATE),
+	                 ET_LOOPFILE_ERR_INVALID);
+	assert_int_equal(et_loopfile_write(fx->path, &sample, &sample, 1, 0),
+	                 ET_LOOPFILE_ERR_INVALID);
+	expect_read_fails(NULL, RATE, 0, CAPACITY, ET_LOOPFILE_ERR_INVALID);
+	expect_read_fails(fx->path, 0, 0, CAPACITY, ET_LOOPFILE_ERR_INVALID);
+
+	float *left = &sample;
+	uint32_t length = 7;
+	assert_int_equal(et_loopfile_read(fx->path, RATE, 0, CAPACITY, &left,
+	                                  NULL, &length),
+	                 ET_LOOPFILE_ERR_INVALID);
+	assert_null(left);
+	assert_int_equal(length, 0);
+}
+
+/* Every status has its own sentence, ending in a full stop. */
+static void test_every_status_has_a_message(void **state)
+{
+	(void)state;
+	for (int s = ET_LOOPFILE_OK; s <= ET_LOOPFILE_ERR_INVALID; ++s) {
+		const char *msg = et_loopfile_strerror((EtLoopfileStatus)s);
+		assert_non_null(msg);
+		assert_true(strlen(msg) > 10);
+		assert_int_equal(msg[strlen(msg) - 1], '.');
+		for (int t = ET_LOOPFILE_OK; t < s; ++t) {
+			assert_string_not_equal(
+			    msg, et_loopfile_strerror((EtLoopfileStatus)t));
+		}
+	}
+	assert_non_null(et_loopfile_strerror((EtLoopfileStatus)999));
+}
+
+#define STORY(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    STORY(test_one_frame_loop_round_trips_bit_exact),
+	    STORY(test_4097_frame_loop_round_trips_bit_exact),
+	    STORY(test_three_second_loop_round_trips_bit_exact),
+	    STORY(test_missing_file_is_open_error),
+	    STORY(test_directory_instead_of_file_is_open_error),
+	    STORY(test_garbage_bytes_are_format_error),
+	    STORY(test_zero_byte_file_is_format_error),
+	    STORY(test_file_cut_in_half_is_truncated),
+	    STORY(test_header_claiming_huge_length_is_refused),
+	    STORY(test_mono_file_is_format_error),
+	    STORY(test_three_channel_file_is_format_error),
+	    STORY(test_stereo_16_bit_file_loads_as_float),
+	    STORY(test_44100_file_in_48000_instance_is_rate_error),
+	    STORY(test_file_longer_than_capacity_is_too_long),
+	    STORY(test_zero_frame_file_is_empty),
+	    STORY(test_file_longer_than_saved_length_is_length_error),
+	    STORY(test_write_into_missing_directory_is_open_error),
+	    STORY(test_write_of_empty_loop_is_empty_and_makes_no_file),
+	    STORY(test_disk_full_during_write_is_write_error),
+	    STORY(test_null_arguments_are_invalid),
+	    STORY(test_every_status_has_a_message),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
