@@ -1,6 +1,7 @@
 # Eighttrack: builds bundle/eighttrack.lv2 and its tests.
 #   make            build the bundle
 #   make check      build and run every test
+#   make bench      measure the cost of run() beside plain references
 #   make run        install to ~/.lv2 and start the plugin in jalv
 #   make install    install to $(DESTDIR)$(LV2DIR)
 
@@ -39,7 +40,7 @@ UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BU
 HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper
 HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
 
-.PHONY: all check run install uninstall clean deps-build deps-check deps-run \
+.PHONY: all check bench run install uninstall clean deps-build deps-check deps-run \
         validate unit-tests host-tests symbols lint
 
 all: $(BUNDLE)/eighttrack$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/eighttrack.ttl
@@ -90,6 +91,16 @@ $(BUILD)/test_ports $(BUILD)/test_host_router: $(BUILD)/%: $(BUILD)/%.o $(HOST_O
 
 $(BUILD)/test_host_looper: $(BUILD)/test_host_looper.o $(HOST_OBJ) $(BUILD)/loopfile.o
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) -lm
+
+$(BUILD)/bench: $(BUILD)/bench.o $(HOST_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) -lm
+
+$(BUILD)/bench.o: tests/bench.c tests/lv2host.h | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CFLAGS) -Itests -c $< -o $@
+
+bench: deps-check
+	$(MAKE) all $(BUILD)/bench
+	ET_BUNDLE_DIR=$(BUNDLE) $(BUILD)/bench
 
 deps-build:
 	@tools/deps.sh build

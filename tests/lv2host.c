@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_BLOCK 8192
 #define IN_CAPACITY 65536
@@ -61,6 +62,7 @@ struct EthHost {
 	EthEvent       *out;
 	size_t          n_out, out_alloc;
 	size_t          allocations;
+	uint64_t        last_run_ns;
 	char            log_text[LOG_CAPACITY];
 	size_t          log_len;
 	unsigned        log_lines;
@@ -431,11 +433,16 @@ eth_run(EthHost *host, uint32_t nframes)
 	const uint32_t guard = IN_CAPACITY - host->out_capacity;
 	memset(host->out_buf + host->out_capacity, 0xA5, guard);
 
+	struct timespec t0, t1;
 	eth_count_allocations(true);
 	const size_t before = eth_allocation_count();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	lilv_instance_run(host->instance, nframes);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	host->allocations += eth_allocation_count() - before;
 	eth_count_allocations(false);
+	host->last_run_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
+	                    (uint64_t)(t1.tv_nsec - t0.tv_nsec);
 
 	/* What a host's worker thread does between cycles. */
 	for (unsigned i = 0; i < host->n_work; ++i) {
@@ -552,6 +559,12 @@ const EthEvent *
 eth_out(const EthHost *host, size_t i)
 {
 	return i < host->n_out ? &host->out[i] : NULL;
+}
+
+uint64_t
+eth_last_run_ns(const EthHost *host)
+{
+	return host->last_run_ns;
 }
 
 size_t

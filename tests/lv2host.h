@@ -49,6 +49,9 @@ void eth_set_out_capacity(EthHost *host, uint32_t bytes);
  * eth_audio_in() (silence if none).  Returns the output events. */
 void eth_run(EthHost *host, uint32_t nframes);
 
+/* Nanoseconds the last eth_run() spent inside the plugin's run(). */
+uint64_t        eth_last_run_ns(const EthHost *host);
+
 size_t          eth_out_count(const EthHost *host);
 const EthEvent *eth_out(const EthHost *host, size_t i);
 
