@@ -130,9 +130,9 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 		free(self);
 		return NULL;
 	}
+	self->saved = self->looper;
 	atomic_init(&self->incoming, NULL);
 	atomic_init(&self->retired, NULL);
-	atomic_init(&self->take_baseline, false);
 
 	et_uris_map(&self->uris, self->map);
 	lv2_atom_forge_init(&self->forge, self->map);
@@ -192,21 +192,26 @@ report_problems(Eighttrack *self)
 }
 
 /* Takes over a looper that restore() built, if there is one and the last
- * replaced one has been freed. */
-static void
+ * replaced one has been freed; true if it did. */
+static bool
 take_restored_looper(Eighttrack *self)
 {
+	const EtWorkMessage reap = {ET_WORK_REAP, 0, 0, 0};
 	if (atomic_load(&self->retired)) {
-		return;
+		/* A full worker queue must not strand the old looper. */
+		if (self->reap_due && schedule(self, &reap)) {
+			self->reap_due = false;
+		}
+		return false;
 	}
 	EtLooper *incoming = atomic_exchange(&self->incoming, NULL);
 	if (!incoming) {
-		return;
+		return false;
 	}
 	atomic_store(&self->retired, self->looper);
-	self->looper = incoming;
-	const EtWorkMessage reap = {ET_WORK_REAP, 0, 0, 0};
-	schedule(self, &reap);
+	self->looper   = incoming;
+	self->reap_due = !schedule(self, &reap);
+	return true;
 }
 
 static double
@@ -248,9 +253,12 @@ read_position(const Eighttrack *self, const LV2_Atom_Object *obj,
 	memset(pos, 0, sizeof(*pos));
 	double value;
 	bool   ok;
+	/* Frames and bars beyond +-2^62 cannot be real; clamping keeps the
+	 * conversion to int64_t defined. */
+	const double limit = 4.6e18;
 	if (frame && (value = number(self, frame, &ok), ok) && isfinite(value)) {
 		pos->has_frame = true;
-		pos->frame     = (int64_t)value;
+		pos->frame     = (int64_t)fmax(-limit, fmin(limit, value));
 	}
 	if (speed && (value = number(self, speed, &ok), ok) && isfinite(value)) {
 		pos->has_speed = true;
@@ -266,7 +274,7 @@ read_position(const Eighttrack *self, const LV2_Atom_Object *obj,
 	}
 	if (bar && (value = number(self, bar, &ok), ok) && isfinite(value)) {
 		pos->has_bar = true;
-		pos->bar     = (int64_t)value;
+		pos->bar     = (int64_t)fmax(-limit, fmin(limit, value));
 	}
 	if (beat && (value = number(self, beat, &ok), ok) && isfinite(value)) {
 		pos->has_bar_beat = true;
@@ -328,10 +336,12 @@ run(LV2_Handle instance, uint32_t nframes)
 		audio.out_l = NULL;
 	}
 
-	take_restored_looper(self);
+	/* A restored looper takes the controls as they are as its baseline:
+	 * a session saved while armed does not start recording on load. */
+	const bool restored = take_restored_looper(self);
 	EtLooperControls looper_controls;
 	read_looper_controls(self, &looper_controls);
-	if (atomic_exchange(&self->take_baseline, false)) {
+	if (restored) {
 		et_looper_set_baseline(self->looper, &looper_controls);
 	} else {
 		et_looper_set_controls(self->looper, &looper_controls);

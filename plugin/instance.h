@@ -62,7 +62,11 @@ typedef struct {
 	EtLooper          *looper;
 	_Atomic(EtLooper *) incoming;
 	_Atomic(EtLooper *) retired;
-	atomic_bool         take_baseline; /* restored: controls are the baseline */
+	bool                reap_due; /* run(): `retired` still needs a reap */
+	/* The newest looper: what save() writes.  Only instantiate() and
+	 * restore() set it, and a looper is freed only after a later restore
+	 * replaced it, so save() never reads one run() or the worker frees. */
+	EtLooper *saved;
 
 	uint32_t late_events;
 	uint32_t non_midi_events;

@@ -79,7 +79,7 @@ save(LV2_Handle instance, LV2_State_Store_Function store,
 	          u->atom_Int);
 
 	EtLoopView view;
-	if (!et_looper_view(self->looper, &view)) {
+	if (!et_looper_view(self->saved, &view)) {
 		return LV2_STATE_SUCCESS; /* no loop (or one still being recorded) */
 	}
 	if (!f.make_path || !f.map_path) {
@@ -149,9 +149,9 @@ get(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
 static void
 publish(Eighttrack *self, EtLooper *looper)
 {
+	self->saved = looper;
 	et_looper_free(atomic_exchange(&self->retired, NULL));
 	et_looper_free(atomic_exchange(&self->incoming, looper));
-	atomic_store(&self->take_baseline, true);
 }
 
 /* Reads the saved loop into `looper`; false (and a log line) if it cannot. */
@@ -200,7 +200,9 @@ load_loop(Eighttrack *self, StateFeatures *f,
 		lv2_log_error(&f->logger, "eighttrack: the saved state of the loop "
 		              "in %s is incomplete or invalid; the loop is empty\n",
 		              file);
-		free_host_path(f, path);
+		if (path) {
+			free_host_path(f, path);
+		}
 		free(abstract);
 		return false;
 	}

@@ -467,6 +467,17 @@ save_and_restore_give_the_same_loop_in_phase(void **state)
 	session_init(&b, 48000.0, 240.0, false);
 	assert_true(eth_restore_state(b.host, dir));
 	assert_true(eth_get(b.host, "loop_arm") == 1.0f);
+	{
+		/* Saved again before any run() (a bypassed plugin): the restored
+		 * loop is what gets saved, not the empty one it replaces. */
+		char  *again = temp_dir();
+		float *l0, *r0;
+		assert_int_equal(saved_loop(&b, again, &l0, &r0), 48000);
+		assert_true(l0[100] == 100.0f);
+		free(l0);
+		free(r0);
+		remove_dir(again);
+	}
 	b.transport = a.transport;
 	b.wall      = a.wall;
 	for (int i = 0; i < 200; ++i) {
