@@ -199,8 +199,8 @@ main(void)
 	}
 	printf("\n| looper | block | ns/frame | plain stereo copy ns/frame | ratio |\n");
 	printf("|---|---|---|---|---|\n");
-	static const uint32_t blocks[] = {32, 256, 1024};
-	for (unsigned b = 0; b < 3; ++b) {
+	static const uint32_t blocks[] = {32, 64, 256, 1024};
+	for (unsigned b = 0; b < 4; ++b) {
 		const double ref = reference_stereo_copy_ns(blocks[b]);
 		for (int m = IDLE; m <= OVERDUB; ++m) {
 			const double got = looper_ns_per_frame((Mode)m, blocks[b]);
