@@ -39,11 +39,18 @@ GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o
 UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_loopfile
 HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper
 HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
+PRESETS    := $(notdir $(wildcard ttl/presets/*.ttl))
+HOST_TESTS += $(BUILD)/test_presets
 
 .PHONY: all check bench run install uninstall clean deps-build deps-check deps-run \
-        validate unit-tests host-tests symbols lint
+        validate unit-tests host-tests host-scripts symbols lint
 
-all: $(BUNDLE)/eighttrack$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/eighttrack.ttl
+all: $(BUNDLE)/eighttrack$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/eighttrack.ttl \
+     $(PRESETS:%=$(BUNDLE)/presets/%)
+
+$(BUNDLE)/presets/%.ttl: ttl/presets/%.ttl
+	mkdir -p $(BUNDLE)/presets
+	cp $< $@
 
 $(BUILD):
 	mkdir -p $@
@@ -89,6 +96,9 @@ $(BUILD)/test_loopfile: $(BUILD)/test_loopfile.o $(BUILD)/loopfile.o
 $(BUILD)/test_ports $(BUILD)/test_host_router: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ) $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
 
+$(BUILD)/test_presets: $(BUILD)/test_presets.o $(HOST_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
+
 $(BUILD)/test_host_looper: $(BUILD)/test_host_looper.o $(HOST_OBJ) $(BUILD)/loopfile.o
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) -lm
 
@@ -118,6 +128,10 @@ host-tests: all $(HOST_TESTS)
 validate: all
 	tools/validate.sh $(BUNDLE)
 
+host-scripts: all
+	tests/test_install.sh
+	tests/test_jalv.sh
+
 symbols: all
 	tools/check_symbols.sh $(BUNDLE)/eighttrack$(LIB_EXT) lv2_descriptor
 
@@ -127,6 +141,7 @@ check: deps-check
 	$(MAKE) host-tests
 	$(MAKE) validate
 	$(MAKE) symbols
+	$(MAKE) host-scripts
 	@echo "make check: all tests passed"
 
 lint: all
@@ -138,8 +153,12 @@ install: all
 	install -d $(DESTDIR)$(LV2DIR)/eighttrack.lv2
 	install -m 644 $(BUNDLE)/*.ttl $(DESTDIR)$(LV2DIR)/eighttrack.lv2/
 	install -m 755 $(BUNDLE)/eighttrack$(LIB_EXT) $(DESTDIR)$(LV2DIR)/eighttrack.lv2/
+	install -d $(DESTDIR)$(LV2DIR)/eighttrack.lv2/presets
+	install -m 644 $(PRESETS:%=$(BUNDLE)/presets/%) $(DESTDIR)$(LV2DIR)/eighttrack.lv2/presets/
 
 uninstall:
+	rm -f $(PRESETS:%=$(DESTDIR)$(LV2DIR)/eighttrack.lv2/presets/%)
+	-rmdir $(DESTDIR)$(LV2DIR)/eighttrack.lv2/presets
 	rm -f $(DESTDIR)$(LV2DIR)/eighttrack.lv2/*.ttl \
 	      $(DESTDIR)$(LV2DIR)/eighttrack.lv2/eighttrack$(LIB_EXT)
 	-rmdir $(DESTDIR)$(LV2DIR)/eighttrack.lv2

@@ -1,0 +1,185 @@
+#!/bin/sh
+# The built bundle in a real host, headless: a private JACK dummy server
+# (48 kHz, 256 frames) and console jalv (Debian jalv 1.6.6) running
+# urn:eighttrack:plugin from bundle/ (plus /usr/lib/lv2 for the specs).
+# Controls are set through jalv's console commands (both `set SYMBOL VALUE`
+# and `SYMBOL = VALUE` work in 1.6.6; there is no `quit`: EOF on stdin
+# quits), checked in jalv's echo and in its `controls` listing; the three
+# presets must be listed; the plugin runs ~3 s; jalv must quit cleanly on
+# EOF, with exit status 0 and no line saying error/fail.  Every process it
+# started is killed on any exit.  Run `make` first.
+set -u
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+bundle_parent=$here/bundle
+t_start=$(date +%s.%N)
+
+unset DISPLAY WAYLAND_DISPLAY
+export JACK_DEFAULT_SERVER=eighttrack-test-$$
+export JACK_NO_AUDIO_RESERVATION=1
+export JACK_NO_START_SERVER=1 # never let jack_lsp or jalv start another server
+export LV2_PATH="$bundle_parent:/usr/lib/lv2"
+client=et-jalv-$$ # must differ from the server name, or JACK clobbers its socket
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eighttrack-jalv.XXXXXX") || exit 1
+out=$tmp/jalv.out
+jackd_pid=
+jalv_pid=
+
+elapsed() {
+	awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
+}
+
+stop_pid() { # PID: TERM, then KILL after 2 s; reaps it.
+	[ -n "$1" ] || return 0
+	kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
+	kill -TERM "$1" 2>/dev/null
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+cleanup() {
+	exec 3>&- 2>/dev/null
+	stop_pid "$jalv_pid"
+	stop_pid "$jackd_pid"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+fail() {
+	echo "test_jalv: FAIL: $*" >&2
+	if [ -s "$out" ]; then
+		echo "---- jalv output (last 40 lines):" >&2
+		tail -n 40 "$out" >&2
+	fi
+	if [ -s "$tmp/jackd.log" ]; then
+		echo "---- jackd log (last 10 lines):" >&2
+		tail -n 10 "$tmp/jackd.log" >&2
+	fi
+	echo "test_jalv: failed after $(elapsed) s" >&2
+	exit 1
+}
+
+# wait_for FROM_LINE REGEX SECONDS: REGEX appears in jalv's output at or
+# after line FROM_LINE, within SECONDS.
+wait_for() {
+	n=$(awk -v s="$3" 'BEGIN { print int(s * 20) }')
+	i=0
+	while [ $i -lt "$n" ]; do
+		tail -n "+$1" "$out" 2>/dev/null | grep -Eq -- "$2" && return 0
+		[ -n "$jalv_pid" ] && ! kill -0 "$jalv_pid" 2>/dev/null && return 1
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# command CMD REGEX: sends CMD to jalv and waits for REGEX in what follows.
+jcmd() {
+	mark=$(($(wc -l <"$out") + 1))
+	printf '%s\n' "$1" >&3 || fail "could not write \`$1' to jalv's stdin"
+	wait_for "$mark" "$2" 5 || fail "after \`$1', jalv never printed /$2/"
+}
+
+for tool in jackd jack_lsp jalv stdbuf; do
+	command -v $tool >/dev/null 2>&1 || fail "$tool is not installed (apt-get install jackd2 jalv)"
+done
+[ -f "$bundle_parent/eighttrack.lv2/eighttrack.so" ] ||
+	fail "no built bundle in $bundle_parent/eighttrack.lv2 (run make first)"
+
+# ------------------------------------------------------------ JACK
+jackd --no-realtime -d dummy -r 48000 -p 256 >"$tmp/jackd.log" 2>&1 &
+jackd_pid=$!
+i=0
+until jack_lsp >/dev/null 2>&1; do
+	kill -0 "$jackd_pid" 2>/dev/null || fail "jackd exited at startup"
+	[ $i -lt 200 ] || fail "jackd server $JACK_DEFAULT_SERVER not up after 10 s"
+	sleep 0.05
+	i=$((i + 1))
+done
+echo "== jackd up ($JACK_DEFAULT_SERVER, dummy 48000 Hz / 256) after $(elapsed) s"
+
+# ------------------------------------------------------------ jalv
+mkfifo "$tmp/in" || fail "mkfifo failed"
+# stdbuf: jalv writes its stdout with stdio, block-buffered into a file.
+stdbuf -oL -eL jalv -n "$client" -x urn:eighttrack:plugin <"$tmp/in" >"$out" 2>&1 &
+jalv_pid=$!
+exec 3>"$tmp/in"
+t_jalv=$(date +%s.%N)
+
+wait_for 1 '^monitor = 1\.0+$' 10 || fail "jalv did not load urn:eighttrack:plugin"
+grep -q '^Plugin: *urn:eighttrack:plugin$' "$out" || fail "jalv runs another plugin"
+grep -q '^Sample rate: *48000 Hz$' "$out" || fail "jalv is not at 48000 Hz"
+grep -q '^Block length: *256 frames$' "$out" || fail "jalv block length is not 256"
+grep -Eq '^active_track = 1\.0+$' "$out" || fail "active_track does not start at 1"
+
+# jalv registers its JACK ports around the time it prints the controls.
+i=0
+while :; do
+	ports=$(jack_lsp 2>/dev/null | grep "^$client:")
+	missing=
+	for p in midi_in midi_out in_l in_r out_l out_r; do
+		echo "$ports" | grep -qx "$client:$p" || missing="$missing $p"
+	done
+	[ -z "$missing" ] && break
+	kill -0 "$jackd_pid" 2>/dev/null || fail "jackd died"
+	[ $i -lt 100 ] || fail "JACK ports missing:$missing (jack_lsp: $(jack_lsp 2>&1 | tr "\n" " "))"
+	sleep 0.05
+	i=$((i + 1))
+done
+echo "== jalv running the plugin, JACK ports present"
+
+# Both console syntaxes of jalv 1.6.6, echoed back with the new value.
+jcmd 'set active_track 3' '(^|> )active_track = 3\.0+$'
+jcmd 'track1_channel = 11' '(^|> )track1_channel = 11\.0+$'
+jcmd 'set auto_channel 10' '(^|> )auto_channel = 10\.0+$'
+jcmd 'thru = 0' '(^|> )thru = 0\.0+$'
+# The full listing now holds every new value (and untouched defaults).
+jcmd 'controls' '(^|> )monitor = 1\.0+$'
+listing=$(tail -n "+$mark" "$out")
+for kv in 'auto_channel = 10' 'active_track = 3' 'thru = 0' 'track1_channel = 11' \
+          'track2_channel = 2' 'loop_arm = 0' 'loop_quantize = 2'; do
+	echo "$listing" | grep -Eq "(^|> )${kv}\.0+\$" || fail "\`controls' does not show $kv"
+done
+echo "== controls set and shown: auto_channel 10, active_track 3, track1_channel 11, thru 0"
+
+jcmd 'presets' 'Eight synths on channels 1-8'
+sleep 0.2
+listing=$(tail -n "+$mark" "$out")
+for p in 'keystep_to_one_synth (Keystep to one synth)' \
+         'omni_live_looper (Omni live looper)' \
+         'eight_synths (Eight synths on channels 1-8)'; do
+	echo "$listing" | grep -Fq "urn:eighttrack:preset:$p" || fail "\`presets' does not list $p"
+done
+[ "$(echo "$listing" | grep -c 'urn:eighttrack:preset:')" -eq 3 ] || fail "\`presets' lists other than 3 presets"
+echo "== 3 presets listed"
+
+jcmd 'monitors' '(^|> )loop_state = 0\.0+$'
+
+# Keep it running ~3 s in all, then quit the way 1.6.6 quits: EOF.
+left=$(awk -v a="$t_jalv" -v b="$(date +%s.%N)" 'BEGIN { d = 3 - (b - a); print (d > 0 ? d : 0) }')
+sleep "$left"
+kill -0 "$jalv_pid" 2>/dev/null || fail "jalv died while running"
+exec 3>&-
+i=0
+while kill -0 "$jalv_pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill -0 "$jalv_pid" 2>/dev/null && fail "jalv did not quit within 5 s of EOF on stdin"
+wait "$jalv_pid"
+rc=$?
+jalv_pid=
+[ $rc -lt 128 ] || fail "jalv crashed (signal $((rc - 128)))"
+[ $rc -eq 0 ] || fail "jalv exited with status $rc"
+
+if grep -Ein 'error|fail' "$out" >"$tmp/bad"; then
+	cat "$tmp/bad" >&2
+	fail "jalv printed error/fail lines"
+fi
+grep -Eiq 'assert|sanitizer|segmentation' "$out" && fail "jalv output shows a crash report"
+
+stop_pid "$jackd_pid"
+jackd_pid=
+echo "test_jalv: all passed in $(elapsed) s"
