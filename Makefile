@@ -23,6 +23,8 @@ ifeq ($(SANITIZE),1)
 ET_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all -DET_NO_ALLOC_HOOK
 ET_LDFLAGS += -fsanitize=address,undefined
+# For hosts that are not built with the sanitizers (jalv).
+ET_PRELOAD := $(shell $(CC) -print-file-name=libasan.so) $(shell $(CC) -print-file-name=libubsan.so)
 endif
 
 LV2_CFLAGS  = $(shell $(PKG_CONFIG) --cflags lv2)
@@ -130,7 +132,7 @@ validate: all
 
 host-scripts: all
 	tests/test_install.sh
-	tests/test_jalv.sh
+	ET_PRELOAD="$(ET_PRELOAD)" tests/test_jalv.sh
 
 symbols: all
 	tools/check_symbols.sh $(BUNDLE)/eighttrack$(LIB_EXT) lv2_descriptor

@@ -12,6 +12,7 @@
 #include <lv2/state/state.h>
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,19 +218,30 @@ take_restored_looper(Eighttrack *self)
 static double
 number(const Eighttrack *self, const LV2_Atom *atom, bool *ok)
 {
-	const EtUris *u = &self->uris;
-	*ok             = true;
+	/* Bodies are read with memcpy: jalv 1.6.6 hands over atom buffers
+	 * that are only 4-byte aligned. */
+	const EtUris *u    = &self->uris;
+	const void   *body = atom + 1;
+	*ok                = true;
 	if (atom->type == u->atom_Float && atom->size >= sizeof(float)) {
-		return ((const LV2_Atom_Float *)atom)->body;
+		float v;
+		memcpy(&v, body, sizeof(v));
+		return v;
 	}
 	if (atom->type == u->atom_Double && atom->size >= sizeof(double)) {
-		return ((const LV2_Atom_Double *)atom)->body;
+		double v;
+		memcpy(&v, body, sizeof(v));
+		return v;
 	}
 	if (atom->type == u->atom_Int && atom->size >= sizeof(int32_t)) {
-		return ((const LV2_Atom_Int *)atom)->body;
+		int32_t v;
+		memcpy(&v, body, sizeof(v));
+		return v;
 	}
 	if (atom->type == u->atom_Long && atom->size >= sizeof(int64_t)) {
-		return (double)((const LV2_Atom_Long *)atom)->body;
+		int64_t v;
+		memcpy(&v, body, sizeof(v));
+		return (double)v;
 	}
 	*ok = false;
 	return 0.0;
@@ -358,36 +370,49 @@ run(LV2_Handle instance, uint32_t nframes)
 	const uint32_t last_frame = nframes ? nframes - 1 : 0;
 	uint32_t       at         = 0;
 	uint32_t       rendered   = 0;
-	if (in) {
-		LV2_ATOM_SEQUENCE_FOREACH (in, ev) {
-			int64_t t = ev->time.frames;
-			if (t < (int64_t)at || t > (int64_t)last_frame) {
-				++self->late_events;
-				t = t < (int64_t)at ? at : last_frame;
-			}
-			at = (uint32_t)t;
-
-			if (ev->body.type == self->uris.midi_MidiEvent) {
-				et_router_process(
-				    &self->router, at,
-				    (const uint8_t *)LV2_ATOM_BODY_CONST(&ev->body),
-				    ev->body.size, &sink);
-			} else if (ev->body.type == self->uris.atom_Object ||
-			           ev->body.type == self->uris.atom_Blank) {
-				EtPosition pos;
-				if (ev->body.size >= sizeof(LV2_Atom_Object_Body) &&
-				    read_position(self, (const LV2_Atom_Object *)&ev->body,
-				                  &pos)) {
-					/* Audio up to the position plays by the old one. */
-					const uint32_t until = at < nframes ? at : nframes;
-					render(self, &audio, rendered, until);
-					rendered = until;
-					et_clock_apply(&self->clock, until, &pos);
-				}
-			} else {
-				++self->non_midi_events;
-			}
+	/* The sequence is walked by hand: each event header is copied out,
+	 * because jalv 1.6.6 hands over buffers that are only 4-byte aligned,
+	 * and every event is checked to lie inside the sequence. */
+	const uint8_t *ev  = in ? (const uint8_t *)(in + 1) : NULL;
+	const uint8_t *end = in ? (const uint8_t *)in + sizeof(LV2_Atom) + in->atom.size
+	                        : NULL;
+	while (ev && ev + sizeof(LV2_Atom_Event) <= end) {
+		LV2_Atom_Event head;
+		memcpy(&head, ev, sizeof(head));
+		const uint8_t *body = ev + sizeof(LV2_Atom_Event);
+		if (head.body.size > (size_t)(end - body)) {
+			++self->non_midi_events; /* an event that runs past the end */
+			break;
 		}
+
+		int64_t t = head.time.frames;
+		if (t < (int64_t)at || t > (int64_t)last_frame) {
+			++self->late_events;
+			t = t < (int64_t)at ? at : last_frame;
+		}
+		at = (uint32_t)t;
+
+		if (head.body.type == self->uris.midi_MidiEvent) {
+			et_router_process(&self->router, at, body, head.body.size, &sink);
+		} else if (head.body.type == self->uris.atom_Object ||
+		           head.body.type == self->uris.atom_Blank) {
+			EtPosition pos;
+			if (head.body.size >= sizeof(LV2_Atom_Object_Body) &&
+			    read_position(self,
+			                  (const LV2_Atom_Object *)(ev + offsetof(
+			                                                     LV2_Atom_Event,
+			                                                     body)),
+			                  &pos)) {
+				/* Audio up to the position plays by the old one. */
+				const uint32_t until = at < nframes ? at : nframes;
+				render(self, &audio, rendered, until);
+				rendered = until;
+				et_clock_apply(&self->clock, until, &pos);
+			}
+		} else {
+			++self->non_midi_events;
+		}
+		ev = body + lv2_atom_pad_size(head.body.size);
 	}
 	render(self, &audio, rendered, nframes);
 

@@ -106,7 +106,10 @@ echo "== jackd up ($JACK_DEFAULT_SERVER, dummy 48000 Hz / 256) after $(elapsed) 
 # ------------------------------------------------------------ jalv
 mkfifo "$tmp/in" || fail "mkfifo failed"
 # stdbuf: jalv writes its stdout with stdio, block-buffered into a file.
-stdbuf -oL -eL jalv -n "$client" -x urn:eighttrack:plugin <"$tmp/in" >"$out" 2>&1 &
+# ET_PRELOAD: the sanitizer runtimes, which must come first in a host that
+# was not built with them (make check SANITIZE=1 sets it).
+env ${ET_PRELOAD:+LD_PRELOAD="$ET_PRELOAD" ASAN_OPTIONS=detect_leaks=0} \
+	stdbuf -oL -eL jalv -n "$client" -x urn:eighttrack:plugin <"$tmp/in" >"$out" 2>&1 &
 jalv_pid=$!
 exec 3>"$tmp/in"
 t_jalv=$(date +%s.%N)
