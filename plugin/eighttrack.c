@@ -215,36 +215,50 @@ take_restored_looper(Eighttrack *self)
 	return true;
 }
 
-static double
-number(const Eighttrack *self, const LV2_Atom *atom, bool *ok)
+/* A finite number from an Int, Long, Float or Double atom; false for a
+ * missing atom, another type, a short body, NaN or infinity.  Bodies are
+ * read with memcpy: jalv 1.6.6 hands over atom buffers that are only
+ * 4-byte aligned. */
+static bool
+finite_number(const Eighttrack *self, const LV2_Atom *atom, double *out)
 {
-	/* Bodies are read with memcpy: jalv 1.6.6 hands over atom buffers
-	 * that are only 4-byte aligned. */
+	if (!atom) {
+		return false;
+	}
 	const EtUris *u    = &self->uris;
 	const void   *body = atom + 1;
-	*ok                = true;
+	double        value;
 	if (atom->type == u->atom_Float && atom->size >= sizeof(float)) {
 		float v;
 		memcpy(&v, body, sizeof(v));
-		return v;
-	}
-	if (atom->type == u->atom_Double && atom->size >= sizeof(double)) {
-		double v;
-		memcpy(&v, body, sizeof(v));
-		return v;
-	}
-	if (atom->type == u->atom_Int && atom->size >= sizeof(int32_t)) {
+		value = v;
+	} else if (atom->type == u->atom_Double && atom->size >= sizeof(double)) {
+		memcpy(&value, body, sizeof(value));
+	} else if (atom->type == u->atom_Int && atom->size >= sizeof(int32_t)) {
 		int32_t v;
 		memcpy(&v, body, sizeof(v));
-		return v;
-	}
-	if (atom->type == u->atom_Long && atom->size >= sizeof(int64_t)) {
+		value = v;
+	} else if (atom->type == u->atom_Long && atom->size >= sizeof(int64_t)) {
 		int64_t v;
 		memcpy(&v, body, sizeof(v));
-		return (double)v;
+		value = (double)v;
+	} else {
+		return false;
 	}
-	*ok = false;
-	return 0.0;
+	if (!isfinite(value)) {
+		return false;
+	}
+	*out = value;
+	return true;
+}
+
+/* Frames and bars beyond +-2^62 cannot be real; clamping keeps the
+ * conversion to int64_t defined. */
+static int64_t
+to_int64(double value)
+{
+	const double limit = 4.6e18;
+	return (int64_t)fmax(-limit, fmin(limit, value));
 }
 
 /* Decodes a time:Position (Ardour and jalv send atom:Object, Carla
@@ -263,35 +277,15 @@ read_position(const Eighttrack *self, const LV2_Atom_Object *obj,
 	                    u->time_beatsPerMinute, &bpm, u->time_beatsPerBar,
 	                    &bpb, u->time_bar, &bar, u->time_barBeat, &beat, 0);
 	memset(pos, 0, sizeof(*pos));
-	double value;
-	bool   ok;
-	/* Frames and bars beyond +-2^62 cannot be real; clamping keeps the
-	 * conversion to int64_t defined. */
-	const double limit = 4.6e18;
-	if (frame && (value = number(self, frame, &ok), ok) && isfinite(value)) {
-		pos->has_frame = true;
-		pos->frame     = (int64_t)fmax(-limit, fmin(limit, value));
-	}
-	if (speed && (value = number(self, speed, &ok), ok) && isfinite(value)) {
-		pos->has_speed = true;
-		pos->speed     = value;
-	}
-	if (bpm && (value = number(self, bpm, &ok), ok) && isfinite(value)) {
-		pos->has_bpm = true;
-		pos->bpm     = value;
-	}
-	if (bpb && (value = number(self, bpb, &ok), ok) && isfinite(value)) {
-		pos->has_beats_per_bar = true;
-		pos->beats_per_bar     = value;
-	}
-	if (bar && (value = number(self, bar, &ok), ok) && isfinite(value)) {
-		pos->has_bar = true;
-		pos->bar     = (int64_t)fmax(-limit, fmin(limit, value));
-	}
-	if (beat && (value = number(self, beat, &ok), ok) && isfinite(value)) {
-		pos->has_bar_beat = true;
-		pos->bar_beat     = value;
-	}
+	double frames = 0.0, bars = 0.0;
+	pos->has_frame = finite_number(self, frame, &frames);
+	pos->frame     = to_int64(frames);
+	pos->has_speed = finite_number(self, speed, &pos->speed);
+	pos->has_bpm   = finite_number(self, bpm, &pos->bpm);
+	pos->has_beats_per_bar = finite_number(self, bpb, &pos->beats_per_bar);
+	pos->has_bar   = finite_number(self, bar, &bars);
+	pos->bar       = to_int64(bars);
+	pos->has_bar_beat = finite_number(self, beat, &pos->bar_beat);
 	return true;
 }
 

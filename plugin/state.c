@@ -48,6 +48,9 @@ get_features(const Eighttrack *self, const LV2_Feature *const *features,
 static void
 free_host_path(const StateFeatures *f, char *path)
 {
+	if (!path) {
+		return;
+	}
 	if (f->free_path) {
 		f->free_path->free_path(f->free_path->handle, path);
 	} else {
@@ -200,9 +203,7 @@ load_loop(Eighttrack *self, StateFeatures *f,
 		lv2_log_error(&f->logger, "eighttrack: the saved state of the loop "
 		              "in %s is incomplete or invalid; the loop is empty\n",
 		              file);
-		if (path) {
-			free_host_path(f, path);
-		}
+		free_host_path(f, path);
 		free(abstract);
 		return false;
 	}
@@ -225,9 +226,7 @@ load_loop(Eighttrack *self, StateFeatures *f,
 	}
 	free(left);
 	free(right);
-	if (path) {
-		free_host_path(f, path);
-	}
+	free_host_path(f, path);
 	free(abstract);
 	return ok;
 }
