@@ -34,12 +34,15 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 SNDFILE_CFLAGS = $(shell $(PKG_CONFIG) --cflags sndfile)
 SNDFILE_LIBS   = $(shell $(PKG_CONFIG) --libs sndfile)
 
-CORE_SRC := plugin/ports.c plugin/router.c plugin/clock.c plugin/looper.c
+CORE_SRC := plugin/ports.c plugin/router.c plugin/clock.c plugin/looper.c \
+            plugin/midiclock.c plugin/control_map.c
 CORE_OBJ := $(CORE_SRC:plugin/%.c=$(BUILD)/%.o)
-GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o
+GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/seq_out.o
 
-UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_loopfile
-HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper
+UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_loopfile \
+              $(BUILD)/test_midiclock
+HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper \
+              $(BUILD)/test_host_beyond
 HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
 PRESETS    := $(notdir $(wildcard ttl/presets/*.ttl))
 HOST_TESTS += $(BUILD)/test_presets
@@ -89,7 +92,7 @@ $(BUILD)/lv2host.o: tests/lv2host.c tests/lv2host.h | $(BUILD)
 $(BUILD)/alloc_hook.o: tests/alloc_hook.c tests/lv2host.h | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
 
-$(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
+$(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_midiclock: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 
 $(BUILD)/test_loopfile: $(BUILD)/test_loopfile.o $(BUILD)/loopfile.o
@@ -98,7 +101,7 @@ $(BUILD)/test_loopfile: $(BUILD)/test_loopfile.o $(BUILD)/loopfile.o
 $(BUILD)/test_ports $(BUILD)/test_host_router: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ) $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
 
-$(BUILD)/test_presets: $(BUILD)/test_presets.o $(HOST_OBJ)
+$(BUILD)/test_presets $(BUILD)/test_host_beyond: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
 
 $(BUILD)/test_host_looper: $(BUILD)/test_host_looper.o $(HOST_OBJ) $(BUILD)/loopfile.o

@@ -1,11 +1,15 @@
 /* Eighttrack's LV2 glue: maps ports and atoms onto the core modules.
  *
  * Nothing musical happens here.  run() reads and sanitizes the controls,
- * walks midi_in in frame order and hands each event to the router, and
- * writes what the router emits into midi_out with a forge that never
- * writes past the capacity the host gave.  Problems seen in run() are
+ * walks midi_in in frame order and hands each event to the router (or, on
+ * the control channel, acts on it at its frame), renders the looper span
+ * by span between transport positions, lets the MIDI clock catch up before
+ * each event, and writes what they emit into midi_out and the track
+ * outputs, never past the capacity the host gave.  Problems seen in run() are
  * counted there and logged by the worker, never from the audio thread. */
 #include "instance.h"
+
+#include "control_map.h"
 
 #include <lv2/atom/util.h>
 #include <lv2/core/lv2.h>
@@ -44,23 +48,28 @@ read_router_controls(const Eighttrack *self, EtRouterControls *controls)
 	}
 }
 
-/* The router's output: one MIDI event into midi_out, or false when it
- * would not fit whole (a half-written event would corrupt the sequence). */
+/* The router's and the clock's output: one MIDI event into midi_out, and
+ * into its track's own output.  False when it would not fit whole in
+ * both (a half-written event would corrupt a sequence, and an event on one
+ * output only would break the note-off guarantee on the other). */
 static bool
 emit_midi(void *ctx, uint32_t frame, int track, const uint8_t *msg,
           uint32_t size)
 {
-	(void)track;
-	Eighttrack     *self  = (Eighttrack *)ctx;
-	LV2_Atom_Forge *forge = &self->forge;
-	const uint32_t  need =
-	    (uint32_t)sizeof(LV2_Atom_Event) + lv2_atom_pad_size(size);
-	if (!forge->buf || forge->offset + need > forge->size) {
+	Eighttrack *self = (Eighttrack *)ctx;
+	EtSeqOut   *solo = track >= 0 && track < ET_TRACK_COUNT &&
+	                         self->track_out[track].open
+	                     ? &self->track_out[track]
+	                     : NULL;
+	if (!et_seq_out_fits(&self->midi_out, size) ||
+	    (solo && !et_seq_out_fits(solo, size))) {
 		return false;
 	}
-	lv2_atom_forge_frame_time(forge, frame);
-	lv2_atom_forge_atom(forge, size, self->uris.midi_MidiEvent);
-	lv2_atom_forge_write(forge, msg, size);
+	const LV2_URID type = self->uris.midi_MidiEvent;
+	et_seq_out_write(&self->midi_out, frame, type, msg, size);
+	if (solo) {
+		et_seq_out_write(solo, frame, type, msg, size);
+	}
 	return true;
 }
 
@@ -136,9 +145,20 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 	atomic_init(&self->retired, NULL);
 
 	et_uris_map(&self->uris, self->map);
-	lv2_atom_forge_init(&self->forge, self->map);
+	et_seq_out_init(&self->midi_out, self->map);
+	et_seq_out_init(&self->notify, self->map);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		et_seq_out_init(&self->track_out[t], self->map);
+	}
 	et_router_init(&self->router);
 	et_clock_init(&self->clock, rate);
+	et_midiclock_init(&self->midiclock);
+	self->latch.port_active  = et_ports[ET_PORT_ACTIVE_TRACK].fallback;
+	self->latch.port_arm     = et_ports[ET_PORT_LOOP_ARM].fallback;
+	self->latch.port_mute    = et_ports[ET_PORT_LOOP_MUTE].fallback;
+	self->latch.active_track = (uint8_t)(self->latch.port_active - 1.0f);
+	self->latch.arm          = self->latch.port_arm > 0.0f;
+	self->latch.mute         = self->latch.port_mute > 0.0f;
 	return (LV2_Handle)self;
 }
 
@@ -190,6 +210,8 @@ report_problems(Eighttrack *self)
 	}
 	report(self, ET_REPORT_LATE_EVENT, self->late_events, 0);
 	report(self, ET_REPORT_NON_MIDI, self->non_midi_events, 0);
+	report(self, ET_REPORT_CLOCK_DROPPED, self->midiclock.dropped,
+	       self->out_capacity);
 }
 
 /* Takes over a looper that restore() built, if there is one and the last
@@ -312,58 +334,143 @@ write_control_out(Eighttrack *self, uint32_t index, float value)
 	}
 }
 
+/* Follows the ports that notes on control_channel can also move: a port
+ * that changed since the last block takes over (and, after a restore, the
+ * restored values do). */
+static void
+update_latches(Eighttrack *self, bool restored)
+{
+	const float active = control(self, ET_PORT_ACTIVE_TRACK);
+	const float arm    = control(self, ET_PORT_LOOP_ARM);
+	const float mute   = control(self, ET_PORT_LOOP_MUTE);
+	if (restored || active != self->latch.port_active) {
+		self->latch.port_active  = active;
+		self->latch.active_track = (uint8_t)(active - 1.0f);
+	}
+	if (restored || arm != self->latch.port_arm) {
+		self->latch.port_arm = arm;
+		self->latch.arm      = arm > 0.0f;
+	}
+	if (restored || mute != self->latch.port_mute) {
+		self->latch.port_mute = mute;
+		self->latch.mute      = mute > 0.0f;
+	}
+}
+
+/* What one run() works with, beside the instance. */
+typedef struct {
+	AudioPorts       audio;
+	EtSink           sink;
+	EtRouterControls router;
+	EtLooperControls looper;
+	uint32_t         rendered; /* looper audio is done up to this frame */
+	uint8_t          control_channel;
+	bool             clock_out;
+} Block;
+
+/* Acts on a note of the control channel at its own frame: the looper
+ * renders up to it first, so a change with quantize off lands exactly. */
+static void
+act_on_control(Eighttrack *self, Block *b, uint32_t at, EtControlAction act)
+{
+	if (act.kind == ET_CONTROL_SELECT_TRACK) {
+		self->latch.active_track = act.track;
+		b->router.active_track   = act.track;
+		et_router_set_controls(&self->router, &b->router, at, &b->sink);
+		return;
+	}
+
+	render(self, &b->audio, b->rendered, at);
+	b->rendered = at;
+	if (act.kind == ET_CONTROL_LOOP_ARM) {
+		self->latch.arm = !self->latch.arm;
+		b->looper.arm   = self->latch.arm;
+	} else if (act.kind == ET_CONTROL_LOOP_MUTE) {
+		self->latch.mute = !self->latch.mute;
+		b->looper.mute   = self->latch.mute;
+	} else if (act.kind == ET_CONTROL_LOOP_CLEAR) {
+		/* A fresh 0->1 edge, even while the loop_clear port is held on. */
+		b->looper.clear = false;
+		et_looper_set_controls(self->looper, &b->looper);
+		b->looper.clear = true;
+	}
+	et_looper_set_controls(self->looper, &b->looper);
+}
+
+static void
+handle_midi(Eighttrack *self, Block *b, uint32_t at, const uint8_t *msg,
+            uint32_t size)
+{
+	if (b->clock_out && et_midiclock_replaces(msg, size)) {
+		return; /* ours replace them: never doubled */
+	}
+	const EtControlAction act = et_control_map(b->control_channel, msg, size);
+	switch (act.kind) {
+	case ET_CONTROL_NOT_MINE:
+	case ET_CONTROL_RELEASE:
+		et_router_process(&self->router, at, msg, size, &b->sink);
+		return;
+	case ET_CONTROL_IGNORED: return;
+	default: act_on_control(self, b, at, act); return;
+	}
+}
+
 static void
 run(LV2_Handle instance, uint32_t nframes)
 {
 	Eighttrack              *self = (Eighttrack *)instance;
 	const LV2_Atom_Sequence *in =
 	    (const LV2_Atom_Sequence *)self->port[ET_PORT_MIDI_IN];
-	LV2_Atom_Sequence *out = (LV2_Atom_Sequence *)self->port[ET_PORT_MIDI_OUT];
-	const EtSink       sink = {emit_midi, self};
 
-	/* The host puts the space it offers in midi_out's atom size.  Hosts
-	 * differ on whether that counts the 8-byte header; reading it as the
-	 * whole buffer is safe with all of them. */
-	self->forge.buf = NULL;
-	if (out) {
-		self->out_capacity = out->atom.size;
-		lv2_atom_forge_set_buffer(&self->forge, (uint8_t *)out,
-		                          out->atom.size);
-		if (!lv2_atom_forge_sequence_head(&self->forge, &self->out_frame, 0)) {
-			self->forge.buf = NULL; /* not even room for the header */
-		}
+	et_seq_out_begin(&self->midi_out, self->port[ET_PORT_MIDI_OUT]);
+	self->out_capacity = self->midi_out.capacity;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		et_seq_out_begin(&self->track_out[t],
+		                 self->port[et_track_out_port(t)]);
 	}
+	et_seq_out_begin(&self->notify, self->port[ET_PORT_NOTIFY]);
+
+	Block b;
+	b.sink     = (EtSink){emit_midi, self};
+	b.rendered = 0;
+	b.control_channel = (uint8_t)control(self, ET_PORT_CONTROL_CHANNEL);
+	b.clock_out       = control(self, ET_PORT_CLOCK_OUT) > 0.0f;
 
 	/* Without all four audio ports (a host must connect them) the looper
 	 * is left alone rather than fed half a stereo pair. */
-	AudioPorts audio = {self->port[ET_PORT_IN_L], self->port[ET_PORT_IN_R],
-	                    self->port[ET_PORT_OUT_L], self->port[ET_PORT_OUT_R]};
-	if (!audio.in_l || !audio.in_r || !audio.out_l || !audio.out_r) {
-		audio.out_l = NULL;
+	b.audio = (AudioPorts){self->port[ET_PORT_IN_L], self->port[ET_PORT_IN_R],
+	                       self->port[ET_PORT_OUT_L], self->port[ET_PORT_OUT_R]};
+	if (!b.audio.in_l || !b.audio.in_r || !b.audio.out_l || !b.audio.out_r) {
+		b.audio.out_l = NULL;
 	}
 
 	/* A restored looper takes the controls as they are as its baseline:
 	 * a session saved while armed does not start recording on load. */
 	const bool restored = take_restored_looper(self);
-	EtLooperControls looper_controls;
-	read_looper_controls(self, &looper_controls);
+	update_latches(self, restored);
+	read_looper_controls(self, &b.looper);
+	b.looper.arm  = self->latch.arm;
+	b.looper.mute = self->latch.mute;
 	if (restored) {
-		et_looper_set_baseline(self->looper, &looper_controls);
+		et_looper_set_baseline(self->looper, &b.looper);
 	} else {
-		et_looper_set_controls(self->looper, &looper_controls);
+		et_looper_set_controls(self->looper, &b.looper);
 	}
 	et_clock_begin_block(&self->clock, nframes);
+	et_midiclock_begin_block(&self->midiclock);
+	if (nframes > 0) { /* a Stop needs a frame to land on */
+		et_midiclock_set_enabled(&self->midiclock, b.clock_out, &b.sink);
+	}
 
-	EtRouterControls controls;
-	read_router_controls(self, &controls);
-	et_router_flush(&self->router, 0, &sink);
-	et_router_set_controls(&self->router, &controls, 0, &sink);
+	read_router_controls(self, &b.router);
+	b.router.active_track = self->latch.active_track;
+	et_router_flush(&self->router, 0, &b.sink);
+	et_router_set_controls(&self->router, &b.router, 0, &b.sink);
 
 	/* Output frames must lie inside the block and never go backwards,
 	 * whatever the input claims. */
 	const uint32_t last_frame = nframes ? nframes - 1 : 0;
 	uint32_t       at         = 0;
-	uint32_t       rendered   = 0;
 	/* The sequence is walked by hand: each event header is copied out,
 	 * because jalv 1.6.6 hands over buffers that are only 4-byte aligned,
 	 * and every event is checked to lie inside the sequence. */
@@ -385,9 +492,11 @@ run(LV2_Handle instance, uint32_t nframes)
 			t = t < (int64_t)at ? at : last_frame;
 		}
 		at = (uint32_t)t;
+		/* Clock messages up to here go out before what this event causes. */
+		et_midiclock_advance(&self->midiclock, &self->clock, at, &b.sink);
 
 		if (head.body.type == self->uris.midi_MidiEvent) {
-			et_router_process(&self->router, at, body, head.body.size, &sink);
+			handle_midi(self, &b, at, body, head.body.size);
 		} else if (head.body.type == self->uris.atom_Object ||
 		           head.body.type == self->uris.atom_Blank) {
 			EtPosition pos;
@@ -399,8 +508,8 @@ run(LV2_Handle instance, uint32_t nframes)
 			                  &pos)) {
 				/* Audio up to the position plays by the old one. */
 				const uint32_t until = at < nframes ? at : nframes;
-				render(self, &audio, rendered, until);
-				rendered = until;
+				render(self, &b.audio, b.rendered, until);
+				b.rendered = until;
 				et_clock_apply(&self->clock, until, &pos);
 			}
 		} else {
@@ -408,7 +517,8 @@ run(LV2_Handle instance, uint32_t nframes)
 		}
 		ev = body + lv2_atom_pad_size(head.body.size);
 	}
-	render(self, &audio, rendered, nframes);
+	render(self, &b.audio, b.rendered, nframes);
+	et_midiclock_advance(&self->midiclock, &self->clock, nframes, &b.sink);
 
 	write_control_out(self, ET_PORT_LOOP_STATE,
 	                  (float)et_looper_state(self->looper));
@@ -450,6 +560,8 @@ report_text(uint32_t report)
 	case ET_REPORT_NON_MIDI:
 		return "midi_in had events that are neither MIDI nor a "
 		       "time:Position; they were ignored";
+	case ET_REPORT_CLOCK_DROPPED:
+		return "midi_out is full: MIDI clock messages were dropped";
 	default: return "unknown problem";
 	}
 }
@@ -469,7 +581,8 @@ work(LV2_Handle instance, LV2_Worker_Respond_Function respond,
 	if (message.kind == ET_WORK_REAP) {
 		et_looper_free(atomic_exchange(&self->retired, NULL));
 	} else if (message.report ==
-	           ET_REPORT_ROUTER_FIRST + ET_ROUTER_OUTPUT_FULL) {
+	               ET_REPORT_ROUTER_FIRST + ET_ROUTER_OUTPUT_FULL ||
+	           message.report == ET_REPORT_CLOCK_DROPPED) {
 		lv2_log_warning(&self->logger,
 		                "eighttrack: %s (capacity %u bytes); reported once\n",
 		                report_text(message.report), message.detail);

@@ -5,8 +5,10 @@
 
 #include "clock.h"
 #include "looper.h"
+#include "midiclock.h"
 #include "ports.h"
 #include "router.h"
+#include "seq_out.h"
 #include "uris.h"
 
 #include <lv2/atom/forge.h>
@@ -25,6 +27,7 @@ typedef enum {
 	ET_REPORT_ROUTER_FIRST = 0, /* + EtRouterStatus */
 	ET_REPORT_LATE_EVENT = ET_ROUTER_STATUS_COUNT,
 	ET_REPORT_NON_MIDI,
+	ET_REPORT_CLOCK_DROPPED,
 	ET_REPORT_COUNT
 } EtReport;
 
@@ -47,13 +50,25 @@ typedef struct {
 	LV2_Log_Logger       logger;
 	LV2_Worker_Schedule *schedule;
 	EtUris               uris;
-	LV2_Atom_Forge       forge;
-	LV2_Atom_Forge_Frame out_frame; /* midi_out's sequence, this run() */
+	EtSeqOut midi_out;
+	EtSeqOut track_out[ET_TRACK_COUNT];
+	EtSeqOut notify;
 
 	void *port[ET_PORT_COUNT];
 
-	EtRouter router;
-	EtClock  clock;
+	EtRouter    router;
+	EtClock     clock;
+	EtMidiClock midiclock;
+
+	/* The active track, loop arm and loop mute can be moved both by their
+	 * ports and by notes on control_channel.  What the plugin obeys is the
+	 * latest of the two: a port's new value wins when it changes, a note
+	 * wins until the port changes again. */
+	struct {
+		float   port_active, port_arm, port_mute; /* as last read */
+		uint8_t active_track;                     /* 0..7 */
+		bool    arm, mute;
+	} latch;
 
 	/* The looper run() plays.  restore() builds a whole new one and hands
 	 * it over through `incoming`; run() swaps it in at the start of a

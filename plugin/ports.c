@@ -4,6 +4,12 @@
 #include <math.h>
 #include <stddef.h>
 
+#define TRACK_OUT(n)                                                          \
+	{"track" #n "_out", "Track " #n " out",                                   \
+	 "What track " #n " plays, alone, with the same note-off guarantees as "  \
+	 "the merged output.",                                                    \
+	 ET_PORT_KIND_ATOM_OUT, 0, 0, 0, 0, NULL, "track_outs", ET_SCALE_NONE}
+
 #define TRACK_PORTS(n)                                                        \
 	{"track" #n "_channel", "Track " #n " channel",                           \
 	 "MIDI channel (1-16) on which track " #n " sends everything it plays.",  \
@@ -112,6 +118,30 @@ const EtPortInfo et_ports[ET_PORT_COUNT] = {
 	{"loop_position", "Loop position", "Playback phase through the loop.",
 	 ET_PORT_KIND_CONTROL_OUT, 0.0f, 0.0f, 1.0f, 0, "units:coef", "looper",
 	 ET_SCALE_NONE},
+	{"notify", "Notify",
+	 "Feedback for the plugin's UI: notes sounding per track and the loop's "
+	 "waveform overview.",
+	 ET_PORT_KIND_NOTIFY_OUT, 0, 0, 0, 0, NULL, "midi", ET_SCALE_NONE},
+	{"clock_out", "Clock out",
+	 "Sends MIDI clock (24 per quarter note), Start, Stop, Continue and Song "
+	 "Position Pointer on the MIDI output, following the host's transport.",
+	 ET_PORT_KIND_CONTROL_IN, 0.0f, 0.0f, 1.0f, ET_PROP_TOGGLED, "etu:switch",
+	 "routing", ET_SCALE_NONE},
+	{"control_channel", "Control channel",
+	 "Off, or the input channel whose notes select the active track and "
+	 "drive the looper at the note's own frame (see the README's note map); "
+	 "they are not routed.",
+	 ET_PORT_KIND_CONTROL_IN, 0.0f, 0.0f, 16.0f,
+	 ET_PROP_INTEGER | ET_PROP_ENUMERATION, "etu:channel", "routing",
+	 ET_SCALE_CONTROL_CHANNEL},
+	TRACK_OUT(1),
+	TRACK_OUT(2),
+	TRACK_OUT(3),
+	TRACK_OUT(4),
+	TRACK_OUT(5),
+	TRACK_OUT(6),
+	TRACK_OUT(7),
+	TRACK_OUT(8),
 };
 
 const EtPortGroup et_port_groups[] = {
@@ -128,6 +158,7 @@ const EtPortGroup et_port_groups[] = {
 	{"audio_in", "Audio in", "pg:InputGroup , pg:StereoGroup"},
 	{"audio_out", "Audio out", "pg:OutputGroup , pg:StereoGroup"},
 	{"looper", "Looper", "pg:Group"},
+	{"track_outs", "Track outputs", "pg:Group"},
 };
 
 const unsigned et_port_group_count =

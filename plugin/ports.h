@@ -46,6 +46,12 @@ typedef enum {
 	ET_PORT_LOOP_STATE,
 	ET_PORT_LOOP_LENGTH,
 	ET_PORT_LOOP_POSITION,
+	/* Added with the UI and the "beyond the Octatrack" work. */
+	ET_PORT_NOTIFY,
+	ET_PORT_CLOCK_OUT,
+	ET_PORT_CONTROL_CHANNEL,
+	ET_PORT_TRACK_OUT_FIRST, /* track t (0-based): FIRST + t */
+	ET_PORT_TRACK_OUT_LAST = ET_PORT_TRACK_OUT_FIRST + ET_TRACK_COUNT - 1,
 	ET_PORT_COUNT
 } EtPortIndex;
 
@@ -56,9 +62,16 @@ et_track_port(unsigned track, EtTrackField field)
 	       (uint32_t)(track * ET_TRACK_FIELD_COUNT) + (uint32_t)field;
 }
 
+static inline uint32_t
+et_track_out_port(unsigned track)
+{
+	return (uint32_t)ET_PORT_TRACK_OUT_FIRST + (uint32_t)track;
+}
+
 typedef enum {
-	ET_PORT_KIND_ATOM_IN,
-	ET_PORT_KIND_ATOM_OUT,
+	ET_PORT_KIND_ATOM_IN,     /* MIDI and time:Position in */
+	ET_PORT_KIND_ATOM_OUT,    /* MIDI out */
+	ET_PORT_KIND_NOTIFY_OUT,  /* atom:Object messages for the UI */
 	ET_PORT_KIND_AUDIO_IN,
 	ET_PORT_KIND_AUDIO_OUT,
 	ET_PORT_KIND_CONTROL_IN,
@@ -77,6 +90,7 @@ enum {
 typedef enum {
 	ET_SCALE_NONE = 0,
 	ET_SCALE_AUTO_CHANNEL, /* 0 "Omni", 1..16 "Channel N" */
+	ET_SCALE_CONTROL_CHANNEL, /* 0 "Off", 1..16 "Channel N" */
 	ET_SCALE_TRACKS,       /* 1..8 "Track N" */
 	ET_SCALE_QUANTIZE,     /* 0 "Off", 1 "Beat", 2 "Bar" */
 	ET_SCALE_LOOP_STATE    /* 0 "Empty" ... 4 "Overdubbing" */

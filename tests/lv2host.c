@@ -61,6 +61,10 @@ struct EthHost {
 
 	EthEvent       *out;
 	size_t          n_out, out_alloc;
+	/* The other atom outputs (track outs, notify), by port index. */
+	bool            atom_out[MAX_PORTS];
+	EthEvent       *port_out[MAX_PORTS];
+	size_t          port_n_out[MAX_PORTS], port_out_alloc[MAX_PORTS];
 	size_t          allocations;
 	uint64_t        last_run_ns;
 	char            log_text[LOG_CAPACITY];
@@ -266,7 +270,8 @@ eth_new_with(double rate, bool with_worker, bool with_log)
 			((LV2_Atom_Sequence *)data)->atom.size = sizeof(LV2_Atom_Sequence_Body);
 		} else {
 			data = calloc(1, IN_CAPACITY); /* other atom outputs */
-			host->audio[i] = (float *)data;
+			host->audio[i]   = (float *)data;
+			host->atom_out[i] = true;
 		}
 		lilv_instance_connect_port(host->instance, i, data);
 	}
@@ -287,6 +292,7 @@ eth_free(EthHost *host)
 	lilv_instance_free(host->instance);
 	for (uint32_t i = 0; i < MAX_PORTS; ++i) {
 		free(host->audio[i]);
+		free(host->port_out[i]);
 	}
 	for (uint32_t i = 0; i < host->n_uris; ++i) {
 		free(host->uris[i]);
@@ -420,6 +426,32 @@ reset_input(EthHost *host)
 	seq->body.pad  = 0;
 }
 
+/* Copies the MIDI events of an output sequence into *events. */
+static void
+collect_midi(const EthHost *host, const LV2_Atom_Sequence *seq,
+             EthEvent **events, size_t *n, size_t *alloc)
+{
+	*n = 0;
+	if (seq->atom.size < sizeof(LV2_Atom_Sequence_Body)) {
+		return;
+	}
+	LV2_ATOM_SEQUENCE_FOREACH (seq, ev) {
+		if (ev->body.type != host->midi_event) {
+			continue;
+		}
+		if (*n == *alloc) {
+			*alloc  = *alloc ? *alloc * 2 : 256;
+			*events = (EthEvent *)realloc(*events, *alloc * sizeof(EthEvent));
+		}
+		EthEvent *e = &(*events)[(*n)++];
+		e->frame    = (uint32_t)ev->time.frames;
+		e->size     = ev->body.size;
+		memset(e->bytes, 0, sizeof(e->bytes));
+		memcpy(e->bytes, LV2_ATOM_BODY(&ev->body),
+		       ev->body.size < ETH_MAX_EVENT ? ev->body.size : ETH_MAX_EVENT);
+	}
+}
+
 void
 eth_run(EthHost *host, uint32_t nframes)
 {
@@ -432,6 +464,13 @@ eth_run(EthHost *host, uint32_t nframes)
 	/* A sentinel past the capacity: the plugin must never touch it. */
 	const uint32_t guard = IN_CAPACITY - host->out_capacity;
 	memset(host->out_buf + host->out_capacity, 0xA5, guard);
+	for (uint32_t i = 0; i < host->n_ports; ++i) {
+		if (host->atom_out[i]) {
+			LV2_Atom_Sequence *seq = (LV2_Atom_Sequence *)host->audio[i];
+			seq->atom.type = 0;
+			seq->atom.size = IN_CAPACITY - (uint32_t)sizeof(LV2_Atom);
+		}
+	}
 
 	struct timespec t0, t1;
 	eth_count_allocations(true);
@@ -464,23 +503,12 @@ eth_run(EthHost *host, uint32_t nframes)
 		}
 	}
 
-	host->n_out = 0;
-	if (out->atom.size >= sizeof(LV2_Atom_Sequence_Body)) {
-		LV2_ATOM_SEQUENCE_FOREACH (out, ev) {
-			if (ev->body.type != host->midi_event) {
-				continue;
-			}
-			if (host->n_out == host->out_alloc) {
-				host->out_alloc = host->out_alloc ? host->out_alloc * 2 : 256;
-				host->out = (EthEvent *)realloc(host->out,
-				                                host->out_alloc * sizeof(EthEvent));
-			}
-			EthEvent *e = &host->out[host->n_out++];
-			e->frame    = (uint32_t)ev->time.frames;
-			e->size     = ev->body.size;
-			memset(e->bytes, 0, sizeof(e->bytes));
-			memcpy(e->bytes, LV2_ATOM_BODY(&ev->body),
-			       ev->body.size < ETH_MAX_EVENT ? ev->body.size : ETH_MAX_EVENT);
+	collect_midi(host, out, &host->out, &host->n_out, &host->out_alloc);
+	for (uint32_t i = 0; i < host->n_ports; ++i) {
+		if (host->atom_out[i]) {
+			collect_midi(host, (const LV2_Atom_Sequence *)host->audio[i],
+			             &host->port_out[i], &host->port_n_out[i],
+			             &host->port_out_alloc[i]);
 		}
 	}
 	reset_input(host);
@@ -559,6 +587,19 @@ const EthEvent *
 eth_out(const EthHost *host, size_t i)
 {
 	return i < host->n_out ? &host->out[i] : NULL;
+}
+
+size_t
+eth_port_out_count(const EthHost *host, const char *symbol)
+{
+	return host->port_n_out[eth_port_index(host, symbol)];
+}
+
+const EthEvent *
+eth_port_out(const EthHost *host, const char *symbol, size_t i)
+{
+	const uint32_t port = eth_port_index(host, symbol);
+	return i < host->port_n_out[port] ? &host->port_out[port][i] : NULL;
 }
 
 uint64_t

@@ -54,6 +54,9 @@ uint64_t        eth_last_run_ns(const EthHost *host);
 
 size_t          eth_out_count(const EthHost *host);
 const EthEvent *eth_out(const EthHost *host, size_t i);
+/* The MIDI events of another atom output (track1_out ...), last eth_run(). */
+size_t          eth_port_out_count(const EthHost *host, const char *symbol);
+const EthEvent *eth_port_out(const EthHost *host, const char *symbol, size_t i);
 
 float       *eth_audio(EthHost *host, const char *symbol); /* block buffer */
 size_t       eth_allocations_in_run(const EthHost *host);

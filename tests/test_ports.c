@@ -56,7 +56,8 @@ class_uri(EtPortKind kind, bool direction)
 {
 	switch (kind) {
 	case ET_PORT_KIND_ATOM_IN: return direction ? LV2_CORE__InputPort : "http://lv2plug.in/ns/ext/atom#AtomPort";
-	case ET_PORT_KIND_ATOM_OUT: return direction ? LV2_CORE__OutputPort : "http://lv2plug.in/ns/ext/atom#AtomPort";
+	case ET_PORT_KIND_ATOM_OUT:
+	case ET_PORT_KIND_NOTIFY_OUT: return direction ? LV2_CORE__OutputPort : "http://lv2plug.in/ns/ext/atom#AtomPort";
 	case ET_PORT_KIND_AUDIO_IN: return direction ? LV2_CORE__InputPort : LV2_CORE__AudioPort;
 	case ET_PORT_KIND_AUDIO_OUT: return direction ? LV2_CORE__OutputPort : LV2_CORE__AudioPort;
 	case ET_PORT_KIND_CONTROL_IN: return direction ? LV2_CORE__InputPort : LV2_CORE__ControlPort;

@@ -30,7 +30,9 @@ print_scale_points(EtScale scale)
 	switch (scale) {
 	case ET_SCALE_NONE: return;
 	case ET_SCALE_AUTO_CHANNEL:
-		printf("\t\tlv2:scalePoint [ rdfs:label \"Omni\" ; rdf:value 0 ]");
+	case ET_SCALE_CONTROL_CHANNEL:
+		printf("\t\tlv2:scalePoint [ rdfs:label \"%s\" ; rdf:value 0 ]",
+		       scale == ET_SCALE_AUTO_CHANNEL ? "Omni" : "Off");
 		for (int ch = 1; ch <= 16; ++ch) {
 			printf(" ,\n\t\t\t[ rdfs:label \"Channel %d\" ; rdf:value %d ]", ch,
 			       ch);
@@ -65,7 +67,8 @@ port_classes(EtPortKind kind)
 {
 	switch (kind) {
 	case ET_PORT_KIND_ATOM_IN: return "lv2:InputPort , atom:AtomPort";
-	case ET_PORT_KIND_ATOM_OUT: return "lv2:OutputPort , atom:AtomPort";
+	case ET_PORT_KIND_ATOM_OUT:
+	case ET_PORT_KIND_NOTIFY_OUT: return "lv2:OutputPort , atom:AtomPort";
 	case ET_PORT_KIND_AUDIO_IN: return "lv2:InputPort , lv2:AudioPort";
 	case ET_PORT_KIND_AUDIO_OUT: return "lv2:OutputPort , lv2:AudioPort";
 	case ET_PORT_KIND_CONTROL_IN: return "lv2:InputPort , lv2:ControlPort";
@@ -91,6 +94,9 @@ print_port(uint32_t index)
 	} else if (p->kind == ET_PORT_KIND_ATOM_OUT) {
 		printf("\t\tatom:bufferType atom:Sequence ;\n"
 		       "\t\tatom:supports midi:MidiEvent ;\n");
+	} else if (p->kind == ET_PORT_KIND_NOTIFY_OUT) {
+		printf("\t\tatom:bufferType atom:Sequence ;\n"
+		       "\t\tatom:supports atom:Object ;\n");
 	} else if (p->kind == ET_PORT_KIND_CONTROL_IN ||
 	           p->kind == ET_PORT_KIND_CONTROL_OUT) {
 		if (p->properties & (ET_PROP_INTEGER | ET_PROP_TOGGLED)) {

@@ -1,0 +1,35 @@
+/* seq_out: an atom:Sequence output port that is never overrun.
+ *
+ * Each run() opens the port's buffer with the capacity the host put in its
+ * atom size.  A caller asks et_seq_out_fits() first, so that an event that
+ * goes to several outputs is written to all of them or to none. */
+#ifndef ET_SEQ_OUT_H
+#define ET_SEQ_OUT_H
+
+#include <lv2/atom/forge.h>
+#include <lv2/urid/urid.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+	LV2_Atom_Forge       forge;
+	LV2_Atom_Forge_Frame frame;
+	bool                 open;     /* connected, and its header fits */
+	uint32_t             capacity; /* bytes the host offered */
+} EtSeqOut;
+
+void et_seq_out_init(EtSeqOut *out, LV2_URID_Map *map);
+
+/* Starts an empty sequence in `port` (an LV2_Atom_Sequence, or NULL for a
+ * port the host left unconnected). */
+void et_seq_out_begin(EtSeqOut *out, void *port);
+
+/* Whether an event with a body of `size` bytes fits. */
+bool et_seq_out_fits(const EtSeqOut *out, uint32_t size);
+
+/* Writes an event; the caller checked et_seq_out_fits(). */
+void et_seq_out_write(EtSeqOut *out, uint32_t frame, LV2_URID type,
+                      const void *body, uint32_t size);
+
+#endif

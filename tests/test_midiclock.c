@@ -1,0 +1,209 @@
+/* midiclock and control_map, driven directly: no LV2, no host. */
+#include "clock.h"
+#include "control_map.h"
+#include "midiclock.h"
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+typedef struct {
+	uint32_t frame;
+	uint8_t  msg[3];
+	uint32_t size;
+} Sent;
+
+typedef struct {
+	Sent     sent[8192];
+	size_t   n;
+	size_t   room; /* messages the output still takes */
+	uint32_t last_frame;
+} Capture;
+
+static bool
+capture(void *ctx, uint32_t frame, int track, const uint8_t *msg,
+        uint32_t size)
+{
+	Capture *c = (Capture *)ctx;
+	assert_int_equal(track, ET_ROUTER_THRU);
+	assert_true(size >= 1 && size <= 3);
+	if (c->n && frame < c->last_frame) {
+		fail_msg("frame %u after %u", frame, c->last_frame);
+	}
+	if (c->room == 0 || c->n == 8192) {
+		return false;
+	}
+	--c->room;
+	c->last_frame = frame;
+	Sent *s       = &c->sent[c->n++];
+	s->frame      = frame;
+	s->size       = size;
+	memcpy(s->msg, msg, size);
+	return true;
+}
+
+static EtPosition
+rolling_at(int64_t frame, double beats, double bpm, double speed)
+{
+	EtPosition p;
+	memset(&p, 0, sizeof(p));
+	p.has_frame = p.has_speed = p.has_bpm = p.has_beats_per_bar = true;
+	p.has_bar = p.has_bar_beat = true;
+	p.frame         = frame;
+	p.speed         = speed;
+	p.bpm           = bpm;
+	p.beats_per_bar = 4.0;
+	p.bar           = (int64_t)floor(beats / 4.0);
+	p.bar_beat      = beats - 4.0 * (double)p.bar;
+	return p;
+}
+
+/* Runs one block of n frames with an optional position at `at`. */
+static void
+block(EtMidiClock *mc, EtClock *clock, Capture *cap, uint32_t n,
+      const EtPosition *pos, uint32_t at)
+{
+	const EtSink sink = {capture, cap};
+	cap->last_frame   = 0;
+	et_clock_begin_block(clock, n);
+	et_midiclock_begin_block(mc);
+	et_midiclock_set_enabled(mc, true, &sink);
+	if (pos) {
+		et_midiclock_advance(mc, clock, at, &sink);
+		et_clock_apply(clock, at, pos);
+	}
+	et_midiclock_advance(mc, clock, n, &sink);
+}
+
+static void
+ticks_every_1000_frames_at_120_bpm_48k_in_any_block_size(void **state)
+{
+	(void)state;
+	const uint32_t sizes[] = {1, 7, 64, 1000, 1024, 4096};
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); ++s) {
+		EtClock     clock;
+		EtMidiClock mc;
+		static Capture cap;
+		memset(&cap, 0, sizeof(cap));
+		cap.room = 100000;
+		et_clock_init(&clock, 48000.0);
+		et_midiclock_init(&mc);
+		const EtPosition start = rolling_at(0, 0.0, 120.0, 1.0);
+		int64_t          wall  = 0;
+		size_t           seen  = 0;
+		while (wall < 48000) {
+			block(&mc, &clock, &cap, sizes[s], wall == 0 ? &start : NULL, 0);
+			for (; seen < cap.n; ++seen) {
+				cap.sent[seen].frame += (uint32_t)wall; /* to absolute */
+			}
+			wall += sizes[s];
+		}
+		assert_int_equal(cap.sent[0].msg[0], ET_MIDI_START);
+		assert_int_equal(cap.sent[0].frame, 0);
+		size_t ticks = 0;
+		for (size_t i = 1; i < cap.n; ++i) {
+			assert_int_equal(cap.sent[i].msg[0], ET_MIDI_TIMING_CLOCK);
+			assert_int_equal(cap.sent[i].frame, 1000 * ticks);
+			++ticks;
+		}
+		assert_true(ticks >= 48);
+	}
+}
+
+static void
+a_full_output_drops_ticks_counts_them_and_keeps_the_grid(void **state)
+{
+	(void)state;
+	EtClock     clock;
+	EtMidiClock mc;
+	static Capture cap;
+	memset(&cap, 0, sizeof(cap));
+	et_clock_init(&clock, 48000.0);
+	et_midiclock_init(&mc);
+	const EtPosition start = rolling_at(0, 0.0, 120.0, 1.0);
+	cap.room               = 0;
+	block(&mc, &clock, &cap, 4096, &start, 0); /* Start and 5 ticks refused */
+	assert_int_equal(mc.dropped, 6);
+	cap.room = 100;
+	block(&mc, &clock, &cap, 4096, NULL, 0);
+	/* Ticks 5..8 at 5000..8000 = block frames 904, 1904, 2904, 3904. */
+	assert_int_equal(cap.n, 4);
+	assert_int_equal(cap.sent[0].frame, 904);
+	assert_int_equal(cap.sent[3].frame, 3904);
+}
+
+static void
+hostile_tempo_and_rate_stay_bounded(void **state)
+{
+	(void)state;
+	EtClock     clock;
+	EtMidiClock mc;
+	static Capture cap;
+	memset(&cap, 0, sizeof(cap));
+	cap.room = 8192;
+	et_clock_init(&clock, 1.0); /* 1 Hz: 10000 BPM is 4000 ticks a frame */
+	et_midiclock_init(&mc);
+	const EtPosition fast = rolling_at(0, 0.0, 10000.0, 1.0);
+	block(&mc, &clock, &cap, 64, &fast, 0);
+	block(&mc, &clock, &cap, 64, NULL, 0);
+	assert_true(cap.n <= 8192);
+	assert_true(mc.dropped > 0);
+}
+
+static void
+control_map_is_the_documented_note_map(void **state)
+{
+	(void)state;
+	uint8_t msg[3] = {0x9F, 36, 100};
+	for (uint8_t t = 0; t < 8; ++t) {
+		msg[1] = (uint8_t)(36 + t);
+		const EtControlAction a = et_control_map(16, msg, 3);
+		assert_int_equal(a.kind, ET_CONTROL_SELECT_TRACK);
+		assert_int_equal(a.track, t);
+	}
+	msg[1] = 48;
+	assert_int_equal(et_control_map(16, msg, 3).kind, ET_CONTROL_LOOP_ARM);
+	msg[1] = 49;
+	assert_int_equal(et_control_map(16, msg, 3).kind, ET_CONTROL_LOOP_MUTE);
+	msg[1] = 50;
+	assert_int_equal(et_control_map(16, msg, 3).kind, ET_CONTROL_LOOP_CLEAR);
+	msg[1] = 60;
+	assert_int_equal(et_control_map(16, msg, 3).kind, ET_CONTROL_IGNORED);
+
+	/* Other channels, off, and system messages are not its business. */
+	msg[1] = 48;
+	assert_int_equal(et_control_map(15, msg, 3).kind, ET_CONTROL_NOT_MINE);
+	assert_int_equal(et_control_map(0, msg, 3).kind, ET_CONTROL_NOT_MINE);
+	assert_int_equal(et_control_map(17, msg, 3).kind, ET_CONTROL_NOT_MINE);
+	const uint8_t clock = 0xF8;
+	assert_int_equal(et_control_map(16, &clock, 1).kind, ET_CONTROL_NOT_MINE);
+
+	/* Releases reach the router; velocity 0 is a release; short or
+	 * malformed messages are swallowed. */
+	const uint8_t off[3] = {0x8F, 48, 0}, zero[3] = {0x9F, 48, 0},
+	              pedal[3] = {0xBF, 64, 0}, panic[3] = {0xBF, 123, 0},
+	              bad[3] = {0x9F, 0x80, 1};
+	assert_int_equal(et_control_map(16, off, 3).kind, ET_CONTROL_RELEASE);
+	assert_int_equal(et_control_map(16, zero, 3).kind, ET_CONTROL_RELEASE);
+	assert_int_equal(et_control_map(16, pedal, 3).kind, ET_CONTROL_RELEASE);
+	assert_int_equal(et_control_map(16, panic, 3).kind, ET_CONTROL_RELEASE);
+	assert_int_equal(et_control_map(16, bad, 3).kind, ET_CONTROL_IGNORED);
+	assert_int_equal(et_control_map(16, msg, 2).kind, ET_CONTROL_IGNORED);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(ticks_every_1000_frames_at_120_bpm_48k_in_any_block_size),
+	    cmocka_unit_test(a_full_output_drops_ticks_counts_them_and_keeps_the_grid),
+	    cmocka_unit_test(hostile_tempo_and_rate_stay_bounded),
+	    cmocka_unit_test(control_map_is_the_documented_note_map),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
