@@ -517,41 +517,269 @@ static void play_tail(EtLooper *l, float *pl, float *pr)
 		l->tail_left = 0;
 }
 
+/* The reference rendering of one frame: i in the buffers, j frames into
+ * the span that started at transport frame tf.  Everything that can
+ * change from one frame to the next (ramps, seams, the tail, a
+ * repetition's odd frame) goes through here; render() hands the frames in
+ * between to the block kernels below, which compute the same samples. */
+static void render_frame(EtLooper *l, const float *in_l, const float *in_r,
+                         float *out_l, float *out_r, uint32_t i, uint32_t j,
+                         bool rolling, int64_t tf)
+{
+	/* Read the input first: out may be the same buffer. */
+	const float il = in_l[i], ir = in_r[i];
+	float pl = 0.0f, pr = 0.0f;
+	if (l->length > 0 && l->state != ET_LOOP_RECORDING) {
+		if (!l->anchored || rolling) {
+			const int64_t t = l->anchored ? tf + (int64_t)j : l->counter;
+			play_main(l, t, il, ir, &pl, &pr);
+		} else { /* paused with the transport */
+			l->env = 0;
+			l->voice_on = false;
+		}
+	}
+	if (l->state == ET_LOOP_RECORDING) {
+		l->buf_l[l->rec_pos] = il;
+		l->buf_r[l->rec_pos] = ir;
+		l->rec_pos++;
+	}
+	if (l->tail_left > 0)
+		play_tail(l, &pl, &pr);
+	if (l->level_left > 0) {
+		l->level += l->level_step;
+		if (--l->level_left == 0)
+			l->level = l->level_target;
+	}
+	const float lvl = l->level;
+	out_l[i] = (l->ctl.monitor ? il : 0.0f) + lvl * pl;
+	out_r[i] = (l->ctl.monitor ? ir : 0.0f) + lvl * pr;
+	l->counter++;
+}
+
+/* ---- block kernels -----------------------------------------------------
+ *
+ * Over a steady stretch (no tail, no level ramp, the main voice silent or
+ * at a constant gain between its seam ramps) every frame is
+ *   out = (monitor ? in : 0) + level * voice
+ * with voice = 0, the loop sample, or the loop sample times a constant
+ * gain, and the buffer gets the input (recording) or the input added to it
+ * (overdub).  The kernel does exactly those operations, in that order, in
+ * chunks: a chunk's inputs are loaded before anything is stored, so in and
+ * out may be the same buffers (or in_r the same as out_l), and the chunk
+ * loops have a fixed count, which gcc vectorises even at -O2. */
+
+typedef enum {
+	VOICE_NONE,  /* nothing plays: voice = 0 */
+	VOICE_UNITY, /* voice = sample */
+	VOICE_GAIN,  /* voice = sample * gain */
+} VoiceMode;
+
+typedef struct {
+	const float *in_l, *in_r;
+	float *out_l, *out_r;
+	float *buf_l, *buf_r; /* the loop at the voice's sample, or where the
+	                       * take records */
+	float level, gain;
+} Kernel;
+
+#define CHUNK 8
+
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+static ALWAYS_INLINE void kernel_frames(const Kernel *kp, uint32_t from,
+                                        uint32_t count, VoiceMode voice,
+                                        bool overdub, bool record,
+                                        bool monitor)
+{
+	const float *in_l = kp->in_l + from, *in_r = kp->in_r + from;
+	float *out_l = kp->out_l + from, *out_r = kp->out_r + from;
+	float *restrict buf_l = kp->buf_l + from;
+	float *restrict buf_r = kp->buf_r + from;
+	const float lvl = kp->level, g = kp->gain;
+	const float silent = lvl * 0.0f; /* level * voice for voice = 0 */
+	for (uint32_t j = 0; j < count; ++j) {
+		const float il = in_l[j], ir = in_r[j];
+		float vl = silent, vr = silent;
+		if (voice != VOICE_NONE) {
+			const float sl = buf_l[j], sr = buf_r[j];
+			vl = lvl * (voice == VOICE_UNITY ? sl : sl * g);
+			vr = lvl * (voice == VOICE_UNITY ? sr : sr * g);
+			if (overdub) {
+				buf_l[j] = sl + il;
+				buf_r[j] = sr + ir;
+			}
+		} else if (record) {
+			buf_l[j] = il;
+			buf_r[j] = ir;
+		}
+		out_l[j] = (monitor ? il : 0.0f) + vl;
+		out_r[j] = (monitor ? ir : 0.0f) + vr;
+	}
+}
+
+static ALWAYS_INLINE void kernel(const Kernel *kp, uint32_t n,
+                                 VoiceMode voice, bool overdub, bool record,
+                                 bool monitor)
+{
+	uint32_t done = 0;
+	for (; n - done >= CHUNK; done += CHUNK) {
+		const float *in_l = kp->in_l + done, *in_r = kp->in_r + done;
+		float *out_l = kp->out_l + done, *out_r = kp->out_r + done;
+		float *restrict buf_l = kp->buf_l + done;
+		float *restrict buf_r = kp->buf_r + done;
+		float il[CHUNK], ir[CHUNK], vl[CHUNK], vr[CHUNK];
+		for (int j = 0; j < CHUNK; ++j)
+			il[j] = in_l[j];
+		for (int j = 0; j < CHUNK; ++j)
+			ir[j] = in_r[j];
+		if (voice != VOICE_NONE) {
+			float sl[CHUNK], sr[CHUNK];
+			for (int j = 0; j < CHUNK; ++j)
+				sl[j] = buf_l[j];
+			for (int j = 0; j < CHUNK; ++j)
+				sr[j] = buf_r[j];
+			for (int j = 0; j < CHUNK; ++j)
+				vl[j] = kp->level *
+				        (voice == VOICE_UNITY ? sl[j] : sl[j] * kp->gain);
+			for (int j = 0; j < CHUNK; ++j)
+				vr[j] = kp->level *
+				        (voice == VOICE_UNITY ? sr[j] : sr[j] * kp->gain);
+			if (overdub) {
+				for (int j = 0; j < CHUNK; ++j)
+					buf_l[j] = sl[j] + il[j];
+				for (int j = 0; j < CHUNK; ++j)
+					buf_r[j] = sr[j] + ir[j];
+			}
+		} else {
+			const float silent = kp->level * 0.0f;
+			for (int j = 0; j < CHUNK; ++j)
+				vl[j] = vr[j] = silent;
+			if (record) {
+				for (int j = 0; j < CHUNK; ++j)
+					buf_l[j] = il[j];
+				for (int j = 0; j < CHUNK; ++j)
+					buf_r[j] = ir[j];
+			}
+		}
+		for (int j = 0; j < CHUNK; ++j)
+			out_l[j] = (monitor ? il[j] : 0.0f) + vl[j];
+		for (int j = 0; j < CHUNK; ++j)
+			out_r[j] = (monitor ? ir[j] : 0.0f) + vr[j];
+	}
+	kernel_frames(kp, done, n - done, voice, overdub, record, monitor);
+}
+
+/* One instance of the kernel per combination, so that each loop is
+ * straight-line code. */
+static void run_kernel(const Kernel *kp, uint32_t n, VoiceMode voice,
+                       bool overdub, bool record, bool monitor)
+{
+#define K(v, o, r)                                                           \
+	do {                                                                 \
+		if (monitor)                                                 \
+			kernel(kp, n, v, o, r, true);                        \
+		else                                                         \
+			kernel(kp, n, v, o, r, false);                       \
+	} while (0)
+	switch (voice) {
+	case VOICE_NONE:
+		if (record)
+			K(VOICE_NONE, false, true);
+		else
+			K(VOICE_NONE, false, false);
+		break;
+	case VOICE_UNITY:
+		if (overdub)
+			K(VOICE_UNITY, true, false);
+		else
+			K(VOICE_UNITY, false, false);
+		break;
+	case VOICE_GAIN:
+		if (overdub)
+			K(VOICE_GAIN, true, false);
+		else
+			K(VOICE_GAIN, false, false);
+		break;
+	}
+#undef K
+}
+
+/* How many frames from frame j of the span on are steady (0 if this one
+ * is not), at most left; fills *kp's voice part for them. */
+static uint32_t steady_frames(EtLooper *l, Kernel *kp, VoiceMode *voice,
+                              uint32_t j, uint32_t left, bool rolling,
+                              int64_t tf)
+{
+	if (l->tail_left > 0 || l->level_left > 0)
+		return 0;
+	*voice = VOICE_NONE;
+	kp->buf_l = l->buf_l + l->rec_pos; /* used only while recording */
+	kp->buf_r = l->buf_r + l->rec_pos;
+	if (l->length == 0 || l->state == ET_LOOP_RECORDING)
+		return left;
+	if (l->anchored && !rolling) { /* paused: what render_frame does */
+		l->env = 0;
+		l->voice_on = false;
+		return left;
+	}
+	/* The voice's envelope must be at rest (step_env a no-op) and the
+	 * frames between the seam ramps of one repetition. */
+	if (l->ctl.mute ? l->env != 0 : l->env != l->ramp)
+		return 0;
+	const int64_t t = l->anchored ? tf + (int64_t)j : l->counter;
+	uint32_t span;
+	const uint32_t k = index_at(l, t, &span);
+	uint32_t r = l->ramp;
+	if (r > span / 4)
+		r = span / 4;
+	if (k < r || k >= span - r)
+		return 0;
+	/* seam_gain() is 1 here, so the gain is the envelope's alone. */
+	const float g = l->env < l->ramp ? (float)l->env / (float)l->ramp : 1.0f;
+	*voice = g == 1.0f ? VOICE_UNITY : VOICE_GAIN;
+	kp->gain = g;
+	kp->buf_l = l->buf_l + k;
+	kp->buf_r = l->buf_r + k;
+	const uint32_t n = span - r - k;
+	return n < left ? n : left;
+}
+
 static void render(EtLooper *l, const float *in_l, const float *in_r,
                    float *out_l, float *out_r, uint32_t from, uint32_t count,
                    bool rolling, int64_t tf)
 {
-	for (uint32_t j = 0; j < count; ++j) {
-		const uint32_t i = from + j;
-		/* Read the input first: out may be the same buffer. */
-		const float il = in_l[i], ir = in_r[i];
-		float pl = 0.0f, pr = 0.0f;
-		if (l->length > 0 && l->state != ET_LOOP_RECORDING) {
-			if (!l->anchored || rolling) {
-				const int64_t t =
-				    l->anchored ? tf + (int64_t)j : l->counter;
-				play_main(l, t, il, ir, &pl, &pr);
-			} else { /* paused with the transport */
-				l->env = 0;
-				l->voice_on = false;
-			}
+	uint32_t j = 0;
+	while (j < count) {
+		Kernel kp;
+		VoiceMode voice;
+		const uint32_t n =
+		    steady_frames(l, &kp, &voice, j, count - j, rolling, tf);
+		if (n == 0) {
+			render_frame(l, in_l, in_r, out_l, out_r, from + j, j,
+			             rolling, tf);
+			++j;
+			continue;
 		}
-		if (l->state == ET_LOOP_RECORDING) {
-			l->buf_l[l->rec_pos] = il;
-			l->buf_r[l->rec_pos] = ir;
-			l->rec_pos++;
+		kp.in_l = in_l + from + j;
+		kp.in_r = in_r + from + j;
+		kp.out_l = out_l + from + j;
+		kp.out_r = out_r + from + j;
+		kp.level = l->level;
+		const bool overdub = l->state == ET_LOOP_OVERDUBBING;
+		const bool record = l->state == ET_LOOP_RECORDING;
+		run_kernel(&kp, n, voice, overdub, record, l->ctl.monitor);
+		if (voice != VOICE_NONE) {
+			l->last_k = (uint32_t)(kp.buf_l - l->buf_l) + n - 1;
+			l->voice_on = l->env > 0;
 		}
-		if (l->tail_left > 0)
-			play_tail(l, &pl, &pr);
-		if (l->level_left > 0) {
-			l->level += l->level_step;
-			if (--l->level_left == 0)
-				l->level = l->level_target;
-		}
-		const float lvl = l->level;
-		out_l[i] = (l->ctl.monitor ? il : 0.0f) + lvl * pl;
-		out_r[i] = (l->ctl.monitor ? ir : 0.0f) + lvl * pr;
-		l->counter++;
+		if (record)
+			l->rec_pos += n;
+		l->counter += (int64_t)n;
+		j += n;
 	}
 }
 
