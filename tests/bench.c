@@ -11,13 +11,16 @@
  * clock_gettime); the cost of that bracket itself, measured here the same
  * way with nothing inside, is subtracted, so a 32-frame block is not
  * charged for the timer.  The references are timed over whole batches and
- * end in a compiler barrier, so the copies cannot be elided.
+ * end in a compiler barrier, so the copies cannot be elided.  Each
+ * repetition of the plugin is followed by one of its reference, so that
+ * both see the same load on a shared machine.
  *
  *   build/bench                       the whole table
- *   build/bench looper MODE BLOCK     one looper case, one repetition of
- *                                     48000 frames (for callgrind with
- *                                     --toggle-collect=timed_reps)
- *   build/bench routing EVENTS        one routing case
+ *   build/bench looper MODE BLOCK     one repetition of one looper case
+ *                                     (48000 frames) for callgrind:
+ *                                     --toggle-collect=looper_reps
+ *   build/bench routing EVENTS        the same for routing (200 blocks):
+ *                                     --toggle-collect=router_reps
  */
 #include "lv2host.h"
 
@@ -110,18 +113,19 @@ note(unsigned e, uint32_t *frame, uint8_t msg[3])
 	msg[2] = 100;
 }
 
-/* The reference: an event-by-event copy of the same atom sequence the
- * plugin gets, the least a MIDI plugin that forwards its input can do. */
-static double
-reference_event_copy_ns(unsigned events)
+static _Alignas(8) uint8_t ref_in[1 << 16], ref_out[1 << 16];
+
+/* The reference's input: the same notes the plugin gets, as an atom
+ * sequence. */
+static void
+make_reference_sequence(unsigned events)
 {
-	static _Alignas(8) uint8_t in[1 << 16], out[1 << 16];
-	LV2_Atom_Sequence *seq = (LV2_Atom_Sequence *)in;
+	LV2_Atom_Sequence *seq = (LV2_Atom_Sequence *)ref_in;
 	seq->atom.type = 1;
 	seq->atom.size = sizeof(LV2_Atom_Sequence_Body);
 	for (unsigned e = 0; e < events; ++e) {
 		LV2_Atom_Event *ev =
-		    (LV2_Atom_Event *)(in + sizeof(LV2_Atom) + seq->atom.size);
+		    (LV2_Atom_Event *)(ref_in + sizeof(LV2_Atom) + seq->atom.size);
 		uint32_t frame;
 		note(e, &frame, (uint8_t *)(ev + 1));
 		ev->time.frames = frame;
@@ -129,60 +133,86 @@ reference_event_copy_ns(unsigned events)
 		ev->body.type   = 2;
 		seq->atom.size += sizeof(LV2_Atom_Event) + 8;
 	}
-	double per_rep[REPS];
-	for (int r = 0; r < REPS; ++r) {
-		const uint64_t t0 = now_ns();
-		for (int loop = 0; loop < ROUTING_LOOPS; ++loop) {
-			USE_MEMORY(in); /* the input is new every time */
-			LV2_Atom_Sequence *dst = (LV2_Atom_Sequence *)out;
-			memcpy(dst, seq, sizeof(LV2_Atom_Sequence));
-			uint32_t offset = sizeof(LV2_Atom_Sequence);
-			LV2_ATOM_SEQUENCE_FOREACH (seq, ev) {
-				const uint32_t size = (uint32_t)sizeof(LV2_Atom_Event) +
-				                      lv2_atom_pad_size(ev->body.size);
-				if (offset + size > sizeof(out)) {
-					break;
-				}
-				memcpy(out + offset, ev, sizeof(LV2_Atom_Event) + ev->body.size);
-				offset += size;
-			}
-			dst->atom.size = offset - (uint32_t)sizeof(LV2_Atom);
-			USE_MEMORY(out);
-		}
-		per_rep[r] = (double)(now_ns() - t0) / (ROUTING_LOOPS * (double)events);
-	}
-	return median(per_rep, REPS);
 }
 
+/* One repetition of the reference: an event-by-event copy of that
+ * sequence, the least a MIDI plugin that forwards its input can do. */
 static double
-router_ns_per_event(unsigned events)
+reference_event_copy_ns(unsigned events)
+{
+	const LV2_Atom_Sequence *seq = (const LV2_Atom_Sequence *)ref_in;
+	const uint64_t           t0  = now_ns();
+	for (int loop = 0; loop < ROUTING_LOOPS; ++loop) {
+		USE_MEMORY(ref_in); /* the input is new every time */
+		LV2_Atom_Sequence *dst = (LV2_Atom_Sequence *)ref_out;
+		memcpy(dst, seq, sizeof(LV2_Atom_Sequence));
+		uint32_t offset = sizeof(LV2_Atom_Sequence);
+		LV2_ATOM_SEQUENCE_FOREACH (seq, ev) {
+			const uint32_t size = (uint32_t)sizeof(LV2_Atom_Event) +
+			                      lv2_atom_pad_size(ev->body.size);
+			if (offset + size > sizeof(ref_out)) {
+				break;
+			}
+			memcpy(ref_out + offset, ev, sizeof(LV2_Atom_Event) + ev->body.size);
+			offset += size;
+		}
+		dst->atom.size = offset - (uint32_t)sizeof(LV2_Atom);
+		USE_MEMORY(ref_out);
+	}
+	return (double)(now_ns() - t0) / (ROUTING_LOOPS * (double)events);
+}
+
+/* One repetition of the plugin. */
+static double
+router_rep_ns(EthHost *host, unsigned events)
+{
+	double total = 0.0;
+	for (int loop = 0; loop < ROUTING_LOOPS; ++loop) {
+		for (unsigned e = 0; e < events; ++e) {
+			uint32_t frame;
+			uint8_t  msg[3];
+			note(e, &frame, msg);
+			eth_midi3(host, frame, msg[0], msg[1], msg[2]);
+		}
+		eth_run(host, ROUTING_BLOCK);
+		total += run_ns(host);
+	}
+	return total / (ROUTING_LOOPS * (double)events);
+}
+
+/* The medians of reps repetitions of the plugin and of the reference,
+ * taken in turn so that both see the same load on the machine.  The
+ * callgrind entry point: --toggle-collect=router_reps. */
+__attribute__((noinline)) static void
+router_reps(EthHost *host, unsigned events, int reps, double *got,
+            double *ref)
+{
+	double g[REPS], f[REPS];
+	make_reference_sequence(events);
+	for (int r = 0; r < reps; ++r) {
+		g[r] = router_rep_ns(host, events);
+		f[r] = reference_event_copy_ns(events);
+	}
+	*got = median(g, reps);
+	*ref = median(f, reps);
+}
+
+static void
+routing(unsigned events, int reps, double *got, double *ref)
 {
 	EthHost *host = eth_new(RATE);
-	double   per_rep[REPS];
-	for (int r = 0; r < REPS; ++r) {
-		double total = 0.0;
-		for (int loop = 0; loop < ROUTING_LOOPS; ++loop) {
-			for (unsigned e = 0; e < events; ++e) {
-				uint32_t frame;
-				uint8_t  msg[3];
-				note(e, &frame, msg);
-				eth_midi3(host, frame, msg[0], msg[1], msg[2]);
-			}
-			eth_run(host, ROUTING_BLOCK);
-			total += run_ns(host);
-		}
-		per_rep[r] = total / (ROUTING_LOOPS * (double)events);
-	}
+	router_reps(host, events, reps, got, ref);
 	count_allocations(host);
 	eth_free(host);
-	return median(per_rep, REPS);
 }
 
 /* ----------------------------------------------------------------- audio */
 
 #define MAX_BLOCK 1024
-#define REF_FRAMES 480000 /* 10 s a repetition */
+#define REP_FRAMES 48000 /* 1 s a repetition: 9 s of a take */
 
+/* One repetition of the reference: a plain stereo copy of the same
+ * number of frames in the same blocks. */
 static double
 reference_stereo_copy_ns(uint32_t block)
 {
@@ -192,21 +222,17 @@ reference_stereo_copy_ns(uint32_t block)
 		in_l[i] = 0.25f * (float)(i % 100);
 		in_r[i] = -in_l[i];
 	}
-	double    per_rep[REPS];
-	const int blocks = (int)(REF_FRAMES / block);
-	for (int r = 0; r < REPS; ++r) {
-		const uint64_t t0 = now_ns();
-		for (int b = 0; b < blocks; ++b) {
-			USE_MEMORY(in_l); /* new input every block */
-			USE_MEMORY(in_r);
-			memcpy(out_l, in_l, block * sizeof(float));
-			memcpy(out_r, in_r, block * sizeof(float));
-			USE_MEMORY(out_l); /* and the output is read */
-			USE_MEMORY(out_r);
-		}
-		per_rep[r] = (double)(now_ns() - t0) / ((double)blocks * block);
+	const int      blocks = (int)(REP_FRAMES / block);
+	const uint64_t t0     = now_ns();
+	for (int b = 0; b < blocks; ++b) {
+		USE_MEMORY(in_l); /* new input every block */
+		USE_MEMORY(in_r);
+		memcpy(out_l, in_l, block * sizeof(float));
+		memcpy(out_r, in_r, block * sizeof(float));
+		USE_MEMORY(out_l); /* and the output is read */
+		USE_MEMORY(out_r);
 	}
-	return median(per_rep, REPS);
+	return (double)(now_ns() - t0) / ((double)blocks * block);
 }
 
 typedef enum { IDLE, RECORD, PLAY, OVERDUB } Mode;
@@ -228,19 +254,22 @@ run_blocks(EthHost *host, uint32_t block, int64_t frames)
 	return ns;
 }
 
-/* The measured part alone, so that callgrind can count just it:
- * valgrind --tool=callgrind --toggle-collect=timed_reps build/bench ... */
+/* As router_reps(), for the looper: --toggle-collect=looper_reps. */
 __attribute__((noinline)) static void
-timed_reps(EthHost *host, uint32_t block, int reps, double *per_rep)
+looper_reps(EthHost *host, uint32_t block, int reps, double *got,
+            double *ref)
 {
-	const int64_t frames = 48000; /* 1 s a repetition: 9 s of a take */
+	double g[REPS], f[REPS];
 	for (int r = 0; r < reps; ++r) {
-		per_rep[r] = run_blocks(host, block, frames) / (double)frames;
+		g[r] = run_blocks(host, block, REP_FRAMES) / (double)REP_FRAMES;
+		f[r] = reference_stereo_copy_ns(block);
 	}
+	*got = median(g, reps);
+	*ref = median(f, reps);
 }
 
-static double
-looper_ns_per_frame(Mode mode, uint32_t block, int reps)
+static void
+looper(Mode mode, uint32_t block, int reps, double *got, double *ref)
 {
 	EthHost *host = eth_new(RATE);
 	eth_set(host, "loop_quantize", 0);
@@ -255,8 +284,7 @@ looper_ns_per_frame(Mode mode, uint32_t block, int reps)
 			eth_set(host, "loop_arm", 1);
 		}
 	}
-	double per_rep[REPS];
-	timed_reps(host, block, reps, per_rep);
+	looper_reps(host, block, reps, got, ref);
 	const float        state  = eth_get(host, "loop_state");
 	static const float want[] = {0, 2, 3, 4};
 	if (state != want[mode]) {
@@ -264,12 +292,12 @@ looper_ns_per_frame(Mode mode, uint32_t block, int reps)
 	}
 	count_allocations(host);
 	eth_free(host);
-	return median(per_rep, reps);
 }
 
 static int
 one_case(int argc, char **argv)
 {
+	double got, ref;
 	if (argc == 4 && !strcmp(argv[1], "looper")) {
 		for (int m = IDLE; m <= OVERDUB; ++m) {
 			if (!strcmp(argv[2], mode_names[m])) {
@@ -277,16 +305,18 @@ one_case(int argc, char **argv)
 				if (block < 1 || block > MAX_BLOCK) {
 					break;
 				}
-				printf("%s %u: %.2f ns/frame\n", argv[2], block,
-				       looper_ns_per_frame((Mode)m, block, 1));
+				looper((Mode)m, block, 1, &got, &ref);
+				printf("%s %u: %.2f ns/frame, copy %.3f\n", argv[2], block,
+				       got, ref);
 				return 0;
 			}
 		}
 	} else if (argc == 3 && !strcmp(argv[1], "routing")) {
 		const unsigned events = (unsigned)atoi(argv[2]);
 		if (events >= 1 && events <= 1000) {
-			printf("routing %u: %.1f ns/event\n", events,
-			       router_ns_per_event(events));
+			routing(events, 1, &got, &ref);
+			printf("routing %u: %.1f ns/event, copy %.1f\n", events, got,
+			       ref);
 			return 0;
 		}
 	}
@@ -304,14 +334,14 @@ main(int argc, char **argv)
 	}
 	printf("Eighttrack bench: median of %d repetitions, 48 kHz; the plugin's\n"
 	       "run() timed through lilv (less the %.1f ns its timer takes),\n"
-	       "beside a plain reference in the same run.\n\n",
+	       "each repetition beside one of a plain reference.\n\n",
 	       REPS, timer_ns);
 	printf("| routing | events/block | ns/event | plain event copy ns/event | ratio |\n");
 	printf("|---|---|---|---|---|\n");
 	static const unsigned counts[] = {1, 64, 1000};
 	for (unsigned i = 0; i < 3; ++i) {
-		const double ref = reference_event_copy_ns(counts[i]);
-		const double got = router_ns_per_event(counts[i]);
+		double got, ref;
+		routing(counts[i], REPS, &got, &ref);
 		printf("| notes | %u | %.1f | %.1f | %.1f |\n", counts[i], got, ref,
 		       got / ref);
 	}
@@ -319,9 +349,9 @@ main(int argc, char **argv)
 	printf("|---|---|---|---|---|\n");
 	static const uint32_t blocks[] = {32, 256, 1024};
 	for (unsigned b = 0; b < 3; ++b) {
-		const double ref = reference_stereo_copy_ns(blocks[b]);
 		for (int m = IDLE; m <= OVERDUB; ++m) {
-			const double got = looper_ns_per_frame((Mode)m, blocks[b], REPS);
+			double got, ref;
+			looper((Mode)m, blocks[b], REPS, &got, &ref);
 			printf("| %s | %u | %.2f | %.3f | %.1f |\n", mode_names[m],
 			       blocks[b], got, ref, got / ref);
 		}
