@@ -40,7 +40,7 @@ CORE_OBJ := $(CORE_SRC:plugin/%.c=$(BUILD)/%.o)
 GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/seq_out.o
 
 UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_loopfile \
-              $(BUILD)/test_midiclock
+              $(BUILD)/test_midiclock $(BUILD)/test_looper_ref
 HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper \
               $(BUILD)/test_host_beyond
 HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
@@ -93,6 +93,13 @@ $(BUILD)/alloc_hook.o: tests/alloc_hook.c tests/lv2host.h | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
 
 $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_midiclock: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
+
+# The looper beside its per-frame reference (tests/looper_ref.c).
+$(BUILD)/looper_ref.o: tests/looper_ref.c tests/looper_ref.h plugin/*.h | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(CFLAGS) -Itests -c $< -o $@
+
+$(BUILD)/test_looper_ref: $(BUILD)/test_looper_ref.o $(BUILD)/looper_ref.o $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 
 $(BUILD)/test_loopfile: $(BUILD)/test_loopfile.o $(BUILD)/loopfile.o

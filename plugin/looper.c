@@ -517,41 +517,276 @@ static void play_tail(EtLooper *l, float *pl, float *pr)
 		l->tail_left = 0;
 }
 
+/* The reference rendering of one frame: i in the buffers, j frames into
+ * the span that started at transport frame tf.  Everything that can
+ * change from one frame to the next (ramps, seams, the tail, a
+ * repetition's odd frame) goes through here; render() hands the frames in
+ * between to the block kernels below, which compute the same samples. */
+static void render_frame(EtLooper *l, const float *in_l, const float *in_r,
+                         float *out_l, float *out_r, uint32_t i, uint32_t j,
+                         bool rolling, int64_t tf)
+{
+	/* Read the input first: out may be the same buffer. */
+	const float il = in_l[i], ir = in_r[i];
+	float pl = 0.0f, pr = 0.0f;
+	if (l->length > 0 && l->state != ET_LOOP_RECORDING) {
+		if (!l->anchored || rolling) {
+			const int64_t t = l->anchored ? tf + (int64_t)j : l->counter;
+			play_main(l, t, il, ir, &pl, &pr);
+		} else { /* paused with the transport */
+			l->env = 0;
+			l->voice_on = false;
+		}
+	}
+	if (l->state == ET_LOOP_RECORDING) {
+		l->buf_l[l->rec_pos] = il;
+		l->buf_r[l->rec_pos] = ir;
+		l->rec_pos++;
+	}
+	if (l->tail_left > 0)
+		play_tail(l, &pl, &pr);
+	if (l->level_left > 0) {
+		l->level += l->level_step;
+		if (--l->level_left == 0)
+			l->level = l->level_target;
+	}
+	const float lvl = l->level;
+	out_l[i] = (l->ctl.monitor ? il : 0.0f) + lvl * pl;
+	out_r[i] = (l->ctl.monitor ? ir : 0.0f) + lvl * pr;
+	l->counter++;
+}
+
+/* ---- block kernels -----------------------------------------------------
+ *
+ * Over a steady stretch (no tail, no level ramp, the main voice silent or
+ * at a constant gain between its seam ramps) every frame is
+ *   out = (monitor ? in : 0) + level * voice
+ * with voice = 0, the loop sample, or the loop sample times a constant
+ * gain, and the buffer gets the input (recording) or the input added to it
+ * (overdub).  The kernel does exactly those operations, four frames at a
+ * time: the four frames' inputs are loaded before anything is stored, so
+ * in and out may be the same buffers (or in_r the same as out_l), as LV2
+ * allows. */
+
+typedef enum {
+	VOICE_NONE,  /* nothing plays: voice = 0 */
+	VOICE_UNITY, /* voice = sample */
+	VOICE_GAIN,  /* voice = sample * gain */
+} VoiceMode;
+
+typedef struct {
+	const float *in_l, *in_r;
+	float *out_l, *out_r;
+	float *buf_l, *buf_r; /* the loop at the voice's sample, or where the
+	                       * take records */
+	float level, gain;
+} Kernel;
+
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+static ALWAYS_INLINE void kernel_frames(const Kernel *kp, uint32_t from,
+                                        uint32_t count, VoiceMode voice,
+                                        bool overdub, bool record,
+                                        bool monitor)
+{
+	const float *in_l = kp->in_l + from, *in_r = kp->in_r + from;
+	float *out_l = kp->out_l + from, *out_r = kp->out_r + from;
+	float *restrict buf_l = kp->buf_l + from;
+	float *restrict buf_r = kp->buf_r + from;
+	const float lvl = kp->level, g = kp->gain;
+	const float silent = lvl * 0.0f; /* level * voice for voice = 0 */
+	for (uint32_t j = 0; j < count; ++j) {
+		const float il = in_l[j], ir = in_r[j];
+		float vl = silent, vr = silent;
+		if (voice != VOICE_NONE) {
+			const float sl = buf_l[j], sr = buf_r[j];
+			vl = lvl * (voice == VOICE_UNITY ? sl : sl * g);
+			vr = lvl * (voice == VOICE_UNITY ? sr : sr * g);
+			if (overdub) {
+				buf_l[j] = sl + il;
+				buf_r[j] = sr + ir;
+			}
+		} else if (record) {
+			buf_l[j] = il;
+			buf_r[j] = ir;
+		}
+		out_l[j] = (monitor ? il : 0.0f) + vl;
+		out_r[j] = (monitor ? ir : 0.0f) + vr;
+	}
+}
+
+#if defined(__GNUC__)
+/* Four frames at a time in gcc's (and clang's) generic vectors: SSE on
+ * any x86-64, NEON on arm64.  Each lane does the float operations of
+ * kernel_frames() for its frame. */
+typedef float Vec4 __attribute__((vector_size(16)));
+
+static inline Vec4 load4(const float *p)
+{
+	Vec4 v;
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+static inline void store4(float *p, Vec4 v)
+{
+	memcpy(p, &v, sizeof v);
+}
+
+static ALWAYS_INLINE void kernel(const Kernel *kp, uint32_t n,
+                                 VoiceMode voice, bool overdub, bool record,
+                                 bool monitor)
+{
+	const float *in_l = kp->in_l, *in_r = kp->in_r;
+	float *out_l = kp->out_l, *out_r = kp->out_r;
+	float *restrict buf_l = kp->buf_l;
+	float *restrict buf_r = kp->buf_r;
+	const float lvl = kp->level, g = kp->gain;
+	const Vec4 vlvl = {lvl, lvl, lvl, lvl}, vg = {g, g, g, g};
+	const float s = lvl * 0.0f;
+	const Vec4 silent = {s, s, s, s}, zero = {0.0f, 0.0f, 0.0f, 0.0f};
+	uint32_t j = 0;
+	for (; n - j >= 4; j += 4) {
+		/* Every load of the four frames before any store. */
+		const Vec4 il = load4(in_l + j), ir = load4(in_r + j);
+		Vec4 vl = silent, vr = silent;
+		if (voice != VOICE_NONE) {
+			const Vec4 sl = load4(buf_l + j), sr = load4(buf_r + j);
+			vl = vlvl * (voice == VOICE_UNITY ? sl : sl * vg);
+			vr = vlvl * (voice == VOICE_UNITY ? sr : sr * vg);
+			if (overdub) {
+				store4(buf_l + j, sl + il);
+				store4(buf_r + j, sr + ir);
+			}
+		} else if (record) {
+			store4(buf_l + j, il);
+			store4(buf_r + j, ir);
+		}
+		store4(out_l + j, (monitor ? il : zero) + vl);
+		store4(out_r + j, (monitor ? ir : zero) + vr);
+	}
+	kernel_frames(kp, j, n - j, voice, overdub, record, monitor);
+}
+#else
+static ALWAYS_INLINE void kernel(const Kernel *kp, uint32_t n,
+                                 VoiceMode voice, bool overdub, bool record,
+                                 bool monitor)
+{
+	kernel_frames(kp, 0, n, voice, overdub, record, monitor);
+}
+#endif
+
+/* One instance of the kernel per combination, so that each loop is
+ * straight-line code. */
+static void run_kernel(const Kernel *kp, uint32_t n, VoiceMode voice,
+                       bool overdub, bool record, bool monitor)
+{
+#define K(v, o, r)                                                           \
+	do {                                                                 \
+		if (monitor)                                                 \
+			kernel(kp, n, v, o, r, true);                        \
+		else                                                         \
+			kernel(kp, n, v, o, r, false);                       \
+	} while (0)
+	switch (voice) {
+	case VOICE_NONE:
+		if (record)
+			K(VOICE_NONE, false, true);
+		else
+			K(VOICE_NONE, false, false);
+		break;
+	case VOICE_UNITY:
+		if (overdub)
+			K(VOICE_UNITY, true, false);
+		else
+			K(VOICE_UNITY, false, false);
+		break;
+	case VOICE_GAIN:
+		if (overdub)
+			K(VOICE_GAIN, true, false);
+		else
+			K(VOICE_GAIN, false, false);
+		break;
+	}
+#undef K
+}
+
+/* How many frames from frame j of the span on are steady (0 if this one
+ * is not), at most left; fills *kp's voice part for them. */
+static uint32_t steady_frames(EtLooper *l, Kernel *kp, VoiceMode *voice,
+                              uint32_t j, uint32_t left, bool rolling,
+                              int64_t tf)
+{
+	if (l->tail_left > 0 || l->level_left > 0)
+		return 0;
+	*voice = VOICE_NONE;
+	kp->buf_l = l->buf_l + l->rec_pos; /* used only while recording */
+	kp->buf_r = l->buf_r + l->rec_pos;
+	if (l->length == 0 || l->state == ET_LOOP_RECORDING)
+		return left;
+	if (l->anchored && !rolling) { /* paused: what render_frame does */
+		l->env = 0;
+		l->voice_on = false;
+		return left;
+	}
+	/* The voice's envelope must be at rest (step_env a no-op) and the
+	 * frames between the seam ramps of one repetition. */
+	if (l->ctl.mute ? l->env != 0 : l->env != l->ramp)
+		return 0;
+	const int64_t t = l->anchored ? tf + (int64_t)j : l->counter;
+	uint32_t span;
+	const uint32_t k = index_at(l, t, &span);
+	uint32_t r = l->ramp;
+	if (r > span / 4)
+		r = span / 4;
+	if (k < r || k >= span - r)
+		return 0;
+	/* seam_gain() is 1 here, so the gain is the envelope's alone. */
+	const float g = l->env < l->ramp ? (float)l->env / (float)l->ramp : 1.0f;
+	*voice = g == 1.0f ? VOICE_UNITY : VOICE_GAIN;
+	kp->gain = g;
+	kp->buf_l = l->buf_l + k;
+	kp->buf_r = l->buf_r + k;
+	const uint32_t n = span - r - k;
+	return n < left ? n : left;
+}
+
 static void render(EtLooper *l, const float *in_l, const float *in_r,
                    float *out_l, float *out_r, uint32_t from, uint32_t count,
                    bool rolling, int64_t tf)
 {
-	for (uint32_t j = 0; j < count; ++j) {
-		const uint32_t i = from + j;
-		/* Read the input first: out may be the same buffer. */
-		const float il = in_l[i], ir = in_r[i];
-		float pl = 0.0f, pr = 0.0f;
-		if (l->length > 0 && l->state != ET_LOOP_RECORDING) {
-			if (!l->anchored || rolling) {
-				const int64_t t =
-				    l->anchored ? tf + (int64_t)j : l->counter;
-				play_main(l, t, il, ir, &pl, &pr);
-			} else { /* paused with the transport */
-				l->env = 0;
-				l->voice_on = false;
-			}
+	uint32_t j = 0;
+	while (j < count) {
+		Kernel kp;
+		VoiceMode voice;
+		const uint32_t n =
+		    steady_frames(l, &kp, &voice, j, count - j, rolling, tf);
+		if (n == 0) {
+			render_frame(l, in_l, in_r, out_l, out_r, from + j, j,
+			             rolling, tf);
+			++j;
+			continue;
 		}
-		if (l->state == ET_LOOP_RECORDING) {
-			l->buf_l[l->rec_pos] = il;
-			l->buf_r[l->rec_pos] = ir;
-			l->rec_pos++;
+		kp.in_l = in_l + from + j;
+		kp.in_r = in_r + from + j;
+		kp.out_l = out_l + from + j;
+		kp.out_r = out_r + from + j;
+		kp.level = l->level;
+		const bool overdub = l->state == ET_LOOP_OVERDUBBING;
+		const bool record = l->state == ET_LOOP_RECORDING;
+		run_kernel(&kp, n, voice, overdub, record, l->ctl.monitor);
+		if (voice != VOICE_NONE) {
+			l->last_k = (uint32_t)(kp.buf_l - l->buf_l) + n - 1;
+			l->voice_on = l->env > 0;
 		}
-		if (l->tail_left > 0)
-			play_tail(l, &pl, &pr);
-		if (l->level_left > 0) {
-			l->level += l->level_step;
-			if (--l->level_left == 0)
-				l->level = l->level_target;
-		}
-		const float lvl = l->level;
-		out_l[i] = (l->ctl.monitor ? il : 0.0f) + lvl * pl;
-		out_r[i] = (l->ctl.monitor ? ir : 0.0f) + lvl * pr;
-		l->counter++;
+		if (record)
+			l->rec_pos += n;
+		l->counter += (int64_t)n;
+		j += n;
 	}
 }
 

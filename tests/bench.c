@@ -1,6 +1,27 @@
 /* make bench: what the built bundle costs, beside a plain reference
- * measured in the same run on the same machine.  Times only the plugin's
- * run() (lv2host measures around it); reports the median of REPS. */
+ * measured in the same run on the same machine (issue 6).
+ *
+ * Routing: ns per MIDI event at 1, 64 and 1000 events per 256-frame block,
+ * beside an event-by-event copy of the same atom sequence.  Looper: ns per
+ * frame idle, recording, playing and overdubbing at 48 kHz in blocks of
+ * 32, 256 and 1024 frames, beside a plain stereo buffer copy (two memcpy)
+ * of the same block.  Each figure is the median of REPS repetitions.
+ *
+ * Only the plugin's run() is timed (lv2host brackets each call with
+ * clock_gettime); the cost of that bracket itself, measured here the same
+ * way with nothing inside, is subtracted, so a 32-frame block is not
+ * charged for the timer.  The references are timed over whole batches and
+ * end in a compiler barrier, so the copies cannot be elided.  Each
+ * repetition of the plugin is followed by one of its reference, so that
+ * both see the same load on a shared machine.
+ *
+ *   build/bench                       the whole table
+ *   build/bench looper MODE BLOCK     one repetition of one looper case
+ *                                     (48000 frames) for callgrind:
+ *                                     --toggle-collect=looper_reps
+ *   build/bench routing EVENTS        the same for routing (200 blocks):
+ *                                     --toggle-collect=router_reps
+ */
 #include "lv2host.h"
 
 #include <lv2/atom/atom.h>
@@ -13,6 +34,12 @@
 
 #define REPS 9
 #define RATE 48000.0
+
+/* The optimizer must assume that the memory behind p is read. */
+#define USE_MEMORY(p) __asm__ __volatile__("" : : "r"(p) : "memory")
+
+static size_t allocations; /* inside run(), over the whole bench */
+static double timer_ns;    /* one empty clock_gettime bracket */
 
 static uint64_t
 now_ns(void)
@@ -36,119 +63,213 @@ median(double *v, int n)
 	return v[n / 2];
 }
 
-static volatile float sink; /* keeps the reference copies alive */
-
-/* ------------------------------------------------------------------ MIDI */
-
-/* The reference: an event-by-event copy of an atom sequence, the least a
- * MIDI plugin that forwards its input can do. */
+/* What lv2host's bracket around run() costs by itself, as it does it. */
 static double
-reference_event_copy_ns(unsigned events)
+measure_timer_ns(void)
 {
-	static uint8_t in[1 << 16], out[1 << 16];
-	LV2_Atom_Sequence *seq = (LV2_Atom_Sequence *)in;
-	seq->atom.size = sizeof(LV2_Atom_Sequence_Body);
-	for (unsigned e = 0; e < events; ++e) {
-		LV2_Atom_Event *ev = (LV2_Atom_Event *)((uint8_t *)seq + sizeof(LV2_Atom) + seq->atom.size);
-		ev->time.frames = e % 256;
-		ev->body.size = 3;
-		ev->body.type = 1;
-		uint8_t *msg = (uint8_t *)(ev + 1);
-		msg[0] = (e & 1) ? 0x80 : 0x90;
-		msg[1] = (uint8_t)(60 + (e / 2) % 24);
-		msg[2] = 100;
-		seq->atom.size += sizeof(LV2_Atom_Event) + 8;
-	}
 	double per_rep[REPS];
 	for (int r = 0; r < REPS; ++r) {
-		const uint64_t t0 = now_ns();
-		for (int loop = 0; loop < 200; ++loop) {
-			uint32_t offset = sizeof(LV2_Atom_Sequence);
-			LV2_ATOM_SEQUENCE_FOREACH (seq, ev) {
-				const uint32_t size = (uint32_t)sizeof(LV2_Atom_Event) +
-				                      lv2_atom_pad_size(ev->body.size);
-				if (offset + size > sizeof(out)) {
-					break;
-				}
-				memcpy(out + offset, ev, sizeof(LV2_Atom_Event) + ev->body.size);
-				offset += size;
-			}
-			sink = out[offset - 1];
+		uint64_t total = 0;
+		for (int i = 0; i < 20000; ++i) {
+			struct timespec t0, t1;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			total += (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
+			         (uint64_t)(t1.tv_nsec - t0.tv_nsec);
 		}
-		per_rep[r] = (double)(now_ns() - t0) / (200.0 * events);
+		per_rep[r] = (double)total / 20000.0;
 	}
 	return median(per_rep, REPS);
 }
 
+/* run()'s own time, without the bracket. */
 static double
-router_ns_per_event(unsigned events)
+run_ns(EthHost *host)
+{
+	return (double)eth_last_run_ns(host) - timer_ns;
+}
+
+static void
+count_allocations(EthHost *host)
+{
+	const size_t n = eth_allocations_in_run(host);
+	if (n) {
+		printf("!! %zu allocations in run()\n", n);
+	}
+	allocations += n;
+}
+
+/* ------------------------------------------------------------------ MIDI */
+
+#define ROUTING_BLOCK 256
+#define ROUTING_LOOPS 200
+
+static void
+note(unsigned e, uint32_t *frame, uint8_t msg[3])
+{
+	*frame = (uint32_t)((uint64_t)e * ROUTING_BLOCK / 1000u); /* ascending */
+	msg[0] = (e & 1) ? 0x80 : 0x90;
+	msg[1] = (uint8_t)(60 + (e / 2) % 24);
+	msg[2] = 100;
+}
+
+static _Alignas(8) uint8_t ref_in[1 << 16], ref_out[1 << 16];
+
+/* The reference's input: the same notes the plugin gets, as an atom
+ * sequence. */
+static void
+make_reference_sequence(unsigned events)
+{
+	LV2_Atom_Sequence *seq = (LV2_Atom_Sequence *)ref_in;
+	seq->atom.type = 1;
+	seq->atom.size = sizeof(LV2_Atom_Sequence_Body);
+	for (unsigned e = 0; e < events; ++e) {
+		LV2_Atom_Event *ev =
+		    (LV2_Atom_Event *)(ref_in + sizeof(LV2_Atom) + seq->atom.size);
+		uint32_t frame;
+		note(e, &frame, (uint8_t *)(ev + 1));
+		ev->time.frames = frame;
+		ev->body.size   = 3;
+		ev->body.type   = 2;
+		seq->atom.size += sizeof(LV2_Atom_Event) + 8;
+	}
+}
+
+/* One repetition of the reference: an event-by-event copy of that
+ * sequence, the least a MIDI plugin that forwards its input can do. */
+static double
+reference_event_copy_ns(unsigned events)
+{
+	const LV2_Atom_Sequence *seq = (const LV2_Atom_Sequence *)ref_in;
+	const uint64_t           t0  = now_ns();
+	for (int loop = 0; loop < ROUTING_LOOPS; ++loop) {
+		USE_MEMORY(ref_in); /* the input is new every time */
+		LV2_Atom_Sequence *dst = (LV2_Atom_Sequence *)ref_out;
+		memcpy(dst, seq, sizeof(LV2_Atom_Sequence));
+		uint32_t offset = sizeof(LV2_Atom_Sequence);
+		LV2_ATOM_SEQUENCE_FOREACH (seq, ev) {
+			const uint32_t size = (uint32_t)sizeof(LV2_Atom_Event) +
+			                      lv2_atom_pad_size(ev->body.size);
+			if (offset + size > sizeof(ref_out)) {
+				break;
+			}
+			memcpy(ref_out + offset, ev, sizeof(LV2_Atom_Event) + ev->body.size);
+			offset += size;
+		}
+		dst->atom.size = offset - (uint32_t)sizeof(LV2_Atom);
+		USE_MEMORY(ref_out);
+	}
+	return (double)(now_ns() - t0) / (ROUTING_LOOPS * (double)events);
+}
+
+/* One repetition of the plugin. */
+static double
+router_rep_ns(EthHost *host, unsigned events)
+{
+	double total = 0.0;
+	for (int loop = 0; loop < ROUTING_LOOPS; ++loop) {
+		for (unsigned e = 0; e < events; ++e) {
+			uint32_t frame;
+			uint8_t  msg[3];
+			note(e, &frame, msg);
+			eth_midi3(host, frame, msg[0], msg[1], msg[2]);
+		}
+		eth_run(host, ROUTING_BLOCK);
+		total += run_ns(host);
+	}
+	return total / (ROUTING_LOOPS * (double)events);
+}
+
+/* The medians of reps repetitions of the plugin and of the reference,
+ * taken in turn so that both see the same load on the machine.  The
+ * callgrind entry point: --toggle-collect=router_reps. */
+__attribute__((noinline)) static void
+router_reps(EthHost *host, unsigned events, int reps, double *got,
+            double *ref)
+{
+	double g[REPS], f[REPS];
+	make_reference_sequence(events);
+	for (int r = 0; r < reps; ++r) {
+		g[r] = router_rep_ns(host, events);
+		f[r] = reference_event_copy_ns(events);
+	}
+	*got = median(g, reps);
+	*ref = median(f, reps);
+}
+
+static void
+routing(unsigned events, int reps, double *got, double *ref)
 {
 	EthHost *host = eth_new(RATE);
-	double   per_rep[REPS];
-	for (int r = 0; r < REPS; ++r) {
-		uint64_t total = 0;
-		for (int loop = 0; loop < 200; ++loop) {
-			for (unsigned e = 0; e < events; ++e) {
-				eth_midi3(host, e % 256, (e & 1) ? 0x80 : 0x90,
-				          (uint8_t)(60 + (e / 2) % 24), 100);
-			}
-			eth_run(host, 256);
-			total += eth_last_run_ns(host);
-		}
-		per_rep[r] = (double)total / (200.0 * events);
-	}
-	if (eth_allocations_in_run(host)) {
-		printf("!! %zu allocations in run()\n", eth_allocations_in_run(host));
-	}
+	router_reps(host, events, reps, got, ref);
+	count_allocations(host);
 	eth_free(host);
-	return median(per_rep, REPS);
 }
 
 /* ----------------------------------------------------------------- audio */
 
+#define MAX_BLOCK 1024
+#define REP_FRAMES 48000 /* 1 s a repetition: 9 s of a take */
+
+/* One repetition of the reference: a plain stereo copy of the same
+ * number of frames in the same blocks. */
 static double
 reference_stereo_copy_ns(uint32_t block)
 {
-	static float in_l[8192], in_r[8192], out_l[8192], out_r[8192];
+	static float in_l[MAX_BLOCK], in_r[MAX_BLOCK], out_l[MAX_BLOCK],
+	    out_r[MAX_BLOCK];
 	for (uint32_t i = 0; i < block; ++i) {
-		in_l[i] = (float)i;
-		in_r[i] = -(float)i;
+		in_l[i] = 0.25f * (float)(i % 100);
+		in_r[i] = -in_l[i];
 	}
-	double per_rep[REPS];
-	const int blocks = (int)(48000 * 2 / block);
-	for (int r = 0; r < REPS; ++r) {
-		const uint64_t t0 = now_ns();
-		for (int b = 0; b < blocks; ++b) {
-			memcpy(out_l, in_l, block * sizeof(float));
-			memcpy(out_r, in_r, block * sizeof(float));
-			sink = out_l[b % block] + out_r[0];
-		}
-		per_rep[r] = (double)(now_ns() - t0) / ((double)blocks * block);
+	const int      blocks = (int)(REP_FRAMES / block);
+	const uint64_t t0     = now_ns();
+	for (int b = 0; b < blocks; ++b) {
+		USE_MEMORY(in_l); /* new input every block */
+		USE_MEMORY(in_r);
+		memcpy(out_l, in_l, block * sizeof(float));
+		memcpy(out_r, in_r, block * sizeof(float));
+		USE_MEMORY(out_l); /* and the output is read */
+		USE_MEMORY(out_r);
 	}
-	return median(per_rep, REPS);
+	return (double)(now_ns() - t0) / ((double)blocks * block);
 }
 
 typedef enum { IDLE, RECORD, PLAY, OVERDUB } Mode;
 static const char *const mode_names[] = {"idle", "record", "play", "overdub"};
 
-static void
-run_blocks(EthHost *host, uint32_t block, int64_t frames, uint64_t *ns)
+static double
+run_blocks(EthHost *host, uint32_t block, int64_t frames)
 {
 	float *in_l = eth_audio(host, "in_l"), *in_r = eth_audio(host, "in_r");
 	for (uint32_t i = 0; i < block; ++i) {
 		in_l[i] = 0.25f * (float)(i % 100);
 		in_r[i] = -in_l[i];
 	}
+	double ns = 0.0;
 	for (int64_t done = 0; done < frames; done += block) {
 		eth_run(host, block);
-		if (ns) {
-			*ns += eth_last_run_ns(host);
-		}
+		ns += run_ns(host);
 	}
+	return ns;
 }
 
-static double
-looper_ns_per_frame(Mode mode, uint32_t block)
+/* As router_reps(), for the looper: --toggle-collect=looper_reps. */
+__attribute__((noinline)) static void
+looper_reps(EthHost *host, uint32_t block, int reps, double *got,
+            double *ref)
+{
+	double g[REPS], f[REPS];
+	for (int r = 0; r < reps; ++r) {
+		g[r] = run_blocks(host, block, REP_FRAMES) / (double)REP_FRAMES;
+		f[r] = reference_stereo_copy_ns(block);
+	}
+	*got = median(g, reps);
+	*ref = median(f, reps);
+}
+
+static void
+looper(Mode mode, uint32_t block, int reps, double *got, double *ref)
 {
 	EthHost *host = eth_new(RATE);
 	eth_set(host, "loop_quantize", 0);
@@ -156,58 +277,85 @@ looper_ns_per_frame(Mode mode, uint32_t block)
 		eth_set(host, "loop_arm", 1);
 	}
 	if (mode == PLAY || mode == OVERDUB) {
-		run_blocks(host, block, 96000, NULL); /* a 2 s take */
+		run_blocks(host, block, 96000); /* a 2 s take */
 		eth_set(host, "loop_arm", 0);
-		run_blocks(host, block, block, NULL);
+		run_blocks(host, block, block);
 		if (mode == OVERDUB) {
 			eth_set(host, "loop_arm", 1);
 		}
 	}
-	double per_rep[REPS];
-	const int64_t frames = 48000; /* 1 s a repetition: 9 s of a take */
-	for (int r = 0; r < REPS; ++r) {
-		uint64_t ns = 0;
-		run_blocks(host, block, frames, &ns);
-		per_rep[r] = (double)ns / (double)frames;
-	}
-	const float state = eth_get(host, "loop_state");
+	looper_reps(host, block, reps, got, ref);
+	const float        state  = eth_get(host, "loop_state");
 	static const float want[] = {0, 2, 3, 4};
 	if (state != want[mode]) {
 		printf("!! looper in state %.0f, expected %.0f\n", state, want[mode]);
 	}
-	if (eth_allocations_in_run(host)) {
-		printf("!! %zu allocations in run()\n", eth_allocations_in_run(host));
-	}
+	count_allocations(host);
 	eth_free(host);
-	return median(per_rep, REPS);
+}
+
+static int
+one_case(int argc, char **argv)
+{
+	double got, ref;
+	if (argc == 4 && !strcmp(argv[1], "looper")) {
+		for (int m = IDLE; m <= OVERDUB; ++m) {
+			if (!strcmp(argv[2], mode_names[m])) {
+				const uint32_t block = (uint32_t)atoi(argv[3]);
+				if (block < 1 || block > MAX_BLOCK) {
+					break;
+				}
+				looper((Mode)m, block, 1, &got, &ref);
+				printf("%s %u: %.2f ns/frame, copy %.3f\n", argv[2], block,
+				       got, ref);
+				return 0;
+			}
+		}
+	} else if (argc == 3 && !strcmp(argv[1], "routing")) {
+		const unsigned events = (unsigned)atoi(argv[2]);
+		if (events >= 1 && events <= 1000) {
+			routing(events, 1, &got, &ref);
+			printf("routing %u: %.1f ns/event, copy %.1f\n", events, got,
+			       ref);
+			return 0;
+		}
+	}
+	fprintf(stderr, "usage: %s [looper idle|record|play|overdub BLOCK | "
+	                "routing EVENTS]\n", argv[0]);
+	return 2;
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
+	timer_ns = measure_timer_ns();
+	if (argc > 1) {
+		return one_case(argc, argv);
+	}
 	printf("Eighttrack bench: median of %d repetitions, 48 kHz; the plugin's\n"
-	       "run() timed through lilv, beside a plain reference in the same run.\n\n",
-	       REPS);
+	       "run() timed through lilv (less the %.1f ns its timer takes),\n"
+	       "each repetition beside one of a plain reference.\n\n",
+	       REPS, timer_ns);
 	printf("| routing | events/block | ns/event | plain event copy ns/event | ratio |\n");
 	printf("|---|---|---|---|---|\n");
 	static const unsigned counts[] = {1, 64, 1000};
 	for (unsigned i = 0; i < 3; ++i) {
-		const double ref = reference_event_copy_ns(counts[i]);
-		const double got = router_ns_per_event(counts[i]);
+		double got, ref;
+		routing(counts[i], REPS, &got, &ref);
 		printf("| notes | %u | %.1f | %.1f | %.1f |\n", counts[i], got, ref,
 		       got / ref);
 	}
 	printf("\n| looper | block | ns/frame | plain stereo copy ns/frame | ratio |\n");
 	printf("|---|---|---|---|---|\n");
-	static const uint32_t blocks[] = {32, 64, 256, 1024};
-	for (unsigned b = 0; b < 4; ++b) {
-		const double ref = reference_stereo_copy_ns(blocks[b]);
+	static const uint32_t blocks[] = {32, 256, 1024};
+	for (unsigned b = 0; b < 3; ++b) {
 		for (int m = IDLE; m <= OVERDUB; ++m) {
-			const double got = looper_ns_per_frame((Mode)m, blocks[b]);
-			printf("| %s | %u | %.2f | %.2f | %.1f |\n", mode_names[m], blocks[b],
-			       got, ref, got / ref);
+			double got, ref;
+			looper((Mode)m, blocks[b], REPS, &got, &ref);
+			printf("| %s | %u | %.2f | %.3f | %.1f |\n", mode_names[m],
+			       blocks[b], got, ref, got / ref);
 		}
 	}
-	printf("\nallocations in run(): 0 unless flagged with !! above\n");
-	return 0;
+	printf("\nallocations in run(): %zu\n", allocations);
+	return allocations != 0;
 }

@@ -1,0 +1,669 @@
+/* The looper as it was before its block kernels (commit 3cb8bd5): every
+ * frame rendered one at a time.  tests/test_looper_ref.c runs it beside
+ * plugin/looper.c and requires the same output, bit for bit.  Generated
+ * from that looper.c with et_looper_ -> ref_looper_, EtLooper ->
+ * RefLooper; keep the two in step when the looper's behaviour changes on
+ * purpose. */
+#include "looper_ref.h"
+
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "Time" below is the loop's own clock: the transport frame for an anchored
+ * loop or take, the looper's frame counter for a free one. */
+
+struct RefLooper {
+	double rate;
+	uint32_t capacity;
+	uint32_t ramp; /* ref_looper_ramp_frames(rate), >= 1 */
+	float *buf_l, *buf_r;
+
+	EtLooperControls ctl; /* last values seen, sanitized */
+	bool arm_edge, disarm_edge, clear_edge;
+	bool fresh; /* controls not yet acted on in this block */
+
+	EtLoopState state;
+
+	/* The loop; length 0 means there is none. */
+	uint32_t length;
+	double exact_length;
+	bool anchored;
+	int64_t start; /* time of sample 0 */
+	double start_exact;
+
+	/* The repetition that contains the last time looked up. */
+	bool rep_valid;
+	int64_t rep_start, rep_next;
+
+	/* The take being recorded (RECORDING) or the overdub being layered. */
+	bool rec_anchored;
+	int64_t rec_start; /* time of its first frame */
+	double rec_start_exact;
+	double rec_start_beats; /* musical time there, to count loop_bars */
+	uint32_t rec_pos;       /* frames recorded so far (takes only) */
+	bool stop_pending;      /* disarmed: stop at the next quantize point */
+	bool armed_replace;     /* ARMED over a loop with overdub off */
+
+	int64_t counter; /* frames rendered: the time of free loops */
+	bool seen_transport;
+	bool was_rolling;
+	int64_t last_tf; /* transport frame of the last frame rendered */
+
+	/* Declick: env is the main voice's gain in ramp steps, the tail a copy
+	 * of the old playback fading out after a jump, a clear or a replace. */
+	uint32_t env;
+	bool voice_on; /* the main voice was audible on the last frame */
+	uint32_t last_k;
+	uint32_t tail_left, tail_idx, tail_len;
+	float tail_gain;
+
+	float level, level_target, level_step;
+	uint32_t level_left;
+};
+
+typedef enum { EV_NONE, EV_START, EV_STOP } EventKind;
+
+typedef struct {
+	EventKind kind;
+	int64_t ahead; /* frames from now */
+	double exact;  /* exact time of the boundary it quantizes */
+} Event;
+
+EtLooperControls ref_looper_default_controls(void)
+{
+	const EtLooperControls c = {
+	    .arm = false,
+	    .mute = false,
+	    .overdub = true,
+	    .quantize = ET_QUANTIZE_BAR,
+	    .bars = 0,
+	    .clear = false,
+	    .level_db = 0.0f,
+	    .monitor = true,
+	};
+	return c;
+}
+
+uint32_t ref_looper_ramp_frames(double sample_rate)
+{
+	const double frames = floor(sample_rate * ET_LOOPER_RAMP_SECONDS);
+	return frames >= 1.0 ? (uint32_t)frames : 1u;
+}
+
+static EtLooperControls sanitize(const EtLooperControls *c)
+{
+	EtLooperControls s = *c;
+	if (s.quantize != ET_QUANTIZE_OFF && s.quantize != ET_QUANTIZE_BEAT)
+		s.quantize = ET_QUANTIZE_BAR;
+	if (s.bars > 64)
+		s.bars = 64;
+	if (isnan(s.level_db))
+		s.level_db = 0.0f;
+	s.level_db = fminf(fmaxf(s.level_db, -60.0f), 6.0f);
+	return s;
+}
+
+static float level_gain(float db)
+{
+	/* 0 dB is the common case and must be exactly unity. */
+	return db == 0.0f ? 1.0f : powf(10.0f, db / 20.0f);
+}
+
+RefLooper *ref_looper_new(double sample_rate, uint32_t capacity_frames)
+{
+	if (capacity_frames == 0 || !(sample_rate > 0.0))
+		return NULL;
+	RefLooper *l = calloc(1, sizeof *l);
+	if (!l)
+		return NULL;
+	l->buf_l = malloc(sizeof(float) * capacity_frames);
+	l->buf_r = malloc(sizeof(float) * capacity_frames);
+	if (!l->buf_l || !l->buf_r) {
+		ref_looper_free(l);
+		return NULL;
+	}
+	/* Touch every page now so that run() never faults one in. */
+	memset(l->buf_l, 0, sizeof(float) * capacity_frames);
+	memset(l->buf_r, 0, sizeof(float) * capacity_frames);
+	l->rate = sample_rate;
+	l->capacity = capacity_frames;
+	l->ramp = ref_looper_ramp_frames(sample_rate);
+	l->ctl = ref_looper_default_controls();
+	l->state = ET_LOOP_EMPTY;
+	l->level = l->level_target = 1.0f;
+	return l;
+}
+
+void ref_looper_free(RefLooper *l)
+{
+	if (!l)
+		return;
+	free(l->buf_l);
+	free(l->buf_r);
+	free(l);
+}
+
+void ref_looper_set_controls(RefLooper *l, const EtLooperControls *c)
+{
+	const EtLooperControls s = sanitize(c);
+	if (s.arm && !l->ctl.arm) {
+		l->arm_edge = true;
+		l->disarm_edge = false;
+	} else if (!s.arm && l->ctl.arm) {
+		/* An arm and disarm both unseen by process() cancel out. */
+		if (l->arm_edge)
+			l->arm_edge = false;
+		else
+			l->disarm_edge = true;
+	}
+	if (s.clear && !l->ctl.clear)
+		l->clear_edge = true;
+	const float target = level_gain(s.level_db);
+	if (target != l->level_target) {
+		l->level_target = target;
+		l->level_left = l->ramp;
+		l->level_step = (target - l->level) / (float)l->ramp;
+	}
+	l->ctl = s;
+	l->fresh = true;
+}
+
+void ref_looper_set_baseline(RefLooper *l, const EtLooperControls *c)
+{
+	l->ctl = sanitize(c);
+	l->arm_edge = l->disarm_edge = l->clear_edge = false;
+	l->level = l->level_target = level_gain(l->ctl.level_db);
+	l->level_left = 0;
+}
+
+/* ---- the loop's grid ---------------------------------------------------*/
+
+/* Repetition m starts at quantize_frame(start_exact + m * exact_length);
+ * m comes from t itself, so nothing accumulates over repetitions. */
+static void find_repetition(RefLooper *l, int64_t t)
+{
+	const double x = l->start_exact, len = l->exact_length;
+	double m = floor(((double)t - x) / len);
+	int64_t s = et_clock_quantize_frame(x + m * len);
+	while (s > t) {
+		m -= 1.0;
+		s = et_clock_quantize_frame(x + m * len);
+	}
+	int64_t next = et_clock_quantize_frame(x + (m + 1.0) * len);
+	while (next <= t) {
+		m += 1.0;
+		s = next;
+		next = et_clock_quantize_frame(x + (m + 1.0) * len);
+	}
+	l->rep_start = s;
+	l->rep_next = next;
+	l->rep_valid = true;
+}
+
+/* Sample index at time t (>= length in a repetition's odd extra frame),
+ * and in *span the frames of that repetition the buffer covers. */
+static uint32_t index_at(RefLooper *l, int64_t t, uint32_t *span)
+{
+	if (!l->rep_valid || t < l->rep_start || t >= l->rep_next)
+		find_repetition(l, t);
+	const int64_t rep_len = l->rep_next - l->rep_start;
+	*span = rep_len < (int64_t)l->length ? (uint32_t)rep_len : l->length;
+	return (uint32_t)(t - l->rep_start);
+}
+
+/* Fade in over the first frames of a repetition and out over its last: a
+ * playback gain only, the buffer is never touched. */
+static float seam_gain(const RefLooper *l, uint32_t k, uint32_t span)
+{
+	uint32_t r = l->ramp;
+	if (r > span / 4)
+		r = span / 4;
+	if (k < r)
+		return (float)(k + 1) / (float)(r + 1);
+	if (span - k <= r)
+		return (float)(span - k) / (float)(r + 1);
+	return 1.0f;
+}
+
+/* ---- state changes -----------------------------------------------------*/
+
+/* Lets the current playback ring out over a ramp from the frame after the
+ * last one played.  The tail reads ahead of any new take written from
+ * sample 0 and stops at the end of the buffer, where the seam is silent. */
+static void fade_out_playback(RefLooper *l)
+{
+	if (!l->voice_on || l->length == 0 || l->last_k + 1 >= l->length)
+		return;
+	l->tail_idx = l->last_k + 1;
+	l->tail_len = l->length;
+	l->tail_gain = (float)l->env / (float)l->ramp;
+	l->tail_left = l->ramp;
+}
+
+/* Playback restarts, or pauses, from a new place: fade the old one out and
+ * bring the main voice in from silence. */
+static void jump_playback(RefLooper *l)
+{
+	fade_out_playback(l);
+	l->env = 0;
+	l->voice_on = false;
+	l->rep_valid = false;
+}
+
+static int64_t time_in(const RefLooper *l, bool anchored, int64_t tf)
+{
+	return anchored ? tf : l->counter;
+}
+
+static void begin_take(RefLooper *l, const EtClock *clk, bool anchored,
+                       int64_t tf, double exact)
+{
+	/* A replacing take: the old loop fades out as the new one starts. */
+	if (l->length > 0) {
+		fade_out_playback(l);
+		l->length = 0;
+	}
+	l->rec_anchored = anchored;
+	l->rec_start = time_in(l, anchored, tf);
+	l->rec_start_exact = anchored ? exact : (double)l->rec_start;
+	l->rec_start_beats = et_clock_beats_at(clk, exact);
+	l->rec_pos = 0;
+	l->stop_pending = false;
+	l->state = ET_LOOP_RECORDING;
+}
+
+static void end_take(RefLooper *l, double exact_end)
+{
+	l->stop_pending = false;
+	if (l->rec_pos == 0) {
+		l->state = ET_LOOP_EMPTY;
+		return;
+	}
+	l->length = l->rec_pos;
+	l->anchored = l->rec_anchored;
+	l->start = l->rec_start;
+	l->start_exact = l->rec_start_exact;
+	/* Both ends quantize to whole frames, so the exact length is always
+	 * within a frame of the buffer; anything else would desync the grid. */
+	double exact = exact_end - l->start_exact;
+	if (!(fabs(exact - (double)l->length) < 1.0))
+		exact = (double)l->length;
+	l->exact_length = fmax(exact, 1.0);
+	l->rep_valid = false;
+	l->env = l->ctl.mute ? 0 : l->ramp; /* the seam ramp fades it in */
+	l->voice_on = false;
+	l->state = ET_LOOP_PLAYING;
+}
+
+static void begin_overdub(RefLooper *l, const EtClock *clk, int64_t tf,
+                          double exact)
+{
+	l->rec_anchored = l->anchored;
+	l->rec_start = time_in(l, l->anchored, tf);
+	l->rec_start_exact = l->anchored ? exact : (double)l->rec_start;
+	l->rec_start_beats = et_clock_beats_at(clk, exact);
+	l->stop_pending = false;
+	l->state = ET_LOOP_OVERDUBBING;
+}
+
+static void end_overdub(RefLooper *l)
+{
+	l->stop_pending = false;
+	l->state = ET_LOOP_PLAYING;
+}
+
+static void clear_loop(RefLooper *l)
+{
+	if (l->state != ET_LOOP_RECORDING)
+		fade_out_playback(l);
+	l->length = 0;
+	l->rec_pos = 0;
+	l->stop_pending = false;
+	l->state = ET_LOOP_EMPTY;
+}
+
+/* Control edges act at the first frame rendered in the block. */
+static void apply_edges(RefLooper *l, const EtClock *clk, bool rolling,
+                        int64_t tf)
+{
+	if (l->clear_edge)
+		clear_loop(l);
+	if (l->arm_edge) {
+		switch (l->state) {
+		case ET_LOOP_EMPTY:
+		case ET_LOOP_PLAYING:
+			l->armed_replace = l->length > 0 && !l->ctl.overdub;
+			l->state = ET_LOOP_ARMED;
+			/* Without a rolling transport a take starts now, free;
+			 * an overdub on a free loop does too.  Everything else
+			 * waits for next_event(). */
+			if (l->length == 0 || l->armed_replace) {
+				if (!rolling)
+					begin_take(l, clk, false, tf, (double)tf);
+			} else if (!l->anchored) {
+				begin_overdub(l, clk, tf, (double)tf);
+			}
+			break;
+		case ET_LOOP_RECORDING:
+		case ET_LOOP_OVERDUBBING:
+			l->stop_pending = false; /* re-armed before the stop */
+			break;
+		case ET_LOOP_ARMED:
+			break;
+		}
+	}
+	if (l->disarm_edge) {
+		if (l->state == ET_LOOP_ARMED)
+			l->state = l->length > 0 ? ET_LOOP_PLAYING : ET_LOOP_EMPTY;
+		else if (l->state == ET_LOOP_RECORDING ||
+		         l->state == ET_LOOP_OVERDUBBING)
+			l->stop_pending = true;
+	}
+	l->arm_edge = l->disarm_edge = l->clear_edge = false;
+}
+
+/* A stop or a locate (the transport frame did not advance by one) pauses
+ * or moves anchored playback and ends anchored recording. */
+static void follow_transport(RefLooper *l, bool rolling, int64_t tf)
+{
+	if (!l->seen_transport) {
+		l->seen_transport = true;
+		l->was_rolling = rolling;
+		l->last_tf = rolling ? tf - 1 : tf;
+		return;
+	}
+	if (!l->was_rolling || (rolling && tf == l->last_tf + 1))
+		return;
+	if (l->state == ET_LOOP_RECORDING && l->rec_anchored)
+		end_take(l, (double)(l->rec_start + (int64_t)l->rec_pos));
+	if (l->state == ET_LOOP_OVERDUBBING && l->anchored)
+		end_overdub(l);
+	if (l->length > 0 && l->anchored)
+		jump_playback(l);
+}
+
+static Event make_event(EventKind kind, int64_t ahead, double exact)
+{
+	const Event ev = {kind, ahead < 0 ? 0 : ahead, exact};
+	return ev;
+}
+
+static Event earlier(Event a, Event b)
+{
+	return b.kind != EV_NONE && (a.kind == EV_NONE || b.ahead < a.ahead) ? b
+	                                                                     : a;
+}
+
+/* When the running take or overdub stops: at the quantize point after a
+ * disarm (or now, if its time is not a rolling transport or quantize is
+ * off), or at the quantize point loop_bars after its start. */
+static Event stop_event(const RefLooper *l, const EtClock *clk, bool rolling,
+                        int64_t t)
+{
+	Event ev = make_event(EV_NONE, 0, 0.0);
+	const EtQuantize q = l->ctl.quantize;
+	if (l->stop_pending) {
+		if (l->rec_anchored && rolling && q != ET_QUANTIZE_OFF) {
+			double x = et_clock_boundary_at_or_after(clk, q, t);
+			if (et_clock_quantize_frame(x) <= l->rec_start)
+				x = et_clock_boundary_at_or_after(clk, q,
+				                                  l->rec_start + 1);
+			ev = make_event(EV_STOP, et_clock_quantize_frame(x) - t, x);
+		} else {
+			ev = make_event(EV_STOP, 0, (double)t);
+		}
+	}
+	if (l->ctl.bars > 0) {
+		const double bars = (double)l->ctl.bars;
+		double y = l->rec_anchored
+		               ? et_clock_frame_at_beats(
+		                     clk, l->rec_start_beats +
+		                              bars * clk->beats_per_bar)
+		               : l->rec_start_exact +
+		                     bars * et_clock_frames_per_bar(clk);
+		const int64_t p = et_clock_quantize_frame(y);
+		if (p < t) /* loop_bars lowered below what is recorded */
+			y = (double)t;
+		ev = earlier(ev, make_event(EV_STOP, p - t, y));
+	}
+	return ev;
+}
+
+static Event next_event(const RefLooper *l, const EtClock *clk, bool rolling,
+                        int64_t tf)
+{
+	switch (l->state) {
+	case ET_LOOP_ARMED: {
+		if (!rolling) /* the transport stopped: wait for it */
+			return make_event(EV_NONE, 0, 0.0);
+		const double x =
+		    et_clock_boundary_at_or_after(clk, l->ctl.quantize, tf);
+		return make_event(EV_START, et_clock_quantize_frame(x) - tf, x);
+	}
+	case ET_LOOP_RECORDING: {
+		const int64_t t = time_in(l, l->rec_anchored, tf);
+		const uint32_t room = l->capacity - l->rec_pos;
+		const Event full =
+		    make_event(EV_STOP, room, (double)(t + (int64_t)room));
+		return earlier(full, stop_event(l, clk, rolling, t));
+	}
+	case ET_LOOP_OVERDUBBING:
+		return stop_event(l, clk, rolling, time_in(l, l->anchored, tf));
+	case ET_LOOP_EMPTY:
+	case ET_LOOP_PLAYING:
+		break;
+	}
+	return make_event(EV_NONE, 0, 0.0);
+}
+
+static void act(RefLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
+{
+	if (ev->kind == EV_START) {
+		if (l->length == 0 || l->armed_replace)
+			begin_take(l, clk, true, tf, ev->exact);
+		else
+			begin_overdub(l, clk, tf, ev->exact);
+	} else if (ev->kind == EV_STOP) {
+		if (l->state == ET_LOOP_RECORDING)
+			end_take(l, ev->exact);
+		else
+			end_overdub(l);
+	}
+}
+
+/* ---- rendering ---------------------------------------------------------*/
+
+static void step_env(RefLooper *l)
+{
+	if (l->ctl.mute) {
+		if (l->env > 0)
+			l->env--;
+	} else if (l->env < l->ramp) {
+		l->env++;
+	}
+}
+
+/* The main voice at time t: returns its samples and, while overdubbing,
+ * sums the input into the buffer after reading the old content. */
+static void play_main(RefLooper *l, int64_t t, float in_l, float in_r,
+                      float *pl, float *pr)
+{
+	uint32_t span;
+	const uint32_t k = index_at(l, t, &span);
+	step_env(l);
+	if (k >= l->length) { /* a repetition's odd extra frame */
+		l->voice_on = false;
+		l->last_k = l->length - 1;
+		return;
+	}
+	float g = seam_gain(l, k, span);
+	if (l->env < l->ramp)
+		g *= (float)l->env / (float)l->ramp;
+	const float sl = l->buf_l[k], sr = l->buf_r[k];
+	*pl = g == 1.0f ? sl : sl * g;
+	*pr = g == 1.0f ? sr : sr * g;
+	if (l->state == ET_LOOP_OVERDUBBING) {
+		l->buf_l[k] = sl + in_l;
+		l->buf_r[k] = sr + in_r;
+	}
+	l->voice_on = l->env > 0;
+	l->last_k = k;
+}
+
+static void play_tail(RefLooper *l, float *pl, float *pr)
+{
+	const uint32_t k = l->tail_idx;
+	const float g = l->tail_gain * (float)l->tail_left / (float)l->ramp *
+	                seam_gain(l, k, l->tail_len);
+	*pl += l->buf_l[k] * g;
+	*pr += l->buf_r[k] * g;
+	l->tail_left--;
+	if (++l->tail_idx >= l->tail_len)
+		l->tail_left = 0;
+}
+
+static void render(RefLooper *l, const float *in_l, const float *in_r,
+                   float *out_l, float *out_r, uint32_t from, uint32_t count,
+                   bool rolling, int64_t tf)
+{
+	for (uint32_t j = 0; j < count; ++j) {
+		const uint32_t i = from + j;
+		/* Read the input first: out may be the same buffer. */
+		const float il = in_l[i], ir = in_r[i];
+		float pl = 0.0f, pr = 0.0f;
+		if (l->length > 0 && l->state != ET_LOOP_RECORDING) {
+			if (!l->anchored || rolling) {
+				const int64_t t =
+				    l->anchored ? tf + (int64_t)j : l->counter;
+				play_main(l, t, il, ir, &pl, &pr);
+			} else { /* paused with the transport */
+				l->env = 0;
+				l->voice_on = false;
+			}
+		}
+		if (l->state == ET_LOOP_RECORDING) {
+			l->buf_l[l->rec_pos] = il;
+			l->buf_r[l->rec_pos] = ir;
+			l->rec_pos++;
+		}
+		if (l->tail_left > 0)
+			play_tail(l, &pl, &pr);
+		if (l->level_left > 0) {
+			l->level += l->level_step;
+			if (--l->level_left == 0)
+				l->level = l->level_target;
+		}
+		const float lvl = l->level;
+		out_l[i] = (l->ctl.monitor ? il : 0.0f) + lvl * pl;
+		out_r[i] = (l->ctl.monitor ? ir : 0.0f) + lvl * pr;
+		l->counter++;
+	}
+}
+
+void ref_looper_process(RefLooper *l, const EtClock *clk, const float *in_l,
+                       const float *in_r, float *out_l, float *out_r,
+                       uint32_t block_offset, uint32_t n)
+{
+	if (n == 0)
+		return;
+	const bool rolling =
+	    et_clock_has_transport(clk) && et_clock_rolling(clk);
+	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
+	follow_transport(l, rolling, tf0);
+	if (l->fresh) {
+		apply_edges(l, clk, rolling, tf0);
+		l->fresh = false;
+	}
+	uint32_t done = 0;
+	while (done < n) {
+		const int64_t tf = rolling ? tf0 + (int64_t)done : tf0;
+		const Event ev = next_event(l, clk, rolling, tf);
+		if (ev.kind != EV_NONE && ev.ahead == 0) {
+			act(l, clk, &ev, tf);
+			continue;
+		}
+		uint32_t count = n - done;
+		if (ev.kind != EV_NONE && ev.ahead < (int64_t)count)
+			count = (uint32_t)ev.ahead;
+		render(l, in_l, in_r, out_l, out_r, block_offset + done, count,
+		       rolling, tf);
+		done += count;
+	}
+	l->was_rolling = rolling;
+	l->last_tf = rolling ? tf0 + (int64_t)n - 1 : tf0;
+}
+
+/* ---- queries and state -------------------------------------------------*/
+
+EtLoopState ref_looper_state(const RefLooper *l)
+{
+	return l->state;
+}
+
+uint32_t ref_looper_length(const RefLooper *l)
+{
+	return l->state == ET_LOOP_RECORDING ? l->rec_pos : l->length;
+}
+
+double ref_looper_position(const RefLooper *l)
+{
+	if (l->length == 0 || l->state == ET_LOOP_RECORDING)
+		return 0.0;
+	return (double)l->last_k / (double)l->length;
+}
+
+uint32_t ref_looper_capacity(const RefLooper *l)
+{
+	return l->capacity;
+}
+
+bool ref_looper_view(const RefLooper *l, EtLoopView *out)
+{
+	if (l->length == 0 || l->state == ET_LOOP_RECORDING)
+		return false;
+	out->left = l->buf_l;
+	out->right = l->buf_r;
+	out->length = l->length;
+	out->exact_length = l->exact_length;
+	out->anchored = l->anchored;
+	out->start_frame = l->start;
+	out->start_exact = l->start_exact;
+	return true;
+}
+
+bool ref_looper_load(RefLooper *l, const float *left, const float *right,
+                    uint32_t length, double exact_length, bool anchored,
+                    int64_t start_frame, double start_exact)
+{
+	if (!left || !right || length == 0 || length > l->capacity)
+		return false;
+	memcpy(l->buf_l, left, sizeof(float) * length);
+	memcpy(l->buf_r, right, sizeof(float) * length);
+	l->length = length;
+	l->exact_length = fabs(exact_length - (double)length) < 1.0
+	                      ? fmax(exact_length, 1.0)
+	                      : (double)length;
+	l->anchored = anchored;
+	if (anchored) {
+		l->start = start_frame;
+		l->start_exact =
+		    isfinite(start_exact) &&
+		            et_clock_quantize_frame(start_exact) == start_frame
+		        ? start_exact
+		        : (double)start_frame;
+	} else {
+		l->start = l->counter;
+		l->start_exact = (double)l->counter;
+	}
+	l->rep_valid = false;
+	l->rec_pos = 0;
+	l->stop_pending = false;
+	l->tail_left = 0;
+	l->env = 0; /* fades in */
+	l->voice_on = false;
+	l->last_k = 0;
+	l->state = ET_LOOP_PLAYING;
+	return true;
+}
