@@ -21,15 +21,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-static float
-control(const Eighttrack *self, uint32_t index)
+static uint32_t
+float_bits(float value)
 {
-	const float *port = (const float *)self->port[index];
-	return et_port_sanitize(index, port ? *port : et_ports[index].fallback);
+	uint32_t bits;
+	memcpy(&bits, &value, sizeof(bits));
+	return bits;
+}
+
+/* A control port's value as the plugin obeys it (see et_port_sanitize). */
+static float
+control(Eighttrack *self, uint32_t index)
+{
+	const float   *port = (const float *)self->port[index];
+	const float    raw  = port ? *port : et_ports[index].fallback;
+	const uint32_t bits = float_bits(raw);
+	if (bits != self->control_bits[index]) {
+		self->control_bits[index]  = bits;
+		self->control_value[index] = et_port_sanitize(index, raw);
+	}
+	return self->control_value[index];
 }
 
 static void
-read_router_controls(const Eighttrack *self, EtRouterControls *controls)
+read_router_controls(Eighttrack *self, EtRouterControls *controls)
 {
 	controls->auto_channel = (uint8_t)control(self, ET_PORT_AUTO_CHANNEL);
 	controls->active_track =
@@ -80,7 +95,7 @@ et_loop_capacity_frames(double rate)
 }
 
 static void
-read_looper_controls(const Eighttrack *self, EtLooperControls *controls)
+read_looper_controls(Eighttrack *self, EtLooperControls *controls)
 {
 	controls->arm      = control(self, ET_PORT_LOOP_ARM) > 0.0f;
 	controls->mute     = control(self, ET_PORT_LOOP_MUTE) > 0.0f;
@@ -130,6 +145,10 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 	}
 
 	self->rate = rate;
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		self->control_bits[i]  = float_bits(et_ports[i].fallback);
+		self->control_value[i] = et_port_sanitize(i, et_ports[i].fallback);
+	}
 	/* The whole loop buffer is allocated and touched here, so run() never
 	 * has to. */
 	self->looper = et_looper_new(rate, et_loop_capacity_frames(rate));

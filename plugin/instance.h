@@ -55,6 +55,10 @@ typedef struct {
 	EtSeqOut notify;
 
 	void *port[ET_PORT_COUNT];
+	/* Each control port's last raw value (its bits) and what it sanitizes
+	 * to: most blocks change nothing, so most reads are a compare. */
+	uint32_t control_bits[ET_PORT_COUNT];
+	float    control_value[ET_PORT_COUNT];
 
 	EtRouter    router;
 	EtClock     clock;

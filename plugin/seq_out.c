@@ -2,6 +2,8 @@
 
 #include <lv2/atom/util.h>
 
+#include <string.h>
+
 void
 et_seq_out_init(EtSeqOut *out, LV2_URID_Map *map)
 {
@@ -36,11 +38,33 @@ et_seq_out_fits(const EtSeqOut *out, uint32_t size)
 	       out->forge.offset <= out->forge.size - need;
 }
 
+/* Written by hand rather than with three forge calls: MIDI events are
+ * the bulk of run()'s output, and this is a fixed-size copy for them.  The
+ * sequence's size is updated in the buffer itself, where the forge keeps
+ * it too, so forge writes may follow.  Buffers may be only 4-byte aligned
+ * (jalv 1.6.6), hence memcpy for every field. */
 void
 et_seq_out_write(EtSeqOut *out, uint32_t frame, LV2_URID type,
                  const void *body, uint32_t size)
 {
-	lv2_atom_forge_frame_time(&out->forge, frame);
-	lv2_atom_forge_atom(&out->forge, size, type);
-	lv2_atom_forge_write(&out->forge, body, size);
+	uint8_t *const       at   = out->forge.buf + out->forge.offset;
+	const LV2_Atom_Event head = {.time = {.frames = frame},
+	                             .body = {size, type}};
+	const uint32_t       padded = lv2_atom_pad_size(size);
+	memcpy(at, &head, sizeof(head));
+	if (size <= 8) {
+		uint8_t small[8] = {0};
+		memcpy(small, body, size);
+		memcpy(at + sizeof(head), small, 8);
+	} else {
+		memcpy(at + sizeof(head), body, size);
+		memset(at + sizeof(head) + size, 0, padded - size);
+	}
+	const uint32_t total = (uint32_t)sizeof(head) + padded;
+	out->forge.offset += total;
+
+	uint32_t seq_size;
+	memcpy(&seq_size, out->forge.buf, sizeof(seq_size));
+	seq_size += total;
+	memcpy(out->forge.buf, &seq_size, sizeof(seq_size));
 }
