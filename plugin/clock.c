@@ -2,11 +2,14 @@
 
 #include <math.h>
 
+#define SETTLE_STEPS 8
+
 void et_clock_init(EtClock *c, double sample_rate)
 {
 	c->sample_rate = sample_rate > 0.0 ? sample_rate : 48000.0;
 	c->bpm = 120.0;
 	c->beats_per_bar = 4.0;
+	c->beat_unit = 4.0;
 	c->speed = 0.0;
 	c->has_transport = false;
 	c->anchor_frame = 0;
@@ -46,6 +49,9 @@ void et_clock_apply(EtClock *c, uint32_t block_frame, const EtPosition *p)
 		c->bpm = p->bpm;
 	if (p->has_beats_per_bar && usable_meter(p->beats_per_bar))
 		c->beats_per_bar = p->beats_per_bar;
+	if (p->has_beat_unit && isfinite(p->beat_unit) && p->beat_unit >= 1.0 &&
+	    p->beat_unit <= 64.0)
+		c->beat_unit = p->beat_unit;
 	if (p->has_speed && isfinite(p->speed))
 		c->speed = p->speed;
 
@@ -134,11 +140,15 @@ double et_clock_boundary_at_or_after(const EtClock *c, EtQuantize q,
 	    (double)(f - c->anchor_frame) - 1.0 + ET_CLOCK_SNAP_FRAMES;
 	double n = ceil((c->anchor_beats + earliest / fpb) / unit);
 	double x = et_clock_frame_at_beats(c, n * unit);
-	while (et_clock_quantize_frame(x) < f) {
+	/* The estimate is off by at most one either way; the caps only matter
+	 * where doubles cannot tell n from n + 1 (garbage positions), and
+	 * keep run() bounded there. */
+	for (int i = 0; i < SETTLE_STEPS && et_clock_quantize_frame(x) < f;
+	     ++i) {
 		n += 1.0;
 		x = et_clock_frame_at_beats(c, n * unit);
 	}
-	for (;;) {
+	for (int i = 0; i < SETTLE_STEPS; ++i) {
 		const double before = et_clock_frame_at_beats(c, (n - 1.0) * unit);
 		if (et_clock_quantize_frame(before) < f)
 			break;

@@ -27,13 +27,14 @@
 /* One decoded time:Position; the has_* flags say which fields it carried. */
 typedef struct {
 	bool has_frame, has_speed, has_bpm, has_beats_per_bar, has_bar,
-	    has_bar_beat;
+	    has_bar_beat, has_beat_unit;
 	int64_t frame;        /* time:frame */
 	double speed;         /* time:speed, 0 = stopped */
 	double bpm;           /* time:beatsPerMinute */
 	double beats_per_bar; /* time:beatsPerBar */
 	int64_t bar;          /* time:bar, 0-based */
 	double bar_beat;      /* time:barBeat (a float32 on the wire) */
+	double beat_unit;     /* time:beatUnit: 4 = a beat is a quarter note */
 } EtPosition;
 
 /* Values match the loop_quantize port. */
@@ -48,6 +49,7 @@ typedef struct EtClock {
 	double sample_rate;
 	double bpm;           /* > 0 */
 	double beats_per_bar; /* > 0 */
+	double beat_unit;     /* note value of a beat: 4 quarter, 8 eighth */
 	double speed;         /* != 0 means rolling */
 	bool has_transport;   /* a position with a frame has been seen */
 	/* The anchor: at block frame anchor_offset (relative to the start of
@@ -59,7 +61,7 @@ typedef struct EtClock {
 	uint32_t block_frames; /* length of the current block */
 } EtClock;
 
-/* 120 BPM, 4/4, stopped, transport frame 0, no transport seen. */
+/* 120 BPM, 4/4 (beat unit 4), stopped, transport frame 0, no transport seen. */
 void et_clock_init(EtClock *c, double sample_rate);
 
 /* Called at the start of every run(), before any et_clock_apply(). */
@@ -69,7 +71,8 @@ void et_clock_begin_block(EtClock *c, uint32_t nframes);
  * lacks keeps its value: a missing frame is the extrapolated one, missing
  * bar and barBeat keep the frame-to-beats mapping of the previous position
  * (a missing bar alone is the bar that mapping gives).  A tempo outside
- * 1..10000 BPM or a meter outside (0, 1000] beats per bar is ignored. */
+ * 1..10000 BPM, a meter outside (0, 1000] beats per bar or a beat unit
+ * outside [1, 64] is ignored. */
 void et_clock_apply(EtClock *c, uint32_t block_frame, const EtPosition *p);
 
 /* speed != 0.  Says nothing about has_transport. */

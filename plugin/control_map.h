@@ -2,11 +2,11 @@
  *
  * On control_channel (1..16; 0 is off) every channel-voice message is
  * consumed: it is not routed to a track.  Note-ons (velocity > 0) act;
- * everything else is swallowed, so a pad's release does nothing.  The one
- * exception keeps the no-hanging-note rule: a note-off, sustain release or
- * CC 120/123 still goes to the router, which ends a note that began on
- * that channel before it became the control channel (and drops the
- * message if nothing is sounding).
+ * everything else is swallowed, so a pad's release does nothing.  To keep
+ * the no-hanging-note rule, a note-off, sustain release or CC 120/123 is
+ * still shown to the router (et_router_release), which ends a note or
+ * pedal that began on that channel before it became the control channel;
+ * the message itself is never routed.
  *
  *   note 36..43  (C2..G2, middle C = C4 = 60)  make track 1..8 active
  *   note 48      (C3)                          loop arm on/off (toggle)
@@ -27,7 +27,7 @@
 typedef enum {
 	ET_CONTROL_NOT_MINE = 0, /* route it as usual */
 	ET_CONTROL_IGNORED,      /* on the control channel, consumed, no action */
-	ET_CONTROL_RELEASE,      /* consumed, but the router may end a note */
+	ET_CONTROL_RELEASE,      /* consumed; et_router_release() ends what it ends */
 	ET_CONTROL_SELECT_TRACK, /* make `track` (0..7) active */
 	ET_CONTROL_LOOP_ARM,     /* toggle loop arm */
 	ET_CONTROL_LOOP_MUTE,    /* toggle loop mute */

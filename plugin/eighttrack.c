@@ -293,12 +293,15 @@ finite_number(const Eighttrack *self, const LV2_Atom *atom, double *out)
 	return true;
 }
 
-/* Frames and bars beyond +-2^62 cannot be real; clamping keeps the
- * conversion to int64_t defined. */
+/* A transport frame beyond 2^52 (23 000 years at 6 MHz) or a bar beyond
+ * 2^31 cannot be real.  Clamping keeps the conversion to int64_t defined
+ * and every later computation exact in double precision. */
+#define MAX_POSITION_FRAME 4503599627370496.0 /* 2^52 */
+#define MAX_POSITION_BAR   2147483647.0
+
 static int64_t
-to_int64(double value)
+to_int64(double value, double limit)
 {
-	const double limit = 4.6e18;
 	return (int64_t)fmax(-limit, fmin(limit, value));
 }
 
@@ -313,20 +316,22 @@ read_position(const Eighttrack *self, const LV2_Atom_Object *obj,
 		return false;
 	}
 	const LV2_Atom *frame = NULL, *speed = NULL, *bpm = NULL, *bpb = NULL,
-	               *bar = NULL, *beat = NULL;
+	               *bar = NULL, *beat = NULL, *unit = NULL;
 	lv2_atom_object_get(obj, u->time_frame, &frame, u->time_speed, &speed,
 	                    u->time_beatsPerMinute, &bpm, u->time_beatsPerBar,
-	                    &bpb, u->time_bar, &bar, u->time_barBeat, &beat, 0);
+	                    &bpb, u->time_bar, &bar, u->time_barBeat, &beat,
+	                    u->time_beatUnit, &unit, 0);
 	memset(pos, 0, sizeof(*pos));
 	double frames = 0.0, bars = 0.0;
 	pos->has_frame = finite_number(self, frame, &frames);
-	pos->frame     = to_int64(frames);
+	pos->frame     = to_int64(frames, MAX_POSITION_FRAME);
 	pos->has_speed = finite_number(self, speed, &pos->speed);
 	pos->has_bpm   = finite_number(self, bpm, &pos->bpm);
 	pos->has_beats_per_bar = finite_number(self, bpb, &pos->beats_per_bar);
 	pos->has_bar   = finite_number(self, bar, &bars);
-	pos->bar       = to_int64(bars);
+	pos->bar       = to_int64(bars, MAX_POSITION_BAR);
 	pos->has_bar_beat = finite_number(self, beat, &pos->bar_beat);
+	pos->has_beat_unit = finite_number(self, unit, &pos->beat_unit);
 	return true;
 }
 
@@ -426,8 +431,10 @@ handle_midi(Eighttrack *self, Block *b, uint32_t at, const uint8_t *msg,
 	const EtControlAction act = et_control_map(b->control_channel, msg, size);
 	switch (act.kind) {
 	case ET_CONTROL_NOT_MINE:
-	case ET_CONTROL_RELEASE:
 		et_router_process(&self->router, at, msg, size, &b->sink);
+		return;
+	case ET_CONTROL_RELEASE:
+		et_router_release(&self->router, at, msg, size, &b->sink);
 		return;
 	case ET_CONTROL_IGNORED: return;
 	default: act_on_control(self, b, at, act); return;
@@ -511,8 +518,14 @@ run(LV2_Handle instance, uint32_t nframes)
 			t = t < (int64_t)at ? at : last_frame;
 		}
 		at = (uint32_t)t;
-		/* Clock messages up to here go out before what this event causes. */
-		et_midiclock_advance(&self->midiclock, &self->clock, at, &b.sink);
+		/* Clock messages go out before what this event causes: those of
+		 * its own frame too for MIDI, only earlier ones for a position,
+		 * which changes what falls on its frame. */
+		et_midiclock_advance(&self->midiclock, &self->clock,
+		                     head.body.type == self->uris.midi_MidiEvent
+		                         ? at + 1
+		                         : at,
+		                     &b.sink);
 
 		if (head.body.type == self->uris.midi_MidiEvent) {
 			handle_midi(self, &b, at, body, head.body.size);

@@ -1,10 +1,13 @@
 /* looper: the stereo loop recorder behind the loop_* ports.
  *
- * Per run() the glue calls et_looper_set_controls() once, then renders the
- * block span by span: et_looper_process() for the frames up to the next
- * time:Position, et_clock_apply() at that frame, and so on.  Control changes
- * (arm, disarm, clear, quantize off) act at the first frame rendered in the
- * block, with the clock as it is there, so a position at frame 0 counts.
+ * Per run() the glue calls et_looper_set_controls() at the start of the
+ * block, then renders the block span by span: et_looper_process() for the
+ * frames up to the next time:Position or control-channel note,
+ * et_clock_apply() or another et_looper_set_controls() at that frame, and
+ * so on.  Control changes (arm, disarm, clear, quantize off) act at the
+ * first frame rendered after they were set, with the clock as it is
+ * there, so a position at frame 0 counts and a note mid-block lands on
+ * its own frame.
  *
  * Time: a loop recorded while the transport rolled is anchored to the
  * transport frame; one recorded without a rolling transport runs free on the
@@ -75,9 +78,10 @@ typedef struct EtLooper EtLooper;
 EtLooper *et_looper_new(double sample_rate, uint32_t capacity_frames);
 void et_looper_free(EtLooper *l);
 
-/* Called once per run(), before any et_looper_process().  Edges (arm 0->1,
- * arm 1->0, clear 0->1) are found against the previous call, the first call
- * against the defaults. */
+/* Called at the start of every run(), and again mid-block where a control
+ * note changes something.  Edges (arm 0->1, arm 1->0, clear 0->1) are found
+ * against the previous call, the first call against the defaults, and act
+ * at the first frame the next et_looper_process() renders. */
 void et_looper_set_controls(EtLooper *l, const EtLooperControls *c);
 
 /* Makes c the previous values without acting on any difference (after a

@@ -1,24 +1,29 @@
 #include "midiclock.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 /* Song Position Pointer counts sixteenths in 14 bits. */
 #define SPP_MAX 16383
 
-/* A span this long cannot hold more ticks than this (10000 BPM at 1 Hz is
- * garbage, but must not spin): beyond it the clock resynchronises. */
-#define MAX_TICKS_PER_SPAN 65536
+/* Beyond these the transport is garbage: the clock stops rather than
+ * compute ticks that doubles cannot resolve. */
+#define MAX_FRAME 4503599627370496.0 /* 2^52 */
+#define MAX_TICKS 1e12
 
 void
 et_midiclock_init(EtMidiClock *mc)
 {
-	mc->enabled    = false;
-	mc->running    = false;
-	mc->next_tick  = 0;
-	mc->located    = false;
-	mc->located_at = 0;
-	mc->done       = 0;
-	mc->dropped    = 0;
+	mc->enabled      = false;
+	mc->running      = false;
+	mc->next_tick    = 0;
+	mc->ticks_end    = 0.0;
+	mc->tf_end       = 0;
+	mc->tf_end_speed = 0.0;
+	mc->located      = false;
+	mc->located_at   = 0;
+	mc->done         = 0;
+	mc->dropped      = 0;
 }
 
 void
@@ -46,7 +51,7 @@ static void
 send_song_position(EtMidiClock *mc, const EtSink *sink, uint32_t frame,
                    int64_t sixteenth)
 {
-	const int64_t  v     = sixteenth < 0 ? 0
+	const int64_t v      = sixteenth < 0         ? 0
 	                       : sixteenth > SPP_MAX ? SPP_MAX
 	                                             : sixteenth;
 	const uint8_t msg[3] = {ET_MIDI_SONG_POSITION, (uint8_t)(v & 0x7F),
@@ -54,69 +59,81 @@ send_song_position(EtMidiClock *mc, const EtSink *sink, uint32_t frame,
 	send(mc, sink, frame, msg, 3);
 }
 
+static void
+stop(EtMidiClock *mc, const EtSink *sink, uint32_t frame)
+{
+	if (mc->running) {
+		send_byte(mc, sink, frame, ET_MIDI_STOP);
+		mc->running = false;
+		mc->located = false;
+	}
+}
+
 void
 et_midiclock_set_enabled(EtMidiClock *mc, bool enabled, const EtSink *sink)
 {
-	if (!enabled && mc->running) {
-		send_byte(mc, sink, 0, ET_MIDI_STOP);
-		mc->running = false;
-	}
-	if (enabled && !mc->enabled) {
+	if (!enabled) {
+		stop(mc, sink, 0);
+	} else if (!mc->enabled) {
 		mc->located = false; /* tell the devices where we are */
 	}
 	mc->enabled = enabled;
 }
 
-/* The transport frame on which tick n (of `per_beat` per beat) falls. */
-static int64_t
-tick_frame(const EtClock *clock, int64_t n, int per_beat)
+static double
+ticks_per_beat(const EtClock *clock)
 {
-	return et_clock_quantize_frame(
-	    et_clock_frame_at_beats(clock, (double)n / (double)per_beat));
+	return ET_MIDICLOCK_TICKS_PER_BEAT * 4.0 / clock->beat_unit;
 }
 
-/* The first tick (of `per_beat` per beat) whose frame is at or after
- * transport frame tf. */
-static int64_t
-first_tick_at_or_after(const EtClock *clock, int64_t tf, int per_beat)
+/* Ticks per frame at unit speed. */
+static double
+ticks_per_frame(const EtClock *clock)
 {
-	const double beats = et_clock_beats_at(clock, (double)tf);
-	double       n     = ceil(beats * per_beat);
-	if (!(fabs(n) < 4e15)) {
-		return n < 0 ? (int64_t)-4e15 : (int64_t)4e15;
-	}
-	int64_t k = (int64_t)n;
-	while (tick_frame(clock, k, per_beat) < tf) {
-		++k;
-	}
-	while (tick_frame(clock, k - 1, per_beat) >= tf) {
-		--k;
-	}
-	return k;
+	return ticks_per_beat(clock) / et_clock_frames_per_beat(clock);
 }
 
-/* Song Position Pointer and Continue at `frame`: ticks resume at the next
- * sixteenth, which is where the pointer says the song is. */
+/* The first tick whose frame is at or after the frame where the song is
+ * at `ticks`: a tick up to 0.99 frame earlier still quantizes onto it. */
+static int64_t
+first_tick_from(double ticks, double per_frame)
+{
+	return (int64_t)ceil(ticks - (1.0 - ET_CLOCK_SNAP_FRAMES) * per_frame);
+}
+
+static int64_t
+sixteenth_from(double ticks, double per_frame)
+{
+	const int64_t k = first_tick_from(ticks, per_frame);
+	return k <= 0 ? 0
+	              : (k + ET_MIDICLOCK_TICKS_PER_SIXTEENTH - 1) /
+	                    ET_MIDICLOCK_TICKS_PER_SIXTEENTH;
+}
+
+/* Start or Continue at `frame`, the song being at `ticks` there. */
 static void
-resume_at(EtMidiClock *mc, const EtClock *clock, const EtSink *sink,
-          uint32_t frame, int64_t tf)
+start_at(EtMidiClock *mc, const EtSink *sink, uint32_t frame, double ticks,
+         double per_frame)
 {
-	const int64_t sixteenth = first_tick_at_or_after(clock, tf, 4);
-	send_song_position(mc, sink, frame, sixteenth);
-	send_byte(mc, sink, frame, ET_MIDI_CONTINUE);
-	mc->next_tick = sixteenth * ET_MIDICLOCK_TICKS_PER_SIXTEENTH;
+	if (first_tick_from(ticks, per_frame) <= 0) {
+		send_byte(mc, sink, frame, ET_MIDI_START);
+		mc->next_tick = 0;
+	} else {
+		const int64_t sixteenth = sixteenth_from(ticks, per_frame);
+		send_song_position(mc, sink, frame, sixteenth);
+		send_byte(mc, sink, frame, ET_MIDI_CONTINUE);
+		mc->next_tick = sixteenth * ET_MIDICLOCK_TICKS_PER_SIXTEENTH;
+	}
+	mc->running = true;
+	mc->located = false;
 }
 
-/* Rolling, and the ticks sent so far still agree with the transport: the
- * next tick is not before the previous one's frame, and not more than half
- * a tick behind (the slack absorbs the float barBeat of Carla's positions). */
+/* Whether transport frame tf is where the last span left the transport. */
 static bool
-in_step(const EtMidiClock *mc, const EtClock *clock, int64_t tf)
+continues(const EtMidiClock *mc, int64_t tf)
 {
-	const double ticks =
-	    et_clock_beats_at(clock, (double)tf) * ET_MIDICLOCK_TICKS_PER_BEAT;
-	const double d = ticks - (double)mc->next_tick;
-	return d > -1.5 && d <= 0.5;
+	return llabs(tf - mc->tf_end) <= 1 ||
+	       fabs((double)tf - mc->tf_end_speed) <= 1.0;
 }
 
 void
@@ -132,55 +149,57 @@ et_midiclock_advance(EtMidiClock *mc, const EtClock *clock, uint32_t to,
 		return;
 	}
 
-	const int64_t tf = et_clock_transport_frame(clock, from);
-	if (!et_clock_has_transport(clock) || !et_clock_rolling(clock)) {
-		if (mc->running) {
-			send_byte(mc, sink, from, ET_MIDI_STOP);
-			mc->running = false;
-			mc->located = false;
-		}
-		if (et_clock_has_transport(clock) &&
-		    (!mc->located || mc->located_at != tf)) {
+	const int64_t tf         = et_clock_transport_frame(clock, from);
+	const double  unit_rate  = ticks_per_frame(clock);
+	const double  host_ticks =
+	    et_clock_beats_at(clock, (double)tf) * ticks_per_beat(clock);
+	if (!et_clock_has_transport(clock) || !(fabs((double)tf) < MAX_FRAME) ||
+	    !(fabs(host_ticks) < MAX_TICKS)) {
+		stop(mc, sink, from);
+		return;
+	}
+	if (!(clock->speed > 0.0)) { /* stopped, or running backwards */
+		stop(mc, sink, from);
+		if (!mc->located || mc->located_at != tf) {
 			send_song_position(mc, sink, from,
-			                   first_tick_at_or_after(clock, tf, 4));
+			                   sixteenth_from(host_ticks, unit_rate));
 			mc->located    = true;
 			mc->located_at = tf;
 		}
 		return;
 	}
 
-	if (!mc->running) {
-		if (first_tick_at_or_after(clock, tf, ET_MIDICLOCK_TICKS_PER_BEAT) <=
-		    0) {
-			send_byte(mc, sink, from, ET_MIDI_START);
-			mc->next_tick = 0;
-		} else {
-			resume_at(mc, clock, sink, from, tf);
-		}
-		mc->running = true;
-		mc->located = false;
-	} else if (!in_step(mc, clock, tf)) {
+	double ticks = mc->ticks_end;
+	if (!mc->running || !continues(mc, tf)) {
 		/* A locate: devices take a pointer only while stopped. */
-		send_byte(mc, sink, from, ET_MIDI_STOP);
-		resume_at(mc, clock, sink, from, tf);
+		stop(mc, sink, from);
+		start_at(mc, sink, from, host_ticks, unit_rate);
+		ticks = host_ticks;
 	}
 
-	for (unsigned sent = 0;; ++sent) {
-		const int64_t at =
-		    tick_frame(clock, mc->next_tick, ET_MIDICLOCK_TICKS_PER_BEAT) -
-		    tf + (int64_t)from;
+	const double   rate = unit_rate * clock->speed;
+	const uint32_t n    = to - from;
+	/* At most one tick per 1/rate frames, plus the one on `from`; and never
+	 * more than one a frame (already 15 times what a MIDI cable carries),
+	 * whatever tempo and sample rate a host claims. */
+	const double   most = fmin((double)n * rate, (double)n) + 2.0;
+	for (double sent = 0.0;; sent += 1.0) {
+		const double  x  = (double)tf + ((double)mc->next_tick - ticks) / rate;
+		const int64_t at = et_clock_quantize_frame(x) - tf + (int64_t)from;
 		if (at >= (int64_t)to) {
 			break;
 		}
-		if (sent == MAX_TICKS_PER_SPAN) {
-			mc->next_tick = first_tick_at_or_after(
-			    clock, tf + (int64_t)(to - from), ET_MIDICLOCK_TICKS_PER_BEAT);
+		if (sent >= most) {
+			mc->next_tick = first_tick_from(ticks + (double)n * rate, rate);
 			break;
 		}
 		send_byte(mc, sink, at < (int64_t)from ? from : (uint32_t)at,
 		          ET_MIDI_TIMING_CLOCK);
 		++mc->next_tick;
 	}
+	mc->ticks_end    = ticks + (double)n * rate;
+	mc->tf_end       = tf + (int64_t)n;
+	mc->tf_end_speed = (double)tf + (double)n * clock->speed;
 }
 
 bool

@@ -58,7 +58,7 @@ et_router_strerror(EtRouterStatus status)
 	case ET_ROUTER_UNDEFINED:
 		return "a MIDI event with an undefined status byte was dropped";
 	case ET_ROUTER_OUTPUT_FULL:
-		return "midi_out was full: events were dropped";
+		return "midi_out or a track's output was full: events were dropped";
 	case ET_ROUTER_STATUS_COUNT: break;
 	}
 	return "unknown router status";
@@ -487,4 +487,28 @@ et_router_process(EtRouter *router, uint32_t frame, const uint8_t *msg,
 	default: forward(router, sink, frame, msg, size, track); break;
 	}
 	return ET_ROUTER_OK;
+}
+
+void
+et_router_release(EtRouter *router, uint32_t frame, const uint8_t *msg,
+                  uint32_t size, const EtSink *sink)
+{
+	if (validate(msg, size) != ET_ROUTER_OK || msg[0] >= MIDI_SYSEX) {
+		return;
+	}
+	const unsigned ch   = msg[0] & 0x0F;
+	const unsigned type = msg[0] & 0xF0;
+	if (type == MIDI_NOTE_OFF || (type == MIDI_NOTE_ON && msg[2] == 0)) {
+		note_off(router, sink, frame, msg);
+	} else if (type == MIDI_CONTROL_CHANGE && msg[1] == CC_SUSTAIN &&
+	           msg[2] < 64) {
+		for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+			if (router->sustain[t].down && router->sustain[t].in_channel == ch) {
+				release_sustain(router, sink, frame, t, msg[2]);
+			}
+		}
+	} else if (type == MIDI_CONTROL_CHANGE &&
+	           (msg[1] == CC_ALL_NOTES_OFF || msg[1] == CC_ALL_SOUND_OFF)) {
+		end_notes(router, sink, frame, -1, (int)ch);
+	}
 }

@@ -91,6 +91,14 @@ EtRouterStatus et_router_process(EtRouter *router, uint32_t frame,
                                  const uint8_t *msg, uint32_t size,
                                  const EtSink *sink);
 
+/* Ends what a message would end, without routing the message itself: the
+ * held note of a note-off, the pedals that came from its channel for a
+ * sustain release, every note from its channel for CC 120/123.  For the
+ * control channel: it consumes its messages, yet a note that began on that
+ * channel before it became the control channel must still end. */
+void et_router_release(EtRouter *router, uint32_t frame, const uint8_t *msg,
+                       uint32_t size, const EtSink *sink);
+
 /* Retries the note-offs that a full output refused earlier. */
 void et_router_flush(EtRouter *router, uint32_t frame, const EtSink *sink);
 

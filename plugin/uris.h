@@ -25,6 +25,7 @@ typedef struct {
 	LV2_URID time_Position;
 	LV2_URID time_bar;
 	LV2_URID time_barBeat;
+	LV2_URID time_beatUnit;
 	LV2_URID time_beatsPerBar;
 	LV2_URID time_beatsPerMinute;
 	LV2_URID time_frame;
@@ -54,6 +55,7 @@ et_uris_map(EtUris *uris, LV2_URID_Map *map)
 	uris->time_Position       = map->map(map->handle, LV2_TIME__Position);
 	uris->time_bar            = map->map(map->handle, LV2_TIME__bar);
 	uris->time_barBeat        = map->map(map->handle, LV2_TIME__barBeat);
+	uris->time_beatUnit       = map->map(map->handle, LV2_TIME__beatUnit);
 	uris->time_beatsPerBar    = map->map(map->handle, LV2_TIME__beatsPerBar);
 	uris->time_beatsPerMinute = map->map(map->handle, LV2_TIME__beatsPerMinute);
 	uris->time_frame          = map->map(map->handle, LV2_TIME__frame);

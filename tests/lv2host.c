@@ -63,6 +63,7 @@ struct EthHost {
 	size_t          n_out, out_alloc;
 	/* The other atom outputs (track outs, notify), by port index. */
 	bool            atom_out[MAX_PORTS];
+	uint32_t        port_capacity[MAX_PORTS]; /* bytes offered, as for midi_out */
 	EthEvent       *port_out[MAX_PORTS];
 	size_t          port_n_out[MAX_PORTS], port_out_alloc[MAX_PORTS];
 	size_t          allocations;
@@ -272,6 +273,7 @@ eth_new_with(double rate, bool with_worker, bool with_log)
 			data = calloc(1, IN_CAPACITY); /* other atom outputs */
 			host->audio[i]   = (float *)data;
 			host->atom_out[i] = true;
+			host->port_capacity[i] = IN_CAPACITY - 64;
 		}
 		lilv_instance_connect_port(host->instance, i, data);
 	}
@@ -466,9 +468,12 @@ eth_run(EthHost *host, uint32_t nframes)
 	memset(host->out_buf + host->out_capacity, 0xA5, guard);
 	for (uint32_t i = 0; i < host->n_ports; ++i) {
 		if (host->atom_out[i]) {
-			LV2_Atom_Sequence *seq = (LV2_Atom_Sequence *)host->audio[i];
+			uint8_t           *buf = (uint8_t *)host->audio[i];
+			LV2_Atom_Sequence *seq = (LV2_Atom_Sequence *)buf;
 			seq->atom.type = 0;
-			seq->atom.size = IN_CAPACITY - (uint32_t)sizeof(LV2_Atom);
+			seq->atom.size = host->port_capacity[i] - (uint32_t)sizeof(LV2_Atom);
+			memset(buf + host->port_capacity[i], 0xA5,
+			       IN_CAPACITY - host->port_capacity[i]);
 		}
 	}
 
@@ -503,6 +508,17 @@ eth_run(EthHost *host, uint32_t nframes)
 		}
 	}
 
+	for (uint32_t i = 0; i < host->n_ports; ++i) {
+		const uint8_t *buf = (const uint8_t *)host->audio[i];
+		for (uint32_t b = host->atom_out[i] ? host->port_capacity[i] : IN_CAPACITY;
+		     b < IN_CAPACITY; ++b) {
+			if (buf[b] != 0xA5) {
+				fprintf(stderr, "lv2host: output port %u written past its "
+				                "capacity\n", i);
+				abort();
+			}
+		}
+	}
 	collect_midi(host, out, &host->out, &host->n_out, &host->out_alloc);
 	for (uint32_t i = 0; i < host->n_ports; ++i) {
 		if (host->atom_out[i]) {
@@ -587,6 +603,14 @@ const EthEvent *
 eth_out(const EthHost *host, size_t i)
 {
 	return i < host->n_out ? &host->out[i] : NULL;
+}
+
+void
+eth_set_port_capacity(EthHost *host, const char *symbol, uint32_t bytes)
+{
+	const uint32_t port = eth_port_index(host, symbol);
+	host->port_capacity[port] =
+	    bytes < IN_CAPACITY - 64 ? bytes : IN_CAPACITY - 64;
 }
 
 size_t

@@ -145,14 +145,248 @@ hostile_tempo_and_rate_stay_bounded(void **state)
 	EtMidiClock mc;
 	static Capture cap;
 	memset(&cap, 0, sizeof(cap));
-	cap.room = 8192;
+	cap.room = 1u << 30;
 	et_clock_init(&clock, 1.0); /* 1 Hz: 10000 BPM is 4000 ticks a frame */
 	et_midiclock_init(&mc);
 	const EtPosition fast = rolling_at(0, 0.0, 10000.0, 1.0);
 	block(&mc, &clock, &cap, 64, &fast, 0);
 	block(&mc, &clock, &cap, 64, NULL, 0);
-	assert_true(cap.n <= 8192);
-	assert_true(mc.dropped > 0);
+	/* Start, then at most one tick a frame plus one per span. */
+	assert_true(cap.n <= 1 + 64 + 2 + 64 + 2);
+	assert_true(cap.n >= 64);
+
+	/* A transport beyond what doubles resolve stops the clock and sends
+	 * nothing else, rolling or not. */
+	et_clock_init(&clock, 48000.0);
+	et_midiclock_init(&mc);
+	memset(&cap, 0, sizeof(cap));
+	cap.room = 1u << 30;
+	const EtPosition far = rolling_at((int64_t)4.5e18, 0.0, 120.0, 1.0);
+	block(&mc, &clock, &cap, 512, &far, 0);
+	EtPosition far_bar = rolling_at(0, 0.0, 120.0, 1.0);
+	far_bar.bar        = (int64_t)4e18;
+	block(&mc, &clock, &cap, 512, &far_bar, 0);
+	far_bar.speed = 0.0;
+	block(&mc, &clock, &cap, 512, &far_bar, 0);
+	assert_int_equal(cap.n, 0);
+}
+
+/* Runs `blocks` blocks of n frames with a position at frame 0 of each,
+ * made by `pos_at(block index)`; returns the messages in absolute frames. */
+typedef EtPosition (*PositionFn)(int64_t block, uint32_t n);
+
+static void
+run_with_positions(Capture *cap, double rate, int64_t blocks, uint32_t n,
+                   PositionFn pos_at)
+{
+	EtClock     clock;
+	EtMidiClock mc;
+	memset(cap, 0, sizeof(*cap));
+	cap->room = 8192;
+	et_clock_init(&clock, rate);
+	et_midiclock_init(&mc);
+	size_t seen = 0;
+	for (int64_t i = 0; i < blocks; ++i) {
+		const EtPosition p = pos_at(i, n);
+		block(&mc, &clock, cap, n, p.has_frame ? &p : NULL, 0);
+		for (; seen < cap->n; ++seen) {
+			cap->sent[seen].frame += (uint32_t)(i * n);
+		}
+	}
+}
+
+static size_t
+count(const Capture *cap, uint8_t status)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cap->n; ++i) {
+		n += cap->sent[i].msg[0] == status;
+	}
+	return n;
+}
+
+/* Carla: a position at frame 0 of every block, barBeat a float. */
+static EtPosition
+carla_120(int64_t i, uint32_t n)
+{
+	const int64_t frame = i * n;
+	EtPosition    p     = rolling_at(frame, frame / 24000.0, 120.0, 1.0);
+	p.bar_beat          = (float)p.bar_beat;
+	return p;
+}
+
+static void
+positions_every_block_with_float_bar_beat_keep_the_grid(void **state)
+{
+	(void)state;
+	static Capture cap;
+	run_with_positions(&cap, 48000.0, 470, 1024, carla_120); /* 10 s */
+	assert_int_equal(cap.sent[0].msg[0], ET_MIDI_START);
+	assert_int_equal(count(&cap, ET_MIDI_STOP), 0);
+	assert_int_equal(count(&cap, ET_MIDI_TIMING_CLOCK), cap.n - 1);
+	for (size_t i = 1; i < cap.n; ++i) {
+		assert_int_equal(cap.sent[i].frame, 1000 * (i - 1));
+	}
+}
+
+/* 4/4 for 8 bars, then 3/4: Ardour's bar counts bars, so the beats that
+ * bar * beatsPerBar gives jump; the clock must not take it for a locate. */
+static EtPosition
+meter_change(int64_t i, uint32_t n)
+{
+	EtPosition p;
+	memset(&p, 0, sizeof(p));
+	const int64_t frame = i * n;
+	if (frame == 768000) { /* bar 8 at 120 BPM, 4/4 */
+		p           = rolling_at(frame, 0.0, 120.0, 1.0);
+		p.beats_per_bar = 3.0;
+		p.bar       = 8;
+		p.bar_beat  = 0.0;
+	} else if (i == 0) {
+		p = rolling_at(0, 0.0, 120.0, 1.0);
+	}
+	return p;
+}
+
+static void
+a_meter_change_is_not_a_locate(void **state)
+{
+	(void)state;
+	static Capture cap;
+	run_with_positions(&cap, 48000.0, 1000, 1000, meter_change);
+	assert_int_equal(count(&cap, ET_MIDI_STOP), 0);
+	assert_int_equal(count(&cap, ET_MIDI_SONG_POSITION), 0);
+	for (size_t i = 1; i < cap.n; ++i) {
+		assert_int_equal(cap.sent[i].frame, 1000 * (i - 1));
+	}
+}
+
+/* Varispeed 1.5, positions every block (the host's frame runs at 1.5). */
+static EtPosition
+varispeed(int64_t i, uint32_t n)
+{
+	const double frame = 1.5 * (double)(i * n);
+	return rolling_at((int64_t)frame, frame / 24000.0, 120.0, 1.5);
+}
+
+static void
+varispeed_ticks_faster_and_is_not_a_locate(void **state)
+{
+	(void)state;
+	static Capture cap;
+	run_with_positions(&cap, 48000.0, 480, 1000, varispeed); /* 10 s */
+	assert_int_equal(count(&cap, ET_MIDI_STOP), 0);
+	assert_int_equal(count(&cap, ET_MIDI_CONTINUE), 0);
+	/* 1.5 x 480 beats... 10 s at 120 BPM x 1.5 = 30 beats = 720 ticks. */
+	assert_int_equal(count(&cap, ET_MIDI_TIMING_CLOCK), 720);
+	for (size_t i = 2; i < cap.n; ++i) {
+		const uint32_t gap = cap.sent[i].frame - cap.sent[i - 1].frame;
+		assert_true(gap == 666 || gap == 667);
+	}
+}
+
+static EtPosition
+backwards(int64_t i, uint32_t n)
+{
+	if (i < 10) {
+		return rolling_at(i * n, (double)(i * n) / 24000.0, 120.0, 1.0);
+	}
+	const int64_t frame = 10 * (int64_t)n - (i - 10) * n;
+	return rolling_at(frame, (double)frame / 24000.0, 120.0, -1.0);
+}
+
+static void
+running_backwards_is_stopped(void **state)
+{
+	(void)state;
+	static Capture cap;
+	run_with_positions(&cap, 48000.0, 20, 1000, backwards);
+	assert_int_equal(count(&cap, ET_MIDI_STOP), 1);
+	assert_int_equal(count(&cap, ET_MIDI_CONTINUE), 0);
+	assert_int_equal(count(&cap, ET_MIDI_TIMING_CLOCK), 10);
+}
+
+/* Locating to before the song start while rolling: Start, tick 0 on
+ * beat 0 (never a tick for negative time). */
+static EtPosition
+preroll(int64_t i, uint32_t n)
+{
+	EtPosition p;
+	memset(&p, 0, sizeof(p));
+	if (i == 0) {
+		p = rolling_at(0, 0.0, 120.0, 1.0);
+	} else if (i == 5) {
+		p = rolling_at(-24000, -1.0, 120.0, 1.0); /* one beat of pre-roll */
+		(void)n;
+	}
+	return p;
+}
+
+static void
+a_locate_before_the_start_sends_start_and_waits_for_beat_0(void **state)
+{
+	(void)state;
+	static Capture cap;
+	run_with_positions(&cap, 48000.0, 40, 1000, preroll);
+	/* Start, ticks at 0..4000, then Stop and Start at 5000. */
+	assert_int_equal(cap.sent[6].msg[0], ET_MIDI_STOP);
+	assert_int_equal(cap.sent[6].frame, 5000);
+	assert_int_equal(cap.sent[7].msg[0], ET_MIDI_START);
+	assert_int_equal(cap.sent[7].frame, 5000);
+	/* Beat 0 is 24000 frames later. */
+	assert_int_equal(cap.sent[8].msg[0], ET_MIDI_TIMING_CLOCK);
+	assert_int_equal(cap.sent[8].frame, 29000);
+	assert_int_equal(count(&cap, ET_MIDI_SONG_POSITION), 0);
+}
+
+/* 6/8 with the beat an eighth note: 12 clocks a beat. */
+static EtPosition
+six_eight(int64_t i, uint32_t n)
+{
+	EtPosition p;
+	memset(&p, 0, sizeof(p));
+	if (i == 0) {
+		p               = rolling_at(0, 0.0, 120.0, 1.0);
+		p.beats_per_bar = 6.0;
+		p.has_beat_unit = true;
+		p.beat_unit     = 8.0;
+	}
+	(void)n;
+	return p;
+}
+
+static void
+clocks_count_quarter_notes_whatever_the_beat_unit(void **state)
+{
+	(void)state;
+	static Capture cap;
+	run_with_positions(&cap, 48000.0, 24, 1000, six_eight);
+	/* An eighth-note beat at 120 BPM lasts 24000 frames: 2000 a clock. */
+	for (size_t i = 1; i < cap.n; ++i) {
+		assert_int_equal(cap.sent[i].msg[0], ET_MIDI_TIMING_CLOCK);
+		assert_int_equal(cap.sent[i].frame, 2000 * (i - 1));
+	}
+	assert_int_equal(cap.n, 13);
+}
+
+static void
+song_position_pointer_sends_both_bytes(void **state)
+{
+	(void)state;
+	EtClock     clock;
+	EtMidiClock mc;
+	static Capture cap;
+	memset(&cap, 0, sizeof(cap));
+	cap.room = 100;
+	et_clock_init(&clock, 48000.0);
+	et_midiclock_init(&mc);
+	/* Stopped at beat 100 = sixteenth 400 = 3 * 128 + 16. */
+	const EtPosition p = rolling_at(2400000, 100.0, 120.0, 0.0);
+	block(&mc, &clock, &cap, 64, &p, 0);
+	assert_int_equal(cap.n, 1);
+	assert_int_equal(cap.sent[0].msg[0], ET_MIDI_SONG_POSITION);
+	assert_int_equal(cap.sent[0].msg[1], 16);
+	assert_int_equal(cap.sent[0].msg[2], 3);
 }
 
 static void
@@ -203,6 +437,13 @@ main(void)
 	    cmocka_unit_test(ticks_every_1000_frames_at_120_bpm_48k_in_any_block_size),
 	    cmocka_unit_test(a_full_output_drops_ticks_counts_them_and_keeps_the_grid),
 	    cmocka_unit_test(hostile_tempo_and_rate_stay_bounded),
+	    cmocka_unit_test(positions_every_block_with_float_bar_beat_keep_the_grid),
+	    cmocka_unit_test(a_meter_change_is_not_a_locate),
+	    cmocka_unit_test(varispeed_ticks_faster_and_is_not_a_locate),
+	    cmocka_unit_test(running_backwards_is_stopped),
+	    cmocka_unit_test(a_locate_before_the_start_sends_start_and_waits_for_beat_0),
+	    cmocka_unit_test(clocks_count_quarter_notes_whatever_the_beat_unit),
+	    cmocka_unit_test(song_position_pointer_sends_both_bytes),
 	    cmocka_unit_test(control_map_is_the_documented_note_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
