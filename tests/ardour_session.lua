@@ -94,7 +94,7 @@ local function fmt(x) return string.format("%.4f", x) end
 if mode == "create" then
 	local midi = ARDOUR.DataType("midi")
 	local tl = Session:new_midi_track(ARDOUR.ChanCount(midi, 1), ARDOUR.ChanCount(ARDOUR.DataType("audio"), 2),
-		false, ARDOUR.PluginInfo(), nil, nil, 1, TRACK, ARDOUR.PresentationInfo.max_order,
+		true, ARDOUR.PluginInfo(), nil, nil, 1, TRACK, ARDOUR.PresentationInfo.max_order,
 		ARDOUR.TrackMode.Normal, true, false)
 	local track
 	for t in tl:iter() do track = t end
@@ -104,9 +104,11 @@ if mode == "create" then
 		"Ardour does not know " .. URI .. " (is LV2_PATH right?)")
 	local p = ARDOUR.LuaAPI.new_plugin(Session, URI, ARDOUR.PluginType.LV2, "")
 	check(not p:isnil(), "new_plugin(" .. URI .. ") failed")
-	-- What the README tells users: strict I/O off, two audio inputs on the
-	-- track, fed from the synth (here: the Dummy backend's sine).
-	track:set_strict_io(false)
+	-- What the README tells users: strict I/O may stay on (Ardour's default);
+	-- the track gets two audio inputs, fed from the synth (here: the Dummy
+	-- backend's sine).  (Strict I/O off with the same two inputs records
+	-- the same; without the inputs the plugin gets no audio either way.)
+	check(track:strict_io(), "a new MIDI track does not have strict I/O")
 	check(track:add_processor_by_index(p, 0, nil, true) == 0, "add_processor_by_index failed")
 	local audio = ARDOUR.DataType("audio")
 	local inp = track:input()
@@ -118,8 +120,12 @@ if mode == "create" then
 		check(inp:connect(inp:audio(c - 1), "system:capture_" .. c, nil) == 0, "cannot connect system:capture_" .. c)
 	end
 	track:monitoring_control():set_value(ARDOUR.MonitorChoice.MonitorInput, PBD.GroupControlDisposition.NoGroup)
+	cycles(4)
+	local outp = track:output()
 	out("track", track:name(), "strict_io", track:strict_io(), "inputs midi", inp:n_ports():n_midi(),
-		"audio", inp:n_ports():n_audio())
+		"audio", inp:n_ports():n_audio(), "outputs midi", outp:n_ports():n_midi(), "audio", outp:n_ports():n_audio())
+	check(outp:n_ports():n_midi() == 1 and outp:n_ports():n_audio() == 2,
+		"the track does not output the plugin's MIDI and stereo audio")
 end
 
 local route = Session:route_by_name(TRACK)
@@ -248,6 +254,26 @@ else
 	check(want_frames, "reopen needs the recorded length in frames")
 	check(math.floor(len * sr + 0.5) == want_frames, "the loop came back with another length than " .. tostring(want_frames))
 	check(get(proc, state) == 3, "loop_state is not 3 (playing) after reopening")
+	-- Roll a little (stopping before the saved loop_arm automation rises at
+	-- 0.25 bar): the loop plays, its position moves with the transport.
+	local posn = need("Loop position")
+	Session:request_roll(ARDOUR.TransportRequestSource.TRS_UI)
+	local first, moved, t0 = nil, false, os.time()
+	while Session:transport_sample() < 0.15 * bar do
+		cycles(1)
+		check(os.time() - t0 < 10, "transport did not roll after reopening")
+		if Session:transport_sample() > 0 then
+			local v = get(proc, posn)
+			first = first or v
+			moved = moved or v ~= first
+		end
+	end
+	Session:request_stop(false, false, ARDOUR.TransportRequestSource.TRS_UI)
+	cycles(4)
+	out("reopened and rolled to", Session:transport_sample(), "frames: loop_position", fmt(first or -1), "->",
+		fmt(get(proc, posn)), ", loop_state", get(proc, state))
+	check(moved, "loop_position did not move while the reopened session rolled")
+	check(get(proc, state) == 3 and get(proc, arm) == 0, "the reopened loop is not playing, or it re-armed")
 	close_session()
 	out("closed")
 end

@@ -4,7 +4,7 @@
 # frames, a sine on its capture ports), with LV2_PATH pointing at bundle/
 # and a private HOME, so nothing is installed and nothing leaks.
 #   1. create: a new session, a MIDI track with Eighttrack on it (strict I/O
-#      off, two audio inputs fed from system:capture_1/2); every control
+#      on, two audio inputs added, fed from system:capture_1/2); every control
 #      port as Ardour sees it, compared here with lv2info; Play automation
 #      on loop_arm and track1_mute, transport rolled, the values and
 #      loop_state (1 armed, 2 recording, 3 playing) followed as they change;
@@ -13,7 +13,7 @@
 #      the recorded frames, not silence.
 #   3. reopen (a second ardour7-lua): the set values (active_track 3,
 #      auto_channel 10, track3_transpose -7) and the loop, same length,
-#      playing, are back.
+#      playing, are back; rolling moves loop_position and does not re-arm.
 # Only lines starting with "ET:" are ours; ardour7-lua prints much else.
 # Skips (exit 0) when ardour7-lua is not installed.  Run `make` first.
 set -u
