@@ -15,7 +15,8 @@
 #      auto_channel 10, track3_transpose -7) and the loop, same length,
 #      playing, are back; rolling moves loop_position and does not re-arm.
 # Only lines starting with "ET:" are ours; ardour7-lua prints much else.
-# Skips (exit 0) when ardour7-lua is not installed.  Run `make` first.
+# Skips (exit 0) when ardour7-lua is not installed, and in the SANITIZE=1
+# build (see below).  Run `make` first.
 set -u
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +29,15 @@ elapsed() {
 
 if ! command -v ardour7-lua >/dev/null 2>&1; then
 	echo "test_ardour: SKIP: ardour7-lua not found (apt-get install ardour)"
+	exit 0
+fi
+
+# make check SANITIZE=1 sets ET_PRELOAD to the sanitizer runtimes, which an
+# ASan-built plugin needs in a host that was not built with them.  With
+# them preloaded, Debian's ardour7-lua 7.3 deadlocks before running any
+# Lua (in bindtextdomain, called from ARDOUR::init), so that build skips.
+if [ -n "${ET_PRELOAD:-}" ]; then
+	echo "test_ardour: SKIP: ardour7-lua hangs at startup with the sanitizer runtimes preloaded (SANITIZE=1)"
 	exit 0
 fi
 
@@ -65,9 +75,7 @@ run_lua() {
 	name=$1
 	shift
 	log=$tmp/$name.log
-	# ET_PRELOAD: the sanitizer runtimes for a SANITIZE=1 bundle, as in test_jalv.sh.
-	env ${ET_PRELOAD:+LD_PRELOAD="$ET_PRELOAD" ASAN_OPTIONS=detect_leaks=0} \
-		timeout 120 stdbuf -oL -eL ardour7-lua "$script" "$@" >"$log" 2>&1
+	timeout 120 stdbuf -oL -eL ardour7-lua "$script" "$@" >"$log" 2>&1
 	rc=$?
 	sed -n 's/^ET:[ ]\{0,1\}//p' "$log" >"$tmp/$name.et"
 	grep '^FAIL' "$tmp/$name.et" | sed 's/^FAIL //' >"$tmp/$name.fail"
