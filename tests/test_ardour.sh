@@ -177,9 +177,14 @@ size=$(wc -c <"$wavs")
 data=$((frames * 2 * 4)) # stereo 32-bit float
 [ "$size" -ge "$data" ] && [ "$size" -le $((data + 4096)) ] ||
 	fail "$wavs is $size bytes, not $data bytes of audio plus a header"
-nonzero=$(tail -c "$data" "$wavs" | tr -d '\000' | wc -c)
-[ "$nonzero" -gt $((data / 4)) ] || fail "$wavs holds (nearly) silence: the capture sine did not reach in_l/in_r"
-echo "ET: saved loop file ${wavs#"$sess"/}: $size bytes ($frames stereo float frames + header), not silent"
+# Peak of each channel (interleaved 32-bit floats at the end of the file).
+peaks=$(tail -c "$data" "$wavs" | od -A n -v -t f4 | awk '
+	{ for (i = 1; i <= NF; i++) { v = $i < 0 ? -$i : $i; c = (n++) % 2; if (v > p[c]) p[c] = v } }
+	END { printf "%.3f %.3f", p[0], p[1] }')
+set -- $peaks
+awk -v l="$1" -v r="$2" 'BEGIN { exit !(l > 0.01 && r > 0.01 && l <= 1.5 && r <= 1.5) }' ||
+	fail "$wavs: channel peaks $1 / $2: the capture sine did not reach both in_l and in_r"
+echo "ET: saved loop file ${wavs#"$sess"/}: $size bytes ($frames stereo float frames + header), peaks L $1 R $2"
 # Where the plugin put the loop's start (its own state key, informative:
 # the bar is at frame 96000; see the note on ticks in ardour_session.lua).
 start=$(sed -n 's/.*<urn:eighttrack:state#startExact> "\([-0-9.e]*\)".*/\1/p' "$(dirname "$wavs")/state.ttl")
