@@ -143,6 +143,7 @@ validate: all
 host-scripts: all
 	tests/test_install.sh
 	ET_PRELOAD="$(ET_PRELOAD)" tests/test_jalv.sh
+	ET_PRELOAD="$(ET_PRELOAD)" tests/test_ardour.sh
 
 symbols: all
 	tools/check_symbols.sh $(BUNDLE)/eighttrack$(LIB_EXT) lv2_descriptor

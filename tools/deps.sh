@@ -6,7 +6,7 @@
 set -eu
 
 build="build-essential pkg-config lv2-dev liblilv-dev libsndfile1-dev"
-check="$build libcmocka-dev lilv-utils sordi serdi valgrind jalv jackd2"
+check="$build libcmocka-dev lilv-utils sordi serdi valgrind jalv jackd2 ardour"
 run="$build jalv jackd2"
 
 case "${1:-build}" in
