@@ -44,6 +44,9 @@ void et_clock_apply(EtClock *c, uint32_t block_frame, const EtPosition *p)
 	const int64_t old_frame = et_clock_transport_frame(c, block_frame);
 	const int64_t frame = p->has_frame ? p->frame : old_frame;
 	const double old_beats = et_clock_beats_at(c, (double)frame);
+	const bool was_rolling = et_clock_rolling(c) && c->has_transport;
+	const double old_bpm = c->bpm, old_meter = c->beats_per_bar,
+	             old_speed = c->speed;
 
 	if (p->has_bpm && usable_bpm(p->bpm))
 		c->bpm = p->bpm;
@@ -65,6 +68,16 @@ void et_clock_apply(EtClock *c, uint32_t block_frame, const EtPosition *p)
 		                                               : 0.0;
 		beats = bar * c->beats_per_bar + bar_beat;
 	}
+
+	/* Ardour sends a position every cycle, its barBeat rounded to 1/1920
+	 * beat.  When the transport only went on, at the same tempo, meter and
+	 * speed, the mapping already held is the exact one: taking the rounded
+	 * beat would move every quantize point by up to half a tick (6 frames
+	 * at 120 BPM, 48 kHz). */
+	if (was_rolling && frame == old_frame && c->bpm == old_bpm &&
+	    c->beats_per_bar == old_meter && c->speed == old_speed &&
+	    fabs(beats - old_beats) <= ET_CLOCK_CONTINUITY_BEATS)
+		return;
 
 	c->anchor_frame = frame;
 	c->anchor_offset = (int64_t)block_frame;

@@ -24,6 +24,12 @@
  * in the host arrives a little late or early here. */
 #define ET_CLOCK_SNAP_FRAMES 0.01
 
+/* A position that only continues the rolling transport (same frame as
+ * extrapolated, same tempo, meter and speed) and whose musical time is
+ * within this many beats of the extrapolated one keeps the exact mapping:
+ * two ticks of Ardour's 1920 per beat, far above float barBeat error. */
+#define ET_CLOCK_CONTINUITY_BEATS (1.0 / 960.0)
+
 /* One decoded time:Position; the has_* flags say which fields it carried. */
 typedef struct {
 	bool has_frame, has_speed, has_bpm, has_beats_per_bar, has_bar,
@@ -72,7 +78,8 @@ void et_clock_begin_block(EtClock *c, uint32_t nframes);
  * bar and barBeat keep the frame-to-beats mapping of the previous position
  * (a missing bar alone is the bar that mapping gives).  A tempo outside
  * 1..10000 BPM, a meter outside (0, 1000] beats per bar or a beat unit
- * outside [1, 64] is ignored. */
+ * outside [1, 64] is ignored.  A position that only continues the transport
+ * keeps the mapping (see ET_CLOCK_CONTINUITY_BEATS). */
 void et_clock_apply(EtClock *c, uint32_t block_frame, const EtPosition *p);
 
 /* speed != 0.  Says nothing about has_transport. */

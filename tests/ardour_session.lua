@@ -224,17 +224,16 @@ if mode == "create" then
 	-- The contract wants exactly one bar (96000 frames at 120 BPM, 48 kHz).
 	-- Ardour 7.3 sends a time:Position at the start of every cycle while
 	-- rolling here, with time:barBeat rounded to its BBT resolution, 1/1920
-	-- beat (a "tick", 12.5 frames here); the plugin takes each barBeat as
-	-- exact, so each quantize point can be up to half a tick off (measured:
-	-- start 95994.5, end 192000.5, length 96006).  The check allows one tick
-	-- on the length and prints the deviation.
+	-- beat (a "tick", 12.5 frames here).  The clock keeps its exact mapping
+	-- while positions only continue the transport (clock.c), so the loop is
+	-- exactly one bar; before that fix it was 96006 frames.
 	local len = get(proc, length)
 	local frames = math.floor(len * sr + 0.5)
 	local tick = sr * 60 / bpm / 1920
 	out("recorded loop_length", fmt(len), "s =", frames, "frames, one bar =", math.floor(bar),
 		"frames, deviation", math.floor(frames - bar), "frames (one tick =", tick, "frames), loop_state", get(proc, state))
 	check(frames > 0, "no loop was recorded (loop_length 0)")
-	check(math.abs(frames - bar) <= tick, "loop_length is not one bar within one tick")
+	check(frames == math.floor(bar + 0.5), "loop_length is not exactly one bar")
 	check(get(proc, state) == 3, "loop_state is not 3 (playing) after recording")
 
 	check(Session:save_state("", false, false, false, false, false) == 0, "save_state failed")

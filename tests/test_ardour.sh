@@ -185,10 +185,12 @@ set -- $peaks
 awk -v l="$1" -v r="$2" 'BEGIN { exit !(l > 0.01 && r > 0.01 && l <= 1.5 && r <= 1.5) }' ||
 	fail "$wavs: channel peaks $1 / $2: the capture sine did not reach both in_l and in_r"
 echo "ET: saved loop file ${wavs#"$sess"/}: $size bytes ($frames stereo float frames + header), peaks L $1 R $2"
-# Where the plugin put the loop's start (its own state key, informative:
-# the bar is at frame 96000; see the note on ticks in ardour_session.lua).
+# Where the plugin put the loop's start (its own state key): on bar 2,
+# frame 96000 exactly, although Ardour rounds barBeat to 1/1920 beat.
 start=$(sed -n 's/.*<urn:eighttrack:state#startExact> "\([-0-9.e]*\)".*/\1/p' "$(dirname "$wavs")/state.ttl")
-[ -n "$start" ] && echo "ET: saved loop starts at frame $start (state.ttl startExact)"
+echo "ET: saved loop starts at frame $start (state.ttl startExact)"
+awk -v s="$start" 'BEGIN { exit !(s == 96000) }' ||
+	fail "the loop starts at frame '$start', not on bar 2 (frame 96000)"
 
 # ------------------------------------------------------------ 3. reopen
 run_lua reopen reopen "$sess" "$frames"

@@ -1,5 +1,6 @@
 /* The transport clock, told as what the host does and what the looper
  * must conclude from it. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -155,7 +156,11 @@ static void test_hundredth_frame_rule(void **state)
 	    et_clock_boundary_at_or_after(&c, ET_QUANTIZE_BAR, 96001),
 	    192000.005, 1e-6);
 
-	/* The same bar 0.02 frame late quantizes to the next frame. */
+	/* The same bar 0.02 frame late quantizes to the next frame.  (A fresh
+	 * clock: on a running one, a position this close to the extrapolated
+	 * time only continues it, see the next test.) */
+	et_clock_init(&c, 48000.0);
+	et_clock_begin_block(&c, 1024);
 	const EtPosition q =
 	    rolling_at(1000, 120.0, 0, (1000.0 - 0.02) / 24000.0);
 	et_clock_apply(&c, 0, &q);
@@ -216,6 +221,38 @@ static void test_locate_reanchors(void **state)
 }
 
 /* Garbage tempo from a host is ignored, not divided by. */
+/* Ardour: a position every 1024-frame cycle, barBeat rounded to 1/1920
+ * beat.  The bar boundaries stay on the exact frames of the first
+ * position's grid, instead of wandering by up to half a tick. */
+static void test_rounded_positions_every_cycle_keep_the_grid(void **state)
+{
+	(void)state;
+	EtClock c;
+	et_clock_init(&c, 48000.0);
+	for (int64_t block = 0; block < 400; ++block) {
+		const int64_t frame = block * 1024;
+		const double beats = (double)frame / 24000.0;
+		const double rounded = floor(beats * 1920.0 + 0.5) / 1920.0;
+		const int64_t bar = (int64_t)floor(rounded / 4.0);
+		et_clock_begin_block(&c, 1024);
+		const EtPosition p = rolling_at(frame, 120.0, bar,
+		                                (float)(rounded - 4.0 * bar));
+		et_clock_apply(&c, 0, &p);
+		const double x =
+		    et_clock_boundary_at_or_after(&c, ET_QUANTIZE_BAR, frame + 1);
+		const int64_t want = (frame / 96000 + 1) * 96000;
+		if (et_clock_quantize_frame(x) != want)
+			fail_msg("block %lld: bar at %.3f, want %lld", (long long)block,
+			         x, (long long)want);
+	}
+
+	/* A real change of musical time at the same frame is still taken. */
+	et_clock_begin_block(&c, 1024);
+	const EtPosition moved = rolling_at(400 * 1024, 120.0, 7, 0.0);
+	et_clock_apply(&c, 0, &moved);
+	assert_true(et_clock_beats_at(&c, 400.0 * 1024) == 28.0);
+}
+
 static void test_bad_values_ignored(void **state)
 {
 	(void)state;
@@ -242,6 +279,7 @@ int main(void)
 	    cmocka_unit_test(test_hundredth_frame_rule),
 	    cmocka_unit_test(test_tempo_change_takes_effect_at_its_position),
 	    cmocka_unit_test(test_locate_reanchors),
+	    cmocka_unit_test(test_rounded_positions_every_cycle_keep_the_grid),
 	    cmocka_unit_test(test_bad_values_ignored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
