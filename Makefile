@@ -33,11 +33,14 @@ LILV_LIBS   = $(shell $(PKG_CONFIG) --libs lilv-0)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 SNDFILE_CFLAGS = $(shell $(PKG_CONFIG) --cflags sndfile)
 SNDFILE_LIBS   = $(shell $(PKG_CONFIG) --libs sndfile)
+UI_CFLAGS   = $(shell $(PKG_CONFIG) --cflags cairo x11)
+UI_LIBS     = $(shell $(PKG_CONFIG) --libs cairo x11)
 
 CORE_SRC := plugin/ports.c plugin/router.c plugin/clock.c plugin/looper.c \
-            plugin/midiclock.c plugin/control_map.c
+            plugin/midiclock.c plugin/control_map.c plugin/overview.c
 CORE_OBJ := $(CORE_SRC:plugin/%.c=$(BUILD)/%.o)
-GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/seq_out.o
+GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/seq_out.o \
+            $(BUILD)/notify.o
 
 UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_loopfile \
               $(BUILD)/test_midiclock
@@ -51,6 +54,7 @@ HOST_TESTS += $(BUILD)/test_presets
         validate unit-tests host-tests host-scripts symbols lint
 
 all: $(BUNDLE)/eighttrack$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/eighttrack.ttl \
+     $(BUNDLE)/eighttrack_ui$(LIB_EXT) $(BUNDLE)/eighttrack_ui.ttl \
      $(PRESETS:%=$(BUNDLE)/presets/%)
 
 $(BUNDLE)/presets/%.ttl: ttl/presets/%.ttl
@@ -79,6 +83,25 @@ $(BUNDLE)/eighttrack.ttl: ttl/eighttrack.ttl.in $(BUILD)/gen_ttl
 	mkdir -p $(BUNDLE)
 	cat ttl/eighttrack.ttl.in > $@.tmp
 	$(BUILD)/gen_ttl >> $@.tmp
+	mv $@.tmp $@
+
+# --------------------------------------------------------------------- UI
+
+UI_OBJ := $(BUILD)/ui_eighttrack_ui.o $(BUILD)/ui_view.o $(BUILD)/ports.o
+
+$(BUILD)/ui_%.o: ui/%.c ui/*.h plugin/ports.h plugin/overview.h plugin/messages.h | $(BUILD)
+	$(CC) $(ET_CFLAGS) -Iui $(LV2_CFLAGS) $(UI_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUNDLE)/eighttrack_ui$(LIB_EXT): $(UI_OBJ) ui/eighttrack_ui.map
+	mkdir -p $(BUNDLE)
+	$(CC) -shared $(ET_LDFLAGS) $(LDFLAGS) -Wl,--no-undefined -Wl,-z,defs \
+		-Wl,--version-script=ui/eighttrack_ui.map \
+		-o $@ $(UI_OBJ) $(UI_LIBS) -lm
+
+$(BUNDLE)/eighttrack_ui.ttl: ttl/eighttrack_ui.ttl.in $(BUILD)/gen_ttl
+	mkdir -p $(BUNDLE)
+	cat ttl/eighttrack_ui.ttl.in > $@.tmp
+	$(BUILD)/gen_ttl ui >> $@.tmp
 	mv $@.tmp $@
 
 # ------------------------------------------------------------------ tests
@@ -139,6 +162,7 @@ host-scripts: all
 
 symbols: all
 	tools/check_symbols.sh $(BUNDLE)/eighttrack$(LIB_EXT) lv2_descriptor
+	tools/check_symbols.sh $(BUNDLE)/eighttrack_ui$(LIB_EXT) lv2ui_descriptor
 
 check: deps-check
 	$(MAKE) all
@@ -157,7 +181,8 @@ lint: all
 install: all
 	install -d $(DESTDIR)$(LV2DIR)/eighttrack.lv2
 	install -m 644 $(BUNDLE)/*.ttl $(DESTDIR)$(LV2DIR)/eighttrack.lv2/
-	install -m 755 $(BUNDLE)/eighttrack$(LIB_EXT) $(DESTDIR)$(LV2DIR)/eighttrack.lv2/
+	install -m 755 $(BUNDLE)/eighttrack$(LIB_EXT) $(BUNDLE)/eighttrack_ui$(LIB_EXT) \
+		$(DESTDIR)$(LV2DIR)/eighttrack.lv2/
 	install -d $(DESTDIR)$(LV2DIR)/eighttrack.lv2/presets
 	install -m 644 $(PRESETS:%=$(BUNDLE)/presets/%) $(DESTDIR)$(LV2DIR)/eighttrack.lv2/presets/
 
@@ -165,7 +190,8 @@ uninstall:
 	rm -f $(PRESETS:%=$(DESTDIR)$(LV2DIR)/eighttrack.lv2/presets/%)
 	-rmdir $(DESTDIR)$(LV2DIR)/eighttrack.lv2/presets
 	rm -f $(DESTDIR)$(LV2DIR)/eighttrack.lv2/*.ttl \
-	      $(DESTDIR)$(LV2DIR)/eighttrack.lv2/eighttrack$(LIB_EXT)
+	      $(DESTDIR)$(LV2DIR)/eighttrack.lv2/eighttrack$(LIB_EXT) \
+	      $(DESTDIR)$(LV2DIR)/eighttrack.lv2/eighttrack_ui$(LIB_EXT)
 	-rmdir $(DESTDIR)$(LV2DIR)/eighttrack.lv2
 
 run: deps-run
