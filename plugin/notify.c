@@ -28,6 +28,7 @@ et_notify_init(EtNotify *n, LV2_URID_Map *map)
 	u->msg_peaks    = map->map(map->handle, ET_MSG__peaks);
 	lv2_atom_forge_init(&n->forge, map);
 	et_overview_init(&n->overview);
+	n->activity_due = true; /* the first run() says what sounds */
 }
 
 bool
@@ -64,7 +65,7 @@ send_activity(EtNotify *n, EtSeqOut *out, uint32_t sounding)
 	_Alignas(8) uint8_t buf[MESSAGE_CAPACITY];
 	const EtNotifyUris *u = &n->uris;
 	LV2_Atom_Forge_Frame frame;
-	lv2_atom_forge_set_buffer(&n->forge, buf, sizeof(buf));
+	lv2_atom_forge_set_buffer(&n->forge, buf, MESSAGE_CAPACITY);
 	lv2_atom_forge_object(&n->forge, &frame, 0, u->msg_Activity);
 	lv2_atom_forge_key(&n->forge, u->msg_sounding);
 	lv2_atom_forge_int(&n->forge, (int32_t)sounding);
@@ -72,18 +73,16 @@ send_activity(EtNotify *n, EtSeqOut *out, uint32_t sounding)
 	return send(n, out, buf);
 }
 
-static bool
-send_overview_chunk(EtNotify *n, EtSeqOut *out)
+static void
+build_overview_chunk(EtNotify *n, uint8_t *buf, uint32_t total,
+                     uint32_t count)
 {
-	_Alignas(8) uint8_t buf[MESSAGE_CAPACITY];
 	const EtNotifyUris *u  = &n->uris;
 	const EtOverview   *ov = &n->overview;
-	const uint32_t      total = ov->length ? ET_OVERVIEW_BINS : 0;
-	const uint32_t      left  = total - n->next_bin;
-	const uint32_t count = left < ET_MSG_OVERVIEW_CHUNK ? left : ET_MSG_OVERVIEW_CHUNK;
-
 	LV2_Atom_Forge_Frame frame;
-	lv2_atom_forge_set_buffer(&n->forge, buf, sizeof(buf));
+	/* MESSAGE_CAPACITY holds the largest chunk, so no write fails (a
+	 * failed push would leave the forge writing before buf). */
+	lv2_atom_forge_set_buffer(&n->forge, buf, MESSAGE_CAPACITY);
 	lv2_atom_forge_object(&n->forge, &frame, 0, u->msg_Overview);
 	lv2_atom_forge_key(&n->forge, u->msg_serial);
 	lv2_atom_forge_int(&n->forge, (int32_t)ov->serial);
@@ -97,8 +96,26 @@ send_overview_chunk(EtNotify *n, EtSeqOut *out)
 	lv2_atom_forge_vector(&n->forge, sizeof(float), u->atom_Float, count,
 	                      ov->peak + n->next_bin);
 	lv2_atom_forge_pop(&n->forge, &frame);
-	if (!send(n, out, buf)) {
-		return false;
+}
+
+/* The next chunk of the overview: up to ET_MSG_OVERVIEW_CHUNK bins, fewer
+ * when the port has less room left. */
+static bool
+send_overview_chunk(EtNotify *n, EtSeqOut *out)
+{
+	_Alignas(8) uint8_t buf[MESSAGE_CAPACITY];
+	const uint32_t total = n->overview.length ? ET_OVERVIEW_BINS : 0;
+	const uint32_t left  = total - n->next_bin;
+	uint32_t count = left < ET_MSG_OVERVIEW_CHUNK ? left : ET_MSG_OVERVIEW_CHUNK;
+	for (;;) {
+		build_overview_chunk(n, buf, total, count);
+		if (send(n, out, buf)) {
+			break;
+		}
+		if (count <= 1) {
+			return false; /* not even one bin fits: next block */
+		}
+		count /= 2;
 	}
 	n->next_bin += count;
 	n->overview_due = n->next_bin < total;

@@ -114,9 +114,9 @@ et_overview_update(EtOverview *ov, const EtLoopView *view, bool changing,
 	ov->scanning = false;
 	++ov->serial;
 	if (ov->again) {
-		/* What was layered during this pass shows in the next. */
+		/* What was layered during this pass shows in the next, which
+		 * starts now and sees everything written so far. */
 		start_scan(ov, view);
-		ov->again = changing;
 	}
 	return true;
 }

@@ -63,6 +63,7 @@ struct EthHost {
 	size_t          n_out, out_alloc;
 	/* The other atom outputs (track outs, notify), by port index. */
 	bool            atom_out[MAX_PORTS];
+	uint32_t        atom_out_capacity[MAX_PORTS]; /* 0: IN_CAPACITY */
 	EthEvent       *port_out[MAX_PORTS];
 	size_t          port_n_out[MAX_PORTS], port_out_alloc[MAX_PORTS];
 	size_t          allocations;
@@ -336,6 +337,17 @@ eth_audio(EthHost *host, const char *symbol)
 }
 
 void
+eth_set_port_capacity(EthHost *host, const char *symbol, uint32_t bytes)
+{
+	const uint32_t i = eth_port_index(host, symbol);
+	if (i < host->n_ports && host->atom_out[i]) {
+		const uint32_t floor = (uint32_t)sizeof(LV2_Atom_Sequence);
+		host->atom_out_capacity[i] =
+		    bytes < floor ? floor : bytes > IN_CAPACITY ? IN_CAPACITY : bytes;
+	}
+}
+
+void
 eth_set_out_capacity(EthHost *host, uint32_t bytes)
 {
 	host->out_capacity = bytes < IN_CAPACITY - 64 ? bytes : IN_CAPACITY - 64;
@@ -467,8 +479,12 @@ eth_run(EthHost *host, uint32_t nframes)
 	for (uint32_t i = 0; i < host->n_ports; ++i) {
 		if (host->atom_out[i]) {
 			LV2_Atom_Sequence *seq = (LV2_Atom_Sequence *)host->audio[i];
+			const uint32_t cap = host->atom_out_capacity[i]
+			                         ? host->atom_out_capacity[i]
+			                         : IN_CAPACITY;
+			memset((uint8_t *)seq + cap, 0xA5, IN_CAPACITY - cap);
 			seq->atom.type = 0;
-			seq->atom.size = IN_CAPACITY - (uint32_t)sizeof(LV2_Atom);
+			seq->atom.size = cap - (uint32_t)sizeof(LV2_Atom);
 		}
 	}
 
@@ -500,6 +516,16 @@ eth_run(EthHost *host, uint32_t nframes)
 		if (host->out_buf[host->out_capacity + i] != 0xA5) {
 			fprintf(stderr, "lv2host: midi_out written past its capacity\n");
 			abort();
+		}
+	}
+
+	for (uint32_t i = 0; i < host->n_ports; ++i) {
+		const uint32_t cap = host->atom_out_capacity[i];
+		for (uint32_t b = cap; host->atom_out[i] && cap && b < IN_CAPACITY; ++b) {
+			if (((const uint8_t *)host->audio[i])[b] != 0xA5) {
+				fprintf(stderr, "lv2host: port %u written past its capacity\n", i);
+				abort();
+			}
 		}
 	}
 

@@ -45,6 +45,10 @@ uint32_t eth_map(EthHost *host, const char *uri);
 /* Capacity of midi_out in bytes (atom size the host offers). */
 void eth_set_out_capacity(EthHost *host, uint32_t bytes);
 
+/* Capacity in bytes (atom header included) of another atom output, such
+ * as notify; bytes past it are checked to stay untouched. */
+void eth_set_port_capacity(EthHost *host, const char *symbol, uint32_t bytes);
+
 /* Runs one block; audio inputs come from the buffers set by
  * eth_audio_in() (silence if none).  Returns the output events. */
 void eth_run(EthHost *host, uint32_t nframes);
