@@ -25,6 +25,8 @@ ET_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 ET_LDFLAGS += -fsanitize=address,undefined
 # For hosts that are not built with the sanitizers (jalv).
 ET_PRELOAD := $(shell $(CC) -print-file-name=libasan.so) $(shell $(CC) -print-file-name=libubsan.so)
+# valgrind cannot run ASan binaries; LeakSanitizer checks the UI instead.
+ET_LEAK_CHECK := lsan
 endif
 
 LV2_CFLAGS  = $(shell $(PKG_CONFIG) --cflags lv2)
@@ -51,7 +53,7 @@ PRESETS    := $(notdir $(wildcard ttl/presets/*.ttl))
 HOST_TESTS += $(BUILD)/test_presets
 
 .PHONY: all check bench run install uninstall clean deps-build deps-check deps-run \
-        validate unit-tests host-tests host-scripts symbols lint
+        validate unit-tests host-tests host-scripts ui-tests symbols lint
 
 all: $(BUNDLE)/eighttrack$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/eighttrack.ttl \
      $(BUNDLE)/eighttrack_ui$(LIB_EXT) $(BUNDLE)/eighttrack_ui.ttl \
@@ -97,6 +99,10 @@ $(BUNDLE)/eighttrack_ui$(LIB_EXT): $(UI_OBJ) ui/eighttrack_ui.map
 	$(CC) -shared $(ET_LDFLAGS) $(LDFLAGS) -Wl,--no-undefined -Wl,-z,defs \
 		-Wl,--version-script=ui/eighttrack_ui.map \
 		-o $@ $(UI_OBJ) $(UI_LIBS) -lm
+
+$(BUILD)/test_ui_leaks: tests/test_ui_leaks.c plugin/ports.h plugin/messages.h | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(UI_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
+		-o $@ $< $(UI_LIBS) $(shell $(PKG_CONFIG) --libs fontconfig) -ldl
 
 $(BUNDLE)/eighttrack_ui.ttl: ttl/eighttrack_ui.ttl.in $(BUILD)/gen_ttl
 	mkdir -p $(BUNDLE)
@@ -161,6 +167,9 @@ host-scripts: all
 	tests/test_install.sh
 	ET_PRELOAD="$(ET_PRELOAD)" tests/test_jalv.sh
 
+ui-tests: all $(BUILD)/test_ui_leaks
+	ET_PRELOAD="$(ET_PRELOAD)" ET_LEAK_CHECK="$(ET_LEAK_CHECK)" tests/test_ui.sh
+
 symbols: all
 	tools/check_symbols.sh $(BUNDLE)/eighttrack$(LIB_EXT) lv2_descriptor
 	tools/check_symbols.sh $(BUNDLE)/eighttrack_ui$(LIB_EXT) lv2ui_descriptor
@@ -172,6 +181,7 @@ check: deps-check
 	$(MAKE) validate
 	$(MAKE) symbols
 	$(MAKE) host-scripts
+	$(MAKE) ui-tests
 	@echo "make check: all tests passed"
 
 lint: all

@@ -21,7 +21,6 @@
 /* After the LV2 headers: Xlib defines Bool, a field name in forge.h. */
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
-#include <cairo-xlib.h>
 #include <cairo.h>
 
 #include <math.h>
@@ -46,12 +45,20 @@ typedef struct {
 	LV2UI_Touch         *touch; /* NULL if the host has none */
 	UiUris               uris;
 
-	Display         *display;
-	Window           window;
-	bool             window_gone; /* destroyed with its parent */
-	cairo_surface_t *surface;
-	int              width, height;
-	bool             dirty;
+	Display *display;
+	Window   window;
+	bool     window_gone; /* destroyed with its parent */
+	Visual  *visual;
+	int      depth;
+	GC       gc;
+	int      width, height;
+	bool     dirty;
+
+	/* Drawn in memory, then put on the window: cairo's xlib backend keeps
+	 * per-Display caches that outlive a closed Display, so a host that
+	 * opens and closes the UI would leak with each. */
+	cairo_surface_t *surface; /* RGB24, width x height */
+	XImage          *image;   /* over the surface's pixels */
 
 	EtUiModel model;
 	EtLayout  layout;
@@ -241,19 +248,53 @@ view_transform(const EtUi *ui, double *scale, double *ox, double *oy)
 }
 
 static void
+free_canvas(EtUi *ui)
+{
+	if (ui->image) {
+		ui->image->data = NULL; /* the surface owns the pixels */
+		XDestroyImage(ui->image);
+		ui->image = NULL;
+	}
+	if (ui->surface) {
+		cairo_surface_destroy(ui->surface);
+		ui->surface = NULL;
+	}
+}
+
+/* An image surface of the window's size, and an XImage over its pixels. */
+static bool
+make_canvas(EtUi *ui)
+{
+	free_canvas(ui);
+	ui->surface =
+	    cairo_image_surface_create(CAIRO_FORMAT_RGB24, ui->width, ui->height);
+	if (cairo_surface_status(ui->surface) != CAIRO_STATUS_SUCCESS) {
+		return false;
+	}
+	ui->image = XCreateImage(
+	    ui->display, ui->visual, (unsigned)ui->depth, ZPixmap, 0,
+	    (char *)cairo_image_surface_get_data(ui->surface),
+	    (unsigned)ui->width, (unsigned)ui->height, 32,
+	    cairo_image_surface_get_stride(ui->surface));
+	return ui->image != NULL;
+}
+
+static void
 draw(EtUi *ui)
 {
+	if (!ui->image && !make_canvas(ui)) {
+		return;
+	}
 	double s, ox, oy;
 	view_transform(ui, &s, &ox, &oy);
 	cairo_t *cr = cairo_create(ui->surface);
-	cairo_push_group(cr); /* draw off screen: no flicker */
 	cairo_translate(cr, ox, oy);
 	cairo_scale(cr, s, s);
 	et_view_draw(cr, &ui->layout, &ui->model);
-	cairo_pop_group_to_source(cr);
-	cairo_paint(cr);
 	cairo_destroy(cr);
 	cairo_surface_flush(ui->surface);
+	XPutImage(ui->display, ui->window, ui->gc, ui->image, 0, 0, 0, 0,
+	          (unsigned)ui->width, (unsigned)ui->height);
 	XFlush(ui->display);
 	ui->dirty = false;
 }
@@ -348,7 +389,7 @@ handle_event(EtUi *ui, const XEvent *e)
 		    e->xconfigure.height != ui->height) {
 			ui->width  = e->xconfigure.width;
 			ui->height = e->xconfigure.height;
-			cairo_xlib_surface_set_size(ui->surface, ui->width, ui->height);
+			free_canvas(ui); /* the next draw makes one of the new size */
 			ui->dirty = true;
 		}
 		break;
@@ -388,10 +429,11 @@ static void
 cleanup(LV2UI_Handle handle)
 {
 	EtUi *ui = (EtUi *)handle;
-	if (ui->surface) {
-		cairo_surface_destroy(ui->surface);
-	}
+	free_canvas(ui);
 	if (ui->display) {
+		if (ui->gc) {
+			XFreeGC(ui->display, ui->gc);
+		}
 		if (ui->window && !ui->window_gone) {
 			XDestroyWindow(ui->display, ui->window);
 		}
@@ -449,6 +491,14 @@ instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
 	XSelectInput(ui->display, ui->window,
 	             ExposureMask | StructureNotifyMask | ButtonPressMask |
 	                 ButtonReleaseMask | Button1MotionMask);
+	/* A class name, so that tests (xdotool) and tools can find it. */
+	XClassHint *class_hint = XAllocClassHint();
+	if (class_hint) {
+		class_hint->res_name  = (char *)"eighttrack-ui";
+		class_hint->res_class = (char *)"Eighttrack";
+		XSetClassHint(ui->display, ui->window, class_hint);
+		XFree(class_hint);
+	}
 	/* Resizable, with a floor under which text would not fit. */
 	XSizeHints *hints = XAllocSizeHints();
 	if (hints) {
@@ -462,9 +512,16 @@ instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
 	}
 	XWindowAttributes attrs;
 	XGetWindowAttributes(ui->display, ui->window, &attrs);
-	ui->surface = cairo_xlib_surface_create(ui->display, ui->window,
-	                                        attrs.visual, ui->width,
-	                                        ui->height);
+	ui->visual = attrs.visual;
+	ui->depth  = attrs.depth;
+	/* cairo's RGB24 is the X TrueColor layout of depth 24 and 32. */
+	if ((ui->depth != 24 && ui->depth != 32) ||
+	    ui->visual->red_mask != 0xff0000 || ui->visual->green_mask != 0xff00 ||
+	    ui->visual->blue_mask != 0xff) {
+		cleanup(ui);
+		return NULL;
+	}
+	ui->gc = XCreateGC(ui->display, ui->window, 0, NULL);
 	XMapRaised(ui->display, ui->window);
 	XFlush(ui->display);
 	if (resize) {

@@ -236,6 +236,7 @@ text(cairo_t *cr, const char *s, double x, double y, double size, bool bold,
 	set(cr, c);
 	cairo_move_to(cr, tx, y + cap / 2);
 	cairo_show_text(cr, s);
+	cairo_new_path(cr); /* show_text leaves a current point behind */
 }
 
 static void
