@@ -19,6 +19,7 @@
 #       area is no longer empty.
 #     The last screenshot of the UI is kept as build/ui.png (copy it to
 #     docs/ui.png to update the README's picture).
+# In the SANITIZE=1 build only part 1 runs (see there why).
 # SKIPs (exit 0) only when Xvfb is not installed.  Every process it started
 # is killed on exit.  Run `make` first.
 set -u
@@ -145,6 +146,16 @@ grep -q '^test_ui_leaks: 100 rounds' "$tmp/leaks.log" || fail "test_ui_leaks did
 echo "== $(grep '^test_ui_leaks:' "$tmp/leaks.log") (${ET_LEAK_CHECK:-valgrind}, no leak) after $(elapsed) s"
 
 # ------------------------------------------------------------ 2. jalv.gtk3
+if [ -n "${ET_PRELOAD:-}" ]; then
+	# The SANITIZE=1 build: our .so files need the ASan runtime preloaded
+	# into jalv.gtk3, and there jalv.gtk3 (even `jalv.gtk3 --help`) hangs
+	# for good in gtk_init: ASan's textdomain interceptor and glibc's
+	# bindtextdomain wait on the same lock (google/sanitizers #1270,
+	# llvm-project #49223).  The UI's code ran under ASan and UBSan above.
+	echo "test_ui: jalv.gtk3 part skipped in the SANITIZE=1 build (gtk_init deadlocks with libasan preloaded); it runs in the plain build"
+	echo "test_ui: all passed in $(elapsed) s"
+	exit 0
+fi
 jackd --no-realtime -d dummy -r 48000 -p 256 >"$tmp/jackd.log" 2>&1 &
 started $!
 i=0
@@ -154,8 +165,7 @@ until jack_lsp >/dev/null 2>&1; do
 	i=$((i + 1))
 done
 
-env ${ET_PRELOAD:+LD_PRELOAD="$ET_PRELOAD" ASAN_OPTIONS=detect_leaks=0} \
-	stdbuf -oL -eL jalv.gtk3 --no-menu --print-controls --jack-name="$client" \
+stdbuf -oL -eL jalv.gtk3 --no-menu --print-controls --jack-name="$client" \
 	--exact-jack-name urn:eighttrack:plugin >"$out" 2>&1 </dev/null &
 jalv_pid=$!
 started $jalv_pid
