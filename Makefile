@@ -45,7 +45,7 @@ GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/
             $(BUILD)/notify.o
 
 UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_loopfile \
-              $(BUILD)/test_midiclock $(BUILD)/test_overview
+              $(BUILD)/test_midiclock $(BUILD)/test_overview $(BUILD)/test_view
 HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper \
               $(BUILD)/test_host_beyond $(BUILD)/test_host_notify
 HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
@@ -103,6 +103,10 @@ $(BUNDLE)/eighttrack_ui$(LIB_EXT): $(UI_OBJ) ui/eighttrack_ui.map
 $(BUILD)/test_ui_leaks: tests/test_ui_leaks.c plugin/ports.h plugin/messages.h | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(UI_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
 		-o $@ $< $(UI_LIBS) $(shell $(PKG_CONFIG) --libs fontconfig) -ldl
+
+$(BUILD)/test_view: tests/test_view.c $(BUILD)/ui_view.o $(BUILD)/ports.o ui/view.h | $(BUILD)
+	$(CC) $(ET_CFLAGS) -Iui $(UI_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
+		-o $@ $< $(BUILD)/ui_view.o $(BUILD)/ports.o $(UI_LIBS) $(CMOCKA_LIBS) -lm
 
 $(BUNDLE)/eighttrack_ui.ttl: ttl/eighttrack_ui.ttl.in $(BUILD)/gen_ttl
 	mkdir -p $(BUNDLE)
