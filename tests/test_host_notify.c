@@ -310,6 +310,91 @@ small_notify_buffer(void **state)
 	fixture_free(&f);
 }
 
+/* The peak of bin b of `loop` (left channel; right is half of it). */
+static float
+peak_of(const float *loop, uint32_t length, uint32_t b)
+{
+	const uint32_t from = (uint32_t)((uint64_t)b * length / ET_OVERVIEW_BINS);
+	const uint32_t to = (uint32_t)((uint64_t)(b + 1) * length / ET_OVERVIEW_BINS);
+	float          peak = 0.0f;
+	for (uint32_t i = from; i < to; ++i) {
+		peak = fmaxf(peak, fabsf(loop[i]));
+	}
+	return peak;
+}
+
+/* An overdub layers the sine onto part of the loop: once it ends, an
+ * overview with the layered peaks follows within a few blocks, and then
+ * nothing more is sent. */
+static void
+overdub_shows_its_layer(void **state)
+{
+	(void)state;
+	Fixture f;
+	fixture_init(&f);
+	Sent           sent;
+	const uint32_t length = 100 * BLOCK;
+	const uint64_t start  = record(&f, 100);
+	for (int i = 0; i < 20; ++i) {
+		play(&f, &sent);
+	}
+
+	/* Overdub (on by default) for 60 blocks: free loop, quantize off, so
+	 * wall frame w lands on loop frame (w - start) mod length. */
+	float *loop = (float *)malloc(length * sizeof(float));
+	memcpy(loop, f.fed + start, length * sizeof(float));
+	eth_set(f.host, "loop_arm", 1);
+	const uint64_t from = f.wall;
+	for (int i = 0; i < 60; ++i) {
+		play(&f, &sent);
+		assert_int_equal(eth_get(f.host, "loop_state"), 4);
+	}
+	eth_set(f.host, "loop_arm", 0);
+	const uint64_t to = f.wall;
+	for (uint64_t w = from; w < to; ++w) {
+		const uint32_t k = (uint32_t)((w - start) % length);
+		loop[k]          = loop[k] + f.fed[w];
+	}
+
+	bool     seen = false;
+	uint32_t next = 0, serial = 0;
+	float    bins[ET_OVERVIEW_BINS];
+	unsigned block;
+	for (block = 1; block <= 30 && !seen; ++block) {
+		play(&f, &sent);
+		for (unsigned c = 0; c < sent.n_chunks; ++c) {
+			const Chunk *ch = &sent.chunk[c];
+			if (ch->first == 0) {
+				serial = ch->serial;
+				next   = 0;
+			}
+			if (ch->serial != serial || ch->first != next) {
+				continue;
+			}
+			memcpy(bins + next, ch->peaks, ch->n * sizeof(float));
+			next += ch->n;
+			if (next < ET_OVERVIEW_BINS) {
+				continue;
+			}
+			seen = true;
+			for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
+				seen = seen && bins[b] == peak_of(loop, length, b);
+			}
+		}
+	}
+	if (!seen) {
+		fail_msg("no overview with the overdub's layer within 30 blocks");
+	}
+	/* Two passes of 25600 frames at most, then 8 chunks. */
+	assert_true(block <= 2 * 2 + 8 + 2);
+	for (int i = 0; i < 20; ++i) {
+		play(&f, &sent);
+		assert_int_equal(sent.n_chunks, 0);
+	}
+	free(loop);
+	fixture_free(&f);
+}
+
 /* Clear: the UI hears at once that there is no loop. */
 static void
 clear_sends_an_empty_overview(void **state)
@@ -385,6 +470,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(request_gets_the_recorded_peaks),
 	    cmocka_unit_test(small_notify_buffer),
+	    cmocka_unit_test(overdub_shows_its_layer),
 	    cmocka_unit_test(clear_sends_an_empty_overview),
 	    cmocka_unit_test(note_lights_follow_the_notes),
 	};

@@ -13,7 +13,7 @@
 #       and track 1's note light is lit while the note sounds;
 #     - a click on track 1's MUTE stops its note-ons on midi_out; a second
 #       click brings them back; two scroll-wheel notches on track 1's TRANS
-#       make them two semitones higher (D4);
+#       make them two semitones higher (D4), a double-click resets it (C4);
 #     - clicking ARM, then ARM again a second later records a loop
 #       (loop_state 3, printed by jalv --print-controls), and the waveform
 #       area is no longer empty.
@@ -285,6 +285,14 @@ mark=$(($(lines "$dump") + 1))
 wait_for "$dump" "$mark" ': 90 3e [0-9a-f]+ note on' 2.5 ||
 	fail "no D4 after unmuting and two scroll notches on TRANS"
 echo "== click again: unmuted; two wheel notches on TRANS: notes come out as D4"
+
+# A double-click on TRANS puts it back to 0: C4 again.
+# shellcheck disable=SC2046
+xdotool mousemove $(at 58 143) click --repeat 2 --delay 60 1
+mark=$(($(lines "$dump") + 1))
+wait_for "$dump" "$mark" ': 90 3c [0-9a-f]+ note on' 2.5 ||
+	fail "no C4 after a double-click on TRANS"
+echo "== double-click on TRANS: back to its default, notes are C4 again"
 
 # Record a loop: ARM, a second of clicks, ARM.  The transport is stopped,
 # so the take starts and ends at once.

@@ -68,6 +68,9 @@ typedef struct {
 	double          grab_y; /* design units */
 	float           grab_value;
 	bool            moved;
+	/* The last click on a number without a drag, for double-clicks. */
+	const EtWidget *clicked;
+	Time            clicked_at;
 } EtUi;
 
 static void
@@ -335,7 +338,15 @@ press(EtUi *ui, const XButtonEvent *e)
 		touch(ui, w->port, true);
 		write_value(ui, w->port, 1.0f);
 		break;
-	case ET_WIDGET_NUMBER: touch(ui, w->port, true); break;
+	case ET_WIDGET_NUMBER:
+		if (w == ui->clicked && e->time - ui->clicked_at < 350) {
+			/* A double-click puts the port back to its default. */
+			ui->clicked = NULL;
+			set_value(ui, w->port, et_ports[w->port].fallback);
+			return;
+		}
+		touch(ui, w->port, true);
+		break;
 	}
 	ui->grab       = w;
 	ui->grab_y     = y;
@@ -369,11 +380,15 @@ release(EtUi *ui, const XButtonEvent *e)
 		return;
 	}
 	const EtWidget *w = ui->grab;
+	ui->clicked = NULL;
 	if (w->kind == ET_WIDGET_TRIGGER) {
 		write_value(ui, w->port, 0.0f);
 	} else if (!ui->moved && w->port == ET_PORT_LOOP_QUANTIZE) {
 		/* A click steps through Off, Beat, Bar. */
 		write_value(ui, w->port, fmodf(ui->grab_value + 1.0f, 3.0f));
+	} else if (!ui->moved) {
+		ui->clicked    = w;
+		ui->clicked_at = e->time;
 	}
 	touch(ui, w->port, false);
 	ui->grab = NULL;
