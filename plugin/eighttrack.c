@@ -533,7 +533,8 @@ run(LV2_Handle instance, uint32_t nframes)
 	                  (float)(et_looper_length(self->looper) / self->rate));
 	write_control_out(self, ET_PORT_LOOP_POSITION,
 	                  (float)et_looper_position(self->looper));
-	et_notify_run(&self->ui, &self->notify, self->looper, &self->router);
+	et_notify_run(&self->ui, &self->notify, self->looper, &self->router,
+	              nframes);
 	report_problems(self);
 }
 

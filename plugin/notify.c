@@ -124,14 +124,21 @@ send_overview_chunk(EtNotify *n, EtSeqOut *out)
 
 void
 et_notify_run(EtNotify *n, EtSeqOut *out, const EtLooper *looper,
-              const EtRouter *router)
+              const EtRouter *router, uint32_t nframes)
 {
-	EtLoopView  view;
-	const bool  has_loop = et_looper_view(looper, &view);
-	const EtLoopState state = et_looper_state(looper);
-	if (et_overview_update(&n->overview, has_loop ? &view : NULL,
-	                       state == ET_LOOP_OVERDUBBING,
-	                       ET_NOTIFY_SCAN_FRAMES)) {
+	EtLoopView        view;
+	const bool        has_loop  = et_looper_view(looper, &view);
+	const bool        overdub   = et_looper_state(looper) == ET_LOOP_OVERDUBBING;
+	const uint32_t    ratio     = overdub ? ET_NOTIFY_OVERDUB_SCAN_RATIO
+	                                      : ET_NOTIFY_SCAN_RATIO;
+	const uint32_t    least     = overdub ? ET_NOTIFY_OVERDUB_SCAN_MIN
+	                                      : ET_NOTIFY_SCAN_MIN;
+	const uint64_t    wanted    = (uint64_t)nframes * ratio;
+	const uint32_t    budget    = wanted < least        ? least
+	                              : wanted > UINT32_MAX ? UINT32_MAX
+	                                                    : (uint32_t)wanted;
+	if (et_overview_update(&n->overview, has_loop ? &view : NULL, overdub,
+	                       budget)) {
 		/* A new overview replaces one half sent. */
 		n->sent_serial  = n->overview.serial;
 		n->next_bin     = 0;

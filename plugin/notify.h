@@ -22,9 +22,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Frames of loop audio the overview scans per run(): a 120 s loop at
- * 48 kHz is covered in about 350 blocks. */
-#define ET_NOTIFY_SCAN_FRAMES 16384
+/* Frames of loop audio the overview scans per frame of the block, and at
+ * least per run().  The scan is memory bound, about 0.7 ns a loop frame.
+ * After a take or a clear: 16, so the new overview follows a sixteenth of
+ * the loop's length later, for about 11 ns a frame while it scans.
+ * During an overdub, which rescans the loop over and over: 4, so the
+ * layers show every quarter of the loop's length, for about 3 ns a frame. */
+#define ET_NOTIFY_SCAN_RATIO 16u
+#define ET_NOTIFY_SCAN_MIN 1024u
+#define ET_NOTIFY_OVERDUB_SCAN_RATIO 4u
+#define ET_NOTIFY_OVERDUB_SCAN_MIN 256u
 
 typedef struct {
 	LV2_URID atom_Int, atom_Long, atom_Float, atom_Vector, atom_Object;
@@ -50,6 +57,6 @@ void et_notify_init(EtNotify *n, LV2_URID_Map *map);
 bool et_notify_take_request(EtNotify *n, const LV2_Atom_Object *obj);
 
 void et_notify_run(EtNotify *n, EtSeqOut *out, const EtLooper *looper,
-                   const EtRouter *router);
+                   const EtRouter *router, uint32_t nframes);
 
 #endif

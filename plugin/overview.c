@@ -31,6 +31,29 @@ bin_of(uint32_t frame, uint32_t length)
 	return b;
 }
 
+/* The largest of `peak` and |x[i]|: NaN compares false and is skipped.
+ * Eight lanes, so that the compiler can vectorize it. */
+static float
+peak_of(const float *x, uint32_t n, float peak)
+{
+	float lanes[8] = {peak, peak, peak, peak, peak, peak, peak, peak};
+	uint32_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		for (unsigned k = 0; k < 8; ++k) {
+			const float a = fabsf(x[i + k]);
+			lanes[k]      = a > lanes[k] ? a : lanes[k];
+		}
+	}
+	for (; i < n; ++i) {
+		const float a = fabsf(x[i]);
+		lanes[0]      = a > lanes[0] ? a : lanes[0];
+	}
+	for (unsigned k = 1; k < 8; ++k) {
+		lanes[0] = lanes[k] > lanes[0] ? lanes[k] : lanes[0];
+	}
+	return lanes[0];
+}
+
 static void
 start_scan(EtOverview *ov, const EtLoopView *view)
 {
@@ -89,19 +112,9 @@ et_overview_update(EtOverview *ov, const EtLoopView *view, bool changing,
 		                              ? et_overview_bin_start(bin + 1, length)
 		                              : length;
 		const uint32_t stop = bin_next < end ? bin_next : end;
-		float          peak = ov->work[bin];
-		for (uint32_t i = frame; i < stop; ++i) {
-			const float l = fabsf(ov->scan_left[i]);
-			const float r = fabsf(ov->scan_right[i]);
-			/* NaN compares false and is skipped. */
-			if (l > peak) {
-				peak = l;
-			}
-			if (r > peak) {
-				peak = r;
-			}
-		}
-		ov->work[bin] = peak;
+		ov->work[bin] = peak_of(ov->scan_left + frame, stop - frame,
+		                        peak_of(ov->scan_right + frame, stop - frame,
+		                                ov->work[bin]));
 		frame         = stop;
 	}
 	ov->cursor = frame;

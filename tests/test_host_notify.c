@@ -264,9 +264,9 @@ request_gets_the_recorded_peaks(void **state)
 	/* The overview goes out on its own once the take ends ... */
 	float    bins[ET_OVERVIEW_BINS];
 	uint32_t largest = 0;
-	const unsigned first_blocks = collect_overview(&f, length, bins, 40, &largest);
-	/* 96000 frames at 16384 a block, then 512 bins at 64 a block. */
-	assert_true(first_blocks <= 6 + 8);
+	const unsigned first_blocks = collect_overview(&f, length, bins, 60, &largest);
+	/* 96000 frames at 16 x 256 a block, then 512 bins at 64 a block. */
+	assert_true(first_blocks <= 24 + 8);
 	for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
 		assert_true(bins[b] == reference_peak(&f, start, length, b));
 	}
@@ -360,7 +360,7 @@ overdub_shows_its_layer(void **state)
 	uint32_t next = 0, serial = 0;
 	float    bins[ET_OVERVIEW_BINS];
 	unsigned block;
-	for (block = 1; block <= 30 && !seen; ++block) {
+	for (block = 1; block <= 60 && !seen; ++block) {
 		play(&f, &sent);
 		for (unsigned c = 0; c < sent.n_chunks; ++c) {
 			const Chunk *ch = &sent.chunk[c];
@@ -383,10 +383,10 @@ overdub_shows_its_layer(void **state)
 		}
 	}
 	if (!seen) {
-		fail_msg("no overview with the overdub's layer within 30 blocks");
+		fail_msg("no overview with the overdub's layer within 60 blocks");
 	}
-	/* Two passes of 25600 frames at most, then 8 chunks. */
-	assert_true(block <= 2 * 2 + 8 + 2);
+	/* Two passes of 25600 frames at 4096 a block at most, then 8 chunks. */
+	assert_true(block <= 2 * 7 + 8 + 1);
 	for (int i = 0; i < 20; ++i) {
 		play(&f, &sent);
 		assert_int_equal(sent.n_chunks, 0);
