@@ -106,7 +106,8 @@ $(BUILD)/test_ui_leaks: tests/test_ui_leaks.c plugin/ports.h plugin/messages.h |
 
 $(BUILD)/test_view: tests/test_view.c $(BUILD)/ui_view.o $(BUILD)/ports.o ui/view.h | $(BUILD)
 	$(CC) $(ET_CFLAGS) -Iui $(UI_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
-		-o $@ $< $(BUILD)/ui_view.o $(BUILD)/ports.o $(UI_LIBS) $(CMOCKA_LIBS) -lm
+		-o $@ $< $(BUILD)/ui_view.o $(BUILD)/ports.o $(UI_LIBS) \
+		$(shell $(PKG_CONFIG) --libs fontconfig) $(CMOCKA_LIBS) -lm
 
 $(BUNDLE)/eighttrack_ui.ttl: ttl/eighttrack_ui.ttl.in $(BUILD)/gen_ttl
 	mkdir -p $(BUNDLE)

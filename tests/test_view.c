@@ -3,6 +3,7 @@
 #include "view.h"
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
 #include <math.h>
 #include <setjmp.h>
@@ -253,5 +254,9 @@ main(void)
 	    cmocka_unit_test_setup_teardown(waveform_follows_the_overview, setup, teardown),
 	    cmocka_unit_test_setup_teardown(playhead_at_position, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	/* cairo's and fontconfig's one-time caches, for LeakSanitizer. */
+	cairo_debug_reset_static_data();
+	FcFini();
+	return failed;
 }
