@@ -302,11 +302,16 @@ wait_for "$out" "$mark" '^loop_state = 2\.0+$' 3 || fail "ARM did not start reco
 sleep 1.0
 click 58 400
 wait_for "$out" "$mark" '^loop_state = 3\.0+$' 3 || fail "the loop does not play after ARM off"
-sleep 0.7 # the overview: a few blocks to scan, eight to send
-shot
-wave_mean=$(stat_of mean 20 277 720 90)
-wave_sd=$(stat_of standard_deviation 20 277 720 90)
-gt "$wave_mean" "$(awk -v m="$wave_empty_mean" 'BEGIN { print m + 0.03 }')" ||
+# The overview: a few blocks to scan, eight to send, then a redraw.
+want_mean=$(awk -v m="$wave_empty_mean" 'BEGIN { print m + 0.03 }')
+for try in 1 2 3 4 5 6 7 8 9 10; do
+	sleep 0.25
+	shot
+	wave_mean=$(stat_of mean 20 277 720 90)
+	wave_sd=$(stat_of standard_deviation 20 277 720 90)
+	gt "$wave_mean" "$want_mean" && gt "$wave_sd" 0.1 && break
+done
+gt "$wave_mean" "$want_mean" ||
 	fail "the waveform area is still empty after recording (mean $wave_mean, was $wave_empty_mean)"
 gt "$wave_sd" 0.1 || fail "the waveform area is uniform after recording (std dev $wave_sd)"
 length=$(grep '^loop_length = ' "$out" | tail -n 1 | sed 's/.*= //')
