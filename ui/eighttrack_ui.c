@@ -444,6 +444,11 @@ static void
 cleanup(LV2UI_Handle handle)
 {
 	EtUi *ui = (EtUi *)handle;
+	if (ui->grab) {
+		/* Closed mid-gesture: the host must not wait for the release. */
+		touch(ui, ui->grab->port, false);
+		ui->grab = NULL;
+	}
 	free_canvas(ui);
 	if (ui->display) {
 		if (ui->gc) {
