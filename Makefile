@@ -25,6 +25,8 @@ ET_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 ET_LDFLAGS += -fsanitize=address,undefined
 # For hosts that are not built with the sanitizers (jalv).
 ET_PRELOAD := $(shell $(CC) -print-file-name=libasan.so) $(shell $(CC) -print-file-name=libubsan.so)
+# valgrind cannot run ASan binaries; LeakSanitizer checks the UI instead.
+ET_LEAK_CHECK := lsan
 endif
 
 LV2_CFLAGS  = $(shell $(PKG_CONFIG) --cflags lv2)
@@ -33,24 +35,29 @@ LILV_LIBS   = $(shell $(PKG_CONFIG) --libs lilv-0)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 SNDFILE_CFLAGS = $(shell $(PKG_CONFIG) --cflags sndfile)
 SNDFILE_LIBS   = $(shell $(PKG_CONFIG) --libs sndfile)
+UI_CFLAGS   = $(shell $(PKG_CONFIG) --cflags cairo x11)
+UI_LIBS     = $(shell $(PKG_CONFIG) --libs cairo x11)
 
 CORE_SRC := plugin/ports.c plugin/router.c plugin/clock.c plugin/looper.c \
-            plugin/midiclock.c plugin/control_map.c
+            plugin/midiclock.c plugin/control_map.c plugin/overview.c
 CORE_OBJ := $(CORE_SRC:plugin/%.c=$(BUILD)/%.o)
-GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/seq_out.o
+GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/seq_out.o \
+            $(BUILD)/notify.o
 
 UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_loopfile \
-              $(BUILD)/test_midiclock $(BUILD)/test_looper_ref
+              $(BUILD)/test_midiclock $(BUILD)/test_looper_ref $(BUILD)/test_overview \
+              $(BUILD)/test_view
 HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper \
-              $(BUILD)/test_host_beyond
+              $(BUILD)/test_host_beyond $(BUILD)/test_host_notify
 HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
 PRESETS    := $(notdir $(wildcard ttl/presets/*.ttl))
 HOST_TESTS += $(BUILD)/test_presets
 
 .PHONY: all check bench run install uninstall clean deps-build deps-check deps-run \
-        validate unit-tests host-tests host-scripts symbols lint
+        validate unit-tests host-tests host-scripts ui-tests symbols lint
 
 all: $(BUNDLE)/eighttrack$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/eighttrack.ttl \
+     $(BUNDLE)/eighttrack_ui$(LIB_EXT) $(BUNDLE)/eighttrack_ui.ttl \
      $(PRESETS:%=$(BUNDLE)/presets/%)
 
 $(BUNDLE)/presets/%.ttl: ttl/presets/%.ttl
@@ -81,6 +88,34 @@ $(BUNDLE)/eighttrack.ttl: ttl/eighttrack.ttl.in $(BUILD)/gen_ttl
 	$(BUILD)/gen_ttl >> $@.tmp
 	mv $@.tmp $@
 
+# --------------------------------------------------------------------- UI
+
+UI_OBJ := $(BUILD)/ui_eighttrack_ui.o $(BUILD)/ui_view.o $(BUILD)/ports.o
+
+$(BUILD)/ui_%.o: ui/%.c ui/*.h plugin/ports.h plugin/overview.h plugin/messages.h | $(BUILD)
+	$(CC) $(ET_CFLAGS) -Iui $(LV2_CFLAGS) $(UI_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUNDLE)/eighttrack_ui$(LIB_EXT): $(UI_OBJ) ui/eighttrack_ui.map
+	mkdir -p $(BUNDLE)
+	$(CC) -shared $(ET_LDFLAGS) $(LDFLAGS) -Wl,--no-undefined -Wl,-z,defs \
+		-Wl,--version-script=ui/eighttrack_ui.map \
+		-o $@ $(UI_OBJ) $(UI_LIBS) -lm
+
+$(BUILD)/test_ui_leaks: tests/test_ui_leaks.c plugin/ports.h plugin/messages.h | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(UI_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
+		-o $@ $< $(UI_LIBS) $(shell $(PKG_CONFIG) --libs fontconfig) -ldl
+
+$(BUILD)/test_view: tests/test_view.c $(BUILD)/ui_view.o $(BUILD)/ports.o ui/view.h | $(BUILD)
+	$(CC) $(ET_CFLAGS) -Iui $(UI_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
+		-o $@ $< $(BUILD)/ui_view.o $(BUILD)/ports.o $(UI_LIBS) \
+		$(shell $(PKG_CONFIG) --libs fontconfig) $(CMOCKA_LIBS) -lm
+
+$(BUNDLE)/eighttrack_ui.ttl: ttl/eighttrack_ui.ttl.in $(BUILD)/gen_ttl
+	mkdir -p $(BUNDLE)
+	cat ttl/eighttrack_ui.ttl.in > $@.tmp
+	$(BUILD)/gen_ttl ui >> $@.tmp
+	mv $@.tmp $@
+
 # ------------------------------------------------------------------ tests
 
 $(BUILD)/test_%.o: tests/test_%.c tests/*.h plugin/*.h | $(BUILD)
@@ -92,7 +127,8 @@ $(BUILD)/lv2host.o: tests/lv2host.c tests/lv2host.h | $(BUILD)
 $(BUILD)/alloc_hook.o: tests/alloc_hook.c tests/lv2host.h | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
 
-$(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_midiclock: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
+$(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_midiclock \
+$(BUILD)/test_overview: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 
 # The looper beside its per-frame reference (tests/looper_ref.c).
@@ -108,7 +144,7 @@ $(BUILD)/test_loopfile: $(BUILD)/test_loopfile.o $(BUILD)/loopfile.o
 $(BUILD)/test_ports $(BUILD)/test_host_router: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ) $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
 
-$(BUILD)/test_presets $(BUILD)/test_host_beyond: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ)
+$(BUILD)/test_presets $(BUILD)/test_host_beyond $(BUILD)/test_host_notify: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
 
 $(BUILD)/test_host_looper: $(BUILD)/test_host_looper.o $(HOST_OBJ) $(BUILD)/loopfile.o
@@ -145,8 +181,12 @@ host-scripts: all
 	ET_PRELOAD="$(ET_PRELOAD)" tests/test_jalv.sh
 	ET_PRELOAD="$(ET_PRELOAD)" tests/test_ardour.sh
 
+ui-tests: all $(BUILD)/test_ui_leaks
+	ET_PRELOAD="$(ET_PRELOAD)" ET_LEAK_CHECK="$(ET_LEAK_CHECK)" tests/test_ui.sh
+
 symbols: all
 	tools/check_symbols.sh $(BUNDLE)/eighttrack$(LIB_EXT) lv2_descriptor
+	tools/check_symbols.sh $(BUNDLE)/eighttrack_ui$(LIB_EXT) lv2ui_descriptor
 
 check: deps-check
 	$(MAKE) all
@@ -155,6 +195,7 @@ check: deps-check
 	$(MAKE) validate
 	$(MAKE) symbols
 	$(MAKE) host-scripts
+	$(MAKE) ui-tests
 	@echo "make check: all tests passed"
 
 lint: all
@@ -165,7 +206,8 @@ lint: all
 install: all
 	install -d $(DESTDIR)$(LV2DIR)/eighttrack.lv2
 	install -m 644 $(BUNDLE)/*.ttl $(DESTDIR)$(LV2DIR)/eighttrack.lv2/
-	install -m 755 $(BUNDLE)/eighttrack$(LIB_EXT) $(DESTDIR)$(LV2DIR)/eighttrack.lv2/
+	install -m 755 $(BUNDLE)/eighttrack$(LIB_EXT) $(BUNDLE)/eighttrack_ui$(LIB_EXT) \
+		$(DESTDIR)$(LV2DIR)/eighttrack.lv2/
 	install -d $(DESTDIR)$(LV2DIR)/eighttrack.lv2/presets
 	install -m 644 $(PRESETS:%=$(BUNDLE)/presets/%) $(DESTDIR)$(LV2DIR)/eighttrack.lv2/presets/
 
@@ -173,7 +215,8 @@ uninstall:
 	rm -f $(PRESETS:%=$(DESTDIR)$(LV2DIR)/eighttrack.lv2/presets/%)
 	-rmdir $(DESTDIR)$(LV2DIR)/eighttrack.lv2/presets
 	rm -f $(DESTDIR)$(LV2DIR)/eighttrack.lv2/*.ttl \
-	      $(DESTDIR)$(LV2DIR)/eighttrack.lv2/eighttrack$(LIB_EXT)
+	      $(DESTDIR)$(LV2DIR)/eighttrack.lv2/eighttrack$(LIB_EXT) \
+	      $(DESTDIR)$(LV2DIR)/eighttrack.lv2/eighttrack_ui$(LIB_EXT)
 	-rmdir $(DESTDIR)$(LV2DIR)/eighttrack.lv2
 
 run: deps-run

@@ -166,6 +166,7 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 	et_uris_map(&self->uris, self->map);
 	et_seq_out_init(&self->midi_out, self->map);
 	et_seq_out_init(&self->notify, self->map);
+	et_notify_init(&self->ui, self->map);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		et_seq_out_init(&self->track_out[t], self->map);
 	}
@@ -543,6 +544,12 @@ run(LV2_Handle instance, uint32_t nframes)
 				render(self, &b.audio, b.rendered, until);
 				b.rendered = until;
 				et_clock_apply(&self->clock, until, &pos);
+			} else if (head.body.size >= sizeof(LV2_Atom_Object_Body)) {
+				/* The UI's request; other objects are ignored. */
+				et_notify_take_request(
+				    &self->ui,
+				    (const LV2_Atom_Object *)(ev + offsetof(LV2_Atom_Event,
+				                                            body)));
 			}
 		} else {
 			++self->non_midi_events;
@@ -558,6 +565,8 @@ run(LV2_Handle instance, uint32_t nframes)
 	                  (float)(et_looper_length(self->looper) / self->rate));
 	write_control_out(self, ET_PORT_LOOP_POSITION,
 	                  (float)et_looper_position(self->looper));
+	et_notify_run(&self->ui, &self->notify, self->looper, &self->router,
+	              nframes);
 	report_problems(self);
 }
 

@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "looper.h"
 #include "midiclock.h"
+#include "notify.h"
 #include "ports.h"
 #include "router.h"
 #include "seq_out.h"
@@ -53,6 +54,7 @@ typedef struct {
 	EtSeqOut midi_out;
 	EtSeqOut track_out[ET_TRACK_COUNT];
 	EtSeqOut notify;
+	EtNotify ui; /* what notify tells the UI (notify.c) */
 
 	void *port[ET_PORT_COUNT];
 	/* Each control port's last raw value (its bits) and what it sanitizes

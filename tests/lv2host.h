@@ -54,8 +54,9 @@ uint64_t        eth_last_run_ns(const EthHost *host);
 
 size_t          eth_out_count(const EthHost *host);
 const EthEvent *eth_out(const EthHost *host, size_t i);
-/* Capacity of another atom output (track1_out ...), as for midi_out; a
- * sentinel past it must stay untouched. */
+/* Capacity in bytes (atom header included) of another atom output
+ * (notify, track1_out ...), as for midi_out; a sentinel past it must stay
+ * untouched. */
 void eth_set_port_capacity(EthHost *host, const char *symbol, uint32_t bytes);
 /* The MIDI events of another atom output (track1_out ...), last eth_run(). */
 size_t          eth_port_out_count(const EthHost *host, const char *symbol);

@@ -5,8 +5,8 @@
 # exact command to run and fails.
 set -eu
 
-build="build-essential pkg-config lv2-dev liblilv-dev libsndfile1-dev"
-check="$build libcmocka-dev lilv-utils sordi serdi valgrind jalv jackd2 ardour"
+build="build-essential pkg-config lv2-dev liblilv-dev libsndfile1-dev libcairo2-dev libx11-dev"
+check="$build libcmocka-dev lilv-utils sordi serdi valgrind jalv jackd2 ardour libsuil-0-0 xvfb xdotool imagemagick"
 run="$build jalv jackd2"
 
 case "${1:-build}" in

@@ -1,0 +1,166 @@
+#include "notify.h"
+
+#include "messages.h"
+
+#include <string.h>
+
+/* Room for the largest message: an Overview chunk. */
+#define MESSAGE_CAPACITY (256 + ET_MSG_OVERVIEW_CHUNK * sizeof(float))
+
+void
+et_notify_init(EtNotify *n, LV2_URID_Map *map)
+{
+	memset(n, 0, sizeof(*n));
+	EtNotifyUris *u = &n->uris;
+	u->atom_Int     = map->map(map->handle, LV2_ATOM__Int);
+	u->atom_Long    = map->map(map->handle, LV2_ATOM__Long);
+	u->atom_Float   = map->map(map->handle, LV2_ATOM__Float);
+	u->atom_Vector  = map->map(map->handle, LV2_ATOM__Vector);
+	u->atom_Object  = map->map(map->handle, LV2_ATOM__Object);
+	u->msg_Request  = map->map(map->handle, ET_MSG__Request);
+	u->msg_Activity = map->map(map->handle, ET_MSG__Activity);
+	u->msg_Overview = map->map(map->handle, ET_MSG__Overview);
+	u->msg_sounding = map->map(map->handle, ET_MSG__sounding);
+	u->msg_serial   = map->map(map->handle, ET_MSG__serial);
+	u->msg_length   = map->map(map->handle, ET_MSG__length);
+	u->msg_binCount = map->map(map->handle, ET_MSG__binCount);
+	u->msg_first    = map->map(map->handle, ET_MSG__first);
+	u->msg_peaks    = map->map(map->handle, ET_MSG__peaks);
+	lv2_atom_forge_init(&n->forge, map);
+	et_overview_init(&n->overview);
+	n->activity_due = true; /* the first run() says what sounds */
+}
+
+bool
+et_notify_take_request(EtNotify *n, const LV2_Atom_Object *obj)
+{
+	if (obj->body.otype != n->uris.msg_Request) {
+		return false;
+	}
+	n->activity_due = true;
+	n->sent_serial  = n->overview.serial;
+	n->next_bin     = 0;
+	n->overview_due = true;
+	return true;
+}
+
+/* Writes the object the forge built in `buf` as one event, if it fits. */
+static bool
+send(EtNotify *n, EtSeqOut *out, const uint8_t *buf)
+{
+	if (n->forge.offset == 0 || n->forge.offset > MESSAGE_CAPACITY) {
+		return false; /* the forge ran out of room: never happens */
+	}
+	const LV2_Atom *atom = (const LV2_Atom *)buf;
+	if (!et_seq_out_fits(out, atom->size)) {
+		return false;
+	}
+	et_seq_out_write(out, 0, atom->type, atom + 1, atom->size);
+	return true;
+}
+
+static bool
+send_activity(EtNotify *n, EtSeqOut *out, uint32_t sounding)
+{
+	_Alignas(8) uint8_t buf[MESSAGE_CAPACITY];
+	const EtNotifyUris *u = &n->uris;
+	LV2_Atom_Forge_Frame frame;
+	lv2_atom_forge_set_buffer(&n->forge, buf, MESSAGE_CAPACITY);
+	lv2_atom_forge_object(&n->forge, &frame, 0, u->msg_Activity);
+	lv2_atom_forge_key(&n->forge, u->msg_sounding);
+	lv2_atom_forge_int(&n->forge, (int32_t)sounding);
+	lv2_atom_forge_pop(&n->forge, &frame);
+	return send(n, out, buf);
+}
+
+static void
+build_overview_chunk(EtNotify *n, uint8_t *buf, uint32_t total,
+                     uint32_t count)
+{
+	const EtNotifyUris *u  = &n->uris;
+	const EtOverview   *ov = &n->overview;
+	LV2_Atom_Forge_Frame frame;
+	/* MESSAGE_CAPACITY holds the largest chunk, so no write fails (a
+	 * failed push would leave the forge writing before buf). */
+	lv2_atom_forge_set_buffer(&n->forge, buf, MESSAGE_CAPACITY);
+	lv2_atom_forge_object(&n->forge, &frame, 0, u->msg_Overview);
+	lv2_atom_forge_key(&n->forge, u->msg_serial);
+	lv2_atom_forge_int(&n->forge, (int32_t)ov->serial);
+	lv2_atom_forge_key(&n->forge, u->msg_length);
+	lv2_atom_forge_long(&n->forge, ov->length);
+	lv2_atom_forge_key(&n->forge, u->msg_binCount);
+	lv2_atom_forge_int(&n->forge, (int32_t)total);
+	lv2_atom_forge_key(&n->forge, u->msg_first);
+	lv2_atom_forge_int(&n->forge, (int32_t)n->next_bin);
+	lv2_atom_forge_key(&n->forge, u->msg_peaks);
+	lv2_atom_forge_vector(&n->forge, sizeof(float), u->atom_Float, count,
+	                      ov->peak + n->next_bin);
+	lv2_atom_forge_pop(&n->forge, &frame);
+}
+
+/* The next chunk of the overview: up to ET_MSG_OVERVIEW_CHUNK bins, fewer
+ * when the port has less room left. */
+static bool
+send_overview_chunk(EtNotify *n, EtSeqOut *out)
+{
+	_Alignas(8) uint8_t buf[MESSAGE_CAPACITY];
+	const uint32_t total = n->overview.length ? ET_OVERVIEW_BINS : 0;
+	const uint32_t left  = total - n->next_bin;
+	uint32_t count = left < ET_MSG_OVERVIEW_CHUNK ? left : ET_MSG_OVERVIEW_CHUNK;
+	for (;;) {
+		build_overview_chunk(n, buf, total, count);
+		if (send(n, out, buf)) {
+			break;
+		}
+		if (count <= 1) {
+			return false; /* not even one bin fits: next block */
+		}
+		count /= 2;
+	}
+	n->next_bin += count;
+	n->overview_due = n->next_bin < total;
+	return true;
+}
+
+void
+et_notify_run(EtNotify *n, EtSeqOut *out, const EtLooper *looper,
+              const EtRouter *router, uint32_t nframes)
+{
+	EtLoopView        view;
+	const bool        has_loop  = et_looper_view(looper, &view);
+	const bool        overdub   = et_looper_state(looper) == ET_LOOP_OVERDUBBING;
+	const uint32_t    ratio     = overdub ? ET_NOTIFY_OVERDUB_SCAN_RATIO
+	                                      : ET_NOTIFY_SCAN_RATIO;
+	const uint32_t    least     = overdub ? ET_NOTIFY_OVERDUB_SCAN_MIN
+	                                      : ET_NOTIFY_SCAN_MIN;
+	const uint64_t    wanted    = (uint64_t)nframes * ratio;
+	const uint32_t    budget    = wanted < least        ? least
+	                              : wanted > UINT32_MAX ? UINT32_MAX
+	                                                    : (uint32_t)wanted;
+	if (et_overview_update(&n->overview, has_loop ? &view : NULL, overdub,
+	                       budget)) {
+		/* A new overview replaces one half sent. */
+		n->sent_serial  = n->overview.serial;
+		n->next_bin     = 0;
+		n->overview_due = true;
+	}
+
+	uint32_t sounding = 0;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		if (et_router_sounding(router, t) > 0) {
+			sounding |= 1u << t;
+		}
+	}
+
+	if (!out->open) {
+		return; /* nobody listens; what is due waits */
+	}
+	if ((sounding != n->sounding || n->activity_due) &&
+	    send_activity(n, out, sounding)) {
+		n->sounding     = sounding;
+		n->activity_due = false;
+	}
+	if (n->overview_due) {
+		send_overview_chunk(n, out);
+	}
+}

@@ -1,0 +1,62 @@
+/* notify: what the plugin tells its UI on the notify port (see
+ * messages.h for the format).
+ *
+ * Per run() the glue calls et_notify_run() once, after the block is
+ * rendered: it advances the waveform overview by a bounded slice, then
+ * writes at most one Activity message (when the sounding tracks changed, or
+ * after a request) and at most one Overview chunk, each only if it fits in
+ * what is left of the port's capacity (else it waits for the next block).
+ * Real-time safe: no allocation; messages are built in a fixed buffer. */
+#ifndef ET_NOTIFY_H
+#define ET_NOTIFY_H
+
+#include "looper.h"
+#include "overview.h"
+#include "router.h"
+#include "seq_out.h"
+
+#include <lv2/atom/atom.h>
+#include <lv2/atom/forge.h>
+#include <lv2/urid/urid.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Frames of loop audio the overview scans per frame of the block, and at
+ * least per run().  The scan is memory bound, about 0.7 ns a loop frame.
+ * After a take or a clear: 16, so the new overview follows a sixteenth of
+ * the loop's length later, for about 11 ns a frame while it scans.
+ * During an overdub, which rescans the loop over and over: 4, so the
+ * layers show every quarter of the loop's length, for about 3 ns a frame. */
+#define ET_NOTIFY_SCAN_RATIO 16u
+#define ET_NOTIFY_SCAN_MIN 1024u
+#define ET_NOTIFY_OVERDUB_SCAN_RATIO 4u
+#define ET_NOTIFY_OVERDUB_SCAN_MIN 256u
+
+typedef struct {
+	LV2_URID atom_Int, atom_Long, atom_Float, atom_Vector, atom_Object;
+	LV2_URID msg_Request, msg_Activity, msg_Overview;
+	LV2_URID msg_sounding, msg_serial, msg_length, msg_binCount, msg_first,
+	    msg_peaks;
+} EtNotifyUris;
+
+typedef struct {
+	EtNotifyUris   uris;
+	LV2_Atom_Forge forge; /* URIDs mapped once; buffers set per message */
+	EtOverview   overview;
+	uint32_t     sounding;      /* last Activity sent */
+	bool         activity_due;  /* send Activity even if unchanged */
+	uint32_t     sent_serial;   /* overview being (or last) sent */
+	uint32_t     next_bin;      /* next bin of it to send */
+	bool         overview_due;  /* bins of sent_serial remain to send */
+} EtNotify;
+
+void et_notify_init(EtNotify *n, LV2_URID_Map *map);
+
+/* True (and a full answer is scheduled) if obj is the UI's msg:Request. */
+bool et_notify_take_request(EtNotify *n, const LV2_Atom_Object *obj);
+
+void et_notify_run(EtNotify *n, EtSeqOut *out, const EtLooper *looper,
+                   const EtRouter *router, uint32_t nframes);
+
+#endif

@@ -1,0 +1,135 @@
+#include "overview.h"
+
+#include <math.h>
+#include <string.h>
+
+void
+et_overview_init(EtOverview *ov)
+{
+	memset(ov, 0, sizeof(*ov));
+}
+
+uint32_t
+et_overview_bin_start(uint32_t bin, uint32_t length)
+{
+	return (uint32_t)(((uint64_t)bin * length) / ET_OVERVIEW_BINS);
+}
+
+/* The bin that frame lies in: the largest b with bin_start(b) <= frame. */
+static uint32_t
+bin_of(uint32_t frame, uint32_t length)
+{
+	uint32_t b = (uint32_t)(((uint64_t)frame * ET_OVERVIEW_BINS) / length);
+	/* Integer division can land one bin early or late at a boundary. */
+	while (b + 1 < ET_OVERVIEW_BINS &&
+	       et_overview_bin_start(b + 1, length) <= frame) {
+		++b;
+	}
+	while (b > 0 && et_overview_bin_start(b, length) > frame) {
+		--b;
+	}
+	return b;
+}
+
+/* The largest of `peak` and |x[i]|: NaN compares false and is skipped.
+ * Eight lanes, so that the compiler can vectorize it. */
+static float
+peak_of(const float *x, uint32_t n, float peak)
+{
+	float lanes[8] = {peak, peak, peak, peak, peak, peak, peak, peak};
+	uint32_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		for (unsigned k = 0; k < 8; ++k) {
+			const float a = fabsf(x[i + k]);
+			lanes[k]      = a > lanes[k] ? a : lanes[k];
+		}
+	}
+	for (; i < n; ++i) {
+		const float a = fabsf(x[i]);
+		lanes[0]      = a > lanes[0] ? a : lanes[0];
+	}
+	for (unsigned k = 1; k < 8; ++k) {
+		lanes[0] = lanes[k] > lanes[0] ? lanes[k] : lanes[0];
+	}
+	return lanes[0];
+}
+
+static void
+start_scan(EtOverview *ov, const EtLoopView *view)
+{
+	memset(ov->work, 0, sizeof(ov->work));
+	ov->scan_left   = view->left;
+	ov->scan_right  = view->right;
+	ov->scan_length = view->length;
+	ov->cursor      = 0;
+	ov->scanning    = true;
+	ov->again       = false;
+}
+
+static bool
+publish_empty(EtOverview *ov)
+{
+	ov->scanning    = false;
+	ov->scan_length = 0;
+	if (ov->length == 0 && ov->serial != 0) {
+		return false; /* already empty, and said so */
+	}
+	memset(ov->peak, 0, sizeof(ov->peak));
+	ov->length = 0;
+	++ov->serial;
+	return true;
+}
+
+bool
+et_overview_update(EtOverview *ov, const EtLoopView *view, bool changing,
+                   uint32_t budget)
+{
+	if (!view || view->length == 0 || !view->left || !view->right) {
+		return publish_empty(ov);
+	}
+
+	const bool same_loop = ov->scan_length == view->length &&
+	                       ov->scan_left == view->left &&
+	                       ov->scan_right == view->right;
+	if (!same_loop) {
+		start_scan(ov, view);
+	} else if (changing) {
+		ov->again = true;
+	}
+	if (!ov->scanning) {
+		if (!ov->again) {
+			return false; /* published and unchanged */
+		}
+		start_scan(ov, view);
+	}
+
+	const uint32_t length = ov->scan_length;
+	uint32_t       frame  = ov->cursor;
+	uint32_t       end    = length - frame > budget ? frame + budget : length;
+	while (frame < end) {
+		const uint32_t bin      = bin_of(frame, length);
+		const uint32_t bin_next = bin + 1 < ET_OVERVIEW_BINS
+		                              ? et_overview_bin_start(bin + 1, length)
+		                              : length;
+		const uint32_t stop = bin_next < end ? bin_next : end;
+		ov->work[bin] = peak_of(ov->scan_left + frame, stop - frame,
+		                        peak_of(ov->scan_right + frame, stop - frame,
+		                                ov->work[bin]));
+		frame         = stop;
+	}
+	ov->cursor = frame;
+	if (frame < length) {
+		return false;
+	}
+
+	memcpy(ov->peak, ov->work, sizeof(ov->peak));
+	ov->length   = length;
+	ov->scanning = false;
+	++ov->serial;
+	if (ov->again) {
+		/* What was layered during this pass shows in the next, which
+		 * starts now and sees everything written so far. */
+		start_scan(ov, view);
+	}
+	return true;
+}

@@ -1,0 +1,478 @@
+/* What the plugin tells its UI on notify, through the built bundle loaded
+ * by lilv: the UI's request is answered with the whole waveform overview,
+ * whose bins are exactly the peaks of what was recorded; the note lights
+ * follow the notes; everything fits the port, and run() allocates
+ * nothing. */
+#include "lv2host.h"
+#include "messages.h"
+#include "overview.h"
+
+#include <lv2/atom/atom.h>
+#include <lv2/atom/util.h>
+#include <lv2/urid/urid.h>
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define RATE 48000.0
+#define BLOCK 256u
+#define MAX_CHUNKS 64
+
+typedef struct {
+	uint32_t serial, length, bins, first, n;
+	float    peaks[ET_MSG_OVERVIEW_CHUNK];
+} Chunk;
+
+/* What one run() sent on notify. */
+typedef struct {
+	unsigned activities;
+	uint32_t sounding;
+	unsigned n_chunks;
+	Chunk    chunk[MAX_CHUNKS];
+	uint32_t largest_event; /* bytes of the largest event body */
+} Sent;
+
+typedef struct {
+	EthHost *host;
+	LV2_URID object, atom_int, atom_long, atom_float, atom_vector, request,
+	    activity, overview, sounding, serial, length, bin_count, first, peaks;
+	float   *fed;    /* every input sample, left channel (right = -0.5 x) */
+	uint64_t wall;
+	uint64_t fed_cap;
+} Fixture;
+
+static void
+fixture_init(Fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->host        = eth_new(RATE);
+	f->object      = eth_map(f->host, LV2_ATOM__Object);
+	f->atom_int    = eth_map(f->host, LV2_ATOM__Int);
+	f->atom_long   = eth_map(f->host, LV2_ATOM__Long);
+	f->atom_float  = eth_map(f->host, LV2_ATOM__Float);
+	f->atom_vector = eth_map(f->host, LV2_ATOM__Vector);
+	f->request     = eth_map(f->host, ET_MSG__Request);
+	f->activity    = eth_map(f->host, ET_MSG__Activity);
+	f->overview    = eth_map(f->host, ET_MSG__Overview);
+	f->sounding    = eth_map(f->host, ET_MSG__sounding);
+	f->serial      = eth_map(f->host, ET_MSG__serial);
+	f->length      = eth_map(f->host, ET_MSG__length);
+	f->bin_count   = eth_map(f->host, ET_MSG__binCount);
+	f->first       = eth_map(f->host, ET_MSG__first);
+	f->peaks       = eth_map(f->host, ET_MSG__peaks);
+	f->fed_cap     = 10 * (uint64_t)RATE;
+	f->fed         = (float *)calloc(f->fed_cap, sizeof(float));
+}
+
+static void
+fixture_free(Fixture *f)
+{
+	assert_int_equal(eth_allocations_in_run(f->host), 0);
+	eth_free(f->host);
+	free(f->fed);
+}
+
+static uint32_t
+get_uint(const Fixture *f, const LV2_Atom *a)
+{
+	assert_non_null(a);
+	if (a->type == f->atom_int) {
+		int32_t v;
+		memcpy(&v, a + 1, sizeof(v));
+		return (uint32_t)v;
+	}
+	assert_int_equal(a->type, f->atom_long);
+	int64_t v;
+	memcpy(&v, a + 1, sizeof(v));
+	return (uint32_t)v;
+}
+
+static void
+decode(const Fixture *f, Sent *sent)
+{
+	memset(sent, 0, sizeof(*sent));
+	const LV2_Atom_Sequence *seq =
+	    (const LV2_Atom_Sequence *)eth_audio(f->host, "notify");
+	LV2_ATOM_SEQUENCE_FOREACH (seq, ev) {
+		assert_int_equal(ev->body.type, f->object);
+		if (ev->body.size > sent->largest_event) {
+			sent->largest_event = ev->body.size;
+		}
+		const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
+		if (obj->body.otype == f->activity) {
+			const LV2_Atom *s = NULL;
+			lv2_atom_object_get(obj, f->sounding, &s, 0);
+			++sent->activities;
+			sent->sounding = get_uint(f, s);
+			continue;
+		}
+		assert_int_equal(obj->body.otype, f->overview);
+		assert_true(sent->n_chunks < MAX_CHUNKS);
+		const LV2_Atom *serial = NULL, *length = NULL, *bins = NULL,
+		               *first = NULL, *peaks = NULL;
+		lv2_atom_object_get(obj, f->serial, &serial, f->length, &length,
+		                    f->bin_count, &bins, f->first, &first, f->peaks,
+		                    &peaks, 0);
+		Chunk *c  = &sent->chunk[sent->n_chunks++];
+		c->serial = get_uint(f, serial);
+		c->length = get_uint(f, length);
+		c->bins   = get_uint(f, bins);
+		c->first  = get_uint(f, first);
+		assert_non_null(peaks);
+		assert_int_equal(peaks->type, f->atom_vector);
+		const LV2_Atom_Vector *vec = (const LV2_Atom_Vector *)peaks;
+		assert_int_equal(vec->body.child_type, f->atom_float);
+		assert_int_equal(vec->body.child_size, sizeof(float));
+		c->n = (vec->atom.size - (uint32_t)sizeof(vec->body)) / sizeof(float);
+		assert_true(c->n <= ET_MSG_OVERVIEW_CHUNK);
+		memcpy(c->peaks, vec + 1, c->n * sizeof(float));
+	}
+}
+
+/* A 440 Hz sine that swells from 0.1 to 0.9 over each second. */
+static float
+synth(uint64_t frame)
+{
+	const double t   = (double)frame / RATE;
+	const double env = 0.1 + 0.8 * fmod(t, 1.0);
+	return (float)(env * sin(2.0 * M_PI * 440.0 * t));
+}
+
+static void
+play(Fixture *f, Sent *sent)
+{
+	float *l = eth_audio(f->host, "in_l");
+	float *r = eth_audio(f->host, "in_r");
+	for (uint32_t i = 0; i < BLOCK; ++i) {
+		const float v = synth(f->wall + i);
+		l[i]          = v;
+		r[i]          = -0.5f * v;
+		if (f->wall + i < f->fed_cap) {
+			f->fed[f->wall + i] = v;
+		}
+	}
+	eth_run(f->host, BLOCK);
+	f->wall += BLOCK;
+	decode(f, sent);
+}
+
+static void
+send_request(Fixture *f)
+{
+	const LV2_Atom_Object_Body body = {0, f->request};
+	eth_atom(f->host, 0, f->object, &body, sizeof(body));
+}
+
+/* Records `blocks` blocks with quantize off (no transport): the loop is
+ * exactly the input from the arm block to the disarm block.  Returns the
+ * wall frame of its first sample. */
+static uint64_t
+record(Fixture *f, unsigned blocks)
+{
+	Sent sent;
+	eth_set(f->host, "loop_quantize", 0);
+	eth_set(f->host, "loop_arm", 1);
+	const uint64_t start = f->wall;
+	for (unsigned b = 0; b < blocks; ++b) {
+		play(f, &sent);
+		assert_int_equal(eth_get(f->host, "loop_state"), 2);
+	}
+	eth_set(f->host, "loop_arm", 0);
+	play(f, &sent);
+	assert_int_equal(eth_get(f->host, "loop_state"), 3);
+	return start;
+}
+
+/* The peak of bin b of the loop that starts at `start`, the slow way. */
+static float
+reference_peak(const Fixture *f, uint64_t start, uint32_t length, uint32_t b)
+{
+	/* Bin b covers [b * length / bins, (b + 1) * length / bins). */
+	const uint32_t from = (uint32_t)((uint64_t)b * length / ET_OVERVIEW_BINS);
+	const uint32_t to = (uint32_t)((uint64_t)(b + 1) * length / ET_OVERVIEW_BINS);
+	float          peak = 0.0f;
+	for (uint32_t i = from; i < to; ++i) {
+		peak = fmaxf(peak, fabsf(f->fed[start + i])); /* right is half */
+	}
+	return peak;
+}
+
+/* Runs blocks until one whole overview of `length` frames arrived from its
+ * bin 0, in order; returns the number of blocks it took. */
+static unsigned
+collect_overview(Fixture *f, uint32_t length, float *bins, unsigned max_blocks,
+                 uint32_t *largest)
+{
+	uint32_t next = 0, serial = 0;
+	bool     started = false;
+	for (unsigned block = 1; block <= max_blocks; ++block) {
+		Sent sent;
+		play(f, &sent);
+		assert_true(sent.n_chunks <= 1); /* one chunk per run() */
+		if (sent.largest_event > *largest) {
+			*largest = sent.largest_event;
+		}
+		for (unsigned c = 0; c < sent.n_chunks; ++c) {
+			const Chunk *ch = &sent.chunk[c];
+			if (ch->length != length) {
+				continue;
+			}
+			if (ch->first == 0) {
+				started = true;
+				serial  = ch->serial;
+				next    = 0;
+			}
+			if (!started || ch->serial != serial) {
+				continue;
+			}
+			assert_int_equal(ch->bins, ET_OVERVIEW_BINS);
+			assert_int_equal(ch->first, next);
+			memcpy(bins + next, ch->peaks, ch->n * sizeof(float));
+			next += ch->n;
+			if (next == ET_OVERVIEW_BINS) {
+				return block;
+			}
+		}
+	}
+	fail_msg("no whole overview of %u frames within %u blocks", length,
+	         max_blocks);
+	return 0;
+}
+
+/* A musician records two seconds of a swelling sine; the UI opens and
+ * asks: the overview it gets holds, bin for bin, the loop's peaks. */
+static void
+request_gets_the_recorded_peaks(void **state)
+{
+	(void)state;
+	Fixture f;
+	fixture_init(&f);
+	Sent sent;
+	const unsigned blocks = 375; /* 96000 frames: 2 s */
+	const uint64_t start  = record(&f, blocks);
+	const uint32_t length = blocks * BLOCK;
+	assert_int_equal(lrintf(eth_get(f.host, "loop_length") * (float)RATE),
+	                 length);
+
+	/* The overview goes out on its own once the take ends ... */
+	float    bins[ET_OVERVIEW_BINS];
+	uint32_t largest = 0;
+	const unsigned first_blocks = collect_overview(&f, length, bins, 60, &largest);
+	/* 96000 frames at 16 x 256 a block, then 512 bins at 64 a block. */
+	assert_true(first_blocks <= 24 + 8);
+	for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
+		assert_true(bins[b] == reference_peak(&f, start, length, b));
+	}
+
+	/* ... and again, whole, after a request (a UI opened later). */
+	for (int i = 0; i < 20; ++i) {
+		play(&f, &sent);
+		assert_int_equal(sent.n_chunks, 0); /* nothing new to say */
+	}
+	send_request(&f);
+	memset(bins, 0, sizeof(bins));
+	assert_true(collect_overview(&f, length, bins, 8, &largest) == 8);
+	for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
+		assert_true(bins[b] == reference_peak(&f, start, length, b));
+	}
+	assert_true(bins[ET_OVERVIEW_BINS - 1] > 0.85f); /* the swell's top */
+	assert_true(bins[0] < 0.15f);
+	assert_true(largest <= 512); /* a chunk is a few hundred bytes */
+	fixture_free(&f);
+}
+
+/* With a notify buffer of 200 bytes, the overview still arrives, in
+ * smaller chunks, and nothing is written past the buffer (lv2host checks
+ * a sentinel). */
+static void
+small_notify_buffer(void **state)
+{
+	(void)state;
+	Fixture f;
+	fixture_init(&f);
+	eth_set_port_capacity(f.host, "notify", 200);
+	const uint64_t start  = record(&f, 100);
+	const uint32_t length = 100 * BLOCK;
+	float          bins[ET_OVERVIEW_BINS];
+	uint32_t       largest = 0;
+	collect_overview(&f, length, bins, 600, &largest);
+	assert_true(largest <= 200 - sizeof(LV2_Atom_Sequence) - sizeof(LV2_Atom_Event));
+	for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
+		assert_true(bins[b] == reference_peak(&f, start, length, b));
+	}
+	fixture_free(&f);
+}
+
+/* The peak of bin b of `loop` (left channel; right is half of it). */
+static float
+peak_of(const float *loop, uint32_t length, uint32_t b)
+{
+	const uint32_t from = (uint32_t)((uint64_t)b * length / ET_OVERVIEW_BINS);
+	const uint32_t to = (uint32_t)((uint64_t)(b + 1) * length / ET_OVERVIEW_BINS);
+	float          peak = 0.0f;
+	for (uint32_t i = from; i < to; ++i) {
+		peak = fmaxf(peak, fabsf(loop[i]));
+	}
+	return peak;
+}
+
+/* An overdub layers the sine onto part of the loop: once it ends, an
+ * overview with the layered peaks follows within a few blocks, and then
+ * nothing more is sent. */
+static void
+overdub_shows_its_layer(void **state)
+{
+	(void)state;
+	Fixture f;
+	fixture_init(&f);
+	Sent           sent;
+	const uint32_t length = 100 * BLOCK;
+	const uint64_t start  = record(&f, 100);
+	for (int i = 0; i < 20; ++i) {
+		play(&f, &sent);
+	}
+
+	/* Overdub (on by default) for 60 blocks: free loop, quantize off, so
+	 * wall frame w lands on loop frame (w - start) mod length. */
+	float *loop = (float *)malloc(length * sizeof(float));
+	memcpy(loop, f.fed + start, length * sizeof(float));
+	eth_set(f.host, "loop_arm", 1);
+	const uint64_t from = f.wall;
+	for (int i = 0; i < 60; ++i) {
+		play(&f, &sent);
+		assert_int_equal(eth_get(f.host, "loop_state"), 4);
+	}
+	eth_set(f.host, "loop_arm", 0);
+	const uint64_t to = f.wall;
+	for (uint64_t w = from; w < to; ++w) {
+		const uint32_t k = (uint32_t)((w - start) % length);
+		loop[k]          = loop[k] + f.fed[w];
+	}
+
+	bool     seen = false;
+	uint32_t next = 0, serial = 0;
+	float    bins[ET_OVERVIEW_BINS];
+	unsigned block;
+	for (block = 1; block <= 60 && !seen; ++block) {
+		play(&f, &sent);
+		for (unsigned c = 0; c < sent.n_chunks; ++c) {
+			const Chunk *ch = &sent.chunk[c];
+			if (ch->first == 0) {
+				serial = ch->serial;
+				next   = 0;
+			}
+			if (ch->serial != serial || ch->first != next) {
+				continue;
+			}
+			memcpy(bins + next, ch->peaks, ch->n * sizeof(float));
+			next += ch->n;
+			if (next < ET_OVERVIEW_BINS) {
+				continue;
+			}
+			seen = true;
+			for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
+				seen = seen && bins[b] == peak_of(loop, length, b);
+			}
+		}
+	}
+	if (!seen) {
+		fail_msg("no overview with the overdub's layer within 60 blocks");
+	}
+	/* Two passes of 25600 frames at 4096 a block at most, then 8 chunks. */
+	assert_true(block <= 2 * 7 + 8 + 1);
+	for (int i = 0; i < 20; ++i) {
+		play(&f, &sent);
+		assert_int_equal(sent.n_chunks, 0);
+	}
+	free(loop);
+	fixture_free(&f);
+}
+
+/* Clear: the UI hears at once that there is no loop. */
+static void
+clear_sends_an_empty_overview(void **state)
+{
+	(void)state;
+	Fixture f;
+	fixture_init(&f);
+	record(&f, 50);
+	Sent sent;
+	for (int i = 0; i < 20; ++i) {
+		play(&f, &sent);
+	}
+	eth_set(f.host, "loop_clear", 1);
+	play(&f, &sent);
+	assert_int_equal(sent.n_chunks, 1);
+	assert_int_equal(sent.chunk[0].length, 0);
+	assert_int_equal(sent.chunk[0].bins, 0);
+	assert_int_equal(sent.chunk[0].n, 0);
+	eth_set(f.host, "loop_clear", 0);
+	play(&f, &sent);
+	assert_int_equal(sent.n_chunks, 0);
+	fixture_free(&f);
+}
+
+/* Notes light their track: once when they start, once when they end,
+ * on the track that plays them. */
+static void
+note_lights_follow_the_notes(void **state)
+{
+	(void)state;
+	Fixture f;
+	fixture_init(&f);
+	Sent sent;
+	play(&f, &sent); /* the first run() says what sounds: nothing */
+	assert_int_equal(sent.activities, 1);
+	assert_int_equal(sent.sounding, 0);
+	play(&f, &sent);
+	assert_int_equal(sent.activities, 0);
+
+	eth_midi3(f.host, 10, 0x90, 60, 100); /* track 1 */
+	play(&f, &sent);
+	assert_int_equal(sent.activities, 1);
+	assert_int_equal(sent.sounding, 0x01);
+	play(&f, &sent);
+	assert_int_equal(sent.activities, 0); /* unchanged: quiet */
+
+	eth_set(f.host, "active_track", 3);
+	eth_midi3(f.host, 0, 0x90, 64, 100); /* track 3; track 1's note rings */
+	play(&f, &sent);
+	assert_int_equal(sent.activities, 1);
+	assert_int_equal(sent.sounding, 0x05);
+
+	eth_midi3(f.host, 5, 0x80, 60, 0); /* ends on track 1 */
+	play(&f, &sent);
+	assert_int_equal(sent.sounding, 0x04);
+
+	eth_set(f.host, "track3_mute", 1); /* muting ends track 3's note */
+	play(&f, &sent);
+	assert_int_equal(sent.activities, 1);
+	assert_int_equal(sent.sounding, 0x00);
+
+	/* A request repeats the lights even when nothing changed. */
+	send_request(&f);
+	play(&f, &sent);
+	assert_int_equal(sent.activities, 1);
+	assert_int_equal(sent.sounding, 0x00);
+	fixture_free(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(request_gets_the_recorded_peaks),
+	    cmocka_unit_test(small_notify_buffer),
+	    cmocka_unit_test(overdub_shows_its_layer),
+	    cmocka_unit_test(clear_sends_an_empty_overview),
+	    cmocka_unit_test(note_lights_follow_the_notes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,238 @@
+/* The UI, created and destroyed 100 times in a parent window the way a
+ * host opens and closes it, with port events, notify messages, clicks,
+ * drags and idle calls in between.  Run under valgrind (make check) or
+ * LeakSanitizer (SANITIZE=1): whatever the UI allocates it frees.  Needs
+ * an X display (tests/test_ui.sh starts Xvfb).
+ *   test_ui_leaks [PATH_TO_eighttrack_ui.so] */
+#include "messages.h"
+#include "ports.h"
+
+#include <lv2/atom/forge.h>
+#include <lv2/ui/ui.h>
+#include <lv2/urid/urid.h>
+
+#include <X11/Xlib.h>
+#include <cairo.h>
+#include <dlfcn.h>
+#include <fontconfig/fontconfig.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ROUNDS 100
+#define MAX_URIS 64
+
+static char    *uris[MAX_URIS];
+static uint32_t n_uris;
+static unsigned writes, touches_on, touches_off;
+
+static LV2_URID
+map_uri(LV2_URID_Map_Handle handle, const char *uri)
+{
+	(void)handle;
+	for (uint32_t i = 0; i < n_uris; ++i) {
+		if (!strcmp(uris[i], uri)) {
+			return i + 1;
+		}
+	}
+	if (n_uris == MAX_URIS) {
+		return 0;
+	}
+	uris[n_uris] = strdup(uri);
+	return ++n_uris;
+}
+
+static void
+ui_write(LV2UI_Controller controller, uint32_t port, uint32_t size,
+         uint32_t protocol, const void *buffer)
+{
+	(void)controller;
+	(void)port;
+	(void)size;
+	(void)protocol;
+	(void)buffer;
+	++writes;
+}
+
+static void
+touch(LV2UI_Feature_Handle handle, uint32_t port, bool grabbed)
+{
+	(void)handle;
+	(void)port;
+	grabbed ? ++touches_on : ++touches_off;
+}
+
+static int
+resize(LV2UI_Feature_Handle handle, int width, int height)
+{
+	(void)handle;
+	(void)width;
+	(void)height;
+	return 0;
+}
+
+/* Sends a synthetic button press/release or motion to the UI's window. */
+static void
+pointer(Display *d, Window w, int type, unsigned button, int x, int y)
+{
+	XEvent e;
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	if (type == MotionNotify) {
+		e.xmotion.window = w;
+		e.xmotion.x      = x;
+		e.xmotion.y      = y;
+		e.xmotion.state  = Button1Mask;
+	} else {
+		e.xbutton.window = w;
+		e.xbutton.button = button;
+		e.xbutton.x      = x;
+		e.xbutton.y      = y;
+	}
+	const long mask = type == MotionNotify ? Button1MotionMask
+	                  : type == ButtonPress ? ButtonPressMask
+	                                        : ButtonReleaseMask;
+	XSendEvent(d, w, False, mask, &e);
+	XFlush(d);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path =
+	    argc > 1 ? argv[1] : "bundle/eighttrack.lv2/eighttrack_ui.so";
+	Display *display = XOpenDisplay(NULL);
+	if (!display) {
+		fprintf(stderr, "test_ui_leaks: no X display (DISPLAY=%s)\n",
+		        getenv("DISPLAY") ? getenv("DISPLAY") : "");
+		return 1;
+	}
+	const Window parent = XCreateSimpleWindow(
+	    display, DefaultRootWindow(display), 0, 0, 800, 480, 0, 0, 0);
+	XMapWindow(display, parent);
+	XSync(display, False);
+
+	void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		fprintf(stderr, "test_ui_leaks: %s\n", dlerror());
+		return 1;
+	}
+	LV2UI_DescriptorFunction get =
+	    (LV2UI_DescriptorFunction)(uintptr_t)dlsym(lib, "lv2ui_descriptor");
+	const LV2UI_Descriptor *desc = get ? get(0) : NULL;
+	if (!desc || strcmp(desc->URI, "urn:eighttrack:ui") || get(1)) {
+		fprintf(stderr, "test_ui_leaks: no urn:eighttrack:ui in %s\n", path);
+		return 1;
+	}
+	const LV2UI_Idle_Interface *idle =
+	    (const LV2UI_Idle_Interface *)desc->extension_data(LV2_UI__idleInterface);
+	if (!idle || desc->extension_data("urn:nothing")) {
+		fprintf(stderr, "test_ui_leaks: bad extension_data\n");
+		return 1;
+	}
+
+	LV2_URID_Map  map      = {NULL, map_uri};
+	LV2UI_Touch   touch_f  = {NULL, touch};
+	LV2UI_Resize  resize_f = {NULL, resize};
+	LV2_Feature   f_parent = {LV2_UI__parent, (void *)(uintptr_t)parent};
+	LV2_Feature   f_map    = {LV2_URID__map, &map};
+	LV2_Feature   f_touch  = {LV2_UI__touch, &touch_f};
+	LV2_Feature   f_resize = {LV2_UI__resize, &resize_f};
+	const LV2_Feature *features[] = {&f_parent, &f_map, &f_touch, &f_resize,
+	                                 NULL};
+	const LV2_Feature *no_parent[] = {&f_map, NULL};
+
+	/* A whole one-chunk overview and a note light, as notify sends them. */
+	_Alignas(8) uint8_t  msg[1024];
+	LV2_Atom_Forge       forge;
+	LV2_Atom_Forge_Frame frame;
+	lv2_atom_forge_init(&forge, &map);
+	const LV2_URID transfer = map.map(NULL, LV2_ATOM__eventTransfer);
+	float          peaks[ET_MSG_OVERVIEW_CHUNK];
+	for (unsigned i = 0; i < ET_MSG_OVERVIEW_CHUNK; ++i) {
+		peaks[i] = (float)i / ET_MSG_OVERVIEW_CHUNK;
+	}
+
+	LV2UI_Widget widget = NULL;
+	if (desc->instantiate(desc, "urn:eighttrack:plugin", ".", ui_write, NULL,
+	                      &widget, no_parent)) {
+		fprintf(stderr, "test_ui_leaks: instantiated without ui:parent\n");
+		return 1;
+	}
+
+	for (unsigned round = 0; round < ROUNDS; ++round) {
+		LV2UI_Handle ui = desc->instantiate(desc, "urn:eighttrack:plugin",
+		                                    ".", ui_write, NULL, &widget,
+		                                    features);
+		if (!ui || !widget) {
+			fprintf(stderr, "test_ui_leaks: instantiate failed (round %u)\n",
+			        round);
+			return 1;
+		}
+		const float values[] = {3.0f, 1.0f, 2.0f, 0.4f};
+		desc->port_event(ui, ET_PORT_ACTIVE_TRACK, sizeof(float), 0, &values[0]);
+		desc->port_event(ui, ET_PORT_LOOP_STATE, sizeof(float), 0, &values[2]);
+		desc->port_event(ui, ET_PORT_LOOP_POSITION, sizeof(float), 0, &values[3]);
+
+		lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
+		lv2_atom_forge_object(&forge, &frame, 0, map.map(NULL, ET_MSG__Overview));
+		lv2_atom_forge_key(&forge, map.map(NULL, ET_MSG__serial));
+		lv2_atom_forge_int(&forge, 1);
+		lv2_atom_forge_key(&forge, map.map(NULL, ET_MSG__length));
+		lv2_atom_forge_long(&forge, 48000);
+		lv2_atom_forge_key(&forge, map.map(NULL, ET_MSG__binCount));
+		lv2_atom_forge_int(&forge, ET_MSG_OVERVIEW_CHUNK);
+		lv2_atom_forge_key(&forge, map.map(NULL, ET_MSG__first));
+		lv2_atom_forge_int(&forge, 0);
+		lv2_atom_forge_key(&forge, map.map(NULL, ET_MSG__peaks));
+		lv2_atom_forge_vector(&forge, sizeof(float),
+		                      map.map(NULL, LV2_ATOM__Float),
+		                      ET_MSG_OVERVIEW_CHUNK, peaks);
+		lv2_atom_forge_pop(&forge, &frame);
+		const LV2_Atom *atom = (const LV2_Atom *)msg;
+		desc->port_event(ui, ET_PORT_NOTIFY, sizeof(LV2_Atom) + atom->size,
+		                 transfer, atom);
+
+		const Window w = (Window)(uintptr_t)widget;
+		idle->idle(ui);
+		/* Mute track 2, drag track 1's transpose up, click CLEAR. */
+		pointer(display, w, ButtonPress, Button1, 150, 214);
+		pointer(display, w, ButtonRelease, Button1, 150, 214);
+		pointer(display, w, ButtonPress, Button1, 58, 143);
+		pointer(display, w, MotionNotify, 0, 58, 120);
+		pointer(display, w, ButtonRelease, Button1, 58, 120);
+		pointer(display, w, ButtonPress, Button1, 334, 399);
+		pointer(display, w, ButtonRelease, Button1, 334, 399);
+		XSync(display, False);
+		for (int i = 0; i < 3; ++i) {
+			if (idle->idle(ui) != 0) {
+				fprintf(stderr, "test_ui_leaks: idle asked to close\n");
+				return 1;
+			}
+		}
+		desc->cleanup(ui);
+	}
+
+	dlclose(lib);
+	XDestroyWindow(display, parent);
+	XCloseDisplay(display);
+	for (uint32_t i = 0; i < n_uris; ++i) {
+		free(uris[i]);
+	}
+	/* One-time caches of cairo and fontconfig, so that only what the UI
+	 * itself keeps would show as a leak. */
+	cairo_debug_reset_static_data();
+	FcFini();
+
+	if (writes == 0 || touches_on != touches_off || touches_on == 0) {
+		fprintf(stderr,
+		        "test_ui_leaks: gestures did not reach the host "
+		        "(%u writes, %u touch on, %u touch off)\n",
+		        writes, touches_on, touches_off);
+		return 1;
+	}
+	printf("test_ui_leaks: %d rounds, %u writes, %u touch gestures: ok\n",
+	       ROUNDS, writes, touches_on);
+	return 0;
+}

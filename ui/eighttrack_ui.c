@@ -1,0 +1,574 @@
+/* Eighttrack's own UI: an X11 window drawn with cairo, no toolkit.
+ *
+ * It embeds in the host's window (ui:parent), handles its X events and
+ * redraws from the host's idle call (ui:idleInterface), and tells the
+ * host its size with ui:resize when offered (not declared in the Turtle:
+ * lv2lint fails a UI that lists the deprecated ui:resize feature; the
+ * window's size hints say the same to hosts that read them).  Values
+ * come in through port_event, the note lights and the waveform through
+ * notify (see plugin/messages.h); gestures go out through write_function,
+ * wrapped in ui:touch when the host offers it. */
+#include "messages.h"
+#include "ports.h"
+#include "view.h"
+
+#include <lv2/atom/forge.h>
+#include <lv2/atom/util.h>
+#include <lv2/core/lv2.h>
+#include <lv2/ui/ui.h>
+#include <lv2/urid/urid.h>
+
+/* After the LV2 headers: Xlib defines Bool, a field name in forge.h. */
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+#include <cairo.h>
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ET_UI_URI "urn:eighttrack:ui"
+
+typedef struct {
+	LV2_URID atom_eventTransfer, atom_Object, atom_Blank, atom_Int,
+	    atom_Long, atom_Float, atom_Vector;
+	LV2_URID msg_Request, msg_Activity, msg_Overview, msg_sounding,
+	    msg_serial, msg_length, msg_binCount, msg_first, msg_peaks;
+} UiUris;
+
+typedef struct {
+	LV2UI_Write_Function write;
+	LV2UI_Controller     controller;
+	LV2_URID_Map        *map;
+	LV2UI_Touch         *touch; /* NULL if the host has none */
+	UiUris               uris;
+
+	Display *display;
+	Window   window;
+	bool     window_gone; /* destroyed with its parent */
+	Visual  *visual;
+	int      depth;
+	GC       gc;
+	int      width, height;
+	bool     dirty;
+
+	/* Drawn in memory, then put on the window: cairo's xlib backend keeps
+	 * per-Display caches that outlive a closed Display, so a host that
+	 * opens and closes the UI would leak with each. */
+	cairo_surface_t *surface; /* RGB24, width x height */
+	XImage          *image;   /* over the surface's pixels */
+
+	EtUiModel model;
+	EtLayout  layout;
+
+	/* The gesture under way (button 1 held on a number or a trigger). */
+	const EtWidget *grab;
+	double          grab_y; /* design units */
+	float           grab_value;
+	bool            moved;
+	/* The last click on a number without a drag, for double-clicks. */
+	const EtWidget *clicked;
+	Time            clicked_at;
+} EtUi;
+
+static void
+map_uris(UiUris *u, LV2_URID_Map *map)
+{
+	u->atom_eventTransfer = map->map(map->handle, LV2_ATOM__eventTransfer);
+	u->atom_Object        = map->map(map->handle, LV2_ATOM__Object);
+	u->atom_Blank         = map->map(map->handle, LV2_ATOM__Blank);
+	u->atom_Int           = map->map(map->handle, LV2_ATOM__Int);
+	u->atom_Long          = map->map(map->handle, LV2_ATOM__Long);
+	u->atom_Float         = map->map(map->handle, LV2_ATOM__Float);
+	u->atom_Vector        = map->map(map->handle, LV2_ATOM__Vector);
+	u->msg_Request        = map->map(map->handle, ET_MSG__Request);
+	u->msg_Activity       = map->map(map->handle, ET_MSG__Activity);
+	u->msg_Overview       = map->map(map->handle, ET_MSG__Overview);
+	u->msg_sounding       = map->map(map->handle, ET_MSG__sounding);
+	u->msg_serial         = map->map(map->handle, ET_MSG__serial);
+	u->msg_length         = map->map(map->handle, ET_MSG__length);
+	u->msg_binCount       = map->map(map->handle, ET_MSG__binCount);
+	u->msg_first          = map->map(map->handle, ET_MSG__first);
+	u->msg_peaks          = map->map(map->handle, ET_MSG__peaks);
+}
+
+/* ------------------------------------------------------------ to the host */
+
+static void
+touch(EtUi *ui, uint32_t port, bool grabbed)
+{
+	if (ui->touch) {
+		ui->touch->touch(ui->touch->handle, port, grabbed);
+	}
+}
+
+static void
+write_value(EtUi *ui, uint32_t port, float value)
+{
+	value = et_port_sanitize(port, value);
+	if (port == ET_PORT_LOOP_LEVEL) {
+		value = roundf(value * 10.0f) / 10.0f;
+	}
+	if (value == ui->model.value[port]) {
+		return;
+	}
+	ui->model.value[port] = value;
+	ui->write(ui->controller, port, sizeof(float), 0, &value);
+	ui->dirty = true;
+}
+
+/* One complete gesture: touch, one value, release. */
+static void
+set_value(EtUi *ui, uint32_t port, float value)
+{
+	touch(ui, port, true);
+	write_value(ui, port, value);
+	touch(ui, port, false);
+}
+
+static void
+send_request(EtUi *ui)
+{
+	_Alignas(8) uint8_t  buf[64];
+	LV2_Atom_Forge       forge;
+	LV2_Atom_Forge_Frame frame;
+	lv2_atom_forge_init(&forge, ui->map);
+	lv2_atom_forge_set_buffer(&forge, buf, sizeof(buf));
+	lv2_atom_forge_object(&forge, &frame, 0, ui->uris.msg_Request);
+	lv2_atom_forge_pop(&forge, &frame);
+	const LV2_Atom *atom = (const LV2_Atom *)buf;
+	ui->write(ui->controller, ET_PORT_MIDI_IN,
+	          (uint32_t)sizeof(LV2_Atom) + atom->size,
+	          ui->uris.atom_eventTransfer, atom);
+}
+
+/* ------------------------------------------------------------ from the host */
+
+/* An Int or Long property as a uint32_t; false if absent or another type. */
+static bool
+read_uint(const UiUris *u, const LV2_Atom *atom, uint32_t *out)
+{
+	if (!atom) {
+		return false;
+	}
+	if (atom->type == u->atom_Int && atom->size >= sizeof(int32_t)) {
+		int32_t v;
+		memcpy(&v, atom + 1, sizeof(v));
+		*out = v < 0 ? 0 : (uint32_t)v;
+		return true;
+	}
+	if (atom->type == u->atom_Long && atom->size >= sizeof(int64_t)) {
+		int64_t v;
+		memcpy(&v, atom + 1, sizeof(v));
+		*out = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+		return true;
+	}
+	return false;
+}
+
+static void
+read_message(EtUi *ui, const LV2_Atom *atom, uint32_t size)
+{
+	const UiUris *u = &ui->uris;
+	if (size < sizeof(LV2_Atom_Object) ||
+	    (atom->type != u->atom_Object && atom->type != u->atom_Blank) ||
+	    atom->size + sizeof(LV2_Atom) > size) {
+		return;
+	}
+	const LV2_Atom_Object *obj = (const LV2_Atom_Object *)atom;
+	if (obj->body.otype == u->msg_Activity) {
+		const LV2_Atom *sounding = NULL;
+		lv2_atom_object_get(obj, u->msg_sounding, &sounding, 0);
+		uint32_t bits;
+		if (read_uint(u, sounding, &bits)) {
+			ui->model.sounding = bits;
+			ui->dirty          = true;
+		}
+	} else if (obj->body.otype == u->msg_Overview) {
+		const LV2_Atom *serial = NULL, *length = NULL, *bins = NULL,
+		               *first = NULL, *peaks = NULL;
+		lv2_atom_object_get(obj, u->msg_serial, &serial, u->msg_length,
+		                    &length, u->msg_binCount, &bins, u->msg_first,
+		                    &first, u->msg_peaks, &peaks, 0);
+		uint32_t s, l, b, f;
+		if (!read_uint(u, serial, &s) || !read_uint(u, length, &l) ||
+		    !read_uint(u, bins, &b) || !read_uint(u, first, &f) || !peaks ||
+		    peaks->type != u->atom_Vector ||
+		    peaks->size < sizeof(LV2_Atom_Vector_Body)) {
+			return;
+		}
+		LV2_Atom_Vector_Body head;
+		memcpy(&head, peaks + 1, sizeof(head));
+		if (head.child_type != u->atom_Float ||
+		    head.child_size != sizeof(float)) {
+			return;
+		}
+		const uint32_t n =
+		    (peaks->size - (uint32_t)sizeof(head)) / (uint32_t)sizeof(float);
+		float values[ET_OVERVIEW_BINS];
+		if (n > ET_OVERVIEW_BINS) {
+			return;
+		}
+		memcpy(values, (const uint8_t *)(peaks + 1) + sizeof(head),
+		       n * sizeof(float));
+		et_ui_model_overview(&ui->model, s, l, b, f, values, n);
+		ui->dirty = true;
+	}
+}
+
+static void
+port_event(LV2UI_Handle handle, uint32_t port, uint32_t size,
+           uint32_t format, const void *buffer)
+{
+	EtUi *ui = (EtUi *)handle;
+	if (format == 0 && size == sizeof(float) && port < ET_PORT_COUNT) {
+		float v;
+		memcpy(&v, buffer, sizeof(v));
+		if (v != ui->model.value[port]) {
+			ui->model.value[port] = v;
+			ui->dirty             = true;
+		}
+	} else if (format == ui->uris.atom_eventTransfer &&
+	           port == ET_PORT_NOTIFY && size >= sizeof(LV2_Atom)) {
+		read_message(ui, (const LV2_Atom *)buffer, size);
+	}
+}
+
+/* ------------------------------------------------------------ X11 */
+
+static void
+view_transform(const EtUi *ui, double *scale, double *ox, double *oy)
+{
+	*scale = fmin((double)ui->width / ET_VIEW_WIDTH,
+	              (double)ui->height / ET_VIEW_HEIGHT);
+	if (*scale <= 0.0) {
+		*scale = 1.0;
+	}
+	*ox = floor((ui->width - ET_VIEW_WIDTH * *scale) / 2);
+	*oy = floor((ui->height - ET_VIEW_HEIGHT * *scale) / 2);
+}
+
+static void
+free_canvas(EtUi *ui)
+{
+	if (ui->image) {
+		ui->image->data = NULL; /* the surface owns the pixels */
+		XDestroyImage(ui->image);
+		ui->image = NULL;
+	}
+	if (ui->surface) {
+		cairo_surface_destroy(ui->surface);
+		ui->surface = NULL;
+	}
+}
+
+/* An image surface of the window's size, and an XImage over its pixels. */
+static bool
+make_canvas(EtUi *ui)
+{
+	free_canvas(ui);
+	ui->surface =
+	    cairo_image_surface_create(CAIRO_FORMAT_RGB24, ui->width, ui->height);
+	if (cairo_surface_status(ui->surface) != CAIRO_STATUS_SUCCESS) {
+		return false;
+	}
+	ui->image = XCreateImage(
+	    ui->display, ui->visual, (unsigned)ui->depth, ZPixmap, 0,
+	    (char *)cairo_image_surface_get_data(ui->surface),
+	    (unsigned)ui->width, (unsigned)ui->height, 32,
+	    cairo_image_surface_get_stride(ui->surface));
+	return ui->image != NULL;
+}
+
+static void
+draw(EtUi *ui)
+{
+	if (!ui->image && !make_canvas(ui)) {
+		return;
+	}
+	double s, ox, oy;
+	view_transform(ui, &s, &ox, &oy);
+	cairo_t *cr = cairo_create(ui->surface);
+	cairo_translate(cr, ox, oy);
+	cairo_scale(cr, s, s);
+	et_view_draw(cr, &ui->layout, &ui->model);
+	cairo_destroy(cr);
+	cairo_surface_flush(ui->surface);
+	XPutImage(ui->display, ui->window, ui->gc, ui->image, 0, 0, 0, 0,
+	          (unsigned)ui->width, (unsigned)ui->height);
+	XFlush(ui->display);
+	ui->dirty = false;
+}
+
+static void
+to_design(const EtUi *ui, int x, int y, double *dx, double *dy)
+{
+	double s, ox, oy;
+	view_transform(ui, &s, &ox, &oy);
+	*dx = (x - ox) / s;
+	*dy = (y - oy) / s;
+}
+
+static void
+press(EtUi *ui, const XButtonEvent *e)
+{
+	double x, y;
+	to_design(ui, e->x, e->y, &x, &y);
+	const EtWidget *w = et_layout_hit(&ui->layout, x, y);
+	if (!w || ui->grab) {
+		return;
+	}
+	const float v = ui->model.value[w->port];
+	if (e->button == Button4 || e->button == Button5) {
+		if (w->kind == ET_WIDGET_NUMBER) {
+			const float step = et_widget_wheel_step(w->port);
+			set_value(ui, w->port, v + (e->button == Button4 ? step : -step));
+		}
+		return;
+	}
+	if (e->button != Button1) {
+		return;
+	}
+	switch (w->kind) {
+	case ET_WIDGET_TRACK: set_value(ui, w->port, (float)(w->track + 1)); return;
+	case ET_WIDGET_TOGGLE: set_value(ui, w->port, v > 0.5f ? 0.0f : 1.0f); return;
+	case ET_WIDGET_TRIGGER:
+		touch(ui, w->port, true);
+		write_value(ui, w->port, 1.0f);
+		break;
+	case ET_WIDGET_NUMBER:
+		if (w == ui->clicked && e->time - ui->clicked_at < 350) {
+			/* A double-click puts the port back to its default. */
+			ui->clicked = NULL;
+			set_value(ui, w->port, et_ports[w->port].fallback);
+			return;
+		}
+		touch(ui, w->port, true);
+		break;
+	}
+	ui->grab       = w;
+	ui->grab_y     = y;
+	ui->grab_value = v;
+	ui->moved      = false;
+}
+
+static void
+motion(EtUi *ui, int px, int py)
+{
+	if (!ui->grab || ui->grab->kind != ET_WIDGET_NUMBER) {
+		return;
+	}
+	double x, y;
+	to_design(ui, px, py, &x, &y);
+	const double dy = ui->grab_y - y;
+	if (fabs(dy) >= 3.0) {
+		ui->moved = true;
+	}
+	if (ui->moved) {
+		write_value(ui, ui->grab->port,
+		            ui->grab_value +
+		                (float)dy * et_widget_drag_step(ui->grab->port));
+	}
+}
+
+static void
+release(EtUi *ui, const XButtonEvent *e)
+{
+	if (e->button != Button1 || !ui->grab) {
+		return;
+	}
+	const EtWidget *w = ui->grab;
+	ui->clicked = NULL;
+	if (w->kind == ET_WIDGET_TRIGGER) {
+		write_value(ui, w->port, 0.0f);
+	} else if (!ui->moved && w->port == ET_PORT_LOOP_QUANTIZE) {
+		/* A click steps through Off, Beat, Bar. */
+		write_value(ui, w->port, fmodf(ui->grab_value + 1.0f, 3.0f));
+	} else if (!ui->moved) {
+		ui->clicked    = w;
+		ui->clicked_at = e->time;
+	}
+	touch(ui, w->port, false);
+	ui->grab = NULL;
+}
+
+static void
+handle_event(EtUi *ui, const XEvent *e)
+{
+	switch (e->type) {
+	case Expose: ui->dirty = true; break;
+	case ConfigureNotify:
+		if (e->xconfigure.width != ui->width ||
+		    e->xconfigure.height != ui->height) {
+			ui->width  = e->xconfigure.width;
+			ui->height = e->xconfigure.height;
+			free_canvas(ui); /* the next draw makes one of the new size */
+			ui->dirty = true;
+		}
+		break;
+	case ButtonPress: press(ui, &e->xbutton); break;
+	case ButtonRelease: release(ui, &e->xbutton); break;
+	case MotionNotify: motion(ui, e->xmotion.x, e->xmotion.y); break;
+	case DestroyNotify:
+		if (e->xdestroywindow.window == ui->window) {
+			ui->window_gone = true;
+		}
+		break;
+	default: break;
+	}
+}
+
+static int
+idle(LV2UI_Handle handle)
+{
+	EtUi *ui = (EtUi *)handle;
+	while (!ui->window_gone && XPending(ui->display) > 0) {
+		XEvent e;
+		XNextEvent(ui->display, &e);
+		handle_event(ui, &e);
+	}
+	if (ui->window_gone) {
+		return 1;
+	}
+	if (ui->dirty) {
+		draw(ui);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static void
+cleanup(LV2UI_Handle handle)
+{
+	EtUi *ui = (EtUi *)handle;
+	if (ui->grab) {
+		/* Closed mid-gesture: the host must not wait for the release. */
+		touch(ui, ui->grab->port, false);
+		ui->grab = NULL;
+	}
+	free_canvas(ui);
+	if (ui->display) {
+		if (ui->gc) {
+			XFreeGC(ui->display, ui->gc);
+		}
+		if (ui->window && !ui->window_gone) {
+			XDestroyWindow(ui->display, ui->window);
+		}
+		XCloseDisplay(ui->display);
+	}
+	free(ui);
+}
+
+static LV2UI_Handle
+instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
+            const char *bundle_path, LV2UI_Write_Function write_function,
+            LV2UI_Controller controller, LV2UI_Widget *widget,
+            const LV2_Feature *const *features)
+{
+	(void)descriptor;
+	(void)bundle_path;
+	if (strcmp(plugin_uri, "urn:eighttrack:plugin") != 0) {
+		return NULL;
+	}
+
+	void         *parent = NULL;
+	LV2UI_Resize *resize = NULL;
+	EtUi         *ui     = (EtUi *)calloc(1, sizeof(EtUi));
+	if (!ui) {
+		return NULL;
+	}
+	for (unsigned i = 0; features && features[i]; ++i) {
+		const char *uri = features[i]->URI;
+		if (!strcmp(uri, LV2_UI__parent)) {
+			parent = features[i]->data;
+		} else if (!strcmp(uri, LV2_URID__map)) {
+			ui->map = (LV2_URID_Map *)features[i]->data;
+		} else if (!strcmp(uri, LV2_UI__touch)) {
+			ui->touch = (LV2UI_Touch *)features[i]->data;
+		} else if (!strcmp(uri, LV2_UI__resize)) {
+			resize = (LV2UI_Resize *)features[i]->data;
+		}
+	}
+	if (!parent || !ui->map || !(ui->display = XOpenDisplay(NULL))) {
+		cleanup(ui);
+		return NULL;
+	}
+
+	ui->write      = write_function;
+	ui->controller = controller;
+	ui->width      = ET_VIEW_WIDTH;
+	ui->height     = ET_VIEW_HEIGHT;
+	map_uris(&ui->uris, ui->map);
+	et_ui_model_init(&ui->model);
+	et_layout_init(&ui->layout);
+
+	ui->window = XCreateSimpleWindow(ui->display, (Window)(uintptr_t)parent,
+	                                 0, 0, (unsigned)ui->width,
+	                                 (unsigned)ui->height, 0, 0, 0x1b1d21);
+	XSelectInput(ui->display, ui->window,
+	             ExposureMask | StructureNotifyMask | ButtonPressMask |
+	                 ButtonReleaseMask | Button1MotionMask);
+	/* A class name, so that tests (xdotool) and tools can find it. */
+	XClassHint *class_hint = XAllocClassHint();
+	if (class_hint) {
+		class_hint->res_name  = (char *)"eighttrack-ui";
+		class_hint->res_class = (char *)"Eighttrack";
+		XSetClassHint(ui->display, ui->window, class_hint);
+		XFree(class_hint);
+	}
+	/* Resizable, with a floor under which text would not fit. */
+	XSizeHints *hints = XAllocSizeHints();
+	if (hints) {
+		hints->flags      = PSize | PMinSize | PBaseSize;
+		hints->width      = hints->base_width = ui->width;
+		hints->height     = hints->base_height = ui->height;
+		hints->min_width  = ET_VIEW_WIDTH / 2;
+		hints->min_height = ET_VIEW_HEIGHT / 2;
+		XSetWMNormalHints(ui->display, ui->window, hints);
+		XFree(hints);
+	}
+	XWindowAttributes attrs;
+	XGetWindowAttributes(ui->display, ui->window, &attrs);
+	ui->visual = attrs.visual;
+	ui->depth  = attrs.depth;
+	/* cairo's RGB24 is the X TrueColor layout of depth 24 and 32. */
+	if ((ui->depth != 24 && ui->depth != 32) ||
+	    ui->visual->red_mask != 0xff0000 || ui->visual->green_mask != 0xff00 ||
+	    ui->visual->blue_mask != 0xff) {
+		cleanup(ui);
+		return NULL;
+	}
+	ui->gc = XCreateGC(ui->display, ui->window, 0, NULL);
+	XMapRaised(ui->display, ui->window);
+	XFlush(ui->display);
+	if (resize) {
+		resize->ui_resize(resize->handle, ui->width, ui->height);
+	}
+	ui->dirty = true;
+	*widget   = (LV2UI_Widget)(uintptr_t)ui->window;
+	send_request(ui);
+	return (LV2UI_Handle)ui;
+}
+
+static const void *
+extension_data(const char *uri)
+{
+	static const LV2UI_Idle_Interface idle_interface = {idle};
+	if (!strcmp(uri, LV2_UI__idleInterface)) {
+		return &idle_interface;
+	}
+	return NULL;
+}
+
+static const LV2UI_Descriptor descriptor = {
+    ET_UI_URI, instantiate, cleanup, port_event, extension_data,
+};
+
+LV2_SYMBOL_EXPORT const LV2UI_Descriptor *
+lv2ui_descriptor(uint32_t index)
+{
+	return index == 0 ? &descriptor : NULL;
+}

@@ -1,0 +1,448 @@
+#include "view.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The grid: eight columns, shared by the header, the tracks and the
+ * looper's controls, so everything lines up. */
+#define MARGIN 15.0
+#define COL_W 86.0
+#define COL_STEP 92.0
+#define HEADER_Y 12.0
+#define HEADER_H 32.0
+#define TRACKS_Y 54.0
+#define TRACKS_H 184.0
+#define LOOPER_Y 248.0
+#define WAVE_Y 272.0
+#define WAVE_H 100.0
+#define CONTROLS_Y 382.0
+#define CONTROLS_H 36.0
+
+typedef struct {
+	double r, g, b;
+} Rgb;
+
+static const Rgb c_bg = {0.106, 0.114, 0.129};
+static const Rgb c_panel = {0.149, 0.161, 0.184};
+static const Rgb c_cell = {0.196, 0.212, 0.239};
+static const Rgb c_edge = {0.290, 0.310, 0.345};
+static const Rgb c_text = {0.910, 0.914, 0.922};
+static const Rgb c_dim = {0.560, 0.585, 0.620};
+static const Rgb c_accent = {0.941, 0.627, 0.188}; /* the active track */
+static const Rgb c_red = {0.878, 0.282, 0.282};
+static const Rgb c_green = {0.298, 0.765, 0.416};
+static const Rgb c_amber = {0.878, 0.690, 0.188};
+static const Rgb c_blue = {0.290, 0.565, 0.886};
+static const Rgb c_wave = {0.373, 0.702, 0.851};
+
+static double
+col_x(unsigned col)
+{
+	return MARGIN + col * COL_STEP;
+}
+
+void
+et_view_wave_rect(double *x, double *y, double *w, double *h)
+{
+	*x = MARGIN;
+	*y = WAVE_Y;
+	*w = col_x(7) + COL_W - MARGIN;
+	*h = WAVE_H;
+}
+
+void
+et_ui_model_init(EtUiModel *m)
+{
+	memset(m, 0, sizeof(*m));
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		m->value[i] = et_ports[i].fallback;
+	}
+}
+
+void
+et_ui_model_overview(EtUiModel *m, uint32_t serial, uint32_t length,
+                     uint32_t bins, uint32_t first, const float *peaks,
+                     uint32_t n)
+{
+	if (bins == 0 || length == 0) {
+		m->shown_bins      = 0;
+		m->shown_length    = 0;
+		m->incoming_serial = serial;
+		m->incoming_next   = 0;
+		return;
+	}
+	if (bins > ET_OVERVIEW_BINS || first > bins || n > bins - first) {
+		return; /* not ours to draw */
+	}
+	if (first == 0) {
+		m->incoming_serial = serial;
+		m->incoming_next   = 0;
+	}
+	if (serial != m->incoming_serial || first != m->incoming_next) {
+		return; /* a chunk of an overview we did not see start */
+	}
+	memcpy(m->incoming + first, peaks, n * sizeof(float));
+	m->incoming_next = first + n;
+	if (m->incoming_next == bins) {
+		memcpy(m->shown, m->incoming, bins * sizeof(float));
+		m->shown_bins   = bins;
+		m->shown_length = length;
+	}
+}
+
+static void
+add(EtLayout *l, EtWidgetKind kind, uint32_t port, double x, double y,
+    double w, double h, const char *label, unsigned track)
+{
+	if (l->count < ET_VIEW_MAX_WIDGETS) {
+		l->widget[l->count++] = (EtWidget){kind, port, x, y, w, h, label, track};
+	}
+}
+
+void
+et_layout_init(EtLayout *l)
+{
+	l->count = 0;
+	add(l, ET_WIDGET_NUMBER, ET_PORT_AUTO_CHANNEL, col_x(4), HEADER_Y, COL_W,
+	    HEADER_H, "AUTO CH", 0);
+	add(l, ET_WIDGET_NUMBER, ET_PORT_CONTROL_CHANNEL, col_x(5), HEADER_Y,
+	    COL_W, HEADER_H, "CTRL CH", 0);
+	add(l, ET_WIDGET_TOGGLE, ET_PORT_THRU, col_x(6), HEADER_Y, COL_W,
+	    HEADER_H, "THRU", 0);
+	add(l, ET_WIDGET_TOGGLE, ET_PORT_CLOCK_OUT, col_x(7), HEADER_Y, COL_W,
+	    HEADER_H, "CLOCK OUT", 0);
+
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const double x = col_x(t) + 5.0, w = COL_W - 10.0;
+		add(l, ET_WIDGET_TRACK, ET_PORT_ACTIVE_TRACK, x, TRACKS_Y + 5.0, w,
+		    30.0, "TRACK", t);
+		add(l, ET_WIDGET_NUMBER, et_track_port(t, ET_TRACK_FIELD_CHANNEL), x,
+		    TRACKS_Y + 41.0, w, 28.0, "CH", t);
+		add(l, ET_WIDGET_NUMBER, et_track_port(t, ET_TRACK_FIELD_TRANSPOSE),
+		    x, TRACKS_Y + 75.0, w, 28.0, "TRANS", t);
+		add(l, ET_WIDGET_NUMBER, et_track_port(t, ET_TRACK_FIELD_PROGRAM), x,
+		    TRACKS_Y + 109.0, w, 28.0, "PROG", t);
+		add(l, ET_WIDGET_TOGGLE, et_track_port(t, ET_TRACK_FIELD_MUTE), x,
+		    TRACKS_Y + 145.0, w, 30.0, "MUTE", t);
+	}
+
+	static const struct {
+		EtWidgetKind kind;
+		uint32_t     port;
+		const char  *label;
+	} looper[8] = {
+	    {ET_WIDGET_TOGGLE, ET_PORT_LOOP_ARM, "ARM"},
+	    {ET_WIDGET_TOGGLE, ET_PORT_LOOP_MUTE, "MUTE"},
+	    {ET_WIDGET_TOGGLE, ET_PORT_LOOP_OVERDUB, "OVERDUB"},
+	    {ET_WIDGET_TRIGGER, ET_PORT_LOOP_CLEAR, "CLEAR"},
+	    {ET_WIDGET_TOGGLE, ET_PORT_MONITOR, "MONITOR"},
+	    {ET_WIDGET_NUMBER, ET_PORT_LOOP_QUANTIZE, "QUANTIZE"},
+	    {ET_WIDGET_NUMBER, ET_PORT_LOOP_BARS, "BARS"},
+	    {ET_WIDGET_NUMBER, ET_PORT_LOOP_LEVEL, "LEVEL"},
+	};
+	for (unsigned c = 0; c < 8; ++c) {
+		add(l, looper[c].kind, looper[c].port, col_x(c), CONTROLS_Y, COL_W,
+		    CONTROLS_H, looper[c].label, 0);
+	}
+}
+
+const EtWidget *
+et_layout_hit(const EtLayout *l, double x, double y)
+{
+	for (unsigned i = 0; i < l->count; ++i) {
+		const EtWidget *w = &l->widget[i];
+		if (x >= w->x && x < w->x + w->w && y >= w->y && y < w->y + w->h) {
+			return w;
+		}
+	}
+	return NULL;
+}
+
+float
+et_widget_drag_step(uint32_t port)
+{
+	switch (port) {
+	case ET_PORT_LOOP_LEVEL: return 0.25f;
+	case ET_PORT_LOOP_QUANTIZE: return 1.0f / 20.0f;
+	default: break;
+	}
+	if (port >= ET_PORT_TRACK_FIRST && port <= ET_PORT_TRACK_LAST &&
+	    (port - ET_PORT_TRACK_FIRST) % ET_TRACK_FIELD_COUNT ==
+	        ET_TRACK_FIELD_PROGRAM) {
+		return 1.0f / 3.0f;
+	}
+	return 1.0f / 6.0f;
+}
+
+float
+et_widget_wheel_step(uint32_t port)
+{
+	return port == ET_PORT_LOOP_LEVEL ? 0.5f : 1.0f;
+}
+
+/* ------------------------------------------------------------ drawing */
+
+static void
+set(cairo_t *cr, Rgb c)
+{
+	cairo_set_source_rgb(cr, c.r, c.g, c.b);
+}
+
+static void
+rounded(cairo_t *cr, double x, double y, double w, double h, double r)
+{
+	cairo_new_sub_path(cr);
+	cairo_arc(cr, x + w - r, y + r, r, -M_PI / 2, 0);
+	cairo_arc(cr, x + w - r, y + h - r, r, 0, M_PI / 2);
+	cairo_arc(cr, x + r, y + h - r, r, M_PI / 2, M_PI);
+	cairo_arc(cr, x + r, y + r, r, M_PI, 3 * M_PI / 2);
+	cairo_close_path(cr);
+}
+
+static void
+box(cairo_t *cr, double x, double y, double w, double h, Rgb fill, Rgb edge)
+{
+	rounded(cr, x + 0.5, y + 0.5, w - 1.0, h - 1.0, 4.0);
+	set(cr, fill);
+	cairo_fill_preserve(cr);
+	set(cr, edge);
+	cairo_set_line_width(cr, 1.0);
+	cairo_stroke(cr);
+}
+
+typedef enum { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT } Align;
+
+/* Text with its vertical middle at y. */
+static void
+text(cairo_t *cr, const char *s, double x, double y, double size, bool bold,
+     Align align, Rgb c)
+{
+	cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
+	                       bold ? CAIRO_FONT_WEIGHT_BOLD
+	                            : CAIRO_FONT_WEIGHT_NORMAL);
+	cairo_set_font_size(cr, size);
+	cairo_text_extents_t e;
+	cairo_text_extents(cr, s, &e);
+	double tx = x - e.x_bearing;
+	if (align == ALIGN_CENTER) {
+		tx = x - e.width / 2 - e.x_bearing;
+	} else if (align == ALIGN_RIGHT) {
+		tx = x - e.width - e.x_bearing;
+	}
+	/* Centre on the height of capitals, not of this string, so that a row
+	 * of labels shares one baseline. */
+	const double cap = size * 0.72;
+	set(cr, c);
+	cairo_move_to(cr, tx, y + cap / 2);
+	cairo_show_text(cr, s);
+	cairo_new_path(cr); /* show_text leaves a current point behind */
+}
+
+static void
+format_value(uint32_t port, float v, char *buf, size_t size)
+{
+	const int n = (int)lrintf(v);
+	if (port == ET_PORT_AUTO_CHANNEL) {
+		n == 0 ? snprintf(buf, size, "Omni") : snprintf(buf, size, "%d", n);
+	} else if (port == ET_PORT_CONTROL_CHANNEL) {
+		n == 0 ? snprintf(buf, size, "Off") : snprintf(buf, size, "%d", n);
+	} else if (port == ET_PORT_LOOP_QUANTIZE) {
+		snprintf(buf, size, "%s", n == 0 ? "Off" : n == 1 ? "Beat" : "Bar");
+	} else if (port == ET_PORT_LOOP_BARS) {
+		n == 0 ? snprintf(buf, size, "Free") : snprintf(buf, size, "%d", n);
+	} else if (port == ET_PORT_LOOP_LEVEL) {
+		snprintf(buf, size, "%+.1f dB", v <= -0.05f || v >= 0.05f ? (double)v : 0.0);
+	} else if (port >= ET_PORT_TRACK_FIRST && port <= ET_PORT_TRACK_LAST) {
+		const unsigned field =
+		    (port - ET_PORT_TRACK_FIRST) % ET_TRACK_FIELD_COUNT;
+		if (field == ET_TRACK_FIELD_TRANSPOSE && n != 0) {
+			snprintf(buf, size, "%+d", n);
+		} else if (field == ET_TRACK_FIELD_PROGRAM && n == 0) {
+			snprintf(buf, size, "\xe2\x80\x94"); /* em dash: none */
+		} else {
+			snprintf(buf, size, "%d", n);
+		}
+	} else {
+		snprintf(buf, size, "%d", n);
+	}
+}
+
+static Rgb
+toggle_color(uint32_t port)
+{
+	switch (port) {
+	case ET_PORT_LOOP_ARM: return c_red;
+	case ET_PORT_LOOP_OVERDUB: return c_amber;
+	case ET_PORT_MONITOR:
+	case ET_PORT_THRU: return c_green;
+	case ET_PORT_CLOCK_OUT: return c_blue;
+	default: return c_red; /* mutes */
+	}
+}
+
+static void
+draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
+{
+	const float v = m->value[w->port];
+	char        buf[32];
+	const double mid = w->y + w->h / 2;
+	switch (w->kind) {
+	case ET_WIDGET_TRACK: {
+		const bool active = lrintf(m->value[ET_PORT_ACTIVE_TRACK]) ==
+		                    (long)w->track + 1;
+		box(cr, w->x, w->y, w->w, w->h, active ? c_accent : c_cell,
+		    active ? c_accent : c_edge);
+		const Rgb ink = active ? c_bg : c_text;
+		snprintf(buf, sizeof(buf), "%u", w->track + 1);
+		text(cr, "TRACK", w->x + 7, mid, 8.5, false, ALIGN_LEFT,
+		     active ? c_bg : c_dim);
+		text(cr, buf, w->x + 41, mid, 14, true, ALIGN_LEFT, ink);
+		/* The note light. */
+		const bool lit = m->sounding & (1u << w->track);
+		cairo_arc(cr, w->x + w->w - 11, mid, 4.5, 0, 2 * M_PI);
+		set(cr, lit ? c_green : (active ? (Rgb){0.55, 0.36, 0.10} : c_bg));
+		cairo_fill_preserve(cr);
+		set(cr, lit ? (Rgb){0.7, 1.0, 0.75} : c_edge);
+		cairo_set_line_width(cr, 1.0);
+		cairo_stroke(cr);
+		return;
+	}
+	case ET_WIDGET_NUMBER:
+		box(cr, w->x, w->y, w->w, w->h, c_cell, c_edge);
+		format_value(w->port, v, buf, sizeof(buf));
+		if (w->h >= 32) { /* label above, value below */
+			text(cr, w->label, w->x + w->w / 2, w->y + 10, 8.5, false,
+			     ALIGN_CENTER, c_dim);
+			text(cr, buf, w->x + w->w / 2, w->y + w->h - 11, 12.5, true,
+			     ALIGN_CENTER, c_text);
+		} else {
+			text(cr, w->label, w->x + 8, mid, 9, false, ALIGN_LEFT, c_dim);
+			text(cr, buf, w->x + w->w - 8, mid, 12.5, true, ALIGN_RIGHT,
+			     c_text);
+		}
+		return;
+	case ET_WIDGET_TOGGLE:
+	case ET_WIDGET_TRIGGER: {
+		const bool on = v > 0.5f;
+		const Rgb  fill = on ? (w->kind == ET_WIDGET_TRIGGER ? c_text
+		                                                     : toggle_color(w->port))
+		                     : c_cell;
+		box(cr, w->x, w->y, w->w, w->h, fill, on ? fill : c_edge);
+		text(cr, w->label, w->x + w->w / 2, mid, 11, true, ALIGN_CENTER,
+		     on ? c_bg : c_text);
+		return;
+	}
+	}
+}
+
+static const char *
+state_name(int state, Rgb *color)
+{
+	switch (state) {
+	case 1: *color = c_amber; return "ARMED";
+	case 2: *color = c_red; return "RECORDING";
+	case 3: *color = c_green; return "PLAYING";
+	case 4: *color = (Rgb){0.902, 0.361, 0.208}; return "OVERDUBBING";
+	default: *color = c_dim; return "EMPTY";
+	}
+}
+
+static void
+draw_looper(cairo_t *cr, const EtUiModel *m)
+{
+	const int state = (int)lrintf(m->value[ET_PORT_LOOP_STATE]);
+	Rgb       sc;
+	const char *name = state_name(state, &sc);
+	text(cr, "LOOPER", MARGIN, LOOPER_Y + 11, 12, true, ALIGN_LEFT, c_dim);
+	box(cr, col_x(1), LOOPER_Y + 1, COL_W + COL_STEP, 20, c_panel, sc);
+	cairo_arc(cr, col_x(1) + 12, LOOPER_Y + 11, 4.0, 0, 2 * M_PI);
+	set(cr, sc);
+	cairo_fill(cr);
+	text(cr, name, col_x(1) + 22, LOOPER_Y + 11, 10.5, true, ALIGN_LEFT, sc);
+
+	char buf[64];
+	const float length = m->value[ET_PORT_LOOP_LENGTH];
+	if (length > 0.0f) {
+		snprintf(buf, sizeof(buf), "%.2f s", (double)length);
+	} else {
+		snprintf(buf, sizeof(buf), "\xe2\x80\x94");
+	}
+	text(cr, buf, col_x(7) + COL_W, LOOPER_Y + 11, 11, true, ALIGN_RIGHT,
+	     c_text);
+	text(cr, "LENGTH", col_x(7) + COL_W - 60, LOOPER_Y + 11, 9, false,
+	     ALIGN_RIGHT, c_dim);
+
+	double x, y, w, h;
+	et_view_wave_rect(&x, &y, &w, &h);
+	box(cr, x, y, w, h, (Rgb){0.078, 0.086, 0.098}, c_edge);
+	const double mid = y + h / 2, half = h / 2 - 6;
+	if (m->shown_bins > 0) {
+		set(cr, c_edge);
+		cairo_move_to(cr, x + 4, mid + 0.5);
+		cairo_line_to(cr, x + w - 4, mid + 0.5);
+		cairo_set_line_width(cr, 1.0);
+		cairo_stroke(cr);
+
+		const double inner = w - 8, x0 = x + 4;
+		const double bw    = inner / m->shown_bins;
+		cairo_move_to(cr, x0, mid);
+		for (uint32_t b = 0; b < m->shown_bins; ++b) {
+			const double p = fmin(1.0, fmax(0.0, (double)m->shown[b]));
+			cairo_line_to(cr, x0 + b * bw, mid - p * half);
+			cairo_line_to(cr, x0 + (b + 1) * bw, mid - p * half);
+		}
+		for (uint32_t b = m->shown_bins; b-- > 0;) {
+			const double p = fmin(1.0, fmax(0.0, (double)m->shown[b]));
+			cairo_line_to(cr, x0 + (b + 1) * bw, mid + p * half);
+			cairo_line_to(cr, x0 + b * bw, mid + p * half);
+		}
+		cairo_close_path(cr);
+		Rgb wc = c_wave;
+		if (lrintf(m->value[ET_PORT_LOOP_MUTE]) != 0) {
+			wc = c_dim;
+		}
+		cairo_set_source_rgba(cr, wc.r, wc.g, wc.b, 0.85);
+		cairo_fill(cr);
+
+		if (state >= 1) {
+			const double pos =
+			    fmin(1.0, fmax(0.0, (double)m->value[ET_PORT_LOOP_POSITION]));
+			const double px = floor(x0 + pos * inner) + 0.5;
+			set(cr, c_text);
+			cairo_set_line_width(cr, 2.0);
+			cairo_move_to(cr, px, y + 3);
+			cairo_line_to(cr, px, y + h - 3);
+			cairo_stroke(cr);
+		}
+	} else {
+		const char *hint = state == 2   ? "recording the first take..."
+		                   : state == 1 ? "armed: recording starts on the quantize point"
+		                                : "no loop: press ARM to record";
+		text(cr, hint, x + w / 2, mid, 12, false, ALIGN_CENTER,
+		     state == 2 ? c_red : c_dim);
+	}
+}
+
+void
+et_view_draw(cairo_t *cr, const EtLayout *layout, const EtUiModel *m)
+{
+	set(cr, c_bg);
+	cairo_paint(cr);
+
+	text(cr, "EIGHTTRACK", MARGIN, HEADER_Y + HEADER_H / 2, 20, true,
+	     ALIGN_LEFT, c_text);
+	text(cr, "8 tracks + looper", MARGIN + 160, HEADER_Y + HEADER_H / 2, 10,
+	     false, ALIGN_LEFT, c_dim);
+
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const bool active =
+		    lrintf(m->value[ET_PORT_ACTIVE_TRACK]) == (long)t + 1;
+		box(cr, col_x(t), TRACKS_Y, COL_W, TRACKS_H, c_panel,
+		    active ? c_accent : c_edge);
+	}
+	for (unsigned i = 0; i < layout->count; ++i) {
+		draw_widget(cr, &layout->widget[i], m);
+	}
+	draw_looper(cr, m);
+}

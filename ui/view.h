@@ -1,0 +1,81 @@
+/* view: what the Eighttrack UI shows and where, drawn with cairo.
+ *
+ * The model holds what the UI knows of the plugin (control values from
+ * port_event, note activity and the waveform overview from notify).  The
+ * layout is a fixed design of ET_VIEW_WIDTH x ET_VIEW_HEIGHT units, scaled
+ * to fit the window; every control is a widget bound to one port.  Nothing
+ * here knows X11 or LV2 beyond port indices. */
+#ifndef ET_VIEW_H
+#define ET_VIEW_H
+
+#include "overview.h"
+#include "ports.h"
+
+#include <cairo.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ET_VIEW_WIDTH 760
+#define ET_VIEW_HEIGHT 430
+
+typedef struct {
+	float    value[ET_PORT_COUNT]; /* control ports, as last known */
+	uint32_t sounding;             /* bit t: track t+1 has notes sounding */
+
+	/* The waveform overview: `shown` is the last complete one; chunks of
+	 * a newer one collect in `incoming` until it is whole. */
+	float    shown[ET_OVERVIEW_BINS];
+	uint32_t shown_bins;    /* 0: no loop */
+	uint32_t shown_length;  /* frames */
+	float    incoming[ET_OVERVIEW_BINS];
+	uint32_t incoming_serial, incoming_next;
+} EtUiModel;
+
+typedef enum {
+	ET_WIDGET_NUMBER,  /* drag or scroll; enumerations also cycle on click */
+	ET_WIDGET_TOGGLE,  /* click flips 0/1 */
+	ET_WIDGET_TRIGGER, /* 1 while held */
+	ET_WIDGET_TRACK    /* click makes the track active */
+} EtWidgetKind;
+
+typedef struct {
+	EtWidgetKind kind;
+	uint32_t     port;
+	double       x, y, w, h;
+	const char  *label;
+	unsigned     track; /* ET_WIDGET_TRACK: 0..7 */
+} EtWidget;
+
+#define ET_VIEW_MAX_WIDGETS 64
+
+typedef struct {
+	EtWidget widget[ET_VIEW_MAX_WIDGETS];
+	unsigned count;
+} EtLayout;
+
+void et_ui_model_init(EtUiModel *m);
+
+/* An Overview message's chunk: bins first..first+n-1 of overview `serial`
+ * with `bins` bins in all, for a loop of `length` frames. */
+void et_ui_model_overview(EtUiModel *m, uint32_t serial, uint32_t length,
+                          uint32_t bins, uint32_t first, const float *peaks,
+                          uint32_t n);
+
+void et_layout_init(EtLayout *layout);
+
+/* The widget under design coordinates (x, y), or NULL. */
+const EtWidget *et_layout_hit(const EtLayout *layout, double x, double y);
+
+/* How much a drag of one design unit upwards changes a port, and a wheel
+ * notch. */
+float et_widget_drag_step(uint32_t port);
+float et_widget_wheel_step(uint32_t port);
+
+/* Draws everything, in design units (the caller scales). */
+void et_view_draw(cairo_t *cr, const EtLayout *layout, const EtUiModel *m);
+
+/* Design area of the waveform, for tests. */
+void et_view_wave_rect(double *x, double *y, double *w, double *h);
+
+#endif
