@@ -275,6 +275,7 @@ static void end_take(EtLooper *l, double exact_end)
 		return;
 	}
 	l->length = l->rec_pos;
+	l->last_k = 0; /* not the replaced loop's place: it may lie past the end */
 	l->anchored = l->rec_anchored;
 	l->start = l->rec_start;
 	l->start_exact = l->rec_start_exact;
