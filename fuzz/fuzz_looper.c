@@ -149,6 +149,14 @@ process(Rig *rig, uint32_t from, uint32_t to, bool in_place)
 		FUZZ_CHECK(isfinite(ol[i]) && isfinite(or_[i]));
 		if (rig->silent_mode) {
 			if (rig->silent_frames >= LOOPER_SILENT_AFTER(rig->ramp)) {
+#ifdef FUZZ_TRACE
+				if (ol[i] != 0.0f || or_[i] != 0.0f) {
+					fprintf(stderr, "  sound %g %g at block frame %u, %llu "
+					        "frames after mute (ramp %u), state %d\n", ol[i],
+					        or_[i], i, (unsigned long long)rig->silent_frames,
+					        rig->ramp, et_looper_state(rig->looper));
+				}
+#endif
 				FUZZ_CHECK(ol[i] == 0.0f && or_[i] == 0.0f);
 			}
 			++rig->silent_frames;
