@@ -155,7 +155,8 @@ lint: all
 #                      UBSan) and run it FUZZ_SECONDS (60) on fuzz/corpus/<h>/
 #                      and fuzz/regressions/<h>/; new inputs go to
 #                      build/fuzz/corpus/<h>/, crashes to build/fuzz/artifacts/
-#                      (one harness: make fuzz FUZZ_HARNESSES=looper)
+#                      (one harness: make fuzz FUZZ_HARNESSES=looper;
+#                      FUZZ_DEFS=-DFUZZ_FULL_RANGE: see fuzz/fuzz_looper.c)
 #   make fuzz-replay   every committed input through each harness with $(CC)
 #                      and fuzz/replay_main.c instead of libFuzzer (in check)
 #   make fuzz-seeds    rewrite fuzz/corpus/ with fuzz/gen_corpus.c
@@ -165,6 +166,7 @@ FUZZ_SECONDS   ?= 60
 FUZZ_CC        ?= clang
 FUZZ_NICE      ?= nice -n 19
 FUZZ_ARGS      ?=
+FUZZ_DEFS      ?=
 FUZZ_BUILD     := $(BUILD)/fuzz
 FUZZ_CFLAGS    := -std=c11 -g -O1 -D_DEFAULT_SOURCE -Iplugin -Ifuzz \
                   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -200,7 +202,7 @@ fuzz-replay: $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/replay_%)
 	done
 
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h plugin/*.h plugin/*.c | $(FUZZ_BUILD)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) $(if $(filter state,$*),$(SNDFILE_CFLAGS) $(SNDFILE_LIBS)) -lm
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_DEFS) -o $@ $< $(FUZZ_SRC_$*) $(if $(filter state,$*),$(SNDFILE_CFLAGS) $(SNDFILE_LIBS)) -lm
 
 fuzz-build: $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/fuzz_%)
 
@@ -227,7 +229,7 @@ $(FUZZ_BUILD)/repro_hangs: fuzz/repro_hangs.c $(BUILD)/clock.o $(BUILD)/looper.o
 	$(CC) $(ET_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ $^ -lm
 
 fuzz-known: $(FUZZ_BUILD)/repro_hangs
-	@st=0; for c in "transport 4.1e18 7000" "transport 1e16 1" "meter 1e-300" "beat 6.4e19"; do \
+	@st=0; for c in "transport 4.1e18 7000" "transport 1e16 1" "start 1e17 1" "meter 1e-300" "beat 6.4e19"; do \
 		$(FUZZ_BUILD)/repro_hangs $$c || { echo "known bug still there: $$c"; st=1; }; \
 	done; exit $$st
 # ---- end of fuzzing

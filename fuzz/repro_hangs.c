@@ -10,6 +10,11 @@
  *     the glue's to_int64() passes frames up to 4.6e18), nor beyond 2^53
  *     for loops shorter than the spacing of doubles there.
  *
+ *   repro_hangs start START LENGTH
+ *     The same from the restore path: a LENGTH-frame anchored loop loaded
+ *     with start frame START (state.c passes any int64 a session holds),
+ *     transport rolling from 0: hangs for START = 1e17 and LENGTH = 1.
+ *
  *   repro_hangs meter BEATS_PER_BAR
  *   repro_hangs beat BAR_BEAT
  *     Armed with quantize on bar, transport rolling at 120 BPM, with a
@@ -43,11 +48,12 @@ int
 main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: repro_hangs transport FRAME LENGTH | "
+		fprintf(stderr, "usage: repro_hangs transport FRAME LENGTH | start START LENGTH | "
 		                "meter BEATS_PER_BAR | beat BAR_BEAT\n");
 		return 2;
 	}
-	const bool transport = !strcmp(argv[1], "transport");
+	const bool start     = !strcmp(argv[1], "start");
+	const bool transport = start || !strcmp(argv[1], "transport");
 	signal(SIGALRM, on_alarm);
 	alarm(5);
 
@@ -67,8 +73,10 @@ main(int argc, char **argv)
 		if (length == 0 || length > 48000) {
 			return 2;
 		}
-		et_looper_load(l, buf, buf, length, (double)length, true, 0, 0.0);
-		p.frame = (int64_t)strtod(argv[2], NULL);
+		const int64_t far = (int64_t)strtod(argv[2], NULL);
+		et_looper_load(l, buf, buf, length, (double)length, true,
+		               start ? far : 0, start ? (double)far : 0.0);
+		p.frame = start ? 0 : far;
 	} else {
 		EtLooperControls c = et_looper_default_controls();
 		c.arm              = true;
