@@ -191,6 +191,7 @@ symbols: all
 check: deps-check
 	$(MAKE) all
 	$(MAKE) unit-tests
+	$(MAKE) fuzz-replay
 	$(MAKE) host-tests
 	$(MAKE) validate
 	$(MAKE) symbols
@@ -200,6 +201,90 @@ check: deps-check
 
 lint: all
 	../shared/tools/lv2lint/run.sh --strict $(BUNDLE)
+
+# ---- fuzzing (issue #6) ------------------------------------------------
+#   make fuzz          build each harness with clang and libFuzzer (ASan,
+#                      UBSan) and run it FUZZ_SECONDS (60) on fuzz/corpus/<h>/
+#                      and fuzz/regressions/<h>/; new inputs go to
+#                      build/fuzz/corpus/<h>/, crashes to build/fuzz/artifacts/
+#                      (one harness: make fuzz FUZZ_HARNESSES=looper;
+#                      FUZZ_DEFS=-DFUZZ_FULL_RANGE: see fuzz/fuzz_looper.c)
+#   make fuzz-replay   every committed input through each harness with $(CC)
+#                      and fuzz/replay_main.c instead of libFuzzer (in check)
+#   make fuzz-seeds    rewrite fuzz/corpus/ with fuzz/gen_corpus.c
+#   make fuzz-known    reproducers of known, unfixed bugs (fails until fixed)
+FUZZ_HARNESSES := router looper state
+FUZZ_SECONDS   ?= 60
+FUZZ_CC        ?= clang
+FUZZ_NICE      ?= nice -n 19
+FUZZ_ARGS      ?=
+FUZZ_DEFS      ?=
+FUZZ_BUILD     := $(BUILD)/fuzz
+FUZZ_CFLAGS    := -std=c11 -g -O1 -D_DEFAULT_SOURCE -Iplugin -Ifuzz \
+                  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                  -fno-omit-frame-pointer
+FUZZ_SRC_router := plugin/ports.c plugin/router.c
+FUZZ_SRC_looper := plugin/ports.c plugin/clock.c plugin/looper.c
+FUZZ_SRC_state  := plugin/clock.c plugin/looper.c plugin/loopfile.c
+
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-seeds fuzz-known
+
+$(FUZZ_BUILD):
+	mkdir -p $@
+
+$(FUZZ_BUILD)/%.o: fuzz/%.c fuzz/*.h plugin/*.h | $(FUZZ_BUILD)
+	$(CC) $(ET_CFLAGS) -Ifuzz $(SNDFILE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/replay_router: $(FUZZ_BUILD)/fuzz_router.o $(FUZZ_BUILD)/replay_main.o \
+                             $(BUILD)/ports.o $(BUILD)/router.o
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ -lm
+$(FUZZ_BUILD)/replay_looper: $(FUZZ_BUILD)/fuzz_looper.o $(FUZZ_BUILD)/replay_main.o \
+                             $(BUILD)/ports.o $(BUILD)/clock.o $(BUILD)/looper.o
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ -lm
+$(FUZZ_BUILD)/replay_state: $(FUZZ_BUILD)/fuzz_state.o $(FUZZ_BUILD)/replay_main.o \
+                            $(BUILD)/clock.o $(BUILD)/looper.o $(BUILD)/loopfile.o
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) -lm
+
+fuzz-replay: $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/replay_%)
+	@for h in $(FUZZ_HARNESSES); do \
+		dirs=fuzz/corpus/$$h; \
+		if [ -d fuzz/regressions/$$h ]; then dirs="$$dirs fuzz/regressions/$$h"; fi; \
+		echo "== fuzz-replay $$h: $$dirs"; \
+		$(FUZZ_BUILD)/replay_$$h $$dirs || exit 1; \
+	done
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h plugin/*.h plugin/*.c | $(FUZZ_BUILD)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_DEFS) -o $@ $< $(FUZZ_SRC_$*) $(if $(filter state,$*),$(SNDFILE_CFLAGS) $(SNDFILE_LIBS)) -lm
+
+fuzz-build: $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/fuzz_%)
+
+fuzz: fuzz-build
+	@for h in $(FUZZ_HARNESSES); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$h $(FUZZ_BUILD)/artifacts; \
+		regs=; if [ -d fuzz/regressions/$$h ]; then regs=fuzz/regressions/$$h; fi; \
+		echo "== fuzz $$h for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_NICE) $(FUZZ_BUILD)/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=10 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/artifacts/$$h- $(FUZZ_ARGS) \
+			$(FUZZ_BUILD)/corpus/$$h fuzz/corpus/$$h $$regs || exit 1; \
+	done
+
+$(FUZZ_BUILD)/gen_corpus: fuzz/gen_corpus.c fuzz/fuzz_common.h | $(FUZZ_BUILD)
+	$(CC) $(ET_CFLAGS) -Ifuzz $(SNDFILE_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ $< $(SNDFILE_LIBS) -lm
+
+fuzz-seeds: $(FUZZ_BUILD)/gen_corpus
+	$(FUZZ_BUILD)/gen_corpus fuzz/corpus
+
+# Known bugs found by fuzzing and not fixed yet (see the README): fails
+# until they are.  Not part of check.
+$(FUZZ_BUILD)/repro_hangs: fuzz/repro_hangs.c $(BUILD)/clock.o $(BUILD)/looper.o | $(FUZZ_BUILD)
+	$(CC) $(ET_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ $^ -lm
+
+fuzz-known: $(FUZZ_BUILD)/repro_hangs
+	@st=0; for c in "transport 4.1e18 7000" "transport 1e16 1" "start 1e17 1" "meter 1e-300" "beat 6.4e19"; do \
+		$(FUZZ_BUILD)/repro_hangs $$c || { echo "known bug still there: $$c"; st=1; }; \
+	done; exit $$st
+# ---- end of fuzzing
 
 # ---------------------------------------------------------------- install
 

@@ -231,8 +231,9 @@ static void fade_out_playback(EtLooper *l)
 		return;
 	l->tail_idx = l->last_k + 1;
 	l->tail_len = l->length;
-	l->tail_gain = (float)l->env / (float)l->ramp;
-	l->tail_left = l->ramp;
+	l->tail_gain = 1.0f;
+	l->tail_left = l->env; /* from env/ramp at the ramp's slope: a jump in a
+	                        * mute ramp ends when the mute would have */
 }
 
 /* Playback restarts, or pauses, from a new place: fade the old one out and
@@ -275,6 +276,7 @@ static void end_take(EtLooper *l, double exact_end)
 		return;
 	}
 	l->length = l->rec_pos;
+	l->last_k = 0; /* not the replaced loop's place: it may lie past the end */
 	l->anchored = l->rec_anchored;
 	l->start = l->rec_start;
 	l->start_exact = l->rec_start_exact;

@@ -1,0 +1,134 @@
+/* Shared by the fuzz harnesses, fuzz/replay_main.c and fuzz/gen_corpus.c:
+ * a reader that turns the fuzzer's bytes into values (running dry yields
+ * zeros, never an error), a check that aborts, and the opcodes each
+ * harness decodes, so that the seed generator writes what they read. */
+#ifndef ET_FUZZ_COMMON_H
+#define ET_FUZZ_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* An invariant violation: a message, then abort() so that libFuzzer (and
+ * the replay main) record the input as a crash. */
+#define FUZZ_CHECK(cond)                                                      \
+	do {                                                                      \
+		if (!(cond)) {                                                        \
+			fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__,      \
+			        __LINE__, #cond);                                         \
+			abort();                                                          \
+		}                                                                     \
+	} while (0)
+
+typedef struct {
+	const uint8_t *p;
+	size_t         n;
+} FuzzInput;
+
+static inline bool
+fuzz_done(const FuzzInput *in)
+{
+	return in->n == 0;
+}
+
+static inline uint8_t
+fuzz_u8(FuzzInput *in)
+{
+	if (!in->n) {
+		return 0;
+	}
+	--in->n;
+	return *in->p++;
+}
+
+static inline uint16_t
+fuzz_u16(FuzzInput *in)
+{
+	const uint16_t lo = fuzz_u8(in);
+	return (uint16_t)(lo | (uint16_t)fuzz_u8(in) << 8);
+}
+
+static inline uint32_t
+fuzz_u32(FuzzInput *in)
+{
+	const uint32_t lo = fuzz_u16(in);
+	return lo | (uint32_t)fuzz_u16(in) << 16;
+}
+
+static inline uint64_t
+fuzz_u64(FuzzInput *in)
+{
+	const uint64_t lo = fuzz_u32(in);
+	return lo | (uint64_t)fuzz_u32(in) << 32;
+}
+
+static inline float
+fuzz_f32(FuzzInput *in)
+{
+	const uint32_t bits = fuzz_u32(in);
+	float          v;
+	memcpy(&v, &bits, sizeof(v));
+	return v;
+}
+
+static inline double
+fuzz_f64(FuzzInput *in)
+{
+	const uint64_t bits = fuzz_u64(in);
+	double         v;
+	memcpy(&v, &bits, sizeof(v));
+	return v;
+}
+
+/* ---- fuzz_router: opcode byte % ROUTER_OP_COUNT, then its operands.
+ * ROUTER_OP_MIDI    frame delta u8, status u8, size code u8 (< 0xC0: the
+ *                   status's own size, data bytes masked to 7 bits; else
+ *                   size = code & 0x3F with raw bytes), then the bytes
+ * ROUTER_OP_CONTROL port selector u8 (% 35: auto, active, thru, then the
+ *                   32 track ports), mode u8 (bit0 raw float32 follows,
+ *                   else an int8 follows; bit1 apply now, mid-block)
+ * ROUTER_OP_BLOCK   nframes u16 (% 8193), output capacity u8 (* 8 bytes)
+ * ROUTER_OP_FLUSH   et_router_flush at the current frame
+ * ROUTER_OP_ALL_OFF et_router_all_off at the current frame */
+enum {
+	ROUTER_OP_MIDI = 0,
+	ROUTER_OP_CONTROL,
+	ROUTER_OP_BLOCK,
+	ROUTER_OP_FLUSH,
+	ROUTER_OP_ALL_OFF,
+	ROUTER_OP_COUNT
+};
+
+/* ---- fuzz_looper: header rate selector u8, capacity u16 (+1), then
+ * opcodes (byte % LOOPER_OP_COUNT):
+ * LOOPER_OP_CONTROL port selector u8 (% 8: arm, mute, overdub, quantize,
+ *                   bars, clear, level, monitor), mode u8 (bit0 raw
+ *                   float32, else int8), value
+ * LOOPER_OP_BLOCK   nframes u16 (% 8193), audio mode u8, audio operands,
+ *                   position count u8 (% 4), each: frame delta u16, flags
+ *                   u8, fields (see read_position in fuzz_looper.c)
+ * LOOPER_OP_LOAD    the restore path: see op_load in fuzz_looper.c */
+enum {
+	LOOPER_OP_CONTROL = 0,
+	LOOPER_OP_BLOCK,
+	LOOPER_OP_LOAD,
+	LOOPER_OP_COUNT
+};
+
+/* ---- fuzz_state: a STATE_PREFIX-byte header, then the file's bytes.
+ * [0] rate selector, [1..2] capacity - 1, [3..6] expected length,
+ * [7] flags (STATE_FLAG_*), [8..15] exact length (f64),
+ * [16..23] start frame (i64), [24..31] start exact (f64) */
+#define STATE_PREFIX 32
+enum {
+	STATE_FLAG_UNKNOWN_LENGTH = 1u << 0, /* expected length 0 */
+	STATE_FLAG_ANCHORED       = 1u << 1,
+	STATE_FLAG_RAW_PLACE      = 1u << 2  /* else exact = length, start 0 */
+};
+
+#endif

@@ -1,0 +1,466 @@
+/* Writes the seed corpus of the fuzz harnesses: `make fuzz-seeds` runs it
+ * as gen_corpus fuzz/corpus.  Each seed is a small, hand-made scenario in
+ * the harness's operation encoding (fuzz_common.h), so the fuzzer starts
+ * from inputs that reach deep states: held notes across control changes, a
+ * full output, a quantized loop with overdub and mute, a restored loop,
+ * valid and broken loop files. */
+#include "fuzz_common.h"
+
+#include <sndfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct {
+	uint8_t b[65536];
+	size_t  n;
+} Buf;
+
+static void
+put(Buf *b, unsigned v)
+{
+	if (b->n < sizeof(b->b)) {
+		b->b[b->n++] = (uint8_t)v;
+	}
+}
+
+static void
+put16(Buf *b, unsigned v)
+{
+	put(b, v & 0xFF);
+	put(b, (v >> 8) & 0xFF);
+}
+
+static void
+put32(Buf *b, uint32_t v)
+{
+	put16(b, v & 0xFFFF);
+	put16(b, v >> 16);
+}
+
+static void
+put64(Buf *b, uint64_t v)
+{
+	put32(b, (uint32_t)v);
+	put32(b, (uint32_t)(v >> 32));
+}
+
+static void
+putf64(Buf *b, double v)
+{
+	uint64_t bits;
+	memcpy(&bits, &v, sizeof(bits));
+	put64(b, bits);
+}
+
+static void
+save(const char *dir, const char *harness, const char *name, const Buf *b)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, harness);
+	mkdir(path, 0777);
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, harness, name);
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(b->b, 1, b->n, f) != b->n || fclose(f) != 0) {
+		fprintf(stderr, "gen_corpus: cannot write %s\n", path);
+		exit(1);
+	}
+}
+
+/* ---------------------------------------------------------------- router */
+
+static void
+r_midi(Buf *b, unsigned delta, unsigned s, unsigned d1, unsigned d2)
+{
+	put(b, ROUTER_OP_MIDI);
+	put(b, delta);
+	put(b, s);
+	put(b, 0); /* its own size */
+	put(b, d1);
+	put(b, d2);
+}
+
+static void
+r_raw(Buf *b, unsigned delta, const uint8_t *msg, unsigned size)
+{
+	put(b, ROUTER_OP_MIDI);
+	put(b, delta);
+	put(b, size ? msg[0] : 0);
+	put(b, 0xC0 | size);
+	for (unsigned i = 1; i < size; ++i) {
+		put(b, msg[i]);
+	}
+}
+
+/* sel: 0 auto, 1 active, 2 thru, 3 + 4 * track + field */
+static void
+r_control(Buf *b, unsigned sel, int value, bool now)
+{
+	put(b, ROUTER_OP_CONTROL);
+	put(b, sel);
+	put(b, now ? 2 : 0);
+	put(b, (uint8_t)(int8_t)value);
+}
+
+static void
+r_block(Buf *b, unsigned nframes, unsigned capacity_units)
+{
+	put(b, ROUTER_OP_BLOCK);
+	put16(b, nframes);
+	put(b, capacity_units);
+}
+
+static void
+gen_router(const char *dir)
+{
+	Buf b = {{0}, 0};
+
+	/* Notes on the active track, across a transpose, a channel change and
+	 * a track change, then their note-offs. */
+	put(&b, 255);
+	r_midi(&b, 0, 0x90, 60, 100);
+	r_midi(&b, 10, 0x90, 64, 90);
+	r_control(&b, 3 + 2, 7, false); /* track 1 transpose +7 */
+	r_block(&b, 256, 255);
+	r_midi(&b, 5, 0x90, 67, 80);
+	r_control(&b, 3 + 0, 5, true); /* track 1 channel 5, mid-block */
+	r_midi(&b, 5, 0x80, 60, 0);
+	r_control(&b, 1, 2, false); /* active track 2 */
+	r_block(&b, 128, 255);
+	r_midi(&b, 0, 0x90, 64, 0); /* note-on velocity 0 */
+	r_midi(&b, 1, 0x80, 67, 10);
+	r_midi(&b, 1, 0x80, 67, 10); /* a stray repeat */
+	save(dir, "router", "notes-across-changes", &b);
+
+	/* A small output: many notes, then a mute that cannot all fit. */
+	b.n = 0;
+	put(&b, 4); /* 32 bytes: one event per block */
+	for (unsigned n = 0; n < 12; ++n) {
+		r_block(&b, 64, 40);
+		r_midi(&b, 1, 0x90, 40 + n, 100);
+		r_midi(&b, 1, 0x91, 40 + n, 100);
+	}
+	r_control(&b, 3 + 1, 1, false); /* mute track 1 */
+	r_block(&b, 64, 4);
+	r_block(&b, 64, 3);
+	r_block(&b, 0, 9);
+	put(&b, ROUTER_OP_FLUSH);
+	save(dir, "router", "full-output-mute", &b);
+
+	/* Auto channel 1: other channels pass thru; sustain, panic CCs,
+	 * programs, pressure, bend, system messages. */
+	b.n = 0;
+	put(&b, 255);
+	r_control(&b, 0, 1, false);
+	r_control(&b, 3 + 3, 9, false);        /* track 1 program 9 */
+	r_control(&b, 3 + 4 + 3, 20, false);   /* track 2 program 20 */
+	r_block(&b, 1024, 255);
+	r_midi(&b, 0, 0x90, 60, 100);
+	r_midi(&b, 1, 0x93, 61, 100); /* channel 4: thru */
+	r_midi(&b, 1, 0xB0, 64, 127);
+	r_midi(&b, 1, 0xA0, 60, 50);
+	r_midi(&b, 1, 0xE0, 0, 64);
+	r_midi(&b, 1, 0xD0, 30, 0);
+	r_midi(&b, 1, 0xF8, 0, 0);
+	r_control(&b, 1, 2, true);
+	r_midi(&b, 1, 0xB0, 64, 0);
+	r_midi(&b, 1, 0xB3, 123, 0);
+	r_midi(&b, 1, 0xB0, 120, 0);
+	r_control(&b, 2, 0, true); /* thru off */
+	r_midi(&b, 1, 0x93, 62, 100);
+	put(&b, ROUTER_OP_ALL_OFF);
+	save(dir, "router", "thru-sustain-panic", &b);
+
+	/* Malformed and out-of-range input. */
+	b.n = 0;
+	put(&b, 100);
+	{
+		const uint8_t empty[1]    = {0};
+		const uint8_t nostatus[3] = {0x40, 0x40, 0x40};
+		const uint8_t longnote[5] = {0x90, 60, 100, 1, 2};
+		const uint8_t short1[1]   = {0x90};
+		const uint8_t baddata[3]  = {0x90, 0x90, 100};
+		const uint8_t sysex[6]    = {0xF0, 1, 2, 3, 4, 0xF7};
+		const uint8_t badsysex[4] = {0xF0, 1, 0x80, 0xF7};
+		const uint8_t undef[1]    = {0xF4};
+		r_raw(&b, 0, empty, 0);
+		r_raw(&b, 1, nostatus, 3);
+		r_raw(&b, 1, longnote, 5);
+		r_raw(&b, 1, short1, 1);
+		r_raw(&b, 1, baddata, 3);
+		r_raw(&b, 1, sysex, 6);
+		r_raw(&b, 1, badsysex, 4);
+		r_raw(&b, 1, undef, 1);
+	}
+	put(&b, ROUTER_OP_CONTROL); /* NaN transpose */
+	put(&b, 3 + 2);
+	put(&b, 1);
+	put32(&b, 0x7FC00000u);
+	put(&b, ROUTER_OP_CONTROL); /* +inf active track */
+	put(&b, 1);
+	put(&b, 3);
+	put32(&b, 0x7F800000u);
+	r_control(&b, 3 + 2, -100, true); /* transpose clamps to -48 */
+	r_midi(&b, 200, 0x90, 10, 1);     /* below note 0: dropped */
+	r_midi(&b, 200, 0x90, 100, 1);
+	r_block(&b, 1, 255);
+	r_midi(&b, 7, 0x80, 100, 1);
+	save(dir, "router", "malformed-and-clamped", &b);
+}
+
+/* ---------------------------------------------------------------- looper */
+
+static void
+l_control(Buf *b, unsigned sel, int value)
+{
+	put(b, LOOPER_OP_CONTROL);
+	put(b, sel); /* 0 arm, 1 mute, 2 overdub, 3 quantize, 4 bars, 5 clear,
+	              * 6 level, 7 monitor */
+	put(b, 0);
+	put(b, (uint8_t)(int8_t)value);
+}
+
+/* A block with a ramp of audio and, if pos, one position at frame 0 that
+ * carries frame (continuing), speed, bpm and meter. */
+static void
+l_block(Buf *b, unsigned nframes, int pos, unsigned speed_sel, unsigned bpm_sel)
+{
+	put(b, LOOPER_OP_BLOCK);
+	put16(b, nframes);
+	put(b, 2); /* ramp audio */
+	put(b, pos ? 1 : 0);
+	if (pos) {
+		put16(b, 0);
+		put(b, 0x80 | 0x0F | 0x30); /* frame continues, speed, bpm, meter,
+		                               bar, barBeat */
+		put(b, speed_sel);
+		put(b, bpm_sel);
+		put(b, 0); /* 4/4 */
+		put(b, 0); /* bar */
+		put(b, 0); /* barBeat */
+	}
+}
+
+static void
+gen_looper(const char *dir)
+{
+	Buf b = {{0}, 0};
+
+	/* 8 kHz, room for 60000 frames: a quantized take of one bar (16000
+	 * frames at 120 BPM), then overdub, mute with monitor off. */
+	put(&b, 3);
+	put16(&b, 59999);
+	l_block(&b, 1000, 1, 0, 0); /* rolling at 120 BPM */
+	l_control(&b, 0, 1);        /* arm */
+	for (int i = 0; i < 4; ++i) {
+		l_block(&b, 4096, 0, 0, 0);
+	}
+	l_control(&b, 0, 0);
+	for (int i = 0; i < 6; ++i) {
+		l_block(&b, 4096, 0, 0, 0);
+	}
+	l_control(&b, 0, 1); /* overdub */
+	for (int i = 0; i < 5; ++i) {
+		l_block(&b, 4096, 0, 0, 0);
+	}
+	l_control(&b, 0, 0);
+	l_control(&b, 1, 1); /* mute */
+	l_control(&b, 7, 0); /* monitor off */
+	for (int i = 0; i < 5; ++i) {
+		l_block(&b, 4096, 0, 0, 0);
+	}
+	save(dir, "looper", "quantized-take-overdub-mute", &b);
+
+	/* No transport: a free take, loop_bars 1 ends a second one, clear,
+	 * level and a full buffer. */
+	b.n = 0;
+	put(&b, 3);
+	put16(&b, 9999);
+	l_control(&b, 3, 0); /* quantize off */
+	l_control(&b, 0, 1);
+	l_block(&b, 3000, 0, 0, 0);
+	l_control(&b, 0, 0);
+	l_block(&b, 3000, 0, 0, 0);
+	l_control(&b, 6, -20);
+	l_control(&b, 5, 1); /* clear */
+	l_block(&b, 512, 0, 0, 0);
+	l_control(&b, 5, 0);
+	l_control(&b, 2, 0); /* overdub off */
+	l_control(&b, 4, 1); /* one bar: longer than the capacity */
+	l_control(&b, 0, 1);
+	for (int i = 0; i < 4; ++i) {
+		l_block(&b, 4096, 0, 0, 0);
+	}
+	save(dir, "looper", "free-take-bars-full", &b);
+
+	/* A quantized take interrupted by a stop and a locate, at 127 BPM. */
+	b.n = 0;
+	put(&b, 0);
+	put16(&b, 65535);
+	l_block(&b, 512, 1, 0, 2);
+	l_control(&b, 3, 1); /* beat */
+	l_control(&b, 0, 1);
+	for (int i = 0; i < 8; ++i) {
+		l_block(&b, 4096, 0, 0, 0);
+	}
+	l_block(&b, 256, 1, 1, 2); /* stop */
+	l_block(&b, 256, 1, 0, 2); /* start */
+	put(&b, LOOPER_OP_BLOCK);  /* a locate back */
+	put16(&b, 2048);
+	put(&b, 0);
+	put(&b, 1);
+	put16(&b, 100);
+	put(&b, 0x01 | 0x02);
+	put16(&b, (uint16_t)-300);
+	put(&b, 0);
+	for (int i = 0; i < 4; ++i) {
+		l_block(&b, 4096, 0, 0, 0);
+	}
+	save(dir, "looper", "stop-locate-127bpm", &b);
+
+	/* The restore path: a loop loaded while armed, anchored and free. */
+	b.n = 0;
+	put(&b, 3);
+	put16(&b, 19999);
+	l_control(&b, 0, 1);
+	put(&b, LOOPER_OP_LOAD);
+	put(&b, 2 | 8); /* any length, anchored */
+	put32(&b, 7000);
+	put(&b, 3);     /* exact = length + 3/64 */
+	put16(&b, 500); /* start frame */
+	put(&b, 0);
+	l_block(&b, 1000, 1, 0, 0);
+	for (int i = 0; i < 4; ++i) {
+		l_block(&b, 4096, 0, 0, 0);
+	}
+	put(&b, LOOPER_OP_LOAD);
+	put(&b, 1 | 64); /* about the capacity, fresh looper, free */
+	put(&b, 2);
+	put(&b, 0);
+	put16(&b, 0);
+	put(&b, 0);
+	l_block(&b, 4096, 0, 0, 0);
+	save(dir, "looper", "restore", &b);
+}
+
+/* ----------------------------------------------------------------- state */
+
+/* A sound file made by libsndfile, read back as bytes. */
+static size_t
+sound_file(uint8_t *out, size_t room, int format, int channels, int rate,
+           unsigned frames)
+{
+	char path[] = "/tmp/eighttrack-seed-XXXXXX";
+	int  fd     = mkstemp(path);
+	if (fd < 0) {
+		exit(1);
+	}
+	close(fd);
+	SF_INFO info    = {0};
+	info.format     = format;
+	info.channels   = channels;
+	info.samplerate = rate;
+	SNDFILE *f      = sf_open(path, SFM_WRITE, &info);
+	if (!f) {
+		fprintf(stderr, "gen_corpus: %s\n", sf_strerror(NULL));
+		exit(1);
+	}
+	/* No PEAK chunk: it holds a time stamp, and seeds should not change. */
+	sf_command(f, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
+	float frame[4] = {0};
+	for (unsigned i = 0; i < frames; ++i) {
+		for (int c = 0; c < channels; ++c) {
+			frame[c] = (float)((i * 7 + (unsigned)c * 3) % 50) / 50.0f - 0.5f;
+		}
+		sf_writef_float(f, frame, 1);
+	}
+	sf_close(f);
+	FILE  *r = fopen(path, "rb");
+	size_t n = r ? fread(out, 1, room, r) : 0;
+	if (r) {
+		fclose(r);
+	}
+	unlink(path);
+	return n;
+}
+
+static void
+state_prefix(Buf *b, unsigned rate_sel, unsigned capacity, uint32_t expected,
+             unsigned flags)
+{
+	b->n = 0;
+	put(b, rate_sel);
+	put16(b, capacity - 1);
+	put32(b, expected);
+	put(b, flags);
+	putf64(b, (double)expected + 0.25);
+	put64(b, 1000);
+	putf64(b, 999.5);
+}
+
+static void
+state_seed(const char *dir, const char *name, unsigned rate_sel,
+           unsigned capacity, uint32_t expected, unsigned flags, int format,
+           int channels, int rate, unsigned frames, size_t cut)
+{
+	Buf b;
+	state_prefix(&b, rate_sel, capacity, expected, flags);
+	size_t n = sound_file(b.b + b.n, sizeof(b.b) - b.n, format, channels,
+	                      rate, frames);
+	if (cut && cut < n) {
+		n = cut;
+	}
+	b.n += n;
+	save(dir, "state", name, &b);
+}
+
+static void
+gen_state(const char *dir)
+{
+	const int fl = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+	state_seed(dir, "float-stereo", 0, 1000, 100, 0, fl, 2, 48000, 100, 0);
+	state_seed(dir, "float-stereo-anchored-raw", 0, 1000, 100,
+	           STATE_FLAG_ANCHORED | STATE_FLAG_RAW_PLACE, fl, 2, 48000, 100,
+	           0);
+	state_seed(dir, "unknown-length", 1, 500, 0, STATE_FLAG_UNKNOWN_LENGTH,
+	           fl, 2, 44100, 300, 0);
+	state_seed(dir, "pcm16", 0, 1000, 64, 0, SF_FORMAT_WAV | SF_FORMAT_PCM_16,
+	           2, 48000, 64, 0);
+	state_seed(dir, "mono", 0, 1000, 50, 0, fl, 1, 48000, 50, 0);
+	state_seed(dir, "other-rate", 0, 1000, 50, 0, fl, 2, 44100, 50, 0);
+	state_seed(dir, "too-long", 0, 20, 0, STATE_FLAG_UNKNOWN_LENGTH, fl, 2,
+	           48000, 50, 0);
+	state_seed(dir, "truncated", 0, 1000, 100, 0, fl, 2, 48000, 100, 200);
+	state_seed(dir, "aiff", 0, 1000, 40, 0, SF_FORMAT_AIFF | SF_FORMAT_FLOAT,
+	           2, 48000, 40, 0);
+
+	/* A WAV whose data chunk claims far more frames than it holds. */
+	Buf b;
+	state_prefix(&b, 0, 65536, 0, STATE_FLAG_UNKNOWN_LENGTH);
+	const size_t at = b.n;
+	b.n += sound_file(b.b + b.n, sizeof(b.b) - b.n, fl, 2, 48000, 10);
+	for (size_t i = at; i + 8 <= b.n; ++i) {
+		if (!memcmp(b.b + i, "data", 4)) {
+			b.b[i + 4] = b.b[i + 5] = b.b[i + 6] = 0xFF;
+			b.b[i + 7] = 0x7F;
+		}
+	}
+	save(dir, "state", "huge-claim", &b);
+
+	state_prefix(&b, 0, 1000, 0, 0);
+	save(dir, "state", "empty-file", &b);
+	state_prefix(&b, 0, 1000, 0, 0);
+	memcpy(b.b + b.n, "RIFF\x24\0\0\0WAVEfmt ", 16);
+	b.n += 16;
+	save(dir, "state", "riff-garbage", &b);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : "fuzz/corpus";
+	mkdir(dir, 0777);
+	gen_router(dir);
+	gen_looper(dir);
+	gen_state(dir);
+	return 0;
+}
