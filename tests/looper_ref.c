@@ -238,8 +238,8 @@ static void fade_out_playback(RefLooper *l)
 		return;
 	l->tail_idx = l->last_k + 1;
 	l->tail_len = l->length;
-	l->tail_gain = (float)l->env / (float)l->ramp;
-	l->tail_left = l->ramp;
+	l->tail_gain = 1.0f;
+	l->tail_left = l->env; /* as plugin/looper.c: fall at the ramp's slope */
 }
 
 /* Playback restarts, or pauses, from a new place: fade the old one out and
@@ -282,6 +282,7 @@ static void end_take(RefLooper *l, double exact_end)
 		return;
 	}
 	l->length = l->rec_pos;
+	l->last_k = 0; /* as plugin/looper.c */
 	l->anchored = l->rec_anchored;
 	l->start = l->rec_start;
 	l->start_exact = l->rec_start_exact;
