@@ -192,6 +192,7 @@ check: deps-check
 	$(MAKE) all
 	$(MAKE) unit-tests
 	$(MAKE) fuzz-replay
+	$(MAKE) fuzz-hangs
 	$(MAKE) host-tests
 	$(MAKE) validate
 	$(MAKE) symbols
@@ -208,11 +209,11 @@ lint: all
 #                      and fuzz/regressions/<h>/; new inputs go to
 #                      build/fuzz/corpus/<h>/, crashes to build/fuzz/artifacts/
 #                      (one harness: make fuzz FUZZ_HARNESSES=looper;
-#                      FUZZ_DEFS=-DFUZZ_FULL_RANGE: see fuzz/fuzz_looper.c)
+#                      FUZZ_DEFS=-DFUZZ_NARROW_RANGE: see fuzz/fuzz_looper.c)
 #   make fuzz-replay   every committed input through each harness with $(CC)
 #                      and fuzz/replay_main.c instead of libFuzzer (in check)
 #   make fuzz-seeds    rewrite fuzz/corpus/ with fuzz/gen_corpus.c
-#   make fuzz-known    reproducers of known, unfixed bugs (fails until fixed)
+#   make fuzz-hangs    the hangs fuzzing found, as regression tests (in check)
 FUZZ_HARNESSES := router looper state
 FUZZ_SECONDS   ?= 60
 FUZZ_CC        ?= clang
@@ -227,7 +228,7 @@ FUZZ_SRC_router := plugin/ports.c plugin/router.c
 FUZZ_SRC_looper := plugin/ports.c plugin/clock.c plugin/looper.c
 FUZZ_SRC_state  := plugin/clock.c plugin/looper.c plugin/loopfile.c
 
-.PHONY: fuzz fuzz-build fuzz-replay fuzz-seeds fuzz-known
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-seeds fuzz-hangs
 
 $(FUZZ_BUILD):
 	mkdir -p $@
@@ -275,14 +276,13 @@ $(FUZZ_BUILD)/gen_corpus: fuzz/gen_corpus.c fuzz/fuzz_common.h | $(FUZZ_BUILD)
 fuzz-seeds: $(FUZZ_BUILD)/gen_corpus
 	$(FUZZ_BUILD)/gen_corpus fuzz/corpus
 
-# Known bugs found by fuzzing and not fixed yet (see the README): fails
-# until they are.  Not part of check.
+# Hangs that fuzzing found, fixed since: regression tests (in check).
 $(FUZZ_BUILD)/repro_hangs: fuzz/repro_hangs.c $(BUILD)/clock.o $(BUILD)/looper.o | $(FUZZ_BUILD)
 	$(CC) $(ET_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ $^ -lm
 
-fuzz-known: $(FUZZ_BUILD)/repro_hangs
+fuzz-hangs: $(FUZZ_BUILD)/repro_hangs
 	@st=0; for c in "transport 4.1e18 7000" "transport 1e16 1" "start 1e17 1" "meter 1e-300" "beat 6.4e19"; do \
-		$(FUZZ_BUILD)/repro_hangs $$c || { echo "known bug still there: $$c"; st=1; }; \
+		$(FUZZ_BUILD)/repro_hangs $$c || { echo "hang is back: $$c"; st=1; }; \
 	done; exit $$st
 # ---- end of fuzzing
 

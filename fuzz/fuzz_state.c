@@ -90,10 +90,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t       expected = fuzz_u32(&in);
 	const uint8_t  flags    = fuzz_u8(&in);
 	const double   exact_raw       = fuzz_f64(&in);
-	/* Any int64 a corrupt session holds would do, but far start frames
-	 * hang the looper (the known bug of fuzz/repro_hangs.c): kept within
-	 * +-2^40 until that is fixed, unless built with -DFUZZ_FULL_RANGE. */
-#ifdef FUZZ_FULL_RANGE
+	/* Any int64 a corrupt session holds (far start frames used to hang the
+	 * looper: fuzz/repro_hangs.c); -DFUZZ_NARROW_RANGE keeps them within
+	 * +-2^40. */
+#ifndef FUZZ_NARROW_RANGE
 	const int64_t  start_raw       = (int64_t)fuzz_u64(&in);
 #else
 	const int64_t  start_raw       = (int64_t)fuzz_u64(&in) >> (64 - 41);

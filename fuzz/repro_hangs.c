@@ -1,7 +1,9 @@
 /* Reproducers of the hangs that fuzz_looper found (see the README,
- * "Fuzzing").  Each case exits 0 if run() returns, 1 if it is still stuck
- * after 5 s.  `make fuzz-known` runs them all: it fails until the bugs
- * are fixed, and is not part of `make check`.
+ * "Fuzzing"), kept as regression tests: each case exits 0 if run()
+ * returns, 1 if it is still stuck after 5 s.  `make fuzz-hangs` runs them
+ * all, in `make check`.  Fixed by capping the settle loops of
+ * find_repetition() and et_clock_boundary_at_or_after(), clamping frames
+ * and bars in the glue, and refusing restored starts beyond 2^52.
  *
  *   repro_hangs transport FRAME LENGTH
  *     A LENGTH-frame anchored loop at transport frame 0; the transport

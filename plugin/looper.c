@@ -174,21 +174,31 @@ void et_looper_set_baseline(EtLooper *l, const EtLooperControls *c)
 /* ---- the loop's grid ---------------------------------------------------*/
 
 /* Repetition m starts at quantize_frame(start_exact + m * exact_length);
- * m comes from t itself, so nothing accumulates over repetitions. */
+ * m comes from t itself, so nothing accumulates over repetitions.  The
+ * estimate is off by at most one; where doubles can no longer tell m from
+ * m + 1 (a transport frame far beyond any real session) the steps are
+ * capped and the repetition simply starts at t, so run() stays bounded. */
+#define REPETITION_STEPS 8
+
 static void find_repetition(EtLooper *l, int64_t t)
 {
 	const double x = l->start_exact, len = l->exact_length;
 	double m = floor(((double)t - x) / len);
 	int64_t s = et_clock_quantize_frame(x + m * len);
-	while (s > t) {
+	int steps = 0;
+	while (s > t && steps++ < REPETITION_STEPS) {
 		m -= 1.0;
 		s = et_clock_quantize_frame(x + m * len);
 	}
 	int64_t next = et_clock_quantize_frame(x + (m + 1.0) * len);
-	while (next <= t) {
+	while (next <= t && steps++ < 2 * REPETITION_STEPS) {
 		m += 1.0;
 		s = next;
 		next = et_clock_quantize_frame(x + (m + 1.0) * len);
+	}
+	if (s > t || next <= t) {
+		s = t;
+		next = t + (int64_t)l->length;
 	}
 	l->rep_start = s;
 	l->rep_next = next;

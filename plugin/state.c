@@ -12,6 +12,7 @@
 
 #include <lv2/state/state.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,8 +199,12 @@ load_loop(Eighttrack *self, StateFeatures *f,
 	                 : NULL;
 	const char *file = path ? path : abstract;
 
+	/* A start beyond 2^52 frames (23 000 years at 6 MHz) is no session's:
+	 * doubles could not place the loop's repetitions there. */
+	const double far = 4503599627370496.0;
 	if (!length || !exact || !anchored || !start || !start_exact ||
-	    *length <= 0 || *length > (int64_t)et_looper_capacity(looper)) {
+	    *length <= 0 || *length > (int64_t)et_looper_capacity(looper) ||
+	    !(fabs((double)*start) < far) || !(fabs(*start_exact) < far)) {
 		lv2_log_error(&f->logger, "eighttrack: the saved state of the loop "
 		              "in %s is incomplete or invalid; the loop is empty\n",
 		              file);

@@ -508,7 +508,13 @@ save_and_restore_give_the_same_loop_in_phase(void **state)
 	session_free(&b);
 }
 
-typedef enum { BAD_MISSING, BAD_TRUNCATED, BAD_GARBAGE, BAD_RATE } BadFile;
+typedef enum {
+	BAD_MISSING,
+	BAD_TRUNCATED,
+	BAD_GARBAGE,
+	BAD_RATE,
+	BAD_FAR_START /* a start frame no session can hold (1e17) */
+} BadFile;
 
 static void
 restore_bad_file(BadFile how)
@@ -531,6 +537,15 @@ restore_bad_file(BadFile how)
 		break;
 	}
 	case BAD_RATE: break;
+	case BAD_FAR_START: {
+		char cmd[8192];
+		snprintf(cmd, sizeof(cmd),
+		         "sed -i 's/\\(state#startFrame> \\)\"[-0-9]*\"/\\1\"100000000000000000\"/' "
+		         "'%s/state.ttl' && grep -q 100000000000000000 '%s/state.ttl'",
+		         dir, dir);
+		assert_int_equal(system(cmd), 0);
+		break;
+	}
 	}
 
 	Session b;
@@ -539,7 +554,9 @@ restore_bad_file(BadFile how)
 	play(&b, 1000);
 	assert_int_equal(eth_get(b.host, "loop_state"), 0); /* empty, working */
 	assert_int_equal(eth_log_lines(b.host), 1);
-	assert_non_null(strstr(eth_log_text(b.host), "eighttrack: restoring the loop"));
+	assert_non_null(strstr(eth_log_text(b.host),
+	                       how == BAD_FAR_START ? "incomplete or invalid"
+	                                            : "eighttrack: restoring the loop"));
 	/* Saved while armed (a_playing_loop leaves arm on): loading did not
 	 * start a take.  And it still records. */
 	assert_true(eth_get(b.host, "loop_arm") == 1.0f);
@@ -584,6 +601,13 @@ a_loop_file_at_another_rate_leaves_an_empty_loop(void **state)
 	restore_bad_file(BAD_RATE);
 }
 
+static void
+a_loop_start_beyond_any_session_leaves_an_empty_loop(void **state)
+{
+	(void)state;
+	restore_bad_file(BAD_FAR_START);
+}
+
 int
 main(void)
 {
@@ -600,6 +624,7 @@ main(void)
 	    cmocka_unit_test(a_missing_loop_file_leaves_an_empty_loop_and_a_log_line),
 	    cmocka_unit_test(a_truncated_loop_file_leaves_an_empty_loop),
 	    cmocka_unit_test(a_corrupt_loop_file_leaves_an_empty_loop),
+	    cmocka_unit_test(a_loop_start_beyond_any_session_leaves_an_empty_loop),
 	    cmocka_unit_test(a_loop_file_at_another_rate_leaves_an_empty_loop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
