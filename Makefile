@@ -214,7 +214,7 @@ lint: all
 #                      and fuzz/replay_main.c instead of libFuzzer (in check)
 #   make fuzz-seeds    rewrite fuzz/corpus/ with fuzz/gen_corpus.c
 #   make fuzz-hangs    the hangs fuzzing found, as regression tests (in check)
-FUZZ_HARNESSES := router looper state
+FUZZ_HARNESSES := router looper state clock
 FUZZ_SECONDS   ?= 60
 FUZZ_CC        ?= clang
 FUZZ_NICE      ?= nice -n 19
@@ -227,6 +227,7 @@ FUZZ_CFLAGS    := -std=c11 -g -O1 -D_DEFAULT_SOURCE -Iplugin -Ifuzz \
 FUZZ_SRC_router := plugin/ports.c plugin/router.c
 FUZZ_SRC_looper := plugin/ports.c plugin/clock.c plugin/looper.c
 FUZZ_SRC_state  := plugin/clock.c plugin/looper.c plugin/loopfile.c
+FUZZ_SRC_clock  := plugin/clock.c plugin/midiclock.c plugin/control_map.c
 
 .PHONY: fuzz fuzz-build fuzz-replay fuzz-seeds fuzz-hangs
 
@@ -245,6 +246,9 @@ $(FUZZ_BUILD)/replay_looper: $(FUZZ_BUILD)/fuzz_looper.o $(FUZZ_BUILD)/replay_ma
 $(FUZZ_BUILD)/replay_state: $(FUZZ_BUILD)/fuzz_state.o $(FUZZ_BUILD)/replay_main.o \
                             $(BUILD)/clock.o $(BUILD)/looper.o $(BUILD)/loopfile.o
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) -lm
+$(FUZZ_BUILD)/replay_clock: $(FUZZ_BUILD)/fuzz_clock.o $(FUZZ_BUILD)/replay_main.o \
+                            $(BUILD)/clock.o $(BUILD)/midiclock.o $(BUILD)/control_map.o
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ -lm
 
 fuzz-replay: $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/replay_%)
 	@for h in $(FUZZ_HARNESSES); do \

@@ -120,6 +120,24 @@ enum {
 	LOOPER_OP_COUNT
 };
 
+/* ---- fuzz_clock: header rate selector u8, then opcodes (byte %
+ * CLOCK_OP_COUNT):
+ * CLOCK_OP_BLOCK    nframes u16 (% 8193), clock_out u8 (bit0), then a
+ *                   position count u8 (% 5), each: frame delta u16, flags
+ *                   u8 (bits 0..6: frame, speed, bpm, meter, bar, barBeat,
+ *                   beatUnit present; bit7: raw f64 values), the fields
+ *                   (musical: frame u32, speed selector u8, bpm - 40 u8,
+ *                   meter - 1 u8, bar u16, barBeat * 1000 u16, log2 beat
+ *                   unit u8; raw: seven f64), then a MIDI count u8 (% 8),
+ *                   each: control channel u8, 3 bytes, size code u8
+ * CLOCK_OP_LOCATE   a position at frame 0 of the next block only: frame
+ *                   i64, speed selector u8 */
+enum {
+	CLOCK_OP_BLOCK = 0,
+	CLOCK_OP_LOCATE,
+	CLOCK_OP_COUNT
+};
+
 /* ---- fuzz_state: a STATE_PREFIX-byte header, then the file's bytes.
  * [0] rate selector, [1..2] capacity - 1, [3..6] expected length,
  * [7] flags (STATE_FLAG_*), [8..15] exact length (f64),

@@ -6,6 +6,7 @@
  * valid and broken loop files. */
 #include "fuzz_common.h"
 
+#include <math.h>
 #include <sndfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -454,6 +455,110 @@ gen_state(const char *dir)
 	save(dir, "state", "riff-garbage", &b);
 }
 
+/* ----------------------------------------------------------------- clock */
+
+/* A musical position with every field, at `delta` frames after the last. */
+static void
+c_position(Buf *b, unsigned delta, uint32_t frame, unsigned speed_sel,
+           unsigned bpm, unsigned meter, unsigned bar, double bar_beat,
+           unsigned log2_unit)
+{
+	put16(b, delta);
+	put(b, 0x7F);
+	put32(b, frame);
+	put(b, speed_sel);
+	put(b, bpm - 40);
+	put(b, meter - 1);
+	put16(b, bar);
+	put16(b, (unsigned)(bar_beat * 1000.0 + 0.5));
+	put(b, log2_unit);
+}
+
+static void
+c_block(Buf *b, unsigned nframes, bool on, unsigned positions)
+{
+	put(b, CLOCK_OP_BLOCK);
+	put16(b, nframes);
+	put(b, on);
+	put(b, positions);
+}
+
+static void
+c_no_midi(Buf *b)
+{
+	put(b, 0);
+}
+
+static void
+gen_clock(const char *dir)
+{
+	Buf b = {{0}, 0};
+
+	/* 120 BPM from the start, a position only at the start (Ardour when
+	 * nothing changes), then a stop mid-block and a start elsewhere. */
+	put(&b, 0);
+	c_block(&b, 1024, true, 1);
+	c_position(&b, 0, 0, 0, 120, 4, 0, 0.0, 2);
+	c_no_midi(&b);
+	for (int i = 0; i < 30; ++i) {
+		c_block(&b, 1024, true, 0);
+		c_no_midi(&b);
+	}
+	c_block(&b, 1024, true, 1);
+	c_position(&b, 300, 31 * 1024 + 300, 1, 120, 4, 0, 1.3, 2);
+	c_no_midi(&b);
+	c_block(&b, 1024, true, 1);
+	c_position(&b, 10, 96000, 0, 120, 4, 1, 0.0, 2);
+	c_no_midi(&b);
+	for (int i = 0; i < 10; ++i) {
+		c_block(&b, 1024, true, 0);
+		c_no_midi(&b);
+	}
+	save(dir, "clock", "start-stop-start", &b);
+
+	/* Carla: a position at frame 0 of every block; a tempo change, a meter
+	 * change to 6/8, then clock out switched off and on. */
+	b.n = 0;
+	put(&b, 1);
+	for (unsigned i = 0; i < 40; ++i) {
+		const uint32_t frame = i * 512;
+		const double   beats = frame / 22050.0;
+		c_block(&b, 512, i < 30 || i > 33, 1);
+		c_position(&b, 0, frame, 0, i < 20 ? 120 : 90, i < 25 ? 4 : 6,
+		           (unsigned)(beats / 4.0), fmod(beats, 4.0), i < 25 ? 2 : 3);
+		c_no_midi(&b);
+	}
+	save(dir, "clock", "every-block-tempo-meter", &b);
+
+	/* A locate while rolling, varispeed and backwards; control notes. */
+	b.n = 0;
+	put(&b, 0);
+	c_block(&b, 256, true, 1);
+	c_position(&b, 0, 0, 0, 120, 4, 0, 0.0, 2);
+	c_no_midi(&b);
+	put(&b, CLOCK_OP_LOCATE);
+	put64(&b, (uint64_t)(500000u) << 12);
+	put(&b, 2);
+	c_block(&b, 256, true, 0);
+	put(&b, 3);
+	const uint8_t notes[3][4] = {{16, 0x9F, 37, 100}, {16, 0x8F, 37, 0},
+	                            {10, 0xB9, 123, 0}};
+	for (int i = 0; i < 3; ++i) {
+		for (int j = 0; j < 4; ++j) {
+			put(&b, notes[i][j]);
+		}
+		put(&b, 2);
+	}
+	put(&b, CLOCK_OP_LOCATE);
+	put64(&b, (uint64_t)(900000u) << 12);
+	put(&b, 3);
+	for (int i = 0; i < 8; ++i) {
+		c_block(&b, 256, true, 0);
+		c_no_midi(&b);
+	}
+	save(dir, "clock", "locate-varispeed-backwards", &b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -462,5 +567,6 @@ main(int argc, char **argv)
 	gen_router(dir);
 	gen_looper(dir);
 	gen_state(dir);
+	gen_clock(dir);
 	return 0;
 }

@@ -513,9 +513,21 @@ run(LV2_Handle instance, uint32_t nframes)
 			break;
 		}
 
+		/* Messages from the UI carry no time (jalv stamps them at the
+		 * end of the block): only MIDI and positions can be late. */
+		uint32_t otype = 0;
+		const bool object = (head.body.type == self->uris.atom_Object ||
+		                     head.body.type == self->uris.atom_Blank) &&
+		                    head.body.size >= sizeof(LV2_Atom_Object_Body);
+		if (object) {
+			memcpy(&otype, body + offsetof(LV2_Atom_Object_Body, otype),
+			       sizeof(otype));
+		}
 		int64_t t = head.time.frames;
 		if (t < (int64_t)at || t > (int64_t)last_frame) {
-			++self->late_events;
+			if (!object || otype == self->uris.time_Position) {
+				++self->late_events;
+			}
 			t = t < (int64_t)at ? at : last_frame;
 		}
 		at = (uint32_t)t;

@@ -98,7 +98,11 @@ ticks_per_frame(const EtClock *clock)
 static int64_t
 first_tick_from(double ticks, double per_frame)
 {
-	return (int64_t)ceil(ticks - (1.0 - ET_CLOCK_SNAP_FRAMES) * per_frame);
+	const double k = ceil(ticks - (1.0 - ET_CLOCK_SNAP_FRAMES) * per_frame);
+	/* Only a garbage tempo or speed gets anywhere near these. */
+	return k > MAX_TICKS ? (int64_t)MAX_TICKS
+	       : k < -MAX_TICKS ? (int64_t)-MAX_TICKS
+	                        : (int64_t)k;
 }
 
 static int64_t
@@ -170,7 +174,7 @@ et_midiclock_advance(EtMidiClock *mc, const EtClock *clock, uint32_t to,
 	}
 
 	double ticks = mc->ticks_end;
-	if (!mc->running || !continues(mc, tf)) {
+	if (!mc->running || !continues(mc, tf) || !(fabs(ticks) < MAX_TICKS)) {
 		/* A locate: devices take a pointer only while stopped. */
 		stop(mc, sink, from);
 		start_at(mc, sink, from, host_ticks, unit_rate);

@@ -214,6 +214,26 @@ bad_midi_is_dropped_and_logged_once_by_the_worker(void **state)
 	assert_non_null(strstr(eth_log_text(host), "neither MIDI"));
 }
 
+/* jalv stamps what the UI sends at the end of the block: an object that is
+ * not a transport position carries no time, so it is never "late". */
+static void
+a_ui_message_stamped_past_the_block_is_not_late(void **state)
+{
+	EthHost *host = (EthHost *)*state;
+	const struct {
+		uint32_t id, otype;
+	} request = {0, eth_map(host, "urn:eighttrack:msg#Request")};
+	eth_atom(host, 64, eth_map(host, LV2_ATOM__Object), &request,
+	         sizeof(request));
+	eth_run(host, 64);
+	assert_int_equal(eth_log_lines(host), 0);
+	/* A position past the block is still late. */
+	eth_position(host, 64, 0, 1.0, 120.0, 4.0, 0, 0.0f);
+	eth_run(host, 64);
+	assert_int_equal(eth_log_lines(host), 1);
+	assert_non_null(strstr(eth_log_text(host), "out of order"));
+}
+
 static void
 events_out_of_order_or_past_the_block_stay_inside_it(void **state)
 {
@@ -422,6 +442,7 @@ main(void)
 	    STORY(sustain_pressed_on_one_track_is_released_there_after_a_switch),
 	    STORY(programs_go_out_on_first_run_on_change_and_on_activation),
 	    STORY(bad_midi_is_dropped_and_logged_once_by_the_worker),
+	    STORY(a_ui_message_stamped_past_the_block_is_not_late),
 	    STORY(events_out_of_order_or_past_the_block_stay_inside_it),
 	    STORY(blocks_of_zero_one_and_8192_frames),
 	    STORY(hostile_control_values_are_clamped_and_nan_reads_as_default),
