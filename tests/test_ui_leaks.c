@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define ROUNDS 100
 #define MAX_URIS 64
@@ -26,6 +27,12 @@
 static char    *uris[MAX_URIS];
 static uint32_t n_uris;
 static unsigned writes, touches_on, touches_off;
+
+/* The UI's float writes to one port, in order, while `watch_port` is set. */
+#define LOG_MAX 64
+static int      watch_port = -1;
+static float    logged[LOG_MAX];
+static unsigned n_logged;
 
 static LV2_URID
 map_uri(LV2_URID_Map_Handle handle, const char *uri)
@@ -48,11 +55,11 @@ ui_write(LV2UI_Controller controller, uint32_t port, uint32_t size,
          uint32_t protocol, const void *buffer)
 {
 	(void)controller;
-	(void)port;
-	(void)size;
-	(void)protocol;
-	(void)buffer;
 	++writes;
+	if (protocol == 0 && size == sizeof(float) && (int)port == watch_port &&
+	    n_logged < LOG_MAX) {
+		memcpy(&logged[n_logged++], buffer, sizeof(float));
+	}
 }
 
 static void
@@ -95,6 +102,96 @@ pointer(Display *d, Window w, int type, unsigned button, int x, int y)
 	                                        : ButtonReleaseMask;
 	XSendEvent(d, w, False, mask, &e);
 	XFlush(d);
+}
+
+static void
+sleep_ms(long ms)
+{
+	const struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&t, NULL);
+}
+
+static int
+failed(const char *what)
+{
+	fprintf(stderr, "test_ui_leaks: FAIL: %s\n", what);
+	return 1;
+}
+
+/* CLEAR, in the UI window's pixels (its size is the design's, 760 x 430). */
+#define CLEAR_X 334
+#define CLEAR_Y 399
+
+/* A quick click on CLEAR, press and release handled in one idle(): the
+ * plugin only acts on a 1 it sees in a run(), so the UI must write 1 and
+ * keep it until a later idle(), at least TRIGGER_MIN_HOLD (50 ms) after
+ * the press, once the plugin showed it saw it (loop_state went to 0), or
+ * TRIGGER_MAX_HOLD (300 ms) without a sign. */
+static int
+quick_clear(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
+            const LV2_Feature *const *features, Display *display)
+{
+	LV2UI_Widget widget = NULL;
+	for (int seen = 1; seen >= 0; --seen) {
+		LV2UI_Handle ui = desc->instantiate(desc, "urn:eighttrack:plugin",
+		                                    ".", ui_write, NULL, &widget,
+		                                    features);
+		if (!ui) {
+			return failed("instantiate for the CLEAR click");
+		}
+		const float playing = 3.0f, empty = 0.0f;
+		desc->port_event(ui, ET_PORT_LOOP_STATE, sizeof(float), 0, &playing);
+		idle->idle(ui);
+		const Window w = (Window)(uintptr_t)widget;
+		watch_port     = ET_PORT_LOOP_CLEAR;
+		n_logged       = 0;
+		const unsigned on0 = touches_on, off0 = touches_off;
+		pointer(display, w, ButtonPress, Button1, CLEAR_X, CLEAR_Y);
+		pointer(display, w, ButtonRelease, Button1, CLEAR_X, CLEAR_Y);
+		XSync(display, False);
+		idle->idle(ui);
+		if (n_logged != 1 || logged[0] != 1.0f) {
+			return failed("a click on CLEAR: not exactly a 1 in the idle() "
+			              "that saw press and release");
+		}
+		idle->idle(ui); /* a later idle(), but too soon */
+		if (n_logged != 1) {
+			return failed("CLEAR went back to 0 within 50 ms");
+		}
+		if (seen) {
+			/* The plugin cleared the loop: 0 follows after 50 ms. */
+			desc->port_event(ui, ET_PORT_LOOP_STATE, sizeof(float), 0, &empty);
+			sleep_ms(60);
+			idle->idle(ui);
+		} else {
+			sleep_ms(60);
+			idle->idle(ui);
+			if (n_logged != 1) {
+				return failed("CLEAR went back to 0 after 60 ms without a "
+				              "sign that the plugin saw the 1");
+			}
+			sleep_ms(260);
+			idle->idle(ui);
+		}
+		if (n_logged != 2 || logged[1] != 0.0f) {
+			return failed("CLEAR did not go back to 0 in a later idle()");
+		}
+		if (touches_on != on0 + 1 || touches_off != off0 + 1) {
+			return failed("CLEAR's click is not one touch gesture");
+		}
+		/* Held at close: cleanup() writes the 0. */
+		pointer(display, w, ButtonPress, Button1, CLEAR_X, CLEAR_Y);
+		XSync(display, False);
+		idle->idle(ui);
+		desc->cleanup(ui);
+		if (n_logged != 4 || logged[2] != 1.0f || logged[3] != 0.0f ||
+		    touches_on != touches_off) {
+			return failed("CLEAR held while the UI closes: no 0 from cleanup()");
+		}
+		watch_port = -1;
+	}
+	printf("test_ui_leaks: a quick click on CLEAR holds 1 until a later idle(): ok\n");
+	return 0;
 }
 
 int
@@ -158,6 +255,10 @@ main(int argc, char **argv)
 	if (desc->instantiate(desc, "urn:eighttrack:plugin", ".", ui_write, NULL,
 	                      &widget, no_parent)) {
 		fprintf(stderr, "test_ui_leaks: instantiated without ui:parent\n");
+		return 1;
+	}
+
+	if (quick_clear(desc, idle, features, display)) {
 		return 1;
 	}
 

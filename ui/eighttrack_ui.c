@@ -28,8 +28,19 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define ET_UI_URI "urn:eighttrack:ui"
+
+/* A trigger (CLEAR) stays written 1 after a click at least this long, and
+ * until an idle() after the release: the plugin acts on a 0->1 change
+ * between two run() calls, so a 1 and a 0 that reached the host before one
+ * run() would do nothing.  Once the plugin showed that it saw the 1 (a
+ * cleared loop_state, or the host echoing the trigger), TRIGGER_MIN_HOLD;
+ * without such a sign TRIGGER_MAX_HOLD, longer than a period of any usual
+ * JACK setup (8192 frames at 44.1 kHz: 186 ms). */
+#define TRIGGER_MIN_HOLD 0.05
+#define TRIGGER_MAX_HOLD 0.3
 
 typedef struct {
 	LV2_URID atom_eventTransfer, atom_Object, atom_Blank, atom_Int,
@@ -71,7 +82,23 @@ typedef struct {
 	/* The last click on a number without a drag, for double-clicks. */
 	const EtWidget *clicked;
 	Time            clicked_at;
+
+	/* A trigger written 1 (see TRIGGER_MIN_HOLD). */
+	bool     trigger_on;
+	uint32_t trigger_port;
+	double   trigger_since;    /* monotonic seconds when 1 was written */
+	bool     trigger_released; /* the button went up */
+	bool     trigger_idled;    /* an idle() ended since the release */
+	bool     trigger_seen;     /* the plugin showed that it saw the 1 */
 } EtUi;
+
+static double
+now_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
 
 static void
 map_uris(UiUris *u, LV2_URID_Map *map)
@@ -226,6 +253,15 @@ port_event(LV2UI_Handle handle, uint32_t port, uint32_t size,
 	if (format == 0 && size == sizeof(float) && port < ET_PORT_COUNT) {
 		float v;
 		memcpy(&v, buffer, sizeof(v));
+		if (ui->trigger_on &&
+		    ((port == ET_PORT_LOOP_STATE && v == 0.0f &&
+		      ui->model.value[port] != 0.0f) ||
+		     (port == ui->trigger_port && v > 0.0f))) {
+			ui->trigger_seen = true;
+		}
+		if (port == ui->trigger_port && ui->trigger_on) {
+			return; /* ours stays 1 until trigger_off() */
+		}
 		if (v != ui->model.value[port]) {
 			ui->model.value[port] = v;
 			ui->dirty             = true;
@@ -335,8 +371,18 @@ press(EtUi *ui, const XButtonEvent *e)
 	case ET_WIDGET_TRACK: set_value(ui, w->port, (float)(w->track + 1)); return;
 	case ET_WIDGET_TOGGLE: set_value(ui, w->port, v > 0.5f ? 0.0f : 1.0f); return;
 	case ET_WIDGET_TRIGGER:
+		if (ui->trigger_on) {
+			return; /* the last click's 1 is still held */
+		}
 		touch(ui, w->port, true);
+		ui->model.value[w->port] = 0.0f; /* write 1 whatever the host said */
 		write_value(ui, w->port, 1.0f);
+		ui->trigger_on       = true;
+		ui->trigger_port     = w->port;
+		ui->trigger_since    = now_seconds();
+		ui->trigger_released = false;
+		ui->trigger_idled    = false;
+		ui->trigger_seen     = false;
 		break;
 	case ET_WIDGET_NUMBER:
 		if (w == ui->clicked && e->time - ui->clicked_at < 350) {
@@ -382,7 +428,10 @@ release(EtUi *ui, const XButtonEvent *e)
 	const EtWidget *w = ui->grab;
 	ui->clicked = NULL;
 	if (w->kind == ET_WIDGET_TRIGGER) {
-		write_value(ui, w->port, 0.0f);
+		/* 0, and the end of the touch, follow in a later idle(). */
+		ui->trigger_released = true;
+		ui->grab             = NULL;
+		return;
 	} else if (!ui->moved && w->port == ET_PORT_LOOP_QUANTIZE) {
 		/* A click steps through Off, Beat, Bar. */
 		write_value(ui, w->port, fmodf(ui->grab_value + 1.0f, 3.0f));
@@ -392,6 +441,35 @@ release(EtUi *ui, const XButtonEvent *e)
 	}
 	touch(ui, w->port, false);
 	ui->grab = NULL;
+}
+
+/* Writes the held trigger back to 0. */
+static void
+trigger_off(EtUi *ui)
+{
+	const float zero      = 0.0f;
+	ui->trigger_on        = false;
+	ui->model.value[ui->trigger_port] = zero;
+	ui->write(ui->controller, ui->trigger_port, sizeof(float), 0, &zero);
+	touch(ui, ui->trigger_port, false);
+	ui->dirty = true;
+}
+
+/* At the end of idle(): 0 once the plugin must have seen the 1. */
+static void
+trigger_idle(EtUi *ui)
+{
+	if (!ui->trigger_on || !ui->trigger_released) {
+		return;
+	}
+	if (!ui->trigger_idled) {
+		ui->trigger_idled = true; /* the idle() that saw the release */
+		return;
+	}
+	const double held = now_seconds() - ui->trigger_since;
+	if (held >= TRIGGER_MAX_HOLD || (ui->trigger_seen && held >= TRIGGER_MIN_HOLD)) {
+		trigger_off(ui);
+	}
 }
 
 static void
@@ -432,6 +510,7 @@ idle(LV2UI_Handle handle)
 	if (ui->window_gone) {
 		return 1;
 	}
+	trigger_idle(ui);
 	if (ui->dirty) {
 		draw(ui);
 	}
@@ -444,10 +523,13 @@ static void
 cleanup(LV2UI_Handle handle)
 {
 	EtUi *ui = (EtUi *)handle;
-	if (ui->grab) {
+	if (ui->grab && ui->grab->kind != ET_WIDGET_TRIGGER) {
 		/* Closed mid-gesture: the host must not wait for the release. */
 		touch(ui, ui->grab->port, false);
-		ui->grab = NULL;
+	}
+	ui->grab = NULL;
+	if (ui->trigger_on) {
+		trigger_off(ui); /* never leave the plugin's trigger held */
 	}
 	free_canvas(ui);
 	if (ui->display) {
