@@ -5,6 +5,7 @@
  * an X display (tests/test_ui.sh starts Xvfb).
  *   test_ui_leaks [PATH_TO_eighttrack_ui.so] */
 #include "messages.h"
+#include "overview.h"
 #include "ports.h"
 
 #include <lv2/atom/forge.h>
@@ -194,6 +195,71 @@ quick_clear(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
 	return 0;
 }
 
+/* Passes `bytes` of `src` to port_event from a heap block of exactly that
+ * size, so that valgrind (or ASan) sees a read past it. */
+static void
+notify_exact(const LV2UI_Descriptor *desc, LV2UI_Handle ui, LV2_URID transfer,
+             const uint8_t *src, uint32_t bytes)
+{
+	uint8_t *heap = (uint8_t *)malloc(bytes ? bytes : 1);
+	memcpy(heap, src, bytes);
+	desc->port_event(ui, ET_PORT_NOTIFY, bytes, transfer, heap);
+	free(heap);
+}
+
+/* Truncated and lying notify atoms: the UI must not read past them (the
+ * reviewer's case first: a peaks vector claiming 512 floats in an object
+ * that ends after the vector's header). */
+static int
+hostile_atoms(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
+              const LV2_Feature *const *features, LV2_URID_Map *map)
+{
+	LV2UI_Widget widget = NULL;
+	LV2UI_Handle ui     = desc->instantiate(desc, "urn:eighttrack:plugin", ".",
+	                                        ui_write, NULL, &widget, features);
+	if (!ui) {
+		return failed("instantiate for the hostile atoms");
+	}
+	const LV2_URID transfer = map->map(NULL, LV2_ATOM__eventTransfer);
+	_Alignas(8) uint8_t  msg[4096];
+	LV2_Atom_Forge       forge;
+	LV2_Atom_Forge_Frame frame;
+	float                peaks[ET_OVERVIEW_BINS] = {0};
+	lv2_atom_forge_init(&forge, map);
+	lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
+	lv2_atom_forge_object(&forge, &frame, 0, map->map(NULL, ET_MSG__Overview));
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__serial));
+	lv2_atom_forge_int(&forge, 1);
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__length));
+	lv2_atom_forge_long(&forge, 48000);
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__binCount));
+	lv2_atom_forge_int(&forge, ET_OVERVIEW_BINS);
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__first));
+	lv2_atom_forge_int(&forge, 0);
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__peaks));
+	lv2_atom_forge_vector(&forge, sizeof(float), map->map(NULL, LV2_ATOM__Float),
+	                      ET_OVERVIEW_BINS, peaks);
+	lv2_atom_forge_pop(&forge, &frame);
+	LV2_Atom      *obj  = (LV2_Atom *)msg;
+	const uint32_t full = obj->size;
+	/* The object cut after the vector's 8-byte atom header. */
+	obj->size = full - (uint32_t)(sizeof(LV2_Atom_Vector_Body) + ET_OVERVIEW_BINS * sizeof(float));
+	notify_exact(desc, ui, transfer, msg, (uint32_t)sizeof(LV2_Atom) + obj->size);
+	/* Every cut of the buffer, the object's size left whole. */
+	obj->size = full;
+	for (uint32_t cut = 0; cut < sizeof(LV2_Atom) + full; cut += 7) {
+		notify_exact(desc, ui, transfer, msg, cut);
+	}
+	/* A vector claiming more than the object holds. */
+	LV2_Atom *vec = (LV2_Atom *)(msg + sizeof(LV2_Atom) + sizeof(LV2_Atom_Object_Body) + 4 * 24 + 8);
+	vec->size += 4096;
+	notify_exact(desc, ui, transfer, msg, (uint32_t)sizeof(LV2_Atom) + full);
+	idle->idle(ui);
+	desc->cleanup(ui);
+	printf("test_ui_leaks: truncated and lying notify atoms: ok\n");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -258,7 +324,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	if (quick_clear(desc, idle, features, display)) {
+	if (quick_clear(desc, idle, features, display) ||
+	    hostile_atoms(desc, idle, features, &map)) {
 		return 1;
 	}
 

@@ -43,10 +43,9 @@
 #define TRIGGER_MAX_HOLD 0.3
 
 typedef struct {
-	LV2_URID atom_eventTransfer, atom_Object, atom_Blank, atom_Int,
-	    atom_Long, atom_Float, atom_Vector;
-	LV2_URID msg_Request, msg_Activity, msg_Overview, msg_sounding,
-	    msg_serial, msg_length, msg_binCount, msg_first, msg_peaks;
+	LV2_URID  atom_eventTransfer;
+	LV2_URID  msg_Request;
+	EtMsgUris msg; /* what notify's messages are made of */
 } UiUris;
 
 typedef struct {
@@ -103,22 +102,23 @@ now_seconds(void)
 static void
 map_uris(UiUris *u, LV2_URID_Map *map)
 {
+	EtMsgUris *m          = &u->msg;
 	u->atom_eventTransfer = map->map(map->handle, LV2_ATOM__eventTransfer);
-	u->atom_Object        = map->map(map->handle, LV2_ATOM__Object);
-	u->atom_Blank         = map->map(map->handle, LV2_ATOM__Blank);
-	u->atom_Int           = map->map(map->handle, LV2_ATOM__Int);
-	u->atom_Long          = map->map(map->handle, LV2_ATOM__Long);
-	u->atom_Float         = map->map(map->handle, LV2_ATOM__Float);
-	u->atom_Vector        = map->map(map->handle, LV2_ATOM__Vector);
 	u->msg_Request        = map->map(map->handle, ET_MSG__Request);
-	u->msg_Activity       = map->map(map->handle, ET_MSG__Activity);
-	u->msg_Overview       = map->map(map->handle, ET_MSG__Overview);
-	u->msg_sounding       = map->map(map->handle, ET_MSG__sounding);
-	u->msg_serial         = map->map(map->handle, ET_MSG__serial);
-	u->msg_length         = map->map(map->handle, ET_MSG__length);
-	u->msg_binCount       = map->map(map->handle, ET_MSG__binCount);
-	u->msg_first          = map->map(map->handle, ET_MSG__first);
-	u->msg_peaks          = map->map(map->handle, ET_MSG__peaks);
+	m->atom_Object        = map->map(map->handle, LV2_ATOM__Object);
+	m->atom_Blank         = map->map(map->handle, LV2_ATOM__Blank);
+	m->atom_Int           = map->map(map->handle, LV2_ATOM__Int);
+	m->atom_Long          = map->map(map->handle, LV2_ATOM__Long);
+	m->atom_Float         = map->map(map->handle, LV2_ATOM__Float);
+	m->atom_Vector        = map->map(map->handle, LV2_ATOM__Vector);
+	m->msg_Activity       = map->map(map->handle, ET_MSG__Activity);
+	m->msg_Overview       = map->map(map->handle, ET_MSG__Overview);
+	m->msg_sounding       = map->map(map->handle, ET_MSG__sounding);
+	m->msg_serial         = map->map(map->handle, ET_MSG__serial);
+	m->msg_length         = map->map(map->handle, ET_MSG__length);
+	m->msg_binCount       = map->map(map->handle, ET_MSG__binCount);
+	m->msg_first          = map->map(map->handle, ET_MSG__first);
+	m->msg_peaks          = map->map(map->handle, ET_MSG__peaks);
 }
 
 /* ------------------------------------------------------------ to the host */
@@ -173,75 +173,23 @@ send_request(EtUi *ui)
 
 /* ------------------------------------------------------------ from the host */
 
-/* An Int or Long property as a uint32_t; false if absent or another type. */
-static bool
-read_uint(const UiUris *u, const LV2_Atom *atom, uint32_t *out)
-{
-	if (!atom) {
-		return false;
-	}
-	if (atom->type == u->atom_Int && atom->size >= sizeof(int32_t)) {
-		int32_t v;
-		memcpy(&v, atom + 1, sizeof(v));
-		*out = v < 0 ? 0 : (uint32_t)v;
-		return true;
-	}
-	if (atom->type == u->atom_Long && atom->size >= sizeof(int64_t)) {
-		int64_t v;
-		memcpy(&v, atom + 1, sizeof(v));
-		*out = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-		return true;
-	}
-	return false;
-}
-
 static void
-read_message(EtUi *ui, const LV2_Atom *atom, uint32_t size)
+read_message(EtUi *ui, const void *buffer, uint32_t size)
 {
-	const UiUris *u = &ui->uris;
-	if (size < sizeof(LV2_Atom_Object) ||
-	    (atom->type != u->atom_Object && atom->type != u->atom_Blank) ||
-	    atom->size + sizeof(LV2_Atom) > size) {
-		return;
-	}
-	const LV2_Atom_Object *obj = (const LV2_Atom_Object *)atom;
-	if (obj->body.otype == u->msg_Activity) {
-		const LV2_Atom *sounding = NULL;
-		lv2_atom_object_get(obj, u->msg_sounding, &sounding, 0);
-		uint32_t bits;
-		if (read_uint(u, sounding, &bits)) {
-			ui->model.sounding = bits;
+	EtMsg msg;
+	switch (et_msg_read(&ui->uris.msg, buffer, size, &msg)) {
+	case ET_MSG_ACTIVITY:
+		if (msg.sounding != ui->model.sounding) {
+			ui->model.sounding = msg.sounding;
 			ui->dirty          = true;
 		}
-	} else if (obj->body.otype == u->msg_Overview) {
-		const LV2_Atom *serial = NULL, *length = NULL, *bins = NULL,
-		               *first = NULL, *peaks = NULL;
-		lv2_atom_object_get(obj, u->msg_serial, &serial, u->msg_length,
-		                    &length, u->msg_binCount, &bins, u->msg_first,
-		                    &first, u->msg_peaks, &peaks, 0);
-		uint32_t s, l, b, f;
-		if (!read_uint(u, serial, &s) || !read_uint(u, length, &l) ||
-		    !read_uint(u, bins, &b) || !read_uint(u, first, &f) || !peaks ||
-		    peaks->type != u->atom_Vector ||
-		    peaks->size < sizeof(LV2_Atom_Vector_Body)) {
-			return;
-		}
-		LV2_Atom_Vector_Body head;
-		memcpy(&head, peaks + 1, sizeof(head));
-		if (head.child_type != u->atom_Float ||
-		    head.child_size != sizeof(float)) {
-			return;
-		}
-		const uint32_t n =
-		    (peaks->size - (uint32_t)sizeof(head)) / (uint32_t)sizeof(float);
-		float values[ET_OVERVIEW_BINS];
-		if (n > ET_OVERVIEW_BINS) {
-			return;
-		}
-		memcpy(values, (const uint8_t *)(peaks + 1) + sizeof(head),
-		       n * sizeof(float));
-		et_ui_model_overview(&ui->model, s, l, b, f, values, n);
+		break;
+	case ET_MSG_OVERVIEW:
+		et_ui_model_overview(&ui->model, msg.serial, msg.length, msg.bins,
+		                     msg.first, msg.peaks, msg.n);
 		ui->dirty = true;
+		break;
+	case ET_MSG_NONE: break;
 	}
 }
 
@@ -267,8 +215,8 @@ port_event(LV2UI_Handle handle, uint32_t port, uint32_t size,
 			ui->dirty             = true;
 		}
 	} else if (format == ui->uris.atom_eventTransfer &&
-	           port == ET_PORT_NOTIFY && size >= sizeof(LV2_Atom)) {
-		read_message(ui, (const LV2_Atom *)buffer, size);
+	           port == ET_PORT_NOTIFY) {
+		read_message(ui, buffer, size);
 	}
 }
 
