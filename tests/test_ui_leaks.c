@@ -260,6 +260,66 @@ hostile_atoms(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
 	return 0;
 }
 
+/* The host destroys its window, our parent, before it calls cleanup()
+ * (or idle()): Xlib's default error handler would exit the process on the
+ * BadWindow of destroying ours; the UI must trap it and go on. */
+static int
+parent_gone(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
+            const LV2_Feature *const *features, Display *display)
+{
+	LV2_Feature        f_parent = {LV2_UI__parent, NULL};
+	const LV2_Feature *with[16];
+	unsigned           n = 0;
+	for (; features[n] && n < 14; ++n) {
+		with[n] = strcmp(features[n]->URI, LV2_UI__parent) ? features[n]
+		                                                   : &f_parent;
+	}
+	with[n] = NULL;
+	for (int then_idle = 0; then_idle < 3; ++then_idle) {
+		const Window parent = XCreateSimpleWindow(
+		    display, DefaultRootWindow(display), 0, 0, 800, 480, 0, 0, 0);
+		XMapWindow(display, parent);
+		XSync(display, False);
+		f_parent.data       = (void *)(uintptr_t)parent;
+		LV2UI_Widget widget = NULL;
+		LV2UI_Handle ui = desc->instantiate(desc, "urn:eighttrack:plugin", ".",
+		                                    ui_write, NULL, &widget, with);
+		if (!ui) {
+			return failed("instantiate in a parent of its own");
+		}
+		idle->idle(ui);
+		if (then_idle == 2) {
+			/* A redraw due as the window goes, the server maybe not done
+			 * destroying it when the UI draws (not synced): the XPutImage
+			 * may fail, and must not end the process. */
+			const float v = 5.0f;
+			desc->port_event(ui, ET_PORT_ACTIVE_TRACK, sizeof(float), 0, &v);
+			XDestroyWindow(display, parent);
+			XFlush(display);
+			idle->idle(ui);
+		}
+		if (then_idle < 2) {
+			XDestroyWindow(display, parent);
+		}
+		XSync(display, False);
+		if (then_idle >= 1 && idle->idle(ui) != 1) {
+			return failed("idle() does not ask to close once the parent is gone");
+		}
+		desc->cleanup(ui);
+		/* A parent that is no window at all: instantiate fails, the
+		 * process stays. */
+		if (then_idle == 0) {
+			ui = desc->instantiate(desc, "urn:eighttrack:plugin", ".",
+			                       ui_write, NULL, &widget, with);
+			if (ui) {
+				return failed("instantiated in a destroyed parent");
+			}
+		}
+	}
+	printf("test_ui_leaks: parent destroyed before cleanup() or idle(): ok\n");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -325,7 +385,8 @@ main(int argc, char **argv)
 	}
 
 	if (quick_clear(desc, idle, features, display) ||
-	    hostile_atoms(desc, idle, features, &map)) {
+	    hostile_atoms(desc, idle, features, &map) ||
+	    parent_gone(desc, idle, features, display)) {
 		return 1;
 	}
 

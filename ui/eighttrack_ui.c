@@ -222,6 +222,50 @@ port_event(LV2UI_Handle handle, uint32_t port, uint32_t size,
 
 /* ------------------------------------------------------------ X11 */
 
+/* Xlib's default error handler exits the process, and the host's window
+ * (our parent, so our window too) can be destroyed before cleanup() or
+ * between two idle() calls.  Requests that may name a window gone are
+ * made inside trap_begin() .. trap_end(), which installs a handler that
+ * swallows errors on our own Display (each UI has its own connection)
+ * and passes any other on to the handler it replaced, then restores it.
+ * Hosts call a UI from one thread, and the handler is only in place
+ * during one call of ours. */
+static Display      *trap_display;
+static XErrorHandler trap_previous;
+static int           trap_error; /* first error code caught, or 0 */
+
+static int
+trap_handler(Display *display, XErrorEvent *e)
+{
+	if (display == trap_display) {
+		if (!trap_error) {
+			trap_error = e->error_code;
+		}
+		return 0;
+	}
+	return trap_previous ? trap_previous(display, e) : 0;
+}
+
+static void
+trap_begin(Display *display)
+{
+	trap_display  = display;
+	trap_error    = 0;
+	trap_previous = XSetErrorHandler(trap_handler);
+}
+
+/* Waits for the replies to what was sent since trap_begin(): the error
+ * code of the first that failed, or 0. */
+static int
+trap_end(Display *display)
+{
+	XSync(display, False);
+	XSetErrorHandler(trap_previous);
+	trap_display  = NULL;
+	trap_previous = NULL;
+	return trap_error;
+}
+
 static void
 view_transform(const EtUi *ui, double *scale, double *ox, double *oy)
 {
@@ -280,9 +324,12 @@ draw(EtUi *ui)
 	et_view_draw(cr, &ui->layout, &ui->model);
 	cairo_destroy(cr);
 	cairo_surface_flush(ui->surface);
+	trap_begin(ui->display);
 	XPutImage(ui->display, ui->window, ui->gc, ui->image, 0, 0, 0, 0,
 	          (unsigned)ui->width, (unsigned)ui->height);
-	XFlush(ui->display);
+	if (trap_end(ui->display)) {
+		ui->window_gone = true; /* BadWindow, BadDrawable: destroyed */
+	}
 	ui->dirty = false;
 }
 
@@ -481,12 +528,15 @@ cleanup(LV2UI_Handle handle)
 	}
 	free_canvas(ui);
 	if (ui->display) {
+		/* The window may be gone with the host's, unknown to us yet. */
+		trap_begin(ui->display);
 		if (ui->gc) {
 			XFreeGC(ui->display, ui->gc);
 		}
 		if (ui->window && !ui->window_gone) {
 			XDestroyWindow(ui->display, ui->window);
 		}
+		trap_end(ui->display);
 		XCloseDisplay(ui->display);
 	}
 	free(ui);
@@ -535,6 +585,8 @@ instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
 	et_ui_model_init(&ui->model);
 	et_layout_init(&ui->layout);
 
+	/* A parent that is not (or no longer) a window fails instantiate. */
+	trap_begin(ui->display);
 	ui->window = XCreateSimpleWindow(ui->display, (Window)(uintptr_t)parent,
 	                                 0, 0, (unsigned)ui->width,
 	                                 (unsigned)ui->height, 0, 0, 0x1b1d21);
@@ -561,7 +613,16 @@ instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
 		XFree(hints);
 	}
 	XWindowAttributes attrs;
-	XGetWindowAttributes(ui->display, ui->window, &attrs);
+	const Status      got = XGetWindowAttributes(ui->display, ui->window, &attrs);
+	if (got) {
+		ui->gc = XCreateGC(ui->display, ui->window, 0, NULL);
+		XMapRaised(ui->display, ui->window);
+	}
+	if (trap_end(ui->display) || !got) {
+		ui->window_gone = true; /* nothing to destroy */
+		cleanup(ui);
+		return NULL;
+	}
 	ui->visual = attrs.visual;
 	ui->depth  = attrs.depth;
 	/* cairo's RGB24 is the X TrueColor layout of depth 24 and 32. */
@@ -571,9 +632,6 @@ instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
 		cleanup(ui);
 		return NULL;
 	}
-	ui->gc = XCreateGC(ui->display, ui->window, 0, NULL);
-	XMapRaised(ui->display, ui->window);
-	XFlush(ui->display);
 	if (resize) {
 		resize->ui_resize(resize->handle, ui->width, ui->height);
 	}
