@@ -16,7 +16,8 @@
  *       absolute sample of either channel there.  An overview goes out in
  *       chunks, in order, in one run() or over several when the port is
  *       small; it is always sent to its end before the next (a new serial)
- *       starts at bin 0.
+ *       starts at bin 0.  A UI that misses a chunk asks again (a
+ *       Request), at most once a second.
  */
 #ifndef ET_MESSAGES_H
 #define ET_MESSAGES_H

@@ -28,6 +28,8 @@
 static char    *uris[MAX_URIS];
 static uint32_t n_uris;
 static unsigned writes, touches_on, touches_off;
+static unsigned requests; /* msg:Request objects written to midi_in */
+static LV2_URID request_urid, transfer_urid;
 
 /* The UI's float writes to one port, in order, while `watch_port` is set. */
 #define LOG_MAX 64
@@ -57,6 +59,11 @@ ui_write(LV2UI_Controller controller, uint32_t port, uint32_t size,
 {
 	(void)controller;
 	++writes;
+	if (port == ET_PORT_MIDI_IN && protocol == transfer_urid &&
+	    size >= sizeof(LV2_Atom_Object)) {
+		const LV2_Atom_Object *obj = (const LV2_Atom_Object *)buffer;
+		requests += obj->body.otype == request_urid;
+	}
 	if (protocol == 0 && size == sizeof(float) && (int)port == watch_port &&
 	    n_logged < LOG_MAX) {
 		memcpy(&logged[n_logged++], buffer, sizeof(float));
@@ -260,6 +267,90 @@ hostile_atoms(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
 	return 0;
 }
 
+/* An Overview chunk of overview `serial`, bins first..first+63. */
+static void
+send_chunk(const LV2UI_Descriptor *desc, LV2UI_Handle ui, LV2_URID_Map *map,
+           uint32_t serial, uint32_t first)
+{
+	_Alignas(8) uint8_t  msg[1024];
+	LV2_Atom_Forge       forge;
+	LV2_Atom_Forge_Frame frame;
+	float                peaks[ET_MSG_OVERVIEW_CHUNK] = {0.5f};
+	lv2_atom_forge_init(&forge, map);
+	lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
+	lv2_atom_forge_object(&forge, &frame, 0, map->map(NULL, ET_MSG__Overview));
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__serial));
+	lv2_atom_forge_int(&forge, (int32_t)serial);
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__length));
+	lv2_atom_forge_long(&forge, 48000);
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__binCount));
+	lv2_atom_forge_int(&forge, ET_OVERVIEW_BINS);
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__first));
+	lv2_atom_forge_int(&forge, (int32_t)first);
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__peaks));
+	lv2_atom_forge_vector(&forge, sizeof(float), map->map(NULL, LV2_ATOM__Float),
+	                      ET_MSG_OVERVIEW_CHUNK, peaks);
+	lv2_atom_forge_pop(&forge, &frame);
+	const LV2_Atom *atom = (const LV2_Atom *)msg;
+	desc->port_event(ui, ET_PORT_NOTIFY, sizeof(LV2_Atom) + atom->size,
+	                 transfer_urid, atom);
+}
+
+/* A lost chunk: the UI asks for the overview again, at most once a second
+ * (the Request it sent when it opened counts); so does the rest of an
+ * overview that stops coming. */
+static int
+lost_chunks(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
+            const LV2_Feature *const *features, LV2_URID_Map *map)
+{
+	LV2UI_Widget widget = NULL;
+	const unsigned before = requests;
+	LV2UI_Handle ui     = desc->instantiate(desc, "urn:eighttrack:plugin", ".",
+	                                        ui_write, NULL, &widget, features);
+	if (!ui) {
+		return failed("instantiate for the lost chunks");
+	}
+	if (requests != before + 1) {
+		return failed("no Request when the UI opens");
+	}
+	send_chunk(desc, ui, map, 3, 0);
+	send_chunk(desc, ui, map, 3, 128); /* 64..127 lost */
+	idle->idle(ui);
+	if (requests != before + 1) {
+		return failed("a second Request within a second of the first");
+	}
+	sleep_ms(1050);
+	idle->idle(ui);
+	if (requests != before + 2) {
+		return failed("no Request a second after a chunk went missing");
+	}
+	idle->idle(ui);
+	if (requests != before + 2) {
+		return failed("more than one Request for one lost chunk");
+	}
+	/* The answer starts; its rest never comes. */
+	send_chunk(desc, ui, map, 3, 0);
+	send_chunk(desc, ui, map, 3, 64);
+	idle->idle(ui);
+	sleep_ms(1050);
+	idle->idle(ui);
+	if (requests != before + 3) {
+		return failed("no Request a second after an overview stopped coming");
+	}
+	/* A whole overview: nothing more to ask. */
+	for (uint32_t first = 0; first < ET_OVERVIEW_BINS; first += 64) {
+		send_chunk(desc, ui, map, 4, first);
+	}
+	sleep_ms(1050);
+	idle->idle(ui);
+	desc->cleanup(ui);
+	if (requests != before + 3) {
+		return failed("a Request after a whole overview");
+	}
+	printf("test_ui_leaks: lost chunks are asked for again, once a second: ok\n");
+	return 0;
+}
+
 /* The host destroys its window, our parent, before it calls cleanup()
  * (or idle()): Xlib's default error handler would exit the process on the
  * BadWindow of destroying ours; the UI must trap it and go on. */
@@ -384,7 +475,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 
+	request_urid  = map.map(NULL, ET_MSG__Request);
+	transfer_urid = map.map(NULL, LV2_ATOM__eventTransfer);
 	if (quick_clear(desc, idle, features, display) ||
+	    lost_chunks(desc, idle, features, &map) ||
 	    hostile_atoms(desc, idle, features, &map) ||
 	    parent_gone(desc, idle, features, display)) {
 		return 1;

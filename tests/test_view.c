@@ -211,8 +211,11 @@ waveform_follows_the_overview(void **state)
 	}
 	draw(v);
 	assert_int_equal(inked(v, bx, by, bw, bh), 0); /* 448 of 512 bins */
-	/* A stray chunk of another overview is ignored. */
-	et_ui_model_overview(&v->model, 8, 48000, ET_OVERVIEW_BINS, 448, peaks, 64);
+	/* A stray chunk of another overview is ignored (a loss to ask for,
+	 * but the overview collecting goes on). */
+	assert_int_equal(et_ui_model_overview(&v->model, 8, 48000, ET_OVERVIEW_BINS,
+	                                      448, peaks, 64),
+	                 ET_CHUNK_LOST);
 	draw(v);
 	assert_int_equal(inked(v, bx, by, bw, bh), 0);
 	et_ui_model_overview(&v->model, 7, 48000, ET_OVERVIEW_BINS, 448,
@@ -224,6 +227,55 @@ waveform_follows_the_overview(void **state)
 	v->model.value[ET_PORT_LOOP_STATE] = 0.0f;
 	draw(v);
 	assert_int_equal(inked(v, bx, by, bw, bh), 0);
+}
+
+/* A chunk that went missing is seen (the UI then asks again), and the
+ * overview sent again from bin 0 is shown whole. */
+static void
+lost_chunk_then_whole(void **state)
+{
+	View *v = (View *)*state;
+	float peaks[ET_OVERVIEW_BINS];
+	for (unsigned i = 0; i < ET_OVERVIEW_BINS; ++i) {
+		peaks[i] = (float)i / ET_OVERVIEW_BINS;
+	}
+	EtUiModel *m = &v->model;
+	assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS, 0, peaks, 64),
+	                 ET_CHUNK_TAKEN);
+	/* Bins 64..127 lost: 128.. is out of sequence. */
+	assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS, 128,
+	                                      peaks + 128, 64),
+	                 ET_CHUNK_LOST);
+	assert_int_equal(m->incoming_bins, 0);
+	/* ... and so is the rest of that overview. */
+	for (unsigned first = 192; first < ET_OVERVIEW_BINS; first += 64) {
+		assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS,
+		                                      first, peaks + first, 64),
+		                 ET_CHUNK_LOST);
+	}
+	assert_int_equal(m->shown_bins, 0);
+	/* A chunk of an overview not seen from its start. */
+	assert_int_equal(et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS, 64,
+	                                      peaks + 64, 64),
+	                 ET_CHUNK_LOST);
+	/* Nonsense is not a loss. */
+	assert_int_equal(et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS + 1, 0,
+	                                      peaks, 64),
+	                 ET_CHUNK_BAD);
+	assert_int_equal(et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS, 0,
+	                                      peaks, 0),
+	                 ET_CHUNK_BAD);
+	/* The answer to the Request: the whole overview again. */
+	for (unsigned first = 0; first < ET_OVERVIEW_BINS; first += 64) {
+		assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS,
+		                                      first, peaks + first, 64),
+		                 first + 64 < ET_OVERVIEW_BINS ? ET_CHUNK_TAKEN
+		                                              : ET_CHUNK_WHOLE);
+	}
+	assert_int_equal(m->shown_bins, ET_OVERVIEW_BINS);
+	assert_int_equal(m->shown_length, 1000);
+	assert_memory_equal(m->shown, peaks, sizeof(peaks));
+	assert_int_equal(m->incoming_bins, 0);
 }
 
 /* The playhead sits at loop_position across the waveform. */
@@ -486,6 +538,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(mute_lights, setup, teardown),
 	    cmocka_unit_test_setup_teardown(waveform_follows_the_overview, setup, teardown),
 	    cmocka_unit_test_setup_teardown(playhead_at_position, setup, teardown),
+	    cmocka_unit_test_setup_teardown(lost_chunk_then_whole, setup, teardown),
 	    cmocka_unit_test(msg_read_well_formed),
 	    cmocka_unit_test(msg_read_truncated),
 	    cmocka_unit_test(msg_read_wrong_types),

@@ -42,6 +42,11 @@
 #define TRIGGER_MIN_HOLD 0.05
 #define TRIGGER_MAX_HOLD 0.3
 
+/* A chunk of the waveform's overview lost (one out of sequence, or the
+ * rest of an overview not come within REQUEST_INTERVAL): the UI asks for
+ * it again, at most once per REQUEST_INTERVAL. */
+#define REQUEST_INTERVAL 1.0
+
 typedef struct {
 	LV2_URID  atom_eventTransfer;
 	LV2_URID  msg_Request;
@@ -89,6 +94,11 @@ typedef struct {
 	bool     trigger_released; /* the button went up */
 	bool     trigger_idled;    /* an idle() ended since the release */
 	bool     trigger_seen;     /* the plugin showed that it saw the 1 */
+
+	/* Asking for the overview again (see REQUEST_INTERVAL). */
+	bool   request_due;
+	double requested_at;  /* monotonic seconds of the last Request */
+	double chunk_at;      /* of the last chunk taken */
 } EtUi;
 
 static double
@@ -169,6 +179,8 @@ send_request(EtUi *ui)
 	ui->write(ui->controller, ET_PORT_MIDI_IN,
 	          (uint32_t)sizeof(LV2_Atom) + atom->size,
 	          ui->uris.atom_eventTransfer, atom);
+	ui->request_due  = false;
+	ui->requested_at = now_seconds();
 }
 
 /* ------------------------------------------------------------ from the host */
@@ -185,9 +197,21 @@ read_message(EtUi *ui, const void *buffer, uint32_t size)
 		}
 		break;
 	case ET_MSG_OVERVIEW:
-		et_ui_model_overview(&ui->model, msg.serial, msg.length, msg.bins,
-		                     msg.first, msg.peaks, msg.n);
-		ui->dirty = true;
+		switch (et_ui_model_overview(&ui->model, msg.serial, msg.length,
+		                             msg.bins, msg.first, msg.peaks, msg.n)) {
+		case ET_CHUNK_LOST: ui->request_due = true; break;
+		case ET_CHUNK_TAKEN:
+			ui->chunk_at = now_seconds();
+			if (msg.first == 0) {
+				ui->request_due = false; /* a new one starts whole */
+			}
+			break;
+		case ET_CHUNK_WHOLE:
+			ui->request_due = false;
+			ui->dirty       = true;
+			break;
+		case ET_CHUNK_BAD: break;
+		}
 		break;
 	case ET_MSG_NONE: break;
 	}
@@ -506,6 +530,14 @@ idle(LV2UI_Handle handle)
 		return 1;
 	}
 	trigger_idle(ui);
+	const double now = now_seconds();
+	if (ui->model.incoming_bins && now - ui->chunk_at >= REQUEST_INTERVAL) {
+		ui->model.incoming_bins = 0; /* its rest went missing */
+		ui->request_due         = true;
+	}
+	if (ui->request_due && now - ui->requested_at >= REQUEST_INTERVAL) {
+		send_request(ui);
+	}
 	if (ui->dirty) {
 		draw(ui);
 	}

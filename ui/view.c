@@ -62,7 +62,7 @@ et_ui_model_init(EtUiModel *m)
 	}
 }
 
-void
+EtChunkResult
 et_ui_model_overview(EtUiModel *m, uint32_t serial, uint32_t length,
                      uint32_t bins, uint32_t first, const float *peaks,
                      uint32_t n)
@@ -72,25 +72,37 @@ et_ui_model_overview(EtUiModel *m, uint32_t serial, uint32_t length,
 		m->shown_length    = 0;
 		m->incoming_serial = serial;
 		m->incoming_next   = 0;
-		return;
+		m->incoming_bins   = 0;
+		return ET_CHUNK_WHOLE;
 	}
-	if (bins > ET_OVERVIEW_BINS || first > bins || n > bins - first) {
-		return; /* not ours to draw */
+	if (bins > ET_OVERVIEW_BINS || first > bins || n > bins - first ||
+	    n == 0) {
+		return ET_CHUNK_BAD; /* not ours to draw */
 	}
 	if (first == 0) {
 		m->incoming_serial = serial;
 		m->incoming_next   = 0;
+		m->incoming_bins   = bins;
 	}
-	if (serial != m->incoming_serial || first != m->incoming_next) {
-		return; /* a chunk of an overview we did not see start */
+	if (m->incoming_bins == 0 || serial != m->incoming_serial ||
+	    first != m->incoming_next || bins != m->incoming_bins) {
+		/* A chunk of an overview we did not see start, or one after a
+		 * chunk that went missing (which ends the one collecting). */
+		if (serial == m->incoming_serial) {
+			m->incoming_bins = 0;
+		}
+		return ET_CHUNK_LOST;
 	}
 	memcpy(m->incoming + first, peaks, n * sizeof(float));
 	m->incoming_next = first + n;
-	if (m->incoming_next == bins) {
-		memcpy(m->shown, m->incoming, bins * sizeof(float));
-		m->shown_bins   = bins;
-		m->shown_length = length;
+	if (m->incoming_next < bins) {
+		return ET_CHUNK_TAKEN;
 	}
+	memcpy(m->shown, m->incoming, bins * sizeof(float));
+	m->shown_bins    = bins;
+	m->shown_length  = length;
+	m->incoming_bins = 0;
+	return ET_CHUNK_WHOLE;
 }
 
 /* ------------------------------------------------------------ messages */

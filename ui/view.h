@@ -31,6 +31,7 @@ typedef struct {
 	uint32_t shown_length;  /* frames */
 	float    incoming[ET_OVERVIEW_BINS];
 	uint32_t incoming_serial, incoming_next;
+	uint32_t incoming_bins; /* of the overview collecting; 0: none */
 } EtUiModel;
 
 typedef enum {
@@ -57,11 +58,20 @@ typedef struct {
 
 void et_ui_model_init(EtUiModel *m);
 
+typedef enum {
+	ET_CHUNK_TAKEN, /* part of the overview collecting */
+	ET_CHUNK_WHOLE, /* it completed an overview (or said there is none) */
+	ET_CHUNK_LOST,  /* out of sequence: one before it went missing */
+	ET_CHUNK_BAD    /* makes no sense (too many bins ...): ignored */
+} EtChunkResult;
+
 /* An Overview message's chunk: bins first..first+n-1 of overview `serial`
- * with `bins` bins in all, for a loop of `length` frames. */
-void et_ui_model_overview(EtUiModel *m, uint32_t serial, uint32_t length,
-                          uint32_t bins, uint32_t first, const float *peaks,
-                          uint32_t n);
+ * with `bins` bins in all, for a loop of `length` frames.  After
+ * ET_CHUNK_LOST the UI should ask for the overview again (msg:Request). */
+EtChunkResult et_ui_model_overview(EtUiModel *m, uint32_t serial,
+                                   uint32_t length, uint32_t bins,
+                                   uint32_t first, const float *peaks,
+                                   uint32_t n);
 
 /* ------------------------------------------------ messages from the plugin
  * What notify says (plugin/messages.h), read from the atom a host passes
