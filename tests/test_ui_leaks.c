@@ -267,6 +267,37 @@ hostile_atoms(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
 	return 0;
 }
 
+/* A toggle at 0.25 is on (the plugin reads > 0 as on): a click turns it
+ * off. */
+static int
+toggle_above_zero(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
+                  const LV2_Feature *const *features, Display *display)
+{
+	LV2UI_Widget widget = NULL;
+	LV2UI_Handle ui     = desc->instantiate(desc, "urn:eighttrack:plugin", ".",
+	                                        ui_write, NULL, &widget, features);
+	if (!ui) {
+		return failed("instantiate for the toggle");
+	}
+	const uint32_t port    = et_track_port(1, ET_TRACK_FIELD_MUTE);
+	const float    quarter = 0.25f;
+	desc->port_event(ui, port, sizeof(float), 0, &quarter);
+	idle->idle(ui);
+	watch_port = (int)port;
+	n_logged   = 0;
+	pointer(display, (Window)(uintptr_t)widget, ButtonPress, Button1, 150, 214);
+	pointer(display, (Window)(uintptr_t)widget, ButtonRelease, Button1, 150, 214);
+	XSync(display, False);
+	idle->idle(ui);
+	watch_port = -1;
+	desc->cleanup(ui);
+	if (n_logged != 1 || logged[0] != 0.0f) {
+		return failed("a click on a mute at 0.25 does not turn it off");
+	}
+	printf("test_ui_leaks: a toggle above 0 is on: ok\n");
+	return 0;
+}
+
 /* An Overview chunk of overview `serial`, bins first..first+63. */
 static void
 send_chunk(const LV2UI_Descriptor *desc, LV2UI_Handle ui, LV2_URID_Map *map,
@@ -453,9 +484,10 @@ main(int argc, char **argv)
 	LV2_Feature   f_map    = {LV2_URID__map, &map};
 	LV2_Feature   f_touch  = {LV2_UI__touch, &touch_f};
 	LV2_Feature   f_resize = {LV2_UI__resize, &resize_f};
+	LV2_Feature   f_idle   = {LV2_UI__idleInterface, NULL};
 	const LV2_Feature *features[] = {&f_parent, &f_map, &f_touch, &f_resize,
-	                                 NULL};
-	const LV2_Feature *no_parent[] = {&f_map, NULL};
+	                                 &f_idle, NULL};
+	const LV2_Feature *no_parent[] = {&f_map, &f_idle, NULL};
 
 	/* A whole one-chunk overview and a note light, as notify sends them. */
 	_Alignas(8) uint8_t  msg[1024];
@@ -475,10 +507,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 
+
 	request_urid  = map.map(NULL, ET_MSG__Request);
 	transfer_urid = map.map(NULL, LV2_ATOM__eventTransfer);
 	if (quick_clear(desc, idle, features, display) ||
 	    lost_chunks(desc, idle, features, &map) ||
+	    toggle_above_zero(desc, idle, features, display) ||
 	    hostile_atoms(desc, idle, features, &map) ||
 	    parent_gone(desc, idle, features, display)) {
 		return 1;

@@ -185,6 +185,11 @@ mute_lights(void **state)
 	const Px off = pixel(v, 15 + 3 * 92 + 12, 205);
 	assert_true(on.r > 180 && on.g < 110);
 	assert_false(off.r > 180 && off.g < 110);
+	/* Any value above 0 is on, as the plugin reads a toggle. */
+	v->model.value[et_track_port(4, ET_TRACK_FIELD_MUTE)] = 0.25f;
+	draw(v);
+	const Px quarter = pixel(v, 15 + 4 * 92 + 12, 205);
+	assert_true(quarter.r > 180 && quarter.g < 110);
 }
 
 /* The waveform area is empty without a loop, filled once a whole

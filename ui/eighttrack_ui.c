@@ -388,7 +388,8 @@ press(EtUi *ui, const XButtonEvent *e)
 	}
 	switch (w->kind) {
 	case ET_WIDGET_TRACK: set_value(ui, w->port, (float)(w->track + 1)); return;
-	case ET_WIDGET_TOGGLE: set_value(ui, w->port, v > 0.5f ? 0.0f : 1.0f); return;
+	/* On is > 0, as the plugin reads a toggle. */
+	case ET_WIDGET_TOGGLE: set_value(ui, w->port, v > 0.0f ? 0.0f : 1.0f); return;
 	case ET_WIDGET_TRIGGER:
 		if (ui->trigger_on) {
 			return; /* the last click's 1 is still held */
@@ -604,6 +605,8 @@ instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
 			resize = (LV2UI_Resize *)features[i]->data;
 		}
 	}
+	/* ui:idleInterface is a required feature, but not checked for: hosts
+	 * that call idle() without passing it (lv2lint's UI test) exist. */
 	if (!parent || !ui->map || !(ui->display = XOpenDisplay(NULL))) {
 		cleanup(ui);
 		return NULL;

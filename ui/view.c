@@ -482,7 +482,7 @@ draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
 		return;
 	case ET_WIDGET_TOGGLE:
 	case ET_WIDGET_TRIGGER: {
-		const bool on = v > 0.5f;
+		const bool on = v > 0.0f; /* as the plugin reads a toggle */
 		const Rgb  fill = on ? (w->kind == ET_WIDGET_TRIGGER ? c_text
 		                                                     : toggle_color(w->port))
 		                     : c_cell;
