@@ -14,8 +14,10 @@
  *       of `length` frames (0: no loop, and no peaks).  Bin b covers frames
  *       [b*length/binCount, (b+1)*length/binCount) and holds the largest
  *       absolute sample of either channel there.  An overview goes out in
- *       chunks, in order, over successive run() calls; a new serial starts
- *       over at bin 0.
+ *       chunks, in order, in one run() or over several when the port is
+ *       small; it is always sent to its end before the next (a new serial)
+ *       starts at bin 0.  A UI that misses a chunk asks again (a
+ *       Request), at most once a second.
  */
 #ifndef ET_MESSAGES_H
 #define ET_MESSAGES_H

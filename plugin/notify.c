@@ -38,9 +38,8 @@ et_notify_take_request(EtNotify *n, const LV2_Atom_Object *obj)
 		return false;
 	}
 	n->activity_due = true;
-	n->sent_serial  = n->overview.serial;
-	n->next_bin     = 0;
-	n->overview_due = true;
+	n->overview_due = true; /* after the one being sent, if any */
+	n->requested    = true;
 	return true;
 }
 
@@ -74,41 +73,38 @@ send_activity(EtNotify *n, EtSeqOut *out, uint32_t sounding)
 }
 
 static void
-build_overview_chunk(EtNotify *n, uint8_t *buf, uint32_t total,
-                     uint32_t count)
+build_overview_chunk(EtNotify *n, uint8_t *buf, uint32_t count)
 {
-	const EtNotifyUris *u  = &n->uris;
-	const EtOverview   *ov = &n->overview;
+	const EtNotifyUris *u = &n->uris;
 	LV2_Atom_Forge_Frame frame;
 	/* MESSAGE_CAPACITY holds the largest chunk, so no write fails (a
 	 * failed push would leave the forge writing before buf). */
 	lv2_atom_forge_set_buffer(&n->forge, buf, MESSAGE_CAPACITY);
 	lv2_atom_forge_object(&n->forge, &frame, 0, u->msg_Overview);
 	lv2_atom_forge_key(&n->forge, u->msg_serial);
-	lv2_atom_forge_int(&n->forge, (int32_t)ov->serial);
+	lv2_atom_forge_int(&n->forge, (int32_t)n->sending_serial);
 	lv2_atom_forge_key(&n->forge, u->msg_length);
-	lv2_atom_forge_long(&n->forge, ov->length);
+	lv2_atom_forge_long(&n->forge, n->sending_length);
 	lv2_atom_forge_key(&n->forge, u->msg_binCount);
-	lv2_atom_forge_int(&n->forge, (int32_t)total);
+	lv2_atom_forge_int(&n->forge, (int32_t)n->sending_bins);
 	lv2_atom_forge_key(&n->forge, u->msg_first);
 	lv2_atom_forge_int(&n->forge, (int32_t)n->next_bin);
 	lv2_atom_forge_key(&n->forge, u->msg_peaks);
 	lv2_atom_forge_vector(&n->forge, sizeof(float), u->atom_Float, count,
-	                      ov->peak + n->next_bin);
+	                      n->sending + n->next_bin);
 	lv2_atom_forge_pop(&n->forge, &frame);
 }
 
-/* The next chunk of the overview: up to ET_MSG_OVERVIEW_CHUNK bins, fewer
- * when the port has less room left. */
+/* The next chunk of the overview being sent: up to ET_MSG_OVERVIEW_CHUNK
+ * bins, fewer when the port has less room left. */
 static bool
 send_overview_chunk(EtNotify *n, EtSeqOut *out)
 {
 	_Alignas(8) uint8_t buf[MESSAGE_CAPACITY];
-	const uint32_t total = n->overview.length ? ET_OVERVIEW_BINS : 0;
-	const uint32_t left  = total - n->next_bin;
+	const uint32_t left  = n->sending_bins - n->next_bin;
 	uint32_t count = left < ET_MSG_OVERVIEW_CHUNK ? left : ET_MSG_OVERVIEW_CHUNK;
 	for (;;) {
-		build_overview_chunk(n, buf, total, count);
+		build_overview_chunk(n, buf, count);
 		if (send(n, out, buf)) {
 			break;
 		}
@@ -118,7 +114,33 @@ send_overview_chunk(EtNotify *n, EtSeqOut *out)
 		count /= 2;
 	}
 	n->next_bin += count;
-	n->overview_due = n->next_bin < total;
+	n->sending_active = n->next_bin < n->sending_bins;
+	return true;
+}
+
+/* Starts sending the published overview: a copy, so that a newer one the
+ * scan publishes meanwhile cannot change it half sent.  False if it is the
+ * one last sent and nobody asked for it again. */
+static bool
+start_overview(EtNotify *n)
+{
+	const EtOverview *ov = &n->overview;
+	n->overview_due      = false;
+	if (!n->requested && n->sent_any && ov->length == n->sending_length &&
+	    (ov->length == 0 ||
+	     memcmp(ov->peak, n->sending, sizeof(n->sending)) == 0)) {
+		return false;
+	}
+	n->requested         = false;
+	n->sent_any          = true;
+	n->sending_serial    = ov->serial;
+	n->sending_length    = ov->length;
+	n->sending_bins      = ov->length ? ET_OVERVIEW_BINS : 0;
+	if (n->sending_bins) {
+		memcpy(n->sending, ov->peak, sizeof(n->sending));
+	}
+	n->next_bin       = 0;
+	n->sending_active = true;
 	return true;
 }
 
@@ -139,9 +161,7 @@ et_notify_run(EtNotify *n, EtSeqOut *out, const EtLooper *looper,
 	                                                    : (uint32_t)wanted;
 	if (et_overview_update(&n->overview, has_loop ? &view : NULL, overdub,
 	                       budget)) {
-		/* A new overview replaces one half sent. */
-		n->sent_serial  = n->overview.serial;
-		n->next_bin     = 0;
+		/* Sent once the one going out (if any) is finished. */
 		n->overview_due = true;
 	}
 
@@ -160,7 +180,12 @@ et_notify_run(EtNotify *n, EtSeqOut *out, const EtLooper *looper,
 		n->sounding     = sounding;
 		n->activity_due = false;
 	}
-	if (n->overview_due) {
-		send_overview_chunk(n, out);
+	for (unsigned c = 0; c < ET_NOTIFY_CHUNKS_PER_RUN; ++c) {
+		if (!n->sending_active && (!n->overview_due || !start_overview(n))) {
+			break;
+		}
+		if (!send_overview_chunk(n, out)) {
+			break; /* the port is full: the rest next block */
+		}
 	}
 }

@@ -4,8 +4,13 @@
  * Per run() the glue calls et_notify_run() once, after the block is
  * rendered: it advances the waveform overview by a bounded slice, then
  * writes at most one Activity message (when the sounding tracks changed, or
- * after a request) and at most one Overview chunk, each only if it fits in
- * what is left of the port's capacity (else it waits for the next block).
+ * after a request) and up to ET_NOTIFY_CHUNKS_PER_RUN Overview chunks, each
+ * only if it fits in what is left of the port's capacity (else it waits for
+ * the next block).  An overview is copied when its sending starts and is
+ * always sent to its end: a newer one (or a request) waits for its turn,
+ * so that the UI gets whole overviews even when the scan publishes them
+ * faster than they go out.  A published overview the same as the one last
+ * sent (the rescan after an overdub) is not sent again, unless asked.
  * Real-time safe: no allocation; messages are built in a fixed buffer. */
 #ifndef ET_NOTIFY_H
 #define ET_NOTIFY_H
@@ -33,6 +38,9 @@
 #define ET_NOTIFY_OVERDUB_SCAN_RATIO 4u
 #define ET_NOTIFY_OVERDUB_SCAN_MIN 256u
 
+/* Overview chunks per run() at most: a whole overview, about 3.3 KB. */
+#define ET_NOTIFY_CHUNKS_PER_RUN (ET_OVERVIEW_BINS / 64u)
+
 typedef struct {
 	LV2_URID atom_Int, atom_Long, atom_Float, atom_Vector, atom_Object;
 	LV2_URID msg_Request, msg_Activity, msg_Overview;
@@ -46,9 +54,16 @@ typedef struct {
 	EtOverview   overview;
 	uint32_t     sounding;      /* last Activity sent */
 	bool         activity_due;  /* send Activity even if unchanged */
-	uint32_t     sent_serial;   /* overview being (or last) sent */
-	uint32_t     next_bin;      /* next bin of it to send */
-	bool         overview_due;  /* bins of sent_serial remain to send */
+
+	/* The overview being sent: a copy of the published one. */
+	float    sending[ET_OVERVIEW_BINS];
+	uint32_t sending_serial, sending_length;
+	uint32_t sending_bins;   /* ET_OVERVIEW_BINS, or 0 for no loop */
+	uint32_t next_bin;       /* next bin of it to send */
+	bool     sending_active; /* its bins (or its empty chunk) remain */
+	bool     overview_due;   /* the published overview is to be sent next */
+	bool     requested;      /* ... even if it is the one last sent */
+	bool     sent_any;       /* `sending` holds the overview last sent */
 } EtNotify;
 
 void et_notify_init(EtNotify *n, LV2_URID_Map *map);

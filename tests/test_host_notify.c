@@ -24,6 +24,8 @@
 #define RATE 48000.0
 #define BLOCK 256u
 #define MAX_CHUNKS 64
+/* A whole overview per run() at most (notify.h). */
+#define CHUNKS_PER_RUN (ET_OVERVIEW_BINS / ET_MSG_OVERVIEW_CHUNK)
 
 typedef struct {
 	uint32_t serial, length, bins, first, n;
@@ -145,6 +147,25 @@ synth(uint64_t frame)
 	return (float)(env * sin(2.0 * M_PI * 440.0 * t));
 }
 
+/* A block of `frames` frames of synth(), or of `dc` if it is >= 0. */
+static void
+play_block(Fixture *f, uint32_t frames, float dc, Sent *sent)
+{
+	float *l = eth_audio(f->host, "in_l");
+	float *r = eth_audio(f->host, "in_r");
+	for (uint32_t i = 0; i < frames; ++i) {
+		const float v = dc >= 0.0f ? dc : synth(f->wall + i);
+		l[i]          = v;
+		r[i]          = -0.5f * v;
+		if (f->wall + i < f->fed_cap) {
+			f->fed[f->wall + i] = v;
+		}
+	}
+	eth_run(f->host, frames);
+	f->wall += frames;
+	decode(f, sent);
+}
+
 static void
 play(Fixture *f, Sent *sent)
 {
@@ -215,7 +236,7 @@ collect_overview(Fixture *f, uint32_t length, float *bins, unsigned max_blocks,
 	for (unsigned block = 1; block <= max_blocks; ++block) {
 		Sent sent;
 		play(f, &sent);
-		assert_true(sent.n_chunks <= 1); /* one chunk per run() */
+		assert_true(sent.n_chunks <= CHUNKS_PER_RUN);
 		if (sent.largest_event > *largest) {
 			*largest = sent.largest_event;
 		}
@@ -265,8 +286,9 @@ request_gets_the_recorded_peaks(void **state)
 	float    bins[ET_OVERVIEW_BINS];
 	uint32_t largest = 0;
 	const unsigned first_blocks = collect_overview(&f, length, bins, 60, &largest);
-	/* 96000 frames at 16 x 256 a block, then 512 bins at 64 a block. */
-	assert_true(first_blocks <= 24 + 8);
+	/* 96000 frames at 16 x 256 a block, then the 512 bins at once (the
+	 * port holds 64 KB). */
+	assert_true(first_blocks <= 24 + 1);
 	for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
 		assert_true(bins[b] == reference_peak(&f, start, length, b));
 	}
@@ -278,7 +300,7 @@ request_gets_the_recorded_peaks(void **state)
 	}
 	send_request(&f);
 	memset(bins, 0, sizeof(bins));
-	assert_true(collect_overview(&f, length, bins, 8, &largest) == 8);
+	assert_true(collect_overview(&f, length, bins, 1, &largest) == 1);
 	for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
 		assert_true(bins[b] == reference_peak(&f, start, length, b));
 	}
@@ -385,14 +407,147 @@ overdub_shows_its_layer(void **state)
 	if (!seen) {
 		fail_msg("no overview with the overdub's layer within 60 blocks");
 	}
-	/* Two passes of 25600 frames at 4096 a block at most, then 8 chunks. */
-	assert_true(block <= 2 * 7 + 8 + 1);
+	/* Two passes of 25600 frames at 4096 a block at most, then the 8
+	 * chunks at once. */
+	assert_true(block <= 2 * 7 + 1 + 1);
 	for (int i = 0; i < 20; ++i) {
 		play(&f, &sent);
 		assert_int_equal(sent.n_chunks, 0);
 	}
 	free(loop);
 	fixture_free(&f);
+}
+
+/* An overdub at large blocks: the scan goes round a 2 s loop in 6 (4096)
+ * or 3 (8192) blocks, faster than 8 blocks of one chunk each could send
+ * an overview.  Whole overviews still reach the UI, a couple a second, and
+ * each holds the peaks the loop had while it was scanned.  The overdub
+ * adds a DC of 0.01 to the swelling sine of the take, so that each bin's
+ * peak only grows: an overview scanned between blocks j0 and j1 has, bin
+ * for bin, a peak between those after block j0 and after block j1. */
+static void
+overdub_at_large_blocks(uint32_t block, uint32_t capacity, unsigned least)
+{
+	Fixture f;
+	fixture_init(&f);
+	Sent           sent;
+	if (capacity) {
+		eth_set_port_capacity(f.host, "notify", capacity);
+	}
+	const unsigned take = (unsigned)(2.0 * RATE / block);
+	const uint32_t length = take * block;
+	eth_set(f.host, "loop_quantize", 0);
+	eth_set(f.host, "loop_arm", 1);
+	const uint64_t start = f.wall;
+	for (unsigned b = 0; b < take; ++b) {
+		play_block(&f, block, -1.0f, &sent);
+	}
+	eth_set(f.host, "loop_arm", 0);
+	play_block(&f, block, -1.0f, &sent);
+	assert_int_equal(eth_get(f.host, "loop_state"), 3);
+	for (int i = 0; i < 40; ++i) {
+		play_block(&f, block, -1.0f, &sent);
+	}
+
+	/* The loop as the plugin holds it, and each bin's peak after each
+	 * block of the overdub (peak[0]: before it). */
+	const unsigned blocks = (unsigned)(20.0 * RATE / block);
+	float *loop = (float *)malloc(length * sizeof(float));
+	float *peak = (float *)malloc((size_t)(blocks + 1) * ET_OVERVIEW_BINS * sizeof(float));
+	memcpy(loop, f.fed + start, length * sizeof(float));
+	for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
+		peak[b] = peak_of(loop, length, b);
+	}
+	/* Blocks of the overdub a scan pass spans at most, plus one for a
+	 * bin cut between two blocks.  With a small port, the overview that
+	 * goes out when the last is sent may be a pass old, and then takes
+	 * some 64 blocks to send (8 bins a block). */
+	const unsigned scan = (length + 4 * block - 1) / (4 * block) + 1;
+	const unsigned pass = capacity ? 2 * scan + 70 : scan;
+
+	eth_set(f.host, "loop_arm", 1);
+	uint32_t next = 0, serial = 0;
+	float    got[ET_OVERVIEW_BINS];
+	unsigned wholes = 0, fresh = 0;
+	bool     started = false;
+	for (unsigned j = 1; j <= blocks; ++j) {
+		const uint64_t from = f.wall;
+		play_block(&f, block, 0.01f, &sent);
+		assert_int_equal(eth_get(f.host, "loop_state"), 4);
+		for (uint64_t w = from; w < f.wall; ++w) {
+			const uint32_t k = (uint32_t)((w - start) % length);
+			loop[k]          = loop[k] + 0.01f;
+		}
+		float *now = peak + (size_t)j * ET_OVERVIEW_BINS;
+		for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
+			now[b] = peak_of(loop, length, b);
+		}
+		/* The chunks, put together as the UI does. */
+		for (unsigned c = 0; c < sent.n_chunks; ++c) {
+			const Chunk *ch = &sent.chunk[c];
+			if (ch->first == 0) {
+				started = true;
+				serial  = ch->serial;
+				next    = 0;
+			}
+			if (!started || ch->serial != serial || ch->first != next) {
+				continue;
+			}
+			assert_int_equal(ch->length, length);
+			memcpy(got + next, ch->peaks, ch->n * sizeof(float));
+			next += ch->n;
+			if (next < ET_OVERVIEW_BINS) {
+				continue;
+			}
+			++wholes;
+			started = false;
+			const float *then = peak + (size_t)(j > pass ? j - pass : 0) * ET_OVERVIEW_BINS;
+			unsigned     grown = 0;
+			for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
+				if (!(got[b] >= then[b] && got[b] <= now[b])) {
+					fail_msg("block %u: overview %u, bin %u: %g, not between "
+					         "%g (block %u) and %g", block, serial, b,
+					         (double)got[b], (double)then[b],
+					         j > pass ? j - pass : 0, (double)now[b]);
+				}
+				grown += got[b] > peak[b];
+			}
+			fresh += grown > 0;
+		}
+	}
+	eth_set(f.host, "loop_arm", 0);
+	/* 20 s at a pass each quarter of the loop: about 40 overviews. */
+	if (wholes < least || fresh < least) {
+		fail_msg("block %u: %u whole overviews during 20 s of overdub, %u "
+		         "showing layers", block, wholes, fresh);
+	}
+	free(peak);
+	free(loop);
+	fixture_free(&f);
+}
+
+static void
+overdub_at_4096_frame_blocks(void **state)
+{
+	(void)state;
+	overdub_at_large_blocks(4096, 0, 20);
+}
+
+static void
+overdub_at_8192_frame_blocks(void **state)
+{
+	(void)state;
+	overdub_at_large_blocks(8192, 0, 20);
+}
+
+/* With a notify port of 200 bytes an overview takes some 64 blocks to
+ * send (8 bins a block), 10 passes of the scan: it is still sent whole,
+ * then the newest. */
+static void
+overdub_at_4096_frame_blocks_small_port(void **state)
+{
+	(void)state;
+	overdub_at_large_blocks(4096, 200, 3);
 }
 
 /* Clear: the UI hears at once that there is no loop. */
@@ -471,6 +626,9 @@ main(void)
 	    cmocka_unit_test(request_gets_the_recorded_peaks),
 	    cmocka_unit_test(small_notify_buffer),
 	    cmocka_unit_test(overdub_shows_its_layer),
+	    cmocka_unit_test(overdub_at_4096_frame_blocks),
+	    cmocka_unit_test(overdub_at_8192_frame_blocks),
+	    cmocka_unit_test(overdub_at_4096_frame_blocks_small_port),
 	    cmocka_unit_test(clear_sends_an_empty_overview),
 	    cmocka_unit_test(note_lights_follow_the_notes),
 	};

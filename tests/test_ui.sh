@@ -16,7 +16,11 @@
 #       make them two semitones higher (D4), a double-click resets it (C4);
 #     - clicking ARM, then ARM again a second later records a loop
 #       (loop_state 3, printed by jalv --print-controls), and the waveform
-#       area is no longer empty.
+#       area is no longer empty;
+#     - a quick click on CLEAR empties the loop (loop_state 0) and the
+#       waveform area;
+#     - jalv.gtk3, sent SIGTERM, closes the UI and exits 0 without an error
+#       line (Xlib's "X Error", for one).
 #     The last screenshot of the UI is kept as build/ui.png (copy it to
 #     docs/ui.png to update the README's picture).
 # In the SANITIZE=1 build only part 1 runs (see there why).
@@ -143,7 +147,8 @@ else
 		fail "the UI leaks or misuses memory over 100 instantiations (valgrind)"
 fi
 grep -q '^test_ui_leaks: 100 rounds' "$tmp/leaks.log" || fail "test_ui_leaks did not finish"
-echo "== $(grep '^test_ui_leaks:' "$tmp/leaks.log") (${ET_LEAK_CHECK:-valgrind}, no leak) after $(elapsed) s"
+grep '^test_ui_leaks:' "$tmp/leaks.log" | grep -v '100 rounds' | sed 's/^/== /'
+echo "== $(grep '^test_ui_leaks: 100 rounds' "$tmp/leaks.log") (${ET_LEAK_CHECK:-valgrind}, no leak) after $(elapsed) s"
 
 # ------------------------------------------------------------ 2. jalv.gtk3
 if [ -n "${ET_PRELOAD:-}" ]; then
@@ -323,9 +328,36 @@ convert "$tmp/shot.png" -crop "${WIDTH}x$HEIGHT+$X+$Y" +repage "$build/ui.png" |
 	fail "could not crop the screenshot"
 echo "== screenshot of the UI: $build/ui.png"
 
-if grep -Ein 'error|fail|critical|assert|sanitizer|segmentation' "$out" >"$tmp/bad"; then
+# A quick click on CLEAR (press and release within one of the UI's idle
+# calls, as xdotool clicks): the loop is gone, and so is its waveform.
+mark=$(($(lines "$out") + 1))
+click 334 400
+wait_for "$out" "$mark" '^loop_state = 0\.0+$' 3 ||
+	fail "a quick click on CLEAR did not clear the loop (loop_state stays $(grep '^loop_state = ' "$out" | tail -n 1 | sed 's/.*= //'))"
+for try in 1 2 3 4 5 6 7 8 9 10; do
+	sleep 0.2
+	shot
+	wave_mean=$(stat_of mean 20 277 720 90)
+	gt "$wave_mean" "$want_mean" || break
+done
+gt "$wave_mean" "$want_mean" &&
+	fail "the waveform is still drawn after CLEAR (mean $wave_mean, empty $wave_empty_mean)"
+echo "== a quick click on CLEAR: loop_state 0, waveform empty again (mean $wave_mean)"
+
+kill -0 "$jalv_pid" 2>/dev/null || fail "jalv.gtk3 died"
+# Close jalv as a window manager or a user would (SIGTERM: jalv closes its
+# window, then the UI): it must exit 0, and the UI must not have made Xlib
+# or anything else complain.
+kill -TERM "$jalv_pid"
+i=0
+while kill -0 "$jalv_pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill -0 "$jalv_pid" 2>/dev/null && fail "jalv.gtk3 did not exit within 5 s of SIGTERM"
+wait "$jalv_pid"
+jalv_status=$?
+if grep -Ein 'error|fail|critical|assert|sanitizer|segmentation|X Error|BadWindow|BadDrawable' "$out" >"$tmp/bad"; then
 	cat "$tmp/bad" >&2
 	fail "jalv printed error lines"
 fi
-kill -0 "$jalv_pid" 2>/dev/null || fail "jalv.gtk3 died"
+[ "$jalv_status" -eq 0 ] || fail "jalv.gtk3 exited with status $jalv_status after SIGTERM"
+echo "== jalv.gtk3 closed on SIGTERM: exit status 0, no error lines"
 echo "test_ui: all passed in $(elapsed) s"

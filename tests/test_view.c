@@ -1,6 +1,10 @@
 /* The UI's view without X: what a click hits, and what is drawn for a
  * given model, read back from the pixels of an image surface. */
+#include "messages.h"
 #include "view.h"
+
+#include <lv2/atom/forge.h>
+#include <lv2/urid/urid.h>
 
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
@@ -181,6 +185,11 @@ mute_lights(void **state)
 	const Px off = pixel(v, 15 + 3 * 92 + 12, 205);
 	assert_true(on.r > 180 && on.g < 110);
 	assert_false(off.r > 180 && off.g < 110);
+	/* Any value above 0 is on, as the plugin reads a toggle. */
+	v->model.value[et_track_port(4, ET_TRACK_FIELD_MUTE)] = 0.25f;
+	draw(v);
+	const Px quarter = pixel(v, 15 + 4 * 92 + 12, 205);
+	assert_true(quarter.r > 180 && quarter.g < 110);
 }
 
 /* The waveform area is empty without a loop, filled once a whole
@@ -207,8 +216,11 @@ waveform_follows_the_overview(void **state)
 	}
 	draw(v);
 	assert_int_equal(inked(v, bx, by, bw, bh), 0); /* 448 of 512 bins */
-	/* A stray chunk of another overview is ignored. */
-	et_ui_model_overview(&v->model, 8, 48000, ET_OVERVIEW_BINS, 448, peaks, 64);
+	/* A stray chunk of another overview is ignored (a loss to ask for,
+	 * but the overview collecting goes on). */
+	assert_int_equal(et_ui_model_overview(&v->model, 8, 48000, ET_OVERVIEW_BINS,
+	                                      448, peaks, 64),
+	                 ET_CHUNK_LOST);
 	draw(v);
 	assert_int_equal(inked(v, bx, by, bw, bh), 0);
 	et_ui_model_overview(&v->model, 7, 48000, ET_OVERVIEW_BINS, 448,
@@ -220,6 +232,55 @@ waveform_follows_the_overview(void **state)
 	v->model.value[ET_PORT_LOOP_STATE] = 0.0f;
 	draw(v);
 	assert_int_equal(inked(v, bx, by, bw, bh), 0);
+}
+
+/* A chunk that went missing is seen (the UI then asks again), and the
+ * overview sent again from bin 0 is shown whole. */
+static void
+lost_chunk_then_whole(void **state)
+{
+	View *v = (View *)*state;
+	float peaks[ET_OVERVIEW_BINS];
+	for (unsigned i = 0; i < ET_OVERVIEW_BINS; ++i) {
+		peaks[i] = (float)i / ET_OVERVIEW_BINS;
+	}
+	EtUiModel *m = &v->model;
+	assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS, 0, peaks, 64),
+	                 ET_CHUNK_TAKEN);
+	/* Bins 64..127 lost: 128.. is out of sequence. */
+	assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS, 128,
+	                                      peaks + 128, 64),
+	                 ET_CHUNK_LOST);
+	assert_int_equal(m->incoming_bins, 0);
+	/* ... and so is the rest of that overview. */
+	for (unsigned first = 192; first < ET_OVERVIEW_BINS; first += 64) {
+		assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS,
+		                                      first, peaks + first, 64),
+		                 ET_CHUNK_LOST);
+	}
+	assert_int_equal(m->shown_bins, 0);
+	/* A chunk of an overview not seen from its start. */
+	assert_int_equal(et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS, 64,
+	                                      peaks + 64, 64),
+	                 ET_CHUNK_LOST);
+	/* Nonsense is not a loss. */
+	assert_int_equal(et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS + 1, 0,
+	                                      peaks, 64),
+	                 ET_CHUNK_BAD);
+	assert_int_equal(et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS, 0,
+	                                      peaks, 0),
+	                 ET_CHUNK_BAD);
+	/* The answer to the Request: the whole overview again. */
+	for (unsigned first = 0; first < ET_OVERVIEW_BINS; first += 64) {
+		assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS,
+		                                      first, peaks + first, 64),
+		                 first + 64 < ET_OVERVIEW_BINS ? ET_CHUNK_TAKEN
+		                                              : ET_CHUNK_WHOLE);
+	}
+	assert_int_equal(m->shown_bins, ET_OVERVIEW_BINS);
+	assert_int_equal(m->shown_length, 1000);
+	assert_memory_equal(m->shown, peaks, sizeof(peaks));
+	assert_int_equal(m->incoming_bins, 0);
 }
 
 /* The playhead sits at loop_position across the waveform. */
@@ -243,6 +304,235 @@ playhead_at_position(void **state)
 	assert_true(beside.r < 60);
 }
 
+/* ------------------------------------------------ reading notify's atoms */
+
+static const char *const msg_uris[] = {
+    LV2_ATOM__Object, LV2_ATOM__Blank,  LV2_ATOM__Int,    LV2_ATOM__Long,
+    LV2_ATOM__Float,  LV2_ATOM__Vector, ET_MSG__Activity, ET_MSG__Overview,
+    ET_MSG__sounding, ET_MSG__serial,   ET_MSG__length,   ET_MSG__binCount,
+    ET_MSG__first,    ET_MSG__peaks,    LV2_ATOM__Double, LV2_ATOM__String,
+    LV2_ATOM__Sequence, LV2_ATOM__Tuple};
+
+static LV2_URID
+map_uri(LV2_URID_Map_Handle handle, const char *uri)
+{
+	(void)handle;
+	for (unsigned i = 0; i < sizeof(msg_uris) / sizeof(msg_uris[0]); ++i) {
+		if (!strcmp(msg_uris[i], uri)) {
+			return i + 1;
+		}
+	}
+	return 99;
+}
+
+static LV2_URID_Map msg_map = {NULL, map_uri};
+
+static EtMsgUris
+msg_uris_mapped(void)
+{
+	EtMsgUris u;
+	u.atom_Object  = map_uri(NULL, LV2_ATOM__Object);
+	u.atom_Blank   = map_uri(NULL, LV2_ATOM__Blank);
+	u.atom_Int     = map_uri(NULL, LV2_ATOM__Int);
+	u.atom_Long    = map_uri(NULL, LV2_ATOM__Long);
+	u.atom_Float   = map_uri(NULL, LV2_ATOM__Float);
+	u.atom_Vector  = map_uri(NULL, LV2_ATOM__Vector);
+	u.msg_Activity = map_uri(NULL, ET_MSG__Activity);
+	u.msg_Overview = map_uri(NULL, ET_MSG__Overview);
+	u.msg_sounding = map_uri(NULL, ET_MSG__sounding);
+	u.msg_serial   = map_uri(NULL, ET_MSG__serial);
+	u.msg_length   = map_uri(NULL, ET_MSG__length);
+	u.msg_binCount = map_uri(NULL, ET_MSG__binCount);
+	u.msg_first    = map_uri(NULL, ET_MSG__first);
+	u.msg_peaks    = map_uri(NULL, ET_MSG__peaks);
+	return u;
+}
+
+/* An Overview chunk as notify builds it, with `n` peaks i / 100 claiming
+ * `claim` of them in the vector's header (claim == n: well formed), in
+ * `buf`; its size in bytes with the atom header. */
+static uint32_t
+forge_overview(uint8_t *buf, uint32_t cap, uint32_t serial, uint32_t first,
+               uint32_t n)
+{
+	float peaks[ET_OVERVIEW_BINS + 8];
+	for (uint32_t i = 0; i < n; ++i) {
+		peaks[i] = (float)(first + i) / 1000.0f;
+	}
+	LV2_Atom_Forge       forge;
+	LV2_Atom_Forge_Frame frame;
+	lv2_atom_forge_init(&forge, &msg_map);
+	lv2_atom_forge_set_buffer(&forge, buf, cap);
+	lv2_atom_forge_object(&forge, &frame, 0, map_uri(NULL, ET_MSG__Overview));
+	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__serial));
+	lv2_atom_forge_int(&forge, (int32_t)serial);
+	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__length));
+	lv2_atom_forge_long(&forge, 48000);
+	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__binCount));
+	lv2_atom_forge_int(&forge, ET_OVERVIEW_BINS);
+	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__first));
+	lv2_atom_forge_int(&forge, (int32_t)first);
+	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__peaks));
+	lv2_atom_forge_vector(&forge, sizeof(float), map_uri(NULL, LV2_ATOM__Float),
+	                      n, peaks);
+	lv2_atom_forge_pop(&forge, &frame);
+	assert_true(forge.offset > 0);
+	return (uint32_t)(sizeof(LV2_Atom) + ((LV2_Atom *)buf)->size);
+}
+
+/* Reads `bytes` of `src` from a heap block of exactly that size, so that
+ * ASan (SANITIZE=1) sees any read past it. */
+static EtMsgKind
+read_exact(const uint8_t *src, uint32_t bytes, uint32_t size_given, EtMsg *msg)
+{
+	const EtMsgUris u    = msg_uris_mapped();
+	uint8_t        *heap = (uint8_t *)malloc(bytes ? bytes : 1);
+	memcpy(heap, src, bytes);
+	const EtMsgKind kind = et_msg_read(&u, heap, size_given, msg);
+	free(heap);
+	return kind;
+}
+
+/* Offset of the peaks property's value (its vector atom) in an overview
+ * forged by forge_overview: five properties of 16-byte headers, the first
+ * four with 8-byte bodies (Int and Long padded to 8). */
+#define PEAKS_AT (sizeof(LV2_Atom) + sizeof(LV2_Atom_Object_Body) + 4 * 24 + 8)
+
+static void
+msg_read_well_formed(void **state)
+{
+	(void)state;
+	_Alignas(8) uint8_t buf[4096];
+	EtMsg               msg;
+	const uint32_t      bytes = forge_overview(buf, sizeof(buf), 7, 64, 64);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_OVERVIEW);
+	assert_int_equal(msg.serial, 7);
+	assert_int_equal(msg.length, 48000);
+	assert_int_equal(msg.bins, ET_OVERVIEW_BINS);
+	assert_int_equal(msg.first, 64);
+	assert_int_equal(msg.n, 64);
+	assert_true(msg.peaks[63] == 127.0f / 1000.0f);
+	/* The vector atom is where PEAKS_AT says. */
+	LV2_Atom vec;
+	memcpy(&vec, buf + PEAKS_AT, sizeof(vec));
+	assert_int_equal(vec.type, map_uri(NULL, LV2_ATOM__Vector));
+	assert_int_equal(vec.size, sizeof(LV2_Atom_Vector_Body) + 64 * sizeof(float));
+	/* Unaligned, in a buffer with room to spare. */
+	_Alignas(8) uint8_t odd[4097];
+	memcpy(odd + 1, buf, bytes);
+	const EtMsgUris u = msg_uris_mapped();
+	assert_int_equal(et_msg_read(&u, odd + 1, bytes + 3, &msg), ET_MSG_OVERVIEW);
+	assert_int_equal(msg.first, 64);
+
+	/* An Activity. */
+	LV2_Atom_Forge       forge;
+	LV2_Atom_Forge_Frame frame;
+	lv2_atom_forge_init(&forge, &msg_map);
+	lv2_atom_forge_set_buffer(&forge, buf, sizeof(buf));
+	lv2_atom_forge_object(&forge, &frame, 0, map_uri(NULL, ET_MSG__Activity));
+	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__sounding));
+	lv2_atom_forge_int(&forge, 0x81);
+	lv2_atom_forge_pop(&forge, &frame);
+	const uint32_t a = (uint32_t)sizeof(LV2_Atom) + ((LV2_Atom *)buf)->size;
+	assert_int_equal(read_exact(buf, a, a, &msg), ET_MSG_ACTIVITY);
+	assert_int_equal(msg.sounding, 0x81);
+	/* Without its property: nothing. */
+	lv2_atom_forge_set_buffer(&forge, buf, sizeof(buf));
+	lv2_atom_forge_object(&forge, &frame, 0, map_uri(NULL, ET_MSG__Activity));
+	lv2_atom_forge_pop(&forge, &frame);
+	assert_int_equal(read_exact(buf, 16, 16, &msg), ET_MSG_NONE);
+}
+
+/* Every cut of a whole overview, and every lie about its size, is read
+ * as nothing, and never past what the host gave (ASan checks). */
+static void
+msg_read_truncated(void **state)
+{
+	(void)state;
+	_Alignas(8) uint8_t buf[4096];
+	EtMsg               msg;
+	const uint32_t      bytes = forge_overview(buf, sizeof(buf), 1, 0, ET_OVERVIEW_BINS);
+	for (uint32_t cut = 0; cut < bytes; ++cut) {
+		/* The buffer cut short, the object's size unchanged ... */
+		assert_int_equal(read_exact(buf, cut, cut, &msg), ET_MSG_NONE);
+		/* ... and the object's size cut to fit the buffer. */
+		if (cut >= sizeof(LV2_Atom)) {
+			_Alignas(8) uint8_t cut_buf[4096];
+			memcpy(cut_buf, buf, cut);
+			((LV2_Atom *)cut_buf)->size = cut - (uint32_t)sizeof(LV2_Atom);
+			assert_int_equal(read_exact(cut_buf, cut, cut, &msg), ET_MSG_NONE);
+		}
+	}
+	/* The reviewer's case: the vector claims 512 floats, the object ends
+	 * after the vector's header. */
+	_Alignas(8) uint8_t lie[4096];
+	memcpy(lie, buf, bytes);
+	const uint32_t head_end = (uint32_t)(PEAKS_AT + sizeof(LV2_Atom));
+	((LV2_Atom *)lie)->size = head_end - (uint32_t)sizeof(LV2_Atom);
+	assert_int_equal(read_exact(lie, head_end, head_end, &msg), ET_MSG_NONE);
+	/* A port_event size smaller than the atom says. */
+	assert_int_equal(read_exact(buf, bytes, bytes - 1, &msg), ET_MSG_NONE);
+	assert_int_equal(read_exact(buf, bytes, 0, &msg), ET_MSG_NONE);
+	const EtMsgUris u = msg_uris_mapped();
+	assert_int_equal(et_msg_read(&u, NULL, 0, &msg), ET_MSG_NONE);
+}
+
+/* Properties of the wrong type or size, too many peaks, and objects of
+ * another kind are read as nothing. */
+static void
+msg_read_wrong_types(void **state)
+{
+	(void)state;
+	_Alignas(8) uint8_t buf[4096], bad[4096];
+	EtMsg               msg;
+	const uint32_t      bytes = forge_overview(buf, sizeof(buf), 3, 0, 64);
+	const size_t serial_at = sizeof(LV2_Atom) + sizeof(LV2_Atom_Object_Body) + 8;
+	LV2_Atom *const atom = (LV2_Atom *)bad;
+#define BAD(edit)                                                          \
+	do {                                                                   \
+		memcpy(bad, buf, bytes);                                           \
+		edit;                                                              \
+		assert_int_equal(read_exact(bad, bytes, bytes, &msg), ET_MSG_NONE); \
+	} while (0)
+	/* The atom and the object. */
+	BAD(atom->type = map_uri(NULL, LV2_ATOM__Tuple));
+	BAD(((LV2_Atom_Object *)bad)->body.otype = map_uri(NULL, LV2_ATOM__String));
+	BAD(atom->size = 0);
+	BAD(atom->size = 4);
+	BAD(atom->size = UINT32_MAX);
+	/* serial: a Float, an Int of 8 bytes, of 0 bytes, of 2^32-1 bytes. */
+	BAD(((LV2_Atom *)(bad + serial_at))->type = map_uri(NULL, LV2_ATOM__Float));
+	BAD(((LV2_Atom *)(bad + serial_at))->size = 8);
+	BAD(((LV2_Atom *)(bad + serial_at))->size = 0);
+	BAD(((LV2_Atom *)(bad + serial_at))->size = UINT32_MAX);
+	/* A negative first. */
+	BAD(memcpy(bad + serial_at + 3 * 24 + 8, &(int32_t){-64}, 4));
+	/* peaks: not a vector, of doubles, of ints, claiming 65 floats, a body
+	 * that is not a whole number of floats, or a header only. */
+	LV2_Atom_Vector *const vec = (LV2_Atom_Vector *)(bad + PEAKS_AT);
+	BAD(vec->atom.type = map_uri(NULL, LV2_ATOM__Tuple));
+	BAD(vec->body.child_type = map_uri(NULL, LV2_ATOM__Double));
+	BAD(vec->body.child_type = map_uri(NULL, LV2_ATOM__Int));
+	BAD(vec->body.child_size = 8);
+	BAD(vec->atom.size += 4);
+	BAD(vec->atom.size -= 2);
+	BAD(vec->atom.size = 4);
+	/* A missing field: the key of first changed. */
+	BAD(memcpy(bad + serial_at - 8 + 3 * 24, &(uint32_t){77}, 4));
+#undef BAD
+	/* More than ET_OVERVIEW_BINS floats. */
+	const uint32_t big = forge_overview(buf, sizeof(buf), 3, 0, ET_OVERVIEW_BINS + 1);
+	assert_int_equal(read_exact(buf, big, big, &msg), ET_MSG_NONE);
+	/* Non-finite peaks are read as 0. */
+	const uint32_t n = forge_overview(buf, sizeof(buf), 3, 0, 4);
+	const float    inf = INFINITY, nan = NAN;
+	memcpy(buf + PEAKS_AT + sizeof(LV2_Atom_Vector), &inf, 4);
+	memcpy(buf + PEAKS_AT + sizeof(LV2_Atom_Vector) + 4, &nan, 4);
+	assert_int_equal(read_exact(buf, n, n, &msg), ET_MSG_OVERVIEW);
+	assert_true(msg.peaks[0] == 0.0f && msg.peaks[1] == 0.0f);
+	assert_true(msg.peaks[3] == 3.0f / 1000.0f);
+}
+
 int
 main(void)
 {
@@ -253,6 +543,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(mute_lights, setup, teardown),
 	    cmocka_unit_test_setup_teardown(waveform_follows_the_overview, setup, teardown),
 	    cmocka_unit_test_setup_teardown(playhead_at_position, setup, teardown),
+	    cmocka_unit_test_setup_teardown(lost_chunk_then_whole, setup, teardown),
+	    cmocka_unit_test(msg_read_well_formed),
+	    cmocka_unit_test(msg_read_truncated),
+	    cmocka_unit_test(msg_read_wrong_types),
 	};
 	const int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	/* cairo's and fontconfig's one-time caches, for LeakSanitizer. */

@@ -28,14 +28,29 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define ET_UI_URI "urn:eighttrack:ui"
 
+/* A trigger (CLEAR) stays written 1 after a click at least this long, and
+ * until an idle() after the release: the plugin acts on a 0->1 change
+ * between two run() calls, so a 1 and a 0 that reached the host before one
+ * run() would do nothing.  Once the plugin showed that it saw the 1 (a
+ * cleared loop_state, or the host echoing the trigger), TRIGGER_MIN_HOLD;
+ * without such a sign TRIGGER_MAX_HOLD, longer than a period of any usual
+ * JACK setup (8192 frames at 44.1 kHz: 186 ms). */
+#define TRIGGER_MIN_HOLD 0.05
+#define TRIGGER_MAX_HOLD 0.3
+
+/* A chunk of the waveform's overview lost (one out of sequence, or the
+ * rest of an overview not come within REQUEST_INTERVAL): the UI asks for
+ * it again, at most once per REQUEST_INTERVAL. */
+#define REQUEST_INTERVAL 1.0
+
 typedef struct {
-	LV2_URID atom_eventTransfer, atom_Object, atom_Blank, atom_Int,
-	    atom_Long, atom_Float, atom_Vector;
-	LV2_URID msg_Request, msg_Activity, msg_Overview, msg_sounding,
-	    msg_serial, msg_length, msg_binCount, msg_first, msg_peaks;
+	LV2_URID  atom_eventTransfer;
+	LV2_URID  msg_Request;
+	EtMsgUris msg; /* what notify's messages are made of */
 } UiUris;
 
 typedef struct {
@@ -71,27 +86,49 @@ typedef struct {
 	/* The last click on a number without a drag, for double-clicks. */
 	const EtWidget *clicked;
 	Time            clicked_at;
+
+	/* A trigger written 1 (see TRIGGER_MIN_HOLD). */
+	bool     trigger_on;
+	uint32_t trigger_port;
+	double   trigger_since;    /* monotonic seconds when 1 was written */
+	bool     trigger_released; /* the button went up */
+	bool     trigger_idled;    /* an idle() ended since the release */
+	bool     trigger_seen;     /* the plugin showed that it saw the 1 */
+
+	/* Asking for the overview again (see REQUEST_INTERVAL). */
+	bool   request_due;
+	double requested_at;  /* monotonic seconds of the last Request */
+	double chunk_at;      /* of the last chunk taken */
 } EtUi;
+
+static double
+now_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
 
 static void
 map_uris(UiUris *u, LV2_URID_Map *map)
 {
+	EtMsgUris *m          = &u->msg;
 	u->atom_eventTransfer = map->map(map->handle, LV2_ATOM__eventTransfer);
-	u->atom_Object        = map->map(map->handle, LV2_ATOM__Object);
-	u->atom_Blank         = map->map(map->handle, LV2_ATOM__Blank);
-	u->atom_Int           = map->map(map->handle, LV2_ATOM__Int);
-	u->atom_Long          = map->map(map->handle, LV2_ATOM__Long);
-	u->atom_Float         = map->map(map->handle, LV2_ATOM__Float);
-	u->atom_Vector        = map->map(map->handle, LV2_ATOM__Vector);
 	u->msg_Request        = map->map(map->handle, ET_MSG__Request);
-	u->msg_Activity       = map->map(map->handle, ET_MSG__Activity);
-	u->msg_Overview       = map->map(map->handle, ET_MSG__Overview);
-	u->msg_sounding       = map->map(map->handle, ET_MSG__sounding);
-	u->msg_serial         = map->map(map->handle, ET_MSG__serial);
-	u->msg_length         = map->map(map->handle, ET_MSG__length);
-	u->msg_binCount       = map->map(map->handle, ET_MSG__binCount);
-	u->msg_first          = map->map(map->handle, ET_MSG__first);
-	u->msg_peaks          = map->map(map->handle, ET_MSG__peaks);
+	m->atom_Object        = map->map(map->handle, LV2_ATOM__Object);
+	m->atom_Blank         = map->map(map->handle, LV2_ATOM__Blank);
+	m->atom_Int           = map->map(map->handle, LV2_ATOM__Int);
+	m->atom_Long          = map->map(map->handle, LV2_ATOM__Long);
+	m->atom_Float         = map->map(map->handle, LV2_ATOM__Float);
+	m->atom_Vector        = map->map(map->handle, LV2_ATOM__Vector);
+	m->msg_Activity       = map->map(map->handle, ET_MSG__Activity);
+	m->msg_Overview       = map->map(map->handle, ET_MSG__Overview);
+	m->msg_sounding       = map->map(map->handle, ET_MSG__sounding);
+	m->msg_serial         = map->map(map->handle, ET_MSG__serial);
+	m->msg_length         = map->map(map->handle, ET_MSG__length);
+	m->msg_binCount       = map->map(map->handle, ET_MSG__binCount);
+	m->msg_first          = map->map(map->handle, ET_MSG__first);
+	m->msg_peaks          = map->map(map->handle, ET_MSG__peaks);
 }
 
 /* ------------------------------------------------------------ to the host */
@@ -142,79 +179,41 @@ send_request(EtUi *ui)
 	ui->write(ui->controller, ET_PORT_MIDI_IN,
 	          (uint32_t)sizeof(LV2_Atom) + atom->size,
 	          ui->uris.atom_eventTransfer, atom);
+	ui->request_due  = false;
+	ui->requested_at = now_seconds();
 }
 
 /* ------------------------------------------------------------ from the host */
 
-/* An Int or Long property as a uint32_t; false if absent or another type. */
-static bool
-read_uint(const UiUris *u, const LV2_Atom *atom, uint32_t *out)
-{
-	if (!atom) {
-		return false;
-	}
-	if (atom->type == u->atom_Int && atom->size >= sizeof(int32_t)) {
-		int32_t v;
-		memcpy(&v, atom + 1, sizeof(v));
-		*out = v < 0 ? 0 : (uint32_t)v;
-		return true;
-	}
-	if (atom->type == u->atom_Long && atom->size >= sizeof(int64_t)) {
-		int64_t v;
-		memcpy(&v, atom + 1, sizeof(v));
-		*out = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-		return true;
-	}
-	return false;
-}
-
 static void
-read_message(EtUi *ui, const LV2_Atom *atom, uint32_t size)
+read_message(EtUi *ui, const void *buffer, uint32_t size)
 {
-	const UiUris *u = &ui->uris;
-	if (size < sizeof(LV2_Atom_Object) ||
-	    (atom->type != u->atom_Object && atom->type != u->atom_Blank) ||
-	    atom->size + sizeof(LV2_Atom) > size) {
-		return;
-	}
-	const LV2_Atom_Object *obj = (const LV2_Atom_Object *)atom;
-	if (obj->body.otype == u->msg_Activity) {
-		const LV2_Atom *sounding = NULL;
-		lv2_atom_object_get(obj, u->msg_sounding, &sounding, 0);
-		uint32_t bits;
-		if (read_uint(u, sounding, &bits)) {
-			ui->model.sounding = bits;
+	EtMsg msg;
+	switch (et_msg_read(&ui->uris.msg, buffer, size, &msg)) {
+	case ET_MSG_ACTIVITY:
+		if (msg.sounding != ui->model.sounding) {
+			ui->model.sounding = msg.sounding;
 			ui->dirty          = true;
 		}
-	} else if (obj->body.otype == u->msg_Overview) {
-		const LV2_Atom *serial = NULL, *length = NULL, *bins = NULL,
-		               *first = NULL, *peaks = NULL;
-		lv2_atom_object_get(obj, u->msg_serial, &serial, u->msg_length,
-		                    &length, u->msg_binCount, &bins, u->msg_first,
-		                    &first, u->msg_peaks, &peaks, 0);
-		uint32_t s, l, b, f;
-		if (!read_uint(u, serial, &s) || !read_uint(u, length, &l) ||
-		    !read_uint(u, bins, &b) || !read_uint(u, first, &f) || !peaks ||
-		    peaks->type != u->atom_Vector ||
-		    peaks->size < sizeof(LV2_Atom_Vector_Body)) {
-			return;
+		break;
+	case ET_MSG_OVERVIEW:
+		switch (et_ui_model_overview(&ui->model, msg.serial, msg.length,
+		                             msg.bins, msg.first, msg.peaks, msg.n)) {
+		case ET_CHUNK_LOST: ui->request_due = true; break;
+		case ET_CHUNK_TAKEN:
+			ui->chunk_at = now_seconds();
+			if (msg.first == 0) {
+				ui->request_due = false; /* a new one starts whole */
+			}
+			break;
+		case ET_CHUNK_WHOLE:
+			ui->request_due = false;
+			ui->dirty       = true;
+			break;
+		case ET_CHUNK_BAD: break;
 		}
-		LV2_Atom_Vector_Body head;
-		memcpy(&head, peaks + 1, sizeof(head));
-		if (head.child_type != u->atom_Float ||
-		    head.child_size != sizeof(float)) {
-			return;
-		}
-		const uint32_t n =
-		    (peaks->size - (uint32_t)sizeof(head)) / (uint32_t)sizeof(float);
-		float values[ET_OVERVIEW_BINS];
-		if (n > ET_OVERVIEW_BINS) {
-			return;
-		}
-		memcpy(values, (const uint8_t *)(peaks + 1) + sizeof(head),
-		       n * sizeof(float));
-		et_ui_model_overview(&ui->model, s, l, b, f, values, n);
-		ui->dirty = true;
+		break;
+	case ET_MSG_NONE: break;
 	}
 }
 
@@ -226,17 +225,70 @@ port_event(LV2UI_Handle handle, uint32_t port, uint32_t size,
 	if (format == 0 && size == sizeof(float) && port < ET_PORT_COUNT) {
 		float v;
 		memcpy(&v, buffer, sizeof(v));
+		if (ui->trigger_on &&
+		    ((port == ET_PORT_LOOP_STATE && v == 0.0f &&
+		      ui->model.value[port] != 0.0f) ||
+		     (port == ui->trigger_port && v > 0.0f))) {
+			ui->trigger_seen = true;
+		}
+		if (port == ui->trigger_port && ui->trigger_on) {
+			return; /* ours stays 1 until trigger_off() */
+		}
 		if (v != ui->model.value[port]) {
 			ui->model.value[port] = v;
 			ui->dirty             = true;
 		}
 	} else if (format == ui->uris.atom_eventTransfer &&
-	           port == ET_PORT_NOTIFY && size >= sizeof(LV2_Atom)) {
-		read_message(ui, (const LV2_Atom *)buffer, size);
+	           port == ET_PORT_NOTIFY) {
+		read_message(ui, buffer, size);
 	}
 }
 
 /* ------------------------------------------------------------ X11 */
+
+/* Xlib's default error handler exits the process, and the host's window
+ * (our parent, so our window too) can be destroyed before cleanup() or
+ * between two idle() calls.  Requests that may name a window gone are
+ * made inside trap_begin() .. trap_end(), which installs a handler that
+ * swallows errors on our own Display (each UI has its own connection)
+ * and passes any other on to the handler it replaced, then restores it.
+ * Hosts call a UI from one thread, and the handler is only in place
+ * during one call of ours. */
+static Display      *trap_display;
+static XErrorHandler trap_previous;
+static int           trap_error; /* first error code caught, or 0 */
+
+static int
+trap_handler(Display *display, XErrorEvent *e)
+{
+	if (display == trap_display) {
+		if (!trap_error) {
+			trap_error = e->error_code;
+		}
+		return 0;
+	}
+	return trap_previous ? trap_previous(display, e) : 0;
+}
+
+static void
+trap_begin(Display *display)
+{
+	trap_display  = display;
+	trap_error    = 0;
+	trap_previous = XSetErrorHandler(trap_handler);
+}
+
+/* Waits for the replies to what was sent since trap_begin(): the error
+ * code of the first that failed, or 0. */
+static int
+trap_end(Display *display)
+{
+	XSync(display, False);
+	XSetErrorHandler(trap_previous);
+	trap_display  = NULL;
+	trap_previous = NULL;
+	return trap_error;
+}
 
 static void
 view_transform(const EtUi *ui, double *scale, double *ox, double *oy)
@@ -296,9 +348,12 @@ draw(EtUi *ui)
 	et_view_draw(cr, &ui->layout, &ui->model);
 	cairo_destroy(cr);
 	cairo_surface_flush(ui->surface);
+	trap_begin(ui->display);
 	XPutImage(ui->display, ui->window, ui->gc, ui->image, 0, 0, 0, 0,
 	          (unsigned)ui->width, (unsigned)ui->height);
-	XFlush(ui->display);
+	if (trap_end(ui->display)) {
+		ui->window_gone = true; /* BadWindow, BadDrawable: destroyed */
+	}
 	ui->dirty = false;
 }
 
@@ -333,10 +388,21 @@ press(EtUi *ui, const XButtonEvent *e)
 	}
 	switch (w->kind) {
 	case ET_WIDGET_TRACK: set_value(ui, w->port, (float)(w->track + 1)); return;
-	case ET_WIDGET_TOGGLE: set_value(ui, w->port, v > 0.5f ? 0.0f : 1.0f); return;
+	/* On is > 0, as the plugin reads a toggle. */
+	case ET_WIDGET_TOGGLE: set_value(ui, w->port, v > 0.0f ? 0.0f : 1.0f); return;
 	case ET_WIDGET_TRIGGER:
+		if (ui->trigger_on) {
+			return; /* the last click's 1 is still held */
+		}
 		touch(ui, w->port, true);
+		ui->model.value[w->port] = 0.0f; /* write 1 whatever the host said */
 		write_value(ui, w->port, 1.0f);
+		ui->trigger_on       = true;
+		ui->trigger_port     = w->port;
+		ui->trigger_since    = now_seconds();
+		ui->trigger_released = false;
+		ui->trigger_idled    = false;
+		ui->trigger_seen     = false;
 		break;
 	case ET_WIDGET_NUMBER:
 		if (w == ui->clicked && e->time - ui->clicked_at < 350) {
@@ -382,7 +448,10 @@ release(EtUi *ui, const XButtonEvent *e)
 	const EtWidget *w = ui->grab;
 	ui->clicked = NULL;
 	if (w->kind == ET_WIDGET_TRIGGER) {
-		write_value(ui, w->port, 0.0f);
+		/* 0, and the end of the touch, follow in a later idle(). */
+		ui->trigger_released = true;
+		ui->grab             = NULL;
+		return;
 	} else if (!ui->moved && w->port == ET_PORT_LOOP_QUANTIZE) {
 		/* A click steps through Off, Beat, Bar. */
 		write_value(ui, w->port, fmodf(ui->grab_value + 1.0f, 3.0f));
@@ -392,6 +461,35 @@ release(EtUi *ui, const XButtonEvent *e)
 	}
 	touch(ui, w->port, false);
 	ui->grab = NULL;
+}
+
+/* Writes the held trigger back to 0. */
+static void
+trigger_off(EtUi *ui)
+{
+	const float zero      = 0.0f;
+	ui->trigger_on        = false;
+	ui->model.value[ui->trigger_port] = zero;
+	ui->write(ui->controller, ui->trigger_port, sizeof(float), 0, &zero);
+	touch(ui, ui->trigger_port, false);
+	ui->dirty = true;
+}
+
+/* At the end of idle(): 0 once the plugin must have seen the 1. */
+static void
+trigger_idle(EtUi *ui)
+{
+	if (!ui->trigger_on || !ui->trigger_released) {
+		return;
+	}
+	if (!ui->trigger_idled) {
+		ui->trigger_idled = true; /* the idle() that saw the release */
+		return;
+	}
+	const double held = now_seconds() - ui->trigger_since;
+	if (held >= TRIGGER_MAX_HOLD || (ui->trigger_seen && held >= TRIGGER_MIN_HOLD)) {
+		trigger_off(ui);
+	}
 }
 
 static void
@@ -432,6 +530,15 @@ idle(LV2UI_Handle handle)
 	if (ui->window_gone) {
 		return 1;
 	}
+	trigger_idle(ui);
+	const double now = now_seconds();
+	if (ui->model.incoming_bins && now - ui->chunk_at >= REQUEST_INTERVAL) {
+		ui->model.incoming_bins = 0; /* its rest went missing */
+		ui->request_due         = true;
+	}
+	if (ui->request_due && now - ui->requested_at >= REQUEST_INTERVAL) {
+		send_request(ui);
+	}
 	if (ui->dirty) {
 		draw(ui);
 	}
@@ -444,19 +551,25 @@ static void
 cleanup(LV2UI_Handle handle)
 {
 	EtUi *ui = (EtUi *)handle;
-	if (ui->grab) {
+	if (ui->grab && ui->grab->kind != ET_WIDGET_TRIGGER) {
 		/* Closed mid-gesture: the host must not wait for the release. */
 		touch(ui, ui->grab->port, false);
-		ui->grab = NULL;
+	}
+	ui->grab = NULL;
+	if (ui->trigger_on) {
+		trigger_off(ui); /* never leave the plugin's trigger held */
 	}
 	free_canvas(ui);
 	if (ui->display) {
+		/* The window may be gone with the host's, unknown to us yet. */
+		trap_begin(ui->display);
 		if (ui->gc) {
 			XFreeGC(ui->display, ui->gc);
 		}
 		if (ui->window && !ui->window_gone) {
 			XDestroyWindow(ui->display, ui->window);
 		}
+		trap_end(ui->display);
 		XCloseDisplay(ui->display);
 	}
 	free(ui);
@@ -492,6 +605,8 @@ instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
 			resize = (LV2UI_Resize *)features[i]->data;
 		}
 	}
+	/* ui:idleInterface is a required feature, but not checked for: hosts
+	 * that call idle() without passing it (lv2lint's UI test) exist. */
 	if (!parent || !ui->map || !(ui->display = XOpenDisplay(NULL))) {
 		cleanup(ui);
 		return NULL;
@@ -505,6 +620,8 @@ instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
 	et_ui_model_init(&ui->model);
 	et_layout_init(&ui->layout);
 
+	/* A parent that is not (or no longer) a window fails instantiate. */
+	trap_begin(ui->display);
 	ui->window = XCreateSimpleWindow(ui->display, (Window)(uintptr_t)parent,
 	                                 0, 0, (unsigned)ui->width,
 	                                 (unsigned)ui->height, 0, 0, 0x1b1d21);
@@ -531,7 +648,16 @@ instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
 		XFree(hints);
 	}
 	XWindowAttributes attrs;
-	XGetWindowAttributes(ui->display, ui->window, &attrs);
+	const Status      got = XGetWindowAttributes(ui->display, ui->window, &attrs);
+	if (got) {
+		ui->gc = XCreateGC(ui->display, ui->window, 0, NULL);
+		XMapRaised(ui->display, ui->window);
+	}
+	if (trap_end(ui->display) || !got) {
+		ui->window_gone = true; /* nothing to destroy */
+		cleanup(ui);
+		return NULL;
+	}
 	ui->visual = attrs.visual;
 	ui->depth  = attrs.depth;
 	/* cairo's RGB24 is the X TrueColor layout of depth 24 and 32. */
@@ -541,9 +667,6 @@ instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
 		cleanup(ui);
 		return NULL;
 	}
-	ui->gc = XCreateGC(ui->display, ui->window, 0, NULL);
-	XMapRaised(ui->display, ui->window);
-	XFlush(ui->display);
 	if (resize) {
 		resize->ui_resize(resize->handle, ui->width, ui->height);
 	}

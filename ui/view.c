@@ -1,5 +1,7 @@
 #include "view.h"
 
+#include <lv2/atom/atom.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,7 +62,7 @@ et_ui_model_init(EtUiModel *m)
 	}
 }
 
-void
+EtChunkResult
 et_ui_model_overview(EtUiModel *m, uint32_t serial, uint32_t length,
                      uint32_t bins, uint32_t first, const float *peaks,
                      uint32_t n)
@@ -70,26 +72,182 @@ et_ui_model_overview(EtUiModel *m, uint32_t serial, uint32_t length,
 		m->shown_length    = 0;
 		m->incoming_serial = serial;
 		m->incoming_next   = 0;
-		return;
+		m->incoming_bins   = 0;
+		return ET_CHUNK_WHOLE;
 	}
-	if (bins > ET_OVERVIEW_BINS || first > bins || n > bins - first) {
-		return; /* not ours to draw */
+	if (bins > ET_OVERVIEW_BINS || first > bins || n > bins - first ||
+	    n == 0) {
+		return ET_CHUNK_BAD; /* not ours to draw */
 	}
 	if (first == 0) {
 		m->incoming_serial = serial;
 		m->incoming_next   = 0;
+		m->incoming_bins   = bins;
 	}
-	if (serial != m->incoming_serial || first != m->incoming_next) {
-		return; /* a chunk of an overview we did not see start */
+	if (m->incoming_bins == 0 || serial != m->incoming_serial ||
+	    first != m->incoming_next || bins != m->incoming_bins) {
+		/* A chunk of an overview we did not see start, or one after a
+		 * chunk that went missing (which ends the one collecting). */
+		if (serial == m->incoming_serial) {
+			m->incoming_bins = 0;
+		}
+		return ET_CHUNK_LOST;
 	}
 	memcpy(m->incoming + first, peaks, n * sizeof(float));
 	m->incoming_next = first + n;
-	if (m->incoming_next == bins) {
-		memcpy(m->shown, m->incoming, bins * sizeof(float));
-		m->shown_bins   = bins;
-		m->shown_length = length;
+	if (m->incoming_next < bins) {
+		return ET_CHUNK_TAKEN;
 	}
+	memcpy(m->shown, m->incoming, bins * sizeof(float));
+	m->shown_bins    = bins;
+	m->shown_length  = length;
+	m->incoming_bins = 0;
+	return ET_CHUNK_WHOLE;
 }
+
+/* ------------------------------------------------------------ messages */
+
+/* An Int or Long value as a uint32_t: false for another type or size, or
+ * a value out of range.  `wrap`: an Int is read as the bits of a uint32_t
+ * (serial, which the plugin sends as an Int and which may wrap). */
+static bool
+read_uint(const EtMsgUris *u, uint32_t type, uint32_t size, const uint8_t *body,
+          bool wrap, uint32_t *out)
+{
+	if (type == u->atom_Int && size == sizeof(int32_t)) {
+		int32_t v;
+		memcpy(&v, body, sizeof(v));
+		if (v < 0 && !wrap) {
+			return false;
+		}
+		*out = (uint32_t)v;
+		return true;
+	}
+	if (type == u->atom_Long && size == sizeof(int64_t)) {
+		int64_t v;
+		memcpy(&v, body, sizeof(v));
+		if (v < 0 || v > (int64_t)UINT32_MAX) {
+			return false;
+		}
+		*out = (uint32_t)v;
+		return true;
+	}
+	return false;
+}
+
+/* A Vector of Float: at most ET_OVERVIEW_BINS of them, copied to msg. */
+static bool
+read_peaks(const EtMsgUris *u, uint32_t type, uint32_t size,
+           const uint8_t *body, EtMsg *msg)
+{
+	LV2_Atom_Vector_Body head;
+	if (type != u->atom_Vector || size < sizeof(head)) {
+		return false;
+	}
+	memcpy(&head, body, sizeof(head));
+	const uint32_t bytes = size - (uint32_t)sizeof(head);
+	if (head.child_type != u->atom_Float || head.child_size != sizeof(float) ||
+	    bytes % sizeof(float) != 0 || bytes / sizeof(float) > ET_OVERVIEW_BINS) {
+		return false;
+	}
+	msg->n = bytes / (uint32_t)sizeof(float);
+	memcpy(msg->peaks, body + sizeof(head), bytes);
+	for (uint32_t i = 0; i < msg->n; ++i) {
+		if (!isfinite(msg->peaks[i])) {
+			msg->peaks[i] = 0.0f;
+		}
+	}
+	return true;
+}
+
+EtMsgKind
+et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
+{
+	const uint8_t *const buf = (const uint8_t *)buffer;
+	LV2_Atom             atom;
+	LV2_Atom_Object_Body head;
+	if (!buf || size < sizeof(atom) + sizeof(head)) {
+		return ET_MSG_NONE;
+	}
+	memcpy(&atom, buf, sizeof(atom));
+	if ((atom.type != u->atom_Object && atom.type != u->atom_Blank) ||
+	    atom.size < sizeof(head) || atom.size > size - sizeof(atom)) {
+		return ET_MSG_NONE;
+	}
+	memcpy(&head, buf + sizeof(atom), sizeof(head));
+	const bool activity = head.otype == u->msg_Activity;
+	if (!activity && head.otype != u->msg_Overview) {
+		return ET_MSG_NONE;
+	}
+
+	/* The properties: each a key, a context and an atom, padded to 8. */
+	enum { SOUNDING, SERIAL, LENGTH, BINS, FIRST, PEAKS, FIELDS };
+	const uint32_t keys[FIELDS] = {u->msg_sounding, u->msg_serial,
+	                               u->msg_length,   u->msg_binCount,
+	                               u->msg_first,    u->msg_peaks};
+	bool           have[FIELDS] = {false};
+	const uint64_t end = sizeof(atom) + (uint64_t)atom.size; /* <= size */
+	uint64_t       at  = sizeof(atom) + sizeof(head);
+	memset(msg, 0, sizeof(*msg));
+	while (at < end) {
+		LV2_Atom_Property_Body prop; /* key, context, value's header */
+		if (end - at < sizeof(prop)) {
+			return ET_MSG_NONE; /* a cut header */
+		}
+		memcpy(&prop, buf + at, sizeof(prop));
+		const uint64_t body = at + sizeof(prop);
+		if (prop.value.size > end - body) {
+			return ET_MSG_NONE; /* a value past the object's end */
+		}
+		const uint8_t *value = buf + body;
+		unsigned       f     = 0;
+		while (f < FIELDS && (keys[f] != prop.key || keys[f] == 0)) {
+			++f;
+		}
+		if (f < FIELDS && !have[f]) { /* the first of a key counts */
+			bool ok;
+			switch (f) {
+			case SOUNDING:
+				ok = read_uint(u, prop.value.type, prop.value.size, value,
+				               false, &msg->sounding);
+				break;
+			case SERIAL:
+				ok = read_uint(u, prop.value.type, prop.value.size, value,
+				               true, &msg->serial);
+				break;
+			case LENGTH:
+				ok = read_uint(u, prop.value.type, prop.value.size, value,
+				               false, &msg->length);
+				break;
+			case BINS:
+				ok = read_uint(u, prop.value.type, prop.value.size, value,
+				               false, &msg->bins);
+				break;
+			case FIRST:
+				ok = read_uint(u, prop.value.type, prop.value.size, value,
+				               false, &msg->first);
+				break;
+			default:
+				ok = read_peaks(u, prop.value.type, prop.value.size, value, msg);
+				break;
+			}
+			if (!ok) {
+				return ET_MSG_NONE; /* a known key with a wrong value */
+			}
+			have[f] = true;
+		}
+		at = body + (((uint64_t)prop.value.size + 7u) & ~(uint64_t)7u);
+	}
+	if (activity) {
+		return have[SOUNDING] ? ET_MSG_ACTIVITY : ET_MSG_NONE;
+	}
+	return have[SERIAL] && have[LENGTH] && have[BINS] && have[FIRST] &&
+	               have[PEAKS]
+	           ? ET_MSG_OVERVIEW
+	           : ET_MSG_NONE;
+}
+
+/* ------------------------------------------------------------ layout */
 
 static void
 add(EtLayout *l, EtWidgetKind kind, uint32_t port, double x, double y,
@@ -324,7 +482,7 @@ draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
 		return;
 	case ET_WIDGET_TOGGLE:
 	case ET_WIDGET_TRIGGER: {
-		const bool on = v > 0.5f;
+		const bool on = v > 0.0f; /* as the plugin reads a toggle */
 		const Rgb  fill = on ? (w->kind == ET_WIDGET_TRIGGER ? c_text
 		                                                     : toggle_color(w->port))
 		                     : c_cell;

@@ -4,7 +4,8 @@
  * port_event, note activity and the waveform overview from notify).  The
  * layout is a fixed design of ET_VIEW_WIDTH x ET_VIEW_HEIGHT units, scaled
  * to fit the window; every control is a widget bound to one port.  Nothing
- * here knows X11 or LV2 beyond port indices. */
+ * here knows X11, nor LV2 beyond port indices and the atoms of notify's
+ * messages (et_msg_read). */
 #ifndef ET_VIEW_H
 #define ET_VIEW_H
 
@@ -30,6 +31,7 @@ typedef struct {
 	uint32_t shown_length;  /* frames */
 	float    incoming[ET_OVERVIEW_BINS];
 	uint32_t incoming_serial, incoming_next;
+	uint32_t incoming_bins; /* of the overview collecting; 0: none */
 } EtUiModel;
 
 typedef enum {
@@ -56,11 +58,46 @@ typedef struct {
 
 void et_ui_model_init(EtUiModel *m);
 
+typedef enum {
+	ET_CHUNK_TAKEN, /* part of the overview collecting */
+	ET_CHUNK_WHOLE, /* it completed an overview (or said there is none) */
+	ET_CHUNK_LOST,  /* out of sequence: one before it went missing */
+	ET_CHUNK_BAD    /* makes no sense (too many bins ...): ignored */
+} EtChunkResult;
+
 /* An Overview message's chunk: bins first..first+n-1 of overview `serial`
- * with `bins` bins in all, for a loop of `length` frames. */
-void et_ui_model_overview(EtUiModel *m, uint32_t serial, uint32_t length,
-                          uint32_t bins, uint32_t first, const float *peaks,
-                          uint32_t n);
+ * with `bins` bins in all, for a loop of `length` frames.  After
+ * ET_CHUNK_LOST the UI should ask for the overview again (msg:Request). */
+EtChunkResult et_ui_model_overview(EtUiModel *m, uint32_t serial,
+                                   uint32_t length, uint32_t bins,
+                                   uint32_t first, const float *peaks,
+                                   uint32_t n);
+
+/* ------------------------------------------------ messages from the plugin
+ * What notify says (plugin/messages.h), read from the atom a host passes
+ * to port_event.  The reader trusts nothing: every property header and
+ * value must lie inside the object, which must lie inside the buffer, and
+ * have the type and size messages.h gives it; anything else is
+ * ET_MSG_NONE.  It reads with memcpy, so the buffer needs no alignment. */
+
+typedef struct {
+	uint32_t atom_Object, atom_Blank, atom_Int, atom_Long, atom_Float,
+	    atom_Vector;
+	uint32_t msg_Activity, msg_Overview, msg_sounding, msg_serial, msg_length,
+	    msg_binCount, msg_first, msg_peaks;
+} EtMsgUris;
+
+typedef enum { ET_MSG_NONE, ET_MSG_ACTIVITY, ET_MSG_OVERVIEW } EtMsgKind;
+
+typedef struct {
+	uint32_t sounding;                 /* ET_MSG_ACTIVITY */
+	uint32_t serial, length, bins, first; /* ET_MSG_OVERVIEW */
+	uint32_t n;                        /* peaks given, <= ET_OVERVIEW_BINS */
+	float    peaks[ET_OVERVIEW_BINS];  /* finite, n of them */
+} EtMsg;
+
+EtMsgKind et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size,
+                      EtMsg *msg);
 
 void et_layout_init(EtLayout *layout);
 
