@@ -29,22 +29,38 @@ float_bits(float value)
 	return bits;
 }
 
-/* A control port's value as the plugin obeys it (see et_port_sanitize). */
-static float
-control(Eighttrack *self, uint32_t index)
+/* Reads every control input; a port sanitizes (et_port_sanitize) only
+ * when its bits changed.  True if any did: most blocks change nothing. */
+static bool
+refresh_controls(Eighttrack *self)
 {
-	const float   *port = (const float *)self->port[index];
-	const float    raw  = port ? *port : et_ports[index].fallback;
-	const uint32_t bits = float_bits(raw);
-	if (bits != self->control_bits[index]) {
-		self->control_bits[index]  = bits;
-		self->control_value[index] = et_port_sanitize(index, raw);
+	bool changed = false;
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		if (et_ports[i].kind != ET_PORT_KIND_CONTROL_IN) {
+			continue;
+		}
+		const float   *port = (const float *)self->port[i];
+		const float    raw  = port ? *port : et_ports[i].fallback;
+		const uint32_t bits = float_bits(raw);
+		if (bits != self->control_bits[i]) {
+			self->control_bits[i]  = bits;
+			self->control_value[i] = et_port_sanitize(i, raw);
+			changed                = true;
+		}
 	}
+	return changed;
+}
+
+/* A control port's value as the plugin obeys it, as refresh_controls()
+ * last read it. */
+static float
+control(const Eighttrack *self, uint32_t index)
+{
 	return self->control_value[index];
 }
 
 static void
-read_router_controls(Eighttrack *self, EtRouterControls *controls)
+read_router_controls(const Eighttrack *self, EtRouterControls *controls)
 {
 	controls->auto_channel = (uint8_t)control(self, ET_PORT_AUTO_CHANNEL);
 	controls->active_track =
@@ -95,7 +111,7 @@ et_loop_capacity_frames(double rate)
 }
 
 static void
-read_looper_controls(Eighttrack *self, EtLooperControls *controls)
+read_looper_controls(const Eighttrack *self, EtLooperControls *controls)
 {
 	controls->arm      = control(self, ET_PORT_LOOP_ARM) > 0.0f;
 	controls->mute     = control(self, ET_PORT_LOOP_MUTE) > 0.0f;
@@ -166,7 +182,7 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 	et_uris_map(&self->uris, self->map);
 	et_seq_out_init(&self->midi_out, self->map);
 	et_seq_out_init(&self->notify, self->map);
-	et_notify_init(&self->ui, self->map);
+	et_notify_init(&self->ui, self->map, rate);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		et_seq_out_init(&self->track_out[t], self->map);
 	}
@@ -386,7 +402,6 @@ update_latches(Eighttrack *self, bool restored)
 typedef struct {
 	AudioPorts       audio;
 	EtSink           sink;
-	EtRouterControls router;
 	EtLooperControls looper;
 	uint32_t         rendered; /* looper audio is done up to this frame */
 	uint8_t          control_channel;
@@ -399,9 +414,10 @@ static void
 act_on_control(Eighttrack *self, Block *b, uint32_t at, EtControlAction act)
 {
 	if (act.kind == ET_CONTROL_SELECT_TRACK) {
-		self->latch.active_track = act.track;
-		b->router.active_track   = act.track;
-		et_router_set_controls(&self->router, &b->router, at, &b->sink);
+		self->latch.active_track           = act.track;
+		self->router_controls.active_track = act.track;
+		et_router_set_controls(&self->router, &self->router_controls, at,
+		                       &b->sink);
 		return;
 	}
 
@@ -429,7 +445,9 @@ handle_midi(Eighttrack *self, Block *b, uint32_t at, const uint8_t *msg,
 	if (b->clock_out && et_midiclock_replaces(msg, size)) {
 		return; /* ours replace them: never doubled */
 	}
-	const EtControlAction act = et_control_map(b->control_channel, msg, size);
+	const EtControlAction act =
+	    b->control_channel ? et_control_map(b->control_channel, msg, size)
+	                       : (EtControlAction){ET_CONTROL_NOT_MINE, 0};
 	switch (act.kind) {
 	case ET_CONTROL_NOT_MINE:
 		et_router_process(&self->router, at, msg, size, &b->sink);
@@ -457,6 +475,7 @@ run(LV2_Handle instance, uint32_t nframes)
 	}
 	et_seq_out_begin(&self->notify, self->port[ET_PORT_NOTIFY]);
 
+	const bool controls_changed = refresh_controls(self);
 	Block b;
 	b.sink     = (EtSink){emit_midi, self};
 	b.rendered = 0;
@@ -489,10 +508,15 @@ run(LV2_Handle instance, uint32_t nframes)
 		et_midiclock_set_enabled(&self->midiclock, b.clock_out, &b.sink);
 	}
 
-	read_router_controls(self, &b.router);
-	b.router.active_track = self->latch.active_track;
+	/* The router's controls are rebuilt, and diffed, only when a port
+	 * changed (a control note changes them itself, at its frame). */
 	et_router_flush(&self->router, 0, &b.sink);
-	et_router_set_controls(&self->router, &b.router, 0, &b.sink);
+	if (controls_changed || !self->router.started) {
+		read_router_controls(self, &self->router_controls);
+		self->router_controls.active_track = self->latch.active_track;
+		et_router_set_controls(&self->router, &self->router_controls, 0,
+		                       &b.sink);
+	}
 
 	/* Output frames must lie inside the block and never go backwards,
 	 * whatever the input claims. */
@@ -534,11 +558,13 @@ run(LV2_Handle instance, uint32_t nframes)
 		/* Clock messages go out before what this event causes: those of
 		 * its own frame too for MIDI, only earlier ones for a position,
 		 * which changes what falls on its frame. */
-		et_midiclock_advance(&self->midiclock, &self->clock,
-		                     head.body.type == self->uris.midi_MidiEvent
-		                         ? at + 1
-		                         : at,
-		                     &b.sink);
+		if (self->midiclock.enabled) {
+			et_midiclock_advance(&self->midiclock, &self->clock,
+			                     head.body.type == self->uris.midi_MidiEvent
+			                         ? at + 1
+			                         : at,
+			                     &b.sink);
+		}
 
 		if (head.body.type == self->uris.midi_MidiEvent) {
 			handle_midi(self, &b, at, body, head.body.size);

@@ -62,7 +62,8 @@ typedef struct {
 	uint32_t control_bits[ET_PORT_COUNT];
 	float    control_value[ET_PORT_COUNT];
 
-	EtRouter    router;
+	EtRouter         router;
+	EtRouterControls router_controls; /* what the router was last given */
 	EtClock     clock;
 	EtMidiClock midiclock;
 

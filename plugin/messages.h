@@ -3,6 +3,10 @@
  * UI -> plugin, on midi_in (atom:eventTransfer):
  *   [ a msg:Request ]  sent when the UI opens: the plugin answers with the
  *                      note activity and the whole waveform overview.
+ *   [ a msg:Alive ]    sent every second while the UI is open.  The
+ *                      overview is computed only while a Request or an
+ *                      Alive came within ET_MSG_LISTEN_SECONDS: without a
+ *                      UI the plugin spends nothing on it.
  *
  * plugin -> UI, on notify (atom:Object events):
  *   [ a msg:Activity ; msg:sounding Int ]
@@ -25,6 +29,7 @@
 #define ET_MSG_URI "urn:eighttrack:msg#"
 
 #define ET_MSG__Request  ET_MSG_URI "Request"
+#define ET_MSG__Alive    ET_MSG_URI "Alive"
 #define ET_MSG__Activity ET_MSG_URI "Activity"
 #define ET_MSG__Overview ET_MSG_URI "Overview"
 #define ET_MSG__sounding ET_MSG_URI "sounding"
@@ -33,6 +38,11 @@
 #define ET_MSG__binCount ET_MSG_URI "binCount"
 #define ET_MSG__first    ET_MSG_URI "first"
 #define ET_MSG__peaks    ET_MSG_URI "peaks"
+
+/* How long the plugin keeps the overview up to date after the UI's last
+ * Request or Alive, and how often the UI sends Alive. */
+#define ET_MSG_LISTEN_SECONDS 3.0
+#define ET_MSG_ALIVE_SECONDS 1.0
 
 /* Bins per Overview message: 64 floats, about 400 bytes with the header. */
 #define ET_MSG_OVERVIEW_CHUNK 64

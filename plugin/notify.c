@@ -8,7 +8,7 @@
 #define MESSAGE_CAPACITY (256 + ET_MSG_OVERVIEW_CHUNK * sizeof(float))
 
 void
-et_notify_init(EtNotify *n, LV2_URID_Map *map)
+et_notify_init(EtNotify *n, LV2_URID_Map *map, double rate)
 {
 	memset(n, 0, sizeof(*n));
 	EtNotifyUris *u = &n->uris;
@@ -18,6 +18,7 @@ et_notify_init(EtNotify *n, LV2_URID_Map *map)
 	u->atom_Vector  = map->map(map->handle, LV2_ATOM__Vector);
 	u->atom_Object  = map->map(map->handle, LV2_ATOM__Object);
 	u->msg_Request  = map->map(map->handle, ET_MSG__Request);
+	u->msg_Alive    = map->map(map->handle, ET_MSG__Alive);
 	u->msg_Activity = map->map(map->handle, ET_MSG__Activity);
 	u->msg_Overview = map->map(map->handle, ET_MSG__Overview);
 	u->msg_sounding = map->map(map->handle, ET_MSG__sounding);
@@ -28,18 +29,36 @@ et_notify_init(EtNotify *n, LV2_URID_Map *map)
 	u->msg_peaks    = map->map(map->handle, ET_MSG__peaks);
 	lv2_atom_forge_init(&n->forge, map);
 	et_overview_init(&n->overview);
-	n->activity_due = true; /* the first run() says what sounds */
+	n->activity_due  = true; /* the first run() says what sounds */
+	n->listen_window = (uint64_t)(ET_MSG_LISTEN_SECONDS * rate);
+	n->stale         = true; /* nothing scanned yet */
 }
 
 bool
 et_notify_take_request(EtNotify *n, const LV2_Atom_Object *obj)
 {
-	if (obj->body.otype != n->uris.msg_Request) {
+	if (obj->body.otype == n->uris.msg_Alive && !n->stale) {
+		n->listen_left = n->listen_window;
+		return true;
+	}
+	/* A Request, or an Alive after a silence (the UI's idle() was held up
+	 * for seconds): both get a fresh, whole answer. */
+	if (obj->body.otype != n->uris.msg_Request &&
+	    obj->body.otype != n->uris.msg_Alive) {
 		return false;
 	}
+	n->listen_left  = n->listen_window;
 	n->activity_due = true;
-	n->overview_due = true; /* after the one being sent, if any */
-	n->requested    = true;
+	n->requested    = true; /* sent even if the same as the last */
+	if (n->stale) {
+		/* Unwatched for a while: what was published may be old; the
+		 * fresh scan publishes, and that is what goes out. */
+		et_overview_restart(&n->overview);
+		n->stale        = false;
+		n->overview_due = false;
+	} else {
+		n->overview_due = true; /* after the one being sent, if any */
+	}
 	return true;
 }
 
@@ -159,8 +178,12 @@ et_notify_run(EtNotify *n, EtSeqOut *out, const EtLooper *looper,
 	const uint32_t    budget    = wanted < least        ? least
 	                              : wanted > UINT32_MAX ? UINT32_MAX
 	                                                    : (uint32_t)wanted;
-	if (et_overview_update(&n->overview, has_loop ? &view : NULL, overdub,
-	                       budget)) {
+	const bool listening = n->listen_left > 0;
+	n->listen_left -= n->listen_left < nframes ? n->listen_left : nframes;
+	if (!listening) {
+		n->stale = true; /* no UI: no scan, no overview */
+	} else if (et_overview_update(&n->overview, has_loop ? &view : NULL,
+	                              overdub, budget)) {
 		/* Sent once the one going out (if any) is finished. */
 		n->overview_due = true;
 	}

@@ -11,6 +11,9 @@
  * so that the UI gets whole overviews even when the scan publishes them
  * faster than they go out.  A published overview the same as the one last
  * sent (the rescan after an overdub) is not sent again, unless asked.
+ * The overview is scanned and sent only while a UI listens: for
+ * ET_MSG_LISTEN_SECONDS after its last Request or Alive.  A UI that asks
+ * after a silence gets a fresh scan, not what was published before.
  * Real-time safe: no allocation; messages are built in a fixed buffer. */
 #ifndef ET_NOTIFY_H
 #define ET_NOTIFY_H
@@ -43,7 +46,7 @@
 
 typedef struct {
 	LV2_URID atom_Int, atom_Long, atom_Float, atom_Vector, atom_Object;
-	LV2_URID msg_Request, msg_Activity, msg_Overview;
+	LV2_URID msg_Request, msg_Alive, msg_Activity, msg_Overview;
 	LV2_URID msg_sounding, msg_serial, msg_length, msg_binCount, msg_first,
 	    msg_peaks;
 } EtNotifyUris;
@@ -64,11 +67,17 @@ typedef struct {
 	bool     overview_due;   /* the published overview is to be sent next */
 	bool     requested;      /* ... even if it is the one last sent */
 	bool     sent_any;       /* `sending` holds the overview last sent */
+
+	/* A UI listens while listen_left > 0 (frames). */
+	uint64_t listen_window;  /* ET_MSG_LISTEN_SECONDS at the session rate */
+	uint64_t listen_left;
+	bool     stale;          /* the overview went unwatched: rescan first */
 } EtNotify;
 
-void et_notify_init(EtNotify *n, LV2_URID_Map *map);
+void et_notify_init(EtNotify *n, LV2_URID_Map *map, double rate);
 
-/* True (and a full answer is scheduled) if obj is the UI's msg:Request. */
+/* True if obj is the UI's msg:Request (a full answer is scheduled) or
+ * msg:Alive (the UI still listens). */
 bool et_notify_take_request(EtNotify *n, const LV2_Atom_Object *obj);
 
 void et_notify_run(EtNotify *n, EtSeqOut *out, const EtLooper *looper,

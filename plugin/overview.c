@@ -66,14 +66,25 @@ start_scan(EtOverview *ov, const EtLoopView *view)
 	ov->again       = false;
 }
 
+void
+et_overview_restart(EtOverview *ov)
+{
+	ov->scan_length = 0; /* no loop matches: the next update starts over */
+	ov->scan_left   = NULL;
+	ov->scan_right  = NULL;
+	ov->scanning    = false;
+	ov->forced      = true;
+}
+
 static bool
 publish_empty(EtOverview *ov)
 {
 	ov->scanning    = false;
 	ov->scan_length = 0;
-	if (ov->length == 0 && ov->serial != 0) {
+	if (ov->length == 0 && ov->serial != 0 && !ov->forced) {
 		return false; /* already empty, and said so */
 	}
+	ov->forced = false;
 	memset(ov->peak, 0, sizeof(ov->peak));
 	ov->length = 0;
 	++ov->serial;
@@ -125,6 +136,7 @@ et_overview_update(EtOverview *ov, const EtLoopView *view, bool changing,
 	memcpy(ov->peak, ov->work, sizeof(ov->peak));
 	ov->length   = length;
 	ov->scanning = false;
+	ov->forced   = false;
 	++ov->serial;
 	if (ov->again) {
 		/* What was layered during this pass shows in the next, which

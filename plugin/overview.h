@@ -33,6 +33,7 @@ typedef struct {
 	uint32_t     cursor;      /* next frame to scan */
 	bool         scanning;
 	bool         again;       /* the loop changed during this scan */
+	bool         forced;      /* publish the next result whatever it is */
 } EtOverview;
 
 void et_overview_init(EtOverview *ov);
@@ -44,6 +45,11 @@ void et_overview_init(EtOverview *ov);
  * no loop, an empty overview) in this call. */
 bool et_overview_update(EtOverview *ov, const EtLoopView *view, bool changing,
                         uint32_t budget);
+
+/* Forgets what was scanned: the next update starts a new scan from
+ * frame 0 and publishes its result (an empty overview too), even if it is
+ * the same as the last.  For when the loop went unwatched for a while. */
+void et_overview_restart(EtOverview *ov);
 
 /* The first frame of bin `bin` of a loop of `length` frames. */
 uint32_t et_overview_bin_start(uint32_t bin, uint32_t length);

@@ -1,15 +1,25 @@
 #include "seq_out.h"
 
+#include <lv2/atom/atom.h>
 #include <lv2/atom/util.h>
 
+#include <stddef.h>
 #include <string.h>
+
+/* Buffers may be only 4-byte aligned (jalv 1.6.6): every field is written
+ * with memcpy. */
+static void
+set_atom_size(EtSeqOut *out)
+{
+	const uint32_t size = out->offset - (uint32_t)sizeof(LV2_Atom);
+	memcpy(out->buf + offsetof(LV2_Atom, size), &size, sizeof(size));
+}
 
 void
 et_seq_out_init(EtSeqOut *out, LV2_URID_Map *map)
 {
-	lv2_atom_forge_init(&out->forge, map);
-	out->open     = false;
-	out->capacity = 0;
+	memset(out, 0, sizeof(*out));
+	out->sequence = map->map(map->handle, LV2_ATOM__Sequence);
 }
 
 void
@@ -22,11 +32,20 @@ et_seq_out_begin(EtSeqOut *out, void *port)
 	}
 	/* Hosts differ on whether the offered size counts the 8-byte atom
 	 * header; reading it as the whole buffer is safe with all of them. */
-	LV2_Atom_Sequence *seq = (LV2_Atom_Sequence *)port;
-	out->capacity          = seq->atom.size;
-	lv2_atom_forge_set_buffer(&out->forge, (uint8_t *)port, seq->atom.size);
-	out->open =
-	    lv2_atom_forge_sequence_head(&out->forge, &out->frame, 0) != 0;
+	uint32_t offered;
+	memcpy(&offered, (uint8_t *)port + offsetof(LV2_Atom, size),
+	       sizeof(offered));
+	out->capacity = offered;
+	if (offered < sizeof(LV2_Atom_Sequence)) {
+		return; /* not even room for the header */
+	}
+	const LV2_Atom_Sequence head = {
+	    {(uint32_t)sizeof(LV2_Atom_Sequence_Body), out->sequence}, {0, 0}};
+	memcpy(port, &head, sizeof(head));
+	out->buf    = (uint8_t *)port;
+	out->size   = offered;
+	out->offset = (uint32_t)sizeof(LV2_Atom_Sequence);
+	out->open   = true;
 }
 
 bool
@@ -34,37 +53,36 @@ et_seq_out_fits(const EtSeqOut *out, uint32_t size)
 {
 	const uint32_t need =
 	    (uint32_t)sizeof(LV2_Atom_Event) + lv2_atom_pad_size(size);
-	return out->open && need <= out->forge.size &&
-	       out->forge.offset <= out->forge.size - need;
+	return out->open && size <= out->size && need <= out->size &&
+	       out->offset <= out->size - need;
 }
 
-/* Written by hand rather than with three forge calls: MIDI events are
- * the bulk of run()'s output, and this is a fixed-size copy for them.  The
- * sequence's size is updated in the buffer itself, where the forge keeps
- * it too, so forge writes may follow.  Buffers may be only 4-byte aligned
- * (jalv 1.6.6), hence memcpy for every field. */
 void
 et_seq_out_write(EtSeqOut *out, uint32_t frame, LV2_URID type,
                  const void *body, uint32_t size)
 {
-	uint8_t *const       at   = out->forge.buf + out->forge.offset;
+	uint8_t *const       at   = out->buf + out->offset;
 	const LV2_Atom_Event head = {.time = {.frames = frame},
 	                             .body = {size, type}};
-	const uint32_t       padded = lv2_atom_pad_size(size);
-	memcpy(at, &head, sizeof(head));
-	if (size <= 8) {
-		uint8_t small[8] = {0};
-		memcpy(small, body, size);
-		memcpy(at + sizeof(head), small, 8);
+	if (size <= 3) {
+		/* MIDI (1 to 3 bytes): the event, padded, in one 24-byte copy. */
+		const uint8_t *from = (const uint8_t *)body;
+		uint8_t        event[sizeof(head) + 8] = {0};
+		memcpy(event, &head, sizeof(head));
+		switch (size) {
+		case 3: event[sizeof(head) + 2] = from[2]; /* fall through */
+		case 2: event[sizeof(head) + 1] = from[1]; /* fall through */
+		case 1: event[sizeof(head)] = from[0]; break;
+		default: break;
+		}
+		memcpy(at, event, sizeof(event));
+		out->offset += (uint32_t)sizeof(event);
 	} else {
+		const uint32_t padded = lv2_atom_pad_size(size);
+		memcpy(at, &head, sizeof(head));
 		memcpy(at + sizeof(head), body, size);
 		memset(at + sizeof(head) + size, 0, padded - size);
+		out->offset += (uint32_t)sizeof(head) + padded;
 	}
-	const uint32_t total = (uint32_t)sizeof(head) + padded;
-	out->forge.offset += total;
-
-	uint32_t seq_size;
-	memcpy(&seq_size, out->forge.buf, sizeof(seq_size));
-	seq_size += total;
-	memcpy(out->forge.buf, &seq_size, sizeof(seq_size));
+	set_atom_size(out);
 }

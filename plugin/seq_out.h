@@ -2,21 +2,24 @@
  *
  * Each run() opens the port's buffer with the capacity the host put in its
  * atom size.  A caller asks et_seq_out_fits() first, so that an event that
- * goes to several outputs is written to all of them or to none. */
+ * goes to several outputs is written to all of them or to none.  Written
+ * by hand, without a forge: ten outputs are opened every block, and MIDI
+ * events are the bulk of what run() writes. */
 #ifndef ET_SEQ_OUT_H
 #define ET_SEQ_OUT_H
 
-#include <lv2/atom/forge.h>
 #include <lv2/urid/urid.h>
 
 #include <stdbool.h>
 #include <stdint.h>
 
 typedef struct {
-	LV2_Atom_Forge       forge;
-	LV2_Atom_Forge_Frame frame;
-	bool                 open;     /* connected, and its header fits */
-	uint32_t             capacity; /* bytes the host offered */
+	uint8_t *buf;      /* the port's LV2_Atom_Sequence */
+	uint32_t size;     /* bytes of it we may write */
+	uint32_t offset;   /* bytes written: header and events */
+	bool     open;     /* connected, and its header fits */
+	uint32_t capacity; /* bytes the host offered */
+	LV2_URID sequence; /* atom:Sequence */
 } EtSeqOut;
 
 void et_seq_out_init(EtSeqOut *out, LV2_URID_Map *map);

@@ -48,6 +48,11 @@ typedef struct {
 	float   *fed;    /* every input sample, left channel (right = -0.5 x) */
 	uint64_t wall;
 	uint64_t fed_cap;
+	/* An open UI sends msg:Alive every second; the fixture, twice as
+	 * often.  A test turns it off to play a host without the UI. */
+	LV2_URID alive;
+	bool     ui_open;
+	uint64_t next_alive;
 } Fixture;
 
 static void
@@ -61,6 +66,8 @@ fixture_init(Fixture *f)
 	f->atom_float  = eth_map(f->host, LV2_ATOM__Float);
 	f->atom_vector = eth_map(f->host, LV2_ATOM__Vector);
 	f->request     = eth_map(f->host, ET_MSG__Request);
+	f->alive       = eth_map(f->host, ET_MSG__Alive);
+	f->ui_open     = true;
 	f->activity    = eth_map(f->host, ET_MSG__Activity);
 	f->overview    = eth_map(f->host, ET_MSG__Overview);
 	f->sounding    = eth_map(f->host, ET_MSG__sounding);
@@ -147,6 +154,17 @@ synth(uint64_t frame)
 	return (float)(env * sin(2.0 * M_PI * 440.0 * t));
 }
 
+/* What an open UI's idle() sends: msg:Alive, every half second here. */
+static void
+ui_alive(Fixture *f)
+{
+	if (f->ui_open && f->wall >= f->next_alive) {
+		const LV2_Atom_Object_Body body = {0, f->alive};
+		eth_atom(f->host, 0, f->object, &body, sizeof(body));
+		f->next_alive = f->wall + (uint64_t)(RATE / 2);
+	}
+}
+
 /* A block of `frames` frames of synth(), or of `dc` if it is >= 0. */
 static void
 play_block(Fixture *f, uint32_t frames, float dc, Sent *sent)
@@ -161,6 +179,7 @@ play_block(Fixture *f, uint32_t frames, float dc, Sent *sent)
 			f->fed[f->wall + i] = v;
 		}
 	}
+	ui_alive(f);
 	eth_run(f->host, frames);
 	f->wall += frames;
 	decode(f, sent);
@@ -179,6 +198,7 @@ play(Fixture *f, Sent *sent)
 			f->fed[f->wall + i] = v;
 		}
 	}
+	ui_alive(f);
 	eth_run(f->host, BLOCK);
 	f->wall += BLOCK;
 	decode(f, sent);
@@ -307,6 +327,56 @@ request_gets_the_recorded_peaks(void **state)
 	assert_true(bins[ET_OVERVIEW_BINS - 1] > 0.85f); /* the swell's top */
 	assert_true(bins[0] < 0.15f);
 	assert_true(largest <= 512); /* a chunk is a few hundred bytes */
+	fixture_free(&f);
+}
+
+/* A host without the UI open (no Request, no Alive) gets no overview and
+ * the plugin scans nothing; once a UI opens and asks, it gets a fresh
+ * overview of the loop as it is then (here: two takes later). */
+static void
+no_ui_no_overview_then_a_fresh_one(void **state)
+{
+	(void)state;
+	Fixture f;
+	fixture_init(&f);
+	f.ui_open = false;
+	Sent sent;
+	const unsigned blocks = 375; /* 2 s */
+	record(&f, blocks);                     /* a first take ... */
+	eth_set(f.host, "loop_clear", 1);
+	play(&f, &sent);
+	eth_set(f.host, "loop_clear", 0);
+	const uint64_t start  = record(&f, blocks); /* ... replaced by a second */
+	const uint32_t length = blocks * BLOCK;
+	for (int i = 0; i < 400; ++i) {
+		play(&f, &sent);
+		assert_int_equal(sent.n_chunks, 0);
+	}
+
+	/* The UI opens. */
+	f.ui_open = true;
+	send_request(&f);
+	float    bins[ET_OVERVIEW_BINS];
+	uint32_t largest = 0;
+	/* 96000 frames at 16 x 256 a block: the scan, then all 512 bins. */
+	assert_true(collect_overview(&f, length, bins, 30, &largest) <= 25);
+	for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
+		assert_true(bins[b] == reference_peak(&f, start, length, b));
+	}
+
+	/* It closes: after ET_MSG_LISTEN_SECONDS nothing more goes out, even
+	 * while an overdub changes the loop. */
+	f.ui_open = false;
+	eth_set(f.host, "loop_arm", 1);
+	unsigned late_chunks = 0;
+	for (unsigned i = 0; i < 3 * blocks; ++i) {
+		play(&f, &sent);
+		if (f.wall > f.next_alive + (uint64_t)(ET_MSG_LISTEN_SECONDS * RATE)) {
+			late_chunks += sent.n_chunks;
+		}
+	}
+	assert_int_equal(eth_get(f.host, "loop_state"), 4);
+	assert_int_equal(late_chunks, 0);
 	fixture_free(&f);
 }
 
@@ -624,6 +694,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(request_gets_the_recorded_peaks),
+	    cmocka_unit_test(no_ui_no_overview_then_a_fresh_one),
 	    cmocka_unit_test(small_notify_buffer),
 	    cmocka_unit_test(overdub_shows_its_layer),
 	    cmocka_unit_test(overdub_at_4096_frame_blocks),

@@ -29,7 +29,8 @@ static char    *uris[MAX_URIS];
 static uint32_t n_uris;
 static unsigned writes, touches_on, touches_off;
 static unsigned requests; /* msg:Request objects written to midi_in */
-static LV2_URID request_urid, transfer_urid;
+static unsigned alives;   /* msg:Alive objects written to midi_in */
+static LV2_URID request_urid, alive_urid, transfer_urid;
 
 /* The UI's float writes to one port, in order, while `watch_port` is set. */
 #define LOG_MAX 64
@@ -63,6 +64,7 @@ ui_write(LV2UI_Controller controller, uint32_t port, uint32_t size,
 	    size >= sizeof(LV2_Atom_Object)) {
 		const LV2_Atom_Object *obj = (const LV2_Atom_Object *)buffer;
 		requests += obj->body.otype == request_urid;
+		alives += obj->body.otype == alive_urid;
 	}
 	if (protocol == 0 && size == sizeof(float) && (int)port == watch_port &&
 	    n_logged < LOG_MAX) {
@@ -368,15 +370,25 @@ lost_chunks(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
 	if (requests != before + 3) {
 		return failed("no Request a second after an overview stopped coming");
 	}
-	/* A whole overview: nothing more to ask. */
+	/* A whole overview: nothing more to ask; but the UI still says,
+	 * once a second, that it is open (the plugin scans only then). */
 	for (uint32_t first = 0; first < ET_OVERVIEW_BINS; first += 64) {
 		send_chunk(desc, ui, map, 4, first);
+	}
+	const unsigned alive_before = alives;
+	idle->idle(ui);
+	idle->idle(ui);
+	if (alives != alive_before) {
+		return failed("msg:Alive more than once a second");
 	}
 	sleep_ms(1050);
 	idle->idle(ui);
 	desc->cleanup(ui);
 	if (requests != before + 3) {
 		return failed("a Request after a whole overview");
+	}
+	if (alives != alive_before + 1) {
+		return failed("no msg:Alive a second after the last message");
 	}
 	printf("test_ui_leaks: lost chunks are asked for again, once a second: ok\n");
 	return 0;
@@ -509,6 +521,7 @@ main(int argc, char **argv)
 
 
 	request_urid  = map.map(NULL, ET_MSG__Request);
+	alive_urid    = map.map(NULL, ET_MSG__Alive);
 	transfer_urid = map.map(NULL, LV2_ATOM__eventTransfer);
 	if (quick_clear(desc, idle, features, display) ||
 	    lost_chunks(desc, idle, features, &map) ||

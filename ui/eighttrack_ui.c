@@ -49,7 +49,7 @@
 
 typedef struct {
 	LV2_URID  atom_eventTransfer;
-	LV2_URID  msg_Request;
+	LV2_URID  msg_Request, msg_Alive;
 	EtMsgUris msg; /* what notify's messages are made of */
 } UiUris;
 
@@ -98,6 +98,7 @@ typedef struct {
 	/* Asking for the overview again (see REQUEST_INTERVAL). */
 	bool   request_due;
 	double requested_at;  /* monotonic seconds of the last Request */
+	double alive_at;      /* ... of the last message (Request or Alive) */
 	double chunk_at;      /* of the last chunk taken */
 } EtUi;
 
@@ -115,6 +116,7 @@ map_uris(UiUris *u, LV2_URID_Map *map)
 	EtMsgUris *m          = &u->msg;
 	u->atom_eventTransfer = map->map(map->handle, LV2_ATOM__eventTransfer);
 	u->msg_Request        = map->map(map->handle, ET_MSG__Request);
+	u->msg_Alive          = map->map(map->handle, ET_MSG__Alive);
 	m->atom_Object        = map->map(map->handle, LV2_ATOM__Object);
 	m->atom_Blank         = map->map(map->handle, LV2_ATOM__Blank);
 	m->atom_Int           = map->map(map->handle, LV2_ATOM__Int);
@@ -165,20 +167,28 @@ set_value(EtUi *ui, uint32_t port, float value)
 	touch(ui, port, false);
 }
 
+/* An empty object of type `otype` to the plugin, on midi_in. */
 static void
-send_request(EtUi *ui)
+send_message(EtUi *ui, LV2_URID otype)
 {
 	_Alignas(8) uint8_t  buf[64];
 	LV2_Atom_Forge       forge;
 	LV2_Atom_Forge_Frame frame;
 	lv2_atom_forge_init(&forge, ui->map);
 	lv2_atom_forge_set_buffer(&forge, buf, sizeof(buf));
-	lv2_atom_forge_object(&forge, &frame, 0, ui->uris.msg_Request);
+	lv2_atom_forge_object(&forge, &frame, 0, otype);
 	lv2_atom_forge_pop(&forge, &frame);
 	const LV2_Atom *atom = (const LV2_Atom *)buf;
 	ui->write(ui->controller, ET_PORT_MIDI_IN,
 	          (uint32_t)sizeof(LV2_Atom) + atom->size,
 	          ui->uris.atom_eventTransfer, atom);
+	ui->alive_at = now_seconds(); /* any message says the UI is open */
+}
+
+static void
+send_request(EtUi *ui)
+{
+	send_message(ui, ui->uris.msg_Request);
 	ui->request_due  = false;
 	ui->requested_at = now_seconds();
 }
@@ -538,6 +548,10 @@ idle(LV2UI_Handle handle)
 	}
 	if (ui->request_due && now - ui->requested_at >= REQUEST_INTERVAL) {
 		send_request(ui);
+	}
+	/* The plugin computes the waveform only while the UI says it is open. */
+	if (now - ui->alive_at >= ET_MSG_ALIVE_SECONDS) {
+		send_message(ui, ui->uris.msg_Alive);
 	}
 	if (ui->dirty) {
 		draw(ui);
