@@ -21,11 +21,7 @@ set -u
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 script=$here/tests/ardour_session.lua
-t_start=$(date +%s.%N)
-
-elapsed() {
-	awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
-}
+. "$(dirname "$0")/host_script.sh" # t_start, elapsed, stop_pid
 
 if ! command -v ardour7-lua >/dev/null 2>&1; then
 	echo "test_ardour: SKIP: ardour7-lua not found (apt-get install ardour)"

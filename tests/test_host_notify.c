@@ -188,20 +188,7 @@ play_block(Fixture *f, uint32_t frames, float dc, Sent *sent)
 static void
 play(Fixture *f, Sent *sent)
 {
-	float *l = eth_audio(f->host, "in_l");
-	float *r = eth_audio(f->host, "in_r");
-	for (uint32_t i = 0; i < BLOCK; ++i) {
-		const float v = synth(f->wall + i);
-		l[i]          = v;
-		r[i]          = -0.5f * v;
-		if (f->wall + i < f->fed_cap) {
-			f->fed[f->wall + i] = v;
-		}
-	}
-	ui_alive(f);
-	eth_run(f->host, BLOCK);
-	f->wall += BLOCK;
-	decode(f, sent);
+	play_block(f, BLOCK, -1.0f, sent);
 }
 
 static void

@@ -12,7 +12,7 @@ set -u
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 bundle_parent=$here/bundle
-t_start=$(date +%s.%N)
+. "$(dirname "$0")/host_script.sh" # t_start, elapsed, stop_pid
 
 unset DISPLAY WAYLAND_DISPLAY
 export JACK_DEFAULT_SERVER=eighttrack-test-$$
@@ -25,21 +25,6 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/eighttrack-jalv.XXXXXX") || exit 1
 out=$tmp/jalv.out
 jackd_pid=
 jalv_pid=
-
-elapsed() {
-	awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
-}
-
-stop_pid() { # PID: TERM, then KILL after 2 s; reaps it.
-	[ -n "$1" ] || return 0
-	kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
-	kill -TERM "$1" 2>/dev/null
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	return 0
-}
 
 cleanup() {
 	exec 3>&- 2>/dev/null
