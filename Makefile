@@ -67,7 +67,15 @@ $(BUNDLE)/presets/%.ttl: ttl/presets/%.ttl
 $(BUILD):
 	mkdir -p $@
 
-$(BUILD)/%.o: plugin/%.c plugin/*.h | $(BUILD)
+# Every object depends on the flags it was built with: switching between
+# SANITIZE=1 and a plain build (or changing CFLAGS) rebuilds, instead of
+# linking objects of the other kind.
+ET_FLAGS_NOW := $(CC) $(ET_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS)
+$(BUILD)/flags: FORCE | $(BUILD)
+	@echo '$(ET_FLAGS_NOW)' | cmp -s - $@ || echo '$(ET_FLAGS_NOW)' > $@
+.PHONY: FORCE
+
+$(BUILD)/%.o: plugin/%.c plugin/*.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(SNDFILE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUNDLE)/eighttrack$(LIB_EXT): $(CORE_OBJ) $(GLUE_OBJ)
@@ -79,7 +87,7 @@ $(BUNDLE)/manifest.ttl: ttl/manifest.ttl.in
 	mkdir -p $(BUNDLE)
 	sed 's/@LIB_EXT@/$(LIB_EXT)/g' $< > $@
 
-$(BUILD)/gen_ttl: tools/gen_ttl.c plugin/ports.c plugin/ports.h | $(BUILD)
+$(BUILD)/gen_ttl: tools/gen_ttl.c plugin/ports.c plugin/ports.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ tools/gen_ttl.c plugin/ports.c -lm
 
 $(BUNDLE)/eighttrack.ttl: ttl/eighttrack.ttl.in $(BUILD)/gen_ttl
@@ -92,7 +100,7 @@ $(BUNDLE)/eighttrack.ttl: ttl/eighttrack.ttl.in $(BUILD)/gen_ttl
 
 UI_OBJ := $(BUILD)/ui_eighttrack_ui.o $(BUILD)/ui_view.o $(BUILD)/ports.o
 
-$(BUILD)/ui_%.o: ui/%.c ui/*.h plugin/ports.h plugin/overview.h plugin/messages.h | $(BUILD)
+$(BUILD)/ui_%.o: ui/%.c ui/*.h plugin/ports.h plugin/overview.h plugin/messages.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) -Iui $(LV2_CFLAGS) $(UI_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUNDLE)/eighttrack_ui$(LIB_EXT): $(UI_OBJ) ui/eighttrack_ui.map
@@ -101,11 +109,11 @@ $(BUNDLE)/eighttrack_ui$(LIB_EXT): $(UI_OBJ) ui/eighttrack_ui.map
 		-Wl,--version-script=ui/eighttrack_ui.map \
 		-o $@ $(UI_OBJ) $(UI_LIBS) -lm
 
-$(BUILD)/test_ui_leaks: tests/test_ui_leaks.c plugin/ports.h plugin/messages.h | $(BUILD)
+$(BUILD)/test_ui_leaks: tests/test_ui_leaks.c plugin/ports.h plugin/messages.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(UI_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
 		-o $@ $< $(UI_LIBS) $(shell $(PKG_CONFIG) --libs fontconfig) -ldl
 
-$(BUILD)/test_view: tests/test_view.c $(BUILD)/ui_view.o $(BUILD)/ports.o ui/view.h | $(BUILD)
+$(BUILD)/test_view: tests/test_view.c $(BUILD)/ui_view.o $(BUILD)/ports.o ui/view.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) -Iui $(UI_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
 		-o $@ $< $(BUILD)/ui_view.o $(BUILD)/ports.o $(UI_LIBS) \
 		$(shell $(PKG_CONFIG) --libs fontconfig) $(CMOCKA_LIBS) -lm
@@ -118,13 +126,13 @@ $(BUNDLE)/eighttrack_ui.ttl: ttl/eighttrack_ui.ttl.in $(BUILD)/gen_ttl
 
 # ------------------------------------------------------------------ tests
 
-$(BUILD)/test_%.o: tests/test_%.c tests/*.h plugin/*.h | $(BUILD)
+$(BUILD)/test_%.o: tests/test_%.c tests/*.h plugin/*.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(CFLAGS) -Itests -c $< -o $@
 
-$(BUILD)/lv2host.o: tests/lv2host.c tests/lv2host.h | $(BUILD)
+$(BUILD)/lv2host.o: tests/lv2host.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/alloc_hook.o: tests/alloc_hook.c tests/lv2host.h | $(BUILD)
+$(BUILD)/alloc_hook.o: tests/alloc_hook.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
 
 $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_midiclock \
@@ -132,7 +140,7 @@ $(BUILD)/test_overview: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 
 # The looper beside its per-frame reference (tests/looper_ref.c).
-$(BUILD)/looper_ref.o: tests/looper_ref.c tests/looper_ref.h plugin/*.h | $(BUILD)
+$(BUILD)/looper_ref.o: tests/looper_ref.c tests/looper_ref.h plugin/*.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(CFLAGS) -Itests -c $< -o $@
 
 $(BUILD)/test_looper_ref: $(BUILD)/test_looper_ref.o $(BUILD)/looper_ref.o $(CORE_OBJ)
@@ -153,7 +161,7 @@ $(BUILD)/test_host_looper: $(BUILD)/test_host_looper.o $(HOST_OBJ) $(BUILD)/loop
 $(BUILD)/bench: $(BUILD)/bench.o $(HOST_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) -lm
 
-$(BUILD)/bench.o: tests/bench.c tests/lv2host.h | $(BUILD)
+$(BUILD)/bench.o: tests/bench.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CFLAGS) -Itests -c $< -o $@
 
 bench: deps-check
@@ -234,7 +242,7 @@ FUZZ_SRC_clock  := plugin/clock.c plugin/midiclock.c plugin/control_map.c
 $(FUZZ_BUILD):
 	mkdir -p $@
 
-$(FUZZ_BUILD)/%.o: fuzz/%.c fuzz/*.h plugin/*.h | $(FUZZ_BUILD)
+$(FUZZ_BUILD)/%.o: fuzz/%.c fuzz/*.h plugin/*.h $(BUILD)/flags | $(FUZZ_BUILD)
 	$(CC) $(ET_CFLAGS) -Ifuzz $(SNDFILE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/replay_router: $(FUZZ_BUILD)/fuzz_router.o $(FUZZ_BUILD)/replay_main.o \
@@ -274,15 +282,15 @@ fuzz: fuzz-build
 			$(FUZZ_BUILD)/corpus/$$h fuzz/corpus/$$h $$regs || exit 1; \
 	done
 
-$(FUZZ_BUILD)/gen_corpus: fuzz/gen_corpus.c fuzz/fuzz_common.h | $(FUZZ_BUILD)
+$(FUZZ_BUILD)/gen_corpus: fuzz/gen_corpus.c fuzz/fuzz_common.h $(BUILD)/flags | $(FUZZ_BUILD)
 	$(CC) $(ET_CFLAGS) -Ifuzz $(SNDFILE_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ $< $(SNDFILE_LIBS) -lm
 
 fuzz-seeds: $(FUZZ_BUILD)/gen_corpus
 	$(FUZZ_BUILD)/gen_corpus fuzz/corpus
 
 # Hangs that fuzzing found, fixed since: regression tests (in check).
-$(FUZZ_BUILD)/repro_hangs: fuzz/repro_hangs.c $(BUILD)/clock.o $(BUILD)/looper.o | $(FUZZ_BUILD)
-	$(CC) $(ET_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ $^ -lm
+$(FUZZ_BUILD)/repro_hangs: fuzz/repro_hangs.c $(BUILD)/clock.o $(BUILD)/looper.o $(BUILD)/flags | $(FUZZ_BUILD)
+	$(CC) $(ET_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ $(filter-out $(BUILD)/flags,$^) -lm
 
 fuzz-hangs: $(FUZZ_BUILD)/repro_hangs
 	@st=0; for c in "transport 4.1e18 7000" "transport 1e16 1" "start 1e17 1" "meter 1e-300" "beat 6.4e19"; do \

@@ -77,7 +77,7 @@ done
 	fail "no built bundle in $bundle_parent/eighttrack.lv2 (run make first)"
 
 # ------------------------------------------------------------ JACK
-jackd --no-realtime -d dummy -r 48000 -p 256 >"$tmp/jackd.log" 2>&1 &
+jackd --no-realtime --port-max 128 -d dummy -r 48000 -p 256 >"$tmp/jackd.log" 2>&1 &
 jackd_pid=$!
 i=0
 until jack_lsp >/dev/null 2>&1; do

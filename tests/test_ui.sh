@@ -146,7 +146,7 @@ if [ -n "${ET_PRELOAD:-}" ]; then
 	echo "test_ui: all passed in $(elapsed) s"
 	exit 0
 fi
-jackd --no-realtime -d dummy -r 48000 -p 256 >"$tmp/jackd.log" 2>&1 &
+jackd --no-realtime --port-max 128 -d dummy -r 48000 -p 256 >"$tmp/jackd.log" 2>&1 &
 started $!
 i=0
 until jack_lsp >/dev/null 2>&1; do

@@ -18,7 +18,7 @@ fi
 jackd_pid=""
 if ! jack_lsp >/dev/null 2>&1; then
 	echo "run_jalv.sh: no display; starting a JACK dummy server for console jalv"
-	jackd --no-realtime -d dummy -r 48000 -p 1024 >/tmp/eighttrack-jackd.log 2>&1 &
+	jackd --no-realtime --port-max 128 -d dummy -r 48000 -p 1024 >/tmp/eighttrack-jackd.log 2>&1 &
 	jackd_pid=$!
 	trap 'kill "$jackd_pid" 2>/dev/null || true' EXIT INT TERM
 	i=0
