@@ -3,7 +3,9 @@
 #   make check      build and run every test
 #   make bench      measure the cost of run() beside plain references
 #   make run        install to ~/.lv2 and start the plugin in jalv
-#   make install    install to $(DESTDIR)$(LV2DIR)
+#   make install    install to $(DESTDIR)$(LV2DIR); make uninstall removes it
+#   make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS each)
+#   make lint       lv2lint --strict on the bundle (LV2LINT=...)
 
 PREFIX   ?= /usr/local
 LV2DIR   ?= $(PREFIX)/lib/lv2
@@ -53,7 +55,7 @@ HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
 PRESETS    := $(notdir $(wildcard ttl/presets/*.ttl))
 HOST_TESTS += $(BUILD)/test_presets
 
-.PHONY: all check bench run install uninstall clean deps-build deps-check deps-run \
+.PHONY: all check bench run install uninstall clean deps-build deps-check deps-run deps-fuzz \
         validate unit-tests host-tests host-scripts ui-tests symbols lint
 
 all: $(BUNDLE)/eighttrack$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/eighttrack.ttl \
@@ -70,13 +72,13 @@ $(BUILD):
 # Every object depends on the flags it was built with: switching between
 # SANITIZE=1 and a plain build (or changing CFLAGS) rebuilds, instead of
 # linking objects of the other kind.
-ET_FLAGS_NOW := $(CC) $(ET_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS)
+ET_FLAGS_NOW := $(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS)
 $(BUILD)/flags: FORCE | $(BUILD)
 	@echo '$(ET_FLAGS_NOW)' | cmp -s - $@ || echo '$(ET_FLAGS_NOW)' > $@
 .PHONY: FORCE
 
 $(BUILD)/%.o: plugin/%.c plugin/*.h $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(SNDFILE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(SNDFILE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUNDLE)/eighttrack$(LIB_EXT): $(CORE_OBJ) $(GLUE_OBJ)
 	mkdir -p $(BUNDLE)
@@ -88,7 +90,7 @@ $(BUNDLE)/manifest.ttl: ttl/manifest.ttl.in
 	sed 's/@LIB_EXT@/$(LIB_EXT)/g' $< > $@
 
 $(BUILD)/gen_ttl: tools/gen_ttl.c plugin/ports.c plugin/ports.h $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ tools/gen_ttl.c plugin/ports.c -lm
+	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ tools/gen_ttl.c plugin/ports.c -lm
 
 $(BUNDLE)/eighttrack.ttl: ttl/eighttrack.ttl.in $(BUILD)/gen_ttl
 	mkdir -p $(BUNDLE)
@@ -101,7 +103,7 @@ $(BUNDLE)/eighttrack.ttl: ttl/eighttrack.ttl.in $(BUILD)/gen_ttl
 UI_OBJ := $(BUILD)/ui_eighttrack_ui.o $(BUILD)/ui_view.o $(BUILD)/ports.o
 
 $(BUILD)/ui_%.o: ui/%.c ui/*.h plugin/ports.h plugin/overview.h plugin/messages.h $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) -Iui $(LV2_CFLAGS) $(UI_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(ET_CFLAGS) -Iui $(LV2_CFLAGS) $(UI_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUNDLE)/eighttrack_ui$(LIB_EXT): $(UI_OBJ) ui/eighttrack_ui.map
 	mkdir -p $(BUNDLE)
@@ -110,11 +112,11 @@ $(BUNDLE)/eighttrack_ui$(LIB_EXT): $(UI_OBJ) ui/eighttrack_ui.map
 		-o $@ $(UI_OBJ) $(UI_LIBS) -lm
 
 $(BUILD)/test_ui_leaks: tests/test_ui_leaks.c plugin/ports.h plugin/messages.h $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(UI_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(UI_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
 		-o $@ $< $(UI_LIBS) $(shell $(PKG_CONFIG) --libs fontconfig) -ldl
 
 $(BUILD)/test_view: tests/test_view.c $(BUILD)/ui_view.o $(BUILD)/ports.o ui/view.h $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) -Iui $(UI_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
+	$(CC) $(ET_CFLAGS) -Iui $(UI_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
 		-o $@ $< $(BUILD)/ui_view.o $(BUILD)/ports.o $(UI_LIBS) \
 		$(shell $(PKG_CONFIG) --libs fontconfig) $(CMOCKA_LIBS) -lm
 
@@ -127,13 +129,13 @@ $(BUNDLE)/eighttrack_ui.ttl: ttl/eighttrack_ui.ttl.in $(BUILD)/gen_ttl
 # ------------------------------------------------------------------ tests
 
 $(BUILD)/test_%.o: tests/test_%.c tests/*.h plugin/*.h $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(CFLAGS) -Itests -c $< -o $@
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests -c $< -o $@
 
 $(BUILD)/lv2host.o: tests/lv2host.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/alloc_hook.o: tests/alloc_hook.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
+	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
 
 $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_midiclock \
 $(BUILD)/test_overview: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
@@ -141,7 +143,7 @@ $(BUILD)/test_overview: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
 
 # The looper beside its per-frame reference (tests/looper_ref.c).
 $(BUILD)/looper_ref.o: tests/looper_ref.c tests/looper_ref.h plugin/*.h $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(CFLAGS) -Itests -c $< -o $@
+	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests -c $< -o $@
 
 $(BUILD)/test_looper_ref: $(BUILD)/test_looper_ref.o $(BUILD)/looper_ref.o $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
@@ -162,7 +164,7 @@ $(BUILD)/bench: $(BUILD)/bench.o $(HOST_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) -lm
 
 $(BUILD)/bench.o: tests/bench.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CFLAGS) -Itests -c $< -o $@
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests -c $< -o $@
 
 bench: deps-check
 	$(MAKE) all $(BUILD)/bench
@@ -174,6 +176,8 @@ deps-check:
 	@tools/deps.sh check
 deps-run:
 	@tools/deps.sh run
+deps-fuzz:
+	@tools/deps.sh fuzz
 
 unit-tests: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do echo "== $$t"; $$t || exit 1; done
@@ -208,8 +212,14 @@ check: deps-check
 	$(MAKE) ui-tests
 	@echo "make check: all tests passed"
 
+# lv2lint is not packaged in Debian: LV2LINT names a build of it (its
+# source: https://git.open-music-kontrollers.ch/~hp/lv2lint).
+LV2LINT ?= ../shared/tools/lv2lint/run.sh
 lint: all
-	../shared/tools/lv2lint/run.sh --strict $(BUNDLE)
+	@command -v $(LV2LINT) >/dev/null 2>&1 || [ -x $(LV2LINT) ] || { \
+		echo "make lint: no lv2lint at '$(LV2LINT)': build it and run" \
+		     "make lint LV2LINT=/path/to/lv2lint" >&2; exit 1; }
+	$(LV2LINT) --strict $(BUNDLE)
 
 # ---- fuzzing (issue #6) ------------------------------------------------
 #   make fuzz          build each harness with clang and libFuzzer (ASan,
@@ -243,7 +253,7 @@ $(FUZZ_BUILD):
 	mkdir -p $@
 
 $(FUZZ_BUILD)/%.o: fuzz/%.c fuzz/*.h plugin/*.h $(BUILD)/flags | $(FUZZ_BUILD)
-	$(CC) $(ET_CFLAGS) -Ifuzz $(SNDFILE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(ET_CFLAGS) -Ifuzz $(SNDFILE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/replay_router: $(FUZZ_BUILD)/fuzz_router.o $(FUZZ_BUILD)/replay_main.o \
                              $(BUILD)/ports.o $(BUILD)/router.o
@@ -266,12 +276,18 @@ fuzz-replay: $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/replay_%)
 		$(FUZZ_BUILD)/replay_$$h $$dirs || exit 1; \
 	done
 
-$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h plugin/*.h plugin/*.c | $(FUZZ_BUILD)
+# As $(BUILD)/flags, for the libFuzzer builds (FUZZ_DEFS changes them).
+FUZZ_FLAGS_NOW := $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_DEFS)
+$(FUZZ_BUILD)/flags: FORCE | $(FUZZ_BUILD)
+	@echo '$(FUZZ_FLAGS_NOW)' | cmp -s - $@ || echo '$(FUZZ_FLAGS_NOW)' > $@
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h plugin/*.h plugin/*.c $(FUZZ_BUILD)/flags | $(FUZZ_BUILD)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_DEFS) -o $@ $< $(FUZZ_SRC_$*) $(if $(filter state,$*),$(SNDFILE_CFLAGS) $(SNDFILE_LIBS)) -lm
 
 fuzz-build: $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/fuzz_%)
 
-fuzz: fuzz-build
+fuzz: deps-fuzz
+	$(MAKE) fuzz-build
 	@for h in $(FUZZ_HARNESSES); do \
 		mkdir -p $(FUZZ_BUILD)/corpus/$$h $(FUZZ_BUILD)/artifacts; \
 		regs=; if [ -d fuzz/regressions/$$h ]; then regs=fuzz/regressions/$$h; fi; \
@@ -283,14 +299,14 @@ fuzz: fuzz-build
 	done
 
 $(FUZZ_BUILD)/gen_corpus: fuzz/gen_corpus.c fuzz/fuzz_common.h $(BUILD)/flags | $(FUZZ_BUILD)
-	$(CC) $(ET_CFLAGS) -Ifuzz $(SNDFILE_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ $< $(SNDFILE_LIBS) -lm
+	$(CC) $(ET_CFLAGS) -Ifuzz $(SNDFILE_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ $< $(SNDFILE_LIBS) -lm
 
 fuzz-seeds: $(FUZZ_BUILD)/gen_corpus
 	$(FUZZ_BUILD)/gen_corpus fuzz/corpus
 
 # Hangs that fuzzing found, fixed since: regression tests (in check).
 $(FUZZ_BUILD)/repro_hangs: fuzz/repro_hangs.c $(BUILD)/clock.o $(BUILD)/looper.o $(BUILD)/flags | $(FUZZ_BUILD)
-	$(CC) $(ET_CFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ $(filter-out $(BUILD)/flags,$^) -lm
+	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ $(filter-out $(BUILD)/flags,$^) -lm
 
 fuzz-hangs: $(FUZZ_BUILD)/repro_hangs
 	@st=0; for c in "transport 4.1e18 7000" "transport 1e16 1" "start 1e17 1" "meter 1e-300" "beat 6.4e19"; do \

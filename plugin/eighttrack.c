@@ -509,9 +509,10 @@ run(LV2_Handle instance, uint32_t nframes)
 	}
 
 	/* The router's controls are rebuilt, and diffed, only when a port
-	 * changed (a control note changes them itself, at its frame). */
+	 * changed or a restore reset the latches to the ports (a control
+	 * note changes them itself, at its frame). */
 	et_router_flush(&self->router, 0, &b.sink);
-	if (controls_changed || !self->router.started) {
+	if (controls_changed || restored || !self->router.started) {
 		read_router_controls(self, &self->router_controls);
 		self->router_controls.active_track = self->latch.active_track;
 		et_router_set_controls(&self->router, &self->router_controls, 0,
@@ -583,7 +584,7 @@ run(LV2_Handle instance, uint32_t nframes)
 				b.rendered = until;
 				et_clock_apply(&self->clock, until, &pos);
 			} else if (head.body.size >= sizeof(LV2_Atom_Object_Body)) {
-				/* The UI's request; other objects are ignored. */
+				/* The UI's Request or Alive; other objects are ignored. */
 				et_notify_take_request(
 				    &self->ui,
 				    (const LV2_Atom_Object *)(ev + offsetof(LV2_Atom_Event,

@@ -70,7 +70,8 @@ typedef struct {
 	/* The active track, loop arm and loop mute can be moved both by their
 	 * ports and by notes on control_channel.  What the plugin obeys is the
 	 * latest of the two: a port's new value wins when it changes, a note
-	 * wins until the port changes again. */
+	 * wins until the port changes again, or a restore resets all three to
+	 * the ports. */
 	struct {
 		float   port_active, port_arm, port_mute; /* as last read */
 		uint8_t active_track;                     /* 0..7 */

@@ -54,8 +54,9 @@ et_notify_take_request(EtNotify *n, const LV2_Atom_Object *obj)
 		/* Unwatched for a while: what was published may be old; the
 		 * fresh scan publishes, and that is what goes out. */
 		et_overview_restart(&n->overview);
-		n->stale        = false;
-		n->overview_due = false;
+		n->stale          = false;
+		n->overview_due   = false;
+		n->sending_active = false; /* a send left over is not for this UI */
 	} else {
 		n->overview_due = true; /* after the one being sent, if any */
 	}

@@ -77,7 +77,8 @@ typedef struct {
 void et_notify_init(EtNotify *n, LV2_URID_Map *map, double rate);
 
 /* True if obj is the UI's msg:Request (a full answer is scheduled) or
- * msg:Alive (the UI still listens). */
+ * msg:Alive (the UI still listens; after a silence it also gets a full,
+ * fresh answer). */
 bool et_notify_take_request(EtNotify *n, const LV2_Atom_Object *obj);
 
 void et_notify_run(EtNotify *n, EtSeqOut *out, const EtLooper *looper,

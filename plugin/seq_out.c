@@ -64,7 +64,7 @@ et_seq_out_write(EtSeqOut *out, uint32_t frame, LV2_URID type,
 	uint8_t *const       at   = out->buf + out->offset;
 	const LV2_Atom_Event head = {.time = {.frames = frame},
 	                             .body = {size, type}};
-	if (size <= 3) {
+	if (size - 1u < 3u) {
 		/* MIDI (1 to 3 bytes): the event, padded, in one 24-byte copy. */
 		const uint8_t *from = (const uint8_t *)body;
 		uint8_t        event[sizeof(head) + 8] = {0};

@@ -200,6 +200,35 @@ control_notes_select_tracks_mid_note_and_nothing_hangs(void **state)
 	eth_free(h);
 }
 
+/* Loading a session (a state restore) puts the active track back to the
+ * port's value, even when a control note had picked another and no port
+ * changed. */
+static void
+a_restore_gives_the_active_track_back_to_the_port(void **state)
+{
+	(void)state;
+	EthHost *h = eth_new(RATE);
+	eth_set(h, "control_channel", 16);
+	eth_set(h, "auto_channel", 1);
+	eth_set(h, "track1_program", 10);
+	eth_run(h, 64);
+	eth_midi3(h, 0, 0x9F, 38, 100); /* track 3 */
+	eth_run(h, 64);
+	char dir[] = "/tmp/eighttrack-beyond-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	assert_true(eth_save_state(h, dir));
+	assert_true(eth_restore_state(h, dir));
+	eth_midi3(h, 5, 0x90, 60, 100);
+	eth_run(h, 64);
+	/* Track 1 again: its program (it became active), then the note. */
+	const Expect back[] = {{0, 0xC0, 9, 0}, {5, 0x90, 60, 100}};
+	assert_merged(h, back, 2);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	eth_free(h);
+}
+
 /* A note held on channel 10 must still end after channel 10 becomes the
  * control channel. */
 static void
@@ -620,6 +649,7 @@ main(void)
 	    cmocka_unit_test(each_track_out_carries_exactly_its_tracks_events),
 	    cmocka_unit_test(control_notes_select_tracks_mid_note_and_nothing_hangs),
 	    cmocka_unit_test(a_note_held_before_the_control_channel_still_ends),
+	    cmocka_unit_test(a_restore_gives_the_active_track_back_to_the_port),
 	    cmocka_unit_test(arm_note_with_quantize_off_records_from_its_own_frame),
 	    cmocka_unit_test(clock_ticks_land_on_exact_frames_across_a_tempo_change),
 	    cmocka_unit_test(

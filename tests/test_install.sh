@@ -3,7 +3,8 @@
 #   1. make install DESTDIR=$tmp PREFIX=/usr   -> $tmp/usr/lib/lv2/eighttrack.lv2/
 #   2. make install LV2DIR=$tmp/custom         -> $tmp/custom/eighttrack.lv2/
 # Each time: the bundle's files (manifest.ttl, eighttrack.ttl, eighttrack.so,
-# presets/*.ttl) are there, lv2info finds the plugin from there alone (with
+# the UI's eighttrack_ui.ttl and eighttrack_ui.so, presets/*.ttl) are
+# there, lv2info finds the plugin and its UI from there alone (with
 # its three presets, read from the installed preset files), and
 # make uninstall with the same variables removes every file it installed.
 # Run from anywhere; exits non-zero with a message on the first failure.
@@ -29,7 +30,7 @@ check_installed() {
 	dir=$1
 	b=$dir/eighttrack.lv2
 	[ -d "$b" ] || fail "no bundle directory $b"
-	for f in manifest.ttl eighttrack.ttl eighttrack.so; do
+	for f in manifest.ttl eighttrack.ttl eighttrack.so eighttrack_ui.ttl eighttrack_ui.so; do
 		[ -f "$b/$f" ] || fail "$b/$f was not installed"
 		[ -s "$b/$f" ] || fail "$b/$f is empty"
 	done
@@ -57,6 +58,10 @@ check_installed() {
 		fail "lv2info: plugin not loaded from $b ($(grep Bundle: "$log/info.out"))"
 	grep -q "Binary: *file://$b/eighttrack.so\$" "$log/info.out" ||
 		fail "lv2info: binary is not $b/eighttrack.so"
+	grep -q "urn:eighttrack:ui" "$log/info.out" ||
+		fail "lv2info: the plugin's UI urn:eighttrack:ui is not listed from $b"
+	grep -q "file://$b/eighttrack_ui.so" "$log/info.out" ||
+		fail "lv2info: the UI binary is not $b/eighttrack_ui.so"
 	# lv2info loads each preset's own file for its label, and prints the URI
 	# instead when that file is missing.
 	n=$(sed -n '/^[[:space:]]*Presets:/,/^[[:space:]]*$/p' "$log/info.out" |

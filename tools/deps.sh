@@ -1,6 +1,6 @@
 #!/bin/sh
 # Makes sure the Debian packages a target needs are installed.
-#   tools/deps.sh build|check|run
+#   tools/deps.sh build|check|run|fuzz
 # As root it installs what is missing with apt-get; otherwise it prints the
 # exact command to run and fails.
 set -eu
@@ -8,12 +8,14 @@ set -eu
 build="build-essential pkg-config lv2-dev liblilv-dev libsndfile1-dev libcairo2-dev libx11-dev"
 check="$build libcmocka-dev lilv-utils sordi serdi valgrind jalv jackd2 ardour libsuil-0-0 xvfb xdotool imagemagick"
 run="$build jalv jackd2"
+fuzz="$build clang libclang-rt-14-dev"
 
 case "${1:-build}" in
 build) want="$build" ;;
 check) want="$check" ;;
 run) want="$run" ;;
-*) echo "deps.sh: unknown set '$1' (build, check or run)" >&2; exit 2 ;;
+fuzz) want="$fuzz" ;;
+*) echo "deps.sh: unknown set '$1' (build, check, run or fuzz)" >&2; exit 2 ;;
 esac
 
 missing=""
