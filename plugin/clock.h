@@ -24,6 +24,11 @@
  * in the host arrives a little late or early here. */
 #define ET_CLOCK_SNAP_FRAMES 0.01
 
+/* No real transport frame comes near this (2^52 frames: 23 000 years at
+ * 6 MHz), and doubles still hold every whole frame below it: the glue
+ * clamps host positions to it, and what lies beyond is garbage. */
+#define ET_CLOCK_MAX_FRAME 4503599627370496.0
+
 /* A position that only continues the rolling transport (same frame as
  * extrapolated, same tempo, meter and speed) and whose musical time is
  * within this many beats of the extrapolated one keeps the exact mapping:

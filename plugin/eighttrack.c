@@ -310,11 +310,10 @@ finite_number(const Eighttrack *self, const LV2_Atom *atom, double *out)
 	return true;
 }
 
-/* A transport frame beyond 2^52 (23 000 years at 6 MHz) or a bar beyond
- * 2^31 cannot be real.  Clamping keeps the conversion to int64_t defined
- * and every later computation exact in double precision. */
-#define MAX_POSITION_FRAME 4503599627370496.0 /* 2^52 */
-#define MAX_POSITION_BAR   2147483647.0
+/* A transport frame beyond ET_CLOCK_MAX_FRAME or a bar beyond 2^31 cannot
+ * be real.  Clamping keeps the conversion to int64_t defined and every
+ * later computation exact in double precision. */
+#define MAX_POSITION_BAR 2147483647.0
 
 static int64_t
 to_int64(double value, double limit)
@@ -341,7 +340,7 @@ read_position(const Eighttrack *self, const LV2_Atom_Object *obj,
 	memset(pos, 0, sizeof(*pos));
 	double frames = 0.0, bars = 0.0;
 	pos->has_frame = finite_number(self, frame, &frames);
-	pos->frame     = to_int64(frames, MAX_POSITION_FRAME);
+	pos->frame     = to_int64(frames, ET_CLOCK_MAX_FRAME);
 	pos->has_speed = finite_number(self, speed, &pos->speed);
 	pos->has_bpm   = finite_number(self, bpm, &pos->bpm);
 	pos->has_beats_per_bar = finite_number(self, bpb, &pos->beats_per_bar);

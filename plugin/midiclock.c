@@ -6,9 +6,8 @@
 /* Song Position Pointer counts sixteenths in 14 bits. */
 #define SPP_MAX 16383
 
-/* Beyond these the transport is garbage: the clock stops rather than
- * compute ticks that doubles cannot resolve. */
-#define MAX_FRAME 4503599627370496.0 /* 2^52 */
+/* Beyond this (and ET_CLOCK_MAX_FRAME) the transport is garbage: the
+ * clock stops rather than compute ticks that doubles cannot resolve. */
 #define MAX_TICKS 1e12
 
 void
@@ -157,7 +156,7 @@ et_midiclock_advance(EtMidiClock *mc, const EtClock *clock, uint32_t to,
 	const double  unit_rate  = ticks_per_frame(clock);
 	const double  host_ticks =
 	    et_clock_beats_at(clock, (double)tf) * ticks_per_beat(clock);
-	if (!et_clock_has_transport(clock) || !(fabs((double)tf) < MAX_FRAME) ||
+	if (!et_clock_has_transport(clock) || !(fabs((double)tf) < ET_CLOCK_MAX_FRAME) ||
 	    !(fabs(host_ticks) < MAX_TICKS)) {
 		stop(mc, sink, from);
 		return;

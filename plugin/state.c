@@ -199,9 +199,9 @@ load_loop(Eighttrack *self, StateFeatures *f,
 	                 : NULL;
 	const char *file = path ? path : abstract;
 
-	/* A start beyond 2^52 frames (23 000 years at 6 MHz) is no session's:
-	 * doubles could not place the loop's repetitions there. */
-	const double far = 4503599627370496.0;
+	/* A start beyond ET_CLOCK_MAX_FRAME is no session's: doubles could not
+	 * place the loop's repetitions there. */
+	const double far = ET_CLOCK_MAX_FRAME;
 	if (!length || !exact || !anchored || !start || !start_exact ||
 	    *length <= 0 || *length > (int64_t)et_looper_capacity(looper) ||
 	    !(fabs((double)*start) < far) || !(fabs(*start_exact) < far)) {
