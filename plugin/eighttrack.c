@@ -566,31 +566,25 @@ run(LV2_Handle instance, uint32_t nframes)
 			                     &b.sink);
 		}
 
+		const LV2_Atom_Object *obj =
+		    (const LV2_Atom_Object *)(ev + offsetof(LV2_Atom_Event, body));
+		EtPosition pos;
 		if (head.body.type == self->uris.midi_MidiEvent) {
 			handle_midi(self, &b, at, body, head.body.size);
-		} else if (head.body.type == self->uris.atom_Object ||
-		           head.body.type == self->uris.atom_Blank) {
-			EtPosition pos;
-			if (head.body.size >= sizeof(LV2_Atom_Object_Body) &&
-			    read_position(self,
-			                  (const LV2_Atom_Object *)(ev + offsetof(
-			                                                     LV2_Atom_Event,
-			                                                     body)),
-			                  &pos)) {
+		} else if (object && otype == self->uris.time_Position) {
+			if (read_position(self, obj, &pos)) {
 				/* Audio up to the position plays by the old one. */
 				const uint32_t until = at < nframes ? at : nframes;
 				render(self, &b.audio, b.rendered, until);
 				b.rendered = until;
 				et_clock_apply(&self->clock, until, &pos);
-			} else if (head.body.size >= sizeof(LV2_Atom_Object_Body)) {
-				/* The UI's Request or Alive; other objects are ignored. */
-				et_notify_take_request(
-				    &self->ui,
-				    (const LV2_Atom_Object *)(ev + offsetof(LV2_Atom_Event,
-				                                            body)));
 			}
-		} else {
-			++self->non_midi_events;
+		} else if (object) {
+			/* The UI's Request or Alive; other objects are ignored. */
+			et_notify_take_request(&self->ui, obj);
+		} else if (head.body.type != self->uris.atom_Object &&
+		           head.body.type != self->uris.atom_Blank) {
+			++self->non_midi_events; /* (an object too short is ignored) */
 		}
 		ev = body + lv2_atom_pad_size(head.body.size);
 	}
