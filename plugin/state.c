@@ -131,22 +131,62 @@ save(LV2_Handle instance, LV2_State_Store_Function store,
 	return LV2_STATE_SUCCESS;
 }
 
-/* A stored value of the given type and at least `size` bytes, or NULL. */
-static const void *
-get(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
-    LV2_URID key, LV2_URID type, size_t size, size_t *out_size)
+/* Copies the stored value of `key` into `out` (exactly `size` bytes of the
+ * given type); false if it is missing, of another type or of another size.
+ * The value is copied before anything else is retrieved: Carla frees what
+ * one call of retrieve returned at the next call (host facts). */
+static bool
+get_pod(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
+        LV2_URID key, LV2_URID type, void *out, size_t size)
 {
 	size_t      got      = 0;
 	uint32_t    got_type = 0;
 	uint32_t    flags    = 0;
 	const void *value    = retrieve(handle, key, &got, &got_type, &flags);
-	if (!value || got_type != type || got < size) {
+	if (!value || got_type != type || got != size) {
+		return false;
+	}
+	memcpy(out, value, size);
+	return true;
+}
+
+/* True if the state holds a value for `key`, of any type. */
+static bool
+has_value(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
+          LV2_URID key)
+{
+	size_t   size  = 0;
+	uint32_t type  = 0;
+	uint32_t flags = 0;
+	return retrieve(handle, key, &size, &type, &flags) != NULL;
+}
+
+/* A NUL-terminated copy of a stored string of the given type (malloc'd), or
+ * NULL.  Carla hands strings back without their NUL, jalv with it; the copy
+ * ends at the first NUL or at the value's size, whichever comes first. */
+static char *
+get_string(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
+           LV2_URID key, LV2_URID type)
+{
+	size_t      got      = 0;
+	uint32_t    got_type = 0;
+	uint32_t    flags    = 0;
+	const char *value =
+	    (const char *)retrieve(handle, key, &got, &got_type, &flags);
+	if (!value || got_type != type || got == 0) {
 		return NULL;
 	}
-	if (out_size) {
-		*out_size = got;
+	const char *nul = (const char *)memchr(value, '\0', got);
+	const size_t len = nul ? (size_t)(nul - value) : got;
+	if (len == 0) {
+		return NULL;
 	}
-	return value;
+	char *copy = (char *)malloc(len + 1);
+	if (copy) {
+		memcpy(copy, value, len);
+		copy[len] = '\0';
+	}
+	return copy;
 }
 
 /* Hands a freshly built looper to run(); frees what run() has let go. */
@@ -158,42 +198,40 @@ publish(Eighttrack *self, EtLooper *looper)
 	et_looper_free(atomic_exchange(&self->incoming, looper));
 }
 
-/* Reads the saved loop into `looper`; false (and a log line) if it cannot. */
+/* What save() stored for the loop, copied out of the host's hands. */
+typedef struct {
+	int64_t length;
+	double  exact_length;
+	int32_t anchored;
+	int64_t start_frame;
+	double  start_exact;
+} SavedLoop;
+
+/* Reads the saved loop into `looper`; false (and a log line) if it cannot.
+ * Each value is copied as it is retrieved (get_pod, get_string). */
 static bool
 load_loop(Eighttrack *self, StateFeatures *f,
           LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
           EtLooper *looper)
 {
-	const EtUris *u        = &self->uris;
-	size_t        path_len = 0;
-	const char   *stored =
-	    (const char *)get(retrieve, handle, u->state_loop, u->atom_Path, 1,
-	                      &path_len);
-	if (!stored) {
+	const EtUris *u = &self->uris;
+	char *abstract  = get_string(retrieve, handle, u->state_loop, u->atom_Path);
+	if (!abstract) {
 		return false; /* saved without a loop */
 	}
+	SavedLoop saved;
+	const bool complete =
+	    get_pod(retrieve, handle, u->state_length, u->atom_Long,
+	            &saved.length, sizeof(saved.length)) &&
+	    get_pod(retrieve, handle, u->state_exact_length, u->atom_Double,
+	            &saved.exact_length, sizeof(saved.exact_length)) &&
+	    get_pod(retrieve, handle, u->state_anchored, u->atom_Bool,
+	            &saved.anchored, sizeof(saved.anchored)) &&
+	    get_pod(retrieve, handle, u->state_start_frame, u->atom_Long,
+	            &saved.start_frame, sizeof(saved.start_frame)) &&
+	    get_pod(retrieve, handle, u->state_start_exact, u->atom_Double,
+	            &saved.start_exact, sizeof(saved.start_exact));
 
-	const int64_t *length = (const int64_t *)get(
-	    retrieve, handle, u->state_length, u->atom_Long, sizeof(int64_t), NULL);
-	const double *exact = (const double *)get(
-	    retrieve, handle, u->state_exact_length, u->atom_Double, sizeof(double),
-	    NULL);
-	const int32_t *anchored = (const int32_t *)get(
-	    retrieve, handle, u->state_anchored, u->atom_Bool, sizeof(int32_t), NULL);
-	const int64_t *start = (const int64_t *)get(
-	    retrieve, handle, u->state_start_frame, u->atom_Long, sizeof(int64_t),
-	    NULL);
-	const double *start_exact = (const double *)get(
-	    retrieve, handle, u->state_start_exact, u->atom_Double, sizeof(double),
-	    NULL);
-
-	/* Carla hands strings back without their NUL: terminate our copy. */
-	char *abstract = (char *)malloc(path_len + 1);
-	if (!abstract) {
-		return false;
-	}
-	memcpy(abstract, stored, path_len);
-	abstract[path_len] = '\0';
 	char *path = f->map_path
 	                 ? f->map_path->absolute_path(f->map_path->handle, abstract)
 	                 : NULL;
@@ -202,9 +240,10 @@ load_loop(Eighttrack *self, StateFeatures *f,
 	/* A start beyond ET_CLOCK_MAX_FRAME is no session's: doubles could not
 	 * place the loop's repetitions there. */
 	const double far = ET_CLOCK_MAX_FRAME;
-	if (!length || !exact || !anchored || !start || !start_exact ||
-	    *length <= 0 || *length > (int64_t)et_looper_capacity(looper) ||
-	    !(fabs((double)*start) < far) || !(fabs(*start_exact) < far)) {
+	if (!complete || saved.length <= 0 ||
+	    saved.length > (int64_t)et_looper_capacity(looper) ||
+	    !(fabs((double)saved.start_frame) < far) ||
+	    !(fabs(saved.start_exact) < far)) {
 		lv2_log_error(&f->logger, "eighttrack: the saved state of the loop "
 		              "in %s is incomplete or invalid; the loop is empty\n",
 		              file);
@@ -216,14 +255,15 @@ load_loop(Eighttrack *self, StateFeatures *f,
 	float   *left = NULL, *right = NULL;
 	uint32_t frames = 0;
 	const EtLoopfileStatus st =
-	    et_loopfile_read(file, (uint32_t)self->rate, (uint32_t)*length,
+	    et_loopfile_read(file, (uint32_t)self->rate, (uint32_t)saved.length,
 	                     et_looper_capacity(looper), &left, &right, &frames);
 	bool ok = false;
 	if (st != ET_LOOPFILE_OK) {
 		lv2_log_error(&f->logger, "eighttrack: restoring the loop from %s: "
 		              "%s\n", file, et_loopfile_strerror(st));
-	} else if (!et_looper_load(looper, left, right, frames, *exact,
-	                           *anchored != 0, *start, *start_exact)) {
+	} else if (!et_looper_load(looper, left, right, frames,
+	                           saved.exact_length, saved.anchored != 0,
+	                           saved.start_frame, saved.start_exact)) {
 		lv2_log_error(&f->logger, "eighttrack: the loop in %s does not fit; "
 		              "the loop is empty\n", file);
 	} else {
@@ -247,9 +287,19 @@ restore(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
 	StateFeatures f;
 	get_features(self, features, &f);
 
-	if (!get(retrieve, handle, u->state_version, u->atom_Int, sizeof(int32_t),
-	         NULL)) {
-		return LV2_STATE_SUCCESS; /* not ours (e.g. the default state) */
+	/* A state with neither our version nor a loop (a preset, a host's
+	 * default state) is not ours: the loop stays as it is.  One with a
+	 * loop but no usable version is read as this version's. */
+	int32_t version = ET_STATE_VERSION;
+	if (!get_pod(retrieve, handle, u->state_version, u->atom_Int, &version,
+	             sizeof(version)) &&
+	    !has_value(retrieve, handle, u->state_loop)) {
+		return LV2_STATE_SUCCESS;
+	}
+	if (version > ET_STATE_VERSION) {
+		lv2_log_warning(&f.logger, "eighttrack: this session was saved by a "
+		                "newer Eighttrack (state version %d); reading what "
+		                "version %d knows\n", (int)version, ET_STATE_VERSION);
 	}
 
 	EtLooper *looper =
