@@ -104,6 +104,22 @@ static float level_gain(float db)
 	return db == 0.0f ? 1.0f : powf(10.0f, db / 20.0f);
 }
 
+/* Writes every page of a fresh buffer, so that run() never faults one in.
+ * A zeroing memset alone is not enough: the compiler may turn malloc +
+ * memset into calloc, which maps the kernel's shared zero page and leaves
+ * the real page to the first write, in run().  Stores through a volatile
+ * pointer cannot be elided or merged into an allocation. */
+static void touch_pages(float *buf, size_t frames)
+{
+	const size_t page = 4096 / sizeof(float);
+	memset(buf, 0, sizeof(float) * frames);
+	volatile float *v = buf;
+	for (size_t i = 0; i < frames; i += page)
+		v[i] = 0.0f;
+	if (frames > 0)
+		v[frames - 1] = 0.0f;
+}
+
 EtLooper *et_looper_new(double sample_rate, uint32_t capacity_frames)
 {
 	if (capacity_frames == 0 || !(sample_rate > 0.0))
@@ -117,9 +133,8 @@ EtLooper *et_looper_new(double sample_rate, uint32_t capacity_frames)
 		et_looper_free(l);
 		return NULL;
 	}
-	/* Touch every page now so that run() never faults one in. */
-	memset(l->buf_l, 0, sizeof(float) * capacity_frames);
-	memset(l->buf_r, 0, sizeof(float) * capacity_frames);
+	touch_pages(l->buf_l, capacity_frames);
+	touch_pages(l->buf_r, capacity_frames);
 	l->rate = sample_rate;
 	l->capacity = capacity_frames;
 	l->ramp = et_looper_ramp_frames(sample_rate);

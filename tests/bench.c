@@ -4,8 +4,9 @@
  * Routing: ns per MIDI event at 1, 64 and 1000 events per 256-frame block,
  * beside an event-by-event copy of the same atom sequence.  Looper: ns per
  * frame idle, recording, playing and overdubbing at 48 kHz in blocks of
- * 32, 256 and 1024 frames, beside a plain stereo buffer copy (two memcpy)
- * of the same block.  Each figure is the median of REPS repetitions.
+ * 32, 256 and 1024 frames, beside a plain stereo gain (out = g * in, two
+ * channels) of the same block.  Page faults: the minor faults that run()
+ * takes while recording 20 s and while playing it (getrusage).  Each figure is the median of REPS repetitions.
  *
  * Only the plugin's run() is timed (lv2host brackets each call with
  * clock_gettime); the cost of that bracket itself, measured here the same
@@ -22,6 +23,7 @@
  *   build/bench routing EVENTS        the same for routing (200 blocks):
  *                                     --toggle-collect=router_reps
  */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include "lv2host.h"
 
 #include <lv2/atom/atom.h>
@@ -30,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define REPS 9
@@ -211,10 +214,10 @@ routing(unsigned events, int reps, double *got, double *ref)
 #define MAX_BLOCK 1024
 #define REP_FRAMES 48000 /* 1 s a repetition: 9 s of a take */
 
-/* One repetition of the reference: a plain stereo copy of the same
- * number of frames in the same blocks. */
+/* One repetition of the reference: a plain stereo gain (out = g * in,
+ * two channels) of the same number of frames in the same blocks. */
 static double
-reference_stereo_copy_ns(uint32_t block)
+reference_stereo_gain_ns(uint32_t block)
 {
 	static float in_l[MAX_BLOCK], in_r[MAX_BLOCK], out_l[MAX_BLOCK],
 	    out_r[MAX_BLOCK];
@@ -222,13 +225,17 @@ reference_stereo_copy_ns(uint32_t block)
 		in_l[i] = 0.25f * (float)(i % 100);
 		in_r[i] = -in_l[i];
 	}
+	volatile float gain   = 0.5f; /* a control port: read every block */
 	const int      blocks = (int)(REP_FRAMES / block);
 	const uint64_t t0     = now_ns();
 	for (int b = 0; b < blocks; ++b) {
 		USE_MEMORY(in_l); /* new input every block */
 		USE_MEMORY(in_r);
-		memcpy(out_l, in_l, block * sizeof(float));
-		memcpy(out_r, in_r, block * sizeof(float));
+		const float g = gain;
+		for (uint32_t i = 0; i < block; ++i) {
+			out_l[i] = g * in_l[i];
+			out_r[i] = g * in_r[i];
+		}
 		USE_MEMORY(out_l); /* and the output is read */
 		USE_MEMORY(out_r);
 	}
@@ -262,7 +269,7 @@ looper_reps(EthHost *host, uint32_t block, int reps, double *got,
 	double g[REPS], f[REPS];
 	for (int r = 0; r < reps; ++r) {
 		g[r] = run_blocks(host, block, REP_FRAMES) / (double)REP_FRAMES;
-		f[r] = reference_stereo_copy_ns(block);
+		f[r] = reference_stereo_gain_ns(block);
 	}
 	*got = median(g, reps);
 	*ref = median(f, reps);
@@ -294,6 +301,44 @@ looper(Mode mode, uint32_t block, int reps, double *got, double *ref)
 	eth_free(host);
 }
 
+/* ----------------------------------------------------------- page faults */
+
+static long
+minor_faults(void)
+{
+	struct rusage usage;
+	getrusage(RUSAGE_THREAD, &usage);
+	return usage.ru_minflt;
+}
+
+static long
+faults_in_run(EthHost *host, int64_t frames)
+{
+	long faults = 0;
+	for (int64_t done = 0; done < frames; done += 256) {
+		const long before = minor_faults();
+		eth_run(host, 256);
+		faults += minor_faults() - before;
+	}
+	return faults;
+}
+
+/* The minor faults run() takes while recording a 20 s take (quantize
+ * off) and while playing it as long. */
+static void
+page_faults(long *recording, long *playing)
+{
+	EthHost *host = eth_new(RATE);
+	eth_set(host, "loop_quantize", 0);
+	faults_in_run(host, 48000);
+	eth_set(host, "loop_arm", 1);
+	*recording = faults_in_run(host, 20 * 48000);
+	eth_set(host, "loop_arm", 0);
+	*playing = faults_in_run(host, 20 * 48000);
+	count_allocations(host);
+	eth_free(host);
+}
+
 static int
 one_case(int argc, char **argv)
 {
@@ -306,7 +351,7 @@ one_case(int argc, char **argv)
 					break;
 				}
 				looper((Mode)m, block, 1, &got, &ref);
-				printf("%s %u: %.2f ns/frame, copy %.3f\n", argv[2], block,
+				printf("%s %u: %.2f ns/frame, gain %.3f\n", argv[2], block,
 				       got, ref);
 				return 0;
 			}
@@ -345,7 +390,7 @@ main(int argc, char **argv)
 		printf("| notes | %u | %.1f | %.1f | %.1f |\n", counts[i], got, ref,
 		       got / ref);
 	}
-	printf("\n| looper | block | ns/frame | plain stereo copy ns/frame | ratio |\n");
+	printf("\n| looper | block | ns/frame | plain stereo gain ns/frame | ratio |\n");
 	printf("|---|---|---|---|---|\n");
 	static const uint32_t blocks[] = {32, 256, 1024};
 	for (unsigned b = 0; b < 3; ++b) {
@@ -356,6 +401,10 @@ main(int argc, char **argv)
 			       blocks[b], got, ref, got / ref);
 		}
 	}
-	printf("\nallocations in run(): %zu\n", allocations);
+	long rec_faults, play_faults;
+	page_faults(&rec_faults, &play_faults);
+	printf("\nminor page faults in run(), 256-frame blocks: recording 20 s "
+	       "%ld, playing it 20 s %ld\n", rec_faults, play_faults);
+	printf("allocations in run(): %zu\n", allocations);
 	return allocations != 0;
 }
