@@ -44,6 +44,14 @@ struct EtLooper {
 	bool was_rolling;
 	int64_t last_tf; /* transport frame of the last frame rendered */
 
+	/* The last `ramp` input frames rendered (a ring, oldest at hist_head),
+	 * and at a take's start a copy of them in order: the audio that came
+	 * in just before the take's first sample, which its end cross-fades
+	 * into so that the seam flows as the take did (interface.md). */
+	float *hist_l, *hist_r;
+	uint32_t hist_head;
+	float *pre_l, *pre_r;
+
 	/* Declick: env is the main voice's gain in ramp steps, the tail a copy
 	 * of the old playback fading out after a jump, a clear or a replace. */
 	uint32_t env;
@@ -127,17 +135,24 @@ EtLooper *et_looper_new(double sample_rate, uint32_t capacity_frames)
 	EtLooper *l = calloc(1, sizeof *l);
 	if (!l)
 		return NULL;
+	const uint32_t ramp = et_looper_ramp_frames(sample_rate);
 	l->buf_l = malloc(sizeof(float) * capacity_frames);
 	l->buf_r = malloc(sizeof(float) * capacity_frames);
-	if (!l->buf_l || !l->buf_r) {
+	/* The four seam buffers of `ramp` frames each, in one block. */
+	l->hist_l = malloc(sizeof(float) * ramp * 4);
+	if (!l->buf_l || !l->buf_r || !l->hist_l) {
 		et_looper_free(l);
 		return NULL;
 	}
 	touch_pages(l->buf_l, capacity_frames);
 	touch_pages(l->buf_r, capacity_frames);
+	touch_pages(l->hist_l, (size_t)ramp * 4);
+	l->hist_r = l->hist_l + ramp;
+	l->pre_l = l->hist_r + ramp;
+	l->pre_r = l->pre_l + ramp;
 	l->rate = sample_rate;
 	l->capacity = capacity_frames;
-	l->ramp = et_looper_ramp_frames(sample_rate);
+	l->ramp = ramp;
 	l->ctl = et_looper_default_controls();
 	l->state = ET_LOOP_EMPTY;
 	l->level = l->level_target = 1.0f;
@@ -150,6 +165,7 @@ void et_looper_free(EtLooper *l)
 		return;
 	free(l->buf_l);
 	free(l->buf_r);
+	free(l->hist_l);
 	free(l);
 }
 
@@ -231,18 +247,18 @@ static uint32_t index_at(EtLooper *l, int64_t t, uint32_t *span)
 	return (uint32_t)(t - l->rep_start);
 }
 
-/* Fade in over the first frames of a repetition and out over its last: a
- * playback gain only, the buffer is never touched. */
-static float seam_gain(const EtLooper *l, uint32_t k, uint32_t span)
+/* The seam's cross-fade lasts the ramp, or a quarter of a short loop. */
+static uint32_t seam_frames(const EtLooper *l, uint32_t length)
 {
-	uint32_t r = l->ramp;
-	if (r > span / 4)
-		r = span / 4;
-	if (k < r)
-		return (float)(k + 1) / (float)(r + 1);
-	if (span - k <= r)
-		return (float)(span - k) / (float)(r + 1);
-	return 1.0f;
+	return l->ramp < length / 4 ? l->ramp : length / 4;
+}
+
+/* A fade-out tail stops at the end of the buffer (a new take may be
+ * writing from sample 0): it fades to silence over the last frames. */
+static float tail_end_gain(const EtLooper *l, uint32_t k, uint32_t length)
+{
+	const uint32_t r = seam_frames(l, length);
+	return length - k <= r ? (float)(length - k) / (float)(r + 1) : 1.0f;
 }
 
 /* ---- state changes -----------------------------------------------------*/
@@ -284,6 +300,12 @@ static void begin_take(EtLooper *l, const EtClock *clk, bool anchored,
 		fade_out_playback(l);
 		l->length = 0;
 	}
+	/* The pre-roll, oldest first, for the seam's cross-fade. */
+	const uint32_t r = l->ramp, h = l->hist_head;
+	memcpy(l->pre_l, l->hist_l + h, sizeof(float) * (r - h));
+	memcpy(l->pre_l + (r - h), l->hist_l, sizeof(float) * h);
+	memcpy(l->pre_r, l->hist_r + h, sizeof(float) * (r - h));
+	memcpy(l->pre_r + (r - h), l->hist_r, sizeof(float) * h);
 	l->rec_anchored = anchored;
 	l->rec_start = time_in(l, anchored, tf);
 	l->rec_start_exact = anchored ? exact : (double)l->rec_start;
@@ -291,6 +313,41 @@ static void begin_take(EtLooper *l, const EtClock *clk, bool anchored,
 	l->rec_pos = 0;
 	l->stop_pending = false;
 	l->state = ET_LOOP_RECORDING;
+}
+
+/* The take's last frames cross-fade into the pre-roll, so that the frame
+ * before each seam leads into sample 0 as the input did when it was
+ * played; sample 0, the downbeat, is never touched.  Written into the
+ * loop, so that what is saved is what plays.  A raised cosine: its slope
+ * is 0 at both ends, so the fade adds no corner of its own. */
+float et_looper_seam_weight(uint32_t i, uint32_t frames)
+{
+	const float x = 3.14159265f * (float)(i + 1) / (float)(frames + 1);
+	return 0.5f - 0.5f * cosf(x);
+}
+
+void et_looper_fade_out_end(float *left, float *right, uint32_t length,
+                            double sample_rate)
+{
+	const uint32_t ramp = et_looper_ramp_frames(sample_rate);
+	const uint32_t r = ramp < length / 4 ? ramp : length / 4;
+	for (uint32_t i = 0; i < r; ++i) {
+		const float g = 1.0f - et_looper_seam_weight(i, r);
+		left[length - r + i] *= g;
+		right[length - r + i] *= g;
+	}
+}
+
+static void crossfade_seam(EtLooper *l)
+{
+	const uint32_t r = seam_frames(l, l->length);
+	const uint32_t first = l->length - r, pre = l->ramp - r;
+	for (uint32_t i = 0; i < r; ++i) {
+		const float w = et_looper_seam_weight(i, r);
+		float *a = &l->buf_l[first + i], *b = &l->buf_r[first + i];
+		*a = *a * (1.0f - w) + l->pre_l[pre + i] * w;
+		*b = *b * (1.0f - w) + l->pre_r[pre + i] * w;
+	}
 }
 
 static void end_take(EtLooper *l, double exact_end)
@@ -301,6 +358,7 @@ static void end_take(EtLooper *l, double exact_end)
 		return;
 	}
 	l->length = l->rec_pos;
+	crossfade_seam(l);
 	l->last_k = 0; /* not the replaced loop's place: it may lie past the end */
 	l->anchored = l->rec_anchored;
 	l->start = l->rec_start;
@@ -510,20 +568,22 @@ static void step_env(EtLooper *l)
 static void play_main(EtLooper *l, int64_t t, float in_l, float in_r,
                       float *pl, float *pr)
 {
-	uint32_t span;
+	uint32_t span; /* (the odd extra frame is k >= length) */
 	const uint32_t k = index_at(l, t, &span);
 	step_env(l);
-	if (k >= l->length) { /* a repetition's odd extra frame */
-		l->voice_on = false;
-		l->last_k = l->length - 1;
-		return;
-	}
-	float g = seam_gain(l, k, span);
-	if (l->env < l->ramp)
-		g *= (float)l->env / (float)l->ramp;
-	const float sl = l->buf_l[k], sr = l->buf_r[k];
+	/* A repetition's odd extra frame holds the last sample, which the
+	 * seam's cross-fade made lead into sample 0. */
+	const bool extra = k >= l->length;
+	const uint32_t at = extra ? l->length - 1 : k;
+	const float g = l->env < l->ramp ? (float)l->env / (float)l->ramp : 1.0f;
+	const float sl = l->buf_l[at], sr = l->buf_r[at];
 	*pl = g == 1.0f ? sl : sl * g;
 	*pr = g == 1.0f ? sr : sr * g;
+	if (extra) {
+		l->voice_on = l->env > 0;
+		l->last_k = at;
+		return;
+	}
 	if (l->state == ET_LOOP_OVERDUBBING) {
 		l->buf_l[k] = sl + in_l;
 		l->buf_r[k] = sr + in_r;
@@ -536,7 +596,7 @@ static void play_tail(EtLooper *l, float *pl, float *pr)
 {
 	const uint32_t k = l->tail_idx;
 	const float g = l->tail_gain * (float)l->tail_left / (float)l->ramp *
-	                seam_gain(l, k, l->tail_len);
+	                tail_end_gain(l, k, l->tail_len);
 	*pl += l->buf_l[k] * g;
 	*pr += l->buf_r[k] * g;
 	l->tail_left--;
@@ -760,38 +820,65 @@ static uint32_t steady_frames(EtLooper *l, Kernel *kp, VoiceMode *voice,
 		l->voice_on = false;
 		return left;
 	}
-	/* The voice's envelope must be at rest (step_env a no-op) and the
-	 * frames between the seam ramps of one repetition. */
+	/* The voice's envelope must be at rest (step_env a no-op), within one
+	 * repetition and not on its odd extra frame. */
 	if (l->ctl.mute ? l->env != 0 : l->env != l->ramp)
 		return 0;
 	const int64_t t = l->anchored ? tf + (int64_t)j : l->counter;
 	uint32_t span;
 	const uint32_t k = index_at(l, t, &span);
-	uint32_t r = l->ramp;
-	if (r > span / 4)
-		r = span / 4;
-	if (k < r || k >= span - r)
+	if (k >= span)
 		return 0;
-	/* seam_gain() is 1 here, so the gain is the envelope's alone. */
+	/* At rest the gain is 1, or 0 while muted. */
 	const float g = l->env < l->ramp ? (float)l->env / (float)l->ramp : 1.0f;
 	*voice = g == 1.0f ? VOICE_UNITY : VOICE_GAIN;
 	kp->gain = g;
 	kp->buf_l = l->buf_l + k;
 	kp->buf_r = l->buf_r + k;
-	const uint32_t n = span - r - k;
+	const uint32_t n = span - k;
 	return n < left ? n : left;
 }
+
+/* Keeps the last `ramp` input frames for the seam's pre-roll: read before
+ * the span is rendered, as out may be the same buffer as in. */
+static void remember_input(EtLooper *l, const float *in_l, const float *in_r,
+                           uint32_t from, uint32_t count)
+{
+	const uint32_t r = l->ramp;
+	if (count >= r) {
+		memcpy(l->hist_l, in_l + from + count - r, sizeof(float) * r);
+		memcpy(l->hist_r, in_r + from + count - r, sizeof(float) * r);
+		l->hist_head = 0;
+		return;
+	}
+	for (uint32_t i = 0; i < count; ++i) {
+		l->hist_l[l->hist_head] = in_l[from + i];
+		l->hist_r[l->hist_head] = in_r[from + i];
+		if (++l->hist_head == r)
+			l->hist_head = 0;
+	}
+}
+
+/* ET_LOOPER_PER_FRAME builds the same renderer without the block
+ * kernels: every frame through render_frame().  test_looper_ref runs the
+ * two builds side by side and requires the same output, bit for bit. */
+#ifdef ET_LOOPER_PER_FRAME
+#define STEADY_FRAMES(l, kp, voice, j, left, rolling, tf) ((void)steady_frames, 0u)
+#else
+#define STEADY_FRAMES steady_frames
+#endif
 
 static void render(EtLooper *l, const float *in_l, const float *in_r,
                    float *out_l, float *out_r, uint32_t from, uint32_t count,
                    bool rolling, int64_t tf)
 {
+	remember_input(l, in_l, in_r, from, count);
 	uint32_t j = 0;
 	while (j < count) {
 		Kernel kp;
 		VoiceMode voice;
 		const uint32_t n =
-		    steady_frames(l, &kp, &voice, j, count - j, rolling, tf);
+		    STEADY_FRAMES(l, &kp, &voice, j, count - j, rolling, tf);
 		if (n == 0) {
 			render_frame(l, in_l, in_r, out_l, out_r, from + j, j,
 			             rolling, tf);

@@ -65,11 +65,27 @@ typedef struct {
 EtLooperControls et_looper_default_controls(void);
 
 /* Every declick ramp (mute, clear, transport stop/start/locate, replace,
- * and the fade out and in at each seam) lasts this long: 4 ms, so at most
- * 192 frames at 48 kHz.  The seam ramp shrinks to a quarter of the loop
- * for loops shorter than four ramps. */
+ * and the seam's cross-fade) lasts this long: 4 ms, so at most 192 frames
+ * at 48 kHz.  The seam's cross-fade shrinks to a quarter of the loop for
+ * loops shorter than four ramps. */
 #define ET_LOOPER_RAMP_SECONDS 0.004
 uint32_t et_looper_ramp_frames(double sample_rate);
+
+/* The seam: the downbeat keeps its attack, sample 0 plays as recorded at
+ * every repetition.  When a take ends, its last r frames (r = the ramp, or
+ * a quarter of a short loop) are cross-faded into the r input frames that
+ * came in just before its first sample (silence if none did): frame
+ * length - r + i becomes take * (1 - w) + pre-roll * w, with
+ * w = et_looper_seam_weight(i, r), rising from near 0 to near 1.  This is
+ * written into the loop, so a saved loop is what plays. */
+float et_looper_seam_weight(uint32_t i, uint32_t frames);
+
+/* For a loop saved before the seam was cross-faded (state version 1), which
+ * has no pre-roll to fade into: fades its last r frames out, with the
+ * seam's curve (gain 1 - et_looper_seam_weight(i, r)), so that its seam
+ * does not click now that playback no longer fades each repetition. */
+void et_looper_fade_out_end(float *left, float *right, uint32_t length,
+                            double sample_rate);
 
 typedef struct EtLooper EtLooper;
 

@@ -16,7 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ET_STATE_VERSION 1
+/* 1: the first release.  2: the loop's end is cross-faded into its
+ * pre-roll (looper.h), so a loop saved by version 1 gets its last ramp
+ * faded out when it is loaded.  The keys are the same. */
+#define ET_STATE_VERSION 2
 
 typedef struct {
 	LV2_State_Map_Path  *map_path;
@@ -212,7 +215,7 @@ typedef struct {
 static bool
 load_loop(Eighttrack *self, StateFeatures *f,
           LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
-          EtLooper *looper)
+          int32_t version, EtLooper *looper)
 {
 	const EtUris *u = &self->uris;
 	char *abstract  = get_string(retrieve, handle, u->state_loop, u->atom_Path);
@@ -257,6 +260,9 @@ load_loop(Eighttrack *self, StateFeatures *f,
 	const EtLoopfileStatus st =
 	    et_loopfile_read(file, (uint32_t)self->rate, (uint32_t)saved.length,
 	                     et_looper_capacity(looper), &left, &right, &frames);
+	if (st == ET_LOOPFILE_OK && version < 2) {
+		et_looper_fade_out_end(left, right, frames, self->rate);
+	}
 	bool ok = false;
 	if (st != ET_LOOPFILE_OK) {
 		lv2_log_error(&f->logger, "eighttrack: restoring the loop from %s: "
@@ -309,7 +315,7 @@ restore(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
 		              "loop; the current loop is kept\n");
 		return LV2_STATE_ERR_UNKNOWN;
 	}
-	load_loop(self, &f, retrieve, handle, looper);
+	load_loop(self, &f, retrieve, handle, version, looper);
 	publish(self, looper);
 	return LV2_STATE_SUCCESS;
 }

@@ -1,5 +1,6 @@
-/* The per-frame reference looper (looper_ref.c): the API of looper.h
- * under the prefix ref_looper_. */
+/* The per-frame build of plugin/looper.c (ET_LOOPER_PER_FRAME: every frame
+ * through render_frame(), no block kernels): the API of looper.h under the
+ * prefix ref_looper_ (looper_per_frame.h renames it). */
 #ifndef ET_LOOPER_REF_H
 #define ET_LOOPER_REF_H
 
@@ -9,6 +10,7 @@ typedef struct RefLooper RefLooper;
 
 EtLooperControls ref_looper_default_controls(void);
 uint32_t ref_looper_ramp_frames(double sample_rate);
+float ref_looper_seam_weight(uint32_t i, uint32_t frames);
 RefLooper *ref_looper_new(double sample_rate, uint32_t capacity_frames);
 void ref_looper_free(RefLooper *l);
 void ref_looper_set_controls(RefLooper *l, const EtLooperControls *c);

@@ -2,6 +2,7 @@
  * input whose value is its own frame number shows exactly which sample was
  * recorded and which one plays where. */
 #include "loopfile.h"
+#include "looper.h"
 #include "lv2host.h"
 
 #include <math.h>
@@ -25,6 +26,7 @@ typedef struct {
 	int64_t  wall;      /* frames run so far: the input ramp's value */
 	bool     position_due;
 	bool     position_every_block; /* Carla: every block; Ardour: on change */
+	float  (*input)(int64_t wall); /* in_l (in_r = -in_l); NULL: the ramp */
 	float   *out;       /* out_l of every frame run, if recorded */
 	size_t   out_len, out_cap;
 } Session;
@@ -73,8 +75,8 @@ play(Session *s, uint32_t n)
 	float *in_l = eth_audio(s->host, "in_l");
 	float *in_r = eth_audio(s->host, "in_r");
 	for (uint32_t i = 0; i < n; ++i) {
-		in_l[i] = (float)(s->wall + i);
-		in_r[i] = -(float)(s->wall + i);
+		in_l[i] = s->input ? s->input(s->wall + i) : (float)(s->wall + i);
+		in_r[i] = -in_l[i];
 	}
 	if (s->position_due || s->position_every_block) {
 		send_position(s, 0);
@@ -150,6 +152,27 @@ ramp_frames(double rate)
 	return (uint32_t)ceil(0.004 * rate); /* the declick: 4 ms */
 }
 
+/* What sample k of a take of the ramp input (value = wall frame, sign
+ * +1 left, -1 right) that started at wall frame `first` holds: the input,
+ * its last r frames cross-faded into the r frames before `first` (the
+ * seam, looper.h). */
+static float
+take_value(int64_t first, uint32_t length, uint32_t k, double rate,
+           float sign)
+{
+	const uint32_t ramp = et_looper_ramp_frames(rate);
+	const uint32_t r    = ramp < length / 4 ? ramp : length / 4;
+	const float    a    = sign * (float)(first + k);
+	if (k < length - r) {
+		return a;
+	}
+	const uint32_t i      = k - (length - r);
+	const int64_t  before = first - (int64_t)r + (int64_t)i;
+	const float    p      = before >= 0 ? sign * (float)before : 0.0f;
+	const float    w      = et_looper_seam_weight(i, r);
+	return a * (1.0f - w) + p * w;
+}
+
 /* ------------------------------------------------------------ stories */
 
 /* 120 BPM at 48 kHz: a bar is 96000 frames.  Arm mid-bar with quantize
@@ -179,8 +202,9 @@ arm_on_the_bar_records_exactly_n_bars(void **state)
 		const uint32_t length = saved_loop(&s, dir, &left, &right);
 		assert_int_equal(length, 96000 * bars[b]);
 		for (uint32_t k = 0; k < length; ++k) {
-			if (left[k] != (float)(96000 + k) || right[k] != -left[k]) {
-				fail_msg("loop sample %u is %f, want %u", k, left[k], 96000 + k);
+			const float want = take_value(96000, length, k, s.rate, 1.0f);
+			if (left[k] != want || right[k] != -left[k]) {
+				fail_msg("loop sample %u is %f, want %f", k, left[k], want);
 			}
 		}
 		free(left);
@@ -334,7 +358,8 @@ overdub_sums_exactly(void **state)
 	const uint32_t length = saved_loop(&s, dir, &left, &right);
 	assert_int_equal(length, 48000);
 	for (uint32_t k = 0; k < length; ++k) {
-		const float want = (float)k + (float)(96000 + k);
+		const float want =
+		    take_value(0, length, k, s.rate, 1.0f) + (float)(96000 + k);
 		if (left[k] != want) {
 			fail_msg("sample %u: %f, want %f", k, left[k], want);
 		}
@@ -443,7 +468,10 @@ quantize_off_acts_at_the_first_frame_of_the_call(void **state)
 	const uint32_t length = saved_loop(&s, dir, &left, &right);
 	assert_int_equal(length, stop - start);
 	assert_true(left[0] == (float)start);
-	assert_true(left[length - 1] == (float)(stop - 1));
+	assert_true(left[length - 1] ==
+	            take_value(start, length, length - 1, s.rate, 1.0f));
+	assert_true(left[length - 1 - ramp_frames(s.rate)] ==
+	            (float)(stop - 1 - ramp_frames(s.rate)));
 	free(left);
 	free(right);
 	remove_dir(dir);
@@ -506,6 +534,127 @@ save_and_restore_give_the_same_loop_in_phase(void **state)
 	remove_dir(dir);
 	session_free(&a);
 	session_free(&b);
+}
+
+/* A session saved by the first release (state version 1) holds a loop
+ * whose end was never cross-faded: it opens with its last 4 ms faded out
+ * with the seam's curve, every other sample as saved. */
+static void
+a_version_1_session_opens_with_its_end_faded_out(void **state)
+{
+	(void)state;
+	Session a;
+	a_playing_loop(&a);
+	char *dir = temp_dir();
+	assert_true(eth_save_state(a.host, dir));
+	float *l1, *r1;
+	char  *again = temp_dir();
+	const uint32_t n1 = saved_loop(&a, again, &l1, &r1);
+	char cmd[4400];
+	snprintf(cmd, sizeof(cmd),
+	         "grep -q 'state#version> \"2\"' '%s/state.ttl' && "
+	         "sed -i 's/state#version> \"2\"/state#version> \"1\"/' "
+	         "'%s/state.ttl'",
+	         dir, dir);
+	assert_int_equal(system(cmd), 0);
+
+	Session b;
+	session_init(&b, 48000.0, 240.0, false);
+	assert_true(eth_restore_state(b.host, dir));
+	play(&b, 256);
+	assert_int_equal(eth_get(b.host, "loop_state"), 3);
+	float *l2, *r2;
+	char  *dir2 = temp_dir();
+	const uint32_t n2 = saved_loop(&b, dir2, &l2, &r2);
+	assert_int_equal(n1, n2);
+	const uint32_t r = et_looper_ramp_frames(48000.0);
+	for (uint32_t k = 0; k < n1; ++k) {
+		const float g =
+		    k < n1 - r ? 1.0f : 1.0f - et_looper_seam_weight(k - (n1 - r), r);
+		if (l2[k] != l1[k] * g || r2[k] != r1[k] * g) {
+			fail_msg("sample %u: %g, saved %g, gain %g", k, (double)l2[k],
+			         (double)l1[k], (double)g);
+		}
+	}
+	assert_true(l2[n1 - 1] < 0.001f * l1[n1 - 1]);
+	free(l1);
+	free(r1);
+	free(l2);
+	free(r2);
+	remove_dir(dir);
+	remove_dir(again);
+	remove_dir(dir2);
+	session_free(&a);
+	session_free(&b);
+}
+
+/* A kick exactly on the bar at frame 96000, over a quiet hum that was
+ * playing before the take began and goes on across its end. */
+static float
+kick_on_the_bar(int64_t wall)
+{
+	const float hum = 0.05f * (float)sin((double)wall * 0.0123);
+	return wall == 96000 ? 0.9f + hum : hum;
+}
+
+/* The musician records a kick on the one: at every repetition it comes
+ * back at its full height, on the bar; the seam does not click (no step
+ * larger than the hum's own, but for the cross-fade's bend); and what is
+ * saved with the session is, sample for sample, what plays. */
+static void
+the_downbeat_keeps_its_attack_and_the_saved_loop_is_what_plays(void **state)
+{
+	(void)state;
+	static const uint32_t blocks[] = {1000, 256, 64};
+	for (unsigned b = 0; b < 3; ++b) {
+		Session s;
+		session_init(&s, 48000.0, 120.0, b == 1);
+		s.input = kick_on_the_bar;
+		eth_set(s.host, "loop_bars", 1);
+		play_until(&s, 50000, blocks[b]);
+		eth_set(s.host, "loop_arm", 1);
+		play_until(&s, 192000 + 64, blocks[b]);
+		eth_set(s.host, "loop_arm", 0);
+		assert_int_equal(eth_get(s.host, "loop_state"), 3);
+		s.input = NULL;
+		record_output(&s, 12 * 96000);
+		const int64_t from = s.wall;
+		play_until(&s, 12 * 96000, blocks[b]);
+
+		char  *dir = temp_dir();
+		float *left, *right;
+		const uint32_t length = saved_loop(&s, dir, &left, &right);
+		assert_int_equal(length, 96000);
+		assert_true(left[0] == kick_on_the_bar(96000));
+		/* out[w] is out_l at wall frame from + w; monitor is off. */
+		double step = 0.0;
+		for (int64_t w = from; w < 12 * 96000; ++w) {
+			const float got = s.out[w - from];
+			const float want = left[(w - 96000) % 96000];
+			if (got != want) {
+				fail_msg("blocks of %u: frame %lld plays %g, the saved "
+				         "loop has %g", blocks[b], (long long)w,
+				         (double)got, (double)want);
+			}
+			if ((w - 96000) % 96000 == 0 && got != kick_on_the_bar(96000)) {
+				fail_msg("the kick at %lld plays at %g", (long long)w,
+				         (double)got);
+			}
+			const int64_t k = (w - 96000) % 96000;
+			if (w > from && k != 0 && k != 1) { /* not into or out of the kick */
+				step = fmax(step, fabs((double)got - (double)s.out[w - from - 1]));
+			}
+		}
+		/* The hum's largest step is 0.05 * 0.0123; the cross-fade bends
+		 * it by at most 0.05 * pi / (r + 1). */
+		const double bend = 0.05 * 3.14159265358979 /
+		                    (double)(et_looper_ramp_frames(48000.0) + 1);
+		assert_true(step <= 0.05 * 0.0123 + bend);
+		free(left);
+		free(right);
+		remove_dir(dir);
+		session_free(&s);
+	}
 }
 
 typedef enum {
@@ -621,6 +770,8 @@ main(void)
 	    cmocka_unit_test(stop_start_and_locate_stay_in_phase),
 	    cmocka_unit_test(quantize_off_acts_at_the_first_frame_of_the_call),
 	    cmocka_unit_test(save_and_restore_give_the_same_loop_in_phase),
+	    cmocka_unit_test(the_downbeat_keeps_its_attack_and_the_saved_loop_is_what_plays),
+	    cmocka_unit_test(a_version_1_session_opens_with_its_end_faded_out),
 	    cmocka_unit_test(a_missing_loop_file_leaves_an_empty_loop_and_a_log_line),
 	    cmocka_unit_test(a_truncated_loop_file_leaves_an_empty_loop),
 	    cmocka_unit_test(a_corrupt_loop_file_leaves_an_empty_loop),

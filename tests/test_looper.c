@@ -19,6 +19,8 @@
 #include "clock.h"
 #include "looper.h"
 
+#include <stdio.h>
+
 #define RING (1u << 20) /* output history kept, in frames */
 #define MAX_EVENTS 8
 #define MAX_BLOCK 4096
@@ -42,7 +44,8 @@ typedef struct {
 	uint32_t block;   /* 0 = random sizes */
 	bool split_spans; /* random redundant positions inside blocks */
 	bool in_place;
-	int input;        /* 0 ramp, 1 small pattern */
+	int input;        /* 0 ramp, 1 small pattern, 2 impulse, 3 sine */
+	double sine_hz;
 	unsigned rng;
 	float *ring_l, *ring_r;
 	float in_l[MAX_BLOCK], in_r[MAX_BLOCK];
@@ -59,9 +62,26 @@ static float pattern_value(int64_t wall)
 	return (float)(wall % 7 + 1) * 0.25f;
 }
 
+/* A kick on the bar at wall frame 96000, silence around it. */
+static float impulse_value(int64_t wall)
+{
+	return wall == 96000 ? 1.0f : 0.0f;
+}
+
+static float sine_value(const Host *h, int64_t wall)
+{
+	return (float)(0.5 * sin(2.0 * 3.14159265358979 * h->sine_hz *
+	                         (double)wall / h->rate));
+}
+
 static float input_l(const Host *h, int64_t wall)
 {
-	return h->input == 0 ? ramp_value(wall) : pattern_value(wall);
+	switch (h->input) {
+	case 0: return ramp_value(wall);
+	case 1: return pattern_value(wall);
+	case 2: return impulse_value(wall);
+	default: return sine_value(h, wall);
+	}
 }
 
 static float input_r(const Host *h, int64_t wall)
@@ -221,19 +241,56 @@ static int64_t mod64(int64_t a, int64_t m)
 	return r < 0 ? r + m : r;
 }
 
-/* Playback of an anchored loop with whole-frame bars, away from the seam
- * ramps: wall frame w plays loop[(tf(w) - start) mod length]. */
+/* What sample k of a take holds, from the input `in` that started at wall
+ * frame `first`: the input, except that its last r frames are cross-faded
+ * into the r frames of input before `first` (the seam, looper.h). */
+static float take_sample(float (*in)(int64_t), int64_t first, uint32_t length,
+                         uint32_t k, double rate)
+{
+	const uint32_t ramp = et_looper_ramp_frames(rate);
+	const uint32_t r = ramp < length / 4 ? ramp : length / 4;
+	const float a = in(first + k);
+	if (k < length - r)
+		return a;
+	const uint32_t i = k - (length - r);
+	const int64_t before = first - (int64_t)r + (int64_t)i;
+	const float p = before >= 0 ? in(before) : 0.0f;
+	const float w = et_looper_seam_weight(i, r);
+	return a * (1.0f - w) + p * w;
+}
+
+static float ramp_right(int64_t wall)
+{
+	return -ramp_value(wall);
+}
+
+/* The loop holds exactly the take of the ramp input from wall frame
+ * `first`, seam included. */
+static void assert_ramp_take(const Host *h, int64_t first, uint32_t length)
+{
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	assert_int_equal(v.length, length);
+	for (uint32_t k = 0; k < length; ++k) {
+		const float l = take_sample(ramp_value, first, length, k, h->rate);
+		const float r = take_sample(ramp_right, first, length, k, h->rate);
+		if (v.left[k] != l || v.right[k] != r)
+			fail_msg("loop[%u] is %g / %g, the take %g / %g", k,
+			         (double)v.left[k], (double)v.right[k], (double)l,
+			         (double)r);
+	}
+}
+
+/* Playback of an anchored loop with whole-frame bars, seams included:
+ * wall frame w plays loop[(tf(w) - start) mod length]. */
 static void assert_plays(const Host *h, int64_t from, int64_t to,
                          int64_t tf_at_from)
 {
 	EtLoopView v;
 	assert_true(et_looper_view(h->lp, &v));
-	const uint32_t r = et_looper_ramp_frames(h->rate);
 	for (int64_t w = from; w < to; ++w) {
 		const int64_t k =
 		    mod64(tf_at_from + (w - from) - v.start_frame, v.length);
-		if (k < r || k >= (int64_t)(v.length - r))
-			continue;
 		if (out_l_at(h, w) != v.left[k] || out_r_at(h, w) != v.right[k])
 			fail_msg("wall %lld: got %g, loop[%lld] is %g",
 			         (long long)w, (double)out_l_at(h, w),
@@ -275,10 +332,7 @@ static void take_of_bars(uint32_t bars)
 	assert_true(et_looper_view(h->lp, &v));
 	assert_true(v.anchored);
 	assert_int_equal(v.start_frame, 96000);
-	for (uint32_t k = 0; k < v.length; ++k) {
-		assert_true(v.left[k] == ramp_value(96000 + k));
-		assert_true(v.right[k] == -ramp_value(96000 + k));
-	}
+	assert_ramp_take(h, 96000, 96000 * bars);
 	run_until(h, end + 2 * (end - 96000) + 10);
 	assert_plays(h, end, h->now, end);
 	host_free(h);
@@ -339,11 +393,14 @@ static void test_fractional_bar_does_not_drift(void **state)
 			fail_msg("repetition %d starts at %lld, grid %.3f", m,
 			         (long long)rep_start, exact);
 		assert_true(fabs((double)rep_start - exact) < 1.0);
-		/* A repetition one frame longer than the buffer ends with a
-		 * silent frame (the seam absorbs it). */
+		/* A repetition one frame longer than the buffer holds its
+		 * last sample one frame more (the seam absorbs it). */
 		const int64_t prev = et_clock_quantize_frame(exact - bar);
 		if (rep_start - prev == length + 1) {
-			assert_true(out_l_at(h, rep_start - 1) == 0.0f);
+			assert_true(out_l_at(h, rep_start - 1) ==
+			            v.left[length - 1]);
+			assert_true(out_l_at(h, rep_start - 2) ==
+			            v.left[length - 1]);
 			long_reps++;
 		}
 	}
@@ -425,6 +482,7 @@ static void test_overdub_sums_exactly(void **state)
 	h->ctl.arm = true;
 	run_until(h, 200000);
 	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	assert_ramp_take(h, 96000, 96000);
 	h->ctl.arm = false;
 	run_until(h, 210000);
 	h->input = 1;
@@ -436,18 +494,21 @@ static void test_overdub_sums_exactly(void **state)
 	run_until(h, 384000 - 10);
 	assert_int_equal(et_looper_state(h->lp), ET_LOOP_OVERDUBBING);
 	/* During the overdub the old take plays, not the sum. */
-	const uint32_t r = et_looper_ramp_frames(48000.0);
-	for (int64_t w = 288000 + r; w < 384000 - r; ++w)
-		assert_true(out_l_at(h, w) == ramp_value(w - 192000));
+	for (int64_t w = 288000; w < 384000 - 10; ++w)
+		assert_true(out_l_at(h, w) ==
+		            take_sample(ramp_value, 96000, 96000,
+		                        (uint32_t)(w - 288000), 48000.0));
 	run_until(h, 384000 + 1000);
 	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
 	EtLoopView v;
 	assert_true(et_looper_view(h->lp, &v));
 	for (uint32_t k = 0; k < 96000; ++k) {
-		const float a = ramp_value(96000 + k);
+		const float a = take_sample(ramp_value, 96000, 96000, k, 48000.0);
 		const float b = pattern_value(288000 + k);
 		assert_true(v.left[k] == a + b);
-		assert_true(v.right[k] == -a + -b);
+		assert_true(v.right[k] ==
+		            take_sample(ramp_right, 96000, 96000, k, 48000.0) +
+		                -b);
 	}
 	run_until(h, 480000);
 	assert_plays(h, 384000, 480000, 384000);
@@ -605,8 +666,7 @@ static void test_quantize_off_acts_at_block_start(void **state)
 	assert_true(et_looper_view(h->lp, &v));
 	assert_int_equal(v.length, 20000);
 	assert_int_equal(v.start_frame, 50000);
-	assert_true(v.left[0] == ramp_value(50000));
-	assert_true(v.left[19999] == ramp_value(69999));
+	assert_ramp_take(h, 50000, 20000);
 	run_until(h, 130000);
 	assert_plays(h, 70000, 130000, 70000);
 	host_free(h);
@@ -631,13 +691,9 @@ static void test_free_loop_ignores_transport(void **state)
 	assert_true(et_looper_view(h->lp, &v));
 	assert_false(v.anchored);
 	assert_int_equal(v.length, 96000);
-	assert_true(v.left[0] == ramp_value(10000));
-	const uint32_t r = et_looper_ramp_frames(48000.0);
-	for (int64_t w = 106000; w < 400000; ++w) {
-		const int64_t k = (w - 106000) % 96000;
-		if (k >= r && k < 96000 - r)
-			assert_true(out_l_at(h, w) == v.left[k]);
-	}
+	assert_ramp_take(h, 10000, 96000);
+	for (int64_t w = 106000; w < 400000; ++w)
+		assert_true(out_l_at(h, w) == v.left[(w - 106000) % 96000]);
 	host_free(h);
 }
 
@@ -656,15 +712,9 @@ static void test_capacity_ends_take(void **state)
 	run_until(h, 60000);
 	EtLoopView v;
 	assert_true(et_looper_view(h->lp, &v));
-	assert_int_equal(v.length, 10000);
-	for (uint32_t k = 0; k < 10000; ++k)
-		assert_true(v.left[k] == ramp_value(1000 + k));
-	const uint32_t r = et_looper_ramp_frames(48000.0);
-	for (int64_t w = 11000; w < 60000; ++w) {
-		const int64_t k = (w - 11000) % 10000;
-		if (k >= r && k < 10000 - r)
-			assert_true(out_l_at(h, w) == v.left[k]);
-	}
+	assert_ramp_take(h, 1000, 10000);
+	for (int64_t w = 11000; w < 60000; ++w)
+		assert_true(out_l_at(h, w) == v.left[(w - 11000) % 10000]);
 	host_free(h);
 }
 
@@ -817,6 +867,82 @@ static void test_view_and_load_round_trip(void **state)
 	host_free(g);
 }
 
+/* A kick recorded exactly on the bar comes back at its full height at
+ * every repetition: the seam is declicked at the loop's end, never by
+ * fading in its first sample. */
+static void test_the_downbeat_keeps_its_attack(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, 1000);
+	h->input = 2;
+	start_rolling(h);
+	h->ctl.bars = 1;
+	run_until(h, 1024); /* arm after the bar at frame 0 */
+	h->ctl.arm = true;
+	run_until(h, 96000 * 12 + 10);
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	assert_int_equal(v.start_frame, 96000);
+	assert_true(v.left[0] == 1.0f);
+	for (int m = 1; m <= 10; ++m) {
+		const int64_t bar = 96000 * (int64_t)(m + 1);
+		if (out_l_at(h, bar) != 1.0f || out_r_at(h, bar) != -1.0f)
+			fail_msg("repetition %d: the kick plays at %g", m,
+			         (double)out_l_at(h, bar));
+		/* The pre-roll was silence: the loop's end leads into it. */
+		assert_true(out_l_at(h, bar - 1) == 0.0f);
+	}
+	host_free(h);
+}
+
+/* A sine that was playing before the take and across its end, played in
+ * a loop: no step from one frame to the next is larger than the sine's
+ * own largest step, at the seam or anywhere else, but for what the
+ * cross-fade itself adds: moving from one phase to the other over r
+ * frames bends the wave by at most amplitude * pi / (r + 1) a frame (the
+ * raised cosine's steepest slope, with the two sides 2 * amplitude
+ * apart).  Without a cross-fade the seam would jump by many times that:
+ * checked too, so the test can tell. */
+static void sine_across_the_seam(double hz, uint32_t block)
+{
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, block);
+	h->input = 3;
+	h->sine_hz = hz;
+	start_rolling(h);
+	h->ctl.bars = 1;
+	run_until(h, 1024);
+	h->ctl.arm = true;
+	run_until(h, 192000 + 10);
+	h->ctl.arm = false;
+	run_until(h, 192000 + 5 * 96000 + 10);
+	double sine_step = 0.0, loop_step = 0.0;
+	for (int64_t w = 192000; w < 192000 + 5 * 96000; ++w) {
+		sine_step = fmax(sine_step, fabs((double)sine_value(h, w + 1) -
+		                                 (double)sine_value(h, w)));
+		loop_step = fmax(loop_step, fabs((double)out_l_at(h, w + 1) -
+		                                 (double)out_l_at(h, w)));
+	}
+	const uint32_t r = et_looper_ramp_frames(48000.0);
+	const double bend = 0.5 * 3.14159265358979 / (double)(r + 1);
+	const double raw_jump = fabs((double)sine_value(h, 96000 + 95999) -
+	                             (double)sine_value(h, 96000));
+	printf("sine %.2f Hz: largest step %.5f, looped %.5f, the cross-fade "
+	       "may add %.5f; an uncrossed seam would jump %.5f\n",
+	       hz, sine_step, loop_step, bend, raw_jump);
+	assert_true(loop_step <= sine_step + bend);
+	assert_true(raw_jump > 5.0 * (sine_step + bend));
+	host_free(h);
+}
+
+static void test_a_sine_flows_across_the_seam(void **state)
+{
+	(void)state;
+	sine_across_the_seam(441.3, 256);
+	sine_across_the_seam(82.35, 1000);
+	sine_across_the_seam(1000.7, 64);
+	sine_across_the_seam(150.3, 4096);
+}
+
 static void test_allocation_limits(void **state)
 {
 	(void)state;
@@ -849,6 +975,8 @@ int main(void)
 	    cmocka_unit_test(test_replace_when_overdub_off),
 	    cmocka_unit_test(test_level_and_monitor),
 	    cmocka_unit_test(test_view_and_load_round_trip),
+	    cmocka_unit_test(test_the_downbeat_keeps_its_attack),
+	    cmocka_unit_test(test_a_sine_flows_across_the_seam),
 	    cmocka_unit_test(test_allocation_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

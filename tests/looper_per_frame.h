@@ -1,0 +1,20 @@
+/* Forced into the per-frame build of plugin/looper.c (the Makefile's
+ * looper_per_frame.o: -DET_LOOPER_PER_FRAME -include this file): the same
+ * source under the names of looper_ref.h, so that test_looper_ref can link
+ * both builds into one program. */
+#define EtLooper RefLooper
+#define et_looper_default_controls ref_looper_default_controls
+#define et_looper_ramp_frames ref_looper_ramp_frames
+#define et_looper_new ref_looper_new
+#define et_looper_free ref_looper_free
+#define et_looper_set_controls ref_looper_set_controls
+#define et_looper_set_baseline ref_looper_set_baseline
+#define et_looper_process ref_looper_process
+#define et_looper_state ref_looper_state
+#define et_looper_length ref_looper_length
+#define et_looper_position ref_looper_position
+#define et_looper_capacity ref_looper_capacity
+#define et_looper_view ref_looper_view
+#define et_looper_load ref_looper_load
+#define et_looper_seam_weight ref_looper_seam_weight
+#define et_looper_fade_out_end ref_looper_fade_out_end
