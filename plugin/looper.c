@@ -36,7 +36,10 @@ struct EtLooper {
 	double rec_start_exact;
 	double rec_start_beats; /* musical time there, to count loop_bars */
 	uint32_t rec_pos;       /* frames recorded so far (takes only) */
+	uint32_t rec_whole;     /* of which whole quantize units (anchored) */
+	double rec_whole_exact; /* the exact boundary where they end */
 	bool stop_pending;      /* disarmed: stop at the next quantize point */
+	int64_t stop_from;      /* ... at or after this time, when disarmed */
 	bool armed_replace;     /* ARMED over a loop with overdub off */
 
 	int64_t counter; /* frames rendered: the time of free loops */
@@ -64,7 +67,8 @@ struct EtLooper {
 	uint32_t level_left;
 };
 
-typedef enum { EV_NONE, EV_START, EV_STOP } EventKind;
+/* EV_UNIT: a take passes a quantize boundary (its whole units so far). */
+typedef enum { EV_NONE, EV_START, EV_STOP, EV_UNIT } EventKind;
 
 typedef struct {
 	EventKind kind;
@@ -311,6 +315,8 @@ static void begin_take(EtLooper *l, const EtClock *clk, bool anchored,
 	l->rec_start_exact = anchored ? exact : (double)l->rec_start;
 	l->rec_start_beats = et_clock_beats_at(clk, exact);
 	l->rec_pos = 0;
+	l->rec_whole = 0;
+	l->rec_whole_exact = l->rec_start_exact;
 	l->stop_pending = false;
 	l->state = ET_LOOP_RECORDING;
 }
@@ -353,6 +359,11 @@ static void crossfade_seam(EtLooper *l)
 static void end_take(EtLooper *l, double exact_end)
 {
 	l->stop_pending = false;
+	/* A stop point passed during a dropout (or a lowered loop_bars): the
+	 * take ends there, not where rendering has got to. */
+	const int64_t end = et_clock_quantize_frame(exact_end) - l->rec_start;
+	if (end >= 0 && end < (int64_t)l->rec_pos)
+		l->rec_pos = (uint32_t)end;
 	if (l->rec_pos == 0) {
 		l->state = ET_LOOP_EMPTY;
 		return;
@@ -436,15 +447,81 @@ static void apply_edges(EtLooper *l, const EtClock *clk, bool rolling,
 		if (l->state == ET_LOOP_ARMED)
 			l->state = l->length > 0 ? ET_LOOP_PLAYING : ET_LOOP_EMPTY;
 		else if (l->state == ET_LOOP_RECORDING ||
-		         l->state == ET_LOOP_OVERDUBBING)
+		         l->state == ET_LOOP_OVERDUBBING) {
 			l->stop_pending = true;
+			l->stop_from = time_in(l, l->rec_anchored, tf);
+		}
 	}
 	l->arm_edge = l->disarm_edge = l->clear_edge = false;
 }
 
-/* A stop or a locate (the transport frame did not advance by one) pauses
- * or moves anchored playback and ends anchored recording. */
-static void follow_transport(EtLooper *l, bool rolling, int64_t tf)
+/* Frames in one quantize unit at the current tempo; 0 with quantize off. */
+static double unit_frames(const EtLooper *l, const EtClock *clk)
+{
+	switch (l->ctl.quantize) {
+	case ET_QUANTIZE_BEAT: return et_clock_frames_per_beat(clk);
+	case ET_QUANTIZE_BAR: return et_clock_frames_per_bar(clk);
+	case ET_QUANTIZE_OFF: break;
+	}
+	return 0.0;
+}
+
+/* Writes `frames` frames of silence into the take, as far as it has room:
+ * the frames a dropout missed, so the take stays on the grid. */
+static void record_silence(EtLooper *l, int64_t frames)
+{
+	const uint32_t room = l->capacity - l->rec_pos;
+	const uint32_t n = frames < (int64_t)room ? (uint32_t)frames : room;
+	memset(l->buf_l + l->rec_pos, 0, sizeof(float) * n);
+	memset(l->buf_r + l->rec_pos, 0, sizeof(float) * n);
+	l->rec_pos += n;
+}
+
+/* The transport jumped forward by less than one quantize unit while it
+ * rolled: a dropped cycle, not a locate.  A take goes on along the grid,
+ * silent where the cycle was missed; one that was due to start in it
+ * starts there; an overdub goes on.  Stop points passed in the gap are
+ * met by the next events, at their own frames. */
+static void cover_dropout(EtLooper *l, const EtClock *clk, int64_t tf)
+{
+	const int64_t missed_from = l->last_tf + 1;
+	if (l->state == ET_LOOP_ARMED) {
+		const double x = et_clock_boundary_at_or_after(
+		    clk, l->ctl.quantize, missed_from);
+		const int64_t p = et_clock_quantize_frame(x);
+		if (p < tf) {
+			if (l->length == 0 || l->armed_replace) {
+				begin_take(l, clk, true, p, x);
+				record_silence(l, tf - p);
+			} else {
+				begin_overdub(l, clk, p, x);
+			}
+		}
+	} else if (l->state == ET_LOOP_RECORDING && l->rec_anchored) {
+		record_silence(l, tf - missed_from);
+	}
+	if (l->length > 0 && l->anchored)
+		jump_playback(l); /* the output skipped: declick it */
+}
+
+/* A stop, a backward jump or a jump of a quantize unit or more ends an
+ * anchored take, keeping the whole units it recorded (with quantize off,
+ * all of it); with none, nothing is kept. */
+static void end_take_at_a_jump(EtLooper *l)
+{
+	if (l->ctl.quantize == ET_QUANTIZE_OFF) {
+		end_take(l, (double)(l->rec_start + (int64_t)l->rec_pos));
+		return;
+	}
+	l->rec_pos = l->rec_whole;
+	end_take(l, l->rec_whole_exact);
+}
+
+/* Where the transport frame did not advance by one: a dropout (above), or
+ * a stop or a locate, which pauses or moves anchored playback, ends an
+ * anchored take and an anchored overdub. */
+static void follow_transport(EtLooper *l, const EtClock *clk, bool rolling,
+                             int64_t tf)
 {
 	if (!l->seen_transport) {
 		l->seen_transport = true;
@@ -454,8 +531,13 @@ static void follow_transport(EtLooper *l, bool rolling, int64_t tf)
 	}
 	if (!l->was_rolling || (rolling && tf == l->last_tf + 1))
 		return;
+	const int64_t gap = tf - (l->last_tf + 1);
+	if (rolling && gap > 0 && (double)gap < unit_frames(l, clk)) {
+		cover_dropout(l, clk, tf);
+		return;
+	}
 	if (l->state == ET_LOOP_RECORDING && l->rec_anchored)
-		end_take(l, (double)(l->rec_start + (int64_t)l->rec_pos));
+		end_take_at_a_jump(l);
 	if (l->state == ET_LOOP_OVERDUBBING && l->anchored)
 		end_overdub(l);
 	if (l->length > 0 && l->anchored)
@@ -484,7 +566,10 @@ static Event stop_event(const EtLooper *l, const EtClock *clk, bool rolling,
 	const EtQuantize q = l->ctl.quantize;
 	if (l->stop_pending) {
 		if (l->rec_anchored && rolling && q != ET_QUANTIZE_OFF) {
-			double x = et_clock_boundary_at_or_after(clk, q, t);
+			/* The point the disarm asked for, even if a dropout
+			 * has skipped past it since (end_take cuts there). */
+			double x =
+			    et_clock_boundary_at_or_after(clk, q, l->stop_from);
 			if (et_clock_quantize_frame(x) <= l->rec_start)
 				x = et_clock_boundary_at_or_after(clk, q,
 				                                  l->rec_start + 1);
@@ -502,11 +587,36 @@ static Event stop_event(const EtLooper *l, const EtClock *clk, bool rolling,
 		               : l->rec_start_exact +
 		                     bars * et_clock_frames_per_bar(clk);
 		const int64_t p = et_clock_quantize_frame(y);
-		if (p < t) /* loop_bars lowered below what is recorded */
+		/* Passed: in a dropout, or loop_bars lowered below what is
+		 * recorded; the take ends there (end_take), or now if that is
+		 * not after its start. */
+		if (p < t && p <= l->rec_start)
 			y = (double)t;
 		ev = earlier(ev, make_event(EV_STOP, p - t, y));
 	}
 	return ev;
+}
+
+/* The next quantize boundary an anchored take passes, after the last one
+ * it noted.  One a dropout skipped is noted at once, as the latest
+ * boundary at or before now, so a jump never costs a step per unit. */
+static Event unit_event(const EtLooper *l, const EtClock *clk, int64_t t)
+{
+	const EtQuantize q = l->ctl.quantize;
+	const int64_t last = l->rec_start + (int64_t)l->rec_whole;
+	double x = et_clock_boundary_at_or_after(clk, q, last + 1);
+	int64_t p = et_clock_quantize_frame(x);
+	if (p < t) {
+		x = et_clock_boundary_at_or_after(clk, q, t);
+		p = et_clock_quantize_frame(x);
+		if (p > t) {
+			x -= unit_frames(l, clk);
+			p = et_clock_quantize_frame(x);
+		}
+	}
+	if (p <= last || p > t + (int64_t)(l->capacity - l->rec_pos))
+		return make_event(EV_NONE, 0, 0.0);
+	return make_event(EV_UNIT, p - t, x);
 }
 
 static Event next_event(const EtLooper *l, const EtClock *clk, bool rolling,
@@ -525,7 +635,10 @@ static Event next_event(const EtLooper *l, const EtClock *clk, bool rolling,
 		const uint32_t room = l->capacity - l->rec_pos;
 		const Event full =
 		    make_event(EV_STOP, room, (double)(t + (int64_t)room));
-		return earlier(full, stop_event(l, clk, rolling, t));
+		const Event stop = earlier(full, stop_event(l, clk, rolling, t));
+		if (l->rec_anchored && rolling && l->ctl.quantize != ET_QUANTIZE_OFF)
+			return earlier(stop, unit_event(l, clk, t));
+		return stop;
 	}
 	case ET_LOOP_OVERDUBBING:
 		return stop_event(l, clk, rolling, time_in(l, l->anchored, tf));
@@ -548,6 +661,13 @@ static void act(EtLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
 			end_take(l, ev->exact);
 		else
 			end_overdub(l);
+	} else if (ev->kind == EV_UNIT) {
+		const int64_t whole =
+		    et_clock_quantize_frame(ev->exact) - l->rec_start;
+		if (whole <= (int64_t)l->rec_pos) { /* (not past a full buffer) */
+			l->rec_whole = (uint32_t)whole;
+			l->rec_whole_exact = ev->exact;
+		}
 	}
 }
 
@@ -913,7 +1033,7 @@ void et_looper_process(EtLooper *l, const EtClock *clk, const float *in_l,
 	const bool rolling =
 	    et_clock_has_transport(clk) && et_clock_rolling(clk);
 	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
-	follow_transport(l, rolling, tf0);
+	follow_transport(l, clk, rolling, tf0);
 	if (l->fresh) {
 		apply_edges(l, clk, rolling, tf0);
 		l->fresh = false;

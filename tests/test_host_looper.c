@@ -536,6 +536,34 @@ save_and_restore_give_the_same_loop_in_phase(void **state)
 	session_free(&b);
 }
 
+/* A busy machine drops a cycle while a one-bar take records (the host
+ * skips a block: its transport jumps a block ahead): the take is still
+ * exactly one bar, 2.000 s, on the grid, with positions every block
+ * (Carla) or only on change (Ardour), at several block sizes. */
+static void
+a_dropped_cycle_does_not_cut_the_take(void **state)
+{
+	(void)state;
+	static const uint32_t blocks[] = {256, 1024, 333};
+	for (unsigned b = 0; b < 3; ++b) {
+		for (int every = 0; every < 2; ++every) {
+			Session s;
+			session_init(&s, 48000.0, 120.0, every);
+			eth_set(s.host, "loop_bars", 1);
+			play_until(&s, 50000, blocks[b]);
+			eth_set(s.host, "loop_arm", 1);
+			play_until(&s, 130000, blocks[b]);
+			assert_int_equal(eth_get(s.host, "loop_state"), 2);
+			s.transport += blocks[b]; /* the dropped cycle */
+			s.position_due = true;    /* a host says where it is now */
+			play_until(&s, 192000, blocks[b]);
+			assert_int_equal(eth_get(s.host, "loop_state"), 3);
+			assert_float_equal(eth_get(s.host, "loop_length"), 2.0, 0.0);
+			session_free(&s);
+		}
+	}
+}
+
 /* A session saved by the first release (state version 1) holds a loop
  * whose end was never cross-faded: it opens with its last 4 ms faded out
  * with the seam's curve, every other sample as saved. */
@@ -772,6 +800,7 @@ main(void)
 	    cmocka_unit_test(save_and_restore_give_the_same_loop_in_phase),
 	    cmocka_unit_test(the_downbeat_keeps_its_attack_and_the_saved_loop_is_what_plays),
 	    cmocka_unit_test(a_version_1_session_opens_with_its_end_faded_out),
+	    cmocka_unit_test(a_dropped_cycle_does_not_cut_the_take),
 	    cmocka_unit_test(a_missing_loop_file_leaves_an_empty_loop_and_a_log_line),
 	    cmocka_unit_test(a_truncated_loop_file_leaves_an_empty_loop),
 	    cmocka_unit_test(a_corrupt_loop_file_leaves_an_empty_loop),

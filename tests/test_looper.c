@@ -943,6 +943,170 @@ static void test_a_sine_flows_across_the_seam(void **state)
 	sine_across_the_seam(150.3, 4096);
 }
 
+/* ---- whole units (interface.md: a quantized take is always a whole
+ * number of quantize units) ----------------------------------------------*/
+
+static const uint32_t unit_blocks[] = {64, 1000, 4096, 0}; /* 0: random */
+
+static Host *unit_host(uint32_t block)
+{
+	Host *h = host_new(48000.0, 120.0, 48000 * 30, block);
+	h->split_spans = block == 0;
+	start_rolling(h);
+	run_until(h, 1024); /* arm after the bar at frame 0 */
+	h->ctl.arm = true;
+	return h;
+}
+
+/* A cycle is dropped in the middle of a one-bar take (the transport
+ * jumps 1024 frames ahead): the take goes on along the grid, the missed
+ * frames are silent, it ends on the bar where it would have, exactly one
+ * bar long, and plays in phase. */
+static void test_a_dropped_cycle_keeps_the_take_on_the_grid(void **state)
+{
+	(void)state;
+	for (unsigned b = 0; b < 4; ++b) {
+		Host *h = unit_host(unit_blocks[b]);
+		h->ctl.bars = 1;
+		schedule(h, 130000, true, 130000 + 1024);
+		run_until(h, 192000 - 1024 + 500);
+		assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+		EtLoopView v;
+		assert_true(et_looper_view(h->lp, &v));
+		assert_int_equal(v.start_frame, 96000);
+		assert_int_equal(v.length, 96000);
+		const uint32_t r = et_looper_ramp_frames(48000.0);
+		for (uint32_t k = 0; k < 96000 - r; ++k) {
+			const float want = k < 34000   ? ramp_value(96000 + k)
+			                   : k < 35024 ? 0.0f
+			                               : ramp_value(96000 + k - 1024);
+			if (v.left[k] != want)
+				fail_msg("blocks of %u: loop[%u] is %g, want %g",
+				         unit_blocks[b], k, (double)v.left[k],
+				         (double)want);
+		}
+		run_until(h, 500000);
+		assert_plays(h, 192000 - 1024 + 500, 500000, 192000 + 500);
+		host_free(h);
+	}
+}
+
+/* Disarmed on time, but the cycle holding the bar where the take was to
+ * stop is dropped: it ends on that bar all the same. */
+static void test_a_stop_point_in_a_dropped_cycle_still_ends_the_take(void **state)
+{
+	(void)state;
+	for (unsigned b = 0; b < 4; ++b) {
+		Host *h = unit_host(unit_blocks[b]);
+		run_until(h, 150000);
+		h->ctl.arm = false; /* stops on the bar at 192000 */
+		schedule(h, 191500, true, 192700);
+		run_until(h, 191500 + 10);
+		assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+		assert_int_equal(et_looper_length(h->lp), 96000);
+		run_until(h, 400000);
+		assert_plays(h, 191500 + 10, 400000, 192700 + 10);
+		host_free(h);
+	}
+}
+
+/* A take that was due to start on a bar inside a dropped cycle starts
+ * there, silent until the cycle after. */
+static void test_a_start_point_in_a_dropped_cycle_starts_the_take(void **state)
+{
+	(void)state;
+	for (unsigned b = 0; b < 4; ++b) {
+		Host *h = unit_host(unit_blocks[b]);
+		h->ctl.bars = 1;
+		schedule(h, 95500, true, 96300);
+		run_until(h, 192000 - 800 + 10);
+		assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+		EtLoopView v;
+		assert_true(et_looper_view(h->lp, &v));
+		assert_int_equal(v.start_frame, 96000);
+		assert_int_equal(v.length, 96000);
+		for (uint32_t k = 0; k < 300; ++k)
+			assert_true(v.left[k] == 0.0f);
+		assert_true(v.left[300] == ramp_value(95500));
+		host_free(h);
+	}
+}
+
+/* What ends a take early keeps the whole bars (or beats) recorded before
+ * it: a stop, a locate backwards, a jump of a bar or more.  The take is
+ * 2 bars and 5000 frames in, or 3 beats and 100 frames. */
+typedef enum { CUT_STOP, CUT_BACK, CUT_FAR } Cut;
+
+static void cut_take(Cut how, EtQuantize q, uint32_t block)
+{
+	Host *h = unit_host(block);
+	h->ctl.quantize = q;
+	const int64_t kept = q == ET_QUANTIZE_BAR ? 2 * 96000 : 3 * 24000;
+	const int64_t at = (q == ET_QUANTIZE_BAR ? 96000 : 24000) + kept +
+	                   (q == ET_QUANTIZE_BAR ? 5000 : 100);
+	if (q == ET_QUANTIZE_BEAT) {
+		/* Armed in beat 0: the take starts on beat 1 at 24000. */
+		h->ctl.arm = false;
+		run_until(h, 1100);
+		h->ctl.arm = true;
+	}
+	schedule(h, at, how != CUT_STOP,
+	         how == CUT_STOP ? at : how == CUT_BACK ? 1000 : at + 96000);
+	run_until(h, at + 3000);
+	if (et_looper_state(h->lp) != ET_LOOP_PLAYING)
+		fail_msg("cut %d, quantize %d, blocks of %u: state %d", how, q,
+		         block, et_looper_state(h->lp));
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	const int64_t start = q == ET_QUANTIZE_BAR ? 96000 : 24000;
+	assert_int_equal(v.start_frame, start);
+	assert_int_equal(v.length, kept);
+	assert_ramp_take(h, start, (uint32_t)kept);
+	host_free(h);
+}
+
+static void test_a_cut_take_keeps_its_whole_units(void **state)
+{
+	(void)state;
+	for (unsigned b = 0; b < 4; ++b) {
+		for (int how = CUT_STOP; how <= CUT_FAR; ++how) {
+			cut_take((Cut)how, ET_QUANTIZE_BAR, unit_blocks[b]);
+			cut_take((Cut)how, ET_QUANTIZE_BEAT, unit_blocks[b]);
+		}
+	}
+}
+
+/* Stopped before its first bar is whole: nothing is kept. */
+static void test_a_take_cut_before_one_unit_keeps_nothing(void **state)
+{
+	(void)state;
+	for (unsigned b = 0; b < 4; ++b) {
+		Host *h = unit_host(unit_blocks[b]);
+		schedule(h, 150000, false, 150000);
+		run_until(h, 160000);
+		assert_int_equal(et_looper_state(h->lp), ET_LOOP_EMPTY);
+		assert_int_equal(et_looper_length(h->lp), 0);
+		host_free(h);
+	}
+}
+
+/* With quantize off a take on the transport ends at a stop and keeps all
+ * it recorded. */
+static void test_a_take_with_quantize_off_keeps_all_at_a_stop(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 48000 * 30, 1000);
+	start_rolling(h);
+	h->ctl.quantize = ET_QUANTIZE_OFF;
+	run_until(h, 10000);
+	h->ctl.arm = true;
+	schedule(h, 57345, false, 57345);
+	run_until(h, 60000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	assert_int_equal(et_looper_length(h->lp), 57345 - 10000);
+	host_free(h);
+}
+
 static void test_allocation_limits(void **state)
 {
 	(void)state;
@@ -977,6 +1141,12 @@ int main(void)
 	    cmocka_unit_test(test_view_and_load_round_trip),
 	    cmocka_unit_test(test_the_downbeat_keeps_its_attack),
 	    cmocka_unit_test(test_a_sine_flows_across_the_seam),
+	    cmocka_unit_test(test_a_dropped_cycle_keeps_the_take_on_the_grid),
+	    cmocka_unit_test(test_a_stop_point_in_a_dropped_cycle_still_ends_the_take),
+	    cmocka_unit_test(test_a_start_point_in_a_dropped_cycle_starts_the_take),
+	    cmocka_unit_test(test_a_cut_take_keeps_its_whole_units),
+	    cmocka_unit_test(test_a_take_cut_before_one_unit_keeps_nothing),
+	    cmocka_unit_test(test_a_take_with_quantize_off_keeps_all_at_a_stop),
 	    cmocka_unit_test(test_allocation_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
