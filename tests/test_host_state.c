@@ -445,6 +445,7 @@ static const unsigned bases[] = {
 
 static const char *const invalid = "is incomplete or invalid; the loop is empty";
 static const char *const unreadable = "eighttrack: restoring the loop from";
+static const char *const no_path    = "no usable path for the loop";
 
 /* Runs one fault on each key in turn, with each base retrieve; `want`
  * gives the outcome (and log phrase) for a key. */
@@ -496,9 +497,9 @@ each_key_missing_one_at_a_time(void **state)
 }
 
 /* A value of another type (of the same size: Bool for Int, Double for
- * Long, String for Path ...) is not used.  The loop's path as an
- * atom:String is read today as a state saved without a loop: empty and
- * silent. */
+ * Long, String for Path ...) is not used.  A loop whose path is not an
+ * atom:Path is lost, and the log says so (not read as a state saved
+ * without a loop). */
 static Outcome
 when_wrong_type(const char *key, unsigned options, const char **phrase)
 {
@@ -506,10 +507,7 @@ when_wrong_type(const char *key, unsigned options, const char **phrase)
 	if (is_key(key, "version")) {
 		return BACK;
 	}
-	if (is_key(key, "loop")) {
-		return EMPTY_SILENT;
-	}
-	*phrase = invalid;
+	*phrase = is_key(key, "loop") ? no_path : invalid;
 	return EMPTY_LOGGED;
 }
 
@@ -634,6 +632,26 @@ a_state_that_is_not_ours_keeps_the_current_loop(void **state)
 	eth_state_free(other);
 }
 
+/* A loop key whose path is empty (no bytes, or a NUL first) names no
+ * file: the loop is lost, and the log says so. */
+static void
+an_empty_loop_path_leaves_an_empty_loop_and_one_log_line(void **state)
+{
+	Story   *st       = (Story *)*state;
+	unsigned failures = 0;
+	static const uint32_t sizes[] = {0, 1, 4};
+	for (unsigned i = 0; i < 3; ++i) {
+		EthState *empty = saved_with(st, STATE_KEY("loop"), LV2_ATOM__Path,
+		                             "\0\0\0\0", sizes[i]);
+		for (size_t b = 0; b < N_BASES; ++b) {
+			const EthRetrieve how = {bases[b], NULL};
+			failures += !restore_case(st, empty, &how, EMPTY_LOGGED, no_path);
+		}
+		eth_state_free(empty);
+	}
+	assert_int_equal(failures, 0);
+}
+
 /* A session saved by a newer build: what this version knows is read, and
  * the log says so once. */
 static void
@@ -664,6 +682,7 @@ main(void)
 	    cmocka_unit_test(each_key_with_a_wrong_type),
 	    cmocka_unit_test(each_key_one_byte_shorter),
 	    cmocka_unit_test(each_key_with_bytes_after_its_value),
+	    cmocka_unit_test(an_empty_loop_path_leaves_an_empty_loop_and_one_log_line),
 	    cmocka_unit_test(the_phase_check_sees_a_loop_one_frame_late),
 	    cmocka_unit_test(a_state_that_is_not_ours_keeps_the_current_loop),
 	    cmocka_unit_test(a_state_of_a_newer_version_gives_the_loop_and_one_warning),
