@@ -50,7 +50,8 @@ UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BU
               $(BUILD)/test_midiclock $(BUILD)/test_looper_ref $(BUILD)/test_overview \
               $(BUILD)/test_view
 HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper \
-              $(BUILD)/test_host_beyond $(BUILD)/test_host_notify $(BUILD)/test_host_faults
+              $(BUILD)/test_host_beyond $(BUILD)/test_host_notify $(BUILD)/test_host_faults \
+              $(BUILD)/test_host_state
 HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
 PRESETS    := $(notdir $(wildcard ttl/presets/*.ttl))
 HOST_TESTS += $(BUILD)/test_presets
@@ -155,7 +156,8 @@ $(BUILD)/test_loopfile: $(BUILD)/test_loopfile.o $(BUILD)/loopfile.o
 $(BUILD)/test_ports $(BUILD)/test_host_router: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ) $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
 
-$(BUILD)/test_presets $(BUILD)/test_host_beyond $(BUILD)/test_host_faults: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ)
+$(BUILD)/test_presets $(BUILD)/test_host_beyond $(BUILD)/test_host_faults \
+$(BUILD)/test_host_state: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
 
 # (The seam's curve, from looper.o, for the loop the test expects.)

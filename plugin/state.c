@@ -220,7 +220,14 @@ load_loop(Eighttrack *self, StateFeatures *f,
 	const EtUris *u = &self->uris;
 	char *abstract  = get_string(retrieve, handle, u->state_loop, u->atom_Path);
 	if (!abstract) {
-		return false; /* saved without a loop */
+		/* Saved without a loop, or with one whose path cannot be read
+		 * (another type, empty): that one is lost, and the log says so. */
+		if (has_value(retrieve, handle, u->state_loop)) {
+			lv2_log_error(&f->logger, "eighttrack: the saved state holds no "
+			              "usable path for the loop (an atom:Path is "
+			              "expected); the loop is empty\n");
+		}
+		return false;
 	}
 	SavedLoop saved;
 	const bool complete =

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define MAX_BLOCK 8192
@@ -68,6 +69,7 @@ struct EthHost {
 	size_t          port_n_out[MAX_PORTS], port_out_alloc[MAX_PORTS];
 	size_t          allocations;
 	uint64_t        last_run_ns;
+	unsigned        retrieve_calls; /* in the last eth_state_restore() */
 	char            log_text[LOG_CAPACITY];
 	size_t          log_len;
 	unsigned        log_lines;
@@ -648,4 +650,391 @@ unsigned
 eth_log_lines(const EthHost *host)
 {
 	return host->log_lines;
+}
+
+/* ------------------------------------- state through this host's own store */
+
+typedef struct {
+	char    *key;  /* URI */
+	char    *type; /* URI */
+	uint32_t flags;
+	uint32_t size;
+	uint8_t *value;
+} StateEntry;
+
+struct EthState {
+	char       *dir;
+	StateEntry *entries;
+	size_t      n, alloc;
+};
+
+EthState *
+eth_state_new(const char *dir)
+{
+	EthState *state = (EthState *)calloc(1, sizeof(EthState));
+	state->dir      = dir ? strdup(dir) : NULL;
+	return state;
+}
+
+void
+eth_state_free(EthState *state)
+{
+	if (!state) {
+		return;
+	}
+	for (size_t i = 0; i < state->n; ++i) {
+		free(state->entries[i].key);
+		free(state->entries[i].type);
+		free(state->entries[i].value);
+	}
+	free(state->entries);
+	free(state->dir);
+	free(state);
+}
+
+static StateEntry *
+state_find(const EthState *state, const char *key)
+{
+	for (size_t i = 0; i < state->n; ++i) {
+		if (!strcmp(state->entries[i].key, key)) {
+			return &state->entries[i];
+		}
+	}
+	return NULL;
+}
+
+void
+eth_state_set(EthState *state, const char *key, const char *type,
+              uint32_t flags, const void *value, uint32_t size)
+{
+	StateEntry *e = state_find(state, key);
+	if (e) {
+		free(e->type);
+		free(e->value);
+	} else {
+		if (state->n == state->alloc) {
+			state->alloc   = state->alloc ? state->alloc * 2 : 16;
+			state->entries = (StateEntry *)realloc(
+			    state->entries, state->alloc * sizeof(StateEntry));
+		}
+		e      = &state->entries[state->n++];
+		e->key = strdup(key);
+	}
+	e->type  = strdup(type);
+	e->flags = flags;
+	e->size  = size;
+	e->value = (uint8_t *)malloc(size ? size : 1);
+	memcpy(e->value, value, size);
+}
+
+size_t
+eth_state_count(const EthState *state)
+{
+	return state->n;
+}
+
+const void *
+eth_state_get(const EthState *state, const char *key, uint32_t *size,
+              const char **type, uint32_t *flags)
+{
+	const StateEntry *e = state_find(state, key);
+	if (size) {
+		*size = e ? e->size : 0;
+	}
+	if (type) {
+		*type = e ? e->type : NULL;
+	}
+	if (flags) {
+		*flags = e ? e->flags : 0;
+	}
+	return e ? e->value : NULL;
+}
+
+/* state:makePath, mapPath and freePath, relative to the state's dir. */
+typedef struct {
+	const char *dir;
+} PathContext;
+
+static void
+make_dirs(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; ++p) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(buf, 0755);
+			*p = '/';
+		}
+	}
+	mkdir(buf, 0755);
+}
+
+static char *
+join_path(const char *dir, const char *name)
+{
+	const size_t n    = strlen(dir) + strlen(name) + 2;
+	char        *path = (char *)malloc(n);
+	snprintf(path, n, "%s/%s", dir, name);
+	return path;
+}
+
+static char *
+make_path(LV2_State_Make_Path_Handle handle, const char *name)
+{
+	const PathContext *c    = (const PathContext *)handle;
+	char              *path = join_path(c->dir, name);
+	char              *slash = strrchr(path, '/');
+	*slash = '\0';
+	make_dirs(path);
+	*slash = '/';
+	return path;
+}
+
+static char *
+abstract_path(LV2_State_Map_Path_Handle handle, const char *absolute)
+{
+	const PathContext *c = (const PathContext *)handle;
+	const size_t       n = c->dir ? strlen(c->dir) : 0;
+	if (n && !strncmp(absolute, c->dir, n) && absolute[n] == '/') {
+		return strdup(absolute + n + 1);
+	}
+	return strdup(absolute);
+}
+
+static char *
+absolute_path(LV2_State_Map_Path_Handle handle, const char *abstract)
+{
+	const PathContext *c = (const PathContext *)handle;
+	if (abstract[0] == '/' || !c->dir) {
+		return strdup(abstract);
+	}
+	return join_path(c->dir, abstract);
+}
+
+static void
+free_path(LV2_State_Free_Path_Handle handle, char *path)
+{
+	(void)handle;
+	free(path);
+}
+
+/* The host's features plus the three path features (NULL-terminated). */
+static void
+state_features(EthHost *host, PathContext *paths, LV2_State_Make_Path *mk,
+               LV2_State_Map_Path *mp, LV2_State_Free_Path *fp,
+               LV2_Feature f[3], const LV2_Feature *out[16])
+{
+	*mk  = (LV2_State_Make_Path){paths, make_path};
+	*mp  = (LV2_State_Map_Path){paths, abstract_path, absolute_path};
+	*fp  = (LV2_State_Free_Path){paths, free_path};
+	f[0] = (LV2_Feature){LV2_STATE__makePath, mk};
+	f[1] = (LV2_Feature){LV2_STATE__mapPath, mp};
+	f[2] = (LV2_Feature){LV2_STATE__freePath, fp};
+	unsigned n = 0;
+	for (unsigned i = 0; host->features[i]; ++i) {
+		out[n++] = host->features[i];
+	}
+	out[n++] = &f[0];
+	out[n++] = &f[1];
+	out[n++] = &f[2];
+	out[n]   = NULL;
+}
+
+static const LV2_State_Interface *
+state_interface(const EthHost *host)
+{
+	return (const LV2_State_Interface *)lilv_instance_get_extension_data(
+	    host->instance, LV2_STATE__interface);
+}
+
+typedef struct {
+	EthHost  *host;
+	EthState *state;
+} StoreContext;
+
+static LV2_State_Status
+store_value(LV2_State_Handle handle, uint32_t key, const void *value,
+            size_t size, uint32_t type, uint32_t flags)
+{
+	StoreContext *c        = (StoreContext *)handle;
+	const char   *key_uri  = unmap_uri(c->host, key);
+	const char   *type_uri = unmap_uri(c->host, type);
+	if (!key_uri || !type_uri || !value || size > UINT32_MAX) {
+		return LV2_STATE_ERR_UNKNOWN;
+	}
+	eth_state_set(c->state, key_uri, type_uri, flags, value, (uint32_t)size);
+	return LV2_STATE_SUCCESS;
+}
+
+EthState *
+eth_state_save(EthHost *host, const char *dir)
+{
+	const LV2_State_Interface *iface = state_interface(host);
+	if (!iface || !iface->save) {
+		return NULL;
+	}
+	make_dirs(dir);
+	EthState           *state = eth_state_new(dir);
+	PathContext         paths = {state->dir};
+	LV2_State_Make_Path mk;
+	LV2_State_Map_Path  mp;
+	LV2_State_Free_Path fp;
+	LV2_Feature         f[3];
+	const LV2_Feature  *features[16];
+	state_features(host, &paths, &mk, &mp, &fp, f, features);
+	StoreContext   c  = {host, state};
+	const LV2_State_Status st =
+	    iface->save(lilv_instance_get_handle(host->instance), store_value, &c,
+	                LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, features);
+	if (st != LV2_STATE_SUCCESS) {
+		eth_state_free(state);
+		return NULL;
+	}
+	return state;
+}
+
+typedef struct {
+	EthHost           *host;
+	const EthState    *state;
+	EthRetrieve        how;
+	/* Values handed out and not freed yet. */
+	void             **live;
+	size_t            *live_size;
+	size_t             n_live, live_alloc;
+} RetrieveContext;
+
+static void
+poison_and_free(void *value, size_t size)
+{
+	memset(value, 0xA5, size);
+	free(value);
+}
+
+/* A type of the same size that is not `type`. */
+static const char *
+wrong_type(const char *type)
+{
+	static const char *const swaps[][2] = {
+	    {LV2_ATOM__Int, LV2_ATOM__Bool},     {LV2_ATOM__Bool, LV2_ATOM__Int},
+	    {LV2_ATOM__Long, LV2_ATOM__Double},  {LV2_ATOM__Double, LV2_ATOM__Long},
+	    {LV2_ATOM__Float, LV2_ATOM__Int},    {LV2_ATOM__Path, LV2_ATOM__String},
+	    {LV2_ATOM__String, LV2_ATOM__Path},
+	};
+	for (size_t i = 0; i < sizeof(swaps) / sizeof(swaps[0]); ++i) {
+		if (!strcmp(type, swaps[i][0])) {
+			return swaps[i][1];
+		}
+	}
+	return LV2_ATOM__Chunk;
+}
+
+static const void *
+retrieve_value(LV2_State_Handle handle, uint32_t key, size_t *size,
+               uint32_t *type, uint32_t *flags)
+{
+	RetrieveContext   *c = (RetrieveContext *)handle;
+	const EthRetrieve *how = &c->how;
+	++c->host->retrieve_calls;
+	*size  = 0;
+	*type  = 0;
+	*flags = 0;
+	if ((how->options & ETH_RETRIEVE_INVALIDATE) && c->n_live) {
+		/* Carla: what the previous call returned is gone. */
+		poison_and_free(c->live[0], c->live_size[0]);
+		c->n_live = 0;
+	}
+	const char       *key_uri = unmap_uri(c->host, key);
+	const StateEntry *e       = key_uri ? state_find(c->state, key_uri) : NULL;
+	const bool this_key = e && how->key && !strcmp(e->key, how->key);
+	if (!e || (this_key && (how->options & ETH_RETRIEVE_MISSING))) {
+		return NULL;
+	}
+
+	const bool is_string =
+	    !strcmp(e->type, LV2_ATOM__Path) || !strcmp(e->type, LV2_ATOM__String);
+	size_t     text = is_string ? strnlen((const char *)e->value, e->size) : 0;
+	const bool nul  = is_string && text < e->size;
+	size_t     n    = e->size;
+	if (this_key && (how->options & ETH_RETRIEVE_SHORTER)) {
+		if (is_string) {
+			text = text ? text - 1 : 0;
+			n    = text + (nul ? 1 : 0);
+		} else {
+			n = n ? n - 1 : 0;
+		}
+	}
+	const bool no_nul = is_string && (how->options & ETH_RETRIEVE_NO_NUL);
+	if (no_nul) {
+		n = text;
+	}
+	const size_t extra = this_key && (how->options & ETH_RETRIEVE_LONGER) ? 4 : 0;
+	/* Without a NUL, poison bytes follow the text: a plugin that looks for
+	 * the NUL reads garbage (and past the block, which ASan reports). */
+	const size_t pad   = no_nul ? 8 : 0;
+	uint8_t     *value = (uint8_t *)malloc(n + extra + pad + 1);
+	memcpy(value, e->value, n);
+	if (is_string && !no_nul && n > text) {
+		value[text] = '\0'; /* a shortened string keeps its NUL */
+	}
+	memset(value + n, 0xA5, extra + pad);
+	n += extra;
+
+	if (c->n_live == c->live_alloc) {
+		c->live_alloc = c->live_alloc ? c->live_alloc * 2 : 16;
+		c->live = (void **)realloc(c->live, c->live_alloc * sizeof(void *));
+		c->live_size =
+		    (size_t *)realloc(c->live_size, c->live_alloc * sizeof(size_t));
+	}
+	c->live[c->n_live]      = value;
+	c->live_size[c->n_live] = n + pad;
+	++c->n_live;
+
+	const char *type_uri = this_key && (how->options & ETH_RETRIEVE_WRONG_TYPE)
+	                           ? wrong_type(e->type)
+	                           : e->type;
+	*size  = n;
+	*type  = map_uri(c->host, type_uri);
+	*flags = e->flags;
+	return value;
+}
+
+int
+eth_state_restore(EthHost *host, const EthState *state, const EthRetrieve *how)
+{
+	const LV2_State_Interface *iface = state_interface(host);
+	if (!iface || !iface->restore) {
+		return LV2_STATE_ERR_NO_FEATURE;
+	}
+	PathContext         paths = {state->dir};
+	LV2_State_Make_Path mk;
+	LV2_State_Map_Path  mp;
+	LV2_State_Free_Path fp;
+	LV2_Feature         f[3];
+	const LV2_Feature  *features[16];
+	state_features(host, &paths, &mk, &mp, &fp, f, features);
+	RetrieveContext c;
+	memset(&c, 0, sizeof(c));
+	c.host  = host;
+	c.state = state;
+	if (how) {
+		c.how = *how;
+	}
+	host->retrieve_calls = 0;
+	const LV2_State_Status st =
+	    iface->restore(lilv_instance_get_handle(host->instance), retrieve_value,
+	                   &c, LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, features);
+	/* Values need not outlive restore(). */
+	for (size_t i = 0; i < c.n_live; ++i) {
+		poison_and_free(c.live[i], c.live_size[i]);
+	}
+	free(c.live);
+	free(c.live_size);
+	return st;
+}
+
+unsigned
+eth_state_retrieve_calls(const EthHost *host)
+{
+	return host->retrieve_calls;
 }

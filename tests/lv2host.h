@@ -74,6 +74,68 @@ bool eth_save_state(EthHost *host, const char *dir);
  * does (controls included); false if lilv cannot read it. */
 bool eth_restore_state(EthHost *host, const char *dir);
 
+/* ---- State through the test host's own store and retrieve ------------
+ * eth_state_save() calls the plugin's LV2_State_Interface save() directly
+ * with this host's store function and state:makePath, mapPath and freePath
+ * features that write into `dir`; the stored values (key, type, flags,
+ * bytes) stay in memory, keys and types as URIs, so that another instance
+ * (another host, with its own URID map) can restore them.
+ * eth_state_restore() calls restore() with this host's retrieve, which can
+ * behave like the hosts out there; the options combine. */
+typedef struct EthState EthState;
+
+enum {
+	/* Like Carla: every value handed out is a fresh malloc'd copy, and each
+	 * call poisons (0xA5) and frees the value that the previous call
+	 * returned; the last one is poisoned and freed when restore() returns.
+	 * Without it, values stay valid until restore() returns (the spec),
+	 * and are poisoned and freed then. */
+	ETH_RETRIEVE_INVALIDATE = 1u << 0,
+	/* Like Carla: atom:Path and atom:String values come back without their
+	 * NUL (size = strlen), followed by poison bytes, never a NUL. */
+	ETH_RETRIEVE_NO_NUL = 1u << 1,
+	/* The rest act on one key, EthRetrieve.key:
+	 * it is missing; */
+	ETH_RETRIEVE_MISSING = 1u << 2,
+	/* its value has another type of the same size (Int<->Bool,
+	 * Long<->Double, Float->Int, Path<->String, anything else ->
+	 * atom:Chunk); */
+	ETH_RETRIEVE_WRONG_TYPE = 1u << 3,
+	/* its value is one byte shorter (a string: its text one character
+	 * shorter, its NUL kept); */
+	ETH_RETRIEVE_SHORTER = 1u << 4,
+	/* its value is followed by 4 extra bytes of 0xA5 (after a string's NUL
+	 * if it has one). */
+	ETH_RETRIEVE_LONGER = 1u << 5,
+};
+
+typedef struct {
+	unsigned    options; /* ETH_RETRIEVE_... */
+	const char *key;     /* full URI: the key the per-key options act on */
+} EthRetrieve;
+
+/* An empty state, whose paths are relative to dir (may be NULL). */
+EthState *eth_state_new(const char *dir);
+/* Saves this instance's state; files go into dir (created if need be).
+ * NULL if save() fails. */
+EthState *eth_state_save(EthHost *host, const char *dir);
+void      eth_state_free(EthState *state);
+/* Adds or replaces a value, as the store function does. */
+void eth_state_set(EthState *state, const char *key, const char *type,
+                   uint32_t flags, const void *value, uint32_t size);
+size_t eth_state_count(const EthState *state);
+/* The stored value of key (NULL if none), its size, type URI and flags. */
+const void *eth_state_get(const EthState *state, const char *key,
+                          uint32_t *size, const char **type, uint32_t *flags);
+/* Restores the state into this instance through the plugin's restore(),
+ * with a retrieve that behaves as `how` says (NULL: plainly).  Returns
+ * restore()'s status (0 = LV2_STATE_SUCCESS).  Control ports are not part
+ * of this state. */
+int eth_state_restore(EthHost *host, const EthState *state,
+                      const EthRetrieve *how);
+/* How many times the last eth_state_restore() called retrieve. */
+unsigned eth_state_retrieve_calls(const EthHost *host);
+
 /* The allocation hook (alloc_hook.c) counts while this is on. */
 void eth_count_allocations(bool on);
 size_t eth_allocation_count(void);
