@@ -24,10 +24,13 @@ frames by the plugin's MIDI Start (clock_out), sent at transport frame 0.
   carla_test.py reload DIR   a fresh process loads DIR's project: the loop
                              plays again in phase; notes held across a
                              restore end once when Carla sends CC 123/120
+  carla_test.py ports DIR    single-client mode (each plugin port a JACK
+                             port): the track outputs carry events only
+                             while track_outs is on
 
 Needs CARLA_LIB_FILE (libcarla_standalone2.so), CARLA_PY_DIR (the folder of
 carla_backend.py), ET_BUNDLE_PARENT (the folder holding eighttrack.lv2),
-ET_CLIENT (Carla's JACK client name, the same in both phases: Carla keeps
+ET_CLIENT (Carla's JACK client name, the same in every phase: Carla keeps
 the plugin's state files under it).  Prints "ok:" lines; exits 1 on a
 failure with "FAIL:" lines.
 """
@@ -109,7 +112,6 @@ def jack():
             "jack_connect": ([c_void_p, c_char_p, c_char_p], c_int),
             "jack_set_process_callback": ([c_void_p, c_void_p, c_void_p], c_int),
             "jack_last_frame_time": ([c_void_p], c_uint32),
-            "jack_frame_time": ([c_void_p], c_uint32),
             "jack_midi_get_event_count": ([c_void_p], c_uint32),
             "jack_midi_event_get": ([POINTER(_MidiEvent), c_void_p, c_uint32], c_int),
             "jack_midi_clear_buffer": ([c_void_p], None),
@@ -155,9 +157,6 @@ class Client:
         if jack().jack_connect(self.c, src.encode(), dst.encode()) != 0:
             raise RuntimeError("jack_connect %s -> %s failed" % (src, dst))
 
-    def now(self):
-        return jack().jack_frame_time(self.c)
-
     def close(self):
         if self.c:
             jack().jack_deactivate(self.c)
@@ -194,10 +193,10 @@ class Source(Client):
         buf = J.jack_port_get_buffer(self.midi, nframes)
         J.jack_midi_clear_buffer(buf)
         q = self.queue
-        while q and q[0][0] - j < nframes or q and q[0][0] - j > 0x7FFFFFFF:
+        while q and q[0][0] - j < nframes:
             f, data = q.pop(0)
-            d = (f - j) & 0xFFFFFFFF
-            if d >= nframes:
+            d = f - j
+            if d < 0:
                 self.late += 1
                 continue
             J.jack_midi_event_write(buf, d, data, len(data))
@@ -208,15 +207,28 @@ class Capture(Client):
     """Records audio (while `audio_on`) and every MIDI event, with JACK
     frames."""
 
-    def __init__(self, name):
+    def __init__(self, name, more_midi=()):
         super().__init__(name)
         self.inp = {s: self.port("in_" + s.lower(), AUDIO, PORT_IN) for s in "LR"}
         self.midi = self.port("midi_in", MIDI, PORT_IN)
         self.audio_on = False
         self.blocks = []  # (jack frame, bytes L, bytes R)
-        self.events = []  # (jack frame, bytes)
+        self.events = []  # (jack frame, bytes) of midi_in
+        # More MIDI inputs, each with its own list of events.
+        self.more = [(n, self.port(n, MIDI, PORT_IN), []) for n in more_midi]
         self.ev = _MidiEvent()
         self.last = 0     # the end of the last cycle seen: JACK's clock here
+
+    def events_of(self, name):
+        return next(ev for n, p, ev in self.more if n == name)
+
+    def read_midi(self, port, nframes, j, into):
+        J = jack()
+        buf = J.jack_port_get_buffer(port, nframes)
+        for i in range(J.jack_midi_get_event_count(buf)):
+            if J.jack_midi_event_get(byref(self.ev), buf, i) == 0:
+                into.append((j + self.ev.time,
+                             bytes(self.ev.buffer[k] for k in range(self.ev.size))))
 
     def process(self, nframes, arg):
         J = jack()
@@ -225,11 +237,9 @@ class Capture(Client):
             self.blocks.append((j,) + tuple(
                 ctypes.string_at(J.jack_port_get_buffer(self.inp[s], nframes), nframes * 4)
                 for s in "LR"))
-        buf = J.jack_port_get_buffer(self.midi, nframes)
-        for i in range(J.jack_midi_get_event_count(buf)):
-            if J.jack_midi_event_get(byref(self.ev), buf, i) == 0:
-                self.events.append((j + self.ev.time,
-                                    bytes(self.ev.buffer[k] for k in range(self.ev.size))))
+        self.read_midi(self.midi, nframes, j, self.events)
+        for n, port, into in self.more:
+            self.read_midi(port, nframes, j, into)
         self.last = j + nframes
         return 0
 
@@ -261,8 +271,8 @@ class Carla:
         self.h = cb.CarlaHostDLL(os.environ["CARLA_LIB_FILE"], False)
         h = self.h
         h.set_engine_option(cb.ENGINE_OPTION_PROCESS_MODE,
-                            cb.ENGINE_PROCESS_MODE_CONTINUOUS_RACK if mode == "rack"
-                            else cb.ENGINE_PROCESS_MODE_PATCHBAY, "")
+                            {"rack": cb.ENGINE_PROCESS_MODE_CONTINUOUS_RACK,
+                             "single": cb.ENGINE_PROCESS_MODE_SINGLE_CLIENT}[mode], "")
         h.set_engine_option(cb.ENGINE_OPTION_TRANSPORT_MODE, cb.ENGINE_TRANSPORT_MODE_INTERNAL, "")
         h.set_engine_option(cb.ENGINE_OPTION_PREFER_PLUGIN_BRIDGES, 0, "")
         h.set_engine_option(cb.ENGINE_OPTION_PREFER_UI_BRIDGES, 0, "")
@@ -328,6 +338,20 @@ class Carla:
         self.h.engine_close()
 
 
+def jack_port_named(client, pattern):
+    """The one JACK port whose full name matches the regex `pattern`."""
+    J = jack()
+    names = J.jack_get_ports(client.c, pattern.encode(), None, 0)
+    found = []
+    i = 0
+    while names and names[i]:
+        found.append(names[i].decode())
+        i += 1
+    if len(found) != 1:
+        raise RuntimeError("JACK ports matching %s: %s" % (pattern, found or "none"))
+    return found[0]
+
+
 class Rig:
     """Carla plus our two clients, wired as src -> Carla (rack) -> cap."""
 
@@ -345,6 +369,7 @@ class Rig:
         k.connect(n + ":audio-out1", k.name + ":in_l")
         k.connect(n + ":audio-out2", k.name + ":in_r")
         k.connect(n + ":events-out", k.name + ":midi_in")
+
 
     def close(self):
         self.src.close()
@@ -378,6 +403,29 @@ class Rig:
                     return f
         raise RuntimeError("no MIDI Start from the plugin within 2 s of transport_play "
                            "(clock_out is on)")
+
+
+class PortsRig(Rig):
+    """Carla in single-client mode, where each port of the plugin is a JACK
+    port of its own (wired apart, as in Ardour or Carla's patchbay):
+    src -> the plugin's MIDI in; its MIDI out, Track 1 out and Track 3 out
+    -> cap."""
+
+    def __init__(self, tag):
+        self.carla = Carla(os.environ["ET_CLIENT"], os.environ["ET_BUNDLE_PARENT"],
+                           mode="single")
+        self.carla.add()
+        self.carla.idle(0.2)
+        self.src = Source("et-src-" + tag)
+        self.cap = Capture("et-cap-" + tag, ("track1", "track3"))
+        self.src.start()
+        self.cap.start()
+        base = "^" + re.escape(self.carla.name) + ":.*"
+        c, k = self.src, self.cap
+        c.connect(c.name + ":midi_out", jack_port_named(c, base + "events-in$"))
+        k.connect(jack_port_named(k, base + "MIDI out$"), k.name + ":midi_in")
+        k.connect(jack_port_named(k, base + "Track 1 out$"), k.name + ":track1")
+        k.connect(jack_port_named(k, base + "Track 3 out$"), k.name + ":track3")
 
 
 # ------------------------------------------------------------ the checks
@@ -745,13 +793,80 @@ def check_burst(rig, workdir):
              "note-off each for ch7 65, ch7 69, ch5 62" % fmt(notes, t1))
 
 
+def ports(workdir):
+    """track_outs where the track outputs are wired apart: off (the
+    default), they stay empty; on, each carries its track's events, once,
+    beside the merged output; turned off mid-note, the track output ends
+    its note at once and the merged output when the key is released."""
+    rig = PortsRig("p%d" % os.getpid())
+    c = rig.carla
+    try:
+        ok("Carla in single-client mode: the plugin's MIDI out, Track 1 out and Track 3 out "
+           "are JACK ports of their own")
+        c.set("auto_channel", 1)
+        c.set("active_track", 3)
+        c.set("track3_channel", 7)
+        c.idle(0.1)
+
+        def play(events, span=4096):
+            t = rig.soon(0.2)
+            marks = (len(rig.cap.events), len(rig.cap.events_of("track1")),
+                     len(rig.cap.events_of("track3")))
+            rig.src.send([(t + d, b) for d, b in events])
+            collect(rig, marks[0], t + span)
+            return (t, rig.cap.events[marks[0]:], rig.cap.events_of("track1")[marks[1]:],
+                    rig.cap.events_of("track3")[marks[2]:])
+
+        on_off = [(0, [0x90, 60, 100]), (300, [0x80, 60, 0])]
+        want = [(0, b"\x96\x3c\x64"), (300, b"\x86\x3c\x00")]
+        t, merged, t1, t3 = play(on_off)
+        rel = lambda evs: [(f - t, b) for f, b in evs]  # noqa: E731
+        if rel(merged) == want and not t1 and not t3:
+            ok("track_outs 0 (default): MIDI out carries the notes once, Track 1 and Track 3 "
+               "out stay empty")
+        else:
+            fail("track_outs 0: MIDI out [%s], Track 1 out [%s], Track 3 out [%s]"
+                 % (fmt(merged, t), fmt(t1, t), fmt(t3, t)))
+
+        c.set("track_outs", 1)
+        c.idle(0.1)
+        t, merged, t1, t3 = play(on_off)
+        if rel(merged) == want and rel(t3) == want and not t1:
+            ok("track_outs 1: MIDI out and Track 3 out each carry track 3's notes once, at "
+               "the same frames; Track 1 out stays empty")
+        else:
+            fail("track_outs 1: MIDI out [%s], Track 1 out [%s], Track 3 out [%s]"
+                 % (fmt(merged, t), fmt(t1, t), fmt(t3, t)))
+
+        # Turned off while a note sounds: Track 3 out ends it at once.
+        t, merged, t1, t3 = play([(0, [0x90, 62, 90])])
+        mark3 = len(rig.cap.events_of("track3"))
+        c.set("track_outs", 0)
+        c.idle(0.2)
+        ended = rig.cap.events_of("track3")[mark3:]
+        t, merged, t1, t3 = play([(0, [0x80, 62, 0])])
+        if [b for f, b in ended] == [b"\x86\x3e\x40"] and not t3 and \
+                rel(merged) == [(0, b"\x86\x3e\x00")]:
+            ok("track_outs turned off mid-note: Track 3 out ends the note at once (86 3e 40), "
+               "MIDI out ends it once when the key is released")
+        else:
+            fail("track_outs turned off mid-note: Track 3 out [%s] then [%s], MIDI out [%s]"
+                 % (fmt(ended, 0), fmt(t3, t), fmt(merged, t)))
+    finally:
+        if rig.src.late:
+            fail("%d MIDI events were scheduled too late to send" % rig.src.late)
+        rig.close()
+    finish()
+
+
 def main(argv):
-    if len(argv) != 3 or argv[1] not in ("record", "reload"):
+    phases = {"record": record, "reload": reload, "ports": ports}
+    if len(argv) != 3 or argv[1] not in phases:
         print(__doc__, file=sys.stderr)
         return 2
     sys.setswitchinterval(0.0005)   # our JACK callbacks need the GIL quickly
     try:
-        (record if argv[1] == "record" else reload)(argv[2])
+        phases[argv[1]](argv[2])
     except RuntimeError as e:
         fail(str(e))
         finish()

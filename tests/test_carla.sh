@@ -13,6 +13,10 @@
 #      plays at each place in the bar is what it played there before the
 #      save; notes held across a state restore end once when Carla sends its
 #      CC 123/120 burst, and their key releases add no stray note-offs.
+#   3. ports (a fresh process, Carla's single-client mode: every plugin port
+#      a JACK port, wired apart): track_outs off leaves the track outputs
+#      empty; on, Track 3 out carries track 3's notes beside MIDI out; off
+#      again mid-note, Track 3 out ends the note at once.
 # Where Carla is: CARLA_LIB (libcarla_standalone2.so, or its folder) with
 # CARLA_PY (the folder of carla_backend.py), or CARLA_SRC (a source tree
 # built by ../shared/tools/carla/build.sh: bin/ and source/frontend/), or
@@ -154,6 +158,7 @@ phase() {
 }
 phase record
 phase reload
+phase ports
 
 stop_pid "$jackd_pid"
 jackd_pid=
