@@ -679,6 +679,9 @@ def reload(workdir):
         else:
             ok("fresh process: the project loaded, loop_state 3, loop_length %.6f s as saved"
                % length)
+        print("info: CC 123 seen on the output since the project load: %d"
+              % sum(1 for f, b in rig.cap.events if b[0] & 0xF0 == 0xB0 and b[1] == 123),
+              flush=True)
 
         rig.cap.audio_on = True
         zero = rig.play_from_zero()
