@@ -200,6 +200,7 @@ host-scripts: all
 	tests/test_install.sh
 	ET_PRELOAD="$(ET_PRELOAD)" tests/test_jalv.sh
 	ET_PRELOAD="$(ET_PRELOAD)" tests/test_ardour.sh
+	ET_PRELOAD="$(ET_PRELOAD)" tests/test_carla.sh
 
 ui-tests: all $(BUILD)/test_ui_leaks
 	ET_PRELOAD="$(ET_PRELOAD)" ET_LEAK_CHECK="$(ET_LEAK_CHECK)" tests/test_ui.sh

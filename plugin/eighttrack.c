@@ -79,16 +79,18 @@ read_router_controls(const Eighttrack *self, EtRouterControls *controls)
 	}
 }
 
-/* The router's and the clock's output: one MIDI event into midi_out, and
- * into its track's own output.  False when it would not fit whole in
- * both (a half-written event would corrupt a sequence, and an event on one
- * output only would break the note-off guarantee on the other). */
+/* The router's and the clock's output: one MIDI event into midi_out, and,
+ * while track_outs is on, into its track's own output.  False when it would
+ * not fit whole in both (a half-written event would corrupt a sequence, and
+ * an event on one output only would break the note-off guarantee on the
+ * other). */
 static bool
 emit_midi(void *ctx, uint32_t frame, int track, const uint8_t *msg,
           uint32_t size)
 {
 	Eighttrack *self = (Eighttrack *)ctx;
-	EtSeqOut   *solo = track >= 0 && track < ET_TRACK_COUNT &&
+	EtSeqOut   *solo = self->track_outs && track >= 0 &&
+	                         track < ET_TRACK_COUNT &&
 	                         self->track_out[track].open
 	                     ? &self->track_out[track]
 	                     : NULL;
@@ -102,6 +104,46 @@ emit_midi(void *ctx, uint32_t frame, int track, const uint8_t *msg,
 		et_seq_out_write(solo, frame, type, msg, size);
 	}
 	return true;
+}
+
+/* Follows the track_outs port.  Turned off, the track outputs fall silent
+ * at once: each ends there, at frame 0, the notes and the sustain pedal its
+ * track has sounding (they go on sounding, and end later, on midi_out), so
+ * nothing hangs on a synth wired to a track output. */
+static void
+update_track_outs(Eighttrack *self)
+{
+	const bool on = control(self, ET_PORT_TRACK_OUTS) > 0.0f;
+	if (on == self->track_outs) {
+		return;
+	}
+	self->track_outs = on;
+	if (on) {
+		return;
+	}
+	const LV2_URID type = self->uris.midi_MidiEvent;
+	for (unsigned ch = 0; ch < 16; ++ch) {
+		for (unsigned n = 0; n < 128; ++n) {
+			const EtHeldNote *note = &self->router.held[ch][n];
+			if (note->holder < 1 || note->holder > ET_TRACK_COUNT) {
+				continue;
+			}
+			EtSeqOut     *out = &self->track_out[note->holder - 1];
+			const uint8_t off[3] = {
+			    (uint8_t)(0x80u | (note->out_status & 0x0Fu)), note->out_note,
+			    64};
+			if (et_seq_out_fits(out, sizeof(off))) {
+				et_seq_out_write(out, 0, type, off, sizeof(off));
+			}
+		}
+	}
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const EtSustain *pedal = &self->router.sustain[t];
+		const uint8_t    up[3] = {(uint8_t)(0xB0u | pedal->out_channel), 64, 0};
+		if (pedal->down && et_seq_out_fits(&self->track_out[t], sizeof(up))) {
+			et_seq_out_write(&self->track_out[t], 0, type, up, sizeof(up));
+		}
+	}
 }
 
 uint32_t
@@ -475,6 +517,7 @@ run(LV2_Handle instance, uint32_t nframes)
 	et_seq_out_begin(&self->notify, self->port[ET_PORT_NOTIFY]);
 
 	const bool controls_changed = refresh_controls(self);
+	update_track_outs(self);
 	Block b;
 	b.sink     = (EtSink){emit_midi, self};
 	b.rendered = 0;

@@ -53,6 +53,7 @@ typedef struct {
 	EtUris               uris;
 	EtSeqOut midi_out;
 	EtSeqOut track_out[ET_TRACK_COUNT];
+	bool     track_outs; /* the track outputs carry events (track_outs port) */
 	EtSeqOut notify;
 	EtNotify ui; /* what notify tells the UI (notify.c) */
 

@@ -6,8 +6,8 @@
 
 #define TRACK_OUT(n)                                                          \
 	{"track" #n "_out", "Track " #n " out",                                   \
-	 "What track " #n " plays, alone, with the same note-off guarantees as "  \
-	 "the merged output.",                                                    \
+	 "What track " #n " plays, alone, while Track outputs is on, with the "   \
+	 "same note-off guarantees as the merged output.",                       \
 	 ET_PORT_KIND_ATOM_OUT, 0, 0, 0, 0, NULL, "track_outs", ET_SCALE_NONE}
 
 #define TRACK_PORTS(n)                                                        \
@@ -142,6 +142,14 @@ const EtPortInfo et_ports[ET_PORT_COUNT] = {
 	TRACK_OUT(6),
 	TRACK_OUT(7),
 	TRACK_OUT(8),
+	{"track_outs", "Track outputs",
+	 "Also write each track's events to its own output (track1_out ...). "
+	 "Off by default: Carla's rack merges every MIDI output into one "
+	 "stream, so the next plugin would get every event twice; turn it on "
+	 "where the track outputs are wired apart (Ardour with widened pins, "
+	 "Carla's patchbay, jalv).",
+	 ET_PORT_KIND_CONTROL_IN, 0.0f, 0.0f, 1.0f, ET_PROP_TOGGLED, "etu:switch",
+	 "track_outs", ET_SCALE_NONE},
 };
 
 const EtPortGroup et_port_groups[] = {

@@ -52,6 +52,9 @@ typedef enum {
 	ET_PORT_CONTROL_CHANNEL,
 	ET_PORT_TRACK_OUT_FIRST, /* track t (0-based): FIRST + t */
 	ET_PORT_TRACK_OUT_LAST = ET_PORT_TRACK_OUT_FIRST + ET_TRACK_COUNT - 1,
+	/* Added for Carla's rack (issue 13): the track outputs carry events only
+	 * while this is on. */
+	ET_PORT_TRACK_OUTS,
 	ET_PORT_COUNT
 } EtPortIndex;
 

@@ -78,6 +78,7 @@ each_track_out_carries_exactly_its_tracks_events(void **state)
 {
 	(void)state;
 	EthHost *h = eth_new(RATE);
+	eth_set(h, "track_outs", 1);
 	/* Program Change 7 now (the value changed) and when it becomes active. */
 	eth_set(h, "track2_program", 8);
 	eth_run(h, 64);
@@ -123,6 +124,94 @@ each_track_out_carries_exactly_its_tracks_events(void **state)
 	eth_free(h);
 }
 
+/* track_outs off, its default (Carla's rack appends every MIDI output into
+ * one stream): the track outputs stay valid, empty sequences and midi_out
+ * carries each event once.  On: each track output carries its track's
+ * events too. */
+static void
+track_outputs_are_empty_until_track_outs_is_on(void **state)
+{
+	(void)state;
+	EthHost *h = eth_new(RATE);
+	assert_float_equal(eth_get(h, "track_outs"), 0.0f, 0.0f);
+	eth_set(h, "track2_program", 8);
+	eth_set(h, "auto_channel", 1); /* channel 5 passes thru */
+	eth_run(h, 64);
+	const Expect program[] = {{0, 0xC1, 7, 0}};
+	assert_merged(h, program, 1);
+	assert_tracks_silent_but(h, 0);
+
+	eth_midi3(h, 10, 0x90, 60, 100);   /* track 1, channel 1 */
+	eth_midi3(h, 11, 0x94, 40, 50);    /* thru */
+	eth_midi3(h, 30, 0x80, 60, 0);
+	eth_run(h, 64);
+	const Expect once[] = {{10, 0x90, 60, 100}, {11, 0x94, 40, 50},
+	                       {30, 0x80, 60, 0}};
+	assert_merged(h, once, 3);
+	assert_tracks_silent_but(h, 0);
+
+	/* On: the same events reach the track outputs as well. */
+	eth_set(h, "track_outs", 1);
+	eth_set(h, "active_track", 2);
+	eth_midi3(h, 5, 0x90, 64, 90);
+	eth_midi3(h, 6, 0x94, 40, 0);
+	eth_midi3(h, 20, 0x80, 64, 0);
+	eth_run(h, 64);
+	const Expect merged[] = {{0, 0xC1, 7, 0}, {5, 0x91, 64, 90},
+	                         {6, 0x94, 40, 0}, {20, 0x81, 64, 0}};
+	assert_merged(h, merged, 4);
+	const Expect t2[] = {{0, 0xC1, 7, 0}, {5, 0x91, 64, 90}, {20, 0x81, 64, 0}};
+	assert_track(h, 1, t2, 3);
+	assert_tracks_silent_but(h, 1u << 1);
+
+	/* Off again: silent at once. */
+	eth_set(h, "track_outs", 0);
+	eth_midi3(h, 7, 0x90, 62, 80);
+	eth_run(h, 64);
+	const Expect t2_on[] = {{7, 0x91, 62, 80}};
+	assert_merged(h, t2_on, 1);
+	assert_tracks_silent_but(h, 0);
+	eth_midi3(h, 9, 0x80, 62, 0);
+	eth_run(h, 64);
+	assert_tracks_silent_but(h, 0);
+	assert_int_equal(eth_allocations_in_run(h), 0);
+	eth_free(h);
+}
+
+/* track_outs turned off while notes and a pedal sound: each track output
+ * ends its own at frame 0 of that block (a synth wired to it hangs on
+ * nothing), and midi_out ends them later, with their note-offs, once. */
+static void
+turning_track_outs_off_ends_what_sounds_on_the_track_outputs(void **state)
+{
+	(void)state;
+	EthHost *h = eth_new(RATE);
+	eth_set(h, "track_outs", 1);
+	eth_set(h, "track3_transpose", 12);
+	eth_set(h, "track3_channel", 9);
+	eth_set(h, "active_track", 3);
+	eth_midi3(h, 1, 0x90, 60, 100); /* track 3: channel 9, note 72 */
+	eth_midi3(h, 2, 0xB0, 64, 127); /* sustain down on track 3 */
+	eth_run(h, 64);
+	const Expect t3[] = {{1, 0x98, 72, 100}, {2, 0xB8, 64, 127}};
+	assert_track(h, 2, t3, 2);
+
+	eth_set(h, "track_outs", 0);
+	eth_run(h, 64);
+	assert_int_equal(eth_out_count(h), 0);
+	const Expect ended[] = {{0, 0x88, 72, 64}, {0, 0xB8, 64, 0}};
+	assert_track(h, 2, ended, 2);
+	assert_tracks_silent_but(h, 1u << 2);
+
+	eth_midi3(h, 3, 0x80, 60, 0);
+	eth_midi3(h, 4, 0xB0, 64, 0);
+	eth_run(h, 64);
+	const Expect merged[] = {{3, 0x88, 72, 0}, {4, 0xB8, 64, 0}};
+	assert_merged(h, merged, 2);
+	assert_tracks_silent_but(h, 0);
+	eth_free(h);
+}
+
 /* A track output with no room: its events go to neither output, so no
  * output ever has a note-on without its note-off; nothing is written past
  * either buffer, and it is logged once. */
@@ -131,6 +220,7 @@ a_full_track_out_holds_back_the_event_on_both_outputs(void **state)
 {
 	(void)state;
 	EthHost *h = eth_new(RATE);
+	eth_set(h, "track_outs", 1);
 	/* The plugin reads the offered size as the whole buffer: 8 + 16 of
 	 * header and one 24-byte event. */
 	eth_set_port_capacity(h, "track1_out", 8 + 16 + 24);
@@ -159,6 +249,7 @@ control_notes_select_tracks_mid_note_and_nothing_hangs(void **state)
 {
 	(void)state;
 	EthHost *h = eth_new(RATE);
+	eth_set(h, "track_outs", 1);
 	eth_set(h, "control_channel", 16);
 	eth_set(h, "track2_program", 5);
 	eth_run(h, 64);
@@ -647,6 +738,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(each_track_out_carries_exactly_its_tracks_events),
+	    cmocka_unit_test(track_outputs_are_empty_until_track_outs_is_on),
+	    cmocka_unit_test(
+	        turning_track_outs_off_ends_what_sounds_on_the_track_outputs),
 	    cmocka_unit_test(control_notes_select_tracks_mid_note_and_nothing_hangs),
 	    cmocka_unit_test(a_note_held_before_the_control_channel_still_ends),
 	    cmocka_unit_test(a_restore_gives_the_active_track_back_to_the_port),

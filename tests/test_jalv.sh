@@ -110,7 +110,7 @@ i=0
 while :; do
 	ports=$(jack_lsp 2>/dev/null | grep "^$client:")
 	missing=
-	for p in midi_in midi_out in_l in_r out_l out_r; do
+	for p in midi_in midi_out in_l in_r out_l out_r track1_out track8_out; do
 		echo "$ports" | grep -qx "$client:$p" || missing="$missing $p"
 	done
 	[ -z "$missing" ] && break
@@ -130,10 +130,13 @@ jcmd 'thru = 0' '(^|> )thru = 0\.0+$'
 jcmd 'controls' '(^|> )monitor = 1\.0+$'
 listing=$(tail -n "+$mark" "$out")
 for kv in 'auto_channel = 10' 'active_track = 3' 'thru = 0' 'track1_channel = 11' \
-          'track2_channel = 2' 'loop_arm = 0' 'loop_quantize = 2'; do
+          'track2_channel = 2' 'loop_arm = 0' 'loop_quantize = 2' 'track_outs = 0'; do
 	echo "$listing" | grep -Eq "(^|> )${kv}\.0+\$" || fail "\`controls' does not show $kv"
 done
-echo "== controls set and shown: auto_channel 10, active_track 3, track1_channel 11, thru 0"
+# The track outputs are JACK ports of their own here: a user who wires
+# them turns track_outs on.
+jcmd 'set track_outs 1' '(^|> )track_outs = 1\.0+$'
+echo "== controls set and shown: auto_channel 10, active_track 3, track1_channel 11, thru 0, track_outs 1"
 
 jcmd 'presets' 'Eight synths on channels 1-8'
 sleep 0.2

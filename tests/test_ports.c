@@ -168,6 +168,26 @@ every_enumeration_value_has_a_scale_point(void **state)
 	}
 }
 
+/* Port indices are part of saved sessions: the ports added later come
+ * after the older ones, in the contract's order (track_outs after
+ * track8_out), and a port added later is off by default. */
+static void
+later_ports_are_appended_in_order(void **state)
+{
+	(void)state;
+	assert_string_equal(et_ports[ET_PORT_TRACK_OUT_LAST].symbol, "track8_out");
+	assert_int_equal(ET_PORT_TRACK_OUTS, ET_PORT_TRACK_OUT_LAST + 1);
+	const EtPortInfo *outs = &et_ports[ET_PORT_TRACK_OUTS];
+	assert_string_equal(outs->symbol, "track_outs");
+	assert_int_equal(outs->kind, ET_PORT_KIND_CONTROL_IN);
+	assert_int_equal(outs->properties, ET_PROP_TOGGLED);
+	assert_true(outs->fallback == 0.0f);
+	const LilvPort *port =
+	    lilv_plugin_get_port_by_index(plugin, ET_PORT_TRACK_OUTS);
+	assert_string_equal(lilv_node_as_string(lilv_port_get_symbol(plugin, port)),
+	                    "track_outs");
+}
+
 static void
 sanitize_clamps_rounds_and_reads_nan_as_default(void **state)
 {
@@ -190,6 +210,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(the_ttl_ports_are_the_c_port_table),
 	    cmocka_unit_test(every_enumeration_value_has_a_scale_point),
+	    cmocka_unit_test(later_ports_are_appended_in_order),
 	    cmocka_unit_test(sanitize_clamps_rounds_and_reads_nan_as_default),
 	};
 	return cmocka_run_group_tests(tests, load, unload);

@@ -131,6 +131,8 @@ clicks_hit_their_ports(void **state)
 	                 ET_PORT_AUTO_CHANNEL);
 	assert_int_equal(et_layout_hit(&v->layout, 15 + 6 * 92 + 43, 28)->port,
 	                 ET_PORT_THRU);
+	assert_int_equal(et_layout_hit(&v->layout, 15 + 3 * 92 + 43, 28)->port,
+	                 ET_PORT_TRACK_OUTS);
 	/* Gaps, the waveform and the title are not controls. */
 	assert_null(et_layout_hit(&v->layout, 15 + 86 + 3, 214));
 	assert_null(et_layout_hit(&v->layout, 300, 320));

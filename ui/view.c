@@ -262,6 +262,8 @@ void
 et_layout_init(EtLayout *l)
 {
 	l->count = 0;
+	add(l, ET_WIDGET_TOGGLE, ET_PORT_TRACK_OUTS, col_x(3), HEADER_Y, COL_W,
+	    HEADER_H, "TRACK OUTS", 0);
 	add(l, ET_WIDGET_NUMBER, ET_PORT_AUTO_CHANNEL, col_x(4), HEADER_Y, COL_W,
 	    HEADER_H, "AUTO CH", 0);
 	add(l, ET_WIDGET_NUMBER, ET_PORT_CONTROL_CHANNEL, col_x(5), HEADER_Y,
@@ -434,7 +436,8 @@ toggle_color(uint32_t port)
 	case ET_PORT_LOOP_OVERDUB: return c_amber;
 	case ET_PORT_MONITOR:
 	case ET_PORT_THRU: return c_green;
-	case ET_PORT_CLOCK_OUT: return c_blue;
+	case ET_PORT_CLOCK_OUT:
+	case ET_PORT_TRACK_OUTS: return c_blue;
 	default: return c_red; /* mutes */
 	}
 }
