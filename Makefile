@@ -191,6 +191,7 @@ validate: all
 host-scripts: all
 	tests/test_install.sh
 	ET_PRELOAD="$(ET_PRELOAD)" tests/test_jalv.sh
+	ET_PRELOAD="$(ET_PRELOAD)" tests/test_run.sh
 	ET_PRELOAD="$(ET_PRELOAD)" tests/test_ardour.sh
 
 ui-tests: all $(BUILD)/test_ui_leaks
