@@ -12,6 +12,9 @@
 #     ~/.lv2: it says each, falls back to console jalv, adds ~/.lv2, runs
 #     the plugin; EOF on its input ends it with status 0, and the server it
 #     did not start still runs.
+#  3. (Not in the SANITIZE=1 build; needs Xvfb.) On a private Xvfb display:
+#     jalv.gtk3 as the JACK client `eighttrack'; SIGTERM ends it and leaves
+#     the server.
 # Every process it started is killed on any exit. Run `make' first.
 set -u
 
@@ -28,12 +31,14 @@ out=
 run_pid=
 jackd_pid=
 jalv_pid=
+xvfb_pid=
 
 cleanup() {
 	exec 3>&- 2>/dev/null
 	stop_pid "$run_pid"
 	stop_pid "$jalv_pid"
 	stop_pid "$jackd_pid"
+	stop_pid "$xvfb_pid"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -122,17 +127,22 @@ export HOME="$tmp/home"
 mkdir -p "$HOME/.lv2" && cp -R "$here/bundle/eighttrack.lv2" "$HOME/.lv2/" ||
 	fail "could not install the bundle into $HOME/.lv2"
 
-# jalv writes its stdout block-buffered into a file: the `jalv' that
-# run_jalv.sh finds first line-buffers it, and records its PID (exec keeps
+# jalv writes its stdout block-buffered into a file: the `jalv' (and
+# `jalv.gtk3') that run_jalv.sh finds first line-buffers it, and records its PID (exec keeps
 # it). ET_PRELOAD: the sanitizer runtimes (make check SANITIZE=1).
 mkdir "$tmp/bin"
-cat >"$tmp/bin/jalv" <<EOF
+preload=
+[ -z "${ET_PRELOAD:-}" ] || preload="LD_PRELOAD='$ET_PRELOAD' ASAN_OPTIONS=detect_leaks=0"
+for prog in jalv jalv.gtk3; do
+	command -v $prog >/dev/null 2>&1 || continue
+	cat >"$tmp/bin/$prog" <<EOF
 #!/bin/sh
 echo \$\$ >"$tmp/jalv.pid"
-exec env ${ET_PRELOAD:+LD_PRELOAD="$ET_PRELOAD" ASAN_OPTIONS=detect_leaks=0} \\
-	stdbuf -oL -eL "$(command -v jalv)" "\$@"
+exec env $preload \\
+	stdbuf -oL -eL "$(command -v $prog)" "\$@"
 EOF
-chmod +x "$tmp/bin/jalv"
+	chmod +x "$tmp/bin/$prog"
+done
 export PATH="$tmp/bin:$PATH"
 
 jack_lsp >/dev/null 2>&1 && fail "a JACK server named $JACK_DEFAULT_SERVER already runs"
@@ -206,4 +216,35 @@ gone "$jalv_pid" 3 || fail "jalv still runs after run_jalv.sh ended"
 kill -0 "$jackd_pid" 2>/dev/null || fail "run_jalv.sh stopped a JACK server it did not start"
 grep -Eiq 'segmentation|error|fail' "$out" && fail "an error line in the output"
 echo "== EOF: run_jalv.sh exits 0 and leaves the running server alone"
+
+# ------------------------------------------------------------ 3.
+if [ -n "${ET_PRELOAD:-}" ]; then
+	echo "== window part skipped in the SANITIZE=1 build (jalv.gtk3 hangs in gtk_init with libasan preloaded)"
+elif ! command -v Xvfb >/dev/null 2>&1 || ! command -v jalv.gtk3 >/dev/null 2>&1; then
+	echo "== window part skipped: no Xvfb or no jalv.gtk3"
+else
+	Xvfb -displayfd 5 -screen 0 1024x768x24 -nolisten tcp 5>"$tmp/display" \
+		>"$tmp/xvfb.log" 2>&1 &
+	xvfb_pid=$!
+	i=0
+	until [ -s "$tmp/display" ]; do
+		[ $i -lt 200 ] || fail "Xvfb did not start within 10 s"
+		sleep 0.05
+		i=$((i + 1))
+	done
+	start_run "$tmp/run3.out" DISPLAY=":$(head -n 1 "$tmp/display")"
+	grep -q 'console jalv' "$out" && fail "console jalv although the display answers"
+	grep -q '^JACK Name: *eighttrack$' "$out" || fail "jalv.gtk3's JACK client is not named eighttrack"
+	check_ports eighttrack
+	echo "== with a display: jalv.gtk3 as JACK client eighttrack, after $(elapsed) s"
+	kill -TERM "$run_pid"
+	gone "$run_pid" 8 || fail "run_jalv.sh still runs 8 s after SIGTERM"
+	wait "$run_pid"
+	st=$?
+	[ "$st" = 143 ] || fail "run_jalv.sh exited $st after SIGTERM, not 143"
+	run_pid=
+	gone "$jalv_pid" 3 || fail "jalv.gtk3 still runs after run_jalv.sh ended"
+	kill -0 "$jackd_pid" 2>/dev/null || fail "run_jalv.sh stopped a JACK server it did not start"
+	echo "== SIGTERM: run_jalv.sh exits 143, jalv.gtk3 is gone, the server still runs"
+fi
 echo "test_run: passed in $(elapsed) s"
