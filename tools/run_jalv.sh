@@ -164,11 +164,13 @@ console_filter() {
 }
 
 exec 3<&0 # the terminal, for the programs started in the background below
-if display_ok && command -v jalv.gtk3 >/dev/null 2>&1; then
+display=""
+display_ok && display=1
+if [ -n "$display" ] && command -v jalv.gtk3 >/dev/null 2>&1; then
 	set -- jalv.gtk3 --jack-name="$name" "$uri"
 	console=""
 else
-	if [ -n "${DISPLAY:-}" ] && ! display_ok; then
+	if [ -n "${DISPLAY:-}" ] && [ -z "$display" ]; then
 		say "cannot open the display DISPLAY=$DISPLAY; using console jalv instead (no window)"
 	elif [ -n "${DISPLAY:-}" ]; then
 		say "jalv.gtk3 is not installed; using console jalv instead (no window)"
