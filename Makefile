@@ -6,6 +6,8 @@
 #   make install    install to $(DESTDIR)$(LV2DIR); make uninstall removes it
 #   make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS each)
 #   make lint       lv2lint --strict on the bundle (LV2LINT=...)
+#   make clean      remove build/ and bundle/
+#   make help       this list
 
 PREFIX   ?= /usr/local
 LV2DIR   ?= $(PREFIX)/lib/lv2
@@ -57,7 +59,7 @@ PRESETS    := $(notdir $(wildcard ttl/presets/*.ttl))
 HOST_TESTS += $(BUILD)/test_presets
 
 .PHONY: all check bench run install uninstall clean deps-build deps-check deps-run deps-fuzz \
-        validate unit-tests host-tests host-scripts ui-tests symbols lint
+        validate unit-tests host-tests host-scripts ui-tests symbols lint help
 
 all: $(BUNDLE)/eighttrack$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/eighttrack.ttl \
      $(BUNDLE)/eighttrack_ui$(LIB_EXT) $(BUNDLE)/eighttrack_ui.ttl \
@@ -199,6 +201,7 @@ validate: all
 host-scripts: all
 	tests/test_install.sh
 	ET_PRELOAD="$(ET_PRELOAD)" tests/test_jalv.sh
+	ET_PRELOAD="$(ET_PRELOAD)" tests/test_run.sh
 	ET_PRELOAD="$(ET_PRELOAD)" tests/test_ardour.sh
 	ET_PRELOAD="$(ET_PRELOAD)" tests/test_carla.sh
 
@@ -221,14 +224,22 @@ check: deps-check
 	$(MAKE) ui-tests
 	@echo "make check: all tests passed"
 
-# lv2lint is not packaged in Debian: LV2LINT names a build of it (its
-# source: https://git.open-music-kontrollers.ch/~hp/lv2lint).
-LV2LINT ?= ../shared/tools/lv2lint/run.sh
+# lv2lint is not packaged in Debian: build it from its source
+# (https://git.open-music-kontrollers.ch/~hp/lv2lint, meson) and put it on
+# PATH, or name it with LV2LINT=/path/to/lv2lint.
+LV2LINT ?= lv2lint
+# lv2lint's own arguments: every WARN and NOTE shown and counted as an
+# error; or those of the development script named below.
+LV2LINT_ARGS ?= $(if $(filter %/run.sh,$(LV2LINT)),--strict $(BUNDLE),-E all -I $(BUNDLE)/ urn:eighttrack:plugin)
 lint: all
-	@command -v $(LV2LINT) >/dev/null 2>&1 || [ -x $(LV2LINT) ] || { \
-		echo "make lint: no lv2lint at '$(LV2LINT)': build it and run" \
-		     "make lint LV2LINT=/path/to/lv2lint" >&2; exit 1; }
-	$(LV2LINT) --strict $(BUNDLE)
+	@command -v $(LV2LINT) >/dev/null 2>&1 || { \
+		echo "make lint: no '$(LV2LINT)' found. lv2lint is not packaged in Debian:"; \
+		echo "  build it from https://git.open-music-kontrollers.ch/~hp/lv2lint (meson),"; \
+		echo "  then put it on PATH or run: make lint LV2LINT=/path/to/lv2lint"; \
+		echo "  (on Eighttrack's development machines a script beside this checkout builds"; \
+		echo "  and runs it: make lint LV2LINT=../shared/tools/lv2lint/run.sh)"; \
+		exit 1; } >&2
+	$(LV2LINT) $(LV2LINT_ARGS)
 
 # ---- fuzzing (issue #6) ------------------------------------------------
 #   make fuzz          build each harness with clang and libFuzzer (ASan,
@@ -348,3 +359,7 @@ run: deps-run
 
 clean:
 	rm -rf $(BUILD) bundle
+
+# The list at the top of this file.
+help:
+	@sed -n '2,/^$$/{/^$$/q;s/^# \{0,1\}//;p}' $(firstword $(MAKEFILE_LIST))
