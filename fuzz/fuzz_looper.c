@@ -56,7 +56,7 @@
 
 /* How long after mute (with monitor off) the output must be silent: the
  * ramp.  A locate or stop inside the mute ramp starts a fade-out tail of
- * its own, a ramp long, from the gain reached: see the README. */
+ * its own, a ramp long, from the gain reached: see docs/fuzzing.md. */
 #define LOOPER_SILENT_AFTER(ramp) (ramp)
 
 static const double rates[] = {48000.0, 44100.0, 96000.0, 8000.0,

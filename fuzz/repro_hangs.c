@@ -1,4 +1,4 @@
-/* Reproducers of the hangs that fuzz_looper found (see the README,
+/* Reproducers of the hangs that fuzz_looper found (see docs/fuzzing.md,
  * "Fuzzing"), kept as regression tests: each case exits 0 if run()
  * returns, 1 if it is still stuck after 5 s.  `make fuzz-hangs` runs them
  * all, in `make check`.  Fixed by capping the settle loops of

@@ -324,12 +324,14 @@ static void begin_take(EtLooper *l, const EtClock *clk, bool anchored,
 /* The take's last frames cross-fade into the pre-roll, so that the frame
  * before each seam leads into sample 0 as the input did when it was
  * played; sample 0, the downbeat, is never touched.  Written into the
- * loop, so that what is saved is what plays.  A raised cosine: its slope
- * is 0 at both ends, so the fade adds no corner of its own. */
+ * loop, so that what is saved is what plays.  The curve's slope is 0 at
+ * both ends, so the fade adds no corner of its own. */
 float et_looper_seam_weight(uint32_t i, uint32_t frames)
 {
-	const float x = 3.14159265f * (float)(i + 1) / (float)(frames + 1);
-	return 0.5f - 0.5f * cosf(x);
+	/* A smoothstep, x^2 (3 - 2x): flat at both ends like a raised cosine,
+	 * with no libm call in run(). */
+	const float x = (float)(i + 1) / (float)(frames + 1);
+	return x * x * (3.0f - 2.0f * x);
 }
 
 void et_looper_fade_out_end(float *left, float *right, uint32_t length,

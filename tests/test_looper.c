@@ -899,9 +899,9 @@ static void test_the_downbeat_keeps_its_attack(void **state)
  * a loop: no step from one frame to the next is larger than the sine's
  * own largest step, at the seam or anywhere else, but for what the
  * cross-fade itself adds: moving from one phase to the other over r
- * frames bends the wave by at most amplitude * pi / (r + 1) a frame (the
- * raised cosine's steepest slope, with the two sides 2 * amplitude
- * apart).  Without a cross-fade the seam would jump by many times that:
+ * frames bends the wave by at most 3 * amplitude / (r + 1) a frame (the
+ * smoothstep's steepest slope, 1.5 / (r + 1), with the two sides
+ * 2 * amplitude apart).  Without a cross-fade the seam would jump by many times that:
  * checked too, so the test can tell. */
 static void sine_across_the_seam(double hz, uint32_t block)
 {
@@ -923,7 +923,7 @@ static void sine_across_the_seam(double hz, uint32_t block)
 		                                 (double)out_l_at(h, w)));
 	}
 	const uint32_t r = et_looper_ramp_frames(48000.0);
-	const double bend = 0.5 * 3.14159265358979 / (double)(r + 1);
+	const double bend = 3.0 * 0.5 / (double)(r + 1);
 	const double raw_jump = fabs((double)sine_value(h, 96000 + 95999) -
 	                             (double)sine_value(h, 96000));
 	printf("sine %.2f Hz: largest step %.5f, looped %.5f, the cross-fade "
