@@ -479,6 +479,18 @@ static void record_silence(EtLooper *l, int64_t frames)
 	l->rec_pos += n;
 }
 
+/* The last `frames` frames of a take's pre-roll were never heard (a
+ * dropout before its first sample): they are silence. */
+static void silent_pre_roll(EtLooper *l, int64_t frames)
+{
+	const uint32_t r = l->ramp;
+	const uint32_t k = frames < (int64_t)r ? (uint32_t)frames : r;
+	memmove(l->pre_l, l->pre_l + k, sizeof(float) * (r - k));
+	memmove(l->pre_r, l->pre_r + k, sizeof(float) * (r - k));
+	memset(l->pre_l + (r - k), 0, sizeof(float) * k);
+	memset(l->pre_r + (r - k), 0, sizeof(float) * k);
+}
+
 /* The transport jumped forward by less than one quantize unit while it
  * rolled: a dropped cycle, not a locate.  A take goes on along the grid,
  * silent where the cycle was missed; one that was due to start in it
@@ -494,6 +506,7 @@ static void cover_dropout(EtLooper *l, const EtClock *clk, int64_t tf)
 		if (p < tf) {
 			if (l->length == 0 || l->armed_replace) {
 				begin_take(l, clk, true, p, x);
+				silent_pre_roll(l, p - missed_from);
 				record_silence(l, tf - p);
 			} else {
 				begin_overdub(l, clk, p, x);
@@ -635,12 +648,16 @@ static Event next_event(const EtLooper *l, const EtClock *clk, bool rolling,
 	case ET_LOOP_RECORDING: {
 		const int64_t t = time_in(l, l->rec_anchored, tf);
 		const uint32_t room = l->capacity - l->rec_pos;
-		const Event full =
-		    make_event(EV_STOP, room, (double)(t + (int64_t)room));
+		const bool units = l->rec_anchored && rolling &&
+		                   l->ctl.quantize != ET_QUANTIZE_OFF;
+		/* A full buffer ends a quantized take on its last whole unit
+		 * (end_take cuts there), any other where it is full. */
+		const double full_end = units && l->rec_whole > 0
+		                            ? l->rec_whole_exact
+		                            : (double)(t + (int64_t)room);
+		const Event full = make_event(EV_STOP, room, full_end);
 		const Event stop = earlier(full, stop_event(l, clk, rolling, t));
-		if (l->rec_anchored && rolling && l->ctl.quantize != ET_QUANTIZE_OFF)
-			return earlier(stop, unit_event(l, clk, t));
-		return stop;
+		return units ? earlier(stop, unit_event(l, clk, t)) : stop;
 	}
 	case ET_LOOP_OVERDUBBING:
 		return stop_event(l, clk, rolling, time_in(l, l->anchored, tf));

@@ -1028,6 +1028,14 @@ static void test_a_start_point_in_a_dropped_cycle_starts_the_take(void **state)
 		for (uint32_t k = 0; k < 300; ++k)
 			assert_true(v.left[k] == 0.0f);
 		assert_true(v.left[300] == ramp_value(95500));
+		/* What came just before its first sample was the dropout:
+		 * the seam fades into silence. */
+		const uint32_t r = et_looper_ramp_frames(48000.0);
+		for (uint32_t i = 0; i < r; ++i) {
+			const uint32_t k = 96000 - r + i;
+			const float w = et_looper_seam_weight(i, r);
+			assert_true(v.left[k] == ramp_value(95200 + k) * (1.0f - w));
+		}
 		host_free(h);
 	}
 }
@@ -1073,6 +1081,27 @@ static void test_a_cut_take_keeps_its_whole_units(void **state)
 			cut_take((Cut)how, ET_QUANTIZE_BAR, unit_blocks[b]);
 			cut_take((Cut)how, ET_QUANTIZE_BEAT, unit_blocks[b]);
 		}
+	}
+}
+
+/* A quantized take that fills the loop's memory ends on its last whole
+ * bar, so it plays in time: 150000 frames of room hold one bar and a half
+ * at 120 BPM, and the loop is one bar. */
+static void test_a_full_take_ends_on_its_last_whole_bar(void **state)
+{
+	(void)state;
+	for (unsigned b = 0; b < 4; ++b) {
+		Host *h = host_new(48000.0, 120.0, 150000, unit_blocks[b]);
+		h->split_spans = unit_blocks[b] == 0;
+		start_rolling(h);
+		run_until(h, 1024);
+		h->ctl.arm = true;
+		run_until(h, 96000 + 150000 + 10);
+		assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+		assert_ramp_take(h, 96000, 96000);
+		run_until(h, 600000);
+		assert_plays(h, 96000 + 150000 + 10, 600000, 96000 + 150000 + 10);
+		host_free(h);
 	}
 }
 
@@ -1146,6 +1175,7 @@ int main(void)
 	    cmocka_unit_test(test_a_start_point_in_a_dropped_cycle_starts_the_take),
 	    cmocka_unit_test(test_a_cut_take_keeps_its_whole_units),
 	    cmocka_unit_test(test_a_take_cut_before_one_unit_keeps_nothing),
+	    cmocka_unit_test(test_a_full_take_ends_on_its_last_whole_bar),
 	    cmocka_unit_test(test_a_take_with_quantize_off_keeps_all_at_a_stop),
 	    cmocka_unit_test(test_allocation_limits),
 	};
