@@ -21,7 +21,7 @@ set -u
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 script=$here/tests/ardour_session.lua
-. "$(dirname "$0")/host_script.sh" # t_start, elapsed, stop_pid
+. "$(dirname "$0")/host_script.sh" # elapsed, stop_pid, start_jackd, wait_for, jcmd
 
 if ! command -v ardour7-lua >/dev/null 2>&1; then
 	echo "test_ardour: SKIP: ardour7-lua not found (apt-get install ardour)"

@@ -26,7 +26,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-. "$(dirname "$0")/host_script.sh" # t_start, elapsed, stop_pid
+. "$(dirname "$0")/host_script.sh" # elapsed, stop_pid, start_jackd, wait_for, jcmd
 
 skip() {
 	if [ "${CI:-}" = true ]; then
@@ -114,16 +114,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 # ------------------------------------------------------------ JACK
-env -u LD_PRELOAD jackd --no-realtime --port-max 128 -d dummy -r 48000 -p "$block" \
-	>"$tmp/jackd.log" 2>&1 &
-jackd_pid=$!
-i=0
-until env -u LD_PRELOAD jack_lsp >/dev/null 2>&1; do
-	kill -0 "$jackd_pid" 2>/dev/null || fail "jackd exited at startup"
-	[ $i -lt 200 ] || fail "jackd server $JACK_DEFAULT_SERVER not up after 10 s"
-	sleep 0.05
-	i=$((i + 1))
-done
+start_jackd "$block"
 echo "== jackd up ($JACK_DEFAULT_SERVER, dummy 48000 Hz / $block) after $(elapsed) s; Carla: $lib"
 
 # phase NAME: runs carla_test.py NAME and shows its ok/info/FAIL lines

@@ -12,7 +12,7 @@ set -u
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 bundle_parent=$here/bundle
-. "$(dirname "$0")/host_script.sh" # t_start, elapsed, stop_pid
+. "$(dirname "$0")/host_script.sh" # elapsed, stop_pid, start_jackd, wait_for, jcmd
 
 unset DISPLAY WAYLAND_DISPLAY
 export JACK_DEFAULT_SERVER=eighttrack-test-$$
@@ -49,26 +49,6 @@ fail() {
 	exit 1
 }
 
-# wait_for FROM_LINE REGEX SECONDS: REGEX appears in jalv's output at or
-# after line FROM_LINE, within SECONDS.
-wait_for() {
-	n=$(awk -v s="$3" 'BEGIN { print int(s * 20) }')
-	i=0
-	while [ $i -lt "$n" ]; do
-		tail -n "+$1" "$out" 2>/dev/null | grep -Eq -- "$2" && return 0
-		[ -n "$jalv_pid" ] && ! kill -0 "$jalv_pid" 2>/dev/null && return 1
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# command CMD REGEX: sends CMD to jalv and waits for REGEX in what follows.
-jcmd() {
-	mark=$(($(wc -l <"$out") + 1))
-	printf '%s\n' "$1" >&3 || fail "could not write \`$1' to jalv's stdin"
-	wait_for "$mark" "$2" 5 || fail "after \`$1', jalv never printed /$2/"
-}
 
 for tool in jackd jack_lsp jalv stdbuf; do
 	command -v $tool >/dev/null 2>&1 || fail "$tool is not installed (apt-get install jackd2 jalv)"
@@ -77,15 +57,7 @@ done
 	fail "no built bundle in $bundle_parent/eighttrack.lv2 (run make first)"
 
 # ------------------------------------------------------------ JACK
-jackd --no-realtime --port-max 128 -d dummy -r 48000 -p 256 >"$tmp/jackd.log" 2>&1 &
-jackd_pid=$!
-i=0
-until jack_lsp >/dev/null 2>&1; do
-	kill -0 "$jackd_pid" 2>/dev/null || fail "jackd exited at startup"
-	[ $i -lt 200 ] || fail "jackd server $JACK_DEFAULT_SERVER not up after 10 s"
-	sleep 0.05
-	i=$((i + 1))
-done
+start_jackd 256
 echo "== jackd up ($JACK_DEFAULT_SERVER, dummy 48000 Hz / 256) after $(elapsed) s"
 
 # ------------------------------------------------------------ jalv
@@ -96,6 +68,7 @@ mkfifo "$tmp/in" || fail "mkfifo failed"
 env ${ET_PRELOAD:+LD_PRELOAD="$ET_PRELOAD" ASAN_OPTIONS=detect_leaks=0} \
 	stdbuf -oL -eL jalv -n "$client" -x urn:eighttrack:plugin <"$tmp/in" >"$out" 2>&1 &
 jalv_pid=$!
+watch_pid=$jalv_pid
 exec 3>"$tmp/in"
 t_jalv=$(date +%s.%N)
 

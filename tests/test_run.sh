@@ -19,7 +19,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-. "$(dirname "$0")/host_script.sh" # t_start, elapsed, stop_pid
+. "$(dirname "$0")/host_script.sh" # elapsed, stop_pid, start_jackd, wait_for, jcmd
 
 unset DISPLAY WAYLAND_DISPLAY LV2_PATH
 export JACK_DEFAULT_SERVER=eighttrack-run-$$
@@ -54,26 +54,6 @@ fail() {
 	exit 1
 }
 
-# wait_for FROM_LINE REGEX SECONDS: REGEX in the output at or after line
-# FROM_LINE, within SECONDS (fails at once if run_jalv.sh has ended).
-wait_for() {
-	n=$(awk -v s="$3" 'BEGIN { print int(s * 20) }')
-	i=0
-	while [ $i -lt "$n" ]; do
-		tail -n "+$1" "$out" 2>/dev/null | grep -Eq -- "$2" && return 0
-		kill -0 "$run_pid" 2>/dev/null || return 1
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# jcmd CMD REGEX: types CMD and waits for REGEX in what follows.
-jcmd() {
-	mark=$(($(wc -l <"$out") + 1))
-	printf '%s\n' "$1" >&3 || fail "could not type \`$1'"
-	wait_for "$mark" "$2" 5 || fail "after \`$1', never saw /$2/"
-}
 
 # gone PID SECONDS: PID has ended within SECONDS.
 gone() {
@@ -95,6 +75,7 @@ start_run() {
 	mkfifo "$tmp/in" || fail "mkfifo failed"
 	env "$@" "$here/tools/run_jalv.sh" <"$tmp/in" >"$out" 2>&1 &
 	run_pid=$!
+	watch_pid=$run_pid
 	exec 3>"$tmp/in"
 	wait_for 1 '^monitor = 1\.0+$' 15 || fail "jalv did not load urn:eighttrack:plugin"
 	jalv_pid=$(cat "$tmp/jalv.pid")
@@ -186,15 +167,7 @@ jackd_pid=
 echo "== SIGHUP: run_jalv.sh exits 129, jalv and its jackd are gone, after $(elapsed) s"
 
 # ------------------------------------------------------------ 2.
-jackd --no-realtime --port-max 128 -d dummy -r 48000 -p 1024 >"$tmp/jackd.log" 2>&1 &
-jackd_pid=$!
-i=0
-until jack_lsp >/dev/null 2>&1; do
-	kill -0 "$jackd_pid" 2>/dev/null || fail "jackd exited at startup"
-	[ $i -lt 200 ] || fail "jackd server $JACK_DEFAULT_SERVER not up after 10 s"
-	sleep 0.05
-	i=$((i + 1))
-done
+start_jackd 1024
 dpy=$((50000 + $$ % 10000))
 while [ -e "/tmp/.X11-unix/X$dpy" ]; do dpy=$((dpy + 1)); done
 start_run "$tmp/run2.out" DISPLAY=":$dpy" LV2_PATH=/usr/lib/lv2

@@ -31,7 +31,7 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 bundle_parent=$here/bundle
 build=$here/build
-. "$(dirname "$0")/host_script.sh" # t_start, elapsed, stop_pid
+. "$(dirname "$0")/host_script.sh" # elapsed, stop_pid, start_jackd, wait_for, jcmd
 
 if ! command -v Xvfb >/dev/null 2>&1; then
 	echo "test_ui: SKIP: Xvfb is not installed (apt-get install xvfb); the UI was not tested"
@@ -146,14 +146,8 @@ if [ -n "${ET_PRELOAD:-}" ]; then
 	echo "test_ui: all passed in $(elapsed) s"
 	exit 0
 fi
-jackd --no-realtime --port-max 128 -d dummy -r 48000 -p 256 >"$tmp/jackd.log" 2>&1 &
-started $!
-i=0
-until jack_lsp >/dev/null 2>&1; do
-	[ $i -lt 200 ] || fail "jackd server $JACK_DEFAULT_SERVER not up after 10 s"
-	sleep 0.05
-	i=$((i + 1))
-done
+start_jackd 256
+started "$jackd_pid"
 
 stdbuf -oL -eL jalv.gtk3 --no-menu --print-controls --jack-name="$client" \
 	--exact-jack-name urn:eighttrack:plugin >"$out" 2>&1 </dev/null &
