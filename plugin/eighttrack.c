@@ -106,6 +106,20 @@ emit_midi(void *ctx, uint32_t frame, int track, const uint8_t *msg,
 	return true;
 }
 
+/* What et_router_tell_releases() says goes to the track outputs alone. */
+static bool
+emit_to_track_out(void *ctx, uint32_t frame, int track, const uint8_t *msg,
+                  uint32_t size)
+{
+	Eighttrack *self = (Eighttrack *)ctx;
+	EtSeqOut   *out  = &self->track_out[track];
+	if (!et_seq_out_fits(out, size)) {
+		return false;
+	}
+	et_seq_out_write(out, frame, self->uris.midi_MidiEvent, msg, size);
+	return true;
+}
+
 /* Follows the track_outs port.  Turned off, the track outputs fall silent
  * at once: each ends there, at frame 0, the notes and the sustain pedal its
  * track has sounding (they go on sounding, and end later, on midi_out), so
@@ -118,31 +132,9 @@ update_track_outs(Eighttrack *self)
 		return;
 	}
 	self->track_outs = on;
-	if (on) {
-		return;
-	}
-	const LV2_URID type = self->uris.midi_MidiEvent;
-	for (unsigned ch = 0; ch < 16; ++ch) {
-		for (unsigned n = 0; n < 128; ++n) {
-			const EtHeldNote *note = &self->router.held[ch][n];
-			if (note->holder < 1 || note->holder > ET_TRACK_COUNT) {
-				continue;
-			}
-			EtSeqOut     *out = &self->track_out[note->holder - 1];
-			const uint8_t off[3] = {
-			    (uint8_t)(0x80u | (note->out_status & 0x0Fu)), note->out_note,
-			    64};
-			if (et_seq_out_fits(out, sizeof(off))) {
-				et_seq_out_write(out, 0, type, off, sizeof(off));
-			}
-		}
-	}
-	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		const EtSustain *pedal = &self->router.sustain[t];
-		const uint8_t    up[3] = {(uint8_t)(0xB0u | pedal->out_channel), 64, 0};
-		if (pedal->down && et_seq_out_fits(&self->track_out[t], sizeof(up))) {
-			et_seq_out_write(&self->track_out[t], 0, type, up, sizeof(up));
-		}
+	if (!on) {
+		const EtSink sink = {emit_to_track_out, self};
+		et_router_tell_releases(&self->router, 0, &sink);
 	}
 }
 

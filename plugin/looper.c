@@ -252,9 +252,14 @@ static uint32_t index_at(EtLooper *l, int64_t t, uint32_t *span)
 }
 
 /* The seam's cross-fade lasts the ramp, or a quarter of a short loop. */
+static uint32_t seam_length(uint32_t ramp, uint32_t length)
+{
+	return ramp < length / 4 ? ramp : length / 4;
+}
+
 static uint32_t seam_frames(const EtLooper *l, uint32_t length)
 {
-	return l->ramp < length / 4 ? l->ramp : length / 4;
+	return seam_length(l->ramp, length);
 }
 
 /* A fade-out tail stops at the end of the buffer (a new take may be
@@ -337,8 +342,8 @@ float et_looper_seam_weight(uint32_t i, uint32_t frames)
 void et_looper_fade_out_end(float *left, float *right, uint32_t length,
                             double sample_rate)
 {
-	const uint32_t ramp = et_looper_ramp_frames(sample_rate);
-	const uint32_t r = ramp < length / 4 ? ramp : length / 4;
+	const uint32_t r =
+	    seam_length(et_looper_ramp_frames(sample_rate), length);
 	for (uint32_t i = 0; i < r; ++i) {
 		const float g = 1.0f - et_looper_seam_weight(i, r);
 		left[length - r + i] *= g;

@@ -15,9 +15,21 @@
  * loop starts at et_clock_quantize_frame(start_exact + m * exact_length),
  * computed from the frame directly, so it never drifts.
  *
+ * Whole units (interface.md): while the transport rolls, a forward jump
+ * shorter than one quantize unit is a dropout: a take goes on along the
+ * grid with the missed frames silent, an overdub goes on, and a start or
+ * stop point that fell in the gap still counts.  A stop, a backward jump
+ * or a longer jump ends an anchored take on its last whole unit (with
+ * quantize off, where it was), and an anchored overdub where it was.
+ *
  * Decisions beyond interface.md (see also the README):
- * - Stopping or locating the transport ends an anchored recording or overdub
- *   at the last frame before the change (the take keeps what it has).
+ * - A disarm's stop point is the quantize point at or after the frame where
+ *   the disarm was seen, fixed then; a quantized take that fills the buffer
+ *   ends on its last whole unit; a replacing take (overdub off) cut before
+ *   its first whole unit leaves the loop empty: the old loop was already
+ *   being overwritten (versions of a loop will keep it).
+ * - A take that starts inside a dropout cross-fades its end into silence:
+ *   what came before its first sample was never heard.
  * - A free recording or overdub ignores the transport, so its disarm acts at
  *   frame 0 of the block even with quantize on.
  * - Arming an overdub on an anchored loop while the transport is stopped

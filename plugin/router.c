@@ -182,6 +182,32 @@ et_router_all_off(EtRouter *router, uint32_t frame, const EtSink *sink)
 	return before - after;
 }
 
+void
+et_router_tell_releases(const EtRouter *router, uint32_t frame,
+                        const EtSink *sink)
+{
+	for (unsigned ch = 0; ch < 16; ++ch) {
+		for (unsigned n = 0; n < 128; ++n) {
+			const EtHeldNote *note = &router->held[ch][n];
+			if (note->holder >= 1 && note->holder <= ET_TRACK_COUNT) {
+				const uint8_t off[3] = {
+				    (uint8_t)(MIDI_NOTE_OFF | (note->out_status & 0x0F)),
+				    note->out_note, RELEASE_VELOCITY};
+				sink->emit(sink->ctx, frame, note->holder - 1, off, 3);
+			}
+		}
+	}
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const EtSustain *pedal = &router->sustain[t];
+		if (pedal->down) {
+			const uint8_t up[3] = {
+			    (uint8_t)(MIDI_CONTROL_CHANGE | pedal->out_channel),
+			    CC_SUSTAIN, 0};
+			sink->emit(sink->ctx, frame, (int)t, up, 3);
+		}
+	}
+}
+
 unsigned
 et_router_sounding(const EtRouter *router, unsigned slot)
 {

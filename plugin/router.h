@@ -107,6 +107,13 @@ void et_router_flush(EtRouter *router, uint32_t frame, const EtSink *sink);
 unsigned et_router_all_off(EtRouter *router, uint32_t frame,
                            const EtSink *sink);
 
+/* Tells `sink`, at `frame`, the note-off of every note and the release of
+ * every sustain pedal that the tracks hold, each with its track, without
+ * forgetting them: for an output that stops carrying the tracks (the
+ * track outputs switched off) while the merged output goes on. */
+void et_router_tell_releases(const EtRouter *router, uint32_t frame,
+                             const EtSink *sink);
+
 /* Number of notes currently sounding on a track (0..7) or thru (8). */
 unsigned et_router_sounding(const EtRouter *router, unsigned slot);
 

@@ -532,6 +532,40 @@ random_play_never_leaves_a_note_hanging(void **state)
 	}
 }
 
+/* The track outputs are switched off while track 2 holds a transposed
+ * note and its sustain pedal, and thru holds another note: the router
+ * tells exactly one note-off (where the note-on went) and one pedal
+ * release, both for track 2, nothing for thru, and forgets nothing: the
+ * key's own release still ends the note once. */
+static void
+telling_the_releases_names_what_each_track_holds_and_keeps_it(void **state)
+{
+	Rig *rig                         = (Rig *)*state;
+	rig->controls.active_track       = 1;
+	rig->controls.track[1].channel   = 5;
+	rig->controls.track[1].transpose = 12;
+	rig->controls.auto_channel       = 1;
+	apply(rig, 0);
+	play(rig, 1, 0x90, 60, 100); /* track 2: note 72 on channel 5 */
+	play(rig, 2, 0xB0, 64, 127); /* its pedal */
+	play(rig, 3, 0x92, 50, 90);  /* channel 3: thru */
+	clear(rig);
+
+	et_router_tell_releases(&rig->router, 7, &rig->sink);
+	assert_int_equal(rig->out.n, 2);
+	expect_event(rig, 0, 7, 0x84, 72, 64);
+	expect_event(rig, 1, 7, 0xB4, 64, 0);
+	assert_int_equal(rig->out.ev[0].track, 1);
+	assert_int_equal(rig->out.ev[1].track, 1);
+	assert_int_equal(et_router_sounding(&rig->router, 1), 1);
+
+	clear(rig);
+	play(rig, 9, 0x80, 60, 0);
+	assert_int_equal(rig->out.n, 1);
+	expect_event(rig, 0, 9, 0x84, 72, 0);
+	assert_int_equal(et_router_sounding(&rig->router, 1), 0);
+}
+
 #define STORY(f) cmocka_unit_test_setup_teardown(f, rig_setup, rig_teardown)
 
 int
@@ -557,6 +591,7 @@ main(void)
 	    STORY(sysex_and_realtime_pass_thru_unchanged),
 	    STORY(a_full_output_keeps_the_note_off_and_sends_it_next_block),
 	    STORY(random_play_never_leaves_a_note_hanging),
+	    STORY(telling_the_releases_names_what_each_track_holds_and_keeps_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
