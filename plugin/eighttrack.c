@@ -10,6 +10,7 @@
 #include "instance.h"
 
 #include "control_map.h"
+#include "denormals.h"
 
 #include <lv2/atom/util.h>
 #include <lv2/core/lv2.h>
@@ -282,6 +283,10 @@ report_problems(Eighttrack *self)
 	report(self, ET_REPORT_NON_MIDI, self->non_midi_events, 0);
 	report(self, ET_REPORT_CLOCK_DROPPED, self->midiclock.dropped,
 	       self->out_capacity);
+	report(self, ET_REPORT_REJECTED_SAMPLES, et_looper_rejected(self->looper),
+	       0);
+	report(self, ET_REPORT_DENORMAL_SAMPLES,
+	       et_looper_denormals(self->looper), 0);
 }
 
 /* Takes over a looper that restore() built, if there is one and the last
@@ -497,6 +502,7 @@ static void
 run(LV2_Handle instance, uint32_t nframes)
 {
 	Eighttrack              *self = (Eighttrack *)instance;
+	const EtFpuMode          host_fpu = et_flush_denormals();
 	const LV2_Atom_Sequence *in =
 	    (const LV2_Atom_Sequence *)self->port[ET_PORT_MIDI_IN];
 
@@ -635,6 +641,7 @@ run(LV2_Handle instance, uint32_t nframes)
 	et_notify_run(&self->ui, &self->notify, self->looper, &self->router,
 	              nframes);
 	report_problems(self);
+	et_restore_fpu(host_fpu);
 }
 
 static void
@@ -670,6 +677,13 @@ report_text(uint32_t report)
 		       "time:Position; they were ignored";
 	case ET_REPORT_CLOCK_DROPPED:
 		return "midi_out is full: MIDI clock messages were dropped";
+	case ET_REPORT_REJECTED_SAMPLES:
+		return "the audio input had samples that are NaN, infinite or "
+		       "beyond +-16 (+24 dBFS) while recording or overdubbing; "
+		       "they were recorded as silence";
+	case ET_REPORT_DENORMAL_SAMPLES:
+		return "the audio input had denormal samples while recording or "
+		       "overdubbing; they were recorded as 0";
 	default: return "unknown problem";
 	}
 }

@@ -29,6 +29,8 @@ typedef enum {
 	ET_REPORT_LATE_EVENT = ET_ROUTER_STATUS_COUNT,
 	ET_REPORT_NON_MIDI,
 	ET_REPORT_CLOCK_DROPPED,
+	ET_REPORT_REJECTED_SAMPLES, /* NaN, infinite or too loud, recorded as 0 */
+	ET_REPORT_DENORMAL_SAMPLES, /* denormals, recorded as 0 */
 	ET_REPORT_COUNT
 } EtReport;
 

@@ -65,6 +65,10 @@ struct EtLooper {
 
 	float level, level_target, level_step;
 	uint32_t level_left;
+
+	/* Input samples written as 0 while recording or overdubbing: NaN,
+	 * infinite or beyond the limit (rejected), and denormals. */
+	uint32_t rejected, denormals;
 };
 
 /* EV_UNIT: a take passes a quantize boundary (its whole units so far). */
@@ -268,6 +272,30 @@ static float tail_end_gain(const EtLooper *l, uint32_t k, uint32_t length)
 {
 	const uint32_t r = seam_frames(l, length);
 	return length - k <= r ? (float)(length - k) / (float)(r + 1) : 1.0f;
+}
+
+/* ---- what the loop may hold --------------------------------------------*/
+
+/* The bit patterns of the smallest normal float and of the limit: with the
+ * sign cleared, a float's bits order as its magnitude (NaN and the
+ * infinities above every finite value), so integer compares classify a
+ * sample the same way whatever the FPU's denormal mode (DAZ) says. */
+#define BITS_MIN_NORMAL 0x00800000u
+#define BITS_LIMIT 0x41800000u /* 16.0f, ET_LOOPER_SAMPLE_LIMIT */
+
+/* A sample as it goes into the loop: itself if it is a normal float within
+ * the limit (or zero), else +0, counted as rejected or denormal. */
+static inline float clean_sample(float x, uint32_t *rejected,
+                                 uint32_t *denormals)
+{
+	uint32_t b;
+	memcpy(&b, &x, sizeof b);
+	const uint32_t mag = b & 0x7fffffffu;
+	if (mag >= BITS_MIN_NORMAL && mag <= BITS_LIMIT)
+		return x;
+	*rejected += mag > BITS_LIMIT;
+	*denormals += mag != 0 && mag < BITS_MIN_NORMAL;
+	return 0.0f;
 }
 
 /* ---- state changes -----------------------------------------------------*/
@@ -729,8 +757,8 @@ static void play_main(EtLooper *l, int64_t t, float in_l, float in_r,
 		return;
 	}
 	if (l->state == ET_LOOP_OVERDUBBING) {
-		l->buf_l[k] = sl + in_l;
-		l->buf_r[k] = sr + in_r;
+		l->buf_l[k] = sl + clean_sample(in_l, &l->rejected, &l->denormals);
+		l->buf_r[k] = sr + clean_sample(in_r, &l->rejected, &l->denormals);
 	}
 	l->voice_on = l->env > 0;
 	l->last_k = k;
@@ -770,8 +798,10 @@ static void render_frame(EtLooper *l, const float *in_l, const float *in_r,
 		}
 	}
 	if (l->state == ET_LOOP_RECORDING) {
-		l->buf_l[l->rec_pos] = il;
-		l->buf_r[l->rec_pos] = ir;
+		l->buf_l[l->rec_pos] =
+		    clean_sample(il, &l->rejected, &l->denormals);
+		l->buf_r[l->rec_pos] =
+		    clean_sample(ir, &l->rejected, &l->denormals);
 		l->rec_pos++;
 	}
 	if (l->tail_left > 0)
@@ -811,6 +841,7 @@ typedef struct {
 	float *buf_l, *buf_r; /* the loop at the voice's sample, or where the
 	                       * take records */
 	float level, gain;
+	uint32_t *rejected, *denormals; /* counts of the samples cleaned */
 } Kernel;
 
 #if defined(__GNUC__)
@@ -838,12 +869,14 @@ static ALWAYS_INLINE void kernel_frames(const Kernel *kp, uint32_t from,
 			vl = lvl * (voice == VOICE_UNITY ? sl : sl * g);
 			vr = lvl * (voice == VOICE_UNITY ? sr : sr * g);
 			if (overdub) {
-				buf_l[j] = sl + il;
-				buf_r[j] = sr + ir;
+				buf_l[j] = sl + clean_sample(il, kp->rejected,
+				                             kp->denormals);
+				buf_r[j] = sr + clean_sample(ir, kp->rejected,
+				                             kp->denormals);
 			}
 		} else if (record) {
-			buf_l[j] = il;
-			buf_r[j] = ir;
+			buf_l[j] = clean_sample(il, kp->rejected, kp->denormals);
+			buf_r[j] = clean_sample(ir, kp->rejected, kp->denormals);
 		}
 		out_l[j] = (monitor ? il : 0.0f) + vl;
 		out_r[j] = (monitor ? ir : 0.0f) + vr;
@@ -868,6 +901,30 @@ static inline void store4(float *p, Vec4 v)
 	memcpy(p, &v, sizeof v);
 }
 
+typedef int32_t IVec4 __attribute__((vector_size(16)));
+
+/* clean_sample() on four lanes, with the same integer compares; each lane
+ * of *rejected and *denormals counts its own. */
+static inline Vec4 clean4(Vec4 v, IVec4 *rejected, IVec4 *denormals)
+{
+	IVec4 b;
+	memcpy(&b, &v, sizeof b);
+	const IVec4 mag = b & 0x7fffffff;
+	const IVec4 ok = (mag >= (int32_t)BITS_MIN_NORMAL) &
+	                 (mag <= (int32_t)BITS_LIMIT);
+	*rejected -= mag > (int32_t)BITS_LIMIT;
+	*denormals -= (mag != 0) & (mag < (int32_t)BITS_MIN_NORMAL);
+	b &= ok;
+	memcpy(&v, &b, sizeof v);
+	return v;
+}
+
+static inline uint32_t lanes(IVec4 v)
+{
+	return (uint32_t)v[0] + (uint32_t)v[1] + (uint32_t)v[2] +
+	       (uint32_t)v[3];
+}
+
 static ALWAYS_INLINE void kernel(const Kernel *kp, uint32_t n,
                                  VoiceMode voice, bool overdub, bool record,
                                  bool monitor)
@@ -880,6 +937,7 @@ static ALWAYS_INLINE void kernel(const Kernel *kp, uint32_t n,
 	const Vec4 vlvl = {lvl, lvl, lvl, lvl}, vg = {g, g, g, g};
 	const float s = lvl * 0.0f;
 	const Vec4 silent = {s, s, s, s}, zero = {0.0f, 0.0f, 0.0f, 0.0f};
+	IVec4 rejected = {0, 0, 0, 0}, denormals = {0, 0, 0, 0};
 	uint32_t j = 0;
 	for (; n - j >= 4; j += 4) {
 		/* Every load of the four frames before any store. */
@@ -890,15 +948,21 @@ static ALWAYS_INLINE void kernel(const Kernel *kp, uint32_t n,
 			vl = vlvl * (voice == VOICE_UNITY ? sl : sl * vg);
 			vr = vlvl * (voice == VOICE_UNITY ? sr : sr * vg);
 			if (overdub) {
-				store4(buf_l + j, sl + il);
-				store4(buf_r + j, sr + ir);
+				store4(buf_l + j,
+				       sl + clean4(il, &rejected, &denormals));
+				store4(buf_r + j,
+				       sr + clean4(ir, &rejected, &denormals));
 			}
 		} else if (record) {
-			store4(buf_l + j, il);
-			store4(buf_r + j, ir);
+			store4(buf_l + j, clean4(il, &rejected, &denormals));
+			store4(buf_r + j, clean4(ir, &rejected, &denormals));
 		}
 		store4(out_l + j, (monitor ? il : zero) + vl);
 		store4(out_r + j, (monitor ? ir : zero) + vr);
+	}
+	if (overdub || record) {
+		*kp->rejected += lanes(rejected);
+		*kp->denormals += lanes(denormals);
 	}
 	kernel_frames(kp, j, n - j, voice, overdub, record, monitor);
 }
@@ -1034,6 +1098,8 @@ static void render(EtLooper *l, const float *in_l, const float *in_r,
 		kp.out_l = out_l + from + j;
 		kp.out_r = out_r + from + j;
 		kp.level = l->level;
+		kp.rejected = &l->rejected;
+		kp.denormals = &l->denormals;
 		const bool overdub = l->state == ET_LOOP_OVERDUBBING;
 		const bool record = l->state == ET_LOOP_RECORDING;
 		run_kernel(&kp, n, voice, overdub, record, l->ctl.monitor);
@@ -1103,6 +1169,16 @@ double et_looper_position(const EtLooper *l)
 uint32_t et_looper_capacity(const EtLooper *l)
 {
 	return l->capacity;
+}
+
+uint32_t et_looper_rejected(const EtLooper *l)
+{
+	return l->rejected;
+}
+
+uint32_t et_looper_denormals(const EtLooper *l)
+{
+	return l->denormals;
 }
 
 bool et_looper_view(const EtLooper *l, EtLoopView *out)

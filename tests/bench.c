@@ -245,12 +245,16 @@ reference_stereo_gain_ns(uint32_t block)
 typedef enum { IDLE, RECORD, PLAY, OVERDUB } Mode;
 static const char *const mode_names[] = {"idle", "record", "play", "overdub"};
 
+/* The input of the looper cases: a plain signal, or denormals only. */
+static bool denormal_input;
+
 static double
 run_blocks(EthHost *host, uint32_t block, int64_t frames)
 {
 	float *in_l = eth_audio(host, "in_l"), *in_r = eth_audio(host, "in_r");
 	for (uint32_t i = 0; i < block; ++i) {
-		in_l[i] = 0.25f * (float)(i % 100);
+		in_l[i] = denormal_input ? 1e-40f * (float)(i % 100 + 1)
+		                         : 0.25f * (float)(i % 100);
 		in_r[i] = -in_l[i];
 	}
 	double ns = 0.0;
@@ -401,6 +405,17 @@ main(int argc, char **argv)
 			       blocks[b], got, ref, got / ref);
 		}
 	}
+	printf("\n| denormal input (1e-40 ...), 256-frame blocks | ns/frame | "
+	       "plain stereo gain ns/frame | ratio |\n|---|---|---|---|\n");
+	denormal_input = true;
+	for (int m = RECORD; m <= OVERDUB; ++m) {
+		double got, ref;
+		looper((Mode)m, 256, REPS, &got, &ref);
+		printf("| %s | %.2f | %.3f | %.1f |\n", mode_names[m], got, ref,
+		       got / ref);
+	}
+	denormal_input = false;
+
 	long rec_faults, play_faults;
 	page_faults(&rec_faults, &play_faults);
 	printf("\nminor page faults in run(), 256-frame blocks: recording 20 s "

@@ -18,3 +18,5 @@
 #define et_looper_load ref_looper_load
 #define et_looper_seam_weight ref_looper_seam_weight
 #define et_looper_fade_out_end ref_looper_fade_out_end
+#define et_looper_rejected ref_looper_rejected
+#define et_looper_denormals ref_looper_denormals

@@ -22,6 +22,8 @@ EtLoopState ref_looper_state(const RefLooper *l);
 uint32_t ref_looper_length(const RefLooper *l);
 double ref_looper_position(const RefLooper *l);
 uint32_t ref_looper_capacity(const RefLooper *l);
+uint32_t ref_looper_rejected(const RefLooper *l);
+uint32_t ref_looper_denormals(const RefLooper *l);
 bool ref_looper_view(const RefLooper *l, EtLoopView *out);
 bool ref_looper_load(RefLooper *l, const float *left, const float *right,
                      uint32_t length, double exact_length, bool anchored,

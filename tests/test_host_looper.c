@@ -17,6 +17,18 @@
 
 #include <cmocka.h>
 
+/* The "synth": a ramp whose value names its frame, scaled by 2^-17 so that
+ * it stays within the +-16 a loop holds (1.15 M frames, the longest take
+ * here, is 8.8), and exactly: a whole number below 2^24 times a power of
+ * two is a float. */
+#define RAMP_STEP (1.0f / 131072.0f)
+
+static float
+ramp_at(int64_t wall)
+{
+	return (float)wall * RAMP_STEP;
+}
+
 /* A host session: the transport, a ramp "synth", and what came out. */
 typedef struct {
 	EthHost *host;
@@ -75,7 +87,7 @@ play(Session *s, uint32_t n)
 	float *in_l = eth_audio(s->host, "in_l");
 	float *in_r = eth_audio(s->host, "in_r");
 	for (uint32_t i = 0; i < n; ++i) {
-		in_l[i] = s->input ? s->input(s->wall + i) : (float)(s->wall + i);
+		in_l[i] = s->input ? s->input(s->wall + i) : ramp_at(s->wall + i);
 		in_r[i] = -in_l[i];
 	}
 	if (s->position_due || s->position_every_block) {
@@ -162,13 +174,13 @@ take_value(int64_t first, uint32_t length, uint32_t k, double rate,
 {
 	const uint32_t ramp = et_looper_ramp_frames(rate);
 	const uint32_t r    = ramp < length / 4 ? ramp : length / 4;
-	const float    a    = sign * (float)(first + k);
+	const float    a    = sign * ramp_at(first + (int64_t)k);
 	if (k < length - r) {
 		return a;
 	}
 	const uint32_t i      = k - (length - r);
 	const int64_t  before = first - (int64_t)r + (int64_t)i;
-	const float    p      = before >= 0 ? sign * (float)before : 0.0f;
+	const float    p      = before >= 0 ? sign * ramp_at(before) : 0.0f;
 	const float    w      = et_looper_seam_weight(i, r);
 	return a * (1.0f - w) + p * w;
 }
@@ -237,7 +249,7 @@ a_bar_that_is_not_whole_frames_never_drifts(void **state)
 	float *left, *right;
 	const uint32_t length = saved_loop(&s, dir, &left, &right);
 	assert_int_equal(length, end - start);
-	assert_true(left[0] == (float)start);
+	assert_true(left[0] == ramp_at(start));
 	remove_dir(dir);
 
 	const uint32_t r = ramp_frames(s.rate);
@@ -256,7 +268,7 @@ a_bar_that_is_not_whole_frames_never_drifts(void **state)
 }
 
 /* When a bar is a whole number of frames, loop sample k plays at start +
- * k + m * length, for 500 repetitions (outside the 4 ms seam ramps). */
+ * k + m * length, for 500 repetitions (but the seam's 4 ms cross-fade). */
 static void
 playback_sample_k_plays_at_start_plus_k_plus_m_lengths(void **state)
 {
@@ -274,11 +286,11 @@ playback_sample_k_plays_at_start_plus_k_plus_m_lengths(void **state)
 	play_until(&s, 96000 + length * cycles, 1024);
 	for (int64_t f = 96000; f < 96000 + length * cycles; ++f) {
 		const int64_t k = (f - start) % length;
-		if (k < r || k >= length - r) {
-			continue;
+		if (k >= length - r) {
+			continue; /* the seam's cross-fade */
 		}
 		const float got = s.out[f - 96000];
-		if (got != (float)k) {
+		if (got != ramp_at(k)) {
 			fail_msg("frame %lld: got %f, want loop sample %lld", (long long)f,
 			         got, (long long)k);
 		}
@@ -359,7 +371,7 @@ overdub_sums_exactly(void **state)
 	assert_int_equal(length, 48000);
 	for (uint32_t k = 0; k < length; ++k) {
 		const float want =
-		    take_value(0, length, k, s.rate, 1.0f) + (float)(96000 + k);
+		    take_value(0, length, k, s.rate, 1.0f) + ramp_at(96000 + k);
 		if (left[k] != want) {
 			fail_msg("sample %u: %f, want %f", k, left[k], want);
 		}
@@ -400,7 +412,7 @@ mute_and_clear_ramp_out_within_5_ms(void **state)
 	play(&s, 1000);
 	out = eth_audio(s.host, "out_l");
 	for (uint32_t i = five_ms; i < 1000; ++i) {
-		assert_true(out[i] == (float)((s.wall - 1000 + i) % 48000));
+		assert_true(out[i] == ramp_at((s.wall - 1000 + i) % 48000));
 	}
 	eth_set(s.host, "loop_clear", 1);
 	play(&s, 1000);
@@ -441,7 +453,7 @@ stop_start_and_locate_stay_in_phase(void **state)
 	play(&s, 1000);
 	out = eth_audio(s.host, "out_l");
 	for (uint32_t i = five_ms; i < 1000; ++i) {
-		assert_true(out[i] == (float)(12345 + i));
+		assert_true(out[i] == ramp_at(12345 + i));
 	}
 	session_free(&s);
 }
@@ -467,11 +479,11 @@ quantize_off_acts_at_the_first_frame_of_the_call(void **state)
 	float *left, *right;
 	const uint32_t length = saved_loop(&s, dir, &left, &right);
 	assert_int_equal(length, stop - start);
-	assert_true(left[0] == (float)start);
+	assert_true(left[0] == ramp_at(start));
 	assert_true(left[length - 1] ==
 	            take_value(start, length, length - 1, s.rate, 1.0f));
 	assert_true(left[length - 1 - ramp_frames(s.rate)] ==
-	            (float)(stop - 1 - ramp_frames(s.rate)));
+	            ramp_at(stop - 1 - ramp_frames(s.rate)));
 	free(left);
 	free(right);
 	remove_dir(dir);
@@ -501,7 +513,7 @@ save_and_restore_give_the_same_loop_in_phase(void **state)
 		char  *again = temp_dir();
 		float *l0, *r0;
 		assert_int_equal(saved_loop(&b, again, &l0, &r0), 48000);
-		assert_true(l0[100] == 100.0f);
+		assert_true(l0[100] == ramp_at(100));
 		free(l0);
 		free(r0);
 		remove_dir(again);
@@ -562,6 +574,62 @@ a_dropped_cycle_does_not_cut_the_take(void **state)
 			session_free(&s);
 		}
 	}
+}
+
+/* A glitching synth: NaN every 1000 frames, +Inf and 1e30 between. */
+static float
+glitching_synth(int64_t wall)
+{
+	switch (wall % 1000) {
+	case 10: return NAN;
+	case 20: return INFINITY;
+	case 30: return 1e30f;
+	default: return ramp_at(wall);
+	}
+}
+
+/* The synth glitches while the musician records: the loop keeps none of
+ * it (0 there, the rest exact), plays nothing but finite samples, the
+ * saved loop is clean, and the host's log says so once. */
+static void
+a_glitching_synth_leaves_no_poison_in_the_loop(void **state)
+{
+	(void)state;
+	Session s;
+	session_init(&s, 48000.0, 120.0, false);
+	s.input = glitching_synth;
+	eth_set(s.host, "loop_bars", 1);
+	play_until(&s, 50000, 1000);
+	eth_set(s.host, "loop_arm", 1);
+	play_until(&s, 192000 + 500, 1000);
+	eth_set(s.host, "loop_arm", 0);
+	s.input = NULL;
+	record_output(&s, 96000);
+	const int64_t from = s.wall;
+	play_until(&s, from + 96000, 1000);
+	for (size_t i = 0; i < s.out_len; ++i) {
+		assert_true(isfinite(s.out[i]));
+	}
+	char  *dir = temp_dir();
+	float *left, *right;
+	const uint32_t length = saved_loop(&s, dir, &left, &right);
+	assert_int_equal(length, 96000);
+	for (uint32_t k = 0; k + ramp_frames(s.rate) < length; ++k) {
+		const int64_t w    = 96000 + k;
+		const float   want = w % 1000 == 10 || w % 1000 == 20 || w % 1000 == 30
+		                         ? 0.0f
+		                         : ramp_at(w);
+		if (left[k] != want || right[k] != -want) {
+			fail_msg("loop sample %u is %g, want %g", k, (double)left[k],
+			         (double)want);
+		}
+	}
+	assert_int_equal(eth_log_lines(s.host), 1);
+	assert_non_null(strstr(eth_log_text(s.host), "NaN, infinite or beyond"));
+	free(left);
+	free(right);
+	remove_dir(dir);
+	session_free(&s);
 }
 
 /* A session saved by the first release (state version 1) holds a loop
@@ -801,6 +869,7 @@ main(void)
 	    cmocka_unit_test(the_downbeat_keeps_its_attack_and_the_saved_loop_is_what_plays),
 	    cmocka_unit_test(a_version_1_session_opens_with_its_end_faded_out),
 	    cmocka_unit_test(a_dropped_cycle_does_not_cut_the_take),
+	    cmocka_unit_test(a_glitching_synth_leaves_no_poison_in_the_loop),
 	    cmocka_unit_test(a_missing_loop_file_leaves_an_empty_loop_and_a_log_line),
 	    cmocka_unit_test(a_truncated_loop_file_leaves_an_empty_loop),
 	    cmocka_unit_test(a_corrupt_loop_file_leaves_an_empty_loop),

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "looper.h"
 
+#include <float.h>
 #include <stdio.h>
 
 #define RING (1u << 20) /* output history kept, in frames */
@@ -44,7 +45,7 @@ typedef struct {
 	uint32_t block;   /* 0 = random sizes */
 	bool split_spans; /* random redundant positions inside blocks */
 	bool in_place;
-	int input;        /* 0 ramp, 1 small pattern, 2 impulse, 3 sine */
+	int input;        /* 0 ramp, 1 small pattern, 2 impulse, 3 sine, 4 poison */
 	double sine_hz;
 	unsigned rng;
 	float *ring_l, *ring_r;
@@ -52,9 +53,14 @@ typedef struct {
 	float out_l[MAX_BLOCK], out_r[MAX_BLOCK];
 } Host;
 
+/* A ramp whose value names its frame, scaled by 2^-17 to stay within the
+ * +-16 a loop holds, exactly (a whole number below 2^24 times a power of
+ * two is a float). */
+#define RAMP_STEP (1.0f / 131072.0f)
+
 static float ramp_value(int64_t wall)
 {
-	return (float)(1 + wall % 1000000);
+	return (float)(1 + wall % 1000000) * RAMP_STEP;
 }
 
 static float pattern_value(int64_t wall)
@@ -74,13 +80,40 @@ static float sine_value(const Host *h, int64_t wall)
 	                         (double)wall / h->rate));
 }
 
+/* The small pattern, but every 1000th frame from 100 on one of what a
+ * loop must not hold or may just hold, in turn. */
+static const float poison_values[] = {NAN,    INFINITY, -INFINITY, 1e30f,
+                                      -16.5f, 1e-40f,   -1e-41f,   16.0f,
+                                      -16.0f, FLT_MIN};
+#define N_POISON (sizeof poison_values / sizeof *poison_values)
+
+static bool is_poison_frame(int64_t wall)
+{
+	return wall % 1000 == 100;
+}
+
+static float poison_value(int64_t wall)
+{
+	return is_poison_frame(wall) ? poison_values[(wall / 1000) % N_POISON]
+	                             : pattern_value(wall);
+}
+
+/* What the loop holds for it: the value if it may hold it, else 0. */
+static float poison_kept(int64_t wall)
+{
+	const float x = poison_value(wall);
+	return isfinite(x) && fabsf(x) <= 16.0f && fabsf(x) >= FLT_MIN ? x
+	                                                              : 0.0f;
+}
+
 static float input_l(const Host *h, int64_t wall)
 {
 	switch (h->input) {
 	case 0: return ramp_value(wall);
 	case 1: return pattern_value(wall);
 	case 2: return impulse_value(wall);
-	default: return sine_value(h, wall);
+	case 3: return sine_value(h, wall);
+	default: return poison_value(wall);
 	}
 }
 
@@ -386,8 +419,8 @@ static void test_fractional_bar_does_not_drift(void **state)
 		const int64_t probe = et_clock_quantize_frame(exact) + 1000;
 		run_until(h, probe + 1);
 		/* The sample played says which loop index k it is. */
-		const int64_t k =
-		    (int64_t)out_l_at(h, probe) - (int64_t)ramp_value(start);
+		const int64_t k = (int64_t)((out_l_at(h, probe) -
+		                             ramp_value(start)) / RAMP_STEP);
 		const int64_t rep_start = probe - k;
 		if (rep_start != et_clock_quantize_frame(exact))
 			fail_msg("repetition %d starts at %lld, grid %.3f", m,
@@ -1136,6 +1169,78 @@ static void test_a_take_with_quantize_off_keeps_all_at_a_stop(void **state)
 	host_free(h);
 }
 
+/* The synth glitches while a take records and while an overdub layers:
+ * NaN, infinities, 1e30 and samples beyond +-16 go into the loop as 0, and
+ * so do denormals; 16, -16 and the smallest normal float go in as they
+ * are; everything else is untouched; the monitor passes the input as it
+ * is.  Nothing poisoned plays back.  The counts say how many of each,
+ * for the glue to report once. */
+static void poison_stays_out_of_the_loop(uint32_t block)
+{
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, block);
+	h->split_spans = block == 0;
+	h->input = 4;
+	h->ctl.monitor = true;
+	start_rolling(h);
+	h->ctl.bars = 1;
+	run_until(h, 1024);
+	h->ctl.arm = true;
+	run_until(h, 192000 + 10);
+	EtLoopView v;
+	assert_true(et_looper_view(h->lp, &v));
+	assert_int_equal(v.length, 96000);
+	const uint32_t r = et_looper_ramp_frames(48000.0);
+	unsigned rejected = 0, denormals = 0;
+	for (uint32_t k = 0; k < 96000 - r; ++k) {
+		const int64_t w = 96000 + k;
+		if (v.left[k] != poison_kept(w) || v.right[k] != -poison_kept(w) ||
+		    signbit(v.left[k]) != signbit(poison_kept(w)))
+			fail_msg("blocks of %u: loop[%u] is %g for input %g", block,
+			         k, (double)v.left[k], (double)poison_value(w));
+		if (is_poison_frame(w)) {
+			const float a = fabsf(poison_value(w));
+			rejected += !(a <= 16.0f);
+			denormals += a > 0.0f && a < FLT_MIN;
+		}
+	}
+	assert_true(rejected > 0 && denormals > 0);
+	assert_int_equal(et_looper_rejected(h->lp), 2 * rejected);
+	assert_int_equal(et_looper_denormals(h->lp), 2 * denormals);
+	/* The monitor passed the glitches on as they were. */
+	assert_true(isnan(poison_value(100100)) && isnan(out_l_at(h, 100100)));
+
+	/* Overdub a bar of the same: the loop is its sum with what may go
+	 * in, and every sample it plays is finite. */
+	float *before = malloc(96000 * sizeof(float));
+	assert_non_null(before);
+	memcpy(before, v.left, 96000 * sizeof(float));
+	h->ctl.arm = false;
+	run_until(h, 200000);
+	h->ctl.arm = true;
+	run_until(h, 288000 + 96000 + 10);
+	h->ctl.arm = false;
+	assert_true(et_looper_view(h->lp, &v));
+	for (uint32_t k = 0; k < 96000; ++k)
+		if (v.left[k] != before[k] + poison_kept(288000 + k))
+			fail_msg("blocks of %u: overdubbed loop[%u] is %g", block, k,
+			         (double)v.left[k]);
+	h->ctl.monitor = false;
+	h->input = 1;
+	run_until(h, 600000);
+	for (int64_t w = 400000; w < 600000; ++w)
+		assert_true(isfinite(out_l_at(h, w)) && isfinite(out_r_at(h, w)));
+	free(before);
+	host_free(h);
+}
+
+static void test_poison_stays_out_of_the_loop(void **state)
+{
+	(void)state;
+	poison_stays_out_of_the_loop(1000);
+	poison_stays_out_of_the_loop(64);
+	poison_stays_out_of_the_loop(0);
+}
+
 static void test_allocation_limits(void **state)
 {
 	(void)state;
@@ -1177,6 +1282,7 @@ int main(void)
 	    cmocka_unit_test(test_a_take_cut_before_one_unit_keeps_nothing),
 	    cmocka_unit_test(test_a_full_take_ends_on_its_last_whole_bar),
 	    cmocka_unit_test(test_a_take_with_quantize_off_keeps_all_at_a_stop),
+	    cmocka_unit_test(test_poison_stays_out_of_the_loop),
 	    cmocka_unit_test(test_allocation_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

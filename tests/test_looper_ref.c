@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,18 +88,26 @@ static EtPosition position(const Pair *p)
 	return pos;
 }
 
-/* Input: mostly a signal, sometimes exact zeros of both signs. */
+/* Input: mostly a signal, sometimes exact zeros of both signs, and now and
+ * then what a loop must not hold (NaN, infinities, too loud, denormal). */
 static float input(Pair *p, int64_t wall, int channel)
 {
+	static const float poison[] = {NAN, INFINITY, -INFINITY, 1e30f, -16.5f,
+	                               1e-40f, -1e-41f, 16.0f, -16.0f,
+	                               FLT_MIN};
 	const unsigned r = next_rand(p);
 	if (r % 61 == 0)
 		return r & 1 ? 0.0f : -0.0f;
+	if (r % 499 == 1)
+		return poison[(r >> 9) % (sizeof poison / sizeof *poison)];
 	return (float)((wall * (channel ? 7 : 3)) % 2001 - 1000) / 1024.0f;
 }
 
 static void assert_same_state(const Pair *p, const char *where)
 {
-	if (et_looper_state(p->lp) != ref_looper_state(p->ref) ||
+	if (et_looper_rejected(p->lp) != ref_looper_rejected(p->ref) ||
+	    et_looper_denormals(p->lp) != ref_looper_denormals(p->ref) ||
+	    et_looper_state(p->lp) != ref_looper_state(p->ref) ||
 	    et_looper_length(p->lp) != ref_looper_length(p->ref) ||
 	    et_looper_position(p->lp) != ref_looper_position(p->ref))
 		fail_msg("%s, wall %lld: state %d/%d length %u/%u position "
