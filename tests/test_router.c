@@ -909,7 +909,8 @@ telling_the_releases_names_every_channel_a_controller_reached(void **state)
 }
 
 /* Random notes, held controllers (switch and half-pedal values), CC 120
- * and 123, and every control change, Thru included.  Then the player lets
+ * and 123, releases on a control channel, and every control change, Thru
+ * included.  Then the player lets
  * go of every key and pedal (or, every other round, a panic ends it all):
  * no output channel may be left with a held controller down. */
 static void
@@ -926,7 +927,7 @@ random_play_never_leaves_a_controller_down(void **state)
 		unsigned steps = 300;
 		for (unsigned step = 0; step <= steps + 1; ++step) {
 			clear(rig);
-			const int what = rand() % 12;
+			const int what = rand() % 13;
 			if (step == steps) {
 				/* The end: every key and pedal lets go. */
 				if (round & 1) {
@@ -958,6 +959,14 @@ random_play_never_leaves_a_controller_down(void **state)
 			} else if (what == 7) {
 				play(rig, step, (uint8_t)(0xB0 | (rand() % 4)),
 				     (rand() % 2) ? 120 : 123, 0);
+			} else if (what == 8) {
+				/* A release on a control channel: consumed, yet it ends
+				 * what began on that channel. */
+				const uint8_t cc[3] = {
+				    (uint8_t)(0xB0 | (rand() % 4)),
+				    (rand() % 5) ? held_controllers[rand() % 4] : 123,
+				    (uint8_t)(rand() % 64)};
+				et_router_release(&rig->router, step, cc, 3, &rig->sink);
 			} else {
 				EtRouterControls *c = &rig->controls;
 				const unsigned    t = (unsigned)rand() % ET_TRACK_COUNT;
