@@ -901,11 +901,16 @@ telling_the_releases_names_every_channel_a_controller_reached(void **state)
 	for (unsigned i = 0; i < 3; ++i) {
 		expect_track(rig, i, 1);
 	}
+	/* Kept: channel 2's pedal from two input channels, channel 6's pedal,
+	 * channel 6's sostenuto. */
+	assert_int_equal(et_router_held_controls(&rig->router, 1), 4);
 	clear(rig);
 	play(rig, 8, 0xB0, 64, 0);
 	assert_int_equal(rig->out.n, 2);
 	expect_event(rig, 0, 8, 0xB1, 64, 0);
 	expect_event(rig, 1, 8, 0xB5, 64, 0);
+	/* Input channel 4's press on channel 2, and the sostenuto, remain. */
+	assert_int_equal(et_router_held_controls(&rig->router, 1), 2);
 }
 
 /* Random notes, held controllers (switch and half-pedal values), CC 120
@@ -998,6 +1003,10 @@ random_play_never_leaves_a_controller_down(void **state)
 				}
 			}
 			if (step >= steps) {
+				for (unsigned slot = 0; slot < ET_ROUTER_SLOTS; ++slot) {
+					assert_int_equal(
+					    et_router_held_controls(&rig->router, slot), 0);
+				}
 				for (unsigned ch = 0; ch < 16; ++ch) {
 					for (unsigned k = 0; k < 4; ++k) {
 						if (value[ch][k] >= 64) {
