@@ -21,9 +21,13 @@
  *   on the same output channel and note; et_router_sounding() equals the
  *   notes we saw start and not end, per track and thru;
  * - et_router_all_off() returns the number of note-offs it emitted;
+ * - a held controller (CC 64, 66, 67, 69) that the sink last saw at >= 64
+ *   on a track's (or thru's) output channel is one the router still
+ *   holds there, from some input channel, so a release will follow;
  * - at the end, after muting all eight tracks (with the fuzzer's capacity)
- *   and flushing over two more blocks, no track note is left sounding; a
- *   panic then ends the thru notes too. */
+ *   and flushing over two more blocks, no track note is left sounding and
+ *   no track's held controller is left down; a panic then ends the thru
+ *   notes and releases thru's held controllers too. */
 #include "fuzz_common.h"
 
 #include "ports.h"
@@ -44,6 +48,9 @@ typedef struct {
 	uint64_t note_offs;
 	uint32_t sounding[SLOTS];
 	uint16_t balance[SLOTS][16][128]; /* note-ons minus note-offs */
+	/* The last value of each held controller, per output channel. */
+	uint8_t  held_value[SLOTS][16][ET_ROUTER_HELD_CONTROLS];
+	bool     held_sent; /* a held controller was accepted since the check */
 } Sink;
 
 typedef struct {
@@ -53,6 +60,19 @@ typedef struct {
 	float    port[ET_PORT_COUNT]; /* raw values, as a host writes them */
 	uint32_t at;                  /* current frame in the block */
 } Rig;
+
+/* The index of a held controller (as in router.h), or -1. */
+static int
+held_index(uint8_t cc)
+{
+	switch (cc) {
+	case 64: return 0;
+	case 66: return 1;
+	case 67: return 2;
+	case 69: return 3;
+	default: return -1;
+	}
+}
 
 static uint32_t
 event_cost(uint32_t size)
@@ -125,6 +145,9 @@ emit(void *ctx, uint32_t frame, int track, const uint8_t *msg, uint32_t size)
 		--*b;
 		--s->sounding[slot];
 		++s->note_offs;
+	} else if (type == 0xB0 && held_index(msg[1]) >= 0) {
+		s->held_value[slot][msg[0] & 0x0F][held_index(msg[1])] = msg[2];
+		s->held_sent = true;
 	}
 	return true;
 }
@@ -165,9 +188,29 @@ apply_controls(Rig *rig)
 	et_router_set_controls(&rig->router, &c, rig->at, &rig->et_sink);
 }
 
+/* Every held controller down on an output is one the router holds there.
+ * (A full walk: only after ops that sent one, and at every new block.) */
+static void
+check_held(Rig *rig)
+{
+	rig->sink.held_sent = false;
+	for (unsigned k = 0; k < ET_ROUTER_HELD_CONTROLS; ++k) {
+		for (unsigned s = 0; s < SLOTS; ++s) {
+			uint16_t held = 0;
+			for (unsigned in = 0; in < 16; ++in) {
+				held |= rig->router.held_cc[in][k].reached[s];
+			}
+			for (unsigned c = 0; c < 16; ++c) {
+				FUZZ_CHECK(rig->sink.held_value[s][c][k] < 64 ||
+				           (held & (1u << c)));
+			}
+		}
+	}
+}
+
 /* The router's own bookkeeping agrees with what we saw it emit. */
 static void
-check_router(const Rig *rig)
+check_router(Rig *rig)
 {
 	for (unsigned s = 0; s < SLOTS; ++s) {
 		FUZZ_CHECK(et_router_sounding(&rig->router, s) ==
@@ -175,6 +218,22 @@ check_router(const Rig *rig)
 	}
 	FUZZ_CHECK(rig->router.status_count[ET_ROUTER_OUTPUT_FULL] ==
 	           rig->sink.refused);
+	if (rig->sink.held_sent) {
+		check_held(rig);
+	}
+}
+
+/* No held controller is left down on a slot's output, and the router
+ * holds none there. */
+static void
+check_nothing_held(const Rig *rig, unsigned slot)
+{
+	FUZZ_CHECK(et_router_held_controls(&rig->router, slot) == 0);
+	for (unsigned c = 0; c < 16; ++c) {
+		for (unsigned k = 0; k < ET_ROUTER_HELD_CONTROLS; ++k) {
+			FUZZ_CHECK(rig->sink.held_value[slot][c][k] < 64);
+		}
+	}
 }
 
 /* A new run(): what the glue does before it walks midi_in. */
@@ -188,6 +247,7 @@ new_block(Rig *rig, uint32_t nframes, uint32_t capacity)
 	rig->at            = 0;
 	et_router_flush(&rig->router, 0, &rig->et_sink);
 	apply_controls(rig);
+	check_held(rig);
 }
 
 /* The size a message with this status has when it is well formed. */
@@ -318,6 +378,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		FUZZ_CHECK(rig.sink.sounding[t] == 0);
 		FUZZ_CHECK(et_router_sounding(&rig.router, t) == 0);
+		check_nothing_held(&rig, t);
 	}
 	/* A panic ends what thru still holds. */
 	const uint64_t before = rig.sink.note_offs;
@@ -325,6 +386,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(n == rig.sink.note_offs - before);
 	check_router(&rig);
 	FUZZ_CHECK(rig.sink.sounding[ET_TRACK_COUNT] == 0);
+	check_nothing_held(&rig, ET_TRACK_COUNT);
 	for (unsigned s = 0; s < SLOTS; ++s) {
 		for (unsigned ch = 0; ch < 16; ++ch) {
 			for (unsigned note = 0; note < 128; ++note) {

@@ -171,6 +171,36 @@ gen_router(const char *dir)
 	put(&b, ROUTER_OP_ALL_OFF);
 	save(dir, "router", "thru-sustain-panic", &b);
 
+	/* Held controllers (64, 66, 67, 69) across every change: through Thru
+	 * then Thru off, the auto channel moved onto them, a track's channel
+	 * changed between two presses, a half-pedal, the active track, a mute,
+	 * CC 123, and a small output that refuses some releases. */
+	b.n = 0;
+	put(&b, 255);
+	r_control(&b, 0, 1, false);           /* auto channel 1 */
+	r_block(&b, 512, 255);
+	r_midi(&b, 0, 0xB2, 64, 127);         /* channel 3: thru */
+	r_midi(&b, 1, 0xB2, 66, 100);
+	r_control(&b, 2, 0, true);            /* thru off */
+	r_midi(&b, 1, 0xB2, 66, 0);
+	r_control(&b, 0, 3, true);            /* auto channel 3 */
+	r_midi(&b, 1, 0xB2, 64, 0);
+	r_midi(&b, 1, 0xB0, 64, 80);          /* track 1, channel 1 */
+	r_control(&b, 3 + 0, 5, true);        /* track 1 channel 5 */
+	r_midi(&b, 1, 0xB0, 64, 96);
+	r_midi(&b, 1, 0xB0, 64, 112);
+	r_midi(&b, 1, 0xB0, 67, 127);
+	r_control(&b, 1, 3, true);            /* active track 3 */
+	r_midi(&b, 1, 0xB0, 69, 127);
+	r_midi(&b, 1, 0xB0, 64, 0);
+	r_block(&b, 64, 4);                   /* one event per block */
+	r_control(&b, 3 + 8 + 1, 1, true);    /* mute track 3 */
+	r_midi(&b, 1, 0xB0, 67, 127);
+	r_midi(&b, 1, 0xB0, 123, 0);
+	r_block(&b, 64, 255);
+	put(&b, ROUTER_OP_ALL_OFF);
+	save(dir, "router", "held-controllers", &b);
+
 	/* Malformed and out-of-range input. */
 	b.n = 0;
 	put(&b, 100);

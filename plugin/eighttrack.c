@@ -122,9 +122,10 @@ emit_to_track_out(void *ctx, uint32_t frame, int track, const uint8_t *msg,
 }
 
 /* Follows the track_outs port.  Turned off, the track outputs fall silent
- * at once: each ends there, at frame 0, the notes and the sustain pedal its
- * track has sounding (they go on sounding, and end later, on midi_out), so
- * nothing hangs on a synth wired to a track output. */
+ * at once: each ends there, at frame 0, the notes its track has sounding
+ * and releases the held controllers (sustain, sostenuto, soft, hold) it
+ * holds down, on every channel (they go on, and end later, on midi_out),
+ * so nothing hangs on a synth wired to a track output. */
 static void
 update_track_outs(Eighttrack *self)
 {

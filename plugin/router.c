@@ -16,10 +16,32 @@ enum {
 	MIDI_SYSEX            = 0xF0,
 	MIDI_SYSEX_END        = 0xF7,
 	CC_SUSTAIN            = 64,
+	CC_SOSTENUTO          = 66,
+	CC_SOFT               = 67,
+	CC_HOLD               = 69,
 	CC_ALL_SOUND_OFF      = 120,
 	CC_ALL_NOTES_OFF      = 123,
-	RELEASE_VELOCITY      = 64 /* for the note-offs the router makes itself */
+	RELEASE_VELOCITY      = 64, /* for the note-offs the router makes itself */
+	HELD_DOWN             = 64, /* a held controller at >= 64 is down */
+	RELEASE_VALUE         = 0   /* for the releases the router makes itself */
 };
+
+/* The controller number of each held controller, by its index. */
+static const uint8_t held_cc_number[ET_ROUTER_HELD_CONTROLS] = {
+    CC_SUSTAIN, CC_SOSTENUTO, CC_SOFT, CC_HOLD};
+
+/* The index of a held controller, or -1 for any other controller. */
+static int
+held_index(uint8_t cc)
+{
+	switch (cc) {
+	case CC_SUSTAIN: return 0;
+	case CC_SOSTENUTO: return 1;
+	case CC_SOFT: return 2;
+	case CC_HOLD: return 3;
+	default: return -1;
+	}
+}
 
 void
 et_router_default_controls(EtRouterControls *controls)
@@ -132,16 +154,69 @@ end_notes(EtRouter *router, const EtSink *sink, uint32_t frame, int slot,
 	}
 }
 
-static void
-release_sustain(EtRouter *router, const EtSink *sink, uint32_t frame,
-                unsigned track, uint8_t value)
+static int
+slot_track(unsigned slot)
 {
-	EtSustain *pedal = &router->sustain[track];
-	if (pedal->down &&
-	    send3(router, sink, frame, (int)track,
-	          (uint8_t)(MIDI_CONTROL_CHANGE | pedal->out_channel), CC_SUSTAIN,
+	return slot < ET_TRACK_COUNT ? (int)slot : ET_ROUTER_THRU;
+}
+
+/* Sends the release of held controller k (from the input channel of
+ * `held`) to output channel `out_ch` of `slot`, and forgets it; when the
+ * output is full it stays held, marked pending, for et_router_flush(). */
+static void
+release_one(EtRouter *router, const EtSink *sink, uint32_t frame,
+            EtHeldControl *held, unsigned k, unsigned slot, unsigned out_ch,
+            uint8_t value)
+{
+	const uint16_t bit = (uint16_t)(1u << out_ch);
+	if (send3(router, sink, frame, slot_track(slot),
+	          (uint8_t)(MIDI_CONTROL_CHANGE | out_ch), held_cc_number[k],
 	          value, 3)) {
-		pedal->down = false;
+		held->reached[slot] &= (uint16_t)~bit;
+		held->pending[slot] &= (uint16_t)~bit;
+	} else {
+		held->pending[slot] |= bit;
+		router->any_pending = true;
+	}
+}
+
+/* Releases, with `value`, every output channel that held controller k from
+ * input channel `in_ch` reached on `slot` (-1 = every track and thru).
+ * Returns the output channels it sent a release to, as a mask. */
+static uint16_t
+release_held(EtRouter *router, const EtSink *sink, uint32_t frame,
+             unsigned in_ch, unsigned k, int slot, uint8_t value)
+{
+	EtHeldControl *held = &router->held_cc[in_ch][k];
+	uint16_t       sent = 0;
+	for (unsigned s = 0; s < ET_ROUTER_SLOTS; ++s) {
+		if (slot >= 0 && (unsigned)slot != s) {
+			continue;
+		}
+		const uint16_t mask = held->reached[s];
+		for (unsigned c = 0; mask >> c; ++c) {
+			if (mask & (1u << c)) {
+				release_one(router, sink, frame, held, k, s, c, value);
+				sent |= (uint16_t)(1u << c);
+			}
+		}
+	}
+	return sent;
+}
+
+/* Releases (with 0) every held controller that matches: a track's or thru
+ * slot (-1 = any), and an input channel (-1 = any). */
+static void
+release_all_held(EtRouter *router, const EtSink *sink, uint32_t frame,
+                 int slot, int in_channel)
+{
+	for (unsigned ch = 0; ch < 16; ++ch) {
+		if (in_channel >= 0 && (unsigned)in_channel != ch) {
+			continue;
+		}
+		for (unsigned k = 0; k < ET_ROUTER_HELD_CONTROLS; ++k) {
+			release_held(router, sink, frame, ch, k, slot, RELEASE_VALUE);
+		}
 	}
 }
 
@@ -162,6 +237,20 @@ et_router_flush(EtRouter *router, uint32_t frame, const EtSink *sink)
 			}
 		}
 	}
+	for (unsigned ch = 0; ch < 16; ++ch) {
+		for (unsigned k = 0; k < ET_ROUTER_HELD_CONTROLS; ++k) {
+			EtHeldControl *held = &router->held_cc[ch][k];
+			for (unsigned s = 0; s < ET_ROUTER_SLOTS; ++s) {
+				const uint16_t mask = held->pending[s];
+				for (unsigned c = 0; mask >> c; ++c) {
+					if (mask & (1u << c)) {
+						release_one(router, sink, frame, held, k, s, c,
+						            RELEASE_VALUE);
+					}
+				}
+			}
+		}
+	}
 }
 
 unsigned
@@ -172,9 +261,7 @@ et_router_all_off(EtRouter *router, uint32_t frame, const EtSink *sink)
 		before += router->held_count[s];
 	}
 	end_notes(router, sink, frame, -1, -1);
-	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		release_sustain(router, sink, frame, t, 0);
-	}
+	release_all_held(router, sink, frame, -1, -1);
 	unsigned after = 0;
 	for (unsigned s = 0; s <= SLOT_THRU; ++s) {
 		after += router->held_count[s];
@@ -197,13 +284,22 @@ et_router_tell_releases(const EtRouter *router, uint32_t frame,
 			}
 		}
 	}
+	/* Once per track, controller and output channel, however many input
+	 * channels pressed it there. */
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		const EtSustain *pedal = &router->sustain[t];
-		if (pedal->down) {
-			const uint8_t up[3] = {
-			    (uint8_t)(MIDI_CONTROL_CHANGE | pedal->out_channel),
-			    CC_SUSTAIN, 0};
-			sink->emit(sink->ctx, frame, (int)t, up, 3);
+		for (unsigned k = 0; k < ET_ROUTER_HELD_CONTROLS; ++k) {
+			uint16_t mask = 0;
+			for (unsigned ch = 0; ch < 16; ++ch) {
+				mask |= router->held_cc[ch][k].reached[t];
+			}
+			for (unsigned c = 0; c < 16; ++c) {
+				if (mask & (1u << c)) {
+					const uint8_t up[3] = {
+					    (uint8_t)(MIDI_CONTROL_CHANGE | c), held_cc_number[k],
+					    RELEASE_VALUE};
+					sink->emit(sink->ctx, frame, (int)t, up, 3);
+				}
+			}
 		}
 	}
 }
@@ -212,6 +308,23 @@ unsigned
 et_router_sounding(const EtRouter *router, unsigned slot)
 {
 	return slot <= SLOT_THRU ? router->held_count[slot] : 0;
+}
+
+unsigned
+et_router_held_controls(const EtRouter *router, unsigned slot)
+{
+	if (slot >= ET_ROUTER_SLOTS) {
+		return 0;
+	}
+	unsigned n = 0;
+	for (unsigned ch = 0; ch < 16; ++ch) {
+		for (unsigned k = 0; k < ET_ROUTER_HELD_CONTROLS; ++k) {
+			for (unsigned c = 0; c < 16; ++c) {
+				n += (router->held_cc[ch][k].reached[slot] >> c) & 1u;
+			}
+		}
+	}
+	return n;
 }
 
 /* -------------------------------------------------------------- controls */
@@ -242,7 +355,7 @@ et_router_set_controls(EtRouter *router, const EtRouterControls *controls,
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		if (controls->track[t].mute && !old.track[t].mute) {
 			end_notes(router, sink, frame, (int)t, -1);
-			release_sustain(router, sink, frame, t, 0);
+			release_all_held(router, sink, frame, (int)t, -1);
 		}
 	}
 
@@ -400,39 +513,39 @@ control_change(EtRouter *router, const EtSink *sink, uint32_t frame,
 	    track >= 0 ? (uint8_t)(controls->track[track].channel - 1)
 	               : (uint8_t)ch;
 
-	if (cc == CC_SUSTAIN && value < 64) {
-		/* The pedal-up follows each pedal-down that came from this input
-		 * channel, wherever it went; the routed copy below covers the
-		 * taking track's current channel. */
-		for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-			EtSustain *pedal = &router->sustain[t];
-			if (!pedal->down || pedal->in_channel != ch) {
-				continue;
-			}
-			if (sends && (int)t == track && pedal->out_channel == out_ch) {
-				continue;
-			}
-			release_sustain(router, sink, frame, t, value);
-		}
+	const int held = held_index(cc);
+	uint16_t  released = 0; /* output channels a release went to */
+	if (held >= 0 && value < HELD_DOWN) {
+		/* The release follows each press that came from this input
+		 * channel, wherever it went, once. */
+		released = release_held(router, sink, frame, ch, (unsigned)held, -1,
+		                        value);
 	} else if (cc == CC_ALL_NOTES_OFF || cc == CC_ALL_SOUND_OFF) {
-		/* Every note that came in on this channel, and every note of the
-		 * track that takes the message, ends with its own note-off. */
+		/* Every note and held controller that came in on this channel,
+		 * and every one of the track that takes the message, ends. */
 		end_notes(router, sink, frame, -1, (int)ch);
 		if (track >= 0) {
 			end_notes(router, sink, frame, track, -1);
 		}
+		release_all_held(router, sink, frame, -1, (int)ch);
+		if (track >= 0) {
+			release_all_held(router, sink, frame, track, -1);
+		}
 	}
 
-	if (!sends ||
+	if (!sends || (released & (1u << out_ch)) ||
 	    !send3(router, sink, frame, track,
 	           (uint8_t)(MIDI_CONTROL_CHANGE | out_ch), cc, value, 3)) {
 		return;
 	}
-	if (track >= 0 && cc == CC_SUSTAIN) {
-		EtSustain *pedal = &router->sustain[track];
-		pedal->down        = value >= 64;
-		pedal->out_channel = out_ch;
-		pedal->in_channel  = (uint8_t)ch;
+	if (held >= 0 && value >= HELD_DOWN) {
+		/* Pressed there: its release will follow (a channel already held
+		 * stays one hold; a release still waiting for room is moot). */
+		EtHeldControl *h    = &router->held_cc[ch][held];
+		const unsigned slot = track >= 0 ? (unsigned)track : SLOT_THRU;
+		const uint16_t bit  = (uint16_t)(1u << out_ch);
+		h->reached[slot] |= bit;
+		h->pending[slot] &= (uint16_t)~bit;
 	}
 }
 
@@ -526,15 +639,13 @@ et_router_release(EtRouter *router, uint32_t frame, const uint8_t *msg,
 	const unsigned type = msg[0] & 0xF0;
 	if (type == MIDI_NOTE_OFF || (type == MIDI_NOTE_ON && msg[2] == 0)) {
 		note_off(router, sink, frame, msg);
-	} else if (type == MIDI_CONTROL_CHANGE && msg[1] == CC_SUSTAIN &&
-	           msg[2] < 64) {
-		for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-			if (router->sustain[t].down && router->sustain[t].in_channel == ch) {
-				release_sustain(router, sink, frame, t, msg[2]);
-			}
-		}
+	} else if (type == MIDI_CONTROL_CHANGE && held_index(msg[1]) >= 0 &&
+	           msg[2] < HELD_DOWN) {
+		release_held(router, sink, frame, ch, (unsigned)held_index(msg[1]),
+		             -1, msg[2]);
 	} else if (type == MIDI_CONTROL_CHANGE &&
 	           (msg[1] == CC_ALL_NOTES_OFF || msg[1] == CC_ALL_SOUND_OFF)) {
 		end_notes(router, sink, frame, -1, (int)ch);
+		release_all_held(router, sink, frame, -1, (int)ch);
 	}
 }

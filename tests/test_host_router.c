@@ -164,6 +164,34 @@ sustain_pressed_on_one_track_is_released_there_after_a_switch(void **state)
 	expect_out(host, 1, 8, 0xB4, 64, 0);
 }
 
+/* A sustain pedal on channel 3 passes through Thru (auto channel 1);
+ * then Thru is switched off, and the pedal-up still reaches channel 3.  A
+ * track's pedal pressed on channel 1, then again after the track moved to
+ * channel 5, is released on both. */
+static void
+pedals_are_released_wherever_they_were_pressed(void **state)
+{
+	EthHost *host = (EthHost *)*state;
+	eth_set(host, "auto_channel", 1);
+	eth_midi3(host, 4, 0xB2, 64, 127);
+	eth_midi3(host, 5, 0xB0, 64, 100);
+	eth_run(host, 64);
+	assert_int_equal(eth_out_count(host), 2);
+	expect_out(host, 0, 4, 0xB2, 64, 127);
+	expect_out(host, 1, 5, 0xB0, 64, 100);
+	eth_set(host, "thru", 0);
+	eth_set(host, "track1_channel", 5);
+	eth_midi3(host, 6, 0xB0, 64, 127);
+	eth_midi3(host, 7, 0xB2, 64, 0);
+	eth_midi3(host, 8, 0xB0, 64, 0);
+	eth_run(host, 64);
+	assert_int_equal(eth_out_count(host), 4);
+	expect_out(host, 0, 6, 0xB4, 64, 127);
+	expect_out(host, 1, 7, 0xB2, 64, 0);
+	expect_out(host, 2, 8, 0xB0, 64, 0);
+	expect_out(host, 3, 8, 0xB4, 64, 0);
+}
+
 static void
 programs_go_out_on_first_run_on_change_and_on_activation(void **state)
 {
@@ -440,6 +468,7 @@ main(void)
 	    STORY(muting_mid_note_ends_it_at_the_start_of_the_block),
 	    STORY(transpose_and_channel_changes_mid_note),
 	    STORY(sustain_pressed_on_one_track_is_released_there_after_a_switch),
+	    STORY(pedals_are_released_wherever_they_were_pressed),
 	    STORY(programs_go_out_on_first_run_on_change_and_on_activation),
 	    STORY(bad_midi_is_dropped_and_logged_once_by_the_worker),
 	    STORY(a_ui_message_stamped_past_the_block_is_not_late),

@@ -566,6 +566,463 @@ telling_the_releases_names_what_each_track_holds_and_keeps_it(void **state)
 	assert_int_equal(et_router_sounding(&rig->router, 1), 0);
 }
 
+/* ------------------------------------------------------ held controllers */
+
+/* The four controllers a synth latches: sustain, sostenuto, soft, hold. */
+static const uint8_t held_controllers[4] = {64, 66, 67, 69};
+
+static void
+expect_track(const Rig *rig, unsigned i, int track)
+{
+	assert_true(i < rig->out.n);
+	assert_int_equal(rig->out.ev[i].track, track);
+}
+
+/* A pedal that no track takes goes through Thru; Thru is switched off
+ * while it is down: its release still reaches the synth on channel 3. */
+static void
+a_pedal_through_thru_is_released_after_thru_is_switched_off(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	for (unsigned k = 0; k < 4; ++k) {
+		const uint8_t cc = held_controllers[k];
+		et_router_init(&rig->router);
+		et_router_default_controls(&rig->controls);
+		rig->controls.auto_channel = 1;
+		apply(rig, 0);
+		clear(rig);
+		play(rig, 1, 0xB2, cc, 127); /* channel 3: nobody's */
+		rig->controls.thru = false;
+		apply(rig, 2);
+		play(rig, 3, 0xB2, cc, 0);
+		play(rig, 4, 0xB2, cc, 0); /* a second up: nothing held, thru off */
+		assert_int_equal(rig->out.n, 2);
+		expect_event(rig, 0, 1, 0xB2, cc, 127);
+		expect_event(rig, 1, 3, 0xB2, cc, 0);
+		expect_track(rig, 1, ET_ROUTER_THRU);
+	}
+}
+
+/* The same pedal, but the auto channel moves onto channel 3 while it is
+ * down: the thru press is released on channel 3, and the up is also
+ * routed, as any CC, to the active track (channel 1).  When the active
+ * track plays channel 3 too, channel 3 gets its release once. */
+static void
+a_pedal_through_thru_is_released_after_the_auto_channel_moves_onto_it(
+    void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->controls.auto_channel = 1;
+	apply(rig, 0);
+	play(rig, 1, 0xB2, 64, 127);
+	rig->controls.auto_channel = 3;
+	apply(rig, 2);
+	play(rig, 3, 0xB2, 64, 0);
+	assert_int_equal(rig->out.n, 3);
+	expect_event(rig, 0, 1, 0xB2, 64, 127);
+	expect_event(rig, 1, 3, 0xB2, 64, 0);
+	expect_track(rig, 1, ET_ROUTER_THRU);
+	expect_event(rig, 2, 3, 0xB0, 64, 0);
+	expect_track(rig, 2, 0);
+
+	et_router_init(&rig->router);
+	rig->controls.auto_channel     = 1;
+	rig->controls.track[0].channel = 3;
+	apply(rig, 0);
+	play(rig, 5, 0xB2, 64, 0);  /* before: channel 3 is the track's own */
+	play(rig, 6, 0xB5, 64, 127); /* channel 6: thru */
+	rig->controls.auto_channel = 6;
+	apply(rig, 7);
+	clear(rig);
+	play(rig, 8, 0xB5, 64, 0);
+	assert_int_equal(rig->out.n, 2);
+	expect_event(rig, 0, 8, 0xB5, 64, 0);
+	expect_track(rig, 0, ET_ROUTER_THRU);
+	expect_event(rig, 1, 8, 0xB2, 64, 0); /* the routed copy, channel 3 */
+
+	/* Pressed through Thru on channel 6, released with the active track
+	 * playing channel 6: one release on channel 6, not two. */
+	et_router_init(&rig->router);
+	rig->controls.auto_channel     = 1;
+	rig->controls.track[0].channel = 1;
+	apply(rig, 0);
+	play(rig, 9, 0xB5, 67, 100);
+	rig->controls.track[0].channel = 6;
+	rig->controls.auto_channel     = 6;
+	apply(rig, 10);
+	clear(rig);
+	play(rig, 11, 0xB5, 67, 0);
+	assert_int_equal(rig->out.n, 1);
+	expect_event(rig, 0, 11, 0xB5, 67, 0);
+	expect_track(rig, 0, ET_ROUTER_THRU);
+}
+
+/* Pedal down on track 1 (channel 1), the track moves to channel 5, pedal
+ * down again: the release reaches channel 1 and channel 5, once each. */
+static void
+a_tracks_pedal_pressed_on_two_channels_is_released_on_both(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	for (unsigned k = 0; k < 4; ++k) {
+		const uint8_t cc = held_controllers[k];
+		et_router_init(&rig->router);
+		et_router_default_controls(&rig->controls);
+		apply(rig, 0);
+		clear(rig);
+		play(rig, 1, 0xB0, cc, 127);
+		rig->controls.track[0].channel = 5;
+		apply(rig, 2);
+		play(rig, 3, 0xB0, cc, 127);
+		play(rig, 4, 0xB0, cc, 0);
+		play(rig, 5, 0xB0, cc, 0); /* again: only the routed copy */
+		assert_int_equal(rig->out.n, 5);
+		expect_event(rig, 0, 1, 0xB0, cc, 127);
+		expect_event(rig, 1, 3, 0xB4, cc, 127);
+		expect_event(rig, 2, 4, 0xB0, cc, 0);
+		expect_event(rig, 3, 4, 0xB4, cc, 0);
+		expect_event(rig, 4, 5, 0xB4, cc, 0);
+		for (unsigned i = 0; i < rig->out.n; ++i) {
+			expect_track(rig, i, 0);
+		}
+	}
+}
+
+/* A continuous pedal pressed half-way: 80 on channel 1, the track moves
+ * to channel 5, then 96 and 112 there, then 0.  The later values go where
+ * the track plays now (channel 1 keeps 80 until the release); a value
+ * still >= 64 adds no second hold; the release (the player's own 0)
+ * reaches both channels once. */
+static void
+a_half_pedal_across_a_channel_change_is_released_on_both(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	apply(rig, 0);
+	play(rig, 1, 0xB0, 64, 80);
+	rig->controls.track[0].channel = 5;
+	apply(rig, 2);
+	play(rig, 3, 0xB0, 64, 96);
+	play(rig, 4, 0xB0, 64, 112);
+	play(rig, 5, 0xB0, 64, 40); /* < 64: the release */
+	play(rig, 6, 0xB0, 64, 0);  /* routed as any CC, to channel 5 */
+	assert_int_equal(rig->out.n, 6);
+	expect_event(rig, 0, 1, 0xB0, 64, 80);
+	expect_event(rig, 1, 3, 0xB4, 64, 96);
+	expect_event(rig, 2, 4, 0xB4, 64, 112);
+	expect_event(rig, 3, 5, 0xB0, 64, 40);
+	expect_event(rig, 4, 5, 0xB4, 64, 40);
+	expect_event(rig, 5, 6, 0xB4, 64, 0);
+}
+
+/* Muting track 1 releases every held controller it holds, on every
+ * channel each press reached, once, with 0; Thru's pedal stays down until
+ * its own release. */
+static void
+muting_releases_every_held_controller_of_the_track_once(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->controls.auto_channel = 1;
+	apply(rig, 0);
+	play(rig, 1, 0xB0, 64, 127);
+	rig->controls.track[0].channel = 5;
+	apply(rig, 2);
+	play(rig, 3, 0xB0, 66, 127);
+	play(rig, 4, 0xB0, 64, 100);
+	play(rig, 5, 0xB2, 69, 127); /* channel 3: thru */
+	clear(rig);
+	rig->controls.track[0].mute = true;
+	apply(rig, 7);
+	assert_int_equal(rig->out.n, 3);
+	expect_event(rig, 0, 7, 0xB0, 64, 0);
+	expect_event(rig, 1, 7, 0xB4, 64, 0);
+	expect_event(rig, 2, 7, 0xB4, 66, 0);
+	clear(rig);
+	play(rig, 8, 0xB0, 64, 0);  /* muted, and nothing held: nothing */
+	play(rig, 9, 0xB0, 66, 0);
+	rig->controls.track[0].mute = false;
+	apply(rig, 10);
+	play(rig, 11, 0xB2, 69, 0);
+	assert_int_equal(rig->out.n, 1);
+	expect_event(rig, 0, 11, 0xB2, 69, 0);
+	expect_track(rig, 0, ET_ROUTER_THRU);
+}
+
+/* Sostenuto pressed on track 1, the active track switches to track 3 and
+ * it is pressed again there: the release reaches both tracks, once. */
+static void
+a_controller_pressed_on_two_active_tracks_is_released_on_both(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	apply(rig, 0);
+	play(rig, 1, 0xB0, 66, 127);
+	rig->controls.active_track = 2;
+	apply(rig, 2);
+	play(rig, 3, 0xB0, 66, 127);
+	play(rig, 4, 0xB0, 66, 0);
+	assert_int_equal(rig->out.n, 4);
+	expect_event(rig, 2, 4, 0xB0, 66, 0);
+	expect_track(rig, 2, 0);
+	expect_event(rig, 3, 4, 0xB2, 66, 0);
+	expect_track(rig, 3, 2);
+}
+
+/* CC 123 ends the notes and releases the held controllers that came in on
+ * its channel, wherever they went; CC 120 through Thru does the same for
+ * Thru's.  Each is released once: the player's later ups find nothing
+ * held and only pass on as any CC would. */
+static void
+all_notes_off_and_all_sound_off_release_the_held_controllers(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->controls.auto_channel = 1;
+	apply(rig, 0);
+	play(rig, 1, 0xB0, 64, 127);
+	rig->controls.track[0].channel = 5;
+	apply(rig, 2);
+	play(rig, 3, 0xB0, 64, 127);
+	play(rig, 4, 0xB0, 69, 127);
+	play(rig, 5, 0xB2, 66, 127); /* thru */
+	clear(rig);
+	play(rig, 6, 0xB0, 123, 0);
+	assert_int_equal(rig->out.n, 4);
+	expect_event(rig, 0, 6, 0xB0, 64, 0);
+	expect_event(rig, 1, 6, 0xB4, 64, 0);
+	expect_event(rig, 2, 6, 0xB4, 69, 0);
+	expect_event(rig, 3, 6, 0xB4, 123, 0);
+	clear(rig);
+	play(rig, 7, 0xB2, 120, 0);
+	assert_int_equal(rig->out.n, 2);
+	expect_event(rig, 0, 7, 0xB2, 66, 0);
+	expect_track(rig, 0, ET_ROUTER_THRU);
+	expect_event(rig, 1, 7, 0xB2, 120, 0);
+	clear(rig);
+	play(rig, 8, 0xB0, 64, 0);
+	play(rig, 9, 0xB0, 69, 0);
+	play(rig, 10, 0xB2, 66, 0);
+	assert_int_equal(rig->out.n, 3);
+	expect_event(rig, 0, 8, 0xB4, 64, 0);
+	expect_event(rig, 1, 9, 0xB4, 69, 0);
+	expect_event(rig, 2, 10, 0xB2, 66, 0);
+}
+
+/* A panic releases every held controller of every track and of Thru. */
+static void
+all_off_releases_every_held_controller_once(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->controls.auto_channel = 1;
+	apply(rig, 0);
+	play(rig, 1, 0xB0, 64, 127);
+	rig->controls.track[0].channel = 5;
+	apply(rig, 2);
+	play(rig, 3, 0xB0, 64, 127);
+	play(rig, 4, 0xB3, 67, 127); /* thru, channel 4 */
+	clear(rig);
+	assert_int_equal(et_router_all_off(&rig->router, 9, &rig->sink), 0);
+	assert_int_equal(rig->out.n, 3);
+	expect_event(rig, 0, 9, 0xB0, 64, 0);
+	expect_event(rig, 1, 9, 0xB4, 64, 0);
+	expect_event(rig, 2, 9, 0xB3, 67, 0);
+	expect_track(rig, 2, ET_ROUTER_THRU);
+	clear(rig);
+	assert_int_equal(et_router_all_off(&rig->router, 10, &rig->sink), 0);
+	assert_int_equal(rig->out.n, 0);
+}
+
+/* A pedal-up on the control channel (et_router_release) releases what the
+ * pedal pressed from that channel, everywhere, and routes nothing. */
+static void
+a_release_on_the_control_channel_reaches_every_channel_pressed(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->controls.auto_channel = 1;
+	apply(rig, 0);
+	play(rig, 1, 0xB0, 64, 127);
+	rig->controls.track[0].channel = 5;
+	apply(rig, 2);
+	play(rig, 3, 0xB0, 64, 127);
+	play(rig, 4, 0xB2, 64, 127); /* thru */
+	rig->controls.thru = false;
+	apply(rig, 5);
+	clear(rig);
+	const uint8_t up0[3] = {0xB0, 64, 0};
+	const uint8_t up2[3] = {0xB2, 64, 0};
+	et_router_release(&rig->router, 6, up0, 3, &rig->sink);
+	et_router_release(&rig->router, 7, up2, 3, &rig->sink);
+	et_router_release(&rig->router, 8, up0, 3, &rig->sink);
+	assert_int_equal(rig->out.n, 3);
+	expect_event(rig, 0, 6, 0xB0, 64, 0);
+	expect_event(rig, 1, 6, 0xB4, 64, 0);
+	expect_event(rig, 2, 7, 0xB2, 64, 0);
+	expect_track(rig, 2, ET_ROUTER_THRU);
+}
+
+/* The output is full when the pedal comes up: its release waits, like a
+ * note-off, and goes out with the next block's flush. */
+static void
+a_full_output_keeps_the_pedal_release_and_sends_it_next_block(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	apply(rig, 0);
+	play(rig, 1, 0xB0, 64, 127);
+	rig->controls.active_track = 1;
+	apply(rig, 2);
+	rig->out.capacity = rig->out.n; /* full from now on */
+	play(rig, 3, 0xB0, 64, 0);
+	assert_int_equal(rig->out.n, 1);
+	rig->out.capacity = 4096;
+	et_router_flush(&rig->router, 0, &rig->sink);
+	et_router_flush(&rig->router, 1, &rig->sink);
+	assert_int_equal(rig->out.n, 2);
+	expect_event(rig, 1, 0, 0xB0, 64, 0);
+	expect_track(rig, 1, 0);
+}
+
+/* The track outputs are switched off while track 2 holds its pedal on two
+ * channels and sostenuto on one: it is told each release once, and keeps
+ * them; the player's release still reaches both channels. */
+static void
+telling_the_releases_names_every_channel_a_controller_reached(void **state)
+{
+	Rig *rig                       = (Rig *)*state;
+	rig->controls.active_track     = 1;
+	apply(rig, 0);
+	play(rig, 1, 0xB0, 64, 127); /* channel 2 */
+	play(rig, 2, 0xB3, 64, 127); /* Omni: also track 2, channel 2 */
+	rig->controls.track[1].channel = 6;
+	apply(rig, 3);
+	play(rig, 4, 0xB0, 64, 127); /* channel 6 */
+	play(rig, 5, 0xB0, 66, 127);
+	clear(rig);
+	et_router_tell_releases(&rig->router, 7, &rig->sink);
+	assert_int_equal(rig->out.n, 3);
+	expect_event(rig, 0, 7, 0xB1, 64, 0);
+	expect_event(rig, 1, 7, 0xB5, 64, 0);
+	expect_event(rig, 2, 7, 0xB5, 66, 0);
+	for (unsigned i = 0; i < 3; ++i) {
+		expect_track(rig, i, 1);
+	}
+	/* Kept: channel 2's pedal from two input channels, channel 6's pedal,
+	 * channel 6's sostenuto. */
+	assert_int_equal(et_router_held_controls(&rig->router, 1), 4);
+	clear(rig);
+	play(rig, 8, 0xB0, 64, 0);
+	assert_int_equal(rig->out.n, 2);
+	expect_event(rig, 0, 8, 0xB1, 64, 0);
+	expect_event(rig, 1, 8, 0xB5, 64, 0);
+	/* Input channel 4's press on channel 2, and the sostenuto, remain. */
+	assert_int_equal(et_router_held_controls(&rig->router, 1), 2);
+}
+
+/* Random notes, held controllers (switch and half-pedal values), CC 120
+ * and 123, releases on a control channel, and every control change, Thru
+ * included.  Then the player lets
+ * go of every key and pedal (or, every other round, a panic ends it all):
+ * no output channel may be left with a held controller down. */
+static void
+random_play_never_leaves_a_controller_down(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	srand(4321);
+	for (unsigned round = 0; round < 300; ++round) {
+		et_router_init(&rig->router);
+		et_router_default_controls(&rig->controls);
+		/* The last value each output channel got, per held controller. */
+		uint8_t value[16][4];
+		memset(value, 0, sizeof(value));
+		unsigned steps = 300;
+		for (unsigned step = 0; step <= steps + 1; ++step) {
+			clear(rig);
+			const int what = rand() % 13;
+			if (step == steps) {
+				/* The end: every key and pedal lets go. */
+				if (round & 1) {
+					et_router_all_off(&rig->router, step, &rig->sink);
+				} else {
+					for (uint8_t ch = 0; ch < 16; ++ch) {
+						for (unsigned k = 0; k < 4; ++k) {
+							play(rig, step, (uint8_t)(0xB0 | ch),
+							     held_controllers[k], 0);
+						}
+						for (uint8_t n = 0; n < 128; ++n) {
+							play(rig, step, (uint8_t)(0x80 | ch), n, 0);
+						}
+					}
+				}
+			} else if (step == steps + 1) {
+				et_router_all_off(&rig->router, step, &rig->sink);
+			} else if (what < 4) {
+				const uint8_t ch = (uint8_t)(rand() % 4);
+				const bool    on = rand() % 2;
+				play(rig, step, (uint8_t)((on ? 0x90 : 0x80) | ch),
+				     (uint8_t)(58 + rand() % 8), on ? 100 : 0);
+			} else if (what < 7) {
+				static const uint8_t values[] = {0, 0, 127, 127, 80, 96,
+				                                 112, 40, 63, 64};
+				play(rig, step, (uint8_t)(0xB0 | (rand() % 4)),
+				     held_controllers[rand() % 4],
+				     values[rand() % (int)sizeof(values)]);
+			} else if (what == 7) {
+				play(rig, step, (uint8_t)(0xB0 | (rand() % 4)),
+				     (rand() % 2) ? 120 : 123, 0);
+			} else if (what == 8) {
+				/* A release on a control channel: consumed, yet it ends
+				 * what began on that channel. */
+				const uint8_t cc[3] = {
+				    (uint8_t)(0xB0 | (rand() % 4)),
+				    (rand() % 5) ? held_controllers[rand() % 4] : 123,
+				    (uint8_t)(rand() % 64)};
+				et_router_release(&rig->router, step, cc, 3, &rig->sink);
+			} else {
+				EtRouterControls *c = &rig->controls;
+				const unsigned    t = (unsigned)rand() % ET_TRACK_COUNT;
+				switch (rand() % 6) {
+				case 0: c->active_track = (uint8_t)(rand() % 3); break;
+				case 1: c->track[t % 3].mute = !c->track[t % 3].mute; break;
+				case 2: c->track[t].transpose = (int8_t)(rand() % 25 - 12); break;
+				case 3: c->track[t % 3].channel = (uint8_t)(1 + rand() % 6); break;
+				case 4: c->thru = !c->thru; break;
+				default: c->auto_channel = (uint8_t)(rand() % 5); break;
+				}
+				apply(rig, step);
+			}
+			for (unsigned i = 0; i < rig->out.n; ++i) {
+				const Out *o = &rig->out.ev[i];
+				assert_int_equal(o->frame, step);
+				if ((o->b[0] & 0xF0) != 0xB0) {
+					continue;
+				}
+				for (unsigned k = 0; k < 4; ++k) {
+					if (o->b[1] == held_controllers[k]) {
+						value[o->b[0] & 0x0F][k] = o->b[2];
+					}
+				}
+			}
+			if (step == steps && !(round & 1)) {
+				for (unsigned s = 0; s <= ET_TRACK_COUNT; ++s) {
+					assert_int_equal(et_router_sounding(&rig->router, s), 0);
+				}
+			}
+			if (step >= steps) {
+				for (unsigned slot = 0; slot < ET_ROUTER_SLOTS; ++slot) {
+					assert_int_equal(
+					    et_router_held_controls(&rig->router, slot), 0);
+				}
+				for (unsigned ch = 0; ch < 16; ++ch) {
+					for (unsigned k = 0; k < 4; ++k) {
+						if (value[ch][k] >= 64) {
+							print_error("round %u: channel %u CC %u is "
+							            "left at %u\n",
+							            round, ch + 1,
+							            held_controllers[k], value[ch][k]);
+						}
+						assert_true(value[ch][k] < 64);
+					}
+				}
+			}
+		}
+	}
+}
+
 #define STORY(f) cmocka_unit_test_setup_teardown(f, rig_setup, rig_teardown)
 
 int
@@ -592,6 +1049,18 @@ main(void)
 	    STORY(a_full_output_keeps_the_note_off_and_sends_it_next_block),
 	    STORY(random_play_never_leaves_a_note_hanging),
 	    STORY(telling_the_releases_names_what_each_track_holds_and_keeps_it),
+	    STORY(a_pedal_through_thru_is_released_after_thru_is_switched_off),
+	    STORY(a_pedal_through_thru_is_released_after_the_auto_channel_moves_onto_it),
+	    STORY(a_tracks_pedal_pressed_on_two_channels_is_released_on_both),
+	    STORY(a_half_pedal_across_a_channel_change_is_released_on_both),
+	    STORY(muting_releases_every_held_controller_of_the_track_once),
+	    STORY(a_controller_pressed_on_two_active_tracks_is_released_on_both),
+	    STORY(all_notes_off_and_all_sound_off_release_the_held_controllers),
+	    STORY(all_off_releases_every_held_controller_once),
+	    STORY(a_release_on_the_control_channel_reaches_every_channel_pressed),
+	    STORY(a_full_output_keeps_the_pedal_release_and_sends_it_next_block),
+	    STORY(telling_the_releases_names_every_channel_a_controller_reached),
+	    STORY(random_play_never_leaves_a_controller_down),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
