@@ -31,10 +31,30 @@ typedef enum {
  * (the loop is left empty on any read error).  Never NULL. */
 const char *et_loopfile_strerror(EtLoopfileStatus status);
 
+/* Where a failed write stopped, for the log line. */
+typedef struct {
+	const char *step;        /* "creating", "writing", ...; NULL: no failure */
+	char        reason[128]; /* the system's (strerror) or libsndfile's */
+} EtLoopfileWriteError;
+
 /* Writes left/right (length frames) at sample_rate to path as a 2-channel
- * 32-bit float WAV, creating or replacing it.  On error the partial file is
- * removed, so a path the caller does not store is never left half written.
- * length 0 is ERR_EMPTY (nothing is written: save no loop instead). */
+ * 32-bit float WAV, creating or replacing it.
+ *
+ * The file is written under a new name in path's folder, flushed to disk
+ * (fsync) and only then renamed over path: whatever fails (a full disk at
+ * the start or halfway, a failed sync, the rename), the temporary file is
+ * removed and what was at path before is left as it was, so a failed save
+ * never destroys the last good loop, and leaves nothing behind.  A path that
+ * is a symbolic link is replaced, never written through (a host may link a
+ * file of an older session there).
+ *
+ * length 0 is ERR_EMPTY (nothing is written: save no loop instead).
+ * why (may be NULL) says on failure which step failed and why. */
+EtLoopfileStatus et_loopfile_write_why(const char *path, const float *left,
+                                       const float *right, uint32_t length,
+                                       uint32_t sample_rate,
+                                       EtLoopfileWriteError *why);
+/* The same without the details. */
 EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
                                    const float *right, uint32_t length,
                                    uint32_t sample_rate);

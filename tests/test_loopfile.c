@@ -1,12 +1,13 @@
 /* Stories of a loop saved with a session and loaded back, and of the ways
  * a loop file on disk goes wrong. */
 
-/* mkdtemp(), truncate(), setrlimit() are POSIX, not C11. */
+/* mkdtemp(), truncate(), setrlimit(), symlink() are POSIX, not C11. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "loopfile.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <sndfile.h>
 #include <stdarg.h>
@@ -460,6 +461,187 @@ static void test_disk_full_during_write_is_write_error(void **state)
 	free(right);
 }
 
+/* The names in the fixture's folder, sorted, joined by spaces. */
+static void folder_names(const Fixture *fx, char *out, size_t size)
+{
+	char names[16][256];
+	int n = 0;
+	DIR *dir = opendir(fx->dir);
+	assert_non_null(dir);
+	for (struct dirent *e; (e = readdir(dir));) {
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && n < 16) {
+			snprintf(names[n++], sizeof names[0], "%s", e->d_name);
+		}
+	}
+	closedir(dir);
+	for (int i = 1; i < n; ++i) {
+		for (int j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; --j) {
+			char t[256];
+			memcpy(t, names[j], sizeof t);
+			memcpy(names[j], names[j - 1], sizeof t);
+			memcpy(names[j - 1], t, sizeof t);
+		}
+	}
+	out[0] = '\0';
+	for (int i = 0; i < n; ++i) {
+		const size_t len = strlen(out);
+		snprintf(out + len, size - len, "%s%s", i ? " " : "", names[i]);
+	}
+}
+
+static void expect_folder_holds(const Fixture *fx, const char *names)
+{
+	char got[1024];
+	folder_names(fx, got, sizeof got);
+	assert_string_equal(got, names);
+}
+
+static unsigned char *read_whole(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	const long n = ftell(f);
+	assert_true(n >= 0);
+	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+	unsigned char *bytes = malloc((size_t)n + 1);
+	assert_non_null(bytes);
+	assert_int_equal(fread(bytes, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*size = (size_t)n;
+	return bytes;
+}
+
+/* Runs et_loopfile_write_why() under a file size limit of `limit` bytes
+ * (a full disk, as the test above). */
+static EtLoopfileStatus write_with_limit(const char *path, const float *left,
+                                         const float *right, uint32_t length,
+                                         rlim_t limit,
+                                         EtLoopfileWriteError *why)
+{
+	struct rlimit old;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	struct rlimit small = old;
+	small.rlim_cur = limit;
+	void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	const EtLoopfileStatus status =
+	    et_loopfile_write_why(path, left, right, length, RATE, why);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, old_handler);
+	return status;
+}
+
+/* Issue 14: Carla and jalv save into the same folder again.  The second
+ * save runs out of disk halfway: it fails, says where and why, and the
+ * loop saved before is still there, byte for byte, alone. */
+static void test_disk_full_during_a_save_keeps_the_loop_saved_before(void **state)
+{
+	Fixture *fx = *state;
+	float *left;
+	float *right;
+	make_loop(RATE * 3, &left, &right);
+	assert_int_equal(et_loopfile_write(fx->path, left, right, 1000, RATE),
+	                 ET_LOOPFILE_OK);
+	size_t before_size;
+	unsigned char *before = read_whole(fx->path, &before_size);
+
+	EtLoopfileWriteError why;
+	assert_int_equal(write_with_limit(fx->path, left, right, RATE * 3,
+	                                  64 * 1024, &why),
+	                 ET_LOOPFILE_ERR_WRITE);
+	assert_non_null(why.step);
+	assert_string_equal(why.step, "writing the samples");
+	assert_string_equal(why.reason, strerror(EFBIG));
+
+	expect_folder_holds(fx, "loop.wav");
+	size_t after_size;
+	unsigned char *after = read_whole(fx->path, &after_size);
+	assert_int_equal(after_size, before_size);
+	assert_memory_equal(after, before, before_size);
+	free(before);
+	free(after);
+	free(left);
+	free(right);
+}
+
+/* Issue 14: a disk already full when the save starts: nothing is left,
+ * not even an empty file (a later restore would trip on it). */
+static void test_disk_full_at_the_start_of_a_save_leaves_nothing(void **state)
+{
+	Fixture *fx = *state;
+	float *left;
+	float *right;
+	make_loop(1000, &left, &right);
+	EtLoopfileWriteError why;
+	assert_int_not_equal(write_with_limit(fx->path, left, right, 1000, 0,
+	                                      &why),
+	                     ET_LOOPFILE_OK);
+	assert_non_null(why.step);
+	expect_folder_holds(fx, "");
+	free(left);
+	free(right);
+}
+
+/* A save that succeeds over an older loop leaves that one file, with the
+ * new loop, and no temporary file beside it. */
+static void test_a_save_over_an_older_loop_leaves_only_the_new_one(void **state)
+{
+	Fixture *fx = *state;
+	float *left;
+	float *right;
+	make_loop(2000, &left, &right);
+	assert_int_equal(et_loopfile_write(fx->path, left, right, 2000, RATE),
+	                 ET_LOOPFILE_OK);
+	assert_int_equal(et_loopfile_write(fx->path, right, left, 1500, RATE),
+	                 ET_LOOPFILE_OK);
+	expect_folder_holds(fx, "loop.wav");
+	float *got_left;
+	float *got_right;
+	uint32_t got_length;
+	assert_int_equal(et_loopfile_read(fx->path, RATE, 1500, CAPACITY,
+	                                  &got_left, &got_right, &got_length),
+	                 ET_LOOPFILE_OK);
+	assert_memory_equal(got_left, right, sizeof(float) * 1500);
+	assert_memory_equal(got_right, left, sizeof(float) * 1500);
+	free(got_left);
+	free(got_right);
+	free(left);
+	free(right);
+}
+
+/* loop.wav is a link to an older session's loop (hosts link files they
+ * did not copy): the save replaces the link and leaves that loop alone. */
+static void test_a_save_replaces_a_link_not_the_file_it_names(void **state)
+{
+	Fixture *fx = *state;
+	char older[200];
+	snprintf(older, sizeof older, "%s/older.wav", fx->dir);
+	float *left;
+	float *right;
+	make_loop(1000, &left, &right);
+	assert_int_equal(et_loopfile_write(older, left, right, 1000, RATE),
+	                 ET_LOOPFILE_OK);
+	size_t before_size;
+	unsigned char *before = read_whole(older, &before_size);
+	assert_int_equal(symlink(older, fx->path), 0);
+
+	assert_int_equal(et_loopfile_write(fx->path, right, left, 10, RATE),
+	                 ET_LOOPFILE_OK);
+	struct stat st;
+	assert_int_equal(lstat(fx->path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	size_t after_size;
+	unsigned char *after = read_whole(older, &after_size);
+	assert_int_equal(after_size, before_size);
+	assert_memory_equal(after, before, before_size);
+	expect_folder_holds(fx, "loop.wav older.wav");
+	free(before);
+	free(after);
+	free(left);
+	free(right);
+}
+
 static void test_null_arguments_are_invalid(void **state)
 {
 	Fixture *fx = *state;
@@ -523,6 +705,10 @@ int main(void)
 	    STORY(test_write_into_missing_directory_is_open_error),
 	    STORY(test_write_of_empty_loop_is_empty_and_makes_no_file),
 	    STORY(test_disk_full_during_write_is_write_error),
+	    STORY(test_disk_full_during_a_save_keeps_the_loop_saved_before),
+	    STORY(test_disk_full_at_the_start_of_a_save_leaves_nothing),
+	    STORY(test_a_save_over_an_older_loop_leaves_only_the_new_one),
+	    STORY(test_a_save_replaces_a_link_not_the_file_it_names),
 	    STORY(test_null_arguments_are_invalid),
 	    STORY(test_every_status_has_a_message),
 	};
