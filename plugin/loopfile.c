@@ -33,8 +33,8 @@ const char *et_loopfile_strerror(EtLoopfileStatus status)
 		return "The loop file was saved or loaded.";
 	case ET_LOOPFILE_ERR_OPEN:
 		return "The loop file could not be opened or created (missing, "
-		       "not a regular file, no permission, or its folder does "
-		       "not exist); the loop was not saved or loaded.";
+		       "no permission, or its folder does not exist); the loop "
+		       "was not saved or loaded.";
 	case ET_LOOPFILE_ERR_FORMAT:
 		return "The loop file is not stereo audio that can be read (it "
 		       "is corrupt, not a sound file, or has another number of "
@@ -62,6 +62,10 @@ const char *et_loopfile_strerror(EtLoopfileStatus status)
 	case ET_LOOPFILE_ERR_NOMEM:
 		return "There was not enough memory for the loop; it was not "
 		       "loaded.";
+	case ET_LOOPFILE_ERR_NOT_REGULAR:
+		return "The loop file is not a regular file (a FIFO, a device "
+		       "or a folder has its name); it was not opened and the "
+		       "loop was left empty.";
 	case ET_LOOPFILE_ERR_INVALID:
 		return "The loop file functions were called with missing "
 		       "arguments (a bug in the plugin); nothing was done.";
@@ -383,15 +387,31 @@ EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
 
 	/* Opening the file ourselves separates "cannot open" (OPEN) from
 	 * "opened but not audio" (FORMAT), which sf_open() alone blurs; and
-	 * without a file name libsndfile guesses nothing from an extension. */
-	int fd = open(path, O_RDONLY);
+	 * without a file name libsndfile guesses nothing from an extension.
+	 *
+	 * Only a regular file is opened: a FIFO opened for reading waits for
+	 * a writer, forever, and a device may do anything.  stat() first, so
+	 * that no device is opened at all; O_NONBLOCK and fstat() after, so
+	 * that a FIFO put there in between cannot block the open either (on a
+	 * regular file O_NONBLOCK changes nothing). */
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		return ET_LOOPFILE_ERR_OPEN;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		return ET_LOOPFILE_ERR_NOT_REGULAR;
+	}
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		return ET_LOOPFILE_ERR_OPEN;
 	}
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
 		close(fd);
 		return ET_LOOPFILE_ERR_OPEN;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return ET_LOOPFILE_ERR_NOT_REGULAR;
 	}
 
 	SF_INFO info = {0};

@@ -24,6 +24,7 @@ typedef enum {
 	ET_LOOPFILE_ERR_EMPTY,     /* zero frames: there is no loop */
 	ET_LOOPFILE_ERR_WRITE,     /* writing or finishing the file failed */
 	ET_LOOPFILE_ERR_NOMEM,     /* out of memory */
+	ET_LOOPFILE_ERR_NOT_REGULAR, /* a FIFO, device or folder, not a file */
 	ET_LOOPFILE_ERR_INVALID    /* a NULL pointer or zero rate was passed */
 } EtLoopfileStatus;
 
@@ -60,6 +61,11 @@ EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
                                    uint32_t sample_rate);
 
 /* Reads the loop at path.
+ *
+ * Only a regular file (or a symbolic link to one) is opened: a FIFO, a
+ * device or a folder is ERR_NOT_REGULAR, found without blocking (a FIFO
+ * opened for reading would wait for a writer forever, and the host's
+ * session load with it).
  *
  * expected_length: the length saved in the plugin state, 0 if unknown.
  *   A file with fewer frames is ERR_TRUNCATED, one with more ERR_LENGTH.

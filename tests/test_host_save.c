@@ -7,7 +7,10 @@
  *   and nothing in a new folder (Ardour makes one per save).  The full
  *   disk is an LD_PRELOAD shim (tests/enospc_shim.c) that always runs, and
  *   a real 64 KiB tmpfs when the test runs as root (skipped with a message
- *   otherwise; a failure when CI=true). */
+ *   otherwise; a failure when CI=true);
+ * - a loop.wav that is a FIFO, or a state path that names one, is refused
+ *   at once with a log line instead of blocking restore() (and the host's
+ *   session load) forever. */
 #define _GNU_SOURCE /* unshare(), mount(), dlsym(RTLD_DEFAULT) */
 
 #include "lv2host.h"
@@ -23,6 +26,7 @@
 #include <math.h>
 #include <sched.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +36,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -39,6 +44,7 @@
 #define RATE 48000.0
 #define BLOCK 500
 #define LOOP_FRAMES (4 * BLOCK) /* 16 KB of stereo float: 4 tmpfs pages */
+#define LOOP_KEY "urn:eighttrack:state#loop"
 
 /* The shim's controls (tests/enospc_shim.c), found once it is preloaded. */
 static void (*enospc_arm)(const char *dir, long budget);
@@ -497,6 +503,109 @@ a_save_into_a_full_tmpfs_keeps_the_loop_saved_before(void **state)
 	remove_dir(mnt);
 }
 
+/* --------------------------------------------------------- FIFOs */
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	static const char msg[] =
+	    "test_host_save: restore() still blocks on a FIFO after 5 s\n";
+	if (write(2, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more to say */
+	}
+	_exit(1);
+}
+
+static double
+now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Restores `state` (whose loop path names a FIFO) into a new instance:
+ * within a second, an empty loop that still records, one log line. */
+static bool
+restore_is_quick_and_empty(const EthState *state, const char *fifo,
+                           const char *what)
+{
+	EthHost *b = eth_new(RATE);
+	signal(SIGALRM, on_alarm);
+	alarm(5);
+	const double t0     = now();
+	const int    status = eth_state_restore(b, state, NULL);
+	const double took   = now() - t0;
+	alarm(0);
+	bool ok = status == 0 && took < 1.0;
+	if (!ok) {
+		print_message("%s: restore() returned %d after %.3f s\n", what,
+		              status, took);
+	}
+	eth_run(b, 64);
+	if (eth_get(b, "loop_state") != 0.0f) {
+		print_message("%s: loop_state %g, want 0\n", what,
+		              (double)eth_get(b, "loop_state"));
+		ok = false;
+	}
+	ok = one_new_line_with(b, 0, what, fifo, "not a regular file",
+	                       (const char *)NULL) && ok;
+	eth_set(b, "loop_quantize", 0);
+	eth_set(b, "loop_arm", 1);
+	eth_run(b, 64);
+	if (eth_get(b, "loop_state") != 2.0f) {
+		print_message("%s: arming gives state %g, want 2\n", what,
+		              (double)eth_get(b, "loop_state"));
+		ok = false;
+	}
+	eth_free(b);
+	return ok;
+}
+
+/* A loop.wav that is a FIFO (nobody writes into it): opened for reading it
+ * would wait for a writer forever, and the host's session load with it. */
+static void
+a_loop_file_that_is_a_fifo_is_refused_at_once(void **state)
+{
+	(void)state;
+	EthHost  *h    = a_short_loop();
+	char     *dir  = temp_dir();
+	EthState *good = eth_state_save(h, dir);
+	assert_non_null(good);
+	char *loop = path_in(dir, "loop.wav");
+	assert_int_equal(unlink(loop), 0);
+	assert_int_equal(mkfifo(loop, 0644), 0);
+	assert_true(restore_is_quick_and_empty(good, loop, "loop.wav is a FIFO"));
+	eth_state_free(good);
+	free(loop);
+	remove_dir(dir);
+	eth_free(h);
+}
+
+/* A state whose loop path names a FIFO elsewhere (an absolute path). */
+static void
+a_state_path_that_names_a_fifo_is_refused_at_once(void **state)
+{
+	(void)state;
+	EthHost  *h    = a_short_loop();
+	char     *dir  = temp_dir();
+	char     *far  = temp_dir();
+	EthState *good = eth_state_save(h, dir);
+	assert_non_null(good);
+	char *fifo = path_in(far, "pipe");
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	eth_state_set(good, LOOP_KEY, LV2_ATOM__Path, LV2_STATE_IS_POD, fifo,
+	              (uint32_t)strlen(fifo) + 1);
+	assert_true(restore_is_quick_and_empty(good, fifo,
+	                                       "the state's path names a FIFO"));
+	eth_state_free(good);
+	free(fifo);
+	remove_dir(far);
+	remove_dir(dir);
+	eth_free(h);
+}
+
 /* ------------------------------------------------------------- main */
 
 /* Runs this test again with the shim preloaded, if it is not. */
@@ -554,6 +663,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test(a_save_that_runs_out_of_disk_keeps_the_loop_saved_before_in_that_folder),
 	    cmocka_unit_test(a_save_that_runs_out_of_disk_leaves_nothing_in_a_new_folder),
 	    cmocka_unit_test(a_save_into_a_full_tmpfs_keeps_the_loop_saved_before),
+	    cmocka_unit_test(a_loop_file_that_is_a_fifo_is_refused_at_once),
+	    cmocka_unit_test(a_state_path_that_names_a_fifo_is_refused_at_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

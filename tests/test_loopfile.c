@@ -1,13 +1,15 @@
 /* Stories of a loop saved with a session and loaded back, and of the ways
  * a loop file on disk goes wrong. */
 
-/* mkdtemp(), truncate(), setrlimit(), symlink() are POSIX, not C11. */
+/* mkdtemp(), truncate(), setrlimit(), mkfifo(), fork() are POSIX, not C11. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "loopfile.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <time.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <sndfile.h>
 #include <stdarg.h>
@@ -223,10 +225,83 @@ static void test_missing_file_is_open_error(void **state)
 }
 
 /* A folder where the loop file should be cannot be loaded either. */
-static void test_directory_instead_of_file_is_open_error(void **state)
+static void test_directory_instead_of_file_is_not_regular(void **state)
 {
 	Fixture *fx = *state;
-	expect_read_fails(fx->dir, RATE, 0, CAPACITY, ET_LOOPFILE_ERR_OPEN);
+	expect_read_fails(fx->dir, RATE, 0, CAPACITY,
+	                  ET_LOOPFILE_ERR_NOT_REGULAR);
+}
+
+/* A device is never opened (a tape rewinds, a terminal may block). */
+static void test_device_instead_of_file_is_not_regular(void **state)
+{
+	(void)state;
+	expect_read_fails("/dev/null", RATE, 0, CAPACITY,
+	                  ET_LOOPFILE_ERR_NOT_REGULAR);
+}
+
+/* Issue 14: a FIFO named loop.wav, with no one writing into it.  Opened
+ * for reading, it waits for a writer forever, and the host's session load
+ * with it.  The read runs in a child, so a hang fails this test after a
+ * second instead of hanging make check. */
+static void test_fifo_instead_of_file_is_not_regular_at_once(void **state)
+{
+	Fixture *fx = *state;
+	assert_int_equal(mkfifo(fx->path, 0644), 0);
+	const pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		float *left = NULL;
+		float *right = NULL;
+		uint32_t length = 0;
+		_exit(et_loopfile_read(fx->path, RATE, 0, CAPACITY, &left, &right,
+		                       &length) == ET_LOOPFILE_ERR_NOT_REGULAR &&
+		              !left && !right && length == 0
+		          ? 0
+		          : 1);
+	}
+	int status = 0;
+	pid_t done = 0;
+	for (int ms = 0; ms < 1000 && done == 0; ms += 10) {
+		done = waitpid(child, &status, WNOHANG);
+		if (done == 0) {
+			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+		}
+	}
+	if (done == 0) {
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		fail_msg("et_loopfile_read() on a FIFO still blocks after 1 s");
+	}
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* A link to a loop file is followed (a host may link a file of an older
+ * session into the state's folder; the fuzzer reads through
+ * /proc/self/fd/N). */
+static void test_link_to_a_loop_file_loads(void **state)
+{
+	Fixture *fx = *state;
+	char target[200];
+	snprintf(target, sizeof target, "%s/older.wav", fx->dir);
+	float *left;
+	float *right;
+	make_loop(100, &left, &right);
+	assert_int_equal(et_loopfile_write(target, left, right, 100, RATE),
+	                 ET_LOOPFILE_OK);
+	assert_int_equal(symlink(target, fx->path), 0);
+	float *got_left;
+	float *got_right;
+	uint32_t got_length;
+	assert_int_equal(et_loopfile_read(fx->path, RATE, 100, CAPACITY,
+	                                  &got_left, &got_right, &got_length),
+	                 ET_LOOPFILE_OK);
+	assert_memory_equal(got_left, left, sizeof(float) * 100);
+	free(got_left);
+	free(got_right);
+	free(left);
+	free(right);
 }
 
 static void test_garbage_bytes_are_format_error(void **state)
@@ -690,7 +765,10 @@ int main(void)
 	    STORY(test_4097_frame_loop_round_trips_bit_exact),
 	    STORY(test_three_second_loop_round_trips_bit_exact),
 	    STORY(test_missing_file_is_open_error),
-	    STORY(test_directory_instead_of_file_is_open_error),
+	    STORY(test_directory_instead_of_file_is_not_regular),
+	    STORY(test_device_instead_of_file_is_not_regular),
+	    STORY(test_fifo_instead_of_file_is_not_regular_at_once),
+	    STORY(test_link_to_a_loop_file_loads),
 	    STORY(test_garbage_bytes_are_format_error),
 	    STORY(test_zero_byte_file_is_format_error),
 	    STORY(test_file_cut_in_half_is_truncated),
