@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <sndfile.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -459,4 +460,40 @@ EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
 	*right = r;
 	*length = frames;
 	return ET_LOOPFILE_OK;
+}
+
+void et_loopfile_clean(float *left, float *right, uint32_t length,
+                       EtLoopfileCleaned *report)
+{
+	EtLoopfileCleaned r = {0};
+	float *const channels[ET_LOOPFILE_CHANNELS] = {left, right};
+	for (int c = 0; c < ET_LOOPFILE_CHANNELS; ++c) {
+		float *x = channels[c];
+		if (!x) {
+			continue;
+		}
+		for (uint32_t i = 0; i < length; ++i) {
+			const int kind = fpclassify(x[i]);
+			if (kind == FP_ZERO || (kind == FP_NORMAL &&
+			                        fabsf(x[i]) <= ET_LOOPFILE_MAX_SAMPLE)) {
+				continue;
+			}
+			if (kind == FP_NAN || kind == FP_INFINITE) {
+				++r.not_finite;
+			} else if (kind == FP_SUBNORMAL) {
+				++r.denormal;
+			} else {
+				++r.too_loud;
+			}
+			/* The right channel's may come before the left's. */
+			if (r.replaced == 0 || i < r.first_frame) {
+				r.first_frame = i;
+			}
+			++r.replaced;
+			x[i] = 0.0f;
+		}
+	}
+	if (report) {
+		*report = r;
+	}
 }

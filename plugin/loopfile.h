@@ -81,10 +81,33 @@ EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
  *
  * On success *left and *right are malloc()ed arrays of *length frames that
  * the caller releases with free().  On any error nothing stays allocated,
- * *left and *right are NULL and *length is 0. */
+ * *left and *right are NULL and *length is 0.
+ *
+ * The samples are returned as they are in the file (bit-exact): the caller
+ * makes them playable with et_loopfile_clean(). */
 EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
                                   uint32_t expected_length, uint32_t capacity,
                                   float **left, float **right,
                                   uint32_t *length);
+
+/* The largest magnitude a loop sample may have: +24 dBFS. */
+#define ET_LOOPFILE_MAX_SAMPLE 16.0f
+
+/* What et_loopfile_clean() replaced. */
+typedef struct {
+	uint32_t replaced;    /* samples set to 0, both channels */
+	uint32_t not_finite;  /* NaN, +Inf, -Inf */
+	uint32_t too_loud;    /* finite, beyond +-ET_LOOPFILE_MAX_SAMPLE */
+	uint32_t denormal;    /* subnormal */
+	uint32_t first_frame; /* the frame of the first one (if replaced) */
+} EtLoopfileCleaned;
+
+/* Sets to +0 every sample that is NaN, infinite, beyond
+ * +-ET_LOOPFILE_MAX_SAMPLE or denormal, in both channels: interface.md
+ * (Eight recorders) asks the same of the looper's input, and of samples
+ * loaded from a file.  ET_LOOPFILE_MAX_SAMPLE itself, -0
+ * and every other sample are kept bit for bit.  report may be NULL. */
+void et_loopfile_clean(float *left, float *right, uint32_t length,
+                       EtLoopfileCleaned *report);
 
 #endif

@@ -278,6 +278,22 @@ load_loop(Eighttrack *self, StateFeatures *f,
 	const EtLoopfileStatus st =
 	    et_loopfile_read(file, (uint32_t)self->rate, (uint32_t)saved.length,
 	                     et_looper_capacity(looper), &left, &right, &frames);
+	if (st == ET_LOOPFILE_OK) {
+		/* A file is anyone's to edit: what it holds is made as finite and
+		 * bounded as a recorded loop before anything plays it. */
+		EtLoopfileCleaned cleaned;
+		et_loopfile_clean(left, right, frames, &cleaned);
+		if (cleaned.replaced) {
+			lv2_log_warning(&f->logger, "eighttrack: the loop file %s held "
+			                "%u samples that cannot be played (%u NaN or "
+			                "infinite, %u beyond +-16, %u denormal), the "
+			                "first at frame %u (%.3f s); they play as "
+			                "silence\n", file, cleaned.replaced,
+			                cleaned.not_finite, cleaned.too_loud,
+			                cleaned.denormal, cleaned.first_frame,
+			                (double)cleaned.first_frame / self->rate);
+		}
+	}
 	if (st == ET_LOOPFILE_OK && version < 2) {
 		et_looper_fade_out_end(left, right, frames, self->rate);
 	}

@@ -10,7 +10,10 @@
  *   otherwise; a failure when CI=true);
  * - a loop.wav that is a FIFO, or a state path that names one, is refused
  *   at once with a log line instead of blocking restore() (and the host's
- *   session load) forever. */
+ *   session load) forever;
+ * - a loop file holding NaN, infinities, 1e30 or denormals loads with those
+ *   samples silenced, the rest as saved, and one log line that says how
+ *   many and where. */
 #define _GNU_SOURCE /* unshare(), mount(), dlsym(RTLD_DEFAULT) */
 
 #include "lv2host.h"
@@ -27,6 +30,7 @@
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <sndfile.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -606,6 +610,130 @@ a_state_path_that_names_a_fifo_is_refused_at_once(void **state)
 	eth_free(h);
 }
 
+/* ------------------------------------------- samples that cannot play */
+
+typedef struct {
+	uint32_t frame;
+	int      channel;
+	float    value;
+} BadSample;
+
+static float
+denormal(void)
+{
+	const uint32_t bits = 0x00000400u;
+	float          f;
+	memcpy(&f, &bits, sizeof(f));
+	return f;
+}
+
+/* Reads a stereo float file into frames (malloc'd, interleaved). */
+static float *
+read_interleaved(const char *path, SF_INFO *info)
+{
+	memset(info, 0, sizeof(*info));
+	SNDFILE *f = sf_open(path, SFM_READ, info);
+	assert_non_null(f);
+	float *x = (float *)malloc(sizeof(float) * 2 * (size_t)info->frames);
+	assert_int_equal(sf_readf_float(f, x, info->frames), info->frames);
+	sf_close(f);
+	return x;
+}
+
+/* Someone edits the saved loop.wav: NaN, infinities, 1e30 and a denormal
+ * in it.  The loop loads, those samples play as silence (never NaN on
+ * every repetition), every other sample as saved, and one log line says
+ * how many there were and where the first one is. */
+static void
+a_loop_file_with_samples_that_cannot_play_loads_them_as_silence(void **state)
+{
+	(void)state;
+	EthHost  *h    = a_short_loop();
+	char     *dir  = temp_dir();
+	EthState *good = eth_state_save(h, dir);
+	assert_non_null(good);
+	char   *loop = path_in(dir, "loop.wav");
+	SF_INFO info;
+	float  *x = read_interleaved(loop, &info);
+	assert_int_equal(info.frames, LOOP_FRAMES);
+	const BadSample bad[] = {
+	    {100, 0, NAN},   {200, 1, INFINITY}, {300, 0, 1e30f},
+	    {301, 1, -INFINITY}, {400, 0, denormal()}, {401, 1, -16.5f},
+	};
+	const size_t n_bad = sizeof(bad) / sizeof(bad[0]);
+	for (size_t i = 0; i < n_bad; ++i) {
+		x[2 * bad[i].frame + (uint32_t)bad[i].channel] = bad[i].value;
+	}
+	SNDFILE *f = sf_open(loop, SFM_WRITE, &info); /* sets frames to 0 */
+	assert_non_null(f);
+	assert_int_equal(sf_writef_float(f, x, LOOP_FRAMES), LOOP_FRAMES);
+	sf_close(f);
+
+	EthHost *b = eth_new(RATE);
+	eth_set(b, "monitor", 0);
+	assert_int_equal(eth_state_restore(b, good, NULL), 0);
+	unsigned failures = 0;
+	/* Two repetitions: every output sample finite and within the loop's
+	 * range. */
+	for (int rep = 0; rep < 2 * LOOP_FRAMES / BLOCK; ++rep) {
+		eth_run(b, BLOCK);
+		const float *out[2] = {eth_audio(b, "out_l"), eth_audio(b, "out_r")};
+		for (int c = 0; c < 2; ++c) {
+			for (uint32_t i = 0; i < BLOCK; ++i) {
+				if (!(fabsf(out[c][i]) <= 1.0f)) {
+					if (failures++ < 5) {
+						print_message("output %d, block %d, frame %u: %g\n", c,
+						              rep, i, (double)out[c][i]);
+					}
+				}
+			}
+		}
+	}
+	if (eth_get(b, "loop_state") != 3.0f) {
+		fail_msg("loop_state %g; log: %s", (double)eth_get(b, "loop_state"),
+		         eth_log_text(b));
+	}
+	failures += !one_new_line_with(b, 0, "samples that cannot play", loop,
+	                               "held 6 samples", "3 NaN or infinite",
+	                               "2 beyond", "1 denormal",
+	                               "first at frame 100", (const char *)NULL);
+
+	/* What plays is what a save writes: those six are 0, the rest as
+	 * saved. */
+	char     *dir2 = temp_dir();
+	EthState *resaved = eth_state_save(b, dir2);
+	assert_non_null(resaved);
+	char   *loop2 = path_in(dir2, "loop.wav");
+	SF_INFO info2;
+	float  *y = read_interleaved(loop2, &info2);
+	assert_int_equal(info2.frames, LOOP_FRAMES);
+	for (uint32_t k = 0; k < 2 * LOOP_FRAMES; ++k) {
+		bool was_bad = false;
+		for (size_t i = 0; i < n_bad; ++i) {
+			was_bad |= k == 2 * bad[i].frame + (uint32_t)bad[i].channel;
+		}
+		const float want = was_bad ? 0.0f : x[k];
+		if (memcmp(&y[k], &want, sizeof(float)) != 0) {
+			if (failures++ < 10) {
+				print_message("saved again, sample %u (frame %u): %g, want %g\n",
+				              k, k / 2, (double)y[k], (double)want);
+			}
+		}
+	}
+	assert_int_equal(failures, 0);
+
+	free(y);
+	free(loop2);
+	eth_state_free(resaved);
+	remove_dir(dir2);
+	free(x);
+	free(loop);
+	eth_state_free(good);
+	remove_dir(dir);
+	eth_free(b);
+	eth_free(h);
+}
+
 /* ------------------------------------------------------------- main */
 
 /* Runs this test again with the shim preloaded, if it is not. */
@@ -665,6 +793,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(a_save_into_a_full_tmpfs_keeps_the_loop_saved_before),
 	    cmocka_unit_test(a_loop_file_that_is_a_fifo_is_refused_at_once),
 	    cmocka_unit_test(a_state_path_that_names_a_fifo_is_refused_at_once),
+	    cmocka_unit_test(a_loop_file_with_samples_that_cannot_play_loads_them_as_silence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <time.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -717,6 +718,68 @@ static void test_a_save_replaces_a_link_not_the_file_it_names(void **state)
 	free(right);
 }
 
+static float with_bits(uint32_t bits)
+{
+	float f;
+	memcpy(&f, &bits, sizeof f);
+	return f;
+}
+
+/* Issue 14: a loop file with NaN, infinities, 1e30 and denormals (edited
+ * by hand, or by a broken tool) loads as finite, bounded samples: each of
+ * those is silence, everything else bit for bit, and the report says how
+ * many of each and where the first one is. */
+static void test_clean_silences_what_cannot_be_played_and_keeps_the_rest(void **state)
+{
+	(void)state;
+	float left[12] = {0.5f, -0.0f, 16.0f, -16.0f, 1.0f, NAN,
+	                  0.25f, 1e30f, 3.0f, 0.0f, -1.0f, 2.0f};
+	float right[12] = {0.5f, 0.5f, 0.5f, with_bits(1u), -INFINITY, 0.5f,
+	                   16.000002f, 0.5f, -1e30f, INFINITY, 0.5f,
+	                   with_bits(0x807FFFFFu)};
+	float want_left[12];
+	float want_right[12];
+	memcpy(want_left, left, sizeof left);
+	memcpy(want_right, right, sizeof right);
+	want_left[5] = want_left[7] = 0.0f;
+	want_right[3] = want_right[4] = want_right[6] = want_right[8] =
+	    want_right[9] = want_right[11] = 0.0f;
+
+	EtLoopfileCleaned report;
+	memset(&report, 0xA5, sizeof report);
+	et_loopfile_clean(left, right, 12, &report);
+	assert_memory_equal(left, want_left, sizeof left);   /* bits: -0 kept */
+	assert_memory_equal(right, want_right, sizeof right); /* +0 written */
+	assert_int_equal(report.replaced, 8);
+	assert_int_equal(report.not_finite, 3);
+	assert_int_equal(report.too_loud, 3);
+	assert_int_equal(report.denormal, 2);
+	assert_int_equal(report.first_frame, 3);
+}
+
+static void test_clean_of_a_clean_loop_reports_nothing(void **state)
+{
+	(void)state;
+	float *left;
+	float *right;
+	make_loop(1000, &left, &right);
+	for (uint32_t i = 0; i < 1000; ++i) { /* sample_at() has denormals */
+		left[i] = (float)i / 1000.0f;
+		right[i] = -left[i];
+	}
+	EtLoopfileCleaned report;
+	memset(&report, 0xA5, sizeof report);
+	et_loopfile_clean(left, right, 1000, &report);
+	assert_int_equal(report.replaced, 0);
+	assert_int_equal(report.not_finite + report.too_loud + report.denormal, 0);
+	for (uint32_t i = 0; i < 1000; ++i) {
+		assert_true(left[i] == (float)i / 1000.0f);
+	}
+	et_loopfile_clean(left, right, 0, NULL); /* nothing to do */
+	free(left);
+	free(right);
+}
+
 static void test_null_arguments_are_invalid(void **state)
 {
 	Fixture *fx = *state;
@@ -787,6 +850,8 @@ int main(void)
 	    STORY(test_disk_full_at_the_start_of_a_save_leaves_nothing),
 	    STORY(test_a_save_over_an_older_loop_leaves_only_the_new_one),
 	    STORY(test_a_save_replaces_a_link_not_the_file_it_names),
+	    STORY(test_clean_silences_what_cannot_be_played_and_keeps_the_rest),
+	    STORY(test_clean_of_a_clean_loop_reports_nothing),
 	    STORY(test_null_arguments_are_invalid),
 	    STORY(test_every_status_has_a_message),
 	};
