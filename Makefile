@@ -53,7 +53,7 @@ UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BU
               $(BUILD)/test_view
 HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper \
               $(BUILD)/test_host_beyond $(BUILD)/test_host_notify $(BUILD)/test_host_faults \
-              $(BUILD)/test_host_state
+              $(BUILD)/test_host_state $(BUILD)/test_host_save
 HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
 PRESETS    := $(notdir $(wildcard ttl/presets/*.ttl))
 HOST_TESTS += $(BUILD)/test_presets
@@ -161,6 +161,13 @@ $(BUILD)/test_ports $(BUILD)/test_host_router: $(BUILD)/%: $(BUILD)/%.o $(HOST_O
 $(BUILD)/test_presets $(BUILD)/test_host_beyond $(BUILD)/test_host_faults \
 $(BUILD)/test_host_state: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
+
+# A full disk for the save tests: preloaded by test_host_save into itself.
+$(BUILD)/enospc_shim.so: tests/enospc_shim.c $(BUILD)/flags | $(BUILD)
+	$(CC) -Wall -Wextra -Werror -fPIC -shared $(CPPFLAGS) $(CFLAGS) -o $@ $< -ldl
+
+$(BUILD)/test_host_save: $(BUILD)/test_host_save.o $(HOST_OBJ) | $(BUILD)/enospc_shim.so
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) -ldl -lm
 
 # (The seam's curve, from looper.o, for the loop the test expects.)
 $(BUILD)/test_host_notify: $(BUILD)/test_host_notify.o $(HOST_OBJ) $(BUILD)/looper.o $(BUILD)/clock.o

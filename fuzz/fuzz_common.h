@@ -146,7 +146,19 @@ enum {
 enum {
 	STATE_FLAG_UNKNOWN_LENGTH = 1u << 0, /* expected length 0 */
 	STATE_FLAG_ANCHORED       = 1u << 1,
-	STATE_FLAG_RAW_PLACE      = 1u << 2  /* else exact = length, start 0 */
+	STATE_FLAG_RAW_PLACE      = 1u << 2, /* else exact = length, start 0 */
+	/* A loop that reads is saved again (et_loopfile_write_why) to a
+	 * loop.wav over what bits 4-5 put there first (STATE_SAVE_OVER_*),
+	 * and read back. */
+	STATE_FLAG_SAVE           = 1u << 3,
+	STATE_FLAG_FIFO           = 1u << 6  /* the path read is a FIFO */
+};
+#define STATE_SAVE_OVER_SHIFT 4
+enum {
+	STATE_SAVE_OVER_NOTHING = 0,
+	STATE_SAVE_OVER_OLDER   = 1, /* an older loop file */
+	STATE_SAVE_OVER_FIFO    = 2,
+	STATE_SAVE_OVER_FOLDER  = 3  /* the save must fail, the folder stay */
 };
 
 #endif

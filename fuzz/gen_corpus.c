@@ -477,6 +477,45 @@ gen_state(const char *dir)
 	}
 	save(dir, "state", "huge-claim", &b);
 
+	/* Samples no loop may hold: NaN, infinities, 1e30, a denormal, -16.5
+	 * (issue 14); read as they are, cleaned, and saved again over each
+	 * thing a loop.wav may be.  And a FIFO where the file should be. */
+	static const uint32_t bad[] = {0x7FC00000u, 0x7F800000u, 0xFF800000u,
+	                               0x7149F2CAu, 0x00000001u, 0xC1840000u};
+	static const struct {
+		const char *name;
+		unsigned    flags;
+	} bad_seeds[] = {
+	    {"non-finite", 0},
+	    {"save-new", STATE_FLAG_SAVE},
+	    {"save-over-older",
+	     STATE_FLAG_SAVE | STATE_SAVE_OVER_OLDER << STATE_SAVE_OVER_SHIFT},
+	    {"save-over-fifo",
+	     STATE_FLAG_SAVE | STATE_SAVE_OVER_FIFO << STATE_SAVE_OVER_SHIFT},
+	    {"save-over-folder",
+	     STATE_FLAG_SAVE | STATE_SAVE_OVER_FOLDER << STATE_SAVE_OVER_SHIFT},
+	    {"fifo", STATE_FLAG_FIFO},
+	};
+	for (size_t k = 0; k < sizeof(bad_seeds) / sizeof(bad_seeds[0]); ++k) {
+		state_prefix(&b, 0, 1000, 100, bad_seeds[k].flags);
+		const size_t start = b.n;
+		b.n += sound_file(b.b + b.n, sizeof(b.b) - b.n, fl, 2, 48000, 100);
+		for (size_t i = start; i + 8 <= b.n; ++i) {
+			if (!memcmp(b.b + i, "data", 4)) {
+				for (size_t j = 0; j < sizeof(bad) / sizeof(bad[0]); ++j) {
+					/* every 7th sample from frame 10 on, both channels */
+					const size_t pos = i + 8 + 4 * (20 + 7 * j);
+					for (int byte = 0; byte < 4 && pos + 4 <= b.n; ++byte) {
+						b.b[pos + (size_t)byte] =
+						    (uint8_t)(bad[j] >> (8 * byte));
+					}
+				}
+				break;
+			}
+		}
+		save(dir, "state", bad_seeds[k].name, &b);
+	}
+
 	state_prefix(&b, 0, 1000, 0, 0);
 	save(dir, "state", "empty-file", &b);
 	state_prefix(&b, 0, 1000, 0, 0);

@@ -1,13 +1,17 @@
 /* loopfile: the recorded stereo loop on disk (see loopfile.h). */
 
-/* open(), fstat() and unlink() are POSIX, not C11. */
+/* open(), fstat(), fsync() and unlink() are POSIX, not C11. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "loopfile.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <sndfile.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,8 +34,8 @@ const char *et_loopfile_strerror(EtLoopfileStatus status)
 		return "The loop file was saved or loaded.";
 	case ET_LOOPFILE_ERR_OPEN:
 		return "The loop file could not be opened or created (missing, "
-		       "not a regular file, no permission, or its folder does "
-		       "not exist); the loop was not saved or loaded.";
+		       "no permission, or its folder does not exist); the loop "
+		       "was not saved or loaded.";
 	case ET_LOOPFILE_ERR_FORMAT:
 		return "The loop file is not stereo audio that can be read (it "
 		       "is corrupt, not a sound file, or has another number of "
@@ -59,6 +63,10 @@ const char *et_loopfile_strerror(EtLoopfileStatus status)
 	case ET_LOOPFILE_ERR_NOMEM:
 		return "There was not enough memory for the loop; it was not "
 		       "loaded.";
+	case ET_LOOPFILE_ERR_NOT_REGULAR:
+		return "The loop file is not a regular file (a FIFO, a device "
+		       "or a folder has its name); it was not opened and the "
+		       "loop was left empty.";
 	case ET_LOOPFILE_ERR_INVALID:
 		return "The loop file functions were called with missing "
 		       "arguments (a bug in the plugin); nothing was done.";
@@ -66,24 +74,80 @@ const char *et_loopfile_strerror(EtLoopfileStatus status)
 	return "Unknown loop file error.";
 }
 
-EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
-                                   const float *right, uint32_t length,
-                                   uint32_t sample_rate)
-{
-	if (!path || !left || !right || sample_rate == 0 ||
-	    sample_rate > INT32_MAX) {
-		return ET_LOOPFILE_ERR_INVALID;
-	}
-	if (length == 0) {
-		return ET_LOOPFILE_ERR_EMPTY;
-	}
-	if (length > ET_LOOPFILE_MAX_WAV_FRAMES) {
-		return ET_LOOPFILE_ERR_TOO_LONG;
-	}
+static int64_t wav_announced_frames(int fd);
 
+/* Records the failing step and the reason: errno if the call set it, else
+ * libsndfile's message (file may be NULL: its last error). */
+static void fail_at(EtLoopfileWriteError *why, const char *step, int err,
+                    SNDFILE *file)
+{
+	if (!why) {
+		return;
+	}
+	why->step = step;
+	snprintf(why->reason, sizeof why->reason, "%s",
+	         err ? strerror(err) : sf_strerror(file));
+}
+
+/* Creates a new file beside path, named path.tmp-<pid>-<n>, exclusively
+ * (never an existing file, never through a link), with the mode a new
+ * file gets (0666 less the umask), for reading too (its header is read
+ * back).  Returns its descriptor, or -1. */
+static int create_temp(const char *path, char *temp, size_t size)
+{
+	static atomic_uint counter;
+	for (int tries = 0; tries < 100; ++tries) {
+		const unsigned n = atomic_fetch_add(&counter, 1u);
+		const int len = snprintf(temp, size, "%s.tmp-%ld-%u", path,
+		                         (long)getpid(), n);
+		if (len < 0 || (size_t)len >= size) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		const int fd = open(temp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC |
+		                              O_NOFOLLOW, 0666);
+		if (fd >= 0 || errno != EEXIST) {
+			return fd;
+		}
+	}
+	return -1;
+}
+
+/* Flushes the folder that holds path, so that the rename lasts a crash.
+ * Best effort: some file systems cannot sync a folder, and the file itself
+ * is already on disk. */
+static void sync_folder_of(const char *path)
+{
+	char *dir = strdup(path);
+	if (!dir) {
+		return;
+	}
+	char *slash = strrchr(dir, '/');
+	if (slash == dir) {
+		slash[1] = '\0';
+	} else if (slash) {
+		*slash = '\0';
+	} else {
+		strcpy(dir, ".");
+	}
+	const int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+/* Writes the loop into fd (a new, empty file) and flushes it to disk. */
+static EtLoopfileStatus write_into(int fd, const float *left,
+                                   const float *right, uint32_t length,
+                                   uint32_t sample_rate,
+                                   EtLoopfileWriteError *why)
+{
 	float *chunk = malloc(sizeof(float) * ET_LOOPFILE_CHANNELS *
 	                      ET_LOOPFILE_CHUNK_FRAMES);
 	if (!chunk) {
+		fail_at(why, "allocating", ENOMEM, NULL);
 		return ET_LOOPFILE_ERR_NOMEM;
 	}
 
@@ -91,10 +155,13 @@ EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
 	info.samplerate = (int)sample_rate;
 	info.channels = ET_LOOPFILE_CHANNELS;
 	info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-	SNDFILE *file = sf_open(path, SFM_WRITE, &info);
+	/* Opening writes the header: a disk already full fails here. */
+	errno = 0;
+	SNDFILE *file = sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);
 	if (!file) {
+		fail_at(why, "writing the header", errno, NULL);
 		free(chunk);
-		return ET_LOOPFILE_ERR_OPEN;
+		return ET_LOOPFILE_ERR_WRITE;
 	}
 
 	EtLoopfileStatus status = ET_LOOPFILE_OK;
@@ -107,23 +174,98 @@ EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
 			chunk[2 * i] = left[done + i];
 			chunk[2 * i + 1] = right[done + i];
 		}
+		errno = 0;
 		if (sf_writef_float(file, chunk, n) != (sf_count_t)n) {
+			fail_at(why, "writing the samples", errno, file);
 			status = ET_LOOPFILE_ERR_WRITE;
 			break;
 		}
 		done += n;
 	}
+	free(chunk);
 
 	/* sf_close() writes the final header sizes: a failure here leaves a
-	 * file whose header lies, so it counts as a failed write. */
+	 * file whose header lies, so it counts as a failed write.  Whether it
+	 * reports one differs between libsndfile versions: the header is read
+	 * back to be sure. */
+	errno = 0;
 	if (sf_close(file) != 0 && status == ET_LOOPFILE_OK) {
+		fail_at(why, "finishing the header", errno, NULL);
 		status = ET_LOOPFILE_ERR_WRITE;
 	}
-	free(chunk);
-	if (status != ET_LOOPFILE_OK) {
-		unlink(path);
+	if (status == ET_LOOPFILE_OK &&
+	    wav_announced_frames(fd) != (int64_t)length) {
+		fail_at(why, "finishing the header", EIO, NULL);
+		status = ET_LOOPFILE_ERR_WRITE;
+	}
+	/* Delayed allocation (ext4, XFS, network file systems) may report a
+	 * full disk only here. */
+	if (status == ET_LOOPFILE_OK && fsync(fd) != 0) {
+		fail_at(why, "flushing to disk", errno, NULL);
+		status = ET_LOOPFILE_ERR_WRITE;
 	}
 	return status;
+}
+
+EtLoopfileStatus et_loopfile_write_why(const char *path, const float *left,
+                                       const float *right, uint32_t length,
+                                       uint32_t sample_rate,
+                                       EtLoopfileWriteError *why)
+{
+	if (why) {
+		why->step = NULL;
+		why->reason[0] = '\0';
+	}
+	if (!path || !left || !right || sample_rate == 0 ||
+	    sample_rate > INT32_MAX) {
+		return ET_LOOPFILE_ERR_INVALID;
+	}
+	if (length == 0) {
+		return ET_LOOPFILE_ERR_EMPTY;
+	}
+	if (length > ET_LOOPFILE_MAX_WAV_FRAMES) {
+		return ET_LOOPFILE_ERR_TOO_LONG;
+	}
+
+	const size_t temp_size = strlen(path) + 48;
+	char *temp = malloc(temp_size);
+	if (!temp) {
+		fail_at(why, "allocating", ENOMEM, NULL);
+		return ET_LOOPFILE_ERR_NOMEM;
+	}
+	const int fd = create_temp(path, temp, temp_size);
+	if (fd < 0) {
+		fail_at(why, "creating a new file beside it", errno, NULL);
+		free(temp);
+		return ET_LOOPFILE_ERR_OPEN;
+	}
+
+	EtLoopfileStatus status =
+	    write_into(fd, left, right, length, sample_rate, why);
+	/* close() may report what a network file system could not write. */
+	if (close(fd) != 0 && status == ET_LOOPFILE_OK) {
+		fail_at(why, "closing the new file", errno, NULL);
+		status = ET_LOOPFILE_ERR_WRITE;
+	}
+	if (status == ET_LOOPFILE_OK && rename(temp, path) != 0) {
+		fail_at(why, "renaming the new file over it", errno, NULL);
+		status = ET_LOOPFILE_ERR_WRITE;
+	}
+	if (status != ET_LOOPFILE_OK) {
+		unlink(temp);
+	} else {
+		sync_folder_of(path);
+	}
+	free(temp);
+	return status;
+}
+
+EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
+                                   const float *right, uint32_t length,
+                                   uint32_t sample_rate)
+{
+	return et_loopfile_write_why(path, left, right, length, sample_rate,
+	                             NULL);
 }
 
 static uint32_t le32(const unsigned char *b)
@@ -246,15 +388,31 @@ EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
 
 	/* Opening the file ourselves separates "cannot open" (OPEN) from
 	 * "opened but not audio" (FORMAT), which sf_open() alone blurs; and
-	 * without a file name libsndfile guesses nothing from an extension. */
-	int fd = open(path, O_RDONLY);
+	 * without a file name libsndfile guesses nothing from an extension.
+	 *
+	 * Only a regular file is opened: a FIFO opened for reading waits for
+	 * a writer, forever, and a device may do anything.  stat() first, so
+	 * that no device is opened at all; O_NONBLOCK and fstat() after, so
+	 * that a FIFO put there in between cannot block the open either (on a
+	 * regular file O_NONBLOCK changes nothing). */
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		return ET_LOOPFILE_ERR_OPEN;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		return ET_LOOPFILE_ERR_NOT_REGULAR;
+	}
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		return ET_LOOPFILE_ERR_OPEN;
 	}
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
 		close(fd);
 		return ET_LOOPFILE_ERR_OPEN;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return ET_LOOPFILE_ERR_NOT_REGULAR;
 	}
 
 	SF_INFO info = {0};
@@ -302,4 +460,40 @@ EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
 	*right = r;
 	*length = frames;
 	return ET_LOOPFILE_OK;
+}
+
+void et_loopfile_clean(float *left, float *right, uint32_t length,
+                       EtLoopfileCleaned *report)
+{
+	EtLoopfileCleaned r = {0};
+	float *const channels[ET_LOOPFILE_CHANNELS] = {left, right};
+	for (int c = 0; c < ET_LOOPFILE_CHANNELS; ++c) {
+		float *x = channels[c];
+		if (!x) {
+			continue;
+		}
+		for (uint32_t i = 0; i < length; ++i) {
+			const int kind = fpclassify(x[i]);
+			if (kind == FP_ZERO || (kind == FP_NORMAL &&
+			                        fabsf(x[i]) <= ET_LOOPFILE_MAX_SAMPLE)) {
+				continue;
+			}
+			if (kind == FP_NAN || kind == FP_INFINITE) {
+				++r.not_finite;
+			} else if (kind == FP_SUBNORMAL) {
+				++r.denormal;
+			} else {
+				++r.too_loud;
+			}
+			/* The right channel's may come before the left's. */
+			if (r.replaced == 0 || i < r.first_frame) {
+				r.first_frame = i;
+			}
+			++r.replaced;
+			x[i] = 0.0f;
+		}
+	}
+	if (report) {
+		*report = r;
+	}
 }

@@ -24,6 +24,7 @@ typedef enum {
 	ET_LOOPFILE_ERR_EMPTY,     /* zero frames: there is no loop */
 	ET_LOOPFILE_ERR_WRITE,     /* writing or finishing the file failed */
 	ET_LOOPFILE_ERR_NOMEM,     /* out of memory */
+	ET_LOOPFILE_ERR_NOT_REGULAR, /* a FIFO, device or folder, not a file */
 	ET_LOOPFILE_ERR_INVALID    /* a NULL pointer or zero rate was passed */
 } EtLoopfileStatus;
 
@@ -31,15 +32,40 @@ typedef enum {
  * (the loop is left empty on any read error).  Never NULL. */
 const char *et_loopfile_strerror(EtLoopfileStatus status);
 
+/* Where a failed write stopped, for the log line. */
+typedef struct {
+	const char *step;        /* "creating", "writing", ...; NULL: no failure */
+	char        reason[128]; /* the system's (strerror) or libsndfile's */
+} EtLoopfileWriteError;
+
 /* Writes left/right (length frames) at sample_rate to path as a 2-channel
- * 32-bit float WAV, creating or replacing it.  On error the partial file is
- * removed, so a path the caller does not store is never left half written.
- * length 0 is ERR_EMPTY (nothing is written: save no loop instead). */
+ * 32-bit float WAV, creating or replacing it.
+ *
+ * The file is written under a new name in path's folder, flushed to disk
+ * (fsync) and only then renamed over path: whatever fails (a full disk at
+ * the start or halfway, a failed sync, the rename), the temporary file is
+ * removed and what was at path before is left as it was, so a failed save
+ * never destroys the last good loop, and leaves nothing behind.  A path that
+ * is a symbolic link is replaced, never written through (a host may link a
+ * file of an older session there).
+ *
+ * length 0 is ERR_EMPTY (nothing is written: save no loop instead).
+ * why (may be NULL) says on failure which step failed and why. */
+EtLoopfileStatus et_loopfile_write_why(const char *path, const float *left,
+                                       const float *right, uint32_t length,
+                                       uint32_t sample_rate,
+                                       EtLoopfileWriteError *why);
+/* The same without the details. */
 EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
                                    const float *right, uint32_t length,
                                    uint32_t sample_rate);
 
 /* Reads the loop at path.
+ *
+ * Only a regular file (or a symbolic link to one) is opened: a FIFO, a
+ * device or a folder is ERR_NOT_REGULAR, found without blocking (a FIFO
+ * opened for reading would wait for a writer forever, and the host's
+ * session load with it).
  *
  * expected_length: the length saved in the plugin state, 0 if unknown.
  *   A file with fewer frames is ERR_TRUNCATED, one with more ERR_LENGTH.
@@ -55,10 +81,33 @@ EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
  *
  * On success *left and *right are malloc()ed arrays of *length frames that
  * the caller releases with free().  On any error nothing stays allocated,
- * *left and *right are NULL and *length is 0. */
+ * *left and *right are NULL and *length is 0.
+ *
+ * The samples are returned as they are in the file (bit-exact): the caller
+ * makes them playable with et_loopfile_clean(). */
 EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
                                   uint32_t expected_length, uint32_t capacity,
                                   float **left, float **right,
                                   uint32_t *length);
+
+/* The largest magnitude a loop sample may have: +24 dBFS. */
+#define ET_LOOPFILE_MAX_SAMPLE 16.0f
+
+/* What et_loopfile_clean() replaced. */
+typedef struct {
+	uint32_t replaced;    /* samples set to 0, both channels */
+	uint32_t not_finite;  /* NaN, +Inf, -Inf */
+	uint32_t too_loud;    /* finite, beyond +-ET_LOOPFILE_MAX_SAMPLE */
+	uint32_t denormal;    /* subnormal */
+	uint32_t first_frame; /* the frame of the first one (if replaced) */
+} EtLoopfileCleaned;
+
+/* Sets to +0 every sample that is NaN, infinite, beyond
+ * +-ET_LOOPFILE_MAX_SAMPLE or denormal, in both channels: interface.md
+ * (Eight recorders) asks the same of the looper's input, and of samples
+ * loaded from a file.  ET_LOOPFILE_MAX_SAMPLE itself, -0
+ * and every other sample are kept bit for bit.  report may be NULL. */
+void et_loopfile_clean(float *left, float *right, uint32_t length,
+                       EtLoopfileCleaned *report);
 
 #endif

@@ -101,11 +101,22 @@ save(LV2_Handle instance, LV2_State_Store_Function store,
 		              "loop file; the loop was not saved\n");
 		return LV2_STATE_ERR_UNKNOWN;
 	}
-	const EtLoopfileStatus st = et_loopfile_write(
-	    path, view.left, view.right, view.length, (uint32_t)self->rate);
+	/* Written beside the path and renamed over it when complete: a failed
+	 * save leaves the file that was there (Carla and jalv save into the
+	 * same folder again) and nothing else. */
+	EtLoopfileWriteError why;
+	const EtLoopfileStatus st = et_loopfile_write_why(
+	    path, view.left, view.right, view.length, (uint32_t)self->rate, &why);
 	if (st != ET_LOOPFILE_OK) {
-		lv2_log_error(&f.logger, "eighttrack: saving the loop to %s: %s\n",
-		              path, et_loopfile_strerror(st));
+		if (why.step) {
+			lv2_log_error(&f.logger, "eighttrack: saving the loop to %s "
+			              "failed while %s (%s); the loop was not saved, "
+			              "and what was at that path is left as it was\n",
+			              path, why.step, why.reason);
+		} else {
+			lv2_log_error(&f.logger, "eighttrack: saving the loop to %s: "
+			              "%s\n", path, et_loopfile_strerror(st));
+		}
 		free_host_path(&f, path);
 		return LV2_STATE_ERR_UNKNOWN;
 	}
@@ -267,6 +278,22 @@ load_loop(Eighttrack *self, StateFeatures *f,
 	const EtLoopfileStatus st =
 	    et_loopfile_read(file, (uint32_t)self->rate, (uint32_t)saved.length,
 	                     et_looper_capacity(looper), &left, &right, &frames);
+	if (st == ET_LOOPFILE_OK) {
+		/* A file is anyone's to edit: what it holds is made as finite and
+		 * bounded as a recorded loop before anything plays it. */
+		EtLoopfileCleaned cleaned;
+		et_loopfile_clean(left, right, frames, &cleaned);
+		if (cleaned.replaced) {
+			lv2_log_warning(&f->logger, "eighttrack: the loop file %s held "
+			                "%u samples that cannot be played (%u NaN or "
+			                "infinite, %u beyond +-16, %u denormal), the "
+			                "first at frame %u (%.3f s); they play as "
+			                "silence\n", file, cleaned.replaced,
+			                cleaned.not_finite, cleaned.too_loud,
+			                cleaned.denormal, cleaned.first_frame,
+			                (double)cleaned.first_frame / self->rate);
+		}
+	}
 	if (st == ET_LOOPFILE_OK && version < 2) {
 		et_looper_fade_out_end(left, right, frames, self->rate);
 	}

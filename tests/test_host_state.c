@@ -65,16 +65,23 @@ session_free(Session *s)
 	eth_free(s->host);
 }
 
+/* The input: the wall frame, scaled by a power of two (so exactly) into
+ * the range a loaded loop may hold, |x| <= 16 (interface.md: anything
+ * beyond is silenced on load) for the first 2^21 frames (44 s). */
+static float
+ramp(int64_t wall)
+{
+	return (float)wall * 0x1p-17f;
+}
+
 static void
 play(Session *s, uint32_t n)
 {
 	float *in_l = eth_audio(s->host, "in_l");
 	float *in_r = eth_audio(s->host, "in_r");
-	/* A ramp that names its frame, scaled by 2^-17 to stay within the
-	 * +-16 a loop holds, exactly. */
 	for (uint32_t i = 0; i < n; ++i) {
-		in_l[i] = (float)(s->wall + i) / 131072.0f;
-		in_r[i] = -in_l[i];
+		in_l[i] = ramp(s->wall + i);
+		in_r[i] = -ramp(s->wall + i);
 	}
 	if (s->position_due) {
 		const double beats = (double)s->transport * BPM / (60.0 * RATE);
@@ -272,7 +279,7 @@ same_playback_from(Story *st, Session *b, int64_t at, const char *what)
 			}
 		}
 	}
-	if (ok && peak < 0.1f) { /* the ramp is 0.37 and more there */
+	if (ok && peak < ramp(TEN_MS)) {
 		print_message("%s: the original is silent at %lld\n", what,
 		              (long long)at);
 		ok = false;
