@@ -94,7 +94,11 @@ EtLooperControls et_looper_default_controls(void)
 uint32_t et_looper_ramp_frames(double sample_rate)
 {
 	const double frames = floor(sample_rate * ET_LOOPER_RAMP_SECONDS);
-	return frames >= 1.0 ? (uint32_t)frames : 1u;
+	/* NaN and rates under 250 Hz give 1; from 1.05e9 Hz (no host's: the
+	 * glue refuses rates above 1e6) up to infinity the ramp saturates at
+	 * 2^22 rather than convert a double beyond uint32_t (undefined). */
+	return frames >= 1.0 ? (frames < 4194304.0 ? (uint32_t)frames : 4194304u)
+	                     : 1u;
 }
 
 static EtLooperControls sanitize(const EtLooperControls *c)

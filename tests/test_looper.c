@@ -1145,6 +1145,36 @@ static void test_allocation_limits(void **state)
 	assert_true(et_looper_ramp_frames(192000.0) <= 960);
 }
 
+/* Issue 14: a sample rate of 1e300 or infinity gave a ramp of 4e297
+ * frames, converted to uint32_t (undefined: the SANITIZE build aborted).
+ * Every rate gives a ramp of 1 .. 2^22 frames, the same as before for
+ * every rate a host can have. */
+static void test_hostile_sample_rates_give_a_bounded_ramp(void **state)
+{
+	(void)state;
+	assert_int_equal(et_looper_ramp_frames(48000.0), 192);
+	assert_int_equal(et_looper_ramp_frames(1e6), 4000);
+	assert_int_equal(et_looper_ramp_frames(1.0), 1);
+	const double low[] = {NAN, -INFINITY, -1e300, 0.0, 4.9e-324, 249.0};
+	for (size_t i = 0; i < sizeof(low) / sizeof(low[0]); ++i)
+		assert_int_equal(et_looper_ramp_frames(low[i]), 1);
+	const double high[] = {1e300, INFINITY, 1.7976931348623157e308, 1e12,
+	                       1.048576e9};
+	for (size_t i = 0; i < sizeof(high) / sizeof(high[0]); ++i)
+		assert_int_equal(et_looper_ramp_frames(high[i]), 1u << 22);
+
+	/* A version-1 loop's fade-out takes a quarter of a short loop. */
+	float left[16], right[16];
+	for (int i = 0; i < 16; ++i)
+		left[i] = right[i] = 1.0f;
+	et_looper_fade_out_end(left, right, 16, INFINITY);
+	assert_true(left[11] == 1.0f && left[12] < 1.0f && right[15] < 1.0f);
+
+	EtLooper *l = et_looper_new(1e300, 64);
+	assert_non_null(l);
+	et_looper_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1178,6 +1208,7 @@ int main(void)
 	    cmocka_unit_test(test_a_full_take_ends_on_its_last_whole_bar),
 	    cmocka_unit_test(test_a_take_with_quantize_off_keeps_all_at_a_stop),
 	    cmocka_unit_test(test_allocation_limits),
+	    cmocka_unit_test(test_hostile_sample_rates_give_a_bounded_ramp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
