@@ -3,7 +3,6 @@
  * each checked at exact frames. */
 #include "lv2host.h"
 
-#include <lv2/atom/atom.h>
 #include <lv2/time/time.h>
 
 #include <math.h>
@@ -713,36 +712,6 @@ absurd_positions_do_not_stall_run(void **state)
 	eth_free(h);
 }
 
-/* A time:Position whose fields are all atom:Double, as a host may send
- * them: values a float cannot hold (1.7e308) arrive whole. */
-typedef struct {
-	LV2_Atom_Property_Body head;
-	double                 value;
-} DoubleProperty;
-
-static void
-position_of_doubles(EthHost *h, int64_t frame, double transport, double speed,
-                    double bpm, double beat_unit)
-{
-	struct {
-		LV2_Atom_Object_Body body;
-		DoubleProperty       prop[4];
-	} obj;
-	memset(&obj, 0, sizeof(obj));
-	const uint32_t dbl  = eth_map(h, LV2_ATOM__Double);
-	obj.body.otype      = eth_map(h, LV2_TIME__Position);
-	const char *keys[4] = {LV2_TIME__frame, LV2_TIME__speed,
-	                       LV2_TIME__beatsPerMinute, LV2_TIME__beatUnit};
-	const double values[4] = {transport, speed, bpm, beat_unit};
-	for (int i = 0; i < 4; ++i) {
-		obj.prop[i].head.key        = eth_map(h, keys[i]);
-		obj.prop[i].head.value.size = sizeof(double);
-		obj.prop[i].head.value.type = dbl;
-		obj.prop[i].value           = values[i];
-	}
-	eth_atom(h, frame, eth_map(h, LV2_ATOM__Object), &obj, sizeof(obj));
-}
-
 /* fuzz_clock's finding (issue 14), through run(): at 8 kHz, 10000 BPM
  * with beat unit 1 and speed 1.7e308 the tick rate is infinite, and the
  * first block converted NaN to int64_t (the SANITIZE build aborted in
@@ -754,7 +723,10 @@ a_speed_near_dbl_max_keeps_clock_out_bounded(void **state)
 	(void)state;
 	EthHost *h = eth_new(8000.0);
 	eth_set(h, "clock_out", 1);
-	position_of_doubles(h, 0, 0.0, 1.7e308, 10000.0, 1.0);
+	const char *const keys[] = {LV2_TIME__frame, LV2_TIME__speed,
+	                            LV2_TIME__beatsPerMinute, LV2_TIME__beatUnit};
+	const double values[] = {0.0, 1.7e308, 10000.0, 1.0};
+	eth_position_of(h, 0, 4, keys, values);
 	bool running = false;
 	for (int b = 0; b < 4; ++b) {
 		eth_run(h, 64);
