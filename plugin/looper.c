@@ -493,7 +493,11 @@ static void record_silence(EtLooper *l, int64_t frames)
 static void silent_pre_roll(EtLooper *l, int64_t frames)
 {
 	const uint32_t r = l->ramp;
-	const uint32_t k = frames < (int64_t)r ? (uint32_t)frames : r;
+	/* frames < 0: a garbage grid (a meter of 1e-311, a frame beyond 4e18)
+	 * puts the take's start before the gap; never a negative cast. */
+	const uint32_t k = frames <= 0 ? 0u
+	                   : frames < (int64_t)r ? (uint32_t)frames
+	                                         : r;
 	memmove(l->pre_l, l->pre_l + k, sizeof(float) * (r - k));
 	memmove(l->pre_r, l->pre_r + k, sizeof(float) * (r - k));
 	memset(l->pre_l + (r - k), 0, sizeof(float) * k);
