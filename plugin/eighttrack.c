@@ -53,7 +53,9 @@ refresh_controls(Eighttrack *self)
 }
 
 /* A control port's value as the plugin obeys it, as refresh_controls()
- * last read it. */
+ * last read it: never NaN, clamped to the port's range and rounded on
+ * integer ports (et_port_sanitize), so the casts to uint8_t, int8_t,
+ * uint32_t and EtQuantize below convert in-range whole numbers. */
 static float
 control(const Eighttrack *self, uint32_t index)
 {
@@ -140,6 +142,8 @@ update_track_outs(Eighttrack *self)
 	}
 }
 
+/* rate is one instantiate() accepted, 1 .. 1e6 (NaN and infinities
+ * fail that test): at most 1.2e8 frames, far inside uint32_t. */
 uint32_t
 et_loop_capacity_frames(double rate)
 {
@@ -189,6 +193,9 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 		free(self);
 		return NULL;
 	}
+	/* Written so that NaN fails it too: every frame count derived from
+	 * the rate (loop capacity, ramps, the UI's window) converts to its
+	 * integer type in range only because of this test. */
 	if (!(rate >= 1.0 && rate <= 1e6)) {
 		lv2_log_error(&self->logger,
 		              "eighttrack: unusable sample rate %f; cannot run\n", rate);

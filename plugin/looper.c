@@ -98,7 +98,11 @@ EtLooperControls et_looper_default_controls(void)
 uint32_t et_looper_ramp_frames(double sample_rate)
 {
 	const double frames = floor(sample_rate * ET_LOOPER_RAMP_SECONDS);
-	return frames >= 1.0 ? (uint32_t)frames : 1u;
+	/* NaN and rates under 250 Hz give 1; from 1.05e9 Hz (no host's: the
+	 * glue refuses rates above 1e6) up to infinity the ramp saturates at
+	 * 2^22 rather than convert a double beyond uint32_t (undefined). */
+	return frames >= 1.0 ? (frames < 4194304.0 ? (uint32_t)frames : 4194304u)
+	                     : 1u;
 }
 
 static EtLooperControls sanitize(const EtLooperControls *c)
@@ -517,7 +521,11 @@ static void record_silence(EtLooper *l, int64_t frames)
 static void silent_pre_roll(EtLooper *l, int64_t frames)
 {
 	const uint32_t r = l->ramp;
-	const uint32_t k = frames < (int64_t)r ? (uint32_t)frames : r;
+	/* frames < 0: a garbage grid (a meter of 1e-311, a frame beyond 4e18)
+	 * puts the take's start before the gap; never a negative cast. */
+	const uint32_t k = frames <= 0 ? 0u
+	                   : frames < (int64_t)r ? (uint32_t)frames
+	                                         : r;
 	memmove(l->pre_l, l->pre_l + k, sizeof(float) * (r - k));
 	memmove(l->pre_r, l->pre_r + k, sizeof(float) * (r - k));
 	memset(l->pre_l + (r - k), 0, sizeof(float) * k);

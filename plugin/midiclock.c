@@ -98,7 +98,14 @@ static int64_t
 first_tick_from(double ticks, double per_frame)
 {
 	const double k = ceil(ticks - (1.0 - ET_CLOCK_SNAP_FRAMES) * per_frame);
-	/* Only a garbage tempo or speed gets anywhere near these. */
+	/* Only a garbage tempo or speed gets anywhere near these.  NaN is
+	 * inf - inf: a speed near DBL_MAX makes the rate infinite, and the end
+	 * of a span at that rate lies past every tick (the limit of a huge
+	 * finite rate).  Converting NaN or anything beyond int64_t would be
+	 * undefined; only [-MAX_TICKS, MAX_TICKS] reaches the cast. */
+	if (isnan(k)) {
+		return (int64_t)MAX_TICKS;
+	}
 	return k > MAX_TICKS ? (int64_t)MAX_TICKS
 	       : k < -MAX_TICKS ? (int64_t)-MAX_TICKS
 	                        : (int64_t)k;

@@ -30,6 +30,7 @@ et_notify_init(EtNotify *n, LV2_URID_Map *map, double rate)
 	lv2_atom_forge_init(&n->forge, map);
 	et_overview_init(&n->overview);
 	n->activity_due  = true; /* the first run() says what sounds */
+	/* rate is one instantiate() accepted (1 .. 1e6): in range. */
 	n->listen_window = (uint64_t)(ET_MSG_LISTEN_SECONDS * rate);
 	n->stale         = true; /* nothing scanned yet */
 }

@@ -420,6 +420,38 @@ eth_position(EthHost *host, int64_t frame, int64_t transport_frame,
 	append_event(host, frame, atom->type, atom + 1, atom->size);
 }
 
+void
+eth_position_of(EthHost *host, int64_t frame, size_t n,
+                const char *const *keys, const double *values)
+{
+	uint8_t        buf[1024];
+	LV2_Atom_Forge forge = host->forge;
+	lv2_atom_forge_set_buffer(&forge, buf, sizeof(buf));
+	LV2_Atom_Forge_Frame obj;
+	lv2_atom_forge_object(&forge, &obj, 0, host->time_position);
+	for (size_t i = 0; i < n; ++i) {
+		lv2_atom_forge_key(&forge, map_uri(host, keys[i]));
+		lv2_atom_forge_double(&forge, values[i]);
+	}
+	lv2_atom_forge_pop(&forge, &obj);
+	const LV2_Atom *atom = (const LV2_Atom *)buf;
+	append_event(host, frame, atom->type, atom + 1, atom->size);
+}
+
+bool
+eth_instantiates(double rate)
+{
+	EthHost      *host = eth_new(8000.0); /* the world, the features */
+	LilvInstance *other =
+	    lilv_plugin_instantiate(host->plugin, rate, host->features);
+	const bool ok = other != NULL;
+	if (other) {
+		lilv_instance_free(other);
+	}
+	eth_free(host);
+	return ok;
+}
+
 static void
 reset_input(EthHost *host)
 {

@@ -40,7 +40,15 @@ void eth_atom(EthHost *host, int64_t frame, uint32_t type, const void *body,
 void eth_position(EthHost *host, int64_t frame, int64_t transport_frame,
                   double speed, double bpm, double beats_per_bar, int64_t bar,
                   float bar_beat);
+/* A time:Position of n fields, each an atom:Double (keys are time: URIs),
+ * as a host may send them: NaN, infinities and 1e300 arrive whole. */
+void eth_position_of(EthHost *host, int64_t frame, size_t n,
+                     const char *const *keys, const double *values);
 uint32_t eth_map(EthHost *host, const char *uri);
+
+/* Whether the plugin instantiates at this sample rate (with urid:map, log
+ * and worker), without keeping it. */
+bool eth_instantiates(double rate);
 
 /* Capacity of midi_out in bytes (atom size the host offers). */
 void eth_set_out_capacity(EthHost *host, uint32_t bytes);

@@ -268,6 +268,66 @@ static void test_bad_values_ignored(void **state)
 	assert_false(et_clock_has_transport(&c));
 }
 
+/* Issue 14: NaN, infinities and 1e300 reach et_clock_quantize_frame()
+ * from garbage tempos, speeds and rates; it saturates at +-4e18 rather
+ * than convert them (undefined), and the clock's other answers stay
+ * defined at any sample rate, tempo or position the API takes. */
+static void test_hostile_values_convert_defined(void **state)
+{
+	(void)state;
+	const double nan = NAN, inf = INFINITY;
+	assert_true(et_clock_quantize_frame(nan) == (int64_t)-4e18);
+	assert_true(et_clock_quantize_frame(-inf) == (int64_t)-4e18);
+	assert_true(et_clock_quantize_frame(-1e300) == (int64_t)-4e18);
+	assert_true(et_clock_quantize_frame(inf) == (int64_t)4e18);
+	assert_true(et_clock_quantize_frame(1e300) == (int64_t)4e18);
+	assert_true(et_clock_quantize_frame(9.3e18) == (int64_t)4e18);
+	assert_true(et_clock_quantize_frame(3.9e18) == (int64_t)3.9e18);
+
+	const double rates[] = {nan, -1.0, 0.0, 4.9e-324, 1.0, 48000.0, 1e300,
+	                        inf};
+	const double garbage[] = {nan, inf, -inf, 1e300, -1e300, 1.7e308,
+	                          4.9e-324, 1e-300, -0.0, 0.5};
+	const size_t ng = sizeof(garbage) / sizeof(garbage[0]);
+	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); ++r) {
+		for (size_t g = 0; g < ng; ++g) {
+			EtClock c;
+			et_clock_init(&c, rates[r]);
+			et_clock_begin_block(&c, 64);
+			EtPosition p = {.has_frame = true,
+			                .frame = g % 2 ? (int64_t)4503599627370496.0
+			                               : -(int64_t)g,
+			                .has_speed = true,
+			                .speed = garbage[g],
+			                .has_bpm = true,
+			                .bpm = g % 3 ? 10000.0 : garbage[(g + 1) % ng],
+			                .has_beats_per_bar = true,
+			                .beats_per_bar = garbage[(g + 2) % ng],
+			                .has_bar = true,
+			                .bar = g % 2 ? 2147483647 : -2147483647,
+			                .has_bar_beat = true,
+			                .bar_beat = garbage[(g + 3) % ng],
+			                .has_beat_unit = true,
+			                .beat_unit = g % 2 ? 64.0 : 1.0};
+			et_clock_apply(&c, 3, &p);
+			for (uint32_t b = 0; b < 4; ++b) {
+				et_clock_begin_block(&c, 64);
+				const int64_t tf = et_clock_transport_frame(&c, 10);
+				for (int q = 0; q < 3; ++q) {
+					const double x = et_clock_boundary_at_or_after(
+					    &c, (EtQuantize)q, tf);
+					const int64_t at = et_clock_quantize_frame(x);
+					assert_true(at >= (int64_t)-4e18 && at <= (int64_t)4e18);
+				}
+				(void)et_clock_quantize_frame(
+				    et_clock_frame_at_beats(&c, garbage[b]));
+				(void)et_clock_quantize_frame(
+				    et_clock_beats_at(&c, (double)tf));
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +341,7 @@ int main(void)
 	    cmocka_unit_test(test_locate_reanchors),
 	    cmocka_unit_test(test_rounded_positions_every_cycle_keep_the_grid),
 	    cmocka_unit_test(test_bad_values_ignored),
+	    cmocka_unit_test(test_hostile_values_convert_defined),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

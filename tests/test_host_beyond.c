@@ -3,6 +3,8 @@
  * each checked at exact frames. */
 #include "lv2host.h"
 
+#include <lv2/time/time.h>
+
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -718,6 +720,48 @@ absurd_positions_do_not_stall_run(void **state)
 	eth_free(h);
 }
 
+/* fuzz_clock's finding (issue 14), through run(): at 8 kHz, 10000 BPM
+ * with beat unit 1 and speed 1.7e308 the tick rate is infinite, and the
+ * first block converted NaN to int64_t (the SANITIZE build aborted in
+ * midiclock.c).  The clock starts, sends at most a clock a frame, and
+ * stays well formed. */
+static void
+a_speed_near_dbl_max_keeps_clock_out_bounded(void **state)
+{
+	(void)state;
+	EthHost *h = eth_new(8000.0);
+	eth_set(h, "clock_out", 1);
+	const char *const keys[] = {LV2_TIME__frame, LV2_TIME__speed,
+	                            LV2_TIME__beatsPerMinute, LV2_TIME__beatUnit};
+	const double values[] = {0.0, 1.7e308, 10000.0, 1.0};
+	eth_position_of(h, 0, 4, keys, values);
+	bool running = false;
+	for (int b = 0; b < 4; ++b) {
+		eth_run(h, 64);
+		assert_true(eth_out_count(h) <= 64 + 2 + 3);
+		for (size_t i = 0; i < eth_out_count(h); ++i) {
+			const uint8_t s = eth_out(h, i)->bytes[0];
+			if (b == 0 && i == 0) {
+				assert_int_equal(s, 0xFA); /* Start */
+			}
+			if (s == 0xF8) {
+				assert_true(running);
+			} else if (s == 0xFA || s == 0xFB) {
+				assert_false(running);
+				running = true;
+			} else if (s == 0xFC) {
+				assert_true(running);
+				running = false;
+			} else {
+				assert_int_equal(s, 0xF2);
+				assert_false(running);
+			}
+		}
+	}
+	assert_true(running);
+	eth_free(h);
+}
+
 static void
 incoming_clock_is_dropped_only_while_clock_out_is_on(void **state)
 {
@@ -761,6 +805,7 @@ main(void)
 	    cmocka_unit_test(control_channel_releases_are_not_routed),
 	    cmocka_unit_test(clock_messages_come_before_midi_on_the_same_frame),
 	    cmocka_unit_test(absurd_positions_do_not_stall_run),
+	    cmocka_unit_test(a_speed_near_dbl_max_keeps_clock_out_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

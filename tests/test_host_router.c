@@ -1,8 +1,10 @@
 /* The router through the built bundle, loaded by lilv like a host would,
  * at 44.1, 48, 96 and 192 kHz: exact frames, channels and bytes. */
 #include "lv2host.h"
+#include "ports.h"
 
 #include <lv2/atom/atom.h>
+#include <lv2/time/time.h>
 
 #include <math.h>
 #include <setjmp.h>
@@ -384,6 +386,84 @@ a_host_without_worker_or_log_still_runs(void **state)
 	eth_free(bare);
 }
 
+/* instantiate() refuses a rate that is no audio rate: what makes the
+ * conversions of rate-derived frame counts to integers safe (the loop's
+ * capacity, the UI's listening window, the loop file's rate). */
+static void
+a_sample_rate_that_is_no_audio_rate_is_refused(void **state)
+{
+	(void)state;
+	const double bad[] = {NAN,  INFINITY, -INFINITY, 1e300, -1e300,
+	                      0.0,  -48000.0, 0.5,       1.5e6, 4.9e-324};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
+		if (eth_instantiates(bad[i])) {
+			fail_msg("instantiated at %g Hz", bad[i]);
+		}
+	}
+	assert_true(eth_instantiates(1.0));
+	assert_true(eth_instantiates(8000.0));
+}
+
+/* Issue 14: every control input at NaN, an infinity, 1e30 and other
+ * edges, and positions whose fields are every kind of garbage double, with
+ * non-finite audio, notes on every channel and clock out on or off, go
+ * through run() without a conversion the SANITIZE build would stop; the
+ * outputs stay in range. */
+static void
+every_control_and_position_at_hostile_values_run_defined(void **state)
+{
+	EthHost          *host     = (EthHost *)*state;
+	const float       values[] = {NAN,    INFINITY, -INFINITY, 1e30f, -1e30f,
+	                              -0.0f,  1e-45f,   0.49f,     0.5f,  2.5f};
+	const double      junk[]   = {NAN,     INFINITY, -INFINITY, 1e300,
+	                              -1e300,  1.7e308,  4.9e-324,  -0.0,
+	                              1e-300,  0.5,      -1.0,      1e4};
+	const char *const keys[]   = {LV2_TIME__frame,         LV2_TIME__speed,
+	                              LV2_TIME__beatsPerMinute, LV2_TIME__beatsPerBar,
+	                              LV2_TIME__bar,           LV2_TIME__barBeat,
+	                              LV2_TIME__beatUnit};
+	const size_t nv = sizeof(values) / sizeof(values[0]);
+	const size_t nj = sizeof(junk) / sizeof(junk[0]);
+	for (size_t v = 0; v < 2 * nv; ++v) {
+		for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+			if (et_ports[i].kind == ET_PORT_KIND_CONTROL_IN) {
+				eth_set(host, et_ports[i].symbol, values[(v + i) % nv]);
+			}
+		}
+		eth_set(host, "clock_out", (float)(v & 1));
+		eth_set(host, "loop_arm", (float)((v >> 1) & 1));
+		double fields[7];
+		for (size_t k = 0; k < 7; ++k) {
+			fields[k] = junk[(v * 7 + k) % nj];
+		}
+		eth_position_of(host, 0, 7, keys, fields);
+		/* A sane tempo mid-block, so that the garbage speed rolls. */
+		const double sane[] = {0.0, junk[v % nj], 120.0, 4.0, 0.0, 0.0, 4.0};
+		eth_position_of(host, 100, 7, keys, sane);
+		for (uint8_t ch = 0; ch < 16; ++ch) {
+			eth_midi3(host, 10 + ch, (uint8_t)(0x90 | ch),
+			          (uint8_t)(36 + ch), 100);
+			eth_midi3(host, 200 + ch, (uint8_t)(0x80 | ch),
+			          (uint8_t)(36 + ch), 0);
+		}
+		float *in_l = eth_audio(host, "in_l"), *in_r = eth_audio(host, "in_r");
+		for (uint32_t f = 0; f < 256; ++f) {
+			in_l[f] = values[(v + f) % nv];
+			in_r[f] = -values[(v + f) % nv];
+		}
+		eth_run(host, 256);
+		for (size_t i = 0; i < eth_out_count(host); ++i) {
+			assert_true(eth_out(host, i)->frame < 256);
+		}
+		const float state_now = eth_get(host, "loop_state");
+		const float length    = eth_get(host, "loop_length");
+		const float position  = eth_get(host, "loop_position");
+		assert_true(state_now >= 0.0f && state_now <= 4.0f);
+		assert_true(length >= 0.0f && length < 1e6f);
+		assert_true(position >= 0.0f && position <= 1.0f);
+	}
+}
+
 /* Random notes and control changes through the plugin; after every track
  * is muted and every key let go, every note-on had one note-off. */
 static void
@@ -477,6 +557,8 @@ main(void)
 	    STORY(hostile_control_values_are_clamped_and_nan_reads_as_default),
 	    STORY(a_tiny_midi_out_is_never_overrun_and_overflow_is_logged_once),
 	    STORY(a_host_without_worker_or_log_still_runs),
+	    STORY(a_sample_rate_that_is_no_audio_rate_is_refused),
+	    STORY(every_control_and_position_at_hostile_values_run_defined),
 	    STORY(random_play_through_the_plugin_leaves_nothing_hanging),
 	};
 	static const double rates[] = {44100.0, 48000.0, 96000.0, 192000.0};

@@ -1250,6 +1250,91 @@ static void test_allocation_limits(void **state)
 	assert_true(et_looper_ramp_frames(192000.0) <= 960);
 }
 
+/* Issue 14: a sample rate of 1e300 or infinity gave a ramp of 4e297
+ * frames, converted to uint32_t (undefined: the SANITIZE build aborted).
+ * Every rate gives a ramp of 1 .. 2^22 frames, the same as before for
+ * every rate a host can have. */
+static void test_hostile_sample_rates_give_a_bounded_ramp(void **state)
+{
+	(void)state;
+	assert_int_equal(et_looper_ramp_frames(48000.0), 192);
+	assert_int_equal(et_looper_ramp_frames(1e6), 4000);
+	assert_int_equal(et_looper_ramp_frames(1.0), 1);
+	const double low[] = {NAN, -INFINITY, -1e300, 0.0, 4.9e-324, 249.0};
+	for (size_t i = 0; i < sizeof(low) / sizeof(low[0]); ++i)
+		assert_int_equal(et_looper_ramp_frames(low[i]), 1);
+	const double high[] = {1e300, INFINITY, 1.7976931348623157e308, 1e12,
+	                       1.048576e9};
+	for (size_t i = 0; i < sizeof(high) / sizeof(high[0]); ++i)
+		assert_int_equal(et_looper_ramp_frames(high[i]), 1u << 22);
+
+	/* A version-1 loop's fade-out takes a quarter of a short loop. */
+	float left[16], right[16];
+	for (int i = 0; i < 16; ++i)
+		left[i] = right[i] = 1.0f;
+	et_looper_fade_out_end(left, right, 16, INFINITY);
+	assert_true(left[11] == 1.0f && left[12] < 1.0f && right[15] < 1.0f);
+
+	EtLooper *l = et_looper_new(1e300, 64);
+	assert_non_null(l);
+	et_looper_free(l);
+}
+
+/* fuzz_looper (issue 14 runs): a meter of 1e-311 beats per bar and a
+ * barBeat without a bar make the implied bar overflow, so musical time is
+ * infinite and the next beat NaN, which quantizes to -4e18.  A take armed
+ * on the beat then "started" inside a dropout long before the gap began,
+ * and its pre-roll was cut by a negative frame count converted to
+ * uint32_t: a memmove of gigabytes past the seam buffers (ASan). */
+static void test_a_garbage_meter_in_a_dropout_stays_in_bounds(void **state)
+{
+	(void)state;
+	const double rate = 48000.0;
+	EtClock clk;
+	et_clock_init(&clk, rate);
+	EtLooper *l = et_looper_new(rate, 48000);
+	assert_non_null(l);
+	static float in[256], out_l[256], out_r[256];
+	for (int i = 0; i < 256; ++i)
+		in[i] = 0.25f;
+
+	EtLooperControls c = et_looper_default_controls();
+	c.quantize = ET_QUANTIZE_BEAT;
+	et_looper_set_baseline(l, &c);
+	const EtPosition roll = {.has_frame = true, .frame = 0,
+	                         .has_speed = true, .speed = 1.0,
+	                         .has_bpm = true, .bpm = 120.0,
+	                         .has_beats_per_bar = true, .beats_per_bar = 4.0,
+	                         .has_bar = true, .bar = 0,
+	                         .has_bar_beat = true, .bar_beat = 0.0};
+	et_clock_begin_block(&clk, 256);
+	et_clock_apply(&clk, 0, &roll);
+	et_looper_process(l, &clk, in, in, out_l, out_r, 0, 256);
+
+	c.arm = true; /* waits for the beat at frame 24000 */
+	et_looper_set_controls(l, &c);
+	et_clock_begin_block(&clk, 256);
+	et_looper_process(l, &clk, in, in, out_l, out_r, 0, 256);
+	assert_int_equal(et_looper_state(l), ET_LOOP_ARMED);
+
+	/* A dropped cycle (1000 frames on, less than a beat), and the garbage
+	 * meter with it. */
+	const EtPosition garbage = {.has_frame = true, .frame = 1512,
+	                            .has_beats_per_bar = true,
+	                            .beats_per_bar = 1.09e-311,
+	                            .has_bar_beat = true, .bar_beat = 0.5};
+	for (int b = 0; b < 4; ++b) {
+		et_clock_begin_block(&clk, 256);
+		if (b == 0)
+			et_clock_apply(&clk, 0, &garbage);
+		et_looper_process(l, &clk, in, in, out_l, out_r, 0, 256);
+		assert_true(et_looper_length(l) <= et_looper_capacity(l));
+		for (int i = 0; i < 256; ++i)
+			assert_true(isfinite(out_l[i]) && isfinite(out_r[i]));
+	}
+	et_looper_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1284,6 +1369,8 @@ int main(void)
 	    cmocka_unit_test(test_a_take_with_quantize_off_keeps_all_at_a_stop),
 	    cmocka_unit_test(test_poison_stays_out_of_the_loop),
 	    cmocka_unit_test(test_allocation_limits),
+	    cmocka_unit_test(test_hostile_sample_rates_give_a_bounded_ramp),
+	    cmocka_unit_test(test_a_garbage_meter_in_a_dropout_stays_in_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

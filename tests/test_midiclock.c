@@ -171,6 +171,79 @@ hostile_tempo_and_rate_stay_bounded(void **state)
 	assert_int_equal(cap.n, 0);
 }
 
+/* The stream stays well formed: clocks only between Start or Continue
+ * and Stop, a pointer only while stopped. */
+static void
+assert_well_formed(const Capture *cap, size_t from, bool *running)
+{
+	for (size_t i = from; i < cap->n; ++i) {
+		switch (cap->sent[i].msg[0]) {
+		case ET_MIDI_TIMING_CLOCK: assert_true(*running); break;
+		case ET_MIDI_START:
+		case ET_MIDI_CONTINUE:
+			assert_false(*running);
+			*running = true;
+			break;
+		case ET_MIDI_STOP:
+			assert_true(*running);
+			*running = false;
+			break;
+		case ET_MIDI_SONG_POSITION: assert_false(*running); break;
+		default: fail_msg("status %02x", cap->sent[i].msg[0]);
+		}
+	}
+}
+
+/* fuzz_clock (issue 14): at 8 kHz, 10000 BPM with beat unit 1 is 2 ticks
+ * a frame, and a speed of 1.7e308 makes the tick rate infinite; where the
+ * one-a-frame cap cut the span short, the next tick was ceil(inf - inf),
+ * NaN, converted to int64_t (undefined: the SANITIZE build aborts).  Every
+ * finite speed a host can send, at the extremes of tempo, beat unit and
+ * sample rate, keeps the stream well formed and bounded. */
+static void
+garbage_speeds_keep_the_clock_defined_and_bounded(void **state)
+{
+	(void)state;
+	const double rates[] = {8000.0, 1.0, 1e6};
+	const double speeds[] = {1.7e308, 1.7976931348623157e308, 1e300,
+	                         4.9e-324, 1e-300, 1e-12};
+	const double bpms[]  = {10000.0, 1.0};
+	const double units[] = {1.0, 64.0};
+	static Capture cap;
+	for (size_t r = 0; r < 3; ++r) {
+		for (size_t s = 0; s < 6; ++s) {
+			for (size_t b = 0; b < 2; ++b) {
+				for (size_t u = 0; u < 2; ++u) {
+					EtClock     clock;
+					EtMidiClock mc;
+					memset(&cap, 0, sizeof(cap));
+					cap.room = 1u << 30;
+					et_clock_init(&clock, rates[r]);
+					et_midiclock_init(&mc);
+					EtPosition p    = rolling_at(0, 0.0, bpms[b], speeds[s]);
+					p.has_beat_unit = true;
+					p.beat_unit     = units[u];
+					bool running    = false;
+					for (int i = 0; i < 4; ++i) {
+						const size_t mark = cap.n;
+						block(&mc, &clock, &cap, 64, i == 0 ? &p : NULL, 0);
+						/* One clock a frame, plus those on the span's
+						 * first frame, and Stop, pointer, Continue. */
+						assert_true(cap.n - mark <= 64 + 2 + 3);
+						assert_well_formed(&cap, mark, &running);
+					}
+					if (rates[r] == 8000.0 && s == 0 && b == 0 && u == 0) {
+						/* The finding itself: Start, then clocks. */
+						assert_int_equal(cap.sent[0].msg[0], ET_MIDI_START);
+						assert_int_equal(cap.sent[1].msg[0],
+						                 ET_MIDI_TIMING_CLOCK);
+					}
+				}
+			}
+		}
+	}
+}
+
 /* Runs `blocks` blocks of n frames with a position at frame 0 of each,
  * made by `pos_at(block index)`; returns the messages in absolute frames. */
 typedef EtPosition (*PositionFn)(int64_t block, uint32_t n);
@@ -437,6 +510,7 @@ main(void)
 	    cmocka_unit_test(ticks_every_1000_frames_at_120_bpm_48k_in_any_block_size),
 	    cmocka_unit_test(a_full_output_drops_ticks_counts_them_and_keeps_the_grid),
 	    cmocka_unit_test(hostile_tempo_and_rate_stay_bounded),
+	    cmocka_unit_test(garbage_speeds_keep_the_clock_defined_and_bounded),
 	    cmocka_unit_test(positions_every_block_with_float_bar_beat_keep_the_grid),
 	    cmocka_unit_test(a_meter_change_is_not_a_locate),
 	    cmocka_unit_test(varispeed_ticks_faster_and_is_not_a_locate),
