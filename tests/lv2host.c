@@ -1070,3 +1070,31 @@ eth_state_retrieve_calls(const EthHost *host)
 {
 	return host->retrieve_calls;
 }
+
+char *
+eth_temp_dir(const char *tag)
+{
+	char tmpl[256];
+	snprintf(tmpl, sizeof(tmpl), "/tmp/eighttrack-%s-XXXXXX", tag);
+	if (!mkdtemp(tmpl)) {
+		perror("lv2host: mkdtemp");
+		abort();
+	}
+	char *dir = strdup(tmpl);
+	if (!dir) {
+		abort();
+	}
+	return dir;
+}
+
+void
+eth_remove_dir(char *dir)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "lv2host: could not remove %s\n", dir);
+		abort();
+	}
+	free(dir);
+}

@@ -144,6 +144,11 @@ int eth_state_restore(EthHost *host, const EthState *state,
 /* How many times the last eth_state_restore() called retrieve. */
 unsigned eth_state_retrieve_calls(const EthHost *host);
 
+/* A new empty folder /tmp/eighttrack-TAG-XXXXXX (malloc'd; aborts if it
+ * cannot be made), and its removal with everything in it (frees dir). */
+char *eth_temp_dir(const char *tag);
+void  eth_remove_dir(char *dir);
+
 /* The allocation hook (alloc_hook.c) counts while this is on. */
 void eth_count_allocations(bool on);
 size_t eth_allocation_count(void);

@@ -143,19 +143,13 @@ saved_loop(Session *s, const char *dir, float **left, float **right)
 static char *
 temp_dir(void)
 {
-	char  tmpl[] = "/tmp/eighttrack-test-XXXXXX";
-	char *dir    = mkdtemp(tmpl);
-	assert_non_null(dir);
-	return strdup(dir);
+	return eth_temp_dir("test");
 }
 
 static void
 remove_dir(char *dir)
 {
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	free(dir);
+	eth_remove_dir(dir);
 }
 
 static uint32_t

@@ -101,19 +101,13 @@ a_short_loop(void)
 static char *
 temp_dir(void)
 {
-	char  tmpl[] = "/tmp/eighttrack-save-XXXXXX";
-	char *dir    = mkdtemp(tmpl);
-	assert_non_null(dir);
-	return strdup(dir);
+	return eth_temp_dir("save");
 }
 
 static void
 remove_dir(char *dir)
 {
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	free(dir);
+	eth_remove_dir(dir);
 }
 
 static char *

@@ -126,10 +126,7 @@ typedef struct {
 static char *
 temp_dir(void)
 {
-	char  tmpl[] = "/tmp/eighttrack-state-XXXXXX";
-	char *dir    = mkdtemp(tmpl);
-	assert_non_null(dir);
-	return strdup(dir);
+	return eth_temp_dir("state");
 }
 
 static int
@@ -161,12 +158,7 @@ story_teardown(void **state)
 {
 	Story *st = (Story *)*state;
 	eth_state_free(st->saved);
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", st->dir);
-	if (system(cmd) != 0) {
-		return -1;
-	}
-	free(st->dir);
+	eth_remove_dir(st->dir);
 	session_free(&st->a);
 	free(st);
 	return 0;
