@@ -1,4 +1,5 @@
 #include "looper.h"
+#include "sample_rule.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -280,25 +281,17 @@ static float tail_end_gain(const EtLooper *l, uint32_t k, uint32_t length)
 
 /* ---- what the loop may hold --------------------------------------------*/
 
-/* The bit patterns of the smallest normal float and of the limit: with the
- * sign cleared, a float's bits order as its magnitude (NaN and the
- * infinities above every finite value), so integer compares classify a
- * sample the same way whatever the FPU's denormal mode (DAZ) says. */
-#define BITS_MIN_NORMAL 0x00800000u
-#define BITS_LIMIT 0x41800000u /* 16.0f, ET_LOOPER_SAMPLE_LIMIT */
-
-/* A sample as it goes into the loop: itself if it is a normal float within
- * the limit (or zero), else +0, counted as rejected or denormal. */
+/* A sample as it goes into the loop (sample_rule.h): itself if playable,
+ * else +0 (-0 too, as the vector kernels' mask gives), counted as rejected
+ * or denormal. */
 static inline float clean_sample(float x, uint32_t *rejected,
                                  uint32_t *denormals)
 {
-	uint32_t b;
-	memcpy(&b, &x, sizeof b);
-	const uint32_t mag = b & 0x7fffffffu;
-	if (mag >= BITS_MIN_NORMAL && mag <= BITS_LIMIT)
+	const EtSampleClass c = et_sample_class(x);
+	if (c == ET_SAMPLE_PLAYABLE)
 		return x;
-	*rejected += mag > BITS_LIMIT;
-	*denormals += mag != 0 && mag < BITS_MIN_NORMAL;
+	*rejected += c == ET_SAMPLE_TOO_LOUD || c == ET_SAMPLE_NOT_FINITE;
+	*denormals += c == ET_SAMPLE_DENORMAL;
 	return 0.0f;
 }
 
@@ -918,10 +911,10 @@ static inline Vec4 clean4(Vec4 v, IVec4 *rejected, IVec4 *denormals)
 	IVec4 b;
 	memcpy(&b, &v, sizeof b);
 	const IVec4 mag = b & 0x7fffffff;
-	const IVec4 ok = (mag >= (int32_t)BITS_MIN_NORMAL) &
-	                 (mag <= (int32_t)BITS_LIMIT);
-	*rejected -= mag > (int32_t)BITS_LIMIT;
-	*denormals -= (mag != 0) & (mag < (int32_t)BITS_MIN_NORMAL);
+	const IVec4 ok = (mag >= (int32_t)ET_SAMPLE_BITS_MIN_NORMAL) &
+	                 (mag <= (int32_t)ET_SAMPLE_BITS_LIMIT);
+	*rejected -= mag > (int32_t)ET_SAMPLE_BITS_LIMIT;
+	*denormals -= (mag != 0) & (mag < (int32_t)ET_SAMPLE_BITS_MIN_NORMAL);
 	b &= ok;
 	memcpy(&v, &b, sizeof v);
 	return v;

@@ -131,12 +131,12 @@ uint32_t et_looper_length(const EtLooper *l);
 double et_looper_position(const EtLooper *l);
 uint32_t et_looper_capacity(const EtLooper *l);
 
-/* What goes into a loop is finite and bounded (interface.md): an input
- * sample that is NaN, infinite or beyond this magnitude (+24 dBFS) is
- * recorded, or overdubbed, as 0, and so is a denormal.  The monitor path
- * passes the input as it is.  These count the samples written as 0 since
- * the looper was made: rejected (NaN, infinite, too loud) and denormal. */
-#define ET_LOOPER_SAMPLE_LIMIT 16.0f
+/* What goes into a loop is finite and bounded (interface.md,
+ * sample_rule.h): an input sample that is NaN, infinite or beyond +-16
+ * (+24 dBFS) is recorded, or overdubbed, as 0, and so is a denormal.  The
+ * monitor path passes the input as it is.  These count the samples written
+ * as 0 since the looper was made: rejected (NaN, infinite, too loud) and
+ * denormal. */
 uint32_t et_looper_rejected(const EtLooper *l);
 uint32_t et_looper_denormals(const EtLooper *l);
 

@@ -473,14 +473,13 @@ void et_loopfile_clean(float *left, float *right, uint32_t length,
 			continue;
 		}
 		for (uint32_t i = 0; i < length; ++i) {
-			const int kind = fpclassify(x[i]);
-			if (kind == FP_ZERO || (kind == FP_NORMAL &&
-			                        fabsf(x[i]) <= ET_LOOPFILE_MAX_SAMPLE)) {
+			const EtSampleClass kind = et_sample_class(x[i]);
+			if (kind == ET_SAMPLE_PLAYABLE || kind == ET_SAMPLE_ZERO) {
 				continue;
 			}
-			if (kind == FP_NAN || kind == FP_INFINITE) {
+			if (kind == ET_SAMPLE_NOT_FINITE) {
 				++r.not_finite;
-			} else if (kind == FP_SUBNORMAL) {
+			} else if (kind == ET_SAMPLE_DENORMAL) {
 				++r.denormal;
 			} else {
 				++r.too_loud;

@@ -11,6 +11,8 @@
 #ifndef ET_LOOPFILE_H
 #define ET_LOOPFILE_H
 
+#include "sample_rule.h"
+
 #include <stdint.h>
 
 typedef enum {
@@ -91,7 +93,7 @@ EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
                                   uint32_t *length);
 
 /* The largest magnitude a loop sample may have: +24 dBFS. */
-#define ET_LOOPFILE_MAX_SAMPLE 16.0f
+#define ET_LOOPFILE_MAX_SAMPLE ET_SAMPLE_LIMIT /* sample_rule.h */
 
 /* What et_loopfile_clean() replaced. */
 typedef struct {
