@@ -48,13 +48,14 @@ SNDFILE_LIBS   = $(shell $(PKG_CONFIG) --libs sndfile)
 UI_CFLAGS   = $(shell $(PKG_CONFIG) --cflags cairo x11)
 UI_LIBS     = $(shell $(PKG_CONFIG) --libs cairo x11)
 
-CORE_SRC := plugin/ports.c plugin/router.c plugin/clock.c plugin/looper.c \
+CORE_SRC := plugin/ports.c plugin/router.c plugin/clock.c plugin/looper.c plugin/loopstore.c \
             plugin/midiclock.c plugin/control_map.c plugin/overview.c
 CORE_OBJ := $(CORE_SRC:plugin/%.c=$(BUILD)/%.o)
 GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/seq_out.o \
             $(BUILD)/notify.o
 
-UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_loopfile \
+UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_loopstore \
+              $(BUILD)/test_loopfile \
               $(BUILD)/test_midiclock $(BUILD)/test_looper_ref $(BUILD)/test_overview \
               $(BUILD)/test_view
 HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper \
@@ -147,7 +148,7 @@ $(BUILD)/alloc_hook.o: tests/alloc_hook.c tests/lv2host.h $(BUILD)/flags | $(BUI
 	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
 
 $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_midiclock \
-$(BUILD)/test_overview: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
+$(BUILD)/test_overview $(BUILD)/test_loopstore: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 
 # The looper beside its own per-frame build (ET_LOOPER_PER_FRAME, renamed
@@ -176,11 +177,11 @@ $(BUILD)/test_host_save: $(BUILD)/test_host_save.o $(HOST_OBJ) | $(BUILD)/enospc
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) -ldl -lm
 
 # (The seam's curve, from looper.o, for the loop the test expects.)
-$(BUILD)/test_host_notify: $(BUILD)/test_host_notify.o $(HOST_OBJ) $(BUILD)/looper.o $(BUILD)/clock.o
+$(BUILD)/test_host_notify: $(BUILD)/test_host_notify.o $(HOST_OBJ) $(BUILD)/looper.o $(BUILD)/loopstore.o $(BUILD)/clock.o
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
 
 $(BUILD)/test_host_looper: $(BUILD)/test_host_looper.o $(HOST_OBJ) $(BUILD)/loopfile.o \
-                           $(BUILD)/looper.o $(BUILD)/clock.o
+                           $(BUILD)/looper.o $(BUILD)/loopstore.o $(BUILD)/clock.o
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) -lm
 
 $(BUILD)/bench: $(BUILD)/bench.o $(HOST_OBJ)
@@ -278,8 +279,8 @@ FUZZ_CFLAGS    := -std=c11 -g -O1 -D_DEFAULT_SOURCE -Iplugin -Ifuzz \
                   -fsanitize=fuzzer,address,undefined,float-cast-overflow \
                   -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SRC_router := plugin/ports.c plugin/router.c
-FUZZ_SRC_looper := plugin/ports.c plugin/clock.c plugin/looper.c
-FUZZ_SRC_state  := plugin/clock.c plugin/looper.c plugin/loopfile.c
+FUZZ_SRC_looper := plugin/ports.c plugin/clock.c plugin/looper.c plugin/loopstore.c
+FUZZ_SRC_state  := plugin/clock.c plugin/looper.c plugin/loopstore.c plugin/loopfile.c
 FUZZ_SRC_clock  := plugin/clock.c plugin/midiclock.c plugin/control_map.c
 
 .PHONY: fuzz fuzz-build fuzz-replay fuzz-seeds fuzz-hangs
@@ -294,10 +295,10 @@ $(FUZZ_BUILD)/replay_router: $(FUZZ_BUILD)/fuzz_router.o $(FUZZ_BUILD)/replay_ma
                              $(BUILD)/ports.o $(BUILD)/router.o
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(FUZZ_BUILD)/replay_looper: $(FUZZ_BUILD)/fuzz_looper.o $(FUZZ_BUILD)/replay_main.o \
-                             $(BUILD)/ports.o $(BUILD)/clock.o $(BUILD)/looper.o
+                             $(BUILD)/ports.o $(BUILD)/clock.o $(BUILD)/looper.o $(BUILD)/loopstore.o
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(FUZZ_BUILD)/replay_state: $(FUZZ_BUILD)/fuzz_state.o $(FUZZ_BUILD)/replay_main.o \
-                            $(BUILD)/clock.o $(BUILD)/looper.o $(BUILD)/loopfile.o
+                            $(BUILD)/clock.o $(BUILD)/looper.o $(BUILD)/loopstore.o $(BUILD)/loopfile.o
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) -lm
 $(FUZZ_BUILD)/replay_clock: $(FUZZ_BUILD)/fuzz_clock.o $(FUZZ_BUILD)/replay_main.o \
                             $(BUILD)/clock.o $(BUILD)/midiclock.o $(BUILD)/control_map.o
@@ -340,7 +341,7 @@ fuzz-seeds: $(FUZZ_BUILD)/gen_corpus
 	$(FUZZ_BUILD)/gen_corpus fuzz/corpus
 
 # Hangs that fuzzing found, fixed since: regression tests (in check).
-$(FUZZ_BUILD)/repro_hangs: fuzz/repro_hangs.c $(BUILD)/clock.o $(BUILD)/looper.o $(BUILD)/flags | $(FUZZ_BUILD)
+$(FUZZ_BUILD)/repro_hangs: fuzz/repro_hangs.c $(BUILD)/clock.o $(BUILD)/looper.o $(BUILD)/loopstore.o $(BUILD)/flags | $(FUZZ_BUILD)
 	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ $(filter-out $(BUILD)/flags,$^) -lm
 
 fuzz-hangs: $(FUZZ_BUILD)/repro_hangs

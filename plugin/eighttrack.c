@@ -295,6 +295,7 @@ report_problems(Eighttrack *self)
 	       0);
 	report(self, ET_REPORT_DENORMAL_SAMPLES,
 	       et_looper_denormals(self->looper), 0);
+	report(self, ET_REPORT_POOL_FULL, et_looper_pool_full(self->looper), 0);
 }
 
 /* Takes over a looper that restore() built, if there is one and the last
@@ -692,6 +693,10 @@ report_text(uint32_t report)
 	case ET_REPORT_DENORMAL_SAMPLES:
 		return "the audio input had denormal samples while recording or "
 		       "overdubbing; they were recorded as 0";
+	case ET_REPORT_POOL_FULL:
+		return "an overdub pass ended early: the loop memory was full "
+		       "(older versions of the loop were still being saved); "
+		       "what it recorded until then is kept";
 	default: return "unknown problem";
 	}
 }

@@ -31,6 +31,7 @@ typedef enum {
 	ET_REPORT_CLOCK_DROPPED,
 	ET_REPORT_REJECTED_SAMPLES, /* NaN, infinite or too loud, recorded as 0 */
 	ET_REPORT_DENORMAL_SAMPLES, /* denormals, recorded as 0 */
+	ET_REPORT_POOL_FULL,        /* an overdub pass found no free chunk */
 	ET_REPORT_COUNT
 } EtReport;
 

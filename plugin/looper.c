@@ -1,4 +1,5 @@
 #include "looper.h"
+#include "loopstore.h"
 #include "sample_rule.h"
 
 #include <math.h>
@@ -12,7 +13,15 @@ struct EtLooper {
 	double rate;
 	uint32_t capacity;
 	uint32_t ramp; /* et_looper_ramp_frames(rate), >= 1 */
-	float *buf_l, *buf_r;
+
+	/* The loop's versions (loopstore.h), each held by the looper while it
+	 * is one of these: `cur` plays (while overdubbing, the version the
+	 * pass writes); `base` is what a pass started from; `take` is a take
+	 * being recorded; `prev` the loop a replacing take replaces, given
+	 * back if the take keeps nothing; `tail_v` what the fade-out tail
+	 * reads.  The store publishes the last complete one for save(). */
+	EtLoopStore *store;
+	EtVersion cur, base, take, prev, tail_v;
 
 	EtLooperControls ctl; /* last values seen, sanitized */
 	bool arm_edge, disarm_edge, clear_edge;
@@ -70,6 +79,8 @@ struct EtLooper {
 	/* Input samples written as 0 while recording or overdubbing: NaN,
 	 * infinite or beyond the limit (rejected), and denormals. */
 	uint32_t rejected, denormals;
+	/* Overdub passes cut short because the pool had no free chunk. */
+	uint32_t pool_full;
 };
 
 /* EV_UNIT: a take passes a quantize boundary (its whole units so far). */
@@ -149,16 +160,20 @@ EtLooper *et_looper_new(double sample_rate, uint32_t capacity_frames)
 	if (!l)
 		return NULL;
 	const uint32_t ramp = et_looper_ramp_frames(sample_rate);
-	l->buf_l = malloc(sizeof(float) * capacity_frames);
-	l->buf_r = malloc(sizeof(float) * capacity_frames);
+	/* Room for two whole loops: a take that replaces a full loop while
+	 * that loop is still what save() writes, plus a chunk each for the
+	 * partial last chunks. */
+	const uint64_t pool =
+	    2u * ((uint64_t)capacity_frames + ET_STORE_CHUNK_FRAMES);
+	l->store = et_store_new(capacity_frames,
+	                        pool < UINT32_MAX ? (uint32_t)pool : UINT32_MAX);
 	/* The four seam buffers of `ramp` frames each, in one block. */
 	l->hist_l = malloc(sizeof(float) * ramp * 4);
-	if (!l->buf_l || !l->buf_r || !l->hist_l) {
+	l->cur = l->base = l->take = l->prev = l->tail_v = ET_NO_VERSION;
+	if (!l->store || !l->hist_l) {
 		et_looper_free(l);
 		return NULL;
 	}
-	touch_pages(l->buf_l, capacity_frames);
-	touch_pages(l->buf_r, capacity_frames);
 	touch_pages(l->hist_l, (size_t)ramp * 4);
 	l->hist_r = l->hist_l + ramp;
 	l->pre_l = l->hist_r + ramp;
@@ -176,8 +191,7 @@ void et_looper_free(EtLooper *l)
 {
 	if (!l)
 		return;
-	free(l->buf_l);
-	free(l->buf_r);
+	et_store_free(l->store);
 	free(l->hist_l);
 	free(l);
 }
@@ -295,6 +309,43 @@ static inline float clean_sample(float x, uint32_t *rejected,
 	return 0.0f;
 }
 
+/* ---- versions ----------------------------------------------------------*/
+
+/* Lets go of the version *v holds, if any. */
+static void let_go(EtLooper *l, EtVersion *v)
+{
+	et_store_drop(l->store, *v);
+	*v = ET_NO_VERSION;
+}
+
+/* The loop's place in time, kept with its version and read back. */
+static void save_place(EtLooper *l, EtVersion v)
+{
+	EtLoopPlace *p = et_store_place(l->store, v);
+	p->length = l->length;
+	p->exact_length = l->exact_length;
+	p->anchored = l->anchored;
+	p->start = l->start;
+	p->start_exact = l->start_exact;
+}
+
+static void load_place(EtLooper *l, EtVersion v)
+{
+	const EtLoopPlace *p = et_store_place(l->store, v);
+	l->length = p->length;
+	l->exact_length = p->exact_length;
+	l->anchored = p->anchored;
+	l->start = p->start;
+	l->start_exact = p->start_exact;
+	l->rep_valid = false;
+}
+
+static void end_tail(EtLooper *l)
+{
+	l->tail_left = 0;
+	let_go(l, &l->tail_v);
+}
+
 /* ---- state changes -----------------------------------------------------*/
 
 /* Lets the current playback ring out over a ramp from the frame after the
@@ -304,6 +355,10 @@ static void fade_out_playback(EtLooper *l)
 {
 	if (!l->voice_on || l->length == 0 || l->last_k + 1 >= l->length)
 		return;
+	/* The tail holds what it reads: it may outlive the loop. */
+	let_go(l, &l->tail_v);
+	l->tail_v = l->cur;
+	et_store_hold(l->store, l->tail_v);
 	l->tail_idx = l->last_k + 1;
 	l->tail_len = l->length;
 	l->tail_gain = 1.0f;
@@ -329,11 +384,21 @@ static int64_t time_in(const EtLooper *l, bool anchored, int64_t tf)
 static void begin_take(EtLooper *l, const EtClock *clk, bool anchored,
                        int64_t tf, double exact)
 {
-	/* A replacing take: the old loop fades out as the new one starts. */
+	const EtVersion take = et_store_begin(l->store);
+	if (take == ET_NO_VERSION) { /* (never: the slots outnumber uses) */
+		l->state = l->length > 0 ? ET_LOOP_PLAYING : ET_LOOP_EMPTY;
+		return;
+	}
+	/* A replacing take: the old loop fades out as the new one starts,
+	 * and stays what save() writes until the take is complete. */
 	if (l->length > 0) {
 		fade_out_playback(l);
+		let_go(l, &l->prev);
+		l->prev = l->cur; /* the looper's hold moves with it */
+		l->cur = ET_NO_VERSION;
 		l->length = 0;
 	}
+	l->take = take;
 	/* The pre-roll, oldest first, for the seam's cross-fade. */
 	const uint32_t r = l->ramp, h = l->hist_head;
 	memcpy(l->pre_l, l->hist_l + h, sizeof(float) * (r - h));
@@ -382,10 +447,27 @@ static void crossfade_seam(EtLooper *l)
 	const uint32_t first = l->length - r, pre = l->ramp - r;
 	for (uint32_t i = 0; i < r; ++i) {
 		const float w = et_looper_seam_weight(i, r);
-		float *a = &l->buf_l[first + i], *b = &l->buf_r[first + i];
-		*a = *a * (1.0f - w) + l->pre_l[pre + i] * w;
-		*b = *b * (1.0f - w) + l->pre_r[pre + i] * w;
+		const float *sl, *sr;
+		float *a, *b;
+		if (et_store_write(l->store, l->take, first + i, 1, &sl, &sr, &a,
+		                   &b) == 0)
+			continue; /* (never: the take owns these frames) */
+		*a = *sl * (1.0f - w) + l->pre_l[pre + i] * w;
+		*b = *sr * (1.0f - w) + l->pre_r[pre + i] * w;
 	}
+}
+
+/* A replacing take that kept nothing: the loop it was to replace plays
+ * on (fading in where it is), as if the take had never started. */
+static void give_back(EtLooper *l)
+{
+	l->cur = l->prev;
+	l->prev = ET_NO_VERSION;
+	load_place(l, l->cur);
+	l->last_k = 0;
+	l->env = 0;
+	l->voice_on = false;
+	l->state = ET_LOOP_PLAYING;
 }
 
 static void end_take(EtLooper *l, double exact_end)
@@ -397,7 +479,11 @@ static void end_take(EtLooper *l, double exact_end)
 	if (end >= 0 && end < (int64_t)l->rec_pos)
 		l->rec_pos = (uint32_t)end;
 	if (l->rec_pos == 0) {
-		l->state = ET_LOOP_EMPTY;
+		let_go(l, &l->take);
+		if (l->prev != ET_NO_VERSION)
+			give_back(l);
+		else
+			l->state = ET_LOOP_EMPTY;
 		return;
 	}
 	l->length = l->rec_pos;
@@ -416,11 +502,27 @@ static void end_take(EtLooper *l, double exact_end)
 	l->env = l->ctl.mute ? 0 : l->ramp; /* the seam ramp fades it in */
 	l->voice_on = false;
 	l->state = ET_LOOP_PLAYING;
+	/* Complete: the take is now the loop, and what save() writes. */
+	save_place(l, l->take);
+	et_store_publish(l->store, l->take);
+	let_go(l, &l->cur);
+	l->cur = l->take;
+	l->take = ET_NO_VERSION;
+	let_go(l, &l->prev);
 }
 
 static void begin_overdub(EtLooper *l, const EtClock *clk, int64_t tf,
                           double exact)
 {
+	/* The pass writes into a new version; the loop as it was stays what
+	 * save() writes until the pass is complete. */
+	const EtVersion pass = et_store_fork(l->store, l->cur);
+	if (pass == ET_NO_VERSION) { /* (never: the slots outnumber uses) */
+		l->state = ET_LOOP_PLAYING;
+		return;
+	}
+	l->base = l->cur;
+	l->cur = pass;
 	l->rec_anchored = l->anchored;
 	l->rec_start = time_in(l, l->anchored, tf);
 	l->rec_start_exact = l->anchored ? exact : (double)l->rec_start;
@@ -433,12 +535,19 @@ static void end_overdub(EtLooper *l)
 {
 	l->stop_pending = false;
 	l->state = ET_LOOP_PLAYING;
+	et_store_publish(l->store, l->cur);
+	let_go(l, &l->base);
 }
 
 static void clear_loop(EtLooper *l)
 {
 	if (l->state != ET_LOOP_RECORDING)
 		fade_out_playback(l);
+	let_go(l, &l->cur);
+	let_go(l, &l->base);
+	let_go(l, &l->take);
+	let_go(l, &l->prev);
+	et_store_publish(l->store, ET_NO_VERSION);
 	l->length = 0;
 	l->rec_pos = 0;
 	l->stop_pending = false;
@@ -502,11 +611,20 @@ static double unit_frames(const EtLooper *l, const EtClock *clk)
  * the frames a dropout missed, so the take stays on the grid. */
 static void record_silence(EtLooper *l, int64_t frames)
 {
-	const uint32_t room = l->capacity - l->rec_pos;
-	const uint32_t n = frames < (int64_t)room ? (uint32_t)frames : room;
-	memset(l->buf_l + l->rec_pos, 0, sizeof(float) * n);
-	memset(l->buf_r + l->rec_pos, 0, sizeof(float) * n);
-	l->rec_pos += n;
+	while (frames > 0) {
+		const float *sl, *sr;
+		float *dl, *dr;
+		const uint32_t want =
+		    frames < (int64_t)UINT32_MAX ? (uint32_t)frames : UINT32_MAX;
+		const uint32_t n = et_store_write(l->store, l->take, l->rec_pos,
+		                                  want, &sl, &sr, &dl, &dr);
+		if (n == 0)
+			return; /* full */
+		memset(dl, 0, sizeof(float) * n);
+		memset(dr, 0, sizeof(float) * n);
+		l->rec_pos += n;
+		frames -= n;
+	}
 }
 
 /* The last `frames` frames of a take's pre-roll were never heard (a
@@ -663,7 +781,8 @@ static Event unit_event(const EtLooper *l, const EtClock *clk, int64_t t)
 			p = et_clock_quantize_frame(x);
 		}
 	}
-	if (p <= last || p > t + (int64_t)(l->capacity - l->rec_pos))
+	if (p <= last ||
+	    p > t + (int64_t)et_store_room(l->store, l->take, l->rec_pos))
 		return make_event(EV_NONE, 0, 0.0);
 	return make_event(EV_UNIT, p - t, x);
 }
@@ -681,7 +800,8 @@ static Event next_event(const EtLooper *l, const EtClock *clk, bool rolling,
 	}
 	case ET_LOOP_RECORDING: {
 		const int64_t t = time_in(l, l->rec_anchored, tf);
-		const uint32_t room = l->capacity - l->rec_pos;
+		const uint32_t room =
+		    et_store_room(l->store, l->take, l->rec_pos);
 		const bool units = l->rec_anchored && rolling &&
 		                   l->ctl.quantize != ET_QUANTIZE_OFF;
 		/* A full buffer ends a quantized take on its last whole unit
@@ -749,7 +869,18 @@ static void play_main(EtLooper *l, int64_t t, float in_l, float in_r,
 	const bool extra = k >= l->length;
 	const uint32_t at = extra ? l->length - 1 : k;
 	const float g = l->env < l->ramp ? (float)l->env / (float)l->ramp : 1.0f;
-	const float sl = l->buf_l[at], sr = l->buf_r[at];
+	const float *src_l, *src_r;
+	float *dst_l = NULL, *dst_r = NULL;
+	bool write = l->state == ET_LOOP_OVERDUBBING && !extra;
+	if (write && et_store_write(l->store, l->cur, k, 1, &src_l, &src_r,
+	                            &dst_l, &dst_r) == 0) {
+		l->pool_full++; /* no chunk to copy into: the pass ends here */
+		end_overdub(l);
+		write = false;
+	}
+	if (!write)
+		et_store_read(l->store, l->cur, at, &src_l, &src_r);
+	const float sl = *src_l, sr = *src_r;
 	*pl = g == 1.0f ? sl : sl * g;
 	*pr = g == 1.0f ? sr : sr * g;
 	if (extra) {
@@ -757,9 +888,9 @@ static void play_main(EtLooper *l, int64_t t, float in_l, float in_r,
 		l->last_k = at;
 		return;
 	}
-	if (l->state == ET_LOOP_OVERDUBBING) {
-		l->buf_l[k] = sl + clean_sample(in_l, &l->rejected, &l->denormals);
-		l->buf_r[k] = sr + clean_sample(in_r, &l->rejected, &l->denormals);
+	if (write) {
+		*dst_l = sl + clean_sample(in_l, &l->rejected, &l->denormals);
+		*dst_r = sr + clean_sample(in_r, &l->rejected, &l->denormals);
 	}
 	l->voice_on = l->env > 0;
 	l->last_k = k;
@@ -770,11 +901,13 @@ static void play_tail(EtLooper *l, float *pl, float *pr)
 	const uint32_t k = l->tail_idx;
 	const float g = l->tail_gain * (float)l->tail_left / (float)l->ramp *
 	                tail_end_gain(l, k, l->tail_len);
-	*pl += l->buf_l[k] * g;
-	*pr += l->buf_r[k] * g;
+	const float *tl, *tr;
+	et_store_read(l->store, l->tail_v, k, &tl, &tr);
+	*pl += *tl * g;
+	*pr += *tr * g;
 	l->tail_left--;
-	if (++l->tail_idx >= l->tail_len)
-		l->tail_left = 0;
+	if (++l->tail_idx >= l->tail_len || l->tail_left == 0)
+		end_tail(l);
 }
 
 /* The reference rendering of one frame: i in the buffers, j frames into
@@ -798,11 +931,13 @@ static void render_frame(EtLooper *l, const float *in_l, const float *in_r,
 			l->voice_on = false;
 		}
 	}
-	if (l->state == ET_LOOP_RECORDING) {
-		l->buf_l[l->rec_pos] =
-		    clean_sample(il, &l->rejected, &l->denormals);
-		l->buf_r[l->rec_pos] =
-		    clean_sample(ir, &l->rejected, &l->denormals);
+	const float *sl, *sr;
+	float *dl, *dr;
+	if (l->state == ET_LOOP_RECORDING &&
+	    et_store_write(l->store, l->take, l->rec_pos, 1, &sl, &sr, &dl,
+	                   &dr) == 1) {
+		*dl = clean_sample(il, &l->rejected, &l->denormals);
+		*dr = clean_sample(ir, &l->rejected, &l->denormals);
 		l->rec_pos++;
 	}
 	if (l->tail_left > 0)
@@ -839,8 +974,12 @@ typedef enum {
 typedef struct {
 	const float *in_l, *in_r;
 	float *out_l, *out_r;
-	float *buf_l, *buf_r; /* the loop at the voice's sample, or where the
-	                       * take records */
+	/* The loop at the voice's sample (src), and where an overdub or a
+	 * take writes (dst): the same place, or a chunk being copied on write
+	 * (loopstore.h), whose old samples src reads. */
+	const float *src_l, *src_r;
+	float *dst_l, *dst_r;
+	uint32_t k; /* the voice's sample index */
 	float level, gain;
 	uint32_t *rejected, *denormals; /* counts of the samples cleaned */
 } Kernel;
@@ -858,26 +997,26 @@ static ALWAYS_INLINE void kernel_frames(const Kernel *kp, uint32_t from,
 {
 	const float *in_l = kp->in_l + from, *in_r = kp->in_r + from;
 	float *out_l = kp->out_l + from, *out_r = kp->out_r + from;
-	float *restrict buf_l = kp->buf_l + from;
-	float *restrict buf_r = kp->buf_r + from;
+	const float *src_l = kp->src_l + from, *src_r = kp->src_r + from;
+	float *dst_l = kp->dst_l + from, *dst_r = kp->dst_r + from;
 	const float lvl = kp->level, g = kp->gain;
 	const float silent = lvl * 0.0f; /* level * voice for voice = 0 */
 	for (uint32_t j = 0; j < count; ++j) {
 		const float il = in_l[j], ir = in_r[j];
 		float vl = silent, vr = silent;
 		if (voice != VOICE_NONE) {
-			const float sl = buf_l[j], sr = buf_r[j];
+			const float sl = src_l[j], sr = src_r[j];
 			vl = lvl * (voice == VOICE_UNITY ? sl : sl * g);
 			vr = lvl * (voice == VOICE_UNITY ? sr : sr * g);
 			if (overdub) {
-				buf_l[j] = sl + clean_sample(il, kp->rejected,
+				dst_l[j] = sl + clean_sample(il, kp->rejected,
 				                             kp->denormals);
-				buf_r[j] = sr + clean_sample(ir, kp->rejected,
+				dst_r[j] = sr + clean_sample(ir, kp->rejected,
 				                             kp->denormals);
 			}
 		} else if (record) {
-			buf_l[j] = clean_sample(il, kp->rejected, kp->denormals);
-			buf_r[j] = clean_sample(ir, kp->rejected, kp->denormals);
+			dst_l[j] = clean_sample(il, kp->rejected, kp->denormals);
+			dst_r[j] = clean_sample(ir, kp->rejected, kp->denormals);
 		}
 		out_l[j] = (monitor ? il : 0.0f) + vl;
 		out_r[j] = (monitor ? ir : 0.0f) + vr;
@@ -932,8 +1071,8 @@ static ALWAYS_INLINE void kernel(const Kernel *kp, uint32_t n,
 {
 	const float *in_l = kp->in_l, *in_r = kp->in_r;
 	float *out_l = kp->out_l, *out_r = kp->out_r;
-	float *restrict buf_l = kp->buf_l;
-	float *restrict buf_r = kp->buf_r;
+	const float *src_l = kp->src_l, *src_r = kp->src_r;
+	float *dst_l = kp->dst_l, *dst_r = kp->dst_r;
 	const float lvl = kp->level, g = kp->gain;
 	const Vec4 vlvl = {lvl, lvl, lvl, lvl}, vg = {g, g, g, g};
 	const float s = lvl * 0.0f;
@@ -945,18 +1084,18 @@ static ALWAYS_INLINE void kernel(const Kernel *kp, uint32_t n,
 		const Vec4 il = load4(in_l + j), ir = load4(in_r + j);
 		Vec4 vl = silent, vr = silent;
 		if (voice != VOICE_NONE) {
-			const Vec4 sl = load4(buf_l + j), sr = load4(buf_r + j);
+			const Vec4 sl = load4(src_l + j), sr = load4(src_r + j);
 			vl = vlvl * (voice == VOICE_UNITY ? sl : sl * vg);
 			vr = vlvl * (voice == VOICE_UNITY ? sr : sr * vg);
 			if (overdub) {
-				store4(buf_l + j,
+				store4(dst_l + j,
 				       sl + clean4(il, &rejected, &denormals));
-				store4(buf_r + j,
+				store4(dst_r + j,
 				       sr + clean4(ir, &rejected, &denormals));
 			}
 		} else if (record) {
-			store4(buf_l + j, clean4(il, &rejected, &denormals));
-			store4(buf_r + j, clean4(ir, &rejected, &denormals));
+			store4(dst_l + j, clean4(il, &rejected, &denormals));
+			store4(dst_r + j, clean4(ir, &rejected, &denormals));
 		}
 		store4(out_l + j, (monitor ? il : zero) + vl);
 		store4(out_r + j, (monitor ? ir : zero) + vr);
@@ -1020,9 +1159,17 @@ static uint32_t steady_frames(EtLooper *l, Kernel *kp, VoiceMode *voice,
 	if (l->tail_left > 0 || l->level_left > 0)
 		return 0;
 	*voice = VOICE_NONE;
-	kp->buf_l = l->buf_l + l->rec_pos; /* used only while recording */
-	kp->buf_r = l->buf_r + l->rec_pos;
-	if (l->length == 0 || l->state == ET_LOOP_RECORDING)
+	kp->src_l = kp->src_r = NULL;
+	kp->dst_l = kp->dst_r = NULL;
+	kp->k = 0;
+	if (l->state == ET_LOOP_RECORDING) {
+		/* As far as the take's chunk goes; 0 (no free chunk) cannot
+		 * happen, as the take ends where its room does. */
+		const float *sl, *sr;
+		return et_store_write(l->store, l->take, l->rec_pos, left, &sl,
+		                      &sr, &kp->dst_l, &kp->dst_r);
+	}
+	if (l->length == 0)
 		return left;
 	if (l->anchored && !rolling) { /* paused: what render_frame does */
 		l->env = 0;
@@ -1042,10 +1189,22 @@ static uint32_t steady_frames(EtLooper *l, Kernel *kp, VoiceMode *voice,
 	const float g = l->env < l->ramp ? (float)l->env / (float)l->ramp : 1.0f;
 	*voice = g == 1.0f ? VOICE_UNITY : VOICE_GAIN;
 	kp->gain = g;
-	kp->buf_l = l->buf_l + k;
-	kp->buf_r = l->buf_r + k;
-	const uint32_t n = span - k;
-	return n < left ? n : left;
+	kp->k = k;
+	uint32_t n = span - k < left ? span - k : left;
+	/* Within one chunk of the loop's version: the frames an overdub makes
+	 * writable (the caller writes them all), else those it may read. */
+	if (l->state == ET_LOOP_OVERDUBBING) {
+		n = et_store_write(l->store, l->cur, k, n, &kp->src_l, &kp->src_r,
+		                   &kp->dst_l, &kp->dst_r);
+		if (n > 0)
+			return n;
+		l->pool_full++; /* no chunk to copy into: the pass ends here */
+		end_overdub(l);
+		n = span - k < left ? span - k : left;
+	}
+	const uint32_t run = et_store_read(l->store, l->cur, k, &kp->src_l,
+	                                   &kp->src_r);
+	return n < run ? n : run;
 }
 
 /* Keeps the last `ramp` input frames for the seam's pre-roll: read before
@@ -1105,7 +1264,7 @@ static void render(EtLooper *l, const float *in_l, const float *in_r,
 		const bool record = l->state == ET_LOOP_RECORDING;
 		run_kernel(&kp, n, voice, overdub, record, l->ctl.monitor);
 		if (voice != VOICE_NONE) {
-			l->last_k = (uint32_t)(kp.buf_l - l->buf_l) + n - 1;
+			l->last_k = kp.k + n - 1;
 			l->voice_on = l->env > 0;
 		}
 		if (record)
@@ -1182,18 +1341,67 @@ uint32_t et_looper_denormals(const EtLooper *l)
 	return l->denormals;
 }
 
+uint32_t et_looper_pool_full(const EtLooper *l)
+{
+	return l->pool_full;
+}
+
+static void view_of(EtLooper *l, EtVersion v, EtLoopView *out)
+{
+	const EtLoopPlace *p = et_store_place(l->store, v);
+	out->store = l->store;
+	out->version = v;
+	out->serial = et_store_serial(l->store, v);
+	out->length = p->length;
+	out->exact_length = p->exact_length;
+	out->anchored = p->anchored;
+	out->start_frame = p->start;
+	out->start_exact = p->start_exact;
+}
+
 bool et_looper_view(const EtLooper *l, EtLoopView *out)
 {
-	if (l->length == 0 || l->state == ET_LOOP_RECORDING)
+	if (l->length == 0 || l->state == ET_LOOP_RECORDING ||
+	    l->cur == ET_NO_VERSION)
 		return false;
-	out->left = l->buf_l;
-	out->right = l->buf_r;
-	out->length = l->length;
-	out->exact_length = l->exact_length;
-	out->anchored = l->anchored;
-	out->start_frame = l->start;
-	out->start_exact = l->start_exact;
+	view_of((EtLooper *)l, l->cur, out);
 	return true;
+}
+
+bool et_looper_pin(EtLooper *l, EtLoopView *out)
+{
+	const EtVersion v = et_store_pin(l->store);
+	if (v == ET_NO_VERSION) {
+		et_store_unpin(l->store);
+		return false;
+	}
+	view_of(l, v, out);
+	return true;
+}
+
+void et_looper_unpin(EtLooper *l)
+{
+	et_store_unpin(l->store);
+}
+
+uint32_t et_loop_view_read(const EtLoopView *v, uint32_t k,
+                           const float **left, const float **right)
+{
+	if (k >= v->length)
+		return 0;
+	const uint32_t n = et_store_read(v->store, v->version, k, left, right);
+	return n < v->length - k ? n : v->length - k;
+}
+
+void et_loop_view_copy(const EtLoopView *v, float *left, float *right)
+{
+	uint32_t k = 0, n;
+	const float *l, *r;
+	while ((n = et_loop_view_read(v, k, &l, &r)) > 0) {
+		memcpy(left + k, l, sizeof(float) * n);
+		memcpy(right + k, r, sizeof(float) * n);
+		k += n;
+	}
 }
 
 bool et_looper_load(EtLooper *l, const float *left, const float *right,
@@ -1202,8 +1410,28 @@ bool et_looper_load(EtLooper *l, const float *left, const float *right,
 {
 	if (!left || !right || length == 0 || length > l->capacity)
 		return false;
-	memcpy(l->buf_l, left, sizeof(float) * length);
-	memcpy(l->buf_r, right, sizeof(float) * length);
+	EtVersion v = et_store_begin(l->store);
+	for (uint32_t k = 0; v != ET_NO_VERSION && k < length;) {
+		const float *sl, *sr;
+		float *dl, *dr;
+		const uint32_t n = et_store_write(l->store, v, k, length - k, &sl,
+		                                  &sr, &dl, &dr);
+		if (n == 0) { /* the pool is full of what is still held */
+			let_go(l, &v);
+		} else {
+			memcpy(dl, left + k, sizeof(float) * n);
+			memcpy(dr, right + k, sizeof(float) * n);
+			k += n;
+		}
+	}
+	if (v == ET_NO_VERSION)
+		return false;
+	let_go(l, &l->cur);
+	let_go(l, &l->base);
+	let_go(l, &l->take);
+	let_go(l, &l->prev);
+	end_tail(l);
+	l->cur = v;
 	l->length = length;
 	l->exact_length = fabs(exact_length - (double)length) < 1.0
 	                      ? fmax(exact_length, 1.0)
@@ -1220,10 +1448,11 @@ bool et_looper_load(EtLooper *l, const float *left, const float *right,
 		l->start = l->counter;
 		l->start_exact = (double)l->counter;
 	}
+	save_place(l, v);
+	et_store_publish(l->store, v);
 	l->rep_valid = false;
 	l->rec_pos = 0;
 	l->stop_pending = false;
-	l->tail_left = 0;
 	l->env = 0; /* fades in */
 	l->voice_on = false;
 	l->last_k = 0;

@@ -26,8 +26,8 @@
  * - A disarm's stop point is the quantize point at or after the frame where
  *   the disarm was seen, fixed then; a quantized take that fills the buffer
  *   ends on its last whole unit; a replacing take (overdub off) cut before
- *   its first whole unit leaves the loop empty: the old loop was already
- *   being overwritten (versions of a loop will keep it).
+ *   its first whole unit changes nothing: the loop it was to replace plays
+ *   on, fading in where it is.
  * - A take that starts inside a dropout cross-fades its end into silence:
  *   what came before its first sample was never heard.
  * - A free recording or overdub ignores the transport, so its disarm acts at
@@ -40,14 +40,24 @@
  *   et_looper_ramp_frames() on its own, from a buffer a new take cannot
  *   reach in time.  A replacing take fades the old loop out the same way.
  *
+ * Versions (loopstore.h): a take records into a new version of the loop,
+ * and an overdub pass writes into a copy-on-write version of it; either
+ * replaces the loop only when it is complete.  So the loop that save()
+ * writes, from another thread, is always one complete loop: during a pass
+ * the loop as it was before it, during a replacing take the loop it
+ * replaces, during a first take none.
+ *
  * et_looper_process() and et_looper_set_controls() are real-time safe: no
  * allocation, lock, print or system call.  The audio buffers are allocated
- * and touched only in et_looper_new().
+ * and touched only in et_looper_new(): room for two whole loops of
+ * capacity_frames (a take replacing a full loop while save() may still
+ * write that loop).
  */
 #ifndef ET_LOOPER_H
 #define ET_LOOPER_H
 
 #include "clock.h"
+#include "loopstore.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -101,8 +111,9 @@ void et_looper_fade_out_end(float *left, float *right, uint32_t length,
 
 typedef struct EtLooper EtLooper;
 
-/* Allocates and touches (memset) both channel buffers of capacity_frames.
- * NULL on allocation failure or capacity 0.  Not real-time. */
+/* Allocates and touches the loop's store: loops of up to capacity_frames,
+ * room for two.  NULL on allocation failure or capacity 0.  Not
+ * real-time. */
 EtLooper *et_looper_new(double sample_rate, uint32_t capacity_frames);
 void et_looper_free(EtLooper *l);
 
@@ -139,10 +150,17 @@ uint32_t et_looper_capacity(const EtLooper *l);
  * denormal. */
 uint32_t et_looper_rejected(const EtLooper *l);
 uint32_t et_looper_denormals(const EtLooper *l);
+/* Overdub passes ended early because the store had no chunk left to copy
+ * into (a save held old versions while loops filled it). */
+uint32_t et_looper_pool_full(const EtLooper *l);
 
-/* What state save needs to play the loop back in phase. */
+/* A version of the loop, and what state save needs to play it back in
+ * phase.  Its samples are read with et_loop_view_read(). */
 typedef struct {
-	const float *left, *right; /* length frames, owned by the looper */
+	const EtLoopStore *store;
+	EtVersion version;
+	uint32_t serial; /* another serial: another version (a new take, a
+	                  * pass, a load) */
 	uint32_t length;
 	double exact_length; /* fractional frames per repetition */
 	bool anchored;       /* to the transport; else free running */
@@ -150,10 +168,28 @@ typedef struct {
 	double start_exact;  /* exact boundary that start_frame quantizes */
 } EtLoopView;
 
-/* Fills *out and returns true if a loop exists (PLAYING, or ARMED or
- * OVERDUBBING over one).  The pointers stay valid until the next
- * process/load call; overdub changes the samples they point at. */
+/* In run()'s thread: fills *out with the loop as it plays and returns
+ * true if a loop exists (PLAYING, or ARMED or OVERDUBBING over one).
+ * Valid until the next process/load call; an overdub pass changes the
+ * samples of the version it writes. */
 bool et_looper_view(const EtLooper *l, EtLoopView *out);
+
+/* In any other thread (save()): fills *out with the last complete loop
+ * (during a pass the loop before it, during a replacing take the loop it
+ * replaces) and pins it: until et_looper_unpin(), run() neither changes
+ * nor reuses what it holds.  Returns false (nothing pinned) if there is
+ * none: empty, or a first take still recording.  Lock-free; one pin at a
+ * time. */
+bool et_looper_pin(EtLooper *l, EtLoopView *out);
+void et_looper_unpin(EtLooper *l);
+
+/* Frames [k, k + n) of the view's loop as two contiguous runs (left,
+ * right), n as far as one run goes (to the end of a chunk or the loop);
+ * 0 at or past the end. */
+uint32_t et_loop_view_read(const EtLoopView *v, uint32_t k,
+                           const float **left, const float **right);
+/* The whole loop into left and right (length frames each). */
+void et_loop_view_copy(const EtLoopView *v, float *left, float *right);
 
 /* Copies a loop into the preallocated buffers and plays it (PLAYING).
  * A free loop (anchored false) restarts from its sample 0; start_frame and

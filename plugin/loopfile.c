@@ -10,6 +10,7 @@
 #include <math.h>
 #include <sndfile.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,10 +139,31 @@ static void sync_folder_of(const char *path)
 	free(dir);
 }
 
+/* Interleaves frames [done, done + n) of the source into chunk; false if
+ * the source ends early. */
+static bool interleave(const EtLoopfileSource *src, uint32_t done,
+                       uint32_t n, float *chunk)
+{
+	for (uint32_t i = 0; i < n;) {
+		const float *left, *right;
+		uint32_t run = src->read(src->ctx, done + i, &left, &right);
+		if (run == 0) {
+			return false;
+		}
+		if (run > n - i) {
+			run = n - i;
+		}
+		for (uint32_t j = 0; j < run; ++j, ++i) {
+			chunk[2 * i] = left[j];
+			chunk[2 * i + 1] = right[j];
+		}
+	}
+	return true;
+}
+
 /* Writes the loop into fd (a new, empty file) and flushes it to disk. */
-static EtLoopfileStatus write_into(int fd, const float *left,
-                                   const float *right, uint32_t length,
-                                   uint32_t sample_rate,
+static EtLoopfileStatus write_into(int fd, const EtLoopfileSource *src,
+                                   uint32_t length, uint32_t sample_rate,
                                    EtLoopfileWriteError *why)
 {
 	float *chunk = malloc(sizeof(float) * ET_LOOPFILE_CHANNELS *
@@ -170,9 +192,10 @@ static EtLoopfileStatus write_into(int fd, const float *left,
 		if (n > ET_LOOPFILE_CHUNK_FRAMES) {
 			n = ET_LOOPFILE_CHUNK_FRAMES;
 		}
-		for (uint32_t i = 0; i < n; ++i) {
-			chunk[2 * i] = left[done + i];
-			chunk[2 * i + 1] = right[done + i];
+		if (!interleave(src, done, n, chunk)) {
+			fail_at(why, "reading the loop", EINVAL, NULL);
+			status = ET_LOOPFILE_ERR_INVALID;
+			break;
 		}
 		errno = 0;
 		if (sf_writef_float(file, chunk, n) != (sf_count_t)n) {
@@ -207,16 +230,16 @@ static EtLoopfileStatus write_into(int fd, const float *left,
 	return status;
 }
 
-EtLoopfileStatus et_loopfile_write_why(const char *path, const float *left,
-                                       const float *right, uint32_t length,
-                                       uint32_t sample_rate,
-                                       EtLoopfileWriteError *why)
+EtLoopfileStatus et_loopfile_write_from(const char *path,
+                                        const EtLoopfileSource *src,
+                                        uint32_t length, uint32_t sample_rate,
+                                        EtLoopfileWriteError *why)
 {
 	if (why) {
 		why->step = NULL;
 		why->reason[0] = '\0';
 	}
-	if (!path || !left || !right || sample_rate == 0 ||
+	if (!path || !src || !src->read || sample_rate == 0 ||
 	    sample_rate > INT32_MAX) {
 		return ET_LOOPFILE_ERR_INVALID;
 	}
@@ -240,8 +263,7 @@ EtLoopfileStatus et_loopfile_write_why(const char *path, const float *left,
 		return ET_LOOPFILE_ERR_OPEN;
 	}
 
-	EtLoopfileStatus status =
-	    write_into(fd, left, right, length, sample_rate, why);
+	EtLoopfileStatus status = write_into(fd, src, length, sample_rate, why);
 	/* close() may report what a network file system could not write. */
 	if (close(fd) != 0 && status == ET_LOOPFILE_OK) {
 		fail_at(why, "closing the new file", errno, NULL);
@@ -258,6 +280,41 @@ EtLoopfileStatus et_loopfile_write_why(const char *path, const float *left,
 	}
 	free(temp);
 	return status;
+}
+
+/* Two arrays as a source: one run from k to the end. */
+typedef struct {
+	const float *left, *right;
+	uint32_t length;
+} Arrays;
+
+static uint32_t read_arrays(const void *ctx, uint32_t k, const float **left,
+                            const float **right)
+{
+	const Arrays *a = (const Arrays *)ctx;
+	if (k >= a->length) {
+		return 0;
+	}
+	*left = a->left + k;
+	*right = a->right + k;
+	return a->length - k;
+}
+
+EtLoopfileStatus et_loopfile_write_why(const char *path, const float *left,
+                                       const float *right, uint32_t length,
+                                       uint32_t sample_rate,
+                                       EtLoopfileWriteError *why)
+{
+	if (!left || !right) {
+		if (why) {
+			why->step = NULL;
+			why->reason[0] = '\0';
+		}
+		return ET_LOOPFILE_ERR_INVALID;
+	}
+	const Arrays arrays = {left, right, length};
+	const EtLoopfileSource src = {read_arrays, &arrays};
+	return et_loopfile_write_from(path, &src, length, sample_rate, why);
 }
 
 EtLoopfileStatus et_loopfile_write(const char *path, const float *left,

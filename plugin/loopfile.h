@@ -57,6 +57,21 @@ EtLoopfileStatus et_loopfile_write_why(const char *path, const float *left,
                                        const float *right, uint32_t length,
                                        uint32_t sample_rate,
                                        EtLoopfileWriteError *why);
+/* Where et_loopfile_write_from() takes the samples: read() gives frames
+ * [k, k + n) as two contiguous runs, n > 0 while k < the length written
+ * (a loop kept in chunks, loopstore.h, gives a chunk at a time). */
+typedef struct {
+	uint32_t (*read)(const void *ctx, uint32_t k, const float **left,
+	                 const float **right);
+	const void *ctx;
+} EtLoopfileSource;
+
+/* et_loopfile_write_why() from a source. */
+EtLoopfileStatus et_loopfile_write_from(const char *path,
+                                        const EtLoopfileSource *src,
+                                        uint32_t length, uint32_t sample_rate,
+                                        EtLoopfileWriteError *why);
+
 /* The same without the details. */
 EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
                                    const float *right, uint32_t length,

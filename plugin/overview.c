@@ -58,8 +58,7 @@ static void
 start_scan(EtOverview *ov, const EtLoopView *view)
 {
 	memset(ov->work, 0, sizeof(ov->work));
-	ov->scan_left   = view->left;
-	ov->scan_right  = view->right;
+	ov->scan        = *view;
 	ov->scan_length = view->length;
 	ov->cursor      = 0;
 	ov->scanning    = true;
@@ -70,8 +69,6 @@ void
 et_overview_restart(EtOverview *ov)
 {
 	ov->scan_length = 0; /* no loop matches: the next update starts over */
-	ov->scan_left   = NULL;
-	ov->scan_right  = NULL;
 	ov->scanning    = false;
 	ov->forced      = true;
 }
@@ -95,13 +92,13 @@ bool
 et_overview_update(EtOverview *ov, const EtLoopView *view, bool changing,
                    uint32_t budget)
 {
-	if (!view || view->length == 0 || !view->left || !view->right) {
+	if (!view || view->length == 0 || !view->store) {
 		return publish_empty(ov);
 	}
 
 	const bool same_loop = ov->scan_length == view->length &&
-	                       ov->scan_left == view->left &&
-	                       ov->scan_right == view->right;
+	                       ov->scan.store == view->store &&
+	                       ov->scan.serial == view->serial;
 	if (!same_loop) {
 		start_scan(ov, view);
 	} else if (changing) {
@@ -123,10 +120,14 @@ et_overview_update(EtOverview *ov, const EtLoopView *view, bool changing,
 		                              ? et_overview_bin_start(bin + 1, length)
 		                              : length;
 		const uint32_t stop = bin_next < end ? bin_next : end;
-		ov->work[bin] = peak_of(ov->scan_left + frame, stop - frame,
-		                        peak_of(ov->scan_right + frame, stop - frame,
-		                                ov->work[bin]));
-		frame         = stop;
+		/* The loop's chunks, one contiguous run at a time. */
+		while (frame < stop) {
+			const float *left, *right;
+			uint32_t     n = et_loop_view_read(view, frame, &left, &right);
+			n             = n < stop - frame ? n : stop - frame;
+			ov->work[bin] = peak_of(left, n, peak_of(right, n, ov->work[bin]));
+			frame += n;
+		}
 	}
 	ov->cursor = frame;
 	if (frame < length) {

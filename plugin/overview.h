@@ -6,7 +6,7 @@
  * et_overview_update() scans at most `budget` frames into a work copy; when
  * a scan reaches the end of the loop the work copy is published in `peak`
  * and `serial` counts up.  A scan restarts from frame 0 when the loop's
- * length or buffer changes; while the loop is being changed (overdub) the
+ * length or version changes; while the loop is being changed (overdub) the
  * scanner keeps going round, so every layer shows within one pass after
  * it is recorded.  No allocation, no system call: real-time safe.
  *
@@ -28,8 +28,8 @@ typedef struct {
 
 	/* The scan under way. */
 	float        work[ET_OVERVIEW_BINS];
-	const float *scan_left, *scan_right;
-	uint32_t     scan_length;
+	EtLoopView   scan;        /* the loop being scanned */
+	uint32_t     scan_length; /* 0: none */
 	uint32_t     cursor;      /* next frame to scan */
 	bool         scanning;
 	bool         again;       /* the loop changed during this scan */

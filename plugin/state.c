@@ -70,25 +70,21 @@ store_pod(LV2_State_Store_Function store, LV2_State_Handle handle,
 	             LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
 }
 
-static LV2_State_Status
-save(LV2_Handle instance, LV2_State_Store_Function store,
-     LV2_State_Handle handle, uint32_t flags,
-     const LV2_Feature *const *features)
+static uint32_t
+read_view(const void *ctx, uint32_t k, const float **left,
+          const float **right)
 {
-	(void)flags;
-	Eighttrack   *self = (Eighttrack *)instance;
-	const EtUris *u    = &self->uris;
-	StateFeatures f;
-	get_features(self, features, &f);
+	return et_loop_view_read((const EtLoopView *)ctx, k, left, right);
+}
 
-	const int32_t version = ET_STATE_VERSION;
-	store_pod(store, handle, u->state_version, &version, sizeof(version),
-	          u->atom_Int);
-
-	EtLoopView view;
-	if (!et_looper_view(self->saved, &view)) {
-		return LV2_STATE_SUCCESS; /* no loop (or one still being recorded) */
-	}
+/* Writes the loop file and stores its path and place in time. */
+static LV2_State_Status
+save_loop(Eighttrack *self, LV2_State_Store_Function store,
+          LV2_State_Handle handle, StateFeatures *sf, const EtLoopView *loop)
+{
+	const EtUris    *u    = &self->uris;
+	StateFeatures    f    = *sf;
+	const EtLoopView view = *loop;
 	if (!f.make_path || !f.map_path) {
 		lv2_log_error(&f.logger, "eighttrack: the host offers no "
 		              "state:makePath/mapPath; the loop was not saved\n");
@@ -104,9 +100,10 @@ save(LV2_Handle instance, LV2_State_Store_Function store,
 	/* Written beside the path and renamed over it when complete: a failed
 	 * save leaves the file that was there (Carla and jalv save into the
 	 * same folder again) and nothing else. */
-	EtLoopfileWriteError why;
-	const EtLoopfileStatus st = et_loopfile_write_why(
-	    path, view.left, view.right, view.length, (uint32_t)self->rate, &why);
+	EtLoopfileWriteError   why;
+	const EtLoopfileSource source = {read_view, &view};
+	const EtLoopfileStatus st     = et_loopfile_write_from(
+	    path, &source, view.length, (uint32_t)self->rate, &why);
 	if (st != ET_LOOPFILE_OK) {
 		if (why.step) {
 			lv2_log_error(&f.logger, "eighttrack: saving the loop to %s "
@@ -143,6 +140,33 @@ save(LV2_Handle instance, LV2_State_Store_Function store,
 	store_pod(store, handle, u->state_start_exact, &view.start_exact,
 	          sizeof(double), u->atom_Double);
 	return LV2_STATE_SUCCESS;
+}
+
+static LV2_State_Status
+save(LV2_Handle instance, LV2_State_Store_Function store,
+     LV2_State_Handle handle, uint32_t flags,
+     const LV2_Feature *const *features)
+{
+	(void)flags;
+	Eighttrack   *self = (Eighttrack *)instance;
+	const EtUris *u    = &self->uris;
+	StateFeatures f;
+	get_features(self, features, &f);
+
+	const int32_t version = ET_STATE_VERSION;
+	store_pod(store, handle, u->state_version, &version, sizeof(version),
+	          u->atom_Int);
+
+	/* The last complete loop, pinned while it is written: run() goes on
+	 * recording into versions of its own (looper.h), so the file holds
+	 * one whole loop, never part of a take. */
+	EtLoopView view;
+	if (!et_looper_pin(self->saved, &view)) {
+		return LV2_STATE_SUCCESS; /* no loop (or a first take under way) */
+	}
+	const LV2_State_Status st = save_loop(self, store, handle, &f, &view);
+	et_looper_unpin(self->saved);
+	return st;
 }
 
 /* Copies the stored value of `key` into `out` (exactly `size` bytes of the

@@ -15,6 +15,11 @@
 #define et_looper_position ref_looper_position
 #define et_looper_capacity ref_looper_capacity
 #define et_looper_view ref_looper_view
+#define et_looper_pin ref_looper_pin
+#define et_looper_unpin ref_looper_unpin
+#define et_loop_view_read ref_loop_view_read
+#define et_loop_view_copy ref_loop_view_copy
+#define et_looper_pool_full ref_looper_pool_full
 #define et_looper_load ref_looper_load
 #define et_looper_seam_weight ref_looper_seam_weight
 #define et_looper_fade_out_end ref_looper_fade_out_end

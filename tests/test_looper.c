@@ -297,12 +297,48 @@ static float ramp_right(int64_t wall)
 	return -ramp_value(wall);
 }
 
+/* The loop as it plays, its samples copied into plain arrays (the
+ * looper keeps them in chunks).  The arrays are reused round a ring of
+ * four, so a check may hold a few views at once. */
+typedef struct {
+	const float *left, *right;
+	uint32_t length;
+	double exact_length;
+	bool anchored;
+	int64_t start_frame;
+	double start_exact;
+} Loop;
+
+static bool loop_view(const EtLooper *lp, Loop *out)
+{
+	static float *ring[4][2];
+	static unsigned next;
+	EtLoopView v;
+	if (!et_looper_view(lp, &v))
+		return false;
+	float **slot = ring[next++ % 4];
+	for (int c = 0; c < 2; ++c) {
+		free(slot[c]);
+		slot[c] = malloc(sizeof(float) * v.length);
+		assert_non_null(slot[c]);
+	}
+	et_loop_view_copy(&v, slot[0], slot[1]);
+	out->left = slot[0];
+	out->right = slot[1];
+	out->length = v.length;
+	out->exact_length = v.exact_length;
+	out->anchored = v.anchored;
+	out->start_frame = v.start_frame;
+	out->start_exact = v.start_exact;
+	return true;
+}
+
 /* The loop holds exactly the take of the ramp input from wall frame
  * `first`, seam included. */
 static void assert_ramp_take(const Host *h, int64_t first, uint32_t length)
 {
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	assert_int_equal(v.length, length);
 	for (uint32_t k = 0; k < length; ++k) {
 		const float l = take_sample(ramp_value, first, length, k, h->rate);
@@ -319,8 +355,8 @@ static void assert_ramp_take(const Host *h, int64_t first, uint32_t length)
 static void assert_plays(const Host *h, int64_t from, int64_t to,
                          int64_t tf_at_from)
 {
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	for (int64_t w = from; w < to; ++w) {
 		const int64_t k =
 		    mod64(tf_at_from + (w - from) - v.start_frame, v.length);
@@ -361,8 +397,8 @@ static void take_of_bars(uint32_t bars)
 	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
 	assert_int_equal(et_looper_length(h->lp), 96000 * bars);
 
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	assert_true(v.anchored);
 	assert_int_equal(v.start_frame, 96000);
 	assert_ramp_take(h, 96000, 96000 * bars);
@@ -406,8 +442,8 @@ static void test_fractional_bar_does_not_drift(void **state)
 	const int64_t length = et_clock_quantize_frame(2.0 * bar) - start;
 	run_until(h, start + length + 10);
 	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	assert_int_equal(v.start_frame, start);
 	assert_int_equal(v.length, length);
 	assert_true(v.left[0] == ramp_value(start));
@@ -533,8 +569,8 @@ static void test_overdub_sums_exactly(void **state)
 		                        (uint32_t)(w - 288000), 48000.0));
 	run_until(h, 384000 + 1000);
 	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	for (uint32_t k = 0; k < 96000; ++k) {
 		const float a = take_sample(ramp_value, 96000, 96000, k, 48000.0);
 		const float b = pattern_value(288000 + k);
@@ -584,8 +620,8 @@ static void test_mute_ramps_and_keeps_time(void **state)
 	assert_true(r <= 48000 * 5 / 1000);
 	h->ctl.mute = true;
 	run_until(h, 260000);
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	for (int64_t w = 230000; w < 230000 + r; ++w)
 		assert_true(fabsf(out_l_at(h, w)) <=
 		            fabsf(v.left[(w - 96000) % 96000]));
@@ -615,8 +651,8 @@ static void test_clear_erases_with_a_ramp(void **state)
 	h->ctl.clear = false;
 	assert_int_equal(et_looper_state(h->lp), ET_LOOP_EMPTY);
 	assert_int_equal(et_looper_length(h->lp), 0);
-	EtLoopView v;
-	assert_false(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_false(loop_view(h->lp, &v));
 	run_until(h, 260000);
 	const uint32_t r = et_looper_ramp_frames(48000.0);
 	assert_true(out_l_at(h, 230000) != 0.0f);
@@ -625,7 +661,7 @@ static void test_clear_erases_with_a_ramp(void **state)
 	h->ctl.arm = true;
 	run_until(h, 384000 + 100);
 	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
-	assert_true(et_looper_view(h->lp, &v));
+	assert_true(loop_view(h->lp, &v));
 	assert_int_equal(v.start_frame, 288000);
 	assert_true(v.left[0] == ramp_value(288000));
 	host_free(h);
@@ -695,8 +731,8 @@ static void test_quantize_off_acts_at_block_start(void **state)
 	h->ctl.arm = false;
 	run_until(h, 71000);
 	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	assert_int_equal(v.length, 20000);
 	assert_int_equal(v.start_frame, 50000);
 	assert_ramp_take(h, 50000, 20000);
@@ -720,8 +756,8 @@ static void test_free_loop_ignores_transport(void **state)
 	schedule(h, 150000, true, 777);
 	schedule(h, 200000, true, 3000000);
 	run_until(h, 400000);
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	assert_false(v.anchored);
 	assert_int_equal(v.length, 96000);
 	assert_ramp_take(h, 10000, 96000);
@@ -743,8 +779,8 @@ static void test_capacity_ends_take(void **state)
 	run_until(h, 11001);
 	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
 	run_until(h, 60000);
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	assert_ramp_take(h, 1000, 10000);
 	for (int64_t w = 11000; w < 60000; ++w)
 		assert_true(out_l_at(h, w) == v.left[(w - 11000) % 10000]);
@@ -802,8 +838,8 @@ static void test_armed_waits_for_a_stopped_transport(void **state)
 	run_until(h, 79000);
 	assert_int_equal(et_looper_state(h->lp), ET_LOOP_ARMED);
 	run_until(h, 126000 + 96000 + 100);
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	assert_int_equal(v.start_frame, 96000);
 	assert_int_equal(v.length, 96000);
 	assert_true(v.left[0] == ramp_value(126000));
@@ -831,8 +867,8 @@ static void test_replace_when_overdub_off(void **state)
 	run_until(h, 289000);
 	assert_int_equal(et_looper_state(h->lp), ET_LOOP_RECORDING);
 	run_until(h, 385000);
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	assert_int_equal(v.start_frame, 288000);
 	assert_int_equal(v.length, 96000);
 	assert_true(v.left[0] == ramp_value(288000));
@@ -852,8 +888,8 @@ static void test_level_and_monitor(void **state)
 	run_until(h, 200000);
 	h->ctl.level_db = -6.0f;
 	run_until(h, 250000);
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	const float g = powf(10.0f, -6.0f / 20.0f);
 	for (int64_t w = 201000; w < 250000; ++w)
 		assert_float_equal(out_l_at(h, w), v.left[(w - 96000) % 96000] * g,
@@ -878,8 +914,8 @@ static void test_view_and_load_round_trip(void **state)
 	run_until(h, 1024); /* arm after the bar at frame 0 */
 	h->ctl.arm = true;
 	run_until(h, 230000);
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	Host *g = host_new(44100.0, 97.0, 44100 * 10, 1024);
 	assert_false(et_looper_load(g->lp, v.left, v.right, 44100 * 10 + 1,
 	                            v.exact_length, true, v.start_frame,
@@ -913,8 +949,8 @@ static void test_the_downbeat_keeps_its_attack(void **state)
 	run_until(h, 1024); /* arm after the bar at frame 0 */
 	h->ctl.arm = true;
 	run_until(h, 96000 * 12 + 10);
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	assert_int_equal(v.start_frame, 96000);
 	assert_true(v.left[0] == 1.0f);
 	for (int m = 1; m <= 10; ++m) {
@@ -1004,8 +1040,8 @@ static void test_a_dropped_cycle_keeps_the_take_on_the_grid(void **state)
 		schedule(h, 130000, true, 130000 + 1024);
 		run_until(h, 192000 - 1024 + 500);
 		assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
-		EtLoopView v;
-		assert_true(et_looper_view(h->lp, &v));
+		Loop v;
+		assert_true(loop_view(h->lp, &v));
 		assert_int_equal(v.start_frame, 96000);
 		assert_int_equal(v.length, 96000);
 		const uint32_t r = et_looper_ramp_frames(48000.0);
@@ -1054,8 +1090,8 @@ static void test_a_start_point_in_a_dropped_cycle_starts_the_take(void **state)
 		schedule(h, 95500, true, 96300);
 		run_until(h, 192000 - 800 + 10);
 		assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
-		EtLoopView v;
-		assert_true(et_looper_view(h->lp, &v));
+		Loop v;
+		assert_true(loop_view(h->lp, &v));
 		assert_int_equal(v.start_frame, 96000);
 		assert_int_equal(v.length, 96000);
 		for (uint32_t k = 0; k < 300; ++k)
@@ -1097,8 +1133,8 @@ static void cut_take(Cut how, EtQuantize q, uint32_t block)
 	if (et_looper_state(h->lp) != ET_LOOP_PLAYING)
 		fail_msg("cut %d, quantize %d, blocks of %u: state %d", how, q,
 		         block, et_looper_state(h->lp));
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	const int64_t start = q == ET_QUANTIZE_BAR ? 96000 : 24000;
 	assert_int_equal(v.start_frame, start);
 	assert_int_equal(v.length, kept);
@@ -1152,6 +1188,52 @@ static void test_a_take_cut_before_one_unit_keeps_nothing(void **state)
 	}
 }
 
+/* A take that replaces a loop (overdub off) and is stopped before its
+ * first bar is whole changes nothing: the loop it was to replace comes
+ * back, sample for sample and in its old place in time, and plays again
+ * when the transport rolls (interface.md: "none: nothing changes"). */
+static void test_a_cut_replacing_take_gives_the_loop_back(void **state)
+{
+	(void)state;
+	for (unsigned b = 0; b < 4; ++b) {
+		Host *h = unit_host(unit_blocks[b]);
+		h->ctl.bars = 1;
+		run_until(h, 200000); /* one bar from 96000 */
+		h->ctl.arm = false;
+		h->ctl.bars = 0;
+		run_until(h, 201000);
+		Loop was;
+		assert_true(loop_view(h->lp, &was));
+		float *old = malloc(2 * sizeof(float) * was.length);
+		assert_non_null(old);
+		memcpy(old, was.left, sizeof(float) * was.length);
+		memcpy(old + was.length, was.right, sizeof(float) * was.length);
+
+		h->ctl.overdub = false;
+		h->ctl.arm = true; /* the new take starts on the bar at 288000 */
+		schedule(h, 288000 + 50000, false, 288000 + 50000);
+		run_until(h, 288000 + 60000);
+		if (et_looper_state(h->lp) != ET_LOOP_PLAYING)
+			fail_msg("blocks of %u: state %d", unit_blocks[b],
+			         et_looper_state(h->lp));
+		Loop v;
+		assert_true(loop_view(h->lp, &v));
+		assert_int_equal(v.length, 96000);
+		assert_int_equal(v.start_frame, 96000);
+		assert_memory_equal(v.left, old, sizeof(float) * v.length);
+		assert_memory_equal(v.right, old + v.length,
+		                    sizeof(float) * v.length);
+		free(old);
+		/* Rolling again from 500000, it plays there as before. */
+		h->ctl.arm = false;
+		run_until(h, 400000);
+		schedule(h, 400000, true, 500000);
+		run_until(h, 400000 + 30000);
+		assert_plays(h, 400000 + 1000, 400000 + 30000, 500000 + 1000);
+		host_free(h);
+	}
+}
+
 /* With quantize off a take on the transport ends at a stop and keeps all
  * it recorded. */
 static void test_a_take_with_quantize_off_keeps_all_at_a_stop(void **state)
@@ -1186,8 +1268,8 @@ static void poison_stays_out_of_the_loop(uint32_t block)
 	run_until(h, 1024);
 	h->ctl.arm = true;
 	run_until(h, 192000 + 10);
-	EtLoopView v;
-	assert_true(et_looper_view(h->lp, &v));
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
 	assert_int_equal(v.length, 96000);
 	const uint32_t r = et_looper_ramp_frames(48000.0);
 	unsigned rejected = 0, denormals = 0;
@@ -1219,7 +1301,7 @@ static void poison_stays_out_of_the_loop(uint32_t block)
 	h->ctl.arm = true;
 	run_until(h, 288000 + 96000 + 10);
 	h->ctl.arm = false;
-	assert_true(et_looper_view(h->lp, &v));
+	assert_true(loop_view(h->lp, &v));
 	for (uint32_t k = 0; k < 96000; ++k)
 		if (v.left[k] != before[k] + poison_kept(288000 + k))
 			fail_msg("blocks of %u: overdubbed loop[%u] is %g", block, k,
@@ -1365,6 +1447,7 @@ int main(void)
 	    cmocka_unit_test(test_a_start_point_in_a_dropped_cycle_starts_the_take),
 	    cmocka_unit_test(test_a_cut_take_keeps_its_whole_units),
 	    cmocka_unit_test(test_a_take_cut_before_one_unit_keeps_nothing),
+	    cmocka_unit_test(test_a_cut_replacing_take_gives_the_loop_back),
 	    cmocka_unit_test(test_a_full_take_ends_on_its_last_whole_bar),
 	    cmocka_unit_test(test_a_take_with_quantize_off_keeps_all_at_a_stop),
 	    cmocka_unit_test(test_poison_stays_out_of_the_loop),

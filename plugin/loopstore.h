@@ -1,0 +1,132 @@
+/* loopstore: versions of a loop in a pool of chunks, copy-on-write.
+ *
+ * Why: LV2 lets save() run in another thread while run() records.  A save
+ * must write one consistent loop, the last complete one (interface.md):
+ * during an overdub pass, the loop as it was before the pass; during a
+ * take that replaces a loop, that loop; during a first take, none.  So a
+ * pass never writes into the loop that save() may be reading: it writes
+ * into a new version, which shares every chunk it has not changed with the
+ * version it started from, and only when the pass is complete does the
+ * new version replace the old one.  The undo steps of the eight recorders
+ * are such versions too.
+ *
+ * A version is a table of chunks of ET_STORE_CHUNK_FRAMES stereo frames
+ * and the loop's place on the grid (EtLoopPlace).  Chunks are counted
+ * references: a chunk that more than one version holds is never written;
+ * the first write into it copies it (the frames before the write, at
+ * once; the frames after it as the pass reaches them, so an overdub reads
+ * each old sample once and writes each new one once, as it did in place).
+ *
+ * Threads: everything here except et_store_pin() / et_store_unpin() and
+ * reading a pinned version belongs to one thread, the one that runs the
+ * looper (run()), and is real-time safe: no allocation, lock or system
+ * call; all memory is allocated and touched by et_store_new().  The save
+ * thread pins the published version (a hazard pointer: run() defers
+ * recycling a pinned version's chunks until it is unpinned), so what it
+ * reads is never changed or reused under it.
+ */
+#ifndef ET_LOOPSTORE_H
+#define ET_LOOPSTORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* 4096 frames: 85 ms at 48 kHz.  A copy-on-write copies at most one chunk
+ * at a pass's start and end; a power of two, so a frame's chunk is a
+ * shift. */
+#define ET_STORE_CHUNK_SHIFT 12
+#define ET_STORE_CHUNK_FRAMES (1u << ET_STORE_CHUNK_SHIFT)
+
+/* Version slots: the loop, the version a pass writes, the one a fade-out
+ * tail still reads, the one a replacing take may give back, one a save has
+ * pinned, with room to spare. */
+#define ET_STORE_VERSIONS 8
+
+/* A version: a slot number, or ET_NO_VERSION. */
+typedef int32_t EtVersion;
+#define ET_NO_VERSION (-1)
+
+/* Where a loop sits in time: what it takes to play it in phase. */
+typedef struct {
+	uint32_t length;     /* frames */
+	double exact_length; /* fractional frames per repetition */
+	bool anchored;       /* to the transport; else free running */
+	int64_t start;       /* time of sample 0 */
+	double start_exact;  /* the exact boundary that start quantizes */
+} EtLoopPlace;
+
+typedef struct EtLoopStore EtLoopStore;
+
+/* A store whose versions hold at most max_frames frames, with chunks for
+ * pool_frames frames in all, allocated and touched here.  NULL on
+ * allocation failure or a size of 0.  Not real-time. */
+EtLoopStore *et_store_new(uint32_t max_frames, uint32_t pool_frames);
+void et_store_free(EtLoopStore *s);
+
+uint32_t et_store_max_frames(const EtLoopStore *s);
+
+/* ---- run()'s side ------------------------------------------------------*/
+
+/* A new version with no chunks (for a take), or one that shares every
+ * chunk of base (for a pass over it), its place copied; held once by the
+ * caller.  ET_NO_VERSION if every slot is in use. */
+EtVersion et_store_begin(EtLoopStore *s);
+EtVersion et_store_fork(EtLoopStore *s, EtVersion base);
+
+/* Holds (counts one more user of) a version, or lets one go: a version
+ * no one holds gives its chunks back, at once or, while a save has it
+ * pinned, at the first et_store_collect() after the save is done.  Both
+ * accept ET_NO_VERSION and do nothing. */
+void et_store_hold(EtLoopStore *s, EtVersion v);
+void et_store_drop(EtLoopStore *s, EtVersion v);
+
+/* Makes v (complete, held by the caller, never written again) what save()
+ * sees, holding it for as long as it stays published; ET_NO_VERSION: no
+ * loop.  Lets the previously published version go. */
+void et_store_publish(EtLoopStore *s, EtVersion v);
+EtVersion et_store_published(const EtLoopStore *s);
+
+/* Recycles what waited for a save to finish.  Cheap: call once a block. */
+void et_store_collect(EtLoopStore *s);
+
+EtLoopPlace *et_store_place(EtLoopStore *s, EtVersion v);
+/* Tells versions apart over time: a slot's serial changes whenever it is
+ * begun again. */
+uint32_t et_store_serial(const EtLoopStore *s, EtVersion v);
+
+/* Frames [k, k + n) of v as two contiguous runs (left, right), n > 0 and
+ * at most to the end of k's chunk; a chunk the version never had reads
+ * as 0.  k < max_frames. */
+uint32_t et_store_read(const EtLoopStore *s, EtVersion v, uint32_t k,
+                       const float **left, const float **right);
+
+/* Makes frames [k, k + n) of v writable, 0 < n <= want, within k's chunk:
+ * *dst_* is where they go, *src_* what they hold now (the same place, or
+ * the shared chunk being copied).  The caller must then write every one
+ * of the n frames.  Returns 0 if the pool has no free chunk (or
+ * k >= max_frames): nothing was changed. */
+uint32_t et_store_write(EtLoopStore *s, EtVersion v, uint32_t k,
+                        uint32_t want, const float **src_l,
+                        const float **src_r, float **dst_l, float **dst_r);
+
+/* Finishes a copy left half-done by et_store_write() (the rest of the
+ * chunk it was writing), so that v is complete: call when a pass ends. */
+void et_store_settle(EtLoopStore *s, EtVersion v);
+
+/* How many frames from frame k on a take can still write into v: to
+ * max_frames, as far as the free chunks reach. */
+uint32_t et_store_room(const EtLoopStore *s, EtVersion v, uint32_t k);
+
+/* Free chunks left in the pool. */
+uint32_t et_store_free_chunks(const EtLoopStore *s);
+
+/* ---- the save thread's side --------------------------------------------*/
+
+/* Pins the published version (ET_NO_VERSION: there is no complete loop):
+ * until et_store_unpin(), its place and samples stay as they are, and
+ * et_store_read() may be called on it from this thread.  One pin at a
+ * time. */
+EtVersion et_store_pin(EtLoopStore *s);
+void et_store_unpin(EtLoopStore *s);
+
+#endif

@@ -1,0 +1,255 @@
+/* The loop store on its own: versions that share chunks until one is
+ * written (copy on write), a pass that writes into its own version while
+ * the version it started from stays as it was, chunks counted back to the
+ * pool exactly once, and a pinned version that run() never changes or
+ * reuses while a save reads it. */
+#include "loopstore.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define CHUNK ET_STORE_CHUNK_FRAMES
+
+/* The value frame k of a version "tagged" t holds: exact in a float. */
+static float
+tagged(uint32_t t, uint32_t k, int channel)
+{
+	return (float)t + (float)(k % 1024) / 1024.0f + (channel ? 0.5f : 0.0f) /
+	                                                    1024.0f;
+}
+
+/* Writes frames [from, to) of v with tag t (as a take or pass writes),
+ * all of them or fails the test. */
+static void
+fill(EtLoopStore *s, EtVersion v, uint32_t from, uint32_t to, uint32_t t)
+{
+	for (uint32_t k = from; k < to;) {
+		const float *sl, *sr;
+		float       *dl, *dr;
+		const uint32_t n = et_store_write(s, v, k, to - k, &sl, &sr, &dl, &dr);
+		assert_true(n > 0);
+		for (uint32_t i = 0; i < n; ++i) {
+			dl[i] = tagged(t, k + i, 0);
+			dr[i] = tagged(t, k + i, 1);
+		}
+		k += n;
+	}
+}
+
+/* Frame k of v, read as run() or a save reads it. */
+static float
+frame_of(const EtLoopStore *s, EtVersion v, uint32_t k, int channel)
+{
+	const float *l, *r;
+	assert_true(et_store_read(s, v, k, &l, &r) > 0);
+	return channel ? *r : *l;
+}
+
+/* Frames [from, to) of v carry tag t. */
+static void
+assert_tagged(const EtLoopStore *s, EtVersion v, uint32_t from, uint32_t to,
+              uint32_t t)
+{
+	for (uint32_t k = from; k < to; ++k) {
+		if (frame_of(s, v, k, 0) != tagged(t, k, 0) ||
+		    frame_of(s, v, k, 1) != tagged(t, k, 1)) {
+			fail_msg("frame %u: %g, expected tag %u (%g)", k,
+			         (double)frame_of(s, v, k, 0), t,
+			         (double)tagged(t, k, 0));
+		}
+	}
+}
+
+/* A pass over part of a loop (starting and ending mid-chunk, skipping a
+ * few frames as a dropout does) writes only its own version: the base
+ * stays as it was, the pass's version holds the base outside what the
+ * pass wrote, and reads between the writes see the same. */
+static void
+test_a_pass_writes_its_own_version(void **state)
+{
+	(void)state;
+	const uint32_t length = 5 * CHUNK + 100;
+	EtLoopStore   *s      = et_store_new(length, 4 * length);
+	assert_non_null(s);
+	const uint32_t all = et_store_free_chunks(s);
+
+	const EtVersion base = et_store_begin(s);
+	fill(s, base, 0, length, 1);
+	et_store_place(s, base)->length = length;
+	et_store_publish(s, base);
+	const uint32_t used_by_base = all - et_store_free_chunks(s);
+	assert_int_equal(used_by_base, 6);
+
+	const EtVersion pass = et_store_fork(s, base);
+	assert_int_equal(et_store_place(s, pass)->length, length);
+	assert_int_equal(et_store_free_chunks(s), all - used_by_base);
+	const uint32_t a = CHUNK + 1000, gap = CHUNK + 2000, resume = CHUNK + 2100;
+	const uint32_t b = 3 * CHUNK + 17;
+	fill(s, pass, a, gap, 2);
+	/* Mid-copy: what is written reads new, the rest of the chunk old. */
+	assert_tagged(s, pass, CHUNK, a, 1);
+	assert_tagged(s, pass, a, gap, 2);
+	assert_tagged(s, pass, gap, 2 * CHUNK, 1);
+	fill(s, pass, resume, b, 2);
+	et_store_settle(s, pass);
+
+	assert_tagged(s, base, 0, length, 1);
+	assert_tagged(s, pass, 0, a, 1);
+	assert_tagged(s, pass, a, gap, 2);
+	assert_tagged(s, pass, gap, resume, 1);
+	assert_tagged(s, pass, resume, b, 2);
+	assert_tagged(s, pass, b, length, 1);
+	/* Three chunks were copied (1, 2, 3); the rest are shared. */
+	assert_int_equal(all - et_store_free_chunks(s), used_by_base + 3);
+
+	/* A second pass over the pass's own chunks writes in place. */
+	et_store_publish(s, pass);
+	et_store_drop(s, base);
+	et_store_drop(s, pass);
+	assert_int_equal(all - et_store_free_chunks(s), 6);
+	assert_tagged(s, pass, b, length, 1);
+
+	/* Nothing held: every chunk is back, once. */
+	et_store_publish(s, ET_NO_VERSION);
+	assert_int_equal(et_store_free_chunks(s), all);
+	et_store_free(s);
+}
+
+/* A loop shorter than a chunk: a pass that wraps round to its start
+ * finishes the copy first, then writes in place. */
+static void
+test_a_pass_wraps_round_a_short_loop(void **state)
+{
+	(void)state;
+	const uint32_t length = 1000;
+	EtLoopStore   *s      = et_store_new(CHUNK, 4 * CHUNK);
+	assert_non_null(s);
+	const EtVersion base = et_store_begin(s);
+	fill(s, base, 0, length, 1);
+	const EtVersion pass = et_store_fork(s, base);
+	fill(s, pass, 600, length, 2);
+	fill(s, pass, 0, 300, 3);
+	assert_tagged(s, pass, 0, 300, 3);
+	assert_tagged(s, pass, 300, 600, 1);
+	assert_tagged(s, pass, 600, length, 2);
+	assert_tagged(s, base, 0, length, 1);
+	et_store_drop(s, base);
+	et_store_drop(s, pass);
+	assert_int_equal(et_store_free_chunks(s), 4);
+	et_store_free(s);
+}
+
+/* A save pins the published version: run() may publish another and let
+ * the old one go, but its chunks are neither written nor given to a new
+ * take until the save unpins it and run() collects. */
+static void
+test_a_pinned_version_outlives_its_release(void **state)
+{
+	(void)state;
+	const uint32_t length = 2 * CHUNK;
+	EtLoopStore   *s      = et_store_new(length, 3 * length);
+	assert_non_null(s);
+	const EtVersion a = et_store_begin(s);
+	fill(s, a, 0, length, 1);
+	et_store_publish(s, a);
+	assert_int_equal(et_store_pin(s), a);
+
+	/* run(): a replacing take, complete, published; the old loop let go. */
+	const EtVersion b = et_store_begin(s);
+	fill(s, b, 0, length, 2);
+	et_store_publish(s, b);
+	et_store_drop(s, a);
+	et_store_collect(s);
+	/* Two takes' chunks in use, two free: a third take gets only those. */
+	assert_int_equal(et_store_free_chunks(s), 2);
+	const EtVersion c = et_store_begin(s);
+	assert_int_equal(et_store_room(s, c, 0), 2 * CHUNK);
+	fill(s, c, 0, length, 3);
+	const float *sl, *sr;
+	float       *dl, *dr;
+	assert_int_equal(et_store_write(s, c, length, 1, &sl, &sr, &dl, &dr), 0);
+	assert_int_equal(et_store_room(s, c, length), 0);
+	assert_tagged(s, a, 0, length, 1); /* what the save reads */
+
+	et_store_unpin(s);
+	assert_int_equal(et_store_free_chunks(s), 0);
+	et_store_collect(s);
+	assert_int_equal(et_store_free_chunks(s), 2);
+	/* The pin is the published version, always. */
+	assert_int_equal(et_store_pin(s), b);
+	et_store_unpin(s);
+	et_store_drop(s, b);
+	et_store_drop(s, c);
+	et_store_publish(s, ET_NO_VERSION);
+	assert_int_equal(et_store_free_chunks(s), 6);
+	et_store_free(s);
+}
+
+/* A pass cannot copy a shared chunk when the pool is full: the write
+ * says so and changes nothing. */
+static void
+test_a_full_pool_refuses_a_copy(void **state)
+{
+	(void)state;
+	EtLoopStore *s = et_store_new(2 * CHUNK, 2 * CHUNK);
+	assert_non_null(s);
+	const EtVersion base = et_store_begin(s);
+	fill(s, base, 0, 2 * CHUNK, 1);
+	const EtVersion pass = et_store_fork(s, base);
+	const float *sl, *sr;
+	float       *dl, *dr;
+	assert_int_equal(et_store_write(s, pass, 10, 5, &sl, &sr, &dl, &dr), 0);
+	assert_tagged(s, pass, 0, 2 * CHUNK, 1);
+	/* Beyond the longest loop: refused too. */
+	assert_int_equal(et_store_write(s, base, 2 * CHUNK, 1, &sl, &sr, &dl, &dr),
+	                 0);
+	et_store_drop(s, pass);
+	et_store_drop(s, base);
+	assert_int_equal(et_store_free_chunks(s), 2);
+	et_store_free(s);
+}
+
+/* Slots run out rather than overflow; a chunk never written reads as 0. */
+static void
+test_slots_and_silence(void **state)
+{
+	(void)state;
+	EtLoopStore *s = et_store_new(CHUNK, CHUNK);
+	assert_non_null(s);
+	EtVersion v[ET_STORE_VERSIONS];
+	for (int i = 0; i < ET_STORE_VERSIONS; ++i) {
+		v[i] = et_store_begin(s);
+		assert_true(v[i] != ET_NO_VERSION);
+	}
+	assert_int_equal(et_store_begin(s), ET_NO_VERSION);
+	assert_true(frame_of(s, v[0], 7, 0) == 0.0f);
+	const uint32_t serial = et_store_serial(s, v[3]);
+	et_store_drop(s, v[3]);
+	assert_int_equal(et_store_begin(s), v[3]);
+	assert_true(et_store_serial(s, v[3]) != serial);
+	for (int i = 0; i < ET_STORE_VERSIONS; ++i) {
+		et_store_drop(s, v[i]);
+	}
+	assert_null(et_store_new(0, CHUNK));
+	assert_null(et_store_new(CHUNK, 0));
+	et_store_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_a_pass_writes_its_own_version),
+	    cmocka_unit_test(test_a_pass_wraps_round_a_short_loop),
+	    cmocka_unit_test(test_a_pinned_version_outlives_its_release),
+	    cmocka_unit_test(test_a_full_pool_refuses_a_copy),
+	    cmocka_unit_test(test_slots_and_silence),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
