@@ -997,8 +997,11 @@ static ALWAYS_INLINE void kernel_frames(const Kernel *kp, uint32_t from,
 {
 	const float *in_l = kp->in_l + from, *in_r = kp->in_r + from;
 	float *out_l = kp->out_l + from, *out_r = kp->out_r + from;
-	const float *src_l = kp->src_l + from, *src_r = kp->src_r + from;
-	float *dst_l = kp->dst_l + from, *dst_r = kp->dst_r + from;
+	/* (NULL where nothing plays or records: no offset is applied.) */
+	const float *src_l = kp->src_l ? kp->src_l + from : NULL;
+	const float *src_r = kp->src_r ? kp->src_r + from : NULL;
+	float *dst_l = kp->dst_l ? kp->dst_l + from : NULL;
+	float *dst_r = kp->dst_r ? kp->dst_r + from : NULL;
 	const float lvl = kp->level, g = kp->gain;
 	const float silent = lvl * 0.0f; /* level * voice for voice = 0 */
 	for (uint32_t j = 0; j < count; ++j) {
@@ -1280,6 +1283,7 @@ void et_looper_process(EtLooper *l, const EtClock *clk, const float *in_l,
 {
 	if (n == 0)
 		return;
+	et_store_collect(l->store); /* what a finished save held */
 	const bool rolling =
 	    et_clock_has_transport(clk) && et_clock_rolling(clk);
 	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
@@ -1410,6 +1414,18 @@ bool et_looper_load(EtLooper *l, const float *left, const float *right,
 {
 	if (!left || !right || length == 0 || length > l->capacity)
 		return false;
+	/* What the looper held goes first, so that the store has room for
+	 * the new loop whatever was under way (a take replacing a loop holds
+	 * two already). */
+	let_go(l, &l->cur);
+	let_go(l, &l->base);
+	let_go(l, &l->take);
+	let_go(l, &l->prev);
+	end_tail(l);
+	et_store_publish(l->store, ET_NO_VERSION);
+	et_store_collect(l->store);
+	l->length = 0;
+	l->state = ET_LOOP_EMPTY;
 	EtVersion v = et_store_begin(l->store);
 	for (uint32_t k = 0; v != ET_NO_VERSION && k < length;) {
 		const float *sl, *sr;
@@ -1424,13 +1440,8 @@ bool et_looper_load(EtLooper *l, const float *left, const float *right,
 			k += n;
 		}
 	}
-	if (v == ET_NO_VERSION)
+	if (v == ET_NO_VERSION) /* (never: all but a saved version is free) */
 		return false;
-	let_go(l, &l->cur);
-	let_go(l, &l->base);
-	let_go(l, &l->take);
-	let_go(l, &l->prev);
-	end_tail(l);
 	l->cur = v;
 	l->length = length;
 	l->exact_length = fabs(exact_length - (double)length) < 1.0

@@ -191,7 +191,8 @@ uint32_t et_loop_view_read(const EtLoopView *v, uint32_t k,
 /* The whole loop into left and right (length frames each). */
 void et_loop_view_copy(const EtLoopView *v, float *left, float *right);
 
-/* Copies a loop into the preallocated buffers and plays it (PLAYING).
+/* Copies a loop into the preallocated store and plays it (PLAYING),
+ * instead of whatever the looper held or was recording.
  * A free loop (anchored false) restarts from its sample 0; start_frame and
  * start_exact are then ignored.  An exact_length not within a frame of
  * length is replaced by length.  Returns false, and leaves the looper
