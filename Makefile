@@ -62,6 +62,9 @@ HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_l
               $(BUILD)/test_host_beyond $(BUILD)/test_host_notify $(BUILD)/test_host_faults \
               $(BUILD)/test_host_state $(BUILD)/test_host_save
 HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
+# The test host locks its URID map and log: a save may run in a thread of
+# its own beside run().
+HOST_LIBS  := -pthread
 PRESETS    := $(notdir $(wildcard ttl/presets/*.ttl))
 HOST_TESTS += $(BUILD)/test_presets
 
@@ -163,29 +166,29 @@ $(BUILD)/test_loopfile: $(BUILD)/test_loopfile.o $(BUILD)/loopfile.o
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(CMOCKA_LIBS) -lm
 
 $(BUILD)/test_ports $(BUILD)/test_host_router: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ) $(CORE_OBJ)
-	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
 
 $(BUILD)/test_presets $(BUILD)/test_host_beyond $(BUILD)/test_host_faults \
 $(BUILD)/test_host_state: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ)
-	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
 
 # A full disk for the save tests: preloaded by test_host_save into itself.
 $(BUILD)/enospc_shim.so: tests/enospc_shim.c $(BUILD)/flags | $(BUILD)
 	$(CC) -Wall -Wextra -Werror -fPIC -shared $(CPPFLAGS) $(CFLAGS) -o $@ $< -ldl
 
 $(BUILD)/test_host_save: $(BUILD)/test_host_save.o $(HOST_OBJ) | $(BUILD)/enospc_shim.so
-	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) -ldl -lm
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -ldl -lm
 
 # (The seam's curve, from looper.o, for the loop the test expects.)
 $(BUILD)/test_host_notify: $(BUILD)/test_host_notify.o $(HOST_OBJ) $(BUILD)/looper.o $(BUILD)/loopstore.o $(BUILD)/clock.o
-	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) -lm
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
 
 $(BUILD)/test_host_looper: $(BUILD)/test_host_looper.o $(HOST_OBJ) $(BUILD)/loopfile.o \
                            $(BUILD)/looper.o $(BUILD)/loopstore.o $(BUILD)/clock.o
-	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) -lm
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
 
 $(BUILD)/bench: $(BUILD)/bench.o $(HOST_OBJ)
-	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) -lm
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(HOST_LIBS) -lm
 
 $(BUILD)/bench.o: tests/bench.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests -c $< -o $@

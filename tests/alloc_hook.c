@@ -12,7 +12,13 @@ extern void *__libc_realloc(void *ptr, size_t size);
 extern void *__libc_memalign(size_t alignment, size_t size);
 extern void  __libc_free(void *ptr);
 
-static volatile int    counting;
+/* Per thread: what a save running in another thread beside run()
+ * allocates (test_host_torn) is not run()'s, and the flag is not shared
+ * between threads.  Only the counting thread touches count.
+ * initial-exec: reaching the flag must not itself allocate (the general
+ * TLS model may call __tls_get_addr, which can call malloc). */
+static _Thread_local volatile int counting
+    __attribute__((tls_model("initial-exec")));
 static volatile size_t count;
 
 void

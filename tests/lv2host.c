@@ -11,6 +11,7 @@
 #include <lv2/urid/urid.h>
 #include <lv2/worker/worker.h>
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,10 @@ struct EthHost {
 	char            log_text[LOG_CAPACITY];
 	size_t          log_len;
 	unsigned        log_lines;
+	/* A save may run in another thread while run() does (LV2 allows it;
+	 * test_host_torn does it): both may map and unmap URIs and log. */
+	pthread_mutex_t uri_lock;
+	pthread_mutex_t log_lock;
 };
 
 const char *
@@ -86,23 +91,32 @@ static LV2_URID
 map_uri(LV2_URID_Map_Handle handle, const char *uri)
 {
 	EthHost *host = (EthHost *)handle;
+	LV2_URID urid = 0;
+	pthread_mutex_lock(&host->uri_lock);
 	for (uint32_t i = 0; i < host->n_uris; ++i) {
 		if (!strcmp(host->uris[i], uri)) {
-			return i + 1;
+			urid = i + 1;
+			break;
 		}
 	}
-	if (host->n_uris == MAX_URIS) {
-		return 0;
+	if (!urid && host->n_uris < MAX_URIS) {
+		host->uris[host->n_uris] = strdup(uri);
+		urid = ++host->n_uris;
 	}
-	host->uris[host->n_uris] = strdup(uri);
-	return ++host->n_uris;
+	pthread_mutex_unlock(&host->uri_lock);
+	return urid;
 }
 
 static const char *
 unmap_uri(LV2_URID_Unmap_Handle handle, LV2_URID urid)
 {
 	EthHost *host = (EthHost *)handle;
-	return urid >= 1 && urid <= host->n_uris ? host->uris[urid - 1] : NULL;
+	/* The string itself lives until eth_free(). */
+	pthread_mutex_lock(&host->uri_lock);
+	const char *uri =
+	    urid >= 1 && urid <= host->n_uris ? host->uris[urid - 1] : NULL;
+	pthread_mutex_unlock(&host->uri_lock);
+	return uri;
 }
 
 uint32_t
@@ -117,12 +131,14 @@ log_vprintf(LV2_Log_Handle handle, LV2_URID type, const char *fmt,
 {
 	(void)type;
 	EthHost *host = (EthHost *)handle;
+	pthread_mutex_lock(&host->log_lock);
 	const size_t room = LOG_CAPACITY - host->log_len;
 	const int n = vsnprintf(host->log_text + host->log_len, room, fmt, ap);
 	if (n > 0) {
 		host->log_len += (size_t)n < room ? (size_t)n : room - 1;
 		++host->log_lines;
 	}
+	pthread_mutex_unlock(&host->log_lock);
 	return n;
 }
 
@@ -173,6 +189,8 @@ EthHost *
 eth_new_with(double rate, bool with_worker, bool with_log)
 {
 	EthHost *host = (EthHost *)calloc(1, sizeof(EthHost));
+	pthread_mutex_init(&host->uri_lock, NULL);
+	pthread_mutex_init(&host->log_lock, NULL);
 	host->world   = lilv_world_new();
 
 	char *path = realpath(eth_bundle_dir(), NULL);
@@ -305,6 +323,8 @@ eth_free(EthHost *host)
 	free(host->out_buf);
 	free(host->out);
 	lilv_world_free(host->world);
+	pthread_mutex_destroy(&host->uri_lock);
+	pthread_mutex_destroy(&host->log_lock);
 	free(host);
 }
 

@@ -1,7 +1,14 @@
 /* A small LV2 host for the tests: loads the built bundle through lilv,
  * feeds MIDI and transport positions, runs blocks, runs the worker the way
  * a host's worker thread would (after run()), and collects the output
- * events, the log and the number of allocations made inside run(). */
+ * events, the log and the number of allocations made inside run().
+ *
+ * Threads: one thread drives a host, except that eth_state_save() may run
+ * in a second one while the first calls eth_run() (LV2 lets a host save
+ * beside run(); test_host_torn does).  The URID map and the log are
+ * locked for that; eth_log_text() and eth_log_lines() are for when no
+ * other thread can log, and eth_allocations_in_run() counts only the
+ * calls made in eth_run()'s thread. */
 #ifndef ET_LV2HOST_H
 #define ET_LV2HOST_H
 
