@@ -60,10 +60,10 @@ UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BU
               $(BUILD)/test_view
 HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper \
               $(BUILD)/test_host_beyond $(BUILD)/test_host_notify $(BUILD)/test_host_faults \
-              $(BUILD)/test_host_state $(BUILD)/test_host_save
+              $(BUILD)/test_host_state $(BUILD)/test_host_save $(BUILD)/test_host_torn
 HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
-# The test host locks its URID map and log: a save may run in a thread of
-# its own beside run().
+# The test host locks its URID map and log (a save may run in a thread of
+# its own beside run(): test_host_torn).
 HOST_LIBS  := -pthread
 PRESETS    := $(notdir $(wildcard ttl/presets/*.ttl))
 HOST_TESTS += $(BUILD)/test_presets
@@ -178,6 +178,11 @@ $(BUILD)/enospc_shim.so: tests/enospc_shim.c $(BUILD)/flags | $(BUILD)
 
 $(BUILD)/test_host_save: $(BUILD)/test_host_save.o $(HOST_OBJ) | $(BUILD)/enospc_shim.so
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -ldl -lm
+
+# Saves in a thread of their own beside run(); the seam's curve from
+# looper.o, for the loop's last frames.
+$(BUILD)/test_host_torn: $(BUILD)/test_host_torn.o $(HOST_OBJ) $(BUILD)/looper.o $(BUILD)/loopstore.o $(BUILD)/clock.o
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
 
 # (The seam's curve, from looper.o, for the loop the test expects.)
 $(BUILD)/test_host_notify: $(BUILD)/test_host_notify.o $(HOST_OBJ) $(BUILD)/looper.o $(BUILD)/loopstore.o $(BUILD)/clock.o
