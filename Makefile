@@ -20,9 +20,15 @@ BUNDLE   := bundle/eighttrack.lv2
 BUILD    := build
 LIB_EXT  := .so
 
-# Flags the build needs whatever CFLAGS says.
-ET_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-             -fPIC -fvisibility=hidden -D_DEFAULT_SOURCE -Iplugin
+# Warnings are errors here; a distribution whose newer compiler warns about
+# something new can build with WERROR= .
+WERROR ?= -Werror
+
+# Flags the build needs whatever CFLAGS says.  -MMD -MP: each object lists
+# the headers it was built from in a .d file beside it (included below).
+ET_CFLAGS := -std=c11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
+             -fPIC -fvisibility=hidden -D_DEFAULT_SOURCE \
+             -Iplugin/core -Iplugin/lv2 -MMD -MP
 ifeq ($(SANITIZE),1)
 # GCC's -fsanitize=undefined leaves out float-cast-overflow (a double
 # outside an integer type's range, NaN or infinity converted to it): named
@@ -48,9 +54,11 @@ SNDFILE_LIBS   = $(shell $(PKG_CONFIG) --libs sndfile)
 UI_CFLAGS   = $(shell $(PKG_CONFIG) --cflags cairo x11)
 UI_LIBS     = $(shell $(PKG_CONFIG) --libs cairo x11)
 
-CORE_SRC := plugin/ports.c plugin/router.c plugin/clock.c plugin/looper.c plugin/loopstore.c \
-            plugin/midiclock.c plugin/control_map.c plugin/overview.c
-CORE_OBJ := $(CORE_SRC:plugin/%.c=$(BUILD)/%.o)
+# plugin/core: the musical modules, which know nothing of LV2 (make layers
+# checks); plugin/lv2: the glue that maps ports, atoms and state onto them.
+CORE_SRC := $(addprefix plugin/core/,ports.c router.c clock.c looper.c loopstore.c \
+            midiclock.c control_map.c overview.c)
+CORE_OBJ := $(CORE_SRC:plugin/core/%.c=$(BUILD)/%.o)
 GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/seq_out.o \
             $(BUILD)/notify.o
 
@@ -69,7 +77,7 @@ PRESETS    := $(notdir $(wildcard ttl/presets/*.ttl))
 HOST_TESTS += $(BUILD)/test_presets
 
 .PHONY: all check bench run install uninstall clean deps-build deps-check deps-run deps-fuzz \
-        validate unit-tests host-tests host-scripts ui-tests symbols lint help
+        validate unit-tests host-tests host-scripts ui-tests symbols layers lint help
 
 all: $(BUNDLE)/eighttrack$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/eighttrack.ttl \
      $(BUNDLE)/eighttrack_ui$(LIB_EXT) $(BUNDLE)/eighttrack_ui.ttl \
@@ -90,7 +98,10 @@ $(BUILD)/flags: FORCE | $(BUILD)
 	@echo '$(ET_FLAGS_NOW)' | cmp -s - $@ || echo '$(ET_FLAGS_NOW)' > $@
 .PHONY: FORCE
 
-$(BUILD)/%.o: plugin/%.c plugin/*.h $(BUILD)/flags | $(BUILD)
+$(BUILD)/%.o: plugin/core/%.c $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(SNDFILE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: plugin/lv2/%.c $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(SNDFILE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUNDLE)/eighttrack$(LIB_EXT): $(CORE_OBJ) $(GLUE_OBJ)
@@ -102,8 +113,8 @@ $(BUNDLE)/manifest.ttl: ttl/manifest.ttl.in
 	mkdir -p $(BUNDLE)
 	sed 's/@LIB_EXT@/$(LIB_EXT)/g' $< > $@
 
-$(BUILD)/gen_ttl: tools/gen_ttl.c plugin/ports.c plugin/ports.h $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ tools/gen_ttl.c plugin/ports.c -lm
+$(BUILD)/gen_ttl: tools/gen_ttl.c plugin/core/ports.c $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ tools/gen_ttl.c plugin/core/ports.c -lm
 
 $(BUNDLE)/eighttrack.ttl: ttl/eighttrack.ttl.in $(BUILD)/gen_ttl
 	mkdir -p $(BUNDLE)
@@ -115,7 +126,7 @@ $(BUNDLE)/eighttrack.ttl: ttl/eighttrack.ttl.in $(BUILD)/gen_ttl
 
 UI_OBJ := $(BUILD)/ui_eighttrack_ui.o $(BUILD)/ui_view.o $(BUILD)/ports.o
 
-$(BUILD)/ui_%.o: ui/%.c ui/*.h plugin/ports.h plugin/overview.h plugin/messages.h $(BUILD)/flags | $(BUILD)
+$(BUILD)/ui_%.o: ui/%.c $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) -Iui $(LV2_CFLAGS) $(UI_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUNDLE)/eighttrack_ui$(LIB_EXT): $(UI_OBJ) ui/eighttrack_ui.map
@@ -124,7 +135,7 @@ $(BUNDLE)/eighttrack_ui$(LIB_EXT): $(UI_OBJ) ui/eighttrack_ui.map
 		-Wl,--version-script=ui/eighttrack_ui.map \
 		-o $@ $(UI_OBJ) $(UI_LIBS) -lm
 
-$(BUILD)/test_ui_leaks: tests/test_ui_leaks.c plugin/ports.h plugin/messages.h $(BUILD)/flags | $(BUILD)
+$(BUILD)/test_ui_leaks: tests/test_ui_leaks.c $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(UI_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
 		-o $@ $< $(UI_LIBS) $(shell $(PKG_CONFIG) --libs fontconfig) -ldl
 
@@ -141,7 +152,7 @@ $(BUNDLE)/eighttrack_ui.ttl: ttl/eighttrack_ui.ttl.in $(BUILD)/gen_ttl
 
 # ------------------------------------------------------------------ tests
 
-$(BUILD)/test_%.o: tests/test_%.c tests/*.h plugin/*.h $(BUILD)/flags | $(BUILD)
+$(BUILD)/test_%.o: tests/test_%.c $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests -c $< -o $@
 
 $(BUILD)/lv2host.o: tests/lv2host.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
@@ -156,7 +167,7 @@ $(BUILD)/test_overview $(BUILD)/test_loopstore: $(BUILD)/%: $(BUILD)/%.o $(CORE_
 
 # The looper beside its own per-frame build (ET_LOOPER_PER_FRAME, renamed
 # to ref_looper_* by tests/looper_per_frame.h).
-$(BUILD)/looper_per_frame.o: plugin/looper.c tests/looper_per_frame.h tests/looper_ref.h plugin/*.h $(BUILD)/flags | $(BUILD)
+$(BUILD)/looper_per_frame.o: plugin/core/looper.c tests/looper_per_frame.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -DET_LOOPER_PER_FRAME -include tests/looper_per_frame.h -c $< -o $@
 
 $(BUILD)/test_looper_ref: $(BUILD)/test_looper_ref.o $(BUILD)/looper_per_frame.o $(CORE_OBJ)
@@ -174,7 +185,7 @@ $(BUILD)/test_host_state: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ)
 
 # A full disk for the save tests: preloaded by test_host_save into itself.
 $(BUILD)/enospc_shim.so: tests/enospc_shim.c $(BUILD)/flags | $(BUILD)
-	$(CC) -Wall -Wextra -Werror -fPIC -shared $(CPPFLAGS) $(CFLAGS) -o $@ $< -ldl
+	$(CC) -Wall -Wextra $(WERROR) -fPIC -shared $(CPPFLAGS) $(CFLAGS) -o $@ $< -ldl
 
 $(BUILD)/test_host_save: $(BUILD)/test_host_save.o $(HOST_OBJ) | $(BUILD)/enospc_shim.so
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -ldl -lm
@@ -230,12 +241,16 @@ host-scripts: all
 ui-tests: all $(BUILD)/test_ui_leaks
 	ET_PRELOAD="$(ET_PRELOAD)" ET_LEAK_CHECK="$(ET_LEAK_CHECK)" tests/test_ui.sh
 
+layers:
+	tools/check_layers.sh plugin
+
 symbols: all
 	tools/check_symbols.sh $(BUNDLE)/eighttrack$(LIB_EXT) lv2_descriptor
 	tools/check_symbols.sh $(BUNDLE)/eighttrack_ui$(LIB_EXT) lv2ui_descriptor
 
 check: deps-check
 	$(MAKE) all
+	$(MAKE) layers
 	$(MAKE) unit-tests
 	$(MAKE) fuzz-replay
 	$(MAKE) fuzz-hangs
@@ -283,20 +298,20 @@ FUZZ_DEFS      ?=
 FUZZ_BUILD     := $(BUILD)/fuzz
 # clang's undefined group includes float-cast-overflow (unlike GCC's); it
 # is named anyway, so that the list says what is checked.
-FUZZ_CFLAGS    := -std=c11 -g -O1 -D_DEFAULT_SOURCE -Iplugin -Ifuzz \
+FUZZ_CFLAGS    := -std=c11 -g -O1 -D_DEFAULT_SOURCE -Iplugin/core -Ifuzz \
                   -fsanitize=fuzzer,address,undefined,float-cast-overflow \
                   -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_SRC_router := plugin/ports.c plugin/router.c
-FUZZ_SRC_looper := plugin/ports.c plugin/clock.c plugin/looper.c plugin/loopstore.c
-FUZZ_SRC_state  := plugin/clock.c plugin/looper.c plugin/loopstore.c plugin/loopfile.c
-FUZZ_SRC_clock  := plugin/clock.c plugin/midiclock.c plugin/control_map.c
+FUZZ_SRC_router := $(addprefix plugin/core/,ports.c router.c)
+FUZZ_SRC_looper := $(addprefix plugin/core/,ports.c clock.c looper.c loopstore.c)
+FUZZ_SRC_state  := $(addprefix plugin/core/,clock.c looper.c loopstore.c loopfile.c)
+FUZZ_SRC_clock  := $(addprefix plugin/core/,clock.c midiclock.c control_map.c)
 
 .PHONY: fuzz fuzz-build fuzz-replay fuzz-seeds fuzz-hangs
 
 $(FUZZ_BUILD):
 	mkdir -p $@
 
-$(FUZZ_BUILD)/%.o: fuzz/%.c fuzz/*.h plugin/*.h $(BUILD)/flags | $(FUZZ_BUILD)
+$(FUZZ_BUILD)/%.o: fuzz/%.c $(BUILD)/flags | $(FUZZ_BUILD)
 	$(CC) $(ET_CFLAGS) -Ifuzz $(SNDFILE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/replay_router: $(FUZZ_BUILD)/fuzz_router.o $(FUZZ_BUILD)/replay_main.o \
@@ -325,7 +340,7 @@ FUZZ_FLAGS_NOW := $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_DEFS)
 $(FUZZ_BUILD)/flags: FORCE | $(FUZZ_BUILD)
 	@echo '$(FUZZ_FLAGS_NOW)' | cmp -s - $@ || echo '$(FUZZ_FLAGS_NOW)' > $@
 
-$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h plugin/*.h plugin/*.c $(FUZZ_BUILD)/flags | $(FUZZ_BUILD)
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(wildcard plugin/core/*.[ch]) $(FUZZ_BUILD)/flags | $(FUZZ_BUILD)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_DEFS) -o $@ $< $(FUZZ_SRC_$*) $(if $(filter state,$*),$(SNDFILE_CFLAGS) $(SNDFILE_LIBS)) -lm
 
 fuzz-build: $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/fuzz_%)
@@ -383,6 +398,9 @@ run: deps-run
 
 clean:
 	rm -rf $(BUILD) bundle
+
+# The headers each object was built from (-MMD -MP).
+-include $(wildcard $(BUILD)/*.d $(FUZZ_BUILD)/*.d)
 
 # The list at the top of this file.
 help:

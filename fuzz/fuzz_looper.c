@@ -1,5 +1,5 @@
-/* libFuzzer harness of the looper and the transport clock (plugin/looper.c,
- * plugin/clock.c), driven as the glue's run() drives them: controls once
+/* libFuzzer harness of the looper and the transport clock (plugin/core/looper.c,
+ * plugin/core/clock.c), driven as the glue's run() drives them: controls once
  * per block (sanitized like the ports), et_clock_begin_block(), then the
  * block rendered span by span with et_clock_apply() at each position's
  * frame.  The fuzzer picks the sample rate (1 Hz .. 1 MHz, as instantiate()

@@ -1,4 +1,4 @@
-/* libFuzzer harness of the router (plugin/router.c), driven as the glue
+/* libFuzzer harness of the router (plugin/core/router.c), driven as the glue
  * drives it: per block, et_router_flush() and et_router_set_controls() at
  * frame 0, then MIDI events in frame order; control values pass through
  * et_port_sanitize() and are read as the glue reads them.  The input is a

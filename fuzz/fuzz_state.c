@@ -1,5 +1,5 @@
-/* libFuzzer harness of the loop-file reader (plugin/loopfile.c) and the
- * restore path that plugin/state.c builds on it: arbitrary bytes are
+/* libFuzzer harness of the loop-file reader (plugin/core/loopfile.c) and the
+ * restore path that plugin/lv2/state.c builds on it: arbitrary bytes are
  * written to a file and read with et_loopfile_read() at a fuzzer-chosen
  * rate, expected length and capacity; a loop that reads is made playable
  * with et_loopfile_clean(), as restore() does, and loaded into a new looper

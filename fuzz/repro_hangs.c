@@ -7,7 +7,7 @@
  *
  *   repro_hangs transport FRAME LENGTH
  *     A LENGTH-frame anchored loop at transport frame 0; the transport
- *     rolls from FRAME.  find_repetition() (plugin/looper.c) never returns
+ *     rolls from FRAME.  find_repetition() (plugin/core/looper.c) never returns
  *     for FRAME > 4e18 (et_clock_quantize_frame() saturates at 4e18, while
  *     the glue's to_int64() passes frames up to 4.6e18), nor beyond 2^53
  *     for loops shorter than the spacing of doubles there.
@@ -21,7 +21,7 @@
  *   repro_hangs beat BAR_BEAT
  *     Armed with quantize on bar, transport rolling at 120 BPM, with a
  *     position whose beatsPerBar (or barBeat) is the value given.
- *     et_clock_boundary_at_or_after() (plugin/clock.c) steps a boundary
+ *     et_clock_boundary_at_or_after() (plugin/core/clock.c) steps a boundary
  *     index n by 1.0, which does nothing once n passes 2^53: it never
  *     returns when beats / beats_per_bar is that large, as with a tiny
  *     meter (1e-300: clock.c takes any in (0, 1000]), a huge barBeat

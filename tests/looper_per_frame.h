@@ -1,4 +1,4 @@
-/* Forced into the per-frame build of plugin/looper.c (the Makefile's
+/* Forced into the per-frame build of plugin/core/looper.c (the Makefile's
  * looper_per_frame.o: -DET_LOOPER_PER_FRAME -include this file): the same
  * source under the names of looper_ref.h, so that test_looper_ref can link
  * both builds into one program. */

@@ -1,4 +1,4 @@
-/* The per-frame build of plugin/looper.c (ET_LOOPER_PER_FRAME: every frame
+/* The per-frame build of plugin/core/looper.c (ET_LOOPER_PER_FRAME: every frame
  * through render_frame(), no block kernels): the API of looper.h under the
  * prefix ref_looper_ (looper_per_frame.h renames it). */
 #ifndef ET_LOOPER_REF_H

@@ -6,7 +6,7 @@
  * lv2lint fails a UI that lists the deprecated ui:resize feature; the
  * window's size hints say the same to hosts that read them).  Values
  * come in through port_event, the note lights and the waveform through
- * notify (see plugin/messages.h); gestures go out through write_function,
+ * notify (see plugin/lv2/messages.h); gestures go out through write_function,
  * wrapped in ui:touch when the host offers it. */
 #include "messages.h"
 #include "ports.h"

@@ -74,7 +74,7 @@ EtChunkResult et_ui_model_overview(EtUiModel *m, uint32_t serial,
                                    uint32_t n);
 
 /* ------------------------------------------------ messages from the plugin
- * What notify says (plugin/messages.h), read from the atom a host passes
+ * What notify says (plugin/lv2/messages.h), read from the atom a host passes
  * to port_event.  The reader trusts nothing: every property header and
  * value must lie inside the object, which must lie inside the buffer, and
  * have the type and size messages.h gives it; anything else is
