@@ -56,7 +56,7 @@ UI_LIBS     = $(shell $(PKG_CONFIG) --libs cairo x11)
 
 # plugin/core: the musical modules, which know nothing of LV2 (make layers
 # checks); plugin/lv2: the glue that maps ports, atoms and state onto them.
-CORE_SRC := $(addprefix plugin/core/,ports.c router.c clock.c looper.c loopstore.c \
+CORE_SRC := $(addprefix plugin/core/,ports.c router.c clock.c looper.c loopstore.c engine.c \
             midiclock.c control_map.c overview.c)
 CORE_OBJ := $(CORE_SRC:plugin/core/%.c=$(BUILD)/%.o)
 GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/seq_out.o \

@@ -9,6 +9,7 @@
 #define et_looper_free ref_looper_free
 #define et_looper_set_controls ref_looper_set_controls
 #define et_looper_set_baseline ref_looper_set_baseline
+#define et_looper_trigger_clear ref_looper_trigger_clear
 #define et_looper_process ref_looper_process
 #define et_looper_state ref_looper_state
 #define et_looper_length ref_looper_length

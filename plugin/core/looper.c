@@ -221,6 +221,12 @@ void et_looper_set_controls(EtLooper *l, const EtLooperControls *c)
 	l->fresh = true;
 }
 
+void et_looper_trigger_clear(EtLooper *l)
+{
+	l->clear_edge = true;
+	l->fresh = true;
+}
+
 void et_looper_set_baseline(EtLooper *l, const EtLooperControls *c)
 {
 	l->ctl = sanitize(c);

@@ -123,6 +123,11 @@ void et_looper_free(EtLooper *l);
  * at the first frame the next et_looper_process() renders. */
 void et_looper_set_controls(EtLooper *l, const EtLooperControls *c);
 
+/* A clear at the first frame the next et_looper_process() renders,
+ * whatever loop_clear's port holds (a control-channel note: the port may
+ * be held on, which would hide a second 0->1 edge). */
+void et_looper_trigger_clear(EtLooper *l);
+
 /* Makes c the previous values without acting on any difference (after a
  * state restore, so a session saved while armed does not start recording).
  * Also drops edges seen but not yet acted on. */

@@ -1,15 +1,15 @@
-/* Eighttrack's LV2 glue: maps ports and atoms onto the core modules.
+/* Eighttrack's LV2 glue: maps ports and atoms onto the core's engine.
  *
- * Nothing musical happens here.  run() reads and sanitizes the controls,
- * walks midi_in in frame order and hands each event to the router (or, on
- * the control channel, acts on it at its frame), renders the looper span
- * by span between transport positions, lets the MIDI clock catch up before
- * each event, and writes what they emit into midi_out and the track
- * outputs, never past the capacity the host gave.  Problems seen in run() are
- * counted there and logged by the worker, never from the audio thread. */
+ * Nothing musical happens here.  run() opens the output sequences, reads
+ * the control ports and walks midi_in, decoding each atom into a call of
+ * the engine (plugin/core/engine.h: MIDI, a transport position, or an
+ * event that only holds its place), and writes back what comes out: MIDI
+ * into midi_out and the track outputs (never past the capacity the host
+ * gave), the output controls, and the UI's notify messages.  Problems seen
+ * in run() are counted there and logged by the worker, never from the
+ * audio thread. */
 #include "instance.h"
 
-#include "control_map.h"
 #include "denormals.h"
 
 #include <lv2/atom/util.h>
@@ -22,66 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t
-float_bits(float value)
-{
-	uint32_t bits;
-	memcpy(&bits, &value, sizeof(bits));
-	return bits;
-}
-
-/* Reads every control input; a port sanitizes (et_port_sanitize) only
- * when its bits changed.  True if any did: most blocks change nothing. */
-static bool
-refresh_controls(Eighttrack *self)
-{
-	bool changed = false;
-	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
-		if (et_ports[i].kind != ET_PORT_KIND_CONTROL_IN) {
-			continue;
-		}
-		const float   *port = (const float *)self->port[i];
-		const float    raw  = port ? *port : et_ports[i].fallback;
-		const uint32_t bits = float_bits(raw);
-		if (bits != self->control_bits[i]) {
-			self->control_bits[i]  = bits;
-			self->control_value[i] = et_port_sanitize(i, raw);
-			changed                = true;
-		}
-	}
-	return changed;
-}
-
-/* A control port's value as the plugin obeys it, as refresh_controls()
- * last read it: never NaN, clamped to the port's range and rounded on
- * integer ports (et_port_sanitize), so the casts to uint8_t, int8_t,
- * uint32_t and EtQuantize below convert in-range whole numbers. */
-static float
-control(const Eighttrack *self, uint32_t index)
-{
-	return self->control_value[index];
-}
-
-static void
-read_router_controls(const Eighttrack *self, EtRouterControls *controls)
-{
-	controls->auto_channel = (uint8_t)control(self, ET_PORT_AUTO_CHANNEL);
-	controls->active_track =
-	    (uint8_t)(control(self, ET_PORT_ACTIVE_TRACK) - 1.0f);
-	controls->thru = control(self, ET_PORT_THRU) > 0.0f;
-	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		EtTrackControls *tc = &controls->track[t];
-		tc->channel =
-		    (uint8_t)control(self, et_track_port(t, ET_TRACK_FIELD_CHANNEL));
-		tc->mute =
-		    control(self, et_track_port(t, ET_TRACK_FIELD_MUTE)) > 0.0f;
-		tc->transpose =
-		    (int8_t)control(self, et_track_port(t, ET_TRACK_FIELD_TRANSPOSE));
-		tc->program =
-		    (uint8_t)control(self, et_track_port(t, ET_TRACK_FIELD_PROGRAM));
-	}
-}
-
 /* The router's and the clock's output: one MIDI event into midi_out, and,
  * while track_outs is on, into its track's own output.  False when it would
  * not fit whole in both (a half-written event would corrupt a sequence, and
@@ -92,7 +32,7 @@ emit_midi(void *ctx, uint32_t frame, int track, const uint8_t *msg,
           uint32_t size)
 {
 	Eighttrack *self = (Eighttrack *)ctx;
-	EtSeqOut   *solo = self->track_outs && track >= 0 &&
+	EtSeqOut   *solo = self->engine.track_outs && track >= 0 &&
 	                         track < ET_TRACK_COUNT &&
 	                         self->track_out[track].open
 	                     ? &self->track_out[track]
@@ -121,46 +61,6 @@ emit_to_track_out(void *ctx, uint32_t frame, int track, const uint8_t *msg,
 	}
 	et_seq_out_write(out, frame, self->uris.midi_MidiEvent, msg, size);
 	return true;
-}
-
-/* Follows the track_outs port.  Turned off, the track outputs fall silent
- * at once: each ends there, at frame 0, the notes its track has sounding
- * and releases the held controllers (sustain, sostenuto, soft, hold) it
- * holds down, on every channel (they go on, and end later, on midi_out),
- * so nothing hangs on a synth wired to a track output. */
-static void
-update_track_outs(Eighttrack *self)
-{
-	const bool on = control(self, ET_PORT_TRACK_OUTS) > 0.0f;
-	if (on == self->track_outs) {
-		return;
-	}
-	self->track_outs = on;
-	if (!on) {
-		const EtSink sink = {emit_to_track_out, self};
-		et_router_tell_releases(&self->router, 0, &sink);
-	}
-}
-
-/* rate is one instantiate() accepted, 1 .. 1e6 (NaN and infinities
- * fail that test): at most 1.2e8 frames, far inside uint32_t. */
-uint32_t
-et_loop_capacity_frames(double rate)
-{
-	return (uint32_t)ceil(ET_LOOP_CAPACITY_SECONDS * rate);
-}
-
-static void
-read_looper_controls(const Eighttrack *self, EtLooperControls *controls)
-{
-	controls->arm      = control(self, ET_PORT_LOOP_ARM) > 0.0f;
-	controls->mute     = control(self, ET_PORT_LOOP_MUTE) > 0.0f;
-	controls->overdub  = control(self, ET_PORT_LOOP_OVERDUB) > 0.0f;
-	controls->quantize = (EtQuantize)control(self, ET_PORT_LOOP_QUANTIZE);
-	controls->bars     = (uint32_t)control(self, ET_PORT_LOOP_BARS);
-	controls->clear    = control(self, ET_PORT_LOOP_CLEAR) > 0.0f;
-	controls->level_db = control(self, ET_PORT_LOOP_LEVEL);
-	controls->monitor  = control(self, ET_PORT_MONITOR) > 0.0f;
 }
 
 static LV2_Handle
@@ -193,32 +93,19 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 		free(self);
 		return NULL;
 	}
-	/* Written so that NaN fails it too: every frame count derived from
-	 * the rate (loop capacity, ramps, the UI's window) converts to its
-	 * integer type in range only because of this test. */
-	if (!(rate >= 1.0 && rate <= 1e6)) {
+	/* The engine refuses a rate that is NaN, infinite or beyond 1 .. 1e6,
+	 * and allocates and touches the whole loop memory here, so run()
+	 * never has to. */
+	if (!et_engine_init(&self->engine, rate)) {
 		lv2_log_error(&self->logger,
-		              "eighttrack: unusable sample rate %f; cannot run\n", rate);
+		              "eighttrack: cannot run at sample rate %f (1 Hz to "
+		              "1 MHz), or cannot allocate %.0f s of loop audio\n",
+		              rate, ET_LOOP_CAPACITY_SECONDS);
 		free(self);
 		return NULL;
 	}
-
-	self->rate = rate;
-	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
-		self->control_bits[i]  = float_bits(et_ports[i].fallback);
-		self->control_value[i] = et_port_sanitize(i, et_ports[i].fallback);
-	}
-	/* The whole loop buffer is allocated and touched here, so run() never
-	 * has to. */
-	self->looper = et_looper_new(rate, et_loop_capacity_frames(rate));
-	if (!self->looper) {
-		lv2_log_error(&self->logger,
-		              "eighttrack: cannot allocate %.0f s of loop audio\n",
-		              ET_LOOP_CAPACITY_SECONDS);
-		free(self);
-		return NULL;
-	}
-	self->saved = self->looper;
+	self->rate  = rate;
+	self->saved = self->engine.looper;
 	atomic_init(&self->incoming, NULL);
 	atomic_init(&self->retired, NULL);
 
@@ -229,15 +116,6 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		et_seq_out_init(&self->track_out[t], self->map);
 	}
-	et_router_init(&self->router);
-	et_clock_init(&self->clock, rate);
-	et_midiclock_init(&self->midiclock);
-	self->latch.port_active  = et_ports[ET_PORT_ACTIVE_TRACK].fallback;
-	self->latch.port_arm     = et_ports[ET_PORT_LOOP_ARM].fallback;
-	self->latch.port_mute    = et_ports[ET_PORT_LOOP_MUTE].fallback;
-	self->latch.active_track = (uint8_t)(self->latch.port_active - 1.0f);
-	self->latch.arm          = self->latch.port_arm > 0.0f;
-	self->latch.mute         = self->latch.port_mute > 0.0f;
 	return (LV2_Handle)self;
 }
 
@@ -247,6 +125,9 @@ connect_port(LV2_Handle instance, uint32_t port, void *data)
 	Eighttrack *self = (Eighttrack *)instance;
 	if (port < ET_PORT_COUNT) {
 		self->port[port] = data;
+		self->control_port[port] =
+		    et_ports[port].kind == ET_PORT_KIND_CONTROL_IN ? (const float *)data
+		                                                   : NULL;
 	}
 }
 
@@ -284,23 +165,22 @@ report_problems(Eighttrack *self)
 {
 	for (unsigned s = 1; s < ET_ROUTER_STATUS_COUNT; ++s) {
 		report(self, (EtReport)(ET_REPORT_ROUTER_FIRST + s),
-		       self->router.status_count[s],
+		       self->engine.router.status_count[s],
 		       s == ET_ROUTER_OUTPUT_FULL ? self->out_capacity : 0);
 	}
-	report(self, ET_REPORT_LATE_EVENT, self->late_events, 0);
+	report(self, ET_REPORT_LATE_EVENT, self->engine.late_events, 0);
 	report(self, ET_REPORT_NON_MIDI, self->non_midi_events, 0);
-	report(self, ET_REPORT_CLOCK_DROPPED, self->midiclock.dropped,
+	report(self, ET_REPORT_CLOCK_DROPPED, self->engine.midiclock.dropped,
 	       self->out_capacity);
-	report(self, ET_REPORT_REJECTED_SAMPLES, et_looper_rejected(self->looper),
-	       0);
-	report(self, ET_REPORT_DENORMAL_SAMPLES,
-	       et_looper_denormals(self->looper), 0);
-	report(self, ET_REPORT_POOL_FULL, et_looper_pool_full(self->looper), 0);
+	const EtLooper *looper = self->engine.looper;
+	report(self, ET_REPORT_REJECTED_SAMPLES, et_looper_rejected(looper), 0);
+	report(self, ET_REPORT_DENORMAL_SAMPLES, et_looper_denormals(looper), 0);
+	report(self, ET_REPORT_POOL_FULL, et_looper_pool_full(looper), 0);
 }
 
-/* Takes over a looper that restore() built, if there is one and the last
- * replaced one has been freed; true if it did. */
-static bool
+/* Hands the engine a looper that restore() built, if there is one and the
+ * last replaced one has been freed. */
+static void
 take_restored_looper(Eighttrack *self)
 {
 	const EtWorkMessage reap = {ET_WORK_REAP, 0, 0, 0};
@@ -309,16 +189,14 @@ take_restored_looper(Eighttrack *self)
 		if (self->reap_due && schedule(self, &reap)) {
 			self->reap_due = false;
 		}
-		return false;
+		return;
 	}
 	EtLooper *incoming = atomic_exchange(&self->incoming, NULL);
 	if (!incoming) {
-		return false;
+		return;
 	}
-	atomic_store(&self->retired, self->looper);
-	self->looper   = incoming;
+	atomic_store(&self->retired, et_engine_swap_looper(&self->engine, incoming));
 	self->reap_due = !schedule(self, &reap);
-	return true;
 }
 
 /* A finite number from an Int, Long, Float or Double atom; false for a
@@ -399,20 +277,6 @@ read_position(const Eighttrack *self, const LV2_Atom_Object *obj,
 	return true;
 }
 
-typedef struct {
-	const float *in_l, *in_r;
-	float       *out_l, *out_r;
-} AudioPorts;
-
-static void
-render(Eighttrack *self, const AudioPorts *audio, uint32_t from, uint32_t to)
-{
-	if (to > from && audio->out_l) {
-		et_looper_process(self->looper, &self->clock, audio->in_l, audio->in_r,
-		                  audio->out_l, audio->out_r, from, to - from);
-	}
-}
-
 static void
 write_control_out(Eighttrack *self, uint32_t index, float value)
 {
@@ -422,98 +286,50 @@ write_control_out(Eighttrack *self, uint32_t index, float value)
 	}
 }
 
-/* Follows the ports that notes on control_channel can also move: a port
- * that changed since the last block takes over (and, after a restore, the
- * restored values do). */
+/* One event of midi_in (ev, its header copied out in *head), decoded for
+ * the engine. */
 static void
-update_latches(Eighttrack *self, bool restored)
+handle_event(Eighttrack *self, const uint8_t *ev, const LV2_Atom_Event *head)
 {
-	const float active = control(self, ET_PORT_ACTIVE_TRACK);
-	const float arm    = control(self, ET_PORT_LOOP_ARM);
-	const float mute   = control(self, ET_PORT_LOOP_MUTE);
-	if (restored || active != self->latch.port_active) {
-		self->latch.port_active  = active;
-		self->latch.active_track = (uint8_t)(active - 1.0f);
+	const uint8_t *body = ev + sizeof(LV2_Atom_Event);
+	const EtUris  *u     = &self->uris;
+	const int64_t  frame = head->time.frames;
+	const uint32_t size  = head->body.size;
+	uint32_t       otype = 0;
+	const bool     object =
+	    (head->body.type == u->atom_Object || head->body.type == u->atom_Blank) &&
+	    size >= sizeof(LV2_Atom_Object_Body);
+	if (object) {
+		memcpy(&otype, body + offsetof(LV2_Atom_Object_Body, otype),
+		       sizeof(otype));
 	}
-	if (restored || arm != self->latch.port_arm) {
-		self->latch.port_arm = arm;
-		self->latch.arm      = arm > 0.0f;
-	}
-	if (restored || mute != self->latch.port_mute) {
-		self->latch.port_mute = mute;
-		self->latch.mute      = mute > 0.0f;
-	}
-}
-
-/* What one run() works with, beside the instance. */
-typedef struct {
-	AudioPorts       audio;
-	EtSink           sink;
-	EtLooperControls looper;
-	uint32_t         rendered; /* looper audio is done up to this frame */
-	uint8_t          control_channel;
-	bool             clock_out;
-} Block;
-
-/* Acts on a note of the control channel at its own frame: the looper
- * renders up to it first, so a change with quantize off lands exactly. */
-static void
-act_on_control(Eighttrack *self, Block *b, uint32_t at, EtControlAction act)
-{
-	if (act.kind == ET_CONTROL_SELECT_TRACK) {
-		self->latch.active_track           = act.track;
-		self->router_controls.active_track = act.track;
-		et_router_set_controls(&self->router, &self->router_controls, at,
-		                       &b->sink);
-		return;
-	}
-
-	render(self, &b->audio, b->rendered, at);
-	b->rendered = at;
-	if (act.kind == ET_CONTROL_LOOP_ARM) {
-		self->latch.arm = !self->latch.arm;
-		b->looper.arm   = self->latch.arm;
-	} else if (act.kind == ET_CONTROL_LOOP_MUTE) {
-		self->latch.mute = !self->latch.mute;
-		b->looper.mute   = self->latch.mute;
-	} else if (act.kind == ET_CONTROL_LOOP_CLEAR) {
-		/* A fresh 0->1 edge, even while the loop_clear port is held on. */
-		b->looper.clear = false;
-		et_looper_set_controls(self->looper, &b->looper);
-		b->looper.clear = true;
-	}
-	et_looper_set_controls(self->looper, &b->looper);
-}
-
-static void
-handle_midi(Eighttrack *self, Block *b, uint32_t at, const uint8_t *msg,
-            uint32_t size)
-{
-	if (b->clock_out && et_midiclock_replaces(msg, size)) {
-		return; /* ours replace them: never doubled */
-	}
-	const EtControlAction act =
-	    b->control_channel ? et_control_map(b->control_channel, msg, size)
-	                       : (EtControlAction){ET_CONTROL_NOT_MINE, 0};
-	switch (act.kind) {
-	case ET_CONTROL_NOT_MINE:
-		et_router_process(&self->router, at, msg, size, &b->sink);
-		return;
-	case ET_CONTROL_RELEASE:
-		et_router_release(&self->router, at, msg, size, &b->sink);
-		return;
-	case ET_CONTROL_IGNORED: return;
-	default: act_on_control(self, b, at, act); return;
+	const LV2_Atom_Object *obj =
+	    (const LV2_Atom_Object *)(ev + offsetof(LV2_Atom_Event, body));
+	EtPosition             pos;
+	if (head->body.type == u->midi_MidiEvent) {
+		et_engine_midi(&self->engine, frame, body, size);
+	} else if (object && read_position(self, obj, &pos)) {
+		et_engine_position(&self->engine, frame, &pos);
+	} else if (object) {
+		/* The UI's Request or Alive (they carry no time: jalv stamps them
+		 * at the end of the block); other objects are ignored. */
+		et_engine_other(&self->engine, frame, false);
+		et_notify_take_request(&self->ui, obj);
+	} else {
+		et_engine_other(&self->engine, frame, true);
+		if (head->body.type != u->atom_Object &&
+		    head->body.type != u->atom_Blank) {
+			++self->non_midi_events; /* (an object too short is ignored) */
+		}
 	}
 }
 
 static void
 run(LV2_Handle instance, uint32_t nframes)
 {
-	Eighttrack              *self = (Eighttrack *)instance;
-	const EtFpuMode          host_fpu = et_flush_denormals();
-	const LV2_Atom_Sequence *in =
-	    (const LV2_Atom_Sequence *)self->port[ET_PORT_MIDI_IN];
+	Eighttrack     *self     = (Eighttrack *)instance;
+	EtEngine       *engine   = &self->engine;
+	const EtFpuMode host_fpu = et_flush_denormals();
 
 	et_seq_out_begin(&self->midi_out, self->port[ET_PORT_MIDI_OUT]);
 	self->out_capacity = self->midi_out.capacity;
@@ -523,58 +339,20 @@ run(LV2_Handle instance, uint32_t nframes)
 	}
 	et_seq_out_begin(&self->notify, self->port[ET_PORT_NOTIFY]);
 
-	const bool controls_changed = refresh_controls(self);
-	update_track_outs(self);
-	Block b;
-	b.sink     = (EtSink){emit_midi, self};
-	b.rendered = 0;
-	b.control_channel = (uint8_t)control(self, ET_PORT_CONTROL_CHANNEL);
-	b.clock_out       = control(self, ET_PORT_CLOCK_OUT) > 0.0f;
+	take_restored_looper(self);
+	const EtEngineAudio audio = {
+	    self->port[ET_PORT_IN_L], self->port[ET_PORT_IN_R],
+	    self->port[ET_PORT_OUT_L], self->port[ET_PORT_OUT_R]};
+	const EtSink sink       = {emit_midi, self};
+	const EtSink track_sink = {emit_to_track_out, self};
+	et_engine_begin(engine, self->control_port, nframes, &audio, &sink,
+	                &track_sink);
 
-	/* Without all four audio ports (a host must connect them) the looper
-	 * is left alone rather than fed half a stereo pair. */
-	b.audio = (AudioPorts){self->port[ET_PORT_IN_L], self->port[ET_PORT_IN_R],
-	                       self->port[ET_PORT_OUT_L], self->port[ET_PORT_OUT_R]};
-	if (!b.audio.in_l || !b.audio.in_r || !b.audio.out_l || !b.audio.out_r) {
-		b.audio.out_l = NULL;
-	}
-
-	/* A restored looper takes the controls as they are as its baseline:
-	 * a session saved while armed does not start recording on load. */
-	const bool restored = take_restored_looper(self);
-	update_latches(self, restored);
-	read_looper_controls(self, &b.looper);
-	b.looper.arm  = self->latch.arm;
-	b.looper.mute = self->latch.mute;
-	if (restored) {
-		et_looper_set_baseline(self->looper, &b.looper);
-	} else {
-		et_looper_set_controls(self->looper, &b.looper);
-	}
-	et_clock_begin_block(&self->clock, nframes);
-	et_midiclock_begin_block(&self->midiclock);
-	if (nframes > 0) { /* a Stop needs a frame to land on */
-		et_midiclock_set_enabled(&self->midiclock, b.clock_out, &b.sink);
-	}
-
-	/* The router's controls are rebuilt, and diffed, only when a port
-	 * changed or a restore reset the latches to the ports (a control
-	 * note changes them itself, at its frame). */
-	et_router_flush(&self->router, 0, &b.sink);
-	if (controls_changed || restored || !self->router.started) {
-		read_router_controls(self, &self->router_controls);
-		self->router_controls.active_track = self->latch.active_track;
-		et_router_set_controls(&self->router, &self->router_controls, 0,
-		                       &b.sink);
-	}
-
-	/* Output frames must lie inside the block and never go backwards,
-	 * whatever the input claims. */
-	const uint32_t last_frame = nframes ? nframes - 1 : 0;
-	uint32_t       at         = 0;
 	/* The sequence is walked by hand: each event header is copied out,
 	 * because jalv 1.6.6 hands over buffers that are only 4-byte aligned,
 	 * and every event is checked to lie inside the sequence. */
+	const LV2_Atom_Sequence *in =
+	    (const LV2_Atom_Sequence *)self->port[ET_PORT_MIDI_IN];
 	const uint8_t *ev  = in ? (const uint8_t *)(in + 1) : NULL;
 	const uint8_t *end = in ? (const uint8_t *)in + sizeof(LV2_Atom) + in->atom.size
 	                        : NULL;
@@ -586,68 +364,16 @@ run(LV2_Handle instance, uint32_t nframes)
 			++self->non_midi_events; /* an event that runs past the end */
 			break;
 		}
-
-		/* Messages from the UI carry no time (jalv stamps them at the
-		 * end of the block): only MIDI and positions can be late. */
-		uint32_t otype = 0;
-		const bool object = (head.body.type == self->uris.atom_Object ||
-		                     head.body.type == self->uris.atom_Blank) &&
-		                    head.body.size >= sizeof(LV2_Atom_Object_Body);
-		if (object) {
-			memcpy(&otype, body + offsetof(LV2_Atom_Object_Body, otype),
-			       sizeof(otype));
-		}
-		int64_t t = head.time.frames;
-		if (t < (int64_t)at || t > (int64_t)last_frame) {
-			if (!object || otype == self->uris.time_Position) {
-				++self->late_events;
-			}
-			t = t < (int64_t)at ? at : last_frame;
-		}
-		at = (uint32_t)t;
-		/* Clock messages go out before what this event causes: those of
-		 * its own frame too for MIDI, only earlier ones for a position,
-		 * which changes what falls on its frame. */
-		if (self->midiclock.enabled) {
-			et_midiclock_advance(&self->midiclock, &self->clock,
-			                     head.body.type == self->uris.midi_MidiEvent
-			                         ? at + 1
-			                         : at,
-			                     &b.sink);
-		}
-
-		const LV2_Atom_Object *obj =
-		    (const LV2_Atom_Object *)(ev + offsetof(LV2_Atom_Event, body));
-		EtPosition pos;
-		if (head.body.type == self->uris.midi_MidiEvent) {
-			handle_midi(self, &b, at, body, head.body.size);
-		} else if (object && otype == self->uris.time_Position) {
-			if (read_position(self, obj, &pos)) {
-				/* Audio up to the position plays by the old one. */
-				const uint32_t until = at < nframes ? at : nframes;
-				render(self, &b.audio, b.rendered, until);
-				b.rendered = until;
-				et_clock_apply(&self->clock, until, &pos);
-			}
-		} else if (object) {
-			/* The UI's Request or Alive; other objects are ignored. */
-			et_notify_take_request(&self->ui, obj);
-		} else if (head.body.type != self->uris.atom_Object &&
-		           head.body.type != self->uris.atom_Blank) {
-			++self->non_midi_events; /* (an object too short is ignored) */
-		}
+		handle_event(self, ev, &head);
 		ev = body + lv2_atom_pad_size(head.body.size);
 	}
-	render(self, &b.audio, b.rendered, nframes);
-	et_midiclock_advance(&self->midiclock, &self->clock, nframes, &b.sink);
+	et_engine_end(engine);
 
-	write_control_out(self, ET_PORT_LOOP_STATE,
-	                  (float)et_looper_state(self->looper));
-	write_control_out(self, ET_PORT_LOOP_LENGTH,
-	                  (float)(et_looper_length(self->looper) / self->rate));
+	write_control_out(self, ET_PORT_LOOP_STATE, et_engine_loop_state(engine));
+	write_control_out(self, ET_PORT_LOOP_LENGTH, et_engine_loop_length(engine));
 	write_control_out(self, ET_PORT_LOOP_POSITION,
-	                  (float)et_looper_position(self->looper));
-	et_notify_run(&self->ui, &self->notify, self->looper, &self->router,
+	                  et_engine_loop_position(engine));
+	et_notify_run(&self->ui, &self->notify, engine->looper, &engine->router,
 	              nframes);
 	report_problems(self);
 	et_restore_fpu(host_fpu);
@@ -663,7 +389,7 @@ static void
 cleanup(LV2_Handle instance)
 {
 	Eighttrack *self = (Eighttrack *)instance;
-	et_looper_free(self->looper);
+	et_engine_free(&self->engine);
 	et_looper_free(atomic_load(&self->incoming));
 	et_looper_free(atomic_load(&self->retired));
 	free(self);

@@ -3,12 +3,8 @@
 #ifndef ET_INSTANCE_H
 #define ET_INSTANCE_H
 
-#include "clock.h"
-#include "looper.h"
-#include "midiclock.h"
+#include "engine.h"
 #include "notify.h"
-#include "ports.h"
-#include "router.h"
 #include "seq_out.h"
 #include "uris.h"
 
@@ -19,9 +15,6 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-/* The loop recorder holds at least this much stereo audio. */
-#define ET_LOOP_CAPACITY_SECONDS 120.0
 
 /* What run() can notice and the worker reports, once each. */
 typedef enum {
@@ -56,37 +49,20 @@ typedef struct {
 	EtUris               uris;
 	EtSeqOut midi_out;
 	EtSeqOut track_out[ET_TRACK_COUNT];
-	bool     track_outs; /* the track outputs carry events (track_outs port) */
 	EtSeqOut notify;
 	EtNotify ui; /* what notify tells the UI (notify.c) */
 
-	void *port[ET_PORT_COUNT];
-	/* Each control port's last raw value (its bits) and what it sanitizes
-	 * to: most blocks change nothing, so most reads are a compare. */
-	uint32_t control_bits[ET_PORT_COUNT];
-	float    control_value[ET_PORT_COUNT];
+	void        *port[ET_PORT_COUNT];
+	const float *control_port[ET_PORT_COUNT]; /* control inputs, else NULL */
 
-	EtRouter         router;
-	EtRouterControls router_controls; /* what the router was last given */
-	EtClock     clock;
-	EtMidiClock midiclock;
+	/* Everything musical: router, clocks, looper, latches (core/engine.h). */
+	EtEngine engine;
 
-	/* The active track, loop arm and loop mute can be moved both by their
-	 * ports and by notes on control_channel.  What the plugin obeys is the
-	 * latest of the two: a port's new value wins when it changes, a note
-	 * wins until the port changes again, or a restore resets all three to
-	 * the ports. */
-	struct {
-		float   port_active, port_arm, port_mute; /* as last read */
-		uint8_t active_track;                     /* 0..7 */
-		bool    arm, mute;
-	} latch;
-
-	/* The looper run() plays.  restore() builds a whole new one and hands
-	 * it over through `incoming`; run() swaps it in at the start of a
-	 * block and leaves the old one in `retired` for the worker (or the
-	 * next restore) to free.  Nothing run() reads is ever freed under it. */
-	EtLooper          *looper;
+	/* The engine's looper is what run() plays.  restore() builds a whole
+	 * new one and hands it over through `incoming`; run() swaps it in at
+	 * the start of a block and leaves the old one in `retired` for the
+	 * worker (or the next restore) to free.  Nothing run() reads is ever
+	 * freed under it. */
 	_Atomic(EtLooper *) incoming;
 	_Atomic(EtLooper *) retired;
 	bool                reap_due; /* run(): `retired` still needs a reap */
@@ -95,13 +71,10 @@ typedef struct {
 	 * replaced it, so save() never reads one run() or the worker frees. */
 	EtLooper *saved;
 
-	uint32_t late_events;
 	uint32_t non_midi_events;
 	uint32_t out_capacity; /* of midi_out, in the current run() */
 	bool     reported[ET_REPORT_COUNT];
 } Eighttrack;
-
-uint32_t et_loop_capacity_frames(double rate);
 
 /* state.c */
 const void *et_state_interface(void);

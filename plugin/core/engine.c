@@ -1,0 +1,351 @@
+/* The block of Eighttrack (see engine.h for the order it keeps). */
+#include "engine.h"
+
+#include "control_map.h"
+
+#include <math.h>
+#include <string.h>
+
+/* rate is one et_engine_init() accepted, 1 .. 1e6 (NaN and infinities
+ * fail that test): at most 1.2e8 frames, far inside uint32_t. */
+uint32_t
+et_loop_capacity_frames(double rate)
+{
+	return (uint32_t)ceil(ET_LOOP_CAPACITY_SECONDS * rate);
+}
+
+static uint32_t
+float_bits(float value)
+{
+	uint32_t bits;
+	memcpy(&bits, &value, sizeof(bits));
+	return bits;
+}
+
+float
+et_engine_control(const EtEngine *e, uint32_t index)
+{
+	return e->control_value[index];
+}
+
+/* The casts below convert in-range whole numbers: values are sanitized
+ * (et_port_sanitize: never NaN, clamped, rounded on integer ports). */
+void
+et_engine_router_controls(const float values[ET_PORT_COUNT],
+                          EtRouterControls *out)
+{
+	out->auto_channel = (uint8_t)values[ET_PORT_AUTO_CHANNEL];
+	out->active_track = (uint8_t)(values[ET_PORT_ACTIVE_TRACK] - 1.0f);
+	out->thru         = values[ET_PORT_THRU] > 0.0f;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		EtTrackControls *tc = &out->track[t];
+		tc->channel =
+		    (uint8_t)values[et_track_port(t, ET_TRACK_FIELD_CHANNEL)];
+		tc->mute = values[et_track_port(t, ET_TRACK_FIELD_MUTE)] > 0.0f;
+		tc->transpose =
+		    (int8_t)values[et_track_port(t, ET_TRACK_FIELD_TRANSPOSE)];
+		tc->program =
+		    (uint8_t)values[et_track_port(t, ET_TRACK_FIELD_PROGRAM)];
+	}
+}
+
+void
+et_engine_looper_controls(const float values[ET_PORT_COUNT],
+                          EtLooperControls *out)
+{
+	out->arm      = values[ET_PORT_LOOP_ARM] > 0.0f;
+	out->mute     = values[ET_PORT_LOOP_MUTE] > 0.0f;
+	out->overdub  = values[ET_PORT_LOOP_OVERDUB] > 0.0f;
+	out->quantize = (EtQuantize)values[ET_PORT_LOOP_QUANTIZE];
+	out->bars     = (uint32_t)values[ET_PORT_LOOP_BARS];
+	out->clear    = values[ET_PORT_LOOP_CLEAR] > 0.0f;
+	out->level_db = values[ET_PORT_LOOP_LEVEL];
+	out->monitor  = values[ET_PORT_MONITOR] > 0.0f;
+}
+
+bool
+et_engine_init(EtEngine *e, double rate)
+{
+	memset(e, 0, sizeof(*e));
+	/* Written so that NaN fails it too: every frame count derived from the
+	 * rate (loop capacity, ramps, the UI's window) converts to its integer
+	 * type in range only because of this test. */
+	if (!(rate >= 1.0 && rate <= 1e6)) {
+		return false;
+	}
+	e->rate = rate;
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		e->control_bits[i]  = float_bits(et_ports[i].fallback);
+		e->control_value[i] = et_port_sanitize(i, et_ports[i].fallback);
+	}
+	/* The whole loop memory is allocated and touched here, so run() never
+	 * has to. */
+	e->looper = et_looper_new(rate, et_loop_capacity_frames(rate));
+	if (!e->looper) {
+		return false;
+	}
+	et_router_init(&e->router);
+	et_clock_init(&e->clock, rate);
+	et_midiclock_init(&e->midiclock);
+	e->latch.port_active  = et_ports[ET_PORT_ACTIVE_TRACK].fallback;
+	e->latch.port_arm     = et_ports[ET_PORT_LOOP_ARM].fallback;
+	e->latch.port_mute    = et_ports[ET_PORT_LOOP_MUTE].fallback;
+	e->latch.active_track = (uint8_t)(e->latch.port_active - 1.0f);
+	e->latch.arm          = e->latch.port_arm > 0.0f;
+	e->latch.mute         = e->latch.port_mute > 0.0f;
+	return true;
+}
+
+void
+et_engine_free(EtEngine *e)
+{
+	et_looper_free(e->looper);
+	e->looper = NULL;
+}
+
+EtLooper *
+et_engine_swap_looper(EtEngine *e, EtLooper *looper)
+{
+	EtLooper *old = e->looper;
+	e->looper     = looper;
+	e->restored   = true;
+	return old;
+}
+
+/* Reads every control input; a port sanitizes only when its bits changed.
+ * True if any did. */
+static bool
+refresh_controls(EtEngine *e, const float *const controls[ET_PORT_COUNT])
+{
+	bool changed = false;
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		if (et_ports[i].kind != ET_PORT_KIND_CONTROL_IN) {
+			continue;
+		}
+		const float   *port = controls[i];
+		const float    raw  = port ? *port : et_ports[i].fallback;
+		const uint32_t bits = float_bits(raw);
+		if (bits != e->control_bits[i]) {
+			e->control_bits[i]  = bits;
+			e->control_value[i] = et_port_sanitize(i, raw);
+			changed             = true;
+		}
+	}
+	return changed;
+}
+
+/* Follows the track_outs port.  Turned off, the track outputs fall silent
+ * at once: each ends there, at frame 0, the notes its track has sounding
+ * and releases the held controllers it holds down, on every channel (they
+ * go on, and end later, on the merged output), so nothing hangs on a
+ * synth wired to a track output. */
+static void
+update_track_outs(EtEngine *e)
+{
+	const bool on = et_engine_control(e, ET_PORT_TRACK_OUTS) > 0.0f;
+	if (on == e->track_outs) {
+		return;
+	}
+	e->track_outs = on;
+	if (!on) {
+		et_router_tell_releases(&e->router, 0, &e->track_sink);
+	}
+}
+
+/* A port that changed since the last block takes over from the notes that
+ * moved the same thing (and, after a restore, the restored values do). */
+static void
+update_latches(EtEngine *e, bool restored)
+{
+	const float active = et_engine_control(e, ET_PORT_ACTIVE_TRACK);
+	const float arm    = et_engine_control(e, ET_PORT_LOOP_ARM);
+	const float mute   = et_engine_control(e, ET_PORT_LOOP_MUTE);
+	if (restored || active != e->latch.port_active) {
+		e->latch.port_active  = active;
+		e->latch.active_track = (uint8_t)(active - 1.0f);
+	}
+	if (restored || arm != e->latch.port_arm) {
+		e->latch.port_arm = arm;
+		e->latch.arm      = arm > 0.0f;
+	}
+	if (restored || mute != e->latch.port_mute) {
+		e->latch.port_mute = mute;
+		e->latch.mute      = mute > 0.0f;
+	}
+}
+
+/* Looper audio up to frame `to` of the block. */
+static void
+render_to(EtEngine *e, uint32_t to)
+{
+	if (to > e->rendered && e->audio.out_l) {
+		et_looper_process(e->looper, &e->clock, e->audio.in_l, e->audio.in_r,
+		                  e->audio.out_l, e->audio.out_r, e->rendered,
+		                  to - e->rendered);
+	}
+	if (to > e->rendered) {
+		e->rendered = to;
+	}
+}
+
+void
+et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
+                uint32_t nframes, const EtEngineAudio *audio,
+                const EtSink *sink, const EtSink *track_sink)
+{
+	e->nframes    = nframes;
+	e->sink       = *sink;
+	e->track_sink = *track_sink;
+	e->rendered   = 0;
+	e->at         = 0;
+	e->audio      = *audio;
+	if (!e->audio.in_l || !e->audio.in_r || !e->audio.out_l ||
+	    !e->audio.out_r) {
+		e->audio.out_l = NULL;
+	}
+
+	const bool changed = refresh_controls(e, controls);
+	update_track_outs(e);
+	e->control_channel =
+	    (uint8_t)et_engine_control(e, ET_PORT_CONTROL_CHANNEL);
+	e->clock_out = et_engine_control(e, ET_PORT_CLOCK_OUT) > 0.0f;
+
+	const bool restored = e->restored;
+	e->restored         = false;
+	update_latches(e, restored);
+	et_engine_looper_controls(e->control_value, &e->looper_controls);
+	e->looper_controls.arm  = e->latch.arm;
+	e->looper_controls.mute = e->latch.mute;
+	if (restored) {
+		et_looper_set_baseline(e->looper, &e->looper_controls);
+	} else {
+		et_looper_set_controls(e->looper, &e->looper_controls);
+	}
+	et_clock_begin_block(&e->clock, nframes);
+	et_midiclock_begin_block(&e->midiclock);
+	if (nframes > 0) { /* a Stop needs a frame to land on */
+		et_midiclock_set_enabled(&e->midiclock, e->clock_out, &e->sink);
+	}
+
+	/* The router's controls are rebuilt, and diffed, only when a port
+	 * changed or a restore reset the latches to the ports (a control note
+	 * changes them itself, at its frame). */
+	et_router_flush(&e->router, 0, &e->sink);
+	if (changed || restored || !e->router.started) {
+		et_engine_router_controls(e->control_value, &e->router_controls);
+		e->router_controls.active_track = e->latch.active_track;
+		et_router_set_controls(&e->router, &e->router_controls, 0, &e->sink);
+	}
+}
+
+/* Places an event in the block: frames never go backwards and stay inside
+ * it, whatever the input claims.  Then MIDI clock catches up: up to and
+ * including the event's frame for MIDI (clock first), only up to it for
+ * anything else (a position changes what falls on its own frame). */
+static uint32_t
+place(EtEngine *e, int64_t frame, bool timed, bool midi)
+{
+	const uint32_t last = e->nframes ? e->nframes - 1 : 0;
+	int64_t        t    = frame;
+	if (t < (int64_t)e->at || t > (int64_t)last) {
+		if (timed) {
+			++e->late_events;
+		}
+		t = t < (int64_t)e->at ? e->at : last;
+	}
+	e->at = (uint32_t)t;
+	if (e->midiclock.enabled) {
+		et_midiclock_advance(&e->midiclock, &e->clock,
+		                     midi ? e->at + 1 : e->at, &e->sink);
+	}
+	return e->at;
+}
+
+/* Acts on a note of the control channel at its own frame: the looper
+ * renders up to it first, so a change with quantize off lands exactly. */
+static void
+act_on_control(EtEngine *e, uint32_t at, EtControlAction act)
+{
+	if (act.kind == ET_CONTROL_SELECT_TRACK) {
+		e->latch.active_track           = act.track;
+		e->router_controls.active_track = act.track;
+		et_router_set_controls(&e->router, &e->router_controls, at, &e->sink);
+		return;
+	}
+	render_to(e, at);
+	EtLooperControls *c = &e->looper_controls;
+	if (act.kind == ET_CONTROL_LOOP_ARM) {
+		e->latch.arm = !e->latch.arm;
+		c->arm       = e->latch.arm;
+	} else if (act.kind == ET_CONTROL_LOOP_MUTE) {
+		e->latch.mute = !e->latch.mute;
+		c->mute       = e->latch.mute;
+	} else if (act.kind == ET_CONTROL_LOOP_CLEAR) {
+		et_looper_trigger_clear(e->looper);
+		return;
+	}
+	et_looper_set_controls(e->looper, c);
+}
+
+void
+et_engine_midi(EtEngine *e, int64_t frame, const uint8_t *msg, uint32_t size)
+{
+	const uint32_t at = place(e, frame, true, true);
+	if (e->clock_out && et_midiclock_replaces(msg, size)) {
+		return; /* ours replace them: never doubled */
+	}
+	const EtControlAction act =
+	    e->control_channel ? et_control_map(e->control_channel, msg, size)
+	                       : (EtControlAction){ET_CONTROL_NOT_MINE, 0};
+	switch (act.kind) {
+	case ET_CONTROL_NOT_MINE:
+		et_router_process(&e->router, at, msg, size, &e->sink);
+		return;
+	case ET_CONTROL_RELEASE:
+		et_router_release(&e->router, at, msg, size, &e->sink);
+		return;
+	case ET_CONTROL_IGNORED: return;
+	default: act_on_control(e, at, act); return;
+	}
+}
+
+void
+et_engine_position(EtEngine *e, int64_t frame, const EtPosition *pos)
+{
+	const uint32_t at    = place(e, frame, true, false);
+	/* Audio up to the position plays by the old one. */
+	const uint32_t until = at < e->nframes ? at : e->nframes;
+	render_to(e, until);
+	et_clock_apply(&e->clock, until, pos);
+}
+
+void
+et_engine_other(EtEngine *e, int64_t frame, bool timed)
+{
+	place(e, frame, timed, false);
+}
+
+void
+et_engine_end(EtEngine *e)
+{
+	render_to(e, e->nframes);
+	et_midiclock_advance(&e->midiclock, &e->clock, e->nframes, &e->sink);
+}
+
+float
+et_engine_loop_state(const EtEngine *e)
+{
+	return (float)et_looper_state(e->looper);
+}
+
+float
+et_engine_loop_length(const EtEngine *e)
+{
+	return (float)(et_looper_length(e->looper) / e->rate);
+}
+
+float
+et_engine_loop_position(const EtEngine *e)
+{
+	return (float)et_looper_position(e->looper);
+}

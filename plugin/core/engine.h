@@ -1,0 +1,151 @@
+/* engine: one block of Eighttrack, as the core sees it.
+ *
+ * The engine owns the musical modules (router, transport clock, MIDI clock,
+ * looper) and the order in which they act within a block; the LV2 glue only
+ * reads ports and atoms, calls these functions and writes what comes out.
+ * A block is:
+ *
+ *   et_engine_begin()     the control inputs (what changed is found here)
+ *   et_engine_midi()      each event in frame order: MIDI,
+ *   et_engine_position()  a transport position,
+ *   et_engine_other()     or anything else that holds a place in the order
+ *   et_engine_end()       the rest of the audio; the output controls
+ *
+ * Within it the engine keeps what the glue used to: audio is rendered span
+ * by span up to each position and control-channel note, MIDI clock goes
+ * out before what an event causes, a frame out of order or past the block
+ * is moved to the nearest valid one (and counted), and the ports that
+ * notes on the control channel can also move (active track, loop arm,
+ * loop mute) follow the latest of the two.
+ *
+ * Real-time safe: nothing here allocates, locks or makes a system call,
+ * except et_engine_init() and et_engine_free().  No LV2: MIDI goes out
+ * through EtSink, control values come in as floats by port index
+ * (ports.h). */
+#ifndef ET_ENGINE_H
+#define ET_ENGINE_H
+
+#include "clock.h"
+#include "looper.h"
+#include "midiclock.h"
+#include "ports.h"
+#include "router.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The loop recorder holds at least this much stereo audio. */
+#define ET_LOOP_CAPACITY_SECONDS 120.0
+
+/* Frames of loop for a sample rate in 1 .. 1e6 (what et_engine_init()
+ * accepts). */
+uint32_t et_loop_capacity_frames(double rate);
+
+/* The audio ports of a block; all four or none (out_l NULL): without a
+ * whole stereo pair the looper is left alone. */
+typedef struct {
+	const float *in_l, *in_r;
+	float       *out_l, *out_r;
+} EtEngineAudio;
+
+typedef struct {
+	double rate;
+
+	/* Each control input's last raw value (its bits) and what it
+	 * sanitizes to (et_port_sanitize): most blocks change nothing, so
+	 * most reads are a compare. */
+	uint32_t control_bits[ET_PORT_COUNT];
+	float    control_value[ET_PORT_COUNT];
+
+	EtRouter         router;
+	EtRouterControls router_controls; /* what the router was last given */
+	EtClock          clock;
+	EtMidiClock      midiclock;
+	EtLooper        *looper;
+	bool             restored; /* the looper was swapped in: baseline */
+
+	/* The active track, loop arm and loop mute can be moved both by their
+	 * ports and by notes on control_channel.  What the plugin obeys is the
+	 * latest of the two: a port's new value wins when it changes, a note
+	 * wins until the port changes again, or a restore resets all three to
+	 * the ports. */
+	struct {
+		float   port_active, port_arm, port_mute; /* as last read */
+		uint8_t active_track;                     /* 0..7 */
+		bool    arm, mute;
+	} latch;
+
+	/* track_outs: the track outputs carry events (the glue's sink looks). */
+	bool track_outs;
+
+	/* The block under way. */
+	uint32_t         nframes;
+	EtEngineAudio    audio;
+	EtSink           sink;       /* midi_out, and a track's output */
+	EtSink           track_sink; /* a track's output alone */
+	EtLooperControls looper_controls;
+	uint32_t         rendered; /* looper audio is done up to this frame */
+	uint32_t         at;       /* the latest event's frame */
+	uint8_t          control_channel;
+	bool             clock_out;
+
+	/* Events moved because they were out of order or past the block. */
+	uint32_t late_events;
+} EtEngine;
+
+/* Sets up a new engine at `rate` (1 .. 1e6; false otherwise, or when the
+ * loop memory cannot be allocated), its controls at the ports' defaults. */
+bool et_engine_init(EtEngine *e, double rate);
+void et_engine_free(EtEngine *e);
+
+/* Hands the engine a looper built elsewhere (a state restore) and returns
+ * the one it had, which the caller frees when run() can no longer read
+ * it.  The next et_engine_begin() takes the control values as the new
+ * looper's baseline: a session saved while armed does not start recording
+ * when it is loaded. */
+EtLooper *et_engine_swap_looper(EtEngine *e, EtLooper *looper);
+
+/* Starts a block of nframes.  controls[i] points at control input i's
+ * value (NULL: unconnected, read as its default); other ports' entries are
+ * not read.  sink takes every MIDI event (the merged output, and the
+ * event's track output while e->track_outs); track_sink is used only to
+ * end, on the track outputs alone, what they hold when track_outs goes
+ * off. */
+void et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
+                     uint32_t nframes, const EtEngineAudio *audio,
+                     const EtSink *sink, const EtSink *track_sink);
+
+/* A MIDI message at `frame` of the block: routed, or acted on if it is a
+ * control-channel note, or dropped if MIDI clock out replaces it. */
+void et_engine_midi(EtEngine *e, int64_t frame, const uint8_t *msg,
+                    uint32_t size);
+
+/* A transport position at `frame`: audio up to it plays by the old one. */
+void et_engine_position(EtEngine *e, int64_t frame, const EtPosition *pos);
+
+/* Any other event at `frame`, which holds its place in the order;
+ * `timed` says whether a frame out of order counts as a late event
+ * (messages from a UI carry no time of their own). */
+void et_engine_other(EtEngine *e, int64_t frame, bool timed);
+
+/* Ends the block: the rest of the audio, the MIDI clock to its end. */
+void et_engine_end(EtEngine *e);
+
+/* The output controls after et_engine_end(). */
+float et_engine_loop_state(const EtEngine *e);
+float et_engine_loop_length(const EtEngine *e); /* seconds */
+float et_engine_loop_position(const EtEngine *e);
+
+/* A control input's value as the engine obeys it: never NaN, clamped to
+ * the port's range and rounded on integer ports. */
+float et_engine_control(const EtEngine *e, uint32_t index);
+
+/* The router's and the looper's controls read from sanitized port values
+ * (values[i] as et_port_sanitize() gives them), as a block reads them,
+ * for the fuzzers and tests that drive a module alone. */
+void et_engine_router_controls(const float values[ET_PORT_COUNT],
+                               EtRouterControls *out);
+void et_engine_looper_controls(const float values[ET_PORT_COUNT],
+                               EtLooperControls *out);
+
+#endif
