@@ -62,7 +62,8 @@ CORE_OBJ := $(CORE_SRC:plugin/core/%.c=$(BUILD)/%.o)
 GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/seq_out.o \
             $(BUILD)/notify.o
 
-UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_loopstore \
+UNIT_TESTS := $(BUILD)/test_engine $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper \
+              $(BUILD)/test_loopstore \
               $(BUILD)/test_loopfile \
               $(BUILD)/test_midiclock $(BUILD)/test_looper_ref $(BUILD)/test_overview \
               $(BUILD)/test_view
@@ -161,8 +162,15 @@ $(BUILD)/lv2host.o: tests/lv2host.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
 $(BUILD)/alloc_hook.o: tests/alloc_hook.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
 
-$(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_midiclock \
+$(BUILD)/test_clock $(BUILD)/test_looper \
 $(BUILD)/test_overview $(BUILD)/test_loopstore: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
+
+# What the core emits, kept for the tests to read back.
+$(BUILD)/capture_sink.o: tests/capture_sink.c $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests -c $< -o $@
+
+$(BUILD)/test_engine $(BUILD)/test_router $(BUILD)/test_midiclock: $(BUILD)/%: $(BUILD)/%.o $(BUILD)/capture_sink.o $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 
 # The looper beside its own per-frame build (ET_LOOPER_PER_FRAME, renamed
@@ -301,8 +309,12 @@ FUZZ_BUILD     := $(BUILD)/fuzz
 FUZZ_CFLAGS    := -std=c11 -g -O1 -D_DEFAULT_SOURCE -Iplugin/core -Ifuzz \
                   -fsanitize=fuzzer,address,undefined,float-cast-overflow \
                   -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_SRC_router := $(addprefix plugin/core/,ports.c router.c)
-FUZZ_SRC_looper := $(addprefix plugin/core/,ports.c clock.c looper.c loopstore.c)
+# The engine and what it drives (the router and looper harnesses read
+# controls through it).
+FUZZ_ENGINE_SRC := $(addprefix plugin/core/,ports.c router.c clock.c looper.c loopstore.c \
+                   midiclock.c control_map.c engine.c)
+FUZZ_SRC_router := $(FUZZ_ENGINE_SRC)
+FUZZ_SRC_looper := $(FUZZ_ENGINE_SRC)
 FUZZ_SRC_state  := $(addprefix plugin/core/,clock.c looper.c loopstore.c loopfile.c)
 FUZZ_SRC_clock  := $(addprefix plugin/core/,clock.c midiclock.c control_map.c)
 
@@ -314,11 +326,8 @@ $(FUZZ_BUILD):
 $(FUZZ_BUILD)/%.o: fuzz/%.c $(BUILD)/flags | $(FUZZ_BUILD)
 	$(CC) $(ET_CFLAGS) -Ifuzz $(SNDFILE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(FUZZ_BUILD)/replay_router: $(FUZZ_BUILD)/fuzz_router.o $(FUZZ_BUILD)/replay_main.o \
-                             $(BUILD)/ports.o $(BUILD)/router.o
-	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ -lm
-$(FUZZ_BUILD)/replay_looper: $(FUZZ_BUILD)/fuzz_looper.o $(FUZZ_BUILD)/replay_main.o \
-                             $(BUILD)/ports.o $(BUILD)/clock.o $(BUILD)/looper.o $(BUILD)/loopstore.o
+$(FUZZ_BUILD)/replay_router $(FUZZ_BUILD)/replay_looper: $(FUZZ_BUILD)/replay_%: \
+    $(FUZZ_BUILD)/fuzz_%.o $(FUZZ_BUILD)/replay_main.o $(FUZZ_ENGINE_SRC:plugin/core/%.c=$(BUILD)/%.o)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(FUZZ_BUILD)/replay_state: $(FUZZ_BUILD)/fuzz_state.o $(FUZZ_BUILD)/replay_main.o \
                             $(BUILD)/clock.o $(BUILD)/looper.o $(BUILD)/loopstore.o $(BUILD)/loopfile.o

@@ -24,6 +24,7 @@
 #include "fuzz_common.h"
 
 #include "clock.h"
+#include "engine.h"
 #include "looper.h"
 #include "ports.h"
 
@@ -84,25 +85,17 @@ typedef struct {
 	float     out_l[MAX_BLOCK], out_r[MAX_BLOCK];
 } Rig;
 
-static float
-control(const Rig *rig, uint32_t index)
-{
-	return et_port_sanitize(index, rig->port[index]);
-}
-
-/* The glue's read_looper_controls(). */
+/* The looper's controls as the engine reads them from the ports
+ * (et_engine_looper_controls), each port sanitized as run() does it. */
 static EtLooperControls
 read_controls(const Rig *rig)
 {
+	float values[ET_PORT_COUNT];
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		values[i] = et_port_sanitize(i, rig->port[i]);
+	}
 	EtLooperControls c;
-	c.arm      = control(rig, ET_PORT_LOOP_ARM) > 0.0f;
-	c.mute     = control(rig, ET_PORT_LOOP_MUTE) > 0.0f;
-	c.overdub  = control(rig, ET_PORT_LOOP_OVERDUB) > 0.0f;
-	c.quantize = (EtQuantize)control(rig, ET_PORT_LOOP_QUANTIZE);
-	c.bars     = (uint32_t)control(rig, ET_PORT_LOOP_BARS);
-	c.clear    = control(rig, ET_PORT_LOOP_CLEAR) > 0.0f;
-	c.level_db = control(rig, ET_PORT_LOOP_LEVEL);
-	c.monitor  = control(rig, ET_PORT_MONITOR) > 0.0f;
+	et_engine_looper_controls(values, &c);
 	return c;
 }
 

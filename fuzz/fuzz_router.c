@@ -30,6 +30,7 @@
  *   notes and releases thru's held controllers too. */
 #include "fuzz_common.h"
 
+#include "engine.h"
 #include "ports.h"
 #include "router.h"
 
@@ -152,31 +153,17 @@ emit(void *ctx, uint32_t frame, int track, const uint8_t *msg, uint32_t size)
 	return true;
 }
 
-/* What the glue's read_router_controls() makes of the ports. */
-static float
-control(const Rig *rig, uint32_t index)
-{
-	return et_port_sanitize(index, rig->port[index]);
-}
-
+/* The router's controls as the engine reads them from the ports
+ * (et_engine_router_controls), after each port is sanitized as run()
+ * sanitizes it. */
 static void
 read_controls(const Rig *rig, EtRouterControls *c)
 {
-	memset(c, 0, sizeof(*c));
-	c->auto_channel = (uint8_t)control(rig, ET_PORT_AUTO_CHANNEL);
-	c->active_track = (uint8_t)(control(rig, ET_PORT_ACTIVE_TRACK) - 1.0f);
-	c->thru         = control(rig, ET_PORT_THRU) > 0.0f;
-	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		EtTrackControls *tc = &c->track[t];
-		tc->channel =
-		    (uint8_t)control(rig, et_track_port(t, ET_TRACK_FIELD_CHANNEL));
-		tc->mute =
-		    control(rig, et_track_port(t, ET_TRACK_FIELD_MUTE)) > 0.0f;
-		tc->transpose =
-		    (int8_t)control(rig, et_track_port(t, ET_TRACK_FIELD_TRANSPOSE));
-		tc->program =
-		    (uint8_t)control(rig, et_track_port(t, ET_TRACK_FIELD_PROGRAM));
+	float values[ET_PORT_COUNT];
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		values[i] = et_port_sanitize(i, rig->port[i]);
 	}
+	et_engine_router_controls(values, c);
 	FUZZ_CHECK(c->auto_channel <= 16 && c->active_track < ET_TRACK_COUNT);
 }
 

@@ -1,4 +1,5 @@
 /* midiclock and control_map, driven directly: no LV2, no host. */
+#include "capture_sink.h"
 #include "clock.h"
 #include "control_map.h"
 #include "midiclock.h"
@@ -12,39 +13,20 @@
 
 #include <cmocka.h>
 
-typedef struct {
-	uint32_t frame;
-	uint8_t  msg[3];
-	uint32_t size;
-} Sent;
-
-typedef struct {
-	Sent     sent[8192];
-	size_t   n;
-	size_t   room; /* messages the output still takes */
-	uint32_t last_frame;
-} Capture;
-
-static bool
-capture(void *ctx, uint32_t frame, int track, const uint8_t *msg,
-        uint32_t size)
+/* One capture for every story, cleared by each; `room` is how many
+ * messages the output takes before it is full. */
+static EtCapture *
+new_capture(size_t room)
 {
-	Capture *c = (Capture *)ctx;
-	assert_int_equal(track, ET_ROUTER_THRU);
-	assert_true(size >= 1 && size <= 3);
-	if (c->n && frame < c->last_frame) {
-		fail_msg("frame %u after %u", frame, c->last_frame);
+	static EtCapture cap;
+	static bool      made;
+	if (!made) {
+		et_capture_init(&cap, 8192);
+		made = true;
 	}
-	if (c->room == 0 || c->n == 8192) {
-		return false;
-	}
-	--c->room;
-	c->last_frame = frame;
-	Sent *s       = &c->sent[c->n++];
-	s->frame      = frame;
-	s->size       = size;
-	memcpy(s->msg, msg, size);
-	return true;
+	et_capture_clear(&cap);
+	cap.room = room;
+	return &cap;
 }
 
 static EtPosition
@@ -65,11 +47,12 @@ rolling_at(int64_t frame, double beats, double bpm, double speed)
 
 /* Runs one block of n frames with an optional position at `at`. */
 static void
-block(EtMidiClock *mc, EtClock *clock, Capture *cap, uint32_t n,
+block(EtMidiClock *mc, EtClock *clock, EtCapture *cap, uint32_t n,
       const EtPosition *pos, uint32_t at)
 {
-	const EtSink sink = {capture, cap};
-	cap->last_frame   = 0;
+	const EtSink sink = et_capture_sink(cap);
+	const size_t mark = cap->n;
+	cap->last_frame   = 0; /* frames count from each block's start */
 	et_clock_begin_block(clock, n);
 	et_midiclock_begin_block(mc);
 	et_midiclock_set_enabled(mc, true, &sink);
@@ -78,6 +61,12 @@ block(EtMidiClock *mc, EtClock *clock, Capture *cap, uint32_t n,
 		et_clock_apply(clock, at, pos);
 	}
 	et_midiclock_advance(mc, clock, n, &sink);
+	/* Clock messages only, 1 to 3 bytes, in frame order. */
+	assert_int_equal(cap->backwards, 0);
+	for (size_t i = mark; i < cap->n; ++i) {
+		assert_int_equal(cap->ev[i].track, ET_ROUTER_THRU);
+		assert_true(cap->ev[i].size >= 1 && cap->ev[i].size <= 3);
+	}
 }
 
 static void
@@ -88,27 +77,25 @@ ticks_every_1000_frames_at_120_bpm_48k_in_any_block_size(void **state)
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); ++s) {
 		EtClock     clock;
 		EtMidiClock mc;
-		static Capture cap;
-		memset(&cap, 0, sizeof(cap));
-		cap.room = 100000;
+		EtCapture *cap = new_capture(100000);
 		et_clock_init(&clock, 48000.0);
 		et_midiclock_init(&mc);
 		const EtPosition start = rolling_at(0, 0.0, 120.0, 1.0);
 		int64_t          wall  = 0;
 		size_t           seen  = 0;
 		while (wall < 48000) {
-			block(&mc, &clock, &cap, sizes[s], wall == 0 ? &start : NULL, 0);
-			for (; seen < cap.n; ++seen) {
-				cap.sent[seen].frame += (uint32_t)wall; /* to absolute */
+			block(&mc, &clock, cap, sizes[s], wall == 0 ? &start : NULL, 0);
+			for (; seen < cap->n; ++seen) {
+				cap->ev[seen].frame += (uint32_t)wall; /* to absolute */
 			}
 			wall += sizes[s];
 		}
-		assert_int_equal(cap.sent[0].msg[0], ET_MIDI_START);
-		assert_int_equal(cap.sent[0].frame, 0);
+		assert_int_equal(cap->ev[0].b[0], ET_MIDI_START);
+		assert_int_equal(cap->ev[0].frame, 0);
 		size_t ticks = 0;
-		for (size_t i = 1; i < cap.n; ++i) {
-			assert_int_equal(cap.sent[i].msg[0], ET_MIDI_TIMING_CLOCK);
-			assert_int_equal(cap.sent[i].frame, 1000 * ticks);
+		for (size_t i = 1; i < cap->n; ++i) {
+			assert_int_equal(cap->ev[i].b[0], ET_MIDI_TIMING_CLOCK);
+			assert_int_equal(cap->ev[i].frame, 1000 * ticks);
 			++ticks;
 		}
 		assert_true(ticks >= 48);
@@ -121,20 +108,19 @@ a_full_output_drops_ticks_counts_them_and_keeps_the_grid(void **state)
 	(void)state;
 	EtClock     clock;
 	EtMidiClock mc;
-	static Capture cap;
-	memset(&cap, 0, sizeof(cap));
+	EtCapture *cap = new_capture(0);
 	et_clock_init(&clock, 48000.0);
 	et_midiclock_init(&mc);
 	const EtPosition start = rolling_at(0, 0.0, 120.0, 1.0);
-	cap.room               = 0;
-	block(&mc, &clock, &cap, 4096, &start, 0); /* Start and 5 ticks refused */
+	cap->room               = 0;
+	block(&mc, &clock, cap, 4096, &start, 0); /* Start and 5 ticks refused */
 	assert_int_equal(mc.dropped, 6);
-	cap.room = 100;
-	block(&mc, &clock, &cap, 4096, NULL, 0);
+	cap->room = 100;
+	block(&mc, &clock, cap, 4096, NULL, 0);
 	/* Ticks 5..8 at 5000..8000 = block frames 904, 1904, 2904, 3904. */
-	assert_int_equal(cap.n, 4);
-	assert_int_equal(cap.sent[0].frame, 904);
-	assert_int_equal(cap.sent[3].frame, 3904);
+	assert_int_equal(cap->n, 4);
+	assert_int_equal(cap->ev[0].frame, 904);
+	assert_int_equal(cap->ev[3].frame, 3904);
 }
 
 static void
@@ -143,41 +129,39 @@ hostile_tempo_and_rate_stay_bounded(void **state)
 	(void)state;
 	EtClock     clock;
 	EtMidiClock mc;
-	static Capture cap;
-	memset(&cap, 0, sizeof(cap));
-	cap.room = 1u << 30;
+	EtCapture *cap = new_capture(1u << 30);
 	et_clock_init(&clock, 1.0); /* 1 Hz: 10000 BPM is 4000 ticks a frame */
 	et_midiclock_init(&mc);
 	const EtPosition fast = rolling_at(0, 0.0, 10000.0, 1.0);
-	block(&mc, &clock, &cap, 64, &fast, 0);
-	block(&mc, &clock, &cap, 64, NULL, 0);
+	block(&mc, &clock, cap, 64, &fast, 0);
+	block(&mc, &clock, cap, 64, NULL, 0);
 	/* Start, then at most one tick a frame plus one per span. */
-	assert_true(cap.n <= 1 + 64 + 2 + 64 + 2);
-	assert_true(cap.n >= 64);
+	assert_true(cap->n <= 1 + 64 + 2 + 64 + 2);
+	assert_true(cap->n >= 64);
 
 	/* A transport beyond what doubles resolve stops the clock and sends
 	 * nothing else, rolling or not. */
 	et_clock_init(&clock, 48000.0);
 	et_midiclock_init(&mc);
-	memset(&cap, 0, sizeof(cap));
-	cap.room = 1u << 30;
+	et_capture_clear(cap);
+	cap->room = 1u << 30;
 	const EtPosition far = rolling_at((int64_t)4.5e18, 0.0, 120.0, 1.0);
-	block(&mc, &clock, &cap, 512, &far, 0);
+	block(&mc, &clock, cap, 512, &far, 0);
 	EtPosition far_bar = rolling_at(0, 0.0, 120.0, 1.0);
 	far_bar.bar        = (int64_t)4e18;
-	block(&mc, &clock, &cap, 512, &far_bar, 0);
+	block(&mc, &clock, cap, 512, &far_bar, 0);
 	far_bar.speed = 0.0;
-	block(&mc, &clock, &cap, 512, &far_bar, 0);
-	assert_int_equal(cap.n, 0);
+	block(&mc, &clock, cap, 512, &far_bar, 0);
+	assert_int_equal(cap->n, 0);
 }
 
 /* The stream stays well formed: clocks only between Start or Continue
  * and Stop, a pointer only while stopped. */
 static void
-assert_well_formed(const Capture *cap, size_t from, bool *running)
+assert_well_formed(const EtCapture *cap, size_t from, bool *running)
 {
 	for (size_t i = from; i < cap->n; ++i) {
-		switch (cap->sent[i].msg[0]) {
+		switch (cap->ev[i].b[0]) {
 		case ET_MIDI_TIMING_CLOCK: assert_true(*running); break;
 		case ET_MIDI_START:
 		case ET_MIDI_CONTINUE:
@@ -189,7 +173,7 @@ assert_well_formed(const Capture *cap, size_t from, bool *running)
 			*running = false;
 			break;
 		case ET_MIDI_SONG_POSITION: assert_false(*running); break;
-		default: fail_msg("status %02x", cap->sent[i].msg[0]);
+		default: fail_msg("status %02x", cap->ev[i].b[0]);
 		}
 	}
 }
@@ -209,15 +193,15 @@ garbage_speeds_keep_the_clock_defined_and_bounded(void **state)
 	                         4.9e-324, 1e-300, 1e-12};
 	const double bpms[]  = {10000.0, 1.0};
 	const double units[] = {1.0, 64.0};
-	static Capture cap;
+	EtCapture *cap = new_capture(0);
 	for (size_t r = 0; r < 3; ++r) {
 		for (size_t s = 0; s < 6; ++s) {
 			for (size_t b = 0; b < 2; ++b) {
 				for (size_t u = 0; u < 2; ++u) {
 					EtClock     clock;
 					EtMidiClock mc;
-					memset(&cap, 0, sizeof(cap));
-					cap.room = 1u << 30;
+					et_capture_clear(cap);
+					cap->room = 1u << 30;
 					et_clock_init(&clock, rates[r]);
 					et_midiclock_init(&mc);
 					EtPosition p    = rolling_at(0, 0.0, bpms[b], speeds[s]);
@@ -225,17 +209,17 @@ garbage_speeds_keep_the_clock_defined_and_bounded(void **state)
 					p.beat_unit     = units[u];
 					bool running    = false;
 					for (int i = 0; i < 4; ++i) {
-						const size_t mark = cap.n;
-						block(&mc, &clock, &cap, 64, i == 0 ? &p : NULL, 0);
+						const size_t mark = cap->n;
+						block(&mc, &clock, cap, 64, i == 0 ? &p : NULL, 0);
 						/* One clock a frame, plus those on the span's
 						 * first frame, and Stop, pointer, Continue. */
-						assert_true(cap.n - mark <= 64 + 2 + 3);
-						assert_well_formed(&cap, mark, &running);
+						assert_true(cap->n - mark <= 64 + 2 + 3);
+						assert_well_formed(cap, mark, &running);
 					}
 					if (rates[r] == 8000.0 && s == 0 && b == 0 && u == 0) {
 						/* The finding itself: Start, then clocks. */
-						assert_int_equal(cap.sent[0].msg[0], ET_MIDI_START);
-						assert_int_equal(cap.sent[1].msg[0],
+						assert_int_equal(cap->ev[0].b[0], ET_MIDI_START);
+						assert_int_equal(cap->ev[1].b[0],
 						                 ET_MIDI_TIMING_CLOCK);
 					}
 				}
@@ -249,12 +233,12 @@ garbage_speeds_keep_the_clock_defined_and_bounded(void **state)
 typedef EtPosition (*PositionFn)(int64_t block, uint32_t n);
 
 static void
-run_with_positions(Capture *cap, double rate, int64_t blocks, uint32_t n,
+run_with_positions(EtCapture *cap, double rate, int64_t blocks, uint32_t n,
                    PositionFn pos_at)
 {
 	EtClock     clock;
 	EtMidiClock mc;
-	memset(cap, 0, sizeof(*cap));
+	et_capture_clear(cap);
 	cap->room = 8192;
 	et_clock_init(&clock, rate);
 	et_midiclock_init(&mc);
@@ -263,17 +247,17 @@ run_with_positions(Capture *cap, double rate, int64_t blocks, uint32_t n,
 		const EtPosition p = pos_at(i, n);
 		block(&mc, &clock, cap, n, p.has_frame ? &p : NULL, 0);
 		for (; seen < cap->n; ++seen) {
-			cap->sent[seen].frame += (uint32_t)(i * n);
+			cap->ev[seen].frame += (uint32_t)(i * n);
 		}
 	}
 }
 
 static size_t
-count(const Capture *cap, uint8_t status)
+count(const EtCapture *cap, uint8_t status)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < cap->n; ++i) {
-		n += cap->sent[i].msg[0] == status;
+		n += cap->ev[i].b[0] == status;
 	}
 	return n;
 }
@@ -292,13 +276,13 @@ static void
 positions_every_block_with_float_bar_beat_keep_the_grid(void **state)
 {
 	(void)state;
-	static Capture cap;
-	run_with_positions(&cap, 48000.0, 470, 1024, carla_120); /* 10 s */
-	assert_int_equal(cap.sent[0].msg[0], ET_MIDI_START);
-	assert_int_equal(count(&cap, ET_MIDI_STOP), 0);
-	assert_int_equal(count(&cap, ET_MIDI_TIMING_CLOCK), cap.n - 1);
-	for (size_t i = 1; i < cap.n; ++i) {
-		assert_int_equal(cap.sent[i].frame, 1000 * (i - 1));
+	EtCapture *cap = new_capture(0);
+	run_with_positions(cap, 48000.0, 470, 1024, carla_120); /* 10 s */
+	assert_int_equal(cap->ev[0].b[0], ET_MIDI_START);
+	assert_int_equal(count(cap, ET_MIDI_STOP), 0);
+	assert_int_equal(count(cap, ET_MIDI_TIMING_CLOCK), cap->n - 1);
+	for (size_t i = 1; i < cap->n; ++i) {
+		assert_int_equal(cap->ev[i].frame, 1000 * (i - 1));
 	}
 }
 
@@ -325,12 +309,12 @@ static void
 a_meter_change_is_not_a_locate(void **state)
 {
 	(void)state;
-	static Capture cap;
-	run_with_positions(&cap, 48000.0, 1000, 1000, meter_change);
-	assert_int_equal(count(&cap, ET_MIDI_STOP), 0);
-	assert_int_equal(count(&cap, ET_MIDI_SONG_POSITION), 0);
-	for (size_t i = 1; i < cap.n; ++i) {
-		assert_int_equal(cap.sent[i].frame, 1000 * (i - 1));
+	EtCapture *cap = new_capture(0);
+	run_with_positions(cap, 48000.0, 1000, 1000, meter_change);
+	assert_int_equal(count(cap, ET_MIDI_STOP), 0);
+	assert_int_equal(count(cap, ET_MIDI_SONG_POSITION), 0);
+	for (size_t i = 1; i < cap->n; ++i) {
+		assert_int_equal(cap->ev[i].frame, 1000 * (i - 1));
 	}
 }
 
@@ -346,14 +330,14 @@ static void
 varispeed_ticks_faster_and_is_not_a_locate(void **state)
 {
 	(void)state;
-	static Capture cap;
-	run_with_positions(&cap, 48000.0, 480, 1000, varispeed); /* 10 s */
-	assert_int_equal(count(&cap, ET_MIDI_STOP), 0);
-	assert_int_equal(count(&cap, ET_MIDI_CONTINUE), 0);
+	EtCapture *cap = new_capture(0);
+	run_with_positions(cap, 48000.0, 480, 1000, varispeed); /* 10 s */
+	assert_int_equal(count(cap, ET_MIDI_STOP), 0);
+	assert_int_equal(count(cap, ET_MIDI_CONTINUE), 0);
 	/* 1.5 x 480 beats... 10 s at 120 BPM x 1.5 = 30 beats = 720 ticks. */
-	assert_int_equal(count(&cap, ET_MIDI_TIMING_CLOCK), 720);
-	for (size_t i = 2; i < cap.n; ++i) {
-		const uint32_t gap = cap.sent[i].frame - cap.sent[i - 1].frame;
+	assert_int_equal(count(cap, ET_MIDI_TIMING_CLOCK), 720);
+	for (size_t i = 2; i < cap->n; ++i) {
+		const uint32_t gap = cap->ev[i].frame - cap->ev[i - 1].frame;
 		assert_true(gap == 666 || gap == 667);
 	}
 }
@@ -372,11 +356,11 @@ static void
 running_backwards_is_stopped(void **state)
 {
 	(void)state;
-	static Capture cap;
-	run_with_positions(&cap, 48000.0, 20, 1000, backwards);
-	assert_int_equal(count(&cap, ET_MIDI_STOP), 1);
-	assert_int_equal(count(&cap, ET_MIDI_CONTINUE), 0);
-	assert_int_equal(count(&cap, ET_MIDI_TIMING_CLOCK), 10);
+	EtCapture *cap = new_capture(0);
+	run_with_positions(cap, 48000.0, 20, 1000, backwards);
+	assert_int_equal(count(cap, ET_MIDI_STOP), 1);
+	assert_int_equal(count(cap, ET_MIDI_CONTINUE), 0);
+	assert_int_equal(count(cap, ET_MIDI_TIMING_CLOCK), 10);
 }
 
 /* Locating to before the song start while rolling: Start, tick 0 on
@@ -399,17 +383,17 @@ static void
 a_locate_before_the_start_sends_start_and_waits_for_beat_0(void **state)
 {
 	(void)state;
-	static Capture cap;
-	run_with_positions(&cap, 48000.0, 40, 1000, preroll);
+	EtCapture *cap = new_capture(0);
+	run_with_positions(cap, 48000.0, 40, 1000, preroll);
 	/* Start, ticks at 0..4000, then Stop and Start at 5000. */
-	assert_int_equal(cap.sent[6].msg[0], ET_MIDI_STOP);
-	assert_int_equal(cap.sent[6].frame, 5000);
-	assert_int_equal(cap.sent[7].msg[0], ET_MIDI_START);
-	assert_int_equal(cap.sent[7].frame, 5000);
+	assert_int_equal(cap->ev[6].b[0], ET_MIDI_STOP);
+	assert_int_equal(cap->ev[6].frame, 5000);
+	assert_int_equal(cap->ev[7].b[0], ET_MIDI_START);
+	assert_int_equal(cap->ev[7].frame, 5000);
 	/* Beat 0 is 24000 frames later. */
-	assert_int_equal(cap.sent[8].msg[0], ET_MIDI_TIMING_CLOCK);
-	assert_int_equal(cap.sent[8].frame, 29000);
-	assert_int_equal(count(&cap, ET_MIDI_SONG_POSITION), 0);
+	assert_int_equal(cap->ev[8].b[0], ET_MIDI_TIMING_CLOCK);
+	assert_int_equal(cap->ev[8].frame, 29000);
+	assert_int_equal(count(cap, ET_MIDI_SONG_POSITION), 0);
 }
 
 /* 6/8 with the beat an eighth note: 12 clocks a beat. */
@@ -432,14 +416,14 @@ static void
 clocks_count_quarter_notes_whatever_the_beat_unit(void **state)
 {
 	(void)state;
-	static Capture cap;
-	run_with_positions(&cap, 48000.0, 24, 1000, six_eight);
+	EtCapture *cap = new_capture(0);
+	run_with_positions(cap, 48000.0, 24, 1000, six_eight);
 	/* An eighth-note beat at 120 BPM lasts 24000 frames: 2000 a clock. */
-	for (size_t i = 1; i < cap.n; ++i) {
-		assert_int_equal(cap.sent[i].msg[0], ET_MIDI_TIMING_CLOCK);
-		assert_int_equal(cap.sent[i].frame, 2000 * (i - 1));
+	for (size_t i = 1; i < cap->n; ++i) {
+		assert_int_equal(cap->ev[i].b[0], ET_MIDI_TIMING_CLOCK);
+		assert_int_equal(cap->ev[i].frame, 2000 * (i - 1));
 	}
-	assert_int_equal(cap.n, 13);
+	assert_int_equal(cap->n, 13);
 }
 
 static void
@@ -448,18 +432,16 @@ song_position_pointer_sends_both_bytes(void **state)
 	(void)state;
 	EtClock     clock;
 	EtMidiClock mc;
-	static Capture cap;
-	memset(&cap, 0, sizeof(cap));
-	cap.room = 100;
+	EtCapture *cap = new_capture(100);
 	et_clock_init(&clock, 48000.0);
 	et_midiclock_init(&mc);
 	/* Stopped at beat 100 = sixteenth 400 = 3 * 128 + 16. */
 	const EtPosition p = rolling_at(2400000, 100.0, 120.0, 0.0);
-	block(&mc, &clock, &cap, 64, &p, 0);
-	assert_int_equal(cap.n, 1);
-	assert_int_equal(cap.sent[0].msg[0], ET_MIDI_SONG_POSITION);
-	assert_int_equal(cap.sent[0].msg[1], 16);
-	assert_int_equal(cap.sent[0].msg[2], 3);
+	block(&mc, &clock, cap, 64, &p, 0);
+	assert_int_equal(cap->n, 1);
+	assert_int_equal(cap->ev[0].b[0], ET_MIDI_SONG_POSITION);
+	assert_int_equal(cap->ev[0].b[1], 16);
+	assert_int_equal(cap->ev[0].b[2], 3);
 }
 
 static void

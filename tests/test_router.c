@@ -1,4 +1,5 @@
 /* Unit tests of the router core: a musician's actions, exact output. */
+#include "capture_sink.h"
 #include "router.h"
 
 #include <setjmp.h>
@@ -10,39 +11,12 @@
 
 #include <cmocka.h>
 
-typedef struct {
-	uint32_t frame;
-	int      track;
-	uint32_t size;
-	uint8_t  b[16];
-} Out;
-
-typedef struct {
-	Out      ev[4096];
-	unsigned n;
-	unsigned capacity; /* events accepted before the sink reports full */
-} Capture;
-
-static bool
-capture_emit(void *ctx, uint32_t frame, int track, const uint8_t *msg,
-             uint32_t size)
-{
-	Capture *c = (Capture *)ctx;
-	if (c->n >= c->capacity || c->n >= 4096 || size > 16) {
-		return false;
-	}
-	Out *o   = &c->ev[c->n++];
-	o->frame = frame;
-	o->track = track;
-	o->size  = size;
-	memcpy(o->b, msg, size);
-	return true;
-}
+typedef EtCaptured Out;
 
 typedef struct {
 	EtRouter         router;
 	EtRouterControls controls;
-	Capture          out;
+	EtCapture        out;
 	EtSink           sink;
 } Rig;
 
@@ -52,8 +26,8 @@ rig_setup(void **state)
 	Rig *rig = (Rig *)calloc(1, sizeof(Rig));
 	et_router_init(&rig->router);
 	et_router_default_controls(&rig->controls);
-	rig->out.capacity = 4096;
-	rig->sink         = (EtSink){capture_emit, &rig->out};
+	et_capture_init(&rig->out, 4096);
+	rig->sink         = et_capture_sink(&rig->out);
 	*state            = rig;
 	return 0;
 }
@@ -61,6 +35,7 @@ rig_setup(void **state)
 static int
 rig_teardown(void **state)
 {
+	et_capture_free(&((Rig *)*state)->out);
 	free(*state);
 	return 0;
 }
@@ -438,13 +413,13 @@ a_full_output_keeps_the_note_off_and_sends_it_next_block(void **state)
 	Rig *rig = (Rig *)*state;
 	apply(rig, 0);
 	play(rig, 1, 0x90, 60, 100);
-	rig->out.capacity = rig->out.n; /* full from now on */
+	rig->out.room = 0; /* full from now on */
 	play(rig, 2, 0x80, 60, 0);
 	play(rig, 3, 0x90, 62, 100); /* dropped, so never sounding */
 	assert_int_equal(rig->out.n, 1);
 	assert_true(rig->router.status_count[ET_ROUTER_OUTPUT_FULL] >= 2);
 
-	rig->out.capacity = 4096; /* the next block has room */
+	rig->out.room = SIZE_MAX; /* the next block has room */
 	et_router_flush(&rig->router, 0, &rig->sink);
 	play(rig, 4, 0x80, 62, 0);
 	assert_int_equal(rig->out.n, 2);
@@ -866,10 +841,10 @@ a_full_output_keeps_the_pedal_release_and_sends_it_next_block(void **state)
 	play(rig, 1, 0xB0, 64, 127);
 	rig->controls.active_track = 1;
 	apply(rig, 2);
-	rig->out.capacity = rig->out.n; /* full from now on */
+	rig->out.room = 0; /* full from now on */
 	play(rig, 3, 0xB0, 64, 0);
 	assert_int_equal(rig->out.n, 1);
-	rig->out.capacity = 4096;
+	rig->out.room = SIZE_MAX;
 	et_router_flush(&rig->router, 0, &rig->sink);
 	et_router_flush(&rig->router, 1, &rig->sink);
 	assert_int_equal(rig->out.n, 2);

@@ -1,0 +1,298 @@
+/* The engine without LV2: the control channel and the port latches, told
+ * as a player's stories, block by block, with the exact frames the glue
+ * would hand over. */
+#include "capture_sink.h"
+#include "control_map.h"
+#include "engine.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define RATE 48000.0
+#define BLOCK 256
+#define CONTROL_CH 16
+
+typedef struct {
+	EtEngine     engine;
+	float        value[ET_PORT_COUNT]; /* the control ports */
+	const float *port[ET_PORT_COUNT];
+	float        in_l[BLOCK], in_r[BLOCK], out_l[BLOCK], out_r[BLOCK];
+	EtCapture    out, track_only;
+	int64_t      frame; /* of the next block's first frame */
+} Rig;
+
+static int
+rig_setup(void **state)
+{
+	Rig *rig = (Rig *)calloc(1, sizeof(Rig));
+	assert_non_null(rig);
+	assert_true(et_engine_init(&rig->engine, RATE));
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		rig->value[i] = et_ports[i].fallback;
+		rig->port[i]  = &rig->value[i];
+	}
+	rig->value[ET_PORT_CONTROL_CHANNEL] = CONTROL_CH;
+	rig->value[ET_PORT_LOOP_QUANTIZE]   = 0.0f; /* at the note's frame */
+	rig->value[ET_PORT_MONITOR]         = 0.0f; /* hear only the loop */
+	et_capture_init(&rig->out, 1024);
+	et_capture_init(&rig->track_only, 1024);
+	*state = rig;
+	return 0;
+}
+
+static int
+rig_teardown(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	et_engine_free(&rig->engine);
+	et_capture_free(&rig->out);
+	et_capture_free(&rig->track_only);
+	free(rig);
+	return 0;
+}
+
+/* The input: every sample says the frame it was played at. */
+static void
+begin(Rig *rig)
+{
+	for (uint32_t i = 0; i < BLOCK; ++i) {
+		rig->in_l[i] = rig->in_r[i] = (float)(rig->frame + i + 1) / 65536.0f;
+	}
+	et_capture_clear(&rig->out);
+	et_capture_clear(&rig->track_only);
+	const EtEngineAudio audio = {rig->in_l, rig->in_r, rig->out_l,
+	                             rig->out_r};
+	const EtSink sink  = et_capture_sink(&rig->out);
+	const EtSink track = et_capture_sink(&rig->track_only);
+	et_engine_begin(&rig->engine, rig->port, BLOCK, &audio, &sink, &track);
+}
+
+static void
+end(Rig *rig)
+{
+	et_engine_end(&rig->engine);
+	rig->frame += BLOCK;
+}
+
+static void
+note(Rig *rig, uint32_t at, uint8_t channel, uint8_t key)
+{
+	const uint8_t on[3] = {(uint8_t)(0x90 | (channel - 1)), key, 100};
+	et_engine_midi(&rig->engine, at, on, 3);
+}
+
+static void
+block_with_note(Rig *rig, uint32_t at, uint8_t channel, uint8_t key)
+{
+	begin(rig);
+	note(rig, at, channel, key);
+	end(rig);
+}
+
+/* A note on track 2's key, then a played note: it goes out on track 2's
+ * channel, at its own frame; the port moving later takes over again. */
+static void
+test_a_track_note_selects_at_its_frame_until_the_port_moves(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	begin(rig);
+	note(rig, 100, CONTROL_CH, ET_CONTROL_NOTE_TRACK_FIRST + 1);
+	note(rig, 100, 1, 60); /* same frame, after it */
+	end(rig);
+	assert_int_equal(rig->out.n, 1);
+	assert_int_equal(rig->out.ev[0].frame, 100);
+	assert_int_equal(rig->out.ev[0].b[0], 0x90 | 1); /* channel 2 */
+	assert_int_equal(rig->out.ev[0].track, 1);
+
+	/* The port did not move: the note's choice stays, also when another
+	 * port changes and the router's controls are read again. */
+	block_with_note(rig, 10, 1, 62);
+	assert_int_equal(rig->out.ev[rig->out.n - 1].track, 1);
+	rig->value[et_track_port(0, ET_TRACK_FIELD_TRANSPOSE)] = 12.0f;
+	block_with_note(rig, 10, 1, 63);
+	assert_int_equal(rig->out.ev[rig->out.n - 1].track, 1);
+
+	/* It moves (to track 3): that wins. */
+	rig->value[ET_PORT_ACTIVE_TRACK] = 3.0f;
+	block_with_note(rig, 10, 1, 64);
+	assert_int_equal(rig->out.ev[rig->out.n - 1].track, 2);
+	assert_int_equal(rig->out.ev[rig->out.n - 1].b[0], 0x90 | 2);
+	/* The control channel's notes are never routed. */
+	for (size_t i = 0; i < rig->out.n; ++i) {
+		assert_int_not_equal(rig->out.ev[i].b[0] & 0x0f, CONTROL_CH - 1);
+	}
+}
+
+/* Arm and disarm by note, quantize off: the take starts and ends at the
+ * notes' own frames, mid-block, and holds the input from there. */
+static void
+test_arm_notes_record_from_frame_to_frame(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	block_with_note(rig, 200, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_RECORDING);
+	begin(rig);
+	end(rig);
+	block_with_note(rig, 56, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_PLAYING);
+	/* From frame 200 of block 0 to frame 56 of block 2. */
+	const uint32_t length = 2 * BLOCK + 56 - 200;
+	assert_float_equal(et_engine_loop_length(&rig->engine),
+	                   (double)length / RATE, 1e-9);
+	EtLoopView   v;
+	const float *l, *r;
+	assert_true(et_looper_view(rig->engine.looper, &v));
+	assert_true(et_loop_view_read(&v, 0, &l, &r) > 0);
+	assert_true(l[0] == (float)(200 + 1) / 65536.0f);
+	/* The arm port never moved: the note's arm stays off in the next
+	 * block too. */
+	begin(rig);
+	end(rig);
+	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_PLAYING);
+}
+
+/* The clear note clears even while loop_clear's port is held on (the
+ * port's own edge came blocks earlier). */
+static void
+test_a_clear_note_clears_with_the_port_held_on(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->value[ET_PORT_LOOP_CLEAR] = 1.0f;
+	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+	block_with_note(rig, 100, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_PLAYING);
+	block_with_note(rig, 30, CONTROL_CH, ET_CONTROL_NOTE_LOOP_CLEAR);
+	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_EMPTY);
+}
+
+/* A mute note silences the loop at its frame; the mute port moving later
+ * takes over. */
+static void
+test_the_mute_note_and_the_port_take_turns(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+	begin(rig);
+	end(rig);
+	assert_true(rig->out_l[BLOCK - 1] != 0.0f); /* it plays */
+	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_MUTE);
+	assert_true(rig->out_l[BLOCK - 1] == 0.0f); /* ramped to silence */
+	assert_true(rig->engine.latch.mute);
+	rig->value[ET_PORT_LOOP_MUTE] = 1.0f; /* the port moves: muted */
+	begin(rig);
+	end(rig);
+	rig->value[ET_PORT_LOOP_MUTE] = 0.0f; /* and back: it plays */
+	begin(rig);
+	end(rig);
+	assert_false(rig->engine.latch.mute);
+	assert_true(rig->out_l[BLOCK - 1] != 0.0f);
+}
+
+/* A looper handed over by a restore takes the ports as its baseline: the
+ * arm port held on does not start a take. */
+static void
+test_a_restored_looper_takes_the_ports_as_baseline(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->value[ET_PORT_LOOP_ARM] = 1.0f;
+	begin(rig);
+	end(rig);
+	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_RECORDING);
+	EtLooper *fresh =
+	    et_looper_new(RATE, et_loop_capacity_frames(RATE));
+	assert_non_null(fresh);
+	et_looper_free(et_engine_swap_looper(&rig->engine, fresh));
+	begin(rig);
+	end(rig);
+	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_EMPTY);
+	/* The port's next edge acts. */
+	rig->value[ET_PORT_LOOP_ARM] = 0.0f;
+	begin(rig);
+	end(rig);
+	rig->value[ET_PORT_LOOP_ARM] = 1.0f;
+	begin(rig);
+	end(rig);
+	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_RECORDING);
+}
+
+/* Frames out of order or past the block are moved to the nearest valid
+ * frame, and counted; a UI message out of order is moved, not counted. */
+static void
+test_late_events_are_moved_and_counted(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	begin(rig);
+	note(rig, 50, 1, 60);
+	note(rig, 10, 1, 62);
+	et_engine_other(&rig->engine, 5, false);
+	note(rig, 100000, 1, 64);
+	note(rig, -3, 1, 65);
+	end(rig);
+	assert_int_equal(rig->out.n, 4);
+	assert_int_equal(rig->out.ev[0].frame, 50);
+	assert_int_equal(rig->out.ev[1].frame, 50);
+	assert_int_equal(rig->out.ev[2].frame, BLOCK - 1);
+	assert_int_equal(rig->out.ev[3].frame, BLOCK - 1);
+	assert_int_equal(rig->engine.late_events, 3);
+	assert_int_equal(rig->out.backwards, 0);
+}
+
+/* With clock out on, the clock ticks due at a note's frame go out before
+ * the note; incoming clock is dropped, never doubled. */
+static void
+test_clock_goes_out_before_a_note_on_its_frame(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	rig->value[ET_PORT_CLOCK_OUT] = 1.0f;
+	/* 120 BPM rolling from frame 0: a tick every 1000 frames. */
+	EtPosition pos;
+	memset(&pos, 0, sizeof(pos));
+	pos.has_frame = pos.has_speed = pos.has_bpm = true;
+	pos.has_beats_per_bar = pos.has_bar = pos.has_bar_beat = true;
+	pos.speed = 1.0;
+	pos.bpm = 120.0;
+	pos.beats_per_bar = 4.0;
+	for (int b = 0; b < 8; ++b) {
+		begin(rig);
+		if (b == 0) {
+			et_engine_position(&rig->engine, 0, &pos);
+		}
+		if (b == 3) { /* frame 1000 = 3 * 256 + 232 */
+			note(rig, 232, 1, 60);
+			const uint8_t tick = 0xF8;
+			et_engine_midi(&rig->engine, 240, &tick, 1);
+		}
+		end(rig);
+		if (b == 3) {
+			assert_int_equal(rig->out.n, 2);
+			assert_int_equal(rig->out.ev[0].b[0], 0xF8);
+			assert_int_equal(rig->out.ev[0].frame, 232);
+			assert_int_equal(rig->out.ev[1].b[0], 0x90);
+			assert_int_equal(rig->out.ev[1].frame, 232);
+		}
+	}
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, rig_setup, rig_teardown)
+	const struct CMUnitTest tests[] = {
+	    T(test_a_track_note_selects_at_its_frame_until_the_port_moves),
+	    T(test_arm_notes_record_from_frame_to_frame),
+	    T(test_a_clear_note_clears_with_the_port_held_on),
+	    T(test_the_mute_note_and_the_port_take_turns),
+	    T(test_a_restored_looper_takes_the_ports_as_baseline),
+	    T(test_late_events_are_moved_and_counted),
+	    T(test_clock_goes_out_before_a_note_on_its_frame),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
