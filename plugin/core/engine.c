@@ -196,6 +196,7 @@ et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
 	e->nframes    = nframes;
 	e->sink       = *sink;
 	e->track_sink = *track_sink;
+	e->last_frame = nframes ? nframes - 1 : 0;
 	e->rendered   = 0;
 	e->at         = 0;
 	e->audio      = *audio;
@@ -242,18 +243,16 @@ et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
  * it, whatever the input claims.  Then MIDI clock catches up: up to and
  * including the event's frame for MIDI (clock first), only up to it for
  * anything else (a position changes what falls on its own frame). */
-static uint32_t
+static inline uint32_t
 place(EtEngine *e, int64_t frame, bool timed, bool midi)
 {
-	const uint32_t last = e->nframes ? e->nframes - 1 : 0;
-	int64_t        t    = frame;
-	if (t < (int64_t)e->at || t > (int64_t)last) {
+	if (frame < (int64_t)e->at || frame > (int64_t)e->last_frame) {
 		if (timed) {
 			++e->late_events;
 		}
-		t = t < (int64_t)e->at ? e->at : last;
+		frame = frame < (int64_t)e->at ? e->at : e->last_frame;
 	}
-	e->at = (uint32_t)t;
+	e->at = (uint32_t)frame;
 	if (e->midiclock.enabled) {
 		et_midiclock_advance(&e->midiclock, &e->clock,
 		                     midi ? e->at + 1 : e->at, &e->sink);

@@ -86,6 +86,7 @@ typedef struct {
 	EtLooperControls looper_controls;
 	uint32_t         rendered; /* looper audio is done up to this frame */
 	uint32_t         at;       /* the latest event's frame */
+	uint32_t         last_frame; /* of the block: where later events go */
 	uint8_t          control_channel;
 	bool             clock_out;
 

@@ -295,7 +295,11 @@ handle_event(Eighttrack *self, const uint8_t *ev, const LV2_Atom_Event *head)
 	const EtUris  *u     = &self->uris;
 	const int64_t  frame = head->time.frames;
 	const uint32_t size  = head->body.size;
-	uint32_t       otype = 0;
+	if (head->body.type == u->midi_MidiEvent) { /* the common case first */
+		et_engine_midi(&self->engine, frame, body, size);
+		return;
+	}
+	uint32_t otype = 0;
 	const bool     object =
 	    (head->body.type == u->atom_Object || head->body.type == u->atom_Blank) &&
 	    size >= sizeof(LV2_Atom_Object_Body);
@@ -306,9 +310,7 @@ handle_event(Eighttrack *self, const uint8_t *ev, const LV2_Atom_Event *head)
 	const LV2_Atom_Object *obj =
 	    (const LV2_Atom_Object *)(ev + offsetof(LV2_Atom_Event, body));
 	EtPosition             pos;
-	if (head->body.type == u->midi_MidiEvent) {
-		et_engine_midi(&self->engine, frame, body, size);
-	} else if (object && read_position(self, obj, &pos)) {
+	if (object && read_position(self, obj, &pos)) {
 		et_engine_position(&self->engine, frame, &pos);
 	} else if (object) {
 		/* The UI's Request or Alive (they carry no time: jalv stamps them
@@ -375,6 +377,11 @@ run(LV2_Handle instance, uint32_t nframes)
 	                  et_engine_loop_position(engine));
 	et_notify_run(&self->ui, &self->notify, engine->looper, &engine->router,
 	              nframes);
+	et_seq_out_end(&self->midi_out);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		et_seq_out_end(&self->track_out[t]);
+	}
+	et_seq_out_end(&self->notify);
 	report_problems(self);
 	et_restore_fpu(host_fpu);
 }

@@ -8,12 +8,6 @@
 
 /* Buffers may be only 4-byte aligned (jalv 1.6.6): every field is written
  * with memcpy. */
-static void
-set_atom_size(EtSeqOut *out)
-{
-	const uint32_t size = out->offset - (uint32_t)sizeof(LV2_Atom);
-	memcpy(out->buf + offsetof(LV2_Atom, size), &size, sizeof(size));
-}
 
 void
 et_seq_out_init(EtSeqOut *out, LV2_URID_Map *map)
@@ -84,5 +78,4 @@ et_seq_out_write(EtSeqOut *out, uint32_t frame, LV2_URID type,
 		memset(at + sizeof(head) + size, 0, padded - size);
 		out->offset += (uint32_t)sizeof(head) + padded;
 	}
-	set_atom_size(out);
 }

@@ -8,10 +8,13 @@
 #ifndef ET_SEQ_OUT_H
 #define ET_SEQ_OUT_H
 
+#include <lv2/atom/atom.h>
 #include <lv2/urid/urid.h>
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct {
 	uint8_t *buf;      /* the port's LV2_Atom_Sequence */
@@ -34,5 +37,17 @@ bool et_seq_out_fits(const EtSeqOut *out, uint32_t size);
 /* Writes an event; the caller checked et_seq_out_fits(). */
 void et_seq_out_write(EtSeqOut *out, uint32_t frame, LV2_URID type,
                       const void *body, uint32_t size);
+
+/* Finishes the sequence: its atom size counts the events written (once a
+ * block rather than at every event; the buffer may be only 4-byte
+ * aligned, so the size is copied in). */
+static inline void
+et_seq_out_end(EtSeqOut *out)
+{
+	if (out->open) {
+		const uint32_t size = out->offset - (uint32_t)sizeof(LV2_Atom);
+		memcpy(out->buf + offsetof(LV2_Atom, size), &size, sizeof(size));
+	}
+}
 
 #endif
