@@ -108,7 +108,7 @@ $(BUILD)/%.o: plugin/lv2/%.c $(BUILD)/flags | $(BUILD)
 $(BUNDLE)/eighttrack$(LIB_EXT): $(CORE_OBJ) $(GLUE_OBJ)
 	mkdir -p $(BUNDLE)
 	$(CC) -shared $(ET_LDFLAGS) $(LDFLAGS) -Wl,--no-undefined -Wl,-z,defs \
-		-o $@ $^ $(SNDFILE_LIBS) -lm
+		-o $@ $^ $(SNDFILE_LIBS) -pthread -lm
 
 $(BUNDLE)/manifest.ttl: ttl/manifest.ttl.in
 	mkdir -p $(BUNDLE)

@@ -1234,6 +1234,49 @@ static void test_a_cut_replacing_take_gives_the_loop_back(void **state)
 	}
 }
 
+/* A save holding an old version while takes go on leaves the store too
+ * little room for the next take (three loops of the capacity in a store
+ * of two): that take, quantized, ends with no whole bar, so it keeps
+ * nothing and the loop it was to replace plays on; it is counted for the
+ * log.  (Found by review: it kept an 85 ms scrap and dropped the loop.) */
+static void test_a_take_starved_by_a_save_changes_nothing(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 120.0, 96000, 1024); /* one bar */
+	start_rolling(h);
+	h->ctl.bars = 1;
+	h->ctl.overdub = false;
+	run_until(h, 1024);
+	h->ctl.arm = true; /* take 1: the bar from 96000 */
+	run_until(h, 200000);
+	EtLoopView pinned;
+	assert_true(et_looper_pin(h->lp, &pinned)); /* a save begins */
+	h->ctl.arm = false;
+	run_until(h, 201000);
+	h->ctl.arm = true; /* take 2: the bar from 288000, replacing 1 */
+	run_until(h, 390000);
+	h->ctl.arm = false;
+	run_until(h, 391000);
+	Loop two;
+	assert_true(loop_view(h->lp, &two));
+	assert_int_equal(two.start_frame, 288000);
+	h->ctl.arm = true; /* take 3 from 480000: no room for a bar */
+	run_until(h, 600000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	assert_int_equal(et_looper_pool_full(h->lp), 1);
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
+	assert_int_equal(v.length, 96000);
+	assert_int_equal(v.start_frame, 288000);
+	assert_true(v.left[0] == ramp_value(288000));
+	/* What the save was writing is still take 1, whole. */
+	const float *l, *r;
+	assert_true(et_loop_view_read(&pinned, 0, &l, &r) > 0);
+	assert_true(l[0] == ramp_value(96000));
+	et_looper_unpin(h->lp);
+	host_free(h);
+}
+
 /* With quantize off a take on the transport ends at a stop and keeps all
  * it recorded. */
 static void test_a_take_with_quantize_off_keeps_all_at_a_stop(void **state)
@@ -1448,6 +1491,7 @@ int main(void)
 	    cmocka_unit_test(test_a_cut_take_keeps_its_whole_units),
 	    cmocka_unit_test(test_a_take_cut_before_one_unit_keeps_nothing),
 	    cmocka_unit_test(test_a_cut_replacing_take_gives_the_loop_back),
+	    cmocka_unit_test(test_a_take_starved_by_a_save_changes_nothing),
 	    cmocka_unit_test(test_a_full_take_ends_on_its_last_whole_bar),
 	    cmocka_unit_test(test_a_take_with_quantize_off_keeps_all_at_a_stop),
 	    cmocka_unit_test(test_poison_stays_out_of_the_loop),

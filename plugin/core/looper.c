@@ -79,12 +79,15 @@ struct EtLooper {
 	/* Input samples written as 0 while recording or overdubbing: NaN,
 	 * infinite or beyond the limit (rejected), and denormals. */
 	uint32_t rejected, denormals;
-	/* Overdub passes cut short because the pool had no free chunk. */
+	/* Takes and overdub passes cut short because the store had no free
+	 * chunk (old versions a save still held). */
 	uint32_t pool_full;
 };
 
-/* EV_UNIT: a take passes a quantize boundary (its whole units so far). */
-typedef enum { EV_NONE, EV_START, EV_STOP, EV_UNIT } EventKind;
+/* EV_UNIT: a take passes a quantize boundary (its whole units so far).
+ * EV_FULL: a take stops because the store is full (loopstore.h: old
+ * versions a save still holds), before its longest length. */
+typedef enum { EV_NONE, EV_START, EV_STOP, EV_UNIT, EV_FULL } EventKind;
 
 typedef struct {
 	EventKind kind;
@@ -664,8 +667,10 @@ static void cover_dropout(EtLooper *l, const EtClock *clk, int64_t tf)
 		if (p < tf) {
 			if (l->length == 0 || l->armed_replace) {
 				begin_take(l, clk, true, p, x);
-				silent_pre_roll(l, p - missed_from);
-				record_silence(l, tf - p);
+				if (l->state == ET_LOOP_RECORDING) {
+					silent_pre_roll(l, p - missed_from);
+					record_silence(l, tf - p);
+				}
 			} else {
 				begin_overdub(l, clk, p, x);
 			}
@@ -810,14 +815,20 @@ static Event next_event(const EtLooper *l, const EtClock *clk, bool rolling,
 		    et_store_room(l->store, l->take, l->rec_pos);
 		const bool units = l->rec_anchored && rolling &&
 		                   l->ctl.quantize != ET_QUANTIZE_OFF;
-		/* A full buffer ends a quantized take on its last whole unit
-		 * (end_take cuts there), any other where it is full. */
-		const double full_end = units && l->rec_whole > 0
-		                            ? l->rec_whole_exact
-		                            : (double)(t + (int64_t)room);
-		const Event full = make_event(EV_STOP, room, full_end);
+		/* A full store ends a quantized take on its last whole unit
+		 * (end_take cuts there; with none it keeps nothing), any other
+		 * where it is full. */
+		const double full_end =
+		    !units               ? (double)(t + (int64_t)room)
+		    : l->rec_whole > 0   ? l->rec_whole_exact
+		                         : l->rec_start_exact;
+		const bool pool = room < l->capacity - l->rec_pos;
+		const Event full =
+		    make_event(pool ? EV_FULL : EV_STOP, room, full_end);
 		const Event stop = earlier(full, stop_event(l, clk, rolling, t));
-		return units ? earlier(stop, unit_event(l, clk, t)) : stop;
+		/* A unit boundary counts before a stop on the same frame: a
+		 * full store there still keeps the unit just completed. */
+		return units ? earlier(unit_event(l, clk, t), stop) : stop;
 	}
 	case ET_LOOP_OVERDUBBING:
 		return stop_event(l, clk, rolling, time_in(l, l->anchored, tf));
@@ -835,7 +846,9 @@ static void act(EtLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
 			begin_take(l, clk, true, tf, ev->exact);
 		else
 			begin_overdub(l, clk, tf, ev->exact);
-	} else if (ev->kind == EV_STOP) {
+	} else if (ev->kind == EV_STOP || ev->kind == EV_FULL) {
+		if (ev->kind == EV_FULL)
+			l->pool_full++;
 		if (l->state == ET_LOOP_RECORDING)
 			end_take(l, ev->exact);
 		else

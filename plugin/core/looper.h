@@ -155,8 +155,10 @@ uint32_t et_looper_capacity(const EtLooper *l);
  * denormal. */
 uint32_t et_looper_rejected(const EtLooper *l);
 uint32_t et_looper_denormals(const EtLooper *l);
-/* Overdub passes ended early because the store had no chunk left to copy
- * into (a save held old versions while loops filled it). */
+/* Takes and overdub passes ended early because the store had no chunk
+ * left (a save held old versions while loops filled it): a take ends as a
+ * full one does (a quantized take on its last whole unit, none: nothing
+ * changes), a pass where it is. */
 uint32_t et_looper_pool_full(const EtLooper *l);
 
 /* A version of the loop, and what state save needs to play it back in

@@ -50,14 +50,14 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 
 /* Writes every page, so that run() never faults one in: a memset alone
  * may be merged with the allocation into a calloc of zero pages. */
-static void touch(float *p, size_t count)
+static void touch(void *p, size_t bytes)
 {
-	memset(p, 0, sizeof(float) * count);
-	volatile float *v = p;
-	for (size_t i = 0; i < count; i += 4096 / sizeof(float))
-		v[i] = 0.0f;
-	if (count > 0)
-		v[count - 1] = 0.0f;
+	memset(p, 0, bytes);
+	volatile unsigned char *v = p;
+	for (size_t i = 0; i < bytes; i += 4096)
+		v[i] = 0;
+	if (bytes > 0)
+		v[bytes - 1] = 0;
 }
 
 EtLoopStore *et_store_new(uint32_t max_frames, uint32_t pool_frames)
@@ -71,7 +71,7 @@ EtLoopStore *et_store_new(uint32_t max_frames, uint32_t pool_frames)
 	s->entries = (uint32_t)(((uint64_t)max_frames + CHUNK - 1) / CHUNK);
 	s->chunk_count = (uint32_t)(((uint64_t)pool_frames + CHUNK - 1) / CHUNK);
 	s->pool = malloc(sizeof(float) * 2u * CHUNK * (size_t)s->chunk_count);
-	s->ref = calloc(s->chunk_count, sizeof *s->ref);
+	s->ref = malloc(sizeof *s->ref * s->chunk_count);
 	s->free_list = malloc(sizeof(uint32_t) * s->chunk_count);
 	s->zero = malloc(sizeof(float) * CHUNK);
 	uint32_t *tables =
@@ -81,8 +81,11 @@ EtLoopStore *et_store_new(uint32_t max_frames, uint32_t pool_frames)
 		et_store_free(s);
 		return NULL;
 	}
-	touch(s->pool, (size_t)2u * CHUNK * s->chunk_count);
-	touch(s->zero, CHUNK);
+	/* Everything run() writes or reads is touched here: the chunks, their
+	 * counts, the free list and the tables (written below). */
+	touch(s->pool, sizeof(float) * 2u * CHUNK * s->chunk_count);
+	touch(s->zero, sizeof(float) * CHUNK);
+	touch(s->ref, sizeof *s->ref * s->chunk_count);
 	/* Chunk 0 on top: a take fills the pool from its start. */
 	for (uint32_t i = 0; i < s->chunk_count; ++i)
 		s->free_list[i] = s->chunk_count - 1u - i;

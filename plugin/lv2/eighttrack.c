@@ -104,6 +104,12 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 		free(self);
 		return NULL;
 	}
+	if (pthread_mutex_init(&self->state_lock, NULL) != 0) {
+		lv2_log_error(&self->logger, "eighttrack: cannot create a lock\n");
+		et_engine_free(&self->engine);
+		free(self);
+		return NULL;
+	}
 	self->rate  = rate;
 	self->saved = self->engine.looper;
 	atomic_init(&self->incoming, NULL);
@@ -396,6 +402,7 @@ static void
 cleanup(LV2_Handle instance)
 {
 	Eighttrack *self = (Eighttrack *)instance;
+	pthread_mutex_destroy(&self->state_lock);
 	et_engine_free(&self->engine);
 	et_looper_free(atomic_load(&self->incoming));
 	et_looper_free(atomic_load(&self->retired));
@@ -427,9 +434,11 @@ report_text(uint32_t report)
 		return "the audio input had denormal samples while recording or "
 		       "overdubbing; they were recorded as 0";
 	case ET_REPORT_POOL_FULL:
-		return "an overdub pass ended early: the loop memory was full "
-		       "(older versions of the loop were still being saved); "
-		       "what it recorded until then is kept";
+		return "a take or an overdub pass ended early: the loop memory "
+		       "was full (older versions of the loop were still being "
+		       "saved); a take keeps its whole bars or beats (with none, "
+		       "the loop it was replacing plays on), a pass what it "
+		       "recorded until then";
 	default: return "unknown problem";
 	}
 }

@@ -12,6 +12,7 @@
 #include <lv2/log/logger.h>
 #include <lv2/worker/worker.h>
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,7 +25,7 @@ typedef enum {
 	ET_REPORT_CLOCK_DROPPED,
 	ET_REPORT_REJECTED_SAMPLES, /* NaN, infinite or too loud, recorded as 0 */
 	ET_REPORT_DENORMAL_SAMPLES, /* denormals, recorded as 0 */
-	ET_REPORT_POOL_FULL,        /* an overdub pass found no free chunk */
+	ET_REPORT_POOL_FULL,        /* a take or pass found no free chunk */
 	ET_REPORT_COUNT
 } EtReport;
 
@@ -70,6 +71,8 @@ typedef struct {
 	 * restore() set it, and a looper is freed only after a later restore
 	 * replaced it, so save() never reads one run() or the worker frees. */
 	EtLooper *saved;
+	/* save() and restore() one at a time (state.c). */
+	pthread_mutex_t state_lock;
 
 	uint32_t non_midi_events;
 	uint32_t out_capacity; /* of midi_out, in the current run() */

@@ -13,6 +13,7 @@
 #include <lv2/state/state.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,9 +144,9 @@ save_loop(Eighttrack *self, LV2_State_Store_Function store,
 }
 
 static LV2_State_Status
-save(LV2_Handle instance, LV2_State_Store_Function store,
-     LV2_State_Handle handle, uint32_t flags,
-     const LV2_Feature *const *features)
+save_state(LV2_Handle instance, LV2_State_Store_Function store,
+           LV2_State_Handle handle, uint32_t flags,
+           const LV2_Feature *const *features)
 {
 	(void)flags;
 	Eighttrack   *self = (Eighttrack *)instance;
@@ -341,9 +342,9 @@ load_loop(Eighttrack *self, StateFeatures *f,
 }
 
 static LV2_State_Status
-restore(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
-        LV2_State_Handle handle, uint32_t flags,
-        const LV2_Feature *const *features)
+restore_state(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
+              LV2_State_Handle handle, uint32_t flags,
+              const LV2_Feature *const *features)
 {
 	(void)flags;
 	Eighttrack   *self = (Eighttrack *)instance;
@@ -376,6 +377,36 @@ restore(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
 	load_loop(self, &f, retrieve, handle, version, looper);
 	publish(self, looper);
 	return LV2_STATE_SUCCESS;
+}
+
+/* save() and restore() take turns: LV2 lets a host call them from any
+ * thread beside run(), and says nothing against two at once; the loop
+ * store pins one version at a time, and a restore frees loopers a save
+ * may be reading.  Neither is real-time. */
+static LV2_State_Status
+save(LV2_Handle instance, LV2_State_Store_Function store,
+     LV2_State_Handle handle, uint32_t flags,
+     const LV2_Feature *const *features)
+{
+	Eighttrack *self = (Eighttrack *)instance;
+	pthread_mutex_lock(&self->state_lock);
+	const LV2_State_Status st =
+	    save_state(instance, store, handle, flags, features);
+	pthread_mutex_unlock(&self->state_lock);
+	return st;
+}
+
+static LV2_State_Status
+restore(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
+        LV2_State_Handle handle, uint32_t flags,
+        const LV2_Feature *const *features)
+{
+	Eighttrack *self = (Eighttrack *)instance;
+	pthread_mutex_lock(&self->state_lock);
+	const LV2_State_Status st =
+	    restore_state(instance, retrieve, handle, flags, features);
+	pthread_mutex_unlock(&self->state_lock);
+	return st;
 }
 
 const void *
