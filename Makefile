@@ -56,9 +56,12 @@ UI_LIBS     = $(shell $(PKG_CONFIG) --libs cairo x11)
 
 # plugin/core: the musical modules, which know nothing of LV2 (make layers
 # checks); plugin/lv2: the glue that maps ports, atoms and state onto them.
-CORE_SRC := $(addprefix plugin/core/,ports.c router.c clock.c looper.c loopstore.c engine.c \
+CORE_SRC := $(addprefix plugin/core/,ports.c router.c clock.c looper.c looper_render.c loopstore.c engine.c \
             midiclock.c control_map.c overview.c)
 CORE_OBJ := $(CORE_SRC:plugin/core/%.c=$(BUILD)/%.o)
+# The looper alone (with the clock it follows), for the tests and tools
+# that need only it.
+LOOPER_OBJ := $(addprefix $(BUILD)/,looper.o looper_render.o loopstore.o clock.o)
 GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/seq_out.o \
             $(BUILD)/notify.o
 
@@ -175,10 +178,12 @@ $(BUILD)/test_engine $(BUILD)/test_router $(BUILD)/test_midiclock: $(BUILD)/%: $
 
 # The looper beside its own per-frame build (ET_LOOPER_PER_FRAME, renamed
 # to ref_looper_* by tests/looper_per_frame.h).
-$(BUILD)/looper_per_frame.o: plugin/core/looper.c tests/looper_per_frame.h $(BUILD)/flags | $(BUILD)
+$(BUILD)/looper_per_frame.o $(BUILD)/looper_render_per_frame.o: $(BUILD)/%_per_frame.o: \
+    plugin/core/%.c tests/looper_per_frame.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -DET_LOOPER_PER_FRAME -include tests/looper_per_frame.h -c $< -o $@
 
-$(BUILD)/test_looper_ref: $(BUILD)/test_looper_ref.o $(BUILD)/looper_per_frame.o $(CORE_OBJ)
+$(BUILD)/test_looper_ref: $(BUILD)/test_looper_ref.o $(BUILD)/looper_per_frame.o \
+                          $(BUILD)/looper_render_per_frame.o $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 
 $(BUILD)/test_loopfile: $(BUILD)/test_loopfile.o $(BUILD)/loopfile.o
@@ -200,15 +205,15 @@ $(BUILD)/test_host_save: $(BUILD)/test_host_save.o $(HOST_OBJ) | $(BUILD)/enospc
 
 # Saves in a thread of their own beside run(); the seam's curve from
 # looper.o, for the loop's last frames.
-$(BUILD)/test_host_torn: $(BUILD)/test_host_torn.o $(HOST_OBJ) $(BUILD)/looper.o $(BUILD)/loopstore.o $(BUILD)/clock.o
+$(BUILD)/test_host_torn: $(BUILD)/test_host_torn.o $(HOST_OBJ) $(LOOPER_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
 
 # (The seam's curve, from looper.o, for the loop the test expects.)
-$(BUILD)/test_host_notify: $(BUILD)/test_host_notify.o $(HOST_OBJ) $(BUILD)/looper.o $(BUILD)/loopstore.o $(BUILD)/clock.o
+$(BUILD)/test_host_notify: $(BUILD)/test_host_notify.o $(HOST_OBJ) $(LOOPER_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
 
 $(BUILD)/test_host_looper: $(BUILD)/test_host_looper.o $(HOST_OBJ) $(BUILD)/loopfile.o \
-                           $(BUILD)/looper.o $(BUILD)/loopstore.o $(BUILD)/clock.o
+                           $(LOOPER_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
 
 $(BUILD)/bench: $(BUILD)/bench.o $(HOST_OBJ)
@@ -311,11 +316,11 @@ FUZZ_CFLAGS    := -std=c11 -g -O1 -D_DEFAULT_SOURCE -Iplugin/core -Ifuzz \
                   -fno-sanitize-recover=all -fno-omit-frame-pointer
 # The engine and what it drives (the router and looper harnesses read
 # controls through it).
-FUZZ_ENGINE_SRC := $(addprefix plugin/core/,ports.c router.c clock.c looper.c loopstore.c \
+FUZZ_ENGINE_SRC := $(addprefix plugin/core/,ports.c router.c clock.c looper.c looper_render.c loopstore.c \
                    midiclock.c control_map.c engine.c)
 FUZZ_SRC_router := $(FUZZ_ENGINE_SRC)
 FUZZ_SRC_looper := $(FUZZ_ENGINE_SRC)
-FUZZ_SRC_state  := $(addprefix plugin/core/,clock.c looper.c loopstore.c loopfile.c)
+FUZZ_SRC_state  := $(addprefix plugin/core/,clock.c looper.c looper_render.c loopstore.c loopfile.c)
 FUZZ_SRC_clock  := $(addprefix plugin/core/,clock.c midiclock.c control_map.c)
 
 .PHONY: fuzz fuzz-build fuzz-replay fuzz-seeds fuzz-hangs
@@ -330,7 +335,7 @@ $(FUZZ_BUILD)/replay_router $(FUZZ_BUILD)/replay_looper: $(FUZZ_BUILD)/replay_%:
     $(FUZZ_BUILD)/fuzz_%.o $(FUZZ_BUILD)/replay_main.o $(FUZZ_ENGINE_SRC:plugin/core/%.c=$(BUILD)/%.o)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(FUZZ_BUILD)/replay_state: $(FUZZ_BUILD)/fuzz_state.o $(FUZZ_BUILD)/replay_main.o \
-                            $(BUILD)/clock.o $(BUILD)/looper.o $(BUILD)/loopstore.o $(BUILD)/loopfile.o
+                            $(LOOPER_OBJ) $(BUILD)/loopfile.o
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) -lm
 $(FUZZ_BUILD)/replay_clock: $(FUZZ_BUILD)/fuzz_clock.o $(FUZZ_BUILD)/replay_main.o \
                             $(BUILD)/clock.o $(BUILD)/midiclock.o $(BUILD)/control_map.o
@@ -373,7 +378,7 @@ fuzz-seeds: $(FUZZ_BUILD)/gen_corpus
 	$(FUZZ_BUILD)/gen_corpus fuzz/corpus
 
 # Hangs that fuzzing found, fixed since: regression tests (in check).
-$(FUZZ_BUILD)/repro_hangs: fuzz/repro_hangs.c $(BUILD)/clock.o $(BUILD)/looper.o $(BUILD)/loopstore.o $(BUILD)/flags | $(FUZZ_BUILD)
+$(FUZZ_BUILD)/repro_hangs: fuzz/repro_hangs.c $(LOOPER_OBJ) $(BUILD)/flags | $(FUZZ_BUILD)
 	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) -o $@ $(filter-out $(BUILD)/flags,$^) -lm
 
 fuzz-hangs: $(FUZZ_BUILD)/repro_hangs

@@ -1,7 +1,8 @@
-/* Forced into the per-frame build of plugin/core/looper.c (the Makefile's
- * looper_per_frame.o: -DET_LOOPER_PER_FRAME -include this file): the same
- * source under the names of looper_ref.h, so that test_looper_ref can link
- * both builds into one program. */
+/* Forced into the per-frame build of plugin/core/looper.c and
+ * looper_render.c (the Makefile's looper_per_frame.o and
+ * looper_render_per_frame.o: -DET_LOOPER_PER_FRAME -include this file):
+ * the same source under the names of looper_ref.h, so that test_looper_ref
+ * can link both builds into one program. */
 #define EtLooper RefLooper
 #define et_looper_default_controls ref_looper_default_controls
 #define et_looper_ramp_frames ref_looper_ramp_frames
@@ -26,3 +27,8 @@
 #define et_looper_fade_out_end ref_looper_fade_out_end
 #define et_looper_rejected ref_looper_rejected
 #define et_looper_denormals ref_looper_denormals
+/* The two parts' internals (looper_private.h). */
+#define et_looper_index_at ref_looper_index_at
+#define et_looper_end_overdub ref_looper_end_overdub
+#define et_looper_end_tail ref_looper_end_tail
+#define et_looper_render ref_looper_render

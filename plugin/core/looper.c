@@ -1,88 +1,14 @@
+/* The looper's state machine: controls and their edges, the loop's grid,
+ * takes, overdub passes, clears and the transport's jumps, and the
+ * versions they leave (looper.h says what it promises).  The audio itself
+ * is rendered by looper_render.c. */
 #include "looper.h"
+#include "looper_private.h"
 #include "loopstore.h"
-#include "sample_rule.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* "Time" below is the loop's own clock: the transport frame for an anchored
- * loop or take, the looper's frame counter for a free one. */
-
-struct EtLooper {
-	double rate;
-	uint32_t capacity;
-	uint32_t ramp; /* et_looper_ramp_frames(rate), >= 1 */
-
-	/* The loop's versions (loopstore.h), each held by the looper while it
-	 * is one of these: `cur` plays (while overdubbing, the version the
-	 * pass writes); `base` is what a pass started from; `take` is a take
-	 * being recorded; `prev` the loop a replacing take replaces, given
-	 * back if the take keeps nothing; `tail_v` what the fade-out tail
-	 * reads.  The store publishes the last complete one for save(). */
-	EtLoopStore *store;
-	EtVersion cur, base, take, prev, tail_v;
-
-	EtLooperControls ctl; /* last values seen, sanitized */
-	bool arm_edge, disarm_edge, clear_edge;
-	bool fresh; /* controls not yet acted on in this block */
-
-	EtLoopState state;
-
-	/* The loop; length 0 means there is none. */
-	uint32_t length;
-	double exact_length;
-	bool anchored;
-	int64_t start; /* time of sample 0 */
-	double start_exact;
-
-	/* The repetition that contains the last time looked up. */
-	bool rep_valid;
-	int64_t rep_start, rep_next;
-
-	/* The take being recorded (RECORDING) or the overdub being layered. */
-	bool rec_anchored;
-	int64_t rec_start; /* time of its first frame */
-	double rec_start_exact;
-	double rec_start_beats; /* musical time there, to count loop_bars */
-	uint32_t rec_pos;       /* frames recorded so far (takes only) */
-	uint32_t rec_whole;     /* of which whole quantize units (anchored) */
-	double rec_whole_exact; /* the exact boundary where they end */
-	bool stop_pending;      /* disarmed: stop at the next quantize point */
-	int64_t stop_from;      /* ... at or after this time, when disarmed */
-	bool armed_replace;     /* ARMED over a loop with overdub off */
-
-	int64_t counter; /* frames rendered: the time of free loops */
-	bool seen_transport;
-	bool was_rolling;
-	int64_t last_tf; /* transport frame of the last frame rendered */
-
-	/* The last `ramp` input frames rendered (a ring, oldest at hist_head),
-	 * and at a take's start a copy of them in order: the audio that came
-	 * in just before the take's first sample, which its end cross-fades
-	 * into so that the seam flows as the take did (interface.md). */
-	float *hist_l, *hist_r;
-	uint32_t hist_head;
-	float *pre_l, *pre_r;
-
-	/* Declick: env is the main voice's gain in ramp steps, the tail a copy
-	 * of the old playback fading out after a jump, a clear or a replace. */
-	uint32_t env;
-	bool voice_on; /* the main voice was audible on the last frame */
-	uint32_t last_k;
-	uint32_t tail_left, tail_idx, tail_len;
-	float tail_gain;
-
-	float level, level_target, level_step;
-	uint32_t level_left;
-
-	/* Input samples written as 0 while recording or overdubbing: NaN,
-	 * infinite or beyond the limit (rejected), and denormals. */
-	uint32_t rejected, denormals;
-	/* Takes and overdub passes cut short because the store had no free
-	 * chunk (old versions a save still held). */
-	uint32_t pool_full;
-};
 
 /* EV_UNIT: a take passes a quantize boundary (its whole units so far).
  * EV_FULL: a take stops because the store is full (loopstore.h: old
@@ -274,48 +200,13 @@ static void find_repetition(EtLooper *l, int64_t t)
 
 /* Sample index at time t (>= length in a repetition's odd extra frame),
  * and in *span the frames of that repetition the buffer covers. */
-static uint32_t index_at(EtLooper *l, int64_t t, uint32_t *span)
+uint32_t et_looper_index_at(EtLooper *l, int64_t t, uint32_t *span)
 {
 	if (!l->rep_valid || t < l->rep_start || t >= l->rep_next)
 		find_repetition(l, t);
 	const int64_t rep_len = l->rep_next - l->rep_start;
 	*span = rep_len < (int64_t)l->length ? (uint32_t)rep_len : l->length;
 	return (uint32_t)(t - l->rep_start);
-}
-
-/* The seam's cross-fade lasts the ramp, or a quarter of a short loop. */
-static uint32_t seam_length(uint32_t ramp, uint32_t length)
-{
-	return ramp < length / 4 ? ramp : length / 4;
-}
-
-static uint32_t seam_frames(const EtLooper *l, uint32_t length)
-{
-	return seam_length(l->ramp, length);
-}
-
-/* A fade-out tail stops at the end of the buffer (a new take may be
- * writing from sample 0): it fades to silence over the last frames. */
-static float tail_end_gain(const EtLooper *l, uint32_t k, uint32_t length)
-{
-	const uint32_t r = seam_frames(l, length);
-	return length - k <= r ? (float)(length - k) / (float)(r + 1) : 1.0f;
-}
-
-/* ---- what the loop may hold --------------------------------------------*/
-
-/* A sample as it goes into the loop (sample_rule.h): itself if playable,
- * else +0 (-0 too, as the vector kernels' mask gives), counted as rejected
- * or denormal. */
-static inline float clean_sample(float x, uint32_t *rejected,
-                                 uint32_t *denormals)
-{
-	const EtSampleClass c = et_sample_class(x);
-	if (c == ET_SAMPLE_PLAYABLE)
-		return x;
-	*rejected += c == ET_SAMPLE_TOO_LOUD || c == ET_SAMPLE_NOT_FINITE;
-	*denormals += c == ET_SAMPLE_DENORMAL;
-	return 0.0f;
 }
 
 /* ---- versions ----------------------------------------------------------*/
@@ -349,7 +240,7 @@ static void load_place(EtLooper *l, EtVersion v)
 	l->rep_valid = false;
 }
 
-static void end_tail(EtLooper *l)
+void et_looper_end_tail(EtLooper *l)
 {
 	l->tail_left = 0;
 	let_go(l, &l->tail_v);
@@ -540,7 +431,7 @@ static void begin_overdub(EtLooper *l, const EtClock *clk, int64_t tf,
 	l->state = ET_LOOP_OVERDUBBING;
 }
 
-static void end_overdub(EtLooper *l)
+void et_looper_end_overdub(EtLooper *l)
 {
 	l->stop_pending = false;
 	l->state = ET_LOOP_PLAYING;
@@ -717,7 +608,7 @@ static void follow_transport(EtLooper *l, const EtClock *clk, bool rolling,
 	if (l->state == ET_LOOP_RECORDING && l->rec_anchored)
 		end_take_at_a_jump(l);
 	if (l->state == ET_LOOP_OVERDUBBING && l->anchored)
-		end_overdub(l);
+		et_looper_end_overdub(l);
 	if (l->length > 0 && l->anchored)
 		jump_playback(l);
 }
@@ -852,7 +743,7 @@ static void act(EtLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
 		if (l->state == ET_LOOP_RECORDING)
 			end_take(l, ev->exact);
 		else
-			end_overdub(l);
+			et_looper_end_overdub(l);
 	} else if (ev->kind == EV_UNIT) {
 		const int64_t whole =
 		    et_clock_quantize_frame(ev->exact) - l->rec_start;
@@ -860,439 +751,6 @@ static void act(EtLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
 			l->rec_whole = (uint32_t)whole;
 			l->rec_whole_exact = ev->exact;
 		}
-	}
-}
-
-/* ---- rendering ---------------------------------------------------------*/
-
-static void step_env(EtLooper *l)
-{
-	if (l->ctl.mute) {
-		if (l->env > 0)
-			l->env--;
-	} else if (l->env < l->ramp) {
-		l->env++;
-	}
-}
-
-/* The main voice at time t: returns its samples and, while overdubbing,
- * sums the input into the buffer after reading the old content. */
-static void play_main(EtLooper *l, int64_t t, float in_l, float in_r,
-                      float *pl, float *pr)
-{
-	uint32_t span; /* (the odd extra frame is k >= length) */
-	const uint32_t k = index_at(l, t, &span);
-	step_env(l);
-	/* A repetition's odd extra frame holds the last sample, which the
-	 * seam's cross-fade made lead into sample 0. */
-	const bool extra = k >= l->length;
-	const uint32_t at = extra ? l->length - 1 : k;
-	const float g = l->env < l->ramp ? (float)l->env / (float)l->ramp : 1.0f;
-	const float *src_l, *src_r;
-	float *dst_l = NULL, *dst_r = NULL;
-	bool write = l->state == ET_LOOP_OVERDUBBING && !extra;
-	if (write && et_store_write(l->store, l->cur, k, 1, &src_l, &src_r,
-	                            &dst_l, &dst_r) == 0) {
-		l->pool_full++; /* no chunk to copy into: the pass ends here */
-		end_overdub(l);
-		write = false;
-	}
-	if (!write)
-		et_store_read(l->store, l->cur, at, &src_l, &src_r);
-	const float sl = *src_l, sr = *src_r;
-	*pl = g == 1.0f ? sl : sl * g;
-	*pr = g == 1.0f ? sr : sr * g;
-	if (extra) {
-		l->voice_on = l->env > 0;
-		l->last_k = at;
-		return;
-	}
-	if (write) {
-		*dst_l = sl + clean_sample(in_l, &l->rejected, &l->denormals);
-		*dst_r = sr + clean_sample(in_r, &l->rejected, &l->denormals);
-	}
-	l->voice_on = l->env > 0;
-	l->last_k = k;
-}
-
-static void play_tail(EtLooper *l, float *pl, float *pr)
-{
-	const uint32_t k = l->tail_idx;
-	const float g = l->tail_gain * (float)l->tail_left / (float)l->ramp *
-	                tail_end_gain(l, k, l->tail_len);
-	const float *tl, *tr;
-	et_store_read(l->store, l->tail_v, k, &tl, &tr);
-	*pl += *tl * g;
-	*pr += *tr * g;
-	l->tail_left--;
-	if (++l->tail_idx >= l->tail_len || l->tail_left == 0)
-		end_tail(l);
-}
-
-/* The reference rendering of one frame: i in the buffers, j frames into
- * the span that started at transport frame tf.  Everything that can
- * change from one frame to the next (ramps, seams, the tail, a
- * repetition's odd frame) goes through here; render() hands the frames in
- * between to the block kernels below, which compute the same samples. */
-static void render_frame(EtLooper *l, const float *in_l, const float *in_r,
-                         float *out_l, float *out_r, uint32_t i, uint32_t j,
-                         bool rolling, int64_t tf)
-{
-	/* Read the input first: out may be the same buffer. */
-	const float il = in_l[i], ir = in_r[i];
-	float pl = 0.0f, pr = 0.0f;
-	if (l->length > 0 && l->state != ET_LOOP_RECORDING) {
-		if (!l->anchored || rolling) {
-			const int64_t t = l->anchored ? tf + (int64_t)j : l->counter;
-			play_main(l, t, il, ir, &pl, &pr);
-		} else { /* paused with the transport */
-			l->env = 0;
-			l->voice_on = false;
-		}
-	}
-	const float *sl, *sr;
-	float *dl, *dr;
-	if (l->state == ET_LOOP_RECORDING &&
-	    et_store_write(l->store, l->take, l->rec_pos, 1, &sl, &sr, &dl,
-	                   &dr) == 1) {
-		*dl = clean_sample(il, &l->rejected, &l->denormals);
-		*dr = clean_sample(ir, &l->rejected, &l->denormals);
-		l->rec_pos++;
-	}
-	if (l->tail_left > 0)
-		play_tail(l, &pl, &pr);
-	if (l->level_left > 0) {
-		l->level += l->level_step;
-		if (--l->level_left == 0)
-			l->level = l->level_target;
-	}
-	const float lvl = l->level;
-	out_l[i] = (l->ctl.monitor ? il : 0.0f) + lvl * pl;
-	out_r[i] = (l->ctl.monitor ? ir : 0.0f) + lvl * pr;
-	l->counter++;
-}
-
-/* ---- block kernels -----------------------------------------------------
- *
- * Over a steady stretch (no tail, no level ramp, the main voice silent or
- * at a constant gain between its seam ramps) every frame is
- *   out = (monitor ? in : 0) + level * voice
- * with voice = 0, the loop sample, or the loop sample times a constant
- * gain, and the buffer gets the input (recording) or the input added to it
- * (overdub).  The kernel does exactly those operations, four frames at a
- * time: the four frames' inputs are loaded before anything is stored, so
- * in and out may be the same buffers (or in_r the same as out_l), as LV2
- * allows. */
-
-typedef enum {
-	VOICE_NONE,  /* nothing plays: voice = 0 */
-	VOICE_UNITY, /* voice = sample */
-	VOICE_GAIN,  /* voice = sample * gain */
-} VoiceMode;
-
-typedef struct {
-	const float *in_l, *in_r;
-	float *out_l, *out_r;
-	/* The loop at the voice's sample (src), and where an overdub or a
-	 * take writes (dst): the same place, or a chunk being copied on write
-	 * (loopstore.h), whose old samples src reads. */
-	const float *src_l, *src_r;
-	float *dst_l, *dst_r;
-	uint32_t k; /* the voice's sample index */
-	float level, gain;
-	uint32_t *rejected, *denormals; /* counts of the samples cleaned */
-} Kernel;
-
-#if defined(__GNUC__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
-#endif
-
-static ALWAYS_INLINE void kernel_frames(const Kernel *kp, uint32_t from,
-                                        uint32_t count, VoiceMode voice,
-                                        bool overdub, bool record,
-                                        bool monitor)
-{
-	const float *in_l = kp->in_l + from, *in_r = kp->in_r + from;
-	float *out_l = kp->out_l + from, *out_r = kp->out_r + from;
-	/* (NULL where nothing plays or records: no offset is applied.) */
-	const float *src_l = kp->src_l ? kp->src_l + from : NULL;
-	const float *src_r = kp->src_r ? kp->src_r + from : NULL;
-	float *dst_l = kp->dst_l ? kp->dst_l + from : NULL;
-	float *dst_r = kp->dst_r ? kp->dst_r + from : NULL;
-	const float lvl = kp->level, g = kp->gain;
-	const float silent = lvl * 0.0f; /* level * voice for voice = 0 */
-	for (uint32_t j = 0; j < count; ++j) {
-		const float il = in_l[j], ir = in_r[j];
-		float vl = silent, vr = silent;
-		if (voice != VOICE_NONE) {
-			const float sl = src_l[j], sr = src_r[j];
-			vl = lvl * (voice == VOICE_UNITY ? sl : sl * g);
-			vr = lvl * (voice == VOICE_UNITY ? sr : sr * g);
-			if (overdub) {
-				dst_l[j] = sl + clean_sample(il, kp->rejected,
-				                             kp->denormals);
-				dst_r[j] = sr + clean_sample(ir, kp->rejected,
-				                             kp->denormals);
-			}
-		} else if (record) {
-			dst_l[j] = clean_sample(il, kp->rejected, kp->denormals);
-			dst_r[j] = clean_sample(ir, kp->rejected, kp->denormals);
-		}
-		out_l[j] = (monitor ? il : 0.0f) + vl;
-		out_r[j] = (monitor ? ir : 0.0f) + vr;
-	}
-}
-
-#if defined(__GNUC__)
-/* Four frames at a time in gcc's (and clang's) generic vectors: SSE on
- * any x86-64, NEON on arm64.  Each lane does the float operations of
- * kernel_frames() for its frame. */
-typedef float Vec4 __attribute__((vector_size(16)));
-
-static inline Vec4 load4(const float *p)
-{
-	Vec4 v;
-	memcpy(&v, p, sizeof v);
-	return v;
-}
-
-static inline void store4(float *p, Vec4 v)
-{
-	memcpy(p, &v, sizeof v);
-}
-
-typedef int32_t IVec4 __attribute__((vector_size(16)));
-
-/* clean_sample() on four lanes, with the same integer compares; each lane
- * of *rejected and *denormals counts its own. */
-static inline Vec4 clean4(Vec4 v, IVec4 *rejected, IVec4 *denormals)
-{
-	IVec4 b;
-	memcpy(&b, &v, sizeof b);
-	const IVec4 mag = b & 0x7fffffff;
-	const IVec4 ok = (mag >= (int32_t)ET_SAMPLE_BITS_MIN_NORMAL) &
-	                 (mag <= (int32_t)ET_SAMPLE_BITS_LIMIT);
-	*rejected -= mag > (int32_t)ET_SAMPLE_BITS_LIMIT;
-	*denormals -= (mag != 0) & (mag < (int32_t)ET_SAMPLE_BITS_MIN_NORMAL);
-	b &= ok;
-	memcpy(&v, &b, sizeof v);
-	return v;
-}
-
-static inline uint32_t lanes(IVec4 v)
-{
-	return (uint32_t)v[0] + (uint32_t)v[1] + (uint32_t)v[2] +
-	       (uint32_t)v[3];
-}
-
-static ALWAYS_INLINE void kernel(const Kernel *kp, uint32_t n,
-                                 VoiceMode voice, bool overdub, bool record,
-                                 bool monitor)
-{
-	const float *in_l = kp->in_l, *in_r = kp->in_r;
-	float *out_l = kp->out_l, *out_r = kp->out_r;
-	const float *src_l = kp->src_l, *src_r = kp->src_r;
-	float *dst_l = kp->dst_l, *dst_r = kp->dst_r;
-	const float lvl = kp->level, g = kp->gain;
-	const Vec4 vlvl = {lvl, lvl, lvl, lvl}, vg = {g, g, g, g};
-	const float s = lvl * 0.0f;
-	const Vec4 silent = {s, s, s, s}, zero = {0.0f, 0.0f, 0.0f, 0.0f};
-	IVec4 rejected = {0, 0, 0, 0}, denormals = {0, 0, 0, 0};
-	uint32_t j = 0;
-	for (; n - j >= 4; j += 4) {
-		/* Every load of the four frames before any store. */
-		const Vec4 il = load4(in_l + j), ir = load4(in_r + j);
-		Vec4 vl = silent, vr = silent;
-		if (voice != VOICE_NONE) {
-			const Vec4 sl = load4(src_l + j), sr = load4(src_r + j);
-			vl = vlvl * (voice == VOICE_UNITY ? sl : sl * vg);
-			vr = vlvl * (voice == VOICE_UNITY ? sr : sr * vg);
-			if (overdub) {
-				store4(dst_l + j,
-				       sl + clean4(il, &rejected, &denormals));
-				store4(dst_r + j,
-				       sr + clean4(ir, &rejected, &denormals));
-			}
-		} else if (record) {
-			store4(dst_l + j, clean4(il, &rejected, &denormals));
-			store4(dst_r + j, clean4(ir, &rejected, &denormals));
-		}
-		store4(out_l + j, (monitor ? il : zero) + vl);
-		store4(out_r + j, (monitor ? ir : zero) + vr);
-	}
-	if (overdub || record) {
-		*kp->rejected += lanes(rejected);
-		*kp->denormals += lanes(denormals);
-	}
-	kernel_frames(kp, j, n - j, voice, overdub, record, monitor);
-}
-#else
-static ALWAYS_INLINE void kernel(const Kernel *kp, uint32_t n,
-                                 VoiceMode voice, bool overdub, bool record,
-                                 bool monitor)
-{
-	kernel_frames(kp, 0, n, voice, overdub, record, monitor);
-}
-#endif
-
-/* One instance of the kernel per combination, so that each loop is
- * straight-line code. */
-static void run_kernel(const Kernel *kp, uint32_t n, VoiceMode voice,
-                       bool overdub, bool record, bool monitor)
-{
-#define K(v, o, r)                                                           \
-	do {                                                                 \
-		if (monitor)                                                 \
-			kernel(kp, n, v, o, r, true);                        \
-		else                                                         \
-			kernel(kp, n, v, o, r, false);                       \
-	} while (0)
-	switch (voice) {
-	case VOICE_NONE:
-		if (record)
-			K(VOICE_NONE, false, true);
-		else
-			K(VOICE_NONE, false, false);
-		break;
-	case VOICE_UNITY:
-		if (overdub)
-			K(VOICE_UNITY, true, false);
-		else
-			K(VOICE_UNITY, false, false);
-		break;
-	case VOICE_GAIN:
-		if (overdub)
-			K(VOICE_GAIN, true, false);
-		else
-			K(VOICE_GAIN, false, false);
-		break;
-	}
-#undef K
-}
-
-/* How many frames from frame j of the span on are steady (0 if this one
- * is not), at most left; fills *kp's voice part for them. */
-static uint32_t steady_frames(EtLooper *l, Kernel *kp, VoiceMode *voice,
-                              uint32_t j, uint32_t left, bool rolling,
-                              int64_t tf)
-{
-	if (l->tail_left > 0 || l->level_left > 0)
-		return 0;
-	*voice = VOICE_NONE;
-	kp->src_l = kp->src_r = NULL;
-	kp->dst_l = kp->dst_r = NULL;
-	kp->k = 0;
-	if (l->state == ET_LOOP_RECORDING) {
-		/* As far as the take's chunk goes; 0 (no free chunk) cannot
-		 * happen, as the take ends where its room does. */
-		const float *sl, *sr;
-		return et_store_write(l->store, l->take, l->rec_pos, left, &sl,
-		                      &sr, &kp->dst_l, &kp->dst_r);
-	}
-	if (l->length == 0)
-		return left;
-	if (l->anchored && !rolling) { /* paused: what render_frame does */
-		l->env = 0;
-		l->voice_on = false;
-		return left;
-	}
-	/* The voice's envelope must be at rest (step_env a no-op), within one
-	 * repetition and not on its odd extra frame. */
-	if (l->ctl.mute ? l->env != 0 : l->env != l->ramp)
-		return 0;
-	const int64_t t = l->anchored ? tf + (int64_t)j : l->counter;
-	uint32_t span;
-	const uint32_t k = index_at(l, t, &span);
-	if (k >= span)
-		return 0;
-	/* At rest the gain is 1, or 0 while muted. */
-	const float g = l->env < l->ramp ? (float)l->env / (float)l->ramp : 1.0f;
-	*voice = g == 1.0f ? VOICE_UNITY : VOICE_GAIN;
-	kp->gain = g;
-	kp->k = k;
-	uint32_t n = span - k < left ? span - k : left;
-	/* Within one chunk of the loop's version: the frames an overdub makes
-	 * writable (the caller writes them all), else those it may read. */
-	if (l->state == ET_LOOP_OVERDUBBING) {
-		n = et_store_write(l->store, l->cur, k, n, &kp->src_l, &kp->src_r,
-		                   &kp->dst_l, &kp->dst_r);
-		if (n > 0)
-			return n;
-		l->pool_full++; /* no chunk to copy into: the pass ends here */
-		end_overdub(l);
-		n = span - k < left ? span - k : left;
-	}
-	const uint32_t run = et_store_read(l->store, l->cur, k, &kp->src_l,
-	                                   &kp->src_r);
-	return n < run ? n : run;
-}
-
-/* Keeps the last `ramp` input frames for the seam's pre-roll: read before
- * the span is rendered, as out may be the same buffer as in. */
-static void remember_input(EtLooper *l, const float *in_l, const float *in_r,
-                           uint32_t from, uint32_t count)
-{
-	const uint32_t r = l->ramp;
-	if (count >= r) {
-		memcpy(l->hist_l, in_l + from + count - r, sizeof(float) * r);
-		memcpy(l->hist_r, in_r + from + count - r, sizeof(float) * r);
-		l->hist_head = 0;
-		return;
-	}
-	for (uint32_t i = 0; i < count; ++i) {
-		l->hist_l[l->hist_head] = in_l[from + i];
-		l->hist_r[l->hist_head] = in_r[from + i];
-		if (++l->hist_head == r)
-			l->hist_head = 0;
-	}
-}
-
-/* ET_LOOPER_PER_FRAME builds the same renderer without the block
- * kernels: every frame through render_frame().  test_looper_ref runs the
- * two builds side by side and requires the same output, bit for bit. */
-#ifdef ET_LOOPER_PER_FRAME
-#define STEADY_FRAMES(l, kp, voice, j, left, rolling, tf) ((void)steady_frames, 0u)
-#else
-#define STEADY_FRAMES steady_frames
-#endif
-
-static void render(EtLooper *l, const float *in_l, const float *in_r,
-                   float *out_l, float *out_r, uint32_t from, uint32_t count,
-                   bool rolling, int64_t tf)
-{
-	remember_input(l, in_l, in_r, from, count);
-	uint32_t j = 0;
-	while (j < count) {
-		Kernel kp;
-		VoiceMode voice;
-		const uint32_t n =
-		    STEADY_FRAMES(l, &kp, &voice, j, count - j, rolling, tf);
-		if (n == 0) {
-			render_frame(l, in_l, in_r, out_l, out_r, from + j, j,
-			             rolling, tf);
-			++j;
-			continue;
-		}
-		kp.in_l = in_l + from + j;
-		kp.in_r = in_r + from + j;
-		kp.out_l = out_l + from + j;
-		kp.out_r = out_r + from + j;
-		kp.level = l->level;
-		kp.rejected = &l->rejected;
-		kp.denormals = &l->denormals;
-		const bool overdub = l->state == ET_LOOP_OVERDUBBING;
-		const bool record = l->state == ET_LOOP_RECORDING;
-		run_kernel(&kp, n, voice, overdub, record, l->ctl.monitor);
-		if (voice != VOICE_NONE) {
-			l->last_k = kp.k + n - 1;
-			l->voice_on = l->env > 0;
-		}
-		if (record)
-			l->rec_pos += n;
-		l->counter += (int64_t)n;
-		j += n;
 	}
 }
 
@@ -1322,7 +780,7 @@ void et_looper_process(EtLooper *l, const EtClock *clk, const float *in_l,
 		uint32_t count = n - done;
 		if (ev.kind != EV_NONE && ev.ahead < (int64_t)count)
 			count = (uint32_t)ev.ahead;
-		render(l, in_l, in_r, out_l, out_r, block_offset + done, count,
+		et_looper_render(l, in_l, in_r, out_l, out_r, block_offset + done, count,
 		       rolling, tf);
 		done += count;
 	}
@@ -1440,7 +898,7 @@ bool et_looper_load(EtLooper *l, const float *left, const float *right,
 	let_go(l, &l->base);
 	let_go(l, &l->take);
 	let_go(l, &l->prev);
-	end_tail(l);
+	et_looper_end_tail(l);
 	et_store_publish(l->store, ET_NO_VERSION);
 	et_store_collect(l->store);
 	l->length = 0;
