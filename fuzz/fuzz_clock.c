@@ -40,7 +40,7 @@ check_message(void *ctx, uint32_t frame, int track, const uint8_t *msg,
               uint32_t size)
 {
 	Stream *s = (Stream *)ctx;
-	FUZZ_CHECK(track == ET_ROUTER_THRU);
+	FUZZ_CHECK(track == ET_SINK_THRU);
 	FUZZ_CHECK(frame < s->nframes);
 	FUZZ_CHECK(s->n == 0 || frame >= s->frame);
 	s->frame = frame;

@@ -3,7 +3,7 @@
 #ifndef ET_CAPTURE_SINK_H
 #define ET_CAPTURE_SINK_H
 
-#include "router.h"
+#include "sink.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 
 typedef struct {
 	uint32_t frame;
-	int      track; /* 0..7, or ET_ROUTER_THRU */
+	int      track; /* 0..7, or ET_SINK_THRU */
 	uint32_t size;
 	uint8_t  b[ET_CAPTURE_MAX_SIZE];
 } EtCaptured;

@@ -64,7 +64,7 @@ block(EtMidiClock *mc, EtClock *clock, EtCapture *cap, uint32_t n,
 	/* Clock messages only, 1 to 3 bytes, in frame order. */
 	assert_int_equal(cap->backwards, 0);
 	for (size_t i = mark; i < cap->n; ++i) {
-		assert_int_equal(cap->ev[i].track, ET_ROUTER_THRU);
+		assert_int_equal(cap->ev[i].track, ET_SINK_THRU);
 		assert_true(cap->ev[i].size >= 1 && cap->ev[i].size <= 3);
 	}
 }

@@ -9,7 +9,7 @@
 #ifndef ET_VIEW_H
 #define ET_VIEW_H
 
-#include "overview.h"
+#include "overview_bins.h"
 #include "ports.h"
 
 #include <cairo.h>

@@ -683,8 +683,13 @@ static Event unit_event(const EtLooper *l, const EtClock *clk, int64_t t)
 			p = et_clock_quantize_frame(x);
 		}
 	}
+	/* Only a boundary the recording reaches: within the store's room,
+	 * and not past what is recorded by then (a take the store cut short
+	 * during a dropout lags its time; act() could not count the unit, and
+	 * would be asked again and again). */
 	if (p <= last ||
-	    p > t + (int64_t)et_store_room(l->store, l->take, l->rec_pos))
+	    p > t + (int64_t)et_store_room(l->store, l->take, l->rec_pos) ||
+	    p - l->rec_start > (int64_t)l->rec_pos + (p - t))
 		return make_event(EV_NONE, 0, 0.0);
 	return make_event(EV_UNIT, p - t, x);
 }

@@ -35,7 +35,7 @@ static void
 send(EtMidiClock *mc, const EtSink *sink, uint32_t frame, const uint8_t *msg,
      uint32_t size)
 {
-	if (!sink->emit(sink->ctx, frame, ET_ROUTER_THRU, msg, size)) {
+	if (!sink->emit(sink->ctx, frame, ET_SINK_THRU, msg, size)) {
 		++mc->dropped;
 	}
 }

@@ -35,7 +35,7 @@
 #define ET_MIDICLOCK_H
 
 #include "clock.h"
-#include "router.h"
+#include "sink.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -15,11 +15,10 @@
 #define ET_OVERVIEW_H
 
 #include "looper.h"
+#include "overview_bins.h"
 
 #include <stdbool.h>
 #include <stdint.h>
-
-#define ET_OVERVIEW_BINS 512
 
 typedef struct {
 	float    peak[ET_OVERVIEW_BINS]; /* published: complete, for `length` */

@@ -10,11 +10,12 @@
 #define ET_ROUTER_H
 
 #include "ports.h"
+#include "sink.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ET_ROUTER_THRU (-1) /* the "track" of a message that no track took */
+#define ET_ROUTER_THRU ET_SINK_THRU /* the "track" of what no track took */
 
 typedef struct {
 	uint8_t channel;   /* 1..16 */
@@ -40,16 +41,6 @@ typedef enum {
 	ET_ROUTER_OUTPUT_FULL,   /* the output refused an event */
 	ET_ROUTER_STATUS_COUNT
 } EtRouterStatus;
-
-/* Writes one complete MIDI message at `frame`; track is 0..7, or
- * ET_ROUTER_THRU.  Returns false when the output is full. */
-typedef bool (*EtEmitFn)(void *ctx, uint32_t frame, int track,
-                         const uint8_t *msg, uint32_t size);
-
-typedef struct {
-	EtEmitFn emit;
-	void    *ctx;
-} EtSink;
 
 /* Where a sounding note went.  holder 0 = not sounding. */
 typedef struct {

@@ -116,11 +116,11 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 	atomic_init(&self->retired, NULL);
 
 	et_uris_map(&self->uris, self->map);
-	et_seq_out_init(&self->midi_out, self->map);
-	et_seq_out_init(&self->notify, self->map);
-	et_notify_init(&self->ui, self->map, rate);
+	et_seq_out_init(&self->midi_out, self->uris.atom_Sequence);
+	et_seq_out_init(&self->notify, self->uris.atom_Sequence);
+	et_notify_init(&self->ui, &self->uris, self->map, rate);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		et_seq_out_init(&self->track_out[t], self->map);
+		et_seq_out_init(&self->track_out[t], self->uris.atom_Sequence);
 	}
 	return (LV2_Handle)self;
 }

@@ -8,25 +8,11 @@
 #define MESSAGE_CAPACITY (256 + ET_MSG_OVERVIEW_CHUNK * sizeof(float))
 
 void
-et_notify_init(EtNotify *n, LV2_URID_Map *map, double rate)
+et_notify_init(EtNotify *n, const EtUris *uris, LV2_URID_Map *map,
+               double rate)
 {
 	memset(n, 0, sizeof(*n));
-	EtNotifyUris *u = &n->uris;
-	u->atom_Int     = map->map(map->handle, LV2_ATOM__Int);
-	u->atom_Long    = map->map(map->handle, LV2_ATOM__Long);
-	u->atom_Float   = map->map(map->handle, LV2_ATOM__Float);
-	u->atom_Vector  = map->map(map->handle, LV2_ATOM__Vector);
-	u->atom_Object  = map->map(map->handle, LV2_ATOM__Object);
-	u->msg_Request  = map->map(map->handle, ET_MSG__Request);
-	u->msg_Alive    = map->map(map->handle, ET_MSG__Alive);
-	u->msg_Activity = map->map(map->handle, ET_MSG__Activity);
-	u->msg_Overview = map->map(map->handle, ET_MSG__Overview);
-	u->msg_sounding = map->map(map->handle, ET_MSG__sounding);
-	u->msg_serial   = map->map(map->handle, ET_MSG__serial);
-	u->msg_length   = map->map(map->handle, ET_MSG__length);
-	u->msg_binCount = map->map(map->handle, ET_MSG__binCount);
-	u->msg_first    = map->map(map->handle, ET_MSG__first);
-	u->msg_peaks    = map->map(map->handle, ET_MSG__peaks);
+	n->uris = uris;
 	lv2_atom_forge_init(&n->forge, map);
 	et_overview_init(&n->overview);
 	n->activity_due  = true; /* the first run() says what sounds */
@@ -38,14 +24,14 @@ et_notify_init(EtNotify *n, LV2_URID_Map *map, double rate)
 bool
 et_notify_take_request(EtNotify *n, const LV2_Atom_Object *obj)
 {
-	if (obj->body.otype == n->uris.msg_Alive && !n->stale) {
+	if (obj->body.otype == n->uris->msg_Alive && !n->stale) {
 		n->listen_left = n->listen_window;
 		return true;
 	}
 	/* A Request, or an Alive after a silence (the UI's idle() was held up
 	 * for seconds): both get a fresh, whole answer. */
-	if (obj->body.otype != n->uris.msg_Request &&
-	    obj->body.otype != n->uris.msg_Alive) {
+	if (obj->body.otype != n->uris->msg_Request &&
+	    obj->body.otype != n->uris->msg_Alive) {
 		return false;
 	}
 	n->listen_left  = n->listen_window;
@@ -83,7 +69,7 @@ static bool
 send_activity(EtNotify *n, EtSeqOut *out, uint32_t sounding)
 {
 	_Alignas(8) uint8_t buf[MESSAGE_CAPACITY];
-	const EtNotifyUris *u = &n->uris;
+	const EtUris *u = n->uris;
 	LV2_Atom_Forge_Frame frame;
 	lv2_atom_forge_set_buffer(&n->forge, buf, MESSAGE_CAPACITY);
 	lv2_atom_forge_object(&n->forge, &frame, 0, u->msg_Activity);
@@ -96,7 +82,7 @@ send_activity(EtNotify *n, EtSeqOut *out, uint32_t sounding)
 static void
 build_overview_chunk(EtNotify *n, uint8_t *buf, uint32_t count)
 {
-	const EtNotifyUris *u = &n->uris;
+	const EtUris *u = n->uris;
 	LV2_Atom_Forge_Frame frame;
 	/* MESSAGE_CAPACITY holds the largest chunk, so no write fails (a
 	 * failed push would leave the forge writing before buf). */

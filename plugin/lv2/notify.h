@@ -22,6 +22,7 @@
 #include "overview.h"
 #include "router.h"
 #include "seq_out.h"
+#include "uris.h"
 
 #include <lv2/atom/atom.h>
 #include <lv2/atom/forge.h>
@@ -45,14 +46,7 @@
 #define ET_NOTIFY_CHUNKS_PER_RUN (ET_OVERVIEW_BINS / 64u)
 
 typedef struct {
-	LV2_URID atom_Int, atom_Long, atom_Float, atom_Vector, atom_Object;
-	LV2_URID msg_Request, msg_Alive, msg_Activity, msg_Overview;
-	LV2_URID msg_sounding, msg_serial, msg_length, msg_binCount, msg_first,
-	    msg_peaks;
-} EtNotifyUris;
-
-typedef struct {
-	EtNotifyUris   uris;
+	const EtUris  *uris;  /* the instance's */
 	LV2_Atom_Forge forge; /* URIDs mapped once; buffers set per message */
 	EtOverview   overview;
 	uint32_t     sounding;      /* last Activity sent */
@@ -74,7 +68,10 @@ typedef struct {
 	bool     stale;          /* the overview went unwatched: rescan first */
 } EtNotify;
 
-void et_notify_init(EtNotify *n, LV2_URID_Map *map, double rate);
+/* uris: the instance's (mapped once, kept as long as n); map: for the
+ * forge. */
+void et_notify_init(EtNotify *n, const EtUris *uris, LV2_URID_Map *map,
+                    double rate);
 
 /* True if obj is the UI's msg:Request (a full answer is scheduled) or
  * msg:Alive (the UI still listens; after a silence it also gets a full,

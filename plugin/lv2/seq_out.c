@@ -10,10 +10,10 @@
  * with memcpy. */
 
 void
-et_seq_out_init(EtSeqOut *out, LV2_URID_Map *map)
+et_seq_out_init(EtSeqOut *out, LV2_URID sequence)
 {
 	memset(out, 0, sizeof(*out));
-	out->sequence = map->map(map->handle, LV2_ATOM__Sequence);
+	out->sequence = sequence;
 }
 
 void

@@ -25,7 +25,8 @@ typedef struct {
 	LV2_URID sequence; /* atom:Sequence */
 } EtSeqOut;
 
-void et_seq_out_init(EtSeqOut *out, LV2_URID_Map *map);
+/* sequence: the URID of atom:Sequence. */
+void et_seq_out_init(EtSeqOut *out, LV2_URID sequence);
 
 /* Starts an empty sequence in `port` (an LV2_Atom_Sequence, or NULL for a
  * port the host left unconnected). */

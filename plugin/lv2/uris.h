@@ -8,6 +8,8 @@
 #include <lv2/time/time.h>
 #include <lv2/urid/urid.h>
 
+#include "messages.h"
+
 #define ET_URI "urn:eighttrack:plugin"
 #define ET_STATE_URI "urn:eighttrack:state#"
 
@@ -37,6 +39,11 @@ typedef struct {
 	LV2_URID state_anchored;    /* Bool: locked to the transport */
 	LV2_URID state_start_frame; /* Long: transport frame of sample 0 */
 	LV2_URID state_start_exact; /* Double: exact musical start, in frames */
+	/* The messages between the plugin and its UI (messages.h). */
+	LV2_URID atom_Vector;
+	LV2_URID msg_Request, msg_Alive, msg_Activity, msg_Overview;
+	LV2_URID msg_sounding, msg_serial, msg_length, msg_binCount, msg_first,
+	    msg_peaks;
 } EtUris;
 
 static inline void
@@ -67,6 +74,17 @@ et_uris_map(EtUris *uris, LV2_URID_Map *map)
 	uris->state_anchored      = map->map(map->handle, ET_STATE_URI "anchored");
 	uris->state_start_frame   = map->map(map->handle, ET_STATE_URI "startFrame");
 	uris->state_start_exact   = map->map(map->handle, ET_STATE_URI "startExact");
+	uris->atom_Vector         = map->map(map->handle, LV2_ATOM__Vector);
+	uris->msg_Request         = map->map(map->handle, ET_MSG__Request);
+	uris->msg_Alive           = map->map(map->handle, ET_MSG__Alive);
+	uris->msg_Activity        = map->map(map->handle, ET_MSG__Activity);
+	uris->msg_Overview        = map->map(map->handle, ET_MSG__Overview);
+	uris->msg_sounding        = map->map(map->handle, ET_MSG__sounding);
+	uris->msg_serial          = map->map(map->handle, ET_MSG__serial);
+	uris->msg_length          = map->map(map->handle, ET_MSG__length);
+	uris->msg_binCount        = map->map(map->handle, ET_MSG__binCount);
+	uris->msg_first           = map->map(map->handle, ET_MSG__first);
+	uris->msg_peaks           = map->map(map->handle, ET_MSG__peaks);
 }
 
 #endif
