@@ -65,7 +65,7 @@ GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/
 UNIT_TESTS := $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_loopstore \
               $(BUILD)/test_loopfile \
               $(BUILD)/test_midiclock $(BUILD)/test_looper_ref $(BUILD)/test_overview \
-              $(BUILD)/test_view
+              $(BUILD)/test_view $(BUILD)/test_port_list
 HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper \
               $(BUILD)/test_host_beyond $(BUILD)/test_host_notify $(BUILD)/test_host_faults \
               $(BUILD)/test_host_state $(BUILD)/test_host_save $(BUILD)/test_host_torn
@@ -162,7 +162,7 @@ $(BUILD)/alloc_hook.o: tests/alloc_hook.c tests/lv2host.h $(BUILD)/flags | $(BUI
 	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
 
 $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper $(BUILD)/test_midiclock \
-$(BUILD)/test_overview $(BUILD)/test_loopstore: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
+$(BUILD)/test_overview $(BUILD)/test_loopstore $(BUILD)/test_port_list: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 
 # The looper beside its own per-frame build (ET_LOOPER_PER_FRAME, renamed
