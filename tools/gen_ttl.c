@@ -63,6 +63,38 @@ print_scale_points(EtScale scale)
 	}
 }
 
+/* Standard units where LV2 has one, else the plugin's own (etu:, defined
+ * in ttl/eighttrack.ttl.in); NULL for none. */
+static const char *
+unit_curie(EtUnit unit)
+{
+	switch (unit) {
+	case ET_UNIT_NONE: return NULL;
+	case ET_UNIT_SWITCH: return "etu:switch";
+	case ET_UNIT_CHANNEL: return "etu:channel";
+	case ET_UNIT_TRACK: return "etu:track";
+	case ET_UNIT_PROGRAM: return "etu:program";
+	case ET_UNIT_MODE: return "etu:mode";
+	case ET_UNIT_SEMITONE: return "units:semitone12TET";
+	case ET_UNIT_BAR: return "units:bar";
+	case ET_UNIT_DB: return "units:db";
+	case ET_UNIT_SECOND: return "units:s";
+	case ET_UNIT_COEF: return "units:coef";
+	}
+	return NULL;
+}
+
+static const char *
+group_classes(EtGroupKind kind)
+{
+	switch (kind) {
+	case ET_GROUP_PLAIN: return "pg:Group";
+	case ET_GROUP_STEREO_IN: return "pg:InputGroup , pg:StereoGroup";
+	case ET_GROUP_STEREO_OUT: return "pg:OutputGroup , pg:StereoGroup";
+	}
+	return "pg:Group";
+}
+
 static const char *
 port_classes(EtPortKind kind)
 {
@@ -135,8 +167,9 @@ print_port(uint32_t index)
 		printf(" ;\n");
 	}
 
-	if (p->unit) {
-		printf("\t\tunits:unit %s ;\n", p->unit);
+	const char *unit = unit_curie(p->unit);
+	if (unit) {
+		printf("\t\tunits:unit %s ;\n", unit);
 	}
 	print_scale_points(p->scale);
 	if (p->kind == ET_PORT_KIND_AUDIO_IN || p->kind == ET_PORT_KIND_AUDIO_OUT) {
@@ -183,7 +216,8 @@ main(int argc, char **argv)
 	for (unsigned g = 0; g < et_port_group_count; ++g) {
 		const EtPortGroup *group = &et_port_groups[g];
 		printf("etg:%s\n\ta %s ;\n\tlv2:symbol \"%s\" ;\n\trdfs:label \"%s\" .\n\n",
-		       group->symbol, group->type, group->symbol, group->label);
+		       group->symbol, group_classes(group->kind), group->symbol,
+		       group->label);
 	}
 
 	printf("<urn:eighttrack:plugin>\n\tlv2:port\n");

@@ -89,6 +89,22 @@ enum {
 	ET_PROP_TRIGGER     = 1u << 3
 };
 
+/* What a control port's value counts; tools/gen_ttl.c names each in the
+ * Turtle (units: or the etu: units of ttl/eighttrack.ttl.in). */
+typedef enum {
+	ET_UNIT_NONE = 0,
+	ET_UNIT_SWITCH,   /* off or on */
+	ET_UNIT_CHANNEL,  /* a MIDI channel */
+	ET_UNIT_TRACK,    /* one of the eight tracks */
+	ET_UNIT_PROGRAM,  /* a program number, 0 for none */
+	ET_UNIT_MODE,     /* one of a few named modes */
+	ET_UNIT_SEMITONE,
+	ET_UNIT_BAR,
+	ET_UNIT_DB,
+	ET_UNIT_SECOND,
+	ET_UNIT_COEF      /* a fraction, 0..1 */
+} EtUnit;
+
 /* Which set of lv2:scalePoint a port lists. */
 typedef enum {
 	ET_SCALE_NONE = 0,
@@ -108,15 +124,22 @@ typedef struct {
 	float       fallback; /* lv2:default; also what NaN reads as */
 	float       maximum;
 	unsigned    properties; /* ET_PROP_* */
-	const char *unit;       /* a CURIE of units: or etu: (see ttl/eighttrack.ttl.in) */
+	EtUnit      unit;
 	const char *group;      /* symbol of an entry of et_port_groups */
 	EtScale     scale;
 } EtPortInfo;
 
+/* What a group of ports is, beyond a heading in a host's list. */
+typedef enum {
+	ET_GROUP_PLAIN = 0,
+	ET_GROUP_STEREO_IN,  /* a left and a right input */
+	ET_GROUP_STEREO_OUT  /* a left and a right output */
+} EtGroupKind;
+
 typedef struct {
 	const char *symbol;
 	const char *label;
-	const char *type; /* pg:Group, or e.g. "pg:InputGroup , pg:StereoGroup" */
+	EtGroupKind kind;
 } EtPortGroup;
 
 extern const EtPortInfo  et_ports[ET_PORT_COUNT];
