@@ -1,18 +1,21 @@
-/* The port table against what is published and what the core starts from.
+/* The port list (plugin/core/port_list.h) against what is published and
+ * what the core starts from.
  *
  * Port symbols and indices are part of users' sessions and presets
  * (interface.md): the list below restates them, on purpose the one place
- * besides plugin/core, so that a row moved, dropped or inserted fails here
+ * besides port_list.h, so that a row moved, dropped or inserted fails here
  * with the port's name.  And a new instance must behave as its ports say:
  * the router and the looper start from the ports' defaults. */
 #include "looper.h"
 #include "ports.h"
 #include "router.h"
 
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -115,6 +118,60 @@ every_published_port_keeps_its_symbol_and_index(void **state)
 	}
 }
 
+/* The C names come from the same rows as the symbols: ET_PORT_LOOP_MUTE is
+ * the index of loop_mute because its row says so, for every row. */
+static void
+every_port_is_named_after_its_symbol(void **state)
+{
+	(void)state;
+#define NAMED_(k, id, symbol, ...) {ET_PORT_##id, #id},
+	static const struct {
+		uint32_t    index;
+		const char *id;
+	} named[] = {ET_PORT_LIST(NAMED_, ~)};
+#undef NAMED_
+	assert_int_equal(sizeof(named) / sizeof(named[0]), ET_PORT_COUNT);
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		const char *symbol = et_ports[named[i].index].symbol;
+		char        upper[64];
+		size_t      n = 0;
+		for (; symbol[n] && n + 1 < sizeof(upper); ++n) {
+			upper[n] = (char)toupper((unsigned char)symbol[n]);
+		}
+		upper[n] = '\0';
+		if (named[i].index != i || strcmp(upper, named[i].id) != 0) {
+			fail_msg("ET_PORT_%s is %u, the index of %s", named[i].id,
+			         named[i].index, symbol);
+		}
+	}
+}
+
+/* et_track_port() and et_track_out_port() find each track's own ports. */
+static void
+the_track_helpers_find_each_tracks_ports(void **state)
+{
+	(void)state;
+	static const char *const field[ET_TRACK_FIELD_COUNT] = {
+	    [ET_TRACK_FIELD_CHANNEL]   = "channel",
+	    [ET_TRACK_FIELD_MUTE]      = "mute",
+	    [ET_TRACK_FIELD_TRANSPOSE] = "transpose",
+	    [ET_TRACK_FIELD_PROGRAM]   = "program",
+	};
+	char want[32];
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		for (unsigned f = 0; f < ET_TRACK_FIELD_COUNT; ++f) {
+			snprintf(want, sizeof(want), "track%u_%s", t + 1, field[f]);
+			const uint32_t port = et_track_port(t, (EtTrackField)f);
+			assert_in_range(port, ET_PORT_TRACK_FIRST, ET_PORT_TRACK_LAST);
+			assert_string_equal(et_ports[port].symbol, want);
+		}
+		snprintf(want, sizeof(want), "track%u_out", t + 1);
+		const uint32_t out = et_track_out_port(t);
+		assert_in_range(out, ET_PORT_TRACK_OUT_FIRST, ET_PORT_TRACK_OUT_LAST);
+		assert_string_equal(et_ports[out].symbol, want);
+	}
+}
+
 /* A port whose default the core keeps a copy of, as the glue reads it. */
 static void
 expect_default(uint32_t port, float core_value)
@@ -189,6 +246,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(every_published_port_keeps_its_symbol_and_index),
+	    cmocka_unit_test(every_port_is_named_after_its_symbol),
+	    cmocka_unit_test(the_track_helpers_find_each_tracks_ports),
 	    cmocka_unit_test(the_router_starts_from_the_ports_defaults),
 	    cmocka_unit_test(the_looper_starts_from_the_ports_defaults),
 	    cmocka_unit_test(every_default_is_a_value_of_its_port),

@@ -131,7 +131,7 @@ the_ttl_ports_are_the_c_port_table(void **state)
 		const char *group = lilv_node_as_uri(lilv_nodes_get_first(groups));
 		const char *hash  = strrchr(group, '#');
 		assert_non_null(hash);
-		assert_string_equal(hash + 1, info->group);
+		assert_string_equal(hash + 1, et_port_groups[info->group].symbol);
 		lilv_nodes_free(groups);
 	}
 	lilv_node_free(unit_pred);

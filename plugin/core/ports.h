@@ -1,19 +1,20 @@
-/* Eighttrack's ports, declared once.
+/* Eighttrack's ports, declared once: the list in port_list.h.
  *
- * The C enum below and the table in ports.c are the single source of truth:
- * tools/gen_ttl.c writes every lv2:port of the plugin's Turtle from the
- * table, and tests/test_ports.c checks the built bundle against it, so the
- * TTL and the code cannot drift apart.  Indices are part of saved sessions:
- * append new ports at the end, never reorder. */
+ * The enum below and the table et_ports[] (ports.c) are both generated from
+ * that list, so they cannot disagree; tools/gen_ttl.c writes every lv2:port
+ * of the plugin's Turtle from the table, and tests/test_ports.c checks the
+ * built bundle against it.  Indices are part of saved sessions: append new
+ * ports at the end of the list, never reorder. */
 #ifndef ET_PORTS_H
 #define ET_PORTS_H
+
+#include "port_list.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ET_TRACK_COUNT 8
-
-/* The four control ports of one track, in the order they are laid out. */
+/* The four control ports of one track, in the order they are laid out
+ * (ports.c checks the list against it). */
 typedef enum {
 	ET_TRACK_FIELD_CHANNEL = 0,
 	ET_TRACK_FIELD_MUTE,
@@ -22,41 +23,25 @@ typedef enum {
 	ET_TRACK_FIELD_COUNT
 } EtTrackField;
 
+#define ET_PORT_INDEX_(k, id, ...) ET_PORT_##id,
 typedef enum {
-	ET_PORT_MIDI_IN = 0,
-	ET_PORT_MIDI_OUT,
-	ET_PORT_AUTO_CHANNEL,
-	ET_PORT_ACTIVE_TRACK,
-	ET_PORT_THRU,
-	ET_PORT_TRACK_FIRST, /* track t (0-based), field f: FIRST + t*4 + f */
-	ET_PORT_TRACK_LAST = ET_PORT_TRACK_FIRST +
-	                     ET_TRACK_COUNT * ET_TRACK_FIELD_COUNT - 1,
-	ET_PORT_IN_L,
-	ET_PORT_IN_R,
-	ET_PORT_OUT_L,
-	ET_PORT_OUT_R,
-	ET_PORT_LOOP_ARM,
-	ET_PORT_LOOP_MUTE,
-	ET_PORT_LOOP_OVERDUB,
-	ET_PORT_LOOP_QUANTIZE,
-	ET_PORT_LOOP_BARS,
-	ET_PORT_LOOP_CLEAR,
-	ET_PORT_LOOP_LEVEL,
-	ET_PORT_MONITOR,
-	ET_PORT_LOOP_STATE,
-	ET_PORT_LOOP_LENGTH,
-	ET_PORT_LOOP_POSITION,
-	/* Added with the UI and the "beyond the Octatrack" work. */
-	ET_PORT_NOTIFY,
-	ET_PORT_CLOCK_OUT,
-	ET_PORT_CONTROL_CHANNEL,
-	ET_PORT_TRACK_OUT_FIRST, /* track t (0-based): FIRST + t */
-	ET_PORT_TRACK_OUT_LAST = ET_PORT_TRACK_OUT_FIRST + ET_TRACK_COUNT - 1,
-	/* Added for Carla's rack (issue 13): the track outputs carry events only
-	 * while this is on. */
-	ET_PORT_TRACK_OUTS,
-	ET_PORT_COUNT
+	ET_PORT_LIST(ET_PORT_INDEX_, ~)
+	ET_PORT_COUNT,
+	/* Track t (0-based), field f: TRACK_FIRST + t * 4 + f (et_track_port);
+	 * its output: TRACK_OUT_FIRST + t. */
+	ET_PORT_TRACK_FIRST     = ET_PORT_TRACK1_CHANNEL,
+	ET_PORT_TRACK_LAST      = ET_PORT_TRACK8_PROGRAM,
+	ET_PORT_TRACK_OUT_FIRST = ET_PORT_TRACK1_OUT,
+	ET_PORT_TRACK_OUT_LAST  = ET_PORT_TRACK8_OUT
 } EtPortIndex;
+#undef ET_PORT_INDEX_
+
+#define ET_PORT_GROUP_INDEX_(id, ...) ET_PORT_GROUP_##id,
+typedef enum {
+	ET_PORT_GROUP_LIST(ET_PORT_GROUP_INDEX_)
+	ET_PORT_GROUP_COUNT
+} EtPortGroupIndex;
+#undef ET_PORT_GROUP_INDEX_
 
 static inline uint32_t
 et_track_port(unsigned track, EtTrackField field)
@@ -116,17 +101,17 @@ typedef enum {
 } EtScale;
 
 typedef struct {
-	const char *symbol;  /* lv2:symbol, fixed by interface.md */
-	const char *name;    /* lv2:name shown in hosts */
-	const char *comment; /* rdfs:comment */
-	EtPortKind  kind;
-	float       minimum;
-	float       fallback; /* lv2:default; also what NaN reads as */
-	float       maximum;
-	unsigned    properties; /* ET_PROP_* */
-	EtUnit      unit;
-	const char *group;      /* symbol of an entry of et_port_groups */
-	EtScale     scale;
+	const char      *symbol;  /* lv2:symbol, fixed by interface.md */
+	const char      *name;    /* lv2:name shown in hosts */
+	const char      *comment; /* rdfs:comment */
+	EtPortKind       kind;
+	float            minimum;
+	float            fallback; /* lv2:default; also what NaN reads as */
+	float            maximum;
+	unsigned         properties; /* ET_PROP_* */
+	EtUnit           unit;
+	EtPortGroupIndex group; /* into et_port_groups */
+	EtScale          scale;
 } EtPortInfo;
 
 /* What a group of ports is, beyond a heading in a host's list. */
@@ -143,8 +128,7 @@ typedef struct {
 } EtPortGroup;
 
 extern const EtPortInfo  et_ports[ET_PORT_COUNT];
-extern const EtPortGroup et_port_groups[];
-extern const unsigned    et_port_group_count;
+extern const EtPortGroup et_port_groups[ET_PORT_GROUP_COUNT];
 
 /* A control value as the plugin must see it: NaN reads as the default,
  * anything else is clamped to the port's range, and integer and toggled
