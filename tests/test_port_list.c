@@ -225,6 +225,33 @@ the_looper_starts_from_the_ports_defaults(void **state)
 	expect_default(ET_PORT_MONITOR, on(c.monitor));
 }
 
+/* The constant lookups initialize statics, and agree with the table. */
+static const float loop_level[3] = {ET_PORT_MINIMUM(LOOP_LEVEL),
+                                    ET_PORT_DEFAULT(LOOP_LEVEL),
+                                    ET_PORT_MAXIMUM(LOOP_LEVEL)};
+
+static void
+the_lookups_are_the_tables_numbers(void **state)
+{
+	(void)state;
+	assert_true(loop_level[0] == -60.0f && loop_level[1] == 0.0f &&
+	            loop_level[2] == 6.0f);
+	assert_true(ET_PORT_DEFAULT(LOOP_OVERDUB) == 1.0f);
+	assert_true(ET_PORT_DEFAULT(TRACK3_CHANNEL) == 3.0f);
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		const EtPortInfo *p = &et_ports[i];
+		if (ET_PORT_MINIMUM_AT(i) != p->minimum ||
+		    ET_PORT_DEFAULT_AT(i) != p->fallback ||
+		    ET_PORT_MAXIMUM_AT(i) != p->maximum) {
+			fail_msg("%s: the lookups say %g, %g, %g; the table %g, %g, %g",
+			         p->symbol, (double)ET_PORT_MINIMUM_AT(i),
+			         (double)ET_PORT_DEFAULT_AT(i),
+			         (double)ET_PORT_MAXIMUM_AT(i), (double)p->minimum,
+			         (double)p->fallback, (double)p->maximum);
+		}
+	}
+}
+
 /* What the glue hands the core before any port is connected: each default
  * is a value the port may hold, so sanitizing it changes nothing. */
 static void
@@ -251,6 +278,7 @@ main(void)
 	    cmocka_unit_test(the_router_starts_from_the_ports_defaults),
 	    cmocka_unit_test(the_looper_starts_from_the_ports_defaults),
 	    cmocka_unit_test(every_default_is_a_value_of_its_port),
+	    cmocka_unit_test(the_lookups_are_the_tables_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,10 +3,10 @@
  * ET_PORT_LIST(X, k) calls, for each port from index 0 on,
  *   X(k, id, symbol, name, comment, kind, minimum, default, maximum,
  *     properties, unit, group, scale)
- * ports.h makes the enum EtPortIndex (ET_PORT_<id>) of it, ports.c the
- * table et_ports[], and tools/gen_ttl.c the plugin's Turtle from that
- * table.  k is handed to X untouched, for an X that needs to know what it
- * looks for.
+ * ports.h makes the enum EtPortIndex (ET_PORT_<id>) and the constant
+ * lookups ET_PORT_DEFAULT(id) ... of it, ports.c the table et_ports[], and
+ * tools/gen_ttl.c the plugin's Turtle from that table.  k is handed to X
+ * untouched: a lookup passes the index it looks for.
  *
  * The columns are plain data; the generator says them in LV2's terms.
  *   id          the port's C name: its symbol in capitals (test_port_list)

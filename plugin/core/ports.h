@@ -130,6 +130,31 @@ typedef struct {
 extern const EtPortInfo  et_ports[ET_PORT_COUNT];
 extern const EtPortGroup et_port_groups[ET_PORT_GROUP_COUNT];
 
+/* A port's default, minimum and maximum as constant expressions, for
+ * static initializers and for code built without ports.c (the looper):
+ * ET_PORT_DEFAULT(LOOP_OVERDUB) is 1.0f.  The _AT forms take an index, and
+ * are constant when it is.  Each compares the index with every row of the
+ * list; the compiler folds that to the one number. */
+#define ET_PORT_DEFAULT(id) ET_PORT_DEFAULT_AT(ET_PORT_##id)
+#define ET_PORT_MINIMUM(id) ET_PORT_MINIMUM_AT(ET_PORT_##id)
+#define ET_PORT_MAXIMUM(id) ET_PORT_MAXIMUM_AT(ET_PORT_##id)
+#define ET_PORT_DEFAULT_AT(index)                                             \
+	(ET_PORT_LIST(ET_PORT_PICK_DEFAULT_, (uint32_t)(index)) 0.0f)
+#define ET_PORT_MINIMUM_AT(index)                                             \
+	(ET_PORT_LIST(ET_PORT_PICK_MINIMUM_, (uint32_t)(index)) 0.0f)
+#define ET_PORT_MAXIMUM_AT(index)                                             \
+	(ET_PORT_LIST(ET_PORT_PICK_MAXIMUM_, (uint32_t)(index)) 0.0f)
+/* One row's part of a lookup; the columns after the one it takes do not
+ * matter to it. */
+#define ET_PORT_PICK_MINIMUM_(k, id, symbol, name, comment, kind, min, ...)   \
+	(uint32_t)ET_PORT_##id == (k) ? (float)(min) :
+#define ET_PORT_PICK_DEFAULT_(k, id, symbol, name, comment, kind, min, def,   \
+                              ...)                                            \
+	(uint32_t)ET_PORT_##id == (k) ? (float)(def) :
+#define ET_PORT_PICK_MAXIMUM_(k, id, symbol, name, comment, kind, min, def,   \
+                              max, ...)                                       \
+	(uint32_t)ET_PORT_##id == (k) ? (float)(max) :
+
 /* A control value as the plugin must see it: NaN reads as the default,
  * anything else is clamped to the port's range, and integer and toggled
  * ports are rounded to the nearest whole value. */
