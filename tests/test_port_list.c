@@ -252,6 +252,42 @@ the_lookups_are_the_tables_numbers(void **state)
 	}
 }
 
+/* Hosts and the UI call the values by the names the core's enums mean. */
+static void
+scale_names_follow_the_cores_values(void **state)
+{
+	(void)state;
+	const EtScale q = ET_SCALE_QUANTIZE, ls = ET_SCALE_LOOP_STATE;
+	assert_string_equal(et_scale_name(q, ET_QUANTIZE_OFF), "Off");
+	assert_string_equal(et_scale_name(q, ET_QUANTIZE_BEAT), "Beat");
+	assert_string_equal(et_scale_name(q, ET_QUANTIZE_BAR), "Bar");
+	assert_null(et_scale_name(q, ET_QUANTIZE_BAR + 1));
+	assert_string_equal(et_scale_name(ls, ET_LOOP_EMPTY), "Empty");
+	assert_string_equal(et_scale_name(ls, ET_LOOP_ARMED), "Armed");
+	assert_string_equal(et_scale_name(ls, ET_LOOP_RECORDING), "Recording");
+	assert_string_equal(et_scale_name(ls, ET_LOOP_PLAYING), "Playing");
+	assert_string_equal(et_scale_name(ls, ET_LOOP_OVERDUBBING), "Overdubbing");
+	assert_null(et_scale_name(ls, ET_LOOP_OVERDUBBING + 1));
+	/* 0 is Omni on the auto channel, off on the control channel (router,
+	 * control_map); channels and tracks go by their numbers. */
+	assert_string_equal(et_scale_name(ET_SCALE_AUTO_CHANNEL, 0), "Omni");
+	assert_string_equal(et_scale_name(ET_SCALE_CONTROL_CHANNEL, 0), "Off");
+	assert_null(et_scale_name(ET_SCALE_AUTO_CHANNEL, 1));
+	assert_null(et_scale_name(ET_SCALE_TRACKS, 1));
+	/* Each named scale names every value of its ports' ranges. */
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		const EtPortInfo *p = &et_ports[i];
+		if (p->scale != ET_SCALE_QUANTIZE && p->scale != ET_SCALE_LOOP_STATE) {
+			continue;
+		}
+		for (int v = (int)p->minimum; v <= (int)p->maximum; ++v) {
+			if (!et_scale_name(p->scale, v)) {
+				fail_msg("%s: value %d has no name", p->symbol, v);
+			}
+		}
+	}
+}
+
 /* What the glue hands the core before any port is connected: each default
  * is a value the port may hold, so sanitizing it changes nothing. */
 static void
@@ -279,6 +315,7 @@ main(void)
 	    cmocka_unit_test(the_looper_starts_from_the_ports_defaults),
 	    cmocka_unit_test(every_default_is_a_value_of_its_port),
 	    cmocka_unit_test(the_lookups_are_the_tables_numbers),
+	    cmocka_unit_test(scale_names_follow_the_cores_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,42 +26,31 @@ print_float(const char *predicate, float value)
 	printf("\t\t%s %.1f ;\n", predicate, (double)value);
 }
 
+/* One lv2:scalePoint for each value of the port's range, by its name
+ * (et_scale_name) or its number. */
 static void
-print_scale_points(EtScale scale)
+print_scale_points(const EtPortInfo *p)
 {
-	switch (scale) {
-	case ET_SCALE_NONE: return;
-	case ET_SCALE_AUTO_CHANNEL:
-	case ET_SCALE_CONTROL_CHANNEL:
-		printf("\t\tlv2:scalePoint [ rdfs:label \"%s\" ; rdf:value 0 ]",
-		       scale == ET_SCALE_AUTO_CHANNEL ? "Omni" : "Off");
-		for (int ch = 1; ch <= 16; ++ch) {
-			printf(" ,\n\t\t\t[ rdfs:label \"Channel %d\" ; rdf:value %d ]", ch,
-			       ch);
-		}
-		printf(" ;\n");
-		return;
-	case ET_SCALE_QUANTIZE:
-		printf("\t\tlv2:scalePoint [ rdfs:label \"Off\" ; rdf:value 0 ] ,\n"
-		       "\t\t\t[ rdfs:label \"Beat\" ; rdf:value 1 ] ,\n"
-		       "\t\t\t[ rdfs:label \"Bar\" ; rdf:value 2 ] ;\n");
-		return;
-	case ET_SCALE_LOOP_STATE:
-		printf("\t\tlv2:scalePoint [ rdfs:label \"Empty\" ; rdf:value 0 ] ,\n"
-		       "\t\t\t[ rdfs:label \"Armed\" ; rdf:value 1 ] ,\n"
-		       "\t\t\t[ rdfs:label \"Recording\" ; rdf:value 2 ] ,\n"
-		       "\t\t\t[ rdfs:label \"Playing\" ; rdf:value 3 ] ,\n"
-		       "\t\t\t[ rdfs:label \"Overdubbing\" ; rdf:value 4 ] ;\n");
-		return;
-	case ET_SCALE_TRACKS:
-		printf("\t\tlv2:scalePoint");
-		for (int t = 1; t <= ET_TRACK_COUNT; ++t) {
-			printf("%s [ rdfs:label \"Track %d\" ; rdf:value %d ]",
-			       t > 1 ? " ,\n\t\t\t" : "", t, t);
-		}
-		printf(" ;\n");
+	if (p->scale == ET_SCALE_NONE) {
 		return;
 	}
+	/* The tracks' points have always had one space more before them: kept,
+	 * so that the Turtle stays as published, byte for byte. */
+	const char *next =
+	    p->scale == ET_SCALE_TRACKS ? " ,\n\t\t\t " : " ,\n\t\t\t";
+	printf("\t\tlv2:scalePoint ");
+	for (int v = (int)p->minimum; v <= (int)p->maximum; ++v) {
+		const char *name = et_scale_name(p->scale, v);
+		char        numbered[32];
+		if (!name) {
+			snprintf(numbered, sizeof(numbered), "%s %d",
+			         p->scale == ET_SCALE_TRACKS ? "Track" : "Channel", v);
+			name = numbered;
+		}
+		printf("%s[ rdfs:label \"%s\" ; rdf:value %d ]",
+		       v > (int)p->minimum ? next : "", name, v);
+	}
+	printf(" ;\n");
 }
 
 /* Standard units where LV2 has one, else the plugin's own (etu:, defined
@@ -172,7 +161,7 @@ print_port(uint32_t index)
 	if (unit) {
 		printf("\t\tunits:unit %s ;\n", unit);
 	}
-	print_scale_points(p->scale);
+	print_scale_points(p);
 	if (p->kind == ET_PORT_KIND_AUDIO_IN || p->kind == ET_PORT_KIND_AUDIO_OUT) {
 		/* Stereo pairs are named *_l and *_r. */
 		const size_t len = strlen(p->symbol);

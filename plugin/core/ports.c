@@ -59,6 +59,26 @@ _Static_assert(ET_PORT_TRACK_OUT_LAST - ET_PORT_TRACK_OUT_FIRST + 1 ==
                    ET_TRACK_COUNT,
                "ET_EACH_TRACK does not count out ET_TRACK_COUNT tracks");
 
+const char *
+et_scale_name(EtScale scale, int value)
+{
+	/* By value: EtQuantize and EtLoopState count the same way. */
+	static const char *const quantize[]   = {"Off", "Beat", "Bar"};
+	static const char *const loop_state[] = {"Empty", "Armed", "Recording",
+	                                         "Playing", "Overdubbing"};
+	switch (scale) {
+	case ET_SCALE_NONE:
+	case ET_SCALE_TRACKS: return NULL;
+	case ET_SCALE_AUTO_CHANNEL: return value == 0 ? "Omni" : NULL;
+	case ET_SCALE_CONTROL_CHANNEL: return value == 0 ? "Off" : NULL;
+	case ET_SCALE_QUANTIZE:
+		return value >= 0 && value < 3 ? quantize[value] : NULL;
+	case ET_SCALE_LOOP_STATE:
+		return value >= 0 && value < 5 ? loop_state[value] : NULL;
+	}
+	return NULL;
+}
+
 float
 et_port_sanitize(uint32_t index, float value)
 {

@@ -90,7 +90,8 @@ typedef enum {
 	ET_UNIT_COEF      /* a fraction, 0..1 */
 } EtUnit;
 
-/* Which set of lv2:scalePoint a port lists. */
+/* How a port's values are called (its lv2:scalePoint, one for each value
+ * of its range): by name (et_scale_name), or else "Channel N", "Track N". */
 typedef enum {
 	ET_SCALE_NONE = 0,
 	ET_SCALE_AUTO_CHANNEL, /* 0 "Omni", 1..16 "Channel N" */
@@ -154,6 +155,10 @@ extern const EtPortGroup et_port_groups[ET_PORT_GROUP_COUNT];
 #define ET_PORT_PICK_MAXIMUM_(k, id, symbol, name, comment, kind, min, def,   \
                               max, ...)                                       \
 	(uint32_t)ET_PORT_##id == (k) ? (float)(max) :
+
+/* The name of `value` on a port with this scale, as hosts list it and the
+ * UI shows it, or NULL where the value goes by its number. */
+const char *et_scale_name(EtScale scale, int value);
 
 /* A control value as the plugin must see it: NaN reads as the default,
  * anything else is clamped to the port's range, and integer and toggled
