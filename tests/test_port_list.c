@@ -110,11 +110,11 @@ every_published_port_keeps_its_symbol_and_index(void **state)
 			         symbol, index, et_ports[index].symbol);
 		}
 	}
-	if (ET_PORT_COUNT != PUBLISHED_COUNT) {
-		fail_msg("the table has %u ports and %u are published: %s is not "
-		         "(append a port to the list above when it is published)",
-		         (unsigned)ET_PORT_COUNT, (unsigned)PUBLISHED_COUNT,
-		         et_ports[PUBLISHED_COUNT].symbol);
+	/* Every published port is in the table: any more are new. */
+	for (size_t i = PUBLISHED_COUNT; i < ET_PORT_COUNT; ++i) {
+		fail_msg("%s: at index %u in the table, but not published (append "
+		         "it to the list above when it is)",
+		         et_ports[i].symbol, (unsigned)i);
 	}
 }
 
