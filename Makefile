@@ -69,7 +69,7 @@ UNIT_TESTS := $(BUILD)/test_engine $(BUILD)/test_router $(BUILD)/test_clock $(BU
               $(BUILD)/test_loopstore \
               $(BUILD)/test_loopfile \
               $(BUILD)/test_midiclock $(BUILD)/test_looper_ref $(BUILD)/test_overview \
-              $(BUILD)/test_view
+              $(BUILD)/test_view $(BUILD)/test_port_list
 HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper \
               $(BUILD)/test_host_beyond $(BUILD)/test_host_notify $(BUILD)/test_host_faults \
               $(BUILD)/test_host_state $(BUILD)/test_host_save $(BUILD)/test_host_torn
@@ -166,7 +166,7 @@ $(BUILD)/alloc_hook.o: tests/alloc_hook.c tests/lv2host.h $(BUILD)/flags | $(BUI
 	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
 
 $(BUILD)/test_clock $(BUILD)/test_looper \
-$(BUILD)/test_overview $(BUILD)/test_loopstore: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
+$(BUILD)/test_overview $(BUILD)/test_loopstore $(BUILD)/test_port_list: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 
 # What the core emits, kept for the tests to read back.

@@ -463,8 +463,10 @@ release(EtUi *ui, const XButtonEvent *e)
 		ui->grab             = NULL;
 		return;
 	} else if (!ui->moved && w->port == ET_PORT_LOOP_QUANTIZE) {
-		/* A click steps through Off, Beat, Bar. */
-		write_value(ui, w->port, fmodf(ui->grab_value + 1.0f, 3.0f));
+		/* A click steps through Off, Beat, Bar, and round again. */
+		write_value(ui, w->port,
+		            fmodf(ui->grab_value + 1.0f,
+		                  ET_PORT_MAXIMUM(LOOP_QUANTIZE) + 1.0f));
 	} else if (!ui->moved) {
 		ui->clicked    = w;
 		ui->clicked_at = e->time;

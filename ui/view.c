@@ -403,12 +403,12 @@ static void
 format_value(uint32_t port, float v, char *buf, size_t size)
 {
 	const int n = (int)lrintf(v);
-	if (port == ET_PORT_AUTO_CHANNEL) {
-		n == 0 ? snprintf(buf, size, "Omni") : snprintf(buf, size, "%d", n);
-	} else if (port == ET_PORT_CONTROL_CHANNEL) {
-		n == 0 ? snprintf(buf, size, "Off") : snprintf(buf, size, "%d", n);
-	} else if (port == ET_PORT_LOOP_QUANTIZE) {
-		snprintf(buf, size, "%s", n == 0 ? "Off" : n == 1 ? "Beat" : "Bar");
+	/* Named as hosts name it (Omni, Off, Beat ...), for the value the
+	 * plugin obeys. */
+	const char *name = et_scale_name(et_ports[port].scale,
+	                                 (int)lrintf(et_port_sanitize(port, v)));
+	if (name) {
+		snprintf(buf, size, "%s", name);
 	} else if (port == ET_PORT_LOOP_BARS) {
 		n == 0 ? snprintf(buf, size, "Free") : snprintf(buf, size, "%d", n);
 	} else if (port == ET_PORT_LOOP_LEVEL) {

@@ -5,6 +5,7 @@
 #include "looper.h"
 #include "looper_private.h"
 #include "loopstore.h"
+#include "ports.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -21,17 +22,20 @@ typedef struct {
 	double exact;  /* exact time of the boundary it quantizes */
 } Event;
 
+/* The ports' defaults, read as the glue reads the ports.  Taken from the
+ * port list as constants: the looper is also built without the port table
+ * (the state fuzzer, test_host_torn). */
 EtLooperControls et_looper_default_controls(void)
 {
-	const EtLooperControls c = {
-	    .arm = false,
-	    .mute = false,
-	    .overdub = true,
-	    .quantize = ET_QUANTIZE_BAR,
-	    .bars = 0,
-	    .clear = false,
-	    .level_db = 0.0f,
-	    .monitor = true,
+	static const EtLooperControls c = {
+	    .arm = ET_PORT_DEFAULT(LOOP_ARM) > 0.0f,
+	    .mute = ET_PORT_DEFAULT(LOOP_MUTE) > 0.0f,
+	    .overdub = ET_PORT_DEFAULT(LOOP_OVERDUB) > 0.0f,
+	    .quantize = (EtQuantize)ET_PORT_DEFAULT(LOOP_QUANTIZE),
+	    .bars = (uint32_t)ET_PORT_DEFAULT(LOOP_BARS),
+	    .clear = ET_PORT_DEFAULT(LOOP_CLEAR) > 0.0f,
+	    .level_db = ET_PORT_DEFAULT(LOOP_LEVEL),
+	    .monitor = ET_PORT_DEFAULT(MONITOR) > 0.0f,
 	};
 	return c;
 }
@@ -51,11 +55,12 @@ static EtLooperControls sanitize(const EtLooperControls *c)
 	EtLooperControls s = *c;
 	if (s.quantize != ET_QUANTIZE_OFF && s.quantize != ET_QUANTIZE_BEAT)
 		s.quantize = ET_QUANTIZE_BAR;
-	if (s.bars > 64)
-		s.bars = 64;
+	if (s.bars > (uint32_t)ET_PORT_MAXIMUM(LOOP_BARS))
+		s.bars = (uint32_t)ET_PORT_MAXIMUM(LOOP_BARS);
 	if (isnan(s.level_db))
-		s.level_db = 0.0f;
-	s.level_db = fminf(fmaxf(s.level_db, -60.0f), 6.0f);
+		s.level_db = ET_PORT_DEFAULT(LOOP_LEVEL);
+	s.level_db = fminf(fmaxf(s.level_db, ET_PORT_MINIMUM(LOOP_LEVEL)),
+	                   ET_PORT_MAXIMUM(LOOP_LEVEL));
 	return s;
 }
 

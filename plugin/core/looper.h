@@ -77,9 +77,10 @@ typedef struct {
 	bool mute;
 	bool overdub;
 	EtQuantize quantize;
-	uint32_t bars;  /* 0..64, clamped */
+	uint32_t bars;  /* clamped to loop_bars' range (0..64) */
 	bool clear;     /* a trigger: its 0->1 edge erases */
-	float level_db; /* -60..+6, clamped; NaN reads as 0 dB */
+	float level_db; /* clamped to loop_level's range (-60..+6); NaN reads
+	                 * as its default (0 dB) */
 	bool monitor;
 } EtLooperControls;
 

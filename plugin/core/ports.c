@@ -1,176 +1,83 @@
-/* The port table: one row per port, in index order (see ports.h). */
+/* The port table, generated from the list in port_list.h (see ports.h). */
 #include "ports.h"
 
 #include <math.h>
 #include <stddef.h>
 
-#define TRACK_OUT(n)                                                          \
-	{"track" #n "_out", "Track " #n " out",                                   \
-	 "What track " #n " plays, alone, while Track outputs is on, with the "   \
-	 "same note-off guarantees as the merged output.",                       \
-	 ET_PORT_KIND_ATOM_OUT, 0, 0, 0, 0, NULL, "track_outs", ET_SCALE_NONE}
+/* Rows in the list's order, each at its enum index. */
+#define ET_PORT_ROW_(k, id, symbol, name, comment, kind, minimum, fallback,   \
+                     maximum, properties, unit, group, scale)                 \
+	[ET_PORT_##id] = {symbol,                                                 \
+	                  name,                                                   \
+	                  comment,                                                \
+	                  ET_PORT_KIND_##kind,                                    \
+	                  (float)(minimum),                                       \
+	                  (float)(fallback),                                      \
+	                  (float)(maximum),                                       \
+	                  properties,                                             \
+	                  ET_UNIT_##unit,                                         \
+	                  ET_PORT_GROUP_##group,                                  \
+	                  ET_SCALE_##scale},
+const EtPortInfo et_ports[ET_PORT_COUNT] = {ET_PORT_LIST(ET_PORT_ROW_, ~)};
+#undef ET_PORT_ROW_
 
-#define TRACK_PORTS(n)                                                        \
-	{"track" #n "_channel", "Track " #n " channel",                           \
-	 "MIDI channel (1-16) on which track " #n " sends everything it plays.",  \
-	 ET_PORT_KIND_CONTROL_IN, 1.0f, (float)(n), 16.0f, ET_PROP_INTEGER,       \
-	 "etu:channel", "track" #n, ET_SCALE_NONE},                                \
-	{"track" #n "_mute", "Track " #n " mute",                                 \
-	 "Silences track " #n ": it sends nothing new and ends the notes it has " \
-	 "sounding.",                                                             \
-	 ET_PORT_KIND_CONTROL_IN, 0.0f, 0.0f, 1.0f, ET_PROP_TOGGLED, "etu:switch", \
-	 "track" #n, ET_SCALE_NONE},                                              \
-	{"track" #n "_transpose", "Track " #n " transpose",                       \
-	 "Semitones added to the notes of track " #n ".",                         \
-	 ET_PORT_KIND_CONTROL_IN, -48.0f, 0.0f, 48.0f, ET_PROP_INTEGER,           \
-	 "units:semitone12TET", "track" #n, ET_SCALE_NONE},                       \
-	{"track" #n "_program", "Track " #n " program",                           \
-	 "0 sends no program change; N sends Program Change N-1 on the track's "  \
-	 "channel when it changes and when track " #n " becomes active.",         \
-	 ET_PORT_KIND_CONTROL_IN, 0.0f, 0.0f, 128.0f, ET_PROP_INTEGER,            \
-	 "etu:program", "track" #n, ET_SCALE_NONE}
+#define ET_PORT_GROUP_ROW_(id, symbol, label, kind)                           \
+	[ET_PORT_GROUP_##id] = {symbol, label, ET_GROUP_##kind},
+const EtPortGroup et_port_groups[ET_PORT_GROUP_COUNT] = {
+    ET_PORT_GROUP_LIST(ET_PORT_GROUP_ROW_)};
+#undef ET_PORT_GROUP_ROW_
 
-const EtPortInfo et_ports[ET_PORT_COUNT] = {
-	{"midi_in", "MIDI in",
-	 "Controller MIDI to route, and the host's transport position.",
-	 ET_PORT_KIND_ATOM_IN, 0, 0, 0, 0, NULL, "midi", ET_SCALE_NONE},
-	{"midi_out", "MIDI out",
-	 "All eight tracks merged, each on its own channel, plus what passes "
-	 "thru.",
-	 ET_PORT_KIND_ATOM_OUT, 0, 0, 0, 0, NULL, "midi", ET_SCALE_NONE},
-	{"auto_channel", "Auto channel",
-	 "Input channel that plays the active track; Omni lets every channel "
-	 "play it.",
-	 ET_PORT_KIND_CONTROL_IN, 0.0f, 0.0f, 16.0f,
-	 ET_PROP_INTEGER | ET_PROP_ENUMERATION, "etu:channel", "routing",
-	 ET_SCALE_AUTO_CHANNEL},
-	{"active_track", "Active track",
-	 "The track that the auto channel plays.",
-	 ET_PORT_KIND_CONTROL_IN, 1.0f, 1.0f, 8.0f,
-	 ET_PROP_INTEGER | ET_PROP_ENUMERATION, "etu:track", "routing",
-	 ET_SCALE_TRACKS},
-	{"thru", "Thru",
-	 "Pass on, unchanged, what no track takes (other channels, system "
-	 "messages); off drops it.",
-	 ET_PORT_KIND_CONTROL_IN, 0.0f, 1.0f, 1.0f, ET_PROP_TOGGLED, "etu:switch",
-	 "routing", ET_SCALE_NONE},
-	TRACK_PORTS(1),
-	TRACK_PORTS(2),
-	TRACK_PORTS(3),
-	TRACK_PORTS(4),
-	TRACK_PORTS(5),
-	TRACK_PORTS(6),
-	TRACK_PORTS(7),
-	TRACK_PORTS(8),
-	{"in_l", "In left", "Left audio input: the synth, into the loop recorder.",
-	 ET_PORT_KIND_AUDIO_IN, 0, 0, 0, 0, NULL, "audio_in", ET_SCALE_NONE},
-	{"in_r", "In right", "Right audio input: the synth, into the loop "
-	 "recorder.",
-	 ET_PORT_KIND_AUDIO_IN, 0, 0, 0, 0, NULL, "audio_in", ET_SCALE_NONE},
-	{"out_l", "Out left", "Left audio output: monitor plus loop playback.",
-	 ET_PORT_KIND_AUDIO_OUT, 0, 0, 0, 0, NULL, "audio_out", ET_SCALE_NONE},
-	{"out_r", "Out right", "Right audio output: monitor plus loop playback.",
-	 ET_PORT_KIND_AUDIO_OUT, 0, 0, 0, 0, NULL, "audio_out", ET_SCALE_NONE},
-	{"loop_arm", "Loop arm",
-	 "On arms recording (it starts at the next quantize point); off ends it "
-	 "(at the next quantize point).",
-	 ET_PORT_KIND_CONTROL_IN, 0.0f, 0.0f, 1.0f, ET_PROP_TOGGLED, "etu:switch",
-	 "looper", ET_SCALE_NONE},
-	{"loop_mute", "Loop mute",
-	 "Silences loop playback; the loop keeps its place in time.",
-	 ET_PORT_KIND_CONTROL_IN, 0.0f, 0.0f, 1.0f, ET_PROP_TOGGLED, "etu:switch",
-	 "looper", ET_SCALE_NONE},
-	{"loop_overdub", "Loop overdub",
-	 "When a loop exists, arming layers onto it instead of replacing it.",
-	 ET_PORT_KIND_CONTROL_IN, 0.0f, 1.0f, 1.0f, ET_PROP_TOGGLED, "etu:switch",
-	 "looper", ET_SCALE_NONE},
-	{"loop_quantize", "Loop quantize",
-	 "Where recording starts and stops: at once, on the next beat, or on "
-	 "the next bar of the host's transport.",
-	 ET_PORT_KIND_CONTROL_IN, 0.0f, 2.0f, 2.0f,
-	 ET_PROP_INTEGER | ET_PROP_ENUMERATION, "etu:mode", "looper",
-	 ET_SCALE_QUANTIZE},
-	{"loop_bars", "Loop bars",
-	 "0: the loop is as long as you hold arm; N: recording ends by itself "
-	 "after N bars.",
-	 ET_PORT_KIND_CONTROL_IN, 0.0f, 0.0f, 64.0f, ET_PROP_INTEGER, "units:bar",
-	 "looper", ET_SCALE_NONE},
-	{"loop_clear", "Loop clear", "Erases the loop.",
-	 ET_PORT_KIND_CONTROL_IN, 0.0f, 0.0f, 1.0f,
-	 ET_PROP_TOGGLED | ET_PROP_TRIGGER, "etu:switch", "looper",
-	 ET_SCALE_NONE},
-	{"loop_level", "Loop level", "Loop playback gain.",
-	 ET_PORT_KIND_CONTROL_IN, -60.0f, 0.0f, 6.0f, 0, "units:db", "looper",
-	 ET_SCALE_NONE},
-	{"monitor", "Monitor", "Input audio goes to the output.",
-	 ET_PORT_KIND_CONTROL_IN, 0.0f, 1.0f, 1.0f, ET_PROP_TOGGLED, "etu:switch",
-	 "looper", ET_SCALE_NONE},
-	{"loop_state", "Loop state",
-	 "Empty, armed (waiting for the quantize point), recording, playing or "
-	 "overdubbing.",
-	 ET_PORT_KIND_CONTROL_OUT, 0.0f, 0.0f, 4.0f,
-	 ET_PROP_INTEGER | ET_PROP_ENUMERATION, "etu:mode", "looper",
-	 ET_SCALE_LOOP_STATE},
-	{"loop_length", "Loop length",
-	 "Length of the loop (while recording: of what is recorded so far).",
-	 ET_PORT_KIND_CONTROL_OUT, 0.0f, 0.0f, 3600.0f, 0, "units:s", "looper",
-	 ET_SCALE_NONE},
-	{"loop_position", "Loop position", "Playback phase through the loop.",
-	 ET_PORT_KIND_CONTROL_OUT, 0.0f, 0.0f, 1.0f, 0, "units:coef", "looper",
-	 ET_SCALE_NONE},
-	{"notify", "Notify",
-	 "Feedback for the plugin's UI: notes sounding per track and the loop's "
-	 "waveform overview.",
-	 ET_PORT_KIND_NOTIFY_OUT, 0, 0, 0, 0, NULL, "midi", ET_SCALE_NONE},
-	{"clock_out", "Clock out",
-	 "Sends MIDI clock (24 per quarter note), Start, Stop, Continue and Song "
-	 "Position Pointer on the MIDI output, following the host's transport.",
-	 ET_PORT_KIND_CONTROL_IN, 0.0f, 0.0f, 1.0f, ET_PROP_TOGGLED, "etu:switch",
-	 "routing", ET_SCALE_NONE},
-	{"control_channel", "Control channel",
-	 "Off, or the input channel whose notes select the active track and "
-	 "drive the looper at the note's own frame (see the README's note map); "
-	 "they are not routed.",
-	 ET_PORT_KIND_CONTROL_IN, 0.0f, 0.0f, 16.0f,
-	 ET_PROP_INTEGER | ET_PROP_ENUMERATION, "etu:channel", "routing",
-	 ET_SCALE_CONTROL_CHANNEL},
-	TRACK_OUT(1),
-	TRACK_OUT(2),
-	TRACK_OUT(3),
-	TRACK_OUT(4),
-	TRACK_OUT(5),
-	TRACK_OUT(6),
-	TRACK_OUT(7),
-	TRACK_OUT(8),
-	{"track_outs", "Track outputs",
-	 "Also write each track's events to its own output (track1_out ...). "
-	 "Off by default: Carla's rack merges every MIDI output into one "
-	 "stream, so the next plugin would get every event twice; turn it on "
-	 "where the track outputs are wired apart (Ardour with widened pins, "
-	 "Carla's patchbay, jalv).",
-	 ET_PORT_KIND_CONTROL_IN, 0.0f, 0.0f, 1.0f, ET_PROP_TOGGLED, "etu:switch",
-	 "track_outs", ET_SCALE_NONE},
-};
+/* et_track_port() and et_track_out_port() compute where a track's ports
+ * are; the list must lay them out there, track after track, each track's
+ * controls in EtTrackField order. */
+#define ET_CHECK_TRACK_(X, k, n)                                              \
+	_Static_assert(ET_PORT_TRACK##n##_CHANNEL ==                              \
+	                   ET_PORT_TRACK_FIRST + (n - 1) * ET_TRACK_FIELD_COUNT + \
+	                       ET_TRACK_FIELD_CHANNEL,                            \
+	               "track" #n "_channel is not where et_track_port() looks"); \
+	_Static_assert(ET_PORT_TRACK##n##_MUTE ==                                 \
+	                   ET_PORT_TRACK_FIRST + (n - 1) * ET_TRACK_FIELD_COUNT + \
+	                       ET_TRACK_FIELD_MUTE,                               \
+	               "track" #n "_mute is not where et_track_port() looks");    \
+	_Static_assert(ET_PORT_TRACK##n##_TRANSPOSE ==                            \
+	                   ET_PORT_TRACK_FIRST + (n - 1) * ET_TRACK_FIELD_COUNT + \
+	                       ET_TRACK_FIELD_TRANSPOSE,                          \
+	               "track" #n "_transpose is not where et_track_port() "      \
+	               "looks");                                                  \
+	_Static_assert(ET_PORT_TRACK##n##_PROGRAM ==                              \
+	                   ET_PORT_TRACK_FIRST + (n - 1) * ET_TRACK_FIELD_COUNT + \
+	                       ET_TRACK_FIELD_PROGRAM,                            \
+	               "track" #n "_program is not where et_track_port() looks"); \
+	_Static_assert(ET_PORT_TRACK##n##_OUT == ET_PORT_TRACK_OUT_FIRST + n - 1, \
+	               "track" #n "_out is not where et_track_out_port() looks");
+ET_EACH_TRACK(ET_CHECK_TRACK_, ~, ~)
+#undef ET_CHECK_TRACK_
+_Static_assert(ET_PORT_TRACK_LAST - ET_PORT_TRACK_FIRST + 1 ==
+                   ET_TRACK_COUNT * ET_TRACK_FIELD_COUNT,
+               "ET_EACH_TRACK does not count out ET_TRACK_COUNT tracks");
+_Static_assert(ET_PORT_TRACK_OUT_LAST - ET_PORT_TRACK_OUT_FIRST + 1 ==
+                   ET_TRACK_COUNT,
+               "ET_EACH_TRACK does not count out ET_TRACK_COUNT tracks");
 
-const EtPortGroup et_port_groups[] = {
-	{"midi", "MIDI", "pg:Group"},
-	{"routing", "Routing", "pg:Group"},
-	{"track1", "Track 1", "pg:Group"},
-	{"track2", "Track 2", "pg:Group"},
-	{"track3", "Track 3", "pg:Group"},
-	{"track4", "Track 4", "pg:Group"},
-	{"track5", "Track 5", "pg:Group"},
-	{"track6", "Track 6", "pg:Group"},
-	{"track7", "Track 7", "pg:Group"},
-	{"track8", "Track 8", "pg:Group"},
-	{"audio_in", "Audio in", "pg:InputGroup , pg:StereoGroup"},
-	{"audio_out", "Audio out", "pg:OutputGroup , pg:StereoGroup"},
-	{"looper", "Looper", "pg:Group"},
-	{"track_outs", "Track outputs", "pg:Group"},
-};
-
-const unsigned et_port_group_count =
-    sizeof(et_port_groups) / sizeof(et_port_groups[0]);
+const char *
+et_scale_name(EtScale scale, int value)
+{
+	/* By value: EtQuantize and EtLoopState count the same way. */
+	static const char *const quantize[]   = {"Off", "Beat", "Bar"};
+	static const char *const loop_state[] = {"Empty", "Armed", "Recording",
+	                                         "Playing", "Overdubbing"};
+	switch (scale) {
+	case ET_SCALE_NONE:
+	case ET_SCALE_TRACKS: return NULL;
+	case ET_SCALE_AUTO_CHANNEL: return value == 0 ? "Omni" : NULL;
+	case ET_SCALE_CONTROL_CHANNEL: return value == 0 ? "Off" : NULL;
+	case ET_SCALE_QUANTIZE:
+		return value >= 0 && value < 3 ? quantize[value] : NULL;
+	case ET_SCALE_LOOP_STATE:
+		return value >= 0 && value < 5 ? loop_state[value] : NULL;
+	}
+	return NULL;
+}
 
 float
 et_port_sanitize(uint32_t index, float value)

@@ -1,19 +1,20 @@
-/* Eighttrack's ports, declared once.
+/* Eighttrack's ports, declared once: the list in port_list.h.
  *
- * The C enum below and the table in ports.c are the single source of truth:
- * tools/gen_ttl.c writes every lv2:port of the plugin's Turtle from the
- * table, and tests/test_ports.c checks the built bundle against it, so the
- * TTL and the code cannot drift apart.  Indices are part of saved sessions:
- * append new ports at the end, never reorder. */
+ * The enum below and the table et_ports[] (ports.c) are both generated from
+ * that list, so they cannot disagree; tools/gen_ttl.c writes every lv2:port
+ * of the plugin's Turtle from the table, and tests/test_ports.c checks the
+ * built bundle against it.  Indices are part of saved sessions: append new
+ * ports at the end of the list, never reorder. */
 #ifndef ET_PORTS_H
 #define ET_PORTS_H
+
+#include "port_list.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ET_TRACK_COUNT 8
-
-/* The four control ports of one track, in the order they are laid out. */
+/* The four control ports of one track, in the order they are laid out
+ * (ports.c checks the list against it). */
 typedef enum {
 	ET_TRACK_FIELD_CHANNEL = 0,
 	ET_TRACK_FIELD_MUTE,
@@ -22,41 +23,25 @@ typedef enum {
 	ET_TRACK_FIELD_COUNT
 } EtTrackField;
 
+#define ET_PORT_INDEX_(k, id, ...) ET_PORT_##id,
 typedef enum {
-	ET_PORT_MIDI_IN = 0,
-	ET_PORT_MIDI_OUT,
-	ET_PORT_AUTO_CHANNEL,
-	ET_PORT_ACTIVE_TRACK,
-	ET_PORT_THRU,
-	ET_PORT_TRACK_FIRST, /* track t (0-based), field f: FIRST + t*4 + f */
-	ET_PORT_TRACK_LAST = ET_PORT_TRACK_FIRST +
-	                     ET_TRACK_COUNT * ET_TRACK_FIELD_COUNT - 1,
-	ET_PORT_IN_L,
-	ET_PORT_IN_R,
-	ET_PORT_OUT_L,
-	ET_PORT_OUT_R,
-	ET_PORT_LOOP_ARM,
-	ET_PORT_LOOP_MUTE,
-	ET_PORT_LOOP_OVERDUB,
-	ET_PORT_LOOP_QUANTIZE,
-	ET_PORT_LOOP_BARS,
-	ET_PORT_LOOP_CLEAR,
-	ET_PORT_LOOP_LEVEL,
-	ET_PORT_MONITOR,
-	ET_PORT_LOOP_STATE,
-	ET_PORT_LOOP_LENGTH,
-	ET_PORT_LOOP_POSITION,
-	/* Added with the UI and the "beyond the Octatrack" work. */
-	ET_PORT_NOTIFY,
-	ET_PORT_CLOCK_OUT,
-	ET_PORT_CONTROL_CHANNEL,
-	ET_PORT_TRACK_OUT_FIRST, /* track t (0-based): FIRST + t */
-	ET_PORT_TRACK_OUT_LAST = ET_PORT_TRACK_OUT_FIRST + ET_TRACK_COUNT - 1,
-	/* Added for Carla's rack (issue 13): the track outputs carry events only
-	 * while this is on. */
-	ET_PORT_TRACK_OUTS,
-	ET_PORT_COUNT
+	ET_PORT_LIST(ET_PORT_INDEX_, ~)
+	ET_PORT_COUNT,
+	/* Track t (0-based), field f: TRACK_FIRST + t * 4 + f (et_track_port);
+	 * its output: TRACK_OUT_FIRST + t. */
+	ET_PORT_TRACK_FIRST     = ET_PORT_TRACK1_CHANNEL,
+	ET_PORT_TRACK_LAST      = ET_PORT_TRACK8_PROGRAM,
+	ET_PORT_TRACK_OUT_FIRST = ET_PORT_TRACK1_OUT,
+	ET_PORT_TRACK_OUT_LAST  = ET_PORT_TRACK8_OUT
 } EtPortIndex;
+#undef ET_PORT_INDEX_
+
+#define ET_PORT_GROUP_INDEX_(id, ...) ET_PORT_GROUP_##id,
+typedef enum {
+	ET_PORT_GROUP_LIST(ET_PORT_GROUP_INDEX_)
+	ET_PORT_GROUP_COUNT
+} EtPortGroupIndex;
+#undef ET_PORT_GROUP_INDEX_
 
 static inline uint32_t
 et_track_port(unsigned track, EtTrackField field)
@@ -89,7 +74,24 @@ enum {
 	ET_PROP_TRIGGER     = 1u << 3
 };
 
-/* Which set of lv2:scalePoint a port lists. */
+/* What a control port's value counts; tools/gen_ttl.c names each in the
+ * Turtle (units: or the etu: units of ttl/eighttrack.ttl.in). */
+typedef enum {
+	ET_UNIT_NONE = 0,
+	ET_UNIT_SWITCH,   /* off or on */
+	ET_UNIT_CHANNEL,  /* a MIDI channel */
+	ET_UNIT_TRACK,    /* one of the eight tracks */
+	ET_UNIT_PROGRAM,  /* a program number, 0 for none */
+	ET_UNIT_MODE,     /* one of a few named modes */
+	ET_UNIT_SEMITONE,
+	ET_UNIT_BAR,
+	ET_UNIT_DB,
+	ET_UNIT_SECOND,
+	ET_UNIT_COEF      /* a fraction, 0..1 */
+} EtUnit;
+
+/* How a port's values are called (its lv2:scalePoint, one for each value
+ * of its range): by name (et_scale_name), or else "Channel N", "Track N". */
 typedef enum {
 	ET_SCALE_NONE = 0,
 	ET_SCALE_AUTO_CHANNEL, /* 0 "Omni", 1..16 "Channel N" */
@@ -100,28 +102,63 @@ typedef enum {
 } EtScale;
 
 typedef struct {
-	const char *symbol;  /* lv2:symbol, fixed by interface.md */
-	const char *name;    /* lv2:name shown in hosts */
-	const char *comment; /* rdfs:comment */
-	EtPortKind  kind;
-	float       minimum;
-	float       fallback; /* lv2:default; also what NaN reads as */
-	float       maximum;
-	unsigned    properties; /* ET_PROP_* */
-	const char *unit;       /* a CURIE of units: or etu: (see ttl/eighttrack.ttl.in) */
-	const char *group;      /* symbol of an entry of et_port_groups */
-	EtScale     scale;
+	const char      *symbol;  /* lv2:symbol, fixed by interface.md */
+	const char      *name;    /* lv2:name shown in hosts */
+	const char      *comment; /* rdfs:comment */
+	EtPortKind       kind;
+	float            minimum;
+	float            fallback; /* lv2:default; also what NaN reads as */
+	float            maximum;
+	unsigned         properties; /* ET_PROP_* */
+	EtUnit           unit;
+	EtPortGroupIndex group; /* into et_port_groups */
+	EtScale          scale;
 } EtPortInfo;
+
+/* What a group of ports is, beyond a heading in a host's list. */
+typedef enum {
+	ET_GROUP_PLAIN = 0,
+	ET_GROUP_STEREO_IN,  /* a left and a right input */
+	ET_GROUP_STEREO_OUT  /* a left and a right output */
+} EtGroupKind;
 
 typedef struct {
 	const char *symbol;
 	const char *label;
-	const char *type; /* pg:Group, or e.g. "pg:InputGroup , pg:StereoGroup" */
+	EtGroupKind kind;
 } EtPortGroup;
 
 extern const EtPortInfo  et_ports[ET_PORT_COUNT];
-extern const EtPortGroup et_port_groups[];
-extern const unsigned    et_port_group_count;
+extern const EtPortGroup et_port_groups[ET_PORT_GROUP_COUNT];
+
+/* A port's default, minimum and maximum as constant expressions, for
+ * static initializers and for code built without ports.c (the looper):
+ * ET_PORT_DEFAULT(LOOP_OVERDUB) is 1.0f.  The _AT forms take an index, and
+ * are constant when it is.  Each compares the index with every row of the
+ * list; the compiler folds that to the one number. */
+#define ET_PORT_DEFAULT(id) ET_PORT_DEFAULT_AT(ET_PORT_##id)
+#define ET_PORT_MINIMUM(id) ET_PORT_MINIMUM_AT(ET_PORT_##id)
+#define ET_PORT_MAXIMUM(id) ET_PORT_MAXIMUM_AT(ET_PORT_##id)
+#define ET_PORT_DEFAULT_AT(index)                                             \
+	(ET_PORT_LIST(ET_PORT_PICK_DEFAULT_, (uint32_t)(index)) 0.0f)
+#define ET_PORT_MINIMUM_AT(index)                                             \
+	(ET_PORT_LIST(ET_PORT_PICK_MINIMUM_, (uint32_t)(index)) 0.0f)
+#define ET_PORT_MAXIMUM_AT(index)                                             \
+	(ET_PORT_LIST(ET_PORT_PICK_MAXIMUM_, (uint32_t)(index)) 0.0f)
+/* One row's part of a lookup; the columns after the one it takes do not
+ * matter to it. */
+#define ET_PORT_PICK_MINIMUM_(k, id, symbol, name, comment, kind, min, ...)   \
+	(uint32_t)ET_PORT_##id == (k) ? (float)(min) :
+#define ET_PORT_PICK_DEFAULT_(k, id, symbol, name, comment, kind, min, def,   \
+                              ...)                                            \
+	(uint32_t)ET_PORT_##id == (k) ? (float)(def) :
+#define ET_PORT_PICK_MAXIMUM_(k, id, symbol, name, comment, kind, min, def,   \
+                              max, ...)                                       \
+	(uint32_t)ET_PORT_##id == (k) ? (float)(max) :
+
+/* The name of `value` on a port with this scale, as hosts list it and the
+ * UI shows it, or NULL where the value goes by its number. */
+const char *et_scale_name(EtScale scale, int value);
 
 /* A control value as the plugin must see it: NaN reads as the default,
  * anything else is clamped to the port's range, and integer and toggled

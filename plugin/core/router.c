@@ -43,15 +43,33 @@ held_index(uint8_t cc)
 	}
 }
 
+/* A port's default, from the port table. */
+static float
+port_default(uint32_t port)
+{
+	return et_ports[port].fallback;
+}
+
+/* The ports' defaults, read as the glue reads the ports. */
 void
 et_router_default_controls(EtRouterControls *controls)
 {
 	memset(controls, 0, sizeof(*controls));
-	controls->auto_channel = 0;
-	controls->active_track = 0;
-	controls->thru         = true;
+	controls->auto_channel = (uint8_t)port_default(ET_PORT_AUTO_CHANNEL);
+	/* The port counts tracks from 1, the router from 0. */
+	controls->active_track =
+	    (uint8_t)(port_default(ET_PORT_ACTIVE_TRACK) - 1.0f);
+	controls->thru = port_default(ET_PORT_THRU) > 0.0f;
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		controls->track[t].channel = (uint8_t)(t + 1);
+		EtTrackControls *tc = &controls->track[t];
+		tc->channel =
+		    (uint8_t)port_default(et_track_port(t, ET_TRACK_FIELD_CHANNEL));
+		tc->mute =
+		    port_default(et_track_port(t, ET_TRACK_FIELD_MUTE)) > 0.0f;
+		tc->transpose =
+		    (int8_t)port_default(et_track_port(t, ET_TRACK_FIELD_TRANSPOSE));
+		tc->program =
+		    (uint8_t)port_default(et_track_port(t, ET_TRACK_FIELD_PROGRAM));
 	}
 }
 
