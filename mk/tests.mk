@@ -1,0 +1,121 @@
+# The tests: included by the Makefile, after the core's and the glue's
+# objects are named.  Unit tests link the core alone; host tests load the
+# built bundle through lilv (tests/lv2host.c); scripts drive real hosts.
+
+UNIT_TESTS := $(BUILD)/test_engine $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper \
+              $(BUILD)/test_loopstore \
+              $(BUILD)/test_loopfile \
+              $(BUILD)/test_midiclock $(BUILD)/test_looper_ref $(BUILD)/test_overview \
+              $(BUILD)/test_view $(BUILD)/test_port_list
+HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper \
+              $(BUILD)/test_host_beyond $(BUILD)/test_host_notify $(BUILD)/test_host_faults \
+              $(BUILD)/test_host_state $(BUILD)/test_host_save $(BUILD)/test_host_torn
+HOST_TESTS += $(BUILD)/test_presets
+HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
+# The test host locks its URID map and log (a save may run in a thread of
+# its own beside run(): test_host_torn).
+HOST_LIBS  := -pthread
+
+$(BUILD)/test_%.o: tests/test_%.c $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests -c $< -o $@
+
+$(BUILD)/lv2host.o: tests/lv2host.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/alloc_hook.o: tests/alloc_hook.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
+
+$(BUILD)/test_clock $(BUILD)/test_looper \
+$(BUILD)/test_overview $(BUILD)/test_loopstore $(BUILD)/test_port_list: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
+
+# What the core emits, kept for the tests to read back.
+$(BUILD)/capture_sink.o: tests/capture_sink.c $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests -c $< -o $@
+
+$(BUILD)/test_engine $(BUILD)/test_router $(BUILD)/test_midiclock: $(BUILD)/%: $(BUILD)/%.o $(BUILD)/capture_sink.o $(CORE_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
+
+# The looper beside its own per-frame build (ET_LOOPER_PER_FRAME, renamed
+# to ref_looper_* by tests/looper_per_frame.h).
+$(BUILD)/looper_per_frame.o $(BUILD)/looper_render_per_frame.o: $(BUILD)/%_per_frame.o: \
+    plugin/core/%.c tests/looper_per_frame.h $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -DET_LOOPER_PER_FRAME -include tests/looper_per_frame.h -c $< -o $@
+
+$(BUILD)/test_looper_ref: $(BUILD)/test_looper_ref.o $(BUILD)/looper_per_frame.o \
+                          $(BUILD)/looper_render_per_frame.o $(CORE_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
+
+$(BUILD)/test_loopfile: $(BUILD)/test_loopfile.o $(BUILD)/loopfile.o
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(CMOCKA_LIBS) -lm
+
+$(BUILD)/test_ports $(BUILD)/test_host_router: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ) $(CORE_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
+
+$(BUILD)/test_presets $(BUILD)/test_host_beyond $(BUILD)/test_host_faults \
+$(BUILD)/test_host_state: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
+
+# A full disk for the save tests: preloaded by test_host_save into itself.
+$(BUILD)/enospc_shim.so: tests/enospc_shim.c $(BUILD)/flags | $(BUILD)
+	$(CC) -Wall -Wextra $(WERROR) -fPIC -shared $(CPPFLAGS) $(CFLAGS) -o $@ $< -ldl
+
+$(BUILD)/test_host_save: $(BUILD)/test_host_save.o $(HOST_OBJ) | $(BUILD)/enospc_shim.so
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -ldl -lm
+
+# Saves in a thread of their own beside run(); the seam's curve from
+# looper.o, for the loop's last frames.
+$(BUILD)/test_host_torn: $(BUILD)/test_host_torn.o $(HOST_OBJ) $(LOOPER_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
+
+# (The seam's curve, from looper.o, for the loop the test expects.)
+$(BUILD)/test_host_notify: $(BUILD)/test_host_notify.o $(HOST_OBJ) $(LOOPER_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
+
+$(BUILD)/test_host_looper: $(BUILD)/test_host_looper.o $(HOST_OBJ) $(BUILD)/loopfile.o \
+                           $(LOOPER_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
+
+$(BUILD)/bench: $(BUILD)/bench.o $(HOST_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(HOST_LIBS) -lm
+
+$(BUILD)/bench.o: tests/bench.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests -c $< -o $@
+
+bench: deps-check
+	$(MAKE) all $(BUILD)/bench
+	ET_BUNDLE_DIR=$(BUNDLE) $(BUILD)/bench
+
+
+# ----------------------------------------------------------------- the UI
+
+$(BUILD)/test_ui_leaks: tests/test_ui_leaks.c $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(UI_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
+		-o $@ $< $(UI_LIBS) $(shell $(PKG_CONFIG) --libs fontconfig) -ldl
+
+$(BUILD)/test_view: tests/test_view.c $(BUILD)/ui_view.o $(BUILD)/ports.o ui/view.h $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) -Iui $(UI_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
+		-o $@ $< $(BUILD)/ui_view.o $(BUILD)/ports.o $(UI_LIBS) \
+		$(shell $(PKG_CONFIG) --libs fontconfig) $(CMOCKA_LIBS) -lm
+
+# ------------------------------------------------------------- run them
+
+unit-tests: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do echo "== $$t"; $$t || exit 1; done
+
+host-tests: all $(HOST_TESTS)
+	@for t in $(HOST_TESTS); do echo "== $$t"; ET_BUNDLE_DIR=$(BUNDLE) $$t || exit 1; done
+
+validate: all
+	tools/validate.sh $(BUNDLE)
+
+host-scripts: all
+	tests/test_install.sh
+	ET_PRELOAD="$(ET_PRELOAD)" tests/test_jalv.sh
+	ET_PRELOAD="$(ET_PRELOAD)" tests/test_run.sh
+	ET_PRELOAD="$(ET_PRELOAD)" tests/test_ardour.sh
+	ET_PRELOAD="$(ET_PRELOAD)" tests/test_carla.sh
+
+ui-tests: all $(BUILD)/test_ui_leaks
+	ET_PRELOAD="$(ET_PRELOAD)" ET_LEAK_CHECK="$(ET_LEAK_CHECK)" tests/test_ui.sh
+
