@@ -280,6 +280,40 @@ test_clock_goes_out_before_a_note_on_its_frame(void **state)
 	}
 }
 
+/* A held controller pressed on a channel that then becomes the control
+ * channel is still released there: sostenuto, soft and hold as sustain
+ * (each was swallowed by the control channel and held forever). */
+static void
+test_a_pedal_released_on_the_new_control_channel_is_released(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	static const uint8_t held[] = {64, 66, 67, 69};
+	rig->value[ET_PORT_CONTROL_CHANNEL] = 0.0f; /* off while it is pressed */
+	begin(rig);
+	for (unsigned i = 0; i < sizeof(held); ++i) {
+		const uint8_t down[3] = {0xB2, held[i], 127}; /* channel 3 */
+		et_engine_midi(&rig->engine, 10, down, 3);
+	}
+	end(rig);
+	assert_int_equal(rig->out.n, 4); /* routed to the active track */
+	const uint8_t out_status = rig->out.ev[0].b[0];
+
+	rig->value[ET_PORT_CONTROL_CHANNEL] = 3.0f;
+	begin(rig);
+	for (unsigned i = 0; i < sizeof(held); ++i) {
+		const uint8_t up[3] = {0xB2, held[i], 0};
+		et_engine_midi(&rig->engine, 20, up, 3);
+	}
+	end(rig);
+	assert_int_equal(rig->out.n, 4);
+	for (unsigned i = 0; i < sizeof(held); ++i) {
+		const EtCaptured *e = &rig->out.ev[i];
+		assert_int_equal(e->b[0], out_status);
+		assert_int_equal(e->b[1], held[i]);
+		assert_int_equal(e->b[2], 0);
+	}
+}
+
 int
 main(void)
 {
@@ -292,6 +326,7 @@ main(void)
 	    T(test_a_restored_looper_takes_the_ports_as_baseline),
 	    T(test_late_events_are_moved_and_counted),
 	    T(test_clock_goes_out_before_a_note_on_its_frame),
+	    T(test_a_pedal_released_on_the_new_control_channel_is_released),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

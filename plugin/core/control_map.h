@@ -5,7 +5,8 @@
  * everything else is swallowed, so a pad's release does nothing.  To keep
  * the no-hanging-note rule, a note-off, sustain release or CC 120/123 is
  * still shown to the router (et_router_release), which ends a note or
- * pedal that began on that channel before it became the control channel;
+ * pedal (any held controller: sustain, sostenuto, soft, hold) that began
+ * on that channel before it became the control channel;
  * the message itself is never routed.
  *
  *   note 36..43  (C2..G2, middle C = C4 = 60)  make track 1..8 active

@@ -35,6 +35,7 @@
 #define ET_MIDICLOCK_H
 
 #include "clock.h"
+#include "midi.h"
 #include "sink.h"
 
 #include <stdbool.h>
@@ -42,14 +43,6 @@
 
 #define ET_MIDICLOCK_TICKS_PER_BEAT 24
 #define ET_MIDICLOCK_TICKS_PER_SIXTEENTH 6
-
-enum {
-	ET_MIDI_TIMING_CLOCK = 0xF8,
-	ET_MIDI_START        = 0xFA,
-	ET_MIDI_CONTINUE     = 0xFB,
-	ET_MIDI_STOP         = 0xFC,
-	ET_MIDI_SONG_POSITION = 0xF2
-};
 
 typedef struct {
 	bool     enabled;

@@ -1,26 +1,13 @@
 /* The auto-channel router (see router.h for what it promises). */
 #include "router.h"
 
+#include "midi.h"
+
 #include <string.h>
 
 #define SLOT_THRU ET_TRACK_COUNT /* held_count index of thru notes */
 
 enum {
-	MIDI_NOTE_OFF         = 0x80,
-	MIDI_NOTE_ON          = 0x90,
-	MIDI_POLY_PRESSURE    = 0xA0,
-	MIDI_CONTROL_CHANGE   = 0xB0,
-	MIDI_PROGRAM_CHANGE   = 0xC0,
-	MIDI_CHANNEL_PRESSURE = 0xD0,
-	MIDI_PITCH_BEND       = 0xE0,
-	MIDI_SYSEX            = 0xF0,
-	MIDI_SYSEX_END        = 0xF7,
-	CC_SUSTAIN            = 64,
-	CC_SOSTENUTO          = 66,
-	CC_SOFT               = 67,
-	CC_HOLD               = 69,
-	CC_ALL_SOUND_OFF      = 120,
-	CC_ALL_NOTES_OFF      = 123,
 	RELEASE_VELOCITY      = 64, /* for the note-offs the router makes itself */
 	HELD_DOWN             = 64, /* a held controller at >= 64 is down */
 	RELEASE_VALUE         = 0   /* for the releases the router makes itself */
@@ -28,17 +15,17 @@ enum {
 
 /* The controller number of each held controller, by its index. */
 static const uint8_t held_cc_number[ET_ROUTER_HELD_CONTROLS] = {
-    CC_SUSTAIN, CC_SOSTENUTO, CC_SOFT, CC_HOLD};
+    ET_CC_SUSTAIN, ET_CC_SOSTENUTO, ET_CC_SOFT, ET_CC_HOLD};
 
 /* The index of a held controller, or -1 for any other controller. */
 static int
 held_index(uint8_t cc)
 {
 	switch (cc) {
-	case CC_SUSTAIN: return 0;
-	case CC_SOSTENUTO: return 1;
-	case CC_SOFT: return 2;
-	case CC_HOLD: return 3;
+	case ET_CC_SUSTAIN: return 0;
+	case ET_CC_SOSTENUTO: return 1;
+	case ET_CC_SOFT: return 2;
+	case ET_CC_HOLD: return 3;
 	default: return -1;
 	}
 }
@@ -165,7 +152,7 @@ end_notes(EtRouter *router, const EtSink *sink, uint32_t frame, int slot,
 			EtHeldNote *note = &router->held[ch][n];
 			if (note->holder &&
 			    (slot < 0 || holder_slot(note->holder) == (unsigned)slot)) {
-				end_note(router, sink, frame, note, MIDI_NOTE_OFF,
+				end_note(router, sink, frame, note, ET_MIDI_NOTE_OFF,
 				         RELEASE_VELOCITY);
 			}
 		}
@@ -188,7 +175,7 @@ release_one(EtRouter *router, const EtSink *sink, uint32_t frame,
 {
 	const uint16_t bit = (uint16_t)(1u << out_ch);
 	if (send3(router, sink, frame, slot_track(slot),
-	          (uint8_t)(MIDI_CONTROL_CHANGE | out_ch), held_cc_number[k],
+	          (uint8_t)(ET_MIDI_CONTROL_CHANGE | out_ch), held_cc_number[k],
 	          value, 3)) {
 		held->reached[slot] &= (uint16_t)~bit;
 		held->pending[slot] &= (uint16_t)~bit;
@@ -250,7 +237,7 @@ et_router_flush(EtRouter *router, uint32_t frame, const EtSink *sink)
 			EtHeldNote *note = &router->held[ch][n];
 			if (note->off_pending) {
 				note->off_pending = false;
-				end_note(router, sink, frame, note, MIDI_NOTE_OFF,
+				end_note(router, sink, frame, note, ET_MIDI_NOTE_OFF,
 				         RELEASE_VELOCITY);
 			}
 		}
@@ -296,7 +283,7 @@ et_router_tell_releases(const EtRouter *router, uint32_t frame,
 			const EtHeldNote *note = &router->held[ch][n];
 			if (note->holder >= 1 && note->holder <= ET_TRACK_COUNT) {
 				const uint8_t off[3] = {
-				    (uint8_t)(MIDI_NOTE_OFF | (note->out_status & 0x0F)),
+				    (uint8_t)(ET_MIDI_NOTE_OFF | (note->out_status & 0x0F)),
 				    note->out_note, RELEASE_VELOCITY};
 				sink->emit(sink->ctx, frame, note->holder - 1, off, 3);
 			}
@@ -313,7 +300,7 @@ et_router_tell_releases(const EtRouter *router, uint32_t frame,
 			for (unsigned c = 0; c < 16; ++c) {
 				if (mask & (1u << c)) {
 					const uint8_t up[3] = {
-					    (uint8_t)(MIDI_CONTROL_CHANGE | c), held_cc_number[k],
+					    (uint8_t)(ET_MIDI_CONTROL_CHANGE | c), held_cc_number[k],
 					    RELEASE_VALUE};
 					sink->emit(sink->ctx, frame, (int)t, up, 3);
 				}
@@ -354,7 +341,7 @@ send_program(EtRouter *router, const EtSink *sink, uint32_t frame,
 	const EtTrackControls *tc = &controls->track[track];
 	if (tc->program && !tc->mute) {
 		send3(router, sink, frame, (int)track,
-		      (uint8_t)(MIDI_PROGRAM_CHANGE | (tc->channel - 1)),
+		      (uint8_t)(ET_MIDI_PROGRAM_CHANGE | (tc->channel - 1)),
 		      (uint8_t)(tc->program - 1), 0, 2);
 	}
 }
@@ -403,19 +390,19 @@ expected_size(uint8_t status)
 		return -1;
 	}
 	switch (status & 0xF0) {
-	case MIDI_PROGRAM_CHANGE:
-	case MIDI_CHANNEL_PRESSURE: return 2;
-	case MIDI_SYSEX: break;
+	case ET_MIDI_PROGRAM_CHANGE:
+	case ET_MIDI_CHANNEL_PRESSURE: return 2;
+	case ET_MIDI_SYSEX: break;
 	default: return 3;
 	}
 	switch (status) {
-	case MIDI_SYSEX: return 0;
+	case ET_MIDI_SYSEX: return 0;
 	case 0xF1:
 	case 0xF3: return 2;
 	case 0xF2: return 3;
 	case 0xF4:
 	case 0xF5:
-	case MIDI_SYSEX_END: return -2;
+	case ET_MIDI_SYSEX_END: return -2;
 	default: return 1; /* tune request and real-time */
 	}
 }
@@ -435,7 +422,7 @@ validate(const uint8_t *msg, uint32_t size)
 	}
 	uint32_t data_end = size;
 	if (expected == 0) {
-		if (size < 2 || msg[size - 1] != MIDI_SYSEX_END) {
+		if (size < 2 || msg[size - 1] != ET_MIDI_SYSEX_END) {
 			return ET_ROUTER_BAD_LENGTH;
 		}
 		data_end = size - 1;
@@ -474,7 +461,7 @@ note_on(EtRouter *router, const EtSink *sink, uint32_t frame,
 	if (held->holder) {
 		/* A second note-on for a key still down: end the first, so every
 		 * note-on keeps exactly one note-off. */
-		end_note(router, sink, frame, held, MIDI_NOTE_OFF, RELEASE_VELOCITY);
+		end_note(router, sink, frame, held, ET_MIDI_NOTE_OFF, RELEASE_VELOCITY);
 		if (held->holder) {
 			return; /* its note-off is waiting for room: drop this one */
 		}
@@ -485,7 +472,7 @@ note_on(EtRouter *router, const EtSink *sink, uint32_t frame,
 		    send3(router, sink, frame, ET_ROUTER_THRU, msg[0], msg[1], msg[2],
 		          3)) {
 			held->holder     = -1;
-			held->out_status = (uint8_t)(MIDI_NOTE_OFF | ch);
+			held->out_status = (uint8_t)(ET_MIDI_NOTE_OFF | ch);
 			held->out_note   = msg[1];
 			++router->held_count[SLOT_THRU];
 		}
@@ -498,10 +485,10 @@ note_on(EtRouter *router, const EtSink *sink, uint32_t frame,
 		return;
 	}
 	const uint8_t out_ch = (uint8_t)(tc->channel - 1);
-	if (send3(router, sink, frame, track, (uint8_t)(MIDI_NOTE_ON | out_ch),
+	if (send3(router, sink, frame, track, (uint8_t)(ET_MIDI_NOTE_ON | out_ch),
 	          (uint8_t)out_note, msg[2], 3)) {
 		held->holder     = (int8_t)(track + 1);
-		held->out_status = (uint8_t)(MIDI_NOTE_OFF | out_ch);
+		held->out_status = (uint8_t)(ET_MIDI_NOTE_OFF | out_ch);
 		held->out_note   = (uint8_t)out_note;
 		++router->held_count[track];
 	}
@@ -538,7 +525,7 @@ control_change(EtRouter *router, const EtSink *sink, uint32_t frame,
 		 * channel, wherever it went, once. */
 		released = release_held(router, sink, frame, ch, (unsigned)held, -1,
 		                        value);
-	} else if (cc == CC_ALL_NOTES_OFF || cc == CC_ALL_SOUND_OFF) {
+	} else if (cc == ET_CC_ALL_NOTES_OFF || cc == ET_CC_ALL_SOUND_OFF) {
 		/* Every note and held controller that came in on this channel,
 		 * and every one of the track that takes the message, ends. */
 		end_notes(router, sink, frame, -1, (int)ch);
@@ -553,7 +540,7 @@ control_change(EtRouter *router, const EtSink *sink, uint32_t frame,
 
 	if (!sends || (released & (1u << out_ch)) ||
 	    !send3(router, sink, frame, track,
-	           (uint8_t)(MIDI_CONTROL_CHANGE | out_ch), cc, value, 3)) {
+	           (uint8_t)(ET_MIDI_CONTROL_CHANGE | out_ch), cc, value, 3)) {
 		return;
 	}
 	if (held >= 0 && value >= HELD_DOWN) {
@@ -587,7 +574,7 @@ forward(EtRouter *router, const EtSink *sink, uint32_t frame,
 	}
 	uint8_t out[3] = {(uint8_t)((msg[0] & 0xF0) | (tc->channel - 1)),
 	                  size > 1 ? msg[1] : 0, size > 2 ? msg[2] : 0};
-	if ((msg[0] & 0xF0) == MIDI_POLY_PRESSURE) {
+	if ((msg[0] & 0xF0) == ET_MIDI_POLY_PRESSURE) {
 		const int out_note = msg[1] + tc->transpose;
 		if (out_note < 0 || out_note > 127) {
 			return;
@@ -605,7 +592,7 @@ poly_pressure(EtRouter *router, const EtSink *sink, uint32_t frame,
 	const EtHeldNote *held = &router->held[msg[0] & 0x0F][msg[1]];
 	if (held->holder && !held->off_pending) {
 		send3(router, sink, frame, holder_track(held->holder),
-		      (uint8_t)(MIDI_POLY_PRESSURE | (held->out_status & 0x0F)),
+		      (uint8_t)(ET_MIDI_POLY_PRESSURE | (held->out_status & 0x0F)),
 		      held->out_note, msg[2], 3);
 		return;
 	}
@@ -622,23 +609,23 @@ et_router_process(EtRouter *router, uint32_t frame, const uint8_t *msg,
 		return status;
 	}
 
-	if (msg[0] >= MIDI_SYSEX) {
+	if (msg[0] >= ET_MIDI_SYSEX) {
 		forward(router, sink, frame, msg, size, -1);
 		return ET_ROUTER_OK;
 	}
 
 	const int track = taking_track(&router->controls, msg[0] & 0x0F);
 	switch (msg[0] & 0xF0) {
-	case MIDI_NOTE_ON:
+	case ET_MIDI_NOTE_ON:
 		if (msg[2] > 0) {
 			note_on(router, sink, frame, msg, track);
 		} else {
 			note_off(router, sink, frame, msg);
 		}
 		break;
-	case MIDI_NOTE_OFF: note_off(router, sink, frame, msg); break;
-	case MIDI_POLY_PRESSURE: poly_pressure(router, sink, frame, msg, track); break;
-	case MIDI_CONTROL_CHANGE:
+	case ET_MIDI_NOTE_OFF: note_off(router, sink, frame, msg); break;
+	case ET_MIDI_POLY_PRESSURE: poly_pressure(router, sink, frame, msg, track); break;
+	case ET_MIDI_CONTROL_CHANGE:
 		control_change(router, sink, frame, msg, track);
 		break;
 	default: forward(router, sink, frame, msg, size, track); break;
@@ -650,19 +637,19 @@ void
 et_router_release(EtRouter *router, uint32_t frame, const uint8_t *msg,
                   uint32_t size, const EtSink *sink)
 {
-	if (validate(msg, size) != ET_ROUTER_OK || msg[0] >= MIDI_SYSEX) {
+	if (validate(msg, size) != ET_ROUTER_OK || msg[0] >= ET_MIDI_SYSEX) {
 		return;
 	}
 	const unsigned ch   = msg[0] & 0x0F;
 	const unsigned type = msg[0] & 0xF0;
-	if (type == MIDI_NOTE_OFF || (type == MIDI_NOTE_ON && msg[2] == 0)) {
+	if (type == ET_MIDI_NOTE_OFF || (type == ET_MIDI_NOTE_ON && msg[2] == 0)) {
 		note_off(router, sink, frame, msg);
-	} else if (type == MIDI_CONTROL_CHANGE && held_index(msg[1]) >= 0 &&
+	} else if (type == ET_MIDI_CONTROL_CHANGE && held_index(msg[1]) >= 0 &&
 	           msg[2] < HELD_DOWN) {
 		release_held(router, sink, frame, ch, (unsigned)held_index(msg[1]),
 		             -1, msg[2]);
-	} else if (type == MIDI_CONTROL_CHANGE &&
-	           (msg[1] == CC_ALL_NOTES_OFF || msg[1] == CC_ALL_SOUND_OFF)) {
+	} else if (type == ET_MIDI_CONTROL_CHANGE &&
+	           (msg[1] == ET_CC_ALL_NOTES_OFF || msg[1] == ET_CC_ALL_SOUND_OFF)) {
 		end_notes(router, sink, frame, -1, (int)ch);
 		release_all_held(router, sink, frame, -1, (int)ch);
 	}

@@ -14,6 +14,7 @@
 
 #include <lv2/atom/util.h>
 #include <lv2/core/lv2.h>
+#include <lv2/core/lv2_util.h>
 #include <lv2/state/state.h>
 
 #include <math.h>
@@ -76,15 +77,10 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 	}
 
 	LV2_Log_Log *log = NULL;
-	for (unsigned i = 0; features && features[i]; ++i) {
-		if (!strcmp(features[i]->URI, LV2_URID__map)) {
-			self->map = (LV2_URID_Map *)features[i]->data;
-		} else if (!strcmp(features[i]->URI, LV2_LOG__log)) {
-			log = (LV2_Log_Log *)features[i]->data;
-		} else if (!strcmp(features[i]->URI, LV2_WORKER__schedule)) {
-			self->schedule = (LV2_Worker_Schedule *)features[i]->data;
-		}
-	}
+	/* Only urid:map is required; its absence is logged just below. */
+	lv2_features_query(features, LV2_URID__map, &self->map, false,
+	                   LV2_LOG__log, &log, false, LV2_WORKER__schedule,
+	                   &self->schedule, false, NULL);
 	lv2_log_logger_init(&self->logger, self->map, log);
 	if (!self->map) {
 		lv2_log_error(&self->logger,

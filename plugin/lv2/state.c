@@ -10,6 +10,7 @@
 #include "instance.h"
 #include "loopfile.h"
 
+#include <lv2/core/lv2_util.h>
 #include <lv2/state/state.h>
 
 #include <math.h>
@@ -34,19 +35,14 @@ get_features(const Eighttrack *self, const LV2_Feature *const *features,
              StateFeatures *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->logger = self->logger; /* from instantiate(), if the host gave one */
-	for (unsigned i = 0; features && features[i]; ++i) {
-		const char *uri = features[i]->URI;
-		if (!strcmp(uri, LV2_STATE__mapPath)) {
-			out->map_path = (LV2_State_Map_Path *)features[i]->data;
-		} else if (!strcmp(uri, LV2_STATE__makePath)) {
-			out->make_path = (LV2_State_Make_Path *)features[i]->data;
-		} else if (!strcmp(uri, LV2_STATE__freePath)) {
-			out->free_path = (LV2_State_Free_Path *)features[i]->data;
-		} else if (!strcmp(uri, LV2_LOG__log)) {
-			lv2_log_logger_init(&out->logger, self->map,
-			                    (LV2_Log_Log *)features[i]->data);
-		}
+	out->logger      = self->logger; /* from instantiate(), if given one */
+	LV2_Log_Log *log = NULL;
+	lv2_features_query(features, LV2_STATE__mapPath, &out->map_path, false,
+	                   LV2_STATE__makePath, &out->make_path, false,
+	                   LV2_STATE__freePath, &out->free_path, false,
+	                   LV2_LOG__log, &log, false, NULL);
+	if (log) {
+		lv2_log_logger_init(&out->logger, self->map, log);
 	}
 }
 
