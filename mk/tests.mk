@@ -91,7 +91,7 @@ bench: deps-check
 
 $(BUILD)/test_ui_leaks: tests/test_ui_leaks.c $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(UI_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
-		-o $@ $< $(UI_LIBS) $(shell $(PKG_CONFIG) --libs fontconfig) -ldl
+		-o $@ $< $(UI_LIBS) $(shell $(PKG_CONFIG) --libs fontconfig) $(CMOCKA_LIBS) -ldl
 
 $(BUILD)/test_view: tests/test_view.c $(BUILD)/ui_view.o $(BUILD)/ports.o ui/view.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) -Iui $(UI_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \

@@ -1,8 +1,14 @@
 /* The UI, created and destroyed 100 times in a parent window the way a
  * host opens and closes it, with port events, notify messages, clicks,
- * drags and idle calls in between.  Run under valgrind (make check) or
- * LeakSanitizer (SANITIZE=1): whatever the UI allocates it frees.  Needs
- * an X display (tests/test_ui.sh starts Xvfb).
+ * drags and idle calls in between, after a few stories of its own (cmocka,
+ * one test each).  Run under valgrind (make check) or LeakSanitizer
+ * (SANITIZE=1): whatever the UI allocates it frees.  The library and the X
+ * display are opened once by the group's setup and closed by its teardown,
+ * which also drops the one-time caches of cairo and fontconfig, so that
+ * only what the UI itself keeps would show as a leak.  Each test's
+ * teardown closes a UI (or a parent window) its failed check left open.
+ * Needs an X display (tests/test_ui.sh starts Xvfb); tests/test_ui.sh
+ * reads the lines "test_ui_leaks: ...: ok" and "test_ui_leaks: 100 rounds".
  *   test_ui_leaks [PATH_TO_eighttrack_ui.so] */
 #include "messages.h"
 #include "overview.h"
@@ -17,13 +23,21 @@
 #include <dlfcn.h>
 #include <fontconfig/fontconfig.h>
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <cmocka.h>
+
 #define ROUNDS 100
 #define MAX_URIS 64
+
+static const char *ui_path = "bundle/eighttrack.lv2/eighttrack_ui.so";
 
 static char    *uris[MAX_URIS];
 static uint32_t n_uris;
@@ -37,6 +51,13 @@ static LV2_URID request_urid, alive_urid, transfer_urid;
 static int      watch_port = -1;
 static float    logged[LOG_MAX];
 static unsigned n_logged;
+
+/* The last value logged, or -1 when there is none (for messages). */
+static double
+last_logged(void)
+{
+	return n_logged ? (double)logged[n_logged - 1] : -1.0;
+}
 
 static LV2_URID
 map_uri(LV2_URID_Map_Handle handle, const char *uri)
@@ -121,11 +142,179 @@ sleep_ms(long ms)
 	nanosleep(&t, NULL);
 }
 
+/* What the tests share: the X display with the host's window in it, the
+ * UI library and its descriptor, the features a host passes. */
+typedef struct {
+	Display                    *display;
+	Window                      parent;
+	void                       *lib;
+	LV2UI_DescriptorFunction    get;
+	const LV2UI_Descriptor     *desc;
+	const LV2UI_Idle_Interface *idle;
+	LV2_URID_Map                map;
+	LV2UI_Touch                 touch_f;
+	LV2UI_Resize                resize_f;
+	LV2_Feature                 f_parent, f_map, f_touch, f_resize, f_idle;
+	const LV2_Feature          *features[6];  /* what a host gives */
+	const LV2_Feature          *no_parent[3]; /* without ui:parent */
+	/* Left open by a test that failed, closed by its teardown. */
+	LV2UI_Handle ui;
+	Window       own_parent;
+} Rig;
+
 static int
-failed(const char *what)
+rig_setup(void **state)
 {
-	fprintf(stderr, "test_ui_leaks: FAIL: %s\n", what);
-	return 1;
+	Rig *rig = (Rig *)calloc(1, sizeof(Rig));
+	assert_non_null(rig);
+	*state       = rig;
+	rig->display = XOpenDisplay(NULL);
+	if (!rig->display) {
+		fail_msg("no X display (DISPLAY=%s)",
+		         getenv("DISPLAY") ? getenv("DISPLAY") : "");
+	}
+	rig->parent = XCreateSimpleWindow(rig->display,
+	                                  DefaultRootWindow(rig->display), 0, 0,
+	                                  800, 480, 0, 0, 0);
+	XMapWindow(rig->display, rig->parent);
+	XSync(rig->display, False);
+
+	rig->lib = dlopen(ui_path, RTLD_NOW | RTLD_LOCAL);
+	if (!rig->lib) {
+		fail_msg("%s", dlerror());
+	}
+	rig->get = (LV2UI_DescriptorFunction)(uintptr_t)dlsym(rig->lib,
+	                                                      "lv2ui_descriptor");
+	rig->desc = rig->get ? rig->get(0) : NULL;
+	if (!rig->desc) {
+		fail_msg("no lv2ui_descriptor(0) in %s", ui_path);
+	}
+	rig->idle = (const LV2UI_Idle_Interface *)rig->desc->extension_data(
+	    LV2_UI__idleInterface);
+	if (!rig->idle) {
+		fail_msg("%s: extension_data(ui:idleInterface) is NULL", ui_path);
+	}
+
+	rig->map      = (LV2_URID_Map){NULL, map_uri};
+	rig->touch_f  = (LV2UI_Touch){NULL, touch};
+	rig->resize_f = (LV2UI_Resize){NULL, resize};
+	rig->f_parent = (LV2_Feature){LV2_UI__parent, (void *)(uintptr_t)rig->parent};
+	rig->f_map    = (LV2_Feature){LV2_URID__map, &rig->map};
+	rig->f_touch  = (LV2_Feature){LV2_UI__touch, &rig->touch_f};
+	rig->f_resize = (LV2_Feature){LV2_UI__resize, &rig->resize_f};
+	rig->f_idle   = (LV2_Feature){LV2_UI__idleInterface, NULL};
+	rig->features[0] = &rig->f_parent;
+	rig->features[1] = &rig->f_map;
+	rig->features[2] = &rig->f_touch;
+	rig->features[3] = &rig->f_resize;
+	rig->features[4] = &rig->f_idle;
+	rig->features[5] = NULL;
+	rig->no_parent[0] = &rig->f_map;
+	rig->no_parent[1] = &rig->f_idle;
+	rig->no_parent[2] = NULL;
+
+	request_urid  = map_uri(NULL, ET_MSG__Request);
+	alive_urid    = map_uri(NULL, ET_MSG__Alive);
+	transfer_urid = map_uri(NULL, LV2_ATOM__eventTransfer);
+	return 0;
+}
+
+static int
+rig_teardown(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	if (!rig) {
+		return 0;
+	}
+	if (rig->lib) {
+		dlclose(rig->lib);
+	}
+	if (rig->display) {
+		XDestroyWindow(rig->display, rig->parent);
+		XCloseDisplay(rig->display);
+	}
+	for (uint32_t i = 0; i < n_uris; ++i) {
+		free(uris[i]);
+	}
+	n_uris = 0;
+	free(rig);
+	/* One-time caches of cairo and fontconfig, so that only what the UI
+	 * itself keeps would show as a leak. */
+	cairo_debug_reset_static_data();
+	FcFini();
+	return 0;
+}
+
+/* After each test: what a failed check left open is closed, so that the
+ * failure, not a leak it caused, is what the run reports. */
+static int
+close_leftovers(void **state)
+{
+	Rig *rig   = (Rig *)*state;
+	watch_port = -1;
+	if (rig->ui) {
+		rig->desc->cleanup(rig->ui);
+		rig->ui = NULL;
+	}
+	if (rig->own_parent) {
+		XDestroyWindow(rig->display, rig->own_parent);
+		XSync(rig->display, False);
+		rig->own_parent = 0;
+	}
+	return 0;
+}
+
+/* A UI in the window `features` names; failing names `what`. */
+static LV2UI_Handle
+open_ui(Rig *rig, const LV2_Feature *const *features, LV2UI_Widget *widget,
+        const char *what)
+{
+	*widget = NULL;
+	rig->ui = rig->desc->instantiate(rig->desc, "urn:eighttrack:plugin", ".",
+	                                 ui_write, NULL, widget, features);
+	if (!rig->ui) {
+		fail_msg("instantiate returned NULL %s", what);
+	}
+	return rig->ui;
+}
+
+static void
+close_ui(Rig *rig)
+{
+	rig->desc->cleanup(rig->ui);
+	rig->ui = NULL;
+}
+
+/* The library holds one UI, ours, and answers only for the idle
+ * interface. */
+static void
+test_the_library_holds_one_ui_with_an_idle_interface(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	if (strcmp(rig->desc->URI, "urn:eighttrack:ui")) {
+		fail_msg("lv2ui_descriptor(0) in %s is <%s>, want <urn:eighttrack:ui>",
+		         ui_path, rig->desc->URI);
+	}
+	if (rig->get(1)) {
+		fail_msg("lv2ui_descriptor(1) in %s is <%s>, want NULL (one UI)",
+		         ui_path, rig->get(1)->URI);
+	}
+	if (rig->desc->extension_data("urn:nothing")) {
+		fail_msg("extension_data(\"urn:nothing\") is not NULL");
+	}
+}
+
+/* A host that gives no window to live in gets no UI. */
+static void
+test_no_ui_without_a_parent(void **state)
+{
+	Rig         *rig    = (Rig *)*state;
+	LV2UI_Widget widget = NULL;
+	rig->ui = rig->desc->instantiate(rig->desc, "urn:eighttrack:plugin", ".",
+	                                 ui_write, NULL, &widget, rig->no_parent);
+	if (rig->ui) {
+		fail_msg("instantiated without ui:parent");
+	}
 }
 
 /* CLEAR, in the UI window's pixels (its size is the design's, 760 x 430). */
@@ -137,18 +326,17 @@ failed(const char *what)
  * keep it until a later idle(), at least TRIGGER_MIN_HOLD (50 ms) after
  * the press, once the plugin showed it saw it (loop_state went to 0), or
  * TRIGGER_MAX_HOLD (300 ms) without a sign. */
-static int
-quick_clear(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
-            const LV2_Feature *const *features, Display *display)
+static void
+test_a_quick_click_on_clear_holds_1_until_a_later_idle(void **state)
 {
-	LV2UI_Widget widget = NULL;
+	Rig                        *rig     = (Rig *)*state;
+	const LV2UI_Descriptor     *desc    = rig->desc;
+	const LV2UI_Idle_Interface *idle    = rig->idle;
+	Display                    *display = rig->display;
+	LV2UI_Widget                widget  = NULL;
 	for (int seen = 1; seen >= 0; --seen) {
-		LV2UI_Handle ui = desc->instantiate(desc, "urn:eighttrack:plugin",
-		                                    ".", ui_write, NULL, &widget,
-		                                    features);
-		if (!ui) {
-			return failed("instantiate for the CLEAR click");
-		}
+		LV2UI_Handle ui = open_ui(rig, rig->features, &widget,
+		                          "for the CLEAR click");
 		const float playing = 3.0f, empty = 0.0f;
 		desc->port_event(ui, ET_PORT_LOOP_STATE, sizeof(float), 0, &playing);
 		idle->idle(ui);
@@ -161,12 +349,14 @@ quick_clear(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
 		XSync(display, False);
 		idle->idle(ui);
 		if (n_logged != 1 || logged[0] != 1.0f) {
-			return failed("a click on CLEAR: not exactly a 1 in the idle() "
-			              "that saw press and release");
+			fail_msg("a click on CLEAR: not exactly a 1 in the idle() that saw "
+			         "press and release (%u writes to loop_clear, the first %g)",
+			         n_logged, n_logged ? (double)logged[0] : -1.0);
 		}
 		idle->idle(ui); /* a later idle(), but too soon */
 		if (n_logged != 1) {
-			return failed("CLEAR went back to 0 within 50 ms");
+			fail_msg("CLEAR went back to 0 within 50 ms (%u writes, the last "
+			         "%g)", n_logged, last_logged());
 		}
 		if (seen) {
 			/* The plugin cleared the loop: 0 follows after 50 ms. */
@@ -177,31 +367,38 @@ quick_clear(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
 			sleep_ms(60);
 			idle->idle(ui);
 			if (n_logged != 1) {
-				return failed("CLEAR went back to 0 after 60 ms without a "
-				              "sign that the plugin saw the 1");
+				fail_msg("CLEAR went back to 0 after 60 ms without a sign that "
+				         "the plugin saw the 1 (%u writes, the last %g)",
+				         n_logged, last_logged());
 			}
 			sleep_ms(260);
 			idle->idle(ui);
 		}
 		if (n_logged != 2 || logged[1] != 0.0f) {
-			return failed("CLEAR did not go back to 0 in a later idle()");
+			fail_msg("CLEAR did not go back to 0 in a later idle() (%s: %u "
+			         "writes to loop_clear, the last %g)",
+			         seen ? "the plugin saw it" : "no sign from the plugin",
+			         n_logged, last_logged());
 		}
 		if (touches_on != on0 + 1 || touches_off != off0 + 1) {
-			return failed("CLEAR's click is not one touch gesture");
+			fail_msg("CLEAR's click is not one touch gesture (%u grabs, %u "
+			         "releases)", touches_on - on0, touches_off - off0);
 		}
 		/* Held at close: cleanup() writes the 0. */
 		pointer(display, w, ButtonPress, Button1, CLEAR_X, CLEAR_Y);
 		XSync(display, False);
 		idle->idle(ui);
-		desc->cleanup(ui);
+		close_ui(rig);
 		if (n_logged != 4 || logged[2] != 1.0f || logged[3] != 0.0f ||
 		    touches_on != touches_off) {
-			return failed("CLEAR held while the UI closes: no 0 from cleanup()");
+			fail_msg("CLEAR held while the UI closes: no 0 from cleanup() (%u "
+			         "writes to loop_clear, the last %g, want 1, 0, 1, 0; %u "
+			         "grabs, %u releases)", n_logged, last_logged(),
+			         touches_on, touches_off);
 		}
 		watch_port = -1;
 	}
 	printf("test_ui_leaks: a quick click on CLEAR holds 1 until a later idle(): ok\n");
-	return 0;
 }
 
 /* Passes `bytes` of `src` to port_event from a heap block of exactly that
@@ -218,17 +415,17 @@ notify_exact(const LV2UI_Descriptor *desc, LV2UI_Handle ui, LV2_URID transfer,
 
 /* Truncated and lying notify atoms: the UI must not read past them (the
  * reviewer's case first: a peaks vector claiming 512 floats in an object
- * that ends after the vector's header). */
-static int
-hostile_atoms(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
-              const LV2_Feature *const *features, LV2_URID_Map *map)
+ * that ends after the vector's header).  What fails here is valgrind's or
+ * ASan's report of a read past the heap block. */
+static void
+test_truncated_and_lying_notify_atoms(void **state)
 {
-	LV2UI_Widget widget = NULL;
-	LV2UI_Handle ui     = desc->instantiate(desc, "urn:eighttrack:plugin", ".",
-	                                        ui_write, NULL, &widget, features);
-	if (!ui) {
-		return failed("instantiate for the hostile atoms");
-	}
+	Rig                    *rig    = (Rig *)*state;
+	const LV2UI_Descriptor *desc   = rig->desc;
+	LV2_URID_Map           *map    = &rig->map;
+	LV2UI_Widget            widget = NULL;
+	LV2UI_Handle ui = open_ui(rig, rig->features, &widget,
+	                          "for the hostile atoms");
 	const LV2_URID transfer = map->map(NULL, LV2_ATOM__eventTransfer);
 	_Alignas(8) uint8_t  msg[4096];
 	LV2_Atom_Forge       forge;
@@ -263,41 +460,39 @@ hostile_atoms(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
 	LV2_Atom *vec = (LV2_Atom *)(msg + sizeof(LV2_Atom) + sizeof(LV2_Atom_Object_Body) + 4 * 24 + 8);
 	vec->size += 4096;
 	notify_exact(desc, ui, transfer, msg, (uint32_t)sizeof(LV2_Atom) + full);
-	idle->idle(ui);
-	desc->cleanup(ui);
+	rig->idle->idle(ui);
+	close_ui(rig);
 	printf("test_ui_leaks: truncated and lying notify atoms: ok\n");
-	return 0;
 }
 
 /* A toggle at 0.25 is on (the plugin reads > 0 as on): a click turns it
  * off. */
-static int
-toggle_above_zero(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
-                  const LV2_Feature *const *features, Display *display)
+static void
+test_a_toggle_above_0_is_on(void **state)
 {
-	LV2UI_Widget widget = NULL;
-	LV2UI_Handle ui     = desc->instantiate(desc, "urn:eighttrack:plugin", ".",
-	                                        ui_write, NULL, &widget, features);
-	if (!ui) {
-		return failed("instantiate for the toggle");
-	}
+	Rig                    *rig    = (Rig *)*state;
+	const LV2UI_Descriptor *desc   = rig->desc;
+	Display                *display = rig->display;
+	LV2UI_Widget            widget = NULL;
+	LV2UI_Handle ui = open_ui(rig, rig->features, &widget, "for the toggle");
 	const uint32_t port    = et_track_port(1, ET_TRACK_FIELD_MUTE);
 	const float    quarter = 0.25f;
 	desc->port_event(ui, port, sizeof(float), 0, &quarter);
-	idle->idle(ui);
+	rig->idle->idle(ui);
 	watch_port = (int)port;
 	n_logged   = 0;
 	pointer(display, (Window)(uintptr_t)widget, ButtonPress, Button1, 150, 214);
 	pointer(display, (Window)(uintptr_t)widget, ButtonRelease, Button1, 150, 214);
 	XSync(display, False);
-	idle->idle(ui);
+	rig->idle->idle(ui);
 	watch_port = -1;
-	desc->cleanup(ui);
+	close_ui(rig);
 	if (n_logged != 1 || logged[0] != 0.0f) {
-		return failed("a click on a mute at 0.25 does not turn it off");
+		fail_msg("a click on a mute at 0.25 does not turn it off (%u writes to "
+		         "track 2's mute, the first %g; want one 0)",
+		         n_logged, n_logged ? (double)logged[0] : -1.0);
 	}
 	printf("test_ui_leaks: a toggle above 0 is on: ok\n");
-	return 0;
 }
 
 /* An Overview chunk of overview `serial`, bins first..first+63. */
@@ -332,34 +527,38 @@ send_chunk(const LV2UI_Descriptor *desc, LV2UI_Handle ui, LV2_URID_Map *map,
 /* A lost chunk: the UI asks for the overview again, at most once a second
  * (the Request it sent when it opened counts); so does the rest of an
  * overview that stops coming. */
-static int
-lost_chunks(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
-            const LV2_Feature *const *features, LV2_URID_Map *map)
+static void
+test_lost_chunks_are_asked_for_again_once_a_second(void **state)
 {
-	LV2UI_Widget widget = NULL;
+	Rig                        *rig    = (Rig *)*state;
+	const LV2UI_Descriptor     *desc   = rig->desc;
+	const LV2UI_Idle_Interface *idle   = rig->idle;
+	LV2_URID_Map               *map    = &rig->map;
+	LV2UI_Widget                widget = NULL;
 	const unsigned before = requests;
-	LV2UI_Handle ui     = desc->instantiate(desc, "urn:eighttrack:plugin", ".",
-	                                        ui_write, NULL, &widget, features);
-	if (!ui) {
-		return failed("instantiate for the lost chunks");
-	}
+	LV2UI_Handle ui = open_ui(rig, rig->features, &widget,
+	                          "for the lost chunks");
 	if (requests != before + 1) {
-		return failed("no Request when the UI opens");
+		fail_msg("no Request when the UI opens (%u Requests)",
+		         requests - before);
 	}
 	send_chunk(desc, ui, map, 3, 0);
 	send_chunk(desc, ui, map, 3, 128); /* 64..127 lost */
 	idle->idle(ui);
 	if (requests != before + 1) {
-		return failed("a second Request within a second of the first");
+		fail_msg("a second Request within a second of the first (%u "
+		         "Requests, want 1)", requests - before);
 	}
 	sleep_ms(1050);
 	idle->idle(ui);
 	if (requests != before + 2) {
-		return failed("no Request a second after a chunk went missing");
+		fail_msg("no Request a second after a chunk went missing (%u "
+		         "Requests, want 2)", requests - before);
 	}
 	idle->idle(ui);
 	if (requests != before + 2) {
-		return failed("more than one Request for one lost chunk");
+		fail_msg("more than one Request for one lost chunk (%u Requests, "
+		         "want 2)", requests - before);
 	}
 	/* The answer starts; its rest never comes. */
 	send_chunk(desc, ui, map, 3, 0);
@@ -368,7 +567,8 @@ lost_chunks(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
 	sleep_ms(1050);
 	idle->idle(ui);
 	if (requests != before + 3) {
-		return failed("no Request a second after an overview stopped coming");
+		fail_msg("no Request a second after an overview stopped coming (%u "
+		         "Requests, want 3)", requests - before);
 	}
 	/* A whole overview: nothing more to ask; but the UI still says,
 	 * once a second, that it is open (the plugin scans only then). */
@@ -379,28 +579,34 @@ lost_chunks(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
 	idle->idle(ui);
 	idle->idle(ui);
 	if (alives != alive_before) {
-		return failed("msg:Alive more than once a second");
+		fail_msg("msg:Alive more than once a second (%u right after the "
+		         "last message)", alives - alive_before);
 	}
 	sleep_ms(1050);
 	idle->idle(ui);
-	desc->cleanup(ui);
+	close_ui(rig);
 	if (requests != before + 3) {
-		return failed("a Request after a whole overview");
+		fail_msg("a Request after a whole overview (%u Requests, want 3)",
+		         requests - before);
 	}
 	if (alives != alive_before + 1) {
-		return failed("no msg:Alive a second after the last message");
+		fail_msg("no msg:Alive a second after the last message (%u, want 1)",
+		         alives - alive_before);
 	}
 	printf("test_ui_leaks: lost chunks are asked for again, once a second: ok\n");
-	return 0;
 }
 
 /* The host destroys its window, our parent, before it calls cleanup()
  * (or idle()): Xlib's default error handler would exit the process on the
  * BadWindow of destroying ours; the UI must trap it and go on. */
-static int
-parent_gone(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
-            const LV2_Feature *const *features, Display *display)
+static void
+test_a_parent_destroyed_before_cleanup_or_idle(void **state)
 {
+	Rig                        *rig     = (Rig *)*state;
+	const LV2UI_Descriptor     *desc    = rig->desc;
+	const LV2UI_Idle_Interface *idle    = rig->idle;
+	Display                    *display = rig->display;
+	const LV2_Feature *const   *features = rig->features;
 	LV2_Feature        f_parent = {LV2_UI__parent, NULL};
 	const LV2_Feature *with[16];
 	unsigned           n = 0;
@@ -412,15 +618,13 @@ parent_gone(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
 	for (int then_idle = 0; then_idle < 3; ++then_idle) {
 		const Window parent = XCreateSimpleWindow(
 		    display, DefaultRootWindow(display), 0, 0, 800, 480, 0, 0, 0);
+		rig->own_parent = parent;
 		XMapWindow(display, parent);
 		XSync(display, False);
 		f_parent.data       = (void *)(uintptr_t)parent;
 		LV2UI_Widget widget = NULL;
-		LV2UI_Handle ui = desc->instantiate(desc, "urn:eighttrack:plugin", ".",
-		                                    ui_write, NULL, &widget, with);
-		if (!ui) {
-			return failed("instantiate in a parent of its own");
-		}
+		LV2UI_Handle ui     = open_ui(rig, with, &widget,
+		                              "in a parent of its own");
 		idle->idle(ui);
 		if (then_idle == 2) {
 			/* A redraw due as the window goes, the server maybe not done
@@ -429,116 +633,68 @@ parent_gone(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
 			const float v = 5.0f;
 			desc->port_event(ui, ET_PORT_ACTIVE_TRACK, sizeof(float), 0, &v);
 			XDestroyWindow(display, parent);
+			rig->own_parent = 0;
 			XFlush(display);
 			idle->idle(ui);
 		}
 		if (then_idle < 2) {
 			XDestroyWindow(display, parent);
+			rig->own_parent = 0;
 		}
 		XSync(display, False);
-		if (then_idle >= 1 && idle->idle(ui) != 1) {
-			return failed("idle() does not ask to close once the parent is gone");
+		if (then_idle >= 1) {
+			const int asked = idle->idle(ui);
+			if (asked != 1) {
+				fail_msg("idle() does not ask to close once the parent is gone "
+				         "(it returned %d%s)", asked,
+				         then_idle == 2 ? ", a redraw due as it went" : "");
+			}
 		}
-		desc->cleanup(ui);
+		close_ui(rig);
 		/* A parent that is no window at all: instantiate fails, the
 		 * process stays. */
 		if (then_idle == 0) {
-			ui = desc->instantiate(desc, "urn:eighttrack:plugin", ".",
-			                       ui_write, NULL, &widget, with);
-			if (ui) {
-				return failed("instantiated in a destroyed parent");
+			rig->ui = desc->instantiate(desc, "urn:eighttrack:plugin", ".",
+			                            ui_write, NULL, &widget, with);
+			if (rig->ui) {
+				fail_msg("instantiated in a destroyed parent");
 			}
 		}
 	}
 	printf("test_ui_leaks: parent destroyed before cleanup() or idle(): ok\n");
-	return 0;
 }
 
-int
-main(int argc, char **argv)
+/* The story: a host opens the UI, feeds it ports and an overview, the
+ * player mutes, drags and clicks, idle() runs, the host closes it; 100
+ * times.  Every gesture reaches the host as writes and touches that end. */
+static void
+test_100_rounds_of_open_play_and_close(void **state)
 {
-	const char *path =
-	    argc > 1 ? argv[1] : "bundle/eighttrack.lv2/eighttrack_ui.so";
-	Display *display = XOpenDisplay(NULL);
-	if (!display) {
-		fprintf(stderr, "test_ui_leaks: no X display (DISPLAY=%s)\n",
-		        getenv("DISPLAY") ? getenv("DISPLAY") : "");
-		return 1;
-	}
-	const Window parent = XCreateSimpleWindow(
-	    display, DefaultRootWindow(display), 0, 0, 800, 480, 0, 0, 0);
-	XMapWindow(display, parent);
-	XSync(display, False);
-
-	void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		fprintf(stderr, "test_ui_leaks: %s\n", dlerror());
-		return 1;
-	}
-	LV2UI_DescriptorFunction get =
-	    (LV2UI_DescriptorFunction)(uintptr_t)dlsym(lib, "lv2ui_descriptor");
-	const LV2UI_Descriptor *desc = get ? get(0) : NULL;
-	if (!desc || strcmp(desc->URI, "urn:eighttrack:ui") || get(1)) {
-		fprintf(stderr, "test_ui_leaks: no urn:eighttrack:ui in %s\n", path);
-		return 1;
-	}
-	const LV2UI_Idle_Interface *idle =
-	    (const LV2UI_Idle_Interface *)desc->extension_data(LV2_UI__idleInterface);
-	if (!idle || desc->extension_data("urn:nothing")) {
-		fprintf(stderr, "test_ui_leaks: bad extension_data\n");
-		return 1;
-	}
-
-	LV2_URID_Map  map      = {NULL, map_uri};
-	LV2UI_Touch   touch_f  = {NULL, touch};
-	LV2UI_Resize  resize_f = {NULL, resize};
-	LV2_Feature   f_parent = {LV2_UI__parent, (void *)(uintptr_t)parent};
-	LV2_Feature   f_map    = {LV2_URID__map, &map};
-	LV2_Feature   f_touch  = {LV2_UI__touch, &touch_f};
-	LV2_Feature   f_resize = {LV2_UI__resize, &resize_f};
-	LV2_Feature   f_idle   = {LV2_UI__idleInterface, NULL};
-	const LV2_Feature *features[] = {&f_parent, &f_map, &f_touch, &f_resize,
-	                                 &f_idle, NULL};
-	const LV2_Feature *no_parent[] = {&f_map, &f_idle, NULL};
+	Rig                        *rig     = (Rig *)*state;
+	const LV2UI_Descriptor     *desc    = rig->desc;
+	const LV2UI_Idle_Interface *idle    = rig->idle;
+	Display                    *display = rig->display;
+	LV2_URID_Map               *map     = &rig->map;
 
 	/* A whole one-chunk overview and a note light, as notify sends them. */
 	_Alignas(8) uint8_t  msg[1024];
 	LV2_Atom_Forge       forge;
 	LV2_Atom_Forge_Frame frame;
-	lv2_atom_forge_init(&forge, &map);
-	const LV2_URID transfer = map.map(NULL, LV2_ATOM__eventTransfer);
+	lv2_atom_forge_init(&forge, map);
+	const LV2_URID transfer = map->map(NULL, LV2_ATOM__eventTransfer);
 	float          peaks[ET_MSG_OVERVIEW_CHUNK];
 	for (unsigned i = 0; i < ET_MSG_OVERVIEW_CHUNK; ++i) {
 		peaks[i] = (float)i / ET_MSG_OVERVIEW_CHUNK;
 	}
-
-	LV2UI_Widget widget = NULL;
-	if (desc->instantiate(desc, "urn:eighttrack:plugin", ".", ui_write, NULL,
-	                      &widget, no_parent)) {
-		fprintf(stderr, "test_ui_leaks: instantiated without ui:parent\n");
-		return 1;
-	}
-
-
-	request_urid  = map.map(NULL, ET_MSG__Request);
-	alive_urid    = map.map(NULL, ET_MSG__Alive);
-	transfer_urid = map.map(NULL, LV2_ATOM__eventTransfer);
-	if (quick_clear(desc, idle, features, display) ||
-	    lost_chunks(desc, idle, features, &map) ||
-	    toggle_above_zero(desc, idle, features, display) ||
-	    hostile_atoms(desc, idle, features, &map) ||
-	    parent_gone(desc, idle, features, display)) {
-		return 1;
-	}
+	const unsigned writes0 = writes, on0 = touches_on, off0 = touches_off;
 
 	for (unsigned round = 0; round < ROUNDS; ++round) {
-		LV2UI_Handle ui = desc->instantiate(desc, "urn:eighttrack:plugin",
-		                                    ".", ui_write, NULL, &widget,
-		                                    features);
-		if (!ui || !widget) {
-			fprintf(stderr, "test_ui_leaks: instantiate failed (round %u)\n",
-			        round);
-			return 1;
+		LV2UI_Widget widget = NULL;
+		char         what[32];
+		snprintf(what, sizeof(what), "(round %u)", round);
+		LV2UI_Handle ui = open_ui(rig, rig->features, &widget, what);
+		if (!widget) {
+			fail_msg("instantiate gave no widget (round %u)", round);
 		}
 		const float values[] = {3.0f, 1.0f, 2.0f, 0.4f};
 		desc->port_event(ui, ET_PORT_ACTIVE_TRACK, sizeof(float), 0, &values[0]);
@@ -546,18 +702,18 @@ main(int argc, char **argv)
 		desc->port_event(ui, ET_PORT_LOOP_POSITION, sizeof(float), 0, &values[3]);
 
 		lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
-		lv2_atom_forge_object(&forge, &frame, 0, map.map(NULL, ET_MSG__Overview));
-		lv2_atom_forge_key(&forge, map.map(NULL, ET_MSG__serial));
+		lv2_atom_forge_object(&forge, &frame, 0, map->map(NULL, ET_MSG__Overview));
+		lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__serial));
 		lv2_atom_forge_int(&forge, 1);
-		lv2_atom_forge_key(&forge, map.map(NULL, ET_MSG__length));
+		lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__length));
 		lv2_atom_forge_long(&forge, 48000);
-		lv2_atom_forge_key(&forge, map.map(NULL, ET_MSG__binCount));
+		lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__binCount));
 		lv2_atom_forge_int(&forge, ET_MSG_OVERVIEW_CHUNK);
-		lv2_atom_forge_key(&forge, map.map(NULL, ET_MSG__first));
+		lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__first));
 		lv2_atom_forge_int(&forge, 0);
-		lv2_atom_forge_key(&forge, map.map(NULL, ET_MSG__peaks));
+		lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__peaks));
 		lv2_atom_forge_vector(&forge, sizeof(float),
-		                      map.map(NULL, LV2_ATOM__Float),
+		                      map->map(NULL, LV2_ATOM__Float),
 		                      ET_MSG_OVERVIEW_CHUNK, peaks);
 		lv2_atom_forge_pop(&forge, &frame);
 		const LV2_Atom *atom = (const LV2_Atom *)msg;
@@ -576,33 +732,49 @@ main(int argc, char **argv)
 		pointer(display, w, ButtonRelease, Button1, 334, 399);
 		XSync(display, False);
 		for (int i = 0; i < 3; ++i) {
-			if (idle->idle(ui) != 0) {
-				fprintf(stderr, "test_ui_leaks: idle asked to close\n");
-				return 1;
+			const int asked = idle->idle(ui);
+			if (asked != 0) {
+				fail_msg("idle asked to close (it returned %d, round %u, call "
+				         "%d)", asked, round, i + 1);
 			}
 		}
-		desc->cleanup(ui);
+		close_ui(rig);
 	}
 
-	dlclose(lib);
-	XDestroyWindow(display, parent);
-	XCloseDisplay(display);
-	for (uint32_t i = 0; i < n_uris; ++i) {
-		free(uris[i]);
-	}
-	/* One-time caches of cairo and fontconfig, so that only what the UI
-	 * itself keeps would show as a leak. */
-	cairo_debug_reset_static_data();
-	FcFini();
-
-	if (writes == 0 || touches_on != touches_off || touches_on == 0) {
-		fprintf(stderr,
-		        "test_ui_leaks: gestures did not reach the host "
-		        "(%u writes, %u touch on, %u touch off)\n",
-		        writes, touches_on, touches_off);
-		return 1;
+	/* The rounds' own gestures reached the host, and every touch the UI
+	 * began, in any test so far, it ended. */
+	if (writes == writes0 || touches_on == on0 || touches_on != touches_off ||
+	    touches_off - off0 != touches_on - on0) {
+		fail_msg("gestures did not reach the host (%u writes, %u touch on, "
+		         "%u touch off in the rounds; %u writes, %u touch on, %u "
+		         "touch off in all)",
+		         writes - writes0, touches_on - on0, touches_off - off0,
+		         writes, touches_on, touches_off);
 	}
 	printf("test_ui_leaks: %d rounds, %u writes, %u touch gestures: ok\n",
 	       ROUNDS, writes, touches_on);
-	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc > 1) {
+		ui_path = argv[1];
+	}
+	/* The "test_ui_leaks: ...: ok" lines and cmocka's, in their order,
+	 * in the log test_ui.sh keeps. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+#define T(f) cmocka_unit_test_teardown(f, close_leftovers)
+	const struct CMUnitTest tests[] = {
+	    T(test_the_library_holds_one_ui_with_an_idle_interface),
+	    T(test_no_ui_without_a_parent),
+	    T(test_a_quick_click_on_clear_holds_1_until_a_later_idle),
+	    T(test_lost_chunks_are_asked_for_again_once_a_second),
+	    T(test_a_toggle_above_0_is_on),
+	    T(test_truncated_and_lying_notify_atoms),
+	    T(test_a_parent_destroyed_before_cleanup_or_idle),
+	    T(test_100_rounds_of_open_play_and_close),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, rig_setup, rig_teardown);
 }
