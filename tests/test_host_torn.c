@@ -112,9 +112,9 @@ typedef struct {
 	uint32_t length; /* frames */
 } Take;
 
+/* What the main thread shares with the saver. */
 typedef struct {
 	EthHost *host;
-	char    *dir;
 	bool     rolling;
 
 	/* Written by the main thread; takes[k] for k < planned never
@@ -124,6 +124,12 @@ typedef struct {
 	atomic_uint_fast64_t begun, done; /* blocks */
 	atomic_uint          saves_begun;
 	atomic_bool          stop;
+} Torn;
+
+/* The saver thread: its folder, and what it found. */
+typedef struct {
+	Torn *t;
+	char *dir;
 
 	/* The saver's own, read by the main thread after joining it. */
 	unsigned saves, with_loop, without_loop;
@@ -132,7 +138,7 @@ typedef struct {
 	double   longest_save;
 	char     first_torn[2048];
 	char     first_other[1024];
-} Torn;
+} Saver;
 
 static double
 now(void)
@@ -308,19 +314,20 @@ last_complete(const Torn *t, unsigned planned, uint64_t blocks)
 
 /* Checks one save, made while blocks done0 .. begun1 - 1 may have run. */
 static void
-check_save(Torn *t, const EthState *state, uint64_t done0, uint64_t begun1,
+check_save(Saver *s, const EthState *state, uint64_t done0, uint64_t begun1,
            unsigned planned)
 {
-	const unsigned n = ++t->saves;
+	const Torn    *t = s->t;
+	const unsigned n = ++s->saves;
 	for (unsigned k = 0; k < planned; ++k) {
 		if (t->takes[k].start >= done0 && t->takes[k].start < begun1) {
-			++t->over_a_start;
-			t->over_a_replacing_start += k > 0;
+			++s->over_a_start;
+			s->over_a_replacing_start += k > 0;
 		}
 	}
 	if (!state) {
-		++t->failed;
-		note(t->first_other, sizeof(t->first_other),
+		++s->failed;
+		note(s->first_other, sizeof(s->first_other),
 		     "save %u failed (the log says why)", n);
 		return;
 	}
@@ -332,10 +339,10 @@ check_save(Torn *t, const EthState *state, uint64_t done0, uint64_t begun1,
 	const char *abstract =
 	    (const char *)eth_state_get(state, LOOP_KEY, NULL, NULL, NULL);
 	if (!abstract) {
-		++t->without_loop;
+		++s->without_loop;
 		if (before >= 0) {
-			++t->lost;
-			note(t->first_other, sizeof(t->first_other),
+			++s->lost;
+			note(s->first_other, sizeof(s->first_other),
 			     "save %u (blocks %llu..%llu) holds no loop, though take %d "
 			     "was complete before it began", n,
 			     (unsigned long long)done0, (unsigned long long)begun1 - 1,
@@ -343,7 +350,7 @@ check_save(Torn *t, const EthState *state, uint64_t done0, uint64_t begun1,
 		}
 		return;
 	}
-	++t->with_loop;
+	++s->with_loop;
 
 	uint32_t       size   = 0;
 	const int64_t *stored =
@@ -352,13 +359,13 @@ check_save(Torn *t, const EthState *state, uint64_t done0, uint64_t begun1,
 	if (abstract[0] == '/') {
 		snprintf(path, sizeof(path), "%s", abstract);
 	} else {
-		snprintf(path, sizeof(path), "%s/%s", t->dir, abstract);
+		snprintf(path, sizeof(path), "%s/%s", s->dir, abstract);
 	}
 	uint32_t frames = 0;
 	float   *lr     = read_loop(path, &frames);
 	if (!lr || !stored || size != sizeof(int64_t)) {
-		++t->failed;
-		note(t->first_other, sizeof(t->first_other),
+		++s->failed;
+		note(s->first_other, sizeof(s->first_other),
 		     "save %u: %s", n, !lr ? "loop.wav cannot be read as a 48 kHz "
 		                             "stereo file"
 		                           : "no length stored");
@@ -385,11 +392,11 @@ check_save(Torn *t, const EthState *state, uint64_t done0, uint64_t begun1,
 		whole = is_whole_take(t, k, lr, frames, why, sizeof(why));
 	}
 	if (!whole) {
-		++t->torn;
-		if (!t->first_torn[0]) {
+		++s->torn;
+		if (!s->first_torn[0]) {
 			char runs[1024] = "";
 			describe(runs, sizeof(runs), lr, frames);
-			note(t->first_torn, sizeof(t->first_torn),
+			note(s->first_torn, sizeof(s->first_torn),
 			     "save %u (while blocks %llu..%llu ran; the last complete "
 			     "take was %d when it began, %d at most when it ended) is "
 			     "torn: %s.  Its %u frames:%s", n,
@@ -397,8 +404,8 @@ check_save(Torn *t, const EthState *state, uint64_t done0, uint64_t begun1,
 			     before, after, why, frames, runs);
 		}
 	} else if ((int)k < before) {
-		++t->stale;
-		note(t->first_other, sizeof(t->first_other),
+		++s->stale;
+		note(s->first_other, sizeof(s->first_other),
 		     "save %u (blocks %llu..%llu) holds take %u whole, but take %d "
 		     "was complete before the save began", n,
 		     (unsigned long long)done0, (unsigned long long)begun1 - 1, k,
@@ -410,20 +417,21 @@ check_save(Torn *t, const EthState *state, uint64_t done0, uint64_t begun1,
 static void *
 saver(void *arg)
 {
-	Torn *t = (Torn *)arg;
+	Saver *s = (Saver *)arg;
+	Torn  *t = s->t;
 	while (!atomic_load(&t->stop)) {
 		const uint64_t done0 = atomic_load(&t->done);
 		atomic_fetch_add(&t->saves_begun, 1);
 		const double   t0     = now();
-		EthState      *state  = eth_state_save(t->host, t->dir);
+		EthState      *state  = eth_state_save(t->host, s->dir);
 		const double   took   = now() - t0;
 		const uint64_t begun1 = atomic_load(&t->begun);
 		/* Read after the save: every take it can hold is planned. */
 		const unsigned planned = atomic_load(&t->planned);
-		if (took > t->longest_save) {
-			t->longest_save = took;
+		if (took > s->longest_save) {
+			s->longest_save = took;
 		}
-		check_save(t, state, done0, begun1, planned);
+		check_save(s, state, done0, begun1, planned);
 		eth_state_free(state);
 	}
 	return NULL;
@@ -567,7 +575,9 @@ takes_and_saves(bool rolling, uint32_t seed)
 	Torn *t    = (Torn *)calloc(1, sizeof(Torn));
 	t->rolling = rolling;
 	t->host    = eth_new(RATE);
-	t->dir     = eth_temp_dir("torn");
+	Saver *s   = (Saver *)calloc(1, sizeof(Saver));
+	s->t       = t;
+	s->dir     = eth_temp_dir("torn");
 	atomic_init(&t->planned, 0);
 	atomic_init(&t->begun, 0);
 	atomic_init(&t->done, 0);
@@ -576,7 +586,7 @@ takes_and_saves(bool rolling, uint32_t seed)
 
 	const double start = now();
 	pthread_t    thread;
-	assert_int_equal(pthread_create(&thread, NULL, saver, t), 0);
+	assert_int_equal(pthread_create(&thread, NULL, saver, s), 0);
 	char     problem[512] = "";
 	unsigned waits_missed = 0;
 	record_takes(t, seed, &waits_missed, problem, sizeof(problem));
@@ -590,23 +600,24 @@ takes_and_saves(bool rolling, uint32_t seed)
 	              "%u a replacing take's; torn %u, stale %u, lost %u, "
 	              "failed %u; %u takes began with no save under way\n",
 	              rolling ? "transport rolling" : "no transport",
-	              atomic_load(&t->planned), took, t->saves,
-	              t->longest_save * 1e3, t->with_loop, t->without_loop,
-	              t->over_a_start, t->over_a_replacing_start, t->torn,
-	              t->stale, t->lost, t->failed, waits_missed);
-	if (t->failed) {
+	              atomic_load(&t->planned), took, s->saves,
+	              s->longest_save * 1e3, s->with_loop, s->without_loop,
+	              s->over_a_start, s->over_a_replacing_start, s->torn,
+	              s->stale, s->lost, s->failed, waits_missed);
+	if (s->failed) {
 		print_message("the log: %s\n", eth_log_text(t->host));
 	}
-	char torn[sizeof(t->first_torn)];
-	char other[sizeof(t->first_other)];
-	snprintf(torn, sizeof(torn), "%s", t->first_torn);
-	snprintf(other, sizeof(other), "%s", t->first_other);
-	const unsigned n_torn  = t->torn;
-	const unsigned n_other = t->stale + t->lost + t->failed;
-	const unsigned with    = t->with_loop;
-	const unsigned over    = t->over_a_replacing_start;
+	char torn[sizeof(s->first_torn)];
+	char other[sizeof(s->first_other)];
+	snprintf(torn, sizeof(torn), "%s", s->first_torn);
+	snprintf(other, sizeof(other), "%s", s->first_other);
+	const unsigned n_torn  = s->torn;
+	const unsigned n_other = s->stale + s->lost + s->failed;
+	const unsigned with    = s->with_loop;
+	const unsigned over    = s->over_a_replacing_start;
 	eth_free(t->host);
-	eth_remove_dir(t->dir);
+	eth_remove_dir(s->dir);
+	free(s);
 	free(t);
 
 	if (problem[0]) {
