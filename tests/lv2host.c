@@ -802,9 +802,13 @@ eth_state_get(const EthState *state, const char *key, uint32_t *size,
 	return e ? e->value : NULL;
 }
 
-/* state:makePath, mapPath and freePath, relative to the state's dir. */
+/* state:makePath, mapPath and freePath, relative to the state's dir;
+ * one per save or restore call, so that saves in several threads at once
+ * share nothing here. */
 typedef struct {
 	const char *dir;
+	void (*at_make_path)(void *data); /* or NULL */
+	void *data;
 } PathContext;
 
 static void
@@ -835,6 +839,9 @@ static char *
 make_path(LV2_State_Make_Path_Handle handle, const char *name)
 {
 	const PathContext *c    = (const PathContext *)handle;
+	if (c->at_make_path) {
+		c->at_make_path(c->data);
+	}
 	char              *path = join_path(c->dir, name);
 	char              *slash = strrchr(path, '/');
 	*slash = '\0';
@@ -922,13 +929,20 @@ store_value(LV2_State_Handle handle, uint32_t key, const void *value,
 EthState *
 eth_state_save(EthHost *host, const char *dir)
 {
+	return eth_state_save_with(host, dir, NULL, NULL);
+}
+
+EthState *
+eth_state_save_with(EthHost *host, const char *dir,
+                    void (*at_make_path)(void *data), void *data)
+{
 	const LV2_State_Interface *iface = state_interface(host);
 	if (!iface || !iface->save) {
 		return NULL;
 	}
 	make_dirs(dir);
 	EthState           *state = eth_state_new(dir);
-	PathContext         paths = {state->dir};
+	PathContext         paths = {state->dir, at_make_path, data};
 	LV2_State_Make_Path mk;
 	LV2_State_Map_Path  mp;
 	LV2_State_Free_Path fp;
@@ -1058,7 +1072,7 @@ eth_state_restore(EthHost *host, const EthState *state, const EthRetrieve *how)
 	if (!iface || !iface->restore) {
 		return LV2_STATE_ERR_NO_FEATURE;
 	}
-	PathContext         paths = {state->dir};
+	PathContext         paths = {state->dir, NULL, NULL};
 	LV2_State_Make_Path mk;
 	LV2_State_Map_Path  mp;
 	LV2_State_Free_Path fp;

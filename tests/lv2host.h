@@ -4,11 +4,13 @@
  * events, the log and the number of allocations made inside run().
  *
  * Threads: one thread drives a host, except that eth_state_save() may run
- * in a second one while the first calls eth_run() (LV2 lets a host save
- * beside run(); test_host_torn does).  The URID map and the log are
- * locked for that; eth_log_text() and eth_log_lines() are for when no
- * other thread can log, and eth_allocations_in_run() counts only the
- * calls made in eth_run()'s thread. */
+ * in other threads while the first calls eth_run() (LV2 lets a host save
+ * beside run(); test_host_torn does), in one or in several at once, each
+ * into a folder of its own.  The URID map and the log are locked for
+ * that, and each save has its own state and path features;
+ * eth_log_text() and eth_log_lines() are for when no other thread can
+ * log, and eth_allocations_in_run() counts only the calls made in
+ * eth_run()'s thread. */
 #ifndef ET_LV2HOST_H
 #define ET_LV2HOST_H
 
@@ -132,8 +134,14 @@ typedef struct {
 /* An empty state, whose paths are relative to dir (may be NULL). */
 EthState *eth_state_new(const char *dir);
 /* Saves this instance's state; files go into dir (created if need be).
- * NULL if save() fails. */
+ * NULL if save() fails.  Saves in several threads at once need a dir
+ * each. */
 EthState *eth_state_save(EthHost *host, const char *dir);
+/* The same, and each time the plugin asks for a path (state:makePath),
+ * at_make_path(data) is called first, in save()'s thread: a host whose
+ * makePath takes its time (test_host_torn holds a save there). */
+EthState *eth_state_save_with(EthHost *host, const char *dir,
+                              void (*at_make_path)(void *data), void *data);
 void      eth_state_free(EthState *state);
 /* Adds or replaces a value, as the store function does. */
 void eth_state_set(EthState *state, const char *key, const char *type,

@@ -40,7 +40,27 @@
  * some moment of the save; else it fails naming the first torn save and
  * which of its frames came from which take.  It also requires that enough
  * saves held a loop and that enough of them overlapped the start of a
- * replacing take, so it cannot pass without having tried. */
+ * replacing take, so it cannot pass without having tried.
+ *
+ * Two saves at once: nothing in LV2 keeps a host from calling save() in
+ * two threads at once (an autosave beside a snapshot), and each must
+ * write one whole loop.  The third test runs two saver threads, each
+ * saving into a folder of its own and checking its saves as above, with
+ * counts of its own.  They pause at random between saves, and the main
+ * thread also wakes them: around the end of each replacing take it holds
+ * one saver's save in the host's makePath (which the plugin calls once it
+ * has pinned the loop it is about to write; a host's makePath may well
+ * take its time) while the other saver saves, in turns
+ *   - before the take ends: the same loop, whole, and unpins it;
+ *   - after it ends: it begins a save, and pins the new loop;
+ * then lets the held save go on one block later.  A loop store with one
+ * pin for all saves loses the held save's pin either way, and run() lets
+ * go of the loop that save is writing: it writes a torn loop.wav.  A lock
+ * around save() keeps the other save waiting instead (the main thread
+ * gives it HELD_SECONDS to get to makePath, and says how often it did).
+ * Besides the checks and counts above, per saver, this test requires
+ * that enough take ends had a save held, and that enough saves overlapped
+ * both the other saver's and a replacing take's end. */
 #include "lv2host.h"
 
 #include "looper.h" /* et_looper_seam_weight(), et_looper_ramp_frames() */
@@ -64,7 +84,8 @@
 #define RATE 48000.0
 #define BPM 120.0
 #define BLOCK 480 /* 10 ms */
-#define ROUNDS 250 /* takes per test */
+#define ROUNDS 250 /* takes per test with one saver */
+#define MAX_ROUNDS 999 /* a take's signature tells 1000 apart */
 #define TAKE_MIN_BLOCKS 30  /* 0.3 s */
 #define TAKE_MAX_BLOCKS 150 /* 1.5 s */
 /* Gap blocks before the main thread waits for a save to begin (at least
@@ -77,6 +98,17 @@
 /* Enough to say the test tried. */
 #define MIN_SAVES_WITH_LOOP 50
 #define MIN_SAVES_OVER_A_REPLACING_TAKE 20
+/* With two savers: takes; a saver's longest pause between saves when
+ * the main thread does not wake it; how long the main thread gives one
+ * save to reach makePath while the other is held there (a lock around
+ * save() keeps it waiting: it never does); and enough to say the test
+ * tried: take ends with a save held, and saves (in total) that overlapped
+ * the other saver's and a replacing take's end. */
+#define TWO_SAVER_ROUNDS 60
+#define PAUSE_MAX_US 30000
+#define HELD_SECONDS 0.005
+#define MIN_ENDS_HELD (TWO_SAVER_ROUNDS / 2)
+#define MIN_SAVES_SIDE_BY_SIDE 20
 
 #define STATE_KEY(k) "urn:eighttrack:state#" k
 #define LOOP_KEY STATE_KEY("loop")
@@ -112,27 +144,66 @@ typedef struct {
 	uint32_t length; /* frames */
 } Take;
 
+typedef struct Saver Saver;
+
+/* What the main thread shares with the savers. */
 typedef struct {
 	EthHost *host;
-	char    *dir;
 	bool     rolling;
+	unsigned rounds; /* takes, at most MAX_ROUNDS */
 
 	/* Written by the main thread; takes[k] for k < planned never
 	 * changes again. */
-	Take                 takes[ROUNDS];
+	Take                 takes[MAX_ROUNDS];
 	atomic_uint          planned;
 	atomic_uint_fast64_t begun, done; /* blocks */
-	atomic_uint          saves_begun;
+	atomic_uint          saves_begun; /* by any saver */
 	atomic_bool          stop;
+
+	/* The two savers, or NULL with one: then the main thread holds one
+	 * saver's save in makePath around the end of each replacing take
+	 * while the other saves (end_take()), and counts here (its own) the
+	 * ends it did that at, and at how many of them the other save got to
+	 * makePath too (two saves in save() at once). */
+	Saver   *savers;
+	unsigned ends_held, went_on;
+} Torn;
+
+/* One saver thread: its folder, and what it found. */
+struct Saver {
+	Torn        *t;
+	char        *dir;     /* its own: no other saver writes there */
+	unsigned     number;  /* 1, 2 ... when there are two; 0 alone */
+	const Saver *other;   /* the other saver, or NULL alone */
+
+	/* Written by this saver, read by the other and the main thread:
+	 * saves it has begun and ended (eth_state_save() called, and
+	 * returned), and the paths its saves asked for (state:makePath). */
+	atomic_uint in, out, made_paths;
+	/* With two savers it pauses 0 to PAUSE_MAX_US between saves, or
+	 * until the main thread wakes it (wake()); and the main thread may
+	 * have its next save held in makePath until it lets it go on
+	 * (hold_next(), go_on()). */
+	pthread_mutex_t lock;
+	pthread_cond_t  cond;
+	bool            woken, let_go; /* under lock */
+	atomic_bool     pausing;       /* in that pause */
+	atomic_bool     hold, held;    /* to hold the next save; held now */
 
 	/* The saver's own, read by the main thread after joining it. */
 	unsigned saves, with_loop, without_loop;
 	unsigned over_a_start, over_a_replacing_start;
+	/* Saves that overlapped one of the other saver's (at least: an
+	 * overlap that begins and ends between two loads may go uncounted),
+	 * and of those, how many overlapped a replacing take's start too, and
+	 * how many its end. */
+	unsigned beside_the_other, beside_the_other_over_a_replacing_start;
+	unsigned beside_the_other_over_a_replacing_end;
 	unsigned torn, stale, lost, failed;
 	double   longest_save;
 	char     first_torn[2048];
 	char     first_other[1024];
-} Torn;
+};
 
 static double
 now(void)
@@ -308,19 +379,29 @@ last_complete(const Torn *t, unsigned planned, uint64_t blocks)
 
 /* Checks one save, made while blocks done0 .. begun1 - 1 may have run. */
 static void
-check_save(Torn *t, const EthState *state, uint64_t done0, uint64_t begun1,
-           unsigned planned)
+check_save(Saver *s, const EthState *state, uint64_t done0, uint64_t begun1,
+           unsigned planned, bool beside_the_other)
 {
-	const unsigned n = ++t->saves;
+	const Torn    *t = s->t;
+	const unsigned n = ++s->saves;
+	bool over_a_replacing_start = false, over_a_replacing_end = false;
 	for (unsigned k = 0; k < planned; ++k) {
 		if (t->takes[k].start >= done0 && t->takes[k].start < begun1) {
-			++t->over_a_start;
-			t->over_a_replacing_start += k > 0;
+			++s->over_a_start;
+			s->over_a_replacing_start += k > 0;
+			over_a_replacing_start |= k > 0;
 		}
+		over_a_replacing_end |= k > 0 && t->takes[k].end >= done0 &&
+		                        t->takes[k].end < begun1;
+	}
+	if (beside_the_other) {
+		++s->beside_the_other;
+		s->beside_the_other_over_a_replacing_start += over_a_replacing_start;
+		s->beside_the_other_over_a_replacing_end += over_a_replacing_end;
 	}
 	if (!state) {
-		++t->failed;
-		note(t->first_other, sizeof(t->first_other),
+		++s->failed;
+		note(s->first_other, sizeof(s->first_other),
 		     "save %u failed (the log says why)", n);
 		return;
 	}
@@ -332,10 +413,10 @@ check_save(Torn *t, const EthState *state, uint64_t done0, uint64_t begun1,
 	const char *abstract =
 	    (const char *)eth_state_get(state, LOOP_KEY, NULL, NULL, NULL);
 	if (!abstract) {
-		++t->without_loop;
+		++s->without_loop;
 		if (before >= 0) {
-			++t->lost;
-			note(t->first_other, sizeof(t->first_other),
+			++s->lost;
+			note(s->first_other, sizeof(s->first_other),
 			     "save %u (blocks %llu..%llu) holds no loop, though take %d "
 			     "was complete before it began", n,
 			     (unsigned long long)done0, (unsigned long long)begun1 - 1,
@@ -343,7 +424,7 @@ check_save(Torn *t, const EthState *state, uint64_t done0, uint64_t begun1,
 		}
 		return;
 	}
-	++t->with_loop;
+	++s->with_loop;
 
 	uint32_t       size   = 0;
 	const int64_t *stored =
@@ -352,13 +433,13 @@ check_save(Torn *t, const EthState *state, uint64_t done0, uint64_t begun1,
 	if (abstract[0] == '/') {
 		snprintf(path, sizeof(path), "%s", abstract);
 	} else {
-		snprintf(path, sizeof(path), "%s/%s", t->dir, abstract);
+		snprintf(path, sizeof(path), "%s/%s", s->dir, abstract);
 	}
 	uint32_t frames = 0;
 	float   *lr     = read_loop(path, &frames);
 	if (!lr || !stored || size != sizeof(int64_t)) {
-		++t->failed;
-		note(t->first_other, sizeof(t->first_other),
+		++s->failed;
+		note(s->first_other, sizeof(s->first_other),
 		     "save %u: %s", n, !lr ? "loop.wav cannot be read as a 48 kHz "
 		                             "stereo file"
 		                           : "no length stored");
@@ -385,11 +466,11 @@ check_save(Torn *t, const EthState *state, uint64_t done0, uint64_t begun1,
 		whole = is_whole_take(t, k, lr, frames, why, sizeof(why));
 	}
 	if (!whole) {
-		++t->torn;
-		if (!t->first_torn[0]) {
+		++s->torn;
+		if (!s->first_torn[0]) {
 			char runs[1024] = "";
 			describe(runs, sizeof(runs), lr, frames);
-			note(t->first_torn, sizeof(t->first_torn),
+			note(s->first_torn, sizeof(s->first_torn),
 			     "save %u (while blocks %llu..%llu ran; the last complete "
 			     "take was %d when it began, %d at most when it ended) is "
 			     "torn: %s.  Its %u frames:%s", n,
@@ -397,8 +478,8 @@ check_save(Torn *t, const EthState *state, uint64_t done0, uint64_t begun1,
 			     before, after, why, frames, runs);
 		}
 	} else if ((int)k < before) {
-		++t->stale;
-		note(t->first_other, sizeof(t->first_other),
+		++s->stale;
+		note(s->first_other, sizeof(s->first_other),
 		     "save %u (blocks %llu..%llu) holds take %u whole, but take %d "
 		     "was complete before the save began", n,
 		     (unsigned long long)done0, (unsigned long long)begun1 - 1, k,
@@ -406,30 +487,6 @@ check_save(Torn *t, const EthState *state, uint64_t done0, uint64_t begun1,
 	}
 	free(lr);
 }
-
-static void *
-saver(void *arg)
-{
-	Torn *t = (Torn *)arg;
-	while (!atomic_load(&t->stop)) {
-		const uint64_t done0 = atomic_load(&t->done);
-		atomic_fetch_add(&t->saves_begun, 1);
-		const double   t0     = now();
-		EthState      *state  = eth_state_save(t->host, t->dir);
-		const double   took   = now() - t0;
-		const uint64_t begun1 = atomic_load(&t->begun);
-		/* Read after the save: every take it can hold is planned. */
-		const unsigned planned = atomic_load(&t->planned);
-		if (took > t->longest_save) {
-			t->longest_save = took;
-		}
-		check_save(t, state, done0, begun1, planned);
-		eth_state_free(state);
-	}
-	return NULL;
-}
-
-/* ------------------------------------------------------- the main thread */
 
 static uint32_t
 next_random(uint32_t *x)
@@ -441,6 +498,86 @@ next_random(uint32_t *x)
 	*x ^= *x << 5;
 	return *x;
 }
+
+/* Pauses this saver for `us` microseconds, or until woken. */
+static void
+pause_or_wake(Saver *s, unsigned us)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += (long)us * 1000;
+	until.tv_sec += until.tv_nsec / 1000000000;
+	until.tv_nsec %= 1000000000;
+	pthread_mutex_lock(&s->lock);
+	atomic_store(&s->pausing, true);
+	while (!s->woken && !atomic_load(&s->t->stop) &&
+	       pthread_cond_timedwait(&s->cond, &s->lock, &until) == 0) {
+	}
+	s->woken = false;
+	atomic_store(&s->pausing, false);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* state:makePath, in save()'s thread: the plugin has pinned the loop it
+ * is about to write.  Holds the save here if the main thread asked. */
+static void
+at_make_path(void *data)
+{
+	Saver *s = (Saver *)data;
+	atomic_fetch_add(&s->made_paths, 1);
+	if (!atomic_exchange(&s->hold, false)) {
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	atomic_store(&s->held, true);
+	while (!s->let_go && !atomic_load(&s->t->stop)) {
+		pthread_cond_wait(&s->cond, &s->lock);
+	}
+	s->let_go = false;
+	atomic_store(&s->held, false);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void *
+saver(void *arg)
+{
+	Saver      *s     = (Saver *)arg;
+	Torn       *t     = s->t;
+	const Saver *other = s->other;
+	uint32_t     rng   = 0x9E3779B9u * (s->number + 1);
+	while (!atomic_load(&t->stop)) {
+		if (other) {
+			pause_or_wake(s, next_random(&rng) % (PAUSE_MAX_US + 1));
+		}
+		const uint64_t done0 = atomic_load(&t->done);
+		atomic_fetch_add(&t->saves_begun, 1);
+		/* Whether the other saver is saving now, or begins before this
+		 * save ends: its count of ends is loaded after its count of
+		 * beginnings, so in0 > out0 means it was inside a save then. */
+		atomic_fetch_add(&s->in, 1);
+		const unsigned in0  = other ? atomic_load(&other->in) : 0;
+		const unsigned out0 = other ? atomic_load(&other->out) : 0;
+		const double   t0     = now();
+		EthState      *state  =
+		    other ? eth_state_save_with(t->host, s->dir, at_make_path, s)
+		          : eth_state_save(t->host, s->dir);
+		const double   took   = now() - t0;
+		const unsigned in1    = other ? atomic_load(&other->in) : 0;
+		atomic_fetch_add(&s->out, 1);
+		const uint64_t begun1 = atomic_load(&t->begun);
+		/* Read after the save: every take it can hold is planned. */
+		const unsigned planned = atomic_load(&t->planned);
+		if (took > s->longest_save) {
+			s->longest_save = took;
+		}
+		check_save(s, state, done0, begun1, planned,
+		           other && (in0 > out0 || in1 > in0));
+		eth_state_free(state);
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------- the main thread */
 
 /* One block of input: take k's frames from `pos` on, or (take false) the
  * gap before take k. */
@@ -468,7 +605,7 @@ play(Torn *t, uint64_t *block, bool take, unsigned k, uint32_t pos)
 	++*block;
 }
 
-/* Until the saver begins another save (or WAIT_SECONDS): false if none
+/* Until a saver begins another save (or WAIT_SECONDS): false if none
  * did. */
 static bool
 wait_for_a_save(Torn *t)
@@ -482,6 +619,141 @@ wait_for_a_save(Torn *t)
 		sched_yield();
 	}
 	return true;
+}
+
+/* ---- the main thread's side of the savers, with two */
+
+/* Ends the saver's pause now (or its next one, if it is not pausing). */
+static void
+wake(Saver *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->woken = true;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Its next save that asks for a path will be held in makePath. */
+static void
+hold_next(Saver *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->let_go = false;
+	pthread_mutex_unlock(&s->lock);
+	atomic_store(&s->hold, true);
+}
+
+/* A save held in makePath goes on (or the next one will not stop). */
+static void
+go_on(Saver *s)
+{
+	atomic_store(&s->hold, false);
+	pthread_mutex_lock(&s->lock);
+	s->let_go = true;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Yields until *count is no longer `seen` (or `seconds`): false if it
+ * stayed. */
+static bool
+wait_for_change(atomic_uint *count, unsigned seen, double seconds)
+{
+	const double deadline = now() + seconds;
+	while (atomic_load(count) == seen) {
+		if (now() > deadline) {
+			return false;
+		}
+		sched_yield();
+	}
+	return true;
+}
+
+/* Yields until a save of s is held (or WAIT_SECONDS): false if none
+ * was. */
+static bool
+wait_until_held(const Saver *s)
+{
+	const double deadline = now() + WAIT_SECONDS;
+	while (!atomic_load(&s->held)) {
+		if (now() > deadline) {
+			return false;
+		}
+		sched_yield();
+	}
+	return true;
+}
+
+/* Yields until both savers pause (or WAIT_SECONDS), so that waking one
+ * starts a save at once: false if they never did together. */
+static bool
+wait_until_both_pause(const Torn *t)
+{
+	const Saver *s        = t->savers;
+	const double deadline = now() + WAIT_SECONDS;
+	while (!atomic_load(&s[0].pausing) || !atomic_load(&s[1].pausing)) {
+		if (now() > deadline) {
+			return false;
+		}
+		sched_yield();
+	}
+	return true;
+}
+
+/* Whether either saver is inside a save. */
+static bool
+a_save_under_way(const Torn *t)
+{
+	const Saver *s = t->savers;
+	return atomic_load(&s[0].in) != atomic_load(&s[0].out) ||
+	       atomic_load(&s[1].in) != atomic_load(&s[1].out);
+}
+
+/* Plays the first block of the gap before take `next`, which ends take
+ * next - 1.  With two savers, if take next - 1 replaced a loop: one
+ * saver's save is held in makePath over that block, the old loop pinned
+ * and about to be written, while the other saver saves, in turns
+ *   - before it: that same loop, whole, and unpins it (the first save's
+ *     unpin, as the review found it),
+ *   - after it: it begins, and pins the new loop (the second save's pin).
+ * The held saver is returned, for the caller to let go on (go_on()) after
+ * one block more: without a lock around save(), run() may have let go of
+ * the loop it is writing by then.  With one, the other save waits for
+ * the held one instead, and gets to makePath only after HELD_SECONDS. */
+static Saver *
+end_take(Torn *t, uint64_t *block, unsigned next)
+{
+	if (!t->savers || next < 2 || !wait_until_both_pause(t)) {
+		play(t, block, false, next, 0);
+		return NULL;
+	}
+	Saver     *held  = &t->savers[next % 2];
+	Saver     *other = &t->savers[1 - next % 2];
+	const bool first_unpins = next / 2 % 2 == 0;
+	hold_next(held);
+	wake(held);
+	if (!wait_until_held(held)) {
+		go_on(held); /* (it never asked for a path: no loop?) */
+		play(t, block, false, next, 0);
+		return NULL;
+	}
+	++t->ends_held;
+	const unsigned paths = atomic_load(&other->made_paths);
+	const unsigned outs  = atomic_load(&other->out);
+	if (first_unpins) {
+		wake(other);
+		if (wait_for_change(&other->made_paths, paths, HELD_SECONDS)) {
+			++t->went_on;
+			wait_for_change(&other->out, outs, WAIT_SECONDS);
+		}
+	}
+	play(t, block, false, next, 0);
+	if (!first_unpins) {
+		wake(other);
+		t->went_on +=
+		    wait_for_change(&other->made_paths, paths, HELD_SECONDS);
+	}
+	return held;
 }
 
 /* The loop as the ports show it after take k ended; into problem if it is
@@ -501,7 +773,7 @@ take_is_the_loop(Torn *t, unsigned k, char *problem, size_t size)
 	return true;
 }
 
-/* Records ROUNDS takes, each replacing the last, while the saver saves;
+/* Records t->rounds takes, each replacing the last, while the savers save;
  * into problem if the looper does not do as asked. */
 static void
 record_takes(Torn *t, uint32_t seed, unsigned *waits_missed, char *problem,
@@ -513,8 +785,12 @@ record_takes(Torn *t, uint32_t seed, unsigned *waits_missed, char *problem,
 	eth_set(h, "monitor", 0);
 	eth_set(h, "loop_overdub", 0);
 	eth_set(h, "loop_quantize", 0);
-	for (unsigned k = 0; k < ROUNDS; ++k) {
-		const unsigned gap  = 1 + next_random(&rng) % GAP_MAX_BLOCKS;
+	/* With two savers, a block between end_take() and go_on(): the gap
+	 * has two at least. */
+	const unsigned gap_min = t->savers ? 2 : 1;
+	for (unsigned k = 0; k < t->rounds; ++k) {
+		const unsigned gap =
+		    gap_min + next_random(&rng) % (GAP_MAX_BLOCKS - gap_min + 1);
 		const unsigned lead = next_random(&rng) % (LEAD_MAX_BLOCKS + 1);
 		const unsigned take =
 		    TAKE_MIN_BLOCKS +
@@ -527,14 +803,22 @@ record_takes(Torn *t, uint32_t seed, unsigned *waits_missed, char *problem,
 
 		/* The gap's first block ends the take before (loop_arm went to 0
 		 * before it). */
-		play(t, &block, false, k, 0);
+		Saver *held = end_take(t, &block, k);
 		if (k > 0 && !take_is_the_loop(t, k - 1, problem, size)) {
-			return;
+			return; /* (the savers are let go when they stop) */
 		}
 		for (unsigned b = 1; b < gap; ++b) {
 			play(t, &block, false, k, 0);
 		}
-		*waits_missed += !wait_for_a_save(t);
+		if (held) {
+			go_on(held);
+		}
+		if (t->savers) {
+			/* The held save, and most often the other, write on. */
+			*waits_missed += !a_save_under_way(t);
+		} else {
+			*waits_missed += !wait_for_a_save(t);
+		}
 		for (unsigned b = 0; b < lead; ++b) {
 			play(t, &block, false, k, 0);
 		}
@@ -552,77 +836,212 @@ record_takes(Torn *t, uint32_t seed, unsigned *waits_missed, char *problem,
 		}
 		eth_set(h, "loop_arm", 0);
 	}
-	play(t, &block, false, ROUNDS, 0);
-	if (!take_is_the_loop(t, ROUNDS - 1, problem, size)) {
+	Saver *held = end_take(t, &block, t->rounds);
+	if (!take_is_the_loop(t, t->rounds - 1, problem, size)) {
 		return;
 	}
 	for (unsigned b = 0; b < 10; ++b) { /* a last save or two of it */
-		play(t, &block, false, ROUNDS, 0);
+		play(t, &block, false, t->rounds, 0);
+		if (b == 0 && held) {
+			go_on(held);
+		}
 	}
 }
 
+/* What a saver found, as one line's worth (after "N saves"). */
 static void
-takes_and_saves(bool rolling, uint32_t seed)
+print_saver(const Saver *s)
 {
+	print_message("%u saves (longest %.1f ms): %u with a loop, %u without; "
+	              "%u overlapped a take's start, %u a replacing take's; ",
+	              s->saves, s->longest_save * 1e3, s->with_loop,
+	              s->without_loop, s->over_a_start,
+	              s->over_a_replacing_start);
+	if (s->other) {
+		print_message("%u overlapped the other saver's, %u of them a "
+		              "replacing take's start too, %u its end; ",
+		              s->beside_the_other,
+		              s->beside_the_other_over_a_replacing_start,
+		              s->beside_the_other_over_a_replacing_end);
+	}
+	print_message("torn %u, stale %u, lost %u, failed %u", s->torn,
+	              s->stale, s->lost, s->failed);
+}
+
+/* Records `rounds` takes while n_savers savers (1 or 2) save beside run(),
+ * each into a folder of its own, and fails if any save was torn or not
+ * the last complete loop, or if too few saves were made to tell. */
+static void
+takes_and_saves(bool rolling, uint32_t seed, unsigned n_savers,
+                unsigned rounds)
+{
+	assert_true(n_savers >= 1 && n_savers <= 2);
+	assert_true(rounds >= 1 && rounds <= MAX_ROUNDS);
 	Torn *t    = (Torn *)calloc(1, sizeof(Torn));
 	t->rolling = rolling;
+	t->rounds  = rounds;
 	t->host    = eth_new(RATE);
-	t->dir     = eth_temp_dir("torn");
 	atomic_init(&t->planned, 0);
 	atomic_init(&t->begun, 0);
 	atomic_init(&t->done, 0);
 	atomic_init(&t->saves_begun, 0);
 	atomic_init(&t->stop, false);
+	Saver *savers = (Saver *)calloc(n_savers, sizeof(Saver));
+	for (unsigned i = 0; i < n_savers; ++i) {
+		Saver *s  = &savers[i];
+		s->t      = t;
+		s->dir    = eth_temp_dir("torn");
+		s->number = n_savers > 1 ? i + 1 : 0;
+		s->other  = n_savers > 1 ? &savers[1 - i] : NULL;
+		atomic_init(&s->in, 0);
+		atomic_init(&s->out, 0);
+		atomic_init(&s->made_paths, 0);
+		atomic_init(&s->pausing, false);
+		atomic_init(&s->hold, false);
+		atomic_init(&s->held, false);
+		pthread_mutex_init(&s->lock, NULL);
+		pthread_condattr_t attr; /* its pause is timed by CLOCK_MONOTONIC */
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&s->cond, &attr);
+		pthread_condattr_destroy(&attr);
+	}
+	t->savers = n_savers > 1 ? savers : NULL;
 
 	const double start = now();
-	pthread_t    thread;
-	assert_int_equal(pthread_create(&thread, NULL, saver, t), 0);
+	pthread_t    threads[2];
+	unsigned     started = 0;
+	while (started < n_savers &&
+	       pthread_create(&threads[started], NULL, saver,
+	                      &savers[started]) == 0) {
+		++started;
+	}
 	char     problem[512] = "";
 	unsigned waits_missed = 0;
-	record_takes(t, seed, &waits_missed, problem, sizeof(problem));
-	/* No cmocka assertion before the saver is joined: it uses the host. */
+	if (started == n_savers) {
+		record_takes(t, seed, &waits_missed, problem, sizeof(problem));
+	}
+	/* No cmocka assertion before the savers are joined: they use the
+	 * host. */
 	atomic_store(&t->stop, true);
-	pthread_join(thread, NULL);
+	for (unsigned i = 0; i < started; ++i) {
+		wake(&savers[i]);
+		go_on(&savers[i]);
+		pthread_join(threads[i], NULL);
+	}
 	const double took = now() - start;
+	assert_int_equal(started, n_savers);
 
-	print_message("%s: %u takes in %.1f s; %u saves (longest %.1f ms): %u "
-	              "with a loop, %u without; %u overlapped a take's start, "
-	              "%u a replacing take's; torn %u, stale %u, lost %u, "
-	              "failed %u; %u takes began with no save under way\n",
-	              rolling ? "transport rolling" : "no transport",
-	              atomic_load(&t->planned), took, t->saves,
-	              t->longest_save * 1e3, t->with_loop, t->without_loop,
-	              t->over_a_start, t->over_a_replacing_start, t->torn,
-	              t->stale, t->lost, t->failed, waits_missed);
-	if (t->failed) {
+	const char *transport = rolling ? "transport rolling" : "no transport";
+	if (n_savers == 1) {
+		print_message("%s: %u takes in %.1f s; ", transport,
+		              atomic_load(&t->planned), took);
+		print_saver(&savers[0]);
+		print_message("; %u takes began with no save under way\n",
+		              waits_missed);
+	} else {
+		print_message("two savers, %s: %u takes in %.1f s; %u takes began "
+		              "with no save under way; %u ended with a save held in "
+		              "makePath, and at %u of them the other save got to "
+		              "makePath too\n", transport, atomic_load(&t->planned),
+		              took, waits_missed, t->ends_held, t->went_on);
+		for (unsigned i = 0; i < n_savers; ++i) {
+			print_message("  saver %u: ", savers[i].number);
+			print_saver(&savers[i]);
+			print_message("\n");
+		}
+	}
+	unsigned failed = 0;
+	for (unsigned i = 0; i < n_savers; ++i) {
+		failed += savers[i].failed;
+	}
+	if (failed) {
 		print_message("the log: %s\n", eth_log_text(t->host));
 	}
-	char torn[sizeof(t->first_torn)];
-	char other[sizeof(t->first_other)];
-	snprintf(torn, sizeof(torn), "%s", t->first_torn);
-	snprintf(other, sizeof(other), "%s", t->first_other);
-	const unsigned n_torn  = t->torn;
-	const unsigned n_other = t->stale + t->lost + t->failed;
-	const unsigned with    = t->with_loop;
-	const unsigned over    = t->over_a_replacing_start;
+
+	/* The verdicts: the first torn save and the first other failure (of
+	 * the lowest-numbered saver that has one), and the counts, in total
+	 * and per saver. */
+	char     torn[sizeof(savers[0].first_torn) + 32]   = "";
+	char     other[sizeof(savers[0].first_other) + 32] = "";
+	char     torn_each[128] = "", other_each[128] = "", tried_each[256] = "";
+	unsigned n_torn = 0, n_other = 0, too_few = 0, side_by_side = 0;
+	for (unsigned i = 0; i < n_savers; ++i) {
+		const Saver   *s = &savers[i];
+		const unsigned o = s->stale + s->lost + s->failed;
+		char           whose[32] = "";
+		if (n_savers > 1) {
+			snprintf(whose, sizeof(whose), "saver %u's: ", s->number);
+		}
+		if (s->torn && !torn[0]) {
+			snprintf(torn, sizeof(torn), "%s%s", whose, s->first_torn);
+		}
+		if (o && !other[0]) {
+			snprintf(other, sizeof(other), "%s%s", whose, s->first_other);
+		}
+		n_torn += s->torn;
+		n_other += o;
+		side_by_side += s->beside_the_other_over_a_replacing_end;
+		const size_t te = strlen(torn_each), oe = strlen(other_each),
+		             ye = strlen(tried_each);
+		snprintf(torn_each + te, sizeof(torn_each) - te, "%ssaver %u %u",
+		         i ? ", " : "", s->number, s->torn);
+		snprintf(other_each + oe, sizeof(other_each) - oe, "%ssaver %u %u",
+		         i ? ", " : "", s->number, o);
+		snprintf(tried_each + ye, sizeof(tried_each) - ye,
+		         "%ssaver %u: %u held a loop, %u overlapped a replacing "
+		         "take's start", i ? "; " : "", s->number, s->with_loop,
+		         s->over_a_replacing_start);
+		too_few += s->with_loop < MIN_SAVES_WITH_LOOP ||
+		           s->over_a_replacing_start < MIN_SAVES_OVER_A_REPLACING_TAKE;
+	}
+	const unsigned with      = savers[0].with_loop;
+	const unsigned over      = savers[0].over_a_replacing_start;
+	const unsigned ends_held = t->ends_held;
+	for (unsigned i = 0; i < n_savers; ++i) {
+		eth_remove_dir(savers[i].dir);
+		pthread_cond_destroy(&savers[i].cond);
+		pthread_mutex_destroy(&savers[i].lock);
+	}
 	eth_free(t->host);
-	eth_remove_dir(t->dir);
+	free(savers);
 	free(t);
 
 	if (problem[0]) {
 		fail_msg("the looper did not record as asked: %s", problem);
 	}
-	if (n_torn) {
+	if (n_torn && n_savers == 1) {
 		fail_msg("%u torn saves; the first: %s", n_torn, torn);
 	}
-	if (n_other) {
+	if (n_torn) {
+		fail_msg("%u torn saves (%s); the first: %s", n_torn, torn_each,
+		         torn);
+	}
+	if (n_other && n_savers == 1) {
 		fail_msg("%u saves did not hold the last complete loop; the first: "
 		         "%s", n_other, other);
 	}
-	if (with < MIN_SAVES_WITH_LOOP || over < MIN_SAVES_OVER_A_REPLACING_TAKE) {
+	if (n_other) {
+		fail_msg("%u saves did not hold the last complete loop (%s); the "
+		         "first: %s", n_other, other_each, other);
+	}
+	if (too_few && n_savers == 1) {
 		fail_msg("too few saves to tell: %u held a loop (want %u), %u "
 		         "overlapped a replacing take's start (want %u)", with,
 		         MIN_SAVES_WITH_LOOP, over, MIN_SAVES_OVER_A_REPLACING_TAKE);
+	}
+	if (too_few) {
+		fail_msg("too few saves to tell: %s (want %u and %u of each)",
+		         tried_each, MIN_SAVES_WITH_LOOP,
+		         MIN_SAVES_OVER_A_REPLACING_TAKE);
+	}
+	if (n_savers > 1 && (side_by_side < MIN_SAVES_SIDE_BY_SIDE ||
+	                     ends_held < MIN_ENDS_HELD)) {
+		fail_msg("too few saves to tell: %u overlapped both the other "
+		         "saver's and a replacing take's end (want %u); %u take "
+		         "ends had a save held in makePath (want %u)",
+		         side_by_side, MIN_SAVES_SIDE_BY_SIDE, ends_held,
+		         MIN_ENDS_HELD);
 	}
 }
 
@@ -632,14 +1051,21 @@ static void
 saves_beside_takes_with_the_transport_rolling_hold_one_whole_take(void **state)
 {
 	(void)state;
-	takes_and_saves(true, 0x2545F491u);
+	takes_and_saves(true, 0x2545F491u, 1, ROUNDS);
 }
 
 static void
 saves_beside_free_takes_hold_one_whole_take(void **state)
 {
 	(void)state;
-	takes_and_saves(false, 0x9E3779B9u);
+	takes_and_saves(false, 0x9E3779B9u, 1, ROUNDS);
+}
+
+static void
+two_saves_at_once_beside_takes_each_hold_one_whole_take(void **state)
+{
+	(void)state;
+	takes_and_saves(true, 0x6C8E9CF5u, 2, TWO_SAVER_ROUNDS);
 }
 
 int
@@ -648,6 +1074,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(saves_beside_takes_with_the_transport_rolling_hold_one_whole_take),
 	    cmocka_unit_test(saves_beside_free_takes_hold_one_whole_take),
+	    cmocka_unit_test(two_saves_at_once_beside_takes_each_hold_one_whole_take),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
