@@ -1,6 +1,7 @@
 # The tests: included by the Makefile, after the core's and the glue's
-# objects are named.  Unit tests link the core alone; host tests load the
-# built bundle through lilv (tests/lv2host.c); scripts drive real hosts.
+# objects are named.  tests/unit/ link the core alone; tests/host/ load
+# the built bundle through lilv (tests/host/lv2host.c); tests/ui/ test the
+# UI; tests/scripts/ drive real hosts (jalv, Ardour, Carla).
 
 UNIT_TESTS := $(BUILD)/test_engine $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper \
               $(BUILD)/test_loopstore \
@@ -16,13 +17,16 @@ HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
 # its own beside run(): test_host_torn).
 HOST_LIBS  := -pthread
 
-$(BUILD)/test_%.o: tests/test_%.c $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests -c $< -o $@
+$(BUILD)/test_%.o: tests/unit/test_%.c $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(SNDFILE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests/unit -c $< -o $@
 
-$(BUILD)/lv2host.o: tests/lv2host.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
+$(BUILD)/test_%.o: tests/host/test_%.c $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests/host -c $< -o $@
+
+$(BUILD)/lv2host.o: tests/host/lv2host.c $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/alloc_hook.o: tests/alloc_hook.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
+$(BUILD)/alloc_hook.o: tests/host/alloc_hook.c $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
 
 $(BUILD)/test_clock $(BUILD)/test_looper \
@@ -30,17 +34,17 @@ $(BUILD)/test_overview $(BUILD)/test_loopstore $(BUILD)/test_port_list: $(BUILD)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 
 # What the core emits, kept for the tests to read back.
-$(BUILD)/capture_sink.o: tests/capture_sink.c $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests -c $< -o $@
+$(BUILD)/capture_sink.o: tests/unit/capture_sink.c $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests/unit -c $< -o $@
 
 $(BUILD)/test_engine $(BUILD)/test_router $(BUILD)/test_midiclock: $(BUILD)/%: $(BUILD)/%.o $(BUILD)/capture_sink.o $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 
 # The looper beside its own per-frame build (ET_LOOPER_PER_FRAME, renamed
-# to ref_looper_* by tests/looper_per_frame.h).
+# to ref_looper_* by tests/unit/looper_per_frame.h).
 $(BUILD)/looper_per_frame.o $(BUILD)/looper_render_per_frame.o: $(BUILD)/%_per_frame.o: \
-    plugin/core/%.c tests/looper_per_frame.h $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -DET_LOOPER_PER_FRAME -include tests/looper_per_frame.h -c $< -o $@
+    plugin/core/%.c tests/unit/looper_per_frame.h $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -DET_LOOPER_PER_FRAME -include tests/unit/looper_per_frame.h -c $< -o $@
 
 $(BUILD)/test_looper_ref: $(BUILD)/test_looper_ref.o $(BUILD)/looper_per_frame.o \
                           $(BUILD)/looper_render_per_frame.o $(CORE_OBJ)
@@ -57,7 +61,7 @@ $(BUILD)/test_host_state: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
 
 # A full disk for the save tests: preloaded by test_host_save into itself.
-$(BUILD)/enospc_shim.so: tests/enospc_shim.c $(BUILD)/flags | $(BUILD)
+$(BUILD)/enospc_shim.so: tests/host/enospc_shim.c $(BUILD)/flags | $(BUILD)
 	$(CC) -Wall -Wextra $(WERROR) -fPIC -shared $(CPPFLAGS) $(CFLAGS) -o $@ $< -ldl
 
 $(BUILD)/test_host_save: $(BUILD)/test_host_save.o $(HOST_OBJ) | $(BUILD)/enospc_shim.so
@@ -79,8 +83,8 @@ $(BUILD)/test_host_looper: $(BUILD)/test_host_looper.o $(HOST_OBJ) $(BUILD)/loop
 $(BUILD)/bench: $(BUILD)/bench.o $(HOST_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(HOST_LIBS) -lm
 
-$(BUILD)/bench.o: tests/bench.c tests/lv2host.h $(BUILD)/flags | $(BUILD)
-	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests -c $< -o $@
+$(BUILD)/bench.o: tests/host/bench.c $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests/host -c $< -o $@
 
 bench: deps-check
 	$(MAKE) all $(BUILD)/bench
@@ -89,11 +93,11 @@ bench: deps-check
 
 # ----------------------------------------------------------------- the UI
 
-$(BUILD)/test_ui_leaks: tests/test_ui_leaks.c $(BUILD)/flags | $(BUILD)
+$(BUILD)/test_ui_leaks: tests/ui/test_ui_leaks.c $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(UI_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
 		-o $@ $< $(UI_LIBS) $(shell $(PKG_CONFIG) --libs fontconfig) $(CMOCKA_LIBS) -ldl
 
-$(BUILD)/test_view: tests/test_view.c $(BUILD)/ui_view.o $(BUILD)/ports.o ui/view.h $(BUILD)/flags | $(BUILD)
+$(BUILD)/test_view: tests/ui/test_view.c $(BUILD)/ui_view.o $(BUILD)/ports.o ui/view.h $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) -Iui $(UI_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) \
 		-o $@ $< $(BUILD)/ui_view.o $(BUILD)/ports.o $(UI_LIBS) \
 		$(shell $(PKG_CONFIG) --libs fontconfig) $(CMOCKA_LIBS) -lm
@@ -110,12 +114,12 @@ validate: all
 	tools/validate.sh $(BUNDLE)
 
 host-scripts: all
-	tests/test_install.sh
-	ET_PRELOAD="$(ET_PRELOAD)" tests/test_jalv.sh
-	ET_PRELOAD="$(ET_PRELOAD)" tests/test_run.sh
-	ET_PRELOAD="$(ET_PRELOAD)" tests/test_ardour.sh
-	ET_PRELOAD="$(ET_PRELOAD)" tests/test_carla.sh
+	tests/scripts/test_install.sh
+	ET_PRELOAD="$(ET_PRELOAD)" tests/scripts/test_jalv.sh
+	ET_PRELOAD="$(ET_PRELOAD)" tests/scripts/test_run.sh
+	ET_PRELOAD="$(ET_PRELOAD)" tests/scripts/test_ardour.sh
+	ET_PRELOAD="$(ET_PRELOAD)" tests/scripts/test_carla.sh
 
 ui-tests: all $(BUILD)/test_ui_leaks
-	ET_PRELOAD="$(ET_PRELOAD)" ET_LEAK_CHECK="$(ET_LEAK_CHECK)" tests/test_ui.sh
+	ET_PRELOAD="$(ET_PRELOAD)" ET_LEAK_CHECK="$(ET_LEAK_CHECK)" tests/ui/test_ui.sh
 

@@ -2,7 +2,7 @@
  *
  * The enum below and the table et_ports[] (ports.c) are both generated from
  * that list, so they cannot disagree; tools/gen_ttl.c writes every lv2:port
- * of the plugin's Turtle from the table, and tests/test_ports.c checks the
+ * of the plugin's Turtle from the table, and tests/host/test_ports.c checks the
  * built bundle against it.  Indices are part of saved sessions: append new
  * ports at the end of the list, never reorder. */
 #ifndef ET_PORTS_H

@@ -10,7 +10,7 @@
 # started is killed on any exit.  Run `make` first.
 set -u
 
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")/../.." && pwd)
 bundle_parent=$here/bundle
 . "$(dirname "$0")/host_script.sh" # elapsed, stop_pid, start_jackd, wait_for, jcmd
 

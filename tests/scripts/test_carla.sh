@@ -2,7 +2,7 @@
 # The built bundle in Carla's engine, headless: a private JACK dummy server
 # (48 kHz, ET_CARLA_BLOCK frames, 1024 unless set) and Carla's host library
 # (libcarla_standalone2.so) driven through Carla's own Python bindings by
-# tests/carla_test.py, in rack mode, with LV2_PATH pointing at bundle/ only.
+# tests/scripts/carla_test.py, in rack mode, with LV2_PATH pointing at bundle/ only.
 #   1. record (one process): every parameter as Carla sees it matches the
 #      TTL (lv2info); notes into the rack come out byte- and frame-exact,
 #      each once (track_outs at its default); a one-bar loop recorded on the
@@ -25,7 +25,7 @@
 # then it fails.  Run `make` first.
 set -u
 
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/host_script.sh" # elapsed, stop_pid, start_jackd, wait_for, jcmd
 
 skip() {
@@ -129,7 +129,7 @@ phase() {
 	while :; do
 		before=$(xruns)
 		# (in $tmp: whatever Carla writes lands there)
-		(cd "$tmp" && exec timeout 60 python3 "$here/tests/carla_test.py" "$1" "$tmp") \
+		(cd "$tmp" && exec timeout 60 python3 "$here/tests/scripts/carla_test.py" "$1" "$tmp") \
 			>"$tmp/$1.log" 2>&1
 		rc=$?
 		if [ $rc -ne 0 ] && [ "$(xruns)" -gt "$before" ] && [ $try -lt 5 ]; then

@@ -7,7 +7,7 @@
  * which also drops the one-time caches of cairo and fontconfig, so that
  * only what the UI itself keeps would show as a leak.  Each test's
  * teardown closes a UI (or a parent window) its failed check left open.
- * Needs an X display (tests/test_ui.sh starts Xvfb); tests/test_ui.sh
+ * Needs an X display (tests/ui/test_ui.sh starts Xvfb); tests/ui/test_ui.sh
  * reads the lines "test_ui_leaks: ...: ok" and "test_ui_leaks: 100 rounds".
  *   test_ui_leaks [PATH_TO_eighttrack_ui.so] */
 #include "messages.h"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Eighttrack inside Carla's engine (the helper of tests/test_carla.sh).
+"""Eighttrack inside Carla's engine (the helper of tests/scripts/test_carla.sh).
 
 Runs Carla's own host library (libcarla_standalone2.so, through Carla's
 Python bindings, carla_backend.py) on a JACK server that test_carla.sh

@@ -10,7 +10,7 @@
 # Run from anywhere; exits non-zero with a message on the first failure.
 set -u
 
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")/../.." && pwd)
 MAKE=${MAKE:-make}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eighttrack-install.XXXXXX") || exit 1
 log=$(mktemp -d "${TMPDIR:-/tmp}/eighttrack-install-log.XXXXXX") || exit 1

@@ -5,7 +5,7 @@
  *   fails, says so in one log line, and leaves the loop saved before in
  *   that folder as it was (Carla and jalv save into the same folder again)
  *   and nothing in a new folder (Ardour makes one per save).  The full
- *   disk is an LD_PRELOAD shim (tests/enospc_shim.c) that always runs, and
+ *   disk is an LD_PRELOAD shim (tests/host/enospc_shim.c) that always runs, and
  *   a real 64 KiB tmpfs when the test runs as root (skipped with a message
  *   otherwise; a failure when CI=true);
  * - a loop.wav that is a FIFO, or a state path that names one, is refused
@@ -50,7 +50,7 @@
 #define LOOP_FRAMES (4 * BLOCK) /* 16 KB of stereo float: 4 tmpfs pages */
 #define LOOP_KEY "urn:eighttrack:state#loop"
 
-/* The shim's controls (tests/enospc_shim.c), found once it is preloaded. */
+/* The shim's controls (tests/host/enospc_shim.c), found once it is preloaded. */
 static void (*enospc_arm)(const char *dir, long budget);
 static long (*enospc_refused)(void);
 

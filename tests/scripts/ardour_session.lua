@@ -1,10 +1,10 @@
 -- Eighttrack in Ardour 7, headless (ardour7-lua, "None (Dummy)" backend).
---   ardour7-lua tests/ardour_session.lua create DIR
+--   ardour7-lua tests/scripts/ardour_session.lua create DIR
 --       new session in DIR, MIDI track + plugin, parameters, Play
 --       automation, a one-bar loop recorded, saved, closed
---   ardour7-lua tests/ardour_session.lua reopen DIR FRAMES
+--   ardour7-lua tests/scripts/ardour_session.lua reopen DIR FRAMES
 --       load it again: the values set and the loop (FRAMES long) are back
--- Run by tests/test_ardour.sh, which reads only the lines that start with
+-- Run by tests/scripts/test_ardour.sh, which reads only the lines that start with
 -- "ET:" (ardour7-lua prints much else) and compares the PARAM lines with
 -- lv2info.  A failed check prints "ET:FAIL ..." and exits non-zero.
 

@@ -18,7 +18,7 @@
 # Every process it started is killed on any exit. Run `make' first.
 set -u
 
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/host_script.sh" # elapsed, stop_pid, start_jackd, wait_for, jcmd
 
 unset DISPLAY WAYLAND_DISPLAY LV2_PATH

@@ -29,10 +29,10 @@
 # is killed on exit.  Run `make` first.
 set -u
 
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")/../.." && pwd)
 bundle_parent=$here/bundle
 build=$here/build
-. "$(dirname "$0")/host_script.sh" # elapsed, stop_pid, start_jackd, wait_for, jcmd
+. "$(dirname "$0")/../scripts/host_script.sh" # elapsed, stop_pid, start_jackd, wait_for, jcmd
 
 if ! command -v Xvfb >/dev/null 2>&1; then
 	echo "test_ui: SKIP: Xvfb is not installed (apt-get install xvfb); the UI was not tested"

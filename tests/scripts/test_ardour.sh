@@ -1,6 +1,6 @@
 #!/bin/sh
 # The built bundle in Ardour 7 (Debian `ardour`, 7.3), headless: ardour7-lua
-# runs tests/ardour_session.lua on the "None (Dummy)" backend (48 kHz, 1024
+# runs tests/scripts/ardour_session.lua on the "None (Dummy)" backend (48 kHz, 1024
 # frames, a sine on its capture ports), with LV2_PATH pointing at bundle/
 # and a private HOME, so nothing is installed and nothing leaks.
 #   1. create: a new session, a MIDI track with Eighttrack on it (strict I/O
@@ -19,8 +19,8 @@
 # build (see below).  Run `make` first.
 set -u
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-script=$here/tests/ardour_session.lua
+here=$(cd "$(dirname "$0")/../.." && pwd)
+script=$here/tests/scripts/ardour_session.lua
 . "$(dirname "$0")/host_script.sh" # elapsed, stop_pid, start_jackd, wait_for, jcmd
 
 if ! command -v ardour7-lua >/dev/null 2>&1; then
