@@ -6,6 +6,7 @@
 #   make install    install to $(DESTDIR)$(LV2DIR); make uninstall removes it
 #   make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS each)
 #   make lint       lv2lint --strict on the bundle (LV2LINT=...)
+#   make format     clang-format every C file with the repository's .clang-format
 #   make clean      remove build/ and bundle/
 #   make help       this list
 
@@ -70,7 +71,7 @@ GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/
 PRESETS    := $(notdir $(wildcard ttl/presets/*.ttl))
 
 .PHONY: all check bench run install uninstall clean deps-build deps-check deps-run deps-fuzz \
-        validate unit-tests host-tests host-scripts ui-tests symbols layers lint help
+        validate unit-tests host-tests host-scripts ui-tests symbols layers lint format help
 
 all: $(BUNDLE)/eighttrack$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/eighttrack.ttl \
      $(BUNDLE)/eighttrack_ui$(LIB_EXT) $(BUNDLE)/eighttrack_ui.ttl \
@@ -209,6 +210,10 @@ run: deps-run
 
 clean:
 	rm -rf $(BUILD) bundle
+
+CLANG_FORMAT ?= clang-format
+format:
+	git ls-files '*.c' '*.h' | xargs $(CLANG_FORMAT) -i
 
 # The headers each object was built from (-MMD -MP).
 -include $(wildcard $(BUILD)/*.d $(FUZZ_BUILD)/*.d)

@@ -23,21 +23,24 @@
 
 #include <math.h>
 
-static const double rates[] = {48000.0, 44100.0, 96000.0, 192000.0,
-                               22050.0, 8000.0,  1.0,     1e6};
-static const double speeds[] = {1.0, 0.0, 1.5, -1.0, 0.5, 2.0, 1e-9, 1e9};
+static const double rates[]  = { 48000.0, 44100.0, 96000.0, 192000.0,
+				 22050.0, 8000.0,  1.0,     1e6 };
+static const double speeds[] = { 1.0, 0.0, 1.5, -1.0, 0.5, 2.0, 1e-9, 1e9 };
 
 typedef struct {
-	uint32_t frame;  /* of the last message, this block */
-	uint32_t n;      /* messages this block */
+	uint32_t frame; /* of the last message, this block */
+	uint32_t n;     /* messages this block */
 	uint32_t nframes;
 	bool     running; /* a Start or Continue seen, no Stop since */
 	bool     enabled;
 } Stream;
 
 static bool
-check_message(void *ctx, uint32_t frame, int track, const uint8_t *msg,
-              uint32_t size)
+check_message(void          *ctx,
+	      uint32_t       frame,
+	      int            track,
+	      const uint8_t *msg,
+	      uint32_t       size)
 {
 	Stream *s = (Stream *)ctx;
 	FUZZ_CHECK(track == ET_SINK_THRU);
@@ -101,13 +104,17 @@ read_position(FuzzInput *in)
 		p.bar_beat      = (double)(fuzz_u16(in) % 12000) / 1000.0;
 		p.beat_unit     = (double)(1u << (fuzz_u8(in) % 5));
 	}
-	const double limit_frame = 4503599627370496.0, limit_bar = 2147483647.0;
-	p.has_frame = p.has_frame && isfinite(frame);
-	p.frame     = p.has_frame ? (int64_t)fmax(-limit_frame, fmin(limit_frame, frame)) : 0;
-	p.has_bar   = p.has_bar && isfinite(bar);
-	p.bar       = p.has_bar ? (int64_t)fmax(-limit_bar, fmin(limit_bar, bar)) : 0;
-	p.has_speed = p.has_speed && isfinite(p.speed);
-	p.has_bpm   = p.has_bpm && isfinite(p.bpm);
+	const double limit_frame = 4503599627370496.0,
+		     limit_bar   = 2147483647.0;
+	p.has_frame              = p.has_frame && isfinite(frame);
+	p.frame                  = p.has_frame
+				       ? (int64_t)fmax(-limit_frame, fmin(limit_frame, frame))
+				       : 0;
+	p.has_bar                = p.has_bar && isfinite(bar);
+	p.bar =
+	    p.has_bar ? (int64_t)fmax(-limit_bar, fmin(limit_bar, bar)) : 0;
+	p.has_speed         = p.has_speed && isfinite(p.speed);
+	p.has_bpm           = p.has_bpm && isfinite(p.bpm);
 	p.has_beats_per_bar = p.has_beats_per_bar && isfinite(p.beats_per_bar);
 	p.has_bar_beat      = p.has_bar_beat && isfinite(p.bar_beat);
 	p.has_beat_unit     = p.has_beat_unit && isfinite(p.beat_unit);
@@ -117,9 +124,9 @@ read_position(FuzzInput *in)
 static void
 check_control_map(FuzzInput *in)
 {
-	const uint8_t channel = fuzz_u8(in) % 18;
-	uint8_t       msg[3]  = {fuzz_u8(in), fuzz_u8(in), fuzz_u8(in)};
-	const uint32_t size   = 1u + fuzz_u8(in) % 3;
+	const uint8_t  channel  = fuzz_u8(in) % 18;
+	uint8_t        msg[3]   = { fuzz_u8(in), fuzz_u8(in), fuzz_u8(in) };
+	const uint32_t size     = 1u + fuzz_u8(in) % 3;
 	const EtControlAction a = et_control_map(channel, msg, size);
 	FUZZ_CHECK(a.kind <= ET_CONTROL_LOOP_CLEAR);
 	if (a.kind != ET_CONTROL_NOT_MINE) {
@@ -135,11 +142,11 @@ check_control_map(FuzzInput *in)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	FuzzInput in = {data, size};
-	EtClock     clock;
-	EtMidiClock mc;
-	Stream      stream = {0, 0, 0, false, false};
-	const EtSink sink  = {check_message, &stream};
+	FuzzInput    in = { data, size };
+	EtClock      clock;
+	EtMidiClock  mc;
+	Stream       stream = { 0, 0, 0, false, false };
+	const EtSink sink   = { check_message, &stream };
 	et_clock_init(&clock, rates[fuzz_u8(&in) % 8]);
 	et_midiclock_init(&mc);
 
@@ -150,15 +157,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (fuzz_u8(&in) % CLOCK_OP_COUNT == CLOCK_OP_LOCATE) {
 			locate_due       = true;
 			locate.has_frame = locate.has_speed = true;
-			locate.frame = (int64_t)fuzz_u64(&in) >> 12; /* within +-2^51 */
+			locate.frame =
+			    (int64_t)fuzz_u64(&in) >> 12; /* within +-2^51 */
 			locate.speed = speeds[fuzz_u8(&in) % 8];
 			continue;
 		}
 
-		const uint32_t n = fuzz_u16(&in) % 8193;
+		const uint32_t n  = fuzz_u16(&in) % 8193;
 		const bool     on = fuzz_u8(&in) & 1;
-		stream.nframes = n;
-		stream.n       = 0;
+		stream.nframes    = n;
+		stream.n          = 0;
 		et_clock_begin_block(&clock, n);
 		et_midiclock_begin_block(&mc);
 		if (n > 0) {
@@ -183,7 +191,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		et_midiclock_advance(&mc, &clock, n, &sink);
 		/* One clock a frame per span at most, and per span a Stop, a
-		 * pointer and a Start or Continue; the Stop of switching off. */
+		 * pointer and a Start or Continue; the Stop of switching off.
+		 */
 		FUZZ_CHECK(stream.n <= n + spans * 5 + 1);
 
 		const unsigned midi = fuzz_u8(&in) % 8;

@@ -17,12 +17,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* An invariant violation: a message, then abort() so that libFuzzer (and
  * the replay main) record the input as a crash. */
 #define FUZZ_CHECK(cond)                                                      \
-	do {                                                                      \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__,      \
-			        __LINE__, #cond);                                         \
-			abort();                                                          \
-		}                                                                     \
+	do {                                                                  \
+		if (!(cond)) {                                                \
+			fprintf(stderr, "%s:%d: invariant violated: %s\n",    \
+				__FILE__, __LINE__, #cond);                   \
+			abort();                                              \
+		}                                                             \
 	} while (0)
 
 typedef struct {
@@ -132,11 +132,7 @@ enum {
  *                   each: control channel u8, 3 bytes, size code u8
  * CLOCK_OP_LOCATE   a position at frame 0 of the next block only: frame
  *                   i64, speed selector u8 */
-enum {
-	CLOCK_OP_BLOCK = 0,
-	CLOCK_OP_LOCATE,
-	CLOCK_OP_COUNT
-};
+enum { CLOCK_OP_BLOCK = 0, CLOCK_OP_LOCATE, CLOCK_OP_COUNT };
 
 /* ---- fuzz_state: a STATE_PREFIX-byte header, then the file's bytes.
  * [0] rate selector, [1..2] capacity - 1, [3..6] expected length,
@@ -150,15 +146,15 @@ enum {
 	/* A loop that reads is saved again (et_loopfile_write_why) to a
 	 * loop.wav over what bits 4-5 put there first (STATE_SAVE_OVER_*),
 	 * and read back. */
-	STATE_FLAG_SAVE           = 1u << 3,
-	STATE_FLAG_FIFO           = 1u << 6  /* the path read is a FIFO */
+	STATE_FLAG_SAVE = 1u << 3,
+	STATE_FLAG_FIFO = 1u << 6 /* the path read is a FIFO */
 };
 #define STATE_SAVE_OVER_SHIFT 4
 enum {
 	STATE_SAVE_OVER_NOTHING = 0,
 	STATE_SAVE_OVER_OLDER   = 1, /* an older loop file */
 	STATE_SAVE_OVER_FIFO    = 2,
-	STATE_SAVE_OVER_FOLDER  = 3  /* the save must fail, the folder stay */
+	STATE_SAVE_OVER_FOLDER  = 3 /* the save must fail, the folder stay */
 };
 
 #endif

@@ -1,14 +1,14 @@
-/* libFuzzer harness of the looper and the transport clock (plugin/core/looper.c,
- * plugin/core/clock.c), driven as the glue's run() drives them: controls once
- * per block (sanitized like the ports), et_clock_begin_block(), then the
- * block rendered span by span with et_clock_apply() at each position's
- * frame.  The fuzzer picks the sample rate (1 Hz .. 1 MHz, as instantiate()
- * accepts), a small capacity (1..65536 frames, so that a full buffer is
- * reachable), block sizes 0..8192, positions (frame, speed, tempo, meter,
- * bar, barBeat: sane ones, or any finite value, as the glue drops
- * non-finite fields and clamps frames and bars to +-4.6e18), control
- * changes, input audio (finite, |x| <= 1e4: louder input would overflow
- * float on its own in enough overdubs) and the restore path
+/* libFuzzer harness of the looper and the transport clock
+ * (plugin/core/looper.c, plugin/core/clock.c), driven as the glue's run()
+ * drives them: controls once per block (sanitized like the ports),
+ * et_clock_begin_block(), then the block rendered span by span with
+ * et_clock_apply() at each position's frame.  The fuzzer picks the sample rate
+ * (1 Hz .. 1 MHz, as instantiate() accepts), a small capacity (1..65536
+ * frames, so that a full buffer is reachable), block sizes 0..8192, positions
+ * (frame, speed, tempo, meter, bar, barBeat: sane ones, or any finite value,
+ * as the glue drops non-finite fields and clamps frames and bars to +-4.6e18),
+ * control changes, input audio (finite, |x| <= 1e4: louder input would
+ * overflow float on its own in enough overdubs) and the restore path
  * (et_looper_load with any length and placement, then the baseline).
  *
  * Invariants (abort() on violation), after every span:
@@ -30,9 +30,9 @@
 
 #include <math.h>
 
-#define MAX_BLOCK       8192u
-#define MAX_FRAMES      (1u << 20) /* rendered per input, to bound a run */
-#define AUDIO_LIMIT     1e4f
+#define MAX_BLOCK   8192u
+#define MAX_FRAMES  (1u << 20) /* rendered per input, to bound a run */
+#define AUDIO_LIMIT 1e4f
 /* The envelope of the fuzzed positions.  The glue lets through frames and
  * bars up to +-4.6e18 (its to_int64() clamp), any finite barBeat, any
  * meter in (0, 1000] and rates from 1 Hz.  Far out there the looper and
@@ -60,13 +60,12 @@
  * its own, a ramp long, from the gain reached: see docs/fuzzing.md. */
 #define LOOPER_SILENT_AFTER(ramp) (ramp)
 
-static const double rates[] = {48000.0, 44100.0, 96000.0, 8000.0,
-                               192000.0, 22050.0, 100.0,  1e6,
-                               11025.5,
+static const double rates[] = { 48000.0, 44100.0, 96000.0, 8000.0,  192000.0,
+				22050.0, 100.0,   1e6,     11025.5,
 #ifndef FUZZ_NARROW_RANGE
-                               1.0
+				1.0
 #else
-                               100.0
+				100.0
 #endif
 };
 
@@ -78,7 +77,7 @@ typedef struct {
 	uint32_t  ramp;
 	float     port[ET_PORT_COUNT];
 	bool      restored; /* the next block takes its controls as baseline */
-	bool      silent_mode; /* mute on and monitor off in this block */
+	bool      silent_mode;   /* mute on and monitor off in this block */
 	uint64_t  silent_frames; /* rendered since silent_mode began */
 	uint64_t  frames;        /* rendered in all */
 	float     in_l[MAX_BLOCK], in_r[MAX_BLOCK];
@@ -113,13 +112,15 @@ check_looper(const Rig *rig)
 
 	EtLoopView view;
 	if (et_looper_view(l, &view)) {
-		FUZZ_CHECK(state != ET_LOOP_EMPTY && state != ET_LOOP_RECORDING);
+		FUZZ_CHECK(state != ET_LOOP_EMPTY &&
+			   state != ET_LOOP_RECORDING);
 		FUZZ_CHECK(view.length == length && length > 0);
 		FUZZ_CHECK(view.store != NULL);
-		FUZZ_CHECK(isfinite(view.exact_length) && view.exact_length >= 1.0 &&
-		           fabs(view.exact_length - (double)length) < 1.0);
-		/* Every frame of the view can be read (ASan checks each run lies
-		 * in the store's chunks). */
+		FUZZ_CHECK(isfinite(view.exact_length) &&
+			   view.exact_length >= 1.0 &&
+			   fabs(view.exact_length - (double)length) < 1.0);
+		/* Every frame of the view can be read (ASan checks each run
+		 * lies in the store's chunks). */
 		uint32_t     k = 0, n;
 		const float *left, *right;
 		while ((n = et_loop_view_read(&view, k, &left, &right)) > 0) {
@@ -129,8 +130,9 @@ check_looper(const Rig *rig)
 		}
 		FUZZ_CHECK(k == length);
 	} else {
-		FUZZ_CHECK(state == ET_LOOP_EMPTY || state == ET_LOOP_RECORDING ||
-		           state == ET_LOOP_ARMED);
+		FUZZ_CHECK(state == ET_LOOP_EMPTY ||
+			   state == ET_LOOP_RECORDING ||
+			   state == ET_LOOP_ARMED);
 	}
 }
 
@@ -140,20 +142,26 @@ process(Rig *rig, uint32_t from, uint32_t to, bool in_place)
 	if (to <= from) {
 		return;
 	}
-	float *ol = in_place ? rig->in_l : rig->out_l;
+	float *ol  = in_place ? rig->in_l : rig->out_l;
 	float *or_ = in_place ? rig->in_r : rig->out_r;
-	et_looper_process(rig->looper, &rig->clock, rig->in_l, rig->in_r, ol, or_,
-	                  from, to - from);
+	et_looper_process(rig->looper, &rig->clock, rig->in_l, rig->in_r, ol,
+			  or_, from, to - from);
 	for (uint32_t i = from; i < to; ++i) {
 		FUZZ_CHECK(isfinite(ol[i]) && isfinite(or_[i]));
 		if (rig->silent_mode) {
-			if (rig->silent_frames >= LOOPER_SILENT_AFTER(rig->ramp)) {
+			if (rig->silent_frames >=
+			    LOOPER_SILENT_AFTER(rig->ramp)) {
 #ifdef FUZZ_TRACE
 				if (ol[i] != 0.0f || or_[i] != 0.0f) {
-					fprintf(stderr, "  sound %g %g at block frame %u, %llu "
-					        "frames after mute (ramp %u), state %d\n", ol[i],
-					        or_[i], i, (unsigned long long)rig->silent_frames,
-					        rig->ramp, et_looper_state(rig->looper));
+					fprintf(
+					    stderr,
+					    "  sound %g %g at block frame %u, %llu "
+					    "frames after mute (ramp %u), state %d\n",
+					    ol[i], or_[i], i,
+					    (unsigned long long)
+						rig->silent_frames,
+					    rig->ramp,
+					    et_looper_state(rig->looper));
 				}
 #endif
 				FUZZ_CHECK(ol[i] == 0.0f && or_[i] == 0.0f);
@@ -199,7 +207,7 @@ fill_audio(Rig *rig, FuzzInput *in, uint32_t n)
 		}
 		break;
 	default: { /* a few raw samples, repeated */
-		float   raw[8];
+		float          raw[8];
 		const unsigned count = 1u + (mode >> 2) % 8u;
 		for (unsigned k = 0; k < count; ++k) {
 			raw[k] = finite_audio(fuzz_f32(in));
@@ -231,11 +239,11 @@ raw_number(FuzzInput *in, double *out)
 	return true;
 }
 
-static const double sane_bpm[]   = {120.0, 60.0, 127.0, 0.0,  -5.0, 1e6,
-                                    1.0,   10000.0, 240.0, 90.5, 0.5, 333.3};
-static const double sane_meter[] = {4.0, 3.0, 7.0, 0.0, -1.0, 1000.0, 1e-3,
-                                    2.5};
-static const double sane_speed[] = {1.0, 0.0, 1.0, -1.0, 0.5, 2.0};
+static const double sane_bpm[]   = { 120.0, 60.0,    127.0, 0.0,  -5.0, 1e6,
+				     1.0,   10000.0, 240.0, 90.5, 0.5,  333.3 };
+static const double sane_meter[] = { 4.0,  3.0,    7.0,  0.0,
+				     -1.0, 1000.0, 1e-3, 2.5 };
+static const double sane_speed[] = { 1.0, 0.0, 1.0, -1.0, 0.5, 2.0 };
 
 /* Flags: bit0..5 carry frame, speed, bpm, beatsPerBar, bar, barBeat;
  * bit6 raw (any finite value) instead of musical ones; bit7 a frame that
@@ -255,8 +263,9 @@ read_position(Rig *rig, FuzzInput *in, uint32_t block_frame, EtPosition *p)
 			const int64_t here =
 			    et_clock_transport_frame(&rig->clock, block_frame);
 			p->has_frame = true;
-			p->frame = (flags & 0x80) ? here
-			                          : here + (int16_t)fuzz_u16(in) * 16;
+			p->frame     = (flags & 0x80)
+					   ? here
+					   : here + (int16_t)fuzz_u16(in) * 16;
 		}
 	}
 	if (flags & 0x02) {
@@ -277,8 +286,10 @@ read_position(Rig *rig, FuzzInput *in, uint32_t block_frame, EtPosition *p)
 	}
 	if (flags & 0x08) {
 		if (raw) {
-			p->has_beats_per_bar = raw_number(in, &p->beats_per_bar);
-			if (p->beats_per_bar > 0.0 && p->beats_per_bar < MIN_METER) {
+			p->has_beats_per_bar =
+			    raw_number(in, &p->beats_per_bar);
+			if (p->beats_per_bar > 0.0 &&
+			    p->beats_per_bar < MIN_METER) {
 				p->beats_per_bar = MIN_METER;
 			}
 		} else {
@@ -297,9 +308,10 @@ read_position(Rig *rig, FuzzInput *in, uint32_t block_frame, EtPosition *p)
 	}
 	if (flags & 0x20) {
 		/* A float32 on the wire. */
-		const float beat = raw ? fuzz_f32(in) : (float)fuzz_u8(in) / 16.0f;
+		const float beat =
+		    raw ? fuzz_f32(in) : (float)fuzz_u8(in) / 16.0f;
 		p->has_bar_beat = isfinite(beat);
-		p->bar_beat     = p->has_bar_beat ? clamp(beat, BEAT_LIMIT) : 0.0;
+		p->bar_beat = p->has_bar_beat ? clamp(beat, BEAT_LIMIT) : 0.0;
 	}
 }
 
@@ -318,12 +330,14 @@ op_block(Rig *rig, FuzzInput *in)
 		et_looper_set_controls(rig->looper, &c);
 	}
 #ifdef FUZZ_TRACE
-	fprintf(stderr, "block %u (after %llu frames): arm %d mute %d overdub %d "
-	        "quantize %d bars %u clear %d level %g monitor %d%s; state %d "
-	        "length %u\n", n, (unsigned long long)rig->frames, c.arm, c.mute,
-	        c.overdub, c.quantize, c.bars, c.clear, c.level_db, c.monitor,
-	        rig->restored ? " (baseline)" : "", et_looper_state(rig->looper),
-	        et_looper_length(rig->looper));
+	fprintf(stderr,
+		"block %u (after %llu frames): arm %d mute %d overdub %d "
+		"quantize %d bars %u clear %d level %g monitor %d%s; state %d "
+		"length %u\n",
+		n, (unsigned long long)rig->frames, c.arm, c.mute, c.overdub,
+		c.quantize, c.bars, c.clear, c.level_db, c.monitor,
+		rig->restored ? " (baseline)" : "",
+		et_looper_state(rig->looper), et_looper_length(rig->looper));
 #endif
 	const bool silent = c.mute && !c.monitor;
 	if (!silent || !rig->silent_mode) {
@@ -342,11 +356,14 @@ op_block(Rig *rig, FuzzInput *in)
 		read_position(rig, in, at, &p);
 		const uint32_t until = at < n ? at : n;
 #ifdef FUZZ_TRACE
-		fprintf(stderr, "  position at %u: frame %d:%lld speed %d:%g bpm %d:%g "
-		        "bpb %d:%g bar %d:%lld beat %d:%g\n", until, p.has_frame,
-		        (long long)p.frame, p.has_speed, p.speed, p.has_bpm, p.bpm,
-		        p.has_beats_per_bar, p.beats_per_bar, p.has_bar,
-		        (long long)p.bar, p.has_bar_beat, p.bar_beat);
+		fprintf(
+		    stderr,
+		    "  position at %u: frame %d:%lld speed %d:%g bpm %d:%g "
+		    "bpb %d:%g bar %d:%lld beat %d:%g\n",
+		    until, p.has_frame, (long long)p.frame, p.has_speed,
+		    p.speed, p.has_bpm, p.bpm, p.has_beats_per_bar,
+		    p.beats_per_bar, p.has_bar, (long long)p.bar,
+		    p.has_bar_beat, p.bar_beat);
 #endif
 		process(rig, rendered, until, in_place);
 		rendered = until;
@@ -367,15 +384,17 @@ op_load(Rig *rig, FuzzInput *in)
 	case 1: length = rig->capacity - (fuzz_u8(in) % 4u) + 1u; break;
 	default: length = fuzz_u32(in) % (rig->capacity + 2u); break;
 	}
-	const double  exact    = (mode & 4) ? fuzz_f64(in)
-	                                    : (double)length + (int8_t)fuzz_u8(in) / 64.0;
-	const bool    anchored = mode & 8;
+	const double exact    = (mode & 4)
+				    ? fuzz_f64(in)
+				    : (double)length + (int8_t)fuzz_u8(in) / 64.0;
+	const bool   anchored = mode & 8;
 	/* state.c hands over any int64 a session holds; kept in the envelope
 	 * (START_SHIFT) for the known bug of far frames. */
-	const int64_t start    = (mode & 16) ? (int64_t)fuzz_u64(in) >> START_SHIFT
-	                                     : (int64_t)(int16_t)fuzz_u16(in);
+	const int64_t start = (mode & 16)
+				  ? (int64_t)fuzz_u64(in) >> START_SHIFT
+				  : (int64_t)(int16_t)fuzz_u16(in);
 	const double  start_exact =
-	    (mode & 32) ? fuzz_f64(in) : (double)start - fuzz_u8(in) / 512.0;
+            (mode & 32) ? fuzz_f64(in) : (double)start - fuzz_u8(in) / 512.0;
 
 	if (mode & 64) { /* a fresh looper, as restore() builds */
 		et_looper_free(rig->looper);
@@ -392,13 +411,15 @@ op_load(Rig *rig, FuzzInput *in)
 		r[i] = -l[i];
 	}
 #ifdef FUZZ_TRACE
-	fprintf(stderr, "load %u frames, exact %.17g, anchored %d, start %lld, "
-	        "start exact %.17g%s\n", length, exact, anchored, (long long)start,
-	        start_exact, (mode & 64) ? ", fresh looper" : "");
+	fprintf(stderr,
+		"load %u frames, exact %.17g, anchored %d, start %lld, "
+		"start exact %.17g%s\n",
+		length, exact, anchored, (long long)start, start_exact,
+		(mode & 64) ? ", fresh looper" : "");
 #endif
 	const EtLoopState before = et_looper_state(rig->looper);
-	const bool ok = et_looper_load(rig->looper, l, r, length, exact, anchored,
-	                               start, start_exact);
+	const bool        ok = et_looper_load(rig->looper, l, r, length, exact,
+					      anchored, start, start_exact);
 	FUZZ_CHECK(ok == (length > 0 && length <= rig->capacity));
 	if (ok) {
 		FUZZ_CHECK(et_looper_state(rig->looper) == ET_LOOP_PLAYING);
@@ -416,11 +437,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static Rig rig; /* 128 KB of audio: not on the stack */
-	FuzzInput  in = {data, size};
-	rig.rate      = rates[fuzz_u8(&in) % (sizeof(rates) / sizeof(rates[0]))];
-	rig.capacity  = 1u + fuzz_u16(&in);
-	rig.ramp      = et_looper_ramp_frames(rig.rate);
-	rig.looper    = et_looper_new(rig.rate, rig.capacity);
+	FuzzInput  in = { data, size };
+	rig.rate = rates[fuzz_u8(&in) % (sizeof(rates) / sizeof(rates[0]))];
+	rig.capacity = 1u + fuzz_u16(&in);
+	rig.ramp     = et_looper_ramp_frames(rig.rate);
+	rig.looper   = et_looper_new(rig.rate, rig.capacity);
 	FUZZ_CHECK(rig.looper != NULL);
 	et_clock_init(&rig.clock, rig.rate);
 	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
@@ -436,14 +457,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (fuzz_u8(&in) % LOOPER_OP_COUNT) {
 		case LOOPER_OP_CONTROL: {
 			static const uint32_t ports[] = {
-			    ET_PORT_LOOP_ARM,      ET_PORT_LOOP_MUTE,
-			    ET_PORT_LOOP_OVERDUB,  ET_PORT_LOOP_QUANTIZE,
-			    ET_PORT_LOOP_BARS,     ET_PORT_LOOP_CLEAR,
-			    ET_PORT_LOOP_LEVEL,    ET_PORT_MONITOR};
+				ET_PORT_LOOP_ARM,     ET_PORT_LOOP_MUTE,
+				ET_PORT_LOOP_OVERDUB, ET_PORT_LOOP_QUANTIZE,
+				ET_PORT_LOOP_BARS,    ET_PORT_LOOP_CLEAR,
+				ET_PORT_LOOP_LEVEL,   ET_PORT_MONITOR
+			};
 			const uint32_t index = ports[fuzz_u8(&in) % 8u];
 			const uint8_t  mode  = fuzz_u8(&in);
-			rig.port[index] =
-			    (mode & 1) ? fuzz_f32(&in) : (float)(int8_t)fuzz_u8(&in);
+			rig.port[index]      = (mode & 1)
+						   ? fuzz_f32(&in)
+						   : (float)(int8_t)fuzz_u8(&in);
 			break;
 		}
 		case LOOPER_OP_BLOCK: op_block(&rig, &in); break;

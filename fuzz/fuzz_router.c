@@ -36,7 +36,7 @@
 
 #include <math.h>
 
-#define BIG_CAPACITY (1u << 20) /* the flush blocks at the end */
+#define BIG_CAPACITY (1u << 20)           /* the flush blocks at the end */
 #define SLOTS        (ET_TRACK_COUNT + 1) /* tracks, then thru */
 
 typedef struct {
@@ -50,8 +50,8 @@ typedef struct {
 	uint32_t sounding[SLOTS];
 	uint16_t balance[SLOTS][16][128]; /* note-ons minus note-offs */
 	/* The last value of each held controller, per output channel. */
-	uint8_t  held_value[SLOTS][16][ET_ROUTER_HELD_CONTROLS];
-	bool     held_sent; /* a held controller was accepted since the check */
+	uint8_t held_value[SLOTS][16][ET_ROUTER_HELD_CONTROLS];
+	bool    held_sent; /* a held controller was accepted since the check */
 } Sink;
 
 typedef struct {
@@ -95,14 +95,14 @@ check_message(const uint8_t *msg, uint32_t size)
 	uint32_t expected = 0;
 	if (msg[0] < 0xF0) {
 		const uint8_t type = msg[0] & 0xF0;
-		expected = (type == 0xC0 || type == 0xD0) ? 2 : 3;
+		expected           = (type == 0xC0 || type == 0xD0) ? 2 : 3;
 	} else if (msg[0] == 0xF0) {
 		FUZZ_CHECK(size >= 2 && msg[size - 1] == 0xF7);
 	} else {
 		FUZZ_CHECK(msg[0] != 0xF4 && msg[0] != 0xF5 && msg[0] != 0xF7);
 		expected = (msg[0] == 0xF1 || msg[0] == 0xF3) ? 2
-		           : msg[0] == 0xF2                   ? 3
-		                                              : 1;
+			   : msg[0] == 0xF2                   ? 3
+							      : 1;
 	}
 	if (expected) {
 		FUZZ_CHECK(size == expected);
@@ -120,7 +120,7 @@ emit(void *ctx, uint32_t frame, int track, const uint8_t *msg, uint32_t size)
 	FUZZ_CHECK(frame <= block_last_frame(s));
 	FUZZ_CHECK(!s->any_emit || frame >= s->last_frame);
 	FUZZ_CHECK(track == ET_ROUTER_THRU ||
-	           (track >= 0 && track < ET_TRACK_COUNT));
+		   (track >= 0 && track < ET_TRACK_COUNT));
 	check_message(msg, size);
 	s->any_emit   = true;
 	s->last_frame = frame;
@@ -147,7 +147,8 @@ emit(void *ctx, uint32_t frame, int track, const uint8_t *msg, uint32_t size)
 		--s->sounding[slot];
 		++s->note_offs;
 	} else if (type == 0xB0 && held_index(msg[1]) >= 0) {
-		s->held_value[slot][msg[0] & 0x0F][held_index(msg[1])] = msg[2];
+		s->held_value[slot][msg[0] & 0x0F][held_index(msg[1])] =
+		    msg[2];
 		s->held_sent = true;
 	}
 	return true;
@@ -188,8 +189,9 @@ check_held(Rig *rig)
 				held |= rig->router.held_cc[in][k].reached[s];
 			}
 			for (unsigned c = 0; c < 16; ++c) {
-				FUZZ_CHECK(rig->sink.held_value[s][c][k] < 64 ||
-				           (held & (1u << c)));
+				FUZZ_CHECK(rig->sink.held_value[s][c][k] <
+					       64 ||
+					   (held & (1u << c)));
 			}
 		}
 	}
@@ -201,10 +203,10 @@ check_router(Rig *rig)
 {
 	for (unsigned s = 0; s < SLOTS; ++s) {
 		FUZZ_CHECK(et_router_sounding(&rig->router, s) ==
-		           rig->sink.sounding[s]);
+			   rig->sink.sounding[s]);
 	}
 	FUZZ_CHECK(rig->router.status_count[ET_ROUTER_OUTPUT_FULL] ==
-	           rig->sink.refused);
+		   rig->sink.refused);
 	if (rig->sink.held_sent) {
 		check_held(rig);
 	}
@@ -270,11 +272,11 @@ op_midi(Rig *rig, FuzzInput *in)
 	}
 	rig->at = t;
 
-	const uint8_t status = fuzz_u8(in);
-	const uint8_t code   = fuzz_u8(in);
-	const bool    raw    = code >= 0xC0;
-	const uint32_t size  = raw ? (uint32_t)(code & 0x3F)
-	                           : natural_size(status, code);
+	const uint8_t  status = fuzz_u8(in);
+	const uint8_t  code   = fuzz_u8(in);
+	const bool     raw    = code >= 0xC0;
+	const uint32_t size =
+	    raw ? (uint32_t)(code & 0x3F) : natural_size(status, code);
 	/* Exactly size bytes, so that ASan sees any read past the message. */
 	uint8_t *msg = (uint8_t *)malloc(size ? size : 1);
 	FUZZ_CHECK(msg != NULL);
@@ -289,11 +291,10 @@ op_midi(Rig *rig, FuzzInput *in)
 			msg[size - 1] = 0xF7;
 		}
 	}
-	const EtRouterStatus st =
-	    et_router_process(&rig->router, rig->at, size ? msg : body, size,
-	                      &rig->et_sink);
+	const EtRouterStatus st = et_router_process(
+	    &rig->router, rig->at, size ? msg : body, size, &rig->et_sink);
 	FUZZ_CHECK((unsigned)st < ET_ROUTER_STATUS_COUNT &&
-	           st != ET_ROUTER_OUTPUT_FULL);
+		   st != ET_ROUTER_OUTPUT_FULL);
 	free(msg);
 }
 
@@ -303,9 +304,9 @@ op_control(Rig *rig, FuzzInput *in)
 	const unsigned sel   = fuzz_u8(in) % (3u + 4u * ET_TRACK_COUNT);
 	const uint8_t  mode  = fuzz_u8(in);
 	const uint32_t index = sel == 0   ? ET_PORT_AUTO_CHANNEL
-	                       : sel == 1 ? ET_PORT_ACTIVE_TRACK
-	                       : sel == 2 ? ET_PORT_THRU
-	                                  : ET_PORT_TRACK_FIRST + (sel - 3);
+			       : sel == 1 ? ET_PORT_ACTIVE_TRACK
+			       : sel == 2 ? ET_PORT_THRU
+					  : ET_PORT_TRACK_FIRST + (sel - 3);
 	rig->port[index] =
 	    (mode & 1) ? fuzz_f32(in) : (float)(int8_t)fuzz_u8(in);
 	if (mode & 2) {
@@ -319,12 +320,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static Rig rig; /* 50 KB: not on the stack */
 	memset(&rig, 0, sizeof(rig));
 	et_router_init(&rig.router);
-	rig.et_sink = (EtSink){emit, &rig.sink};
+	rig.et_sink = (EtSink){ emit, &rig.sink };
 	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
 		rig.port[i] = et_ports[i].fallback;
 	}
 
-	FuzzInput in = {data, size};
+	FuzzInput in = { data, size };
 	new_block(&rig, 512, fuzz_u8(&in) * 8u);
 	check_router(&rig);
 	unsigned ops = 0;
@@ -342,8 +343,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case ROUTER_OP_ALL_OFF: {
 			const uint64_t before = rig.sink.note_offs;
-			const unsigned n =
-			    et_router_all_off(&rig.router, rig.at, &rig.et_sink);
+			const unsigned n      = et_router_all_off(
+				 &rig.router, rig.at, &rig.et_sink);
 			FUZZ_CHECK(n == rig.sink.note_offs - before);
 			break;
 		}
@@ -369,7 +370,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* A panic ends what thru still holds. */
 	const uint64_t before = rig.sink.note_offs;
-	const unsigned n      = et_router_all_off(&rig.router, 0, &rig.et_sink);
+	const unsigned n = et_router_all_off(&rig.router, 0, &rig.et_sink);
 	FUZZ_CHECK(n == rig.sink.note_offs - before);
 	check_router(&rig);
 	FUZZ_CHECK(rig.sink.sounding[ET_TRACK_COUNT] == 0);

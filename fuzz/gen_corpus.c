@@ -113,7 +113,7 @@ r_block(Buf *b, unsigned nframes, unsigned capacity_units)
 static void
 gen_router(const char *dir)
 {
-	Buf b = {{0}, 0};
+	Buf b = { { 0 }, 0 };
 
 	/* Notes on the active track, across a transpose, a channel change and
 	 * a track change, then their note-offs. */
@@ -152,8 +152,8 @@ gen_router(const char *dir)
 	b.n = 0;
 	put(&b, 255);
 	r_control(&b, 0, 1, false);
-	r_control(&b, 3 + 3, 9, false);        /* track 1 program 9 */
-	r_control(&b, 3 + 4 + 3, 20, false);   /* track 2 program 20 */
+	r_control(&b, 3 + 3, 9, false);      /* track 1 program 9 */
+	r_control(&b, 3 + 4 + 3, 20, false); /* track 2 program 20 */
 	r_block(&b, 1024, 255);
 	r_midi(&b, 0, 0x90, 60, 100);
 	r_midi(&b, 1, 0x93, 61, 100); /* channel 4: thru */
@@ -177,24 +177,24 @@ gen_router(const char *dir)
 	 * CC 123, and a small output that refuses some releases. */
 	b.n = 0;
 	put(&b, 255);
-	r_control(&b, 0, 1, false);           /* auto channel 1 */
+	r_control(&b, 0, 1, false); /* auto channel 1 */
 	r_block(&b, 512, 255);
-	r_midi(&b, 0, 0xB2, 64, 127);         /* channel 3: thru */
+	r_midi(&b, 0, 0xB2, 64, 127); /* channel 3: thru */
 	r_midi(&b, 1, 0xB2, 66, 100);
-	r_control(&b, 2, 0, true);            /* thru off */
+	r_control(&b, 2, 0, true); /* thru off */
 	r_midi(&b, 1, 0xB2, 66, 0);
-	r_control(&b, 0, 3, true);            /* auto channel 3 */
+	r_control(&b, 0, 3, true); /* auto channel 3 */
 	r_midi(&b, 1, 0xB2, 64, 0);
-	r_midi(&b, 1, 0xB0, 64, 80);          /* track 1, channel 1 */
-	r_control(&b, 3 + 0, 5, true);        /* track 1 channel 5 */
+	r_midi(&b, 1, 0xB0, 64, 80);   /* track 1, channel 1 */
+	r_control(&b, 3 + 0, 5, true); /* track 1 channel 5 */
 	r_midi(&b, 1, 0xB0, 64, 96);
 	r_midi(&b, 1, 0xB0, 64, 112);
 	r_midi(&b, 1, 0xB0, 67, 127);
-	r_control(&b, 1, 3, true);            /* active track 3 */
+	r_control(&b, 1, 3, true); /* active track 3 */
 	r_midi(&b, 1, 0xB0, 69, 127);
 	r_midi(&b, 1, 0xB0, 64, 0);
-	r_block(&b, 64, 4);                   /* one event per block */
-	r_control(&b, 3 + 8 + 1, 1, true);    /* mute track 3 */
+	r_block(&b, 64, 4);                /* one event per block */
+	r_control(&b, 3 + 8 + 1, 1, true); /* mute track 3 */
 	r_midi(&b, 1, 0xB0, 67, 127);
 	r_midi(&b, 1, 0xB0, 123, 0);
 	r_block(&b, 64, 255);
@@ -205,14 +205,14 @@ gen_router(const char *dir)
 	b.n = 0;
 	put(&b, 100);
 	{
-		const uint8_t empty[1]    = {0};
-		const uint8_t nostatus[3] = {0x40, 0x40, 0x40};
-		const uint8_t longnote[5] = {0x90, 60, 100, 1, 2};
-		const uint8_t short1[1]   = {0x90};
-		const uint8_t baddata[3]  = {0x90, 0x90, 100};
-		const uint8_t sysex[6]    = {0xF0, 1, 2, 3, 4, 0xF7};
-		const uint8_t badsysex[4] = {0xF0, 1, 0x80, 0xF7};
-		const uint8_t undef[1]    = {0xF4};
+		const uint8_t empty[1]    = { 0 };
+		const uint8_t nostatus[3] = { 0x40, 0x40, 0x40 };
+		const uint8_t longnote[5] = { 0x90, 60, 100, 1, 2 };
+		const uint8_t short1[1]   = { 0x90 };
+		const uint8_t baddata[3]  = { 0x90, 0x90, 100 };
+		const uint8_t sysex[6]    = { 0xF0, 1, 2, 3, 4, 0xF7 };
+		const uint8_t badsysex[4] = { 0xF0, 1, 0x80, 0xF7 };
+		const uint8_t undef[1]    = { 0xF4 };
 		r_raw(&b, 0, empty, 0);
 		r_raw(&b, 1, nostatus, 3);
 		r_raw(&b, 1, longnote, 5);
@@ -245,7 +245,7 @@ l_control(Buf *b, unsigned sel, int value)
 {
 	put(b, LOOPER_OP_CONTROL);
 	put(b, sel); /* 0 arm, 1 mute, 2 overdub, 3 quantize, 4 bars, 5 clear,
-	              * 6 level, 7 monitor */
+		      * 6 level, 7 monitor */
 	put(b, 0);
 	put(b, (uint8_t)(int8_t)value);
 }
@@ -253,7 +253,11 @@ l_control(Buf *b, unsigned sel, int value)
 /* A block with a ramp of audio and, if pos, one position at frame 0 that
  * carries frame (continuing), speed, bpm and meter. */
 static void
-l_block(Buf *b, unsigned nframes, int pos, unsigned speed_sel, unsigned bpm_sel)
+l_block(Buf     *b,
+	unsigned nframes,
+	int      pos,
+	unsigned speed_sel,
+	unsigned bpm_sel)
 {
 	put(b, LOOPER_OP_BLOCK);
 	put16(b, nframes);
@@ -261,8 +265,8 @@ l_block(Buf *b, unsigned nframes, int pos, unsigned speed_sel, unsigned bpm_sel)
 	put(b, pos ? 1 : 0);
 	if (pos) {
 		put16(b, 0);
-		put(b, 0x80 | 0x0F | 0x30); /* frame continues, speed, bpm, meter,
-		                               bar, barBeat */
+		put(b, 0x80 | 0x0F | 0x30); /* frame continues, speed, bpm,
+					       meter, bar, barBeat */
 		put(b, speed_sel);
 		put(b, bpm_sel);
 		put(b, 0); /* 4/4 */
@@ -274,7 +278,7 @@ l_block(Buf *b, unsigned nframes, int pos, unsigned speed_sel, unsigned bpm_sel)
 static void
 gen_looper(const char *dir)
 {
-	Buf b = {{0}, 0};
+	Buf b = { { 0 }, 0 };
 
 	/* 8 kHz, room for 60000 frames: a quantized take of one bar (16000
 	 * frames at 120 BPM), then overdub, mute with monitor off. */
@@ -377,8 +381,12 @@ gen_looper(const char *dir)
 
 /* A sound file made by libsndfile, read back as bytes. */
 static size_t
-sound_file(uint8_t *out, size_t room, int format, int channels, int rate,
-           unsigned frames)
+sound_file(uint8_t *out,
+	   size_t   room,
+	   int      format,
+	   int      channels,
+	   int      rate,
+	   unsigned frames)
 {
 	char path[] = "/tmp/eighttrack-seed-XXXXXX";
 	int  fd     = mkstemp(path);
@@ -386,7 +394,7 @@ sound_file(uint8_t *out, size_t room, int format, int channels, int rate,
 		exit(1);
 	}
 	close(fd);
-	SF_INFO info    = {0};
+	SF_INFO info    = { 0 };
 	info.format     = format;
 	info.channels   = channels;
 	info.samplerate = rate;
@@ -395,12 +403,15 @@ sound_file(uint8_t *out, size_t room, int format, int channels, int rate,
 		fprintf(stderr, "gen_corpus: %s\n", sf_strerror(NULL));
 		exit(1);
 	}
-	/* No PEAK chunk: it holds a time stamp, and seeds should not change. */
+	/* No PEAK chunk: it holds a time stamp, and seeds should not change.
+	 */
 	sf_command(f, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
-	float frame[4] = {0};
+	float frame[4] = { 0 };
 	for (unsigned i = 0; i < frames; ++i) {
 		for (int c = 0; c < channels; ++c) {
-			frame[c] = (float)((i * 7 + (unsigned)c * 3) % 50) / 50.0f - 0.5f;
+			frame[c] =
+			    (float)((i * 7 + (unsigned)c * 3) % 50) / 50.0f -
+			    0.5f;
 		}
 		sf_writef_float(f, frame, 1);
 	}
@@ -415,8 +426,11 @@ sound_file(uint8_t *out, size_t room, int format, int channels, int rate,
 }
 
 static void
-state_prefix(Buf *b, unsigned rate_sel, unsigned capacity, uint32_t expected,
-             unsigned flags)
+state_prefix(Buf     *b,
+	     unsigned rate_sel,
+	     unsigned capacity,
+	     uint32_t expected,
+	     unsigned flags)
 {
 	b->n = 0;
 	put(b, rate_sel);
@@ -429,14 +443,22 @@ state_prefix(Buf *b, unsigned rate_sel, unsigned capacity, uint32_t expected,
 }
 
 static void
-state_seed(const char *dir, const char *name, unsigned rate_sel,
-           unsigned capacity, uint32_t expected, unsigned flags, int format,
-           int channels, int rate, unsigned frames, size_t cut)
+state_seed(const char *dir,
+	   const char *name,
+	   unsigned    rate_sel,
+	   unsigned    capacity,
+	   uint32_t    expected,
+	   unsigned    flags,
+	   int         format,
+	   int         channels,
+	   int         rate,
+	   unsigned    frames,
+	   size_t      cut)
 {
 	Buf b;
 	state_prefix(&b, rate_sel, capacity, expected, flags);
 	size_t n = sound_file(b.b + b.n, sizeof(b.b) - b.n, format, channels,
-	                      rate, frames);
+			      rate, frames);
 	if (cut && cut < n) {
 		n = cut;
 	}
@@ -450,19 +472,19 @@ gen_state(const char *dir)
 	const int fl = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
 	state_seed(dir, "float-stereo", 0, 1000, 100, 0, fl, 2, 48000, 100, 0);
 	state_seed(dir, "float-stereo-anchored-raw", 0, 1000, 100,
-	           STATE_FLAG_ANCHORED | STATE_FLAG_RAW_PLACE, fl, 2, 48000, 100,
-	           0);
+		   STATE_FLAG_ANCHORED | STATE_FLAG_RAW_PLACE, fl, 2, 48000,
+		   100, 0);
 	state_seed(dir, "unknown-length", 1, 500, 0, STATE_FLAG_UNKNOWN_LENGTH,
-	           fl, 2, 44100, 300, 0);
-	state_seed(dir, "pcm16", 0, 1000, 64, 0, SF_FORMAT_WAV | SF_FORMAT_PCM_16,
-	           2, 48000, 64, 0);
+		   fl, 2, 44100, 300, 0);
+	state_seed(dir, "pcm16", 0, 1000, 64, 0,
+		   SF_FORMAT_WAV | SF_FORMAT_PCM_16, 2, 48000, 64, 0);
 	state_seed(dir, "mono", 0, 1000, 50, 0, fl, 1, 48000, 50, 0);
 	state_seed(dir, "other-rate", 0, 1000, 50, 0, fl, 2, 44100, 50, 0);
 	state_seed(dir, "too-long", 0, 20, 0, STATE_FLAG_UNKNOWN_LENGTH, fl, 2,
-	           48000, 50, 0);
+		   48000, 50, 0);
 	state_seed(dir, "truncated", 0, 1000, 100, 0, fl, 2, 48000, 100, 200);
-	state_seed(dir, "aiff", 0, 1000, 40, 0, SF_FORMAT_AIFF | SF_FORMAT_FLOAT,
-	           2, 48000, 40, 0);
+	state_seed(dir, "aiff", 0, 1000, 40, 0,
+		   SF_FORMAT_AIFF | SF_FORMAT_FLOAT, 2, 48000, 40, 0);
 
 	/* A WAV whose data chunk claims far more frames than it holds. */
 	Buf b;
@@ -472,7 +494,7 @@ gen_state(const char *dir)
 	for (size_t i = at; i + 8 <= b.n; ++i) {
 		if (!memcmp(b.b + i, "data", 4)) {
 			b.b[i + 4] = b.b[i + 5] = b.b[i + 6] = 0xFF;
-			b.b[i + 7] = 0x7F;
+			b.b[i + 7]                           = 0x7F;
 		}
 	}
 	save(dir, "state", "huge-claim", &b);
@@ -480,34 +502,46 @@ gen_state(const char *dir)
 	/* Samples no loop may hold: NaN, infinities, 1e30, a denormal, -16.5
 	 * (issue 14); read as they are, cleaned, and saved again over each
 	 * thing a loop.wav may be.  And a FIFO where the file should be. */
-	static const uint32_t bad[] = {0x7FC00000u, 0x7F800000u, 0xFF800000u,
-	                               0x7149F2CAu, 0x00000001u, 0xC1840000u};
+	static const uint32_t bad[] = {
+		0x7FC00000u, 0x7F800000u, 0xFF800000u,
+		0x7149F2CAu, 0x00000001u, 0xC1840000u
+	};
 	static const struct {
 		const char *name;
 		unsigned    flags;
 	} bad_seeds[] = {
-	    {"non-finite", 0},
-	    {"save-new", STATE_FLAG_SAVE},
-	    {"save-over-older",
-	     STATE_FLAG_SAVE | STATE_SAVE_OVER_OLDER << STATE_SAVE_OVER_SHIFT},
-	    {"save-over-fifo",
-	     STATE_FLAG_SAVE | STATE_SAVE_OVER_FIFO << STATE_SAVE_OVER_SHIFT},
-	    {"save-over-folder",
-	     STATE_FLAG_SAVE | STATE_SAVE_OVER_FOLDER << STATE_SAVE_OVER_SHIFT},
-	    {"fifo", STATE_FLAG_FIFO},
+		{ "non-finite", 0 },
+		{ "save-new", STATE_FLAG_SAVE },
+		{ "save-over-older",
+		  STATE_FLAG_SAVE | STATE_SAVE_OVER_OLDER
+					<< STATE_SAVE_OVER_SHIFT },
+		{ "save-over-fifo",
+		  STATE_FLAG_SAVE | STATE_SAVE_OVER_FIFO
+					<< STATE_SAVE_OVER_SHIFT },
+		{ "save-over-folder",
+		  STATE_FLAG_SAVE | STATE_SAVE_OVER_FOLDER
+					<< STATE_SAVE_OVER_SHIFT },
+		{ "fifo", STATE_FLAG_FIFO },
 	};
 	for (size_t k = 0; k < sizeof(bad_seeds) / sizeof(bad_seeds[0]); ++k) {
 		state_prefix(&b, 0, 1000, 100, bad_seeds[k].flags);
 		const size_t start = b.n;
-		b.n += sound_file(b.b + b.n, sizeof(b.b) - b.n, fl, 2, 48000, 100);
+		b.n += sound_file(b.b + b.n, sizeof(b.b) - b.n, fl, 2, 48000,
+				  100);
 		for (size_t i = start; i + 8 <= b.n; ++i) {
 			if (!memcmp(b.b + i, "data", 4)) {
-				for (size_t j = 0; j < sizeof(bad) / sizeof(bad[0]); ++j) {
-					/* every 7th sample from frame 10 on, both channels */
-					const size_t pos = i + 8 + 4 * (20 + 7 * j);
-					for (int byte = 0; byte < 4 && pos + 4 <= b.n; ++byte) {
+				for (size_t j = 0;
+				     j < sizeof(bad) / sizeof(bad[0]); ++j) {
+					/* every 7th sample from frame 10 on,
+					 * both channels */
+					const size_t pos =
+					    i + 8 + 4 * (20 + 7 * j);
+					for (int byte = 0;
+					     byte < 4 && pos + 4 <= b.n;
+					     ++byte) {
 						b.b[pos + (size_t)byte] =
-						    (uint8_t)(bad[j] >> (8 * byte));
+						    (uint8_t)(bad[j] >>
+							      (8 * byte));
 					}
 				}
 				break;
@@ -528,9 +562,15 @@ gen_state(const char *dir)
 
 /* A musical position with every field, at `delta` frames after the last. */
 static void
-c_position(Buf *b, unsigned delta, uint32_t frame, unsigned speed_sel,
-           unsigned bpm, unsigned meter, unsigned bar, double bar_beat,
-           unsigned log2_unit)
+c_position(Buf     *b,
+	   unsigned delta,
+	   uint32_t frame,
+	   unsigned speed_sel,
+	   unsigned bpm,
+	   unsigned meter,
+	   unsigned bar,
+	   double   bar_beat,
+	   unsigned log2_unit)
 {
 	put16(b, delta);
 	put(b, 0x7F);
@@ -561,7 +601,7 @@ c_no_midi(Buf *b)
 static void
 gen_clock(const char *dir)
 {
-	Buf b = {{0}, 0};
+	Buf b = { { 0 }, 0 };
 
 	/* 120 BPM from the start, a position only at the start (Ardour when
 	 * nothing changes), then a stop mid-block and a start elsewhere. */
@@ -594,7 +634,8 @@ gen_clock(const char *dir)
 		const double   beats = frame / 22050.0;
 		c_block(&b, 512, i < 30 || i > 33, 1);
 		c_position(&b, 0, frame, 0, i < 20 ? 120 : 90, i < 25 ? 4 : 6,
-		           (unsigned)(beats / 4.0), fmod(beats, 4.0), i < 25 ? 2 : 3);
+			   (unsigned)(beats / 4.0), fmod(beats, 4.0),
+			   i < 25 ? 2 : 3);
 		c_no_midi(&b);
 	}
 	save(dir, "clock", "every-block-tempo-meter", &b);
@@ -610,8 +651,9 @@ gen_clock(const char *dir)
 	put(&b, 2);
 	c_block(&b, 256, true, 0);
 	put(&b, 3);
-	const uint8_t notes[3][4] = {{16, 0x9F, 37, 100}, {16, 0x8F, 37, 0},
-	                            {10, 0xB9, 123, 0}};
+	const uint8_t notes[3][4] = { { 16, 0x9F, 37, 100 },
+				      { 16, 0x8F, 37, 0 },
+				      { 10, 0xB9, 123, 0 } };
 	for (int i = 0; i < 3; ++i) {
 		for (int j = 0; j < 4; ++j) {
 			put(&b, notes[i][j]);

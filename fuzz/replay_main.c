@@ -62,7 +62,7 @@ replay_file(const char *path)
 	}
 	memcpy(exact, data, size);
 	free(data);
-	current = path;
+	current           = path;
 	const char *limit = getenv("FUZZ_REPLAY_TIMEOUT");
 	alarm(limit && *limit ? (unsigned)atoi(limit) : 10u);
 	LLVMFuzzerTestOneInput(exact, size);
@@ -79,7 +79,9 @@ main(int argc, char **argv)
 	for (int a = 1; a < argc; ++a) {
 		struct stat st;
 		if (stat(argv[a], &st) != 0) {
-			fprintf(stderr, "replay: no such file or directory: %s\n", argv[a]);
+			fprintf(stderr,
+				"replay: no such file or directory: %s\n",
+				argv[a]);
 			return 1;
 		}
 		if (!S_ISDIR(st.st_mode)) {
@@ -90,7 +92,7 @@ main(int argc, char **argv)
 			continue;
 		}
 		struct dirent **names = NULL;
-		const int       n     = scandir(argv[a], &names, NULL, alphasort);
+		const int       n = scandir(argv[a], &names, NULL, alphasort);
 		if (n < 0) {
 			fprintf(stderr, "replay: cannot read %s\n", argv[a]);
 			return 1;
@@ -100,8 +102,9 @@ main(int argc, char **argv)
 			char path[4096];
 			if (!failed && names[i]->d_name[0] != '.') {
 				snprintf(path, sizeof(path), "%s/%s", argv[a],
-				         names[i]->d_name);
-				if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+					 names[i]->d_name);
+				if (stat(path, &st) == 0 &&
+				    S_ISREG(st.st_mode)) {
 					failed = replay_file(path) != 0;
 					++count;
 				}

@@ -7,8 +7,8 @@
  *
  *   repro_hangs transport FRAME LENGTH
  *     A LENGTH-frame anchored loop at transport frame 0; the transport
- *     rolls from FRAME.  find_repetition() (plugin/core/looper.c) never returns
- *     for FRAME > 4e18 (et_clock_quantize_frame() saturates at 4e18, while
+ *     rolls from FRAME.  find_repetition() (plugin/core/looper.c) never
+ * returns for FRAME > 4e18 (et_clock_quantize_frame() saturates at 4e18, while
  *     the glue's to_int64() passes frames up to 4.6e18), nor beyond 2^53
  *     for loops shorter than the spacing of doubles there.
  *
@@ -50,8 +50,10 @@ int
 main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: repro_hangs transport FRAME LENGTH | start START LENGTH | "
-		                "meter BEATS_PER_BAR | beat BAR_BEAT\n");
+		fprintf(
+		    stderr,
+		    "usage: repro_hangs transport FRAME LENGTH | start START LENGTH | "
+		    "meter BEATS_PER_BAR | beat BAR_BEAT\n");
 		return 2;
 	}
 	const bool start     = !strcmp(argv[1], "start");
@@ -59,12 +61,13 @@ main(int argc, char **argv)
 	signal(SIGALRM, on_alarm);
 	alarm(5);
 
-	EtLooper     *l   = et_looper_new(48000.0, 48000);
-	float        *buf = calloc(48000, sizeof(float));
-	static float  out_l[64], out_r[64];
-	EtClock       clock;
-	EtPosition    p = {.has_frame = true, .has_speed = true, .frame = 0,
-	                   .speed = 1.0};
+	EtLooper    *l   = et_looper_new(48000.0, 48000);
+	float       *buf = calloc(48000, sizeof(float));
+	static float out_l[64], out_r[64];
+	EtClock      clock;
+	EtPosition   p = {
+		  .has_frame = true, .has_speed = true, .frame = 0, .speed = 1.0
+	};
 	if (!l || !buf) {
 		return 2;
 	}
@@ -77,7 +80,7 @@ main(int argc, char **argv)
 		}
 		const int64_t far = (int64_t)strtod(argv[2], NULL);
 		et_looper_load(l, buf, buf, length, (double)length, true,
-		               start ? far : 0, start ? (double)far : 0.0);
+			       start ? far : 0, start ? (double)far : 0.0);
 		p.frame = start ? 0 : far;
 	} else {
 		EtLooperControls c = et_looper_default_controls();

@@ -97,9 +97,9 @@ typedef struct {
 
 	/* Asking for the overview again (see REQUEST_INTERVAL). */
 	bool   request_due;
-	double requested_at;  /* monotonic seconds of the last Request */
-	double alive_at;      /* ... of the last message (Request or Alive) */
-	double chunk_at;      /* of the last chunk taken */
+	double requested_at; /* monotonic seconds of the last Request */
+	double alive_at;     /* ... of the last message (Request or Alive) */
+	double chunk_at;     /* of the last chunk taken */
 } EtUi;
 
 static double
@@ -180,8 +180,8 @@ send_message(EtUi *ui, LV2_URID otype)
 	lv2_atom_forge_pop(&forge, &frame);
 	const LV2_Atom *atom = (const LV2_Atom *)buf;
 	ui->write(ui->controller, ET_PORT_MIDI_IN,
-	          (uint32_t)sizeof(LV2_Atom) + atom->size,
-	          ui->uris.atom_eventTransfer, atom);
+		  (uint32_t)sizeof(LV2_Atom) + atom->size,
+		  ui->uris.atom_eventTransfer, atom);
 	ui->alive_at = now_seconds(); /* any message says the UI is open */
 }
 
@@ -193,7 +193,8 @@ send_request(EtUi *ui)
 	ui->requested_at = now_seconds();
 }
 
-/* ------------------------------------------------------------ from the host */
+/* ------------------------------------------------------------ from the host
+ */
 
 static void
 read_message(EtUi *ui, const void *buffer, uint32_t size)
@@ -207,13 +208,15 @@ read_message(EtUi *ui, const void *buffer, uint32_t size)
 		}
 		break;
 	case ET_MSG_OVERVIEW:
-		switch (et_ui_model_overview(&ui->model, msg.serial, msg.length,
-		                             msg.bins, msg.first, msg.peaks, msg.n)) {
+		switch (et_ui_model_overview(&ui->model, msg.serial,
+					     msg.length, msg.bins, msg.first,
+					     msg.peaks, msg.n)) {
 		case ET_CHUNK_LOST: ui->request_due = true; break;
 		case ET_CHUNK_TAKEN:
 			ui->chunk_at = now_seconds();
 			if (msg.first == 0) {
-				ui->request_due = false; /* a new one starts whole */
+				ui->request_due =
+				    false; /* a new one starts whole */
 			}
 			break;
 		case ET_CHUNK_WHOLE:
@@ -228,8 +231,11 @@ read_message(EtUi *ui, const void *buffer, uint32_t size)
 }
 
 static void
-port_event(LV2UI_Handle handle, uint32_t port, uint32_t size,
-           uint32_t format, const void *buffer)
+port_event(LV2UI_Handle handle,
+	   uint32_t     port,
+	   uint32_t     size,
+	   uint32_t     format,
+	   const void  *buffer)
 {
 	EtUi *ui = (EtUi *)handle;
 	if (format == 0 && size == sizeof(float) && port < ET_PORT_COUNT) {
@@ -249,7 +255,7 @@ port_event(LV2UI_Handle handle, uint32_t port, uint32_t size,
 			ui->dirty             = true;
 		}
 	} else if (format == ui->uris.atom_eventTransfer &&
-	           port == ET_PORT_NOTIFY) {
+		   port == ET_PORT_NOTIFY) {
 		read_message(ui, buffer, size);
 	}
 }
@@ -304,7 +310,7 @@ static void
 view_transform(const EtUi *ui, double *scale, double *ox, double *oy)
 {
 	*scale = fmin((double)ui->width / ET_VIEW_WIDTH,
-	              (double)ui->height / ET_VIEW_HEIGHT);
+		      (double)ui->height / ET_VIEW_HEIGHT);
 	if (*scale <= 0.0) {
 		*scale = 1.0;
 	}
@@ -331,16 +337,16 @@ static bool
 make_canvas(EtUi *ui)
 {
 	free_canvas(ui);
-	ui->surface =
-	    cairo_image_surface_create(CAIRO_FORMAT_RGB24, ui->width, ui->height);
+	ui->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, ui->width,
+						 ui->height);
 	if (cairo_surface_status(ui->surface) != CAIRO_STATUS_SUCCESS) {
 		return false;
 	}
-	ui->image = XCreateImage(
-	    ui->display, ui->visual, (unsigned)ui->depth, ZPixmap, 0,
-	    (char *)cairo_image_surface_get_data(ui->surface),
-	    (unsigned)ui->width, (unsigned)ui->height, 32,
-	    cairo_image_surface_get_stride(ui->surface));
+	ui->image =
+	    XCreateImage(ui->display, ui->visual, (unsigned)ui->depth, ZPixmap,
+			 0, (char *)cairo_image_surface_get_data(ui->surface),
+			 (unsigned)ui->width, (unsigned)ui->height, 32,
+			 cairo_image_surface_get_stride(ui->surface));
 	return ui->image != NULL;
 }
 
@@ -360,7 +366,7 @@ draw(EtUi *ui)
 	cairo_surface_flush(ui->surface);
 	trap_begin(ui->display);
 	XPutImage(ui->display, ui->window, ui->gc, ui->image, 0, 0, 0, 0,
-	          (unsigned)ui->width, (unsigned)ui->height);
+		  (unsigned)ui->width, (unsigned)ui->height);
 	if (trap_end(ui->display)) {
 		ui->window_gone = true; /* BadWindow, BadDrawable: destroyed */
 	}
@@ -389,7 +395,8 @@ press(EtUi *ui, const XButtonEvent *e)
 	if (e->button == Button4 || e->button == Button5) {
 		if (w->kind == ET_WIDGET_NUMBER) {
 			const float step = et_widget_wheel_step(w->port);
-			set_value(ui, w->port, v + (e->button == Button4 ? step : -step));
+			set_value(ui, w->port,
+				  v + (e->button == Button4 ? step : -step));
 		}
 		return;
 	}
@@ -397,15 +404,20 @@ press(EtUi *ui, const XButtonEvent *e)
 		return;
 	}
 	switch (w->kind) {
-	case ET_WIDGET_TRACK: set_value(ui, w->port, (float)(w->track + 1)); return;
+	case ET_WIDGET_TRACK:
+		set_value(ui, w->port, (float)(w->track + 1));
+		return;
 	/* On is > 0, as the plugin reads a toggle. */
-	case ET_WIDGET_TOGGLE: set_value(ui, w->port, v > 0.0f ? 0.0f : 1.0f); return;
+	case ET_WIDGET_TOGGLE:
+		set_value(ui, w->port, v > 0.0f ? 0.0f : 1.0f);
+		return;
 	case ET_WIDGET_TRIGGER:
 		if (ui->trigger_on) {
 			return; /* the last click's 1 is still held */
 		}
 		touch(ui, w->port, true);
-		ui->model.value[w->port] = 0.0f; /* write 1 whatever the host said */
+		ui->model.value[w->port] =
+		    0.0f; /* write 1 whatever the host said */
 		write_value(ui, w->port, 1.0f);
 		ui->trigger_on       = true;
 		ui->trigger_port     = w->port;
@@ -444,8 +456,8 @@ motion(EtUi *ui, int px, int py)
 	}
 	if (ui->moved) {
 		write_value(ui, ui->grab->port,
-		            ui->grab_value +
-		                (float)dy * et_widget_drag_step(ui->grab->port));
+			    ui->grab_value + (float)dy * et_widget_drag_step(
+							     ui->grab->port));
 	}
 }
 
@@ -456,7 +468,7 @@ release(EtUi *ui, const XButtonEvent *e)
 		return;
 	}
 	const EtWidget *w = ui->grab;
-	ui->clicked = NULL;
+	ui->clicked       = NULL;
 	if (w->kind == ET_WIDGET_TRIGGER) {
 		/* 0, and the end of the touch, follow in a later idle(). */
 		ui->trigger_released = true;
@@ -465,8 +477,8 @@ release(EtUi *ui, const XButtonEvent *e)
 	} else if (!ui->moved && w->port == ET_PORT_LOOP_QUANTIZE) {
 		/* A click steps through Off, Beat, Bar, and round again. */
 		write_value(ui, w->port,
-		            fmodf(ui->grab_value + 1.0f,
-		                  ET_PORT_MAXIMUM(LOOP_QUANTIZE) + 1.0f));
+			    fmodf(ui->grab_value + 1.0f,
+				  ET_PORT_MAXIMUM(LOOP_QUANTIZE) + 1.0f));
 	} else if (!ui->moved) {
 		ui->clicked    = w;
 		ui->clicked_at = e->time;
@@ -479,8 +491,8 @@ release(EtUi *ui, const XButtonEvent *e)
 static void
 trigger_off(EtUi *ui)
 {
-	const float zero      = 0.0f;
-	ui->trigger_on        = false;
+	const float zero                  = 0.0f;
+	ui->trigger_on                    = false;
 	ui->model.value[ui->trigger_port] = zero;
 	ui->write(ui->controller, ui->trigger_port, sizeof(float), 0, &zero);
 	touch(ui, ui->trigger_port, false);
@@ -499,7 +511,8 @@ trigger_idle(EtUi *ui)
 		return;
 	}
 	const double held = now_seconds() - ui->trigger_since;
-	if (held >= TRIGGER_MAX_HOLD || (ui->trigger_seen && held >= TRIGGER_MIN_HOLD)) {
+	if (held >= TRIGGER_MAX_HOLD ||
+	    (ui->trigger_seen && held >= TRIGGER_MIN_HOLD)) {
 		trigger_off(ui);
 	}
 }
@@ -514,7 +527,8 @@ handle_event(EtUi *ui, const XEvent *e)
 		    e->xconfigure.height != ui->height) {
 			ui->width  = e->xconfigure.width;
 			ui->height = e->xconfigure.height;
-			free_canvas(ui); /* the next draw makes one of the new size */
+			free_canvas(
+			    ui); /* the next draw makes one of the new size */
 			ui->dirty = true;
 		}
 		break;
@@ -544,14 +558,16 @@ idle(LV2UI_Handle handle)
 	}
 	trigger_idle(ui);
 	const double now = now_seconds();
-	if (ui->model.incoming_bins && now - ui->chunk_at >= REQUEST_INTERVAL) {
+	if (ui->model.incoming_bins &&
+	    now - ui->chunk_at >= REQUEST_INTERVAL) {
 		ui->model.incoming_bins = 0; /* its rest went missing */
 		ui->request_due         = true;
 	}
 	if (ui->request_due && now - ui->requested_at >= REQUEST_INTERVAL) {
 		send_request(ui);
 	}
-	/* The plugin computes the waveform only while the UI says it is open. */
+	/* The plugin computes the waveform only while the UI says it is open.
+	 */
 	if (now - ui->alive_at >= ET_MSG_ALIVE_SECONDS) {
 		send_message(ui, ui->uris.msg_Alive);
 	}
@@ -568,7 +584,8 @@ cleanup(LV2UI_Handle handle)
 {
 	EtUi *ui = (EtUi *)handle;
 	if (ui->grab && ui->grab->kind != ET_WIDGET_TRIGGER) {
-		/* Closed mid-gesture: the host must not wait for the release. */
+		/* Closed mid-gesture: the host must not wait for the release.
+		 */
 		touch(ui, ui->grab->port, false);
 	}
 	ui->grab = NULL;
@@ -577,7 +594,8 @@ cleanup(LV2UI_Handle handle)
 	}
 	free_canvas(ui);
 	if (ui->display) {
-		/* The window may be gone with the host's, unknown to us yet. */
+		/* The window may be gone with the host's, unknown to us yet.
+		 */
 		trap_begin(ui->display);
 		if (ui->gc) {
 			XFreeGC(ui->display, ui->gc);
@@ -592,10 +610,13 @@ cleanup(LV2UI_Handle handle)
 }
 
 static LV2UI_Handle
-instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
-            const char *bundle_path, LV2UI_Write_Function write_function,
-            LV2UI_Controller controller, LV2UI_Widget *widget,
-            const LV2_Feature *const *features)
+instantiate(const LV2UI_Descriptor   *descriptor,
+	    const char               *plugin_uri,
+	    const char               *bundle_path,
+	    LV2UI_Write_Function      write_function,
+	    LV2UI_Controller          controller,
+	    LV2UI_Widget             *widget,
+	    const LV2_Feature *const *features)
 {
 	(void)descriptor;
 	(void)bundle_path;
@@ -638,12 +659,12 @@ instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
 
 	/* A parent that is not (or no longer) a window fails instantiate. */
 	trap_begin(ui->display);
-	ui->window = XCreateSimpleWindow(ui->display, (Window)(uintptr_t)parent,
-	                                 0, 0, (unsigned)ui->width,
-	                                 (unsigned)ui->height, 0, 0, 0x1b1d21);
+	ui->window = XCreateSimpleWindow(
+	    ui->display, (Window)(uintptr_t)parent, 0, 0, (unsigned)ui->width,
+	    (unsigned)ui->height, 0, 0, 0x1b1d21);
 	XSelectInput(ui->display, ui->window,
-	             ExposureMask | StructureNotifyMask | ButtonPressMask |
-	                 ButtonReleaseMask | Button1MotionMask);
+		     ExposureMask | StructureNotifyMask | ButtonPressMask |
+			 ButtonReleaseMask | Button1MotionMask);
 	/* A class name, so that tests (xdotool) and tools can find it. */
 	XClassHint *class_hint = XAllocClassHint();
 	if (class_hint) {
@@ -655,16 +676,17 @@ instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
 	/* Resizable, with a floor under which text would not fit. */
 	XSizeHints *hints = XAllocSizeHints();
 	if (hints) {
-		hints->flags      = PSize | PMinSize | PBaseSize;
-		hints->width      = hints->base_width = ui->width;
-		hints->height     = hints->base_height = ui->height;
-		hints->min_width  = ET_VIEW_WIDTH / 2;
-		hints->min_height = ET_VIEW_HEIGHT / 2;
+		hints->flags = PSize | PMinSize | PBaseSize;
+		hints->width = hints->base_width = ui->width;
+		hints->height = hints->base_height = ui->height;
+		hints->min_width                   = ET_VIEW_WIDTH / 2;
+		hints->min_height                  = ET_VIEW_HEIGHT / 2;
 		XSetWMNormalHints(ui->display, ui->window, hints);
 		XFree(hints);
 	}
 	XWindowAttributes attrs;
-	const Status      got = XGetWindowAttributes(ui->display, ui->window, &attrs);
+	const Status      got =
+	    XGetWindowAttributes(ui->display, ui->window, &attrs);
 	if (got) {
 		ui->gc = XCreateGC(ui->display, ui->window, 0, NULL);
 		XMapRaised(ui->display, ui->window);
@@ -678,7 +700,8 @@ instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
 	ui->depth  = attrs.depth;
 	/* cairo's RGB24 is the X TrueColor layout of depth 24 and 32. */
 	if ((ui->depth != 24 && ui->depth != 32) ||
-	    ui->visual->red_mask != 0xff0000 || ui->visual->green_mask != 0xff00 ||
+	    ui->visual->red_mask != 0xff0000 ||
+	    ui->visual->green_mask != 0xff00 ||
 	    ui->visual->blue_mask != 0xff) {
 		cleanup(ui);
 		return NULL;
@@ -695,7 +718,7 @@ instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
 static const void *
 extension_data(const char *uri)
 {
-	static const LV2UI_Idle_Interface idle_interface = {idle};
+	static const LV2UI_Idle_Interface idle_interface = { idle };
 	if (!strcmp(uri, LV2_UI__idleInterface)) {
 		return &idle_interface;
 	}
@@ -703,7 +726,7 @@ extension_data(const char *uri)
 }
 
 static const LV2UI_Descriptor descriptor = {
-    ET_UI_URI, instantiate, cleanup, port_event, extension_data,
+	ET_UI_URI, instantiate, cleanup, port_event, extension_data,
 };
 
 LV2_SYMBOL_EXPORT const LV2UI_Descriptor *

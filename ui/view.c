@@ -8,16 +8,16 @@
 
 /* The grid: eight columns, shared by the header, the tracks and the
  * looper's controls, so everything lines up. */
-#define MARGIN 15.0
-#define COL_W 86.0
-#define COL_STEP 92.0
-#define HEADER_Y 12.0
-#define HEADER_H 32.0
-#define TRACKS_Y 54.0
-#define TRACKS_H 184.0
-#define LOOPER_Y 248.0
-#define WAVE_Y 272.0
-#define WAVE_H 100.0
+#define MARGIN     15.0
+#define COL_W      86.0
+#define COL_STEP   92.0
+#define HEADER_Y   12.0
+#define HEADER_H   32.0
+#define TRACKS_Y   54.0
+#define TRACKS_H   184.0
+#define LOOPER_Y   248.0
+#define WAVE_Y     272.0
+#define WAVE_H     100.0
 #define CONTROLS_Y 382.0
 #define CONTROLS_H 36.0
 
@@ -25,18 +25,18 @@ typedef struct {
 	double r, g, b;
 } Rgb;
 
-static const Rgb c_bg = {0.106, 0.114, 0.129};
-static const Rgb c_panel = {0.149, 0.161, 0.184};
-static const Rgb c_cell = {0.196, 0.212, 0.239};
-static const Rgb c_edge = {0.290, 0.310, 0.345};
-static const Rgb c_text = {0.910, 0.914, 0.922};
-static const Rgb c_dim = {0.560, 0.585, 0.620};
-static const Rgb c_accent = {0.941, 0.627, 0.188}; /* the active track */
-static const Rgb c_red = {0.878, 0.282, 0.282};
-static const Rgb c_green = {0.298, 0.765, 0.416};
-static const Rgb c_amber = {0.878, 0.690, 0.188};
-static const Rgb c_blue = {0.290, 0.565, 0.886};
-static const Rgb c_wave = {0.373, 0.702, 0.851};
+static const Rgb c_bg     = { 0.106, 0.114, 0.129 };
+static const Rgb c_panel  = { 0.149, 0.161, 0.184 };
+static const Rgb c_cell   = { 0.196, 0.212, 0.239 };
+static const Rgb c_edge   = { 0.290, 0.310, 0.345 };
+static const Rgb c_text   = { 0.910, 0.914, 0.922 };
+static const Rgb c_dim    = { 0.560, 0.585, 0.620 };
+static const Rgb c_accent = { 0.941, 0.627, 0.188 }; /* the active track */
+static const Rgb c_red    = { 0.878, 0.282, 0.282 };
+static const Rgb c_green  = { 0.298, 0.765, 0.416 };
+static const Rgb c_amber  = { 0.878, 0.690, 0.188 };
+static const Rgb c_blue   = { 0.290, 0.565, 0.886 };
+static const Rgb c_wave   = { 0.373, 0.702, 0.851 };
 
 static double
 col_x(unsigned col)
@@ -63,9 +63,13 @@ et_ui_model_init(EtUiModel *m)
 }
 
 EtChunkResult
-et_ui_model_overview(EtUiModel *m, uint32_t serial, uint32_t length,
-                     uint32_t bins, uint32_t first, const float *peaks,
-                     uint32_t n)
+et_ui_model_overview(EtUiModel   *m,
+		     uint32_t     serial,
+		     uint32_t     length,
+		     uint32_t     bins,
+		     uint32_t     first,
+		     const float *peaks,
+		     uint32_t     n)
 {
 	if (bins == 0 || length == 0) {
 		m->shown_bins      = 0;
@@ -111,8 +115,12 @@ et_ui_model_overview(EtUiModel *m, uint32_t serial, uint32_t length,
  * a value out of range.  `wrap`: an Int is read as the bits of a uint32_t
  * (serial, which the plugin sends as an Int and which may wrap). */
 static bool
-read_uint(const EtMsgUris *u, uint32_t type, uint32_t size, const uint8_t *body,
-          bool wrap, uint32_t *out)
+read_uint(const EtMsgUris *u,
+	  uint32_t         type,
+	  uint32_t         size,
+	  const uint8_t   *body,
+	  bool             wrap,
+	  uint32_t        *out)
 {
 	if (type == u->atom_Int && size == sizeof(int32_t)) {
 		int32_t v;
@@ -137,8 +145,11 @@ read_uint(const EtMsgUris *u, uint32_t type, uint32_t size, const uint8_t *body,
 
 /* A Vector of Float: at most ET_OVERVIEW_BINS of them, copied to msg. */
 static bool
-read_peaks(const EtMsgUris *u, uint32_t type, uint32_t size,
-           const uint8_t *body, EtMsg *msg)
+read_peaks(const EtMsgUris *u,
+	   uint32_t         type,
+	   uint32_t         size,
+	   const uint8_t   *body,
+	   EtMsg           *msg)
 {
 	LV2_Atom_Vector_Body head;
 	if (type != u->atom_Vector || size < sizeof(head)) {
@@ -146,8 +157,9 @@ read_peaks(const EtMsgUris *u, uint32_t type, uint32_t size,
 	}
 	memcpy(&head, body, sizeof(head));
 	const uint32_t bytes = size - (uint32_t)sizeof(head);
-	if (head.child_type != u->atom_Float || head.child_size != sizeof(float) ||
-	    bytes % sizeof(float) != 0 || bytes / sizeof(float) > ET_OVERVIEW_BINS) {
+	if (head.child_type != u->atom_Float ||
+	    head.child_size != sizeof(float) || bytes % sizeof(float) != 0 ||
+	    bytes / sizeof(float) > ET_OVERVIEW_BINS) {
 		return false;
 	}
 	msg->n = bytes / (uint32_t)sizeof(float);
@@ -182,10 +194,10 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 
 	/* The properties: each a key, a context and an atom, padded to 8. */
 	enum { SOUNDING, SERIAL, LENGTH, BINS, FIRST, PEAKS, FIELDS };
-	const uint32_t keys[FIELDS] = {u->msg_sounding, u->msg_serial,
-	                               u->msg_length,   u->msg_binCount,
-	                               u->msg_first,    u->msg_peaks};
-	bool           have[FIELDS] = {false};
+	const uint32_t keys[FIELDS] = { u->msg_sounding, u->msg_serial,
+					u->msg_length,   u->msg_binCount,
+					u->msg_first,    u->msg_peaks };
+	bool           have[FIELDS] = { false };
 	const uint64_t end = sizeof(atom) + (uint64_t)atom.size; /* <= size */
 	uint64_t       at  = sizeof(atom) + sizeof(head);
 	memset(msg, 0, sizeof(*msg));
@@ -208,31 +220,38 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 			bool ok;
 			switch (f) {
 			case SOUNDING:
-				ok = read_uint(u, prop.value.type, prop.value.size, value,
-				               false, &msg->sounding);
+				ok = read_uint(u, prop.value.type,
+					       prop.value.size, value, false,
+					       &msg->sounding);
 				break;
 			case SERIAL:
-				ok = read_uint(u, prop.value.type, prop.value.size, value,
-				               true, &msg->serial);
+				ok = read_uint(u, prop.value.type,
+					       prop.value.size, value, true,
+					       &msg->serial);
 				break;
 			case LENGTH:
-				ok = read_uint(u, prop.value.type, prop.value.size, value,
-				               false, &msg->length);
+				ok = read_uint(u, prop.value.type,
+					       prop.value.size, value, false,
+					       &msg->length);
 				break;
 			case BINS:
-				ok = read_uint(u, prop.value.type, prop.value.size, value,
-				               false, &msg->bins);
+				ok = read_uint(u, prop.value.type,
+					       prop.value.size, value, false,
+					       &msg->bins);
 				break;
 			case FIRST:
-				ok = read_uint(u, prop.value.type, prop.value.size, value,
-				               false, &msg->first);
+				ok = read_uint(u, prop.value.type,
+					       prop.value.size, value, false,
+					       &msg->first);
 				break;
 			default:
-				ok = read_peaks(u, prop.value.type, prop.value.size, value, msg);
+				ok = read_peaks(u, prop.value.type,
+						prop.value.size, value, msg);
 				break;
 			}
 			if (!ok) {
-				return ET_MSG_NONE; /* a known key with a wrong value */
+				return ET_MSG_NONE; /* a known key with a wrong
+						       value */
 			}
 			have[f] = true;
 		}
@@ -242,19 +261,27 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 		return have[SOUNDING] ? ET_MSG_ACTIVITY : ET_MSG_NONE;
 	}
 	return have[SERIAL] && have[LENGTH] && have[BINS] && have[FIRST] &&
-	               have[PEAKS]
-	           ? ET_MSG_OVERVIEW
-	           : ET_MSG_NONE;
+		       have[PEAKS]
+		   ? ET_MSG_OVERVIEW
+		   : ET_MSG_NONE;
 }
 
 /* ------------------------------------------------------------ layout */
 
 static void
-add(EtLayout *l, EtWidgetKind kind, uint32_t port, double x, double y,
-    double w, double h, const char *label, unsigned track)
+add(EtLayout    *l,
+    EtWidgetKind kind,
+    uint32_t     port,
+    double       x,
+    double       y,
+    double       w,
+    double       h,
+    const char  *label,
+    unsigned     track)
 {
 	if (l->count < ET_VIEW_MAX_WIDGETS) {
-		l->widget[l->count++] = (EtWidget){kind, port, x, y, w, h, label, track};
+		l->widget[l->count++] =
+		    (EtWidget){ kind, port, x, y, w, h, label, track };
 	}
 }
 
@@ -264,8 +291,8 @@ et_layout_init(EtLayout *l)
 	l->count = 0;
 	add(l, ET_WIDGET_TOGGLE, ET_PORT_TRACK_OUTS, col_x(3), HEADER_Y, COL_W,
 	    HEADER_H, "TRACK OUTS", 0);
-	add(l, ET_WIDGET_NUMBER, ET_PORT_AUTO_CHANNEL, col_x(4), HEADER_Y, COL_W,
-	    HEADER_H, "AUTO CH", 0);
+	add(l, ET_WIDGET_NUMBER, ET_PORT_AUTO_CHANNEL, col_x(4), HEADER_Y,
+	    COL_W, HEADER_H, "AUTO CH", 0);
 	add(l, ET_WIDGET_NUMBER, ET_PORT_CONTROL_CHANNEL, col_x(5), HEADER_Y,
 	    COL_W, HEADER_H, "CTRL CH", 0);
 	add(l, ET_WIDGET_TOGGLE, ET_PORT_THRU, col_x(6), HEADER_Y, COL_W,
@@ -275,16 +302,19 @@ et_layout_init(EtLayout *l)
 
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		const double x = col_x(t) + 5.0, w = COL_W - 10.0;
-		add(l, ET_WIDGET_TRACK, ET_PORT_ACTIVE_TRACK, x, TRACKS_Y + 5.0, w,
-		    30.0, "TRACK", t);
-		add(l, ET_WIDGET_NUMBER, et_track_port(t, ET_TRACK_FIELD_CHANNEL), x,
+		add(l, ET_WIDGET_TRACK, ET_PORT_ACTIVE_TRACK, x,
+		    TRACKS_Y + 5.0, w, 30.0, "TRACK", t);
+		add(l, ET_WIDGET_NUMBER,
+		    et_track_port(t, ET_TRACK_FIELD_CHANNEL), x,
 		    TRACKS_Y + 41.0, w, 28.0, "CH", t);
-		add(l, ET_WIDGET_NUMBER, et_track_port(t, ET_TRACK_FIELD_TRANSPOSE),
-		    x, TRACKS_Y + 75.0, w, 28.0, "TRANS", t);
-		add(l, ET_WIDGET_NUMBER, et_track_port(t, ET_TRACK_FIELD_PROGRAM), x,
+		add(l, ET_WIDGET_NUMBER,
+		    et_track_port(t, ET_TRACK_FIELD_TRANSPOSE), x,
+		    TRACKS_Y + 75.0, w, 28.0, "TRANS", t);
+		add(l, ET_WIDGET_NUMBER,
+		    et_track_port(t, ET_TRACK_FIELD_PROGRAM), x,
 		    TRACKS_Y + 109.0, w, 28.0, "PROG", t);
-		add(l, ET_WIDGET_TOGGLE, et_track_port(t, ET_TRACK_FIELD_MUTE), x,
-		    TRACKS_Y + 145.0, w, 30.0, "MUTE", t);
+		add(l, ET_WIDGET_TOGGLE, et_track_port(t, ET_TRACK_FIELD_MUTE),
+		    x, TRACKS_Y + 145.0, w, 30.0, "MUTE", t);
 	}
 
 	static const struct {
@@ -292,18 +322,18 @@ et_layout_init(EtLayout *l)
 		uint32_t     port;
 		const char  *label;
 	} looper[8] = {
-	    {ET_WIDGET_TOGGLE, ET_PORT_LOOP_ARM, "ARM"},
-	    {ET_WIDGET_TOGGLE, ET_PORT_LOOP_MUTE, "MUTE"},
-	    {ET_WIDGET_TOGGLE, ET_PORT_LOOP_OVERDUB, "OVERDUB"},
-	    {ET_WIDGET_TRIGGER, ET_PORT_LOOP_CLEAR, "CLEAR"},
-	    {ET_WIDGET_TOGGLE, ET_PORT_MONITOR, "MONITOR"},
-	    {ET_WIDGET_NUMBER, ET_PORT_LOOP_QUANTIZE, "QUANTIZE"},
-	    {ET_WIDGET_NUMBER, ET_PORT_LOOP_BARS, "BARS"},
-	    {ET_WIDGET_NUMBER, ET_PORT_LOOP_LEVEL, "LEVEL"},
+		{ ET_WIDGET_TOGGLE, ET_PORT_LOOP_ARM, "ARM" },
+		{ ET_WIDGET_TOGGLE, ET_PORT_LOOP_MUTE, "MUTE" },
+		{ ET_WIDGET_TOGGLE, ET_PORT_LOOP_OVERDUB, "OVERDUB" },
+		{ ET_WIDGET_TRIGGER, ET_PORT_LOOP_CLEAR, "CLEAR" },
+		{ ET_WIDGET_TOGGLE, ET_PORT_MONITOR, "MONITOR" },
+		{ ET_WIDGET_NUMBER, ET_PORT_LOOP_QUANTIZE, "QUANTIZE" },
+		{ ET_WIDGET_NUMBER, ET_PORT_LOOP_BARS, "BARS" },
+		{ ET_WIDGET_NUMBER, ET_PORT_LOOP_LEVEL, "LEVEL" },
 	};
 	for (unsigned c = 0; c < 8; ++c) {
-		add(l, looper[c].kind, looper[c].port, col_x(c), CONTROLS_Y, COL_W,
-		    CONTROLS_H, looper[c].label, 0);
+		add(l, looper[c].kind, looper[c].port, col_x(c), CONTROLS_Y,
+		    COL_W, CONTROLS_H, looper[c].label, 0);
 	}
 }
 
@@ -312,7 +342,8 @@ et_layout_hit(const EtLayout *l, double x, double y)
 {
 	for (unsigned i = 0; i < l->count; ++i) {
 		const EtWidget *w = &l->widget[i];
-		if (x >= w->x && x < w->x + w->w && y >= w->y && y < w->y + w->h) {
+		if (x >= w->x && x < w->x + w->w && y >= w->y &&
+		    y < w->y + w->h) {
 			return w;
 		}
 	}
@@ -329,7 +360,7 @@ et_widget_drag_step(uint32_t port)
 	}
 	if (port >= ET_PORT_TRACK_FIRST && port <= ET_PORT_TRACK_LAST &&
 	    (port - ET_PORT_TRACK_FIRST) % ET_TRACK_FIELD_COUNT ==
-	        ET_TRACK_FIELD_PROGRAM) {
+		ET_TRACK_FIELD_PROGRAM) {
 		return 1.0f / 3.0f;
 	}
 	return 1.0f / 6.0f;
@@ -375,12 +406,18 @@ typedef enum { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT } Align;
 
 /* Text with its vertical middle at y. */
 static void
-text(cairo_t *cr, const char *s, double x, double y, double size, bool bold,
-     Align align, Rgb c)
+text(cairo_t    *cr,
+     const char *s,
+     double      x,
+     double      y,
+     double      size,
+     bool        bold,
+     Align       align,
+     Rgb         c)
 {
 	cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
-	                       bold ? CAIRO_FONT_WEIGHT_BOLD
-	                            : CAIRO_FONT_WEIGHT_NORMAL);
+			       bold ? CAIRO_FONT_WEIGHT_BOLD
+				    : CAIRO_FONT_WEIGHT_NORMAL);
 	cairo_set_font_size(cr, size);
 	cairo_text_extents_t e;
 	cairo_text_extents(cr, s, &e);
@@ -405,21 +442,24 @@ format_value(uint32_t port, float v, char *buf, size_t size)
 	const int n = (int)lrintf(v);
 	/* Named as hosts name it (Omni, Off, Beat ...), for the value the
 	 * plugin obeys. */
-	const char *name = et_scale_name(et_ports[port].scale,
-	                                 (int)lrintf(et_port_sanitize(port, v)));
+	const char *name = et_scale_name(
+	    et_ports[port].scale, (int)lrintf(et_port_sanitize(port, v)));
 	if (name) {
 		snprintf(buf, size, "%s", name);
 	} else if (port == ET_PORT_LOOP_BARS) {
-		n == 0 ? snprintf(buf, size, "Free") : snprintf(buf, size, "%d", n);
+		n == 0 ? snprintf(buf, size, "Free")
+		       : snprintf(buf, size, "%d", n);
 	} else if (port == ET_PORT_LOOP_LEVEL) {
-		snprintf(buf, size, "%+.1f dB", v <= -0.05f || v >= 0.05f ? (double)v : 0.0);
+		snprintf(buf, size, "%+.1f dB",
+			 v <= -0.05f || v >= 0.05f ? (double)v : 0.0);
 	} else if (port >= ET_PORT_TRACK_FIRST && port <= ET_PORT_TRACK_LAST) {
 		const unsigned field =
 		    (port - ET_PORT_TRACK_FIRST) % ET_TRACK_FIELD_COUNT;
 		if (field == ET_TRACK_FIELD_TRANSPOSE && n != 0) {
 			snprintf(buf, size, "%+d", n);
 		} else if (field == ET_TRACK_FIELD_PROGRAM && n == 0) {
-			snprintf(buf, size, "\xe2\x80\x94"); /* em dash: none */
+			snprintf(buf, size,
+				 "\xe2\x80\x94"); /* em dash: none */
 		} else {
 			snprintf(buf, size, "%d", n);
 		}
@@ -445,13 +485,13 @@ toggle_color(uint32_t port)
 static void
 draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
 {
-	const float v = m->value[w->port];
-	char        buf[32];
+	const float  v = m->value[w->port];
+	char         buf[32];
 	const double mid = w->y + w->h / 2;
 	switch (w->kind) {
 	case ET_WIDGET_TRACK: {
 		const bool active = lrintf(m->value[ET_PORT_ACTIVE_TRACK]) ==
-		                    (long)w->track + 1;
+				    (long)w->track + 1;
 		box(cr, w->x, w->y, w->w, w->h, active ? c_accent : c_cell,
 		    active ? c_accent : c_edge);
 		const Rgb ink = active ? c_bg : c_text;
@@ -462,9 +502,10 @@ draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
 		/* The note light. */
 		const bool lit = m->sounding & (1u << w->track);
 		cairo_arc(cr, w->x + w->w - 11, mid, 4.5, 0, 2 * M_PI);
-		set(cr, lit ? c_green : (active ? (Rgb){0.55, 0.36, 0.10} : c_bg));
+		set(cr, lit ? c_green
+			    : (active ? (Rgb){ 0.55, 0.36, 0.10 } : c_bg));
 		cairo_fill_preserve(cr);
-		set(cr, lit ? (Rgb){0.7, 1.0, 0.75} : c_edge);
+		set(cr, lit ? (Rgb){ 0.7, 1.0, 0.75 } : c_edge);
 		cairo_set_line_width(cr, 1.0);
 		cairo_stroke(cr);
 		return;
@@ -473,25 +514,27 @@ draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
 		box(cr, w->x, w->y, w->w, w->h, c_cell, c_edge);
 		format_value(w->port, v, buf, sizeof(buf));
 		if (w->h >= 32) { /* label above, value below */
-			text(cr, w->label, w->x + w->w / 2, w->y + 10, 8.5, false,
-			     ALIGN_CENTER, c_dim);
-			text(cr, buf, w->x + w->w / 2, w->y + w->h - 11, 12.5, true,
-			     ALIGN_CENTER, c_text);
+			text(cr, w->label, w->x + w->w / 2, w->y + 10, 8.5,
+			     false, ALIGN_CENTER, c_dim);
+			text(cr, buf, w->x + w->w / 2, w->y + w->h - 11, 12.5,
+			     true, ALIGN_CENTER, c_text);
 		} else {
-			text(cr, w->label, w->x + 8, mid, 9, false, ALIGN_LEFT, c_dim);
-			text(cr, buf, w->x + w->w - 8, mid, 12.5, true, ALIGN_RIGHT,
-			     c_text);
+			text(cr, w->label, w->x + 8, mid, 9, false, ALIGN_LEFT,
+			     c_dim);
+			text(cr, buf, w->x + w->w - 8, mid, 12.5, true,
+			     ALIGN_RIGHT, c_text);
 		}
 		return;
 	case ET_WIDGET_TOGGLE:
 	case ET_WIDGET_TRIGGER: {
 		const bool on = v > 0.0f; /* as the plugin reads a toggle */
-		const Rgb  fill = on ? (w->kind == ET_WIDGET_TRIGGER ? c_text
-		                                                     : toggle_color(w->port))
-		                     : c_cell;
+		const Rgb  fill =
+                    on ? (w->kind == ET_WIDGET_TRIGGER ? c_text
+							: toggle_color(w->port))
+			: c_cell;
 		box(cr, w->x, w->y, w->w, w->h, fill, on ? fill : c_edge);
-		text(cr, w->label, w->x + w->w / 2, mid, 11, true, ALIGN_CENTER,
-		     on ? c_bg : c_text);
+		text(cr, w->label, w->x + w->w / 2, mid, 11, true,
+		     ALIGN_CENTER, on ? c_bg : c_text);
 		return;
 	}
 	}
@@ -504,7 +547,7 @@ state_name(int state, Rgb *color)
 	case 1: *color = c_amber; return "ARMED";
 	case 2: *color = c_red; return "RECORDING";
 	case 3: *color = c_green; return "PLAYING";
-	case 4: *color = (Rgb){0.902, 0.361, 0.208}; return "OVERDUBBING";
+	case 4: *color = (Rgb){ 0.902, 0.361, 0.208 }; return "OVERDUBBING";
 	default: *color = c_dim; return "EMPTY";
 	}
 }
@@ -512,17 +555,18 @@ state_name(int state, Rgb *color)
 static void
 draw_looper(cairo_t *cr, const EtUiModel *m)
 {
-	const int state = (int)lrintf(m->value[ET_PORT_LOOP_STATE]);
-	Rgb       sc;
+	const int   state = (int)lrintf(m->value[ET_PORT_LOOP_STATE]);
+	Rgb         sc;
 	const char *name = state_name(state, &sc);
 	text(cr, "LOOPER", MARGIN, LOOPER_Y + 11, 12, true, ALIGN_LEFT, c_dim);
 	box(cr, col_x(1), LOOPER_Y + 1, COL_W + COL_STEP, 20, c_panel, sc);
 	cairo_arc(cr, col_x(1) + 12, LOOPER_Y + 11, 4.0, 0, 2 * M_PI);
 	set(cr, sc);
 	cairo_fill(cr);
-	text(cr, name, col_x(1) + 22, LOOPER_Y + 11, 10.5, true, ALIGN_LEFT, sc);
+	text(cr, name, col_x(1) + 22, LOOPER_Y + 11, 10.5, true, ALIGN_LEFT,
+	     sc);
 
-	char buf[64];
+	char        buf[64];
 	const float length = m->value[ET_PORT_LOOP_LENGTH];
 	if (length > 0.0f) {
 		snprintf(buf, sizeof(buf), "%.2f s", (double)length);
@@ -536,7 +580,7 @@ draw_looper(cairo_t *cr, const EtUiModel *m)
 
 	double x, y, w, h;
 	et_view_wave_rect(&x, &y, &w, &h);
-	box(cr, x, y, w, h, (Rgb){0.078, 0.086, 0.098}, c_edge);
+	box(cr, x, y, w, h, (Rgb){ 0.078, 0.086, 0.098 }, c_edge);
 	const double mid = y + h / 2, half = h / 2 - 6;
 	if (m->shown_bins > 0) {
 		set(cr, c_edge);
@@ -546,15 +590,17 @@ draw_looper(cairo_t *cr, const EtUiModel *m)
 		cairo_stroke(cr);
 
 		const double inner = w - 8, x0 = x + 4;
-		const double bw    = inner / m->shown_bins;
+		const double bw = inner / m->shown_bins;
 		cairo_move_to(cr, x0, mid);
 		for (uint32_t b = 0; b < m->shown_bins; ++b) {
-			const double p = fmin(1.0, fmax(0.0, (double)m->shown[b]));
+			const double p =
+			    fmin(1.0, fmax(0.0, (double)m->shown[b]));
 			cairo_line_to(cr, x0 + b * bw, mid - p * half);
 			cairo_line_to(cr, x0 + (b + 1) * bw, mid - p * half);
 		}
 		for (uint32_t b = m->shown_bins; b-- > 0;) {
-			const double p = fmin(1.0, fmax(0.0, (double)m->shown[b]));
+			const double p =
+			    fmin(1.0, fmax(0.0, (double)m->shown[b]));
 			cairo_line_to(cr, x0 + (b + 1) * bw, mid + p * half);
 			cairo_line_to(cr, x0 + b * bw, mid + p * half);
 		}
@@ -567,8 +613,10 @@ draw_looper(cairo_t *cr, const EtUiModel *m)
 		cairo_fill(cr);
 
 		if (state >= 1) {
-			const double pos =
-			    fmin(1.0, fmax(0.0, (double)m->value[ET_PORT_LOOP_POSITION]));
+			const double pos = fmin(
+			    1.0,
+			    fmax(0.0,
+				 (double)m->value[ET_PORT_LOOP_POSITION]));
 			const double px = floor(x0 + pos * inner) + 0.5;
 			set(cr, c_text);
 			cairo_set_line_width(cr, 2.0);
@@ -577,9 +625,11 @@ draw_looper(cairo_t *cr, const EtUiModel *m)
 			cairo_stroke(cr);
 		}
 	} else {
-		const char *hint = state == 2   ? "recording the first take..."
-		                   : state == 1 ? "armed: recording starts on the quantize point"
-		                                : "no loop: press ARM to record";
+		const char *hint =
+		    state == 2 ? "recording the first take..."
+		    : state == 1
+			? "armed: recording starts on the quantize point"
+			: "no loop: press ARM to record";
 		text(cr, hint, x + w / 2, mid, 12, false, ALIGN_CENTER,
 		     state == 2 ? c_red : c_dim);
 	}
@@ -593,8 +643,8 @@ et_view_draw(cairo_t *cr, const EtLayout *layout, const EtUiModel *m)
 
 	text(cr, "EIGHTTRACK", MARGIN, HEADER_Y + HEADER_H / 2, 20, true,
 	     ALIGN_LEFT, c_text);
-	text(cr, "8 tracks + looper", MARGIN + 160, HEADER_Y + HEADER_H / 2, 10,
-	     false, ALIGN_LEFT, c_dim);
+	text(cr, "8 tracks + looper", MARGIN + 160, HEADER_Y + HEADER_H / 2,
+	     10, false, ALIGN_LEFT, c_dim);
 
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		const bool active =

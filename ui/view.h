@@ -17,25 +17,26 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ET_VIEW_WIDTH 760
+#define ET_VIEW_WIDTH  760
 #define ET_VIEW_HEIGHT 430
 
 typedef struct {
 	float    value[ET_PORT_COUNT]; /* control ports, as last known */
-	uint32_t sounding;             /* bit t: track t+1 has notes sounding */
+	uint32_t sounding; /* bit t: track t+1 has notes sounding */
 
 	/* The waveform overview: `shown` is the last complete one; chunks of
 	 * a newer one collect in `incoming` until it is whole. */
 	float    shown[ET_OVERVIEW_BINS];
-	uint32_t shown_bins;    /* 0: no loop */
-	uint32_t shown_length;  /* frames */
+	uint32_t shown_bins;   /* 0: no loop */
+	uint32_t shown_length; /* frames */
 	float    incoming[ET_OVERVIEW_BINS];
 	uint32_t incoming_serial, incoming_next;
 	uint32_t incoming_bins; /* of the overview collecting; 0: none */
 } EtUiModel;
 
 typedef enum {
-	ET_WIDGET_NUMBER,  /* drag or scroll; enumerations also cycle on click */
+	ET_WIDGET_NUMBER,  /* drag or scroll; enumerations also cycle on click
+			    */
 	ET_WIDGET_TOGGLE,  /* click flips 0/1 */
 	ET_WIDGET_TRIGGER, /* 1 while held */
 	ET_WIDGET_TRACK    /* click makes the track active */
@@ -68,10 +69,13 @@ typedef enum {
 /* An Overview message's chunk: bins first..first+n-1 of overview `serial`
  * with `bins` bins in all, for a loop of `length` frames.  After
  * ET_CHUNK_LOST the UI should ask for the overview again (msg:Request). */
-EtChunkResult et_ui_model_overview(EtUiModel *m, uint32_t serial,
-                                   uint32_t length, uint32_t bins,
-                                   uint32_t first, const float *peaks,
-                                   uint32_t n);
+EtChunkResult et_ui_model_overview(EtUiModel   *m,
+				   uint32_t     serial,
+				   uint32_t     length,
+				   uint32_t     bins,
+				   uint32_t     first,
+				   const float *peaks,
+				   uint32_t     n);
 
 /* ------------------------------------------------ messages from the plugin
  * What notify says (plugin/lv2/messages.h), read from the atom a host passes
@@ -83,21 +87,23 @@ EtChunkResult et_ui_model_overview(EtUiModel *m, uint32_t serial,
 typedef struct {
 	uint32_t atom_Object, atom_Blank, atom_Int, atom_Long, atom_Float,
 	    atom_Vector;
-	uint32_t msg_Activity, msg_Overview, msg_sounding, msg_serial, msg_length,
-	    msg_binCount, msg_first, msg_peaks;
+	uint32_t msg_Activity, msg_Overview, msg_sounding, msg_serial,
+	    msg_length, msg_binCount, msg_first, msg_peaks;
 } EtMsgUris;
 
 typedef enum { ET_MSG_NONE, ET_MSG_ACTIVITY, ET_MSG_OVERVIEW } EtMsgKind;
 
 typedef struct {
-	uint32_t sounding;                 /* ET_MSG_ACTIVITY */
+	uint32_t sounding;                    /* ET_MSG_ACTIVITY */
 	uint32_t serial, length, bins, first; /* ET_MSG_OVERVIEW */
-	uint32_t n;                        /* peaks given, <= ET_OVERVIEW_BINS */
-	float    peaks[ET_OVERVIEW_BINS];  /* finite, n of them */
+	uint32_t n; /* peaks given, <= ET_OVERVIEW_BINS */
+	float    peaks[ET_OVERVIEW_BINS]; /* finite, n of them */
 } EtMsg;
 
-EtMsgKind et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size,
-                      EtMsg *msg);
+EtMsgKind et_msg_read(const EtMsgUris *u,
+		      const void      *buffer,
+		      uint32_t         size,
+		      EtMsg           *msg);
 
 void et_layout_init(EtLayout *layout);
 

@@ -4,21 +4,23 @@
 
 #define SETTLE_STEPS 8
 
-void et_clock_init(EtClock *c, double sample_rate)
+void
+et_clock_init(EtClock *c, double sample_rate)
 {
-	c->sample_rate = sample_rate > 0.0 ? sample_rate : 48000.0;
-	c->bpm = 120.0;
+	c->sample_rate   = sample_rate > 0.0 ? sample_rate : 48000.0;
+	c->bpm           = 120.0;
 	c->beats_per_bar = 4.0;
-	c->beat_unit = 4.0;
-	c->speed = 0.0;
+	c->beat_unit     = 4.0;
+	c->speed         = 0.0;
 	c->has_transport = false;
-	c->anchor_frame = 0;
+	c->anchor_frame  = 0;
 	c->anchor_offset = 0;
-	c->anchor_beats = 0.0;
-	c->block_frames = 0;
+	c->anchor_beats  = 0.0;
+	c->block_frames  = 0;
 }
 
-void et_clock_begin_block(EtClock *c, uint32_t nframes)
+void
+et_clock_begin_block(EtClock *c, uint32_t nframes)
 {
 	/* Keep the anchor where it was in absolute time: the new block starts
 	 * block_frames after the old one. */
@@ -28,32 +30,35 @@ void et_clock_begin_block(EtClock *c, uint32_t nframes)
 
 /* Bounds that keep every frame count far inside int64_t; a host sending
  * anything outside them is sending garbage, which is ignored. */
-static bool usable_bpm(double v)
+static bool
+usable_bpm(double v)
 {
 	return isfinite(v) && v >= 1.0 && v <= 10000.0;
 }
 
-static bool usable_meter(double v)
+static bool
+usable_meter(double v)
 {
 	return isfinite(v) && v > 0.0 && v <= 1000.0;
 }
 
-void et_clock_apply(EtClock *c, uint32_t block_frame, const EtPosition *p)
+void
+et_clock_apply(EtClock *c, uint32_t block_frame, const EtPosition *p)
 {
 	/* Where the old anchor puts this block frame, in frames and beats. */
-	const int64_t old_frame = et_clock_transport_frame(c, block_frame);
-	const int64_t frame = p->has_frame ? p->frame : old_frame;
-	const double old_beats = et_clock_beats_at(c, (double)frame);
-	const bool was_rolling = et_clock_rolling(c) && c->has_transport;
-	const double old_bpm = c->bpm, old_meter = c->beats_per_bar,
-	             old_speed = c->speed;
+	const int64_t old_frame   = et_clock_transport_frame(c, block_frame);
+	const int64_t frame       = p->has_frame ? p->frame : old_frame;
+	const double  old_beats   = et_clock_beats_at(c, (double)frame);
+	const bool    was_rolling = et_clock_rolling(c) && c->has_transport;
+	const double  old_bpm = c->bpm, old_meter = c->beats_per_bar,
+		     old_speed = c->speed;
 
 	if (p->has_bpm && usable_bpm(p->bpm))
 		c->bpm = p->bpm;
 	if (p->has_beats_per_bar && usable_meter(p->beats_per_bar))
 		c->beats_per_bar = p->beats_per_bar;
-	if (p->has_beat_unit && isfinite(p->beat_unit) && p->beat_unit >= 1.0 &&
-	    p->beat_unit <= 64.0)
+	if (p->has_beat_unit && isfinite(p->beat_unit) &&
+	    p->beat_unit >= 1.0 && p->beat_unit <= 64.0)
 		c->beat_unit = p->beat_unit;
 	if (p->has_speed && isfinite(p->speed))
 		c->speed = p->speed;
@@ -61,11 +66,11 @@ void et_clock_apply(EtClock *c, uint32_t block_frame, const EtPosition *p)
 	double beats = old_beats;
 	if (p->has_bar || (p->has_bar_beat && isfinite(p->bar_beat))) {
 		const double bar = p->has_bar
-		                       ? (double)p->bar
-		                       : floor(old_beats / c->beats_per_bar);
+				       ? (double)p->bar
+				       : floor(old_beats / c->beats_per_bar);
 		const double bar_beat =
 		    (p->has_bar_beat && isfinite(p->bar_beat)) ? p->bar_beat
-		                                               : 0.0;
+							       : 0.0;
 		beats = bar * c->beats_per_bar + bar_beat;
 	}
 
@@ -79,53 +84,61 @@ void et_clock_apply(EtClock *c, uint32_t block_frame, const EtPosition *p)
 	    fabs(beats - old_beats) <= ET_CLOCK_CONTINUITY_BEATS)
 		return;
 
-	c->anchor_frame = frame;
+	c->anchor_frame  = frame;
 	c->anchor_offset = (int64_t)block_frame;
-	c->anchor_beats = beats;
+	c->anchor_beats  = beats;
 	if (p->has_frame)
 		c->has_transport = true;
 }
 
-bool et_clock_rolling(const EtClock *c)
+bool
+et_clock_rolling(const EtClock *c)
 {
 	return c->speed != 0.0;
 }
 
-bool et_clock_has_transport(const EtClock *c)
+bool
+et_clock_has_transport(const EtClock *c)
 {
 	return c->has_transport;
 }
 
-int64_t et_clock_transport_frame(const EtClock *c, uint32_t block_frame)
+int64_t
+et_clock_transport_frame(const EtClock *c, uint32_t block_frame)
 {
 	if (!et_clock_rolling(c))
 		return c->anchor_frame;
 	return c->anchor_frame + ((int64_t)block_frame - c->anchor_offset);
 }
 
-double et_clock_frames_per_beat(const EtClock *c)
+double
+et_clock_frames_per_beat(const EtClock *c)
 {
 	return 60.0 * c->sample_rate / c->bpm;
 }
 
-double et_clock_frames_per_bar(const EtClock *c)
+double
+et_clock_frames_per_bar(const EtClock *c)
 {
 	return et_clock_frames_per_beat(c) * c->beats_per_bar;
 }
 
-double et_clock_beats_at(const EtClock *c, double frame)
+double
+et_clock_beats_at(const EtClock *c, double frame)
 {
 	return c->anchor_beats +
 	       (frame - (double)c->anchor_frame) / et_clock_frames_per_beat(c);
 }
 
-double et_clock_frame_at_beats(const EtClock *c, double beats)
+double
+et_clock_frame_at_beats(const EtClock *c, double beats)
 {
 	return (double)c->anchor_frame +
 	       (beats - c->anchor_beats) * et_clock_frames_per_beat(c);
 }
 
-int64_t et_clock_quantize_frame(double x)
+int64_t
+et_clock_quantize_frame(double x)
 {
 	/* Saturate rather than convert an out-of-range double (undefined). */
 	if (!(x > -4e18))
@@ -138,17 +151,18 @@ int64_t et_clock_quantize_frame(double x)
 	return (int64_t)whole + 1;
 }
 
-double et_clock_boundary_at_or_after(const EtClock *c, EtQuantize q,
-                                     int64_t f)
+double
+et_clock_boundary_at_or_after(const EtClock *c, EtQuantize q, int64_t f)
 {
 	if (q != ET_QUANTIZE_BEAT && q != ET_QUANTIZE_BAR)
 		return (double)f;
 	const double unit = q == ET_QUANTIZE_BAR ? c->beats_per_bar : 1.0;
-	const double fpb = et_clock_frames_per_beat(c);
+	const double fpb  = et_clock_frames_per_beat(c);
 
 	/* The earliest boundary that still quantizes to f lies just under a
 	 * frame before f; estimate its index, then settle it with the same
-	 * rounding et_clock_quantize_frame() uses, so the two never disagree. */
+	 * rounding et_clock_quantize_frame() uses, so the two never disagree.
+	 */
 	const double earliest =
 	    (double)(f - c->anchor_frame) - 1.0 + ET_CLOCK_SNAP_FRAMES;
 	double n = ceil((c->anchor_beats + earliest / fpb) / unit);
@@ -162,7 +176,8 @@ double et_clock_boundary_at_or_after(const EtClock *c, EtQuantize q,
 		x = et_clock_frame_at_beats(c, n * unit);
 	}
 	for (int i = 0; i < SETTLE_STEPS; ++i) {
-		const double before = et_clock_frame_at_beats(c, (n - 1.0) * unit);
+		const double before =
+		    et_clock_frame_at_beats(c, (n - 1.0) * unit);
 		if (et_clock_quantize_frame(before) < f)
 			break;
 		n -= 1.0;

@@ -39,20 +39,20 @@
 typedef struct {
 	bool has_frame, has_speed, has_bpm, has_beats_per_bar, has_bar,
 	    has_bar_beat, has_beat_unit;
-	int64_t frame;        /* time:frame */
-	double speed;         /* time:speed, 0 = stopped */
-	double bpm;           /* time:beatsPerMinute */
-	double beats_per_bar; /* time:beatsPerBar */
-	int64_t bar;          /* time:bar, 0-based */
-	double bar_beat;      /* time:barBeat (a float32 on the wire) */
-	double beat_unit;     /* time:beatUnit: 4 = a beat is a quarter note */
+	int64_t frame;         /* time:frame */
+	double  speed;         /* time:speed, 0 = stopped */
+	double  bpm;           /* time:beatsPerMinute */
+	double  beats_per_bar; /* time:beatsPerBar */
+	int64_t bar;           /* time:bar, 0-based */
+	double  bar_beat;      /* time:barBeat (a float32 on the wire) */
+	double  beat_unit; /* time:beatUnit: 4 = a beat is a quarter note */
 } EtPosition;
 
 /* Values match the loop_quantize port. */
 typedef enum {
-	ET_QUANTIZE_OFF = 0,
+	ET_QUANTIZE_OFF  = 0,
 	ET_QUANTIZE_BEAT = 1,
-	ET_QUANTIZE_BAR = 2
+	ET_QUANTIZE_BAR  = 2
 } EtQuantize;
 
 /* Public so that it can be embedded; read it through the functions. */
@@ -62,17 +62,18 @@ typedef struct EtClock {
 	double beats_per_bar; /* > 0 */
 	double beat_unit;     /* note value of a beat: 4 quarter, 8 eighth */
 	double speed;         /* != 0 means rolling */
-	bool has_transport;   /* a position with a frame has been seen */
+	bool   has_transport; /* a position with a frame has been seen */
 	/* The anchor: at block frame anchor_offset (relative to the start of
 	 * the current block, negative once later blocks have begun) the
 	 * transport was at anchor_frame, and musical time was anchor_beats. */
-	int64_t anchor_frame;
-	int64_t anchor_offset;
-	double anchor_beats;
+	int64_t  anchor_frame;
+	int64_t  anchor_offset;
+	double   anchor_beats;
 	uint32_t block_frames; /* length of the current block */
 } EtClock;
 
-/* 120 BPM, 4/4 (beat unit 4), stopped, transport frame 0, no transport seen. */
+/* 120 BPM, 4/4 (beat unit 4), stopped, transport frame 0, no transport seen.
+ */
 void et_clock_init(EtClock *c, double sample_rate);
 
 /* Called at the start of every run(), before any et_clock_apply(). */
@@ -110,8 +111,9 @@ double et_clock_frame_at_beats(const EtClock *c, double beats);
  * the current tempo.  So a boundary exactly at f, within 1/100 frame after
  * f, or less than a frame before f counts: its quantize point is f.
  * ET_QUANTIZE_OFF returns f itself. */
-double et_clock_boundary_at_or_after(const EtClock *c, EtQuantize q,
-                                     int64_t f);
+double et_clock_boundary_at_or_after(const EtClock *c,
+				     EtQuantize     q,
+				     int64_t        f);
 
 /* The quantize point of an exact boundary x: the first whole frame at or
  * after x, except that x less than ET_CLOCK_SNAP_FRAMES after a whole frame

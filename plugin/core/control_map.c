@@ -11,14 +11,14 @@
 static bool
 is_held_controller(uint8_t cc)
 {
-	return cc == ET_CC_SUSTAIN || cc == ET_CC_SOSTENUTO || cc == ET_CC_SOFT ||
-	       cc == ET_CC_HOLD;
+	return cc == ET_CC_SUSTAIN || cc == ET_CC_SOSTENUTO ||
+	       cc == ET_CC_SOFT || cc == ET_CC_HOLD;
 }
 
 EtControlAction
 et_control_map(uint8_t control_channel, const uint8_t *msg, uint32_t size)
 {
-	EtControlAction action = {ET_CONTROL_NOT_MINE, 0};
+	EtControlAction action = { ET_CONTROL_NOT_MINE, 0 };
 	if (control_channel < 1 || control_channel > 16 || size < 1 ||
 	    msg[0] < ET_MIDI_NOTE_OFF || msg[0] >= ET_MIDI_SYSEX ||
 	    (msg[0] & 0x0F) != control_channel - 1) {
@@ -30,10 +30,12 @@ et_control_map(uint8_t control_channel, const uint8_t *msg, uint32_t size)
 		action.kind = ET_CONTROL_IGNORED;
 		return action;
 	}
-	if (type == ET_MIDI_NOTE_OFF || (type == ET_MIDI_NOTE_ON && msg[2] == 0) ||
+	if (type == ET_MIDI_NOTE_OFF ||
+	    (type == ET_MIDI_NOTE_ON && msg[2] == 0) ||
 	    (type == ET_MIDI_CONTROL_CHANGE &&
 	     ((is_held_controller(msg[1]) && msg[2] < 64) ||
-	      msg[1] == ET_CC_ALL_SOUND_OFF || msg[1] == ET_CC_ALL_NOTES_OFF))) {
+	      msg[1] == ET_CC_ALL_SOUND_OFF ||
+	      msg[1] == ET_CC_ALL_NOTES_OFF))) {
 		action.kind = ET_CONTROL_RELEASE;
 		return action;
 	}

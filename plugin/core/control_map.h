@@ -27,8 +27,9 @@
 
 typedef enum {
 	ET_CONTROL_NOT_MINE = 0, /* route it as usual */
-	ET_CONTROL_IGNORED,      /* on the control channel, consumed, no action */
-	ET_CONTROL_RELEASE,      /* consumed; et_router_release() ends what it ends */
+	ET_CONTROL_IGNORED, /* on the control channel, consumed, no action */
+	ET_CONTROL_RELEASE, /* consumed; et_router_release() ends what it ends
+			     */
 	ET_CONTROL_SELECT_TRACK, /* make `track` (0..7) active */
 	ET_CONTROL_LOOP_ARM,     /* toggle loop arm */
 	ET_CONTROL_LOOP_MUTE,    /* toggle loop mute */
@@ -41,7 +42,8 @@ typedef struct {
 } EtControlAction;
 
 /* What a complete MIDI message means with control_channel (0 = off). */
-EtControlAction et_control_map(uint8_t control_channel, const uint8_t *msg,
-                               uint32_t size);
+EtControlAction et_control_map(uint8_t        control_channel,
+			       const uint8_t *msg,
+			       uint32_t       size);
 
 #endif

@@ -16,14 +16,15 @@ typedef struct {
 	unsigned int csr;
 } EtFpuMode;
 
-#define ET_CSR_FLUSH_TO_ZERO 0x8000u
+#define ET_CSR_FLUSH_TO_ZERO      0x8000u
 #define ET_CSR_DENORMALS_ARE_ZERO 0x0040u
 
 static inline EtFpuMode
 et_flush_denormals(void)
 {
-	const EtFpuMode host = {_mm_getcsr()};
-	_mm_setcsr(host.csr | ET_CSR_FLUSH_TO_ZERO | ET_CSR_DENORMALS_ARE_ZERO);
+	const EtFpuMode host = { _mm_getcsr() };
+	_mm_setcsr(host.csr | ET_CSR_FLUSH_TO_ZERO |
+		   ET_CSR_DENORMALS_ARE_ZERO);
 	return host;
 }
 
@@ -40,7 +41,7 @@ typedef struct {
 static inline EtFpuMode
 et_flush_denormals(void)
 {
-	const EtFpuMode host = {0};
+	const EtFpuMode host = { 0 };
 	return host;
 }
 

@@ -31,8 +31,8 @@ et_engine_control(const EtEngine *e, uint32_t index)
 /* The casts below convert in-range whole numbers: values are sanitized
  * (et_port_sanitize: never NaN, clamped, rounded on integer ports). */
 void
-et_engine_router_controls(const float values[ET_PORT_COUNT],
-                          EtRouterControls *out)
+et_engine_router_controls(const float       values[ET_PORT_COUNT],
+			  EtRouterControls *out)
 {
 	out->auto_channel = (uint8_t)values[ET_PORT_AUTO_CHANNEL];
 	out->active_track = (uint8_t)(values[ET_PORT_ACTIVE_TRACK] - 1.0f);
@@ -41,7 +41,8 @@ et_engine_router_controls(const float values[ET_PORT_COUNT],
 		EtTrackControls *tc = &out->track[t];
 		tc->channel =
 		    (uint8_t)values[et_track_port(t, ET_TRACK_FIELD_CHANNEL)];
-		tc->mute = values[et_track_port(t, ET_TRACK_FIELD_MUTE)] > 0.0f;
+		tc->mute =
+		    values[et_track_port(t, ET_TRACK_FIELD_MUTE)] > 0.0f;
 		tc->transpose =
 		    (int8_t)values[et_track_port(t, ET_TRACK_FIELD_TRANSPOSE)];
 		tc->program =
@@ -50,8 +51,8 @@ et_engine_router_controls(const float values[ET_PORT_COUNT],
 }
 
 void
-et_engine_looper_controls(const float values[ET_PORT_COUNT],
-                          EtLooperControls *out)
+et_engine_looper_controls(const float       values[ET_PORT_COUNT],
+			  EtLooperControls *out)
 {
 	out->arm      = values[ET_PORT_LOOP_ARM] > 0.0f;
 	out->mute     = values[ET_PORT_LOOP_MUTE] > 0.0f;
@@ -75,8 +76,9 @@ et_engine_init(EtEngine *e, double rate)
 	}
 	e->rate = rate;
 	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
-		e->control_bits[i]  = float_bits(et_ports[i].fallback);
-		e->control_value[i] = et_port_sanitize(i, et_ports[i].fallback);
+		e->control_bits[i] = float_bits(et_ports[i].fallback);
+		e->control_value[i] =
+		    et_port_sanitize(i, et_ports[i].fallback);
 	}
 	/* The whole loop memory is allocated and touched here, so run() never
 	 * has to. */
@@ -179,9 +181,10 @@ static void
 render_to(EtEngine *e, uint32_t to)
 {
 	if (to > e->rendered && e->audio.out_l) {
-		et_looper_process(e->looper, &e->clock, e->audio.in_l, e->audio.in_r,
-		                  e->audio.out_l, e->audio.out_r, e->rendered,
-		                  to - e->rendered);
+		et_looper_process(e->looper, &e->clock, e->audio.in_l,
+				  e->audio.in_r, e->audio.out_l,
+				  e->audio.out_r, e->rendered,
+				  to - e->rendered);
 	}
 	if (to > e->rendered) {
 		e->rendered = to;
@@ -189,9 +192,12 @@ render_to(EtEngine *e, uint32_t to)
 }
 
 void
-et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
-                uint32_t nframes, const EtEngineAudio *audio,
-                const EtSink *sink, const EtSink *track_sink)
+et_engine_begin(EtEngine            *e,
+		const float *const   controls[ET_PORT_COUNT],
+		uint32_t             nframes,
+		const EtEngineAudio *audio,
+		const EtSink        *sink,
+		const EtSink        *track_sink)
 {
 	e->nframes    = nframes;
 	e->sink       = *sink;
@@ -225,7 +231,8 @@ et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
 	et_clock_begin_block(&e->clock, nframes);
 	et_midiclock_begin_block(&e->midiclock);
 	if (nframes > 0) { /* a Stop needs a frame to land on */
-		et_midiclock_set_enabled(&e->midiclock, e->clock_out, &e->sink);
+		et_midiclock_set_enabled(&e->midiclock, e->clock_out,
+					 &e->sink);
 	}
 
 	/* The router's controls are rebuilt, and diffed, only when a port
@@ -233,9 +240,11 @@ et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
 	 * changes them itself, at its frame). */
 	et_router_flush(&e->router, 0, &e->sink);
 	if (changed || restored || !e->router.started) {
-		et_engine_router_controls(e->control_value, &e->router_controls);
+		et_engine_router_controls(e->control_value,
+					  &e->router_controls);
 		e->router_controls.active_track = e->latch.active_track;
-		et_router_set_controls(&e->router, &e->router_controls, 0, &e->sink);
+		et_router_set_controls(&e->router, &e->router_controls, 0,
+				       &e->sink);
 	}
 }
 
@@ -255,7 +264,7 @@ place(EtEngine *e, int64_t frame, bool timed, bool midi)
 	e->at = (uint32_t)frame;
 	if (e->midiclock.enabled) {
 		et_midiclock_advance(&e->midiclock, &e->clock,
-		                     midi ? e->at + 1 : e->at, &e->sink);
+				     midi ? e->at + 1 : e->at, &e->sink);
 	}
 	return e->at;
 }
@@ -268,7 +277,8 @@ act_on_control(EtEngine *e, uint32_t at, EtControlAction act)
 	if (act.kind == ET_CONTROL_SELECT_TRACK) {
 		e->latch.active_track           = act.track;
 		e->router_controls.active_track = act.track;
-		et_router_set_controls(&e->router, &e->router_controls, at, &e->sink);
+		et_router_set_controls(&e->router, &e->router_controls, at,
+				       &e->sink);
 		return;
 	}
 	render_to(e, at);
@@ -295,7 +305,7 @@ et_engine_midi(EtEngine *e, int64_t frame, const uint8_t *msg, uint32_t size)
 	}
 	const EtControlAction act =
 	    e->control_channel ? et_control_map(e->control_channel, msg, size)
-	                       : (EtControlAction){ET_CONTROL_NOT_MINE, 0};
+			       : (EtControlAction){ ET_CONTROL_NOT_MINE, 0 };
 	switch (act.kind) {
 	case ET_CONTROL_NOT_MINE:
 		et_router_process(&e->router, at, msg, size, &e->sink);
@@ -311,7 +321,7 @@ et_engine_midi(EtEngine *e, int64_t frame, const uint8_t *msg, uint32_t size)
 void
 et_engine_position(EtEngine *e, int64_t frame, const EtPosition *pos)
 {
-	const uint32_t at    = place(e, frame, true, false);
+	const uint32_t at = place(e, frame, true, false);
 	/* Audio up to the position plays by the old one. */
 	const uint32_t until = at < e->nframes ? at : e->nframes;
 	render_to(e, until);

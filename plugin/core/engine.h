@@ -75,7 +75,8 @@ typedef struct {
 		bool    arm, mute;
 	} latch;
 
-	/* track_outs: the track outputs carry events (the glue's sink looks). */
+	/* track_outs: the track outputs carry events (the glue's sink looks).
+	 */
 	bool track_outs;
 
 	/* The block under way. */
@@ -112,14 +113,19 @@ EtLooper *et_engine_swap_looper(EtEngine *e, EtLooper *looper);
  * event's track output while e->track_outs); track_sink is used only to
  * end, on the track outputs alone, what they hold when track_outs goes
  * off. */
-void et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
-                     uint32_t nframes, const EtEngineAudio *audio,
-                     const EtSink *sink, const EtSink *track_sink);
+void et_engine_begin(EtEngine            *e,
+		     const float *const   controls[ET_PORT_COUNT],
+		     uint32_t             nframes,
+		     const EtEngineAudio *audio,
+		     const EtSink        *sink,
+		     const EtSink        *track_sink);
 
 /* A MIDI message at `frame` of the block: routed, or acted on if it is a
  * control-channel note, or dropped if MIDI clock out replaces it. */
-void et_engine_midi(EtEngine *e, int64_t frame, const uint8_t *msg,
-                    uint32_t size);
+void et_engine_midi(EtEngine      *e,
+		    int64_t        frame,
+		    const uint8_t *msg,
+		    uint32_t       size);
 
 /* A transport position at `frame`: audio up to it plays by the old one. */
 void et_engine_position(EtEngine *e, int64_t frame, const EtPosition *pos);
@@ -144,9 +150,9 @@ float et_engine_control(const EtEngine *e, uint32_t index);
 /* The router's and the looper's controls read from sanitized port values
  * (values[i] as et_port_sanitize() gives them), as a block reads them,
  * for the fuzzers and tests that drive a module alone. */
-void et_engine_router_controls(const float values[ET_PORT_COUNT],
-                               EtRouterControls *out);
-void et_engine_looper_controls(const float values[ET_PORT_COUNT],
-                               EtLooperControls *out);
+void et_engine_router_controls(const float       values[ET_PORT_COUNT],
+			       EtRouterControls *out);
+void et_engine_looper_controls(const float       values[ET_PORT_COUNT],
+			       EtLooperControls *out);
 
 #endif

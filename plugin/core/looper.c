@@ -18,39 +18,43 @@ typedef enum { EV_NONE, EV_START, EV_STOP, EV_UNIT, EV_FULL } EventKind;
 
 typedef struct {
 	EventKind kind;
-	int64_t ahead; /* frames from now */
-	double exact;  /* exact time of the boundary it quantizes */
+	int64_t   ahead; /* frames from now */
+	double    exact; /* exact time of the boundary it quantizes */
 } Event;
 
 /* The ports' defaults, read as the glue reads the ports.  Taken from the
  * port list as constants: the looper is also built without the port table
  * (the state fuzzer, test_host_torn). */
-EtLooperControls et_looper_default_controls(void)
+EtLooperControls
+et_looper_default_controls(void)
 {
 	static const EtLooperControls c = {
-	    .arm = ET_PORT_DEFAULT(LOOP_ARM) > 0.0f,
-	    .mute = ET_PORT_DEFAULT(LOOP_MUTE) > 0.0f,
-	    .overdub = ET_PORT_DEFAULT(LOOP_OVERDUB) > 0.0f,
-	    .quantize = (EtQuantize)ET_PORT_DEFAULT(LOOP_QUANTIZE),
-	    .bars = (uint32_t)ET_PORT_DEFAULT(LOOP_BARS),
-	    .clear = ET_PORT_DEFAULT(LOOP_CLEAR) > 0.0f,
-	    .level_db = ET_PORT_DEFAULT(LOOP_LEVEL),
-	    .monitor = ET_PORT_DEFAULT(MONITOR) > 0.0f,
+		.arm      = ET_PORT_DEFAULT(LOOP_ARM) > 0.0f,
+		.mute     = ET_PORT_DEFAULT(LOOP_MUTE) > 0.0f,
+		.overdub  = ET_PORT_DEFAULT(LOOP_OVERDUB) > 0.0f,
+		.quantize = (EtQuantize)ET_PORT_DEFAULT(LOOP_QUANTIZE),
+		.bars     = (uint32_t)ET_PORT_DEFAULT(LOOP_BARS),
+		.clear    = ET_PORT_DEFAULT(LOOP_CLEAR) > 0.0f,
+		.level_db = ET_PORT_DEFAULT(LOOP_LEVEL),
+		.monitor  = ET_PORT_DEFAULT(MONITOR) > 0.0f,
 	};
 	return c;
 }
 
-uint32_t et_looper_ramp_frames(double sample_rate)
+uint32_t
+et_looper_ramp_frames(double sample_rate)
 {
 	const double frames = floor(sample_rate * ET_LOOPER_RAMP_SECONDS);
 	/* NaN and rates under 250 Hz give 1; from 1.05e9 Hz (no host's: the
 	 * glue refuses rates above 1e6) up to infinity the ramp saturates at
 	 * 2^22 rather than convert a double beyond uint32_t (undefined). */
-	return frames >= 1.0 ? (frames < 4194304.0 ? (uint32_t)frames : 4194304u)
-	                     : 1u;
+	return frames >= 1.0
+		   ? (frames < 4194304.0 ? (uint32_t)frames : 4194304u)
+		   : 1u;
 }
 
-static EtLooperControls sanitize(const EtLooperControls *c)
+static EtLooperControls
+sanitize(const EtLooperControls *c)
 {
 	EtLooperControls s = *c;
 	if (s.quantize != ET_QUANTIZE_OFF && s.quantize != ET_QUANTIZE_BEAT)
@@ -60,11 +64,12 @@ static EtLooperControls sanitize(const EtLooperControls *c)
 	if (isnan(s.level_db))
 		s.level_db = ET_PORT_DEFAULT(LOOP_LEVEL);
 	s.level_db = fminf(fmaxf(s.level_db, ET_PORT_MINIMUM(LOOP_LEVEL)),
-	                   ET_PORT_MAXIMUM(LOOP_LEVEL));
+			   ET_PORT_MAXIMUM(LOOP_LEVEL));
 	return s;
 }
 
-static float level_gain(float db)
+static float
+level_gain(float db)
 {
 	/* 0 dB is the common case and must be exactly unity. */
 	return db == 0.0f ? 1.0f : powf(10.0f, db / 20.0f);
@@ -75,7 +80,8 @@ static float level_gain(float db)
  * memset into calloc, which maps the kernel's shared zero page and leaves
  * the real page to the first write, in run().  Stores through a volatile
  * pointer cannot be elided or merged into an allocation. */
-static void touch_pages(float *buf, size_t frames)
+static void
+touch_pages(float *buf, size_t frames)
 {
 	const size_t page = 4096 / sizeof(float);
 	memset(buf, 0, sizeof(float) * frames);
@@ -86,7 +92,8 @@ static void touch_pages(float *buf, size_t frames)
 		v[frames - 1] = 0.0f;
 }
 
-EtLooper *et_looper_new(double sample_rate, uint32_t capacity_frames)
+EtLooper *
+et_looper_new(double sample_rate, uint32_t capacity_frames)
 {
 	if (capacity_frames == 0 || !(sample_rate > 0.0))
 		return NULL;
@@ -99,8 +106,8 @@ EtLooper *et_looper_new(double sample_rate, uint32_t capacity_frames)
 	 * partial last chunks. */
 	const uint64_t pool =
 	    2u * ((uint64_t)capacity_frames + ET_STORE_CHUNK_FRAMES);
-	l->store = et_store_new(capacity_frames,
-	                        pool < UINT32_MAX ? (uint32_t)pool : UINT32_MAX);
+	l->store = et_store_new(
+	    capacity_frames, pool < UINT32_MAX ? (uint32_t)pool : UINT32_MAX);
 	/* The four seam buffers of `ramp` frames each, in one block. */
 	l->hist_l = malloc(sizeof(float) * ramp * 4);
 	l->cur = l->base = l->take = l->prev = l->tail_v = ET_NO_VERSION;
@@ -109,19 +116,20 @@ EtLooper *et_looper_new(double sample_rate, uint32_t capacity_frames)
 		return NULL;
 	}
 	touch_pages(l->hist_l, (size_t)ramp * 4);
-	l->hist_r = l->hist_l + ramp;
-	l->pre_l = l->hist_r + ramp;
-	l->pre_r = l->pre_l + ramp;
-	l->rate = sample_rate;
+	l->hist_r   = l->hist_l + ramp;
+	l->pre_l    = l->hist_r + ramp;
+	l->pre_r    = l->pre_l + ramp;
+	l->rate     = sample_rate;
 	l->capacity = capacity_frames;
-	l->ramp = ramp;
-	l->ctl = et_looper_default_controls();
-	l->state = ET_LOOP_EMPTY;
+	l->ramp     = ramp;
+	l->ctl      = et_looper_default_controls();
+	l->state    = ET_LOOP_EMPTY;
 	l->level = l->level_target = 1.0f;
 	return l;
 }
 
-void et_looper_free(EtLooper *l)
+void
+et_looper_free(EtLooper *l)
 {
 	if (!l)
 		return;
@@ -130,11 +138,12 @@ void et_looper_free(EtLooper *l)
 	free(l);
 }
 
-void et_looper_set_controls(EtLooper *l, const EtLooperControls *c)
+void
+et_looper_set_controls(EtLooper *l, const EtLooperControls *c)
 {
 	const EtLooperControls s = sanitize(c);
 	if (s.arm && !l->ctl.arm) {
-		l->arm_edge = true;
+		l->arm_edge    = true;
 		l->disarm_edge = false;
 	} else if (!s.arm && l->ctl.arm) {
 		/* An arm and disarm both unseen by process() cancel out. */
@@ -148,25 +157,27 @@ void et_looper_set_controls(EtLooper *l, const EtLooperControls *c)
 	const float target = level_gain(s.level_db);
 	if (target != l->level_target) {
 		l->level_target = target;
-		l->level_left = l->ramp;
-		l->level_step = (target - l->level) / (float)l->ramp;
+		l->level_left   = l->ramp;
+		l->level_step   = (target - l->level) / (float)l->ramp;
 	}
-	l->ctl = s;
+	l->ctl   = s;
 	l->fresh = true;
 }
 
-void et_looper_trigger_clear(EtLooper *l)
+void
+et_looper_trigger_clear(EtLooper *l)
 {
 	l->clear_edge = true;
-	l->fresh = true;
+	l->fresh      = true;
 }
 
-void et_looper_set_baseline(EtLooper *l, const EtLooperControls *c)
+void
+et_looper_set_baseline(EtLooper *l, const EtLooperControls *c)
 {
-	l->ctl = sanitize(c);
+	l->ctl      = sanitize(c);
 	l->arm_edge = l->disarm_edge = l->clear_edge = false;
 	l->level = l->level_target = level_gain(l->ctl.level_db);
-	l->level_left = 0;
+	l->level_left              = 0;
 }
 
 /* ---- the loop's grid ---------------------------------------------------*/
@@ -178,12 +189,13 @@ void et_looper_set_baseline(EtLooper *l, const EtLooperControls *c)
  * capped and the repetition simply starts at t, so run() stays bounded. */
 #define REPETITION_STEPS 8
 
-static void find_repetition(EtLooper *l, int64_t t)
+static void
+find_repetition(EtLooper *l, int64_t t)
 {
 	const double x = l->start_exact, len = l->exact_length;
-	double m = floor(((double)t - x) / len);
-	int64_t s = et_clock_quantize_frame(x + m * len);
-	int steps = 0;
+	double       m     = floor(((double)t - x) / len);
+	int64_t      s     = et_clock_quantize_frame(x + m * len);
+	int          steps = 0;
 	while (s > t && steps++ < REPETITION_STEPS) {
 		m -= 1.0;
 		s = et_clock_quantize_frame(x + m * len);
@@ -191,21 +203,22 @@ static void find_repetition(EtLooper *l, int64_t t)
 	int64_t next = et_clock_quantize_frame(x + (m + 1.0) * len);
 	while (next <= t && steps++ < 2 * REPETITION_STEPS) {
 		m += 1.0;
-		s = next;
+		s    = next;
 		next = et_clock_quantize_frame(x + (m + 1.0) * len);
 	}
 	if (s > t || next <= t) {
-		s = t;
+		s    = t;
 		next = t + (int64_t)l->length;
 	}
 	l->rep_start = s;
-	l->rep_next = next;
+	l->rep_next  = next;
 	l->rep_valid = true;
 }
 
 /* Sample index at time t (>= length in a repetition's odd extra frame),
  * and in *span the frames of that repetition the buffer covers. */
-uint32_t et_looper_index_at(EtLooper *l, int64_t t, uint32_t *span)
+uint32_t
+et_looper_index_at(EtLooper *l, int64_t t, uint32_t *span)
 {
 	if (!l->rep_valid || t < l->rep_start || t >= l->rep_next)
 		find_repetition(l, t);
@@ -217,35 +230,39 @@ uint32_t et_looper_index_at(EtLooper *l, int64_t t, uint32_t *span)
 /* ---- versions ----------------------------------------------------------*/
 
 /* Lets go of the version *v holds, if any. */
-static void let_go(EtLooper *l, EtVersion *v)
+static void
+let_go(EtLooper *l, EtVersion *v)
 {
 	et_store_drop(l->store, *v);
 	*v = ET_NO_VERSION;
 }
 
 /* The loop's place in time, kept with its version and read back. */
-static void save_place(EtLooper *l, EtVersion v)
+static void
+save_place(EtLooper *l, EtVersion v)
 {
-	EtLoopPlace *p = et_store_place(l->store, v);
-	p->length = l->length;
+	EtLoopPlace *p  = et_store_place(l->store, v);
+	p->length       = l->length;
 	p->exact_length = l->exact_length;
-	p->anchored = l->anchored;
-	p->start = l->start;
-	p->start_exact = l->start_exact;
+	p->anchored     = l->anchored;
+	p->start        = l->start;
+	p->start_exact  = l->start_exact;
 }
 
-static void load_place(EtLooper *l, EtVersion v)
+static void
+load_place(EtLooper *l, EtVersion v)
 {
 	const EtLoopPlace *p = et_store_place(l->store, v);
-	l->length = p->length;
-	l->exact_length = p->exact_length;
-	l->anchored = p->anchored;
-	l->start = p->start;
-	l->start_exact = p->start_exact;
-	l->rep_valid = false;
+	l->length            = p->length;
+	l->exact_length      = p->exact_length;
+	l->anchored          = p->anchored;
+	l->start             = p->start;
+	l->start_exact       = p->start_exact;
+	l->rep_valid         = false;
 }
 
-void et_looper_end_tail(EtLooper *l)
+void
+et_looper_end_tail(EtLooper *l)
 {
 	l->tail_left = 0;
 	let_go(l, &l->tail_v);
@@ -256,7 +273,8 @@ void et_looper_end_tail(EtLooper *l)
 /* Lets the current playback ring out over a ramp from the frame after the
  * last one played.  The tail reads ahead of any new take written from
  * sample 0 and stops at the end of the buffer, where the seam is silent. */
-static void fade_out_playback(EtLooper *l)
+static void
+fade_out_playback(EtLooper *l)
 {
 	if (!l->voice_on || l->length == 0 || l->last_k + 1 >= l->length)
 		return;
@@ -264,30 +282,36 @@ static void fade_out_playback(EtLooper *l)
 	let_go(l, &l->tail_v);
 	l->tail_v = l->cur;
 	et_store_hold(l->store, l->tail_v);
-	l->tail_idx = l->last_k + 1;
-	l->tail_len = l->length;
+	l->tail_idx  = l->last_k + 1;
+	l->tail_len  = l->length;
 	l->tail_gain = 1.0f;
-	l->tail_left = l->env; /* from env/ramp at the ramp's slope: a jump in a
-	                        * mute ramp ends when the mute would have */
+	l->tail_left = l->env; /* from env/ramp at the ramp's slope: a jump in
+				* a mute ramp ends when the mute would have */
 }
 
 /* Playback restarts, or pauses, from a new place: fade the old one out and
  * bring the main voice in from silence. */
-static void jump_playback(EtLooper *l)
+static void
+jump_playback(EtLooper *l)
 {
 	fade_out_playback(l);
-	l->env = 0;
-	l->voice_on = false;
+	l->env       = 0;
+	l->voice_on  = false;
 	l->rep_valid = false;
 }
 
-static int64_t time_in(const EtLooper *l, bool anchored, int64_t tf)
+static int64_t
+time_in(const EtLooper *l, bool anchored, int64_t tf)
 {
 	return anchored ? tf : l->counter;
 }
 
-static void begin_take(EtLooper *l, const EtClock *clk, bool anchored,
-                       int64_t tf, double exact)
+static void
+begin_take(EtLooper      *l,
+	   const EtClock *clk,
+	   bool           anchored,
+	   int64_t        tf,
+	   double         exact)
 {
 	const EtVersion take = et_store_begin(l->store);
 	if (take == ET_NO_VERSION) { /* (never: the slots outnumber uses) */
@@ -299,8 +323,8 @@ static void begin_take(EtLooper *l, const EtClock *clk, bool anchored,
 	if (l->length > 0) {
 		fade_out_playback(l);
 		let_go(l, &l->prev);
-		l->prev = l->cur; /* the looper's hold moves with it */
-		l->cur = ET_NO_VERSION;
+		l->prev   = l->cur; /* the looper's hold moves with it */
+		l->cur    = ET_NO_VERSION;
 		l->length = 0;
 	}
 	l->take = take;
@@ -310,15 +334,15 @@ static void begin_take(EtLooper *l, const EtClock *clk, bool anchored,
 	memcpy(l->pre_l + (r - h), l->hist_l, sizeof(float) * h);
 	memcpy(l->pre_r, l->hist_r + h, sizeof(float) * (r - h));
 	memcpy(l->pre_r + (r - h), l->hist_r, sizeof(float) * h);
-	l->rec_anchored = anchored;
-	l->rec_start = time_in(l, anchored, tf);
+	l->rec_anchored    = anchored;
+	l->rec_start       = time_in(l, anchored, tf);
 	l->rec_start_exact = anchored ? exact : (double)l->rec_start;
 	l->rec_start_beats = et_clock_beats_at(clk, exact);
-	l->rec_pos = 0;
-	l->rec_whole = 0;
+	l->rec_pos         = 0;
+	l->rec_whole       = 0;
 	l->rec_whole_exact = l->rec_start_exact;
-	l->stop_pending = false;
-	l->state = ET_LOOP_RECORDING;
+	l->stop_pending    = false;
+	l->state           = ET_LOOP_RECORDING;
 }
 
 /* The take's last frames cross-fade into the pre-roll, so that the frame
@@ -326,7 +350,8 @@ static void begin_take(EtLooper *l, const EtClock *clk, bool anchored,
  * played; sample 0, the downbeat, is never touched.  Written into the
  * loop, so that what is saved is what plays.  The curve's slope is 0 at
  * both ends, so the fade adds no corner of its own. */
-float et_looper_seam_weight(uint32_t i, uint32_t frames)
+float
+et_looper_seam_weight(uint32_t i, uint32_t frames)
 {
 	/* A smoothstep, x^2 (3 - 2x): flat at both ends like a raised cosine,
 	 * with no libm call in run(). */
@@ -334,8 +359,11 @@ float et_looper_seam_weight(uint32_t i, uint32_t frames)
 	return x * x * (3.0f - 2.0f * x);
 }
 
-void et_looper_fade_out_end(float *left, float *right, uint32_t length,
-                            double sample_rate)
+void
+et_looper_fade_out_end(float   *left,
+		       float   *right,
+		       uint32_t length,
+		       double   sample_rate)
 {
 	const uint32_t r =
 	    seam_length(et_looper_ramp_frames(sample_rate), length);
@@ -346,16 +374,17 @@ void et_looper_fade_out_end(float *left, float *right, uint32_t length,
 	}
 }
 
-static void crossfade_seam(EtLooper *l)
+static void
+crossfade_seam(EtLooper *l)
 {
-	const uint32_t r = seam_frames(l, l->length);
+	const uint32_t r     = seam_frames(l, l->length);
 	const uint32_t first = l->length - r, pre = l->ramp - r;
 	for (uint32_t i = 0; i < r; ++i) {
-		const float w = et_looper_seam_weight(i, r);
+		const float  w = et_looper_seam_weight(i, r);
 		const float *sl, *sr;
-		float *a, *b;
-		if (et_store_write(l->store, l->take, first + i, 1, &sl, &sr, &a,
-		                   &b) == 0)
+		float       *a, *b;
+		if (et_store_write(l->store, l->take, first + i, 1, &sl, &sr,
+				   &a, &b) == 0)
 			continue; /* (never: the take owns these frames) */
 		*a = *sl * (1.0f - w) + l->pre_l[pre + i] * w;
 		*b = *sr * (1.0f - w) + l->pre_r[pre + i] * w;
@@ -364,18 +393,20 @@ static void crossfade_seam(EtLooper *l)
 
 /* A replacing take that kept nothing: the loop it was to replace plays
  * on (fading in where it is), as if the take had never started. */
-static void give_back(EtLooper *l)
+static void
+give_back(EtLooper *l)
 {
-	l->cur = l->prev;
+	l->cur  = l->prev;
 	l->prev = ET_NO_VERSION;
 	load_place(l, l->cur);
-	l->last_k = 0;
-	l->env = 0;
+	l->last_k   = 0;
+	l->env      = 0;
 	l->voice_on = false;
-	l->state = ET_LOOP_PLAYING;
+	l->state    = ET_LOOP_PLAYING;
 }
 
-static void end_take(EtLooper *l, double exact_end)
+static void
+end_take(EtLooper *l, double exact_end)
 {
 	l->stop_pending = false;
 	/* A stop point passed during a dropout (or a lowered loop_bars): the
@@ -393,31 +424,33 @@ static void end_take(EtLooper *l, double exact_end)
 	}
 	l->length = l->rec_pos;
 	crossfade_seam(l);
-	l->last_k = 0; /* not the replaced loop's place: it may lie past the end */
-	l->anchored = l->rec_anchored;
-	l->start = l->rec_start;
+	l->last_k =
+	    0; /* not the replaced loop's place: it may lie past the end */
+	l->anchored    = l->rec_anchored;
+	l->start       = l->rec_start;
 	l->start_exact = l->rec_start_exact;
 	/* Both ends quantize to whole frames, so the exact length is always
-	 * within a frame of the buffer; anything else would desync the grid. */
+	 * within a frame of the buffer; anything else would desync the grid.
+	 */
 	double exact = exact_end - l->start_exact;
 	if (!(fabs(exact - (double)l->length) < 1.0))
 		exact = (double)l->length;
 	l->exact_length = fmax(exact, 1.0);
-	l->rep_valid = false;
+	l->rep_valid    = false;
 	l->env = l->ctl.mute ? 0 : l->ramp; /* the seam ramp fades it in */
 	l->voice_on = false;
-	l->state = ET_LOOP_PLAYING;
+	l->state    = ET_LOOP_PLAYING;
 	/* Complete: the take is now the loop, and what save() writes. */
 	save_place(l, l->take);
 	et_store_publish(l->store, l->take);
 	let_go(l, &l->cur);
-	l->cur = l->take;
+	l->cur  = l->take;
 	l->take = ET_NO_VERSION;
 	let_go(l, &l->prev);
 }
 
-static void begin_overdub(EtLooper *l, const EtClock *clk, int64_t tf,
-                          double exact)
+static void
+begin_overdub(EtLooper *l, const EtClock *clk, int64_t tf, double exact)
 {
 	/* The pass writes into a new version; the loop as it was stays what
 	 * save() writes until the pass is complete. */
@@ -426,25 +459,27 @@ static void begin_overdub(EtLooper *l, const EtClock *clk, int64_t tf,
 		l->state = ET_LOOP_PLAYING;
 		return;
 	}
-	l->base = l->cur;
-	l->cur = pass;
-	l->rec_anchored = l->anchored;
-	l->rec_start = time_in(l, l->anchored, tf);
+	l->base            = l->cur;
+	l->cur             = pass;
+	l->rec_anchored    = l->anchored;
+	l->rec_start       = time_in(l, l->anchored, tf);
 	l->rec_start_exact = l->anchored ? exact : (double)l->rec_start;
 	l->rec_start_beats = et_clock_beats_at(clk, exact);
-	l->stop_pending = false;
-	l->state = ET_LOOP_OVERDUBBING;
+	l->stop_pending    = false;
+	l->state           = ET_LOOP_OVERDUBBING;
 }
 
-void et_looper_end_overdub(EtLooper *l)
+void
+et_looper_end_overdub(EtLooper *l)
 {
 	l->stop_pending = false;
-	l->state = ET_LOOP_PLAYING;
+	l->state        = ET_LOOP_PLAYING;
 	et_store_publish(l->store, l->cur);
 	let_go(l, &l->base);
 }
 
-static void clear_loop(EtLooper *l)
+static void
+clear_loop(EtLooper *l)
 {
 	if (l->state != ET_LOOP_RECORDING)
 		fade_out_playback(l);
@@ -453,15 +488,15 @@ static void clear_loop(EtLooper *l)
 	let_go(l, &l->take);
 	let_go(l, &l->prev);
 	et_store_publish(l->store, ET_NO_VERSION);
-	l->length = 0;
-	l->rec_pos = 0;
+	l->length       = 0;
+	l->rec_pos      = 0;
 	l->stop_pending = false;
-	l->state = ET_LOOP_EMPTY;
+	l->state        = ET_LOOP_EMPTY;
 }
 
 /* Control edges act at the first frame rendered in the block. */
-static void apply_edges(EtLooper *l, const EtClock *clk, bool rolling,
-                        int64_t tf)
+static void
+apply_edges(EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
 {
 	if (l->clear_edge)
 		clear_loop(l);
@@ -470,13 +505,14 @@ static void apply_edges(EtLooper *l, const EtClock *clk, bool rolling,
 		case ET_LOOP_EMPTY:
 		case ET_LOOP_PLAYING:
 			l->armed_replace = l->length > 0 && !l->ctl.overdub;
-			l->state = ET_LOOP_ARMED;
+			l->state         = ET_LOOP_ARMED;
 			/* Without a rolling transport a take starts now, free;
 			 * an overdub on a free loop does too.  Everything else
 			 * waits for next_event(). */
 			if (l->length == 0 || l->armed_replace) {
 				if (!rolling)
-					begin_take(l, clk, false, tf, (double)tf);
+					begin_take(l, clk, false, tf,
+						   (double)tf);
 			} else if (!l->anchored) {
 				begin_overdub(l, clk, tf, (double)tf);
 			}
@@ -485,24 +521,25 @@ static void apply_edges(EtLooper *l, const EtClock *clk, bool rolling,
 		case ET_LOOP_OVERDUBBING:
 			l->stop_pending = false; /* re-armed before the stop */
 			break;
-		case ET_LOOP_ARMED:
-			break;
+		case ET_LOOP_ARMED: break;
 		}
 	}
 	if (l->disarm_edge) {
 		if (l->state == ET_LOOP_ARMED)
-			l->state = l->length > 0 ? ET_LOOP_PLAYING : ET_LOOP_EMPTY;
+			l->state =
+			    l->length > 0 ? ET_LOOP_PLAYING : ET_LOOP_EMPTY;
 		else if (l->state == ET_LOOP_RECORDING ||
-		         l->state == ET_LOOP_OVERDUBBING) {
+			 l->state == ET_LOOP_OVERDUBBING) {
 			l->stop_pending = true;
-			l->stop_from = time_in(l, l->rec_anchored, tf);
+			l->stop_from    = time_in(l, l->rec_anchored, tf);
 		}
 	}
 	l->arm_edge = l->disarm_edge = l->clear_edge = false;
 }
 
 /* Frames in one quantize unit at the current tempo; 0 with quantize off. */
-static double unit_frames(const EtLooper *l, const EtClock *clk)
+static double
+unit_frames(const EtLooper *l, const EtClock *clk)
 {
 	switch (l->ctl.quantize) {
 	case ET_QUANTIZE_BEAT: return et_clock_frames_per_beat(clk);
@@ -514,15 +551,17 @@ static double unit_frames(const EtLooper *l, const EtClock *clk)
 
 /* Writes `frames` frames of silence into the take, as far as it has room:
  * the frames a dropout missed, so the take stays on the grid. */
-static void record_silence(EtLooper *l, int64_t frames)
+static void
+record_silence(EtLooper *l, int64_t frames)
 {
 	while (frames > 0) {
-		const float *sl, *sr;
-		float *dl, *dr;
-		const uint32_t want =
-		    frames < (int64_t)UINT32_MAX ? (uint32_t)frames : UINT32_MAX;
-		const uint32_t n = et_store_write(l->store, l->take, l->rec_pos,
-		                                  want, &sl, &sr, &dl, &dr);
+		const float   *sl, *sr;
+		float         *dl, *dr;
+		const uint32_t want = frames < (int64_t)UINT32_MAX
+					  ? (uint32_t)frames
+					  : UINT32_MAX;
+		const uint32_t n    = et_store_write(
+		       l->store, l->take, l->rec_pos, want, &sl, &sr, &dl, &dr);
 		if (n == 0)
 			return; /* full */
 		memset(dl, 0, sizeof(float) * n);
@@ -534,14 +573,15 @@ static void record_silence(EtLooper *l, int64_t frames)
 
 /* The last `frames` frames of a take's pre-roll were never heard (a
  * dropout before its first sample): they are silence. */
-static void silent_pre_roll(EtLooper *l, int64_t frames)
+static void
+silent_pre_roll(EtLooper *l, int64_t frames)
 {
 	const uint32_t r = l->ramp;
 	/* frames < 0: a garbage grid (a meter of 1e-311, a frame beyond 4e18)
 	 * puts the take's start before the gap; never a negative cast. */
-	const uint32_t k = frames <= 0 ? 0u
-	                   : frames < (int64_t)r ? (uint32_t)frames
-	                                         : r;
+	const uint32_t k = frames <= 0           ? 0u
+			   : frames < (int64_t)r ? (uint32_t)frames
+						 : r;
 	memmove(l->pre_l, l->pre_l + k, sizeof(float) * (r - k));
 	memmove(l->pre_r, l->pre_r + k, sizeof(float) * (r - k));
 	memset(l->pre_l + (r - k), 0, sizeof(float) * k);
@@ -553,7 +593,8 @@ static void silent_pre_roll(EtLooper *l, int64_t frames)
  * silent where the cycle was missed; one that was due to start in it
  * starts there; an overdub goes on.  Stop points passed in the gap are
  * met by the next events, at their own frames. */
-static void cover_dropout(EtLooper *l, const EtClock *clk, int64_t tf)
+static void
+cover_dropout(EtLooper *l, const EtClock *clk, int64_t tf)
 {
 	const int64_t missed_from = l->last_tf + 1;
 	if (l->state == ET_LOOP_ARMED) {
@@ -581,7 +622,8 @@ static void cover_dropout(EtLooper *l, const EtClock *clk, int64_t tf)
 /* A stop, a backward jump or a jump of a quantize unit or more ends an
  * anchored take, keeping the whole units it recorded (with quantize off,
  * all of it); with none, nothing is kept. */
-static void end_take_at_a_jump(EtLooper *l)
+static void
+end_take_at_a_jump(EtLooper *l)
 {
 	if (l->ctl.quantize == ET_QUANTIZE_OFF) {
 		end_take(l, (double)(l->rec_start + (int64_t)l->rec_pos));
@@ -594,13 +636,13 @@ static void end_take_at_a_jump(EtLooper *l)
 /* Where the transport frame did not advance by one: a dropout (above), or
  * a stop or a locate, which pauses or moves anchored playback, ends an
  * anchored take and an anchored overdub. */
-static void follow_transport(EtLooper *l, const EtClock *clk, bool rolling,
-                             int64_t tf)
+static void
+follow_transport(EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
 {
 	if (!l->seen_transport) {
 		l->seen_transport = true;
-		l->was_rolling = rolling;
-		l->last_tf = rolling ? tf - 1 : tf;
+		l->was_rolling    = rolling;
+		l->last_tf        = rolling ? tf - 1 : tf;
 		return;
 	}
 	if (!l->was_rolling || (rolling && tf == l->last_tf + 1))
@@ -618,49 +660,53 @@ static void follow_transport(EtLooper *l, const EtClock *clk, bool rolling,
 		jump_playback(l);
 }
 
-static Event make_event(EventKind kind, int64_t ahead, double exact)
+static Event
+make_event(EventKind kind, int64_t ahead, double exact)
 {
-	const Event ev = {kind, ahead < 0 ? 0 : ahead, exact};
+	const Event ev = { kind, ahead < 0 ? 0 : ahead, exact };
 	return ev;
 }
 
-static Event earlier(Event a, Event b)
+static Event
+earlier(Event a, Event b)
 {
-	return b.kind != EV_NONE && (a.kind == EV_NONE || b.ahead < a.ahead) ? b
-	                                                                     : a;
+	return b.kind != EV_NONE && (a.kind == EV_NONE || b.ahead < a.ahead)
+		   ? b
+		   : a;
 }
 
 /* When the running take or overdub stops: at the quantize point after a
  * disarm (or now, if its time is not a rolling transport or quantize is
  * off), or at the quantize point loop_bars after its start. */
-static Event stop_event(const EtLooper *l, const EtClock *clk, bool rolling,
-                        int64_t t)
+static Event
+stop_event(const EtLooper *l, const EtClock *clk, bool rolling, int64_t t)
 {
-	Event ev = make_event(EV_NONE, 0, 0.0);
-	const EtQuantize q = l->ctl.quantize;
+	Event            ev = make_event(EV_NONE, 0, 0.0);
+	const EtQuantize q  = l->ctl.quantize;
 	if (l->stop_pending) {
 		if (l->rec_anchored && rolling && q != ET_QUANTIZE_OFF) {
 			/* The point the disarm asked for, even if a dropout
 			 * has skipped past it since (end_take cuts there). */
-			double x =
-			    et_clock_boundary_at_or_after(clk, q, l->stop_from);
+			double x = et_clock_boundary_at_or_after(clk, q,
+								 l->stop_from);
 			if (et_clock_quantize_frame(x) <= l->rec_start)
-				x = et_clock_boundary_at_or_after(clk, q,
-				                                  l->rec_start + 1);
-			ev = make_event(EV_STOP, et_clock_quantize_frame(x) - t, x);
+				x = et_clock_boundary_at_or_after(
+				    clk, q, l->rec_start + 1);
+			ev = make_event(EV_STOP,
+					et_clock_quantize_frame(x) - t, x);
 		} else {
 			ev = make_event(EV_STOP, 0, (double)t);
 		}
 	}
 	if (l->ctl.bars > 0) {
-		const double bars = (double)l->ctl.bars;
-		double y = l->rec_anchored
-		               ? et_clock_frame_at_beats(
-		                     clk, l->rec_start_beats +
-		                              bars * clk->beats_per_bar)
-		               : l->rec_start_exact +
-		                     bars * et_clock_frames_per_bar(clk);
-		const int64_t p = et_clock_quantize_frame(y);
+		const double  bars = (double)l->ctl.bars;
+		double        y    = l->rec_anchored
+					 ? et_clock_frame_at_beats(
+					       clk, l->rec_start_beats +
+							bars * clk->beats_per_bar)
+					 : l->rec_start_exact +
+                                     bars * et_clock_frames_per_bar(clk);
+		const int64_t p    = et_clock_quantize_frame(y);
 		/* Passed: in a dropout, or loop_bars lowered below what is
 		 * recorded; the take ends there (end_take), or now if that is
 		 * not after its start. */
@@ -674,12 +720,13 @@ static Event stop_event(const EtLooper *l, const EtClock *clk, bool rolling,
 /* The next quantize boundary an anchored take passes, after the last one
  * it noted.  One a dropout skipped is noted at once, as the latest
  * boundary at or before now, so a jump never costs a step per unit. */
-static Event unit_event(const EtLooper *l, const EtClock *clk, int64_t t)
+static Event
+unit_event(const EtLooper *l, const EtClock *clk, int64_t t)
 {
-	const EtQuantize q = l->ctl.quantize;
-	const int64_t last = l->rec_start + (int64_t)l->rec_whole;
-	double x = et_clock_boundary_at_or_after(clk, q, last + 1);
-	int64_t p = et_clock_quantize_frame(x);
+	const EtQuantize q    = l->ctl.quantize;
+	const int64_t    last = l->rec_start + (int64_t)l->rec_whole;
+	double           x = et_clock_boundary_at_or_after(clk, q, last + 1);
+	int64_t          p = et_clock_quantize_frame(x);
 	if (p < t) {
 		x = et_clock_boundary_at_or_after(clk, q, t);
 		p = et_clock_quantize_frame(x);
@@ -699,8 +746,8 @@ static Event unit_event(const EtLooper *l, const EtClock *clk, int64_t t)
 	return make_event(EV_UNIT, p - t, x);
 }
 
-static Event next_event(const EtLooper *l, const EtClock *clk, bool rolling,
-                        int64_t tf)
+static Event
+next_event(const EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
 {
 	switch (l->state) {
 	case ET_LOOP_ARMED: {
@@ -708,39 +755,42 @@ static Event next_event(const EtLooper *l, const EtClock *clk, bool rolling,
 			return make_event(EV_NONE, 0, 0.0);
 		const double x =
 		    et_clock_boundary_at_or_after(clk, l->ctl.quantize, tf);
-		return make_event(EV_START, et_clock_quantize_frame(x) - tf, x);
+		return make_event(EV_START, et_clock_quantize_frame(x) - tf,
+				  x);
 	}
 	case ET_LOOP_RECORDING: {
-		const int64_t t = time_in(l, l->rec_anchored, tf);
+		const int64_t  t = time_in(l, l->rec_anchored, tf);
 		const uint32_t room =
 		    et_store_room(l->store, l->take, l->rec_pos);
 		const bool units = l->rec_anchored && rolling &&
-		                   l->ctl.quantize != ET_QUANTIZE_OFF;
+				   l->ctl.quantize != ET_QUANTIZE_OFF;
 		/* A full store ends a quantized take on its last whole unit
 		 * (end_take cuts there; with none it keeps nothing), any other
 		 * where it is full. */
-		const double full_end =
-		    !units               ? (double)(t + (int64_t)room)
-		    : l->rec_whole > 0   ? l->rec_whole_exact
-		                         : l->rec_start_exact;
-		const bool pool = room < l->capacity - l->rec_pos;
-		const Event full =
+		const double full_end = !units ? (double)(t + (int64_t)room)
+					: l->rec_whole > 0
+					    ? l->rec_whole_exact
+					    : l->rec_start_exact;
+		const bool   pool     = room < l->capacity - l->rec_pos;
+		const Event  full =
 		    make_event(pool ? EV_FULL : EV_STOP, room, full_end);
-		const Event stop = earlier(full, stop_event(l, clk, rolling, t));
+		const Event stop =
+		    earlier(full, stop_event(l, clk, rolling, t));
 		/* A unit boundary counts before a stop on the same frame: a
 		 * full store there still keeps the unit just completed. */
 		return units ? earlier(unit_event(l, clk, t), stop) : stop;
 	}
 	case ET_LOOP_OVERDUBBING:
-		return stop_event(l, clk, rolling, time_in(l, l->anchored, tf));
+		return stop_event(l, clk, rolling,
+				  time_in(l, l->anchored, tf));
 	case ET_LOOP_EMPTY:
-	case ET_LOOP_PLAYING:
-		break;
+	case ET_LOOP_PLAYING: break;
 	}
 	return make_event(EV_NONE, 0, 0.0);
 }
 
-static void act(EtLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
+static void
+act(EtLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
 {
 	if (ev->kind == EV_START) {
 		if (l->length == 0 || l->armed_replace)
@@ -757,16 +807,23 @@ static void act(EtLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
 	} else if (ev->kind == EV_UNIT) {
 		const int64_t whole =
 		    et_clock_quantize_frame(ev->exact) - l->rec_start;
-		if (whole <= (int64_t)l->rec_pos) { /* (not past a full buffer) */
-			l->rec_whole = (uint32_t)whole;
+		if (whole <=
+		    (int64_t)l->rec_pos) { /* (not past a full buffer) */
+			l->rec_whole       = (uint32_t)whole;
 			l->rec_whole_exact = ev->exact;
 		}
 	}
 }
 
-void et_looper_process(EtLooper *l, const EtClock *clk, const float *in_l,
-                       const float *in_r, float *out_l, float *out_r,
-                       uint32_t block_offset, uint32_t n)
+void
+et_looper_process(EtLooper      *l,
+		  const EtClock *clk,
+		  const float   *in_l,
+		  const float   *in_r,
+		  float         *out_l,
+		  float         *out_r,
+		  uint32_t       block_offset,
+		  uint32_t       n)
 {
 	if (n == 0)
 		return;
@@ -782,7 +839,7 @@ void et_looper_process(EtLooper *l, const EtClock *clk, const float *in_l,
 	uint32_t done = 0;
 	while (done < n) {
 		const int64_t tf = rolling ? tf0 + (int64_t)done : tf0;
-		const Event ev = next_event(l, clk, rolling, tf);
+		const Event   ev = next_event(l, clk, rolling, tf);
 		if (ev.kind != EV_NONE && ev.ahead == 0) {
 			act(l, clk, &ev, tf);
 			continue;
@@ -790,67 +847,76 @@ void et_looper_process(EtLooper *l, const EtClock *clk, const float *in_l,
 		uint32_t count = n - done;
 		if (ev.kind != EV_NONE && ev.ahead < (int64_t)count)
 			count = (uint32_t)ev.ahead;
-		et_looper_render(l, in_l, in_r, out_l, out_r, block_offset + done, count,
-		       rolling, tf);
+		et_looper_render(l, in_l, in_r, out_l, out_r,
+				 block_offset + done, count, rolling, tf);
 		done += count;
 	}
 	l->was_rolling = rolling;
-	l->last_tf = rolling ? tf0 + (int64_t)n - 1 : tf0;
+	l->last_tf     = rolling ? tf0 + (int64_t)n - 1 : tf0;
 }
 
 /* ---- queries and state -------------------------------------------------*/
 
-EtLoopState et_looper_state(const EtLooper *l)
+EtLoopState
+et_looper_state(const EtLooper *l)
 {
 	return l->state;
 }
 
-uint32_t et_looper_length(const EtLooper *l)
+uint32_t
+et_looper_length(const EtLooper *l)
 {
 	return l->state == ET_LOOP_RECORDING ? l->rec_pos : l->length;
 }
 
-double et_looper_position(const EtLooper *l)
+double
+et_looper_position(const EtLooper *l)
 {
 	if (l->length == 0 || l->state == ET_LOOP_RECORDING)
 		return 0.0;
 	return (double)l->last_k / (double)l->length;
 }
 
-uint32_t et_looper_capacity(const EtLooper *l)
+uint32_t
+et_looper_capacity(const EtLooper *l)
 {
 	return l->capacity;
 }
 
-uint32_t et_looper_rejected(const EtLooper *l)
+uint32_t
+et_looper_rejected(const EtLooper *l)
 {
 	return l->rejected;
 }
 
-uint32_t et_looper_denormals(const EtLooper *l)
+uint32_t
+et_looper_denormals(const EtLooper *l)
 {
 	return l->denormals;
 }
 
-uint32_t et_looper_pool_full(const EtLooper *l)
+uint32_t
+et_looper_pool_full(const EtLooper *l)
 {
 	return l->pool_full;
 }
 
-static void view_of(EtLooper *l, EtVersion v, EtLoopView *out)
+static void
+view_of(EtLooper *l, EtVersion v, EtLoopView *out)
 {
 	const EtLoopPlace *p = et_store_place(l->store, v);
-	out->store = l->store;
-	out->version = v;
-	out->serial = et_store_serial(l->store, v);
-	out->length = p->length;
-	out->exact_length = p->exact_length;
-	out->anchored = p->anchored;
-	out->start_frame = p->start;
-	out->start_exact = p->start_exact;
+	out->store           = l->store;
+	out->version         = v;
+	out->serial          = et_store_serial(l->store, v);
+	out->length          = p->length;
+	out->exact_length    = p->exact_length;
+	out->anchored        = p->anchored;
+	out->start_frame     = p->start;
+	out->start_exact     = p->start_exact;
 }
 
-bool et_looper_view(const EtLooper *l, EtLoopView *out)
+bool
+et_looper_view(const EtLooper *l, EtLoopView *out)
 {
 	if (l->length == 0 || l->state == ET_LOOP_RECORDING ||
 	    l->cur == ET_NO_VERSION)
@@ -859,7 +925,8 @@ bool et_looper_view(const EtLooper *l, EtLoopView *out)
 	return true;
 }
 
-bool et_looper_pin(EtLooper *l, EtLoopView *out)
+bool
+et_looper_pin(EtLooper *l, EtLoopView *out)
 {
 	const EtVersion v = et_store_pin(l->store);
 	if (v == ET_NO_VERSION) {
@@ -870,13 +937,17 @@ bool et_looper_pin(EtLooper *l, EtLoopView *out)
 	return true;
 }
 
-void et_looper_unpin(EtLooper *l)
+void
+et_looper_unpin(EtLooper *l)
 {
 	et_store_unpin(l->store);
 }
 
-uint32_t et_loop_view_read(const EtLoopView *v, uint32_t k,
-                           const float **left, const float **right)
+uint32_t
+et_loop_view_read(const EtLoopView *v,
+		  uint32_t          k,
+		  const float     **left,
+		  const float     **right)
 {
 	if (k >= v->length)
 		return 0;
@@ -884,9 +955,10 @@ uint32_t et_loop_view_read(const EtLoopView *v, uint32_t k,
 	return n < v->length - k ? n : v->length - k;
 }
 
-void et_loop_view_copy(const EtLoopView *v, float *left, float *right)
+void
+et_loop_view_copy(const EtLoopView *v, float *left, float *right)
 {
-	uint32_t k = 0, n;
+	uint32_t     k = 0, n;
 	const float *l, *r;
 	while ((n = et_loop_view_read(v, k, &l, &r)) > 0) {
 		memcpy(left + k, l, sizeof(float) * n);
@@ -895,9 +967,15 @@ void et_loop_view_copy(const EtLoopView *v, float *left, float *right)
 	}
 }
 
-bool et_looper_load(EtLooper *l, const float *left, const float *right,
-                    uint32_t length, double exact_length, bool anchored,
-                    int64_t start_frame, double start_exact)
+bool
+et_looper_load(EtLooper    *l,
+	       const float *left,
+	       const float *right,
+	       uint32_t     length,
+	       double       exact_length,
+	       bool         anchored,
+	       int64_t      start_frame,
+	       double       start_exact)
 {
 	if (!left || !right || length == 0 || length > l->capacity)
 		return false;
@@ -911,14 +989,14 @@ bool et_looper_load(EtLooper *l, const float *left, const float *right,
 	et_looper_end_tail(l);
 	et_store_publish(l->store, ET_NO_VERSION);
 	et_store_collect(l->store);
-	l->length = 0;
-	l->state = ET_LOOP_EMPTY;
+	l->length   = 0;
+	l->state    = ET_LOOP_EMPTY;
 	EtVersion v = et_store_begin(l->store);
 	for (uint32_t k = 0; v != ET_NO_VERSION && k < length;) {
-		const float *sl, *sr;
-		float *dl, *dr;
-		const uint32_t n = et_store_write(l->store, v, k, length - k, &sl,
-		                                  &sr, &dl, &dr);
+		const float   *sl, *sr;
+		float         *dl, *dr;
+		const uint32_t n = et_store_write(l->store, v, k, length - k,
+						  &sl, &sr, &dl, &dr);
 		if (n == 0) { /* the pool is full of what is still held */
 			let_go(l, &v);
 		} else {
@@ -929,31 +1007,31 @@ bool et_looper_load(EtLooper *l, const float *left, const float *right,
 	}
 	if (v == ET_NO_VERSION) /* (never: all but a saved version is free) */
 		return false;
-	l->cur = v;
-	l->length = length;
+	l->cur          = v;
+	l->length       = length;
 	l->exact_length = fabs(exact_length - (double)length) < 1.0
-	                      ? fmax(exact_length, 1.0)
-	                      : (double)length;
-	l->anchored = anchored;
+			      ? fmax(exact_length, 1.0)
+			      : (double)length;
+	l->anchored     = anchored;
 	if (anchored) {
 		l->start = start_frame;
 		l->start_exact =
 		    isfinite(start_exact) &&
-		            et_clock_quantize_frame(start_exact) == start_frame
-		        ? start_exact
-		        : (double)start_frame;
+			    et_clock_quantize_frame(start_exact) == start_frame
+			? start_exact
+			: (double)start_frame;
 	} else {
-		l->start = l->counter;
+		l->start       = l->counter;
 		l->start_exact = (double)l->counter;
 	}
 	save_place(l, v);
 	et_store_publish(l->store, v);
-	l->rep_valid = false;
-	l->rec_pos = 0;
+	l->rep_valid    = false;
+	l->rec_pos      = 0;
 	l->stop_pending = false;
-	l->env = 0; /* fades in */
-	l->voice_on = false;
-	l->last_k = 0;
-	l->state = ET_LOOP_PLAYING;
+	l->env          = 0; /* fades in */
+	l->voice_on     = false;
+	l->last_k       = 0;
+	l->state        = ET_LOOP_PLAYING;
 	return true;
 }

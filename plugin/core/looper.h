@@ -64,23 +64,23 @@
 
 /* Values match the loop_state port. */
 typedef enum {
-	ET_LOOP_EMPTY = 0,
-	ET_LOOP_ARMED = 1,
-	ET_LOOP_RECORDING = 2,
-	ET_LOOP_PLAYING = 3,
+	ET_LOOP_EMPTY       = 0,
+	ET_LOOP_ARMED       = 1,
+	ET_LOOP_RECORDING   = 2,
+	ET_LOOP_PLAYING     = 3,
 	ET_LOOP_OVERDUBBING = 4
 } EtLoopState;
 
 /* The loop_* and monitor ports, already read as their types. */
 typedef struct {
-	bool arm;
-	bool mute;
-	bool overdub;
+	bool       arm;
+	bool       mute;
+	bool       overdub;
 	EtQuantize quantize;
-	uint32_t bars;  /* clamped to loop_bars' range (0..64) */
-	bool clear;     /* a trigger: its 0->1 edge erases */
-	float level_db; /* clamped to loop_level's range (-60..+6); NaN reads
-	                 * as its default (0 dB) */
+	uint32_t   bars;  /* clamped to loop_bars' range (0..64) */
+	bool       clear; /* a trigger: its 0->1 edge erases */
+	float level_db;   /* clamped to loop_level's range (-60..+6); NaN reads
+			   * as its default (0 dB) */
 	bool monitor;
 } EtLooperControls;
 
@@ -107,8 +107,10 @@ float et_looper_seam_weight(uint32_t i, uint32_t frames);
  * has no pre-roll to fade into: fades its last r frames out, with the
  * seam's curve (gain 1 - et_looper_seam_weight(i, r)), so that its seam
  * does not click now that playback no longer fades each repetition. */
-void et_looper_fade_out_end(float *left, float *right, uint32_t length,
-                            double sample_rate);
+void et_looper_fade_out_end(float   *left,
+			    float   *right,
+			    uint32_t length,
+			    double   sample_rate);
 
 typedef struct EtLooper EtLooper;
 
@@ -116,7 +118,7 @@ typedef struct EtLooper EtLooper;
  * room for two.  NULL on allocation failure or capacity 0.  Not
  * real-time. */
 EtLooper *et_looper_new(double sample_rate, uint32_t capacity_frames);
-void et_looper_free(EtLooper *l);
+void      et_looper_free(EtLooper *l);
 
 /* Called at the start of every run(), and again mid-block where a control
  * note changes something.  Edges (arm 0->1, arm 1->0, clear 0->1) are found
@@ -137,15 +139,20 @@ void et_looper_set_baseline(EtLooper *l, const EtLooperControls *c);
 /* Renders frames [block_offset, block_offset + n) of the current block; the
  * clock must describe that span.  in and out may be the same buffers.
  * out gets (monitor ? in : 0) + playback * level. */
-void et_looper_process(EtLooper *l, const EtClock *clk, const float *in_l,
-                       const float *in_r, float *out_l, float *out_r,
-                       uint32_t block_offset, uint32_t n);
+void et_looper_process(EtLooper      *l,
+		       const EtClock *clk,
+		       const float   *in_l,
+		       const float   *in_r,
+		       float         *out_l,
+		       float         *out_r,
+		       uint32_t       block_offset,
+		       uint32_t       n);
 
 EtLoopState et_looper_state(const EtLooper *l);
 /* Frames in the loop; while a take is recorded, the frames it has so far. */
 uint32_t et_looper_length(const EtLooper *l);
 /* Playback phase 0..1 of the last frame played (held while paused). */
-double et_looper_position(const EtLooper *l);
+double   et_looper_position(const EtLooper *l);
 uint32_t et_looper_capacity(const EtLooper *l);
 
 /* What goes into a loop is finite and bounded (interface.md,
@@ -166,14 +173,14 @@ uint32_t et_looper_pool_full(const EtLooper *l);
  * phase.  Its samples are read with et_loop_view_read(). */
 typedef struct {
 	const EtLoopStore *store;
-	EtVersion version;
+	EtVersion          version;
 	uint32_t serial; /* another serial: another version (a new take, a
-	                  * pass, a load) */
+			  * pass, a load) */
 	uint32_t length;
-	double exact_length; /* fractional frames per repetition */
-	bool anchored;       /* to the transport; else free running */
-	int64_t start_frame; /* transport frame of sample 0 (anchored) */
-	double start_exact;  /* exact boundary that start_frame quantizes */
+	double   exact_length; /* fractional frames per repetition */
+	bool     anchored;     /* to the transport; else free running */
+	int64_t  start_frame;  /* transport frame of sample 0 (anchored) */
+	double   start_exact;  /* exact boundary that start_frame quantizes */
 } EtLoopView;
 
 /* In run()'s thread: fills *out with the loop as it plays and returns
@@ -194,8 +201,10 @@ void et_looper_unpin(EtLooper *l);
 /* Frames [k, k + n) of the view's loop as two contiguous runs (left,
  * right), n as far as one run goes (to the end of a chunk or the loop);
  * 0 at or past the end. */
-uint32_t et_loop_view_read(const EtLoopView *v, uint32_t k,
-                           const float **left, const float **right);
+uint32_t et_loop_view_read(const EtLoopView *v,
+			   uint32_t          k,
+			   const float     **left,
+			   const float     **right);
 /* The whole loop into left and right (length frames each). */
 void et_loop_view_copy(const EtLoopView *v, float *left, float *right);
 
@@ -208,8 +217,13 @@ void et_loop_view_copy(const EtLoopView *v, float *left, float *right);
  * NOT real-time (copies up to the whole capacity), and not concurrent with
  * et_looper_process(): the glue hands it over outside run() or swaps
  * whole loopers. */
-bool et_looper_load(EtLooper *l, const float *left, const float *right,
-                    uint32_t length, double exact_length, bool anchored,
-                    int64_t start_frame, double start_exact);
+bool et_looper_load(EtLooper    *l,
+		    const float *left,
+		    const float *right,
+		    uint32_t     length,
+		    double       exact_length,
+		    bool         anchored,
+		    int64_t      start_frame,
+		    double       start_exact);
 
 #endif

@@ -14,7 +14,7 @@
  * loop or take, the looper's frame counter for a free one. */
 
 struct EtLooper {
-	double rate;
+	double   rate;
 	uint32_t capacity;
 	uint32_t ramp; /* et_looper_ramp_frames(rate), >= 1 */
 
@@ -25,59 +25,60 @@ struct EtLooper {
 	 * back if the take keeps nothing; `tail_v` what the fade-out tail
 	 * reads.  The store publishes the last complete one for save(). */
 	EtLoopStore *store;
-	EtVersion cur, base, take, prev, tail_v;
+	EtVersion    cur, base, take, prev, tail_v;
 
 	EtLooperControls ctl; /* last values seen, sanitized */
-	bool arm_edge, disarm_edge, clear_edge;
-	bool fresh; /* controls not yet acted on in this block */
+	bool             arm_edge, disarm_edge, clear_edge;
+	bool             fresh; /* controls not yet acted on in this block */
 
 	EtLoopState state;
 
 	/* The loop; length 0 means there is none. */
 	uint32_t length;
-	double exact_length;
-	bool anchored;
-	int64_t start; /* time of sample 0 */
-	double start_exact;
+	double   exact_length;
+	bool     anchored;
+	int64_t  start; /* time of sample 0 */
+	double   start_exact;
 
 	/* The repetition that contains the last time looked up. */
-	bool rep_valid;
+	bool    rep_valid;
 	int64_t rep_start, rep_next;
 
 	/* The take being recorded (RECORDING) or the overdub being layered. */
-	bool rec_anchored;
-	int64_t rec_start; /* time of its first frame */
-	double rec_start_exact;
-	double rec_start_beats; /* musical time there, to count loop_bars */
-	uint32_t rec_pos;       /* frames recorded so far (takes only) */
-	uint32_t rec_whole;     /* of which whole quantize units (anchored) */
-	double rec_whole_exact; /* the exact boundary where they end */
-	bool stop_pending;      /* disarmed: stop at the next quantize point */
-	int64_t stop_from;      /* ... at or after this time, when disarmed */
-	bool armed_replace;     /* ARMED over a loop with overdub off */
+	bool     rec_anchored;
+	int64_t  rec_start; /* time of its first frame */
+	double   rec_start_exact;
+	double   rec_start_beats; /* musical time there, to count loop_bars */
+	uint32_t rec_pos;         /* frames recorded so far (takes only) */
+	uint32_t rec_whole; /* of which whole quantize units (anchored) */
+	double   rec_whole_exact; /* the exact boundary where they end */
+	bool     stop_pending;  /* disarmed: stop at the next quantize point */
+	int64_t  stop_from;     /* ... at or after this time, when disarmed */
+	bool     armed_replace; /* ARMED over a loop with overdub off */
 
 	int64_t counter; /* frames rendered: the time of free loops */
-	bool seen_transport;
-	bool was_rolling;
+	bool    seen_transport;
+	bool    was_rolling;
 	int64_t last_tf; /* transport frame of the last frame rendered */
 
 	/* The last `ramp` input frames rendered (a ring, oldest at hist_head),
 	 * and at a take's start a copy of them in order: the audio that came
 	 * in just before the take's first sample, which its end cross-fades
 	 * into so that the seam flows as the take did (interface.md). */
-	float *hist_l, *hist_r;
+	float   *hist_l, *hist_r;
 	uint32_t hist_head;
-	float *pre_l, *pre_r;
+	float   *pre_l, *pre_r;
 
 	/* Declick: env is the main voice's gain in ramp steps, the tail a copy
-	 * of the old playback fading out after a jump, a clear or a replace. */
+	 * of the old playback fading out after a jump, a clear or a replace.
+	 */
 	uint32_t env;
-	bool voice_on; /* the main voice was audible on the last frame */
+	bool     voice_on; /* the main voice was audible on the last frame */
 	uint32_t last_k;
 	uint32_t tail_left, tail_idx, tail_len;
-	float tail_gain;
+	float    tail_gain;
 
-	float level, level_target, level_step;
+	float    level, level_target, level_step;
 	uint32_t level_left;
 
 	/* Input samples written as 0 while recording or overdubbing: NaN,
@@ -89,12 +90,14 @@ struct EtLooper {
 };
 
 /* The seam's cross-fade lasts the ramp, or a quarter of a short loop. */
-static inline uint32_t seam_length(uint32_t ramp, uint32_t length)
+static inline uint32_t
+seam_length(uint32_t ramp, uint32_t length)
 {
 	return ramp < length / 4 ? ramp : length / 4;
 }
 
-static inline uint32_t seam_frames(const EtLooper *l, uint32_t length)
+static inline uint32_t
+seam_frames(const EtLooper *l, uint32_t length)
 {
 	return seam_length(l->ramp, length);
 }
@@ -115,8 +118,14 @@ void et_looper_end_tail(EtLooper *l);
  * inside whose first frame is transport frame tf: the input is remembered
  * for the seam's pre-roll, the loop plays, the take records or the pass
  * overdubs. */
-void et_looper_render(EtLooper *l, const float *in_l, const float *in_r,
-                      float *out_l, float *out_r, uint32_t from,
-                      uint32_t count, bool rolling, int64_t tf);
+void et_looper_render(EtLooper    *l,
+		      const float *in_l,
+		      const float *in_r,
+		      float       *out_l,
+		      float       *out_r,
+		      uint32_t     from,
+		      uint32_t     count,
+		      bool         rolling,
+		      int64_t      tf);
 
 #endif

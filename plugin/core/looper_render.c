@@ -10,7 +10,8 @@
 
 /* A fade-out tail stops at the end of the buffer (a new take may be
  * writing from sample 0): it fades to silence over the last frames. */
-static float tail_end_gain(const EtLooper *l, uint32_t k, uint32_t length)
+static float
+tail_end_gain(const EtLooper *l, uint32_t k, uint32_t length)
 {
 	const uint32_t r = seam_frames(l, length);
 	return length - k <= r ? (float)(length - k) / (float)(r + 1) : 1.0f;
@@ -21,8 +22,8 @@ static float tail_end_gain(const EtLooper *l, uint32_t k, uint32_t length)
 /* A sample as it goes into the loop (sample_rule.h): itself if playable,
  * else +0 (-0 too, as the vector kernels' mask gives), counted as rejected
  * or denormal. */
-static inline float clean_sample(float x, uint32_t *rejected,
-                                 uint32_t *denormals)
+static inline float
+clean_sample(float x, uint32_t *rejected, uint32_t *denormals)
 {
 	const EtSampleClass c = et_sample_class(x);
 	if (c == ET_SAMPLE_PLAYABLE)
@@ -34,7 +35,8 @@ static inline float clean_sample(float x, uint32_t *rejected,
 
 /* ---- rendering ---------------------------------------------------------*/
 
-static void step_env(EtLooper *l)
+static void
+step_env(EtLooper *l)
 {
 	if (l->ctl.mute) {
 		if (l->env > 0)
@@ -46,22 +48,23 @@ static void step_env(EtLooper *l)
 
 /* The main voice at time t: returns its samples and, while overdubbing,
  * sums the input into the buffer after reading the old content. */
-static void play_main(EtLooper *l, int64_t t, float in_l, float in_r,
-                      float *pl, float *pr)
+static void
+play_main(EtLooper *l, int64_t t, float in_l, float in_r, float *pl, float *pr)
 {
-	uint32_t span; /* (the odd extra frame is k >= length) */
+	uint32_t       span; /* (the odd extra frame is k >= length) */
 	const uint32_t k = et_looper_index_at(l, t, &span);
 	step_env(l);
 	/* A repetition's odd extra frame holds the last sample, which the
 	 * seam's cross-fade made lead into sample 0. */
-	const bool extra = k >= l->length;
-	const uint32_t at = extra ? l->length - 1 : k;
-	const float g = l->env < l->ramp ? (float)l->env / (float)l->ramp : 1.0f;
+	const bool     extra = k >= l->length;
+	const uint32_t at    = extra ? l->length - 1 : k;
+	const float    g =
+            l->env < l->ramp ? (float)l->env / (float)l->ramp : 1.0f;
 	const float *src_l, *src_r;
-	float *dst_l = NULL, *dst_r = NULL;
-	bool write = l->state == ET_LOOP_OVERDUBBING && !extra;
+	float       *dst_l = NULL, *dst_r = NULL;
+	bool         write = l->state == ET_LOOP_OVERDUBBING && !extra;
 	if (write && et_store_write(l->store, l->cur, k, 1, &src_l, &src_r,
-	                            &dst_l, &dst_r) == 0) {
+				    &dst_l, &dst_r) == 0) {
 		l->pool_full++; /* no chunk to copy into: the pass ends here */
 		et_looper_end_overdub(l);
 		write = false;
@@ -73,7 +76,7 @@ static void play_main(EtLooper *l, int64_t t, float in_l, float in_r,
 	*pr = g == 1.0f ? sr : sr * g;
 	if (extra) {
 		l->voice_on = l->env > 0;
-		l->last_k = at;
+		l->last_k   = at;
 		return;
 	}
 	if (write) {
@@ -81,14 +84,15 @@ static void play_main(EtLooper *l, int64_t t, float in_l, float in_r,
 		*dst_r = sr + clean_sample(in_r, &l->rejected, &l->denormals);
 	}
 	l->voice_on = l->env > 0;
-	l->last_k = k;
+	l->last_k   = k;
 }
 
-static void play_tail(EtLooper *l, float *pl, float *pr)
+static void
+play_tail(EtLooper *l, float *pl, float *pr)
 {
 	const uint32_t k = l->tail_idx;
 	const float g = l->tail_gain * (float)l->tail_left / (float)l->ramp *
-	                tail_end_gain(l, k, l->tail_len);
+			tail_end_gain(l, k, l->tail_len);
 	const float *tl, *tr;
 	et_store_read(l->store, l->tail_v, k, &tl, &tr);
 	*pl += *tl * g;
@@ -101,29 +105,38 @@ static void play_tail(EtLooper *l, float *pl, float *pr)
 /* The reference rendering of one frame: i in the buffers, j frames into
  * the span that started at transport frame tf.  Everything that can
  * change from one frame to the next (ramps, seams, the tail, a
- * repetition's odd frame) goes through here; et_looper_render() hands the frames in
- * between to the block kernels below, which compute the same samples. */
-static void render_frame(EtLooper *l, const float *in_l, const float *in_r,
-                         float *out_l, float *out_r, uint32_t i, uint32_t j,
-                         bool rolling, int64_t tf)
+ * repetition's odd frame) goes through here; et_looper_render() hands the
+ * frames in between to the block kernels below, which compute the same
+ * samples. */
+static void
+render_frame(EtLooper    *l,
+	     const float *in_l,
+	     const float *in_r,
+	     float       *out_l,
+	     float       *out_r,
+	     uint32_t     i,
+	     uint32_t     j,
+	     bool         rolling,
+	     int64_t      tf)
 {
 	/* Read the input first: out may be the same buffer. */
 	const float il = in_l[i], ir = in_r[i];
-	float pl = 0.0f, pr = 0.0f;
+	float       pl = 0.0f, pr = 0.0f;
 	if (l->length > 0 && l->state != ET_LOOP_RECORDING) {
 		if (!l->anchored || rolling) {
-			const int64_t t = l->anchored ? tf + (int64_t)j : l->counter;
+			const int64_t t =
+			    l->anchored ? tf + (int64_t)j : l->counter;
 			play_main(l, t, il, ir, &pl, &pr);
 		} else { /* paused with the transport */
-			l->env = 0;
+			l->env      = 0;
 			l->voice_on = false;
 		}
 	}
 	const float *sl, *sr;
-	float *dl, *dr;
+	float       *dl, *dr;
 	if (l->state == ET_LOOP_RECORDING &&
 	    et_store_write(l->store, l->take, l->rec_pos, 1, &sl, &sr, &dl,
-	                   &dr) == 1) {
+			   &dr) == 1) {
 		*dl = clean_sample(il, &l->rejected, &l->denormals);
 		*dr = clean_sample(ir, &l->rejected, &l->denormals);
 		l->rec_pos++;
@@ -136,8 +149,8 @@ static void render_frame(EtLooper *l, const float *in_l, const float *in_r,
 			l->level = l->level_target;
 	}
 	const float lvl = l->level;
-	out_l[i] = (l->ctl.monitor ? il : 0.0f) + lvl * pl;
-	out_r[i] = (l->ctl.monitor ? ir : 0.0f) + lvl * pr;
+	out_l[i]        = (l->ctl.monitor ? il : 0.0f) + lvl * pl;
+	out_r[i]        = (l->ctl.monitor ? ir : 0.0f) + lvl * pr;
 	l->counter++;
 }
 
@@ -161,15 +174,15 @@ typedef enum {
 
 typedef struct {
 	const float *in_l, *in_r;
-	float *out_l, *out_r;
+	float       *out_l, *out_r;
 	/* The loop at the voice's sample (src), and where an overdub or a
 	 * take writes (dst): the same place, or a chunk being copied on write
 	 * (loopstore.h), whose old samples src reads. */
 	const float *src_l, *src_r;
-	float *dst_l, *dst_r;
-	uint32_t k; /* the voice's sample index */
-	float level, gain;
-	uint32_t *rejected, *denormals; /* counts of the samples cleaned */
+	float       *dst_l, *dst_r;
+	uint32_t     k; /* the voice's sample index */
+	float        level, gain;
+	uint32_t    *rejected, *denormals; /* counts of the samples cleaned */
 } Kernel;
 
 #if defined(__GNUC__)
@@ -178,36 +191,42 @@ typedef struct {
 #define ALWAYS_INLINE inline
 #endif
 
-static ALWAYS_INLINE void kernel_frames(const Kernel *kp, uint32_t from,
-                                        uint32_t count, VoiceMode voice,
-                                        bool overdub, bool record,
-                                        bool monitor)
+static ALWAYS_INLINE void
+kernel_frames(const Kernel *kp,
+	      uint32_t      from,
+	      uint32_t      count,
+	      VoiceMode     voice,
+	      bool          overdub,
+	      bool          record,
+	      bool          monitor)
 {
 	const float *in_l = kp->in_l + from, *in_r = kp->in_r + from;
-	float *out_l = kp->out_l + from, *out_r = kp->out_r + from;
+	float       *out_l = kp->out_l + from, *out_r = kp->out_r + from;
 	/* (NULL where nothing plays or records: no offset is applied.) */
 	const float *src_l = kp->src_l ? kp->src_l + from : NULL;
 	const float *src_r = kp->src_r ? kp->src_r + from : NULL;
-	float *dst_l = kp->dst_l ? kp->dst_l + from : NULL;
-	float *dst_r = kp->dst_r ? kp->dst_r + from : NULL;
-	const float lvl = kp->level, g = kp->gain;
-	const float silent = lvl * 0.0f; /* level * voice for voice = 0 */
+	float       *dst_l = kp->dst_l ? kp->dst_l + from : NULL;
+	float       *dst_r = kp->dst_r ? kp->dst_r + from : NULL;
+	const float  lvl = kp->level, g = kp->gain;
+	const float  silent = lvl * 0.0f; /* level * voice for voice = 0 */
 	for (uint32_t j = 0; j < count; ++j) {
 		const float il = in_l[j], ir = in_r[j];
-		float vl = silent, vr = silent;
+		float       vl = silent, vr = silent;
 		if (voice != VOICE_NONE) {
 			const float sl = src_l[j], sr = src_r[j];
 			vl = lvl * (voice == VOICE_UNITY ? sl : sl * g);
 			vr = lvl * (voice == VOICE_UNITY ? sr : sr * g);
 			if (overdub) {
 				dst_l[j] = sl + clean_sample(il, kp->rejected,
-				                             kp->denormals);
+							     kp->denormals);
 				dst_r[j] = sr + clean_sample(ir, kp->rejected,
-				                             kp->denormals);
+							     kp->denormals);
 			}
 		} else if (record) {
-			dst_l[j] = clean_sample(il, kp->rejected, kp->denormals);
-			dst_r[j] = clean_sample(ir, kp->rejected, kp->denormals);
+			dst_l[j] =
+			    clean_sample(il, kp->rejected, kp->denormals);
+			dst_r[j] =
+			    clean_sample(ir, kp->rejected, kp->denormals);
 		}
 		out_l[j] = (monitor ? il : 0.0f) + vl;
 		out_r[j] = (monitor ? ir : 0.0f) + vr;
@@ -220,14 +239,16 @@ static ALWAYS_INLINE void kernel_frames(const Kernel *kp, uint32_t from,
  * kernel_frames() for its frame. */
 typedef float Vec4 __attribute__((vector_size(16)));
 
-static inline Vec4 load4(const float *p)
+static inline Vec4
+load4(const float *p)
 {
 	Vec4 v;
 	memcpy(&v, p, sizeof v);
 	return v;
 }
 
-static inline void store4(float *p, Vec4 v)
+static inline void
+store4(float *p, Vec4 v)
 {
 	memcpy(p, &v, sizeof v);
 }
@@ -236,13 +257,14 @@ typedef int32_t IVec4 __attribute__((vector_size(16)));
 
 /* clean_sample() on four lanes, with the same integer compares; each lane
  * of *rejected and *denormals counts its own. */
-static inline Vec4 clean4(Vec4 v, IVec4 *rejected, IVec4 *denormals)
+static inline Vec4
+clean4(Vec4 v, IVec4 *rejected, IVec4 *denormals)
 {
 	IVec4 b;
 	memcpy(&b, &v, sizeof b);
 	const IVec4 mag = b & 0x7fffffff;
-	const IVec4 ok = (mag >= (int32_t)ET_SAMPLE_BITS_MIN_NORMAL) &
-	                 (mag <= (int32_t)ET_SAMPLE_BITS_LIMIT);
+	const IVec4 ok  = (mag >= (int32_t)ET_SAMPLE_BITS_MIN_NORMAL) &
+			 (mag <= (int32_t)ET_SAMPLE_BITS_LIMIT);
 	*rejected -= mag > (int32_t)ET_SAMPLE_BITS_LIMIT;
 	*denormals -= (mag != 0) & (mag < (int32_t)ET_SAMPLE_BITS_MIN_NORMAL);
 	b &= ok;
@@ -250,32 +272,38 @@ static inline Vec4 clean4(Vec4 v, IVec4 *rejected, IVec4 *denormals)
 	return v;
 }
 
-static inline uint32_t lanes(IVec4 v)
+static inline uint32_t
+lanes(IVec4 v)
 {
 	return (uint32_t)v[0] + (uint32_t)v[1] + (uint32_t)v[2] +
 	       (uint32_t)v[3];
 }
 
-static ALWAYS_INLINE void kernel(const Kernel *kp, uint32_t n,
-                                 VoiceMode voice, bool overdub, bool record,
-                                 bool monitor)
+static ALWAYS_INLINE void
+kernel(const Kernel *kp,
+       uint32_t      n,
+       VoiceMode     voice,
+       bool          overdub,
+       bool          record,
+       bool          monitor)
 {
 	const float *in_l = kp->in_l, *in_r = kp->in_r;
-	float *out_l = kp->out_l, *out_r = kp->out_r;
+	float       *out_l = kp->out_l, *out_r = kp->out_r;
 	const float *src_l = kp->src_l, *src_r = kp->src_r;
-	float *dst_l = kp->dst_l, *dst_r = kp->dst_r;
-	const float lvl = kp->level, g = kp->gain;
-	const Vec4 vlvl = {lvl, lvl, lvl, lvl}, vg = {g, g, g, g};
-	const float s = lvl * 0.0f;
-	const Vec4 silent = {s, s, s, s}, zero = {0.0f, 0.0f, 0.0f, 0.0f};
-	IVec4 rejected = {0, 0, 0, 0}, denormals = {0, 0, 0, 0};
-	uint32_t j = 0;
+	float       *dst_l = kp->dst_l, *dst_r = kp->dst_r;
+	const float  lvl = kp->level, g = kp->gain;
+	const Vec4   vlvl = { lvl, lvl, lvl, lvl }, vg = { g, g, g, g };
+	const float  s    = lvl * 0.0f;
+	const Vec4 silent = { s, s, s, s }, zero = { 0.0f, 0.0f, 0.0f, 0.0f };
+	IVec4      rejected = { 0, 0, 0, 0 }, denormals = { 0, 0, 0, 0 };
+	uint32_t   j = 0;
 	for (; n - j >= 4; j += 4) {
 		/* Every load of the four frames before any store. */
 		const Vec4 il = load4(in_l + j), ir = load4(in_r + j);
-		Vec4 vl = silent, vr = silent;
+		Vec4       vl = silent, vr = silent;
 		if (voice != VOICE_NONE) {
-			const Vec4 sl = load4(src_l + j), sr = load4(src_r + j);
+			const Vec4 sl = load4(src_l + j),
+				   sr = load4(src_r + j);
 			vl = vlvl * (voice == VOICE_UNITY ? sl : sl * vg);
 			vr = vlvl * (voice == VOICE_UNITY ? sr : sr * vg);
 			if (overdub) {
@@ -298,9 +326,13 @@ static ALWAYS_INLINE void kernel(const Kernel *kp, uint32_t n,
 	kernel_frames(kp, j, n - j, voice, overdub, record, monitor);
 }
 #else
-static ALWAYS_INLINE void kernel(const Kernel *kp, uint32_t n,
-                                 VoiceMode voice, bool overdub, bool record,
-                                 bool monitor)
+static ALWAYS_INLINE void
+kernel(const Kernel *kp,
+       uint32_t      n,
+       VoiceMode     voice,
+       bool          overdub,
+       bool          record,
+       bool          monitor)
 {
 	kernel_frames(kp, 0, n, voice, overdub, record, monitor);
 }
@@ -308,15 +340,20 @@ static ALWAYS_INLINE void kernel(const Kernel *kp, uint32_t n,
 
 /* One instance of the kernel per combination, so that each loop is
  * straight-line code. */
-static void run_kernel(const Kernel *kp, uint32_t n, VoiceMode voice,
-                       bool overdub, bool record, bool monitor)
+static void
+run_kernel(const Kernel *kp,
+	   uint32_t      n,
+	   VoiceMode     voice,
+	   bool          overdub,
+	   bool          record,
+	   bool          monitor)
 {
-#define K(v, o, r)                                                           \
-	do {                                                                 \
-		if (monitor)                                                 \
-			kernel(kp, n, v, o, r, true);                        \
-		else                                                         \
-			kernel(kp, n, v, o, r, false);                       \
+#define K(v, o, r)                                                            \
+	do {                                                                  \
+		if (monitor)                                                  \
+			kernel(kp, n, v, o, r, true);                         \
+		else                                                          \
+			kernel(kp, n, v, o, r, false);                        \
 	} while (0)
 	switch (voice) {
 	case VOICE_NONE:
@@ -343,27 +380,32 @@ static void run_kernel(const Kernel *kp, uint32_t n, VoiceMode voice,
 
 /* How many frames from frame j of the span on are steady (0 if this one
  * is not), at most left; fills *kp's voice part for them. */
-static uint32_t steady_frames(EtLooper *l, Kernel *kp, VoiceMode *voice,
-                              uint32_t j, uint32_t left, bool rolling,
-                              int64_t tf)
+static uint32_t
+steady_frames(EtLooper  *l,
+	      Kernel    *kp,
+	      VoiceMode *voice,
+	      uint32_t   j,
+	      uint32_t   left,
+	      bool       rolling,
+	      int64_t    tf)
 {
 	if (l->tail_left > 0 || l->level_left > 0)
 		return 0;
-	*voice = VOICE_NONE;
+	*voice    = VOICE_NONE;
 	kp->src_l = kp->src_r = NULL;
 	kp->dst_l = kp->dst_r = NULL;
-	kp->k = 0;
+	kp->k                 = 0;
 	if (l->state == ET_LOOP_RECORDING) {
 		/* As far as the take's chunk goes; 0 (no free chunk) cannot
 		 * happen, as the take ends where its room does. */
 		const float *sl, *sr;
 		return et_store_write(l->store, l->take, l->rec_pos, left, &sl,
-		                      &sr, &kp->dst_l, &kp->dst_r);
+				      &sr, &kp->dst_l, &kp->dst_r);
 	}
 	if (l->length == 0)
 		return left;
 	if (l->anchored && !rolling) { /* paused: what render_frame does */
-		l->env = 0;
+		l->env      = 0;
 		l->voice_on = false;
 		return left;
 	}
@@ -371,37 +413,42 @@ static uint32_t steady_frames(EtLooper *l, Kernel *kp, VoiceMode *voice,
 	 * repetition and not on its odd extra frame. */
 	if (l->ctl.mute ? l->env != 0 : l->env != l->ramp)
 		return 0;
-	const int64_t t = l->anchored ? tf + (int64_t)j : l->counter;
-	uint32_t span;
+	const int64_t  t = l->anchored ? tf + (int64_t)j : l->counter;
+	uint32_t       span;
 	const uint32_t k = et_looper_index_at(l, t, &span);
 	if (k >= span)
 		return 0;
 	/* At rest the gain is 1, or 0 while muted. */
-	const float g = l->env < l->ramp ? (float)l->env / (float)l->ramp : 1.0f;
-	*voice = g == 1.0f ? VOICE_UNITY : VOICE_GAIN;
-	kp->gain = g;
-	kp->k = k;
+	const float g =
+	    l->env < l->ramp ? (float)l->env / (float)l->ramp : 1.0f;
+	*voice     = g == 1.0f ? VOICE_UNITY : VOICE_GAIN;
+	kp->gain   = g;
+	kp->k      = k;
 	uint32_t n = span - k < left ? span - k : left;
 	/* Within one chunk of the loop's version: the frames an overdub makes
 	 * writable (the caller writes them all), else those it may read. */
 	if (l->state == ET_LOOP_OVERDUBBING) {
-		n = et_store_write(l->store, l->cur, k, n, &kp->src_l, &kp->src_r,
-		                   &kp->dst_l, &kp->dst_r);
+		n = et_store_write(l->store, l->cur, k, n, &kp->src_l,
+				   &kp->src_r, &kp->dst_l, &kp->dst_r);
 		if (n > 0)
 			return n;
 		l->pool_full++; /* no chunk to copy into: the pass ends here */
 		et_looper_end_overdub(l);
 		n = span - k < left ? span - k : left;
 	}
-	const uint32_t run = et_store_read(l->store, l->cur, k, &kp->src_l,
-	                                   &kp->src_r);
+	const uint32_t run =
+	    et_store_read(l->store, l->cur, k, &kp->src_l, &kp->src_r);
 	return n < run ? n : run;
 }
 
 /* Keeps the last `ramp` input frames for the seam's pre-roll: read before
  * the span is rendered, as out may be the same buffer as in. */
-static void remember_input(EtLooper *l, const float *in_l, const float *in_r,
-                           uint32_t from, uint32_t count)
+static void
+remember_input(EtLooper    *l,
+	       const float *in_l,
+	       const float *in_r,
+	       uint32_t     from,
+	       uint32_t     count)
 {
 	const uint32_t r = l->ramp;
 	if (count >= r) {
@@ -422,40 +469,48 @@ static void remember_input(EtLooper *l, const float *in_l, const float *in_r,
  * kernels: every frame through render_frame().  test_looper_ref runs the
  * two builds side by side and requires the same output, bit for bit. */
 #ifdef ET_LOOPER_PER_FRAME
-#define STEADY_FRAMES(l, kp, voice, j, left, rolling, tf) ((void)steady_frames, 0u)
+#define STEADY_FRAMES(l, kp, voice, j, left, rolling, tf)                     \
+	((void)steady_frames, 0u)
 #else
 #define STEADY_FRAMES steady_frames
 #endif
 
-void et_looper_render(EtLooper *l, const float *in_l, const float *in_r,
-                   float *out_l, float *out_r, uint32_t from, uint32_t count,
-                   bool rolling, int64_t tf)
+void
+et_looper_render(EtLooper    *l,
+		 const float *in_l,
+		 const float *in_r,
+		 float       *out_l,
+		 float       *out_r,
+		 uint32_t     from,
+		 uint32_t     count,
+		 bool         rolling,
+		 int64_t      tf)
 {
 	remember_input(l, in_l, in_r, from, count);
 	uint32_t j = 0;
 	while (j < count) {
-		Kernel kp;
-		VoiceMode voice;
+		Kernel         kp;
+		VoiceMode      voice;
 		const uint32_t n =
 		    STEADY_FRAMES(l, &kp, &voice, j, count - j, rolling, tf);
 		if (n == 0) {
 			render_frame(l, in_l, in_r, out_l, out_r, from + j, j,
-			             rolling, tf);
+				     rolling, tf);
 			++j;
 			continue;
 		}
-		kp.in_l = in_l + from + j;
-		kp.in_r = in_r + from + j;
-		kp.out_l = out_l + from + j;
-		kp.out_r = out_r + from + j;
-		kp.level = l->level;
-		kp.rejected = &l->rejected;
-		kp.denormals = &l->denormals;
+		kp.in_l            = in_l + from + j;
+		kp.in_r            = in_r + from + j;
+		kp.out_l           = out_l + from + j;
+		kp.out_r           = out_r + from + j;
+		kp.level           = l->level;
+		kp.rejected        = &l->rejected;
+		kp.denormals       = &l->denormals;
 		const bool overdub = l->state == ET_LOOP_OVERDUBBING;
-		const bool record = l->state == ET_LOOP_RECORDING;
+		const bool record  = l->state == ET_LOOP_RECORDING;
 		run_kernel(&kp, n, voice, overdub, record, l->ctl.monitor);
 		if (voice != VOICE_NONE) {
-			l->last_k = kp.k + n - 1;
+			l->last_k   = kp.k + n - 1;
 			l->voice_on = l->env > 0;
 		}
 		if (record)
@@ -464,4 +519,3 @@ void et_looper_render(EtLooper *l, const float *in_l, const float *in_r,
 		j += n;
 	}
 }
-

@@ -28,11 +28,11 @@
  * room for the header and PEAK chunk. */
 #define ET_LOOPFILE_MAX_WAV_FRAMES ((UINT32_MAX - 4096u) / 8u)
 
-const char *et_loopfile_strerror(EtLoopfileStatus status)
+const char *
+et_loopfile_strerror(EtLoopfileStatus status)
 {
 	switch (status) {
-	case ET_LOOPFILE_OK:
-		return "The loop file was saved or loaded.";
+	case ET_LOOPFILE_OK: return "The loop file was saved or loaded.";
 	case ET_LOOPFILE_ERR_OPEN:
 		return "The loop file could not be opened or created (missing, "
 		       "no permission, or its folder does not exist); the loop "
@@ -79,34 +79,36 @@ static int64_t wav_announced_frames(int fd);
 
 /* Records the failing step and the reason: errno if the call set it, else
  * libsndfile's message (file may be NULL: its last error). */
-static void fail_at(EtLoopfileWriteError *why, const char *step, int err,
-                    SNDFILE *file)
+static void
+fail_at(EtLoopfileWriteError *why, const char *step, int err, SNDFILE *file)
 {
 	if (!why) {
 		return;
 	}
 	why->step = step;
 	snprintf(why->reason, sizeof why->reason, "%s",
-	         err ? strerror(err) : sf_strerror(file));
+		 err ? strerror(err) : sf_strerror(file));
 }
 
 /* Creates a new file beside path, named path.tmp-<pid>-<n>, exclusively
  * (never an existing file, never through a link), with the mode a new
  * file gets (0666 less the umask), for reading too (its header is read
  * back).  Returns its descriptor, or -1. */
-static int create_temp(const char *path, char *temp, size_t size)
+static int
+create_temp(const char *path, char *temp, size_t size)
 {
 	static atomic_uint counter;
 	for (int tries = 0; tries < 100; ++tries) {
 		const unsigned n = atomic_fetch_add(&counter, 1u);
-		const int len = snprintf(temp, size, "%s.tmp-%ld-%u", path,
-		                         (long)getpid(), n);
+		const int len    = snprintf(temp, size, "%s.tmp-%ld-%u", path,
+					    (long)getpid(), n);
 		if (len < 0 || (size_t)len >= size) {
 			errno = ENAMETOOLONG;
 			return -1;
 		}
-		const int fd = open(temp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC |
-		                              O_NOFOLLOW, 0666);
+		const int fd = open(
+		    temp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		    0666);
 		if (fd >= 0 || errno != EEXIST) {
 			return fd;
 		}
@@ -117,7 +119,8 @@ static int create_temp(const char *path, char *temp, size_t size)
 /* Flushes the folder that holds path, so that the rename lasts a crash.
  * Best effort: some file systems cannot sync a folder, and the file itself
  * is already on disk. */
-static void sync_folder_of(const char *path)
+static void
+sync_folder_of(const char *path)
 {
 	char *dir = strdup(path);
 	if (!dir) {
@@ -141,8 +144,11 @@ static void sync_folder_of(const char *path)
 
 /* Interleaves frames [done, done + n) of the source into chunk; false if
  * the source ends early. */
-static bool interleave(const EtLoopfileSource *src, uint32_t done,
-                       uint32_t n, float *chunk)
+static bool
+interleave(const EtLoopfileSource *src,
+	   uint32_t                done,
+	   uint32_t                n,
+	   float                  *chunk)
 {
 	for (uint32_t i = 0; i < n;) {
 		const float *left, *right;
@@ -154,7 +160,7 @@ static bool interleave(const EtLoopfileSource *src, uint32_t done,
 			run = n - i;
 		}
 		for (uint32_t j = 0; j < run; ++j, ++i) {
-			chunk[2 * i] = left[j];
+			chunk[2 * i]     = left[j];
 			chunk[2 * i + 1] = right[j];
 		}
 	}
@@ -162,23 +168,26 @@ static bool interleave(const EtLoopfileSource *src, uint32_t done,
 }
 
 /* Writes the loop into fd (a new, empty file) and flushes it to disk. */
-static EtLoopfileStatus write_into(int fd, const EtLoopfileSource *src,
-                                   uint32_t length, uint32_t sample_rate,
-                                   EtLoopfileWriteError *why)
+static EtLoopfileStatus
+write_into(int                     fd,
+	   const EtLoopfileSource *src,
+	   uint32_t                length,
+	   uint32_t                sample_rate,
+	   EtLoopfileWriteError   *why)
 {
 	float *chunk = malloc(sizeof(float) * ET_LOOPFILE_CHANNELS *
-	                      ET_LOOPFILE_CHUNK_FRAMES);
+			      ET_LOOPFILE_CHUNK_FRAMES);
 	if (!chunk) {
 		fail_at(why, "allocating", ENOMEM, NULL);
 		return ET_LOOPFILE_ERR_NOMEM;
 	}
 
-	SF_INFO info = {0};
+	SF_INFO info    = { 0 };
 	info.samplerate = (int)sample_rate;
-	info.channels = ET_LOOPFILE_CHANNELS;
-	info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+	info.channels   = ET_LOOPFILE_CHANNELS;
+	info.format     = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
 	/* Opening writes the header: a disk already full fails here. */
-	errno = 0;
+	errno         = 0;
 	SNDFILE *file = sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);
 	if (!file) {
 		fail_at(why, "writing the header", errno, NULL);
@@ -230,13 +239,15 @@ static EtLoopfileStatus write_into(int fd, const EtLoopfileSource *src,
 	return status;
 }
 
-EtLoopfileStatus et_loopfile_write_from(const char *path,
-                                        const EtLoopfileSource *src,
-                                        uint32_t length, uint32_t sample_rate,
-                                        EtLoopfileWriteError *why)
+EtLoopfileStatus
+et_loopfile_write_from(const char             *path,
+		       const EtLoopfileSource *src,
+		       uint32_t                length,
+		       uint32_t                sample_rate,
+		       EtLoopfileWriteError   *why)
 {
 	if (why) {
-		why->step = NULL;
+		why->step      = NULL;
 		why->reason[0] = '\0';
 	}
 	if (!path || !src || !src->read || sample_rate == 0 ||
@@ -251,7 +262,7 @@ EtLoopfileStatus et_loopfile_write_from(const char *path,
 	}
 
 	const size_t temp_size = strlen(path) + 48;
-	char *temp = malloc(temp_size);
+	char        *temp      = malloc(temp_size);
 	if (!temp) {
 		fail_at(why, "allocating", ENOMEM, NULL);
 		return ET_LOOPFILE_ERR_NOMEM;
@@ -263,7 +274,8 @@ EtLoopfileStatus et_loopfile_write_from(const char *path,
 		return ET_LOOPFILE_ERR_OPEN;
 	}
 
-	EtLoopfileStatus status = write_into(fd, src, length, sample_rate, why);
+	EtLoopfileStatus status =
+	    write_into(fd, src, length, sample_rate, why);
 	/* close() may report what a network file system could not write. */
 	if (close(fd) != 0 && status == ET_LOOPFILE_OK) {
 		fail_at(why, "closing the new file", errno, NULL);
@@ -285,47 +297,57 @@ EtLoopfileStatus et_loopfile_write_from(const char *path,
 /* Two arrays as a source: one run from k to the end. */
 typedef struct {
 	const float *left, *right;
-	uint32_t length;
+	uint32_t     length;
 } Arrays;
 
-static uint32_t read_arrays(const void *ctx, uint32_t k, const float **left,
-                            const float **right)
+static uint32_t
+read_arrays(const void   *ctx,
+	    uint32_t      k,
+	    const float **left,
+	    const float **right)
 {
 	const Arrays *a = (const Arrays *)ctx;
 	if (k >= a->length) {
 		return 0;
 	}
-	*left = a->left + k;
+	*left  = a->left + k;
 	*right = a->right + k;
 	return a->length - k;
 }
 
-EtLoopfileStatus et_loopfile_write_why(const char *path, const float *left,
-                                       const float *right, uint32_t length,
-                                       uint32_t sample_rate,
-                                       EtLoopfileWriteError *why)
+EtLoopfileStatus
+et_loopfile_write_why(const char           *path,
+		      const float          *left,
+		      const float          *right,
+		      uint32_t              length,
+		      uint32_t              sample_rate,
+		      EtLoopfileWriteError *why)
 {
 	if (!left || !right) {
 		if (why) {
-			why->step = NULL;
+			why->step      = NULL;
 			why->reason[0] = '\0';
 		}
 		return ET_LOOPFILE_ERR_INVALID;
 	}
-	const Arrays arrays = {left, right, length};
-	const EtLoopfileSource src = {read_arrays, &arrays};
+	const Arrays           arrays = { left, right, length };
+	const EtLoopfileSource src    = { read_arrays, &arrays };
 	return et_loopfile_write_from(path, &src, length, sample_rate, why);
 }
 
-EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
-                                   const float *right, uint32_t length,
-                                   uint32_t sample_rate)
+EtLoopfileStatus
+et_loopfile_write(const char  *path,
+		  const float *left,
+		  const float *right,
+		  uint32_t     length,
+		  uint32_t     sample_rate)
 {
 	return et_loopfile_write_why(path, left, right, length, sample_rate,
-	                             NULL);
+				     NULL);
 }
 
-static uint32_t le32(const unsigned char *b)
+static uint32_t
+le32(const unsigned char *b)
 {
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
 	       (uint32_t)b[3] << 24;
@@ -336,7 +358,8 @@ static uint32_t le32(const unsigned char *b)
  * its frame count to the bytes present, so a file cut short (a full disk,
  * an interrupted copy) is only seen as truncated by reading the header
  * ourselves.  pread() leaves the descriptor's offset to libsndfile. */
-static int64_t wav_announced_frames(int fd)
+static int64_t
+wav_announced_frames(int fd)
 {
 	unsigned char b[16];
 	if (pread(fd, b, 12, 0) != 12 || memcmp(b, "RIFF", 4) != 0 ||
@@ -344,7 +367,7 @@ static int64_t wav_announced_frames(int fd)
 		return -1;
 	}
 	uint32_t block_align = 0;
-	off_t pos = 12;
+	off_t    pos         = 12;
 	/* A loop file has three or four chunks; the bound stops a loop over
 	 * a corrupt chain. */
 	for (int chunks = 0; chunks < 64; ++chunks) {
@@ -358,7 +381,8 @@ static int64_t wav_announced_frames(int fd)
 			}
 			block_align = (uint32_t)b[12] | (uint32_t)b[13] << 8;
 		} else if (memcmp(b, "data", 4) == 0) {
-			return block_align ? (int64_t)(size / block_align) : -1;
+			return block_align ? (int64_t)(size / block_align)
+					   : -1;
 		}
 		pos += 8 + (off_t)size + (size & 1u);
 	}
@@ -366,15 +390,18 @@ static int64_t wav_announced_frames(int fd)
 }
 
 /* Checks what the header says before a single frame is allocated. */
-static EtLoopfileStatus check_header(const SF_INFO *info, int64_t announced,
-                                     uint32_t sample_rate,
-                                     uint32_t expected_length,
-                                     uint32_t capacity)
+static EtLoopfileStatus
+check_header(const SF_INFO *info,
+	     int64_t        announced,
+	     uint32_t       sample_rate,
+	     uint32_t       expected_length,
+	     uint32_t       capacity)
 {
 	if (info->channels != ET_LOOPFILE_CHANNELS || info->frames < 0) {
 		return ET_LOOPFILE_ERR_FORMAT;
 	}
-	if (info->samplerate <= 0 || (uint32_t)info->samplerate != sample_rate) {
+	if (info->samplerate <= 0 ||
+	    (uint32_t)info->samplerate != sample_rate) {
 		return ET_LOOPFILE_ERR_RATE;
 	}
 	if (info->frames < (sf_count_t)expected_length ||
@@ -389,18 +416,19 @@ static EtLoopfileStatus check_header(const SF_INFO *info, int64_t announced,
 	if (info->frames > (sf_count_t)capacity) {
 		return ET_LOOPFILE_ERR_TOO_LONG;
 	}
-	if (expected_length != 0 && info->frames > (sf_count_t)expected_length) {
+	if (expected_length != 0 &&
+	    info->frames > (sf_count_t)expected_length) {
 		return ET_LOOPFILE_ERR_LENGTH;
 	}
 	return ET_LOOPFILE_OK;
 }
 
 /* Reads exactly length frames into left/right, through a bounded chunk. */
-static EtLoopfileStatus read_frames(SNDFILE *file, float *left, float *right,
-                                    uint32_t length)
+static EtLoopfileStatus
+read_frames(SNDFILE *file, float *left, float *right, uint32_t length)
 {
 	float *chunk = malloc(sizeof(float) * ET_LOOPFILE_CHANNELS *
-	                      ET_LOOPFILE_CHUNK_FRAMES);
+			      ET_LOOPFILE_CHUNK_FRAMES);
 	if (!chunk) {
 		return ET_LOOPFILE_ERR_NOMEM;
 	}
@@ -410,13 +438,14 @@ static EtLoopfileStatus read_frames(SNDFILE *file, float *left, float *right,
 		if (n > ET_LOOPFILE_CHUNK_FRAMES) {
 			n = ET_LOOPFILE_CHUNK_FRAMES;
 		}
-		/* Fewer frames than the header announced: the data ends early. */
+		/* Fewer frames than the header announced: the data ends early.
+		 */
 		if (sf_readf_float(file, chunk, n) != (sf_count_t)n) {
 			status = ET_LOOPFILE_ERR_TRUNCATED;
 			break;
 		}
 		for (uint32_t i = 0; i < n; ++i) {
-			left[done + i] = chunk[2 * i];
+			left[done + i]  = chunk[2 * i];
 			right[done + i] = chunk[2 * i + 1];
 		}
 		done += n;
@@ -425,10 +454,14 @@ static EtLoopfileStatus read_frames(SNDFILE *file, float *left, float *right,
 	return status;
 }
 
-EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
-                                  uint32_t expected_length, uint32_t capacity,
-                                  float **left, float **right,
-                                  uint32_t *length)
+EtLoopfileStatus
+et_loopfile_read(const char *path,
+		 uint32_t    sample_rate,
+		 uint32_t    expected_length,
+		 uint32_t    capacity,
+		 float     **left,
+		 float     **right,
+		 uint32_t   *length)
 {
 	if (left) {
 		*left = NULL;
@@ -472,7 +505,7 @@ EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
 		return ET_LOOPFILE_ERR_NOT_REGULAR;
 	}
 
-	SF_INFO info = {0};
+	SF_INFO info = { 0 };
 	/* SF_FALSE: we close fd ourselves, on every path, exactly once. */
 	SNDFILE *file = sf_open_fd(fd, SFM_READ, &info, SF_FALSE);
 	if (!file) {
@@ -482,9 +515,9 @@ EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
 
 	EtLoopfileStatus status =
 	    check_header(&info, wav_announced_frames(fd), sample_rate,
-	                 expected_length, capacity);
-	float *l = NULL;
-	float *r = NULL;
+			 expected_length, capacity);
+	float   *l      = NULL;
+	float   *r      = NULL;
 	uint32_t frames = 0;
 	if (status == ET_LOOPFILE_OK) {
 		frames = (uint32_t)info.frames;
@@ -513,17 +546,20 @@ EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
 		free(r);
 		return status;
 	}
-	*left = l;
-	*right = r;
+	*left   = l;
+	*right  = r;
 	*length = frames;
 	return ET_LOOPFILE_OK;
 }
 
-void et_loopfile_clean(float *left, float *right, uint32_t length,
-                       EtLoopfileCleaned *report)
+void
+et_loopfile_clean(float             *left,
+		  float             *right,
+		  uint32_t           length,
+		  EtLoopfileCleaned *report)
 {
-	EtLoopfileCleaned r = {0};
-	float *const channels[ET_LOOPFILE_CHANNELS] = {left, right};
+	EtLoopfileCleaned r                              = { 0 };
+	float *const      channels[ET_LOOPFILE_CHANNELS] = { left, right };
 	for (int c = 0; c < ET_LOOPFILE_CHANNELS; ++c) {
 		float *x = channels[c];
 		if (!x) {
@@ -531,7 +567,8 @@ void et_loopfile_clean(float *left, float *right, uint32_t length,
 		}
 		for (uint32_t i = 0; i < length; ++i) {
 			const EtSampleClass kind = et_sample_class(x[i]);
-			if (kind == ET_SAMPLE_PLAYABLE || kind == ET_SAMPLE_ZERO) {
+			if (kind == ET_SAMPLE_PLAYABLE ||
+			    kind == ET_SAMPLE_ZERO) {
 				continue;
 			}
 			if (kind == ET_SAMPLE_NOT_FINITE) {

@@ -17,17 +17,17 @@
 
 typedef enum {
 	ET_LOOPFILE_OK = 0,
-	ET_LOOPFILE_ERR_OPEN,      /* the file could not be opened or created */
-	ET_LOOPFILE_ERR_FORMAT,    /* not stereo audio libsndfile can decode */
+	ET_LOOPFILE_ERR_OPEN,   /* the file could not be opened or created */
+	ET_LOOPFILE_ERR_FORMAT, /* not stereo audio libsndfile can decode */
 	ET_LOOPFILE_ERR_TRUNCATED, /* fewer frames than expected / announced */
 	ET_LOOPFILE_ERR_LENGTH,    /* more frames than the saved length says */
-	ET_LOOPFILE_ERR_RATE,      /* sample rate differs from the instance's */
-	ET_LOOPFILE_ERR_TOO_LONG,  /* more frames than the loop capacity */
-	ET_LOOPFILE_ERR_EMPTY,     /* zero frames: there is no loop */
-	ET_LOOPFILE_ERR_WRITE,     /* writing or finishing the file failed */
-	ET_LOOPFILE_ERR_NOMEM,     /* out of memory */
+	ET_LOOPFILE_ERR_RATE,     /* sample rate differs from the instance's */
+	ET_LOOPFILE_ERR_TOO_LONG, /* more frames than the loop capacity */
+	ET_LOOPFILE_ERR_EMPTY,    /* zero frames: there is no loop */
+	ET_LOOPFILE_ERR_WRITE,    /* writing or finishing the file failed */
+	ET_LOOPFILE_ERR_NOMEM,    /* out of memory */
 	ET_LOOPFILE_ERR_NOT_REGULAR, /* a FIFO, device or folder, not a file */
-	ET_LOOPFILE_ERR_INVALID    /* a NULL pointer or zero rate was passed */
+	ET_LOOPFILE_ERR_INVALID /* a NULL pointer or zero rate was passed */
 } EtLoopfileStatus;
 
 /* A sentence for the user that says what happened and what the plugin did
@@ -36,7 +36,7 @@ const char *et_loopfile_strerror(EtLoopfileStatus status);
 
 /* Where a failed write stopped, for the log line. */
 typedef struct {
-	const char *step;        /* "creating", "writing", ...; NULL: no failure */
+	const char *step; /* "creating", "writing", ...; NULL: no failure */
 	char        reason[128]; /* the system's (strerror) or libsndfile's */
 } EtLoopfileWriteError;
 
@@ -53,29 +53,36 @@ typedef struct {
  *
  * length 0 is ERR_EMPTY (nothing is written: save no loop instead).
  * why (may be NULL) says on failure which step failed and why. */
-EtLoopfileStatus et_loopfile_write_why(const char *path, const float *left,
-                                       const float *right, uint32_t length,
-                                       uint32_t sample_rate,
-                                       EtLoopfileWriteError *why);
+EtLoopfileStatus et_loopfile_write_why(const char           *path,
+				       const float          *left,
+				       const float          *right,
+				       uint32_t              length,
+				       uint32_t              sample_rate,
+				       EtLoopfileWriteError *why);
 /* Where et_loopfile_write_from() takes the samples: read() gives frames
  * [k, k + n) as two contiguous runs, n > 0 while k < the length written
  * (a loop kept in chunks, loopstore.h, gives a chunk at a time). */
 typedef struct {
-	uint32_t (*read)(const void *ctx, uint32_t k, const float **left,
-	                 const float **right);
+	uint32_t (*read)(const void   *ctx,
+			 uint32_t      k,
+			 const float **left,
+			 const float **right);
 	const void *ctx;
 } EtLoopfileSource;
 
 /* et_loopfile_write_why() from a source. */
-EtLoopfileStatus et_loopfile_write_from(const char *path,
-                                        const EtLoopfileSource *src,
-                                        uint32_t length, uint32_t sample_rate,
-                                        EtLoopfileWriteError *why);
+EtLoopfileStatus et_loopfile_write_from(const char             *path,
+					const EtLoopfileSource *src,
+					uint32_t                length,
+					uint32_t                sample_rate,
+					EtLoopfileWriteError   *why);
 
 /* The same without the details. */
-EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
-                                   const float *right, uint32_t length,
-                                   uint32_t sample_rate);
+EtLoopfileStatus et_loopfile_write(const char  *path,
+				   const float *left,
+				   const float *right,
+				   uint32_t     length,
+				   uint32_t     sample_rate);
 
 /* Reads the loop at path.
  *
@@ -102,10 +109,13 @@ EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
  *
  * The samples are returned as they are in the file (bit-exact): the caller
  * makes them playable with et_loopfile_clean(). */
-EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
-                                  uint32_t expected_length, uint32_t capacity,
-                                  float **left, float **right,
-                                  uint32_t *length);
+EtLoopfileStatus et_loopfile_read(const char *path,
+				  uint32_t    sample_rate,
+				  uint32_t    expected_length,
+				  uint32_t    capacity,
+				  float     **left,
+				  float     **right,
+				  uint32_t   *length);
 
 /* The largest magnitude a loop sample may have: +24 dBFS. */
 #define ET_LOOPFILE_MAX_SAMPLE ET_SAMPLE_LIMIT /* sample_rule.h */
@@ -124,7 +134,9 @@ typedef struct {
  * (Eight recorders) asks the same of the looper's input, and of samples
  * loaded from a file.  ET_LOOPFILE_MAX_SAMPLE itself, -0
  * and every other sample are kept bit for bit.  report may be NULL. */
-void et_loopfile_clean(float *left, float *right, uint32_t length,
-                       EtLoopfileCleaned *report);
+void et_loopfile_clean(float             *left,
+		       float             *right,
+		       uint32_t           length,
+		       EtLoopfileCleaned *report);
 
 #endif

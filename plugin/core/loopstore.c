@@ -4,53 +4,56 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK ET_STORE_CHUNK_FRAMES
+#define CHUNK      ET_STORE_CHUNK_FRAMES
 #define CHUNK_MASK (CHUNK - 1u)
-#define NO_CHUNK UINT32_MAX
+#define NO_CHUNK   UINT32_MAX
 
 typedef struct {
-	uint32_t *table; /* the chunk of each CHUNK frames, or NO_CHUNK */
-	uint32_t used;   /* entries [0, used) may hold a chunk */
-	uint32_t holds;  /* users; the published version counts one */
-	bool live;       /* held, or waiting for a save to unpin it */
-	uint32_t serial; /* which version this slot holds now */
+	uint32_t   *table;  /* the chunk of each CHUNK frames, or NO_CHUNK */
+	uint32_t    used;   /* entries [0, used) may hold a chunk */
+	uint32_t    holds;  /* users; the published version counts one */
+	bool        live;   /* held, or waiting for a save to unpin it */
+	uint32_t    serial; /* which version this slot holds now */
 	EtLoopPlace place;
 	/* A copy in progress: entry `front` has a chunk of its own whose
 	 * frames [0, fill) are written; the rest still lies in front_old,
 	 * which this version keeps a reference to until settled. */
-	int32_t front; /* -1: none */
+	int32_t  front; /* -1: none */
 	uint32_t fill;
 	uint32_t front_old;
 } Version;
 
 struct EtLoopStore {
-	uint32_t max_frames;
-	uint32_t entries; /* table entries per version */
-	uint32_t chunk_count;
-	float *pool;      /* chunk c: CHUNK left frames, then CHUNK right */
-	uint16_t *ref;    /* versions holding each chunk */
+	uint32_t  max_frames;
+	uint32_t  entries; /* table entries per version */
+	uint32_t  chunk_count;
+	float    *pool; /* chunk c: CHUNK left frames, then CHUNK right */
+	uint16_t *ref;  /* versions holding each chunk */
 	uint32_t *free_list;
-	uint32_t free_top;
-	float *zero; /* CHUNK frames of silence: a chunk never given */
-	Version v[ET_STORE_VERSIONS];
-	uint32_t serial; /* versions begun */
+	uint32_t  free_top;
+	float    *zero; /* CHUNK frames of silence: a chunk never given */
+	Version   v[ET_STORE_VERSIONS];
+	uint32_t  serial; /* versions begun */
 	_Atomic EtVersion published;
 	_Atomic EtVersion pinned;
 };
 
-static float *chunk_left(const EtLoopStore *s, uint32_t c)
+static float *
+chunk_left(const EtLoopStore *s, uint32_t c)
 {
 	return s->pool + (size_t)c * 2u * CHUNK;
 }
 
-static uint32_t min_u32(uint32_t a, uint32_t b)
+static uint32_t
+min_u32(uint32_t a, uint32_t b)
 {
 	return a < b ? a : b;
 }
 
 /* Writes every page, so that run() never faults one in: a memset alone
  * may be merged with the allocation into a calloc of zero pages. */
-static void touch(void *p, size_t bytes)
+static void
+touch(void *p, size_t bytes)
 {
 	memset(p, 0, bytes);
 	volatile unsigned char *v = p;
@@ -60,7 +63,8 @@ static void touch(void *p, size_t bytes)
 		v[bytes - 1] = 0;
 }
 
-EtLoopStore *et_store_new(uint32_t max_frames, uint32_t pool_frames)
+EtLoopStore *
+et_store_new(uint32_t max_frames, uint32_t pool_frames)
 {
 	if (max_frames == 0 || pool_frames == 0)
 		return NULL;
@@ -68,12 +72,13 @@ EtLoopStore *et_store_new(uint32_t max_frames, uint32_t pool_frames)
 	if (!s)
 		return NULL;
 	s->max_frames = max_frames;
-	s->entries = (uint32_t)(((uint64_t)max_frames + CHUNK - 1) / CHUNK);
-	s->chunk_count = (uint32_t)(((uint64_t)pool_frames + CHUNK - 1) / CHUNK);
+	s->entries    = (uint32_t)(((uint64_t)max_frames + CHUNK - 1) / CHUNK);
+	s->chunk_count =
+	    (uint32_t)(((uint64_t)pool_frames + CHUNK - 1) / CHUNK);
 	s->pool = malloc(sizeof(float) * 2u * CHUNK * (size_t)s->chunk_count);
-	s->ref = malloc(sizeof *s->ref * s->chunk_count);
+	s->ref  = malloc(sizeof *s->ref * s->chunk_count);
 	s->free_list = malloc(sizeof(uint32_t) * s->chunk_count);
-	s->zero = malloc(sizeof(float) * CHUNK);
+	s->zero      = malloc(sizeof(float) * CHUNK);
 	uint32_t *tables =
 	    malloc(sizeof(uint32_t) * (size_t)s->entries * ET_STORE_VERSIONS);
 	s->v[0].table = tables;
@@ -101,7 +106,8 @@ EtLoopStore *et_store_new(uint32_t max_frames, uint32_t pool_frames)
 	return s;
 }
 
-void et_store_free(EtLoopStore *s)
+void
+et_store_free(EtLoopStore *s)
 {
 	if (!s)
 		return;
@@ -113,37 +119,45 @@ void et_store_free(EtLoopStore *s)
 	free(s);
 }
 
-uint32_t et_store_max_frames(const EtLoopStore *s)
+uint32_t
+et_store_max_frames(const EtLoopStore *s)
 {
 	return s->max_frames;
 }
 
-uint32_t et_store_free_chunks(const EtLoopStore *s)
+uint32_t
+et_store_free_chunks(const EtLoopStore *s)
 {
 	return s->free_top;
 }
 
 /* ---- chunks ------------------------------------------------------------*/
 
-static uint32_t take_chunk(EtLoopStore *s)
+static uint32_t
+take_chunk(EtLoopStore *s)
 {
 	const uint32_t c = s->free_list[--s->free_top];
-	s->ref[c] = 1;
+	s->ref[c]        = 1;
 	return c;
 }
 
-static void unref(EtLoopStore *s, uint32_t c)
+static void
+unref(EtLoopStore *s, uint32_t c)
 {
 	if (--s->ref[c] == 0)
 		s->free_list[s->free_top++] = c;
 }
 
-static void copy_frames(EtLoopStore *s, uint32_t to, uint32_t from,
-                        uint32_t first, uint32_t end)
+static void
+copy_frames(EtLoopStore *s,
+	    uint32_t     to,
+	    uint32_t     from,
+	    uint32_t     first,
+	    uint32_t     end)
 {
 	if (end <= first)
 		return;
-	float *d = chunk_left(s, to);
+	float       *d = chunk_left(s, to);
 	const float *o = chunk_left(s, from);
 	memcpy(d + first, o + first, sizeof(float) * (end - first));
 	memcpy(d + CHUNK + first, o + CHUNK + first,
@@ -152,7 +166,8 @@ static void copy_frames(EtLoopStore *s, uint32_t to, uint32_t from,
 
 /* ---- versions ----------------------------------------------------------*/
 
-static void release(EtLoopStore *s, Version *x)
+static void
+release(EtLoopStore *s, Version *x)
 {
 	for (uint32_t e = 0; e < x->used; ++e) {
 		if (x->table[e] != NO_CHUNK) {
@@ -163,20 +178,21 @@ static void release(EtLoopStore *s, Version *x)
 	if (x->front >= 0)
 		unref(s, x->front_old);
 	x->front = -1;
-	x->used = 0;
-	x->live = false;
+	x->used  = 0;
+	x->live  = false;
 }
 
-EtVersion et_store_begin(EtLoopStore *s)
+EtVersion
+et_store_begin(EtLoopStore *s)
 {
 	for (int i = 0; i < ET_STORE_VERSIONS; ++i) {
 		Version *x = &s->v[i];
 		if (x->live)
 			continue;
-		x->live = true;
-		x->holds = 1;
-		x->used = 0;
-		x->front = -1;
+		x->live   = true;
+		x->holds  = 1;
+		x->used   = 0;
+		x->front  = -1;
 		x->serial = ++s->serial;
 		memset(&x->place, 0, sizeof x->place);
 		return i;
@@ -184,31 +200,34 @@ EtVersion et_store_begin(EtLoopStore *s)
 	return ET_NO_VERSION;
 }
 
-EtVersion et_store_fork(EtLoopStore *s, EtVersion base)
+EtVersion
+et_store_fork(EtLoopStore *s, EtVersion base)
 {
 	et_store_settle(s, base);
 	const EtVersion v = et_store_begin(s);
 	if (v == ET_NO_VERSION)
 		return v;
 	const Version *b = &s->v[base];
-	Version *x = &s->v[v];
+	Version       *x = &s->v[v];
 	for (uint32_t e = 0; e < b->used; ++e) {
 		x->table[e] = b->table[e];
 		if (b->table[e] != NO_CHUNK)
 			s->ref[b->table[e]]++;
 	}
-	x->used = b->used;
+	x->used  = b->used;
 	x->place = b->place;
 	return v;
 }
 
-void et_store_hold(EtLoopStore *s, EtVersion v)
+void
+et_store_hold(EtLoopStore *s, EtVersion v)
 {
 	if (v != ET_NO_VERSION)
 		s->v[v].holds++;
 }
 
-void et_store_drop(EtLoopStore *s, EtVersion v)
+void
+et_store_drop(EtLoopStore *s, EtVersion v)
 {
 	if (v == ET_NO_VERSION || --s->v[v].holds > 0)
 		return;
@@ -218,7 +237,8 @@ void et_store_drop(EtLoopStore *s, EtVersion v)
 		release(s, &s->v[v]);
 }
 
-void et_store_collect(EtLoopStore *s)
+void
+et_store_collect(EtLoopStore *s)
 {
 	const EtVersion pinned = atomic_load(&s->pinned);
 	for (int i = 0; i < ET_STORE_VERSIONS; ++i) {
@@ -228,7 +248,8 @@ void et_store_collect(EtLoopStore *s)
 	}
 }
 
-void et_store_publish(EtLoopStore *s, EtVersion v)
+void
+et_store_publish(EtLoopStore *s, EtVersion v)
 {
 	if (v != ET_NO_VERSION) {
 		et_store_settle(s, v);
@@ -239,30 +260,37 @@ void et_store_publish(EtLoopStore *s, EtVersion v)
 	et_store_drop(s, atomic_exchange(&s->published, v));
 }
 
-EtVersion et_store_published(const EtLoopStore *s)
+EtVersion
+et_store_published(const EtLoopStore *s)
 {
 	return atomic_load(&s->published);
 }
 
-EtLoopPlace *et_store_place(EtLoopStore *s, EtVersion v)
+EtLoopPlace *
+et_store_place(EtLoopStore *s, EtVersion v)
 {
 	return &s->v[v].place;
 }
 
-uint32_t et_store_serial(const EtLoopStore *s, EtVersion v)
+uint32_t
+et_store_serial(const EtLoopStore *s, EtVersion v)
 {
 	return s->v[v].serial;
 }
 
 /* ---- samples -----------------------------------------------------------*/
 
-uint32_t et_store_read(const EtLoopStore *s, EtVersion v, uint32_t k,
-                       const float **left, const float **right)
+uint32_t
+et_store_read(const EtLoopStore *s,
+	      EtVersion          v,
+	      uint32_t           k,
+	      const float      **left,
+	      const float      **right)
 {
 	const Version *x = &s->v[v];
 	const uint32_t e = k >> ET_STORE_CHUNK_SHIFT, off = k & CHUNK_MASK;
-	uint32_t c = e < s->entries ? x->table[e] : NO_CHUNK;
-	uint32_t end = CHUNK;
+	uint32_t       c   = e < s->entries ? x->table[e] : NO_CHUNK;
+	uint32_t       end = CHUNK;
 	if (x->front == (int32_t)e) {
 		if (off >= x->fill)
 			c = x->front_old; /* not copied yet */
@@ -274,12 +302,13 @@ uint32_t et_store_read(const EtLoopStore *s, EtVersion v, uint32_t k,
 		return CHUNK - off;
 	}
 	const float *p = chunk_left(s, c);
-	*left = p + off;
-	*right = p + CHUNK + off;
+	*left          = p + off;
+	*right         = p + CHUNK + off;
 	return end - off;
 }
 
-void et_store_settle(EtLoopStore *s, EtVersion v)
+void
+et_store_settle(EtLoopStore *s, EtVersion v)
 {
 	Version *x = &s->v[v];
 	if (x->front < 0)
@@ -289,25 +318,32 @@ void et_store_settle(EtLoopStore *s, EtVersion v)
 	x->front = -1;
 }
 
-uint32_t et_store_write(EtLoopStore *s, EtVersion v, uint32_t k,
-                        uint32_t want, const float **src_l,
-                        const float **src_r, float **dst_l, float **dst_r)
+uint32_t
+et_store_write(EtLoopStore  *s,
+	       EtVersion     v,
+	       uint32_t      k,
+	       uint32_t      want,
+	       const float **src_l,
+	       const float **src_r,
+	       float       **dst_l,
+	       float       **dst_r)
 {
 	if (k >= s->max_frames || want == 0)
 		return 0;
-	Version *x = &s->v[v];
+	Version       *x = &s->v[v];
 	const uint32_t e = k >> ET_STORE_CHUNK_SHIFT, off = k & CHUNK_MASK;
 	/* A copy in progress elsewhere, or behind this frame (a loop shorter
 	 * than a chunk wrapped): finish it first. */
 	if (x->front >= 0 && (x->front != (int32_t)e || off < x->fill))
 		et_store_settle(s, v);
-	const uint32_t n = min_u32(min_u32(want, CHUNK - off), s->max_frames - k);
+	const uint32_t n =
+	    min_u32(min_u32(want, CHUNK - off), s->max_frames - k);
 	uint32_t c = x->table[e];
 	if (x->front != (int32_t)e) {
 		if (c == NO_CHUNK) { /* a take reaching a new chunk */
 			if (s->free_top == 0)
 				return 0;
-			c = take_chunk(s);
+			c           = take_chunk(s);
 			x->table[e] = c;
 			if (e >= x->used)
 				x->used = e + 1;
@@ -319,9 +355,9 @@ uint32_t et_store_write(EtLoopStore *s, EtVersion v, uint32_t k,
 				return 0;
 			const uint32_t own = take_chunk(s);
 			copy_frames(s, own, c, 0, off);
-			x->table[e] = own;
-			x->front = (int32_t)e;
-			x->fill = off;
+			x->table[e]  = own;
+			x->front     = (int32_t)e;
+			x->fill      = off;
 			x->front_old = c; /* keeps the reference it had */
 		}
 	}
@@ -329,27 +365,28 @@ uint32_t et_store_write(EtLoopStore *s, EtVersion v, uint32_t k,
 		/* Frames the pass skipped keep what they held. */
 		copy_frames(s, x->table[e], x->front_old, x->fill, off);
 		const float *o = chunk_left(s, x->front_old);
-		*src_l = o + off;
-		*src_r = o + CHUNK + off;
-		x->fill = off + n;
+		*src_l         = o + off;
+		*src_r         = o + CHUNK + off;
+		x->fill        = off + n;
 	} else {
 		const float *p = chunk_left(s, c);
-		*src_l = p + off;
-		*src_r = p + CHUNK + off;
+		*src_l         = p + off;
+		*src_r         = p + CHUNK + off;
 	}
 	float *d = chunk_left(s, x->table[e]);
-	*dst_l = d + off;
-	*dst_r = d + CHUNK + off;
+	*dst_l   = d + off;
+	*dst_r   = d + CHUNK + off;
 	return n;
 }
 
-uint32_t et_store_room(const EtLoopStore *s, EtVersion v, uint32_t k)
+uint32_t
+et_store_room(const EtLoopStore *s, EtVersion v, uint32_t k)
 {
 	if (k >= s->max_frames)
 		return 0;
 	const Version *x = &s->v[v];
 	const uint32_t e = k >> ET_STORE_CHUNK_SHIFT, off = k & CHUNK_MASK;
-	uint64_t room = (uint64_t)s->free_top * CHUNK;
+	uint64_t       room = (uint64_t)s->free_top * CHUNK;
 	if (off > 0 && x->table[e] != NO_CHUNK)
 		room += CHUNK - off;
 	else if (off > 0 && room > 0)
@@ -360,7 +397,8 @@ uint32_t et_store_room(const EtLoopStore *s, EtVersion v, uint32_t k)
 
 /* ---- the save thread ---------------------------------------------------*/
 
-EtVersion et_store_pin(EtLoopStore *s)
+EtVersion
+et_store_pin(EtLoopStore *s)
 {
 	for (;;) {
 		const EtVersion v = atomic_load(&s->published);
@@ -372,7 +410,8 @@ EtVersion et_store_pin(EtLoopStore *s)
 	}
 }
 
-void et_store_unpin(EtLoopStore *s)
+void
+et_store_unpin(EtLoopStore *s)
 {
 	atomic_store(&s->pinned, ET_NO_VERSION);
 }

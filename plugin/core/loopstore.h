@@ -34,7 +34,7 @@
 /* 4096 frames: 85 ms at 48 kHz.  A copy-on-write copies at most one chunk
  * at a pass's start and end; a power of two, so a frame's chunk is a
  * shift. */
-#define ET_STORE_CHUNK_SHIFT 12
+#define ET_STORE_CHUNK_SHIFT  12
 #define ET_STORE_CHUNK_FRAMES (1u << ET_STORE_CHUNK_SHIFT)
 
 /* Version slots: the loop, the version a pass writes, the one a fade-out
@@ -48,11 +48,11 @@ typedef int32_t EtVersion;
 
 /* Where a loop sits in time: what it takes to play it in phase. */
 typedef struct {
-	uint32_t length;     /* frames */
-	double exact_length; /* fractional frames per repetition */
-	bool anchored;       /* to the transport; else free running */
-	int64_t start;       /* time of sample 0 */
-	double start_exact;  /* the exact boundary that start quantizes */
+	uint32_t length;       /* frames */
+	double   exact_length; /* fractional frames per repetition */
+	bool     anchored;     /* to the transport; else free running */
+	int64_t  start;        /* time of sample 0 */
+	double   start_exact;  /* the exact boundary that start quantizes */
 } EtLoopPlace;
 
 typedef struct EtLoopStore EtLoopStore;
@@ -61,7 +61,7 @@ typedef struct EtLoopStore EtLoopStore;
  * pool_frames frames in all, allocated and touched here.  NULL on
  * allocation failure or a size of 0.  Not real-time. */
 EtLoopStore *et_store_new(uint32_t max_frames, uint32_t pool_frames);
-void et_store_free(EtLoopStore *s);
+void         et_store_free(EtLoopStore *s);
 
 uint32_t et_store_max_frames(const EtLoopStore *s);
 
@@ -83,7 +83,7 @@ void et_store_drop(EtLoopStore *s, EtVersion v);
 /* Makes v (complete, held by the caller, never written again) what save()
  * sees, holding it for as long as it stays published; ET_NO_VERSION: no
  * loop.  Lets the previously published version go. */
-void et_store_publish(EtLoopStore *s, EtVersion v);
+void      et_store_publish(EtLoopStore *s, EtVersion v);
 EtVersion et_store_published(const EtLoopStore *s);
 
 /* Recycles what waited for a save to finish.  Cheap: call once a block. */
@@ -97,17 +97,25 @@ uint32_t et_store_serial(const EtLoopStore *s, EtVersion v);
 /* Frames [k, k + n) of v as two contiguous runs (left, right), n > 0 and
  * at most to the end of k's chunk; a chunk the version never had reads
  * as 0.  k < max_frames. */
-uint32_t et_store_read(const EtLoopStore *s, EtVersion v, uint32_t k,
-                       const float **left, const float **right);
+uint32_t et_store_read(const EtLoopStore *s,
+		       EtVersion          v,
+		       uint32_t           k,
+		       const float      **left,
+		       const float      **right);
 
 /* Makes frames [k, k + n) of v writable, 0 < n <= want, within k's chunk:
  * *dst_* is where they go, *src_* what they hold now (the same place, or
  * the shared chunk being copied).  The caller must then write every one
  * of the n frames.  Returns 0 if the pool has no free chunk (or
  * k >= max_frames): nothing was changed. */
-uint32_t et_store_write(EtLoopStore *s, EtVersion v, uint32_t k,
-                        uint32_t want, const float **src_l,
-                        const float **src_r, float **dst_l, float **dst_r);
+uint32_t et_store_write(EtLoopStore  *s,
+			EtVersion     v,
+			uint32_t      k,
+			uint32_t      want,
+			const float **src_l,
+			const float **src_r,
+			float       **dst_l,
+			float       **dst_r);
 
 /* Finishes a copy left half-done by et_store_write() (the rest of the
  * chunk it was writing), so that v is complete: call when a pass ends. */
@@ -127,6 +135,6 @@ uint32_t et_store_free_chunks(const EtLoopStore *s);
  * et_store_read() may be called on it from this thread.  One pin at a
  * time. */
 EtVersion et_store_pin(EtLoopStore *s);
-void et_store_unpin(EtLoopStore *s);
+void      et_store_unpin(EtLoopStore *s);
 
 #endif

@@ -14,13 +14,13 @@ enum {
 	ET_MIDI_CHANNEL_PRESSURE = 0xD0,
 	ET_MIDI_PITCH_BEND       = 0xE0,
 	/* System messages. */
-	ET_MIDI_SYSEX            = 0xF0,
-	ET_MIDI_SONG_POSITION    = 0xF2,
-	ET_MIDI_SYSEX_END        = 0xF7,
-	ET_MIDI_TIMING_CLOCK     = 0xF8,
-	ET_MIDI_START            = 0xFA,
-	ET_MIDI_CONTINUE         = 0xFB,
-	ET_MIDI_STOP             = 0xFC
+	ET_MIDI_SYSEX         = 0xF0,
+	ET_MIDI_SONG_POSITION = 0xF2,
+	ET_MIDI_SYSEX_END     = 0xF7,
+	ET_MIDI_TIMING_CLOCK  = 0xF8,
+	ET_MIDI_START         = 0xFA,
+	ET_MIDI_CONTINUE      = 0xFB,
+	ET_MIDI_STOP          = 0xFC
 };
 
 /* Controllers. */

@@ -32,8 +32,11 @@ et_midiclock_begin_block(EtMidiClock *mc)
 }
 
 static void
-send(EtMidiClock *mc, const EtSink *sink, uint32_t frame, const uint8_t *msg,
-     uint32_t size)
+send(EtMidiClock   *mc,
+     const EtSink  *sink,
+     uint32_t       frame,
+     const uint8_t *msg,
+     uint32_t       size)
 {
 	if (!sink->emit(sink->ctx, frame, ET_SINK_THRU, msg, size)) {
 		++mc->dropped;
@@ -47,14 +50,16 @@ send_byte(EtMidiClock *mc, const EtSink *sink, uint32_t frame, uint8_t status)
 }
 
 static void
-send_song_position(EtMidiClock *mc, const EtSink *sink, uint32_t frame,
-                   int64_t sixteenth)
+send_song_position(EtMidiClock  *mc,
+		   const EtSink *sink,
+		   uint32_t      frame,
+		   int64_t       sixteenth)
 {
 	const int64_t v      = sixteenth < 0         ? 0
-	                       : sixteenth > SPP_MAX ? SPP_MAX
-	                                             : sixteenth;
-	const uint8_t msg[3] = {ET_MIDI_SONG_POSITION, (uint8_t)(v & 0x7F),
-	                        (uint8_t)((v >> 7) & 0x7F)};
+			       : sixteenth > SPP_MAX ? SPP_MAX
+						     : sixteenth;
+	const uint8_t msg[3] = { ET_MIDI_SONG_POSITION, (uint8_t)(v & 0x7F),
+				 (uint8_t)((v >> 7) & 0x7F) };
 	send(mc, sink, frame, msg, 3);
 }
 
@@ -97,7 +102,8 @@ ticks_per_frame(const EtClock *clock)
 static int64_t
 first_tick_from(double ticks, double per_frame)
 {
-	const double k = ceil(ticks - (1.0 - ET_CLOCK_SNAP_FRAMES) * per_frame);
+	const double k =
+	    ceil(ticks - (1.0 - ET_CLOCK_SNAP_FRAMES) * per_frame);
 	/* Only a garbage tempo or speed gets anywhere near these.  NaN is
 	 * inf - inf: a speed near DBL_MAX makes the rate infinite, and the end
 	 * of a span at that rate lies past every tick (the limit of a huge
@@ -106,9 +112,9 @@ first_tick_from(double ticks, double per_frame)
 	if (isnan(k)) {
 		return (int64_t)MAX_TICKS;
 	}
-	return k > MAX_TICKS ? (int64_t)MAX_TICKS
+	return k > MAX_TICKS    ? (int64_t)MAX_TICKS
 	       : k < -MAX_TICKS ? (int64_t)-MAX_TICKS
-	                        : (int64_t)k;
+				: (int64_t)k;
 }
 
 static int64_t
@@ -116,14 +122,17 @@ sixteenth_from(double ticks, double per_frame)
 {
 	const int64_t k = first_tick_from(ticks, per_frame);
 	return k <= 0 ? 0
-	              : (k + ET_MIDICLOCK_TICKS_PER_SIXTEENTH - 1) /
-	                    ET_MIDICLOCK_TICKS_PER_SIXTEENTH;
+		      : (k + ET_MIDICLOCK_TICKS_PER_SIXTEENTH - 1) /
+			    ET_MIDICLOCK_TICKS_PER_SIXTEENTH;
 }
 
 /* Start or Continue at `frame`, the song being at `ticks` there. */
 static void
-start_at(EtMidiClock *mc, const EtSink *sink, uint32_t frame, double ticks,
-         double per_frame)
+start_at(EtMidiClock  *mc,
+	 const EtSink *sink,
+	 uint32_t      frame,
+	 double        ticks,
+	 double        per_frame)
 {
 	if (first_tick_from(ticks, per_frame) <= 0) {
 		send_byte(mc, sink, frame, ET_MIDI_START);
@@ -147,8 +156,10 @@ continues(const EtMidiClock *mc, int64_t tf)
 }
 
 void
-et_midiclock_advance(EtMidiClock *mc, const EtClock *clock, uint32_t to,
-                     const EtSink *sink)
+et_midiclock_advance(EtMidiClock   *mc,
+		     const EtClock *clock,
+		     uint32_t       to,
+		     const EtSink  *sink)
 {
 	const uint32_t from = mc->done;
 	if (to <= from) {
@@ -159,11 +170,12 @@ et_midiclock_advance(EtMidiClock *mc, const EtClock *clock, uint32_t to,
 		return;
 	}
 
-	const int64_t tf         = et_clock_transport_frame(clock, from);
-	const double  unit_rate  = ticks_per_frame(clock);
+	const int64_t tf        = et_clock_transport_frame(clock, from);
+	const double  unit_rate = ticks_per_frame(clock);
 	const double  host_ticks =
 	    et_clock_beats_at(clock, (double)tf) * ticks_per_beat(clock);
-	if (!et_clock_has_transport(clock) || !(fabs((double)tf) < ET_CLOCK_MAX_FRAME) ||
+	if (!et_clock_has_transport(clock) ||
+	    !(fabs((double)tf) < ET_CLOCK_MAX_FRAME) ||
 	    !(fabs(host_ticks) < MAX_TICKS)) {
 		stop(mc, sink, from);
 		return;
@@ -171,8 +183,9 @@ et_midiclock_advance(EtMidiClock *mc, const EtClock *clock, uint32_t to,
 	if (!(clock->speed > 0.0)) { /* stopped, or running backwards */
 		stop(mc, sink, from);
 		if (!mc->located || mc->located_at != tf) {
-			send_song_position(mc, sink, from,
-			                   sixteenth_from(host_ticks, unit_rate));
+			send_song_position(
+			    mc, sink, from,
+			    sixteenth_from(host_ticks, unit_rate));
 			mc->located    = true;
 			mc->located_at = tf;
 		}
@@ -189,22 +202,25 @@ et_midiclock_advance(EtMidiClock *mc, const EtClock *clock, uint32_t to,
 
 	const double   rate = unit_rate * clock->speed;
 	const uint32_t n    = to - from;
-	/* At most one tick per 1/rate frames, plus the one on `from`; and never
-	 * more than one a frame (already 15 times what a MIDI cable carries),
-	 * whatever tempo and sample rate a host claims. */
-	const double   most = fmin((double)n * rate, (double)n) + 2.0;
+	/* At most one tick per 1/rate frames, plus the one on `from`; and
+	 * never more than one a frame (already 15 times what a MIDI cable
+	 * carries), whatever tempo and sample rate a host claims. */
+	const double most = fmin((double)n * rate, (double)n) + 2.0;
 	for (double sent = 0.0;; sent += 1.0) {
-		const double  x  = (double)tf + ((double)mc->next_tick - ticks) / rate;
-		const int64_t at = et_clock_quantize_frame(x) - tf + (int64_t)from;
+		const double x =
+		    (double)tf + ((double)mc->next_tick - ticks) / rate;
+		const int64_t at =
+		    et_clock_quantize_frame(x) - tf + (int64_t)from;
 		if (at >= (int64_t)to) {
 			break;
 		}
 		if (sent >= most) {
-			mc->next_tick = first_tick_from(ticks + (double)n * rate, rate);
+			mc->next_tick =
+			    first_tick_from(ticks + (double)n * rate, rate);
 			break;
 		}
 		send_byte(mc, sink, at < (int64_t)from ? from : (uint32_t)at,
-		          ET_MIDI_TIMING_CLOCK);
+			  ET_MIDI_TIMING_CLOCK);
 		++mc->next_tick;
 	}
 	mc->ticks_end    = ticks + (double)n * rate;

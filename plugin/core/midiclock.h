@@ -41,17 +41,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ET_MIDICLOCK_TICKS_PER_BEAT 24
+#define ET_MIDICLOCK_TICKS_PER_BEAT      24
 #define ET_MIDICLOCK_TICKS_PER_SIXTEENTH 6
 
 typedef struct {
-	bool     enabled;
-	bool     running;    /* Start or Continue sent, no Stop since */
-	int64_t  next_tick;  /* index of the next tick to send (while running) */
-	double   ticks_end;  /* song position in ticks where the last span ended */
-	int64_t  tf_end;     /* transport frame there, at unit speed */
+	bool    enabled;
+	bool    running;   /* Start or Continue sent, no Stop since */
+	int64_t next_tick; /* index of the next tick to send (while running) */
+	double
+	    ticks_end;   /* song position in ticks where the last span ended */
+	int64_t  tf_end; /* transport frame there, at unit speed */
 	double   tf_end_speed; /* ... and at the host's speed */
-	bool     located;    /* a Song Position Pointer went out while stopped */
+	bool     located; /* a Song Position Pointer went out while stopped */
 	int64_t  located_at; /* ... for this transport frame */
 	uint32_t done;       /* block frames [0, done) are handled */
 	uint32_t dropped;    /* messages the output refused */
@@ -64,12 +65,15 @@ void et_midiclock_begin_block(EtMidiClock *mc);
 
 /* clock_out as read at the start of the block.  Turning it off while
  * running sends Stop at frame 0. */
-void et_midiclock_set_enabled(EtMidiClock *mc, bool enabled,
-                              const EtSink *sink);
+void et_midiclock_set_enabled(EtMidiClock  *mc,
+			      bool          enabled,
+			      const EtSink *sink);
 
 /* Sends what falls in block frames [done, to), by the clock as it is now. */
-void et_midiclock_advance(EtMidiClock *mc, const EtClock *clock, uint32_t to,
-                          const EtSink *sink);
+void et_midiclock_advance(EtMidiClock   *mc,
+			  const EtClock *clock,
+			  uint32_t       to,
+			  const EtSink  *sink);
 
 /* True for the real-time messages that clock out replaces: incoming ones
  * are dropped while it is enabled, never doubled. */

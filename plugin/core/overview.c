@@ -36,8 +36,8 @@ bin_of(uint32_t frame, uint32_t length)
 static float
 peak_of(const float *x, uint32_t n, float peak)
 {
-	float lanes[8] = {peak, peak, peak, peak, peak, peak, peak, peak};
-	uint32_t i = 0;
+	float    lanes[8] = { peak, peak, peak, peak, peak, peak, peak, peak };
+	uint32_t i        = 0;
 	for (; i + 8 <= n; i += 8) {
 		for (unsigned k = 0; k < 8; ++k) {
 			const float a = fabsf(x[i + k]);
@@ -89,16 +89,18 @@ publish_empty(EtOverview *ov)
 }
 
 bool
-et_overview_update(EtOverview *ov, const EtLoopView *view, bool changing,
-                   uint32_t budget)
+et_overview_update(EtOverview       *ov,
+		   const EtLoopView *view,
+		   bool              changing,
+		   uint32_t          budget)
 {
 	if (!view || view->length == 0 || !view->store) {
 		return publish_empty(ov);
 	}
 
 	const bool same_loop = ov->scan_length == view->length &&
-	                       ov->scan.store == view->store &&
-	                       ov->scan.serial == view->serial;
+			       ov->scan.store == view->store &&
+			       ov->scan.serial == view->serial;
 	if (!same_loop) {
 		start_scan(ov, view);
 	} else if (changing) {
@@ -113,19 +115,22 @@ et_overview_update(EtOverview *ov, const EtLoopView *view, bool changing,
 
 	const uint32_t length = ov->scan_length;
 	uint32_t       frame  = ov->cursor;
-	uint32_t       end    = length - frame > budget ? frame + budget : length;
+	uint32_t       end = length - frame > budget ? frame + budget : length;
 	while (frame < end) {
-		const uint32_t bin      = bin_of(frame, length);
-		const uint32_t bin_next = bin + 1 < ET_OVERVIEW_BINS
-		                              ? et_overview_bin_start(bin + 1, length)
-		                              : length;
+		const uint32_t bin = bin_of(frame, length);
+		const uint32_t bin_next =
+		    bin + 1 < ET_OVERVIEW_BINS
+			? et_overview_bin_start(bin + 1, length)
+			: length;
 		const uint32_t stop = bin_next < end ? bin_next : end;
 		/* The loop's chunks, one contiguous run at a time. */
 		while (frame < stop) {
 			const float *left, *right;
-			uint32_t     n = et_loop_view_read(view, frame, &left, &right);
-			n             = n < stop - frame ? n : stop - frame;
-			ov->work[bin] = peak_of(left, n, peak_of(right, n, ov->work[bin]));
+			uint32_t     n =
+			    et_loop_view_read(view, frame, &left, &right);
+			n = n < stop - frame ? n : stop - frame;
+			ov->work[bin] =
+			    peak_of(left, n, peak_of(right, n, ov->work[bin]));
 			frame += n;
 		}
 	}

@@ -21,18 +21,18 @@
 #include <stdint.h>
 
 typedef struct {
-	float    peak[ET_OVERVIEW_BINS]; /* published: complete, for `length` */
-	uint32_t length;                 /* frames the published peaks cover */
-	uint32_t serial;                 /* counts publications (and clears) */
+	float peak[ET_OVERVIEW_BINS]; /* published: complete, for `length` */
+	uint32_t length;              /* frames the published peaks cover */
+	uint32_t serial;              /* counts publications (and clears) */
 
 	/* The scan under way. */
-	float        work[ET_OVERVIEW_BINS];
-	EtLoopView   scan;        /* the loop being scanned */
-	uint32_t     scan_length; /* 0: none */
-	uint32_t     cursor;      /* next frame to scan */
-	bool         scanning;
-	bool         again;       /* the loop changed during this scan */
-	bool         forced;      /* publish the next result whatever it is */
+	float      work[ET_OVERVIEW_BINS];
+	EtLoopView scan;        /* the loop being scanned */
+	uint32_t   scan_length; /* 0: none */
+	uint32_t   cursor;      /* next frame to scan */
+	bool       scanning;
+	bool       again;  /* the loop changed during this scan */
+	bool       forced; /* publish the next result whatever it is */
 } EtOverview;
 
 void et_overview_init(EtOverview *ov);
@@ -42,8 +42,10 @@ void et_overview_init(EtOverview *ov);
  * take still recording); `changing` is true while its samples are being
  * written (overdub).  Returns true when it published new peaks (or, with
  * no loop, an empty overview) in this call. */
-bool et_overview_update(EtOverview *ov, const EtLoopView *view, bool changing,
-                        uint32_t budget);
+bool et_overview_update(EtOverview       *ov,
+			const EtLoopView *view,
+			bool              changing,
+			uint32_t          budget);
 
 /* Forgets what was scanned: the next update starts a new scan from
  * frame 0 and publishes its result (an empty overview too), even if it is

@@ -28,6 +28,9 @@
 
 #define ET_TRACK_COUNT 8
 
+/* The rows below are a table, aligned by hand. */
+/* clang-format off */
+
 /* M(X, k, n) for each track number n, 1 to ET_TRACK_COUNT: the one place
  * the tracks are counted out (ports.c checks that they are all there). */
 #define ET_EACH_TRACK(M, X, k)                                                \
@@ -169,5 +172,7 @@
 	G(AUDIO_OUT, "audio_out", "Audio out", STEREO_OUT)                        \
 	G(LOOPER, "looper", "Looper", PLAIN)                                      \
 	G(TRACK_OUTS, "track_outs", "Track outputs", PLAIN)
+
+/* clang-format on */
 
 #endif

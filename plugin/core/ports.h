@@ -2,8 +2,8 @@
  *
  * The enum below and the table et_ports[] (ports.c) are both generated from
  * that list, so they cannot disagree; tools/gen_ttl.c writes every lv2:port
- * of the plugin's Turtle from the table, and tests/host/test_ports.c checks the
- * built bundle against it.  Indices are part of saved sessions: append new
+ * of the plugin's Turtle from the table, and tests/host/test_ports.c checks
+ * the built bundle against it.  Indices are part of saved sessions: append new
  * ports at the end of the list, never reorder. */
 #ifndef ET_PORTS_H
 #define ET_PORTS_H
@@ -25,8 +25,7 @@ typedef enum {
 
 #define ET_PORT_INDEX_(k, id, ...) ET_PORT_##id,
 typedef enum {
-	ET_PORT_LIST(ET_PORT_INDEX_, ~)
-	ET_PORT_COUNT,
+	ET_PORT_LIST(ET_PORT_INDEX_, ~) ET_PORT_COUNT,
 	/* Track t (0-based), field f: TRACK_FIRST + t * 4 + f (et_track_port);
 	 * its output: TRACK_OUT_FIRST + t. */
 	ET_PORT_TRACK_FIRST     = ET_PORT_TRACK1_CHANNEL,
@@ -38,8 +37,7 @@ typedef enum {
 
 #define ET_PORT_GROUP_INDEX_(id, ...) ET_PORT_GROUP_##id,
 typedef enum {
-	ET_PORT_GROUP_LIST(ET_PORT_GROUP_INDEX_)
-	ET_PORT_GROUP_COUNT
+	ET_PORT_GROUP_LIST(ET_PORT_GROUP_INDEX_) ET_PORT_GROUP_COUNT
 } EtPortGroupIndex;
 #undef ET_PORT_GROUP_INDEX_
 
@@ -57,9 +55,9 @@ et_track_out_port(unsigned track)
 }
 
 typedef enum {
-	ET_PORT_KIND_ATOM_IN,     /* MIDI and time:Position in */
-	ET_PORT_KIND_ATOM_OUT,    /* MIDI out */
-	ET_PORT_KIND_NOTIFY_OUT,  /* atom:Object messages for the UI */
+	ET_PORT_KIND_ATOM_IN,    /* MIDI and time:Position in */
+	ET_PORT_KIND_ATOM_OUT,   /* MIDI out */
+	ET_PORT_KIND_NOTIFY_OUT, /* atom:Object messages for the UI */
 	ET_PORT_KIND_AUDIO_IN,
 	ET_PORT_KIND_AUDIO_OUT,
 	ET_PORT_KIND_CONTROL_IN,
@@ -78,27 +76,27 @@ enum {
  * Turtle (units: or the etu: units of ttl/eighttrack.ttl.in). */
 typedef enum {
 	ET_UNIT_NONE = 0,
-	ET_UNIT_SWITCH,   /* off or on */
-	ET_UNIT_CHANNEL,  /* a MIDI channel */
-	ET_UNIT_TRACK,    /* one of the eight tracks */
-	ET_UNIT_PROGRAM,  /* a program number, 0 for none */
-	ET_UNIT_MODE,     /* one of a few named modes */
+	ET_UNIT_SWITCH,  /* off or on */
+	ET_UNIT_CHANNEL, /* a MIDI channel */
+	ET_UNIT_TRACK,   /* one of the eight tracks */
+	ET_UNIT_PROGRAM, /* a program number, 0 for none */
+	ET_UNIT_MODE,    /* one of a few named modes */
 	ET_UNIT_SEMITONE,
 	ET_UNIT_BAR,
 	ET_UNIT_DB,
 	ET_UNIT_SECOND,
-	ET_UNIT_COEF      /* a fraction, 0..1 */
+	ET_UNIT_COEF /* a fraction, 0..1 */
 } EtUnit;
 
 /* How a port's values are called (its lv2:scalePoint, one for each value
  * of its range): by name (et_scale_name), or else "Channel N", "Track N". */
 typedef enum {
 	ET_SCALE_NONE = 0,
-	ET_SCALE_AUTO_CHANNEL, /* 0 "Omni", 1..16 "Channel N" */
+	ET_SCALE_AUTO_CHANNEL,    /* 0 "Omni", 1..16 "Channel N" */
 	ET_SCALE_CONTROL_CHANNEL, /* 0 "Off", 1..16 "Channel N" */
-	ET_SCALE_TRACKS,       /* 1..8 "Track N" */
-	ET_SCALE_QUANTIZE,     /* 0 "Off", 1 "Beat", 2 "Bar" */
-	ET_SCALE_LOOP_STATE    /* 0 "Empty" ... 4 "Overdubbing" */
+	ET_SCALE_TRACKS,          /* 1..8 "Track N" */
+	ET_SCALE_QUANTIZE,        /* 0 "Off", 1 "Beat", 2 "Bar" */
+	ET_SCALE_LOOP_STATE       /* 0 "Empty" ... 4 "Overdubbing" */
 } EtScale;
 
 typedef struct {
@@ -118,8 +116,8 @@ typedef struct {
 /* What a group of ports is, beyond a heading in a host's list. */
 typedef enum {
 	ET_GROUP_PLAIN = 0,
-	ET_GROUP_STEREO_IN,  /* a left and a right input */
-	ET_GROUP_STEREO_OUT  /* a left and a right output */
+	ET_GROUP_STEREO_IN, /* a left and a right input */
+	ET_GROUP_STEREO_OUT /* a left and a right output */
 } EtGroupKind;
 
 typedef struct {
@@ -148,13 +146,13 @@ extern const EtPortGroup et_port_groups[ET_PORT_GROUP_COUNT];
 /* One row's part of a lookup; the columns after the one it takes do not
  * matter to it. */
 #define ET_PORT_PICK_MINIMUM_(k, id, symbol, name, comment, kind, min, ...)   \
-	(uint32_t)ET_PORT_##id == (k) ? (float)(min) :
+	(uint32_t) ET_PORT_##id == (k) ? (float)(min):
 #define ET_PORT_PICK_DEFAULT_(k, id, symbol, name, comment, kind, min, def,   \
-                              ...)                                            \
-	(uint32_t)ET_PORT_##id == (k) ? (float)(def) :
+			      ...)                                            \
+	(uint32_t) ET_PORT_##id == (k) ? (float)(def):
 #define ET_PORT_PICK_MAXIMUM_(k, id, symbol, name, comment, kind, min, def,   \
-                              max, ...)                                       \
-	(uint32_t)ET_PORT_##id == (k) ? (float)(max) :
+			      max, ...)                                       \
+	(uint32_t) ET_PORT_##id == (k) ? (float)(max):
 
 /* The name of `value` on a port with this scale, as hosts list it and the
  * UI shows it, or NULL where the value goes by its number. */

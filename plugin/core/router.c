@@ -8,14 +8,15 @@
 #define SLOT_THRU ET_TRACK_COUNT /* held_count index of thru notes */
 
 enum {
-	RELEASE_VELOCITY      = 64, /* for the note-offs the router makes itself */
-	HELD_DOWN             = 64, /* a held controller at >= 64 is down */
-	RELEASE_VALUE         = 0   /* for the releases the router makes itself */
+	RELEASE_VELOCITY = 64, /* for the note-offs the router makes itself */
+	HELD_DOWN        = 64, /* a held controller at >= 64 is down */
+	RELEASE_VALUE    = 0   /* for the releases the router makes itself */
 };
 
 /* The controller number of each held controller, by its index. */
 static const uint8_t held_cc_number[ET_ROUTER_HELD_CONTROLS] = {
-    ET_CC_SUSTAIN, ET_CC_SOSTENUTO, ET_CC_SOFT, ET_CC_HOLD};
+	ET_CC_SUSTAIN, ET_CC_SOSTENUTO, ET_CC_SOFT, ET_CC_HOLD
+};
 
 /* The index of a held controller, or -1 for any other controller. */
 static int
@@ -49,14 +50,14 @@ et_router_default_controls(EtRouterControls *controls)
 	controls->thru = port_default(ET_PORT_THRU) > 0.0f;
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		EtTrackControls *tc = &controls->track[t];
-		tc->channel =
-		    (uint8_t)port_default(et_track_port(t, ET_TRACK_FIELD_CHANNEL));
+		tc->channel         = (uint8_t)port_default(
+			    et_track_port(t, ET_TRACK_FIELD_CHANNEL));
 		tc->mute =
 		    port_default(et_track_port(t, ET_TRACK_FIELD_MUTE)) > 0.0f;
-		tc->transpose =
-		    (int8_t)port_default(et_track_port(t, ET_TRACK_FIELD_TRANSPOSE));
-		tc->program =
-		    (uint8_t)port_default(et_track_port(t, ET_TRACK_FIELD_PROGRAM));
+		tc->transpose = (int8_t)port_default(
+		    et_track_port(t, ET_TRACK_FIELD_TRANSPOSE));
+		tc->program = (uint8_t)port_default(
+		    et_track_port(t, ET_TRACK_FIELD_PROGRAM));
 	}
 }
 
@@ -94,10 +95,16 @@ et_router_strerror(EtRouterStatus status)
 /* ---------------------------------------------------------------- output */
 
 static bool
-send3(EtRouter *router, const EtSink *sink, uint32_t frame, int track,
-      uint8_t b0, uint8_t b1, uint8_t b2, uint32_t size)
+send3(EtRouter     *router,
+      const EtSink *sink,
+      uint32_t      frame,
+      int           track,
+      uint8_t       b0,
+      uint8_t       b1,
+      uint8_t       b2,
+      uint32_t      size)
 {
-	const uint8_t msg[3] = {b0, b1, b2};
+	const uint8_t msg[3] = { b0, b1, b2 };
 	if (sink->emit(sink->ctx, frame, track, msg, size)) {
 		return true;
 	}
@@ -121,19 +128,23 @@ holder_slot(int8_t holder)
  * given; when the output is full the note stays held, marked pending, and
  * et_router_flush() sends it later. */
 static void
-end_note(EtRouter *router, const EtSink *sink, uint32_t frame,
-         EtHeldNote *note, uint8_t type, uint8_t velocity)
+end_note(EtRouter     *router,
+	 const EtSink *sink,
+	 uint32_t      frame,
+	 EtHeldNote   *note,
+	 uint8_t       type,
+	 uint8_t       velocity)
 {
 	if (!note->holder || note->off_pending) {
 		return;
 	}
 	const uint8_t status = (uint8_t)(type | (note->out_status & 0x0F));
 	if (send3(router, sink, frame, holder_track(note->holder), status,
-	          note->out_note, velocity, 3)) {
+		  note->out_note, velocity, 3)) {
 		--router->held_count[holder_slot(note->holder)];
 		memset(note, 0, sizeof(*note));
 	} else {
-		note->off_pending  = true;
+		note->off_pending   = true;
 		router->any_pending = true;
 	}
 }
@@ -141,8 +152,11 @@ end_note(EtRouter *router, const EtSink *sink, uint32_t frame,
 /* Ends every held note that matches: a track's or thru slot, and/or an
  * input channel (-1 = any). */
 static void
-end_notes(EtRouter *router, const EtSink *sink, uint32_t frame, int slot,
-          int in_channel)
+end_notes(EtRouter     *router,
+	  const EtSink *sink,
+	  uint32_t      frame,
+	  int           slot,
+	  int           in_channel)
 {
 	for (unsigned ch = 0; ch < 16; ++ch) {
 		if (in_channel >= 0 && (unsigned)in_channel != ch) {
@@ -151,9 +165,10 @@ end_notes(EtRouter *router, const EtSink *sink, uint32_t frame, int slot,
 		for (unsigned n = 0; n < 128; ++n) {
 			EtHeldNote *note = &router->held[ch][n];
 			if (note->holder &&
-			    (slot < 0 || holder_slot(note->holder) == (unsigned)slot)) {
-				end_note(router, sink, frame, note, ET_MIDI_NOTE_OFF,
-				         RELEASE_VELOCITY);
+			    (slot < 0 ||
+			     holder_slot(note->holder) == (unsigned)slot)) {
+				end_note(router, sink, frame, note,
+					 ET_MIDI_NOTE_OFF, RELEASE_VELOCITY);
 			}
 		}
 	}
@@ -169,14 +184,19 @@ slot_track(unsigned slot)
  * `held`) to output channel `out_ch` of `slot`, and forgets it; when the
  * output is full it stays held, marked pending, for et_router_flush(). */
 static void
-release_one(EtRouter *router, const EtSink *sink, uint32_t frame,
-            EtHeldControl *held, unsigned k, unsigned slot, unsigned out_ch,
-            uint8_t value)
+release_one(EtRouter      *router,
+	    const EtSink  *sink,
+	    uint32_t       frame,
+	    EtHeldControl *held,
+	    unsigned       k,
+	    unsigned       slot,
+	    unsigned       out_ch,
+	    uint8_t        value)
 {
 	const uint16_t bit = (uint16_t)(1u << out_ch);
 	if (send3(router, sink, frame, slot_track(slot),
-	          (uint8_t)(ET_MIDI_CONTROL_CHANGE | out_ch), held_cc_number[k],
-	          value, 3)) {
+		  (uint8_t)(ET_MIDI_CONTROL_CHANGE | out_ch),
+		  held_cc_number[k], value, 3)) {
 		held->reached[slot] &= (uint16_t)~bit;
 		held->pending[slot] &= (uint16_t)~bit;
 	} else {
@@ -189,8 +209,13 @@ release_one(EtRouter *router, const EtSink *sink, uint32_t frame,
  * input channel `in_ch` reached on `slot` (-1 = every track and thru).
  * Returns the output channels it sent a release to, as a mask. */
 static uint16_t
-release_held(EtRouter *router, const EtSink *sink, uint32_t frame,
-             unsigned in_ch, unsigned k, int slot, uint8_t value)
+release_held(EtRouter     *router,
+	     const EtSink *sink,
+	     uint32_t      frame,
+	     unsigned      in_ch,
+	     unsigned      k,
+	     int           slot,
+	     uint8_t       value)
 {
 	EtHeldControl *held = &router->held_cc[in_ch][k];
 	uint16_t       sent = 0;
@@ -201,7 +226,8 @@ release_held(EtRouter *router, const EtSink *sink, uint32_t frame,
 		const uint16_t mask = held->reached[s];
 		for (unsigned c = 0; mask >> c; ++c) {
 			if (mask & (1u << c)) {
-				release_one(router, sink, frame, held, k, s, c, value);
+				release_one(router, sink, frame, held, k, s, c,
+					    value);
 				sent |= (uint16_t)(1u << c);
 			}
 		}
@@ -212,15 +238,19 @@ release_held(EtRouter *router, const EtSink *sink, uint32_t frame,
 /* Releases (with 0) every held controller that matches: a track's or thru
  * slot (-1 = any), and an input channel (-1 = any). */
 static void
-release_all_held(EtRouter *router, const EtSink *sink, uint32_t frame,
-                 int slot, int in_channel)
+release_all_held(EtRouter     *router,
+		 const EtSink *sink,
+		 uint32_t      frame,
+		 int           slot,
+		 int           in_channel)
 {
 	for (unsigned ch = 0; ch < 16; ++ch) {
 		if (in_channel >= 0 && (unsigned)in_channel != ch) {
 			continue;
 		}
 		for (unsigned k = 0; k < ET_ROUTER_HELD_CONTROLS; ++k) {
-			release_held(router, sink, frame, ch, k, slot, RELEASE_VALUE);
+			release_held(router, sink, frame, ch, k, slot,
+				     RELEASE_VALUE);
 		}
 	}
 }
@@ -237,8 +267,8 @@ et_router_flush(EtRouter *router, uint32_t frame, const EtSink *sink)
 			EtHeldNote *note = &router->held[ch][n];
 			if (note->off_pending) {
 				note->off_pending = false;
-				end_note(router, sink, frame, note, ET_MIDI_NOTE_OFF,
-				         RELEASE_VELOCITY);
+				end_note(router, sink, frame, note,
+					 ET_MIDI_NOTE_OFF, RELEASE_VELOCITY);
 			}
 		}
 	}
@@ -249,8 +279,9 @@ et_router_flush(EtRouter *router, uint32_t frame, const EtSink *sink)
 				const uint16_t mask = held->pending[s];
 				for (unsigned c = 0; mask >> c; ++c) {
 					if (mask & (1u << c)) {
-						release_one(router, sink, frame, held, k, s, c,
-						            RELEASE_VALUE);
+						release_one(router, sink,
+							    frame, held, k, s,
+							    c, RELEASE_VALUE);
 					}
 				}
 			}
@@ -275,17 +306,22 @@ et_router_all_off(EtRouter *router, uint32_t frame, const EtSink *sink)
 }
 
 void
-et_router_tell_releases(const EtRouter *router, uint32_t frame,
-                        const EtSink *sink)
+et_router_tell_releases(const EtRouter *router,
+			uint32_t        frame,
+			const EtSink   *sink)
 {
 	for (unsigned ch = 0; ch < 16; ++ch) {
 		for (unsigned n = 0; n < 128; ++n) {
 			const EtHeldNote *note = &router->held[ch][n];
-			if (note->holder >= 1 && note->holder <= ET_TRACK_COUNT) {
+			if (note->holder >= 1 &&
+			    note->holder <= ET_TRACK_COUNT) {
 				const uint8_t off[3] = {
-				    (uint8_t)(ET_MIDI_NOTE_OFF | (note->out_status & 0x0F)),
-				    note->out_note, RELEASE_VELOCITY};
-				sink->emit(sink->ctx, frame, note->holder - 1, off, 3);
+					(uint8_t)(ET_MIDI_NOTE_OFF |
+						  (note->out_status & 0x0F)),
+					note->out_note, RELEASE_VELOCITY
+				};
+				sink->emit(sink->ctx, frame, note->holder - 1,
+					   off, 3);
 			}
 		}
 	}
@@ -300,9 +336,13 @@ et_router_tell_releases(const EtRouter *router, uint32_t frame,
 			for (unsigned c = 0; c < 16; ++c) {
 				if (mask & (1u << c)) {
 					const uint8_t up[3] = {
-					    (uint8_t)(ET_MIDI_CONTROL_CHANGE | c), held_cc_number[k],
-					    RELEASE_VALUE};
-					sink->emit(sink->ctx, frame, (int)t, up, 3);
+						(uint8_t)(ET_MIDI_CONTROL_CHANGE |
+							  c),
+						held_cc_number[k],
+						RELEASE_VALUE
+					};
+					sink->emit(sink->ctx, frame, (int)t,
+						   up, 3);
 				}
 			}
 		}
@@ -325,7 +365,9 @@ et_router_held_controls(const EtRouter *router, unsigned slot)
 	for (unsigned ch = 0; ch < 16; ++ch) {
 		for (unsigned k = 0; k < ET_ROUTER_HELD_CONTROLS; ++k) {
 			for (unsigned c = 0; c < 16; ++c) {
-				n += (router->held_cc[ch][k].reached[slot] >> c) & 1u;
+				n += (router->held_cc[ch][k].reached[slot] >>
+				      c) &
+				     1u;
 			}
 		}
 	}
@@ -335,8 +377,11 @@ et_router_held_controls(const EtRouter *router, unsigned slot)
 /* -------------------------------------------------------------- controls */
 
 static void
-send_program(EtRouter *router, const EtSink *sink, uint32_t frame,
-             const EtRouterControls *controls, unsigned track)
+send_program(EtRouter               *router,
+	     const EtSink           *sink,
+	     uint32_t                frame,
+	     const EtRouterControls *controls,
+	     unsigned                track)
 {
 	const EtTrackControls *tc = &controls->track[track];
 	if (tc->program && !tc->mute) {
@@ -347,8 +392,10 @@ send_program(EtRouter *router, const EtSink *sink, uint32_t frame,
 }
 
 void
-et_router_set_controls(EtRouter *router, const EtRouterControls *controls,
-                       uint32_t frame, const EtSink *sink)
+et_router_set_controls(EtRouter               *router,
+		       const EtRouterControls *controls,
+		       uint32_t                frame,
+		       const EtSink           *sink)
 {
 	EtRouterControls old;
 	if (router->started) {
@@ -365,8 +412,7 @@ et_router_set_controls(EtRouter *router, const EtRouterControls *controls,
 	}
 
 	const unsigned active = controls->active_track;
-	const bool activated =
-	    !router->started || active != old.active_track;
+	const bool activated  = !router->started || active != old.active_track;
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		const bool changed =
 		    controls->track[t].program != old.track[t].program;
@@ -451,26 +497,31 @@ taking_track(const EtRouterControls *controls, unsigned ch)
 }
 
 static void
-note_on(EtRouter *router, const EtSink *sink, uint32_t frame,
-        const uint8_t *msg, int track)
+note_on(EtRouter      *router,
+	const EtSink  *sink,
+	uint32_t       frame,
+	const uint8_t *msg,
+	int            track)
 {
-	const unsigned ch    = msg[0] & 0x0F;
-	EtHeldNote    *held  = &router->held[ch][msg[1]];
+	const unsigned          ch       = msg[0] & 0x0F;
+	EtHeldNote             *held     = &router->held[ch][msg[1]];
 	const EtRouterControls *controls = &router->controls;
 
 	if (held->holder) {
-		/* A second note-on for a key still down: end the first, so every
-		 * note-on keeps exactly one note-off. */
-		end_note(router, sink, frame, held, ET_MIDI_NOTE_OFF, RELEASE_VELOCITY);
+		/* A second note-on for a key still down: end the first, so
+		 * every note-on keeps exactly one note-off. */
+		end_note(router, sink, frame, held, ET_MIDI_NOTE_OFF,
+			 RELEASE_VELOCITY);
 		if (held->holder) {
-			return; /* its note-off is waiting for room: drop this one */
+			return; /* its note-off is waiting for room: drop this
+				   one */
 		}
 	}
 
 	if (track < 0) {
 		if (controls->thru &&
-		    send3(router, sink, frame, ET_ROUTER_THRU, msg[0], msg[1], msg[2],
-		          3)) {
+		    send3(router, sink, frame, ET_ROUTER_THRU, msg[0], msg[1],
+			  msg[2], 3)) {
 			held->holder     = -1;
 			held->out_status = (uint8_t)(ET_MIDI_NOTE_OFF | ch);
 			held->out_note   = msg[1];
@@ -479,14 +530,15 @@ note_on(EtRouter *router, const EtSink *sink, uint32_t frame,
 		return;
 	}
 
-	const EtTrackControls *tc = &controls->track[track];
-	const int out_note        = msg[1] + tc->transpose;
+	const EtTrackControls *tc       = &controls->track[track];
+	const int              out_note = msg[1] + tc->transpose;
 	if (tc->mute || out_note < 0 || out_note > 127) {
 		return;
 	}
 	const uint8_t out_ch = (uint8_t)(tc->channel - 1);
-	if (send3(router, sink, frame, track, (uint8_t)(ET_MIDI_NOTE_ON | out_ch),
-	          (uint8_t)out_note, msg[2], 3)) {
+	if (send3(router, sink, frame, track,
+		  (uint8_t)(ET_MIDI_NOTE_ON | out_ch), (uint8_t)out_note,
+		  msg[2], 3)) {
 		held->holder     = (int8_t)(track + 1);
 		held->out_status = (uint8_t)(ET_MIDI_NOTE_OFF | out_ch);
 		held->out_note   = (uint8_t)out_note;
@@ -495,8 +547,10 @@ note_on(EtRouter *router, const EtSink *sink, uint32_t frame,
 }
 
 static void
-note_off(EtRouter *router, const EtSink *sink, uint32_t frame,
-         const uint8_t *msg)
+note_off(EtRouter      *router,
+	 const EtSink  *sink,
+	 uint32_t       frame,
+	 const uint8_t *msg)
 {
 	/* Goes where its note-on went; a note-off for a note nobody holds (a
 	 * host's repeated note-offs on stop) is a stray and is dropped. */
@@ -505,26 +559,29 @@ note_off(EtRouter *router, const EtSink *sink, uint32_t frame,
 }
 
 static void
-control_change(EtRouter *router, const EtSink *sink, uint32_t frame,
-               const uint8_t *msg, int track)
+control_change(EtRouter      *router,
+	       const EtSink  *sink,
+	       uint32_t       frame,
+	       const uint8_t *msg,
+	       int            track)
 {
-	const unsigned ch    = msg[0] & 0x0F;
-	const uint8_t  cc    = msg[1];
-	const uint8_t  value = msg[2];
+	const unsigned          ch       = msg[0] & 0x0F;
+	const uint8_t           cc       = msg[1];
+	const uint8_t           value    = msg[2];
 	const EtRouterControls *controls = &router->controls;
-	const bool sends =
-	    track >= 0 ? !controls->track[track].mute : controls->thru;
+	const bool              sends =
+            track >= 0 ? !controls->track[track].mute : controls->thru;
 	const uint8_t out_ch =
 	    track >= 0 ? (uint8_t)(controls->track[track].channel - 1)
-	               : (uint8_t)ch;
+		       : (uint8_t)ch;
 
-	const int held = held_index(cc);
+	const int held     = held_index(cc);
 	uint16_t  released = 0; /* output channels a release went to */
 	if (held >= 0 && value < HELD_DOWN) {
 		/* The release follows each press that came from this input
 		 * channel, wherever it went, once. */
-		released = release_held(router, sink, frame, ch, (unsigned)held, -1,
-		                        value);
+		released = release_held(router, sink, frame, ch,
+					(unsigned)held, -1, value);
 	} else if (cc == ET_CC_ALL_NOTES_OFF || cc == ET_CC_ALL_SOUND_OFF) {
 		/* Every note and held controller that came in on this channel,
 		 * and every one of the track that takes the message, ends. */
@@ -540,12 +597,13 @@ control_change(EtRouter *router, const EtSink *sink, uint32_t frame,
 
 	if (!sends || (released & (1u << out_ch)) ||
 	    !send3(router, sink, frame, track,
-	           (uint8_t)(ET_MIDI_CONTROL_CHANGE | out_ch), cc, value, 3)) {
+		   (uint8_t)(ET_MIDI_CONTROL_CHANGE | out_ch), cc, value, 3)) {
 		return;
 	}
 	if (held >= 0 && value >= HELD_DOWN) {
-		/* Pressed there: its release will follow (a channel already held
-		 * stays one hold; a release still waiting for room is moot). */
+		/* Pressed there: its release will follow (a channel already
+		 * held stays one hold; a release still waiting for room is
+		 * moot). */
 		EtHeldControl *h    = &router->held_cc[ch][held];
 		const unsigned slot = track >= 0 ? (unsigned)track : SLOT_THRU;
 		const uint16_t bit  = (uint16_t)(1u << out_ch);
@@ -555,13 +613,18 @@ control_change(EtRouter *router, const EtSink *sink, uint32_t frame,
 }
 
 static void
-forward(EtRouter *router, const EtSink *sink, uint32_t frame,
-        const uint8_t *msg, uint32_t size, int track)
+forward(EtRouter      *router,
+	const EtSink  *sink,
+	uint32_t       frame,
+	const uint8_t *msg,
+	uint32_t       size,
+	int            track)
 {
 	const EtRouterControls *controls = &router->controls;
 	if (track < 0) {
 		if (controls->thru) {
-			if (!sink->emit(sink->ctx, frame, ET_ROUTER_THRU, msg, size)) {
+			if (!sink->emit(sink->ctx, frame, ET_ROUTER_THRU, msg,
+					size)) {
 				++router->status_count[ET_ROUTER_OUTPUT_FULL];
 			}
 		}
@@ -572,8 +635,8 @@ forward(EtRouter *router, const EtSink *sink, uint32_t frame,
 	if (tc->mute) {
 		return;
 	}
-	uint8_t out[3] = {(uint8_t)((msg[0] & 0xF0) | (tc->channel - 1)),
-	                  size > 1 ? msg[1] : 0, size > 2 ? msg[2] : 0};
+	uint8_t out[3] = { (uint8_t)((msg[0] & 0xF0) | (tc->channel - 1)),
+			   size > 1 ? msg[1] : 0, size > 2 ? msg[2] : 0 };
 	if ((msg[0] & 0xF0) == ET_MIDI_POLY_PRESSURE) {
 		const int out_note = msg[1] + tc->transpose;
 		if (out_note < 0 || out_note > 127) {
@@ -585,14 +648,18 @@ forward(EtRouter *router, const EtSink *sink, uint32_t frame,
 }
 
 static void
-poly_pressure(EtRouter *router, const EtSink *sink, uint32_t frame,
-              const uint8_t *msg, int track)
+poly_pressure(EtRouter      *router,
+	      const EtSink  *sink,
+	      uint32_t       frame,
+	      const uint8_t *msg,
+	      int            track)
 {
 	/* Pressure on a sounding key goes where that key's note went. */
 	const EtHeldNote *held = &router->held[msg[0] & 0x0F][msg[1]];
 	if (held->holder && !held->off_pending) {
 		send3(router, sink, frame, holder_track(held->holder),
-		      (uint8_t)(ET_MIDI_POLY_PRESSURE | (held->out_status & 0x0F)),
+		      (uint8_t)(ET_MIDI_POLY_PRESSURE |
+				(held->out_status & 0x0F)),
 		      held->out_note, msg[2], 3);
 		return;
 	}
@@ -600,8 +667,11 @@ poly_pressure(EtRouter *router, const EtSink *sink, uint32_t frame,
 }
 
 EtRouterStatus
-et_router_process(EtRouter *router, uint32_t frame, const uint8_t *msg,
-                  uint32_t size, const EtSink *sink)
+et_router_process(EtRouter      *router,
+		  uint32_t       frame,
+		  const uint8_t *msg,
+		  uint32_t       size,
+		  const EtSink  *sink)
 {
 	const EtRouterStatus status = validate(msg, size);
 	if (status != ET_ROUTER_OK) {
@@ -624,7 +694,9 @@ et_router_process(EtRouter *router, uint32_t frame, const uint8_t *msg,
 		}
 		break;
 	case ET_MIDI_NOTE_OFF: note_off(router, sink, frame, msg); break;
-	case ET_MIDI_POLY_PRESSURE: poly_pressure(router, sink, frame, msg, track); break;
+	case ET_MIDI_POLY_PRESSURE:
+		poly_pressure(router, sink, frame, msg, track);
+		break;
 	case ET_MIDI_CONTROL_CHANGE:
 		control_change(router, sink, frame, msg, track);
 		break;
@@ -634,22 +706,27 @@ et_router_process(EtRouter *router, uint32_t frame, const uint8_t *msg,
 }
 
 void
-et_router_release(EtRouter *router, uint32_t frame, const uint8_t *msg,
-                  uint32_t size, const EtSink *sink)
+et_router_release(EtRouter      *router,
+		  uint32_t       frame,
+		  const uint8_t *msg,
+		  uint32_t       size,
+		  const EtSink  *sink)
 {
 	if (validate(msg, size) != ET_ROUTER_OK || msg[0] >= ET_MIDI_SYSEX) {
 		return;
 	}
 	const unsigned ch   = msg[0] & 0x0F;
 	const unsigned type = msg[0] & 0xF0;
-	if (type == ET_MIDI_NOTE_OFF || (type == ET_MIDI_NOTE_ON && msg[2] == 0)) {
+	if (type == ET_MIDI_NOTE_OFF ||
+	    (type == ET_MIDI_NOTE_ON && msg[2] == 0)) {
 		note_off(router, sink, frame, msg);
 	} else if (type == ET_MIDI_CONTROL_CHANGE && held_index(msg[1]) >= 0 &&
-	           msg[2] < HELD_DOWN) {
-		release_held(router, sink, frame, ch, (unsigned)held_index(msg[1]),
-		             -1, msg[2]);
+		   msg[2] < HELD_DOWN) {
+		release_held(router, sink, frame, ch,
+			     (unsigned)held_index(msg[1]), -1, msg[2]);
 	} else if (type == ET_MIDI_CONTROL_CHANGE &&
-	           (msg[1] == ET_CC_ALL_NOTES_OFF || msg[1] == ET_CC_ALL_SOUND_OFF)) {
+		   (msg[1] == ET_CC_ALL_NOTES_OFF ||
+		    msg[1] == ET_CC_ALL_SOUND_OFF)) {
 		end_notes(router, sink, frame, -1, (int)ch);
 		release_all_held(router, sink, frame, -1, (int)ch);
 	}

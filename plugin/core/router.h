@@ -18,7 +18,7 @@
 #define ET_ROUTER_THRU ET_SINK_THRU /* the "track" of what no track took */
 
 typedef struct {
-	uint8_t channel;   /* 1..16 */
+	uint8_t channel; /* 1..16 */
 	bool    mute;
 	int8_t  transpose; /* -48..48 */
 	uint8_t program;   /* 0 = none, N = Program Change N-1 */
@@ -33,12 +33,12 @@ typedef struct {
 
 typedef enum {
 	ET_ROUTER_OK = 0,
-	ET_ROUTER_EMPTY,         /* a zero-size event */
-	ET_ROUTER_NO_STATUS,     /* starts with a data byte */
-	ET_ROUTER_BAD_LENGTH,    /* truncated, or longer than its status allows */
-	ET_ROUTER_BAD_DATA,      /* a data byte with the high bit set */
-	ET_ROUTER_UNDEFINED,     /* an undefined status (0xF4, 0xF5, lone 0xF7) */
-	ET_ROUTER_OUTPUT_FULL,   /* the output refused an event */
+	ET_ROUTER_EMPTY,      /* a zero-size event */
+	ET_ROUTER_NO_STATUS,  /* starts with a data byte */
+	ET_ROUTER_BAD_LENGTH, /* truncated, or longer than its status allows */
+	ET_ROUTER_BAD_DATA,   /* a data byte with the high bit set */
+	ET_ROUTER_UNDEFINED,  /* an undefined status (0xF4, 0xF5, lone 0xF7) */
+	ET_ROUTER_OUTPUT_FULL, /* the output refused an event */
 	ET_ROUTER_STATUS_COUNT
 } EtRouterStatus;
 
@@ -60,7 +60,8 @@ typedef struct {
  * channel c + 1) that a press reached and no release has reached since. */
 typedef struct {
 	uint16_t reached[ET_ROUTER_SLOTS];
-	uint16_t pending[ET_ROUTER_SLOTS]; /* its release could not be written */
+	uint16_t
+	    pending[ET_ROUTER_SLOTS]; /* its release could not be written */
 } EtHeldControl;
 
 /* Decisions about held controllers (sustain 64, sostenuto 66, soft 67,
@@ -99,14 +100,14 @@ typedef struct {
  *   nothing in the router's books: a later release only repeats an up. */
 
 typedef struct {
-	EtRouterControls controls;   /* as last applied */
-	bool             started;    /* the first control update has run */
+	EtRouterControls controls;      /* as last applied */
+	bool             started;       /* the first control update has run */
 	EtHeldNote       held[16][128]; /* by input channel, input note */
 	uint16_t         held_count[ET_TRACK_COUNT + 1]; /* [8] = thru */
 	bool             any_pending; /* a note-off or a release waits */
 	/* By input channel and controller (64, 66, 67, 69). */
-	EtHeldControl    held_cc[16][ET_ROUTER_HELD_CONTROLS];
-	uint32_t         status_count[ET_ROUTER_STATUS_COUNT];
+	EtHeldControl held_cc[16][ET_ROUTER_HELD_CONTROLS];
+	uint32_t      status_count[ET_ROUTER_STATUS_COUNT];
 } EtRouter;
 
 /* The controls as a new instance has them: the ports' defaults. */
@@ -117,14 +118,18 @@ void et_router_init(EtRouter *router);
 /* Applies new control values at `frame`, emitting what the change calls
  * for: note-offs of a track being muted, program changes.  The first call
  * compares against the defaults, and sends the active track's program. */
-void et_router_set_controls(EtRouter *router, const EtRouterControls *controls,
-                            uint32_t frame, const EtSink *sink);
+void et_router_set_controls(EtRouter               *router,
+			    const EtRouterControls *controls,
+			    uint32_t                frame,
+			    const EtSink           *sink);
 
 /* Routes one MIDI message received at `frame`.  Malformed input is
  * dropped, counted in status_count, and reported as the return value. */
-EtRouterStatus et_router_process(EtRouter *router, uint32_t frame,
-                                 const uint8_t *msg, uint32_t size,
-                                 const EtSink *sink);
+EtRouterStatus et_router_process(EtRouter      *router,
+				 uint32_t       frame,
+				 const uint8_t *msg,
+				 uint32_t       size,
+				 const EtSink  *sink);
 
 /* Ends what a message would end, without routing the message itself: the
  * held note of a note-off, the held controller (64, 66, 67, 69) that came
@@ -132,8 +137,11 @@ EtRouterStatus et_router_process(EtRouter *router, uint32_t frame,
  * from its channel for CC 120/123.  For the
  * control channel: it consumes its messages, yet a note that began on that
  * channel before it became the control channel must still end. */
-void et_router_release(EtRouter *router, uint32_t frame, const uint8_t *msg,
-                       uint32_t size, const EtSink *sink);
+void et_router_release(EtRouter      *router,
+		       uint32_t       frame,
+		       const uint8_t *msg,
+		       uint32_t       size,
+		       const EtSink  *sink);
 
 /* Retries the note-offs and releases that a full output refused earlier. */
 void et_router_flush(EtRouter *router, uint32_t frame, const EtSink *sink);
@@ -141,16 +149,18 @@ void et_router_flush(EtRouter *router, uint32_t frame, const EtSink *sink);
 /* Ends every sounding note and releases every held controller, on every
  * track and Thru (used by tests and by hosts' panic); returns the number
  * of note-offs sent. */
-unsigned et_router_all_off(EtRouter *router, uint32_t frame,
-                           const EtSink *sink);
+unsigned et_router_all_off(EtRouter     *router,
+			   uint32_t      frame,
+			   const EtSink *sink);
 
 /* Tells `sink`, at `frame`, the note-off of every note and the release (0)
  * of every held controller that the tracks hold, once per track, output
  * channel and controller, each with its track, without
  * forgetting them: for an output that stops carrying the tracks (the
  * track outputs switched off) while the merged output goes on. */
-void et_router_tell_releases(const EtRouter *router, uint32_t frame,
-                             const EtSink *sink);
+void et_router_tell_releases(const EtRouter *router,
+			     uint32_t        frame,
+			     const EtSink   *sink);
 
 /* Number of notes currently sounding on a track (0..7) or thru (8). */
 unsigned et_router_sounding(const EtRouter *router, unsigned slot);

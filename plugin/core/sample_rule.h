@@ -12,14 +12,14 @@
 #include <stdint.h>
 #include <string.h>
 
-#define ET_SAMPLE_LIMIT 16.0f
+#define ET_SAMPLE_LIMIT           16.0f
 #define ET_SAMPLE_BITS_MIN_NORMAL 0x00800000u /* FLT_MIN */
-#define ET_SAMPLE_BITS_LIMIT 0x41800000u      /* ET_SAMPLE_LIMIT */
-#define ET_SAMPLE_BITS_INFINITY 0x7f800000u
+#define ET_SAMPLE_BITS_LIMIT      0x41800000u /* ET_SAMPLE_LIMIT */
+#define ET_SAMPLE_BITS_INFINITY   0x7f800000u
 
 typedef enum {
-	ET_SAMPLE_PLAYABLE,  /* a normal float within the limit */
-	ET_SAMPLE_ZERO,      /* +0 or -0 */
+	ET_SAMPLE_PLAYABLE, /* a normal float within the limit */
+	ET_SAMPLE_ZERO,     /* +0 or -0 */
 	ET_SAMPLE_DENORMAL,
 	ET_SAMPLE_TOO_LOUD,  /* finite, beyond the limit */
 	ET_SAMPLE_NOT_FINITE /* NaN or an infinity */
@@ -48,7 +48,7 @@ et_sample_class(float x)
 		return ET_SAMPLE_DENORMAL;
 	}
 	return mag < ET_SAMPLE_BITS_INFINITY ? ET_SAMPLE_TOO_LOUD
-	                                     : ET_SAMPLE_NOT_FINITE;
+					     : ET_SAMPLE_NOT_FINITE;
 }
 
 #endif

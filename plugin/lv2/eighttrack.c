@@ -29,15 +29,18 @@
  * an event on one output only would break the note-off guarantee on the
  * other). */
 static bool
-emit_midi(void *ctx, uint32_t frame, int track, const uint8_t *msg,
-          uint32_t size)
+emit_midi(void          *ctx,
+	  uint32_t       frame,
+	  int            track,
+	  const uint8_t *msg,
+	  uint32_t       size)
 {
 	Eighttrack *self = (Eighttrack *)ctx;
 	EtSeqOut   *solo = self->engine.track_outs && track >= 0 &&
-	                         track < ET_TRACK_COUNT &&
-	                         self->track_out[track].open
-	                     ? &self->track_out[track]
-	                     : NULL;
+                                 track < ET_TRACK_COUNT &&
+                                 self->track_out[track].open
+			       ? &self->track_out[track]
+			       : NULL;
 	if (!et_seq_out_fits(&self->midi_out, size) ||
 	    (solo && !et_seq_out_fits(solo, size))) {
 		return false;
@@ -52,8 +55,11 @@ emit_midi(void *ctx, uint32_t frame, int track, const uint8_t *msg,
 
 /* What et_router_tell_releases() says goes to the track outputs alone. */
 static bool
-emit_to_track_out(void *ctx, uint32_t frame, int track, const uint8_t *msg,
-                  uint32_t size)
+emit_to_track_out(void          *ctx,
+		  uint32_t       frame,
+		  int            track,
+		  const uint8_t *msg,
+		  uint32_t       size)
 {
 	Eighttrack *self = (Eighttrack *)ctx;
 	EtSeqOut   *out  = &self->track_out[track];
@@ -65,8 +71,10 @@ emit_to_track_out(void *ctx, uint32_t frame, int track, const uint8_t *msg,
 }
 
 static LV2_Handle
-instantiate(const LV2_Descriptor *descriptor, double rate,
-            const char *bundle_path, const LV2_Feature *const *features)
+instantiate(const LV2_Descriptor     *descriptor,
+	    double                    rate,
+	    const char               *bundle_path,
+	    const LV2_Feature *const *features)
 {
 	(void)descriptor;
 	(void)bundle_path;
@@ -79,13 +87,14 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 	LV2_Log_Log *log = NULL;
 	/* Only urid:map is required; its absence is logged just below. */
 	lv2_features_query(features, LV2_URID__map, &self->map, false,
-	                   LV2_LOG__log, &log, false, LV2_WORKER__schedule,
-	                   &self->schedule, false, NULL);
+			   LV2_LOG__log, &log, false, LV2_WORKER__schedule,
+			   &self->schedule, false, NULL);
 	lv2_log_logger_init(&self->logger, self->map, log);
 	if (!self->map) {
-		lv2_log_error(&self->logger,
-		              "eighttrack: the host does not provide urid:map; "
-		              "cannot run\n");
+		lv2_log_error(
+		    &self->logger,
+		    "eighttrack: the host does not provide urid:map; "
+		    "cannot run\n");
 		free(self);
 		return NULL;
 	}
@@ -93,15 +102,17 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 	 * and allocates and touches the whole loop memory here, so run()
 	 * never has to. */
 	if (!et_engine_init(&self->engine, rate)) {
-		lv2_log_error(&self->logger,
-		              "eighttrack: cannot run at sample rate %f (1 Hz to "
-		              "1 MHz), or cannot allocate %.0f s of loop audio\n",
-		              rate, ET_LOOP_CAPACITY_SECONDS);
+		lv2_log_error(
+		    &self->logger,
+		    "eighttrack: cannot run at sample rate %f (1 Hz to "
+		    "1 MHz), or cannot allocate %.0f s of loop audio\n",
+		    rate, ET_LOOP_CAPACITY_SECONDS);
 		free(self);
 		return NULL;
 	}
 	if (pthread_mutex_init(&self->state_lock, NULL) != 0) {
-		lv2_log_error(&self->logger, "eighttrack: cannot create a lock\n");
+		lv2_log_error(&self->logger,
+			      "eighttrack: cannot create a lock\n");
 		et_engine_free(&self->engine);
 		free(self);
 		return NULL;
@@ -128,8 +139,9 @@ connect_port(LV2_Handle instance, uint32_t port, void *data)
 	if (port < ET_PORT_COUNT) {
 		self->port[port] = data;
 		self->control_port[port] =
-		    et_ports[port].kind == ET_PORT_KIND_CONTROL_IN ? (const float *)data
-		                                                   : NULL;
+		    et_ports[port].kind == ET_PORT_KIND_CONTROL_IN
+			? (const float *)data
+			: NULL;
 	}
 }
 
@@ -142,10 +154,9 @@ activate(LV2_Handle instance)
 static bool
 schedule(Eighttrack *self, const EtWorkMessage *message)
 {
-	return self->schedule &&
-	       self->schedule->schedule_work(self->schedule->handle,
-	                                     sizeof(*message), message) ==
-	           LV2_WORKER_SUCCESS;
+	return self->schedule && self->schedule->schedule_work(
+				     self->schedule->handle, sizeof(*message),
+				     message) == LV2_WORKER_SUCCESS;
 }
 
 /* Asks the worker to log a problem the first time it happens. */
@@ -155,8 +166,8 @@ report(Eighttrack *self, EtReport what, uint32_t count, uint32_t detail)
 	if (count == 0 || self->reported[what]) {
 		return;
 	}
-	const EtWorkMessage message = {ET_WORK_REPORT, (uint32_t)what, count,
-	                               detail};
+	const EtWorkMessage message = { ET_WORK_REPORT, (uint32_t)what, count,
+					detail };
 	if (schedule(self, &message)) {
 		self->reported[what] = true;
 	}
@@ -175,8 +186,10 @@ report_problems(Eighttrack *self)
 	report(self, ET_REPORT_CLOCK_DROPPED, self->engine.midiclock.dropped,
 	       self->out_capacity);
 	const EtLooper *looper = self->engine.looper;
-	report(self, ET_REPORT_REJECTED_SAMPLES, et_looper_rejected(looper), 0);
-	report(self, ET_REPORT_DENORMAL_SAMPLES, et_looper_denormals(looper), 0);
+	report(self, ET_REPORT_REJECTED_SAMPLES, et_looper_rejected(looper),
+	       0);
+	report(self, ET_REPORT_DENORMAL_SAMPLES, et_looper_denormals(looper),
+	       0);
 	report(self, ET_REPORT_POOL_FULL, et_looper_pool_full(looper), 0);
 }
 
@@ -185,7 +198,7 @@ report_problems(Eighttrack *self)
 static void
 take_restored_looper(Eighttrack *self)
 {
-	const EtWorkMessage reap = {ET_WORK_REAP, 0, 0, 0};
+	const EtWorkMessage reap = { ET_WORK_REAP, 0, 0, 0 };
 	if (atomic_load(&self->retired)) {
 		/* A full worker queue must not strand the old looper. */
 		if (self->reap_due && schedule(self, &reap)) {
@@ -197,7 +210,8 @@ take_restored_looper(Eighttrack *self)
 	if (!incoming) {
 		return;
 	}
-	atomic_store(&self->retired, et_engine_swap_looper(&self->engine, incoming));
+	atomic_store(&self->retired,
+		     et_engine_swap_looper(&self->engine, incoming));
 	self->reap_due = !schedule(self, &reap);
 }
 
@@ -218,13 +232,16 @@ finite_number(const Eighttrack *self, const LV2_Atom *atom, double *out)
 		float v;
 		memcpy(&v, body, sizeof(v));
 		value = v;
-	} else if (atom->type == u->atom_Double && atom->size >= sizeof(double)) {
+	} else if (atom->type == u->atom_Double &&
+		   atom->size >= sizeof(double)) {
 		memcpy(&value, body, sizeof(value));
-	} else if (atom->type == u->atom_Int && atom->size >= sizeof(int32_t)) {
+	} else if (atom->type == u->atom_Int &&
+		   atom->size >= sizeof(int32_t)) {
 		int32_t v;
 		memcpy(&v, body, sizeof(v));
 		value = v;
-	} else if (atom->type == u->atom_Long && atom->size >= sizeof(int64_t)) {
+	} else if (atom->type == u->atom_Long &&
+		   atom->size >= sizeof(int64_t)) {
 		int64_t v;
 		memcpy(&v, body, sizeof(v));
 		value = (double)v;
@@ -252,30 +269,31 @@ to_int64(double value, double limit)
 /* Decodes a time:Position (Ardour and jalv send atom:Object, Carla
  * atom:Blank); fields that are missing or not numbers are left out. */
 static bool
-read_position(const Eighttrack *self, const LV2_Atom_Object *obj,
-              EtPosition *pos)
+read_position(const Eighttrack      *self,
+	      const LV2_Atom_Object *obj,
+	      EtPosition            *pos)
 {
 	const EtUris *u = &self->uris;
 	if (obj->body.otype != u->time_Position) {
 		return false;
 	}
 	const LV2_Atom *frame = NULL, *speed = NULL, *bpm = NULL, *bpb = NULL,
-	               *bar = NULL, *beat = NULL, *unit = NULL;
+		       *bar = NULL, *beat = NULL, *unit = NULL;
 	lv2_atom_object_get(obj, u->time_frame, &frame, u->time_speed, &speed,
-	                    u->time_beatsPerMinute, &bpm, u->time_beatsPerBar,
-	                    &bpb, u->time_bar, &bar, u->time_barBeat, &beat,
-	                    u->time_beatUnit, &unit, 0);
+			    u->time_beatsPerMinute, &bpm, u->time_beatsPerBar,
+			    &bpb, u->time_bar, &bar, u->time_barBeat, &beat,
+			    u->time_beatUnit, &unit, 0);
 	memset(pos, 0, sizeof(*pos));
 	double frames = 0.0, bars = 0.0;
-	pos->has_frame = finite_number(self, frame, &frames);
-	pos->frame     = to_int64(frames, ET_CLOCK_MAX_FRAME);
-	pos->has_speed = finite_number(self, speed, &pos->speed);
-	pos->has_bpm   = finite_number(self, bpm, &pos->bpm);
+	pos->has_frame         = finite_number(self, frame, &frames);
+	pos->frame             = to_int64(frames, ET_CLOCK_MAX_FRAME);
+	pos->has_speed         = finite_number(self, speed, &pos->speed);
+	pos->has_bpm           = finite_number(self, bpm, &pos->bpm);
 	pos->has_beats_per_bar = finite_number(self, bpb, &pos->beats_per_bar);
-	pos->has_bar   = finite_number(self, bar, &bars);
-	pos->bar       = to_int64(bars, MAX_POSITION_BAR);
-	pos->has_bar_beat = finite_number(self, beat, &pos->bar_beat);
-	pos->has_beat_unit = finite_number(self, unit, &pos->beat_unit);
+	pos->has_bar           = finite_number(self, bar, &bars);
+	pos->bar               = to_int64(bars, MAX_POSITION_BAR);
+	pos->has_bar_beat      = finite_number(self, beat, &pos->bar_beat);
+	pos->has_beat_unit     = finite_number(self, unit, &pos->beat_unit);
 	return true;
 }
 
@@ -293,7 +311,7 @@ write_control_out(Eighttrack *self, uint32_t index, float value)
 static void
 handle_event(Eighttrack *self, const uint8_t *ev, const LV2_Atom_Event *head)
 {
-	const uint8_t *body = ev + sizeof(LV2_Atom_Event);
+	const uint8_t *body  = ev + sizeof(LV2_Atom_Event);
 	const EtUris  *u     = &self->uris;
 	const int64_t  frame = head->time.frames;
 	const uint32_t size  = head->body.size;
@@ -301,29 +319,30 @@ handle_event(Eighttrack *self, const uint8_t *ev, const LV2_Atom_Event *head)
 		et_engine_midi(&self->engine, frame, body, size);
 		return;
 	}
-	uint32_t otype = 0;
-	const bool     object =
-	    (head->body.type == u->atom_Object || head->body.type == u->atom_Blank) &&
-	    size >= sizeof(LV2_Atom_Object_Body);
+	uint32_t   otype  = 0;
+	const bool object = (head->body.type == u->atom_Object ||
+			     head->body.type == u->atom_Blank) &&
+			    size >= sizeof(LV2_Atom_Object_Body);
 	if (object) {
 		memcpy(&otype, body + offsetof(LV2_Atom_Object_Body, otype),
 		       sizeof(otype));
 	}
 	const LV2_Atom_Object *obj =
 	    (const LV2_Atom_Object *)(ev + offsetof(LV2_Atom_Event, body));
-	EtPosition             pos;
+	EtPosition pos;
 	if (object && read_position(self, obj, &pos)) {
 		et_engine_position(&self->engine, frame, &pos);
 	} else if (object) {
-		/* The UI's Request or Alive (they carry no time: jalv stamps them
-		 * at the end of the block); other objects are ignored. */
+		/* The UI's Request or Alive (they carry no time: jalv stamps
+		 * them at the end of the block); other objects are ignored. */
 		et_engine_other(&self->engine, frame, false);
 		et_notify_take_request(&self->ui, obj);
 	} else {
 		et_engine_other(&self->engine, frame, true);
 		if (head->body.type != u->atom_Object &&
 		    head->body.type != u->atom_Blank) {
-			++self->non_midi_events; /* (an object too short is ignored) */
+			++self->non_midi_events; /* (an object too short is
+						    ignored) */
 		}
 	}
 }
@@ -339,33 +358,35 @@ run(LV2_Handle instance, uint32_t nframes)
 	self->out_capacity = self->midi_out.capacity;
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		et_seq_out_begin(&self->track_out[t],
-		                 self->port[et_track_out_port(t)]);
+				 self->port[et_track_out_port(t)]);
 	}
 	et_seq_out_begin(&self->notify, self->port[ET_PORT_NOTIFY]);
 
 	take_restored_looper(self);
-	const EtEngineAudio audio = {
-	    self->port[ET_PORT_IN_L], self->port[ET_PORT_IN_R],
-	    self->port[ET_PORT_OUT_L], self->port[ET_PORT_OUT_R]};
-	const EtSink sink       = {emit_midi, self};
-	const EtSink track_sink = {emit_to_track_out, self};
+	const EtEngineAudio audio      = { self->port[ET_PORT_IN_L],
+					   self->port[ET_PORT_IN_R],
+					   self->port[ET_PORT_OUT_L],
+					   self->port[ET_PORT_OUT_R] };
+	const EtSink        sink       = { emit_midi, self };
+	const EtSink        track_sink = { emit_to_track_out, self };
 	et_engine_begin(engine, self->control_port, nframes, &audio, &sink,
-	                &track_sink);
+			&track_sink);
 
 	/* The sequence is walked by hand: each event header is copied out,
 	 * because jalv 1.6.6 hands over buffers that are only 4-byte aligned,
 	 * and every event is checked to lie inside the sequence. */
 	const LV2_Atom_Sequence *in =
 	    (const LV2_Atom_Sequence *)self->port[ET_PORT_MIDI_IN];
-	const uint8_t *ev  = in ? (const uint8_t *)(in + 1) : NULL;
-	const uint8_t *end = in ? (const uint8_t *)in + sizeof(LV2_Atom) + in->atom.size
-	                        : NULL;
+	const uint8_t *ev = in ? (const uint8_t *)(in + 1) : NULL;
+	const uint8_t *end =
+	    in ? (const uint8_t *)in + sizeof(LV2_Atom) + in->atom.size : NULL;
 	while (ev && ev + sizeof(LV2_Atom_Event) <= end) {
 		LV2_Atom_Event head;
 		memcpy(&head, ev, sizeof(head));
 		const uint8_t *body = ev + sizeof(LV2_Atom_Event);
 		if (head.body.size > (size_t)(end - body)) {
-			++self->non_midi_events; /* an event that runs past the end */
+			++self->non_midi_events; /* an event that runs past the
+						    end */
 			break;
 		}
 		handle_event(self, ev, &head);
@@ -373,12 +394,14 @@ run(LV2_Handle instance, uint32_t nframes)
 	}
 	et_engine_end(engine);
 
-	write_control_out(self, ET_PORT_LOOP_STATE, et_engine_loop_state(engine));
-	write_control_out(self, ET_PORT_LOOP_LENGTH, et_engine_loop_length(engine));
+	write_control_out(self, ET_PORT_LOOP_STATE,
+			  et_engine_loop_state(engine));
+	write_control_out(self, ET_PORT_LOOP_LENGTH,
+			  et_engine_loop_length(engine));
 	write_control_out(self, ET_PORT_LOOP_POSITION,
-	                  et_engine_loop_position(engine));
-	et_notify_run(&self->ui, &self->notify, engine->looper, &engine->router,
-	              nframes);
+			  et_engine_loop_position(engine));
+	et_notify_run(&self->ui, &self->notify, engine->looper,
+		      &engine->router, nframes);
 	et_seq_out_end(&self->midi_out);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		et_seq_out_end(&self->track_out[t]);
@@ -440,8 +463,11 @@ report_text(uint32_t report)
 }
 
 static LV2_Worker_Status
-work(LV2_Handle instance, LV2_Worker_Respond_Function respond,
-     LV2_Worker_Respond_Handle handle, uint32_t size, const void *data)
+work(LV2_Handle                  instance,
+     LV2_Worker_Respond_Function respond,
+     LV2_Worker_Respond_Handle   handle,
+     uint32_t                    size,
+     const void                 *data)
 {
 	(void)respond;
 	(void)handle;
@@ -454,15 +480,16 @@ work(LV2_Handle instance, LV2_Worker_Respond_Function respond,
 	if (message.kind == ET_WORK_REAP) {
 		et_looper_free(atomic_exchange(&self->retired, NULL));
 	} else if (message.report ==
-	               ET_REPORT_ROUTER_FIRST + ET_ROUTER_OUTPUT_FULL ||
-	           message.report == ET_REPORT_CLOCK_DROPPED) {
-		lv2_log_warning(&self->logger,
-		                "eighttrack: %s (capacity %u bytes); reported once\n",
-		                report_text(message.report), message.detail);
+		       ET_REPORT_ROUTER_FIRST + ET_ROUTER_OUTPUT_FULL ||
+		   message.report == ET_REPORT_CLOCK_DROPPED) {
+		lv2_log_warning(
+		    &self->logger,
+		    "eighttrack: %s (capacity %u bytes); reported once\n",
+		    report_text(message.report), message.detail);
 	} else {
 		lv2_log_warning(&self->logger,
-		                "eighttrack: %s (%u so far); reported once\n",
-		                report_text(message.report), message.count);
+				"eighttrack: %s (%u so far); reported once\n",
+				report_text(message.report), message.count);
 	}
 	return LV2_WORKER_SUCCESS;
 }
@@ -486,7 +513,8 @@ end_run(LV2_Handle instance)
 static const void *
 extension_data(const char *uri)
 {
-	static const LV2_Worker_Interface worker = {work, work_response, end_run};
+	static const LV2_Worker_Interface worker = { work, work_response,
+						     end_run };
 	if (!strcmp(uri, LV2_WORKER__interface)) {
 		return &worker;
 	}
@@ -497,8 +525,8 @@ extension_data(const char *uri)
 }
 
 static const LV2_Descriptor descriptor = {
-    ET_URI, instantiate, connect_port, activate,
-    run,    deactivate,  cleanup,      extension_data,
+	ET_URI, instantiate, connect_port, activate,
+	run,    deactivate,  cleanup,      extension_data,
 };
 
 LV2_SYMBOL_EXPORT const LV2_Descriptor *

@@ -20,10 +20,11 @@
 /* What run() can notice and the worker reports, once each. */
 typedef enum {
 	ET_REPORT_ROUTER_FIRST = 0, /* + EtRouterStatus */
-	ET_REPORT_LATE_EVENT = ET_ROUTER_STATUS_COUNT,
+	ET_REPORT_LATE_EVENT   = ET_ROUTER_STATUS_COUNT,
 	ET_REPORT_NON_MIDI,
 	ET_REPORT_CLOCK_DROPPED,
-	ET_REPORT_REJECTED_SAMPLES, /* NaN, infinite or too loud, recorded as 0 */
+	ET_REPORT_REJECTED_SAMPLES, /* NaN, infinite or too loud, recorded as 0
+				     */
 	ET_REPORT_DENORMAL_SAMPLES, /* denormals, recorded as 0 */
 	ET_REPORT_POOL_FULL,        /* a take or pass found no free chunk */
 	ET_REPORT_COUNT
@@ -48,15 +49,17 @@ typedef struct {
 	LV2_Log_Logger       logger;
 	LV2_Worker_Schedule *schedule;
 	EtUris               uris;
-	EtSeqOut midi_out;
-	EtSeqOut track_out[ET_TRACK_COUNT];
-	EtSeqOut notify;
-	EtNotify ui; /* what notify tells the UI (notify.c) */
+	EtSeqOut             midi_out;
+	EtSeqOut             track_out[ET_TRACK_COUNT];
+	EtSeqOut             notify;
+	EtNotify             ui; /* what notify tells the UI (notify.c) */
 
-	void        *port[ET_PORT_COUNT];
-	const float *control_port[ET_PORT_COUNT]; /* control inputs, else NULL */
+	void *port[ET_PORT_COUNT];
+	const float
+	    *control_port[ET_PORT_COUNT]; /* control inputs, else NULL */
 
-	/* Everything musical: router, clocks, looper, latches (core/engine.h). */
+	/* Everything musical: router, clocks, looper, latches (core/engine.h).
+	 */
 	EtEngine engine;
 
 	/* The engine's looper is what run() plays.  restore() builds a whole

@@ -42,7 +42,7 @@
 /* How long the plugin keeps the overview up to date after the UI's last
  * Request or Alive, and how often the UI sends Alive. */
 #define ET_MSG_LISTEN_SECONDS 3.0
-#define ET_MSG_ALIVE_SECONDS 1.0
+#define ET_MSG_ALIVE_SECONDS  1.0
 
 /* Bins per Overview message: 64 floats, about 400 bytes with the header. */
 #define ET_MSG_OVERVIEW_CHUNK 64

@@ -8,14 +8,13 @@
 #define MESSAGE_CAPACITY (256 + ET_MSG_OVERVIEW_CHUNK * sizeof(float))
 
 void
-et_notify_init(EtNotify *n, const EtUris *uris, LV2_URID_Map *map,
-               double rate)
+et_notify_init(EtNotify *n, const EtUris *uris, LV2_URID_Map *map, double rate)
 {
 	memset(n, 0, sizeof(*n));
 	n->uris = uris;
 	lv2_atom_forge_init(&n->forge, map);
 	et_overview_init(&n->overview);
-	n->activity_due  = true; /* the first run() says what sounds */
+	n->activity_due = true; /* the first run() says what sounds */
 	/* rate is one instantiate() accepted (1 .. 1e6): in range. */
 	n->listen_window = (uint64_t)(ET_MSG_LISTEN_SECONDS * rate);
 	n->stale         = true; /* nothing scanned yet */
@@ -41,9 +40,10 @@ et_notify_take_request(EtNotify *n, const LV2_Atom_Object *obj)
 		/* Unwatched for a while: what was published may be old; the
 		 * fresh scan publishes, and that is what goes out. */
 		et_overview_restart(&n->overview);
-		n->stale          = false;
-		n->overview_due   = false;
-		n->sending_active = false; /* a send left over is not for this UI */
+		n->stale        = false;
+		n->overview_due = false;
+		n->sending_active =
+		    false; /* a send left over is not for this UI */
 	} else {
 		n->overview_due = true; /* after the one being sent, if any */
 	}
@@ -68,8 +68,8 @@ send(EtNotify *n, EtSeqOut *out, const uint8_t *buf)
 static bool
 send_activity(EtNotify *n, EtSeqOut *out, uint32_t sounding)
 {
-	_Alignas(8) uint8_t buf[MESSAGE_CAPACITY];
-	const EtUris *u = n->uris;
+	_Alignas(8) uint8_t  buf[MESSAGE_CAPACITY];
+	const EtUris        *u = n->uris;
 	LV2_Atom_Forge_Frame frame;
 	lv2_atom_forge_set_buffer(&n->forge, buf, MESSAGE_CAPACITY);
 	lv2_atom_forge_object(&n->forge, &frame, 0, u->msg_Activity);
@@ -82,7 +82,7 @@ send_activity(EtNotify *n, EtSeqOut *out, uint32_t sounding)
 static void
 build_overview_chunk(EtNotify *n, uint8_t *buf, uint32_t count)
 {
-	const EtUris *u = n->uris;
+	const EtUris        *u = n->uris;
 	LV2_Atom_Forge_Frame frame;
 	/* MESSAGE_CAPACITY holds the largest chunk, so no write fails (a
 	 * failed push would leave the forge writing before buf). */
@@ -98,7 +98,7 @@ build_overview_chunk(EtNotify *n, uint8_t *buf, uint32_t count)
 	lv2_atom_forge_int(&n->forge, (int32_t)n->next_bin);
 	lv2_atom_forge_key(&n->forge, u->msg_peaks);
 	lv2_atom_forge_vector(&n->forge, sizeof(float), u->atom_Float, count,
-	                      n->sending + n->next_bin);
+			      n->sending + n->next_bin);
 	lv2_atom_forge_pop(&n->forge, &frame);
 }
 
@@ -108,8 +108,9 @@ static bool
 send_overview_chunk(EtNotify *n, EtSeqOut *out)
 {
 	_Alignas(8) uint8_t buf[MESSAGE_CAPACITY];
-	const uint32_t left  = n->sending_bins - n->next_bin;
-	uint32_t count = left < ET_MSG_OVERVIEW_CHUNK ? left : ET_MSG_OVERVIEW_CHUNK;
+	const uint32_t      left = n->sending_bins - n->next_bin;
+	uint32_t            count =
+            left < ET_MSG_OVERVIEW_CHUNK ? left : ET_MSG_OVERVIEW_CHUNK;
 	for (;;) {
 		build_overview_chunk(n, buf, count);
 		if (send(n, out, buf)) {
@@ -138,11 +139,11 @@ start_overview(EtNotify *n)
 	     memcmp(ov->peak, n->sending, sizeof(n->sending)) == 0)) {
 		return false;
 	}
-	n->requested         = false;
-	n->sent_any          = true;
-	n->sending_serial    = ov->serial;
-	n->sending_length    = ov->length;
-	n->sending_bins      = ov->length ? ET_OVERVIEW_BINS : 0;
+	n->requested      = false;
+	n->sent_any       = true;
+	n->sending_serial = ov->serial;
+	n->sending_length = ov->length;
+	n->sending_bins   = ov->length ? ET_OVERVIEW_BINS : 0;
 	if (n->sending_bins) {
 		memcpy(n->sending, ov->peak, sizeof(n->sending));
 	}
@@ -152,26 +153,29 @@ start_overview(EtNotify *n)
 }
 
 void
-et_notify_run(EtNotify *n, EtSeqOut *out, const EtLooper *looper,
-              const EtRouter *router, uint32_t nframes)
+et_notify_run(EtNotify       *n,
+	      EtSeqOut       *out,
+	      const EtLooper *looper,
+	      const EtRouter *router,
+	      uint32_t        nframes)
 {
-	EtLoopView        view;
-	const bool        has_loop  = et_looper_view(looper, &view);
-	const bool        overdub   = et_looper_state(looper) == ET_LOOP_OVERDUBBING;
-	const uint32_t    ratio     = overdub ? ET_NOTIFY_OVERDUB_SCAN_RATIO
-	                                      : ET_NOTIFY_SCAN_RATIO;
-	const uint32_t    least     = overdub ? ET_NOTIFY_OVERDUB_SCAN_MIN
-	                                      : ET_NOTIFY_SCAN_MIN;
-	const uint64_t    wanted    = (uint64_t)nframes * ratio;
-	const uint32_t    budget    = wanted < least        ? least
-	                              : wanted > UINT32_MAX ? UINT32_MAX
-	                                                    : (uint32_t)wanted;
-	const bool listening = n->listen_left > 0;
+	EtLoopView view;
+	const bool has_loop = et_looper_view(looper, &view);
+	const bool overdub  = et_looper_state(looper) == ET_LOOP_OVERDUBBING;
+	const uint32_t ratio =
+	    overdub ? ET_NOTIFY_OVERDUB_SCAN_RATIO : ET_NOTIFY_SCAN_RATIO;
+	const uint32_t least =
+	    overdub ? ET_NOTIFY_OVERDUB_SCAN_MIN : ET_NOTIFY_SCAN_MIN;
+	const uint64_t wanted    = (uint64_t)nframes * ratio;
+	const uint32_t budget    = wanted < least        ? least
+				   : wanted > UINT32_MAX ? UINT32_MAX
+							 : (uint32_t)wanted;
+	const bool     listening = n->listen_left > 0;
 	n->listen_left -= n->listen_left < nframes ? n->listen_left : nframes;
 	if (!listening) {
 		n->stale = true; /* no UI: no scan, no overview */
 	} else if (et_overview_update(&n->overview, has_loop ? &view : NULL,
-	                              overdub, budget)) {
+				      overdub, budget)) {
 		/* Sent once the one going out (if any) is finished. */
 		n->overview_due = true;
 	}
@@ -192,7 +196,8 @@ et_notify_run(EtNotify *n, EtSeqOut *out, const EtLooper *looper,
 		n->activity_due = false;
 	}
 	for (unsigned c = 0; c < ET_NOTIFY_CHUNKS_PER_RUN; ++c) {
-		if (!n->sending_active && (!n->overview_due || !start_overview(n))) {
+		if (!n->sending_active &&
+		    (!n->overview_due || !start_overview(n))) {
 			break;
 		}
 		if (!send_overview_chunk(n, out)) {

@@ -37,10 +37,10 @@
  * the loop's length later, for about 11 ns a frame while it scans.
  * During an overdub, which rescans the loop over and over: 4, so the
  * layers show every quarter of the loop's length, for about 3 ns a frame. */
-#define ET_NOTIFY_SCAN_RATIO 16u
-#define ET_NOTIFY_SCAN_MIN 1024u
+#define ET_NOTIFY_SCAN_RATIO         16u
+#define ET_NOTIFY_SCAN_MIN           1024u
 #define ET_NOTIFY_OVERDUB_SCAN_RATIO 4u
-#define ET_NOTIFY_OVERDUB_SCAN_MIN 256u
+#define ET_NOTIFY_OVERDUB_SCAN_MIN   256u
 
 /* Overview chunks per run() at most: a whole overview, about 3.3 KB. */
 #define ET_NOTIFY_CHUNKS_PER_RUN (ET_OVERVIEW_BINS / 64u)
@@ -48,9 +48,9 @@
 typedef struct {
 	const EtUris  *uris;  /* the instance's */
 	LV2_Atom_Forge forge; /* URIDs mapped once; buffers set per message */
-	EtOverview   overview;
-	uint32_t     sounding;      /* last Activity sent */
-	bool         activity_due;  /* send Activity even if unchanged */
+	EtOverview     overview;
+	uint32_t       sounding;     /* last Activity sent */
+	bool           activity_due; /* send Activity even if unchanged */
 
 	/* The overview being sent: a copy of the published one. */
 	float    sending[ET_OVERVIEW_BINS];
@@ -58,27 +58,32 @@ typedef struct {
 	uint32_t sending_bins;   /* ET_OVERVIEW_BINS, or 0 for no loop */
 	uint32_t next_bin;       /* next bin of it to send */
 	bool     sending_active; /* its bins (or its empty chunk) remain */
-	bool     overview_due;   /* the published overview is to be sent next */
-	bool     requested;      /* ... even if it is the one last sent */
-	bool     sent_any;       /* `sending` holds the overview last sent */
+	bool     overview_due; /* the published overview is to be sent next */
+	bool     requested;    /* ... even if it is the one last sent */
+	bool     sent_any;     /* `sending` holds the overview last sent */
 
 	/* A UI listens while listen_left > 0 (frames). */
-	uint64_t listen_window;  /* ET_MSG_LISTEN_SECONDS at the session rate */
+	uint64_t listen_window; /* ET_MSG_LISTEN_SECONDS at the session rate */
 	uint64_t listen_left;
-	bool     stale;          /* the overview went unwatched: rescan first */
+	bool     stale; /* the overview went unwatched: rescan first */
 } EtNotify;
 
 /* uris: the instance's (mapped once, kept as long as n); map: for the
  * forge. */
-void et_notify_init(EtNotify *n, const EtUris *uris, LV2_URID_Map *map,
-                    double rate);
+void et_notify_init(EtNotify     *n,
+		    const EtUris *uris,
+		    LV2_URID_Map *map,
+		    double        rate);
 
 /* True if obj is the UI's msg:Request (a full answer is scheduled) or
  * msg:Alive (the UI still listens; after a silence it also gets a full,
  * fresh answer). */
 bool et_notify_take_request(EtNotify *n, const LV2_Atom_Object *obj);
 
-void et_notify_run(EtNotify *n, EtSeqOut *out, const EtLooper *looper,
-                   const EtRouter *router, uint32_t nframes);
+void et_notify_run(EtNotify       *n,
+		   EtSeqOut       *out,
+		   const EtLooper *looper,
+		   const EtRouter *router,
+		   uint32_t        nframes);
 
 #endif

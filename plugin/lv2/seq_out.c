@@ -34,7 +34,9 @@ et_seq_out_begin(EtSeqOut *out, void *port)
 		return; /* not even room for the header */
 	}
 	const LV2_Atom_Sequence head = {
-	    {(uint32_t)sizeof(LV2_Atom_Sequence_Body), out->sequence}, {0, 0}};
+		{ (uint32_t)sizeof(LV2_Atom_Sequence_Body), out->sequence },
+		{ 0, 0 }
+	};
 	memcpy(port, &head, sizeof(head));
 	out->buf    = (uint8_t *)port;
 	out->size   = offered;
@@ -52,16 +54,20 @@ et_seq_out_fits(const EtSeqOut *out, uint32_t size)
 }
 
 void
-et_seq_out_write(EtSeqOut *out, uint32_t frame, LV2_URID type,
-                 const void *body, uint32_t size)
+et_seq_out_write(EtSeqOut   *out,
+		 uint32_t    frame,
+		 LV2_URID    type,
+		 const void *body,
+		 uint32_t    size)
 {
 	uint8_t *const       at   = out->buf + out->offset;
-	const LV2_Atom_Event head = {.time = {.frames = frame},
-	                             .body = {size, type}};
+	const LV2_Atom_Event head = { .time = { .frames = frame },
+				      .body = { size, type } };
 	if (size - 1u < 3u) {
-		/* MIDI (1 to 3 bytes): the event, padded, in one 24-byte copy. */
-		const uint8_t *from = (const uint8_t *)body;
-		uint8_t        event[sizeof(head) + 8] = {0};
+		/* MIDI (1 to 3 bytes): the event, padded, in one 24-byte copy.
+		 */
+		const uint8_t *from                    = (const uint8_t *)body;
+		uint8_t        event[sizeof(head) + 8] = { 0 };
 		memcpy(event, &head, sizeof(head));
 		switch (size) {
 		case 3: event[sizeof(head) + 2] = from[2]; /* fall through */

@@ -36,8 +36,11 @@ void et_seq_out_begin(EtSeqOut *out, void *port);
 bool et_seq_out_fits(const EtSeqOut *out, uint32_t size);
 
 /* Writes an event; the caller checked et_seq_out_fits(). */
-void et_seq_out_write(EtSeqOut *out, uint32_t frame, LV2_URID type,
-                      const void *body, uint32_t size);
+void et_seq_out_write(EtSeqOut   *out,
+		      uint32_t    frame,
+		      LV2_URID    type,
+		      const void *body,
+		      uint32_t    size);
 
 /* Finishes the sequence: its atom size counts the events written (once a
  * block rather than at every event; the buffer may be only 4-byte
@@ -47,7 +50,8 @@ et_seq_out_end(EtSeqOut *out)
 {
 	if (out->open) {
 		const uint32_t size = out->offset - (uint32_t)sizeof(LV2_Atom);
-		memcpy(out->buf + offsetof(LV2_Atom, size), &size, sizeof(size));
+		memcpy(out->buf + offsetof(LV2_Atom, size), &size,
+		       sizeof(size));
 	}
 }
 

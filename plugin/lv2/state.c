@@ -31,16 +31,17 @@ typedef struct {
 } StateFeatures;
 
 static void
-get_features(const Eighttrack *self, const LV2_Feature *const *features,
-             StateFeatures *out)
+get_features(const Eighttrack         *self,
+	     const LV2_Feature *const *features,
+	     StateFeatures            *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->logger      = self->logger; /* from instantiate(), if given one */
 	LV2_Log_Log *log = NULL;
 	lv2_features_query(features, LV2_STATE__mapPath, &out->map_path, false,
-	                   LV2_STATE__makePath, &out->make_path, false,
-	                   LV2_STATE__freePath, &out->free_path, false,
-	                   LV2_LOG__log, &log, false, NULL);
+			   LV2_STATE__makePath, &out->make_path, false,
+			   LV2_STATE__freePath, &out->free_path, false,
+			   LV2_LOG__log, &log, false, NULL);
 	if (log) {
 		lv2_log_logger_init(&out->logger, self->map, log);
 	}
@@ -60,56 +61,69 @@ free_host_path(const StateFeatures *f, char *path)
 }
 
 static LV2_State_Status
-store_pod(LV2_State_Store_Function store, LV2_State_Handle handle,
-          LV2_URID key, const void *value, uint32_t size, LV2_URID type)
+store_pod(LV2_State_Store_Function store,
+	  LV2_State_Handle         handle,
+	  LV2_URID                 key,
+	  const void              *value,
+	  uint32_t                 size,
+	  LV2_URID                 type)
 {
 	return store(handle, key, value, size, type,
-	             LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
+		     LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
 }
 
 static uint32_t
-read_view(const void *ctx, uint32_t k, const float **left,
-          const float **right)
+read_view(const void *ctx, uint32_t k, const float **left, const float **right)
 {
 	return et_loop_view_read((const EtLoopView *)ctx, k, left, right);
 }
 
 /* Writes the loop file and stores its path and place in time. */
 static LV2_State_Status
-save_loop(Eighttrack *self, LV2_State_Store_Function store,
-          LV2_State_Handle handle, StateFeatures *sf, const EtLoopView *loop)
+save_loop(Eighttrack              *self,
+	  LV2_State_Store_Function store,
+	  LV2_State_Handle         handle,
+	  StateFeatures           *sf,
+	  const EtLoopView        *loop)
 {
 	const EtUris    *u    = &self->uris;
 	StateFeatures    f    = *sf;
 	const EtLoopView view = *loop;
 	if (!f.make_path || !f.map_path) {
-		lv2_log_error(&f.logger, "eighttrack: the host offers no "
-		              "state:makePath/mapPath; the loop was not saved\n");
+		lv2_log_error(
+		    &f.logger,
+		    "eighttrack: the host offers no "
+		    "state:makePath/mapPath; the loop was not saved\n");
 		return LV2_STATE_ERR_NO_FEATURE;
 	}
 
 	char *path = f.make_path->path(f.make_path->handle, "loop.wav");
 	if (!path) {
-		lv2_log_error(&f.logger, "eighttrack: the host gave no path for the "
-		              "loop file; the loop was not saved\n");
+		lv2_log_error(&f.logger,
+			      "eighttrack: the host gave no path for the "
+			      "loop file; the loop was not saved\n");
 		return LV2_STATE_ERR_UNKNOWN;
 	}
 	/* Written beside the path and renamed over it when complete: a failed
 	 * save leaves the file that was there (Carla and jalv save into the
 	 * same folder again) and nothing else. */
 	EtLoopfileWriteError   why;
-	const EtLoopfileSource source = {read_view, &view};
+	const EtLoopfileSource source = { read_view, &view };
 	const EtLoopfileStatus st     = et_loopfile_write_from(
-	    path, &source, view.length, (uint32_t)self->rate, &why);
+		path, &source, view.length, (uint32_t)self->rate, &why);
 	if (st != ET_LOOPFILE_OK) {
 		if (why.step) {
-			lv2_log_error(&f.logger, "eighttrack: saving the loop to %s "
-			              "failed while %s (%s); the loop was not saved, "
-			              "and what was at that path is left as it was\n",
-			              path, why.step, why.reason);
+			lv2_log_error(
+			    &f.logger,
+			    "eighttrack: saving the loop to %s "
+			    "failed while %s (%s); the loop was not saved, "
+			    "and what was at that path is left as it was\n",
+			    path, why.step, why.reason);
 		} else {
-			lv2_log_error(&f.logger, "eighttrack: saving the loop to %s: "
-			              "%s\n", path, et_loopfile_strerror(st));
+			lv2_log_error(&f.logger,
+				      "eighttrack: saving the loop to %s: "
+				      "%s\n",
+				      path, et_loopfile_strerror(st));
 		}
 		free_host_path(&f, path);
 		return LV2_STATE_ERR_UNKNOWN;
@@ -127,22 +141,24 @@ save_loop(Eighttrack *self, LV2_State_Store_Function store,
 	const int64_t length   = view.length;
 	const int32_t anchored = view.anchored;
 	store_pod(store, handle, u->state_length, &length, sizeof(length),
-	          u->atom_Long);
+		  u->atom_Long);
 	store_pod(store, handle, u->state_exact_length, &view.exact_length,
-	          sizeof(double), u->atom_Double);
-	store_pod(store, handle, u->state_anchored, &anchored, sizeof(anchored),
-	          u->atom_Bool);
+		  sizeof(double), u->atom_Double);
+	store_pod(store, handle, u->state_anchored, &anchored,
+		  sizeof(anchored), u->atom_Bool);
 	store_pod(store, handle, u->state_start_frame, &view.start_frame,
-	          sizeof(int64_t), u->atom_Long);
+		  sizeof(int64_t), u->atom_Long);
 	store_pod(store, handle, u->state_start_exact, &view.start_exact,
-	          sizeof(double), u->atom_Double);
+		  sizeof(double), u->atom_Double);
 	return LV2_STATE_SUCCESS;
 }
 
 static LV2_State_Status
-save_state(LV2_Handle instance, LV2_State_Store_Function store,
-           LV2_State_Handle handle, uint32_t flags,
-           const LV2_Feature *const *features)
+save_state(LV2_Handle                instance,
+	   LV2_State_Store_Function  store,
+	   LV2_State_Handle          handle,
+	   uint32_t                  flags,
+	   const LV2_Feature *const *features)
 {
 	(void)flags;
 	Eighttrack   *self = (Eighttrack *)instance;
@@ -152,14 +168,15 @@ save_state(LV2_Handle instance, LV2_State_Store_Function store,
 
 	const int32_t version = ET_STATE_VERSION;
 	store_pod(store, handle, u->state_version, &version, sizeof(version),
-	          u->atom_Int);
+		  u->atom_Int);
 
 	/* The last complete loop, pinned while it is written: run() goes on
 	 * recording into versions of its own (looper.h), so the file holds
 	 * one whole loop, never part of a take. */
 	EtLoopView view;
 	if (!et_looper_pin(self->saved, &view)) {
-		return LV2_STATE_SUCCESS; /* no loop (or a first take under way) */
+		return LV2_STATE_SUCCESS; /* no loop (or a first take under
+					     way) */
 	}
 	const LV2_State_Status st = save_loop(self, store, handle, &f, &view);
 	et_looper_unpin(self->saved);
@@ -171,8 +188,12 @@ save_state(LV2_Handle instance, LV2_State_Store_Function store,
  * The value is copied before anything else is retrieved: Carla frees what
  * one call of retrieve returned at the next call (host facts). */
 static bool
-get_pod(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
-        LV2_URID key, LV2_URID type, void *out, size_t size)
+get_pod(LV2_State_Retrieve_Function retrieve,
+	LV2_State_Handle            handle,
+	LV2_URID                    key,
+	LV2_URID                    type,
+	void                       *out,
+	size_t                      size)
 {
 	size_t      got      = 0;
 	uint32_t    got_type = 0;
@@ -187,8 +208,9 @@ get_pod(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
 
 /* True if the state holds a value for `key`, of any type. */
 static bool
-has_value(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
-          LV2_URID key)
+has_value(LV2_State_Retrieve_Function retrieve,
+	  LV2_State_Handle            handle,
+	  LV2_URID                    key)
 {
 	size_t   size  = 0;
 	uint32_t type  = 0;
@@ -200,8 +222,10 @@ has_value(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
  * NULL.  Carla hands strings back without their NUL, jalv with it; the copy
  * ends at the first NUL or at the value's size, whichever comes first. */
 static char *
-get_string(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
-           LV2_URID key, LV2_URID type)
+get_string(LV2_State_Retrieve_Function retrieve,
+	   LV2_State_Handle            handle,
+	   LV2_URID                    key,
+	   LV2_URID                    type)
 {
 	size_t      got      = 0;
 	uint32_t    got_type = 0;
@@ -211,7 +235,7 @@ get_string(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
 	if (!value || got_type != type || got == 0) {
 		return NULL;
 	}
-	const char *nul = (const char *)memchr(value, '\0', got);
+	const char  *nul = (const char *)memchr(value, '\0', got);
 	const size_t len = nul ? (size_t)(nul - value) : got;
 	if (len == 0) {
 		return NULL;
@@ -245,38 +269,46 @@ typedef struct {
 /* Reads the saved loop into `looper`; false (and a log line) if it cannot.
  * Each value is copied as it is retrieved (get_pod, get_string). */
 static bool
-load_loop(Eighttrack *self, StateFeatures *f,
-          LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
-          int32_t version, EtLooper *looper)
+load_loop(Eighttrack                 *self,
+	  StateFeatures              *f,
+	  LV2_State_Retrieve_Function retrieve,
+	  LV2_State_Handle            handle,
+	  int32_t                     version,
+	  EtLooper                   *looper)
 {
 	const EtUris *u = &self->uris;
-	char *abstract  = get_string(retrieve, handle, u->state_loop, u->atom_Path);
+	char         *abstract =
+	    get_string(retrieve, handle, u->state_loop, u->atom_Path);
 	if (!abstract) {
 		/* Saved without a loop, or with one whose path cannot be read
-		 * (another type, empty): that one is lost, and the log says so. */
+		 * (another type, empty): that one is lost, and the log says
+		 * so. */
 		if (has_value(retrieve, handle, u->state_loop)) {
-			lv2_log_error(&f->logger, "eighttrack: the saved state holds no "
-			              "usable path for the loop (an atom:Path is "
-			              "expected); the loop is empty\n");
+			lv2_log_error(
+			    &f->logger,
+			    "eighttrack: the saved state holds no "
+			    "usable path for the loop (an atom:Path is "
+			    "expected); the loop is empty\n");
 		}
 		return false;
 	}
-	SavedLoop saved;
+	SavedLoop  saved;
 	const bool complete =
 	    get_pod(retrieve, handle, u->state_length, u->atom_Long,
-	            &saved.length, sizeof(saved.length)) &&
+		    &saved.length, sizeof(saved.length)) &&
 	    get_pod(retrieve, handle, u->state_exact_length, u->atom_Double,
-	            &saved.exact_length, sizeof(saved.exact_length)) &&
+		    &saved.exact_length, sizeof(saved.exact_length)) &&
 	    get_pod(retrieve, handle, u->state_anchored, u->atom_Bool,
-	            &saved.anchored, sizeof(saved.anchored)) &&
+		    &saved.anchored, sizeof(saved.anchored)) &&
 	    get_pod(retrieve, handle, u->state_start_frame, u->atom_Long,
-	            &saved.start_frame, sizeof(saved.start_frame)) &&
+		    &saved.start_frame, sizeof(saved.start_frame)) &&
 	    get_pod(retrieve, handle, u->state_start_exact, u->atom_Double,
-	            &saved.start_exact, sizeof(saved.start_exact));
+		    &saved.start_exact, sizeof(saved.start_exact));
 
-	char *path = f->map_path
-	                 ? f->map_path->absolute_path(f->map_path->handle, abstract)
-	                 : NULL;
+	char *path =
+	    f->map_path
+		? f->map_path->absolute_path(f->map_path->handle, abstract)
+		: NULL;
 	const char *file = path ? path : abstract;
 
 	/* A start beyond ET_CLOCK_MAX_FRAME is no session's: doubles could not
@@ -286,33 +318,38 @@ load_loop(Eighttrack *self, StateFeatures *f,
 	    saved.length > (int64_t)et_looper_capacity(looper) ||
 	    !(fabs((double)saved.start_frame) < far) ||
 	    !(fabs(saved.start_exact) < far)) {
-		lv2_log_error(&f->logger, "eighttrack: the saved state of the loop "
-		              "in %s is incomplete or invalid; the loop is empty\n",
-		              file);
+		lv2_log_error(
+		    &f->logger,
+		    "eighttrack: the saved state of the loop "
+		    "in %s is incomplete or invalid; the loop is empty\n",
+		    file);
 		free_host_path(f, path);
 		free(abstract);
 		return false;
 	}
 
-	float   *left = NULL, *right = NULL;
-	uint32_t frames = 0;
-	const EtLoopfileStatus st =
-	    et_loopfile_read(file, (uint32_t)self->rate, (uint32_t)saved.length,
-	                     et_looper_capacity(looper), &left, &right, &frames);
+	float                 *left = NULL, *right = NULL;
+	uint32_t               frames = 0;
+	const EtLoopfileStatus st     = et_loopfile_read(
+		file, (uint32_t)self->rate, (uint32_t)saved.length,
+		et_looper_capacity(looper), &left, &right, &frames);
 	if (st == ET_LOOPFILE_OK) {
-		/* A file is anyone's to edit: what it holds is made as finite and
-		 * bounded as a recorded loop before anything plays it. */
+		/* A file is anyone's to edit: what it holds is made as finite
+		 * and bounded as a recorded loop before anything plays it. */
 		EtLoopfileCleaned cleaned;
 		et_loopfile_clean(left, right, frames, &cleaned);
 		if (cleaned.replaced) {
-			lv2_log_warning(&f->logger, "eighttrack: the loop file %s held "
-			                "%u samples that cannot be played (%u NaN or "
-			                "infinite, %u beyond +-16, %u denormal), the "
-			                "first at frame %u (%.3f s); they play as "
-			                "silence\n", file, cleaned.replaced,
-			                cleaned.not_finite, cleaned.too_loud,
-			                cleaned.denormal, cleaned.first_frame,
-			                (double)cleaned.first_frame / self->rate);
+			lv2_log_warning(
+			    &f->logger,
+			    "eighttrack: the loop file %s held "
+			    "%u samples that cannot be played (%u NaN or "
+			    "infinite, %u beyond +-16, %u denormal), the "
+			    "first at frame %u (%.3f s); they play as "
+			    "silence\n",
+			    file, cleaned.replaced, cleaned.not_finite,
+			    cleaned.too_loud, cleaned.denormal,
+			    cleaned.first_frame,
+			    (double)cleaned.first_frame / self->rate);
 		}
 	}
 	if (st == ET_LOOPFILE_OK && version < 2) {
@@ -320,13 +357,17 @@ load_loop(Eighttrack *self, StateFeatures *f,
 	}
 	bool ok = false;
 	if (st != ET_LOOPFILE_OK) {
-		lv2_log_error(&f->logger, "eighttrack: restoring the loop from %s: "
-		              "%s\n", file, et_loopfile_strerror(st));
+		lv2_log_error(&f->logger,
+			      "eighttrack: restoring the loop from %s: "
+			      "%s\n",
+			      file, et_loopfile_strerror(st));
 	} else if (!et_looper_load(looper, left, right, frames,
-	                           saved.exact_length, saved.anchored != 0,
-	                           saved.start_frame, saved.start_exact)) {
-		lv2_log_error(&f->logger, "eighttrack: the loop in %s does not fit; "
-		              "the loop is empty\n", file);
+				   saved.exact_length, saved.anchored != 0,
+				   saved.start_frame, saved.start_exact)) {
+		lv2_log_error(&f->logger,
+			      "eighttrack: the loop in %s does not fit; "
+			      "the loop is empty\n",
+			      file);
 	} else {
 		ok = true;
 	}
@@ -338,9 +379,11 @@ load_loop(Eighttrack *self, StateFeatures *f,
 }
 
 static LV2_State_Status
-restore_state(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
-              LV2_State_Handle handle, uint32_t flags,
-              const LV2_Feature *const *features)
+restore_state(LV2_Handle                  instance,
+	      LV2_State_Retrieve_Function retrieve,
+	      LV2_State_Handle            handle,
+	      uint32_t                    flags,
+	      const LV2_Feature *const   *features)
 {
 	(void)flags;
 	Eighttrack   *self = (Eighttrack *)instance;
@@ -353,21 +396,25 @@ restore_state(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
 	 * loop but no usable version is read as this version's. */
 	int32_t version = ET_STATE_VERSION;
 	if (!get_pod(retrieve, handle, u->state_version, u->atom_Int, &version,
-	             sizeof(version)) &&
+		     sizeof(version)) &&
 	    !has_value(retrieve, handle, u->state_loop)) {
 		return LV2_STATE_SUCCESS;
 	}
 	if (version > ET_STATE_VERSION) {
-		lv2_log_warning(&f.logger, "eighttrack: this session was saved by a "
-		                "newer Eighttrack (state version %d); reading what "
-		                "version %d knows\n", (int)version, ET_STATE_VERSION);
+		lv2_log_warning(
+		    &f.logger,
+		    "eighttrack: this session was saved by a "
+		    "newer Eighttrack (state version %d); reading what "
+		    "version %d knows\n",
+		    (int)version, ET_STATE_VERSION);
 	}
 
 	EtLooper *looper =
 	    et_looper_new(self->rate, et_loop_capacity_frames(self->rate));
 	if (!looper) {
-		lv2_log_error(&f.logger, "eighttrack: out of memory restoring the "
-		              "loop; the current loop is kept\n");
+		lv2_log_error(&f.logger,
+			      "eighttrack: out of memory restoring the "
+			      "loop; the current loop is kept\n");
 		return LV2_STATE_ERR_UNKNOWN;
 	}
 	load_loop(self, &f, retrieve, handle, version, looper);
@@ -380,8 +427,10 @@ restore_state(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
  * store pins one version at a time, and a restore frees loopers a save
  * may be reading.  Neither is real-time. */
 static LV2_State_Status
-save(LV2_Handle instance, LV2_State_Store_Function store,
-     LV2_State_Handle handle, uint32_t flags,
+save(LV2_Handle                instance,
+     LV2_State_Store_Function  store,
+     LV2_State_Handle          handle,
+     uint32_t                  flags,
      const LV2_Feature *const *features)
 {
 	Eighttrack *self = (Eighttrack *)instance;
@@ -393,9 +442,11 @@ save(LV2_Handle instance, LV2_State_Store_Function store,
 }
 
 static LV2_State_Status
-restore(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
-        LV2_State_Handle handle, uint32_t flags,
-        const LV2_Feature *const *features)
+restore(LV2_Handle                  instance,
+	LV2_State_Retrieve_Function retrieve,
+	LV2_State_Handle            handle,
+	uint32_t                    flags,
+	const LV2_Feature *const   *features)
 {
 	Eighttrack *self = (Eighttrack *)instance;
 	pthread_mutex_lock(&self->state_lock);
@@ -408,6 +459,6 @@ restore(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
 const void *
 et_state_interface(void)
 {
-	static const LV2_State_Interface state = {save, restore};
+	static const LV2_State_Interface state = { save, restore };
 	return &state;
 }

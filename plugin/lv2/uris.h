@@ -10,7 +10,7 @@
 
 #include "messages.h"
 
-#define ET_URI "urn:eighttrack:plugin"
+#define ET_URI       "urn:eighttrack:plugin"
 #define ET_STATE_URI "urn:eighttrack:state#"
 
 typedef struct {
@@ -32,13 +32,14 @@ typedef struct {
 	LV2_URID time_beatsPerMinute;
 	LV2_URID time_frame;
 	LV2_URID time_speed;
-	LV2_URID state_version;     /* Int: format of what save() wrote */
-	LV2_URID state_loop;        /* Path: the loop audio (WAV, float) */
-	LV2_URID state_length;      /* Long: loop length in frames */
+	LV2_URID state_version;      /* Int: format of what save() wrote */
+	LV2_URID state_loop;         /* Path: the loop audio (WAV, float) */
+	LV2_URID state_length;       /* Long: loop length in frames */
 	LV2_URID state_exact_length; /* Double: exact frames per repetition */
-	LV2_URID state_anchored;    /* Bool: locked to the transport */
-	LV2_URID state_start_frame; /* Long: transport frame of sample 0 */
-	LV2_URID state_start_exact; /* Double: exact musical start, in frames */
+	LV2_URID state_anchored;     /* Bool: locked to the transport */
+	LV2_URID state_start_frame;  /* Long: transport frame of sample 0 */
+	LV2_URID
+	state_start_exact; /* Double: exact musical start, in frames */
 	/* The messages between the plugin and its UI (messages.h). */
 	LV2_URID atom_Vector;
 	LV2_URID msg_Request, msg_Alive, msg_Activity, msg_Overview;
@@ -49,42 +50,46 @@ typedef struct {
 static inline void
 et_uris_map(EtUris *uris, LV2_URID_Map *map)
 {
-	uris->atom_Blank          = map->map(map->handle, LV2_ATOM__Blank);
-	uris->atom_Bool           = map->map(map->handle, LV2_ATOM__Bool);
-	uris->atom_Path           = map->map(map->handle, LV2_ATOM__Path);
-	uris->atom_Object         = map->map(map->handle, LV2_ATOM__Object);
-	uris->atom_Float          = map->map(map->handle, LV2_ATOM__Float);
-	uris->atom_Double         = map->map(map->handle, LV2_ATOM__Double);
-	uris->atom_Int            = map->map(map->handle, LV2_ATOM__Int);
-	uris->atom_Long           = map->map(map->handle, LV2_ATOM__Long);
-	uris->atom_Sequence       = map->map(map->handle, LV2_ATOM__Sequence);
-	uris->midi_MidiEvent      = map->map(map->handle, LV2_MIDI__MidiEvent);
-	uris->time_Position       = map->map(map->handle, LV2_TIME__Position);
-	uris->time_bar            = map->map(map->handle, LV2_TIME__bar);
-	uris->time_barBeat        = map->map(map->handle, LV2_TIME__barBeat);
-	uris->time_beatUnit       = map->map(map->handle, LV2_TIME__beatUnit);
-	uris->time_beatsPerBar    = map->map(map->handle, LV2_TIME__beatsPerBar);
-	uris->time_beatsPerMinute = map->map(map->handle, LV2_TIME__beatsPerMinute);
-	uris->time_frame          = map->map(map->handle, LV2_TIME__frame);
-	uris->time_speed          = map->map(map->handle, LV2_TIME__speed);
-	uris->state_version       = map->map(map->handle, ET_STATE_URI "version");
-	uris->state_loop          = map->map(map->handle, ET_STATE_URI "loop");
-	uris->state_length        = map->map(map->handle, ET_STATE_URI "length");
-	uris->state_exact_length  = map->map(map->handle, ET_STATE_URI "exactLength");
-	uris->state_anchored      = map->map(map->handle, ET_STATE_URI "anchored");
-	uris->state_start_frame   = map->map(map->handle, ET_STATE_URI "startFrame");
-	uris->state_start_exact   = map->map(map->handle, ET_STATE_URI "startExact");
-	uris->atom_Vector         = map->map(map->handle, LV2_ATOM__Vector);
-	uris->msg_Request         = map->map(map->handle, ET_MSG__Request);
-	uris->msg_Alive           = map->map(map->handle, ET_MSG__Alive);
-	uris->msg_Activity        = map->map(map->handle, ET_MSG__Activity);
-	uris->msg_Overview        = map->map(map->handle, ET_MSG__Overview);
-	uris->msg_sounding        = map->map(map->handle, ET_MSG__sounding);
-	uris->msg_serial          = map->map(map->handle, ET_MSG__serial);
-	uris->msg_length          = map->map(map->handle, ET_MSG__length);
-	uris->msg_binCount        = map->map(map->handle, ET_MSG__binCount);
-	uris->msg_first           = map->map(map->handle, ET_MSG__first);
-	uris->msg_peaks           = map->map(map->handle, ET_MSG__peaks);
+	uris->atom_Blank       = map->map(map->handle, LV2_ATOM__Blank);
+	uris->atom_Bool        = map->map(map->handle, LV2_ATOM__Bool);
+	uris->atom_Path        = map->map(map->handle, LV2_ATOM__Path);
+	uris->atom_Object      = map->map(map->handle, LV2_ATOM__Object);
+	uris->atom_Float       = map->map(map->handle, LV2_ATOM__Float);
+	uris->atom_Double      = map->map(map->handle, LV2_ATOM__Double);
+	uris->atom_Int         = map->map(map->handle, LV2_ATOM__Int);
+	uris->atom_Long        = map->map(map->handle, LV2_ATOM__Long);
+	uris->atom_Sequence    = map->map(map->handle, LV2_ATOM__Sequence);
+	uris->midi_MidiEvent   = map->map(map->handle, LV2_MIDI__MidiEvent);
+	uris->time_Position    = map->map(map->handle, LV2_TIME__Position);
+	uris->time_bar         = map->map(map->handle, LV2_TIME__bar);
+	uris->time_barBeat     = map->map(map->handle, LV2_TIME__barBeat);
+	uris->time_beatUnit    = map->map(map->handle, LV2_TIME__beatUnit);
+	uris->time_beatsPerBar = map->map(map->handle, LV2_TIME__beatsPerBar);
+	uris->time_beatsPerMinute =
+	    map->map(map->handle, LV2_TIME__beatsPerMinute);
+	uris->time_frame    = map->map(map->handle, LV2_TIME__frame);
+	uris->time_speed    = map->map(map->handle, LV2_TIME__speed);
+	uris->state_version = map->map(map->handle, ET_STATE_URI "version");
+	uris->state_loop    = map->map(map->handle, ET_STATE_URI "loop");
+	uris->state_length  = map->map(map->handle, ET_STATE_URI "length");
+	uris->state_exact_length =
+	    map->map(map->handle, ET_STATE_URI "exactLength");
+	uris->state_anchored = map->map(map->handle, ET_STATE_URI "anchored");
+	uris->state_start_frame =
+	    map->map(map->handle, ET_STATE_URI "startFrame");
+	uris->state_start_exact =
+	    map->map(map->handle, ET_STATE_URI "startExact");
+	uris->atom_Vector  = map->map(map->handle, LV2_ATOM__Vector);
+	uris->msg_Request  = map->map(map->handle, ET_MSG__Request);
+	uris->msg_Alive    = map->map(map->handle, ET_MSG__Alive);
+	uris->msg_Activity = map->map(map->handle, ET_MSG__Activity);
+	uris->msg_Overview = map->map(map->handle, ET_MSG__Overview);
+	uris->msg_sounding = map->map(map->handle, ET_MSG__sounding);
+	uris->msg_serial   = map->map(map->handle, ET_MSG__serial);
+	uris->msg_length   = map->map(map->handle, ET_MSG__length);
+	uris->msg_binCount = map->map(map->handle, ET_MSG__binCount);
+	uris->msg_first    = map->map(map->handle, ET_MSG__first);
+	uris->msg_peaks    = map->map(map->handle, ET_MSG__peaks);
 }
 
 #endif

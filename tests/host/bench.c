@@ -6,7 +6,8 @@
  * frame idle, recording, playing and overdubbing at 48 kHz in blocks of
  * 32, 256 and 1024 frames, beside a plain stereo gain (out = g * in, two
  * channels) of the same block.  Page faults: the minor faults that run()
- * takes while recording 20 s and while playing it (getrusage).  Each figure is the median of REPS repetitions.
+ * takes while recording 20 s and while playing it (getrusage).  Each figure is
+ * the median of REPS repetitions.
  *
  * Only the plugin's run() is timed (lv2host brackets each call with
  * clock_gettime); the cost of that bracket itself, measured here the same
@@ -77,8 +78,9 @@ measure_timer_ns(void)
 			struct timespec t0, t1;
 			clock_gettime(CLOCK_MONOTONIC, &t0);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
-			total += (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
-			         (uint64_t)(t1.tv_nsec - t0.tv_nsec);
+			total +=
+			    (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
+			    (uint64_t)(t1.tv_nsec - t0.tv_nsec);
 		}
 		per_rep[r] = (double)total / 20000.0;
 	}
@@ -110,7 +112,8 @@ count_allocations(EthHost *host)
 static void
 note(unsigned e, uint32_t *frame, uint8_t msg[3])
 {
-	*frame = (uint32_t)((uint64_t)e * ROUTING_BLOCK / 1000u); /* ascending */
+	*frame =
+	    (uint32_t)((uint64_t)e * ROUTING_BLOCK / 1000u); /* ascending */
 	msg[0] = (e & 1) ? 0x80 : 0x90;
 	msg[1] = (uint8_t)(60 + (e / 2) % 24);
 	msg[2] = 100;
@@ -124,11 +127,12 @@ static void
 make_reference_sequence(unsigned events)
 {
 	LV2_Atom_Sequence *seq = (LV2_Atom_Sequence *)ref_in;
-	seq->atom.type = 1;
-	seq->atom.size = sizeof(LV2_Atom_Sequence_Body);
+	seq->atom.type         = 1;
+	seq->atom.size         = sizeof(LV2_Atom_Sequence_Body);
 	for (unsigned e = 0; e < events; ++e) {
 		LV2_Atom_Event *ev =
-		    (LV2_Atom_Event *)(ref_in + sizeof(LV2_Atom) + seq->atom.size);
+		    (LV2_Atom_Event *)(ref_in + sizeof(LV2_Atom) +
+				       seq->atom.size);
 		uint32_t frame;
 		note(e, &frame, (uint8_t *)(ev + 1));
 		ev->time.frames = frame;
@@ -150,13 +154,16 @@ reference_event_copy_ns(unsigned events)
 		LV2_Atom_Sequence *dst = (LV2_Atom_Sequence *)ref_out;
 		memcpy(dst, seq, sizeof(LV2_Atom_Sequence));
 		uint32_t offset = sizeof(LV2_Atom_Sequence);
-		LV2_ATOM_SEQUENCE_FOREACH (seq, ev) {
-			const uint32_t size = (uint32_t)sizeof(LV2_Atom_Event) +
-			                      lv2_atom_pad_size(ev->body.size);
+		LV2_ATOM_SEQUENCE_FOREACH(seq, ev)
+		{
+			const uint32_t size =
+			    (uint32_t)sizeof(LV2_Atom_Event) +
+			    lv2_atom_pad_size(ev->body.size);
 			if (offset + size > sizeof(ref_out)) {
 				break;
 			}
-			memcpy(ref_out + offset, ev, sizeof(LV2_Atom_Event) + ev->body.size);
+			memcpy(ref_out + offset, ev,
+			       sizeof(LV2_Atom_Event) + ev->body.size);
 			offset += size;
 		}
 		dst->atom.size = offset - (uint32_t)sizeof(LV2_Atom);
@@ -187,8 +194,7 @@ router_rep_ns(EthHost *host, unsigned events)
  * taken in turn so that both see the same load on the machine.  The
  * callgrind entry point: --toggle-collect=router_reps. */
 __attribute__((noinline)) static void
-router_reps(EthHost *host, unsigned events, int reps, double *got,
-            double *ref)
+router_reps(EthHost *host, unsigned events, int reps, double *got, double *ref)
 {
 	double g[REPS], f[REPS];
 	make_reference_sequence(events);
@@ -211,7 +217,7 @@ routing(unsigned events, int reps, double *got, double *ref)
 
 /* ----------------------------------------------------------------- audio */
 
-#define MAX_BLOCK 1024
+#define MAX_BLOCK  1024
 #define REP_FRAMES 48000 /* 1 s a repetition: 9 s of a take */
 
 /* One repetition of the reference: a plain stereo gain (out = g * in,
@@ -243,7 +249,8 @@ reference_stereo_gain_ns(uint32_t block)
 }
 
 typedef enum { IDLE, RECORD, PLAY, OVERDUB } Mode;
-static const char *const mode_names[] = {"idle", "record", "play", "overdub"};
+static const char *const mode_names[] = { "idle", "record", "play",
+					  "overdub" };
 
 /* The input of the looper cases: a plain signal, or denormals only. */
 static bool denormal_input;
@@ -254,7 +261,7 @@ run_blocks(EthHost *host, uint32_t block, int64_t frames)
 	float *in_l = eth_audio(host, "in_l"), *in_r = eth_audio(host, "in_r");
 	for (uint32_t i = 0; i < block; ++i) {
 		in_l[i] = denormal_input ? 1e-40f * (float)(i % 100 + 1)
-		                         : 0.25f * (float)(i % 100);
+					 : 0.25f * (float)(i % 100);
 		in_r[i] = -in_l[i];
 	}
 	double ns = 0.0;
@@ -267,12 +274,12 @@ run_blocks(EthHost *host, uint32_t block, int64_t frames)
 
 /* As router_reps(), for the looper: --toggle-collect=looper_reps. */
 __attribute__((noinline)) static void
-looper_reps(EthHost *host, uint32_t block, int reps, double *got,
-            double *ref)
+looper_reps(EthHost *host, uint32_t block, int reps, double *got, double *ref)
 {
 	double g[REPS], f[REPS];
 	for (int r = 0; r < reps; ++r) {
-		g[r] = run_blocks(host, block, REP_FRAMES) / (double)REP_FRAMES;
+		g[r] =
+		    run_blocks(host, block, REP_FRAMES) / (double)REP_FRAMES;
 		f[r] = reference_stereo_gain_ns(block);
 	}
 	*got = median(g, reps);
@@ -297,9 +304,10 @@ looper(Mode mode, uint32_t block, int reps, double *got, double *ref)
 	}
 	looper_reps(host, block, reps, got, ref);
 	const float        state  = eth_get(host, "loop_state");
-	static const float want[] = {0, 2, 3, 4};
+	static const float want[] = { 0, 2, 3, 4 };
 	if (state != want[mode]) {
-		printf("!! looper in state %.0f, expected %.0f\n", state, want[mode]);
+		printf("!! looper in state %.0f, expected %.0f\n", state,
+		       want[mode]);
 	}
 	count_allocations(host);
 	eth_free(host);
@@ -355,8 +363,8 @@ one_case(int argc, char **argv)
 					break;
 				}
 				looper((Mode)m, block, 1, &got, &ref);
-				printf("%s %u: %.2f ns/frame, gain %.3f\n", argv[2], block,
-				       got, ref);
+				printf("%s %u: %.2f ns/frame, gain %.3f\n",
+				       argv[2], block, got, ref);
 				return 0;
 			}
 		}
@@ -364,13 +372,15 @@ one_case(int argc, char **argv)
 		const unsigned events = (unsigned)atoi(argv[2]);
 		if (events >= 1 && events <= 1000) {
 			routing(events, 1, &got, &ref);
-			printf("routing %u: %.1f ns/event, copy %.1f\n", events, got,
-			       ref);
+			printf("routing %u: %.1f ns/event, copy %.1f\n",
+			       events, got, ref);
 			return 0;
 		}
 	}
-	fprintf(stderr, "usage: %s [looper idle|record|play|overdub BLOCK | "
-	                "routing EVENTS]\n", argv[0]);
+	fprintf(stderr,
+		"usage: %s [looper idle|record|play|overdub BLOCK | "
+		"routing EVENTS]\n",
+		argv[0]);
 	return 2;
 }
 
@@ -381,28 +391,31 @@ main(int argc, char **argv)
 	if (argc > 1) {
 		return one_case(argc, argv);
 	}
-	printf("Eighttrack bench: median of %d repetitions, 48 kHz; the plugin's\n"
-	       "run() timed through lilv (less the %.1f ns its timer takes),\n"
-	       "each repetition beside one of a plain reference.\n\n",
-	       REPS, timer_ns);
-	printf("| routing | events/block | ns/event | plain event copy ns/event | ratio |\n");
+	printf(
+	    "Eighttrack bench: median of %d repetitions, 48 kHz; the plugin's\n"
+	    "run() timed through lilv (less the %.1f ns its timer takes),\n"
+	    "each repetition beside one of a plain reference.\n\n",
+	    REPS, timer_ns);
+	printf(
+	    "| routing | events/block | ns/event | plain event copy ns/event | ratio |\n");
 	printf("|---|---|---|---|---|\n");
-	static const unsigned counts[] = {1, 64, 1000};
+	static const unsigned counts[] = { 1, 64, 1000 };
 	for (unsigned i = 0; i < 3; ++i) {
 		double got, ref;
 		routing(counts[i], REPS, &got, &ref);
-		printf("| notes | %u | %.1f | %.1f | %.1f |\n", counts[i], got, ref,
-		       got / ref);
+		printf("| notes | %u | %.1f | %.1f | %.1f |\n", counts[i], got,
+		       ref, got / ref);
 	}
-	printf("\n| looper | block | ns/frame | plain stereo gain ns/frame | ratio |\n");
+	printf(
+	    "\n| looper | block | ns/frame | plain stereo gain ns/frame | ratio |\n");
 	printf("|---|---|---|---|---|\n");
-	static const uint32_t blocks[] = {32, 256, 1024};
+	static const uint32_t blocks[] = { 32, 256, 1024 };
 	for (unsigned b = 0; b < 3; ++b) {
 		for (int m = IDLE; m <= OVERDUB; ++m) {
 			double got, ref;
 			looper((Mode)m, blocks[b], REPS, &got, &ref);
-			printf("| %s | %u | %.2f | %.3f | %.1f |\n", mode_names[m],
-			       blocks[b], got, ref, got / ref);
+			printf("| %s | %u | %.2f | %.3f | %.1f |\n",
+			       mode_names[m], blocks[b], got, ref, got / ref);
 		}
 	}
 	printf("\n| denormal input (1e-40 ...), 256-frame blocks | ns/frame | "
@@ -411,15 +424,17 @@ main(int argc, char **argv)
 	for (int m = RECORD; m <= OVERDUB; ++m) {
 		double got, ref;
 		looper((Mode)m, 256, REPS, &got, &ref);
-		printf("| %s | %.2f | %.3f | %.1f |\n", mode_names[m], got, ref,
-		       got / ref);
+		printf("| %s | %.2f | %.3f | %.1f |\n", mode_names[m], got,
+		       ref, got / ref);
 	}
 	denormal_input = false;
 
 	long rec_faults, play_faults;
 	page_faults(&rec_faults, &play_faults);
-	printf("\nminor page faults in run(), 256-frame blocks: recording 20 s "
-	       "%ld, playing it 20 s %ld\n", rec_faults, play_faults);
+	printf(
+	    "\nminor page faults in run(), 256-frame blocks: recording 20 s "
+	    "%ld, playing it 20 s %ld\n",
+	    rec_faults, play_faults);
 	printf("allocations in run(): %zu\n", allocations);
 	return allocations != 0;
 }

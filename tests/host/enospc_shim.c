@@ -25,7 +25,8 @@ static char dir_prefix[PATH_MAX];
 static long bytes_left = -1; /* -1: disarmed */
 static long refused;         /* writes failed with ENOSPC since armed */
 
-void et_enospc_arm(const char *dir, long budget)
+void
+et_enospc_arm(const char *dir, long budget)
 {
 	if (!dir) {
 		bytes_left = -1;
@@ -33,15 +34,17 @@ void et_enospc_arm(const char *dir, long budget)
 	}
 	snprintf(dir_prefix, sizeof dir_prefix, "%s/", dir);
 	bytes_left = budget;
-	refused = 0;
+	refused    = 0;
 }
 
-long et_enospc_refused(void)
+long
+et_enospc_refused(void)
 {
 	return refused;
 }
 
-static bool watched(int fd)
+static bool
+watched(int fd)
 {
 	if (bytes_left < 0) {
 		return false;
@@ -59,7 +62,8 @@ static bool watched(int fd)
 
 /* How many of n bytes may be written to fd now; 0 with errno = ENOSPC if
  * none (n > 0). */
-static size_t allowed(int fd, size_t n, bool *counted)
+static size_t
+allowed(int fd, size_t n, bool *counted)
 {
 	*counted = n > 0 && watched(fd);
 	if (!*counted) {
@@ -73,7 +77,8 @@ static size_t allowed(int fd, size_t n, bool *counted)
 	return (size_t)bytes_left < n ? (size_t)bytes_left : n;
 }
 
-static void spent(bool counted, ssize_t w)
+static void
+spent(bool counted, ssize_t w)
 {
 	if (counted && w > 0) {
 		bytes_left -= w;
@@ -87,15 +92,16 @@ typedef ssize_t (*WritevFn)(int, const struct iovec *, int);
 
 /* The C library's function of that name, the first time it is needed. */
 #define REAL(name, type)                                                      \
-	static type real_##name;                                                  \
-	if (!real_##name) {                                                       \
-		*(void **)&real_##name = dlsym(RTLD_NEXT, #name);                     \
+	static type real_##name;                                              \
+	if (!real_##name) {                                                   \
+		*(void **)&real_##name = dlsym(RTLD_NEXT, #name);             \
 	}
 
-ssize_t write(int fd, const void *buf, size_t n)
+ssize_t
+write(int fd, const void *buf, size_t n)
 {
 	REAL(write, WriteFn);
-	bool counted;
+	bool         counted;
 	const size_t ok = allowed(fd, n, &counted);
 	if (n > 0 && ok == 0) {
 		return -1;
@@ -105,10 +111,11 @@ ssize_t write(int fd, const void *buf, size_t n)
 	return w;
 }
 
-ssize_t pwrite(int fd, const void *buf, size_t n, off_t at)
+ssize_t
+pwrite(int fd, const void *buf, size_t n, off_t at)
 {
 	REAL(pwrite, PwriteFn);
-	bool counted;
+	bool         counted;
 	const size_t ok = allowed(fd, n, &counted);
 	if (n > 0 && ok == 0) {
 		return -1;
@@ -118,10 +125,11 @@ ssize_t pwrite(int fd, const void *buf, size_t n, off_t at)
 	return w;
 }
 
-ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t at)
+ssize_t
+pwrite64(int fd, const void *buf, size_t n, off64_t at)
 {
 	REAL(pwrite64, Pwrite64Fn);
-	bool counted;
+	bool         counted;
 	const size_t ok = allowed(fd, n, &counted);
 	if (n > 0 && ok == 0) {
 		return -1;
@@ -132,14 +140,15 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t at)
 }
 
 /* All or nothing: enough for the tests, never more than the budget. */
-ssize_t writev(int fd, const struct iovec *iov, int count)
+ssize_t
+writev(int fd, const struct iovec *iov, int count)
 {
 	REAL(writev, WritevFn);
 	size_t n = 0;
 	for (int i = 0; i < count; ++i) {
 		n += iov[i].iov_len;
 	}
-	bool counted;
+	bool         counted;
 	const size_t ok = allowed(fd, n, &counted);
 	if (n > 0 && ok < n) {
 		if (counted) {

@@ -19,11 +19,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define MAX_BLOCK 8192
-#define IN_CAPACITY 65536
-#define MAX_PORTS 128
-#define MAX_URIS 256
-#define MAX_WORK 64
+#define MAX_BLOCK    8192
+#define IN_CAPACITY  65536
+#define MAX_PORTS    128
+#define MAX_URIS     256
+#define MAX_WORK     64
 #define LOG_CAPACITY 16384
 
 typedef struct {
@@ -32,48 +32,48 @@ typedef struct {
 } WorkItem;
 
 struct EthHost {
-	LilvWorld      *world;
+	LilvWorld        *world;
 	const LilvPlugin *plugin;
-	LilvInstance   *instance;
-	uint32_t        n_ports;
-	float           controls[MAX_PORTS];
-	float          *audio[MAX_PORTS];
-	char           *uris[MAX_URIS];
-	uint32_t        n_uris;
+	LilvInstance     *instance;
+	uint32_t          n_ports;
+	float             controls[MAX_PORTS];
+	float            *audio[MAX_PORTS];
+	char             *uris[MAX_URIS];
+	uint32_t          n_uris;
 
-	LV2_URID_Map        map;
-	LV2_URID_Unmap      unmap;
-	LV2_Log_Log         log;
-	LV2_Worker_Schedule schedule;
-	LV2_Feature         f_map, f_unmap, f_log, f_schedule;
-	const LV2_Feature  *features[8];
+	LV2_URID_Map                map;
+	LV2_URID_Unmap              unmap;
+	LV2_Log_Log                 log;
+	LV2_Worker_Schedule         schedule;
+	LV2_Feature                 f_map, f_unmap, f_log, f_schedule;
+	const LV2_Feature          *features[8];
 	const LV2_Worker_Interface *worker;
 
-	LV2_Atom_Forge  forge;
-	uint8_t        *in_buf;
-	uint8_t        *out_buf;
-	uint32_t        out_capacity;
-	uint32_t        midi_in, midi_out;
-	LV2_URID        midi_event, atom_float, atom_long, atom_double,
-	    atom_object, time_position, time_frame, time_speed, time_bpm,
+	LV2_Atom_Forge forge;
+	uint8_t       *in_buf;
+	uint8_t       *out_buf;
+	uint32_t       out_capacity;
+	uint32_t       midi_in, midi_out;
+	LV2_URID midi_event, atom_float, atom_long, atom_double, atom_object,
+	    time_position, time_frame, time_speed, time_bpm,
 	    time_beats_per_bar, time_bar, time_bar_beat;
 
-	WorkItem        work[MAX_WORK];
-	unsigned        n_work;
+	WorkItem work[MAX_WORK];
+	unsigned n_work;
 
-	EthEvent       *out;
-	size_t          n_out, out_alloc;
+	EthEvent *out;
+	size_t    n_out, out_alloc;
 	/* The other atom outputs (track outs, notify), by port index. */
-	bool            atom_out[MAX_PORTS];
-	uint32_t        port_capacity[MAX_PORTS]; /* bytes offered, as for midi_out */
-	EthEvent       *port_out[MAX_PORTS];
-	size_t          port_n_out[MAX_PORTS], port_out_alloc[MAX_PORTS];
-	size_t          allocations;
-	uint64_t        last_run_ns;
-	unsigned        retrieve_calls; /* in the last eth_state_restore() */
-	char            log_text[LOG_CAPACITY];
-	size_t          log_len;
-	unsigned        log_lines;
+	bool     atom_out[MAX_PORTS];
+	uint32_t port_capacity[MAX_PORTS]; /* bytes offered, as for midi_out */
+	EthEvent *port_out[MAX_PORTS];
+	size_t    port_n_out[MAX_PORTS], port_out_alloc[MAX_PORTS];
+	size_t    allocations;
+	uint64_t  last_run_ns;
+	unsigned  retrieve_calls; /* in the last eth_state_restore() */
+	char      log_text[LOG_CAPACITY];
+	size_t    log_len;
+	unsigned  log_lines;
 	/* A save may run in another thread while run() does (LV2 allows it;
 	 * test_host_torn does it): both may map and unmap URIs and log. */
 	pthread_mutex_t uri_lock;
@@ -101,7 +101,7 @@ map_uri(LV2_URID_Map_Handle handle, const char *uri)
 	}
 	if (!urid && host->n_uris < MAX_URIS) {
 		host->uris[host->n_uris] = strdup(uri);
-		urid = ++host->n_uris;
+		urid                     = ++host->n_uris;
 	}
 	pthread_mutex_unlock(&host->uri_lock);
 	return urid;
@@ -126,8 +126,7 @@ eth_map(EthHost *host, const char *uri)
 }
 
 static int
-log_vprintf(LV2_Log_Handle handle, LV2_URID type, const char *fmt,
-            va_list ap)
+log_vprintf(LV2_Log_Handle handle, LV2_URID type, const char *fmt, va_list ap)
 {
 	(void)type;
 	EthHost *host = (EthHost *)handle;
@@ -153,8 +152,9 @@ log_printf(LV2_Log_Handle handle, LV2_URID type, const char *fmt, ...)
 }
 
 static LV2_Worker_Status
-schedule_work(LV2_Worker_Schedule_Handle handle, uint32_t size,
-              const void *data)
+schedule_work(LV2_Worker_Schedule_Handle handle,
+	      uint32_t                   size,
+	      const void                *data)
 {
 	EthHost *host = (EthHost *)handle;
 	if (host->n_work == MAX_WORK || size > sizeof(host->work[0].data)) {
@@ -191,12 +191,12 @@ eth_new_with(double rate, bool with_worker, bool with_log)
 	EthHost *host = (EthHost *)calloc(1, sizeof(EthHost));
 	pthread_mutex_init(&host->uri_lock, NULL);
 	pthread_mutex_init(&host->log_lock, NULL);
-	host->world   = lilv_world_new();
+	host->world = lilv_world_new();
 
 	char *path = realpath(eth_bundle_dir(), NULL);
 	if (!path) {
 		fprintf(stderr, "lv2host: no bundle at %s (run make)\n",
-		        eth_bundle_dir());
+			eth_bundle_dir());
 		abort();
 	}
 	char uri_path[4096];
@@ -209,23 +209,25 @@ eth_new_with(double rate, bool with_worker, bool with_log)
 	lilv_node_free(bundle);
 
 	LilvNode *uri = lilv_new_uri(host->world, "urn:eighttrack:plugin");
-	host->plugin  = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(host->world), uri);
+	host->plugin  = lilv_plugins_get_by_uri(
+	     lilv_world_get_all_plugins(host->world), uri);
 	lilv_node_free(uri);
 	if (!host->plugin) {
 		fprintf(stderr, "lv2host: urn:eighttrack:plugin not in %s\n",
-		        eth_bundle_dir());
+			eth_bundle_dir());
 		abort();
 	}
 
-	host->map   = (LV2_URID_Map){host, map_uri};
-	host->unmap = (LV2_URID_Unmap){host, unmap_uri};
-	host->log   = (LV2_Log_Log){host, log_printf, log_vprintf};
-	host->schedule = (LV2_Worker_Schedule){host, schedule_work};
-	host->f_map      = (LV2_Feature){LV2_URID__map, &host->map};
-	host->f_unmap    = (LV2_Feature){LV2_URID__unmap, &host->unmap};
-	host->f_log      = (LV2_Feature){LV2_LOG__log, &host->log};
-	host->f_schedule = (LV2_Feature){LV2_WORKER__schedule, &host->schedule};
-	unsigned n = 0;
+	host->map      = (LV2_URID_Map){ host, map_uri };
+	host->unmap    = (LV2_URID_Unmap){ host, unmap_uri };
+	host->log      = (LV2_Log_Log){ host, log_printf, log_vprintf };
+	host->schedule = (LV2_Worker_Schedule){ host, schedule_work };
+	host->f_map    = (LV2_Feature){ LV2_URID__map, &host->map };
+	host->f_unmap  = (LV2_Feature){ LV2_URID__unmap, &host->unmap };
+	host->f_log    = (LV2_Feature){ LV2_LOG__log, &host->log };
+	host->f_schedule =
+	    (LV2_Feature){ LV2_WORKER__schedule, &host->schedule };
+	unsigned n          = 0;
 	host->features[n++] = &host->f_map;
 	host->features[n++] = &host->f_unmap;
 	if (with_log) {
@@ -236,47 +238,54 @@ eth_new_with(double rate, bool with_worker, bool with_log)
 	}
 	host->features[n] = NULL;
 
-	host->midi_event  = map_uri(host, LV2_MIDI__MidiEvent);
-	host->atom_float  = map_uri(host, LV2_ATOM__Float);
-	host->atom_long   = map_uri(host, LV2_ATOM__Long);
-	host->atom_double = map_uri(host, LV2_ATOM__Double);
-	host->atom_object = map_uri(host, LV2_ATOM__Object);
-	host->time_position = map_uri(host, LV2_TIME__Position);
-	host->time_frame    = map_uri(host, LV2_TIME__frame);
-	host->time_speed    = map_uri(host, LV2_TIME__speed);
-	host->time_bpm      = map_uri(host, LV2_TIME__beatsPerMinute);
+	host->midi_event         = map_uri(host, LV2_MIDI__MidiEvent);
+	host->atom_float         = map_uri(host, LV2_ATOM__Float);
+	host->atom_long          = map_uri(host, LV2_ATOM__Long);
+	host->atom_double        = map_uri(host, LV2_ATOM__Double);
+	host->atom_object        = map_uri(host, LV2_ATOM__Object);
+	host->time_position      = map_uri(host, LV2_TIME__Position);
+	host->time_frame         = map_uri(host, LV2_TIME__frame);
+	host->time_speed         = map_uri(host, LV2_TIME__speed);
+	host->time_bpm           = map_uri(host, LV2_TIME__beatsPerMinute);
 	host->time_beats_per_bar = map_uri(host, LV2_TIME__beatsPerBar);
-	host->time_bar      = map_uri(host, LV2_TIME__bar);
-	host->time_bar_beat = map_uri(host, LV2_TIME__barBeat);
+	host->time_bar           = map_uri(host, LV2_TIME__bar);
+	host->time_bar_beat      = map_uri(host, LV2_TIME__barBeat);
 	lv2_atom_forge_init(&host->forge, &host->map);
 
-	host->instance = lilv_plugin_instantiate(host->plugin, rate, host->features);
+	host->instance =
+	    lilv_plugin_instantiate(host->plugin, rate, host->features);
 	if (!host->instance) {
 		fprintf(stderr, "lv2host: instantiation failed\n");
 		abort();
 	}
-	host->worker = (const LV2_Worker_Interface *)lilv_instance_get_extension_data(
-	    host->instance, LV2_WORKER__interface);
+	host->worker =
+	    (const LV2_Worker_Interface *)lilv_instance_get_extension_data(
+		host->instance, LV2_WORKER__interface);
 
-	host->n_ports = lilv_plugin_get_num_ports(host->plugin);
-	host->in_buf  = (uint8_t *)calloc(1, IN_CAPACITY);
-	host->out_buf = (uint8_t *)calloc(1, IN_CAPACITY);
+	host->n_ports      = lilv_plugin_get_num_ports(host->plugin);
+	host->in_buf       = (uint8_t *)calloc(1, IN_CAPACITY);
+	host->out_buf      = (uint8_t *)calloc(1, IN_CAPACITY);
 	host->out_capacity = IN_CAPACITY - 64;
 
 	LilvNode *audio   = lilv_new_uri(host->world, LV2_CORE__AudioPort);
 	LilvNode *control = lilv_new_uri(host->world, LV2_CORE__ControlPort);
 	LilvNode *input   = lilv_new_uri(host->world, LV2_CORE__InputPort);
 	for (uint32_t i = 0; i < host->n_ports; ++i) {
-		const LilvPort *port = lilv_plugin_get_port_by_index(host->plugin, i);
-		const char *symbol = lilv_node_as_string(lilv_port_get_symbol(host->plugin, port));
+		const LilvPort *port =
+		    lilv_plugin_get_port_by_index(host->plugin, i);
+		const char *symbol = lilv_node_as_string(
+		    lilv_port_get_symbol(host->plugin, port));
 		void *data = NULL;
 		if (lilv_port_is_a(host->plugin, port, audio)) {
-			host->audio[i] = (float *)calloc(MAX_BLOCK, sizeof(float));
-			data           = host->audio[i];
+			host->audio[i] =
+			    (float *)calloc(MAX_BLOCK, sizeof(float));
+			data = host->audio[i];
 		} else if (lilv_port_is_a(host->plugin, port, control)) {
 			LilvNode *def = NULL;
-			lilv_port_get_range(host->plugin, port, &def, NULL, NULL);
-			host->controls[i] = def ? lilv_node_as_float(def) : 0.0f;
+			lilv_port_get_range(host->plugin, port, &def, NULL,
+					    NULL);
+			host->controls[i] =
+			    def ? lilv_node_as_float(def) : 0.0f;
 			lilv_node_free(def);
 			data = &host->controls[i];
 		} else if (!strcmp(symbol, "midi_in")) {
@@ -286,13 +295,15 @@ eth_new_with(double rate, bool with_worker, bool with_log)
 			host->midi_out = i;
 			data           = host->out_buf;
 		} else if (lilv_port_is_a(host->plugin, port, input)) {
-			data = calloc(1, IN_CAPACITY); /* other atom inputs: empty */
+			data = calloc(
+			    1, IN_CAPACITY); /* other atom inputs: empty */
 			host->audio[i] = (float *)data;
-			((LV2_Atom_Sequence *)data)->atom.size = sizeof(LV2_Atom_Sequence_Body);
+			((LV2_Atom_Sequence *)data)->atom.size =
+			    sizeof(LV2_Atom_Sequence_Body);
 		} else {
 			data = calloc(1, IN_CAPACITY); /* other atom outputs */
-			host->audio[i]   = (float *)data;
-			host->atom_out[i] = true;
+			host->audio[i]         = (float *)data;
+			host->atom_out[i]      = true;
 			host->port_capacity[i] = IN_CAPACITY - 64;
 		}
 		lilv_instance_connect_port(host->instance, i, data);
@@ -331,8 +342,9 @@ eth_free(EthHost *host)
 uint32_t
 eth_port_index(const EthHost *host, const char *symbol)
 {
-	LilvNode *sym = lilv_new_string(host->world, symbol);
-	const LilvPort *port = lilv_plugin_get_port_by_symbol(host->plugin, sym);
+	LilvNode       *sym = lilv_new_string(host->world, symbol);
+	const LilvPort *port =
+	    lilv_plugin_get_port_by_symbol(host->plugin, sym);
 	lilv_node_free(sym);
 	if (!port) {
 		fprintf(stderr, "lv2host: no port %s\n", symbol);
@@ -362,7 +374,8 @@ eth_audio(EthHost *host, const char *symbol)
 void
 eth_set_out_capacity(EthHost *host, uint32_t bytes)
 {
-	host->out_capacity = bytes < IN_CAPACITY - 64 ? bytes : IN_CAPACITY - 64;
+	host->out_capacity =
+	    bytes < IN_CAPACITY - 64 ? bytes : IN_CAPACITY - 64;
 }
 
 /* The input sequence is built as events are queued; eth_run() closes it. */
@@ -373,18 +386,23 @@ in_seq(EthHost *host)
 }
 
 static void
-append_event(EthHost *host, int64_t frame, uint32_t type, const void *body,
-             uint32_t size)
+append_event(EthHost    *host,
+	     int64_t     frame,
+	     uint32_t    type,
+	     const void *body,
+	     uint32_t    size)
 {
 	LV2_Atom_Sequence *seq = in_seq(host);
-	const uint32_t     need = sizeof(LV2_Atom_Event) + lv2_atom_pad_size(size);
+	const uint32_t need = sizeof(LV2_Atom_Event) + lv2_atom_pad_size(size);
 	if (sizeof(LV2_Atom) + seq->atom.size + need > IN_CAPACITY) {
 		fprintf(stderr, "lv2host: input sequence full\n");
 		abort();
 	}
 	LV2_Atom_Event *ev =
-	    (LV2_Atom_Event *)((uint8_t *)LV2_ATOM_CONTENTS(LV2_Atom_Sequence, seq) +
-	                       seq->atom.size - sizeof(LV2_Atom_Sequence_Body));
+	    (LV2_Atom_Event *)((uint8_t *)LV2_ATOM_CONTENTS(LV2_Atom_Sequence,
+							    seq) +
+			       seq->atom.size -
+			       sizeof(LV2_Atom_Sequence_Body));
 	ev->time.frames = frame;
 	ev->body.type   = type;
 	ev->body.size   = size;
@@ -393,8 +411,11 @@ append_event(EthHost *host, int64_t frame, uint32_t type, const void *body,
 }
 
 void
-eth_atom(EthHost *host, int64_t frame, uint32_t type, const void *body,
-         uint32_t size)
+eth_atom(EthHost    *host,
+	 int64_t     frame,
+	 uint32_t    type,
+	 const void *body,
+	 uint32_t    size)
 {
 	append_event(host, frame, type, body, size);
 }
@@ -408,15 +429,20 @@ eth_midi(EthHost *host, int64_t frame, const uint8_t *msg, uint32_t size)
 void
 eth_midi3(EthHost *host, int64_t frame, uint8_t b0, uint8_t b1, uint8_t b2)
 {
-	const uint8_t msg[3] = {b0, b1, b2};
+	const uint8_t msg[3] = { b0, b1, b2 };
 	const uint8_t type   = b0 & 0xF0;
 	eth_midi(host, frame, msg, (type == 0xC0 || type == 0xD0) ? 2 : 3);
 }
 
 void
-eth_position(EthHost *host, int64_t frame, int64_t transport_frame,
-             double speed, double bpm, double beats_per_bar, int64_t bar,
-             float bar_beat)
+eth_position(EthHost *host,
+	     int64_t  frame,
+	     int64_t  transport_frame,
+	     double   speed,
+	     double   bpm,
+	     double   beats_per_bar,
+	     int64_t  bar,
+	     float    bar_beat)
 {
 	uint8_t        buf[512];
 	LV2_Atom_Forge forge = host->forge;
@@ -441,8 +467,11 @@ eth_position(EthHost *host, int64_t frame, int64_t transport_frame,
 }
 
 void
-eth_position_of(EthHost *host, int64_t frame, size_t n,
-                const char *const *keys, const double *values)
+eth_position_of(EthHost           *host,
+		int64_t            frame,
+		size_t             n,
+		const char *const *keys,
+		const double      *values)
 {
 	uint8_t        buf[1024];
 	LV2_Atom_Forge forge = host->forge;
@@ -476,35 +505,41 @@ static void
 reset_input(EthHost *host)
 {
 	LV2_Atom_Sequence *seq = in_seq(host);
-	seq->atom.type = map_uri(host, LV2_ATOM__Sequence);
-	seq->atom.size = sizeof(LV2_Atom_Sequence_Body);
-	seq->body.unit = 0;
-	seq->body.pad  = 0;
+	seq->atom.type         = map_uri(host, LV2_ATOM__Sequence);
+	seq->atom.size         = sizeof(LV2_Atom_Sequence_Body);
+	seq->body.unit         = 0;
+	seq->body.pad          = 0;
 }
 
 /* Copies the MIDI events of an output sequence into *events. */
 static void
-collect_midi(const EthHost *host, const LV2_Atom_Sequence *seq,
-             EthEvent **events, size_t *n, size_t *alloc)
+collect_midi(const EthHost           *host,
+	     const LV2_Atom_Sequence *seq,
+	     EthEvent               **events,
+	     size_t                  *n,
+	     size_t                  *alloc)
 {
 	*n = 0;
 	if (seq->atom.size < sizeof(LV2_Atom_Sequence_Body)) {
 		return;
 	}
-	LV2_ATOM_SEQUENCE_FOREACH (seq, ev) {
+	LV2_ATOM_SEQUENCE_FOREACH(seq, ev)
+	{
 		if (ev->body.type != host->midi_event) {
 			continue;
 		}
 		if (*n == *alloc) {
 			*alloc  = *alloc ? *alloc * 2 : 256;
-			*events = (EthEvent *)realloc(*events, *alloc * sizeof(EthEvent));
+			*events = (EthEvent *)realloc(
+			    *events, *alloc * sizeof(EthEvent));
 		}
 		EthEvent *e = &(*events)[(*n)++];
 		e->frame    = (uint32_t)ev->time.frames;
 		e->size     = ev->body.size;
 		memset(e->bytes, 0, sizeof(e->bytes));
 		memcpy(e->bytes, LV2_ATOM_BODY(&ev->body),
-		       ev->body.size < ETH_MAX_EVENT ? ev->body.size : ETH_MAX_EVENT);
+		       ev->body.size < ETH_MAX_EVENT ? ev->body.size
+						     : ETH_MAX_EVENT);
 	}
 }
 
@@ -515,7 +550,7 @@ eth_run(EthHost *host, uint32_t nframes)
 		reset_input(host);
 	}
 	LV2_Atom_Sequence *out = (LV2_Atom_Sequence *)host->out_buf;
-	out->atom.type = 0;
+	out->atom.type         = 0;
 	out->atom.size = host->out_capacity - (uint32_t)sizeof(LV2_Atom);
 	/* A sentinel past the capacity: the plugin must never touch it. */
 	const uint32_t guard = IN_CAPACITY - host->out_capacity;
@@ -524,8 +559,9 @@ eth_run(EthHost *host, uint32_t nframes)
 		if (host->atom_out[i]) {
 			uint8_t           *buf = (uint8_t *)host->audio[i];
 			LV2_Atom_Sequence *seq = (LV2_Atom_Sequence *)buf;
-			seq->atom.type = 0;
-			seq->atom.size = host->port_capacity[i] - (uint32_t)sizeof(LV2_Atom);
+			seq->atom.type         = 0;
+			seq->atom.size         = host->port_capacity[i] -
+					 (uint32_t)sizeof(LV2_Atom);
 			memset(buf + host->port_capacity[i], 0xA5,
 			       IN_CAPACITY - host->port_capacity[i]);
 		}
@@ -540,35 +576,42 @@ eth_run(EthHost *host, uint32_t nframes)
 	host->allocations += eth_allocation_count() - before;
 	eth_count_allocations(false);
 	host->last_run_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
-	                    (uint64_t)(t1.tv_nsec - t0.tv_nsec);
+			    (uint64_t)(t1.tv_nsec - t0.tv_nsec);
 
 	/* What a host's worker thread does between cycles. */
 	for (unsigned i = 0; i < host->n_work; ++i) {
 		if (host->worker) {
-			host->worker->work(lilv_instance_get_handle(host->instance),
-			                   respond, host, host->work[i].size,
-			                   host->work[i].data);
+			host->worker->work(
+			    lilv_instance_get_handle(host->instance), respond,
+			    host, host->work[i].size, host->work[i].data);
 		}
 	}
 	host->n_work = 0;
 	if (host->worker && host->worker->end_run) {
-		host->worker->end_run(lilv_instance_get_handle(host->instance));
+		host->worker->end_run(
+		    lilv_instance_get_handle(host->instance));
 	}
 
 	for (uint32_t i = 0; i < guard; ++i) {
 		if (host->out_buf[host->out_capacity + i] != 0xA5) {
-			fprintf(stderr, "lv2host: midi_out written past its capacity\n");
+			fprintf(
+			    stderr,
+			    "lv2host: midi_out written past its capacity\n");
 			abort();
 		}
 	}
 
 	for (uint32_t i = 0; i < host->n_ports; ++i) {
 		const uint8_t *buf = (const uint8_t *)host->audio[i];
-		for (uint32_t b = host->atom_out[i] ? host->port_capacity[i] : IN_CAPACITY;
+		for (uint32_t b = host->atom_out[i] ? host->port_capacity[i]
+						    : IN_CAPACITY;
 		     b < IN_CAPACITY; ++b) {
 			if (buf[b] != 0xA5) {
-				fprintf(stderr, "lv2host: output port %u written past its "
-				                "capacity\n", i);
+				fprintf(
+				    stderr,
+				    "lv2host: output port %u written past its "
+				    "capacity\n",
+				    i);
 				abort();
 			}
 		}
@@ -576,9 +619,10 @@ eth_run(EthHost *host, uint32_t nframes)
 	collect_midi(host, out, &host->out, &host->n_out, &host->out_alloc);
 	for (uint32_t i = 0; i < host->n_ports; ++i) {
 		if (host->atom_out[i]) {
-			collect_midi(host, (const LV2_Atom_Sequence *)host->audio[i],
-			             &host->port_out[i], &host->port_n_out[i],
-			             &host->port_out_alloc[i]);
+			collect_midi(host,
+				     (const LV2_Atom_Sequence *)host->audio[i],
+				     &host->port_out[i], &host->port_n_out[i],
+				     &host->port_out_alloc[i]);
 		}
 	}
 	reset_input(host);
@@ -587,14 +631,15 @@ eth_run(EthHost *host, uint32_t nframes)
 static const void *
 port_value(const char *symbol, void *user_data, uint32_t *size, uint32_t *type)
 {
-	EthHost *host = (EthHost *)user_data;
-	LilvNode *sym = lilv_new_string(host->world, symbol);
-	const LilvPort *port = lilv_plugin_get_port_by_symbol(host->plugin, sym);
+	EthHost        *host = (EthHost *)user_data;
+	LilvNode       *sym  = lilv_new_string(host->world, symbol);
+	const LilvPort *port =
+	    lilv_plugin_get_port_by_symbol(host->plugin, sym);
 	lilv_node_free(sym);
-	LilvNode *control = lilv_new_uri(host->world, LV2_CORE__ControlPort);
-	LilvNode *input   = lilv_new_uri(host->world, LV2_CORE__InputPort);
+	LilvNode  *control = lilv_new_uri(host->world, LV2_CORE__ControlPort);
+	LilvNode  *input   = lilv_new_uri(host->world, LV2_CORE__InputPort);
 	const bool ok = port && lilv_port_is_a(host->plugin, port, control) &&
-	                lilv_port_is_a(host->plugin, port, input);
+			lilv_port_is_a(host->plugin, port, input);
 	lilv_node_free(control);
 	lilv_node_free(input);
 	if (!ok) {
@@ -607,8 +652,11 @@ port_value(const char *symbol, void *user_data, uint32_t *size, uint32_t *type)
 }
 
 static void
-set_port_value(const char *symbol, void *user_data, const void *value,
-               uint32_t size, uint32_t type)
+set_port_value(const char *symbol,
+	       void       *user_data,
+	       const void *value,
+	       uint32_t    size,
+	       uint32_t    type)
 {
 	EthHost *host = (EthHost *)user_data;
 	if (type == host->atom_float && size == sizeof(float)) {
@@ -625,8 +673,8 @@ eth_save_state(EthHost *host, const char *dir)
 	if (!state) {
 		return false;
 	}
-	const int rc = lilv_state_save(host->world, &host->map, &host->unmap, state,
-	                               NULL, dir, "state.ttl");
+	const int rc = lilv_state_save(host->world, &host->map, &host->unmap,
+				       state, NULL, dir, "state.ttl");
 	lilv_state_free(state);
 	return rc == 0;
 }
@@ -642,7 +690,7 @@ eth_restore_state(EthHost *host, const char *dir)
 		return false;
 	}
 	lilv_state_restore(state, host->instance, set_port_value, host, 0,
-	                   host->features);
+			   host->features);
 	lilv_state_free(state);
 	return true;
 }
@@ -756,8 +804,12 @@ state_find(const EthState *state, const char *key)
 }
 
 void
-eth_state_set(EthState *state, const char *key, const char *type,
-              uint32_t flags, const void *value, uint32_t size)
+eth_state_set(EthState   *state,
+	      const char *key,
+	      const char *type,
+	      uint32_t    flags,
+	      const void *value,
+	      uint32_t    size)
 {
 	StateEntry *e = state_find(state, key);
 	if (e) {
@@ -786,8 +838,11 @@ eth_state_count(const EthState *state)
 }
 
 const void *
-eth_state_get(const EthState *state, const char *key, uint32_t *size,
-              const char **type, uint32_t *flags)
+eth_state_get(const EthState *state,
+	      const char     *key,
+	      uint32_t       *size,
+	      const char    **type,
+	      uint32_t       *flags)
 {
 	const StateEntry *e = state_find(state, key);
 	if (size) {
@@ -838,13 +893,13 @@ join_path(const char *dir, const char *name)
 static char *
 make_path(LV2_State_Make_Path_Handle handle, const char *name)
 {
-	const PathContext *c    = (const PathContext *)handle;
+	const PathContext *c = (const PathContext *)handle;
 	if (c->at_make_path) {
 		c->at_make_path(c->data);
 	}
-	char              *path = join_path(c->dir, name);
-	char              *slash = strrchr(path, '/');
-	*slash = '\0';
+	char *path  = join_path(c->dir, name);
+	char *slash = strrchr(path, '/');
+	*slash      = '\0';
 	make_dirs(path);
 	*slash = '/';
 	return path;
@@ -880,16 +935,20 @@ free_path(LV2_State_Free_Path_Handle handle, char *path)
 
 /* The host's features plus the three path features (NULL-terminated). */
 static void
-state_features(EthHost *host, PathContext *paths, LV2_State_Make_Path *mk,
-               LV2_State_Map_Path *mp, LV2_State_Free_Path *fp,
-               LV2_Feature f[3], const LV2_Feature *out[16])
+state_features(EthHost             *host,
+	       PathContext         *paths,
+	       LV2_State_Make_Path *mk,
+	       LV2_State_Map_Path  *mp,
+	       LV2_State_Free_Path *fp,
+	       LV2_Feature          f[3],
+	       const LV2_Feature   *out[16])
 {
-	*mk  = (LV2_State_Make_Path){paths, make_path};
-	*mp  = (LV2_State_Map_Path){paths, abstract_path, absolute_path};
-	*fp  = (LV2_State_Free_Path){paths, free_path};
-	f[0] = (LV2_Feature){LV2_STATE__makePath, mk};
-	f[1] = (LV2_Feature){LV2_STATE__mapPath, mp};
-	f[2] = (LV2_Feature){LV2_STATE__freePath, fp};
+	*mk  = (LV2_State_Make_Path){ paths, make_path };
+	*mp  = (LV2_State_Map_Path){ paths, abstract_path, absolute_path };
+	*fp  = (LV2_State_Free_Path){ paths, free_path };
+	f[0] = (LV2_Feature){ LV2_STATE__makePath, mk };
+	f[1] = (LV2_Feature){ LV2_STATE__mapPath, mp };
+	f[2] = (LV2_Feature){ LV2_STATE__freePath, fp };
 	unsigned n = 0;
 	for (unsigned i = 0; host->features[i]; ++i) {
 		out[n++] = host->features[i];
@@ -913,8 +972,12 @@ typedef struct {
 } StoreContext;
 
 static LV2_State_Status
-store_value(LV2_State_Handle handle, uint32_t key, const void *value,
-            size_t size, uint32_t type, uint32_t flags)
+store_value(LV2_State_Handle handle,
+	    uint32_t         key,
+	    const void      *value,
+	    size_t           size,
+	    uint32_t         type,
+	    uint32_t         flags)
 {
 	StoreContext *c        = (StoreContext *)handle;
 	const char   *key_uri  = unmap_uri(c->host, key);
@@ -922,7 +985,8 @@ store_value(LV2_State_Handle handle, uint32_t key, const void *value,
 	if (!key_uri || !type_uri || !value || size > UINT32_MAX) {
 		return LV2_STATE_ERR_UNKNOWN;
 	}
-	eth_state_set(c->state, key_uri, type_uri, flags, value, (uint32_t)size);
+	eth_state_set(c->state, key_uri, type_uri, flags, value,
+		      (uint32_t)size);
 	return LV2_STATE_SUCCESS;
 }
 
@@ -933,8 +997,10 @@ eth_state_save(EthHost *host, const char *dir)
 }
 
 EthState *
-eth_state_save_with(EthHost *host, const char *dir,
-                    void (*at_make_path)(void *data), void *data)
+eth_state_save_with(EthHost    *host,
+		    const char *dir,
+		    void (*at_make_path)(void *data),
+		    void *data)
 {
 	const LV2_State_Interface *iface = state_interface(host);
 	if (!iface || !iface->save) {
@@ -942,17 +1008,17 @@ eth_state_save_with(EthHost *host, const char *dir,
 	}
 	make_dirs(dir);
 	EthState           *state = eth_state_new(dir);
-	PathContext         paths = {state->dir, at_make_path, data};
+	PathContext         paths = { state->dir, at_make_path, data };
 	LV2_State_Make_Path mk;
 	LV2_State_Map_Path  mp;
 	LV2_State_Free_Path fp;
 	LV2_Feature         f[3];
 	const LV2_Feature  *features[16];
 	state_features(host, &paths, &mk, &mp, &fp, f, features);
-	StoreContext   c  = {host, state};
-	const LV2_State_Status st =
-	    iface->save(lilv_instance_get_handle(host->instance), store_value, &c,
-	                LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, features);
+	StoreContext           c  = { host, state };
+	const LV2_State_Status st = iface->save(
+	    lilv_instance_get_handle(host->instance), store_value, &c,
+	    LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, features);
 	if (st != LV2_STATE_SUCCESS) {
 		eth_state_free(state);
 		return NULL;
@@ -961,13 +1027,13 @@ eth_state_save_with(EthHost *host, const char *dir,
 }
 
 typedef struct {
-	EthHost           *host;
-	const EthState    *state;
-	EthRetrieve        how;
+	EthHost        *host;
+	const EthState *state;
+	EthRetrieve     how;
 	/* Values handed out and not freed yet. */
-	void             **live;
-	size_t            *live_size;
-	size_t             n_live, live_alloc;
+	void  **live;
+	size_t *live_size;
+	size_t  n_live, live_alloc;
 } RetrieveContext;
 
 static void
@@ -982,10 +1048,13 @@ static const char *
 wrong_type(const char *type)
 {
 	static const char *const swaps[][2] = {
-	    {LV2_ATOM__Int, LV2_ATOM__Bool},     {LV2_ATOM__Bool, LV2_ATOM__Int},
-	    {LV2_ATOM__Long, LV2_ATOM__Double},  {LV2_ATOM__Double, LV2_ATOM__Long},
-	    {LV2_ATOM__Float, LV2_ATOM__Int},    {LV2_ATOM__Path, LV2_ATOM__String},
-	    {LV2_ATOM__String, LV2_ATOM__Path},
+		{ LV2_ATOM__Int, LV2_ATOM__Bool },
+		{ LV2_ATOM__Bool, LV2_ATOM__Int },
+		{ LV2_ATOM__Long, LV2_ATOM__Double },
+		{ LV2_ATOM__Double, LV2_ATOM__Long },
+		{ LV2_ATOM__Float, LV2_ATOM__Int },
+		{ LV2_ATOM__Path, LV2_ATOM__String },
+		{ LV2_ATOM__String, LV2_ATOM__Path },
 	};
 	for (size_t i = 0; i < sizeof(swaps) / sizeof(swaps[0]); ++i) {
 		if (!strcmp(type, swaps[i][0])) {
@@ -996,10 +1065,13 @@ wrong_type(const char *type)
 }
 
 static const void *
-retrieve_value(LV2_State_Handle handle, uint32_t key, size_t *size,
-               uint32_t *type, uint32_t *flags)
+retrieve_value(LV2_State_Handle handle,
+	       uint32_t         key,
+	       size_t          *size,
+	       uint32_t        *type,
+	       uint32_t        *flags)
 {
-	RetrieveContext   *c = (RetrieveContext *)handle;
+	RetrieveContext   *c   = (RetrieveContext *)handle;
 	const EthRetrieve *how = &c->how;
 	++c->host->retrieve_calls;
 	*size  = 0;
@@ -1011,17 +1083,17 @@ retrieve_value(LV2_State_Handle handle, uint32_t key, size_t *size,
 		c->n_live = 0;
 	}
 	const char       *key_uri = unmap_uri(c->host, key);
-	const StateEntry *e       = key_uri ? state_find(c->state, key_uri) : NULL;
+	const StateEntry *e = key_uri ? state_find(c->state, key_uri) : NULL;
 	const bool this_key = e && how->key && !strcmp(e->key, how->key);
 	if (!e || (this_key && (how->options & ETH_RETRIEVE_MISSING))) {
 		return NULL;
 	}
 
-	const bool is_string =
-	    !strcmp(e->type, LV2_ATOM__Path) || !strcmp(e->type, LV2_ATOM__String);
-	size_t     text = is_string ? strnlen((const char *)e->value, e->size) : 0;
-	const bool nul  = is_string && text < e->size;
-	size_t     n    = e->size;
+	const bool is_string = !strcmp(e->type, LV2_ATOM__Path) ||
+			       !strcmp(e->type, LV2_ATOM__String);
+	size_t text = is_string ? strnlen((const char *)e->value, e->size) : 0;
+	const bool nul = is_string && text < e->size;
+	size_t     n   = e->size;
 	if (this_key && (how->options & ETH_RETRIEVE_SHORTER)) {
 		if (is_string) {
 			text = text ? text - 1 : 0;
@@ -1034,7 +1106,8 @@ retrieve_value(LV2_State_Handle handle, uint32_t key, size_t *size,
 	if (no_nul) {
 		n = text;
 	}
-	const size_t extra = this_key && (how->options & ETH_RETRIEVE_LONGER) ? 4 : 0;
+	const size_t extra =
+	    this_key && (how->options & ETH_RETRIEVE_LONGER) ? 4 : 0;
 	/* Without a NUL, poison bytes follow the text: a plugin that looks for
 	 * the NUL reads garbage (and past the block, which ASan reports). */
 	const size_t pad   = no_nul ? 8 : 0;
@@ -1048,17 +1121,19 @@ retrieve_value(LV2_State_Handle handle, uint32_t key, size_t *size,
 
 	if (c->n_live == c->live_alloc) {
 		c->live_alloc = c->live_alloc ? c->live_alloc * 2 : 16;
-		c->live = (void **)realloc(c->live, c->live_alloc * sizeof(void *));
-		c->live_size =
-		    (size_t *)realloc(c->live_size, c->live_alloc * sizeof(size_t));
+		c->live =
+		    (void **)realloc(c->live, c->live_alloc * sizeof(void *));
+		c->live_size = (size_t *)realloc(
+		    c->live_size, c->live_alloc * sizeof(size_t));
 	}
 	c->live[c->n_live]      = value;
 	c->live_size[c->n_live] = n + pad;
 	++c->n_live;
 
-	const char *type_uri = this_key && (how->options & ETH_RETRIEVE_WRONG_TYPE)
-	                           ? wrong_type(e->type)
-	                           : e->type;
+	const char *type_uri =
+	    this_key && (how->options & ETH_RETRIEVE_WRONG_TYPE)
+		? wrong_type(e->type)
+		: e->type;
 	*size  = n;
 	*type  = map_uri(c->host, type_uri);
 	*flags = e->flags;
@@ -1072,7 +1147,7 @@ eth_state_restore(EthHost *host, const EthState *state, const EthRetrieve *how)
 	if (!iface || !iface->restore) {
 		return LV2_STATE_ERR_NO_FEATURE;
 	}
-	PathContext         paths = {state->dir, NULL, NULL};
+	PathContext         paths = { state->dir, NULL, NULL };
 	LV2_State_Make_Path mk;
 	LV2_State_Map_Path  mp;
 	LV2_State_Free_Path fp;
@@ -1086,10 +1161,10 @@ eth_state_restore(EthHost *host, const EthState *state, const EthRetrieve *how)
 	if (how) {
 		c.how = *how;
 	}
-	host->retrieve_calls = 0;
-	const LV2_State_Status st =
-	    iface->restore(lilv_instance_get_handle(host->instance), retrieve_value,
-	                   &c, LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, features);
+	host->retrieve_calls      = 0;
+	const LV2_State_Status st = iface->restore(
+	    lilv_instance_get_handle(host->instance), retrieve_value, &c,
+	    LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, features);
 	/* Values need not outlive restore(). */
 	for (size_t i = 0; i < c.n_live; ++i) {
 		poison_and_free(c.live[i], c.live_size[i]);

@@ -18,9 +18,10 @@
 
 #define RATE 48000.0
 
-static const char *const track_out[8] = {
-    "track1_out", "track2_out", "track3_out", "track4_out",
-    "track5_out", "track6_out", "track7_out", "track8_out"};
+static const char *const track_out[8] = { "track1_out", "track2_out",
+					  "track3_out", "track4_out",
+					  "track5_out", "track6_out",
+					  "track7_out", "track8_out" };
 
 typedef struct {
 	uint32_t frame;
@@ -28,15 +29,19 @@ typedef struct {
 } Expect;
 
 static void
-assert_event(const EthEvent *e, uint32_t frame, uint8_t b0, uint8_t b1,
-             uint8_t b2)
+assert_event(const EthEvent *e,
+	     uint32_t        frame,
+	     uint8_t         b0,
+	     uint8_t         b1,
+	     uint8_t         b2)
 {
 	assert_non_null(e);
 	if (e->frame != frame || e->bytes[0] != b0 ||
 	    (e->size > 1 && e->bytes[1] != b1) ||
 	    (e->size > 2 && e->bytes[2] != b2)) {
-		fail_msg("got %u: %02X %02X %02X, want %u: %02X %02X %02X", e->frame,
-		         e->bytes[0], e->bytes[1], e->bytes[2], frame, b0, b1, b2);
+		fail_msg("got %u: %02X %02X %02X, want %u: %02X %02X %02X",
+			 e->frame, e->bytes[0], e->bytes[1], e->bytes[2],
+			 frame, b0, b1, b2);
 	}
 }
 
@@ -46,8 +51,8 @@ assert_merged(const EthHost *h, const Expect *want, size_t n)
 {
 	assert_int_equal(eth_out_count(h), n);
 	for (size_t i = 0; i < n; ++i) {
-		assert_event(eth_out(h, i), want[i].frame, want[i].b0, want[i].b1,
-		             want[i].b2);
+		assert_event(eth_out(h, i), want[i].frame, want[i].b0,
+			     want[i].b1, want[i].b2);
 	}
 }
 
@@ -58,7 +63,7 @@ assert_track(const EthHost *h, unsigned t, const Expect *want, size_t n)
 	assert_int_equal(eth_port_out_count(h, track_out[t]), n);
 	for (size_t i = 0; i < n; ++i) {
 		assert_event(eth_port_out(h, track_out[t], i), want[i].frame,
-		             want[i].b0, want[i].b1, want[i].b2);
+			     want[i].b0, want[i].b1, want[i].b2);
 	}
 }
 
@@ -68,7 +73,8 @@ assert_tracks_silent_but(const EthHost *h, unsigned busy)
 {
 	for (unsigned t = 0; t < 8; ++t) {
 		if (!(busy & (1u << t))) {
-			assert_int_equal(eth_port_out_count(h, track_out[t]), 0);
+			assert_int_equal(eth_port_out_count(h, track_out[t]),
+					 0);
 		}
 	}
 }
@@ -81,10 +87,11 @@ each_track_out_carries_exactly_its_tracks_events(void **state)
 	(void)state;
 	EthHost *h = eth_new(RATE);
 	eth_set(h, "track_outs", 1);
-	/* Program Change 7 now (the value changed) and when it becomes active. */
+	/* Program Change 7 now (the value changed) and when it becomes active.
+	 */
 	eth_set(h, "track2_program", 8);
 	eth_run(h, 64);
-	const Expect program[] = {{0, 0xC1, 7, 0}};
+	const Expect program[] = { { 0, 0xC1, 7, 0 } };
 	assert_merged(h, program, 1);
 	assert_track(h, 1, program, 1);
 	assert_tracks_silent_but(h, 1u << 1);
@@ -92,7 +99,7 @@ each_track_out_carries_exactly_its_tracks_events(void **state)
 	/* Omni: channel 1 plays track 1, which sends on channel 1. */
 	eth_midi3(h, 10, 0x90, 60, 100);
 	eth_run(h, 64);
-	const Expect on1[] = {{10, 0x90, 60, 100}};
+	const Expect on1[] = { { 10, 0x90, 60, 100 } };
 	assert_merged(h, on1, 1);
 	assert_track(h, 0, on1, 1);
 	assert_tracks_silent_but(h, 1u << 0);
@@ -103,11 +110,13 @@ each_track_out_carries_exactly_its_tracks_events(void **state)
 	eth_midi3(h, 5, 0x90, 64, 90);
 	eth_midi3(h, 20, 0x80, 60, 0);
 	eth_run(h, 64);
-	const Expect merged[] = {{0, 0xC1, 7, 0}, {5, 0x91, 64, 90}, {20, 0x80, 60, 0}};
+	const Expect merged[] = { { 0, 0xC1, 7, 0 },
+				  { 5, 0x91, 64, 90 },
+				  { 20, 0x80, 60, 0 } };
 	assert_merged(h, merged, 3);
-	const Expect t1[] = {{20, 0x80, 60, 0}};
+	const Expect t1[] = { { 20, 0x80, 60, 0 } };
 	assert_track(h, 0, t1, 1);
-	const Expect t2[] = {{0, 0xC1, 7, 0}, {5, 0x91, 64, 90}};
+	const Expect t2[] = { { 0, 0xC1, 7, 0 }, { 5, 0x91, 64, 90 } };
 	assert_track(h, 1, t2, 2);
 	assert_tracks_silent_but(h, (1u << 0) | (1u << 1));
 
@@ -117,7 +126,7 @@ each_track_out_carries_exactly_its_tracks_events(void **state)
 	eth_set(h, "auto_channel", 1);
 	eth_midi3(h, 30, 0x94, 40, 50); /* channel 5: no track takes it */
 	eth_run(h, 64);
-	const Expect off[] = {{0, 0x81, 64, 64}, {30, 0x94, 40, 50}};
+	const Expect off[] = { { 0, 0x81, 64, 64 }, { 30, 0x94, 40, 50 } };
 	assert_merged(h, off, 2);
 	assert_track(h, 1, off, 1);
 	assert_tracks_silent_but(h, 1u << 1);
@@ -139,16 +148,17 @@ track_outputs_are_empty_until_track_outs_is_on(void **state)
 	eth_set(h, "track2_program", 8);
 	eth_set(h, "auto_channel", 1); /* channel 5 passes thru */
 	eth_run(h, 64);
-	const Expect program[] = {{0, 0xC1, 7, 0}};
+	const Expect program[] = { { 0, 0xC1, 7, 0 } };
 	assert_merged(h, program, 1);
 	assert_tracks_silent_but(h, 0);
 
-	eth_midi3(h, 10, 0x90, 60, 100);   /* track 1, channel 1 */
-	eth_midi3(h, 11, 0x94, 40, 50);    /* thru */
+	eth_midi3(h, 10, 0x90, 60, 100); /* track 1, channel 1 */
+	eth_midi3(h, 11, 0x94, 40, 50);  /* thru */
 	eth_midi3(h, 30, 0x80, 60, 0);
 	eth_run(h, 64);
-	const Expect once[] = {{10, 0x90, 60, 100}, {11, 0x94, 40, 50},
-	                       {30, 0x80, 60, 0}};
+	const Expect once[] = { { 10, 0x90, 60, 100 },
+				{ 11, 0x94, 40, 50 },
+				{ 30, 0x80, 60, 0 } };
 	assert_merged(h, once, 3);
 	assert_tracks_silent_but(h, 0);
 
@@ -159,10 +169,14 @@ track_outputs_are_empty_until_track_outs_is_on(void **state)
 	eth_midi3(h, 6, 0x94, 40, 0);
 	eth_midi3(h, 20, 0x80, 64, 0);
 	eth_run(h, 64);
-	const Expect merged[] = {{0, 0xC1, 7, 0}, {5, 0x91, 64, 90},
-	                         {6, 0x94, 40, 0}, {20, 0x81, 64, 0}};
+	const Expect merged[] = { { 0, 0xC1, 7, 0 },
+				  { 5, 0x91, 64, 90 },
+				  { 6, 0x94, 40, 0 },
+				  { 20, 0x81, 64, 0 } };
 	assert_merged(h, merged, 4);
-	const Expect t2[] = {{0, 0xC1, 7, 0}, {5, 0x91, 64, 90}, {20, 0x81, 64, 0}};
+	const Expect t2[] = { { 0, 0xC1, 7, 0 },
+			      { 5, 0x91, 64, 90 },
+			      { 20, 0x81, 64, 0 } };
 	assert_track(h, 1, t2, 3);
 	assert_tracks_silent_but(h, 1u << 1);
 
@@ -170,7 +184,7 @@ track_outputs_are_empty_until_track_outs_is_on(void **state)
 	eth_set(h, "track_outs", 0);
 	eth_midi3(h, 7, 0x90, 62, 80);
 	eth_run(h, 64);
-	const Expect t2_on[] = {{7, 0x91, 62, 80}};
+	const Expect t2_on[] = { { 7, 0x91, 62, 80 } };
 	assert_merged(h, t2_on, 1);
 	assert_tracks_silent_but(h, 0);
 	eth_midi3(h, 9, 0x80, 62, 0);
@@ -195,20 +209,20 @@ turning_track_outs_off_ends_what_sounds_on_the_track_outputs(void **state)
 	eth_midi3(h, 1, 0x90, 60, 100); /* track 3: channel 9, note 72 */
 	eth_midi3(h, 2, 0xB0, 64, 127); /* sustain down on track 3 */
 	eth_run(h, 64);
-	const Expect t3[] = {{1, 0x98, 72, 100}, {2, 0xB8, 64, 127}};
+	const Expect t3[] = { { 1, 0x98, 72, 100 }, { 2, 0xB8, 64, 127 } };
 	assert_track(h, 2, t3, 2);
 
 	eth_set(h, "track_outs", 0);
 	eth_run(h, 64);
 	assert_int_equal(eth_out_count(h), 0);
-	const Expect ended[] = {{0, 0x88, 72, 64}, {0, 0xB8, 64, 0}};
+	const Expect ended[] = { { 0, 0x88, 72, 64 }, { 0, 0xB8, 64, 0 } };
 	assert_track(h, 2, ended, 2);
 	assert_tracks_silent_but(h, 1u << 2);
 
 	eth_midi3(h, 3, 0x80, 60, 0);
 	eth_midi3(h, 4, 0xB0, 64, 0);
 	eth_run(h, 64);
-	const Expect merged[] = {{3, 0x88, 72, 0}, {4, 0xB8, 64, 0}};
+	const Expect merged[] = { { 3, 0x88, 72, 0 }, { 4, 0xB8, 64, 0 } };
 	assert_merged(h, merged, 2);
 	assert_tracks_silent_but(h, 0);
 	eth_free(h);
@@ -228,15 +242,16 @@ a_full_track_out_holds_back_the_event_on_both_outputs(void **state)
 	eth_set_port_capacity(h, "track1_out", 8 + 16 + 24);
 	eth_midi3(h, 1, 0x90, 60, 100);
 	eth_midi3(h, 2, 0x90, 62, 100); /* no room on track1_out: dropped */
-	eth_midi3(h, 3, 0x91, 64, 100); /* channel 2 plays the active track 1 */
+	eth_midi3(h, 3, 0x91, 64,
+		  100); /* channel 2 plays the active track 1 */
 	eth_run(h, 64);
-	const Expect first[] = {{1, 0x90, 60, 100}};
+	const Expect first[] = { { 1, 0x90, 60, 100 } };
 	assert_merged(h, first, 1);
 	assert_track(h, 0, first, 1);
 	eth_midi3(h, 0, 0x80, 60, 0);
 	eth_midi3(h, 1, 0x80, 62, 0); /* a stray now: dropped */
 	eth_run(h, 64);
-	const Expect off[] = {{0, 0x80, 60, 0}};
+	const Expect off[] = { { 0, 0x80, 60, 0 } };
 	assert_merged(h, off, 1);
 	assert_track(h, 0, off, 1);
 	assert_int_equal(eth_log_lines(h), 1);
@@ -263,32 +278,36 @@ control_notes_select_tracks_mid_note_and_nothing_hangs(void **state)
 	eth_midi3(h, 100, 0x80, 60, 0);  /* follows its note-on to track 1 */
 	eth_midi3(h, 120, 0x80, 62, 0);
 	eth_run(h, 256);
-	const Expect merged[] = {{10, 0x90, 60, 100}, {50, 0xC1, 4, 0},
-	                         {60, 0x91, 62, 100}, {100, 0x80, 60, 0},
-	                         {120, 0x81, 62, 0}};
+	const Expect merged[] = { { 10, 0x90, 60, 100 },
+				  { 50, 0xC1, 4, 0 },
+				  { 60, 0x91, 62, 100 },
+				  { 100, 0x80, 60, 0 },
+				  { 120, 0x81, 62, 0 } };
 	assert_merged(h, merged, 5);
-	const Expect t1[] = {{10, 0x90, 60, 100}, {100, 0x80, 60, 0}};
+	const Expect t1[] = { { 10, 0x90, 60, 100 }, { 100, 0x80, 60, 0 } };
 	assert_track(h, 0, t1, 2);
-	const Expect t2[] = {{50, 0xC1, 4, 0}, {60, 0x91, 62, 100}, {120, 0x81, 62, 0}};
+	const Expect t2[] = { { 50, 0xC1, 4, 0 },
+			      { 60, 0x91, 62, 100 },
+			      { 120, 0x81, 62, 0 } };
 	assert_track(h, 1, t2, 3);
 
 	/* The selection holds until the port itself changes. */
 	eth_midi3(h, 0, 0x90, 48, 1);
 	eth_run(h, 64);
-	const Expect still2[] = {{0, 0x91, 48, 1}};
+	const Expect still2[] = { { 0, 0x91, 48, 1 } };
 	assert_merged(h, still2, 1);
 	eth_set(h, "active_track", 3);
 	eth_midi3(h, 0, 0x80, 48, 0);
 	eth_midi3(h, 1, 0x90, 50, 2);
 	eth_run(h, 64);
-	const Expect now3[] = {{0, 0x81, 48, 0}, {1, 0x92, 50, 2}};
+	const Expect now3[] = { { 0, 0x81, 48, 0 }, { 1, 0x92, 50, 2 } };
 	assert_merged(h, now3, 2);
 
 	/* Other channels still route; off (0) routes channel 16 again. */
 	eth_set(h, "control_channel", 0);
 	eth_midi3(h, 3, 0x9F, 37, 9);
 	eth_run(h, 64);
-	const Expect routed[] = {{3, 0x92, 37, 9}};
+	const Expect routed[] = { { 3, 0x92, 37, 9 } };
 	assert_merged(h, routed, 1);
 	eth_free(h);
 }
@@ -314,7 +333,7 @@ a_restore_gives_the_active_track_back_to_the_port(void **state)
 	eth_midi3(h, 5, 0x90, 60, 100);
 	eth_run(h, 64);
 	/* Track 1 again: its program (it became active), then the note. */
-	const Expect back[] = {{0, 0xC0, 9, 0}, {5, 0x90, 60, 100}};
+	const Expect back[] = { { 0, 0xC0, 9, 0 }, { 5, 0x90, 60, 100 } };
 	assert_merged(h, back, 2);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
@@ -334,7 +353,7 @@ a_note_held_before_the_control_channel_still_ends(void **state)
 	eth_set(h, "control_channel", 10);
 	eth_midi3(h, 7, 0x89, 36, 0);
 	eth_run(h, 64);
-	const Expect off[] = {{7, 0x80, 36, 0}};
+	const Expect off[] = { { 7, 0x80, 36, 0 } };
 	assert_merged(h, off, 1);
 	eth_free(h);
 }
@@ -363,7 +382,7 @@ control_channel_releases_are_not_routed(void **state)
 	eth_midi3(h, 2, 0xB9, 64, 0);
 	eth_midi3(h, 3, 0xB9, 123, 0);
 	eth_run(h, 64);
-	const Expect kept[] = {{0, 0xB0, 64, 127}, {1, 0x90, 60, 100}};
+	const Expect kept[] = { { 0, 0xB0, 64, 127 }, { 1, 0x90, 60, 100 } };
 	assert_merged(h, kept, 2);
 	eth_free(h);
 }
@@ -384,10 +403,13 @@ ramp_at(int64_t wall)
 }
 
 static float *
-play_ramp(EthHost *h, int64_t frames, uint32_t block, const ControlNote *notes,
-          size_t n_notes)
+play_ramp(EthHost           *h,
+	  int64_t            frames,
+	  uint32_t           block,
+	  const ControlNote *notes,
+	  size_t             n_notes)
 {
-	float *out = (float *)calloc((size_t)frames, sizeof(float));
+	float *out  = (float *)calloc((size_t)frames, sizeof(float));
 	size_t next = 0;
 	for (int64_t wall = 0; wall < frames; wall += block) {
 		const uint32_t n =
@@ -399,7 +421,8 @@ play_ramp(EthHost *h, int64_t frames, uint32_t block, const ControlNote *notes,
 			in_r[i] = -ramp_at(wall + i);
 		}
 		while (next < n_notes && notes[next].frame < wall + n) {
-			eth_midi3(h, notes[next].frame - wall, 0x9F, notes[next].note, 100);
+			eth_midi3(h, notes[next].frame - wall, 0x9F,
+				  notes[next].note, 100);
 			++next;
 		}
 		eth_run(h, n);
@@ -422,26 +445,29 @@ arm_note_with_quantize_off_records_from_its_own_frame(void **state)
 
 	/* Armed at frame 300, disarmed at 1300: blocks of 256 put both in
 	 * the middle of a block. */
-	const ControlNote notes[] = {{300, 48}, {1300, 48}};
-	float *out = play_ramp(h, 4000, 256, notes, 2);
+	const ControlNote notes[] = { { 300, 48 }, { 1300, 48 } };
+	float            *out     = play_ramp(h, 4000, 256, notes, 2);
 	assert_int_equal((int)eth_get(h, "loop_state"), 3); /* playing */
 	assert_float_equal(eth_get(h, "loop_length"), 1000.0 / RATE, 1e-9);
-	for (int64_t k = 0; k < 1000 - ramp; ++k) { /* (the seam's last 4 ms) */
+	for (int64_t k = 0; k < 1000 - ramp;
+	     ++k) { /* (the seam's last 4 ms) */
 		if (out[1300 + k] != ramp_at(300 + k) ||
 		    out[2300 + k] != ramp_at(300 + k)) {
-			fail_msg("loop sample %lld: got %g and %g, want %g", (long long)k,
-			         (double)out[1300 + k], (double)out[2300 + k],
-			         (double)ramp_at(300 + k));
+			fail_msg("loop sample %lld: got %g and %g, want %g",
+				 (long long)k, (double)out[1300 + k],
+				 (double)out[2300 + k],
+				 (double)ramp_at(300 + k));
 		}
 	}
 	for (int64_t f = 0; f < 1300; ++f) {
-		assert_true(out[f] == 0.0f); /* monitor off: nothing until the loop */
+		assert_true(out[f] ==
+			    0.0f); /* monitor off: nothing until the loop */
 	}
 	free(out);
 
 	/* Mute by note: silent within the ramp; unmute by note: back. */
-	const ControlNote mute[] = {{100, 49}, {2100, 49}};
-	out = play_ramp(h, 3000, 256, mute, 2);
+	const ControlNote mute[] = { { 100, 49 }, { 2100, 49 } };
+	out                      = play_ramp(h, 3000, 256, mute, 2);
 	for (int64_t f = 100 + ramp; f < 2100; ++f) {
 		assert_true(out[f] == 0.0f);
 	}
@@ -453,8 +479,8 @@ arm_note_with_quantize_off_records_from_its_own_frame(void **state)
 	free(out);
 
 	/* Clear by note, with the loop_clear port still held on. */
-	const ControlNote clear[] = {{10, 50}};
-	out = play_ramp(h, 512, 256, clear, 0);
+	const ControlNote clear[] = { { 10, 50 } };
+	out                       = play_ramp(h, 512, 256, clear, 0);
 	assert_int_equal((int)eth_get(h, "loop_state"), 3);
 	free(out);
 	out = play_ramp(h, 512, 256, clear, 1);
@@ -474,18 +500,18 @@ typedef struct {
 	double   bpm;
 	bool     rolling;
 	/* Every clock message sent so far, in absolute frames. */
-	Expect   got[4096];
-	int64_t  got_at[4096];
-	size_t   n_got;
-	int64_t  wall;
+	Expect  got[4096];
+	int64_t got_at[4096];
+	size_t  n_got;
+	int64_t wall;
 } Transport;
 
 static void
 send_position_at(Transport *t, uint32_t at)
 {
 	const double bar = floor(t->beats / 4.0);
-	eth_position(t->h, at, t->transport, t->rolling ? 1.0 : 0.0, t->bpm, 4.0,
-	             (int64_t)bar, (float)(t->beats - bar * 4.0));
+	eth_position(t->h, at, t->transport, t->rolling ? 1.0 : 0.0, t->bpm,
+		     4.0, (int64_t)bar, (float)(t->beats - bar * 4.0));
 }
 
 /* Runs n frames, with whatever events are queued, and collects the
@@ -497,8 +523,9 @@ advance(Transport *t, uint32_t n)
 	for (size_t i = 0; i < eth_out_count(t->h); ++i) {
 		const EthEvent *e = eth_out(t->h, i);
 		if (e->bytes[0] >= 0xF0 && t->n_got < 4096) {
-			t->got[t->n_got] = (Expect){e->frame, e->bytes[0], e->bytes[1],
-			                            e->bytes[2]};
+			t->got[t->n_got] =
+			    (Expect){ e->frame, e->bytes[0], e->bytes[1],
+				      e->bytes[2] };
 			t->got_at[t->n_got++] = t->wall + e->frame;
 		}
 	}
@@ -514,8 +541,8 @@ advance(Transport *t, uint32_t n)
 static int64_t
 expected_tick(double anchor_wall, double anchor_beats, double bpm, int64_t n)
 {
-	const double x =
-	    anchor_wall + ((double)n / 24.0 - anchor_beats) * 60.0 * RATE / bpm;
+	const double x = anchor_wall +
+			 ((double)n / 24.0 - anchor_beats) * 60.0 * RATE / bpm;
 	const double whole = floor(x);
 	return x - whole < 0.01 ? (int64_t)whole : (int64_t)whole + 1;
 }
@@ -537,19 +564,20 @@ clock_ticks_land_on_exact_frames_across_a_tempo_change(void **state)
 		advance(&t, 256);
 	}
 	/* Mid-block, the tempo drops to 90 BPM at musical time 24100/24000. */
-	const uint32_t at = (uint32_t)(24100 - t.wall);
+	const uint32_t at           = (uint32_t)(24100 - t.wall);
 	const double   change_beats = 24100.0 / 24000.0;
 	eth_run(t.h, 0); /* a zero-length cycle changes nothing */
 	assert_int_equal(eth_out_count(t.h), 0);
 	{
 		/* The position carries the new tempo at its own frame. */
-		const int64_t tf = 24100;
+		const int64_t tf  = 24100;
 		const double  bar = floor(change_beats / 4.0);
 		eth_position(t.h, at, tf, 1.0, 90.0, 4.0, (int64_t)bar,
-		             (float)(change_beats - bar * 4.0));
+			     (float)(change_beats - bar * 4.0));
 		advance(&t, 256);
 		t.bpm   = 90.0;
-		t.beats = change_beats + (double)(t.wall - 24100) * 90.0 / (60.0 * RATE);
+		t.beats = change_beats +
+			  (double)(t.wall - 24100) * 90.0 / (60.0 * RATE);
 	}
 	while (t.wall < 96000) {
 		advance(&t, 256);
@@ -560,13 +588,14 @@ clock_ticks_land_on_exact_frames_across_a_tempo_change(void **state)
 	int64_t n = 0;
 	for (size_t i = 1; i < t.n_got; ++i, ++n) {
 		assert_int_equal(t.got[i].b0, 0xF8);
-		/* The tick at musical time 25/24 is the first after the change. */
+		/* The tick at musical time 25/24 is the first after the
+		 * change. */
 		const int64_t want =
 		    n <= 24 ? expected_tick(0.0, 0.0, 120.0, n)
-		            : expected_tick(24100.0, change_beats, 90.0, n);
+			    : expected_tick(24100.0, change_beats, 90.0, n);
 		if (t.got_at[i] != want) {
 			fail_msg("tick %lld at %lld, want %lld", (long long)n,
-			         (long long)t.got_at[i], (long long)want);
+				 (long long)t.got_at[i], (long long)want);
 		}
 	}
 	/* 1 s at 120 BPM is 48 ticks in 48000 frames; then 90 BPM. */
@@ -605,7 +634,7 @@ stop_locate_and_continue_send_pointer_and_resume_on_a_sixteenth(void **state)
 	/* Stop at frame 100 of the next block: Stop and a pointer, there. */
 	size_t mark = t.n_got;
 	eth_position(t.h, 100, t.transport + 100, 0.0, 120.0, 4.0, 0,
-	             (float)((t.transport + 100) / 24000.0));
+		     (float)((t.transport + 100) / 24000.0));
 	t.rolling = false;
 	t.transport += 100;
 	t.beats = (double)t.transport / 24000.0;
@@ -620,7 +649,8 @@ stop_locate_and_continue_send_pointer_and_resume_on_a_sixteenth(void **state)
 	advance(&t, 1000); /* stopped: nothing more */
 	assert_int_equal(t.n_got - mark, 2);
 
-	/* Locate while stopped to bar 3 (beat 12 = sixteenth 48): a pointer. */
+	/* Locate while stopped to bar 3 (beat 12 = sixteenth 48): a pointer.
+	 */
 	mark        = t.n_got;
 	t.transport = 12 * 24000;
 	t.beats     = 12.0;
@@ -644,12 +674,13 @@ stop_locate_and_continue_send_pointer_and_resume_on_a_sixteenth(void **state)
 	assert_int_equal(t.got[mark + 2].frame, 10);
 
 	/* Locate while rolling, mid-block, to beat 2.1: Stop, pointer to
-	 * sixteenth 9, Continue at that frame; the next tick is at beat 2.25. */
+	 * sixteenth 9, Continue at that frame; the next tick is at beat 2.25.
+	 */
 	advance(&t, 3000);
-	mark = t.n_got;
+	mark               = t.n_got;
 	const double beats = 2.1;
 	eth_position(t.h, 77, (int64_t)(beats * 24000), 1.0, 120.0, 4.0, 0,
-	             (float)beats);
+		     (float)beats);
 	advance(&t, 8000);
 	while (t.got[mark].b0 == 0xF8 && t.got[mark].frame < 77) {
 		++mark; /* the old grid's tick before the locate */
@@ -686,9 +717,11 @@ clock_messages_come_before_midi_on_the_same_frame(void **state)
 	eth_midi3(h, 0, 0x90, 60, 100);
 	eth_midi3(h, 1000, 0x90, 62, 100);
 	eth_run(h, 1024);
-	const Expect want[] = {{0, 0xFA, 0, 0},      {0, 0xF8, 0, 0},
-	                       {0, 0x90, 60, 100},   {1000, 0xF8, 0, 0},
-	                       {1000, 0x90, 62, 100}};
+	const Expect want[] = { { 0, 0xFA, 0, 0 },
+				{ 0, 0xF8, 0, 0 },
+				{ 0, 0x90, 60, 100 },
+				{ 1000, 0xF8, 0, 0 },
+				{ 1000, 0x90, 62, 100 } };
 	assert_merged(h, want, 5);
 	eth_free(h);
 }
@@ -714,7 +747,7 @@ absurd_positions_do_not_stall_run(void **state)
 	 * of a sane 120 BPM clock; nothing for the 511 bad events. */
 	assert_true(eth_out_count(h) <= 4);
 	eth_position(h, 0, (int64_t)-4.5e18, 1.0, 1.0, 1000.0, (int64_t)-4e18,
-	             3.9f);
+		     3.9f);
 	eth_run(h, 512);
 	assert_true(eth_out_count(h) <= 4);
 	eth_free(h);
@@ -731,9 +764,10 @@ a_speed_near_dbl_max_keeps_clock_out_bounded(void **state)
 	(void)state;
 	EthHost *h = eth_new(8000.0);
 	eth_set(h, "clock_out", 1);
-	const char *const keys[] = {LV2_TIME__frame, LV2_TIME__speed,
-	                            LV2_TIME__beatsPerMinute, LV2_TIME__beatUnit};
-	const double values[] = {0.0, 1.7e308, 10000.0, 1.0};
+	const char *const keys[]   = { LV2_TIME__frame, LV2_TIME__speed,
+				       LV2_TIME__beatsPerMinute,
+				       LV2_TIME__beatUnit };
+	const double      values[] = { 0.0, 1.7e308, 10000.0, 1.0 };
 	eth_position_of(h, 0, 4, keys, values);
 	bool running = false;
 	for (int b = 0; b < 4; ++b) {
@@ -766,8 +800,8 @@ static void
 incoming_clock_is_dropped_only_while_clock_out_is_on(void **state)
 {
 	(void)state;
-	EthHost *h = eth_new(RATE);
-	const uint8_t tick = 0xF8, start = 0xFA, spp[3] = {0xF2, 4, 0};
+	EthHost      *h    = eth_new(RATE);
+	const uint8_t tick = 0xF8, start = 0xFA, spp[3] = { 0xF2, 4, 0 };
 	eth_midi(h, 3, &tick, 1);
 	eth_midi(h, 4, &start, 1);
 	eth_midi(h, 5, spp, 3);
@@ -780,7 +814,7 @@ incoming_clock_is_dropped_only_while_clock_out_is_on(void **state)
 	eth_midi(h, 5, spp, 3);
 	eth_midi3(h, 6, 0x90, 60, 1);
 	eth_run(h, 64);
-	const Expect note[] = {{6, 0x90, 60, 1}};
+	const Expect note[] = { { 6, 0x90, 60, 1 } };
 	assert_merged(h, note, 1);
 	eth_free(h);
 }
@@ -789,23 +823,33 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(each_track_out_carries_exactly_its_tracks_events),
-	    cmocka_unit_test(track_outputs_are_empty_until_track_outs_is_on),
-	    cmocka_unit_test(
-	        turning_track_outs_off_ends_what_sounds_on_the_track_outputs),
-	    cmocka_unit_test(control_notes_select_tracks_mid_note_and_nothing_hangs),
-	    cmocka_unit_test(a_note_held_before_the_control_channel_still_ends),
-	    cmocka_unit_test(a_restore_gives_the_active_track_back_to_the_port),
-	    cmocka_unit_test(arm_note_with_quantize_off_records_from_its_own_frame),
-	    cmocka_unit_test(clock_ticks_land_on_exact_frames_across_a_tempo_change),
-	    cmocka_unit_test(
-	        stop_locate_and_continue_send_pointer_and_resume_on_a_sixteenth),
-	    cmocka_unit_test(incoming_clock_is_dropped_only_while_clock_out_is_on),
-	    cmocka_unit_test(a_full_track_out_holds_back_the_event_on_both_outputs),
-	    cmocka_unit_test(control_channel_releases_are_not_routed),
-	    cmocka_unit_test(clock_messages_come_before_midi_on_the_same_frame),
-	    cmocka_unit_test(absurd_positions_do_not_stall_run),
-	    cmocka_unit_test(a_speed_near_dbl_max_keeps_clock_out_bounded),
+		cmocka_unit_test(
+		    each_track_out_carries_exactly_its_tracks_events),
+		cmocka_unit_test(
+		    track_outputs_are_empty_until_track_outs_is_on),
+		cmocka_unit_test(
+		    turning_track_outs_off_ends_what_sounds_on_the_track_outputs),
+		cmocka_unit_test(
+		    control_notes_select_tracks_mid_note_and_nothing_hangs),
+		cmocka_unit_test(
+		    a_note_held_before_the_control_channel_still_ends),
+		cmocka_unit_test(
+		    a_restore_gives_the_active_track_back_to_the_port),
+		cmocka_unit_test(
+		    arm_note_with_quantize_off_records_from_its_own_frame),
+		cmocka_unit_test(
+		    clock_ticks_land_on_exact_frames_across_a_tempo_change),
+		cmocka_unit_test(
+		    stop_locate_and_continue_send_pointer_and_resume_on_a_sixteenth),
+		cmocka_unit_test(
+		    incoming_clock_is_dropped_only_while_clock_out_is_on),
+		cmocka_unit_test(
+		    a_full_track_out_holds_back_the_event_on_both_outputs),
+		cmocka_unit_test(control_channel_releases_are_not_routed),
+		cmocka_unit_test(
+		    clock_messages_come_before_midi_on_the_same_frame),
+		cmocka_unit_test(absurd_positions_do_not_stall_run),
+		cmocka_unit_test(a_speed_near_dbl_max_keeps_clock_out_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

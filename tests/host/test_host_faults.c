@@ -18,9 +18,9 @@
 
 #include <cmocka.h>
 
-#define RATE 48000.0
-#define BLOCK 256u
-#define BPM 120.0
+#define RATE          48000.0
+#define BLOCK         256u
+#define BPM           120.0
 #define BEATS_PER_BAR 4.0
 /* 20 s of stereo float is 1875 pages of 4 KiB per channel pair: the
  * count the defect cost. */
@@ -49,13 +49,13 @@ block(Rig *r)
 	float *in_r = eth_audio(r->host, "in_r");
 	for (uint32_t i = 0; i < BLOCK; ++i) {
 		const double t = (double)(r->transport + i);
-		in_l[i] = (float)sin(t * 0.01);
-		in_r[i] = (float)cos(t * 0.013);
+		in_l[i]        = (float)sin(t * 0.01);
+		in_r[i]        = (float)cos(t * 0.013);
 	}
 	const double beats = (double)r->transport * BPM / (60.0 * RATE);
 	const double bar   = floor(beats / BEATS_PER_BAR);
 	eth_position(r->host, 0, r->transport, 1.0, BPM, BEATS_PER_BAR,
-	             (int64_t)bar, (float)(beats - bar * BEATS_PER_BAR));
+		     (int64_t)bar, (float)(beats - bar * BEATS_PER_BAR));
 	const long before = minor_faults();
 	eth_run(r->host, BLOCK);
 	r->faults += minor_faults() - before;
@@ -80,7 +80,7 @@ static void
 a_long_take_faults_no_more_than_playing_it(void **state)
 {
 	(void)state;
-	Rig r = {eth_new(RATE), 0, 0};
+	Rig r = { eth_new(RATE), 0, 0 };
 	/* A short take first, cleared: every code path of recording and
 	 * playing has run once, so what is counted below is the loop's
 	 * memory, not the first call into a page of code. */
@@ -95,8 +95,8 @@ a_long_take_faults_no_more_than_playing_it(void **state)
 	faults_over(&r, 1.0);
 	assert_float_equal(eth_get(r.host, "loop_state"), 0.0f, 0.0f);
 
-	eth_set(r.host, "loop_bars", (float)(TAKE_SECONDS * BPM / 60.0 /
-	                                    BEATS_PER_BAR));
+	eth_set(r.host, "loop_bars",
+		(float)(TAKE_SECONDS * BPM / 60.0 / BEATS_PER_BAR));
 
 	eth_set(r.host, "loop_arm", 1.0f);
 	const long recording = faults_over(&r, TAKE_SECONDS + 2.0);
@@ -116,7 +116,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(a_long_take_faults_no_more_than_playing_it),
+		cmocka_unit_test(a_long_take_faults_no_more_than_playing_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,10 +37,10 @@ typedef struct {
 	int64_t  transport; /* transport frame at the next block */
 	int64_t  wall;      /* frames run so far: the input ramp's value */
 	bool     position_due;
-	bool     position_every_block; /* Carla: every block; Ardour: on change */
-	float  (*input)(int64_t wall); /* in_l (in_r = -in_l); NULL: the ramp */
-	float   *out;       /* out_l of every frame run, if recorded */
-	size_t   out_len, out_cap;
+	bool position_every_block; /* Carla: every block; Ardour: on change */
+	float (*input)(int64_t wall); /* in_l (in_r = -in_l); NULL: the ramp */
+	float *out; /* out_l of every frame run, if recorded */
+	size_t out_len, out_cap;
 } Session;
 
 static void
@@ -77,8 +77,8 @@ send_position(Session *s, uint32_t at)
 	const double beats = (double)s->transport * s->bpm / (60.0 * s->rate);
 	const double bar   = floor(beats / s->beats_per_bar);
 	eth_position(s->host, at, s->transport, s->rolling ? 1.0 : 0.0, s->bpm,
-	             s->beats_per_bar, (int64_t)bar,
-	             (float)(beats - bar * s->beats_per_bar));
+		     s->beats_per_bar, (int64_t)bar,
+		     (float)(beats - bar * s->beats_per_bar));
 }
 
 static void
@@ -87,7 +87,8 @@ play(Session *s, uint32_t n)
 	float *in_l = eth_audio(s->host, "in_l");
 	float *in_r = eth_audio(s->host, "in_r");
 	for (uint32_t i = 0; i < n; ++i) {
-		in_l[i] = s->input ? s->input(s->wall + i) : ramp_at(s->wall + i);
+		in_l[i] =
+		    s->input ? s->input(s->wall + i) : ramp_at(s->wall + i);
 		in_r[i] = -in_l[i];
 	}
 	if (s->position_due || s->position_every_block) {
@@ -134,9 +135,9 @@ saved_loop(Session *s, const char *dir, float **left, float **right)
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/loop.wav", dir);
 	uint32_t length = 0;
-	assert_int_equal(et_loopfile_read(path, (uint32_t)s->rate, 0, UINT32_MAX,
-	                                  left, right, &length),
-	                 ET_LOOPFILE_OK);
+	assert_int_equal(et_loopfile_read(path, (uint32_t)s->rate, 0,
+					  UINT32_MAX, left, right, &length),
+			 ET_LOOPFILE_OK);
 	return length;
 }
 
@@ -163,8 +164,7 @@ ramp_frames(double rate)
  * its last r frames cross-faded into the r frames before `first` (the
  * seam, looper.h). */
 static float
-take_value(int64_t first, uint32_t length, uint32_t k, double rate,
-           float sign)
+take_value(int64_t first, uint32_t length, uint32_t k, double rate, float sign)
 {
 	const uint32_t ramp = et_looper_ramp_frames(rate);
 	const uint32_t r    = ramp < length / 4 ? ramp : length / 4;
@@ -188,7 +188,7 @@ static void
 arm_on_the_bar_records_exactly_n_bars(void **state)
 {
 	(void)state;
-	static const uint32_t bars[] = {1, 2, 4};
+	static const uint32_t bars[] = { 1, 2, 4 };
 	for (unsigned b = 0; b < 3; ++b) {
 		Session s;
 		session_init(&s, 48000.0, 120.0, false);
@@ -197,20 +197,23 @@ arm_on_the_bar_records_exactly_n_bars(void **state)
 		eth_set(s.host, "loop_arm", 1);
 		play(&s, 1000);
 		assert_int_equal(eth_get(s.host, "loop_state"), 1); /* armed */
-		play_until(&s, 96000 + 500, 1000);                 /* bar 2 is mid-block */
+		play_until(&s, 96000 + 500, 1000); /* bar 2 is mid-block */
 		assert_int_equal(eth_get(s.host, "loop_state"), 2);
 		play_until(&s, 96000 + 96000 * bars[b] + 1000, 1000);
 		assert_int_equal(eth_get(s.host, "loop_state"), 3);
-		assert_float_equal(eth_get(s.host, "loop_length"), 2.0 * bars[b], 1e-6);
+		assert_float_equal(eth_get(s.host, "loop_length"),
+				   2.0 * bars[b], 1e-6);
 
-		char  *dir = temp_dir();
-		float *left, *right;
+		char          *dir = temp_dir();
+		float         *left, *right;
 		const uint32_t length = saved_loop(&s, dir, &left, &right);
 		assert_int_equal(length, 96000 * bars[b]);
 		for (uint32_t k = 0; k < length; ++k) {
-			const float want = take_value(96000, length, k, s.rate, 1.0f);
+			const float want =
+			    take_value(96000, length, k, s.rate, 1.0f);
 			if (left[k] != want || right[k] != -left[k]) {
-				fail_msg("loop sample %u is %f, want %f", k, left[k], want);
+				fail_msg("loop sample %u is %f, want %f", k,
+					 left[k], want);
 			}
 		}
 		free(left);
@@ -233,14 +236,14 @@ a_bar_that_is_not_whole_frames_never_drifts(void **state)
 	s.beats_per_bar = 1.0; /* one-beat bars keep 500 repetitions short */
 	eth_set(s.host, "loop_bars", 1);
 	play_until(&s, 1000, 777); /* the bar at frame 0 has passed */
-	const double bar   = frames_per_bar(&s);
+	const double  bar   = frames_per_bar(&s);
 	const int64_t start = (int64_t)ceil(bar);
 	const int64_t end   = (int64_t)ceil(2.0 * bar);
 	eth_set(s.host, "loop_arm", 1);
 	play_until(&s, end + 10, 777);
 
-	char  *dir = temp_dir();
-	float *left, *right;
+	char          *dir = temp_dir();
+	float         *left, *right;
 	const uint32_t length = saved_loop(&s, dir, &left, &right);
 	assert_int_equal(length, end - start);
 	assert_true(left[0] == ramp_at(start));
@@ -248,9 +251,10 @@ a_bar_that_is_not_whole_frames_never_drifts(void **state)
 
 	const uint32_t r = ramp_frames(s.rate);
 	for (int m = 1; m <= 500; ++m) {
-		const int64_t rep_start = (int64_t)ceil(bar * (1.0 + m) - 0.01);
-		/* The sample just past the seam's ramp is sample r + 5 of the loop
-		 * only if the repetition started exactly at rep_start. */
+		const int64_t rep_start =
+		    (int64_t)ceil(bar * (1.0 + m) - 0.01);
+		/* The sample just past the seam's ramp is sample r + 5 of the
+		 * loop only if the repetition started exactly at rep_start. */
 		const int64_t probe = rep_start + (int64_t)r + 5;
 		play_until(&s, probe, 777);
 		play(&s, 1);
@@ -273,7 +277,7 @@ playback_sample_k_plays_at_start_plus_k_plus_m_lengths(void **state)
 	eth_set(s.host, "loop_arm", 1);
 	play_until(&s, 96000, 1024); /* records bar 0 to 1 */
 	assert_int_equal(eth_get(s.host, "loop_state"), 3);
-	const int64_t  start  = 0, length = 48000;
+	const int64_t  start = 0, length = 48000;
 	const uint32_t r      = ramp_frames(s.rate);
 	const int64_t  cycles = 500;
 	record_output(&s, (size_t)(length * cycles));
@@ -285,8 +289,8 @@ playback_sample_k_plays_at_start_plus_k_plus_m_lengths(void **state)
 		}
 		const float got = s.out[f - 96000];
 		if (got != ramp_at(k)) {
-			fail_msg("frame %lld: got %f, want loop sample %lld", (long long)f,
-			         got, (long long)k);
+			fail_msg("frame %lld: got %f, want loop sample %lld",
+				 (long long)f, got, (long long)k);
 		}
 	}
 	session_free(&s);
@@ -308,21 +312,27 @@ output_is_identical_for_any_block_size(void **state)
 		eth_set(s.host, "loop_quantize", 1); /* beat */
 		record_output(&s, (size_t)total);
 		srand(7);
-		const int64_t script[][2] = {{30000, 1}, {130000, 0}, {200000, 1},
-		                             {260000, 0}};
+		const int64_t script[][2] = { { 30000, 1 },
+					      { 130000, 0 },
+					      { 200000, 1 },
+					      { 260000, 0 } };
 		for (unsigned i = 0; i < 4; ++i) {
 			while (s.wall < script[i][0]) {
 				const uint32_t n =
-				    run == 0 ? 64 : run == 1 ? 1024 : (uint32_t)(1 + rand() % 2000);
+				    run == 0   ? 64
+				    : run == 1 ? 1024
+					       : (uint32_t)(1 + rand() % 2000);
 				const int64_t left = script[i][0] - s.wall;
 				play(&s, left < n ? (uint32_t)left : n);
 			}
 			eth_set(s.host, "loop_arm", (float)script[i][1]);
 		}
 		while (s.wall < total) {
-			const uint32_t n =
-			    run == 0 ? 64 : run == 1 ? 1024 : (uint32_t)(1 + rand() % 2000);
-			const int64_t left = total - s.wall;
+			const uint32_t n    = run == 0 ? 64
+					      : run == 1
+						  ? 1024
+						  : (uint32_t)(1 + rand() % 2000);
+			const int64_t  left = total - s.wall;
 			play(&s, left < n ? (uint32_t)left : n);
 		}
 		outputs[run] = s.out;
@@ -333,9 +343,10 @@ output_is_identical_for_any_block_size(void **state)
 	 * are placed on frames every block size shares; the beat quantize then
 	 * makes them frame-exact. */
 	for (int64_t f = 0; f < total; ++f) {
-		if (outputs[0][f] != outputs[1][f] || outputs[0][f] != outputs[2][f]) {
-			fail_msg("frame %lld differs: %f %f %f", (long long)f, outputs[0][f],
-			         outputs[1][f], outputs[2][f]);
+		if (outputs[0][f] != outputs[1][f] ||
+		    outputs[0][f] != outputs[2][f]) {
+			fail_msg("frame %lld differs: %f %f %f", (long long)f,
+				 outputs[0][f], outputs[1][f], outputs[2][f]);
 		}
 	}
 	for (int run = 0; run < 3; ++run) {
@@ -355,17 +366,18 @@ overdub_sums_exactly(void **state)
 	play_until(&s, 48000, 1000); /* take: bar 0, values 0..47999 */
 	eth_set(s.host, "loop_arm", 0);
 	play_until(&s, 60000, 1000);
-	eth_set(s.host, "loop_arm", 1); /* overdub bar 2 (frames 96000..143999) */
+	eth_set(s.host, "loop_arm",
+		1); /* overdub bar 2 (frames 96000..143999) */
 	play_until(&s, 150000, 1000);
 	assert_int_equal(eth_get(s.host, "loop_state"), 3);
 
-	char  *dir = temp_dir();
-	float *left, *right;
+	char          *dir = temp_dir();
+	float         *left, *right;
 	const uint32_t length = saved_loop(&s, dir, &left, &right);
 	assert_int_equal(length, 48000);
 	for (uint32_t k = 0; k < length; ++k) {
-		const float want =
-		    take_value(0, length, k, s.rate, 1.0f) + ramp_at(96000 + k);
+		const float want = take_value(0, length, k, s.rate, 1.0f) +
+				   ramp_at(96000 + k);
 		if (left[k] != want) {
 			fail_msg("sample %u: %f, want %f", k, left[k], want);
 		}
@@ -430,8 +442,8 @@ stop_start_and_locate_stay_in_phase(void **state)
 	Session s;
 	a_playing_loop(&s);
 	const uint32_t five_ms = 240;
-	s.rolling      = false;
-	s.position_due = true;
+	s.rolling              = false;
+	s.position_due         = true;
 	play(&s, 1000);
 	const float *out = eth_audio(s.host, "out_l");
 	for (uint32_t i = five_ms; i < 1000; ++i) {
@@ -469,15 +481,15 @@ quantize_off_acts_at_the_first_frame_of_the_call(void **state)
 	eth_set(s.host, "loop_arm", 0);
 	play(&s, 333);
 
-	char  *dir = temp_dir();
-	float *left, *right;
+	char          *dir = temp_dir();
+	float         *left, *right;
 	const uint32_t length = saved_loop(&s, dir, &left, &right);
 	assert_int_equal(length, stop - start);
 	assert_true(left[0] == ramp_at(start));
 	assert_true(left[length - 1] ==
-	            take_value(start, length, length - 1, s.rate, 1.0f));
+		    take_value(start, length, length - 1, s.rate, 1.0f));
 	assert_true(left[length - 1 - ramp_frames(s.rate)] ==
-	            ramp_at(stop - 1 - ramp_frames(s.rate)));
+		    ramp_at(stop - 1 - ramp_frames(s.rate)));
 	free(left);
 	free(right);
 	remove_dir(dir);
@@ -502,8 +514,9 @@ save_and_restore_give_the_same_loop_in_phase(void **state)
 	assert_true(eth_restore_state(b.host, dir));
 	assert_true(eth_get(b.host, "loop_arm") == 1.0f);
 	{
-		/* Saved again before any run() (a bypassed plugin): the restored
-		 * loop is what gets saved, not the empty one it replaces. */
+		/* Saved again before any run() (a bypassed plugin): the
+		 * restored loop is what gets saved, not the empty one it
+		 * replaces. */
 		char  *again = temp_dir();
 		float *l0, *r0;
 		assert_int_equal(saved_loop(&b, again, &l0, &r0), 48000);
@@ -519,16 +532,18 @@ save_and_restore_give_the_same_loop_in_phase(void **state)
 		play(&b, 480);
 		if (i > 0) {
 			assert_memory_equal(eth_audio(a.host, "out_l"),
-			                    eth_audio(b.host, "out_l"), 480 * sizeof(float));
+					    eth_audio(b.host, "out_l"),
+					    480 * sizeof(float));
 			assert_memory_equal(eth_audio(a.host, "out_r"),
-			                    eth_audio(b.host, "out_r"), 480 * sizeof(float));
+					    eth_audio(b.host, "out_r"),
+					    480 * sizeof(float));
 		}
 	}
 	assert_int_equal(eth_get(b.host, "loop_state"), 3); /* not recording */
-	float *l1, *r1, *l2, *r2;
-	char  *dir2 = temp_dir();
-	const uint32_t n1 = saved_loop(&a, dir, &l1, &r1);
-	const uint32_t n2 = saved_loop(&b, dir2, &l2, &r2);
+	float         *l1, *r1, *l2, *r2;
+	char          *dir2 = temp_dir();
+	const uint32_t n1   = saved_loop(&a, dir, &l1, &r1);
+	const uint32_t n2   = saved_loop(&b, dir2, &l2, &r2);
 	assert_int_equal(n1, n2);
 	assert_memory_equal(l1, l2, n1 * sizeof(float));
 	assert_memory_equal(r1, r2, n1 * sizeof(float));
@@ -550,7 +565,7 @@ static void
 a_dropped_cycle_does_not_cut_the_take(void **state)
 {
 	(void)state;
-	static const uint32_t blocks[] = {256, 1024, 333};
+	static const uint32_t blocks[] = { 256, 1024, 333 };
 	for (unsigned b = 0; b < 3; ++b) {
 		for (int every = 0; every < 2; ++every) {
 			Session s;
@@ -561,10 +576,12 @@ a_dropped_cycle_does_not_cut_the_take(void **state)
 			play_until(&s, 130000, blocks[b]);
 			assert_int_equal(eth_get(s.host, "loop_state"), 2);
 			s.transport += blocks[b]; /* the dropped cycle */
-			s.position_due = true;    /* a host says where it is now */
+			s.position_due =
+			    true; /* a host says where it is now */
 			play_until(&s, 192000, blocks[b]);
 			assert_int_equal(eth_get(s.host, "loop_state"), 3);
-			assert_float_equal(eth_get(s.host, "loop_length"), 2.0, 0.0);
+			assert_float_equal(eth_get(s.host, "loop_length"), 2.0,
+					   0.0);
 			session_free(&s);
 		}
 	}
@@ -604,22 +621,24 @@ a_glitching_synth_leaves_no_poison_in_the_loop(void **state)
 	for (size_t i = 0; i < s.out_len; ++i) {
 		assert_true(isfinite(s.out[i]));
 	}
-	char  *dir = temp_dir();
-	float *left, *right;
+	char          *dir = temp_dir();
+	float         *left, *right;
 	const uint32_t length = saved_loop(&s, dir, &left, &right);
 	assert_int_equal(length, 96000);
 	for (uint32_t k = 0; k + ramp_frames(s.rate) < length; ++k) {
-		const int64_t w    = 96000 + k;
-		const float   want = w % 1000 == 10 || w % 1000 == 20 || w % 1000 == 30
-		                         ? 0.0f
-		                         : ramp_at(w);
+		const int64_t w = 96000 + k;
+		const float   want =
+                    w % 1000 == 10 || w % 1000 == 20 || w % 1000 == 30
+			  ? 0.0f
+			  : ramp_at(w);
 		if (left[k] != want || right[k] != -want) {
-			fail_msg("loop sample %u is %g, want %g", k, (double)left[k],
-			         (double)want);
+			fail_msg("loop sample %u is %g, want %g", k,
+				 (double)left[k], (double)want);
 		}
 	}
 	assert_int_equal(eth_log_lines(s.host), 1);
-	assert_non_null(strstr(eth_log_text(s.host), "NaN, infinite or beyond"));
+	assert_non_null(
+	    strstr(eth_log_text(s.host), "NaN, infinite or beyond"));
 	free(left);
 	free(right);
 	remove_dir(dir);
@@ -637,15 +656,15 @@ a_version_1_session_opens_with_its_end_faded_out(void **state)
 	a_playing_loop(&a);
 	char *dir = temp_dir();
 	assert_true(eth_save_state(a.host, dir));
-	float *l1, *r1;
-	char  *again = temp_dir();
-	const uint32_t n1 = saved_loop(&a, again, &l1, &r1);
-	char cmd[4400];
+	float         *l1, *r1;
+	char          *again = temp_dir();
+	const uint32_t n1    = saved_loop(&a, again, &l1, &r1);
+	char           cmd[4400];
 	snprintf(cmd, sizeof(cmd),
-	         "grep -q 'state#version> \"2\"' '%s/state.ttl' && "
-	         "sed -i 's/state#version> \"2\"/state#version> \"1\"/' "
-	         "'%s/state.ttl'",
-	         dir, dir);
+		 "grep -q 'state#version> \"2\"' '%s/state.ttl' && "
+		 "sed -i 's/state#version> \"2\"/state#version> \"1\"/' "
+		 "'%s/state.ttl'",
+		 dir, dir);
 	assert_int_equal(system(cmd), 0);
 
 	Session b;
@@ -653,17 +672,18 @@ a_version_1_session_opens_with_its_end_faded_out(void **state)
 	assert_true(eth_restore_state(b.host, dir));
 	play(&b, 256);
 	assert_int_equal(eth_get(b.host, "loop_state"), 3);
-	float *l2, *r2;
-	char  *dir2 = temp_dir();
-	const uint32_t n2 = saved_loop(&b, dir2, &l2, &r2);
+	float         *l2, *r2;
+	char          *dir2 = temp_dir();
+	const uint32_t n2   = saved_loop(&b, dir2, &l2, &r2);
 	assert_int_equal(n1, n2);
 	const uint32_t r = et_looper_ramp_frames(48000.0);
 	for (uint32_t k = 0; k < n1; ++k) {
 		const float g =
-		    k < n1 - r ? 1.0f : 1.0f - et_looper_seam_weight(k - (n1 - r), r);
+		    k < n1 - r ? 1.0f
+			       : 1.0f - et_looper_seam_weight(k - (n1 - r), r);
 		if (l2[k] != l1[k] * g || r2[k] != r1[k] * g) {
-			fail_msg("sample %u: %g, saved %g, gain %g", k, (double)l2[k],
-			         (double)l1[k], (double)g);
+			fail_msg("sample %u: %g, saved %g, gain %g", k,
+				 (double)l2[k], (double)l1[k], (double)g);
 		}
 	}
 	assert_true(l2[n1 - 1] < 0.001f * l1[n1 - 1]);
@@ -695,7 +715,7 @@ static void
 the_downbeat_keeps_its_attack_and_the_saved_loop_is_what_plays(void **state)
 {
 	(void)state;
-	static const uint32_t blocks[] = {1000, 256, 64};
+	static const uint32_t blocks[] = { 1000, 256, 64 };
 	for (unsigned b = 0; b < 3; ++b) {
 		Session s;
 		session_init(&s, 48000.0, 120.0, b == 1);
@@ -711,32 +731,38 @@ the_downbeat_keeps_its_attack_and_the_saved_loop_is_what_plays(void **state)
 		const int64_t from = s.wall;
 		play_until(&s, 12 * 96000, blocks[b]);
 
-		char  *dir = temp_dir();
-		float *left, *right;
+		char          *dir = temp_dir();
+		float         *left, *right;
 		const uint32_t length = saved_loop(&s, dir, &left, &right);
 		assert_int_equal(length, 96000);
 		assert_true(left[0] == kick_on_the_bar(96000));
 		/* out[w] is out_l at wall frame from + w; monitor is off. */
 		double step = 0.0;
 		for (int64_t w = from; w < 12 * 96000; ++w) {
-			const float got = s.out[w - from];
+			const float got  = s.out[w - from];
 			const float want = left[(w - 96000) % 96000];
 			if (got != want) {
-				fail_msg("blocks of %u: frame %lld plays %g, the saved "
-				         "loop has %g", blocks[b], (long long)w,
-				         (double)got, (double)want);
+				fail_msg(
+				    "blocks of %u: frame %lld plays %g, the saved "
+				    "loop has %g",
+				    blocks[b], (long long)w, (double)got,
+				    (double)want);
 			}
-			if ((w - 96000) % 96000 == 0 && got != kick_on_the_bar(96000)) {
-				fail_msg("the kick at %lld plays at %g", (long long)w,
-				         (double)got);
+			if ((w - 96000) % 96000 == 0 &&
+			    got != kick_on_the_bar(96000)) {
+				fail_msg("the kick at %lld plays at %g",
+					 (long long)w, (double)got);
 			}
 			const int64_t k = (w - 96000) % 96000;
-			if (w > from && k != 0 && k != 1) { /* not into or out of the kick */
-				step = fmax(step, fabs((double)got - (double)s.out[w - from - 1]));
+			if (w > from && k != 0 &&
+			    k != 1) { /* not into or out of the kick */
+				step = fmax(step,
+					    fabs((double)got -
+						 (double)s.out[w - from - 1]));
 			}
 		}
-		/* The hum's largest step is 0.05 * 0.0123; the cross-fade bends
-		 * it by at most 3 * 0.05 / (r + 1) (test_looper.c). */
+		/* The hum's largest step is 0.05 * 0.0123; the cross-fade
+		 * bends it by at most 3 * 0.05 / (r + 1) (test_looper.c). */
 		const double bend =
 		    3.0 * 0.05 / (double)(et_looper_ramp_frames(48000.0) + 1);
 		assert_true(step <= 0.05 * 0.0123 + bend);
@@ -778,10 +804,11 @@ restore_bad_file(BadFile how)
 	case BAD_RATE: break;
 	case BAD_FAR_START: {
 		char cmd[8192];
-		snprintf(cmd, sizeof(cmd),
-		         "sed -i 's/\\(state#startFrame> \\)\"[-0-9]*\"/\\1\"100000000000000000\"/' "
-		         "'%s/state.ttl' && grep -q 100000000000000000 '%s/state.ttl'",
-		         dir, dir);
+		snprintf(
+		    cmd, sizeof(cmd),
+		    "sed -i 's/\\(state#startFrame> \\)\"[-0-9]*\"/\\1\"100000000000000000\"/' "
+		    "'%s/state.ttl' && grep -q 100000000000000000 '%s/state.ttl'",
+		    dir, dir);
 		assert_int_equal(system(cmd), 0);
 		break;
 	}
@@ -791,11 +818,13 @@ restore_bad_file(BadFile how)
 	session_init(&b, how == BAD_RATE ? 44100.0 : 48000.0, 240.0, false);
 	assert_true(eth_restore_state(b.host, dir));
 	play(&b, 1000);
-	assert_int_equal(eth_get(b.host, "loop_state"), 0); /* empty, working */
+	assert_int_equal(eth_get(b.host, "loop_state"),
+			 0); /* empty, working */
 	assert_int_equal(eth_log_lines(b.host), 1);
 	assert_non_null(strstr(eth_log_text(b.host),
-	                       how == BAD_FAR_START ? "incomplete or invalid"
-	                                            : "eighttrack: restoring the loop"));
+			       how == BAD_FAR_START
+				   ? "incomplete or invalid"
+				   : "eighttrack: restoring the loop"));
 	/* Saved while armed (a_playing_loop leaves arm on): loading did not
 	 * start a take.  And it still records. */
 	assert_true(eth_get(b.host, "loop_arm") == 1.0f);
@@ -805,7 +834,8 @@ restore_bad_file(BadFile how)
 	eth_set(b.host, "loop_arm", 1);
 	play(&b, 1000);
 	if (eth_get(b.host, "loop_state") != 2.0f) {
-		fail_msg("state %f; log: %s", eth_get(b.host, "loop_state"), eth_log_text(b.host));
+		fail_msg("state %f; log: %s", eth_get(b.host, "loop_state"),
+			 eth_log_text(b.host));
 	}
 	remove_dir(dir);
 	session_free(&a);
@@ -851,24 +881,32 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(arm_on_the_bar_records_exactly_n_bars),
-	    cmocka_unit_test(a_bar_that_is_not_whole_frames_never_drifts),
-	    cmocka_unit_test(playback_sample_k_plays_at_start_plus_k_plus_m_lengths),
-	    cmocka_unit_test(output_is_identical_for_any_block_size),
-	    cmocka_unit_test(overdub_sums_exactly),
-	    cmocka_unit_test(mute_and_clear_ramp_out_within_5_ms),
-	    cmocka_unit_test(stop_start_and_locate_stay_in_phase),
-	    cmocka_unit_test(quantize_off_acts_at_the_first_frame_of_the_call),
-	    cmocka_unit_test(save_and_restore_give_the_same_loop_in_phase),
-	    cmocka_unit_test(the_downbeat_keeps_its_attack_and_the_saved_loop_is_what_plays),
-	    cmocka_unit_test(a_version_1_session_opens_with_its_end_faded_out),
-	    cmocka_unit_test(a_dropped_cycle_does_not_cut_the_take),
-	    cmocka_unit_test(a_glitching_synth_leaves_no_poison_in_the_loop),
-	    cmocka_unit_test(a_missing_loop_file_leaves_an_empty_loop_and_a_log_line),
-	    cmocka_unit_test(a_truncated_loop_file_leaves_an_empty_loop),
-	    cmocka_unit_test(a_corrupt_loop_file_leaves_an_empty_loop),
-	    cmocka_unit_test(a_loop_start_beyond_any_session_leaves_an_empty_loop),
-	    cmocka_unit_test(a_loop_file_at_another_rate_leaves_an_empty_loop),
+		cmocka_unit_test(arm_on_the_bar_records_exactly_n_bars),
+		cmocka_unit_test(a_bar_that_is_not_whole_frames_never_drifts),
+		cmocka_unit_test(
+		    playback_sample_k_plays_at_start_plus_k_plus_m_lengths),
+		cmocka_unit_test(output_is_identical_for_any_block_size),
+		cmocka_unit_test(overdub_sums_exactly),
+		cmocka_unit_test(mute_and_clear_ramp_out_within_5_ms),
+		cmocka_unit_test(stop_start_and_locate_stay_in_phase),
+		cmocka_unit_test(
+		    quantize_off_acts_at_the_first_frame_of_the_call),
+		cmocka_unit_test(save_and_restore_give_the_same_loop_in_phase),
+		cmocka_unit_test(
+		    the_downbeat_keeps_its_attack_and_the_saved_loop_is_what_plays),
+		cmocka_unit_test(
+		    a_version_1_session_opens_with_its_end_faded_out),
+		cmocka_unit_test(a_dropped_cycle_does_not_cut_the_take),
+		cmocka_unit_test(
+		    a_glitching_synth_leaves_no_poison_in_the_loop),
+		cmocka_unit_test(
+		    a_missing_loop_file_leaves_an_empty_loop_and_a_log_line),
+		cmocka_unit_test(a_truncated_loop_file_leaves_an_empty_loop),
+		cmocka_unit_test(a_corrupt_loop_file_leaves_an_empty_loop),
+		cmocka_unit_test(
+		    a_loop_start_beyond_any_session_leaves_an_empty_loop),
+		cmocka_unit_test(
+		    a_loop_file_at_another_rate_leaves_an_empty_loop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,8 +22,8 @@
 
 #include <cmocka.h>
 
-#define RATE 48000.0
-#define BLOCK 256u
+#define RATE       48000.0
+#define BLOCK      256u
 #define MAX_CHUNKS 64
 /* A whole overview per run() at most (notify.h). */
 #define CHUNKS_PER_RUN (ET_OVERVIEW_BINS / ET_MSG_OVERVIEW_CHUNK)
@@ -45,8 +45,9 @@ typedef struct {
 typedef struct {
 	EthHost *host;
 	LV2_URID object, atom_int, atom_long, atom_float, atom_vector, request,
-	    activity, overview, sounding, serial, length, bin_count, first, peaks;
-	float   *fed;    /* every input sample, left channel (right = -0.5 x) */
+	    activity, overview, sounding, serial, length, bin_count, first,
+	    peaks;
+	float   *fed; /* every input sample, left channel (right = -0.5 x) */
 	uint64_t wall;
 	uint64_t fed_cap;
 	/* An open UI sends msg:Alive every second; the fixture, twice as
@@ -110,12 +111,14 @@ decode(const Fixture *f, Sent *sent)
 	memset(sent, 0, sizeof(*sent));
 	const LV2_Atom_Sequence *seq =
 	    (const LV2_Atom_Sequence *)eth_audio(f->host, "notify");
-	LV2_ATOM_SEQUENCE_FOREACH (seq, ev) {
+	LV2_ATOM_SEQUENCE_FOREACH(seq, ev)
+	{
 		assert_int_equal(ev->body.type, f->object);
 		if (ev->body.size > sent->largest_event) {
 			sent->largest_event = ev->body.size;
 		}
-		const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
+		const LV2_Atom_Object *obj =
+		    (const LV2_Atom_Object *)&ev->body;
 		if (obj->body.otype == f->activity) {
 			const LV2_Atom *s = NULL;
 			lv2_atom_object_get(obj, f->sounding, &s, 0);
@@ -126,10 +129,10 @@ decode(const Fixture *f, Sent *sent)
 		assert_int_equal(obj->body.otype, f->overview);
 		assert_true(sent->n_chunks < MAX_CHUNKS);
 		const LV2_Atom *serial = NULL, *length = NULL, *bins = NULL,
-		               *first = NULL, *peaks = NULL;
-		lv2_atom_object_get(obj, f->serial, &serial, f->length, &length,
-		                    f->bin_count, &bins, f->first, &first, f->peaks,
-		                    &peaks, 0);
+			       *first = NULL, *peaks = NULL;
+		lv2_atom_object_get(obj, f->serial, &serial, f->length,
+				    &length, f->bin_count, &bins, f->first,
+				    &first, f->peaks, &peaks, 0);
 		Chunk *c  = &sent->chunk[sent->n_chunks++];
 		c->serial = get_uint(f, serial);
 		c->length = get_uint(f, length);
@@ -140,7 +143,8 @@ decode(const Fixture *f, Sent *sent)
 		const LV2_Atom_Vector *vec = (const LV2_Atom_Vector *)peaks;
 		assert_int_equal(vec->body.child_type, f->atom_float);
 		assert_int_equal(vec->body.child_size, sizeof(float));
-		c->n = (vec->atom.size - (uint32_t)sizeof(vec->body)) / sizeof(float);
+		c->n = (vec->atom.size - (uint32_t)sizeof(vec->body)) /
+		       sizeof(float);
 		assert_true(c->n <= ET_MSG_OVERVIEW_CHUNK);
 		memcpy(c->peaks, vec + 1, c->n * sizeof(float));
 	}
@@ -160,7 +164,7 @@ static void
 ui_alive(Fixture *f)
 {
 	if (f->ui_open && f->wall >= f->next_alive) {
-		const LV2_Atom_Object_Body body = {0, f->alive};
+		const LV2_Atom_Object_Body body = { 0, f->alive };
 		eth_atom(f->host, 0, f->object, &body, sizeof(body));
 		f->next_alive = f->wall + (uint64_t)(RATE / 2);
 	}
@@ -195,7 +199,7 @@ play(Fixture *f, Sent *sent)
 static void
 send_request(Fixture *f)
 {
-	const LV2_Atom_Object_Body body = {0, f->request};
+	const LV2_Atom_Object_Body body = { 0, f->request };
 	eth_atom(f->host, 0, f->object, &body, sizeof(body));
 }
 
@@ -229,11 +233,12 @@ take_of(const Fixture *f, uint64_t start, uint32_t length, float *loop)
 	const uint32_t ramp = et_looper_ramp_frames(RATE);
 	const uint32_t r    = ramp < length / 4 ? ramp : length / 4;
 	for (uint32_t i = 0; i < r; ++i) {
-		const int64_t before = (int64_t)start - (int64_t)r + (int64_t)i;
-		const float   pre    = before >= 0 ? f->fed[before] : 0.0f;
-		const float   w      = et_looper_seam_weight(i, r);
-		float        *a      = &loop[length - r + i];
-		*a                   = *a * (1.0f - w) + pre * w;
+		const int64_t before =
+		    (int64_t)start - (int64_t)r + (int64_t)i;
+		const float pre = before >= 0 ? f->fed[before] : 0.0f;
+		const float w   = et_looper_seam_weight(i, r);
+		float      *a   = &loop[length - r + i];
+		*a              = *a * (1.0f - w) + pre * w;
 	}
 }
 
@@ -245,9 +250,11 @@ reference_peak(const Fixture *f, uint64_t start, uint32_t length, uint32_t b)
 	assert_non_null(loop);
 	take_of(f, start, length, loop);
 	/* Bin b covers [b * length / bins, (b + 1) * length / bins). */
-	const uint32_t from = (uint32_t)((uint64_t)b * length / ET_OVERVIEW_BINS);
-	const uint32_t to = (uint32_t)((uint64_t)(b + 1) * length / ET_OVERVIEW_BINS);
-	float          peak = 0.0f;
+	const uint32_t from =
+	    (uint32_t)((uint64_t)b * length / ET_OVERVIEW_BINS);
+	const uint32_t to =
+	    (uint32_t)((uint64_t)(b + 1) * length / ET_OVERVIEW_BINS);
+	float peak = 0.0f;
 	for (uint32_t i = from; i < to; ++i) {
 		peak = fmaxf(peak, fabsf(loop[i])); /* right is half */
 	}
@@ -258,8 +265,11 @@ reference_peak(const Fixture *f, uint64_t start, uint32_t length, uint32_t b)
 /* Runs blocks until one whole overview of `length` frames arrived from its
  * bin 0, in order; returns the number of blocks it took. */
 static unsigned
-collect_overview(Fixture *f, uint32_t length, float *bins, unsigned max_blocks,
-                 uint32_t *largest)
+collect_overview(Fixture  *f,
+		 uint32_t  length,
+		 float    *bins,
+		 unsigned  max_blocks,
+		 uint32_t *largest)
 {
 	uint32_t next = 0, serial = 0;
 	bool     started = false;
@@ -293,7 +303,7 @@ collect_overview(Fixture *f, uint32_t length, float *bins, unsigned max_blocks,
 		}
 	}
 	fail_msg("no whole overview of %u frames within %u blocks", length,
-	         max_blocks);
+		 max_blocks);
 	return 0;
 }
 
@@ -305,17 +315,18 @@ request_gets_the_recorded_peaks(void **state)
 	(void)state;
 	Fixture f;
 	fixture_init(&f);
-	Sent sent;
+	Sent           sent;
 	const unsigned blocks = 375; /* 96000 frames: 2 s */
 	const uint64_t start  = record(&f, blocks);
 	const uint32_t length = blocks * BLOCK;
 	assert_int_equal(lrintf(eth_get(f.host, "loop_length") * (float)RATE),
-	                 length);
+			 length);
 
 	/* The overview goes out on its own once the take ends ... */
-	float    bins[ET_OVERVIEW_BINS];
-	uint32_t largest = 0;
-	const unsigned first_blocks = collect_overview(&f, length, bins, 60, &largest);
+	float          bins[ET_OVERVIEW_BINS];
+	uint32_t       largest = 0;
+	const unsigned first_blocks =
+	    collect_overview(&f, length, bins, 60, &largest);
 	/* 96000 frames at 16 x 256 a block, then the 512 bins at once (the
 	 * port holds 64 KB). */
 	assert_true(first_blocks <= 24 + 1);
@@ -350,13 +361,14 @@ no_ui_no_overview_then_a_fresh_one(void **state)
 	Fixture f;
 	fixture_init(&f);
 	f.ui_open = false;
-	Sent sent;
+	Sent           sent;
 	const unsigned blocks = 375; /* 2 s */
-	record(&f, blocks);                     /* a first take ... */
+	record(&f, blocks);          /* a first take ... */
 	eth_set(f.host, "loop_clear", 1);
 	play(&f, &sent);
 	eth_set(f.host, "loop_clear", 0);
-	const uint64_t start  = record(&f, blocks); /* ... replaced by a second */
+	const uint64_t start =
+	    record(&f, blocks); /* ... replaced by a second */
 	const uint32_t length = blocks * BLOCK;
 	for (int i = 0; i < 400; ++i) {
 		play(&f, &sent);
@@ -381,7 +393,8 @@ no_ui_no_overview_then_a_fresh_one(void **state)
 	unsigned late_chunks = 0;
 	for (unsigned i = 0; i < 3 * blocks; ++i) {
 		play(&f, &sent);
-		if (f.wall > f.next_alive + (uint64_t)(ET_MSG_LISTEN_SECONDS * RATE)) {
+		if (f.wall >
+		    f.next_alive + (uint64_t)(ET_MSG_LISTEN_SECONDS * RATE)) {
 			late_chunks += sent.n_chunks;
 		}
 	}
@@ -405,7 +418,8 @@ small_notify_buffer(void **state)
 	float          bins[ET_OVERVIEW_BINS];
 	uint32_t       largest = 0;
 	collect_overview(&f, length, bins, 600, &largest);
-	assert_true(largest <= 200 - sizeof(LV2_Atom_Sequence) - sizeof(LV2_Atom_Event));
+	assert_true(largest <=
+		    200 - sizeof(LV2_Atom_Sequence) - sizeof(LV2_Atom_Event));
 	for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
 		assert_true(bins[b] == reference_peak(&f, start, length, b));
 	}
@@ -416,9 +430,11 @@ small_notify_buffer(void **state)
 static float
 peak_of(const float *loop, uint32_t length, uint32_t b)
 {
-	const uint32_t from = (uint32_t)((uint64_t)b * length / ET_OVERVIEW_BINS);
-	const uint32_t to = (uint32_t)((uint64_t)(b + 1) * length / ET_OVERVIEW_BINS);
-	float          peak = 0.0f;
+	const uint32_t from =
+	    (uint32_t)((uint64_t)b * length / ET_OVERVIEW_BINS);
+	const uint32_t to =
+	    (uint32_t)((uint64_t)(b + 1) * length / ET_OVERVIEW_BINS);
+	float peak = 0.0f;
 	for (uint32_t i = from; i < to; ++i) {
 		peak = fmaxf(peak, fabsf(loop[i]));
 	}
@@ -480,12 +496,14 @@ overdub_shows_its_layer(void **state)
 			}
 			seen = true;
 			for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
-				seen = seen && bins[b] == peak_of(loop, length, b);
+				seen = seen &&
+				       bins[b] == peak_of(loop, length, b);
 			}
 		}
 	}
 	if (!seen) {
-		fail_msg("no overview with the overdub's layer within 60 blocks");
+		fail_msg(
+		    "no overview with the overdub's layer within 60 blocks");
 	}
 	/* Two passes of 25600 frames at 4096 a block at most, then the 8
 	 * chunks at once. */
@@ -510,11 +528,11 @@ overdub_at_large_blocks(uint32_t block, uint32_t capacity, unsigned least)
 {
 	Fixture f;
 	fixture_init(&f);
-	Sent           sent;
+	Sent sent;
 	if (capacity) {
 		eth_set_port_capacity(f.host, "notify", capacity);
 	}
-	const unsigned take = (unsigned)(2.0 * RATE / block);
+	const unsigned take   = (unsigned)(2.0 * RATE / block);
 	const uint32_t length = take * block;
 	eth_set(f.host, "loop_quantize", 0);
 	eth_set(f.host, "loop_arm", 1);
@@ -532,8 +550,9 @@ overdub_at_large_blocks(uint32_t block, uint32_t capacity, unsigned least)
 	/* The loop as the plugin holds it, and each bin's peak after each
 	 * block of the overdub (peak[0]: before it). */
 	const unsigned blocks = (unsigned)(20.0 * RATE / block);
-	float *loop = (float *)malloc(length * sizeof(float));
-	float *peak = (float *)malloc((size_t)(blocks + 1) * ET_OVERVIEW_BINS * sizeof(float));
+	float         *loop   = (float *)malloc(length * sizeof(float));
+	float *peak = (float *)malloc((size_t)(blocks + 1) * ET_OVERVIEW_BINS *
+				      sizeof(float));
 	take_of(&f, start, length, loop);
 	for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
 		peak[b] = peak_of(loop, length, b);
@@ -570,7 +589,8 @@ overdub_at_large_blocks(uint32_t block, uint32_t capacity, unsigned least)
 				serial  = ch->serial;
 				next    = 0;
 			}
-			if (!started || ch->serial != serial || ch->first != next) {
+			if (!started || ch->serial != serial ||
+			    ch->first != next) {
 				continue;
 			}
 			assert_int_equal(ch->length, length);
@@ -581,21 +601,30 @@ overdub_at_large_blocks(uint32_t block, uint32_t capacity, unsigned least)
 			}
 			++wholes;
 			started = false;
-			/* Each bin as the loop was at some block of the last pass:
-			 * between the least and the most it was then (a peak at a
-			 * negative sample shrinks as the 0.01 layers on). */
+			/* Each bin as the loop was at some block of the last
+			 * pass: between the least and the most it was then (a
+			 * peak at a negative sample shrinks as the 0.01 layers
+			 * on). */
 			const unsigned since = j > pass ? j - pass : 0;
 			unsigned       grown = 0;
 			for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
 				float lo = now[b], hi = now[b];
 				for (unsigned i = since; i < j; ++i) {
-					lo = fminf(lo, peak[(size_t)i * ET_OVERVIEW_BINS + b]);
-					hi = fmaxf(hi, peak[(size_t)i * ET_OVERVIEW_BINS + b]);
+					lo = fminf(
+					    lo,
+					    peak[(size_t)i * ET_OVERVIEW_BINS +
+						 b]);
+					hi = fmaxf(
+					    hi,
+					    peak[(size_t)i * ET_OVERVIEW_BINS +
+						 b]);
 				}
 				if (!(got[b] >= lo && got[b] <= hi)) {
-					fail_msg("block %u: overview %u, bin %u: %g, not between "
-					         "%g and %g (blocks %u to %u)", block, serial, b,
-					         (double)got[b], (double)lo, (double)hi, since, j);
+					fail_msg(
+					    "block %u: overview %u, bin %u: %g, not between "
+					    "%g and %g (blocks %u to %u)",
+					    block, serial, b, (double)got[b],
+					    (double)lo, (double)hi, since, j);
 				}
 				grown += got[b] > peak[b];
 			}
@@ -605,8 +634,10 @@ overdub_at_large_blocks(uint32_t block, uint32_t capacity, unsigned least)
 	eth_set(f.host, "loop_arm", 0);
 	/* 20 s at a pass each quarter of the loop: about 40 overviews. */
 	if (wholes < least || fresh < least) {
-		fail_msg("block %u: %u whole overviews during 20 s of overdub, %u "
-		         "showing layers", block, wholes, fresh);
+		fail_msg(
+		    "block %u: %u whole overviews during 20 s of overdub, %u "
+		    "showing layers",
+		    block, wholes, fresh);
 	}
 	free(peak);
 	free(loop);
@@ -684,7 +715,8 @@ note_lights_follow_the_notes(void **state)
 	assert_int_equal(sent.activities, 0); /* unchanged: quiet */
 
 	eth_set(f.host, "active_track", 3);
-	eth_midi3(f.host, 0, 0x90, 64, 100); /* track 3; track 1's note rings */
+	eth_midi3(f.host, 0, 0x90, 64,
+		  100); /* track 3; track 1's note rings */
 	play(&f, &sent);
 	assert_int_equal(sent.activities, 1);
 	assert_int_equal(sent.sounding, 0x05);
@@ -710,15 +742,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(request_gets_the_recorded_peaks),
-	    cmocka_unit_test(no_ui_no_overview_then_a_fresh_one),
-	    cmocka_unit_test(small_notify_buffer),
-	    cmocka_unit_test(overdub_shows_its_layer),
-	    cmocka_unit_test(overdub_at_4096_frame_blocks),
-	    cmocka_unit_test(overdub_at_8192_frame_blocks),
-	    cmocka_unit_test(overdub_at_4096_frame_blocks_small_port),
-	    cmocka_unit_test(clear_sends_an_empty_overview),
-	    cmocka_unit_test(note_lights_follow_the_notes),
+		cmocka_unit_test(request_gets_the_recorded_peaks),
+		cmocka_unit_test(no_ui_no_overview_then_a_fresh_one),
+		cmocka_unit_test(small_notify_buffer),
+		cmocka_unit_test(overdub_shows_its_layer),
+		cmocka_unit_test(overdub_at_4096_frame_blocks),
+		cmocka_unit_test(overdub_at_8192_frame_blocks),
+		cmocka_unit_test(overdub_at_4096_frame_blocks_small_port),
+		cmocka_unit_test(clear_sends_an_empty_overview),
+		cmocka_unit_test(note_lights_follow_the_notes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,8 +37,12 @@ host_teardown(void **state)
 }
 
 static void
-expect_out(const EthHost *host, size_t i, uint32_t frame, uint8_t b0,
-           uint8_t b1, uint8_t b2)
+expect_out(const EthHost *host,
+	   size_t         i,
+	   uint32_t       frame,
+	   uint8_t        b0,
+	   uint8_t        b1,
+	   uint8_t        b2)
 {
 	const EthEvent *e = eth_out(host, i);
 	assert_non_null(e);
@@ -103,7 +107,8 @@ the_active_tracks_channel_reaches_it_too(void **state)
 }
 
 static void
-switching_tracks_mid_note_leaves_one_note_off_on_the_first_channel(void **state)
+switching_tracks_mid_note_leaves_one_note_off_on_the_first_channel(
+    void **state)
 {
 	EthHost *host = (EthHost *)*state;
 	eth_midi3(host, 100, 0x90, 60, 100);
@@ -219,10 +224,10 @@ programs_go_out_on_first_run_on_change_and_on_activation(void **state)
 static void
 bad_midi_is_dropped_and_logged_once_by_the_worker(void **state)
 {
-	EthHost *host = (EthHost *)*state;
-	const uint8_t truncated[] = {0x90, 60};
-	const uint8_t no_status[] = {0x3C, 0x40};
-	const uint8_t sysex[]     = {0xF0, 0x43, 0x10, 0xF7};
+	EthHost      *host        = (EthHost *)*state;
+	const uint8_t truncated[] = { 0x90, 60 };
+	const uint8_t no_status[] = { 0x3C, 0x40 };
+	const uint8_t sysex[]     = { 0xF0, 0x43, 0x10, 0xF7 };
 	const uint8_t clock       = 0xF8;
 	for (int i = 0; i < 3; ++i) {
 		eth_midi(host, 1, truncated, 0);
@@ -232,7 +237,8 @@ bad_midi_is_dropped_and_logged_once_by_the_worker(void **state)
 		eth_midi(host, 5, &clock, 1);
 		eth_atom(host, 6, eth_map(host, LV2_ATOM__Int), &i, sizeof(i));
 		eth_run(host, 16);
-		assert_int_equal(eth_out_count(host), 2); /* SysEx and clock, thru */
+		assert_int_equal(eth_out_count(host),
+				 2); /* SysEx and clock, thru */
 		expect_out(host, 0, 4, 0xF0, 0x43, 0x10);
 		expect_out(host, 1, 5, 0xF8, 0, 0);
 	}
@@ -252,9 +258,9 @@ a_ui_message_stamped_past_the_block_is_not_late(void **state)
 	EthHost *host = (EthHost *)*state;
 	const struct {
 		uint32_t id, otype;
-	} request = {0, eth_map(host, "urn:eighttrack:msg#Request")};
+	} request = { 0, eth_map(host, "urn:eighttrack:msg#Request") };
 	eth_atom(host, 64, eth_map(host, LV2_ATOM__Object), &request,
-	         sizeof(request));
+		 sizeof(request));
 	eth_run(host, 64);
 	assert_int_equal(eth_log_lines(host), 0);
 	/* A position past the block is still late. */
@@ -269,7 +275,7 @@ events_out_of_order_or_past_the_block_stay_inside_it(void **state)
 {
 	EthHost *host = (EthHost *)*state;
 	eth_midi3(host, 40, 0x90, 60, 100);
-	eth_midi3(host, 10, 0x90, 61, 100); /* earlier than the one before */
+	eth_midi3(host, 10, 0x90, 61, 100);  /* earlier than the one before */
 	eth_midi3(host, 900, 0x90, 62, 100); /* past nframes */
 	eth_run(host, 64);
 	assert_int_equal(eth_out_count(host), 3);
@@ -304,18 +310,18 @@ static void
 hostile_control_values_are_clamped_and_nan_reads_as_default(void **state)
 {
 	EthHost *host = (EthHost *)*state;
-	eth_set(host, "active_track", NAN);          /* default: track 1 */
-	eth_set(host, "track1_channel", INFINITY);   /* 16 */
-	eth_set(host, "track1_transpose", -1e9f);    /* -48 */
-	eth_set(host, "auto_channel", -5);           /* Omni */
-	eth_set(host, "thru", NAN);                  /* on */
+	eth_set(host, "active_track", NAN);        /* default: track 1 */
+	eth_set(host, "track1_channel", INFINITY); /* 16 */
+	eth_set(host, "track1_transpose", -1e9f);  /* -48 */
+	eth_set(host, "auto_channel", -5);         /* Omni */
+	eth_set(host, "thru", NAN);                /* on */
 	eth_midi3(host, 2, 0x93, 100, 90);
 	eth_run(host, 32);
 	assert_int_equal(eth_out_count(host), 1);
 	expect_out(host, 0, 2, 0x9F, 52, 90);
-	eth_set(host, "active_track", 1e9f); /* track 8, channel 8 */
+	eth_set(host, "active_track", 1e9f);  /* track 8, channel 8 */
 	eth_set(host, "track8_program", NAN); /* none */
-	eth_midi3(host, 3, 0x93, 100, 0); /* goes where its note-on went */
+	eth_midi3(host, 3, 0x93, 100, 0);     /* goes where its note-on went */
 	eth_midi3(host, 4, 0x93, 70, 90);
 	eth_run(host, 32);
 	assert_int_equal(eth_out_count(host), 2);
@@ -345,9 +351,10 @@ a_tiny_midi_out_is_never_overrun_and_overflow_is_logged_once(void **state)
 	EthHost *host = (EthHost *)*state;
 	/* A buffer with room for the atom and sequence headers and two 3-byte
 	 * events (16 bytes each) in the space the host offers. */
-	const uint32_t capacity = (uint32_t)(2 * sizeof(LV2_Atom) + 8 + 2 * 16);
+	const uint32_t capacity =
+	    (uint32_t)(2 * sizeof(LV2_Atom) + 8 + 2 * 16);
 	eth_set_out_capacity(host, capacity);
-	int sounding[128] = {0};
+	int sounding[128] = { 0 };
 	for (int block = 0; block < 4; ++block) {
 		for (uint8_t n = 0; n < 10; ++n) {
 			eth_midi3(host, n, 0x90, (uint8_t)(40 + n), 100);
@@ -357,7 +364,8 @@ a_tiny_midi_out_is_never_overrun_and_overflow_is_logged_once(void **state)
 		count_notes(host, sounding);
 	}
 	assert_int_equal(eth_log_lines(host), 1);
-	assert_non_null(strstr(eth_log_text(host), "midi_out or a track's output was full"));
+	assert_non_null(strstr(eth_log_text(host),
+			       "midi_out or a track's output was full"));
 
 	/* Once room is back, every note that got out ends exactly once; the
 	 * refused ones never sounded, so their note-offs are dropped. */
@@ -376,8 +384,8 @@ static void
 a_host_without_worker_or_log_still_runs(void **state)
 {
 	(void)state;
-	EthHost *bare = eth_new_with(rate, false, false);
-	const uint8_t bad[] = {0x90};
+	EthHost      *bare  = eth_new_with(rate, false, false);
+	const uint8_t bad[] = { 0x90 };
 	eth_midi(bare, 0, bad, 1);
 	eth_midi3(bare, 1, 0x90, 60, 100);
 	eth_run(bare, 64);
@@ -393,8 +401,8 @@ static void
 a_sample_rate_that_is_no_audio_rate_is_refused(void **state)
 {
 	(void)state;
-	const double bad[] = {NAN,  INFINITY, -INFINITY, 1e300, -1e300,
-	                      0.0,  -48000.0, 0.5,       1.5e6, 4.9e-324};
+	const double bad[] = { NAN, INFINITY, -INFINITY, 1e300, -1e300,
+			       0.0, -48000.0, 0.5,       1.5e6, 4.9e-324 };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
 		if (eth_instantiates(bad[i])) {
 			fail_msg("instantiated at %g Hz", bad[i]);
@@ -412,22 +420,26 @@ a_sample_rate_that_is_no_audio_rate_is_refused(void **state)
 static void
 every_control_and_position_at_hostile_values_run_defined(void **state)
 {
-	EthHost          *host     = (EthHost *)*state;
-	const float       values[] = {NAN,    INFINITY, -INFINITY, 1e30f, -1e30f,
-	                              -0.0f,  1e-45f,   0.49f,     0.5f,  2.5f};
-	const double      junk[]   = {NAN,     INFINITY, -INFINITY, 1e300,
-	                              -1e300,  1.7e308,  4.9e-324,  -0.0,
-	                              1e-300,  0.5,      -1.0,      1e4};
-	const char *const keys[]   = {LV2_TIME__frame,         LV2_TIME__speed,
-	                              LV2_TIME__beatsPerMinute, LV2_TIME__beatsPerBar,
-	                              LV2_TIME__bar,           LV2_TIME__barBeat,
-	                              LV2_TIME__beatUnit};
-	const size_t nv = sizeof(values) / sizeof(values[0]);
-	const size_t nj = sizeof(junk) / sizeof(junk[0]);
+	EthHost     *host        = (EthHost *)*state;
+	const float  values[]    = { NAN,   INFINITY, -INFINITY, 1e30f, -1e30f,
+				     -0.0f, 1e-45f,   0.49f,     0.5f,  2.5f };
+	const double junk[]      = { NAN,    INFINITY, -INFINITY, 1e300,
+				     -1e300, 1.7e308,  4.9e-324,  -0.0,
+				     1e-300, 0.5,      -1.0,      1e4 };
+	const char *const keys[] = { LV2_TIME__frame,
+				     LV2_TIME__speed,
+				     LV2_TIME__beatsPerMinute,
+				     LV2_TIME__beatsPerBar,
+				     LV2_TIME__bar,
+				     LV2_TIME__barBeat,
+				     LV2_TIME__beatUnit };
+	const size_t      nv     = sizeof(values) / sizeof(values[0]);
+	const size_t      nj     = sizeof(junk) / sizeof(junk[0]);
 	for (size_t v = 0; v < 2 * nv; ++v) {
 		for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
 			if (et_ports[i].kind == ET_PORT_KIND_CONTROL_IN) {
-				eth_set(host, et_ports[i].symbol, values[(v + i) % nv]);
+				eth_set(host, et_ports[i].symbol,
+					values[(v + i) % nv]);
 			}
 		}
 		eth_set(host, "clock_out", (float)(v & 1));
@@ -438,15 +450,17 @@ every_control_and_position_at_hostile_values_run_defined(void **state)
 		}
 		eth_position_of(host, 0, 7, keys, fields);
 		/* A sane tempo mid-block, so that the garbage speed rolls. */
-		const double sane[] = {0.0, junk[v % nj], 120.0, 4.0, 0.0, 0.0, 4.0};
+		const double sane[] = { 0.0, junk[v % nj], 120.0, 4.0,
+					0.0, 0.0,          4.0 };
 		eth_position_of(host, 100, 7, keys, sane);
 		for (uint8_t ch = 0; ch < 16; ++ch) {
 			eth_midi3(host, 10 + ch, (uint8_t)(0x90 | ch),
-			          (uint8_t)(36 + ch), 100);
+				  (uint8_t)(36 + ch), 100);
 			eth_midi3(host, 200 + ch, (uint8_t)(0x80 | ch),
-			          (uint8_t)(36 + ch), 0);
+				  (uint8_t)(36 + ch), 0);
 		}
-		float *in_l = eth_audio(host, "in_l"), *in_r = eth_audio(host, "in_r");
+		float *in_l = eth_audio(host, "in_l"),
+		      *in_r = eth_audio(host, "in_r");
 		for (uint32_t f = 0; f < 256; ++f) {
 			in_l[f] = values[(v + f) % nv];
 			in_r[f] = -values[(v + f) % nv];
@@ -469,9 +483,10 @@ every_control_and_position_at_hostile_values_run_defined(void **state)
 static void
 random_play_through_the_plugin_leaves_nothing_hanging(void **state)
 {
-	EthHost *host = (EthHost *)*state;
-	static const char *const fields[] = {"_mute", "_transpose", "_channel"};
-	int sounding[16][128];
+	EthHost                 *host     = (EthHost *)*state;
+	static const char *const fields[] = { "_mute", "_transpose",
+					      "_channel" };
+	int                      sounding[16][128];
 	memset(sounding, 0, sizeof(sounding));
 	srand(99);
 	for (int block = 0; block < 300; ++block) {
@@ -479,20 +494,24 @@ random_play_through_the_plugin_leaves_nothing_hanging(void **state)
 		for (int e = rand() % 12; e > 0; --e) {
 			const uint8_t ch = (uint8_t)(rand() % 3 + 9);
 			eth_midi3(host, rand() % (int)nframes,
-			          (uint8_t)((rand() % 2 ? 0x90 : 0x80) | ch),
-			          (uint8_t)(60 + rand() % 6), 100);
+				  (uint8_t)((rand() % 2 ? 0x90 : 0x80) | ch),
+				  (uint8_t)(60 + rand() % 6), 100);
 		}
 		if (rand() % 3 == 0) {
-			char symbol[32];
+			char      symbol[32];
 			const int t = 1 + rand() % 8;
 			const int f = rand() % 4;
 			if (f == 3) {
 				eth_set(host, "active_track", (float)t);
 			} else {
-				snprintf(symbol, sizeof(symbol), "track%d%s", t, fields[f]);
-				eth_set(host, symbol, (float)(rand() % 17 - (f == 1 ? 8 : 0)));
+				snprintf(symbol, sizeof(symbol), "track%d%s",
+					 t, fields[f]);
+				eth_set(
+				    host, symbol,
+				    (float)(rand() % 17 - (f == 1 ? 8 : 0)));
 			}
-			eth_set(host, "auto_channel", (float)(rand() % 3 ? 0 : 10));
+			eth_set(host, "auto_channel",
+				(float)(rand() % 3 ? 0 : 10));
 		}
 		/* The host queues events in frame order; sort them. */
 		eth_run(host, nframes);
@@ -501,8 +520,9 @@ random_play_through_the_plugin_leaves_nothing_hanging(void **state)
 			const EthEvent *ev = eth_out(host, i);
 			assert_true(ev->frame < nframes);
 			assert_true(ev->frame >= last);
-			last = ev->frame;
-			const int type = ev->bytes[0] & 0xF0, ch = ev->bytes[0] & 0x0F;
+			last           = ev->frame;
+			const int type = ev->bytes[0] & 0xF0,
+				  ch   = ev->bytes[0] & 0x0F;
 			if (type == 0x90 && ev->bytes[2]) {
 				++sounding[ch][ev->bytes[1]];
 			} else if (type == 0x80 || type == 0x90) {
@@ -518,7 +538,8 @@ random_play_through_the_plugin_leaves_nothing_hanging(void **state)
 	}
 	for (int ch = 0; ch < 16; ++ch) {
 		for (int n = 0; n < 128; ++n) {
-			eth_midi3(host, 0, (uint8_t)(0x80 | ch), (uint8_t)n, 0);
+			eth_midi3(host, 0, (uint8_t)(0x80 | ch), (uint8_t)n,
+				  0);
 		}
 	}
 	eth_run(host, 64);
@@ -541,35 +562,41 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    STORY(omni_plays_track_one_at_the_exact_frames),
-	    STORY(keystep_on_10_plays_the_synth_on_11_and_the_rest_passes_thru),
-	    STORY(the_active_tracks_channel_reaches_it_too),
-	    STORY(switching_tracks_mid_note_leaves_one_note_off_on_the_first_channel),
-	    STORY(muting_mid_note_ends_it_at_the_start_of_the_block),
-	    STORY(transpose_and_channel_changes_mid_note),
-	    STORY(sustain_pressed_on_one_track_is_released_there_after_a_switch),
-	    STORY(pedals_are_released_wherever_they_were_pressed),
-	    STORY(programs_go_out_on_first_run_on_change_and_on_activation),
-	    STORY(bad_midi_is_dropped_and_logged_once_by_the_worker),
-	    STORY(a_ui_message_stamped_past_the_block_is_not_late),
-	    STORY(events_out_of_order_or_past_the_block_stay_inside_it),
-	    STORY(blocks_of_zero_one_and_8192_frames),
-	    STORY(hostile_control_values_are_clamped_and_nan_reads_as_default),
-	    STORY(a_tiny_midi_out_is_never_overrun_and_overflow_is_logged_once),
-	    STORY(a_host_without_worker_or_log_still_runs),
-	    STORY(a_sample_rate_that_is_no_audio_rate_is_refused),
-	    STORY(every_control_and_position_at_hostile_values_run_defined),
-	    STORY(random_play_through_the_plugin_leaves_nothing_hanging),
+		STORY(omni_plays_track_one_at_the_exact_frames),
+		STORY(
+		    keystep_on_10_plays_the_synth_on_11_and_the_rest_passes_thru),
+		STORY(the_active_tracks_channel_reaches_it_too),
+		STORY(
+		    switching_tracks_mid_note_leaves_one_note_off_on_the_first_channel),
+		STORY(muting_mid_note_ends_it_at_the_start_of_the_block),
+		STORY(transpose_and_channel_changes_mid_note),
+		STORY(
+		    sustain_pressed_on_one_track_is_released_there_after_a_switch),
+		STORY(pedals_are_released_wherever_they_were_pressed),
+		STORY(
+		    programs_go_out_on_first_run_on_change_and_on_activation),
+		STORY(bad_midi_is_dropped_and_logged_once_by_the_worker),
+		STORY(a_ui_message_stamped_past_the_block_is_not_late),
+		STORY(events_out_of_order_or_past_the_block_stay_inside_it),
+		STORY(blocks_of_zero_one_and_8192_frames),
+		STORY(
+		    hostile_control_values_are_clamped_and_nan_reads_as_default),
+		STORY(
+		    a_tiny_midi_out_is_never_overrun_and_overflow_is_logged_once),
+		STORY(a_host_without_worker_or_log_still_runs),
+		STORY(a_sample_rate_that_is_no_audio_rate_is_refused),
+		STORY(
+		    every_control_and_position_at_hostile_values_run_defined),
+		STORY(random_play_through_the_plugin_leaves_nothing_hanging),
 	};
-	static const double rates[] = {44100.0, 48000.0, 96000.0, 192000.0};
-	int failed = 0;
+	static const double rates[] = { 44100.0, 48000.0, 96000.0, 192000.0 };
+	int                 failed  = 0;
 	for (unsigned r = 0; r < 4; ++r) {
 		char name[64];
 		rate = rates[r];
 		snprintf(name, sizeof(name), "router at %.0f Hz", rate);
-		failed += _cmocka_run_group_tests(name, tests,
-		                                  sizeof(tests) / sizeof(tests[0]),
-		                                  NULL, NULL);
+		failed += _cmocka_run_group_tests(
+		    name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 	}
 	return failed;
 }

@@ -5,8 +5,8 @@
  *   fails, says so in one log line, and leaves the loop saved before in
  *   that folder as it was (Carla and jalv save into the same folder again)
  *   and nothing in a new folder (Ardour makes one per save).  The full
- *   disk is an LD_PRELOAD shim (tests/host/enospc_shim.c) that always runs, and
- *   a real 64 KiB tmpfs when the test runs as root (skipped with a message
+ *   disk is an LD_PRELOAD shim (tests/host/enospc_shim.c) that always runs,
+ * and a real 64 KiB tmpfs when the test runs as root (skipped with a message
  *   otherwise; a failure when CI=true);
  * - a loop.wav that is a FIFO, or a state path that names one, is refused
  *   at once with a log line instead of blocking restore() (and the host's
@@ -45,12 +45,13 @@
 
 #include <cmocka.h>
 
-#define RATE 48000.0
-#define BLOCK 500
+#define RATE        48000.0
+#define BLOCK       500
 #define LOOP_FRAMES (4 * BLOCK) /* 16 KB of stereo float: 4 tmpfs pages */
-#define LOOP_KEY "urn:eighttrack:state#loop"
+#define LOOP_KEY    "urn:eighttrack:state#loop"
 
-/* The shim's controls (tests/host/enospc_shim.c), found once it is preloaded. */
+/* The shim's controls (tests/host/enospc_shim.c), found once it is preloaded.
+ */
 static void (*enospc_arm)(const char *dir, long budget);
 static long (*enospc_refused)(void);
 
@@ -87,7 +88,8 @@ a_loop_of(unsigned blocks)
 		wall += BLOCK;
 	}
 	assert_int_equal(eth_get(h, "loop_state"), 3);
-	assert_float_equal(eth_get(h, "loop_length"), blocks * BLOCK / RATE, 1e-6);
+	assert_float_equal(eth_get(h, "loop_length"), blocks * BLOCK / RATE,
+			   1e-6);
 	return h;
 }
 
@@ -136,15 +138,18 @@ listing(const char *dir, char *out, size_t size)
 		return;
 	}
 	for (struct dirent *e; (e = readdir(d));) {
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && n < 16) {
-			snprintf(names[n++], sizeof(names[0]), "%s", e->d_name);
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    n < 16) {
+			snprintf(names[n++], sizeof(names[0]), "%s",
+				 e->d_name);
 		}
 	}
 	closedir(d);
 	qsort(names, (size_t)n, sizeof(names[0]), by_name);
 	for (int i = 0; i < n; ++i) {
 		const size_t len = strlen(out);
-		snprintf(out + len, size - len, "%s%s", i ? " " : "", names[i]);
+		snprintf(out + len, size - len, "%s%s", i ? " " : "",
+			 names[i]);
 	}
 }
 
@@ -154,8 +159,8 @@ folder_holds(const char *dir, const char *want, const char *what)
 	char got[2048];
 	listing(dir, got, sizeof(got));
 	if (strcmp(got, want) != 0) {
-		print_message("%s: %s holds \"%s\", want \"%s\"\n", what, dir, got,
-		              want);
+		print_message("%s: %s holds \"%s\", want \"%s\"\n", what, dir,
+			      got, want);
 		return false;
 	}
 	return true;
@@ -173,21 +178,23 @@ file_bytes(const char *path, size_t *size)
 	const long n = ftell(f);
 	fseek(f, 0, SEEK_SET);
 	unsigned char *bytes = (unsigned char *)malloc((size_t)n + 1);
-	*size = fread(bytes, 1, (size_t)n, f);
+	*size                = fread(bytes, 1, (size_t)n, f);
 	fclose(f);
 	return bytes;
 }
 
 static bool
-file_is(const char *path, const unsigned char *bytes, size_t size,
-        const char *what)
+file_is(const char          *path,
+	const unsigned char *bytes,
+	size_t               size,
+	const char          *what)
 {
 	size_t         got_size = 0;
 	unsigned char *got      = file_bytes(path, &got_size);
-	const bool     same = got && got_size == size && !memcmp(got, bytes, size);
+	const bool same = got && got_size == size && !memcmp(got, bytes, size);
 	if (!same) {
-		print_message("%s: %s is %s (%zu bytes, was %zu)\n", what, path,
-		              got ? "changed" : "gone", got_size, size);
+		print_message("%s: %s is %s (%zu bytes, was %zu)\n", what,
+			      path, got ? "changed" : "gone", got_size, size);
 	}
 	free(got);
 	return same;
@@ -211,7 +218,7 @@ one_new_line_with(const EthHost *h, unsigned before, const char *what, ...)
 {
 	const char *line = log_from(h, before);
 	bool        ok   = eth_log_lines(h) == before + 1 &&
-	          strncmp(line, "eighttrack: ", 12) == 0;
+		  strncmp(line, "eighttrack: ", 12) == 0;
 	va_list ap;
 	va_start(ap, what);
 	for (const char *p; ok && (p = va_arg(ap, const char *));) {
@@ -219,8 +226,10 @@ one_new_line_with(const EthHost *h, unsigned before, const char *what, ...)
 	}
 	va_end(ap);
 	if (!ok) {
-		print_message("%s: want one log line with the phrases given, got %u "
-		              "new: %s\n", what, eth_log_lines(h) - before, line);
+		print_message(
+		    "%s: want one log line with the phrases given, got %u "
+		    "new: %s\n",
+		    what, eth_log_lines(h) - before, line);
 	}
 	return ok;
 }
@@ -234,13 +243,15 @@ restores_the_short_loop(const EthState *state, const char *what)
 	bool     ok = eth_state_restore(b, state, NULL) == 0;
 	eth_run(b, 64);
 	ok = ok && eth_get(b, "loop_state") == 3.0f &&
-	     fabsf(eth_get(b, "loop_length") - (float)(LOOP_FRAMES / RATE)) < 1e-6f &&
+	     fabsf(eth_get(b, "loop_length") - (float)(LOOP_FRAMES / RATE)) <
+		 1e-6f &&
 	     eth_log_lines(b) == 0;
 	if (!ok) {
-		print_message("%s: the saved loop does not come back: state %g, "
-		              "length %g, log: %s\n", what,
-		              (double)eth_get(b, "loop_state"),
-		              (double)eth_get(b, "loop_length"), eth_log_text(b));
+		print_message(
+		    "%s: the saved loop does not come back: state %g, "
+		    "length %g, log: %s\n",
+		    what, (double)eth_get(b, "loop_state"),
+		    (double)eth_get(b, "loop_length"), eth_log_text(b));
 	}
 	eth_free(b);
 	return ok;
@@ -251,7 +262,7 @@ static EthState *
 save_with_disk_full_after(EthHost *h, const char *dir, long budget)
 {
 	enospc_arm(dir, budget);
-	EthState *state = eth_state_save(h, dir);
+	EthState  *state   = eth_state_save(h, dir);
 	const long refused = enospc_refused();
 	enospc_arm(NULL, 0);
 	if (!state && refused == 0) {
@@ -262,7 +273,7 @@ save_with_disk_full_after(EthHost *h, const char *dir, long budget)
 
 /* Where the disk fills up: at the start (not even the header), inside
  * the header, halfway through the samples. */
-static const long budgets[] = {0, 20, 8 * 1024};
+static const long budgets[] = { 0, 20, 8 * 1024 };
 #define N_BUDGETS (sizeof(budgets) / sizeof(budgets[0]))
 
 /* ----------------------------------------------------- a full disk */
@@ -271,12 +282,13 @@ static const long budgets[] = {0, 20, 8 * 1024};
  * The disk is full: the save fails, the log says where and why, and the
  * loop saved before is still there, byte for byte, and alone. */
 static void
-a_save_that_runs_out_of_disk_keeps_the_loop_saved_before_in_that_folder(void **state)
+a_save_that_runs_out_of_disk_keeps_the_loop_saved_before_in_that_folder(
+    void **state)
 {
 	(void)state;
-	EthHost   *h    = a_short_loop();
-	char      *dir  = temp_dir();
-	EthState  *good = eth_state_save(h, dir);
+	EthHost  *h    = a_short_loop();
+	char     *dir  = temp_dir();
+	EthState *good = eth_state_save(h, dir);
 	assert_non_null(good);
 	char          *loop = path_in(dir, "loop.wav");
 	size_t         size = 0;
@@ -286,19 +298,19 @@ a_save_that_runs_out_of_disk_keeps_the_loop_saved_before_in_that_folder(void **s
 	unsigned failures = 0;
 	for (size_t i = 0; i < N_BUDGETS; ++i) {
 		char what[96];
-		snprintf(what, sizeof(what), "same folder, disk full after %ld bytes",
-		         budgets[i]);
+		snprintf(what, sizeof(what),
+			 "same folder, disk full after %ld bytes", budgets[i]);
 		const unsigned before = eth_log_lines(h);
-		EthState      *bad    = save_with_disk_full_after(h, dir, budgets[i]);
+		EthState *bad = save_with_disk_full_after(h, dir, budgets[i]);
 		if (bad) {
 			print_message("%s: the save succeeded\n", what);
 			eth_state_free(bad);
 			++failures;
 			continue;
 		}
-		failures += !one_new_line_with(h, before, what, loop,
-		                               strerror(ENOSPC), "left as it was",
-		                               (const char *)NULL);
+		failures +=
+		    !one_new_line_with(h, before, what, loop, strerror(ENOSPC),
+				       "left as it was", (const char *)NULL);
 		failures += !folder_holds(dir, "loop.wav", what);
 		failures += !file_is(loop, was, size, what);
 		failures += !restores_the_short_loop(good, what);
@@ -338,20 +350,21 @@ a_save_that_runs_out_of_disk_leaves_nothing_in_a_new_folder(void **state)
 	unsigned failures = 0;
 	for (size_t i = 0; i < N_BUDGETS; ++i) {
 		char what[96];
-		snprintf(what, sizeof(what), "new folder, disk full after %ld bytes",
-		         budgets[i]);
+		snprintf(what, sizeof(what),
+			 "new folder, disk full after %ld bytes", budgets[i]);
 		char name[32];
 		snprintf(name, sizeof(name), "state-%zu", i + 2);
 		char          *next   = path_in(top, name);
 		const unsigned before = eth_log_lines(h);
-		EthState      *bad    = save_with_disk_full_after(h, next, budgets[i]);
+		EthState *bad = save_with_disk_full_after(h, next, budgets[i]);
 		if (bad) {
 			print_message("%s: the save succeeded\n", what);
 			eth_state_free(bad);
 			++failures;
 		} else {
-			failures += !one_new_line_with(h, before, what, strerror(ENOSPC),
-			                               (const char *)NULL);
+			failures += !one_new_line_with(h, before, what,
+						       strerror(ENOSPC),
+						       (const char *)NULL);
 			failures += !folder_holds(next, "", what);
 			failures += !file_is(loop, was, size, what);
 			failures += !restores_the_short_loop(good, what);
@@ -375,8 +388,10 @@ cannot_mount(const char *why)
 	if (ci && !strcmp(ci, "true")) {
 		fail_msg("the tmpfs test cannot run (%s), and CI=true", why);
 	}
-	print_message("SKIPPED: the full tmpfs test: %s (run as root to test a "
-	              "real full disk; the LD_PRELOAD test above ran)\n", why);
+	print_message(
+	    "SKIPPED: the full tmpfs test: %s (run as root to test a "
+	    "real full disk; the LD_PRELOAD test above ran)\n",
+	    why);
 	skip();
 }
 
@@ -426,7 +441,8 @@ a_save_into_a_full_tmpfs_keeps_the_loop_saved_before(void **state)
 		cannot_mount(strerror(errno));
 	}
 	char *mnt = temp_dir();
-	if (mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k") != 0) {
+	if (mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k") !=
+	    0) {
 		const int err = errno;
 		rmdir(mnt);
 		free(mnt);
@@ -438,11 +454,11 @@ a_save_into_a_full_tmpfs_keeps_the_loop_saved_before(void **state)
 	EthState *good    = eth_state_save(h, session);
 	assert_non_null(good);
 	eth_free(h);
-	h = a_loop_of(6); /* 3000 frames */
-	char          *loop   = path_in(session, "loop.wav");
-	char          *filler = path_in(mnt, "filler");
-	size_t         size   = 0;
-	unsigned char *was    = file_bytes(loop, &size);
+	h                       = a_loop_of(6); /* 3000 frames */
+	char          *loop     = path_in(session, "loop.wav");
+	char          *filler   = path_in(mnt, "filler");
+	size_t         size     = 0;
+	unsigned char *was      = file_bytes(loop, &size);
 	unsigned       failures = 0;
 
 	/* Full to the last byte: the same folder (Carla, jalv), then a new
@@ -452,9 +468,11 @@ a_save_into_a_full_tmpfs_keeps_the_loop_saved_before(void **state)
 	EthState   *bad    = eth_state_save(h, session);
 	failures += bad != NULL;
 	eth_state_free(bad);
-	failures += !one_new_line_with(h, before, "full tmpfs, same folder", loop,
-	                               strerror(ENOSPC), (const char *)NULL);
-	failures += !folder_holds(session, "loop.wav", "full tmpfs, same folder");
+	failures +=
+	    !one_new_line_with(h, before, "full tmpfs, same folder", loop,
+			       strerror(ENOSPC), (const char *)NULL);
+	failures +=
+	    !folder_holds(session, "loop.wav", "full tmpfs, same folder");
 	failures += !file_is(loop, was, size, "full tmpfs, same folder");
 	failures += !restores_the_short_loop(good, "full tmpfs, same folder");
 
@@ -464,7 +482,7 @@ a_save_into_a_full_tmpfs_keeps_the_loop_saved_before(void **state)
 	failures += bad != NULL;
 	eth_state_free(bad);
 	failures += !one_new_line_with(h, before, "full tmpfs, new folder",
-	                               strerror(ENOSPC), (const char *)NULL);
+				       strerror(ENOSPC), (const char *)NULL);
 	failures += !folder_holds(next, "", "full tmpfs, new folder");
 
 	/* Room for the header and a little more, not for the loop. */
@@ -474,7 +492,7 @@ a_save_into_a_full_tmpfs_keeps_the_loop_saved_before(void **state)
 	failures += bad != NULL;
 	eth_state_free(bad);
 	failures += !one_new_line_with(h, before, "tmpfs full halfway", loop,
-	                               strerror(ENOSPC), (const char *)NULL);
+				       strerror(ENOSPC), (const char *)NULL);
 	failures += !folder_holds(session, "loop.wav", "tmpfs full halfway");
 	failures += !file_is(loop, was, size, "tmpfs full halfway");
 	failures += !restores_the_short_loop(good, "tmpfs full halfway");
@@ -483,7 +501,8 @@ a_save_into_a_full_tmpfs_keeps_the_loop_saved_before(void **state)
 	assert_int_equal(unlink(filler), 0);
 	EthState *again = eth_state_save(h, session);
 	failures += again == NULL;
-	failures += !folder_holds(session, "loop.wav", "tmpfs with room again");
+	failures +=
+	    !folder_holds(session, "loop.wav", "tmpfs with room again");
 	eth_state_free(again);
 	assert_int_equal(failures, 0);
 
@@ -526,8 +545,9 @@ now(void)
 /* Restores `state` (whose loop path names a FIFO) into a new instance:
  * within a second, an empty loop that still records, one log line. */
 static bool
-restore_is_quick_and_empty(const EthState *state, const char *fifo,
-                           const char *what)
+restore_is_quick_and_empty(const EthState *state,
+			   const char     *fifo,
+			   const char     *what)
 {
 	EthHost *b = eth_new(RATE);
 	signal(SIGALRM, on_alarm);
@@ -539,22 +559,23 @@ restore_is_quick_and_empty(const EthState *state, const char *fifo,
 	bool ok = status == 0 && took < 1.0;
 	if (!ok) {
 		print_message("%s: restore() returned %d after %.3f s\n", what,
-		              status, took);
+			      status, took);
 	}
 	eth_run(b, 64);
 	if (eth_get(b, "loop_state") != 0.0f) {
 		print_message("%s: loop_state %g, want 0\n", what,
-		              (double)eth_get(b, "loop_state"));
+			      (double)eth_get(b, "loop_state"));
 		ok = false;
 	}
 	ok = one_new_line_with(b, 0, what, fifo, "not a regular file",
-	                       (const char *)NULL) && ok;
+			       (const char *)NULL) &&
+	     ok;
 	eth_set(b, "loop_quantize", 0);
 	eth_set(b, "loop_arm", 1);
 	eth_run(b, 64);
 	if (eth_get(b, "loop_state") != 2.0f) {
 		print_message("%s: arming gives state %g, want 2\n", what,
-		              (double)eth_get(b, "loop_state"));
+			      (double)eth_get(b, "loop_state"));
 		ok = false;
 	}
 	eth_free(b);
@@ -574,7 +595,8 @@ a_loop_file_that_is_a_fifo_is_refused_at_once(void **state)
 	char *loop = path_in(dir, "loop.wav");
 	assert_int_equal(unlink(loop), 0);
 	assert_int_equal(mkfifo(loop, 0644), 0);
-	assert_true(restore_is_quick_and_empty(good, loop, "loop.wav is a FIFO"));
+	assert_true(
+	    restore_is_quick_and_empty(good, loop, "loop.wav is a FIFO"));
 	eth_state_free(good);
 	free(loop);
 	remove_dir(dir);
@@ -594,9 +616,9 @@ a_state_path_that_names_a_fifo_is_refused_at_once(void **state)
 	char *fifo = path_in(far, "pipe");
 	assert_int_equal(mkfifo(fifo, 0644), 0);
 	eth_state_set(good, LOOP_KEY, LV2_ATOM__Path, LV2_STATE_IS_POD, fifo,
-	              (uint32_t)strlen(fifo) + 1);
-	assert_true(restore_is_quick_and_empty(good, fifo,
-	                                       "the state's path names a FIFO"));
+		      (uint32_t)strlen(fifo) + 1);
+	assert_true(restore_is_quick_and_empty(
+	    good, fifo, "the state's path names a FIFO"));
 	eth_state_free(good);
 	free(fifo);
 	remove_dir(far);
@@ -651,8 +673,9 @@ a_loop_file_with_samples_that_cannot_play_loads_them_as_silence(void **state)
 	float  *x = read_interleaved(loop, &info);
 	assert_int_equal(info.frames, LOOP_FRAMES);
 	const BadSample bad[] = {
-	    {100, 0, NAN},   {200, 1, INFINITY}, {300, 0, 1e30f},
-	    {301, 1, -INFINITY}, {400, 0, denormal()}, {401, 1, -16.5f},
+		{ 100, 0, NAN },        { 200, 1, INFINITY },
+		{ 300, 0, 1e30f },      { 301, 1, -INFINITY },
+		{ 400, 0, denormal() }, { 401, 1, -16.5f },
 	};
 	const size_t n_bad = sizeof(bad) / sizeof(bad[0]);
 	for (size_t i = 0; i < n_bad; ++i) {
@@ -671,30 +694,33 @@ a_loop_file_with_samples_that_cannot_play_loads_them_as_silence(void **state)
 	 * range. */
 	for (int rep = 0; rep < 2 * LOOP_FRAMES / BLOCK; ++rep) {
 		eth_run(b, BLOCK);
-		const float *out[2] = {eth_audio(b, "out_l"), eth_audio(b, "out_r")};
+		const float *out[2] = { eth_audio(b, "out_l"),
+					eth_audio(b, "out_r") };
 		for (int c = 0; c < 2; ++c) {
 			for (uint32_t i = 0; i < BLOCK; ++i) {
 				if (!(fabsf(out[c][i]) <= 1.0f)) {
 					if (failures++ < 5) {
-						print_message("output %d, block %d, frame %u: %g\n", c,
-						              rep, i, (double)out[c][i]);
+						print_message(
+						    "output %d, block %d, frame %u: %g\n",
+						    c, rep, i,
+						    (double)out[c][i]);
 					}
 				}
 			}
 		}
 	}
 	if (eth_get(b, "loop_state") != 3.0f) {
-		fail_msg("loop_state %g; log: %s", (double)eth_get(b, "loop_state"),
-		         eth_log_text(b));
+		fail_msg("loop_state %g; log: %s",
+			 (double)eth_get(b, "loop_state"), eth_log_text(b));
 	}
-	failures += !one_new_line_with(b, 0, "samples that cannot play", loop,
-	                               "held 6 samples", "3 NaN or infinite",
-	                               "2 beyond", "1 denormal",
-	                               "first at frame 100", (const char *)NULL);
+	failures += !one_new_line_with(
+	    b, 0, "samples that cannot play", loop, "held 6 samples",
+	    "3 NaN or infinite", "2 beyond", "1 denormal",
+	    "first at frame 100", (const char *)NULL);
 
 	/* What plays is what a save writes: those six are 0, the rest as
 	 * saved. */
-	char     *dir2 = temp_dir();
+	char     *dir2    = temp_dir();
 	EthState *resaved = eth_state_save(b, dir2);
 	assert_non_null(resaved);
 	char   *loop2 = path_in(dir2, "loop.wav");
@@ -704,13 +730,15 @@ a_loop_file_with_samples_that_cannot_play_loads_them_as_silence(void **state)
 	for (uint32_t k = 0; k < 2 * LOOP_FRAMES; ++k) {
 		bool was_bad = false;
 		for (size_t i = 0; i < n_bad; ++i) {
-			was_bad |= k == 2 * bad[i].frame + (uint32_t)bad[i].channel;
+			was_bad |=
+			    k == 2 * bad[i].frame + (uint32_t)bad[i].channel;
 		}
 		const float want = was_bad ? 0.0f : x[k];
 		if (memcmp(&y[k], &want, sizeof(float)) != 0) {
 			if (failures++ < 10) {
-				print_message("saved again, sample %u (frame %u): %g, want %g\n",
-				              k, k / 2, (double)y[k], (double)want);
+				print_message(
+				    "saved again, sample %u (frame %u): %g, want %g\n",
+				    k, k / 2, (double)y[k], (double)want);
 			}
 		}
 	}
@@ -736,10 +764,10 @@ preload_the_shim(char **argv)
 {
 	if (getenv("ET_ENOSPC_REEXEC")) {
 		fprintf(stderr, "test_host_save: the shim is preloaded but "
-		                "et_enospc_arm is not found\n");
+				"et_enospc_arm is not found\n");
 		return 1;
 	}
-	char exe[PATH_MAX];
+	char          exe[PATH_MAX];
 	const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0) {
 		perror("test_host_save: /proc/self/exe");
@@ -751,19 +779,20 @@ preload_the_shim(char **argv)
 	char shim[PATH_MAX + 32];
 	snprintf(shim, sizeof(shim), "%s/enospc_shim.so", exe);
 	if (access(shim, R_OK) != 0) {
-		fprintf(stderr, "test_host_save: %s: %s (make builds it)\n", shim,
-		        strerror(errno));
+		fprintf(stderr, "test_host_save: %s: %s (make builds it)\n",
+			shim, strerror(errno));
 		return 1;
 	}
 	/* After what is preloaded already (the sanitizers' runtimes). */
 	const char *old = getenv("LD_PRELOAD");
 	char        preload[2 * PATH_MAX + 64];
 	snprintf(preload, sizeof(preload), "%s%s%s", old ? old : "",
-	         old && *old ? " " : "", shim);
+		 old && *old ? " " : "", shim);
 	const char *asan = getenv("ASAN_OPTIONS");
 	char        asan_options[1024];
-	snprintf(asan_options, sizeof(asan_options), "%s%sverify_asan_link_order=0",
-	         asan ? asan : "", asan && *asan ? ":" : "");
+	snprintf(asan_options, sizeof(asan_options),
+		 "%s%sverify_asan_link_order=0", asan ? asan : "",
+		 asan && *asan ? ":" : "");
 	setenv("LD_PRELOAD", preload, 1);
 	setenv("ASAN_OPTIONS", asan_options, 1);
 	setenv("ET_ENOSPC_REEXEC", "1", 1);
@@ -782,12 +811,18 @@ main(int argc, char **argv)
 		return preload_the_shim(argv);
 	}
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(a_save_that_runs_out_of_disk_keeps_the_loop_saved_before_in_that_folder),
-	    cmocka_unit_test(a_save_that_runs_out_of_disk_leaves_nothing_in_a_new_folder),
-	    cmocka_unit_test(a_save_into_a_full_tmpfs_keeps_the_loop_saved_before),
-	    cmocka_unit_test(a_loop_file_that_is_a_fifo_is_refused_at_once),
-	    cmocka_unit_test(a_state_path_that_names_a_fifo_is_refused_at_once),
-	    cmocka_unit_test(a_loop_file_with_samples_that_cannot_play_loads_them_as_silence),
+		cmocka_unit_test(
+		    a_save_that_runs_out_of_disk_keeps_the_loop_saved_before_in_that_folder),
+		cmocka_unit_test(
+		    a_save_that_runs_out_of_disk_leaves_nothing_in_a_new_folder),
+		cmocka_unit_test(
+		    a_save_into_a_full_tmpfs_keeps_the_loop_saved_before),
+		cmocka_unit_test(
+		    a_loop_file_that_is_a_fifo_is_refused_at_once),
+		cmocka_unit_test(
+		    a_state_path_that_names_a_fifo_is_refused_at_once),
+		cmocka_unit_test(
+		    a_loop_file_with_samples_that_cannot_play_loads_them_as_silence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

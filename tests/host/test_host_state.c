@@ -26,16 +26,17 @@
 
 #include <cmocka.h>
 
-#define RATE 48000.0
-#define BPM 240.0 /* a bar is 48000 frames */
-#define BAR 48000
-#define TEN_MS 480
+#define RATE         48000.0
+#define BPM          240.0 /* a bar is 48000 frames */
+#define BAR          48000
+#define TEN_MS       480
 #define STATE_KEY(k) "urn:eighttrack:state#" k
 
 static const char *const keys[] = {
-    STATE_KEY("version"),     STATE_KEY("loop"),       STATE_KEY("length"),
-    STATE_KEY("exactLength"), STATE_KEY("anchored"),   STATE_KEY("startFrame"),
-    STATE_KEY("startExact"),
+	STATE_KEY("version"),    STATE_KEY("loop"),
+	STATE_KEY("length"),     STATE_KEY("exactLength"),
+	STATE_KEY("anchored"),   STATE_KEY("startFrame"),
+	STATE_KEY("startExact"),
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -84,10 +85,11 @@ play(Session *s, uint32_t n)
 		in_r[i] = -ramp(s->wall + i);
 	}
 	if (s->position_due) {
-		const double beats = (double)s->transport * BPM / (60.0 * RATE);
-		const double bar   = floor(beats / 4.0);
-		eth_position(s->host, 0, s->transport, 1.0, BPM, 4.0, (int64_t)bar,
-		             (float)(beats - bar * 4.0));
+		const double beats =
+		    (double)s->transport * BPM / (60.0 * RATE);
+		const double bar = floor(beats / 4.0);
+		eth_position(s->host, 0, s->transport, 1.0, BPM, 4.0,
+			     (int64_t)bar, (float)(beats - bar * 4.0));
 		s->position_due = false;
 	}
 	eth_run(s->host, n);
@@ -169,7 +171,8 @@ story_teardown(void **state)
 typedef enum {
 	BACK,         /* the loop in phase, no log line */
 	BACK_WARNED,  /* the loop in phase, one log line */
-	EMPTY_SILENT, /* an empty loop, no log line (a state saved without one) */
+	EMPTY_SILENT, /* an empty loop, no log line (a state saved without one)
+		       */
 	EMPTY_LOGGED, /* an empty loop, one log line */
 } Outcome;
 
@@ -193,23 +196,27 @@ describe(char *buf, size_t size, const EthRetrieve *how)
 		unsigned    option;
 		const char *name;
 	} names[] = {
-	    {ETH_RETRIEVE_INVALIDATE, "invalidate"}, {ETH_RETRIEVE_NO_NUL, "no-NUL"},
-	    {ETH_RETRIEVE_MISSING, "missing"},       {ETH_RETRIEVE_WRONG_TYPE, "wrong type"},
-	    {ETH_RETRIEVE_SHORTER, "shorter"},       {ETH_RETRIEVE_LONGER, "longer"},
+		{ ETH_RETRIEVE_INVALIDATE, "invalidate" },
+		{ ETH_RETRIEVE_NO_NUL, "no-NUL" },
+		{ ETH_RETRIEVE_MISSING, "missing" },
+		{ ETH_RETRIEVE_WRONG_TYPE, "wrong type" },
+		{ ETH_RETRIEVE_SHORTER, "shorter" },
+		{ ETH_RETRIEVE_LONGER, "longer" },
 	};
-	size_t n = (size_t)snprintf(buf, size, "retrieve [");
+	size_t n     = (size_t)snprintf(buf, size, "retrieve [");
 	bool   first = true;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); ++i) {
 		if (how->options & names[i].option && n < size) {
-			n += (size_t)snprintf(buf + n, size - n, "%s%s", first ? "" : ", ",
-			                      names[i].name);
+			n +=
+			    (size_t)snprintf(buf + n, size - n, "%s%s",
+					     first ? "" : ", ", names[i].name);
 			first = false;
 		}
 	}
 	if (n < size) {
 		snprintf(buf + n, size - n, "%s]%s%s", first ? "plain" : "",
-		         how->key ? " on " : "",
-		         how->key ? how->key + strlen(STATE_KEY("")) : "");
+			 how->key ? " on " : "",
+			 how->key ? how->key + strlen(STATE_KEY("")) : "");
 	}
 }
 
@@ -221,8 +228,9 @@ log_is_one_line(const EthHost *b, const char *phrase, const char *what)
 	if (eth_log_lines(b) != 1 || !nl || nl[1] != '\0' ||
 	    strncmp(text, "eighttrack: ", 12) != 0 ||
 	    (phrase && !strstr(text, phrase))) {
-		print_message("%s: want one log line with \"%s\", got %u: %s\n", what,
-		              phrase ? phrase : "", eth_log_lines(b), text);
+		print_message(
+		    "%s: want one log line with \"%s\", got %u: %s\n", what,
+		    phrase ? phrase : "", eth_log_lines(b), text);
 		return false;
 	}
 	return true;
@@ -234,22 +242,24 @@ log_is_one_line(const EthHost *b, const char *phrase, const char *what)
 static bool
 same_playback_from(Story *st, Session *b, int64_t at, const char *what)
 {
-	Session     *a     = &st->a;
-	const int64_t L    = st->loop_len;
-	const int64_t from = st->loop_start +
-	                     (at + TEN_MS - st->loop_start + L - 1) / L * L;
-	const int64_t end  = from + 2 * L;
+	Session      *a = &st->a;
+	const int64_t L = st->loop_len;
+	const int64_t from =
+	    st->loop_start + (at + TEN_MS - st->loop_start + L - 1) / L * L;
+	const int64_t end = from + 2 * L;
 	locate(a, at);
 	locate(b, at);
-	b->wall = a->wall;
-	float  peak = 0.0f;
-	bool   ok   = true;
+	b->wall    = a->wall;
+	float peak = 0.0f;
+	bool  ok   = true;
 	while (a->transport < end && ok) {
-		const uint32_t n = (uint32_t)(end - a->transport < 512 ? end - a->transport : 512);
-		const int64_t  t = a->transport;
+		const uint32_t n =
+		    (uint32_t)(end - a->transport < 512 ? end - a->transport
+							: 512);
+		const int64_t t = a->transport;
 		play(a, n);
 		play(b, n);
-		static const char *const outs[] = {"out_l", "out_r"};
+		static const char *const outs[] = { "out_l", "out_r" };
 		for (int c = 0; c < 2 && ok; ++c) {
 			const float *x = eth_audio(a->host, outs[c]);
 			const float *y = eth_audio(b->host, outs[c]);
@@ -257,14 +267,18 @@ same_playback_from(Story *st, Session *b, int64_t at, const char *what)
 				if (t + i < from) {
 					continue;
 				}
-				const float tol = 1e-6f * fmaxf(1.0f, fabsf(x[i]));
+				const float tol =
+				    1e-6f * fmaxf(1.0f, fabsf(x[i]));
 				peak = fmaxf(peak, fabsf(x[i]));
 				if (!(fabsf(x[i] - y[i]) <= tol)) {
-					print_message("%s: %s at transport frame %lld (loop "
-					              "sample %lld): restored %f, original %f\n",
-					              what, outs[c], (long long)(t + i),
-					              (long long)((t + i - st->loop_start) % L),
-					              (double)y[i], (double)x[i]);
+					print_message(
+					    "%s: %s at transport frame %lld (loop "
+					    "sample %lld): restored %f, original %f\n",
+					    what, outs[c], (long long)(t + i),
+					    (long long)((t + i -
+							 st->loop_start) %
+							L),
+					    (double)y[i], (double)x[i]);
 					ok = false;
 					break;
 				}
@@ -273,7 +287,7 @@ same_playback_from(Story *st, Session *b, int64_t at, const char *what)
 	}
 	if (ok && peak < ramp(TEN_MS)) {
 		print_message("%s: the original is silent at %lld\n", what,
-		              (long long)at);
+			      (long long)at);
 		ok = false;
 	}
 	return ok;
@@ -284,12 +298,14 @@ loop_is_back(Story *st, Session *b, const char *what)
 {
 	play(b, 64);
 	if (eth_get(b->host, "loop_state") != 3.0f ||
-	    eth_get(b->host, "loop_length") != eth_get(st->a.host, "loop_length")) {
-		print_message("%s: loop_state %g, loop_length %g (want 3, %g); log: %s\n",
-		              what, (double)eth_get(b->host, "loop_state"),
-		              (double)eth_get(b->host, "loop_length"),
-		              (double)eth_get(st->a.host, "loop_length"),
-		              eth_log_text(b->host));
+	    eth_get(b->host, "loop_length") !=
+		eth_get(st->a.host, "loop_length")) {
+		print_message(
+		    "%s: loop_state %g, loop_length %g (want 3, %g); log: %s\n",
+		    what, (double)eth_get(b->host, "loop_state"),
+		    (double)eth_get(b->host, "loop_length"),
+		    (double)eth_get(st->a.host, "loop_length"),
+		    eth_log_text(b->host));
 		return false;
 	}
 	/* Where the original is now, then far on, then just before a seam. */
@@ -307,16 +323,17 @@ loop_is_empty(Story *st, Session *b, const char *what)
 	const float *out = eth_audio(b->host, "out_l");
 	for (uint32_t i = 0; i < 1000; ++i) {
 		if (out[i] != 0.0f) {
-			print_message("%s: output %f at %u, want silence\n", what,
-			              (double)out[i], i);
+			print_message("%s: output %f at %u, want silence\n",
+				      what, (double)out[i], i);
 			return false;
 		}
 	}
 	if (eth_get(b->host, "loop_state") != 0.0f ||
 	    eth_get(b->host, "loop_length") != 0.0f) {
-		print_message("%s: loop_state %g, loop_length %g (want 0, 0)\n", what,
-		              (double)eth_get(b->host, "loop_state"),
-		              (double)eth_get(b->host, "loop_length"));
+		print_message(
+		    "%s: loop_state %g, loop_length %g (want 0, 0)\n", what,
+		    (double)eth_get(b->host, "loop_state"),
+		    (double)eth_get(b->host, "loop_length"));
 		return false;
 	}
 	/* The plugin keeps working: it records. */
@@ -324,8 +341,9 @@ loop_is_empty(Story *st, Session *b, const char *what)
 	eth_set(b->host, "loop_arm", 1);
 	play(b, 1000);
 	if (eth_get(b->host, "loop_state") != 2.0f) {
-		print_message("%s: arming an emptied loop gives state %g, want 2\n",
-		              what, (double)eth_get(b->host, "loop_state"));
+		print_message(
+		    "%s: arming an emptied loop gives state %g, want 2\n",
+		    what, (double)eth_get(b->host, "loop_state"));
 		return false;
 	}
 	return true;
@@ -334,14 +352,17 @@ loop_is_empty(Story *st, Session *b, const char *what)
 /* Restores `state` as `how` says into a fresh instance and checks the
  * outcome; true if it is `want`. */
 static bool
-restore_case(Story *st, const EthState *state, const EthRetrieve *how,
-             Outcome want, const char *phrase)
+restore_case(Story             *st,
+	     const EthState    *state,
+	     const EthRetrieve *how,
+	     Outcome            want,
+	     const char        *phrase)
 {
 	char what[256];
 	describe(what, sizeof(what), how);
 	Session b;
 	session_init(&b);
-	bool ok = true;
+	bool      ok     = true;
 	const int status = eth_state_restore(b.host, state, how);
 	if (status != 0) {
 		print_message("%s: restore() returned %d\n", what, status);
@@ -352,29 +373,34 @@ restore_case(Story *st, const EthState *state, const EthRetrieve *how,
 		case BACK:
 			ok = loop_is_back(st, &b, what);
 			if (ok && eth_log_lines(b.host) != 0) {
-				print_message("%s: the loop is back but the log says: %s\n",
-				              what, eth_log_text(b.host));
+				print_message(
+				    "%s: the loop is back but the log says: %s\n",
+				    what, eth_log_text(b.host));
 				ok = false;
 			}
 			break;
 		case BACK_WARNED:
-			ok = loop_is_back(st, &b, what) && log_is_one_line(b.host, phrase, what);
+			ok = loop_is_back(st, &b, what) &&
+			     log_is_one_line(b.host, phrase, what);
 			break;
 		case EMPTY_SILENT:
 			ok = loop_is_empty(st, &b, what);
 			if (ok && eth_log_lines(b.host) != 0) {
-				print_message("%s: want no log line, got: %s\n", what,
-				              eth_log_text(b.host));
+				print_message(
+				    "%s: want no log line, got: %s\n", what,
+				    eth_log_text(b.host));
 				ok = false;
 			}
 			break;
 		case EMPTY_LOGGED:
-			ok = loop_is_empty(st, &b, what) && log_is_one_line(b.host, phrase, what);
+			ok = loop_is_empty(st, &b, what) &&
+			     log_is_one_line(b.host, phrase, what);
 			break;
 		}
 	}
 	if (!ok) {
-		print_message("FAILED: %s: want %s\n", what, outcome_name(want));
+		print_message("FAILED: %s: want %s\n", what,
+			      outcome_name(want));
 	}
 	session_free(&b);
 	return ok;
@@ -391,16 +417,18 @@ the_saved_state_holds_the_loop_and_what_places_it(void **state)
 	Story *st = (Story *)*state;
 	assert_int_equal(eth_state_count(st->saved), N_KEYS);
 	for (size_t k = 0; k < N_KEYS; ++k) {
-		assert_non_null(eth_state_get(st->saved, keys[k], NULL, NULL, NULL));
+		assert_non_null(
+		    eth_state_get(st->saved, keys[k], NULL, NULL, NULL));
 	}
 	uint32_t    size = 0, flags = 0;
 	const char *type = NULL;
-	const char *path =
-	    (const char *)eth_state_get(st->saved, STATE_KEY("loop"), &size, &type, &flags);
+	const char *path = (const char *)eth_state_get(
+	    st->saved, STATE_KEY("loop"), &size, &type, &flags);
 	assert_string_equal(type, LV2_ATOM__Path);
 	assert_int_equal(flags, LV2_STATE_IS_POD);
 	assert_int_equal(size, strlen(path) + 1);
-	assert_true(path[0] != '/'); /* mapped: relative to the state's folder */
+	assert_true(path[0] !=
+		    '/'); /* mapped: relative to the state's folder */
 	char file[4096];
 	snprintf(file, sizeof(file), "%s/%s", st->dir, path);
 	struct stat info;
@@ -413,7 +441,7 @@ static void
 a_plain_retrieve_restores_the_loop_in_phase(void **state)
 {
 	Story            *st  = (Story *)*state;
-	const EthRetrieve how = {0, NULL};
+	const EthRetrieve how = { 0, NULL };
 	assert_true(restore_case(st, st->saved, &how, BACK, NULL));
 }
 
@@ -423,10 +451,12 @@ static void
 a_carla_retrieve_that_frees_each_value_restores_the_loop_in_phase(void **state)
 {
 	Story            *st   = (Story *)*state;
-	const EthRetrieve how1 = {ETH_RETRIEVE_INVALIDATE, NULL};
-	const EthRetrieve how2 = {ETH_RETRIEVE_INVALIDATE | ETH_RETRIEVE_NO_NUL, NULL};
-	const bool        ok1  = restore_case(st, st->saved, &how1, BACK, NULL);
-	const bool        ok2  = restore_case(st, st->saved, &how2, BACK, NULL);
+	const EthRetrieve how1 = { ETH_RETRIEVE_INVALIDATE, NULL };
+	const EthRetrieve how2 = {
+		ETH_RETRIEVE_INVALIDATE | ETH_RETRIEVE_NO_NUL, NULL
+	};
+	const bool ok1 = restore_case(st, st->saved, &how1, BACK, NULL);
+	const bool ok2 = restore_case(st, st->saved, &how2, BACK, NULL);
 	assert_true(ok1 && ok2);
 }
 
@@ -434,32 +464,37 @@ static void
 paths_without_their_nul_restore_the_loop_in_phase(void **state)
 {
 	Story            *st  = (Story *)*state;
-	const EthRetrieve how = {ETH_RETRIEVE_NO_NUL, NULL};
+	const EthRetrieve how = { ETH_RETRIEVE_NO_NUL, NULL };
 	assert_true(restore_case(st, st->saved, &how, BACK, NULL));
 }
 
 /* The retrieves every per-key case is run with: plain, and Carla's. */
 static const unsigned bases[] = {
-    0, ETH_RETRIEVE_INVALIDATE | ETH_RETRIEVE_NO_NUL,
+	0,
+	ETH_RETRIEVE_INVALIDATE | ETH_RETRIEVE_NO_NUL,
 };
 #define N_BASES (sizeof(bases) / sizeof(bases[0]))
 
-static const char *const invalid = "is incomplete or invalid; the loop is empty";
+static const char *const invalid =
+    "is incomplete or invalid; the loop is empty";
 static const char *const unreadable = "eighttrack: restoring the loop from";
 static const char *const no_path    = "no usable path for the loop";
 
 /* Runs one fault on each key in turn, with each base retrieve; `want`
  * gives the outcome (and log phrase) for a key. */
 static void
-each_key(Story *st, unsigned fault,
-         Outcome (*want)(const char *key, unsigned options, const char **phrase))
+each_key(Story   *st,
+	 unsigned fault,
+	 Outcome (*want)(const char  *key,
+			 unsigned     options,
+			 const char **phrase))
 {
 	unsigned failures = 0;
 	for (size_t b = 0; b < N_BASES; ++b) {
 		for (size_t k = 0; k < N_KEYS; ++k) {
-			const EthRetrieve how    = {bases[b] | fault, keys[k]};
+			const EthRetrieve how = { bases[b] | fault, keys[k] };
 			const char       *phrase = NULL;
-			const Outcome     o      = want(keys[k], how.options, &phrase);
+			const Outcome o = want(keys[k], how.options, &phrase);
 			if (!restore_case(st, st->saved, &how, o, phrase)) {
 				++failures;
 			}
@@ -471,7 +506,8 @@ each_key(Story *st, unsigned fault,
 static bool
 is_key(const char *key, const char *name)
 {
-	return !strcmp(key + strlen(STATE_KEY("")), name); /* keys[] all are ours */
+	return !strcmp(key + strlen(STATE_KEY("")),
+		       name); /* keys[] all are ours */
 }
 
 /* version: a loop without a usable version is read as this version's.
@@ -565,14 +601,18 @@ each_key_with_bytes_after_its_value(void **state)
 
 /* A copy of the saved state with one value replaced. */
 static EthState *
-saved_with(const Story *st, const char *key, const char *type,
-           const void *value, uint32_t size)
+saved_with(const Story *st,
+	   const char  *key,
+	   const char  *type,
+	   const void  *value,
+	   uint32_t     size)
 {
 	EthState *copy = eth_state_new(st->dir);
 	for (size_t k = 0; k < N_KEYS; ++k) {
 		uint32_t    n = 0, flags = 0;
 		const char *t = NULL;
-		const void *v = eth_state_get(st->saved, keys[k], &n, &t, &flags);
+		const void *v =
+		    eth_state_get(st->saved, keys[k], &n, &t, &flags);
 		if (!strcmp(keys[k], key)) {
 			eth_state_set(copy, key, type, flags, value, size);
 		} else {
@@ -589,10 +629,11 @@ the_phase_check_sees_a_loop_one_frame_late(void **state)
 	Story        *st    = (Story *)*state;
 	const int64_t frame = st->loop_start + 1;
 	const double  exact = (double)frame;
-	EthState     *late  = saved_with(st, STATE_KEY("startFrame"), LV2_ATOM__Long,
-	                                 &frame, sizeof(frame));
+	EthState     *late  = saved_with(st, STATE_KEY("startFrame"),
+					 LV2_ATOM__Long, &frame, sizeof(frame));
 	eth_state_set(late, STATE_KEY("startExact"), LV2_ATOM__Double,
-	              LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, &exact, sizeof(exact));
+		      LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, &exact,
+		      sizeof(exact));
 	Session b;
 	session_init(&b);
 	assert_int_equal(eth_state_restore(b.host, late, NULL), 0);
@@ -607,24 +648,28 @@ the_phase_check_sees_a_loop_one_frame_late(void **state)
 static void
 a_state_that_is_not_ours_keeps_the_current_loop(void **state)
 {
-	Story    *st    = (Story *)*state;
-	EthState *empty = eth_state_new(st->dir);
-	EthState *other = eth_state_new(st->dir);
-	const float gain = 0.5f;
+	Story      *st    = (Story *)*state;
+	EthState   *empty = eth_state_new(st->dir);
+	EthState   *other = eth_state_new(st->dir);
+	const float gain  = 0.5f;
 	eth_state_set(other, "urn:someone-else:plugin#gain", LV2_ATOM__Float,
-	              LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, &gain, sizeof(gain));
-	const EthState *const states[] = {empty, other};
+		      LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, &gain,
+		      sizeof(gain));
+	const EthState *const states[] = { empty, other };
 	for (unsigned i = 0; i < 2; ++i) {
 		for (size_t b = 0; b < N_BASES; ++b) {
 			Session b2;
 			session_init(&b2);
-			const EthRetrieve how = {bases[b], NULL};
-			assert_int_equal(eth_state_restore(b2.host, st->saved, &how), 0);
+			const EthRetrieve how = { bases[b], NULL };
+			assert_int_equal(
+			    eth_state_restore(b2.host, st->saved, &how), 0);
 			play(&b2, 64);
 			assert_int_equal(eth_get(b2.host, "loop_state"), 3);
-			assert_int_equal(eth_state_restore(b2.host, states[i], &how), 0);
-			assert_true(loop_is_back(st, &b2, i ? "another plugin's state"
-			                                   : "an empty state"));
+			assert_int_equal(
+			    eth_state_restore(b2.host, states[i], &how), 0);
+			assert_true(loop_is_back(st, &b2,
+						 i ? "another plugin's state"
+						   : "an empty state"));
 			assert_int_equal(eth_log_lines(b2.host), 0);
 			session_free(&b2);
 		}
@@ -638,15 +683,17 @@ a_state_that_is_not_ours_keeps_the_current_loop(void **state)
 static void
 an_empty_loop_path_leaves_an_empty_loop_and_one_log_line(void **state)
 {
-	Story   *st       = (Story *)*state;
-	unsigned failures = 0;
-	static const uint32_t sizes[] = {0, 1, 4};
+	Story                *st       = (Story *)*state;
+	unsigned              failures = 0;
+	static const uint32_t sizes[]  = { 0, 1, 4 };
 	for (unsigned i = 0; i < 3; ++i) {
-		EthState *empty = saved_with(st, STATE_KEY("loop"), LV2_ATOM__Path,
-		                             "\0\0\0\0", sizes[i]);
+		EthState *empty =
+		    saved_with(st, STATE_KEY("loop"), LV2_ATOM__Path,
+			       "\0\0\0\0", sizes[i]);
 		for (size_t b = 0; b < N_BASES; ++b) {
-			const EthRetrieve how = {bases[b], NULL};
-			failures += !restore_case(st, empty, &how, EMPTY_LOGGED, no_path);
+			const EthRetrieve how = { bases[b], NULL };
+			failures += !restore_case(st, empty, &how,
+						  EMPTY_LOGGED, no_path);
 		}
 		eth_state_free(empty);
 	}
@@ -660,12 +707,13 @@ a_state_of_a_newer_version_gives_the_loop_and_one_warning(void **state)
 {
 	Story        *st      = (Story *)*state;
 	const int32_t version = 3; /* this build writes 2 */
-	EthState     *newer   = saved_with(st, STATE_KEY("version"), LV2_ATOM__Int,
-	                                   &version, sizeof(version));
-	unsigned failures = 0;
+	EthState *newer = saved_with(st, STATE_KEY("version"), LV2_ATOM__Int,
+				     &version, sizeof(version));
+	unsigned  failures = 0;
 	for (size_t b = 0; b < N_BASES; ++b) {
-		const EthRetrieve how = {bases[b], NULL};
-		failures += !restore_case(st, newer, &how, BACK_WARNED, "newer Eighttrack");
+		const EthRetrieve how = { bases[b], NULL };
+		failures += !restore_case(st, newer, &how, BACK_WARNED,
+					  "newer Eighttrack");
 	}
 	eth_state_free(newer);
 	assert_int_equal(failures, 0);
@@ -675,18 +723,24 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(the_saved_state_holds_the_loop_and_what_places_it),
-	    cmocka_unit_test(a_plain_retrieve_restores_the_loop_in_phase),
-	    cmocka_unit_test(a_carla_retrieve_that_frees_each_value_restores_the_loop_in_phase),
-	    cmocka_unit_test(paths_without_their_nul_restore_the_loop_in_phase),
-	    cmocka_unit_test(each_key_missing_one_at_a_time),
-	    cmocka_unit_test(each_key_with_a_wrong_type),
-	    cmocka_unit_test(each_key_one_byte_shorter),
-	    cmocka_unit_test(each_key_with_bytes_after_its_value),
-	    cmocka_unit_test(an_empty_loop_path_leaves_an_empty_loop_and_one_log_line),
-	    cmocka_unit_test(the_phase_check_sees_a_loop_one_frame_late),
-	    cmocka_unit_test(a_state_that_is_not_ours_keeps_the_current_loop),
-	    cmocka_unit_test(a_state_of_a_newer_version_gives_the_loop_and_one_warning),
+		cmocka_unit_test(
+		    the_saved_state_holds_the_loop_and_what_places_it),
+		cmocka_unit_test(a_plain_retrieve_restores_the_loop_in_phase),
+		cmocka_unit_test(
+		    a_carla_retrieve_that_frees_each_value_restores_the_loop_in_phase),
+		cmocka_unit_test(
+		    paths_without_their_nul_restore_the_loop_in_phase),
+		cmocka_unit_test(each_key_missing_one_at_a_time),
+		cmocka_unit_test(each_key_with_a_wrong_type),
+		cmocka_unit_test(each_key_one_byte_shorter),
+		cmocka_unit_test(each_key_with_bytes_after_its_value),
+		cmocka_unit_test(
+		    an_empty_loop_path_leaves_an_empty_loop_and_one_log_line),
+		cmocka_unit_test(the_phase_check_sees_a_loop_one_frame_late),
+		cmocka_unit_test(
+		    a_state_that_is_not_ours_keeps_the_current_loop),
+		cmocka_unit_test(
+		    a_state_of_a_newer_version_gives_the_loop_and_one_warning),
 	};
 	return cmocka_run_group_tests(tests, story_setup, story_teardown);
 }

@@ -81,22 +81,22 @@
 
 #include <cmocka.h>
 
-#define RATE 48000.0
-#define BPM 120.0
-#define BLOCK 480 /* 10 ms */
-#define ROUNDS 250 /* takes per test with one saver */
-#define MAX_ROUNDS 999 /* a take's signature tells 1000 apart */
+#define RATE            48000.0
+#define BPM             120.0
+#define BLOCK           480 /* 10 ms */
+#define ROUNDS          250 /* takes per test with one saver */
+#define MAX_ROUNDS      999 /* a take's signature tells 1000 apart */
 #define TAKE_MIN_BLOCKS 30  /* 0.3 s */
 #define TAKE_MAX_BLOCKS 150 /* 1.5 s */
 /* Gap blocks before the main thread waits for a save to begin (at least
  * one: the seam's pre-roll, 192 frames, lies in the gap), then blocks run
  * between the save's start and the take's: how far into the save's
  * writing the take starts. */
-#define GAP_MAX_BLOCKS 8
+#define GAP_MAX_BLOCKS  8
 #define LEAD_MAX_BLOCKS 40
-#define WAIT_SECONDS 0.1 /* for a save to begin, at most */
+#define WAIT_SECONDS    0.1 /* for a save to begin, at most */
 /* Enough to say the test tried. */
-#define MIN_SAVES_WITH_LOOP 50
+#define MIN_SAVES_WITH_LOOP             50
 #define MIN_SAVES_OVER_A_REPLACING_TAKE 20
 /* With two savers: takes; a saver's longest pause between saves when
  * the main thread does not wake it; how long the main thread gives one
@@ -104,15 +104,15 @@
  * save() keeps it waiting: it never does); and enough to say the test
  * tried: take ends with a save held, and saves (in total) that overlapped
  * the other saver's and a replacing take's end. */
-#define TWO_SAVER_ROUNDS 60
-#define PAUSE_MAX_US 30000
-#define HELD_SECONDS 0.005
-#define MIN_ENDS_HELD (TWO_SAVER_ROUNDS / 2)
+#define TWO_SAVER_ROUNDS       60
+#define PAUSE_MAX_US           30000
+#define HELD_SECONDS           0.005
+#define MIN_ENDS_HELD          (TWO_SAVER_ROUNDS / 2)
 #define MIN_SAVES_SIDE_BY_SIDE 20
 
 #define STATE_KEY(k) "urn:eighttrack:state#" k
-#define LOOP_KEY STATE_KEY("loop")
-#define LENGTH_KEY STATE_KEY("length")
+#define LOOP_KEY     STATE_KEY("loop")
+#define LENGTH_KEY   STATE_KEY("length")
 
 /* ------------------------------------------------------- the signatures */
 
@@ -172,9 +172,9 @@ typedef struct {
 /* One saver thread: its folder, and what it found. */
 struct Saver {
 	Torn        *t;
-	char        *dir;     /* its own: no other saver writes there */
-	unsigned     number;  /* 1, 2 ... when there are two; 0 alone */
-	const Saver *other;   /* the other saver, or NULL alone */
+	char        *dir;    /* its own: no other saver writes there */
+	unsigned     number; /* 1, 2 ... when there are two; 0 alone */
+	const Saver *other;  /* the other saver, or NULL alone */
 
 	/* Written by this saver, read by the other and the main thread:
 	 * saves it has begun and ended (eth_state_save() called, and
@@ -240,7 +240,8 @@ static bool
 signature_of(float x, unsigned *n)
 {
 	const float scaled = x * 1024.0f;
-	if (!(scaled >= 1.0f && scaled <= 1000.0f) || scaled != floorf(scaled)) {
+	if (!(scaled >= 1.0f && scaled <= 1000.0f) ||
+	    scaled != floorf(scaled)) {
 		return false;
 	}
 	*n = (unsigned)scaled - 1;
@@ -250,9 +251,10 @@ signature_of(float x, unsigned *n)
 static Origin
 origin_of(const float *frame, uint32_t i)
 {
-	Origin o = {FROM_NEITHER, 0, false};
+	Origin o = { FROM_NEITHER, 0, false };
 	if (signature_of(frame[0], &o.take) && frame[1] >= 0.0f &&
-	    frame[1] < 1.0f && frame[1] * 4096.0f == floorf(frame[1] * 4096.0f)) {
+	    frame[1] < 1.0f &&
+	    frame[1] * 4096.0f == floorf(frame[1] * 4096.0f)) {
 		o.source   = FROM_TAKE;
 		o.in_place = frame[1] == take_right(i);
 	} else if (signature_of(-frame[0], &o.take) && frame[1] == GAP_RIGHT) {
@@ -279,24 +281,30 @@ describe(char *out, size_t size, const float *lr, uint32_t frames)
 			++b;
 		}
 		if (++runs > 6) {
-			snprintf(out + used, size - used, "\n      ... (more)");
+			snprintf(out + used, size - used,
+				 "\n      ... (more)");
 			return;
 		}
 		int n = 0;
 		if (o.source == FROM_TAKE) {
 			n = snprintf(out + used, size - used,
-			             "\n      frames %u..%u: take %u's%s", a, b - 1, o.take,
-			             o.in_place ? " (its own frames there)"
-			                        : " (frames from elsewhere in it)");
+				     "\n      frames %u..%u: take %u's%s", a,
+				     b - 1, o.take,
+				     o.in_place
+					 ? " (its own frames there)"
+					 : " (frames from elsewhere in it)");
 		} else if (o.source == FROM_GAP) {
-			n = snprintf(out + used, size - used,
-			             "\n      frames %u..%u: the input before take %u", a,
-			             b - 1, o.take);
+			n = snprintf(
+			    out + used, size - used,
+			    "\n      frames %u..%u: the input before take %u",
+			    a, b - 1, o.take);
 		} else {
-			n = snprintf(out + used, size - used,
-			             "\n      frames %u..%u: neither (a cross-fade?), "
-			             "first %.9g %.9g", a, b - 1, (double)lr[2 * a],
-			             (double)lr[2 * a + 1]);
+			n = snprintf(
+			    out + used, size - used,
+			    "\n      frames %u..%u: neither (a cross-fade?), "
+			    "first %.9g %.9g",
+			    a, b - 1, (double)lr[2 * a],
+			    (double)lr[2 * a + 1]);
 		}
 		used += n > 0 ? (size_t)n : 0;
 		a = b;
@@ -309,7 +317,7 @@ describe(char *out, size_t size, const float *lr, uint32_t frames)
 static float *
 read_loop(const char *path, uint32_t *frames)
 {
-	SF_INFO  info;
+	SF_INFO info;
 	memset(&info, 0, sizeof(info));
 	SNDFILE *file = sf_open(path, SFM_READ, &info);
 	if (!file) {
@@ -319,7 +327,8 @@ read_loop(const char *path, uint32_t *frames)
 	if (info.channels == 2 && info.samplerate == (int)RATE &&
 	    info.frames > 0 && info.frames <= 100 * (sf_count_t)RATE) {
 		lr = (float *)malloc(sizeof(float) * 2 * (size_t)info.frames);
-		if (lr && sf_readf_float(file, lr, info.frames) != info.frames) {
+		if (lr &&
+		    sf_readf_float(file, lr, info.frames) != info.frames) {
 			free(lr);
 			lr = NULL;
 		}
@@ -333,33 +342,43 @@ read_loop(const char *path, uint32_t *frames)
  * exactly, and the seam's cross-fade into the gap before it.  Else why
  * not, into why. */
 static bool
-is_whole_take(const Torn *t, unsigned k, const float *lr, uint32_t frames,
-              char *why, size_t size)
+is_whole_take(const Torn  *t,
+	      unsigned     k,
+	      const float *lr,
+	      uint32_t     frames,
+	      char        *why,
+	      size_t       size)
 {
 	const uint32_t length = t->takes[k].length;
 	if (frames != length) {
 		snprintf(why, size, "it holds %u frames; take %u was %u long",
-		         frames, k, length);
+			 frames, k, length);
 		return false;
 	}
 	const uint32_t ramp = et_looper_ramp_frames(RATE);
 	const uint32_t r    = ramp < length / 4 ? ramp : length / 4;
 	for (uint32_t i = 0; i < length - r; ++i) {
-		if (lr[2 * i] != take_left(k) || lr[2 * i + 1] != take_right(i)) {
-			snprintf(why, size, "frame %u is not take %u's frame %u", i, k, i);
+		if (lr[2 * i] != take_left(k) ||
+		    lr[2 * i + 1] != take_right(i)) {
+			snprintf(why, size,
+				 "frame %u is not take %u's frame %u", i, k,
+				 i);
 			return false;
 		}
 	}
 	for (uint32_t i = 0; i < r; ++i) {
-		const uint32_t j   = length - r + i;
-		const float    w   = et_looper_seam_weight(i, r);
-		const float    l   = take_left(k) * (1.0f - w) + gap_left(k) * w;
-		const float    rr  = take_right(j) * (1.0f - w) + GAP_RIGHT * w;
-		if (fabsf(lr[2 * j] - l) > 1e-6f || fabsf(lr[2 * j + 1] - rr) > 1e-6f) {
-			snprintf(why, size, "frame %u (the seam's %u of %u) is %.9g %.9g, "
-			         "want take %u's cross-fade %.9g %.9g", j, i, r,
-			         (double)lr[2 * j], (double)lr[2 * j + 1], k, (double)l,
-			         (double)rr);
+		const uint32_t j = length - r + i;
+		const float    w = et_looper_seam_weight(i, r);
+		const float    l = take_left(k) * (1.0f - w) + gap_left(k) * w;
+		const float    rr = take_right(j) * (1.0f - w) + GAP_RIGHT * w;
+		if (fabsf(lr[2 * j] - l) > 1e-6f ||
+		    fabsf(lr[2 * j + 1] - rr) > 1e-6f) {
+			snprintf(
+			    why, size,
+			    "frame %u (the seam's %u of %u) is %.9g %.9g, "
+			    "want take %u's cross-fade %.9g %.9g",
+			    j, i, r, (double)lr[2 * j], (double)lr[2 * j + 1],
+			    k, (double)l, (double)rr);
 			return false;
 		}
 	}
@@ -379,11 +398,15 @@ last_complete(const Torn *t, unsigned planned, uint64_t blocks)
 
 /* Checks one save, made while blocks done0 .. begun1 - 1 may have run. */
 static void
-check_save(Saver *s, const EthState *state, uint64_t done0, uint64_t begun1,
-           unsigned planned, bool beside_the_other)
+check_save(Saver          *s,
+	   const EthState *state,
+	   uint64_t        done0,
+	   uint64_t        begun1,
+	   unsigned        planned,
+	   bool            beside_the_other)
 {
-	const Torn    *t = s->t;
-	const unsigned n = ++s->saves;
+	const Torn    *t            = s->t;
+	const unsigned n            = ++s->saves;
 	bool over_a_replacing_start = false, over_a_replacing_end = false;
 	for (unsigned k = 0; k < planned; ++k) {
 		if (t->takes[k].start >= done0 && t->takes[k].start < begun1) {
@@ -392,12 +415,14 @@ check_save(Saver *s, const EthState *state, uint64_t done0, uint64_t begun1,
 			over_a_replacing_start |= k > 0;
 		}
 		over_a_replacing_end |= k > 0 && t->takes[k].end >= done0 &&
-		                        t->takes[k].end < begun1;
+					t->takes[k].end < begun1;
 	}
 	if (beside_the_other) {
 		++s->beside_the_other;
-		s->beside_the_other_over_a_replacing_start += over_a_replacing_start;
-		s->beside_the_other_over_a_replacing_end += over_a_replacing_end;
+		s->beside_the_other_over_a_replacing_start +=
+		    over_a_replacing_start;
+		s->beside_the_other_over_a_replacing_end +=
+		    over_a_replacing_end;
 	}
 	if (!state) {
 		++s->failed;
@@ -408,27 +433,28 @@ check_save(Saver *s, const EthState *state, uint64_t done0, uint64_t begun1,
 
 	/* The last complete take when the save began (or before), and the
 	 * last that may have completed by its end. */
-	const int before = last_complete(t, planned, done0);
-	const int after  = last_complete(t, planned, begun1);
+	const int   before = last_complete(t, planned, done0);
+	const int   after  = last_complete(t, planned, begun1);
 	const char *abstract =
 	    (const char *)eth_state_get(state, LOOP_KEY, NULL, NULL, NULL);
 	if (!abstract) {
 		++s->without_loop;
 		if (before >= 0) {
 			++s->lost;
-			note(s->first_other, sizeof(s->first_other),
-			     "save %u (blocks %llu..%llu) holds no loop, though take %d "
-			     "was complete before it began", n,
-			     (unsigned long long)done0, (unsigned long long)begun1 - 1,
-			     before);
+			note(
+			    s->first_other, sizeof(s->first_other),
+			    "save %u (blocks %llu..%llu) holds no loop, though take %d "
+			    "was complete before it began",
+			    n, (unsigned long long)done0,
+			    (unsigned long long)begun1 - 1, before);
 		}
 		return;
 	}
 	++s->with_loop;
 
 	uint32_t       size   = 0;
-	const int64_t *stored =
-	    (const int64_t *)eth_state_get(state, LENGTH_KEY, &size, NULL, NULL);
+	const int64_t *stored = (const int64_t *)eth_state_get(
+	    state, LENGTH_KEY, &size, NULL, NULL);
 	char path[4096];
 	if (abstract[0] == '/') {
 		snprintf(path, sizeof(path), "%s", abstract);
@@ -439,10 +465,10 @@ check_save(Saver *s, const EthState *state, uint64_t done0, uint64_t begun1,
 	float   *lr     = read_loop(path, &frames);
 	if (!lr || !stored || size != sizeof(int64_t)) {
 		++s->failed;
-		note(s->first_other, sizeof(s->first_other),
-		     "save %u: %s", n, !lr ? "loop.wav cannot be read as a 48 kHz "
-		                             "stereo file"
-		                           : "no length stored");
+		note(s->first_other, sizeof(s->first_other), "save %u: %s", n,
+		     !lr ? "loop.wav cannot be read as a 48 kHz "
+			   "stereo file"
+			 : "no length stored");
 		free(lr);
 		return;
 	}
@@ -451,17 +477,25 @@ check_save(Saver *s, const EthState *state, uint64_t done0, uint64_t begun1,
 	unsigned k        = 0;
 	bool     whole    = false;
 	if ((int64_t)frames != *stored) {
-		snprintf(why, sizeof(why), "it holds %u frames under a stored "
-		         "length of %lld", frames, (long long)*stored);
+		snprintf(why, sizeof(why),
+			 "it holds %u frames under a stored "
+			 "length of %lld",
+			 frames, (long long)*stored);
 	} else if (!signature_of(lr[0], &k) || lr[1] != 0.0f) {
-		snprintf(why, sizeof(why), "its frame 0 (%.9g %.9g) is no take's "
-		         "first frame", (double)lr[0], (double)lr[1]);
+		snprintf(why, sizeof(why),
+			 "its frame 0 (%.9g %.9g) is no take's "
+			 "first frame",
+			 (double)lr[0], (double)lr[1]);
 	} else if (k >= planned) {
-		snprintf(why, sizeof(why), "its frame 0 is take %u's, a take not "
-		         "planned yet", k);
+		snprintf(why, sizeof(why),
+			 "its frame 0 is take %u's, a take not "
+			 "planned yet",
+			 k);
 	} else if ((int)k > after) {
-		snprintf(why, sizeof(why), "it begins with take %u, which was still "
-		         "recording when the save ended", k);
+		snprintf(why, sizeof(why),
+			 "it begins with take %u, which was still "
+			 "recording when the save ended",
+			 k);
 	} else {
 		whole = is_whole_take(t, k, lr, frames, why, sizeof(why));
 	}
@@ -470,20 +504,23 @@ check_save(Saver *s, const EthState *state, uint64_t done0, uint64_t begun1,
 		if (!s->first_torn[0]) {
 			char runs[1024] = "";
 			describe(runs, sizeof(runs), lr, frames);
-			note(s->first_torn, sizeof(s->first_torn),
-			     "save %u (while blocks %llu..%llu ran; the last complete "
-			     "take was %d when it began, %d at most when it ended) is "
-			     "torn: %s.  Its %u frames:%s", n,
-			     (unsigned long long)done0, (unsigned long long)begun1 - 1,
-			     before, after, why, frames, runs);
+			note(
+			    s->first_torn, sizeof(s->first_torn),
+			    "save %u (while blocks %llu..%llu ran; the last complete "
+			    "take was %d when it began, %d at most when it ended) is "
+			    "torn: %s.  Its %u frames:%s",
+			    n, (unsigned long long)done0,
+			    (unsigned long long)begun1 - 1, before, after, why,
+			    frames, runs);
 		}
 	} else if ((int)k < before) {
 		++s->stale;
-		note(s->first_other, sizeof(s->first_other),
-		     "save %u (blocks %llu..%llu) holds take %u whole, but take %d "
-		     "was complete before the save began", n,
-		     (unsigned long long)done0, (unsigned long long)begun1 - 1, k,
-		     before);
+		note(
+		    s->first_other, sizeof(s->first_other),
+		    "save %u (blocks %llu..%llu) holds take %u whole, but take %d "
+		    "was complete before the save began",
+		    n, (unsigned long long)done0,
+		    (unsigned long long)begun1 - 1, k, before);
 	}
 	free(lr);
 }
@@ -541,28 +578,30 @@ at_make_path(void *data)
 static void *
 saver(void *arg)
 {
-	Saver      *s     = (Saver *)arg;
-	Torn       *t     = s->t;
+	Saver       *s     = (Saver *)arg;
+	Torn        *t     = s->t;
 	const Saver *other = s->other;
 	uint32_t     rng   = 0x9E3779B9u * (s->number + 1);
 	while (!atomic_load(&t->stop)) {
 		if (other) {
-			pause_or_wake(s, next_random(&rng) % (PAUSE_MAX_US + 1));
+			pause_or_wake(s,
+				      next_random(&rng) % (PAUSE_MAX_US + 1));
 		}
 		const uint64_t done0 = atomic_load(&t->done);
 		atomic_fetch_add(&t->saves_begun, 1);
 		/* Whether the other saver is saving now, or begins before this
 		 * save ends: its count of ends is loaded after its count of
-		 * beginnings, so in0 > out0 means it was inside a save then. */
+		 * beginnings, so in0 > out0 means it was inside a save then.
+		 */
 		atomic_fetch_add(&s->in, 1);
 		const unsigned in0  = other ? atomic_load(&other->in) : 0;
 		const unsigned out0 = other ? atomic_load(&other->out) : 0;
-		const double   t0     = now();
-		EthState      *state  =
-		    other ? eth_state_save_with(t->host, s->dir, at_make_path, s)
-		          : eth_state_save(t->host, s->dir);
-		const double   took   = now() - t0;
-		const unsigned in1    = other ? atomic_load(&other->in) : 0;
+		const double   t0   = now();
+		EthState *state = other ? eth_state_save_with(t->host, s->dir,
+							      at_make_path, s)
+					: eth_state_save(t->host, s->dir);
+		const double   took = now() - t0;
+		const unsigned in1  = other ? atomic_load(&other->in) : 0;
 		atomic_fetch_add(&s->out, 1);
 		const uint64_t begun1 = atomic_load(&t->begun);
 		/* Read after the save: every take it can hold is planned. */
@@ -571,7 +610,7 @@ saver(void *arg)
 			s->longest_save = took;
 		}
 		check_save(s, state, done0, begun1, planned,
-		           other && (in0 > out0 || in1 > in0));
+			   other && (in0 > out0 || in1 > in0));
 		eth_state_free(state);
 	}
 	return NULL;
@@ -597,7 +636,7 @@ play(Torn *t, uint64_t *block, bool take, unsigned k, uint32_t pos)
 		const double  beats = (double)frame * BPM / (60.0 * RATE);
 		const double  bar   = floor(beats / 4.0);
 		eth_position(t->host, 0, frame, 1.0, BPM, 4.0, (int64_t)bar,
-		             (float)(beats - bar * 4.0));
+			     (float)(beats - bar * 4.0));
 	}
 	atomic_store(&t->begun, *block + 1);
 	eth_run(t->host, BLOCK);
@@ -727,8 +766,8 @@ end_take(Torn *t, uint64_t *block, unsigned next)
 		play(t, block, false, next, 0);
 		return NULL;
 	}
-	Saver     *held  = &t->savers[next % 2];
-	Saver     *other = &t->savers[1 - next % 2];
+	Saver     *held         = &t->savers[next % 2];
+	Saver     *other        = &t->savers[1 - next % 2];
 	const bool first_unpins = next / 2 % 2 == 0;
 	hold_next(held);
 	wake(held);
@@ -761,13 +800,14 @@ end_take(Torn *t, uint64_t *block, unsigned next)
 static bool
 take_is_the_loop(Torn *t, unsigned k, char *problem, size_t size)
 {
-	const float state  = eth_get(t->host, "loop_state");
-	const float length = eth_get(t->host, "loop_length");
-	const double want  = t->takes[k].length / RATE;
+	const float  state  = eth_get(t->host, "loop_state");
+	const float  length = eth_get(t->host, "loop_length");
+	const double want   = t->takes[k].length / RATE;
 	if (state != 3.0f || fabs(length - want) > 1e-6) {
-		snprintf(problem, size, "after take %u: loop_state %g, loop_length "
-		         "%.6f s; want 3 (playing), %.6f s", k, (double)state,
-		         (double)length, want);
+		snprintf(problem, size,
+			 "after take %u: loop_state %g, loop_length "
+			 "%.6f s; want 3 (playing), %.6f s",
+			 k, (double)state, (double)length, want);
 		return false;
 	}
 	return true;
@@ -776,8 +816,11 @@ take_is_the_loop(Torn *t, unsigned k, char *problem, size_t size)
 /* Records t->rounds takes, each replacing the last, while the savers save;
  * into problem if the looper does not do as asked. */
 static void
-record_takes(Torn *t, uint32_t seed, unsigned *waits_missed, char *problem,
-             size_t size)
+record_takes(Torn     *t,
+	     uint32_t  seed,
+	     unsigned *waits_missed,
+	     char     *problem,
+	     size_t    size)
 {
 	EthHost *h     = t->host;
 	uint64_t block = 0;
@@ -790,19 +833,22 @@ record_takes(Torn *t, uint32_t seed, unsigned *waits_missed, char *problem,
 	const unsigned gap_min = t->savers ? 2 : 1;
 	for (unsigned k = 0; k < t->rounds; ++k) {
 		const unsigned gap =
-		    gap_min + next_random(&rng) % (GAP_MAX_BLOCKS - gap_min + 1);
-		const unsigned lead = next_random(&rng) % (LEAD_MAX_BLOCKS + 1);
+		    gap_min +
+		    next_random(&rng) % (GAP_MAX_BLOCKS - gap_min + 1);
+		const unsigned lead =
+		    next_random(&rng) % (LEAD_MAX_BLOCKS + 1);
 		const unsigned take =
 		    TAKE_MIN_BLOCKS +
-		    next_random(&rng) % (TAKE_MAX_BLOCKS - TAKE_MIN_BLOCKS + 1);
+		    next_random(&rng) %
+			(TAKE_MAX_BLOCKS - TAKE_MIN_BLOCKS + 1);
 		Take *tk   = &t->takes[k];
 		tk->start  = block + gap + lead;
 		tk->end    = tk->start + take;
 		tk->length = take * BLOCK;
 		atomic_store(&t->planned, k + 1);
 
-		/* The gap's first block ends the take before (loop_arm went to 0
-		 * before it). */
+		/* The gap's first block ends the take before (loop_arm went to
+		 * 0 before it). */
 		Saver *held = end_take(t, &block, k);
 		if (k > 0 && !take_is_the_loop(t, k - 1, problem, size)) {
 			return; /* (the savers are let go when they stop) */
@@ -814,7 +860,8 @@ record_takes(Torn *t, uint32_t seed, unsigned *waits_missed, char *problem,
 			go_on(held);
 		}
 		if (t->savers) {
-			/* The held save, and most often the other, write on. */
+			/* The held save, and most often the other, write on.
+			 */
 			*waits_missed += !a_save_under_way(t);
 		} else {
 			*waits_missed += !wait_for_a_save(t);
@@ -826,11 +873,13 @@ record_takes(Torn *t, uint32_t seed, unsigned *waits_missed, char *problem,
 		for (unsigned b = 0; b < take; ++b) {
 			play(t, &block, true, k, b * BLOCK);
 			if (b == 0 && eth_get(h, "loop_state") != 2.0f) {
-				snprintf(problem, size, "take %u did not start: loop_state "
-				         "%g after its first block with loop_arm on, want 2 "
-				         "(recording); %u saves had begun by then", k,
-				         (double)eth_get(h, "loop_state"),
-				         atomic_load(&t->saves_begun));
+				snprintf(
+				    problem, size,
+				    "take %u did not start: loop_state "
+				    "%g after its first block with loop_arm on, want 2 "
+				    "(recording); %u saves had begun by then",
+				    k, (double)eth_get(h, "loop_state"),
+				    atomic_load(&t->saves_begun));
 				return;
 			}
 		}
@@ -852,28 +901,30 @@ record_takes(Torn *t, uint32_t seed, unsigned *waits_missed, char *problem,
 static void
 print_saver(const Saver *s)
 {
-	print_message("%u saves (longest %.1f ms): %u with a loop, %u without; "
-	              "%u overlapped a take's start, %u a replacing take's; ",
-	              s->saves, s->longest_save * 1e3, s->with_loop,
-	              s->without_loop, s->over_a_start,
-	              s->over_a_replacing_start);
+	print_message(
+	    "%u saves (longest %.1f ms): %u with a loop, %u without; "
+	    "%u overlapped a take's start, %u a replacing take's; ",
+	    s->saves, s->longest_save * 1e3, s->with_loop, s->without_loop,
+	    s->over_a_start, s->over_a_replacing_start);
 	if (s->other) {
 		print_message("%u overlapped the other saver's, %u of them a "
-		              "replacing take's start too, %u its end; ",
-		              s->beside_the_other,
-		              s->beside_the_other_over_a_replacing_start,
-		              s->beside_the_other_over_a_replacing_end);
+			      "replacing take's start too, %u its end; ",
+			      s->beside_the_other,
+			      s->beside_the_other_over_a_replacing_start,
+			      s->beside_the_other_over_a_replacing_end);
 	}
 	print_message("torn %u, stale %u, lost %u, failed %u", s->torn,
-	              s->stale, s->lost, s->failed);
+		      s->stale, s->lost, s->failed);
 }
 
 /* Records `rounds` takes while n_savers savers (1 or 2) save beside run(),
  * each into a folder of its own, and fails if any save was torn or not
  * the last complete loop, or if too few saves were made to tell. */
 static void
-takes_and_saves(bool rolling, uint32_t seed, unsigned n_savers,
-                unsigned rounds)
+takes_and_saves(bool     rolling,
+		uint32_t seed,
+		unsigned n_savers,
+		unsigned rounds)
 {
 	assert_true(n_savers >= 1 && n_savers <= 2);
 	assert_true(rounds >= 1 && rounds <= MAX_ROUNDS);
@@ -900,7 +951,8 @@ takes_and_saves(bool rolling, uint32_t seed, unsigned n_savers,
 		atomic_init(&s->hold, false);
 		atomic_init(&s->held, false);
 		pthread_mutex_init(&s->lock, NULL);
-		pthread_condattr_t attr; /* its pause is timed by CLOCK_MONOTONIC */
+		pthread_condattr_t
+		    attr; /* its pause is timed by CLOCK_MONOTONIC */
 		pthread_condattr_init(&attr);
 		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 		pthread_cond_init(&s->cond, &attr);
@@ -913,7 +965,7 @@ takes_and_saves(bool rolling, uint32_t seed, unsigned n_savers,
 	unsigned     started = 0;
 	while (started < n_savers &&
 	       pthread_create(&threads[started], NULL, saver,
-	                      &savers[started]) == 0) {
+			      &savers[started]) == 0) {
 		++started;
 	}
 	char     problem[512] = "";
@@ -935,16 +987,18 @@ takes_and_saves(bool rolling, uint32_t seed, unsigned n_savers,
 	const char *transport = rolling ? "transport rolling" : "no transport";
 	if (n_savers == 1) {
 		print_message("%s: %u takes in %.1f s; ", transport,
-		              atomic_load(&t->planned), took);
+			      atomic_load(&t->planned), took);
 		print_saver(&savers[0]);
 		print_message("; %u takes began with no save under way\n",
-		              waits_missed);
+			      waits_missed);
 	} else {
-		print_message("two savers, %s: %u takes in %.1f s; %u takes began "
-		              "with no save under way; %u ended with a save held in "
-		              "makePath, and at %u of them the other save got to "
-		              "makePath too\n", transport, atomic_load(&t->planned),
-		              took, waits_missed, t->ends_held, t->went_on);
+		print_message(
+		    "two savers, %s: %u takes in %.1f s; %u takes began "
+		    "with no save under way; %u ended with a save held in "
+		    "makePath, and at %u of them the other save got to "
+		    "makePath too\n",
+		    transport, atomic_load(&t->planned), took, waits_missed,
+		    t->ends_held, t->went_on);
 		for (unsigned i = 0; i < n_savers; ++i) {
 			print_message("  saver %u: ", savers[i].number);
 			print_saver(&savers[i]);
@@ -962,38 +1016,44 @@ takes_and_saves(bool rolling, uint32_t seed, unsigned n_savers,
 	/* The verdicts: the first torn save and the first other failure (of
 	 * the lowest-numbered saver that has one), and the counts, in total
 	 * and per saver. */
-	char     torn[sizeof(savers[0].first_torn) + 32]   = "";
-	char     other[sizeof(savers[0].first_other) + 32] = "";
-	char     torn_each[128] = "", other_each[128] = "", tried_each[256] = "";
+	char torn[sizeof(savers[0].first_torn) + 32]   = "";
+	char other[sizeof(savers[0].first_other) + 32] = "";
+	char torn_each[128] = "", other_each[128] = "", tried_each[256] = "";
 	unsigned n_torn = 0, n_other = 0, too_few = 0, side_by_side = 0;
 	for (unsigned i = 0; i < n_savers; ++i) {
-		const Saver   *s = &savers[i];
-		const unsigned o = s->stale + s->lost + s->failed;
+		const Saver   *s         = &savers[i];
+		const unsigned o         = s->stale + s->lost + s->failed;
 		char           whose[32] = "";
 		if (n_savers > 1) {
-			snprintf(whose, sizeof(whose), "saver %u's: ", s->number);
+			snprintf(whose, sizeof(whose),
+				 "saver %u's: ", s->number);
 		}
 		if (s->torn && !torn[0]) {
-			snprintf(torn, sizeof(torn), "%s%s", whose, s->first_torn);
+			snprintf(torn, sizeof(torn), "%s%s", whose,
+				 s->first_torn);
 		}
 		if (o && !other[0]) {
-			snprintf(other, sizeof(other), "%s%s", whose, s->first_other);
+			snprintf(other, sizeof(other), "%s%s", whose,
+				 s->first_other);
 		}
 		n_torn += s->torn;
 		n_other += o;
 		side_by_side += s->beside_the_other_over_a_replacing_end;
 		const size_t te = strlen(torn_each), oe = strlen(other_each),
-		             ye = strlen(tried_each);
-		snprintf(torn_each + te, sizeof(torn_each) - te, "%ssaver %u %u",
-		         i ? ", " : "", s->number, s->torn);
-		snprintf(other_each + oe, sizeof(other_each) - oe, "%ssaver %u %u",
-		         i ? ", " : "", s->number, o);
-		snprintf(tried_each + ye, sizeof(tried_each) - ye,
-		         "%ssaver %u: %u held a loop, %u overlapped a replacing "
-		         "take's start", i ? "; " : "", s->number, s->with_loop,
-		         s->over_a_replacing_start);
+			     ye = strlen(tried_each);
+		snprintf(torn_each + te, sizeof(torn_each) - te,
+			 "%ssaver %u %u", i ? ", " : "", s->number, s->torn);
+		snprintf(other_each + oe, sizeof(other_each) - oe,
+			 "%ssaver %u %u", i ? ", " : "", s->number, o);
+		snprintf(
+		    tried_each + ye, sizeof(tried_each) - ye,
+		    "%ssaver %u: %u held a loop, %u overlapped a replacing "
+		    "take's start",
+		    i ? "; " : "", s->number, s->with_loop,
+		    s->over_a_replacing_start);
 		too_few += s->with_loop < MIN_SAVES_WITH_LOOP ||
-		           s->over_a_replacing_start < MIN_SAVES_OVER_A_REPLACING_TAKE;
+			   s->over_a_replacing_start <
+			       MIN_SAVES_OVER_A_REPLACING_TAKE;
 	}
 	const unsigned with      = savers[0].with_loop;
 	const unsigned over      = savers[0].over_a_replacing_start;
@@ -1014,34 +1074,40 @@ takes_and_saves(bool rolling, uint32_t seed, unsigned n_savers,
 		fail_msg("%u torn saves; the first: %s", n_torn, torn);
 	}
 	if (n_torn) {
-		fail_msg("%u torn saves (%s); the first: %s", n_torn, torn_each,
-		         torn);
+		fail_msg("%u torn saves (%s); the first: %s", n_torn,
+			 torn_each, torn);
 	}
 	if (n_other && n_savers == 1) {
-		fail_msg("%u saves did not hold the last complete loop; the first: "
-		         "%s", n_other, other);
+		fail_msg(
+		    "%u saves did not hold the last complete loop; the first: "
+		    "%s",
+		    n_other, other);
 	}
 	if (n_other) {
-		fail_msg("%u saves did not hold the last complete loop (%s); the "
-		         "first: %s", n_other, other_each, other);
+		fail_msg(
+		    "%u saves did not hold the last complete loop (%s); the "
+		    "first: %s",
+		    n_other, other_each, other);
 	}
 	if (too_few && n_savers == 1) {
 		fail_msg("too few saves to tell: %u held a loop (want %u), %u "
-		         "overlapped a replacing take's start (want %u)", with,
-		         MIN_SAVES_WITH_LOOP, over, MIN_SAVES_OVER_A_REPLACING_TAKE);
+			 "overlapped a replacing take's start (want %u)",
+			 with, MIN_SAVES_WITH_LOOP, over,
+			 MIN_SAVES_OVER_A_REPLACING_TAKE);
 	}
 	if (too_few) {
 		fail_msg("too few saves to tell: %s (want %u and %u of each)",
-		         tried_each, MIN_SAVES_WITH_LOOP,
-		         MIN_SAVES_OVER_A_REPLACING_TAKE);
+			 tried_each, MIN_SAVES_WITH_LOOP,
+			 MIN_SAVES_OVER_A_REPLACING_TAKE);
 	}
 	if (n_savers > 1 && (side_by_side < MIN_SAVES_SIDE_BY_SIDE ||
-	                     ends_held < MIN_ENDS_HELD)) {
-		fail_msg("too few saves to tell: %u overlapped both the other "
-		         "saver's and a replacing take's end (want %u); %u take "
-		         "ends had a save held in makePath (want %u)",
-		         side_by_side, MIN_SAVES_SIDE_BY_SIDE, ends_held,
-		         MIN_ENDS_HELD);
+			     ends_held < MIN_ENDS_HELD)) {
+		fail_msg(
+		    "too few saves to tell: %u overlapped both the other "
+		    "saver's and a replacing take's end (want %u); %u take "
+		    "ends had a save held in makePath (want %u)",
+		    side_by_side, MIN_SAVES_SIDE_BY_SIDE, ends_held,
+		    MIN_ENDS_HELD);
 	}
 }
 
@@ -1072,9 +1138,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(saves_beside_takes_with_the_transport_rolling_hold_one_whole_take),
-	    cmocka_unit_test(saves_beside_free_takes_hold_one_whole_take),
-	    cmocka_unit_test(two_saves_at_once_beside_takes_each_hold_one_whole_take),
+		cmocka_unit_test(
+		    saves_beside_takes_with_the_transport_rolling_hold_one_whole_take),
+		cmocka_unit_test(saves_beside_free_takes_hold_one_whole_take),
+		cmocka_unit_test(
+		    two_saves_at_once_beside_takes_each_hold_one_whole_take),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,7 +38,8 @@ load(void **state)
 	lilv_world_load_bundle(world, bundle);
 	lilv_node_free(bundle);
 	LilvNode *plugin_uri = lilv_new_uri(world, "urn:eighttrack:plugin");
-	plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), plugin_uri);
+	plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world),
+					 plugin_uri);
 	lilv_node_free(plugin_uri);
 	return plugin ? 0 : -1;
 }
@@ -55,13 +56,22 @@ static const char *
 class_uri(EtPortKind kind, bool direction)
 {
 	switch (kind) {
-	case ET_PORT_KIND_ATOM_IN: return direction ? LV2_CORE__InputPort : "http://lv2plug.in/ns/ext/atom#AtomPort";
+	case ET_PORT_KIND_ATOM_IN:
+		return direction ? LV2_CORE__InputPort
+				 : "http://lv2plug.in/ns/ext/atom#AtomPort";
 	case ET_PORT_KIND_ATOM_OUT:
-	case ET_PORT_KIND_NOTIFY_OUT: return direction ? LV2_CORE__OutputPort : "http://lv2plug.in/ns/ext/atom#AtomPort";
-	case ET_PORT_KIND_AUDIO_IN: return direction ? LV2_CORE__InputPort : LV2_CORE__AudioPort;
-	case ET_PORT_KIND_AUDIO_OUT: return direction ? LV2_CORE__OutputPort : LV2_CORE__AudioPort;
-	case ET_PORT_KIND_CONTROL_IN: return direction ? LV2_CORE__InputPort : LV2_CORE__ControlPort;
-	case ET_PORT_KIND_CONTROL_OUT: return direction ? LV2_CORE__OutputPort : LV2_CORE__ControlPort;
+	case ET_PORT_KIND_NOTIFY_OUT:
+		return direction ? LV2_CORE__OutputPort
+				 : "http://lv2plug.in/ns/ext/atom#AtomPort";
+	case ET_PORT_KIND_AUDIO_IN:
+		return direction ? LV2_CORE__InputPort : LV2_CORE__AudioPort;
+	case ET_PORT_KIND_AUDIO_OUT:
+		return direction ? LV2_CORE__OutputPort : LV2_CORE__AudioPort;
+	case ET_PORT_KIND_CONTROL_IN:
+		return direction ? LV2_CORE__InputPort : LV2_CORE__ControlPort;
+	case ET_PORT_KIND_CONTROL_OUT:
+		return direction ? LV2_CORE__OutputPort
+				 : LV2_CORE__ControlPort;
 	}
 	return "";
 }
@@ -69,8 +79,8 @@ class_uri(EtPortKind kind, bool direction)
 static bool
 has_property(const LilvPort *port, const char *uri)
 {
-	LilvNode *node = lilv_new_uri(world, uri);
-	const bool has = lilv_port_has_property(plugin, port, node);
+	LilvNode  *node = lilv_new_uri(world, uri);
+	const bool has  = lilv_port_has_property(plugin, port, node);
 	lilv_node_free(node);
 	return has;
 }
@@ -84,12 +94,15 @@ the_ttl_ports_are_the_c_port_table(void **state)
 	LilvNode *group_pred = lilv_new_uri(world, LV2_PORT_GROUPS__group);
 	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
 		const EtPortInfo *info = &et_ports[i];
-		const LilvPort   *port = lilv_plugin_get_port_by_index(plugin, i);
+		const LilvPort   *port =
+		    lilv_plugin_get_port_by_index(plugin, i);
 		assert_non_null(port);
-		assert_string_equal(lilv_node_as_string(lilv_port_get_symbol(plugin, port)),
-		                    info->symbol);
+		assert_string_equal(
+		    lilv_node_as_string(lilv_port_get_symbol(plugin, port)),
+		    info->symbol);
 		for (int d = 0; d < 2; ++d) {
-			LilvNode *cls = lilv_new_uri(world, class_uri(info->kind, d));
+			LilvNode *cls =
+			    lilv_new_uri(world, class_uri(info->kind, d));
 			assert_true(lilv_port_is_a(plugin, port, cls));
 			lilv_node_free(cls);
 		}
@@ -114,24 +127,29 @@ the_ttl_ports_are_the_c_port_table(void **state)
 		}
 
 		assert_int_equal(has_property(port, LV2_CORE__integer),
-		                 !!(info->properties & ET_PROP_INTEGER));
+				 !!(info->properties & ET_PROP_INTEGER));
 		assert_int_equal(has_property(port, LV2_CORE__toggled),
-		                 !!(info->properties & ET_PROP_TOGGLED));
+				 !!(info->properties & ET_PROP_TOGGLED));
 		assert_int_equal(has_property(port, LV2_CORE__enumeration),
-		                 !!(info->properties & ET_PROP_ENUMERATION));
+				 !!(info->properties & ET_PROP_ENUMERATION));
 		assert_int_equal(has_property(port, LV2_PORT_PROPS__trigger),
-		                 !!(info->properties & ET_PROP_TRIGGER));
+				 !!(info->properties & ET_PROP_TRIGGER));
 
-		LilvNodes *units = lilv_port_get_value(plugin, port, unit_pred);
-		assert_int_equal(lilv_nodes_size(units), info->unit != ET_UNIT_NONE ? 1 : 0);
+		LilvNodes *units =
+		    lilv_port_get_value(plugin, port, unit_pred);
+		assert_int_equal(lilv_nodes_size(units),
+				 info->unit != ET_UNIT_NONE ? 1 : 0);
 		lilv_nodes_free(units);
 
-		LilvNodes *groups = lilv_port_get_value(plugin, port, group_pred);
+		LilvNodes *groups =
+		    lilv_port_get_value(plugin, port, group_pred);
 		assert_int_equal(lilv_nodes_size(groups), 1);
-		const char *group = lilv_node_as_uri(lilv_nodes_get_first(groups));
-		const char *hash  = strrchr(group, '#');
+		const char *group =
+		    lilv_node_as_uri(lilv_nodes_get_first(groups));
+		const char *hash = strrchr(group, '#');
 		assert_non_null(hash);
-		assert_string_equal(hash + 1, et_port_groups[info->group].symbol);
+		assert_string_equal(hash + 1,
+				    et_port_groups[info->group].symbol);
 		lilv_nodes_free(groups);
 	}
 	lilv_node_free(unit_pred);
@@ -149,16 +167,23 @@ every_enumeration_value_has_a_scale_point(void **state)
 		if (!(info->properties & ET_PROP_ENUMERATION)) {
 			continue;
 		}
-		const LilvPort  *port   = lilv_plugin_get_port_by_index(plugin, i);
-		LilvScalePoints *points = lilv_port_get_scale_points(plugin, port);
-		const unsigned   want =
+		const LilvPort *port =
+		    lilv_plugin_get_port_by_index(plugin, i);
+		LilvScalePoints *points =
+		    lilv_port_get_scale_points(plugin, port);
+		const unsigned want =
 		    (unsigned)(info->maximum - info->minimum) + 1;
 		assert_int_equal(lilv_scale_points_size(points), want);
-		for (int v = (int)info->minimum; v <= (int)info->maximum; ++v) {
+		for (int v = (int)info->minimum; v <= (int)info->maximum;
+		     ++v) {
 			bool found = false;
-			LILV_FOREACH (scale_points, it, points) {
-				const LilvScalePoint *sp = lilv_scale_points_get(points, it);
-				if (lilv_node_as_float(lilv_scale_point_get_value(sp)) == (float)v) {
+			LILV_FOREACH(scale_points, it, points)
+			{
+				const LilvScalePoint *sp =
+				    lilv_scale_points_get(points, it);
+				if (lilv_node_as_float(
+					lilv_scale_point_get_value(sp)) ==
+				    (float)v) {
 					found = true;
 				}
 			}
@@ -175,7 +200,8 @@ static void
 later_ports_are_appended_in_order(void **state)
 {
 	(void)state;
-	assert_string_equal(et_ports[ET_PORT_TRACK_OUT_LAST].symbol, "track8_out");
+	assert_string_equal(et_ports[ET_PORT_TRACK_OUT_LAST].symbol,
+			    "track8_out");
 	assert_int_equal(ET_PORT_TRACK_OUTS, ET_PORT_TRACK_OUT_LAST + 1);
 	const EtPortInfo *outs = &et_ports[ET_PORT_TRACK_OUTS];
 	assert_string_equal(outs->symbol, "track_outs");
@@ -184,8 +210,9 @@ later_ports_are_appended_in_order(void **state)
 	assert_true(outs->fallback == 0.0f);
 	const LilvPort *port =
 	    lilv_plugin_get_port_by_index(plugin, ET_PORT_TRACK_OUTS);
-	assert_string_equal(lilv_node_as_string(lilv_port_get_symbol(plugin, port)),
-	                    "track_outs");
+	assert_string_equal(
+	    lilv_node_as_string(lilv_port_get_symbol(plugin, port)),
+	    "track_outs");
 }
 
 static void
@@ -201,17 +228,20 @@ sanitize_clamps_rounds_and_reads_nan_as_default(void **state)
 	assert_true(et_port_sanitize(ET_PORT_THRU, -3.0f) == 0.0f);
 	assert_true(et_port_sanitize(ET_PORT_THRU, (float)NAN) == 1.0f);
 	assert_true(et_port_sanitize(ET_PORT_ACTIVE_TRACK, 1e30f) == 8.0f);
-	assert_true(et_port_sanitize(et_track_port(0, ET_TRACK_FIELD_TRANSPOSE), -100.0f) == -48.0f);
+	assert_true(
+	    et_port_sanitize(et_track_port(0, ET_TRACK_FIELD_TRANSPOSE),
+			     -100.0f) == -48.0f);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(the_ttl_ports_are_the_c_port_table),
-	    cmocka_unit_test(every_enumeration_value_has_a_scale_point),
-	    cmocka_unit_test(later_ports_are_appended_in_order),
-	    cmocka_unit_test(sanitize_clamps_rounds_and_reads_nan_as_default),
+		cmocka_unit_test(the_ttl_ports_are_the_c_port_table),
+		cmocka_unit_test(every_enumeration_value_has_a_scale_point),
+		cmocka_unit_test(later_ports_are_appended_in_order),
+		cmocka_unit_test(
+		    sanitize_clamps_rounds_and_reads_nan_as_default),
 	};
 	return cmocka_run_group_tests(tests, load, unload);
 }

@@ -1,5 +1,5 @@
-/* The factory presets (one file each in ttl/presets/) through lilv, as a host loads
- * them: the plugin lists exactly three; each one, applied to a fresh
+/* The factory presets (one file each in ttl/presets/) through lilv, as a host
+ * loads them: the plugin lists exactly three; each one, applied to a fresh
  * instance, sets exactly the control values it promises (every router
  * port, loop_arm 0, and nothing else), and the plugin then behaves the way
  * its name says. */
@@ -63,10 +63,10 @@ world_new(void)
 	w->map.map    = map_uri;
 	w->world      = lilv_world_new();
 
-	char path[4096];
+	char        path[4096];
 	const char *dir = eth_bundle_dir();
 	snprintf(path, sizeof(path), "%s%s", dir,
-	         dir[strlen(dir) - 1] == '/' ? "" : "/");
+		 dir[strlen(dir) - 1] == '/' ? "" : "/");
 	LilvNode *bundle = lilv_new_file_uri(w->world, NULL, path);
 	lilv_world_load_specifications(w->world);
 	lilv_world_load_plugin_classes(w->world);
@@ -74,7 +74,8 @@ world_new(void)
 	lilv_node_free(bundle);
 
 	LilvNode *uri = lilv_new_uri(w->world, "urn:eighttrack:plugin");
-	w->plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(w->world), uri);
+	w->plugin =
+	    lilv_plugins_get_by_uri(lilv_world_get_all_plugins(w->world), uri);
 	lilv_node_free(uri);
 	assert_non_null(w->plugin);
 	return w;
@@ -106,8 +107,11 @@ typedef struct {
 } Apply;
 
 static void
-set_value(const char *symbol, void *user_data, const void *value,
-          uint32_t size, uint32_t type)
+set_value(const char *symbol,
+	  void       *user_data,
+	  const void *value,
+	  uint32_t    size,
+	  uint32_t    type)
 {
 	Apply *a = (Apply *)user_data;
 	if (type != a->atom_float || size != sizeof(float)) {
@@ -115,7 +119,8 @@ set_value(const char *symbol, void *user_data, const void *value,
 		return;
 	}
 	assert_true(a->n_got < MAX_VALUES);
-	snprintf(a->got[a->n_got].symbol, sizeof(a->got[0].symbol), "%s", symbol);
+	snprintf(a->got[a->n_got].symbol, sizeof(a->got[0].symbol), "%s",
+		 symbol);
 	a->got[a->n_got].value = *(const float *)value;
 	++a->n_got;
 	eth_set(a->host, symbol, *(const float *)value);
@@ -133,11 +138,12 @@ apply_preset(World *w, EthHost *host, const char *name, Apply *a)
 	/* 1 the first time, 0 once the file is loaded; -1 on error. */
 	assert_true(lilv_world_load_resource(w->world, preset) >= 0);
 
-	LilvState *state = lilv_state_new_from_world(w->world, &w->map, preset);
+	LilvState *state =
+	    lilv_state_new_from_world(w->world, &w->map, preset);
 	assert_non_null(state);
 	assert_string_equal(lilv_node_as_uri(lilv_state_get_uri(state)), uri);
 	assert_true(lilv_node_equals(lilv_state_get_plugin_uri(state),
-	                             lilv_plugin_get_uri(w->plugin)));
+				     lilv_plugin_get_uri(w->plugin)));
 
 	memset(a, 0, sizeof(*a));
 	a->host       = host;
@@ -162,24 +168,24 @@ router_defaults(Expect *e, float auto_channel)
 {
 	static char names[32][32];
 	unsigned    n = 0;
-	e[n++] = (Expect){"auto_channel", auto_channel};
-	e[n++] = (Expect){"active_track", 1.0f};
-	e[n++] = (Expect){"thru", 1.0f};
+	e[n++]        = (Expect){ "auto_channel", auto_channel };
+	e[n++]        = (Expect){ "active_track", 1.0f };
+	e[n++]        = (Expect){ "thru", 1.0f };
 	for (int t = 1; t <= 8; ++t) {
 		char *s = names[(t - 1) * 4];
 		snprintf(s, 32, "track%d_channel", t);
-		e[n++] = (Expect){s, (float)t};
-		s = names[(t - 1) * 4 + 1];
+		e[n++] = (Expect){ s, (float)t };
+		s      = names[(t - 1) * 4 + 1];
 		snprintf(s, 32, "track%d_mute", t);
-		e[n++] = (Expect){s, 0.0f};
-		s = names[(t - 1) * 4 + 2];
+		e[n++] = (Expect){ s, 0.0f };
+		s      = names[(t - 1) * 4 + 2];
 		snprintf(s, 32, "track%d_transpose", t);
-		e[n++] = (Expect){s, 0.0f};
-		s = names[(t - 1) * 4 + 3];
+		e[n++] = (Expect){ s, 0.0f };
+		s      = names[(t - 1) * 4 + 3];
 		snprintf(s, 32, "track%d_program", t);
-		e[n++] = (Expect){s, 0.0f};
+		e[n++] = (Expect){ s, 0.0f };
 	}
-	e[n++] = (Expect){"loop_arm", 0.0f};
+	e[n++] = (Expect){ "loop_arm", 0.0f };
 	return n;
 }
 
@@ -205,10 +211,10 @@ expected_values(const char *name, Expect *e)
 	}
 	if (!strcmp(name, "omni_live_looper")) {
 		unsigned n = router_defaults(e, 0.0f);
-		e[n++]     = (Expect){"loop_quantize", 2.0f};
-		e[n++]     = (Expect){"loop_bars", 0.0f};
-		e[n++]     = (Expect){"loop_overdub", 1.0f};
-		e[n++]     = (Expect){"monitor", 1.0f};
+		e[n++]     = (Expect){ "loop_quantize", 2.0f };
+		e[n++]     = (Expect){ "loop_bars", 0.0f };
+		e[n++]     = (Expect){ "loop_overdub", 1.0f };
+		e[n++]     = (Expect){ "monitor", 1.0f };
 		return n;
 	}
 	if (!strcmp(name, "eight_synths")) {
@@ -224,7 +230,7 @@ expected_values(const char *name, Expect *e)
 static void
 check_values(World *w, EthHost *host, const char *name, const Apply *a)
 {
-	Expect   e[MAX_VALUES];
+	Expect         e[MAX_VALUES];
 	const unsigned n = expected_values(name, e);
 
 	assert_int_equal(a->n_got, n);
@@ -234,21 +240,25 @@ check_values(World *w, EthHost *host, const char *name, const Apply *a)
 			if (!strcmp(a->got[j].symbol, e[i].symbol)) {
 				++seen;
 				if (a->got[j].value != e[i].value) {
-					fail_msg("%s: %s = %g, expected %g", name, e[i].symbol,
-					         (double)a->got[j].value, (double)e[i].value);
+					fail_msg("%s: %s = %g, expected %g",
+						 name, e[i].symbol,
+						 (double)a->got[j].value,
+						 (double)e[i].value);
 				}
 			}
 		}
 		if (seen != 1) {
-			fail_msg("%s: %s set %u times", name, e[i].symbol, seen);
+			fail_msg("%s: %s set %u times", name, e[i].symbol,
+				 seen);
 		}
 	}
 
-	LilvNode *control = lilv_new_uri(w->world, LV2_CORE__ControlPort);
-	LilvNode *input   = lilv_new_uri(w->world, LV2_CORE__InputPort);
+	LilvNode *control    = lilv_new_uri(w->world, LV2_CORE__ControlPort);
+	LilvNode *input      = lilv_new_uri(w->world, LV2_CORE__InputPort);
 	unsigned  n_controls = 0;
 	for (uint32_t i = 0; i < lilv_plugin_get_num_ports(w->plugin); ++i) {
-		const LilvPort *port = lilv_plugin_get_port_by_index(w->plugin, i);
+		const LilvPort *port =
+		    lilv_plugin_get_port_by_index(w->plugin, i);
 		if (!lilv_port_is_a(w->plugin, port, control) ||
 		    !lilv_port_is_a(w->plugin, port, input)) {
 			continue;
@@ -266,14 +276,17 @@ check_values(World *w, EthHost *host, const char *name, const Apply *a)
 			}
 		}
 		if (eth_get(host, symbol) != want) {
-			fail_msg("%s: control %s = %g after loading, expected %g", name,
-			         symbol, (double)eth_get(host, symbol), (double)want);
+			fail_msg(
+			    "%s: control %s = %g after loading, expected %g",
+			    name, symbol, (double)eth_get(host, symbol),
+			    (double)want);
 		}
 	}
 	/* Every port the preset names is a control input of the plugin. */
 	for (unsigned k = 0; k < n; ++k) {
-		LilvNode *sym = lilv_new_string(w->world, e[k].symbol);
-		const LilvPort *port = lilv_plugin_get_port_by_symbol(w->plugin, sym);
+		LilvNode       *sym = lilv_new_string(w->world, e[k].symbol);
+		const LilvPort *port =
+		    lilv_plugin_get_port_by_symbol(w->plugin, sym);
 		lilv_node_free(sym);
 		assert_non_null(port);
 		assert_true(lilv_port_is_a(w->plugin, port, control));
@@ -285,18 +298,23 @@ check_values(World *w, EthHost *host, const char *name, const Apply *a)
 }
 
 static void
-expect_out(const EthHost *host, size_t i, uint32_t frame, uint8_t b0,
-           uint8_t b1, uint8_t b2)
+expect_out(const EthHost *host,
+	   size_t         i,
+	   uint32_t       frame,
+	   uint8_t        b0,
+	   uint8_t        b1,
+	   uint8_t        b2)
 {
 	const EthEvent *ev = eth_out(host, i);
 	assert_non_null(ev);
 	if (ev->size != 3 || ev->frame != frame || ev->bytes[0] != b0 ||
 	    ev->bytes[1] != b1 || ev->bytes[2] != b2) {
-		fail_msg("event %zu: frame %u size %u %02X %02X %02X, expected "
-		         "frame %u %02X %02X %02X",
-		         i, ev->frame, ev->size, ev->bytes[0],
-		         ev->size > 1 ? ev->bytes[1] : 0, ev->size > 2 ? ev->bytes[2] : 0,
-		         frame, b0, b1, b2);
+		fail_msg(
+		    "event %zu: frame %u size %u %02X %02X %02X, expected "
+		    "frame %u %02X %02X %02X",
+		    i, ev->frame, ev->size, ev->bytes[0],
+		    ev->size > 1 ? ev->bytes[1] : 0,
+		    ev->size > 2 ? ev->bytes[2] : 0, frame, b0, b1, b2);
 	}
 }
 
@@ -328,9 +346,9 @@ test_lists_exactly_three_presets(void **state)
 	(void)state;
 	World *w = world_new(); /* fresh: no preset file loaded yet */
 	static const char *const want[][2] = {
-	    {"keystep_to_one_synth", "Keystep to one synth"},
-	    {"omni_live_looper", "Omni live looper"},
-	    {"eight_synths", "Eight synths on channels 1-8"},
+		{ "keystep_to_one_synth", "Keystep to one synth" },
+		{ "omni_live_looper", "Omni live looper" },
+		{ "eight_synths", "Eight synths on channels 1-8" },
 	};
 
 	LilvNode  *pset    = lilv_new_uri(w->world, LV2_PRESETS__Preset);
@@ -345,7 +363,8 @@ test_lists_exactly_three_presets(void **state)
 		LilvNode *node = lilv_new_uri(w->world, uri);
 		assert_true(lilv_nodes_contains(presets, node));
 
-		/* Its own file (rdfs:seeAlso) exists and loads, and has the label. */
+		/* Its own file (rdfs:seeAlso) exists and loads, and has the
+		 * label. */
 		assert_int_equal(lilv_world_load_resource(w->world, node), 1);
 		LilvNode *l = lilv_world_get(w->world, node, label, NULL);
 		assert_non_null(l);
@@ -410,8 +429,9 @@ test_omni_live_looper(void **state)
 	const float *out_r = eth_audio(host, "out_r");
 	for (int i = 0; i < 256; ++i) {
 		if (out_l[i] != in_l[i] || out_r[i] != in_r[i]) {
-			fail_msg("frame %d: out %g %g, in %g %g", i, (double)out_l[i],
-			         (double)out_r[i], (double)in_l[i], (double)in_r[i]);
+			fail_msg("frame %d: out %g %g, in %g %g", i,
+				 (double)out_l[i], (double)out_r[i],
+				 (double)in_l[i], (double)in_r[i]);
 		}
 	}
 	assert_int_equal(eth_get(host, "loop_state"), 0);
@@ -421,7 +441,8 @@ test_omni_live_looper(void **state)
 	eth_position(host, 0, 48000, 1.0, 120.0, 4.0, 0, 1.0f);
 	eth_run(host, 256);
 	eth_set(host, "loop_arm", 1.0f);
-	eth_position(host, 0, 48256, 1.0, 120.0, 4.0, 0, 1.0f + 256.0f / 24000.0f);
+	eth_position(host, 0, 48256, 1.0, 120.0, 4.0, 0,
+		     1.0f + 256.0f / 24000.0f);
 	eth_run(host, 256);
 	assert_int_equal(eth_get(host, "loop_state"), 1);
 	done(host);
@@ -441,10 +462,10 @@ test_eight_synths(void **state)
 		eth_midi3(host, 3 * n + 1, 0x8F, 48 + n, 0);
 		eth_run(host, 128);
 		assert_int_equal(eth_out_count(host), 2);
-		expect_out(host, 0, (uint32_t)(3 * n), (uint8_t)(0x90 | (n - 1)),
-		           (uint8_t)(48 + n), 100);
-		expect_out(host, 1, (uint32_t)(3 * n + 1), (uint8_t)(0x80 | (n - 1)),
-		           (uint8_t)(48 + n), 0);
+		expect_out(host, 0, (uint32_t)(3 * n),
+			   (uint8_t)(0x90 | (n - 1)), (uint8_t)(48 + n), 100);
+		expect_out(host, 1, (uint32_t)(3 * n + 1),
+			   (uint8_t)(0x80 | (n - 1)), (uint8_t)(48 + n), 0);
 	}
 	assert_int_equal(eth_get(host, "loop_state"), 0);
 	done(host);
@@ -492,11 +513,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_lists_exactly_three_presets),
-	    cmocka_unit_test(test_keystep_to_one_synth),
-	    cmocka_unit_test(test_omni_live_looper),
-	    cmocka_unit_test(test_eight_synths),
-	    cmocka_unit_test(test_preset_overrides_everything),
+		cmocka_unit_test(test_lists_exactly_three_presets),
+		cmocka_unit_test(test_keystep_to_one_synth),
+		cmocka_unit_test(test_omni_live_looper),
+		cmocka_unit_test(test_eight_synths),
+		cmocka_unit_test(test_preset_overrides_everything),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

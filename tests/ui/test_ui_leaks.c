@@ -34,7 +34,7 @@
 
 #include <cmocka.h>
 
-#define ROUNDS 100
+#define ROUNDS   100
 #define MAX_URIS 64
 
 static const char *ui_path = "bundle/eighttrack.lv2/eighttrack_ui.so";
@@ -76,8 +76,11 @@ map_uri(LV2_URID_Map_Handle handle, const char *uri)
 }
 
 static void
-ui_write(LV2UI_Controller controller, uint32_t port, uint32_t size,
-         uint32_t protocol, const void *buffer)
+ui_write(LV2UI_Controller controller,
+	 uint32_t         port,
+	 uint32_t         size,
+	 uint32_t         protocol,
+	 const void      *buffer)
 {
 	(void)controller;
 	++writes;
@@ -87,8 +90,8 @@ ui_write(LV2UI_Controller controller, uint32_t port, uint32_t size,
 		requests += obj->body.otype == request_urid;
 		alives += obj->body.otype == alive_urid;
 	}
-	if (protocol == 0 && size == sizeof(float) && (int)port == watch_port &&
-	    n_logged < LOG_MAX) {
+	if (protocol == 0 && size == sizeof(float) &&
+	    (int)port == watch_port && n_logged < LOG_MAX) {
 		memcpy(&logged[n_logged++], buffer, sizeof(float));
 	}
 }
@@ -128,9 +131,9 @@ pointer(Display *d, Window w, int type, unsigned button, int x, int y)
 		e.xbutton.x      = x;
 		e.xbutton.y      = y;
 	}
-	const long mask = type == MotionNotify ? Button1MotionMask
-	                  : type == ButtonPress ? ButtonPressMask
-	                                        : ButtonReleaseMask;
+	const long mask = type == MotionNotify  ? Button1MotionMask
+			  : type == ButtonPress ? ButtonPressMask
+						: ButtonReleaseMask;
 	XSendEvent(d, w, False, mask, &e);
 	XFlush(d);
 }
@@ -138,7 +141,7 @@ pointer(Display *d, Window w, int type, unsigned button, int x, int y)
 static void
 sleep_ms(long ms)
 {
-	const struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+	const struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
 	nanosleep(&t, NULL);
 }
 
@@ -171,11 +174,11 @@ rig_setup(void **state)
 	rig->display = XOpenDisplay(NULL);
 	if (!rig->display) {
 		fail_msg("no X display (DISPLAY=%s)",
-		         getenv("DISPLAY") ? getenv("DISPLAY") : "");
+			 getenv("DISPLAY") ? getenv("DISPLAY") : "");
 	}
-	rig->parent = XCreateSimpleWindow(rig->display,
-	                                  DefaultRootWindow(rig->display), 0, 0,
-	                                  800, 480, 0, 0, 0);
+	rig->parent =
+	    XCreateSimpleWindow(rig->display, DefaultRootWindow(rig->display),
+				0, 0, 800, 480, 0, 0, 0);
 	XMapWindow(rig->display, rig->parent);
 	XSync(rig->display, False);
 
@@ -183,8 +186,8 @@ rig_setup(void **state)
 	if (!rig->lib) {
 		fail_msg("%s", dlerror());
 	}
-	rig->get = (LV2UI_DescriptorFunction)(uintptr_t)dlsym(rig->lib,
-	                                                      "lv2ui_descriptor");
+	rig->get = (LV2UI_DescriptorFunction)(uintptr_t)dlsym(
+	    rig->lib, "lv2ui_descriptor");
 	rig->desc = rig->get ? rig->get(0) : NULL;
 	if (!rig->desc) {
 		fail_msg("no lv2ui_descriptor(0) in %s", ui_path);
@@ -192,23 +195,25 @@ rig_setup(void **state)
 	rig->idle = (const LV2UI_Idle_Interface *)rig->desc->extension_data(
 	    LV2_UI__idleInterface);
 	if (!rig->idle) {
-		fail_msg("%s: extension_data(ui:idleInterface) is NULL", ui_path);
+		fail_msg("%s: extension_data(ui:idleInterface) is NULL",
+			 ui_path);
 	}
 
-	rig->map      = (LV2_URID_Map){NULL, map_uri};
-	rig->touch_f  = (LV2UI_Touch){NULL, touch};
-	rig->resize_f = (LV2UI_Resize){NULL, resize};
-	rig->f_parent = (LV2_Feature){LV2_UI__parent, (void *)(uintptr_t)rig->parent};
-	rig->f_map    = (LV2_Feature){LV2_URID__map, &rig->map};
-	rig->f_touch  = (LV2_Feature){LV2_UI__touch, &rig->touch_f};
-	rig->f_resize = (LV2_Feature){LV2_UI__resize, &rig->resize_f};
-	rig->f_idle   = (LV2_Feature){LV2_UI__idleInterface, NULL};
-	rig->features[0] = &rig->f_parent;
-	rig->features[1] = &rig->f_map;
-	rig->features[2] = &rig->f_touch;
-	rig->features[3] = &rig->f_resize;
-	rig->features[4] = &rig->f_idle;
-	rig->features[5] = NULL;
+	rig->map      = (LV2_URID_Map){ NULL, map_uri };
+	rig->touch_f  = (LV2UI_Touch){ NULL, touch };
+	rig->resize_f = (LV2UI_Resize){ NULL, resize };
+	rig->f_parent =
+	    (LV2_Feature){ LV2_UI__parent, (void *)(uintptr_t)rig->parent };
+	rig->f_map        = (LV2_Feature){ LV2_URID__map, &rig->map };
+	rig->f_touch      = (LV2_Feature){ LV2_UI__touch, &rig->touch_f };
+	rig->f_resize     = (LV2_Feature){ LV2_UI__resize, &rig->resize_f };
+	rig->f_idle       = (LV2_Feature){ LV2_UI__idleInterface, NULL };
+	rig->features[0]  = &rig->f_parent;
+	rig->features[1]  = &rig->f_map;
+	rig->features[2]  = &rig->f_touch;
+	rig->features[3]  = &rig->f_resize;
+	rig->features[4]  = &rig->f_idle;
+	rig->features[5]  = NULL;
 	rig->no_parent[0] = &rig->f_map;
 	rig->no_parent[1] = &rig->f_idle;
 	rig->no_parent[2] = NULL;
@@ -266,12 +271,15 @@ close_leftovers(void **state)
 
 /* A UI in the window `features` names; failing names `what`. */
 static LV2UI_Handle
-open_ui(Rig *rig, const LV2_Feature *const *features, LV2UI_Widget *widget,
-        const char *what)
+open_ui(Rig                      *rig,
+	const LV2_Feature *const *features,
+	LV2UI_Widget             *widget,
+	const char               *what)
 {
 	*widget = NULL;
-	rig->ui = rig->desc->instantiate(rig->desc, "urn:eighttrack:plugin", ".",
-	                                 ui_write, NULL, widget, features);
+	rig->ui =
+	    rig->desc->instantiate(rig->desc, "urn:eighttrack:plugin", ".",
+				   ui_write, NULL, widget, features);
 	if (!rig->ui) {
 		fail_msg("instantiate returned NULL %s", what);
 	}
@@ -292,12 +300,14 @@ test_the_library_holds_one_ui_with_an_idle_interface(void **state)
 {
 	Rig *rig = (Rig *)*state;
 	if (strcmp(rig->desc->URI, "urn:eighttrack:ui")) {
-		fail_msg("lv2ui_descriptor(0) in %s is <%s>, want <urn:eighttrack:ui>",
-		         ui_path, rig->desc->URI);
+		fail_msg(
+		    "lv2ui_descriptor(0) in %s is <%s>, want <urn:eighttrack:ui>",
+		    ui_path, rig->desc->URI);
 	}
 	if (rig->get(1)) {
-		fail_msg("lv2ui_descriptor(1) in %s is <%s>, want NULL (one UI)",
-		         ui_path, rig->get(1)->URI);
+		fail_msg(
+		    "lv2ui_descriptor(1) in %s is <%s>, want NULL (one UI)",
+		    ui_path, rig->get(1)->URI);
 	}
 	if (rig->desc->extension_data("urn:nothing")) {
 		fail_msg("extension_data(\"urn:nothing\") is not NULL");
@@ -310,8 +320,9 @@ test_no_ui_without_a_parent(void **state)
 {
 	Rig         *rig    = (Rig *)*state;
 	LV2UI_Widget widget = NULL;
-	rig->ui = rig->desc->instantiate(rig->desc, "urn:eighttrack:plugin", ".",
-	                                 ui_write, NULL, &widget, rig->no_parent);
+	rig->ui =
+	    rig->desc->instantiate(rig->desc, "urn:eighttrack:plugin", ".",
+				   ui_write, NULL, &widget, rig->no_parent);
 	if (rig->ui) {
 		fail_msg("instantiated without ui:parent");
 	}
@@ -335,54 +346,65 @@ test_a_quick_click_on_clear_holds_1_until_a_later_idle(void **state)
 	Display                    *display = rig->display;
 	LV2UI_Widget                widget  = NULL;
 	for (int seen = 1; seen >= 0; --seen) {
-		LV2UI_Handle ui = open_ui(rig, rig->features, &widget,
-		                          "for the CLEAR click");
-		const float playing = 3.0f, empty = 0.0f;
-		desc->port_event(ui, ET_PORT_LOOP_STATE, sizeof(float), 0, &playing);
+		LV2UI_Handle ui      = open_ui(rig, rig->features, &widget,
+					       "for the CLEAR click");
+		const float  playing = 3.0f, empty = 0.0f;
+		desc->port_event(ui, ET_PORT_LOOP_STATE, sizeof(float), 0,
+				 &playing);
 		idle->idle(ui);
-		const Window w = (Window)(uintptr_t)widget;
-		watch_port     = ET_PORT_LOOP_CLEAR;
-		n_logged       = 0;
+		const Window w     = (Window)(uintptr_t)widget;
+		watch_port         = ET_PORT_LOOP_CLEAR;
+		n_logged           = 0;
 		const unsigned on0 = touches_on, off0 = touches_off;
 		pointer(display, w, ButtonPress, Button1, CLEAR_X, CLEAR_Y);
 		pointer(display, w, ButtonRelease, Button1, CLEAR_X, CLEAR_Y);
 		XSync(display, False);
 		idle->idle(ui);
 		if (n_logged != 1 || logged[0] != 1.0f) {
-			fail_msg("a click on CLEAR: not exactly a 1 in the idle() that saw "
-			         "press and release (%u writes to loop_clear, the first %g)",
-			         n_logged, n_logged ? (double)logged[0] : -1.0);
+			fail_msg(
+			    "a click on CLEAR: not exactly a 1 in the idle() that saw "
+			    "press and release (%u writes to loop_clear, the first %g)",
+			    n_logged, n_logged ? (double)logged[0] : -1.0);
 		}
 		idle->idle(ui); /* a later idle(), but too soon */
 		if (n_logged != 1) {
-			fail_msg("CLEAR went back to 0 within 50 ms (%u writes, the last "
-			         "%g)", n_logged, last_logged());
+			fail_msg(
+			    "CLEAR went back to 0 within 50 ms (%u writes, the last "
+			    "%g)",
+			    n_logged, last_logged());
 		}
 		if (seen) {
-			/* The plugin cleared the loop: 0 follows after 50 ms. */
-			desc->port_event(ui, ET_PORT_LOOP_STATE, sizeof(float), 0, &empty);
+			/* The plugin cleared the loop: 0 follows after 50 ms.
+			 */
+			desc->port_event(ui, ET_PORT_LOOP_STATE, sizeof(float),
+					 0, &empty);
 			sleep_ms(60);
 			idle->idle(ui);
 		} else {
 			sleep_ms(60);
 			idle->idle(ui);
 			if (n_logged != 1) {
-				fail_msg("CLEAR went back to 0 after 60 ms without a sign that "
-				         "the plugin saw the 1 (%u writes, the last %g)",
-				         n_logged, last_logged());
+				fail_msg(
+				    "CLEAR went back to 0 after 60 ms without a sign that "
+				    "the plugin saw the 1 (%u writes, the last %g)",
+				    n_logged, last_logged());
 			}
 			sleep_ms(260);
 			idle->idle(ui);
 		}
 		if (n_logged != 2 || logged[1] != 0.0f) {
-			fail_msg("CLEAR did not go back to 0 in a later idle() (%s: %u "
-			         "writes to loop_clear, the last %g)",
-			         seen ? "the plugin saw it" : "no sign from the plugin",
-			         n_logged, last_logged());
+			fail_msg(
+			    "CLEAR did not go back to 0 in a later idle() (%s: %u "
+			    "writes to loop_clear, the last %g)",
+			    seen ? "the plugin saw it"
+				 : "no sign from the plugin",
+			    n_logged, last_logged());
 		}
 		if (touches_on != on0 + 1 || touches_off != off0 + 1) {
-			fail_msg("CLEAR's click is not one touch gesture (%u grabs, %u "
-			         "releases)", touches_on - on0, touches_off - off0);
+			fail_msg(
+			    "CLEAR's click is not one touch gesture (%u grabs, %u "
+			    "releases)",
+			    touches_on - on0, touches_off - off0);
 		}
 		/* Held at close: cleanup() writes the 0. */
 		pointer(display, w, ButtonPress, Button1, CLEAR_X, CLEAR_Y);
@@ -391,21 +413,26 @@ test_a_quick_click_on_clear_holds_1_until_a_later_idle(void **state)
 		close_ui(rig);
 		if (n_logged != 4 || logged[2] != 1.0f || logged[3] != 0.0f ||
 		    touches_on != touches_off) {
-			fail_msg("CLEAR held while the UI closes: no 0 from cleanup() (%u "
-			         "writes to loop_clear, the last %g, want 1, 0, 1, 0; %u "
-			         "grabs, %u releases)", n_logged, last_logged(),
-			         touches_on, touches_off);
+			fail_msg(
+			    "CLEAR held while the UI closes: no 0 from cleanup() (%u "
+			    "writes to loop_clear, the last %g, want 1, 0, 1, 0; %u "
+			    "grabs, %u releases)",
+			    n_logged, last_logged(), touches_on, touches_off);
 		}
 		watch_port = -1;
 	}
-	printf("test_ui_leaks: a quick click on CLEAR holds 1 until a later idle(): ok\n");
+	printf(
+	    "test_ui_leaks: a quick click on CLEAR holds 1 until a later idle(): ok\n");
 }
 
 /* Passes `bytes` of `src` to port_event from a heap block of exactly that
  * size, so that valgrind (or ASan) sees a read past it. */
 static void
-notify_exact(const LV2UI_Descriptor *desc, LV2UI_Handle ui, LV2_URID transfer,
-             const uint8_t *src, uint32_t bytes)
+notify_exact(const LV2UI_Descriptor *desc,
+	     LV2UI_Handle            ui,
+	     LV2_URID                transfer,
+	     const uint8_t          *src,
+	     uint32_t                bytes)
 {
 	uint8_t *heap = (uint8_t *)malloc(bytes ? bytes : 1);
 	memcpy(heap, src, bytes);
@@ -424,16 +451,17 @@ test_truncated_and_lying_notify_atoms(void **state)
 	const LV2UI_Descriptor *desc   = rig->desc;
 	LV2_URID_Map           *map    = &rig->map;
 	LV2UI_Widget            widget = NULL;
-	LV2UI_Handle ui = open_ui(rig, rig->features, &widget,
-	                          "for the hostile atoms");
-	const LV2_URID transfer = map->map(NULL, LV2_ATOM__eventTransfer);
-	_Alignas(8) uint8_t  msg[4096];
-	LV2_Atom_Forge       forge;
+	LV2UI_Handle            ui =
+	    open_ui(rig, rig->features, &widget, "for the hostile atoms");
+	const LV2_URID      transfer = map->map(NULL, LV2_ATOM__eventTransfer);
+	_Alignas(8) uint8_t msg[4096];
+	LV2_Atom_Forge      forge;
 	LV2_Atom_Forge_Frame frame;
-	float                peaks[ET_OVERVIEW_BINS] = {0};
+	float                peaks[ET_OVERVIEW_BINS] = { 0 };
 	lv2_atom_forge_init(&forge, map);
 	lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
-	lv2_atom_forge_object(&forge, &frame, 0, map->map(NULL, ET_MSG__Overview));
+	lv2_atom_forge_object(&forge, &frame, 0,
+			      map->map(NULL, ET_MSG__Overview));
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__serial));
 	lv2_atom_forge_int(&forge, 1);
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__length));
@@ -443,23 +471,29 @@ test_truncated_and_lying_notify_atoms(void **state)
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__first));
 	lv2_atom_forge_int(&forge, 0);
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__peaks));
-	lv2_atom_forge_vector(&forge, sizeof(float), map->map(NULL, LV2_ATOM__Float),
-	                      ET_OVERVIEW_BINS, peaks);
+	lv2_atom_forge_vector(&forge, sizeof(float),
+			      map->map(NULL, LV2_ATOM__Float),
+			      ET_OVERVIEW_BINS, peaks);
 	lv2_atom_forge_pop(&forge, &frame);
 	LV2_Atom      *obj  = (LV2_Atom *)msg;
 	const uint32_t full = obj->size;
 	/* The object cut after the vector's 8-byte atom header. */
-	obj->size = full - (uint32_t)(sizeof(LV2_Atom_Vector_Body) + ET_OVERVIEW_BINS * sizeof(float));
-	notify_exact(desc, ui, transfer, msg, (uint32_t)sizeof(LV2_Atom) + obj->size);
+	obj->size = full - (uint32_t)(sizeof(LV2_Atom_Vector_Body) +
+				      ET_OVERVIEW_BINS * sizeof(float));
+	notify_exact(desc, ui, transfer, msg,
+		     (uint32_t)sizeof(LV2_Atom) + obj->size);
 	/* Every cut of the buffer, the object's size left whole. */
 	obj->size = full;
 	for (uint32_t cut = 0; cut < sizeof(LV2_Atom) + full; cut += 7) {
 		notify_exact(desc, ui, transfer, msg, cut);
 	}
 	/* A vector claiming more than the object holds. */
-	LV2_Atom *vec = (LV2_Atom *)(msg + sizeof(LV2_Atom) + sizeof(LV2_Atom_Object_Body) + 4 * 24 + 8);
+	LV2_Atom *vec =
+	    (LV2_Atom *)(msg + sizeof(LV2_Atom) +
+			 sizeof(LV2_Atom_Object_Body) + 4 * 24 + 8);
 	vec->size += 4096;
-	notify_exact(desc, ui, transfer, msg, (uint32_t)sizeof(LV2_Atom) + full);
+	notify_exact(desc, ui, transfer, msg,
+		     (uint32_t)sizeof(LV2_Atom) + full);
 	rig->idle->idle(ui);
 	close_ui(rig);
 	printf("test_ui_leaks: truncated and lying notify atoms: ok\n");
@@ -470,43 +504,51 @@ test_truncated_and_lying_notify_atoms(void **state)
 static void
 test_a_toggle_above_0_is_on(void **state)
 {
-	Rig                    *rig    = (Rig *)*state;
-	const LV2UI_Descriptor *desc   = rig->desc;
+	Rig                    *rig     = (Rig *)*state;
+	const LV2UI_Descriptor *desc    = rig->desc;
 	Display                *display = rig->display;
-	LV2UI_Widget            widget = NULL;
-	LV2UI_Handle ui = open_ui(rig, rig->features, &widget, "for the toggle");
+	LV2UI_Widget            widget  = NULL;
+	LV2UI_Handle            ui =
+	    open_ui(rig, rig->features, &widget, "for the toggle");
 	const uint32_t port    = et_track_port(1, ET_TRACK_FIELD_MUTE);
 	const float    quarter = 0.25f;
 	desc->port_event(ui, port, sizeof(float), 0, &quarter);
 	rig->idle->idle(ui);
 	watch_port = (int)port;
 	n_logged   = 0;
-	pointer(display, (Window)(uintptr_t)widget, ButtonPress, Button1, 150, 214);
-	pointer(display, (Window)(uintptr_t)widget, ButtonRelease, Button1, 150, 214);
+	pointer(display, (Window)(uintptr_t)widget, ButtonPress, Button1, 150,
+		214);
+	pointer(display, (Window)(uintptr_t)widget, ButtonRelease, Button1,
+		150, 214);
 	XSync(display, False);
 	rig->idle->idle(ui);
 	watch_port = -1;
 	close_ui(rig);
 	if (n_logged != 1 || logged[0] != 0.0f) {
-		fail_msg("a click on a mute at 0.25 does not turn it off (%u writes to "
-		         "track 2's mute, the first %g; want one 0)",
-		         n_logged, n_logged ? (double)logged[0] : -1.0);
+		fail_msg(
+		    "a click on a mute at 0.25 does not turn it off (%u writes to "
+		    "track 2's mute, the first %g; want one 0)",
+		    n_logged, n_logged ? (double)logged[0] : -1.0);
 	}
 	printf("test_ui_leaks: a toggle above 0 is on: ok\n");
 }
 
 /* An Overview chunk of overview `serial`, bins first..first+63. */
 static void
-send_chunk(const LV2UI_Descriptor *desc, LV2UI_Handle ui, LV2_URID_Map *map,
-           uint32_t serial, uint32_t first)
+send_chunk(const LV2UI_Descriptor *desc,
+	   LV2UI_Handle            ui,
+	   LV2_URID_Map           *map,
+	   uint32_t                serial,
+	   uint32_t                first)
 {
 	_Alignas(8) uint8_t  msg[1024];
 	LV2_Atom_Forge       forge;
 	LV2_Atom_Forge_Frame frame;
-	float                peaks[ET_MSG_OVERVIEW_CHUNK] = {0.5f};
+	float                peaks[ET_MSG_OVERVIEW_CHUNK] = { 0.5f };
 	lv2_atom_forge_init(&forge, map);
 	lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
-	lv2_atom_forge_object(&forge, &frame, 0, map->map(NULL, ET_MSG__Overview));
+	lv2_atom_forge_object(&forge, &frame, 0,
+			      map->map(NULL, ET_MSG__Overview));
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__serial));
 	lv2_atom_forge_int(&forge, (int32_t)serial);
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__length));
@@ -516,12 +558,13 @@ send_chunk(const LV2UI_Descriptor *desc, LV2UI_Handle ui, LV2_URID_Map *map,
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__first));
 	lv2_atom_forge_int(&forge, (int32_t)first);
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__peaks));
-	lv2_atom_forge_vector(&forge, sizeof(float), map->map(NULL, LV2_ATOM__Float),
-	                      ET_MSG_OVERVIEW_CHUNK, peaks);
+	lv2_atom_forge_vector(&forge, sizeof(float),
+			      map->map(NULL, LV2_ATOM__Float),
+			      ET_MSG_OVERVIEW_CHUNK, peaks);
 	lv2_atom_forge_pop(&forge, &frame);
 	const LV2_Atom *atom = (const LV2_Atom *)msg;
 	desc->port_event(ui, ET_PORT_NOTIFY, sizeof(LV2_Atom) + atom->size,
-	                 transfer_urid, atom);
+			 transfer_urid, atom);
 }
 
 /* A lost chunk: the UI asks for the overview again, at most once a second
@@ -535,30 +578,34 @@ test_lost_chunks_are_asked_for_again_once_a_second(void **state)
 	const LV2UI_Idle_Interface *idle   = rig->idle;
 	LV2_URID_Map               *map    = &rig->map;
 	LV2UI_Widget                widget = NULL;
-	const unsigned before = requests;
-	LV2UI_Handle ui = open_ui(rig, rig->features, &widget,
-	                          "for the lost chunks");
+	const unsigned              before = requests;
+	LV2UI_Handle                ui =
+	    open_ui(rig, rig->features, &widget, "for the lost chunks");
 	if (requests != before + 1) {
 		fail_msg("no Request when the UI opens (%u Requests)",
-		         requests - before);
+			 requests - before);
 	}
 	send_chunk(desc, ui, map, 3, 0);
 	send_chunk(desc, ui, map, 3, 128); /* 64..127 lost */
 	idle->idle(ui);
 	if (requests != before + 1) {
 		fail_msg("a second Request within a second of the first (%u "
-		         "Requests, want 1)", requests - before);
+			 "Requests, want 1)",
+			 requests - before);
 	}
 	sleep_ms(1050);
 	idle->idle(ui);
 	if (requests != before + 2) {
 		fail_msg("no Request a second after a chunk went missing (%u "
-		         "Requests, want 2)", requests - before);
+			 "Requests, want 2)",
+			 requests - before);
 	}
 	idle->idle(ui);
 	if (requests != before + 2) {
-		fail_msg("more than one Request for one lost chunk (%u Requests, "
-		         "want 2)", requests - before);
+		fail_msg(
+		    "more than one Request for one lost chunk (%u Requests, "
+		    "want 2)",
+		    requests - before);
 	}
 	/* The answer starts; its rest never comes. */
 	send_chunk(desc, ui, map, 3, 0);
@@ -567,8 +614,10 @@ test_lost_chunks_are_asked_for_again_once_a_second(void **state)
 	sleep_ms(1050);
 	idle->idle(ui);
 	if (requests != before + 3) {
-		fail_msg("no Request a second after an overview stopped coming (%u "
-		         "Requests, want 3)", requests - before);
+		fail_msg(
+		    "no Request a second after an overview stopped coming (%u "
+		    "Requests, want 3)",
+		    requests - before);
 	}
 	/* A whole overview: nothing more to ask; but the UI still says,
 	 * once a second, that it is open (the plugin scans only then). */
@@ -579,21 +628,26 @@ test_lost_chunks_are_asked_for_again_once_a_second(void **state)
 	idle->idle(ui);
 	idle->idle(ui);
 	if (alives != alive_before) {
-		fail_msg("msg:Alive more than once a second (%u right after the "
-		         "last message)", alives - alive_before);
+		fail_msg(
+		    "msg:Alive more than once a second (%u right after the "
+		    "last message)",
+		    alives - alive_before);
 	}
 	sleep_ms(1050);
 	idle->idle(ui);
 	close_ui(rig);
 	if (requests != before + 3) {
-		fail_msg("a Request after a whole overview (%u Requests, want 3)",
-		         requests - before);
+		fail_msg(
+		    "a Request after a whole overview (%u Requests, want 3)",
+		    requests - before);
 	}
 	if (alives != alive_before + 1) {
-		fail_msg("no msg:Alive a second after the last message (%u, want 1)",
-		         alives - alive_before);
+		fail_msg(
+		    "no msg:Alive a second after the last message (%u, want 1)",
+		    alives - alive_before);
 	}
-	printf("test_ui_leaks: lost chunks are asked for again, once a second: ok\n");
+	printf(
+	    "test_ui_leaks: lost chunks are asked for again, once a second: ok\n");
 }
 
 /* The host destroys its window, our parent, before it calls cleanup()
@@ -602,36 +656,40 @@ test_lost_chunks_are_asked_for_again_once_a_second(void **state)
 static void
 test_a_parent_destroyed_before_cleanup_or_idle(void **state)
 {
-	Rig                        *rig     = (Rig *)*state;
-	const LV2UI_Descriptor     *desc    = rig->desc;
-	const LV2UI_Idle_Interface *idle    = rig->idle;
-	Display                    *display = rig->display;
+	Rig                        *rig      = (Rig *)*state;
+	const LV2UI_Descriptor     *desc     = rig->desc;
+	const LV2UI_Idle_Interface *idle     = rig->idle;
+	Display                    *display  = rig->display;
 	const LV2_Feature *const   *features = rig->features;
-	LV2_Feature        f_parent = {LV2_UI__parent, NULL};
-	const LV2_Feature *with[16];
-	unsigned           n = 0;
+	LV2_Feature                 f_parent = { LV2_UI__parent, NULL };
+	const LV2_Feature          *with[16];
+	unsigned                    n = 0;
 	for (; features[n] && n < 14; ++n) {
-		with[n] = strcmp(features[n]->URI, LV2_UI__parent) ? features[n]
-		                                                   : &f_parent;
+		with[n] = strcmp(features[n]->URI, LV2_UI__parent)
+			      ? features[n]
+			      : &f_parent;
 	}
 	with[n] = NULL;
 	for (int then_idle = 0; then_idle < 3; ++then_idle) {
-		const Window parent = XCreateSimpleWindow(
-		    display, DefaultRootWindow(display), 0, 0, 800, 480, 0, 0, 0);
+		const Window parent =
+		    XCreateSimpleWindow(display, DefaultRootWindow(display), 0,
+					0, 800, 480, 0, 0, 0);
 		rig->own_parent = parent;
 		XMapWindow(display, parent);
 		XSync(display, False);
 		f_parent.data       = (void *)(uintptr_t)parent;
 		LV2UI_Widget widget = NULL;
-		LV2UI_Handle ui     = open_ui(rig, with, &widget,
-		                              "in a parent of its own");
+		LV2UI_Handle ui =
+		    open_ui(rig, with, &widget, "in a parent of its own");
 		idle->idle(ui);
 		if (then_idle == 2) {
-			/* A redraw due as the window goes, the server maybe not done
-			 * destroying it when the UI draws (not synced): the XPutImage
-			 * may fail, and must not end the process. */
+			/* A redraw due as the window goes, the server maybe
+			 * not done destroying it when the UI draws (not
+			 * synced): the XPutImage may fail, and must not end
+			 * the process. */
 			const float v = 5.0f;
-			desc->port_event(ui, ET_PORT_ACTIVE_TRACK, sizeof(float), 0, &v);
+			desc->port_event(ui, ET_PORT_ACTIVE_TRACK,
+					 sizeof(float), 0, &v);
 			XDestroyWindow(display, parent);
 			rig->own_parent = 0;
 			XFlush(display);
@@ -645,23 +703,29 @@ test_a_parent_destroyed_before_cleanup_or_idle(void **state)
 		if (then_idle >= 1) {
 			const int asked = idle->idle(ui);
 			if (asked != 1) {
-				fail_msg("idle() does not ask to close once the parent is gone "
-				         "(it returned %d%s)", asked,
-				         then_idle == 2 ? ", a redraw due as it went" : "");
+				fail_msg(
+				    "idle() does not ask to close once the parent is gone "
+				    "(it returned %d%s)",
+				    asked,
+				    then_idle == 2
+					? ", a redraw due as it went"
+					: "");
 			}
 		}
 		close_ui(rig);
 		/* A parent that is no window at all: instantiate fails, the
 		 * process stays. */
 		if (then_idle == 0) {
-			rig->ui = desc->instantiate(desc, "urn:eighttrack:plugin", ".",
-			                            ui_write, NULL, &widget, with);
+			rig->ui = desc->instantiate(
+			    desc, "urn:eighttrack:plugin", ".", ui_write, NULL,
+			    &widget, with);
 			if (rig->ui) {
 				fail_msg("instantiated in a destroyed parent");
 			}
 		}
 	}
-	printf("test_ui_leaks: parent destroyed before cleanup() or idle(): ok\n");
+	printf(
+	    "test_ui_leaks: parent destroyed before cleanup() or idle(): ok\n");
 }
 
 /* The story: a host opens the UI, feeds it ports and an overview, the
@@ -676,7 +740,8 @@ test_100_rounds_of_open_play_and_close(void **state)
 	Display                    *display = rig->display;
 	LV2_URID_Map               *map     = &rig->map;
 
-	/* A whole one-chunk overview and a note light, as notify sends them. */
+	/* A whole one-chunk overview and a note light, as notify sends them.
+	 */
 	_Alignas(8) uint8_t  msg[1024];
 	LV2_Atom_Forge       forge;
 	LV2_Atom_Forge_Frame frame;
@@ -694,15 +759,20 @@ test_100_rounds_of_open_play_and_close(void **state)
 		snprintf(what, sizeof(what), "(round %u)", round);
 		LV2UI_Handle ui = open_ui(rig, rig->features, &widget, what);
 		if (!widget) {
-			fail_msg("instantiate gave no widget (round %u)", round);
+			fail_msg("instantiate gave no widget (round %u)",
+				 round);
 		}
-		const float values[] = {3.0f, 1.0f, 2.0f, 0.4f};
-		desc->port_event(ui, ET_PORT_ACTIVE_TRACK, sizeof(float), 0, &values[0]);
-		desc->port_event(ui, ET_PORT_LOOP_STATE, sizeof(float), 0, &values[2]);
-		desc->port_event(ui, ET_PORT_LOOP_POSITION, sizeof(float), 0, &values[3]);
+		const float values[] = { 3.0f, 1.0f, 2.0f, 0.4f };
+		desc->port_event(ui, ET_PORT_ACTIVE_TRACK, sizeof(float), 0,
+				 &values[0]);
+		desc->port_event(ui, ET_PORT_LOOP_STATE, sizeof(float), 0,
+				 &values[2]);
+		desc->port_event(ui, ET_PORT_LOOP_POSITION, sizeof(float), 0,
+				 &values[3]);
 
 		lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
-		lv2_atom_forge_object(&forge, &frame, 0, map->map(NULL, ET_MSG__Overview));
+		lv2_atom_forge_object(&forge, &frame, 0,
+				      map->map(NULL, ET_MSG__Overview));
 		lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__serial));
 		lv2_atom_forge_int(&forge, 1);
 		lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__length));
@@ -713,12 +783,13 @@ test_100_rounds_of_open_play_and_close(void **state)
 		lv2_atom_forge_int(&forge, 0);
 		lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__peaks));
 		lv2_atom_forge_vector(&forge, sizeof(float),
-		                      map->map(NULL, LV2_ATOM__Float),
-		                      ET_MSG_OVERVIEW_CHUNK, peaks);
+				      map->map(NULL, LV2_ATOM__Float),
+				      ET_MSG_OVERVIEW_CHUNK, peaks);
 		lv2_atom_forge_pop(&forge, &frame);
 		const LV2_Atom *atom = (const LV2_Atom *)msg;
-		desc->port_event(ui, ET_PORT_NOTIFY, sizeof(LV2_Atom) + atom->size,
-		                 transfer, atom);
+		desc->port_event(ui, ET_PORT_NOTIFY,
+				 sizeof(LV2_Atom) + atom->size, transfer,
+				 atom);
 
 		const Window w = (Window)(uintptr_t)widget;
 		idle->idle(ui);
@@ -734,8 +805,10 @@ test_100_rounds_of_open_play_and_close(void **state)
 		for (int i = 0; i < 3; ++i) {
 			const int asked = idle->idle(ui);
 			if (asked != 0) {
-				fail_msg("idle asked to close (it returned %d, round %u, call "
-				         "%d)", asked, round, i + 1);
+				fail_msg(
+				    "idle asked to close (it returned %d, round %u, call "
+				    "%d)",
+				    asked, round, i + 1);
 			}
 		}
 		close_ui(rig);
@@ -743,13 +816,15 @@ test_100_rounds_of_open_play_and_close(void **state)
 
 	/* The rounds' own gestures reached the host, and every touch the UI
 	 * began, in any test so far, it ended. */
-	if (writes == writes0 || touches_on == on0 || touches_on != touches_off ||
+	if (writes == writes0 || touches_on == on0 ||
+	    touches_on != touches_off ||
 	    touches_off - off0 != touches_on - on0) {
-		fail_msg("gestures did not reach the host (%u writes, %u touch on, "
-		         "%u touch off in the rounds; %u writes, %u touch on, %u "
-		         "touch off in all)",
-		         writes - writes0, touches_on - on0, touches_off - off0,
-		         writes, touches_on, touches_off);
+		fail_msg(
+		    "gestures did not reach the host (%u writes, %u touch on, "
+		    "%u touch off in the rounds; %u writes, %u touch on, %u "
+		    "touch off in all)",
+		    writes - writes0, touches_on - on0, touches_off - off0,
+		    writes, touches_on, touches_off);
 	}
 	printf("test_ui_leaks: %d rounds, %u writes, %u touch gestures: ok\n",
 	       ROUNDS, writes, touches_on);
@@ -766,14 +841,14 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 #define T(f) cmocka_unit_test_teardown(f, close_leftovers)
 	const struct CMUnitTest tests[] = {
-	    T(test_the_library_holds_one_ui_with_an_idle_interface),
-	    T(test_no_ui_without_a_parent),
-	    T(test_a_quick_click_on_clear_holds_1_until_a_later_idle),
-	    T(test_lost_chunks_are_asked_for_again_once_a_second),
-	    T(test_a_toggle_above_0_is_on),
-	    T(test_truncated_and_lying_notify_atoms),
-	    T(test_a_parent_destroyed_before_cleanup_or_idle),
-	    T(test_100_rounds_of_open_play_and_close),
+		T(test_the_library_holds_one_ui_with_an_idle_interface),
+		T(test_no_ui_without_a_parent),
+		T(test_a_quick_click_on_clear_holds_1_until_a_later_idle),
+		T(test_lost_chunks_are_asked_for_again_once_a_second),
+		T(test_a_toggle_above_0_is_on),
+		T(test_truncated_and_lying_notify_atoms),
+		T(test_a_parent_destroyed_before_cleanup_or_idle),
+		T(test_100_rounds_of_open_play_and_close),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, rig_setup, rig_teardown);

@@ -29,8 +29,8 @@ static int
 setup(void **state)
 {
 	View *v    = (View *)calloc(1, sizeof(View));
-	v->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, ET_VIEW_WIDTH,
-	                                        ET_VIEW_HEIGHT);
+	v->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24,
+						ET_VIEW_WIDTH, ET_VIEW_HEIGHT);
 	et_layout_init(&v->layout);
 	et_ui_model_init(&v->model);
 	*state = v;
@@ -66,7 +66,8 @@ pixel(View *v, int x, int y)
 	const int      stride = cairo_image_surface_get_stride(v->surface);
 	uint32_t       p;
 	memcpy(&p, data + y * stride + x * 4, sizeof(p));
-	return (Px){(int)(p >> 16) & 0xff, (int)(p >> 8) & 0xff, (int)p & 0xff};
+	return (Px){ (int)(p >> 16) & 0xff, (int)(p >> 8) & 0xff,
+		     (int)p & 0xff };
 }
 
 static bool
@@ -90,7 +91,9 @@ inked(View *v, int x0, int y0, int w, int h)
 	for (int y = y0; y < y0 + h; ++y) {
 		for (int x = x0; x < x0 + w; ++x) {
 			const Px p = pixel(v, x, y);
-			n += abs(p.r - bg.r) + abs(p.g - bg.g) + abs(p.b - bg.b) > 60;
+			n += abs(p.r - bg.r) + abs(p.g - bg.g) +
+				 abs(p.b - bg.b) >
+			     60;
 		}
 	}
 	return n;
@@ -104,35 +107,40 @@ clicks_hit_their_ports(void **state)
 	const EtWidget *w;
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		const double cx = 15 + t * 92 + 43;
-		w = et_layout_hit(&v->layout, cx, 74);
+		w               = et_layout_hit(&v->layout, cx, 74);
 		assert_non_null(w);
 		assert_int_equal(w->kind, ET_WIDGET_TRACK);
 		assert_int_equal(w->track, t);
 		w = et_layout_hit(&v->layout, cx, 214);
 		assert_non_null(w);
-		assert_int_equal(w->port, et_track_port(t, ET_TRACK_FIELD_MUTE));
+		assert_int_equal(w->port,
+				 et_track_port(t, ET_TRACK_FIELD_MUTE));
 		w = et_layout_hit(&v->layout, cx, 143);
-		assert_int_equal(w->port, et_track_port(t, ET_TRACK_FIELD_TRANSPOSE));
+		assert_int_equal(w->port,
+				 et_track_port(t, ET_TRACK_FIELD_TRANSPOSE));
 		w = et_layout_hit(&v->layout, cx, 108);
-		assert_int_equal(w->port, et_track_port(t, ET_TRACK_FIELD_CHANNEL));
+		assert_int_equal(w->port,
+				 et_track_port(t, ET_TRACK_FIELD_CHANNEL));
 		w = et_layout_hit(&v->layout, cx, 177);
-		assert_int_equal(w->port, et_track_port(t, ET_TRACK_FIELD_PROGRAM));
+		assert_int_equal(w->port,
+				 et_track_port(t, ET_TRACK_FIELD_PROGRAM));
 	}
-	const uint32_t looper[8] = {ET_PORT_LOOP_ARM,      ET_PORT_LOOP_MUTE,
-	                            ET_PORT_LOOP_OVERDUB,  ET_PORT_LOOP_CLEAR,
-	                            ET_PORT_MONITOR,       ET_PORT_LOOP_QUANTIZE,
-	                            ET_PORT_LOOP_BARS,     ET_PORT_LOOP_LEVEL};
+	const uint32_t looper[8] = {
+		ET_PORT_LOOP_ARM,   ET_PORT_LOOP_MUTE, ET_PORT_LOOP_OVERDUB,
+		ET_PORT_LOOP_CLEAR, ET_PORT_MONITOR,   ET_PORT_LOOP_QUANTIZE,
+		ET_PORT_LOOP_BARS,  ET_PORT_LOOP_LEVEL
+	};
 	for (unsigned c = 0; c < 8; ++c) {
 		w = et_layout_hit(&v->layout, 15 + c * 92 + 43, 400);
 		assert_non_null(w);
 		assert_int_equal(w->port, looper[c]);
 	}
 	assert_int_equal(et_layout_hit(&v->layout, 15 + 4 * 92 + 43, 28)->port,
-	                 ET_PORT_AUTO_CHANNEL);
+			 ET_PORT_AUTO_CHANNEL);
 	assert_int_equal(et_layout_hit(&v->layout, 15 + 6 * 92 + 43, 28)->port,
-	                 ET_PORT_THRU);
+			 ET_PORT_THRU);
 	assert_int_equal(et_layout_hit(&v->layout, 15 + 3 * 92 + 43, 28)->port,
-	                 ET_PORT_TRACK_OUTS);
+			 ET_PORT_TRACK_OUTS);
 	/* Gaps, the waveform and the title are not controls. */
 	assert_null(et_layout_hit(&v->layout, 15 + 86 + 3, 214));
 	assert_null(et_layout_hit(&v->layout, 300, 320));
@@ -140,9 +148,11 @@ clicks_hit_their_ports(void **state)
 	/* No two widgets overlap. */
 	for (unsigned i = 0; i < v->layout.count; ++i) {
 		for (unsigned j = i + 1; j < v->layout.count; ++j) {
-			const EtWidget *a = &v->layout.widget[i], *b = &v->layout.widget[j];
-			const bool apart = a->x + a->w <= b->x || b->x + b->w <= a->x ||
-			                   a->y + a->h <= b->y || b->y + b->h <= a->y;
+			const EtWidget *a = &v->layout.widget[i],
+				       *b = &v->layout.widget[j];
+			const bool apart =
+			    a->x + a->w <= b->x || b->x + b->w <= a->x ||
+			    a->y + a->h <= b->y || b->y + b->h <= a->y;
 			assert_true(apart);
 		}
 	}
@@ -167,7 +177,7 @@ active_track_is_highlighted(void **state)
 static void
 note_lights(void **state)
 {
-	View *v          = (View *)*state;
+	View *v           = (View *)*state;
 	v->model.sounding = (1u << 1) | (1u << 7);
 	draw(v);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
@@ -180,7 +190,7 @@ note_lights(void **state)
 static void
 mute_lights(void **state)
 {
-	View *v = (View *)*state;
+	View *v                                               = (View *)*state;
 	v->model.value[et_track_port(4, ET_TRACK_FIELD_MUTE)] = 1.0f;
 	draw(v);
 	const Px on  = pixel(v, 15 + 4 * 92 + 12, 205);
@@ -203,7 +213,8 @@ waveform_follows_the_overview(void **state)
 	float  peaks[ET_OVERVIEW_BINS];
 	double x, y, w, h;
 	et_view_wave_rect(&x, &y, &w, &h);
-	/* Only the part of the box above the middle, away from the hint text. */
+	/* Only the part of the box above the middle, away from the hint text.
+	 */
 	const int bx = (int)x + 10, by = (int)y + 8, bw = (int)w - 20, bh = 20;
 	v->model.value[ET_PORT_LOOP_STATE] = 3.0f;
 	draw(v);
@@ -213,20 +224,21 @@ waveform_follows_the_overview(void **state)
 		peaks[i] = 0.9f;
 	}
 	for (unsigned first = 0; first < ET_OVERVIEW_BINS - 64; first += 64) {
-		et_ui_model_overview(&v->model, 7, 48000, ET_OVERVIEW_BINS, first,
-		                     peaks + first, 64);
+		et_ui_model_overview(&v->model, 7, 48000, ET_OVERVIEW_BINS,
+				     first, peaks + first, 64);
 	}
 	draw(v);
 	assert_int_equal(inked(v, bx, by, bw, bh), 0); /* 448 of 512 bins */
 	/* A stray chunk of another overview is ignored (a loss to ask for,
 	 * but the overview collecting goes on). */
-	assert_int_equal(et_ui_model_overview(&v->model, 8, 48000, ET_OVERVIEW_BINS,
-	                                      448, peaks, 64),
-	                 ET_CHUNK_LOST);
+	assert_int_equal(et_ui_model_overview(&v->model, 8, 48000,
+					      ET_OVERVIEW_BINS, 448, peaks,
+					      64),
+			 ET_CHUNK_LOST);
 	draw(v);
 	assert_int_equal(inked(v, bx, by, bw, bh), 0);
 	et_ui_model_overview(&v->model, 7, 48000, ET_OVERVIEW_BINS, 448,
-	                     peaks + 448, 64);
+			     peaks + 448, 64);
 	draw(v);
 	assert_true(inked(v, bx, by, bw, bh) > (unsigned)(bw * bh) * 8 / 10);
 
@@ -247,37 +259,40 @@ lost_chunk_then_whole(void **state)
 		peaks[i] = (float)i / ET_OVERVIEW_BINS;
 	}
 	EtUiModel *m = &v->model;
-	assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS, 0, peaks, 64),
-	                 ET_CHUNK_TAKEN);
+	assert_int_equal(
+	    et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS, 0, peaks, 64),
+	    ET_CHUNK_TAKEN);
 	/* Bins 64..127 lost: 128.. is out of sequence. */
-	assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS, 128,
-	                                      peaks + 128, 64),
-	                 ET_CHUNK_LOST);
+	assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS,
+					      128, peaks + 128, 64),
+			 ET_CHUNK_LOST);
 	assert_int_equal(m->incoming_bins, 0);
 	/* ... and so is the rest of that overview. */
 	for (unsigned first = 192; first < ET_OVERVIEW_BINS; first += 64) {
-		assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS,
-		                                      first, peaks + first, 64),
-		                 ET_CHUNK_LOST);
+		assert_int_equal(et_ui_model_overview(m, 4, 1000,
+						      ET_OVERVIEW_BINS, first,
+						      peaks + first, 64),
+				 ET_CHUNK_LOST);
 	}
 	assert_int_equal(m->shown_bins, 0);
 	/* A chunk of an overview not seen from its start. */
 	assert_int_equal(et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS, 64,
-	                                      peaks + 64, 64),
-	                 ET_CHUNK_LOST);
+					      peaks + 64, 64),
+			 ET_CHUNK_LOST);
 	/* Nonsense is not a loss. */
-	assert_int_equal(et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS + 1, 0,
-	                                      peaks, 64),
-	                 ET_CHUNK_BAD);
-	assert_int_equal(et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS, 0,
-	                                      peaks, 0),
-	                 ET_CHUNK_BAD);
+	assert_int_equal(et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS + 1,
+					      0, peaks, 64),
+			 ET_CHUNK_BAD);
+	assert_int_equal(
+	    et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS, 0, peaks, 0),
+	    ET_CHUNK_BAD);
 	/* The answer to the Request: the whole overview again. */
 	for (unsigned first = 0; first < ET_OVERVIEW_BINS; first += 64) {
-		assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS,
-		                                      first, peaks + first, 64),
-		                 first + 64 < ET_OVERVIEW_BINS ? ET_CHUNK_TAKEN
-		                                              : ET_CHUNK_WHOLE);
+		assert_int_equal(
+		    et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS, first,
+					 peaks + first, 64),
+		    first + 64 < ET_OVERVIEW_BINS ? ET_CHUNK_TAKEN
+						  : ET_CHUNK_WHOLE);
 	}
 	assert_int_equal(m->shown_bins, ET_OVERVIEW_BINS);
 	assert_int_equal(m->shown_length, 1000);
@@ -289,12 +304,12 @@ lost_chunk_then_whole(void **state)
 static void
 playhead_at_position(void **state)
 {
-	View  *v = (View *)*state;
-	float  peaks[ET_OVERVIEW_BINS] = {0};
+	View  *v                       = (View *)*state;
+	float  peaks[ET_OVERVIEW_BINS] = { 0 };
 	double x, y, w, h;
 	et_view_wave_rect(&x, &y, &w, &h);
 	et_ui_model_overview(&v->model, 1, 1000, ET_OVERVIEW_BINS, 0, peaks,
-	                     ET_OVERVIEW_BINS);
+			     ET_OVERVIEW_BINS);
 	v->model.value[ET_PORT_LOOP_STATE]    = 3.0f;
 	v->model.value[ET_PORT_LOOP_POSITION] = 0.5f;
 	draw(v);
@@ -309,11 +324,13 @@ playhead_at_position(void **state)
 /* ------------------------------------------------ reading notify's atoms */
 
 static const char *const msg_uris[] = {
-    LV2_ATOM__Object, LV2_ATOM__Blank,  LV2_ATOM__Int,    LV2_ATOM__Long,
-    LV2_ATOM__Float,  LV2_ATOM__Vector, ET_MSG__Activity, ET_MSG__Overview,
-    ET_MSG__sounding, ET_MSG__serial,   ET_MSG__length,   ET_MSG__binCount,
-    ET_MSG__first,    ET_MSG__peaks,    LV2_ATOM__Double, LV2_ATOM__String,
-    LV2_ATOM__Sequence, LV2_ATOM__Tuple};
+	LV2_ATOM__Object, LV2_ATOM__Blank,    LV2_ATOM__Int,
+	LV2_ATOM__Long,   LV2_ATOM__Float,    LV2_ATOM__Vector,
+	ET_MSG__Activity, ET_MSG__Overview,   ET_MSG__sounding,
+	ET_MSG__serial,   ET_MSG__length,     ET_MSG__binCount,
+	ET_MSG__first,    ET_MSG__peaks,      LV2_ATOM__Double,
+	LV2_ATOM__String, LV2_ATOM__Sequence, LV2_ATOM__Tuple
+};
 
 static LV2_URID
 map_uri(LV2_URID_Map_Handle handle, const char *uri)
@@ -327,7 +344,7 @@ map_uri(LV2_URID_Map_Handle handle, const char *uri)
 	return 99;
 }
 
-static LV2_URID_Map msg_map = {NULL, map_uri};
+static LV2_URID_Map msg_map = { NULL, map_uri };
 
 static EtMsgUris
 msg_uris_mapped(void)
@@ -354,8 +371,11 @@ msg_uris_mapped(void)
  * `claim` of them in the vector's header (claim == n: well formed), in
  * `buf`; its size in bytes with the atom header. */
 static uint32_t
-forge_overview(uint8_t *buf, uint32_t cap, uint32_t serial, uint32_t first,
-               uint32_t n)
+forge_overview(uint8_t *buf,
+	       uint32_t cap,
+	       uint32_t serial,
+	       uint32_t first,
+	       uint32_t n)
 {
 	float peaks[ET_OVERVIEW_BINS + 8];
 	for (uint32_t i = 0; i < n; ++i) {
@@ -365,7 +385,8 @@ forge_overview(uint8_t *buf, uint32_t cap, uint32_t serial, uint32_t first,
 	LV2_Atom_Forge_Frame frame;
 	lv2_atom_forge_init(&forge, &msg_map);
 	lv2_atom_forge_set_buffer(&forge, buf, cap);
-	lv2_atom_forge_object(&forge, &frame, 0, map_uri(NULL, ET_MSG__Overview));
+	lv2_atom_forge_object(&forge, &frame, 0,
+			      map_uri(NULL, ET_MSG__Overview));
 	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__serial));
 	lv2_atom_forge_int(&forge, (int32_t)serial);
 	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__length));
@@ -375,8 +396,8 @@ forge_overview(uint8_t *buf, uint32_t cap, uint32_t serial, uint32_t first,
 	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__first));
 	lv2_atom_forge_int(&forge, (int32_t)first);
 	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__peaks));
-	lv2_atom_forge_vector(&forge, sizeof(float), map_uri(NULL, LV2_ATOM__Float),
-	                      n, peaks);
+	lv2_atom_forge_vector(&forge, sizeof(float),
+			      map_uri(NULL, LV2_ATOM__Float), n, peaks);
 	lv2_atom_forge_pop(&forge, &frame);
 	assert_true(forge.offset > 0);
 	return (uint32_t)(sizeof(LV2_Atom) + ((LV2_Atom *)buf)->size);
@@ -406,7 +427,7 @@ msg_read_well_formed(void **state)
 	(void)state;
 	_Alignas(8) uint8_t buf[4096];
 	EtMsg               msg;
-	const uint32_t      bytes = forge_overview(buf, sizeof(buf), 7, 64, 64);
+	const uint32_t bytes = forge_overview(buf, sizeof(buf), 7, 64, 64);
 	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_OVERVIEW);
 	assert_int_equal(msg.serial, 7);
 	assert_int_equal(msg.length, 48000);
@@ -418,12 +439,14 @@ msg_read_well_formed(void **state)
 	LV2_Atom vec;
 	memcpy(&vec, buf + PEAKS_AT, sizeof(vec));
 	assert_int_equal(vec.type, map_uri(NULL, LV2_ATOM__Vector));
-	assert_int_equal(vec.size, sizeof(LV2_Atom_Vector_Body) + 64 * sizeof(float));
+	assert_int_equal(vec.size,
+			 sizeof(LV2_Atom_Vector_Body) + 64 * sizeof(float));
 	/* Unaligned, in a buffer with room to spare. */
 	_Alignas(8) uint8_t odd[4097];
 	memcpy(odd + 1, buf, bytes);
 	const EtMsgUris u = msg_uris_mapped();
-	assert_int_equal(et_msg_read(&u, odd + 1, bytes + 3, &msg), ET_MSG_OVERVIEW);
+	assert_int_equal(et_msg_read(&u, odd + 1, bytes + 3, &msg),
+			 ET_MSG_OVERVIEW);
 	assert_int_equal(msg.first, 64);
 
 	/* An Activity. */
@@ -431,16 +454,19 @@ msg_read_well_formed(void **state)
 	LV2_Atom_Forge_Frame frame;
 	lv2_atom_forge_init(&forge, &msg_map);
 	lv2_atom_forge_set_buffer(&forge, buf, sizeof(buf));
-	lv2_atom_forge_object(&forge, &frame, 0, map_uri(NULL, ET_MSG__Activity));
+	lv2_atom_forge_object(&forge, &frame, 0,
+			      map_uri(NULL, ET_MSG__Activity));
 	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__sounding));
 	lv2_atom_forge_int(&forge, 0x81);
 	lv2_atom_forge_pop(&forge, &frame);
-	const uint32_t a = (uint32_t)sizeof(LV2_Atom) + ((LV2_Atom *)buf)->size;
+	const uint32_t a =
+	    (uint32_t)sizeof(LV2_Atom) + ((LV2_Atom *)buf)->size;
 	assert_int_equal(read_exact(buf, a, a, &msg), ET_MSG_ACTIVITY);
 	assert_int_equal(msg.sounding, 0x81);
 	/* Without its property: nothing. */
 	lv2_atom_forge_set_buffer(&forge, buf, sizeof(buf));
-	lv2_atom_forge_object(&forge, &frame, 0, map_uri(NULL, ET_MSG__Activity));
+	lv2_atom_forge_object(&forge, &frame, 0,
+			      map_uri(NULL, ET_MSG__Activity));
 	lv2_atom_forge_pop(&forge, &frame);
 	assert_int_equal(read_exact(buf, 16, 16, &msg), ET_MSG_NONE);
 }
@@ -453,7 +479,8 @@ msg_read_truncated(void **state)
 	(void)state;
 	_Alignas(8) uint8_t buf[4096];
 	EtMsg               msg;
-	const uint32_t      bytes = forge_overview(buf, sizeof(buf), 1, 0, ET_OVERVIEW_BINS);
+	const uint32_t      bytes =
+	    forge_overview(buf, sizeof(buf), 1, 0, ET_OVERVIEW_BINS);
 	for (uint32_t cut = 0; cut < bytes; ++cut) {
 		/* The buffer cut short, the object's size unchanged ... */
 		assert_int_equal(read_exact(buf, cut, cut, &msg), ET_MSG_NONE);
@@ -461,8 +488,10 @@ msg_read_truncated(void **state)
 		if (cut >= sizeof(LV2_Atom)) {
 			_Alignas(8) uint8_t cut_buf[4096];
 			memcpy(cut_buf, buf, cut);
-			((LV2_Atom *)cut_buf)->size = cut - (uint32_t)sizeof(LV2_Atom);
-			assert_int_equal(read_exact(cut_buf, cut, cut, &msg), ET_MSG_NONE);
+			((LV2_Atom *)cut_buf)->size =
+			    cut - (uint32_t)sizeof(LV2_Atom);
+			assert_int_equal(read_exact(cut_buf, cut, cut, &msg),
+					 ET_MSG_NONE);
 		}
 	}
 	/* The reviewer's case: the vector claims 512 floats, the object ends
@@ -471,7 +500,8 @@ msg_read_truncated(void **state)
 	memcpy(lie, buf, bytes);
 	const uint32_t head_end = (uint32_t)(PEAKS_AT + sizeof(LV2_Atom));
 	((LV2_Atom *)lie)->size = head_end - (uint32_t)sizeof(LV2_Atom);
-	assert_int_equal(read_exact(lie, head_end, head_end, &msg), ET_MSG_NONE);
+	assert_int_equal(read_exact(lie, head_end, head_end, &msg),
+			 ET_MSG_NONE);
 	/* A port_event size smaller than the atom says. */
 	assert_int_equal(read_exact(buf, bytes, bytes - 1, &msg), ET_MSG_NONE);
 	assert_int_equal(read_exact(buf, bytes, 0, &msg), ET_MSG_NONE);
@@ -488,27 +518,31 @@ msg_read_wrong_types(void **state)
 	_Alignas(8) uint8_t buf[4096], bad[4096];
 	EtMsg               msg;
 	const uint32_t      bytes = forge_overview(buf, sizeof(buf), 3, 0, 64);
-	const size_t serial_at = sizeof(LV2_Atom) + sizeof(LV2_Atom_Object_Body) + 8;
+	const size_t        serial_at =
+	    sizeof(LV2_Atom) + sizeof(LV2_Atom_Object_Body) + 8;
 	LV2_Atom *const atom = (LV2_Atom *)bad;
-#define BAD(edit)                                                          \
-	do {                                                                   \
-		memcpy(bad, buf, bytes);                                           \
-		edit;                                                              \
-		assert_int_equal(read_exact(bad, bytes, bytes, &msg), ET_MSG_NONE); \
+#define BAD(edit)                                                             \
+	do {                                                                  \
+		memcpy(bad, buf, bytes);                                      \
+		edit;                                                         \
+		assert_int_equal(read_exact(bad, bytes, bytes, &msg),         \
+				 ET_MSG_NONE);                                \
 	} while (0)
 	/* The atom and the object. */
 	BAD(atom->type = map_uri(NULL, LV2_ATOM__Tuple));
-	BAD(((LV2_Atom_Object *)bad)->body.otype = map_uri(NULL, LV2_ATOM__String));
+	BAD(((LV2_Atom_Object *)bad)->body.otype =
+		map_uri(NULL, LV2_ATOM__String));
 	BAD(atom->size = 0);
 	BAD(atom->size = 4);
 	BAD(atom->size = UINT32_MAX);
 	/* serial: a Float, an Int of 8 bytes, of 0 bytes, of 2^32-1 bytes. */
-	BAD(((LV2_Atom *)(bad + serial_at))->type = map_uri(NULL, LV2_ATOM__Float));
+	BAD(((LV2_Atom *)(bad + serial_at))->type =
+		map_uri(NULL, LV2_ATOM__Float));
 	BAD(((LV2_Atom *)(bad + serial_at))->size = 8);
 	BAD(((LV2_Atom *)(bad + serial_at))->size = 0);
 	BAD(((LV2_Atom *)(bad + serial_at))->size = UINT32_MAX);
 	/* A negative first. */
-	BAD(memcpy(bad + serial_at + 3 * 24 + 8, &(int32_t){-64}, 4));
+	BAD(memcpy(bad + serial_at + 3 * 24 + 8, &(int32_t){ -64 }, 4));
 	/* peaks: not a vector, of doubles, of ints, claiming 65 floats, a body
 	 * that is not a whole number of floats, or a header only. */
 	LV2_Atom_Vector *const vec = (LV2_Atom_Vector *)(bad + PEAKS_AT);
@@ -520,13 +554,14 @@ msg_read_wrong_types(void **state)
 	BAD(vec->atom.size -= 2);
 	BAD(vec->atom.size = 4);
 	/* A missing field: the key of first changed. */
-	BAD(memcpy(bad + serial_at - 8 + 3 * 24, &(uint32_t){77}, 4));
+	BAD(memcpy(bad + serial_at - 8 + 3 * 24, &(uint32_t){ 77 }, 4));
 #undef BAD
 	/* More than ET_OVERVIEW_BINS floats. */
-	const uint32_t big = forge_overview(buf, sizeof(buf), 3, 0, ET_OVERVIEW_BINS + 1);
+	const uint32_t big =
+	    forge_overview(buf, sizeof(buf), 3, 0, ET_OVERVIEW_BINS + 1);
 	assert_int_equal(read_exact(buf, big, big, &msg), ET_MSG_NONE);
 	/* Non-finite peaks are read as 0. */
-	const uint32_t n = forge_overview(buf, sizeof(buf), 3, 0, 4);
+	const uint32_t n   = forge_overview(buf, sizeof(buf), 3, 0, 4);
 	const float    inf = INFINITY, nan = NAN;
 	memcpy(buf + PEAKS_AT + sizeof(LV2_Atom_Vector), &inf, 4);
 	memcpy(buf + PEAKS_AT + sizeof(LV2_Atom_Vector) + 4, &nan, 4);
@@ -539,16 +574,21 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(clicks_hit_their_ports, setup, teardown),
-	    cmocka_unit_test_setup_teardown(active_track_is_highlighted, setup, teardown),
-	    cmocka_unit_test_setup_teardown(note_lights, setup, teardown),
-	    cmocka_unit_test_setup_teardown(mute_lights, setup, teardown),
-	    cmocka_unit_test_setup_teardown(waveform_follows_the_overview, setup, teardown),
-	    cmocka_unit_test_setup_teardown(playhead_at_position, setup, teardown),
-	    cmocka_unit_test_setup_teardown(lost_chunk_then_whole, setup, teardown),
-	    cmocka_unit_test(msg_read_well_formed),
-	    cmocka_unit_test(msg_read_truncated),
-	    cmocka_unit_test(msg_read_wrong_types),
+		cmocka_unit_test_setup_teardown(clicks_hit_their_ports, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(active_track_is_highlighted,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(note_lights, setup, teardown),
+		cmocka_unit_test_setup_teardown(mute_lights, setup, teardown),
+		cmocka_unit_test_setup_teardown(waveform_follows_the_overview,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(playhead_at_position, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(lost_chunk_then_whole, setup,
+						teardown),
+		cmocka_unit_test(msg_read_well_formed),
+		cmocka_unit_test(msg_read_truncated),
+		cmocka_unit_test(msg_read_wrong_types),
 	};
 	const int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	/* cairo's and fontconfig's one-time caches, for LeakSanitizer. */

@@ -33,8 +33,11 @@ et_capture_clear(EtCapture *c)
 }
 
 static bool
-capture(void *ctx, uint32_t frame, int track, const uint8_t *msg,
-        uint32_t size)
+capture(void          *ctx,
+	uint32_t       frame,
+	int            track,
+	const uint8_t *msg,
+	uint32_t       size)
 {
 	EtCapture *c = (EtCapture *)ctx;
 	if (c->room == 0 || c->n >= c->max || size > ET_CAPTURE_MAX_SIZE) {
@@ -58,7 +61,7 @@ capture(void *ctx, uint32_t frame, int track, const uint8_t *msg,
 EtSink
 et_capture_sink(EtCapture *c)
 {
-	return (EtSink){capture, c};
+	return (EtSink){ capture, c };
 }
 
 const char *
@@ -69,11 +72,12 @@ et_capture_text(const EtCapture *c)
 	text[0]          = '\0';
 	for (size_t i = 0; i < c->n && used + 64 < sizeof(text); ++i) {
 		const EtCaptured *e = &c->ev[i];
-		int w = snprintf(text + used, sizeof(text) - used, "%u %d:", e->frame,
-		                 e->track);
+		int w = snprintf(text + used, sizeof(text) - used,
+				 "%u %d:", e->frame, e->track);
 		used += (size_t)w;
 		for (uint32_t k = 0; k < e->size && k < 3; ++k) {
-			w = snprintf(text + used, sizeof(text) - used, " %02x", e->b[k]);
+			w = snprintf(text + used, sizeof(text) - used, " %02x",
+				     e->b[k]);
 			used += (size_t)w;
 		}
 		text[used++] = '\n';

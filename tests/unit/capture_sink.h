@@ -21,16 +21,16 @@ typedef struct {
 typedef struct {
 	EtCaptured *ev;
 	size_t      n;
-	size_t      max;  /* room in ev */
-	size_t      room; /* events still accepted before the sink reports
-	                   * full (a full output); SIZE_MAX: never */
-	size_t      backwards; /* events whose frame was before the last one's */
-	uint32_t    last_frame;
+	size_t      max;    /* room in ev */
+	size_t      room;   /* events still accepted before the sink reports
+			     * full (a full output); SIZE_MAX: never */
+	size_t   backwards; /* events whose frame was before the last one's */
+	uint32_t last_frame;
 } EtCapture;
 
 /* A capture of up to max events (aborts if it cannot allocate). */
-void   et_capture_init(EtCapture *c, size_t max);
-void   et_capture_free(EtCapture *c);
+void et_capture_init(EtCapture *c, size_t max);
+void et_capture_free(EtCapture *c);
 /* Forgets what was captured (room and the frame order check too). */
 void   et_capture_clear(EtCapture *c);
 EtSink et_capture_sink(EtCapture *c);

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#define RATE 48000.0
-#define BLOCK 256
+#define RATE       48000.0
+#define BLOCK      256
 #define CONTROL_CH 16
 
 typedef struct {
@@ -62,14 +62,15 @@ static void
 begin(Rig *rig)
 {
 	for (uint32_t i = 0; i < BLOCK; ++i) {
-		rig->in_l[i] = rig->in_r[i] = (float)(rig->frame + i + 1) / 65536.0f;
+		rig->in_l[i] = rig->in_r[i] =
+		    (float)(rig->frame + i + 1) / 65536.0f;
 	}
 	et_capture_clear(&rig->out);
 	et_capture_clear(&rig->track_only);
-	const EtEngineAudio audio = {rig->in_l, rig->in_r, rig->out_l,
-	                             rig->out_r};
-	const EtSink sink  = et_capture_sink(&rig->out);
-	const EtSink track = et_capture_sink(&rig->track_only);
+	const EtEngineAudio audio = { rig->in_l, rig->in_r, rig->out_l,
+				      rig->out_r };
+	const EtSink        sink  = et_capture_sink(&rig->out);
+	const EtSink        track = et_capture_sink(&rig->track_only);
 	et_engine_begin(&rig->engine, rig->port, BLOCK, &audio, &sink, &track);
 }
 
@@ -83,7 +84,7 @@ end(Rig *rig)
 static void
 note(Rig *rig, uint32_t at, uint8_t channel, uint8_t key)
 {
-	const uint8_t on[3] = {(uint8_t)(0x90 | (channel - 1)), key, 100};
+	const uint8_t on[3] = { (uint8_t)(0x90 | (channel - 1)), key, 100 };
 	et_engine_midi(&rig->engine, at, on, 3);
 }
 
@@ -125,7 +126,8 @@ test_a_track_note_selects_at_its_frame_until_the_port_moves(void **state)
 	assert_int_equal(rig->out.ev[rig->out.n - 1].b[0], 0x90 | 2);
 	/* The control channel's notes are never routed. */
 	for (size_t i = 0; i < rig->out.n; ++i) {
-		assert_int_not_equal(rig->out.ev[i].b[0] & 0x0f, CONTROL_CH - 1);
+		assert_int_not_equal(rig->out.ev[i].b[0] & 0x0f,
+				     CONTROL_CH - 1);
 	}
 }
 
@@ -144,7 +146,7 @@ test_arm_notes_record_from_frame_to_frame(void **state)
 	/* From frame 200 of block 0 to frame 56 of block 2. */
 	const uint32_t length = 2 * BLOCK + 56 - 200;
 	assert_float_equal(et_engine_loop_length(&rig->engine),
-	                   (double)length / RATE, 1e-9);
+			   (double)length / RATE, 1e-9);
 	EtLoopView   v;
 	const float *l, *r;
 	assert_true(et_looper_view(rig->engine.looper, &v));
@@ -162,7 +164,7 @@ test_arm_notes_record_from_frame_to_frame(void **state)
 static void
 test_a_clear_note_clears_with_the_port_held_on(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                       = (Rig *)*state;
 	rig->value[ET_PORT_LOOP_CLEAR] = 1.0f;
 	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
 	block_with_note(rig, 100, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
@@ -200,13 +202,12 @@ test_the_mute_note_and_the_port_take_turns(void **state)
 static void
 test_a_restored_looper_takes_the_ports_as_baseline(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                     = (Rig *)*state;
 	rig->value[ET_PORT_LOOP_ARM] = 1.0f;
 	begin(rig);
 	end(rig);
 	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_RECORDING);
-	EtLooper *fresh =
-	    et_looper_new(RATE, et_loop_capacity_frames(RATE));
+	EtLooper *fresh = et_looper_new(RATE, et_loop_capacity_frames(RATE));
 	assert_non_null(fresh);
 	et_looper_free(et_engine_swap_looper(&rig->engine, fresh));
 	begin(rig);
@@ -249,16 +250,16 @@ test_late_events_are_moved_and_counted(void **state)
 static void
 test_clock_goes_out_before_a_note_on_its_frame(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                      = (Rig *)*state;
 	rig->value[ET_PORT_CLOCK_OUT] = 1.0f;
 	/* 120 BPM rolling from frame 0: a tick every 1000 frames. */
 	EtPosition pos;
 	memset(&pos, 0, sizeof(pos));
 	pos.has_frame = pos.has_speed = pos.has_bpm = true;
 	pos.has_beats_per_bar = pos.has_bar = pos.has_bar_beat = true;
-	pos.speed = 1.0;
-	pos.bpm = 120.0;
-	pos.beats_per_bar = 4.0;
+	pos.speed                                              = 1.0;
+	pos.bpm                                                = 120.0;
+	pos.beats_per_bar                                      = 4.0;
 	for (int b = 0; b < 8; ++b) {
 		begin(rig);
 		if (b == 0) {
@@ -286,12 +287,13 @@ test_clock_goes_out_before_a_note_on_its_frame(void **state)
 static void
 test_a_pedal_released_on_the_new_control_channel_is_released(void **state)
 {
-	Rig *rig = (Rig *)*state;
-	static const uint8_t held[] = {64, 66, 67, 69};
-	rig->value[ET_PORT_CONTROL_CHANNEL] = 0.0f; /* off while it is pressed */
+	Rig                 *rig    = (Rig *)*state;
+	static const uint8_t held[] = { 64, 66, 67, 69 };
+	rig->value[ET_PORT_CONTROL_CHANNEL] =
+	    0.0f; /* off while it is pressed */
 	begin(rig);
 	for (unsigned i = 0; i < sizeof(held); ++i) {
-		const uint8_t down[3] = {0xB2, held[i], 127}; /* channel 3 */
+		const uint8_t down[3] = { 0xB2, held[i], 127 }; /* channel 3 */
 		et_engine_midi(&rig->engine, 10, down, 3);
 	}
 	end(rig);
@@ -301,7 +303,7 @@ test_a_pedal_released_on_the_new_control_channel_is_released(void **state)
 	rig->value[ET_PORT_CONTROL_CHANNEL] = 3.0f;
 	begin(rig);
 	for (unsigned i = 0; i < sizeof(held); ++i) {
-		const uint8_t up[3] = {0xB2, held[i], 0};
+		const uint8_t up[3] = { 0xB2, held[i], 0 };
 		et_engine_midi(&rig->engine, 20, up, 3);
 	}
 	end(rig);
@@ -319,14 +321,14 @@ main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, rig_setup, rig_teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_a_track_note_selects_at_its_frame_until_the_port_moves),
-	    T(test_arm_notes_record_from_frame_to_frame),
-	    T(test_a_clear_note_clears_with_the_port_held_on),
-	    T(test_the_mute_note_and_the_port_take_turns),
-	    T(test_a_restored_looper_takes_the_ports_as_baseline),
-	    T(test_late_events_are_moved_and_counted),
-	    T(test_clock_goes_out_before_a_note_on_its_frame),
-	    T(test_a_pedal_released_on_the_new_control_channel_is_released),
+		T(test_a_track_note_selects_at_its_frame_until_the_port_moves),
+		T(test_arm_notes_record_from_frame_to_frame),
+		T(test_a_clear_note_clears_with_the_port_held_on),
+		T(test_the_mute_note_and_the_port_take_turns),
+		T(test_a_restored_looper_takes_the_ports_as_baseline),
+		T(test_late_events_are_moved_and_counted),
+		T(test_clock_goes_out_before_a_note_on_its_frame),
+		T(test_a_pedal_released_on_the_new_control_channel_is_released),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

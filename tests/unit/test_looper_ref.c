@@ -28,37 +28,38 @@
 #define MAX_BLOCK 8192
 
 typedef struct {
-	double rate, bpm, beats_per_bar;
-	EtClock clk;
-	EtLooper *lp;
-	RefLooper *ref;
+	double           rate, bpm, beats_per_bar;
+	EtClock          clk;
+	EtLooper        *lp;
+	RefLooper       *ref;
 	EtLooperControls ctl;
-	bool rolling;
-	int64_t tf; /* transport frame of the next frame */
-	int64_t wall;
-	bool in_place;
-	unsigned rng;
-	float in_l[MAX_BLOCK], in_r[MAX_BLOCK];
-	float a_l[MAX_BLOCK], a_r[MAX_BLOCK]; /* looper.c */
-	float b_l[MAX_BLOCK], b_r[MAX_BLOCK]; /* looper_ref.c */
+	bool             rolling;
+	int64_t          tf; /* transport frame of the next frame */
+	int64_t          wall;
+	bool             in_place;
+	unsigned         rng;
+	float            in_l[MAX_BLOCK], in_r[MAX_BLOCK];
+	float            a_l[MAX_BLOCK], a_r[MAX_BLOCK]; /* looper.c */
+	float            b_l[MAX_BLOCK], b_r[MAX_BLOCK]; /* looper_ref.c */
 } Pair;
 
-static unsigned next_rand(Pair *p)
+static unsigned
+next_rand(Pair *p)
 {
 	p->rng = p->rng * 1103515245u + 12345u;
 	return (p->rng >> 8) & 0xffffu;
 }
 
-static Pair *pair_new(double rate, double bpm, uint32_t capacity,
-                      unsigned seed)
+static Pair *
+pair_new(double rate, double bpm, uint32_t capacity, unsigned seed)
 {
 	Pair *p = calloc(1, sizeof *p);
 	assert_non_null(p);
-	p->rate = rate;
-	p->bpm = bpm;
+	p->rate          = rate;
+	p->bpm           = bpm;
 	p->beats_per_bar = 4.0;
 	et_clock_init(&p->clk, rate);
-	p->lp = et_looper_new(rate, capacity);
+	p->lp  = et_looper_new(rate, capacity);
 	p->ref = ref_looper_new(rate, capacity);
 	assert_non_null(p->lp);
 	assert_non_null(p->ref);
@@ -67,35 +68,45 @@ static Pair *pair_new(double rate, double bpm, uint32_t capacity,
 	return p;
 }
 
-static void pair_free(Pair *p)
+static void
+pair_free(Pair *p)
 {
 	et_looper_free(p->lp);
 	ref_looper_free(p->ref);
 	free(p);
 }
 
-static EtPosition position(const Pair *p)
+static EtPosition
+position(const Pair *p)
 {
-	const double beats = (double)p->tf * p->bpm / (60.0 * p->rate);
-	const double bar = floor(beats / p->beats_per_bar);
-	const EtPosition pos = {
-	    .has_frame = true, .has_speed = true, .has_bpm = true,
-	    .has_beats_per_bar = true, .has_bar = true, .has_bar_beat = true,
-	    .frame = p->tf, .speed = p->rolling ? 1.0 : 0.0, .bpm = p->bpm,
-	    .beats_per_bar = p->beats_per_bar, .bar = (int64_t)bar,
-	    .bar_beat = (double)(float)(beats - bar * p->beats_per_bar),
+	const double     beats = (double)p->tf * p->bpm / (60.0 * p->rate);
+	const double     bar   = floor(beats / p->beats_per_bar);
+	const EtPosition pos   = {
+		  .has_frame         = true,
+		  .has_speed         = true,
+		  .has_bpm           = true,
+		  .has_beats_per_bar = true,
+		  .has_bar           = true,
+		  .has_bar_beat      = true,
+		  .frame             = p->tf,
+		  .speed             = p->rolling ? 1.0 : 0.0,
+		  .bpm               = p->bpm,
+		  .beats_per_bar     = p->beats_per_bar,
+		  .bar               = (int64_t)bar,
+		  .bar_beat = (double)(float)(beats - bar * p->beats_per_bar),
 	};
 	return pos;
 }
 
 /* Input: mostly a signal, sometimes exact zeros of both signs, and now and
  * then what a loop must not hold (NaN, infinities, too loud, denormal). */
-static float input(Pair *p, int64_t wall, int channel)
+static float
+input(Pair *p, int64_t wall, int channel)
 {
-	static const float poison[] = {NAN, INFINITY, -INFINITY, 1e30f, -16.5f,
-	                               1e-40f, -1e-41f, 16.0f, -16.0f,
-	                               FLT_MIN};
-	const unsigned r = next_rand(p);
+	static const float poison[] = { NAN,    INFINITY, -INFINITY, 1e30f,
+					-16.5f, 1e-40f,   -1e-41f,   16.0f,
+					-16.0f, FLT_MIN };
+	const unsigned     r        = next_rand(p);
 	if (r % 61 == 0)
 		return r & 1 ? 0.0f : -0.0f;
 	if (r % 499 == 1)
@@ -103,7 +114,8 @@ static float input(Pair *p, int64_t wall, int channel)
 	return (float)((wall * (channel ? 7 : 3)) % 2001 - 1000) / 1024.0f;
 }
 
-static void assert_same_state(const Pair *p, const char *where)
+static void
+assert_same_state(const Pair *p, const char *where)
 {
 	if (et_looper_rejected(p->lp) != ref_looper_rejected(p->ref) ||
 	    et_looper_denormals(p->lp) != ref_looper_denormals(p->ref) ||
@@ -111,15 +123,16 @@ static void assert_same_state(const Pair *p, const char *where)
 	    et_looper_length(p->lp) != ref_looper_length(p->ref) ||
 	    et_looper_position(p->lp) != ref_looper_position(p->ref))
 		fail_msg("%s, wall %lld: state %d/%d length %u/%u position "
-		         "%.17g/%.17g",
-		         where, (long long)p->wall, et_looper_state(p->lp),
-		         ref_looper_state(p->ref), et_looper_length(p->lp),
-		         ref_looper_length(p->ref), et_looper_position(p->lp),
-		         ref_looper_position(p->ref));
+			 "%.17g/%.17g",
+			 where, (long long)p->wall, et_looper_state(p->lp),
+			 ref_looper_state(p->ref), et_looper_length(p->lp),
+			 ref_looper_length(p->ref), et_looper_position(p->lp),
+			 ref_looper_position(p->ref));
 }
 
 /* Renders [from, to) of the block in both. */
-static void span(Pair *p, uint32_t from, uint32_t to)
+static void
+span(Pair *p, uint32_t from, uint32_t to)
 {
 	if (to <= from)
 		return;
@@ -129,23 +142,24 @@ static void span(Pair *p, uint32_t from, uint32_t to)
 		memcpy(ar + from, p->in_r + from, (to - from) * sizeof(float));
 		memcpy(bl + from, p->in_l + from, (to - from) * sizeof(float));
 		memcpy(br + from, p->in_r + from, (to - from) * sizeof(float));
-		et_looper_process(p->lp, &p->clk, al, ar, al, ar, from, to - from);
+		et_looper_process(p->lp, &p->clk, al, ar, al, ar, from,
+				  to - from);
 		ref_looper_process(p->ref, &p->clk, bl, br, bl, br, from,
-		                   to - from);
+				   to - from);
 	} else {
-		et_looper_process(p->lp, &p->clk, p->in_l, p->in_r, al, ar, from,
-		                  to - from);
+		et_looper_process(p->lp, &p->clk, p->in_l, p->in_r, al, ar,
+				  from, to - from);
 		ref_looper_process(p->ref, &p->clk, p->in_l, p->in_r, bl, br,
-		                   from, to - from);
+				   from, to - from);
 	}
 	for (uint32_t i = from; i < to; ++i) {
 		if (memcmp(&al[i], &bl[i], sizeof(float)) ||
 		    memcmp(&ar[i], &br[i], sizeof(float)))
 			fail_msg("wall %lld (block frame %u, state %d): "
-			         "%a %a, reference %a %a",
-			         (long long)(p->wall + (i - from)), i,
-			         et_looper_state(p->lp), (double)al[i],
-			         (double)ar[i], (double)bl[i], (double)br[i]);
+				 "%a %a, reference %a %a",
+				 (long long)(p->wall + (i - from)), i,
+				 et_looper_state(p->lp), (double)al[i],
+				 (double)ar[i], (double)bl[i], (double)br[i]);
 	}
 	p->wall += to - from;
 	if (p->rolling)
@@ -154,7 +168,8 @@ static void span(Pair *p, uint32_t from, uint32_t to)
 
 /* One block of n frames; cut > 0 puts a position at that block frame,
  * which locates to jump_to if that is >= 0. */
-static void block(Pair *p, uint32_t n, uint32_t cut, int64_t jump_to)
+static void
+block(Pair *p, uint32_t n, uint32_t cut, int64_t jump_to)
 {
 	assert_true(n >= 1 && n <= MAX_BLOCK);
 	for (uint32_t i = 0; i < n; ++i) {
@@ -177,22 +192,25 @@ static void block(Pair *p, uint32_t n, uint32_t cut, int64_t jump_to)
 	assert_same_state(p, "after a block");
 }
 
-static void blocks(Pair *p, int64_t frames, uint32_t n)
+static void
+blocks(Pair *p, int64_t frames, uint32_t n)
 {
 	for (int64_t done = 0; done < frames; done += n)
 		block(p, n, 0, -1);
 }
 
-static void start_transport(Pair *p, int64_t tf)
+static void
+start_transport(Pair *p, int64_t tf)
 {
-	p->rolling = true;
-	p->tf = tf;
+	p->rolling           = true;
+	p->tf                = tf;
 	const EtPosition pos = position(p);
 	et_clock_begin_block(&p->clk, 0);
 	et_clock_apply(&p->clk, 0, &pos);
 }
 
-static void assert_same_loop(const Pair *p)
+static void
+assert_same_loop(const Pair *p)
 {
 	EtLoopView a, b;
 	const bool has_a = et_looper_view(p->lp, &a);
@@ -203,7 +221,7 @@ static void assert_same_loop(const Pair *p)
 	assert_int_equal(a.anchored, b.anchored);
 	assert_true(a.start_frame == b.start_frame);
 	assert_true(memcmp(&a.exact_length, &b.exact_length, sizeof(double)) ==
-	            0);
+		    0);
 	/* Both are versions in a store, read the same way. */
 	float *al = malloc(4 * sizeof(float) * a.length);
 	assert_non_null(al);
@@ -222,9 +240,10 @@ static void assert_same_loop(const Pair *p)
  * stopped and located: in blocks of n.  With n dividing 8000 every seam
  * and quantize point is a block's first frame; with n = 1 every frame is
  * its own block; 7999, 8001 and 127 walk them across the block. */
-static void scripted(uint32_t n, bool in_place)
+static void
+scripted(uint32_t n, bool in_place)
 {
-	Pair *p = pair_new(8000.0, 240.0, 8000 * 30, 1u);
+	Pair *p     = pair_new(8000.0, 240.0, 8000 * 30, 1u);
 	p->in_place = in_place;
 	start_transport(p, 0);
 	p->ctl.bars = 1;
@@ -236,13 +255,13 @@ static void scripted(uint32_t n, bool in_place)
 	assert_int_equal(et_looper_state(p->lp), ET_LOOP_PLAYING);
 	p->ctl.arm = true; /* overdub for a bar from the next one */
 	blocks(p, 20000, n);
-	p->ctl.arm = false;
+	p->ctl.arm  = false;
 	p->ctl.mute = true;
 	blocks(p, 5000, n);
-	p->ctl.mute = false;
+	p->ctl.mute     = false;
 	p->ctl.level_db = -6.0f;
 	blocks(p, 5000, n);
-	p->ctl.monitor = false;
+	p->ctl.monitor  = false;
 	p->ctl.level_db = 3.0f;
 	blocks(p, 9000, n);
 	block(p, n, n / 2, 123457); /* a locate inside a block */
@@ -254,10 +273,10 @@ static void scripted(uint32_t n, bool in_place)
 	block(p, n, n > 2 ? n - 1 : 0, 200000);
 	blocks(p, 9000, n);
 	assert_same_loop(p);
-	p->ctl.overdub = false; /* replace the loop with a free take */
+	p->ctl.overdub  = false; /* replace the loop with a free take */
 	p->ctl.quantize = ET_QUANTIZE_OFF;
-	p->ctl.bars = 0;
-	p->ctl.arm = true;
+	p->ctl.bars     = 0;
+	p->ctl.arm      = true;
 	blocks(p, 3001, n);
 	p->ctl.arm = false;
 	blocks(p, 9000, n);
@@ -270,7 +289,8 @@ static void scripted(uint32_t n, bool in_place)
 	pair_free(p);
 }
 
-static void test_blocks_dividing_the_bar(void **state)
+static void
+test_blocks_dividing_the_bar(void **state)
 {
 	(void)state;
 	scripted(1000, false);
@@ -278,7 +298,8 @@ static void test_blocks_dividing_the_bar(void **state)
 	scripted(8000, false);
 }
 
-static void test_blocks_across_the_bar(void **state)
+static void
+test_blocks_across_the_bar(void **state)
 {
 	(void)state;
 	scripted(127, false);
@@ -287,7 +308,8 @@ static void test_blocks_across_the_bar(void **state)
 	scripted(33, false);
 }
 
-static void test_blocks_of_one_frame(void **state)
+static void
+test_blocks_of_one_frame(void **state)
 {
 	(void)state;
 	scripted(1, false);
@@ -296,20 +318,22 @@ static void test_blocks_of_one_frame(void **state)
 
 /* Tiny loops (a few frames, shorter than four ramps) recorded and
  * overdubbed with quantize off, free running, in odd blocks. */
-static void test_tiny_free_loops(void **state)
+static void
+test_tiny_free_loops(void **state)
 {
 	(void)state;
 	for (uint32_t len = 1; len <= 140; len += 13) {
 		for (uint32_t n = 1; n <= 9; n += 4) {
-			Pair *p = pair_new(8000.0, 240.0, 8000 * 4, len * 31 + n);
+			Pair *p =
+			    pair_new(8000.0, 240.0, 8000 * 4, len * 31 + n);
 			p->ctl.quantize = ET_QUANTIZE_OFF;
-			p->ctl.arm = true;
+			p->ctl.arm      = true;
 			blocks(p, len, n > len ? len : n);
 			p->ctl.arm = false;
 			blocks(p, 500, n);
 			p->ctl.arm = true; /* overdub */
 			blocks(p, 300, n);
-			p->ctl.arm = false;
+			p->ctl.arm  = false;
 			p->ctl.mute = true;
 			blocks(p, 50, n);
 			p->ctl.mute = false;
@@ -322,20 +346,22 @@ static void test_tiny_free_loops(void **state)
 
 /* ---- random sessions ---------------------------------------------------*/
 
-static uint32_t random_block(Pair *p)
+static uint32_t
+random_block(Pair *p)
 {
-	static const uint32_t sizes[] = {1,   2,   3,   7,    8,    9,   31,
-	                                 32,  33,  64,  255,  256,  257, 1000,
-	                                 1023, 1024, 1025, 2048};
-	const unsigned r = next_rand(p);
+	static const uint32_t sizes[] = { 1,   2,    3,    7,    8,    9,
+					  31,  32,   33,   64,   255,  256,
+					  257, 1000, 1023, 1024, 1025, 2048 };
+	const unsigned        r       = next_rand(p);
 	if (r % 4 == 0)
 		return 1 + next_rand(p) % MAX_BLOCK;
 	return sizes[r % (sizeof sizes / sizeof sizes[0])];
 }
 
-static void random_session(unsigned seed, double bpm, bool in_place)
+static void
+random_session(unsigned seed, double bpm, bool in_place)
 {
-	Pair *p = pair_new(8000.0, bpm, 8000 * 20, seed);
+	Pair *p     = pair_new(8000.0, bpm, 8000 * 20, seed);
 	p->in_place = in_place;
 	start_transport(p, (int64_t)(next_rand(p) % 20000));
 	while (p->wall < 400000) {
@@ -355,15 +381,15 @@ static void random_session(unsigned seed, double bpm, bool in_place)
 		else if (r < 110)
 			p->ctl.bars = next_rand(p) % 3;
 		else if (r < 125) {
-			static const float levels[] = {0.0f, -6.0f, 3.0f, -60.0f,
-			                               6.0f, -0.5f};
-			p->ctl.level_db = levels[next_rand(p) % 6];
+			static const float levels[] = { 0.0f,   -6.0f, 3.0f,
+							-60.0f, 6.0f,  -0.5f };
+			p->ctl.level_db             = levels[next_rand(p) % 6];
 		} else if (r < 135)
 			p->ctl.monitor = !p->ctl.monitor;
-		const uint32_t n = random_block(p);
-		uint32_t cut = 0;
-		int64_t jump = -1;
-		const unsigned t = next_rand(p) % 100;
+		const uint32_t n    = random_block(p);
+		uint32_t       cut  = 0;
+		int64_t        jump = -1;
+		const unsigned t    = next_rand(p) % 100;
 		if (t < 10 && n > 1) { /* a position inside the block */
 			cut = 1 + next_rand(p) % (n - 1);
 			if (t < 2)
@@ -379,7 +405,8 @@ static void random_session(unsigned seed, double bpm, bool in_place)
 	pair_free(p);
 }
 
-static void test_random_sessions(void **state)
+static void
+test_random_sessions(void **state)
 {
 	(void)state;
 	for (unsigned seed = 1; seed <= 12; ++seed) {
@@ -388,14 +415,15 @@ static void test_random_sessions(void **state)
 	}
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_blocks_dividing_the_bar),
-	    cmocka_unit_test(test_blocks_across_the_bar),
-	    cmocka_unit_test(test_blocks_of_one_frame),
-	    cmocka_unit_test(test_tiny_free_loops),
-	    cmocka_unit_test(test_random_sessions),
+		cmocka_unit_test(test_blocks_dividing_the_bar),
+		cmocka_unit_test(test_blocks_across_the_bar),
+		cmocka_unit_test(test_blocks_of_one_frame),
+		cmocka_unit_test(test_tiny_free_loops),
+		cmocka_unit_test(test_random_sessions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,7 +27,7 @@
 
 #include <cmocka.h>
 
-#define RATE 48000u
+#define RATE     48000u
 #define CAPACITY (RATE * 60u)
 
 typedef struct {
@@ -35,7 +35,8 @@ typedef struct {
 	char path[128];
 } Fixture;
 
-static int setup(void **state)
+static int
+setup(void **state)
 {
 	Fixture *fx = calloc(1, sizeof *fx);
 	assert_non_null(fx);
@@ -46,10 +47,11 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
+static int
+teardown(void **state)
 {
-	Fixture *fx = *state;
-	DIR *dir = opendir(fx->dir);
+	Fixture *fx  = *state;
+	DIR     *dir = opendir(fx->dir);
 	assert_non_null(dir);
 	for (struct dirent *e; (e = readdir(dir));) {
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
@@ -64,7 +66,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-static float from_bits(uint32_t bits)
+static float
+from_bits(uint32_t bits)
 {
 	float f;
 	memcpy(&f, &bits, sizeof f);
@@ -74,47 +77,47 @@ static float from_bits(uint32_t bits)
 /* Sample i of a channel: mostly its own index, so a shifted or swapped
  * frame shows, and between them the values a lossy path would change:
  * fractions, denormals, negative zero. */
-static float sample_at(uint32_t i, uint32_t channel)
+static float
+sample_at(uint32_t i, uint32_t channel)
 {
 	switch ((i + 2 * channel) % 5) {
-	case 0:
-		return (float)i;
-	case 1:
-		return (float)i + 1.0f / 3.0f;
-	case 2:
-		return from_bits(1u + i % 0x7FFFFFu); /* a denormal */
-	case 3:
-		return -0.0f;
-	default:
-		return -(float)i / 7.0f;
+	case 0: return (float)i;
+	case 1: return (float)i + 1.0f / 3.0f;
+	case 2: return from_bits(1u + i % 0x7FFFFFu); /* a denormal */
+	case 3: return -0.0f;
+	default: return -(float)i / 7.0f;
 	}
 }
 
-static void make_loop(uint32_t length, float **left, float **right)
+static void
+make_loop(uint32_t length, float **left, float **right)
 {
-	*left = malloc(sizeof(float) * length);
+	*left  = malloc(sizeof(float) * length);
 	*right = malloc(sizeof(float) * length);
 	assert_non_null(*left);
 	assert_non_null(*right);
 	for (uint32_t i = 0; i < length; ++i) {
-		(*left)[i] = sample_at(i, 0);
+		(*left)[i]  = sample_at(i, 0);
 		(*right)[i] = sample_at(i, 1);
 	}
 }
 
 /* Reads path, expects status, and that a failure leaves nothing behind:
  * the outputs start as garbage so a forgotten reset shows. */
-static void expect_read_fails(const char *path, uint32_t rate,
-                              uint32_t expected_length, uint32_t capacity,
-                              EtLoopfileStatus expected)
+static void
+expect_read_fails(const char      *path,
+		  uint32_t         rate,
+		  uint32_t         expected_length,
+		  uint32_t         capacity,
+		  EtLoopfileStatus expected)
 {
-	float junk = 1.0f;
-	float *left = &junk;
-	float *right = &junk;
+	float    junk   = 1.0f;
+	float   *left   = &junk;
+	float   *right  = &junk;
 	uint32_t length = 12345;
-	assert_int_equal(et_loopfile_read(path, rate, expected_length, capacity,
-	                                  &left, &right, &length),
-	                 expected);
+	assert_int_equal(et_loopfile_read(path, rate, expected_length,
+					  capacity, &left, &right, &length),
+			 expected);
 	assert_null(left);
 	assert_null(right);
 	assert_int_equal(length, 0);
@@ -122,14 +125,18 @@ static void expect_read_fails(const char *path, uint32_t rate,
 
 /* A file made by libsndfile itself, for the shapes the plugin never
  * writes (mono, three channels, 16-bit, empty). */
-static void write_sndfile(const char *path, int channels, int rate,
-                          int format, sf_count_t frames)
+static void
+write_sndfile(const char *path,
+	      int         channels,
+	      int         rate,
+	      int         format,
+	      sf_count_t  frames)
 {
-	SF_INFO info = {0};
+	SF_INFO info    = { 0 };
 	info.samplerate = rate;
-	info.channels = channels;
-	info.format = format;
-	SNDFILE *file = sf_open(path, SFM_WRITE, &info);
+	info.channels   = channels;
+	info.format     = format;
+	SNDFILE *file   = sf_open(path, SFM_WRITE, &info);
 	assert_non_null(file);
 	float *data = calloc((size_t)(frames * channels) + 1, sizeof(float));
 	assert_non_null(data);
@@ -141,7 +148,8 @@ static void write_sndfile(const char *path, int channels, int rate,
 	free(data);
 }
 
-static void write_bytes(const char *path, const void *bytes, size_t n)
+static void
+write_bytes(const char *path, const void *bytes, size_t n)
 {
 	FILE *f = fopen(path, "wb");
 	assert_non_null(f);
@@ -149,7 +157,8 @@ static void write_bytes(const char *path, const void *bytes, size_t n)
 	assert_int_equal(fclose(f), 0);
 }
 
-static off_t file_size(const char *path)
+static off_t
+file_size(const char *path)
 {
 	struct stat st;
 	assert_int_equal(stat(path, &st), 0);
@@ -158,17 +167,19 @@ static off_t file_size(const char *path)
 
 /* Save a loop, load it back: every bit of every sample comes back, and
  * the file is what other tools expect (stereo 32-bit float WAV). */
-static void round_trip(void **state, uint32_t length)
+static void
+round_trip(void **state, uint32_t length)
 {
 	Fixture *fx = *state;
-	float *left;
-	float *right;
+	float   *left;
+	float   *right;
 	make_loop(length, &left, &right);
 
-	assert_int_equal(et_loopfile_write(fx->path, left, right, length, RATE),
-	                 ET_LOOPFILE_OK);
+	assert_int_equal(
+	    et_loopfile_write(fx->path, left, right, length, RATE),
+	    ET_LOOPFILE_OK);
 
-	SF_INFO info = {0};
+	SF_INFO  info = { 0 };
 	SNDFILE *file = sf_open(fx->path, SFM_READ, &info);
 	assert_non_null(file);
 	assert_int_equal(info.format, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
@@ -177,12 +188,12 @@ static void round_trip(void **state, uint32_t length)
 	assert_int_equal(info.frames, length);
 	sf_close(file);
 
-	float *got_left;
-	float *got_right;
+	float   *got_left;
+	float   *got_right;
 	uint32_t got_length;
 	assert_int_equal(et_loopfile_read(fx->path, RATE, length, CAPACITY,
-	                                  &got_left, &got_right, &got_length),
-	                 ET_LOOPFILE_OK);
+					  &got_left, &got_right, &got_length),
+			 ET_LOOPFILE_OK);
 	assert_int_equal(got_length, length);
 	assert_memory_equal(got_left, left, sizeof(float) * length);
 	assert_memory_equal(got_right, right, sizeof(float) * length);
@@ -191,8 +202,8 @@ static void round_trip(void **state, uint32_t length)
 	free(got_left);
 	free(got_right);
 	assert_int_equal(et_loopfile_read(fx->path, RATE, 0, CAPACITY,
-	                                  &got_left, &got_right, &got_length),
-	                 ET_LOOPFILE_OK);
+					  &got_left, &got_right, &got_length),
+			 ET_LOOPFILE_OK);
 	assert_int_equal(got_length, length);
 	assert_memory_equal(got_left, left, sizeof(float) * length);
 	assert_memory_equal(got_right, right, sizeof(float) * length);
@@ -203,76 +214,86 @@ static void round_trip(void **state, uint32_t length)
 	free(right);
 }
 
-static void test_one_frame_loop_round_trips_bit_exact(void **state)
+static void
+test_one_frame_loop_round_trips_bit_exact(void **state)
 {
 	round_trip(state, 1);
 }
 
 /* One frame more than a chunk: the chunk seam must not lose or repeat it. */
-static void test_4097_frame_loop_round_trips_bit_exact(void **state)
+static void
+test_4097_frame_loop_round_trips_bit_exact(void **state)
 {
 	round_trip(state, 4097);
 }
 
-static void test_three_second_loop_round_trips_bit_exact(void **state)
+static void
+test_three_second_loop_round_trips_bit_exact(void **state)
 {
 	round_trip(state, RATE * 3);
 }
 
-static void test_missing_file_is_open_error(void **state)
+static void
+test_missing_file_is_open_error(void **state)
 {
 	Fixture *fx = *state;
 	expect_read_fails(fx->path, RATE, 0, CAPACITY, ET_LOOPFILE_ERR_OPEN);
 }
 
 /* A folder where the loop file should be cannot be loaded either. */
-static void test_directory_instead_of_file_is_not_regular(void **state)
+static void
+test_directory_instead_of_file_is_not_regular(void **state)
 {
 	Fixture *fx = *state;
 	expect_read_fails(fx->dir, RATE, 0, CAPACITY,
-	                  ET_LOOPFILE_ERR_NOT_REGULAR);
+			  ET_LOOPFILE_ERR_NOT_REGULAR);
 }
 
 /* A device is never opened (a tape rewinds, a terminal may block). */
-static void test_device_instead_of_file_is_not_regular(void **state)
+static void
+test_device_instead_of_file_is_not_regular(void **state)
 {
 	(void)state;
 	expect_read_fails("/dev/null", RATE, 0, CAPACITY,
-	                  ET_LOOPFILE_ERR_NOT_REGULAR);
+			  ET_LOOPFILE_ERR_NOT_REGULAR);
 }
 
 /* Issue 14: a FIFO named loop.wav, with no one writing into it.  Opened
  * for reading, it waits for a writer forever, and the host's session load
  * with it.  The read runs in a child, so a hang fails this test after a
  * second instead of hanging make check. */
-static void test_fifo_instead_of_file_is_not_regular_at_once(void **state)
+static void
+test_fifo_instead_of_file_is_not_regular_at_once(void **state)
 {
 	Fixture *fx = *state;
 	assert_int_equal(mkfifo(fx->path, 0644), 0);
 	const pid_t child = fork();
 	assert_true(child >= 0);
 	if (child == 0) {
-		float *left = NULL;
-		float *right = NULL;
+		float   *left   = NULL;
+		float   *right  = NULL;
 		uint32_t length = 0;
-		_exit(et_loopfile_read(fx->path, RATE, 0, CAPACITY, &left, &right,
-		                       &length) == ET_LOOPFILE_ERR_NOT_REGULAR &&
-		              !left && !right && length == 0
-		          ? 0
-		          : 1);
+		_exit(et_loopfile_read(fx->path, RATE, 0, CAPACITY, &left,
+				       &right, &length) ==
+				  ET_LOOPFILE_ERR_NOT_REGULAR &&
+			      !left && !right && length == 0
+			  ? 0
+			  : 1);
 	}
-	int status = 0;
-	pid_t done = 0;
+	int   status = 0;
+	pid_t done   = 0;
 	for (int ms = 0; ms < 1000 && done == 0; ms += 10) {
 		done = waitpid(child, &status, WNOHANG);
 		if (done == 0) {
-			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+			nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 },
+				  NULL);
 		}
 	}
 	if (done == 0) {
 		kill(child, SIGKILL);
 		waitpid(child, &status, 0);
-		fail_msg("et_loopfile_read() on a FIFO still blocks after 1 s");
+		fail_msg(
+		    "et_loopfile_read() on a FIFO still blocks after 1 s");
 	}
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
@@ -281,23 +302,24 @@ static void test_fifo_instead_of_file_is_not_regular_at_once(void **state)
 /* A link to a loop file is followed (a host may link a file of an older
  * session into the state's folder; the fuzzer reads through
  * /proc/self/fd/N). */
-static void test_link_to_a_loop_file_loads(void **state)
+static void
+test_link_to_a_loop_file_loads(void **state)
 {
 	Fixture *fx = *state;
-	char target[200];
+	char     target[200];
 	snprintf(target, sizeof target, "%s/older.wav", fx->dir);
 	float *left;
 	float *right;
 	make_loop(100, &left, &right);
 	assert_int_equal(et_loopfile_write(target, left, right, 100, RATE),
-	                 ET_LOOPFILE_OK);
+			 ET_LOOPFILE_OK);
 	assert_int_equal(symlink(target, fx->path), 0);
-	float *got_left;
-	float *got_right;
+	float   *got_left;
+	float   *got_right;
 	uint32_t got_length;
 	assert_int_equal(et_loopfile_read(fx->path, RATE, 100, CAPACITY,
-	                                  &got_left, &got_right, &got_length),
-	                 ET_LOOPFILE_OK);
+					  &got_left, &got_right, &got_length),
+			 ET_LOOPFILE_OK);
 	assert_memory_equal(got_left, left, sizeof(float) * 100);
 	free(got_left);
 	free(got_right);
@@ -305,9 +327,10 @@ static void test_link_to_a_loop_file_loads(void **state)
 	free(right);
 }
 
-static void test_garbage_bytes_are_format_error(void **state)
+static void
+test_garbage_bytes_are_format_error(void **state)
 {
-	Fixture *fx = *state;
+	Fixture      *fx = *state;
 	unsigned char bytes[8192];
 	srand(8);
 	for (size_t i = 0; i < sizeof bytes; ++i) {
@@ -318,7 +341,8 @@ static void test_garbage_bytes_are_format_error(void **state)
 }
 
 /* The file exists and opens, but holds no sound file: FORMAT, not OPEN. */
-static void test_zero_byte_file_is_format_error(void **state)
+static void
+test_zero_byte_file_is_format_error(void **state)
 {
 	Fixture *fx = *state;
 	write_bytes(fx->path, "", 0);
@@ -328,41 +352,45 @@ static void test_zero_byte_file_is_format_error(void **state)
 /* The disk filled up halfway through the copy of a session: the loop is
  * refused whether or not the state knows its length, since the WAV header
  * still announces the full length. */
-static void test_file_cut_in_half_is_truncated(void **state)
+static void
+test_file_cut_in_half_is_truncated(void **state)
 {
-	Fixture *fx = *state;
+	Fixture       *fx     = *state;
 	const uint32_t length = RATE * 2;
-	float *left;
-	float *right;
+	float         *left;
+	float         *right;
 	make_loop(length, &left, &right);
-	assert_int_equal(et_loopfile_write(fx->path, left, right, length, RATE),
-	                 ET_LOOPFILE_OK);
+	assert_int_equal(
+	    et_loopfile_write(fx->path, left, right, length, RATE),
+	    ET_LOOPFILE_OK);
 	assert_int_equal(truncate(fx->path, file_size(fx->path) / 2), 0);
 
 	expect_read_fails(fx->path, RATE, length, CAPACITY,
-	                  ET_LOOPFILE_ERR_TRUNCATED);
+			  ET_LOOPFILE_ERR_TRUNCATED);
 	expect_read_fails(fx->path, RATE, 0, CAPACITY,
-	                  ET_LOOPFILE_ERR_TRUNCATED);
+			  ET_LOOPFILE_ERR_TRUNCATED);
 	free(left);
 	free(right);
 }
 
 /* Header claims 0xFFFFFFF0 data bytes (half a billion frames) but ten
  * frames follow: nothing near the claim is allocated, the lie is caught. */
-static void test_header_claiming_huge_length_is_refused(void **state)
+static void
+test_header_claiming_huge_length_is_refused(void **state)
 {
-	Fixture *fx = *state;
+	Fixture       *fx     = *state;
 	const uint32_t length = 10;
-	float *left;
-	float *right;
+	float         *left;
+	float         *right;
 	make_loop(length, &left, &right);
-	assert_int_equal(et_loopfile_write(fx->path, left, right, length, RATE),
-	                 ET_LOOPFILE_OK);
+	assert_int_equal(
+	    et_loopfile_write(fx->path, left, right, length, RATE),
+	    ET_LOOPFILE_OK);
 
 	FILE *f = fopen(fx->path, "r+b");
 	assert_non_null(f);
-	unsigned char bytes[256];
-	size_t n = fread(bytes, 1, sizeof bytes, f);
+	unsigned char  bytes[256];
+	size_t         n    = fread(bytes, 1, sizeof bytes, f);
 	unsigned char *data = NULL;
 	for (size_t i = 12; i + 8 <= n; ++i) {
 		if (memcmp(bytes + i, "data", 4) == 0) {
@@ -377,22 +405,24 @@ static void test_header_claiming_huge_length_is_refused(void **state)
 	assert_int_equal(fclose(f), 0);
 
 	expect_read_fails(fx->path, RATE, 0, CAPACITY,
-	                  ET_LOOPFILE_ERR_TRUNCATED);
+			  ET_LOOPFILE_ERR_TRUNCATED);
 	expect_read_fails(fx->path, RATE, 0, UINT32_MAX,
-	                  ET_LOOPFILE_ERR_TRUNCATED);
+			  ET_LOOPFILE_ERR_TRUNCATED);
 	free(left);
 	free(right);
 }
 
 /* Documented choice: only stereo is a loop the plugin saved. */
-static void test_mono_file_is_format_error(void **state)
+static void
+test_mono_file_is_format_error(void **state)
 {
 	Fixture *fx = *state;
 	write_sndfile(fx->path, 1, RATE, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 100);
 	expect_read_fails(fx->path, RATE, 0, CAPACITY, ET_LOOPFILE_ERR_FORMAT);
 }
 
-static void test_three_channel_file_is_format_error(void **state)
+static void
+test_three_channel_file_is_format_error(void **state)
 {
 	Fixture *fx = *state;
 	write_sndfile(fx->path, 3, RATE, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 100);
@@ -401,16 +431,18 @@ static void test_three_channel_file_is_format_error(void **state)
 
 /* A stereo 16-bit file decodes (16384 is exactly 0.5): only the channel
  * count and rate are demanded, not the plugin's own sample format. */
-static void test_stereo_16_bit_file_loads_as_float(void **state)
+static void
+test_stereo_16_bit_file_loads_as_float(void **state)
 {
 	Fixture *fx = *state;
-	write_sndfile(fx->path, 2, RATE, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 100);
-	float *left;
-	float *right;
+	write_sndfile(fx->path, 2, RATE, SF_FORMAT_WAV | SF_FORMAT_PCM_16,
+		      100);
+	float   *left;
+	float   *right;
 	uint32_t length;
 	assert_int_equal(et_loopfile_read(fx->path, RATE, 100, CAPACITY, &left,
-	                                  &right, &length),
-	                 ET_LOOPFILE_OK);
+					  &right, &length),
+			 ET_LOOPFILE_OK);
 	assert_int_equal(length, 100);
 	for (uint32_t i = 0; i < length; ++i) {
 		assert_true(left[i] == 0.5f);
@@ -421,37 +453,40 @@ static void test_stereo_16_bit_file_loads_as_float(void **state)
 }
 
 /* A session saved at 44.1 kHz, opened at 48 kHz: not resampled, refused. */
-static void test_44100_file_in_48000_instance_is_rate_error(void **state)
+static void
+test_44100_file_in_48000_instance_is_rate_error(void **state)
 {
 	Fixture *fx = *state;
-	float *left;
-	float *right;
+	float   *left;
+	float   *right;
 	make_loop(441, &left, &right);
 	assert_int_equal(et_loopfile_write(fx->path, left, right, 441, 44100),
-	                 ET_LOOPFILE_OK);
-	expect_read_fails(fx->path, 48000, 441, CAPACITY, ET_LOOPFILE_ERR_RATE);
+			 ET_LOOPFILE_OK);
+	expect_read_fails(fx->path, 48000, 441, CAPACITY,
+			  ET_LOOPFILE_ERR_RATE);
 	free(left);
 	free(right);
 }
 
 /* Exactly the capacity loads; one frame more is refused. */
-static void test_file_longer_than_capacity_is_too_long(void **state)
+static void
+test_file_longer_than_capacity_is_too_long(void **state)
 {
 	Fixture *fx = *state;
-	float *left;
-	float *right;
+	float   *left;
+	float   *right;
 	make_loop(1000, &left, &right);
 	assert_int_equal(et_loopfile_write(fx->path, left, right, 1000, RATE),
-	                 ET_LOOPFILE_OK);
+			 ET_LOOPFILE_OK);
 	expect_read_fails(fx->path, RATE, 0, 999, ET_LOOPFILE_ERR_TOO_LONG);
 	expect_read_fails(fx->path, RATE, 1000, 999, ET_LOOPFILE_ERR_TOO_LONG);
 
-	float *got_left;
-	float *got_right;
+	float   *got_left;
+	float   *got_right;
 	uint32_t got_length;
-	assert_int_equal(et_loopfile_read(fx->path, RATE, 1000, 1000, &got_left,
-	                                  &got_right, &got_length),
-	                 ET_LOOPFILE_OK);
+	assert_int_equal(et_loopfile_read(fx->path, RATE, 1000, 1000,
+					  &got_left, &got_right, &got_length),
+			 ET_LOOPFILE_OK);
 	assert_int_equal(got_length, 1000);
 	free(got_left);
 	free(got_right);
@@ -461,67 +496,73 @@ static void test_file_longer_than_capacity_is_too_long(void **state)
 
 /* A valid WAV with no frames is no loop; if the state says there was
  * one, the file lost it. */
-static void test_zero_frame_file_is_empty(void **state)
+static void
+test_zero_frame_file_is_empty(void **state)
 {
 	Fixture *fx = *state;
 	write_sndfile(fx->path, 2, RATE, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 0);
 	expect_read_fails(fx->path, RATE, 0, CAPACITY, ET_LOOPFILE_ERR_EMPTY);
 	expect_read_fails(fx->path, RATE, 100, CAPACITY,
-	                  ET_LOOPFILE_ERR_TRUNCATED);
+			  ET_LOOPFILE_ERR_TRUNCATED);
 }
 
 /* The state says 1000 frames but the file has 1001: not the file that was
  * saved, so it is not played at a length the session does not expect. */
-static void test_file_longer_than_saved_length_is_length_error(void **state)
+static void
+test_file_longer_than_saved_length_is_length_error(void **state)
 {
 	Fixture *fx = *state;
-	float *left;
-	float *right;
+	float   *left;
+	float   *right;
 	make_loop(1001, &left, &right);
 	assert_int_equal(et_loopfile_write(fx->path, left, right, 1001, RATE),
-	                 ET_LOOPFILE_OK);
+			 ET_LOOPFILE_OK);
 	expect_read_fails(fx->path, RATE, 1000, CAPACITY,
-	                  ET_LOOPFILE_ERR_LENGTH);
+			  ET_LOOPFILE_ERR_LENGTH);
 	expect_read_fails(fx->path, RATE, 1002, CAPACITY,
-	                  ET_LOOPFILE_ERR_TRUNCATED);
+			  ET_LOOPFILE_ERR_TRUNCATED);
 	free(left);
 	free(right);
 }
 
-static void test_write_into_missing_directory_is_open_error(void **state)
+static void
+test_write_into_missing_directory_is_open_error(void **state)
 {
 	Fixture *fx = *state;
-	char path[200];
+	char     path[200];
 	snprintf(path, sizeof path, "%s/no-such-dir/loop.wav", fx->dir);
-	float left[4] = {0};
-	float right[4] = {0};
+	float left[4]  = { 0 };
+	float right[4] = { 0 };
 	assert_int_equal(et_loopfile_write(path, left, right, 4, RATE),
-	                 ET_LOOPFILE_ERR_OPEN);
+			 ET_LOOPFILE_ERR_OPEN);
 }
 
 /* Saving with no loop recorded writes no file. */
-static void test_write_of_empty_loop_is_empty_and_makes_no_file(void **state)
+static void
+test_write_of_empty_loop_is_empty_and_makes_no_file(void **state)
 {
-	Fixture *fx = *state;
-	float sample = 0.0f;
-	assert_int_equal(et_loopfile_write(fx->path, &sample, &sample, 0, RATE),
-	                 ET_LOOPFILE_ERR_EMPTY);
+	Fixture *fx     = *state;
+	float    sample = 0.0f;
+	assert_int_equal(
+	    et_loopfile_write(fx->path, &sample, &sample, 0, RATE),
+	    ET_LOOPFILE_ERR_EMPTY);
 	assert_int_equal(access(fx->path, F_OK), -1);
 }
 
 /* The disk fills up during a save (a file size limit stands in for it):
  * WRITE, and no half-written file is left for a later restore to trip on. */
-static void test_disk_full_during_write_is_write_error(void **state)
+static void
+test_disk_full_during_write_is_write_error(void **state)
 {
 	Fixture *fx = *state;
-	float *left;
-	float *right;
+	float   *left;
+	float   *right;
 	make_loop(RATE * 3, &left, &right);
 
 	struct rlimit old;
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
-	struct rlimit small = old;
-	small.rlim_cur = 64 * 1024;
+	struct rlimit small      = old;
+	small.rlim_cur           = 64 * 1024;
 	void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
 
@@ -538,20 +579,23 @@ static void test_disk_full_during_write_is_write_error(void **state)
 }
 
 /* The names in the fixture's folder, sorted, joined by spaces. */
-static void folder_names(const Fixture *fx, char *out, size_t size)
+static void
+folder_names(const Fixture *fx, char *out, size_t size)
 {
 	char names[16][256];
-	int n = 0;
+	int  n   = 0;
 	DIR *dir = opendir(fx->dir);
 	assert_non_null(dir);
 	for (struct dirent *e; (e = readdir(dir));) {
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && n < 16) {
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    n < 16) {
 			snprintf(names[n++], sizeof names[0], "%s", e->d_name);
 		}
 	}
 	closedir(dir);
 	for (int i = 1; i < n; ++i) {
-		for (int j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; --j) {
+		for (int j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0;
+		     --j) {
 			char t[256];
 			memcpy(t, names[j], sizeof t);
 			memcpy(names[j], names[j - 1], sizeof t);
@@ -561,18 +605,21 @@ static void folder_names(const Fixture *fx, char *out, size_t size)
 	out[0] = '\0';
 	for (int i = 0; i < n; ++i) {
 		const size_t len = strlen(out);
-		snprintf(out + len, size - len, "%s%s", i ? " " : "", names[i]);
+		snprintf(out + len, size - len, "%s%s", i ? " " : "",
+			 names[i]);
 	}
 }
 
-static void expect_folder_holds(const Fixture *fx, const char *names)
+static void
+expect_folder_holds(const Fixture *fx, const char *names)
 {
 	char got[1024];
 	folder_names(fx, got, sizeof got);
 	assert_string_equal(got, names);
 }
 
-static unsigned char *read_whole(const char *path, size_t *size)
+static unsigned char *
+read_whole(const char *path, size_t *size)
 {
 	FILE *f = fopen(path, "rb");
 	assert_non_null(f);
@@ -590,15 +637,18 @@ static unsigned char *read_whole(const char *path, size_t *size)
 
 /* Runs et_loopfile_write_why() under a file size limit of `limit` bytes
  * (a full disk, as the test above). */
-static EtLoopfileStatus write_with_limit(const char *path, const float *left,
-                                         const float *right, uint32_t length,
-                                         rlim_t limit,
-                                         EtLoopfileWriteError *why)
+static EtLoopfileStatus
+write_with_limit(const char           *path,
+		 const float          *left,
+		 const float          *right,
+		 uint32_t              length,
+		 rlim_t                limit,
+		 EtLoopfileWriteError *why)
 {
 	struct rlimit old;
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
-	struct rlimit small = old;
-	small.rlim_cur = limit;
+	struct rlimit small      = old;
+	small.rlim_cur           = limit;
 	void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
 	const EtLoopfileStatus status =
@@ -611,27 +661,28 @@ static EtLoopfileStatus write_with_limit(const char *path, const float *left,
 /* Issue 14: Carla and jalv save into the same folder again.  The second
  * save runs out of disk halfway: it fails, says where and why, and the
  * loop saved before is still there, byte for byte, alone. */
-static void test_disk_full_during_a_save_keeps_the_loop_saved_before(void **state)
+static void
+test_disk_full_during_a_save_keeps_the_loop_saved_before(void **state)
 {
 	Fixture *fx = *state;
-	float *left;
-	float *right;
+	float   *left;
+	float   *right;
 	make_loop(RATE * 3, &left, &right);
 	assert_int_equal(et_loopfile_write(fx->path, left, right, 1000, RATE),
-	                 ET_LOOPFILE_OK);
-	size_t before_size;
+			 ET_LOOPFILE_OK);
+	size_t         before_size;
 	unsigned char *before = read_whole(fx->path, &before_size);
 
 	EtLoopfileWriteError why;
-	assert_int_equal(write_with_limit(fx->path, left, right, RATE * 3,
-	                                  64 * 1024, &why),
-	                 ET_LOOPFILE_ERR_WRITE);
+	assert_int_equal(
+	    write_with_limit(fx->path, left, right, RATE * 3, 64 * 1024, &why),
+	    ET_LOOPFILE_ERR_WRITE);
 	assert_non_null(why.step);
 	assert_string_equal(why.step, "writing the samples");
 	assert_string_equal(why.reason, strerror(EFBIG));
 
 	expect_folder_holds(fx, "loop.wav");
-	size_t after_size;
+	size_t         after_size;
 	unsigned char *after = read_whole(fx->path, &after_size);
 	assert_int_equal(after_size, before_size);
 	assert_memory_equal(after, before, before_size);
@@ -643,16 +694,17 @@ static void test_disk_full_during_a_save_keeps_the_loop_saved_before(void **stat
 
 /* Issue 14: a disk already full when the save starts: nothing is left,
  * not even an empty file (a later restore would trip on it). */
-static void test_disk_full_at_the_start_of_a_save_leaves_nothing(void **state)
+static void
+test_disk_full_at_the_start_of_a_save_leaves_nothing(void **state)
 {
 	Fixture *fx = *state;
-	float *left;
-	float *right;
+	float   *left;
+	float   *right;
 	make_loop(1000, &left, &right);
 	EtLoopfileWriteError why;
-	assert_int_not_equal(write_with_limit(fx->path, left, right, 1000, 0,
-	                                      &why),
-	                     ET_LOOPFILE_OK);
+	assert_int_not_equal(
+	    write_with_limit(fx->path, left, right, 1000, 0, &why),
+	    ET_LOOPFILE_OK);
 	assert_non_null(why.step);
 	expect_folder_holds(fx, "");
 	free(left);
@@ -661,23 +713,24 @@ static void test_disk_full_at_the_start_of_a_save_leaves_nothing(void **state)
 
 /* A save that succeeds over an older loop leaves that one file, with the
  * new loop, and no temporary file beside it. */
-static void test_a_save_over_an_older_loop_leaves_only_the_new_one(void **state)
+static void
+test_a_save_over_an_older_loop_leaves_only_the_new_one(void **state)
 {
 	Fixture *fx = *state;
-	float *left;
-	float *right;
+	float   *left;
+	float   *right;
 	make_loop(2000, &left, &right);
 	assert_int_equal(et_loopfile_write(fx->path, left, right, 2000, RATE),
-	                 ET_LOOPFILE_OK);
+			 ET_LOOPFILE_OK);
 	assert_int_equal(et_loopfile_write(fx->path, right, left, 1500, RATE),
-	                 ET_LOOPFILE_OK);
+			 ET_LOOPFILE_OK);
 	expect_folder_holds(fx, "loop.wav");
-	float *got_left;
-	float *got_right;
+	float   *got_left;
+	float   *got_right;
 	uint32_t got_length;
 	assert_int_equal(et_loopfile_read(fx->path, RATE, 1500, CAPACITY,
-	                                  &got_left, &got_right, &got_length),
-	                 ET_LOOPFILE_OK);
+					  &got_left, &got_right, &got_length),
+			 ET_LOOPFILE_OK);
 	assert_memory_equal(got_left, right, sizeof(float) * 1500);
 	assert_memory_equal(got_right, left, sizeof(float) * 1500);
 	free(got_left);
@@ -688,26 +741,27 @@ static void test_a_save_over_an_older_loop_leaves_only_the_new_one(void **state)
 
 /* loop.wav is a link to an older session's loop (hosts link files they
  * did not copy): the save replaces the link and leaves that loop alone. */
-static void test_a_save_replaces_a_link_not_the_file_it_names(void **state)
+static void
+test_a_save_replaces_a_link_not_the_file_it_names(void **state)
 {
 	Fixture *fx = *state;
-	char older[200];
+	char     older[200];
 	snprintf(older, sizeof older, "%s/older.wav", fx->dir);
 	float *left;
 	float *right;
 	make_loop(1000, &left, &right);
 	assert_int_equal(et_loopfile_write(older, left, right, 1000, RATE),
-	                 ET_LOOPFILE_OK);
-	size_t before_size;
+			 ET_LOOPFILE_OK);
+	size_t         before_size;
 	unsigned char *before = read_whole(older, &before_size);
 	assert_int_equal(symlink(older, fx->path), 0);
 
 	assert_int_equal(et_loopfile_write(fx->path, right, left, 10, RATE),
-	                 ET_LOOPFILE_OK);
+			 ET_LOOPFILE_OK);
 	struct stat st;
 	assert_int_equal(lstat(fx->path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
-	size_t after_size;
+	size_t         after_size;
 	unsigned char *after = read_whole(older, &after_size);
 	assert_int_equal(after_size, before_size);
 	assert_memory_equal(after, before, before_size);
@@ -718,7 +772,8 @@ static void test_a_save_replaces_a_link_not_the_file_it_names(void **state)
 	free(right);
 }
 
-static float with_bits(uint32_t bits)
+static float
+with_bits(uint32_t bits)
 {
 	float f;
 	memcpy(&f, &bits, sizeof f);
@@ -729,14 +784,16 @@ static float with_bits(uint32_t bits)
  * by hand, or by a broken tool) loads as finite, bounded samples: each of
  * those is silence, everything else bit for bit, and the report says how
  * many of each and where the first one is. */
-static void test_clean_silences_what_cannot_be_played_and_keeps_the_rest(void **state)
+static void
+test_clean_silences_what_cannot_be_played_and_keeps_the_rest(void **state)
 {
 	(void)state;
-	float left[12] = {0.5f, -0.0f, 16.0f, -16.0f, 1.0f, NAN,
-	                  0.25f, 1e30f, 3.0f, 0.0f, -1.0f, 2.0f};
-	float right[12] = {0.5f, 0.5f, 0.5f, with_bits(1u), -INFINITY, 0.5f,
-	                   16.000002f, 0.5f, -1e30f, INFINITY, 0.5f,
-	                   with_bits(0x807FFFFFu)};
+	float left[12]  = { 0.5f,  -0.0f, 16.0f, -16.0f, 1.0f,  NAN,
+			    0.25f, 1e30f, 3.0f,  0.0f,   -1.0f, 2.0f };
+	float right[12] = { 0.5f,          0.5f,      0.5f,
+			    with_bits(1u), -INFINITY, 0.5f,
+			    16.000002f,    0.5f,      -1e30f,
+			    INFINITY,      0.5f,      with_bits(0x807FFFFFu) };
 	float want_left[12];
 	float want_right[12];
 	memcpy(want_left, left, sizeof left);
@@ -748,7 +805,7 @@ static void test_clean_silences_what_cannot_be_played_and_keeps_the_rest(void **
 	EtLoopfileCleaned report;
 	memset(&report, 0xA5, sizeof report);
 	et_loopfile_clean(left, right, 12, &report);
-	assert_memory_equal(left, want_left, sizeof left);   /* bits: -0 kept */
+	assert_memory_equal(left, want_left, sizeof left); /* bits: -0 kept */
 	assert_memory_equal(right, want_right, sizeof right); /* +0 written */
 	assert_int_equal(report.replaced, 8);
 	assert_int_equal(report.not_finite, 3);
@@ -757,21 +814,23 @@ static void test_clean_silences_what_cannot_be_played_and_keeps_the_rest(void **
 	assert_int_equal(report.first_frame, 3);
 }
 
-static void test_clean_of_a_clean_loop_reports_nothing(void **state)
+static void
+test_clean_of_a_clean_loop_reports_nothing(void **state)
 {
 	(void)state;
 	float *left;
 	float *right;
 	make_loop(1000, &left, &right);
 	for (uint32_t i = 0; i < 1000; ++i) { /* sample_at() has denormals */
-		left[i] = (float)i / 1000.0f;
+		left[i]  = (float)i / 1000.0f;
 		right[i] = -left[i];
 	}
 	EtLoopfileCleaned report;
 	memset(&report, 0xA5, sizeof report);
 	et_loopfile_clean(left, right, 1000, &report);
 	assert_int_equal(report.replaced, 0);
-	assert_int_equal(report.not_finite + report.too_loud + report.denormal, 0);
+	assert_int_equal(report.not_finite + report.too_loud + report.denormal,
+			 0);
 	for (uint32_t i = 0; i < 1000; ++i) {
 		assert_true(left[i] == (float)i / 1000.0f);
 	}
@@ -780,30 +839,32 @@ static void test_clean_of_a_clean_loop_reports_nothing(void **state)
 	free(right);
 }
 
-static void test_null_arguments_are_invalid(void **state)
+static void
+test_null_arguments_are_invalid(void **state)
 {
-	Fixture *fx = *state;
-	float sample = 0.0f;
+	Fixture *fx     = *state;
+	float    sample = 0.0f;
 	assert_int_equal(et_loopfile_write(NULL, &sample, &sample, 1, RATE),
-	                 ET_LOOPFILE_ERR_INVALID);
+			 ET_LOOPFILE_ERR_INVALID);
 	assert_int_equal(et_loopfile_write(fx->path, NULL, &sample, 1, RATE),
-	                 ET_LOOPFILE_ERR_INVALID);
+			 ET_LOOPFILE_ERR_INVALID);
 	assert_int_equal(et_loopfile_write(fx->path, &sample, &sample, 1, 0),
-	                 ET_LOOPFILE_ERR_INVALID);
+			 ET_LOOPFILE_ERR_INVALID);
 	expect_read_fails(NULL, RATE, 0, CAPACITY, ET_LOOPFILE_ERR_INVALID);
 	expect_read_fails(fx->path, 0, 0, CAPACITY, ET_LOOPFILE_ERR_INVALID);
 
-	float *left = &sample;
+	float   *left   = &sample;
 	uint32_t length = 7;
 	assert_int_equal(et_loopfile_read(fx->path, RATE, 0, CAPACITY, &left,
-	                                  NULL, &length),
-	                 ET_LOOPFILE_ERR_INVALID);
+					  NULL, &length),
+			 ET_LOOPFILE_ERR_INVALID);
 	assert_null(left);
 	assert_int_equal(length, 0);
 }
 
 /* Every status has its own sentence, ending in a full stop. */
-static void test_every_status_has_a_message(void **state)
+static void
+test_every_status_has_a_message(void **state)
 {
 	(void)state;
 	for (int s = ET_LOOPFILE_OK; s <= ET_LOOPFILE_ERR_INVALID; ++s) {
@@ -821,39 +882,42 @@ static void test_every_status_has_a_message(void **state)
 
 #define STORY(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    STORY(test_one_frame_loop_round_trips_bit_exact),
-	    STORY(test_4097_frame_loop_round_trips_bit_exact),
-	    STORY(test_three_second_loop_round_trips_bit_exact),
-	    STORY(test_missing_file_is_open_error),
-	    STORY(test_directory_instead_of_file_is_not_regular),
-	    STORY(test_device_instead_of_file_is_not_regular),
-	    STORY(test_fifo_instead_of_file_is_not_regular_at_once),
-	    STORY(test_link_to_a_loop_file_loads),
-	    STORY(test_garbage_bytes_are_format_error),
-	    STORY(test_zero_byte_file_is_format_error),
-	    STORY(test_file_cut_in_half_is_truncated),
-	    STORY(test_header_claiming_huge_length_is_refused),
-	    STORY(test_mono_file_is_format_error),
-	    STORY(test_three_channel_file_is_format_error),
-	    STORY(test_stereo_16_bit_file_loads_as_float),
-	    STORY(test_44100_file_in_48000_instance_is_rate_error),
-	    STORY(test_file_longer_than_capacity_is_too_long),
-	    STORY(test_zero_frame_file_is_empty),
-	    STORY(test_file_longer_than_saved_length_is_length_error),
-	    STORY(test_write_into_missing_directory_is_open_error),
-	    STORY(test_write_of_empty_loop_is_empty_and_makes_no_file),
-	    STORY(test_disk_full_during_write_is_write_error),
-	    STORY(test_disk_full_during_a_save_keeps_the_loop_saved_before),
-	    STORY(test_disk_full_at_the_start_of_a_save_leaves_nothing),
-	    STORY(test_a_save_over_an_older_loop_leaves_only_the_new_one),
-	    STORY(test_a_save_replaces_a_link_not_the_file_it_names),
-	    STORY(test_clean_silences_what_cannot_be_played_and_keeps_the_rest),
-	    STORY(test_clean_of_a_clean_loop_reports_nothing),
-	    STORY(test_null_arguments_are_invalid),
-	    STORY(test_every_status_has_a_message),
+		STORY(test_one_frame_loop_round_trips_bit_exact),
+		STORY(test_4097_frame_loop_round_trips_bit_exact),
+		STORY(test_three_second_loop_round_trips_bit_exact),
+		STORY(test_missing_file_is_open_error),
+		STORY(test_directory_instead_of_file_is_not_regular),
+		STORY(test_device_instead_of_file_is_not_regular),
+		STORY(test_fifo_instead_of_file_is_not_regular_at_once),
+		STORY(test_link_to_a_loop_file_loads),
+		STORY(test_garbage_bytes_are_format_error),
+		STORY(test_zero_byte_file_is_format_error),
+		STORY(test_file_cut_in_half_is_truncated),
+		STORY(test_header_claiming_huge_length_is_refused),
+		STORY(test_mono_file_is_format_error),
+		STORY(test_three_channel_file_is_format_error),
+		STORY(test_stereo_16_bit_file_loads_as_float),
+		STORY(test_44100_file_in_48000_instance_is_rate_error),
+		STORY(test_file_longer_than_capacity_is_too_long),
+		STORY(test_zero_frame_file_is_empty),
+		STORY(test_file_longer_than_saved_length_is_length_error),
+		STORY(test_write_into_missing_directory_is_open_error),
+		STORY(test_write_of_empty_loop_is_empty_and_makes_no_file),
+		STORY(test_disk_full_during_write_is_write_error),
+		STORY(
+		    test_disk_full_during_a_save_keeps_the_loop_saved_before),
+		STORY(test_disk_full_at_the_start_of_a_save_leaves_nothing),
+		STORY(test_a_save_over_an_older_loop_leaves_only_the_new_one),
+		STORY(test_a_save_replaces_a_link_not_the_file_it_names),
+		STORY(
+		    test_clean_silences_what_cannot_be_played_and_keeps_the_rest),
+		STORY(test_clean_of_a_clean_loop_reports_nothing),
+		STORY(test_null_arguments_are_invalid),
+		STORY(test_every_status_has_a_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,8 +20,8 @@
 static float
 tagged(uint32_t t, uint32_t k, int channel)
 {
-	return (float)t + (float)(k % 1024) / 1024.0f + (channel ? 0.5f : 0.0f) /
-	                                                    1024.0f;
+	return (float)t + (float)(k % 1024) / 1024.0f +
+	       (channel ? 0.5f : 0.0f) / 1024.0f;
 }
 
 /* Writes frames [from, to) of v with tag t (as a take or pass writes),
@@ -30,9 +30,10 @@ static void
 fill(EtLoopStore *s, EtVersion v, uint32_t from, uint32_t to, uint32_t t)
 {
 	for (uint32_t k = from; k < to;) {
-		const float *sl, *sr;
-		float       *dl, *dr;
-		const uint32_t n = et_store_write(s, v, k, to - k, &sl, &sr, &dl, &dr);
+		const float   *sl, *sr;
+		float         *dl, *dr;
+		const uint32_t n =
+		    et_store_write(s, v, k, to - k, &sl, &sr, &dl, &dr);
 		assert_true(n > 0);
 		for (uint32_t i = 0; i < n; ++i) {
 			dl[i] = tagged(t, k + i, 0);
@@ -53,15 +54,18 @@ frame_of(const EtLoopStore *s, EtVersion v, uint32_t k, int channel)
 
 /* Frames [from, to) of v carry tag t. */
 static void
-assert_tagged(const EtLoopStore *s, EtVersion v, uint32_t from, uint32_t to,
-              uint32_t t)
+assert_tagged(const EtLoopStore *s,
+	      EtVersion          v,
+	      uint32_t           from,
+	      uint32_t           to,
+	      uint32_t           t)
 {
 	for (uint32_t k = from; k < to; ++k) {
 		if (frame_of(s, v, k, 0) != tagged(t, k, 0) ||
 		    frame_of(s, v, k, 1) != tagged(t, k, 1)) {
 			fail_msg("frame %u: %g, expected tag %u (%g)", k,
-			         (double)frame_of(s, v, k, 0), t,
-			         (double)tagged(t, k, 0));
+				 (double)frame_of(s, v, k, 0), t,
+				 (double)tagged(t, k, 0));
 		}
 	}
 }
@@ -89,8 +93,9 @@ test_a_pass_writes_its_own_version(void **state)
 	const EtVersion pass = et_store_fork(s, base);
 	assert_int_equal(et_store_place(s, pass)->length, length);
 	assert_int_equal(et_store_free_chunks(s), all - used_by_base);
-	const uint32_t a = CHUNK + 1000, gap = CHUNK + 2000, resume = CHUNK + 2100;
-	const uint32_t b = 3 * CHUNK + 17;
+	const uint32_t a = CHUNK + 1000, gap = CHUNK + 2000,
+		       resume = CHUNK + 2100;
+	const uint32_t b      = 3 * CHUNK + 17;
 	fill(s, pass, a, gap, 2);
 	/* Mid-copy: what is written reads new, the rest of the chunk old. */
 	assert_tagged(s, pass, CHUNK, a, 1);
@@ -160,7 +165,8 @@ test_a_pinned_version_outlives_its_release(void **state)
 	et_store_publish(s, a);
 	assert_int_equal(et_store_pin(s), a);
 
-	/* run(): a replacing take, complete, published; the old loop let go. */
+	/* run(): a replacing take, complete, published; the old loop let go.
+	 */
 	const EtVersion b = et_store_begin(s);
 	fill(s, b, 0, length, 2);
 	et_store_publish(s, b);
@@ -173,7 +179,8 @@ test_a_pinned_version_outlives_its_release(void **state)
 	fill(s, c, 0, length, 3);
 	const float *sl, *sr;
 	float       *dl, *dr;
-	assert_int_equal(et_store_write(s, c, length, 1, &sl, &sr, &dl, &dr), 0);
+	assert_int_equal(et_store_write(s, c, length, 1, &sl, &sr, &dl, &dr),
+			 0);
 	assert_int_equal(et_store_room(s, c, length), 0);
 	assert_tagged(s, a, 0, length, 1); /* what the save reads */
 
@@ -202,13 +209,14 @@ test_a_full_pool_refuses_a_copy(void **state)
 	const EtVersion base = et_store_begin(s);
 	fill(s, base, 0, 2 * CHUNK, 1);
 	const EtVersion pass = et_store_fork(s, base);
-	const float *sl, *sr;
-	float       *dl, *dr;
-	assert_int_equal(et_store_write(s, pass, 10, 5, &sl, &sr, &dl, &dr), 0);
+	const float    *sl, *sr;
+	float          *dl, *dr;
+	assert_int_equal(et_store_write(s, pass, 10, 5, &sl, &sr, &dl, &dr),
+			 0);
 	assert_tagged(s, pass, 0, 2 * CHUNK, 1);
 	/* Beyond the longest loop: refused too. */
-	assert_int_equal(et_store_write(s, base, 2 * CHUNK, 1, &sl, &sr, &dl, &dr),
-	                 0);
+	assert_int_equal(
+	    et_store_write(s, base, 2 * CHUNK, 1, &sl, &sr, &dl, &dr), 0);
 	et_store_drop(s, pass);
 	et_store_drop(s, base);
 	assert_int_equal(et_store_free_chunks(s), 2);
@@ -245,11 +253,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_a_pass_writes_its_own_version),
-	    cmocka_unit_test(test_a_pass_wraps_round_a_short_loop),
-	    cmocka_unit_test(test_a_pinned_version_outlives_its_release),
-	    cmocka_unit_test(test_a_full_pool_refuses_a_copy),
-	    cmocka_unit_test(test_slots_and_silence),
+		cmocka_unit_test(test_a_pass_writes_its_own_version),
+		cmocka_unit_test(test_a_pass_wraps_round_a_short_loop),
+		cmocka_unit_test(test_a_pinned_version_outlives_its_release),
+		cmocka_unit_test(test_a_full_pool_refuses_a_copy),
+		cmocka_unit_test(test_slots_and_silence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,19 +36,23 @@ rolling_at(int64_t frame, double beats, double bpm, double speed)
 	memset(&p, 0, sizeof(p));
 	p.has_frame = p.has_speed = p.has_bpm = p.has_beats_per_bar = true;
 	p.has_bar = p.has_bar_beat = true;
-	p.frame         = frame;
-	p.speed         = speed;
-	p.bpm           = bpm;
-	p.beats_per_bar = 4.0;
-	p.bar           = (int64_t)floor(beats / 4.0);
-	p.bar_beat      = beats - 4.0 * (double)p.bar;
+	p.frame                    = frame;
+	p.speed                    = speed;
+	p.bpm                      = bpm;
+	p.beats_per_bar            = 4.0;
+	p.bar                      = (int64_t)floor(beats / 4.0);
+	p.bar_beat                 = beats - 4.0 * (double)p.bar;
 	return p;
 }
 
 /* Runs one block of n frames with an optional position at `at`. */
 static void
-block(EtMidiClock *mc, EtClock *clock, EtCapture *cap, uint32_t n,
-      const EtPosition *pos, uint32_t at)
+block(EtMidiClock      *mc,
+      EtClock          *clock,
+      EtCapture        *cap,
+      uint32_t          n,
+      const EtPosition *pos,
+      uint32_t          at)
 {
 	const EtSink sink = et_capture_sink(cap);
 	const size_t mark = cap->n;
@@ -73,20 +77,22 @@ static void
 ticks_every_1000_frames_at_120_bpm_48k_in_any_block_size(void **state)
 {
 	(void)state;
-	const uint32_t sizes[] = {1, 7, 64, 1000, 1024, 4096};
+	const uint32_t sizes[] = { 1, 7, 64, 1000, 1024, 4096 };
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); ++s) {
 		EtClock     clock;
 		EtMidiClock mc;
-		EtCapture *cap = new_capture(100000);
+		EtCapture  *cap = new_capture(100000);
 		et_clock_init(&clock, 48000.0);
 		et_midiclock_init(&mc);
 		const EtPosition start = rolling_at(0, 0.0, 120.0, 1.0);
 		int64_t          wall  = 0;
 		size_t           seen  = 0;
 		while (wall < 48000) {
-			block(&mc, &clock, cap, sizes[s], wall == 0 ? &start : NULL, 0);
+			block(&mc, &clock, cap, sizes[s],
+			      wall == 0 ? &start : NULL, 0);
 			for (; seen < cap->n; ++seen) {
-				cap->ev[seen].frame += (uint32_t)wall; /* to absolute */
+				cap->ev[seen].frame +=
+				    (uint32_t)wall; /* to absolute */
 			}
 			wall += sizes[s];
 		}
@@ -94,7 +100,8 @@ ticks_every_1000_frames_at_120_bpm_48k_in_any_block_size(void **state)
 		assert_int_equal(cap->ev[0].frame, 0);
 		size_t ticks = 0;
 		for (size_t i = 1; i < cap->n; ++i) {
-			assert_int_equal(cap->ev[i].b[0], ET_MIDI_TIMING_CLOCK);
+			assert_int_equal(cap->ev[i].b[0],
+					 ET_MIDI_TIMING_CLOCK);
 			assert_int_equal(cap->ev[i].frame, 1000 * ticks);
 			++ticks;
 		}
@@ -108,12 +115,13 @@ a_full_output_drops_ticks_counts_them_and_keeps_the_grid(void **state)
 	(void)state;
 	EtClock     clock;
 	EtMidiClock mc;
-	EtCapture *cap = new_capture(0);
+	EtCapture  *cap = new_capture(0);
 	et_clock_init(&clock, 48000.0);
 	et_midiclock_init(&mc);
 	const EtPosition start = rolling_at(0, 0.0, 120.0, 1.0);
-	cap->room               = 0;
-	block(&mc, &clock, cap, 4096, &start, 0); /* Start and 5 ticks refused */
+	cap->room              = 0;
+	block(&mc, &clock, cap, 4096, &start,
+	      0); /* Start and 5 ticks refused */
 	assert_int_equal(mc.dropped, 6);
 	cap->room = 100;
 	block(&mc, &clock, cap, 4096, NULL, 0);
@@ -129,7 +137,7 @@ hostile_tempo_and_rate_stay_bounded(void **state)
 	(void)state;
 	EtClock     clock;
 	EtMidiClock mc;
-	EtCapture *cap = new_capture(1u << 30);
+	EtCapture  *cap = new_capture(1u << 30);
 	et_clock_init(&clock, 1.0); /* 1 Hz: 10000 BPM is 4000 ticks a frame */
 	et_midiclock_init(&mc);
 	const EtPosition fast = rolling_at(0, 0.0, 10000.0, 1.0);
@@ -144,7 +152,7 @@ hostile_tempo_and_rate_stay_bounded(void **state)
 	et_clock_init(&clock, 48000.0);
 	et_midiclock_init(&mc);
 	et_capture_clear(cap);
-	cap->room = 1u << 30;
+	cap->room            = 1u << 30;
 	const EtPosition far = rolling_at((int64_t)4.5e18, 0.0, 120.0, 1.0);
 	block(&mc, &clock, cap, 512, &far, 0);
 	EtPosition far_bar = rolling_at(0, 0.0, 120.0, 1.0);
@@ -188,12 +196,13 @@ static void
 garbage_speeds_keep_the_clock_defined_and_bounded(void **state)
 {
 	(void)state;
-	const double rates[] = {8000.0, 1.0, 1e6};
-	const double speeds[] = {1.7e308, 1.7976931348623157e308, 1e300,
-	                         4.9e-324, 1e-300, 1e-12};
-	const double bpms[]  = {10000.0, 1.0};
-	const double units[] = {1.0, 64.0};
-	EtCapture *cap = new_capture(0);
+	const double rates[]  = { 8000.0, 1.0, 1e6 };
+	const double speeds[] = { 1.7e308, 1.7976931348623157e308,
+				  1e300,   4.9e-324,
+				  1e-300,  1e-12 };
+	const double bpms[]   = { 10000.0, 1.0 };
+	const double units[]  = { 1.0, 64.0 };
+	EtCapture   *cap      = new_capture(0);
 	for (size_t r = 0; r < 3; ++r) {
 		for (size_t s = 0; s < 6; ++s) {
 			for (size_t b = 0; b < 2; ++b) {
@@ -204,23 +213,34 @@ garbage_speeds_keep_the_clock_defined_and_bounded(void **state)
 					cap->room = 1u << 30;
 					et_clock_init(&clock, rates[r]);
 					et_midiclock_init(&mc);
-					EtPosition p    = rolling_at(0, 0.0, bpms[b], speeds[s]);
+					EtPosition p = rolling_at(
+					    0, 0.0, bpms[b], speeds[s]);
 					p.has_beat_unit = true;
 					p.beat_unit     = units[u];
 					bool running    = false;
 					for (int i = 0; i < 4; ++i) {
 						const size_t mark = cap->n;
-						block(&mc, &clock, cap, 64, i == 0 ? &p : NULL, 0);
-						/* One clock a frame, plus those on the span's
-						 * first frame, and Stop, pointer, Continue. */
-						assert_true(cap->n - mark <= 64 + 2 + 3);
-						assert_well_formed(cap, mark, &running);
+						block(&mc, &clock, cap, 64,
+						      i == 0 ? &p : NULL, 0);
+						/* One clock a frame, plus
+						 * those on the span's first
+						 * frame, and Stop, pointer,
+						 * Continue. */
+						assert_true(cap->n - mark <=
+							    64 + 2 + 3);
+						assert_well_formed(cap, mark,
+								   &running);
 					}
-					if (rates[r] == 8000.0 && s == 0 && b == 0 && u == 0) {
-						/* The finding itself: Start, then clocks. */
-						assert_int_equal(cap->ev[0].b[0], ET_MIDI_START);
-						assert_int_equal(cap->ev[1].b[0],
-						                 ET_MIDI_TIMING_CLOCK);
+					if (rates[r] == 8000.0 && s == 0 &&
+					    b == 0 && u == 0) {
+						/* The finding itself: Start,
+						 * then clocks. */
+						assert_int_equal(
+						    cap->ev[0].b[0],
+						    ET_MIDI_START);
+						assert_int_equal(
+						    cap->ev[1].b[0],
+						    ET_MIDI_TIMING_CLOCK);
 					}
 				}
 			}
@@ -233,8 +253,11 @@ garbage_speeds_keep_the_clock_defined_and_bounded(void **state)
 typedef EtPosition (*PositionFn)(int64_t block, uint32_t n);
 
 static void
-run_with_positions(EtCapture *cap, double rate, int64_t blocks, uint32_t n,
-                   PositionFn pos_at)
+run_with_positions(EtCapture *cap,
+		   double     rate,
+		   int64_t    blocks,
+		   uint32_t   n,
+		   PositionFn pos_at)
 {
 	EtClock     clock;
 	EtMidiClock mc;
@@ -295,10 +318,10 @@ meter_change(int64_t i, uint32_t n)
 	memset(&p, 0, sizeof(p));
 	const int64_t frame = i * n;
 	if (frame == 768000) { /* bar 8 at 120 BPM, 4/4 */
-		p           = rolling_at(frame, 0.0, 120.0, 1.0);
+		p               = rolling_at(frame, 0.0, 120.0, 1.0);
 		p.beats_per_bar = 3.0;
-		p.bar       = 8;
-		p.bar_beat  = 0.0;
+		p.bar           = 8;
+		p.bar_beat      = 0.0;
 	} else if (i == 0) {
 		p = rolling_at(0, 0.0, 120.0, 1.0);
 	}
@@ -346,7 +369,8 @@ static EtPosition
 backwards(int64_t i, uint32_t n)
 {
 	if (i < 10) {
-		return rolling_at(i * n, (double)(i * n) / 24000.0, 120.0, 1.0);
+		return rolling_at(i * n, (double)(i * n) / 24000.0, 120.0,
+				  1.0);
 	}
 	const int64_t frame = 10 * (int64_t)n - (i - 10) * n;
 	return rolling_at(frame, (double)frame / 24000.0, 120.0, -1.0);
@@ -373,7 +397,8 @@ preroll(int64_t i, uint32_t n)
 	if (i == 0) {
 		p = rolling_at(0, 0.0, 120.0, 1.0);
 	} else if (i == 5) {
-		p = rolling_at(-24000, -1.0, 120.0, 1.0); /* one beat of pre-roll */
+		p = rolling_at(-24000, -1.0, 120.0,
+			       1.0); /* one beat of pre-roll */
 		(void)n;
 	}
 	return p;
@@ -432,7 +457,7 @@ song_position_pointer_sends_both_bytes(void **state)
 	(void)state;
 	EtClock     clock;
 	EtMidiClock mc;
-	EtCapture *cap = new_capture(100);
+	EtCapture  *cap = new_capture(100);
 	et_clock_init(&clock, 48000.0);
 	et_midiclock_init(&mc);
 	/* Stopped at beat 100 = sixteenth 400 = 3 * 128 + 16. */
@@ -448,9 +473,9 @@ static void
 control_map_is_the_documented_note_map(void **state)
 {
 	(void)state;
-	uint8_t msg[3] = {0x9F, 36, 100};
+	uint8_t msg[3] = { 0x9F, 36, 100 };
 	for (uint8_t t = 0; t < 8; ++t) {
-		msg[1] = (uint8_t)(36 + t);
+		msg[1]                  = (uint8_t)(36 + t);
 		const EtControlAction a = et_control_map(16, msg, 3);
 		assert_int_equal(a.kind, ET_CONTROL_SELECT_TRACK);
 		assert_int_equal(a.track, t);
@@ -458,9 +483,11 @@ control_map_is_the_documented_note_map(void **state)
 	msg[1] = 48;
 	assert_int_equal(et_control_map(16, msg, 3).kind, ET_CONTROL_LOOP_ARM);
 	msg[1] = 49;
-	assert_int_equal(et_control_map(16, msg, 3).kind, ET_CONTROL_LOOP_MUTE);
+	assert_int_equal(et_control_map(16, msg, 3).kind,
+			 ET_CONTROL_LOOP_MUTE);
 	msg[1] = 50;
-	assert_int_equal(et_control_map(16, msg, 3).kind, ET_CONTROL_LOOP_CLEAR);
+	assert_int_equal(et_control_map(16, msg, 3).kind,
+			 ET_CONTROL_LOOP_CLEAR);
 	msg[1] = 60;
 	assert_int_equal(et_control_map(16, msg, 3).kind, ET_CONTROL_IGNORED);
 
@@ -470,17 +497,20 @@ control_map_is_the_documented_note_map(void **state)
 	assert_int_equal(et_control_map(0, msg, 3).kind, ET_CONTROL_NOT_MINE);
 	assert_int_equal(et_control_map(17, msg, 3).kind, ET_CONTROL_NOT_MINE);
 	const uint8_t clock = 0xF8;
-	assert_int_equal(et_control_map(16, &clock, 1).kind, ET_CONTROL_NOT_MINE);
+	assert_int_equal(et_control_map(16, &clock, 1).kind,
+			 ET_CONTROL_NOT_MINE);
 
 	/* Releases reach the router; velocity 0 is a release; short or
 	 * malformed messages are swallowed. */
-	const uint8_t off[3] = {0x8F, 48, 0}, zero[3] = {0x9F, 48, 0},
-	              pedal[3] = {0xBF, 64, 0}, panic[3] = {0xBF, 123, 0},
-	              bad[3] = {0x9F, 0x80, 1};
+	const uint8_t off[3] = { 0x8F, 48, 0 }, zero[3] = { 0x9F, 48, 0 },
+		      pedal[3] = { 0xBF, 64, 0 }, panic[3] = { 0xBF, 123, 0 },
+		      bad[3] = { 0x9F, 0x80, 1 };
 	assert_int_equal(et_control_map(16, off, 3).kind, ET_CONTROL_RELEASE);
 	assert_int_equal(et_control_map(16, zero, 3).kind, ET_CONTROL_RELEASE);
-	assert_int_equal(et_control_map(16, pedal, 3).kind, ET_CONTROL_RELEASE);
-	assert_int_equal(et_control_map(16, panic, 3).kind, ET_CONTROL_RELEASE);
+	assert_int_equal(et_control_map(16, pedal, 3).kind,
+			 ET_CONTROL_RELEASE);
+	assert_int_equal(et_control_map(16, panic, 3).kind,
+			 ET_CONTROL_RELEASE);
 	assert_int_equal(et_control_map(16, bad, 3).kind, ET_CONTROL_IGNORED);
 	assert_int_equal(et_control_map(16, msg, 2).kind, ET_CONTROL_IGNORED);
 }
@@ -489,18 +519,24 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(ticks_every_1000_frames_at_120_bpm_48k_in_any_block_size),
-	    cmocka_unit_test(a_full_output_drops_ticks_counts_them_and_keeps_the_grid),
-	    cmocka_unit_test(hostile_tempo_and_rate_stay_bounded),
-	    cmocka_unit_test(garbage_speeds_keep_the_clock_defined_and_bounded),
-	    cmocka_unit_test(positions_every_block_with_float_bar_beat_keep_the_grid),
-	    cmocka_unit_test(a_meter_change_is_not_a_locate),
-	    cmocka_unit_test(varispeed_ticks_faster_and_is_not_a_locate),
-	    cmocka_unit_test(running_backwards_is_stopped),
-	    cmocka_unit_test(a_locate_before_the_start_sends_start_and_waits_for_beat_0),
-	    cmocka_unit_test(clocks_count_quarter_notes_whatever_the_beat_unit),
-	    cmocka_unit_test(song_position_pointer_sends_both_bytes),
-	    cmocka_unit_test(control_map_is_the_documented_note_map),
+		cmocka_unit_test(
+		    ticks_every_1000_frames_at_120_bpm_48k_in_any_block_size),
+		cmocka_unit_test(
+		    a_full_output_drops_ticks_counts_them_and_keeps_the_grid),
+		cmocka_unit_test(hostile_tempo_and_rate_stay_bounded),
+		cmocka_unit_test(
+		    garbage_speeds_keep_the_clock_defined_and_bounded),
+		cmocka_unit_test(
+		    positions_every_block_with_float_bar_beat_keep_the_grid),
+		cmocka_unit_test(a_meter_change_is_not_a_locate),
+		cmocka_unit_test(varispeed_ticks_faster_and_is_not_a_locate),
+		cmocka_unit_test(running_backwards_is_stopped),
+		cmocka_unit_test(
+		    a_locate_before_the_start_sends_start_and_waits_for_beat_0),
+		cmocka_unit_test(
+		    clocks_count_quarter_notes_whatever_the_beat_unit),
+		cmocka_unit_test(song_position_pointer_sends_both_bytes),
+		cmocka_unit_test(control_map_is_the_documented_note_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

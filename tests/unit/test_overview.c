@@ -49,11 +49,11 @@ static bool
 loop_update(EtOverview *ov, const Loop *l, bool changing, uint32_t budget)
 {
 	for (uint32_t k = 0; k < l->view.length;) {
-		const float *src_l, *src_r;
-		float       *dst_l, *dst_r;
-		const uint32_t n =
-		    et_store_write(l->store, l->view.version, k, l->view.length - k,
-		                   &src_l, &src_r, &dst_l, &dst_r);
+		const float   *src_l, *src_r;
+		float         *dst_l, *dst_r;
+		const uint32_t n = et_store_write(l->store, l->view.version, k,
+						  l->view.length - k, &src_l,
+						  &src_r, &dst_l, &dst_r);
 		assert_true(n > 0);
 		memcpy(dst_l, l->left + k, n * sizeof(float));
 		memcpy(dst_r, l->right + k, n * sizeof(float));
@@ -72,7 +72,8 @@ reference_peak(const Loop *l, uint32_t b)
 	    b + 1 < ET_OVERVIEW_BINS ? et_overview_bin_start(b + 1, n) : n;
 	float peak = 0.0f;
 	for (uint32_t i = start; i < end; ++i) {
-		peak = fmaxf(peak, fmaxf(fabsf(l->left[i]), fabsf(l->right[i])));
+		peak =
+		    fmaxf(peak, fmaxf(fabsf(l->left[i]), fabsf(l->right[i])));
 	}
 	return peak;
 }
@@ -83,8 +84,9 @@ assert_peaks_match(const EtOverview *ov, const Loop *l)
 	assert_int_equal(ov->length, l->view.length);
 	for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
 		if (ov->peak[b] != reference_peak(l, b)) {
-			fail_msg("bin %u: %g, expected %g", b, (double)ov->peak[b],
-			         (double)reference_peak(l, b));
+			fail_msg("bin %u: %g, expected %g", b,
+				 (double)ov->peak[b],
+				 (double)reference_peak(l, b));
 		}
 	}
 }
@@ -119,7 +121,8 @@ ramp_loop_in_bounded_slices(void **state)
 	uint32_t last_cursor = 0;
 	for (unsigned call = 1; call < 48; ++call) {
 		assert_false(loop_update(&ov, &l, false, 1000));
-		assert_int_equal(ov.cursor, call * 1000); /* never more than asked */
+		assert_int_equal(ov.cursor,
+				 call * 1000); /* never more than asked */
 		assert_true(ov.cursor > last_cursor);
 		last_cursor = ov.cursor;
 		assert_int_equal(ov.serial, 0);
@@ -276,13 +279,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(ramp_loop_in_bounded_slices),
-	    cmocka_unit_test(no_loop_publishes_empty_once),
-	    cmocka_unit_test(clear_empties_it),
-	    cmocka_unit_test(new_length_rescans),
-	    cmocka_unit_test(overdub_is_seen_in_the_next_pass),
-	    cmocka_unit_test(short_loop_and_nan),
-	    cmocka_unit_test(longest_loop_bins),
+		cmocka_unit_test(ramp_loop_in_bounded_slices),
+		cmocka_unit_test(no_loop_publishes_empty_once),
+		cmocka_unit_test(clear_empties_it),
+		cmocka_unit_test(new_length_rescans),
+		cmocka_unit_test(overdub_is_seen_in_the_next_pass),
+		cmocka_unit_test(short_loop_and_nan),
+		cmocka_unit_test(longest_loop_bins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

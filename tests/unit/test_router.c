@@ -27,8 +27,8 @@ rig_setup(void **state)
 	et_router_init(&rig->router);
 	et_router_default_controls(&rig->controls);
 	et_capture_init(&rig->out, 4096);
-	rig->sink         = et_capture_sink(&rig->out);
-	*state            = rig;
+	rig->sink = et_capture_sink(&rig->out);
+	*state    = rig;
 	return 0;
 }
 
@@ -43,17 +43,18 @@ rig_teardown(void **state)
 static void
 apply(Rig *rig, uint32_t frame)
 {
-	et_router_set_controls(&rig->router, &rig->controls, frame, &rig->sink);
+	et_router_set_controls(&rig->router, &rig->controls, frame,
+			       &rig->sink);
 }
 
 static EtRouterStatus
 play(Rig *rig, uint32_t frame, uint8_t b0, uint8_t b1, uint8_t b2)
 {
-	const uint8_t msg[3] = {b0, b1, b2};
+	const uint8_t msg[3] = { b0, b1, b2 };
 	const uint8_t type   = b0 & 0xF0;
 	return et_router_process(&rig->router, frame, msg,
-	                         (type == 0xC0 || type == 0xD0) ? 2 : 3,
-	                         &rig->sink);
+				 (type == 0xC0 || type == 0xD0) ? 2 : 3,
+				 &rig->sink);
 }
 
 static void
@@ -63,8 +64,12 @@ clear(Rig *rig)
 }
 
 static void
-expect_event(const Rig *rig, unsigned i, uint32_t frame, uint8_t b0,
-             uint8_t b1, uint8_t b2)
+expect_event(const Rig *rig,
+	     unsigned   i,
+	     uint32_t   frame,
+	     uint8_t    b0,
+	     uint8_t    b1,
+	     uint8_t    b2)
 {
 	assert_true(i < rig->out.n);
 	const Out *o = &rig->out.ev[i];
@@ -88,7 +93,8 @@ omni_plays_the_active_track_from_any_channel(void **state)
 		play(rig, 10 + ch, (uint8_t)(0x90 | ch), 60, 100);
 		play(rig, 20 + ch, (uint8_t)(0x80 | ch), 60, 0);
 		assert_int_equal(rig->out.n, 2);
-		expect_event(rig, 0, 10 + ch, 0x90, 60, 100); /* track 1: channel 1 */
+		expect_event(rig, 0, 10 + ch, 0x90, 60,
+			     100); /* track 1: channel 1 */
 		expect_event(rig, 1, 20 + ch, 0x80, 60, 0);
 		assert_int_equal(rig->out.ev[0].track, 0);
 	}
@@ -97,14 +103,14 @@ omni_plays_the_active_track_from_any_channel(void **state)
 static void
 auto_channel_10_takes_only_channel_10_and_thru_passes_the_rest(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                       = (Rig *)*state;
 	rig->controls.auto_channel     = 10;
 	rig->controls.track[0].channel = 11;
 	apply(rig, 0);
 
-	play(rig, 5, 0x99, 36, 90);  /* channel 10: the auto channel */
-	play(rig, 6, 0x92, 40, 70);  /* channel 3: nobody's */
-	play(rig, 7, 0xB2, 7, 100);  /* a CC on channel 3 */
+	play(rig, 5, 0x99, 36, 90); /* channel 10: the auto channel */
+	play(rig, 6, 0x92, 40, 70); /* channel 3: nobody's */
+	play(rig, 7, 0xB2, 7, 100); /* a CC on channel 3 */
 	assert_int_equal(rig->out.n, 3);
 	expect_event(rig, 0, 5, 0x9A, 36, 90); /* re-channelized to 11 */
 	expect_event(rig, 1, 6, 0x92, 40, 70); /* unchanged */
@@ -127,7 +133,7 @@ auto_channel_10_takes_only_channel_10_and_thru_passes_the_rest(void **state)
 static void
 the_active_tracks_own_channel_also_plays_it(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                   = (Rig *)*state;
 	rig->controls.auto_channel = 10;
 	rig->controls.active_track = 1; /* track 2, channel 2 */
 	apply(rig, 0);
@@ -179,7 +185,7 @@ muting_mid_note_ends_it_at_once_and_drops_the_later_off(void **state)
 static void
 transpose_and_channel_changes_mid_note_keep_the_note_off_exact(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                         = (Rig *)*state;
 	rig->controls.track[0].transpose = 12;
 	apply(rig, 0);
 	play(rig, 1, 0x90, 60, 100);
@@ -192,14 +198,15 @@ transpose_and_channel_changes_mid_note_keep_the_note_off_exact(void **state)
 	assert_int_equal(rig->out.n, 4);
 	expect_event(rig, 0, 1, 0x90, 72, 100);
 	expect_event(rig, 1, 2, 0x98, 56, 100);
-	expect_event(rig, 2, 3, 0x80, 72, 0); /* the channel and note it went with */
+	expect_event(rig, 2, 3, 0x80, 72,
+		     0); /* the channel and note it went with */
 	expect_event(rig, 3, 4, 0x88, 56, 0);
 }
 
 static void
 transposed_out_of_range_notes_are_not_sent_and_their_offs_dropped(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                         = (Rig *)*state;
 	rig->controls.track[0].transpose = 48;
 	apply(rig, 0);
 	play(rig, 1, 0x90, 100, 100);
@@ -210,12 +217,13 @@ transposed_out_of_range_notes_are_not_sent_and_their_offs_dropped(void **state)
 static void
 note_on_velocity_zero_is_a_note_off(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                       = (Rig *)*state;
 	rig->controls.track[0].channel = 3;
 	apply(rig, 0);
 	play(rig, 1, 0x90, 60, 100);
 	play(rig, 2, 0x90, 60, 0);
-	play(rig, 3, 0x90, 60, 0); /* a repeated off (Ardour on stop): a stray */
+	play(rig, 3, 0x90, 60,
+	     0); /* a repeated off (Ardour on stop): a stray */
 	assert_int_equal(rig->out.n, 2);
 	expect_event(rig, 1, 2, 0x92, 60, 0);
 }
@@ -257,7 +265,7 @@ sustain_held_across_a_switch_is_released_where_it_was_pressed(void **state)
 static void
 muting_releases_a_held_sustain_pedal(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                       = (Rig *)*state;
 	rig->controls.track[0].channel = 5;
 	apply(rig, 0);
 	play(rig, 1, 0xB0, 64, 100);
@@ -272,7 +280,7 @@ muting_releases_a_held_sustain_pedal(void **state)
 static void
 program_changes_on_value_change_and_on_activation(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                       = (Rig *)*state;
 	rig->controls.track[0].program = 5;
 	rig->controls.track[2].program = 12;
 	rig->controls.track[1].program = 3;
@@ -303,7 +311,7 @@ program_changes_on_value_change_and_on_activation(void **state)
 static void
 incoming_program_change_and_bend_are_rechannelized(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                       = (Rig *)*state;
 	rig->controls.track[0].channel = 7;
 	apply(rig, 0);
 	play(rig, 1, 0xC3, 9, 0);
@@ -341,7 +349,7 @@ all_notes_off_ends_every_note_from_that_channel_once(void **state)
 static void
 poly_pressure_follows_the_held_note(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                         = (Rig *)*state;
 	rig->controls.track[0].transpose = 2;
 	apply(rig, 0);
 	play(rig, 1, 0x90, 60, 100);
@@ -363,22 +371,25 @@ malformed_messages_are_dropped_and_counted(void **state)
 		uint32_t       size;
 		EtRouterStatus status;
 	} cases[] = {
-	    {{0}, 0, ET_ROUTER_EMPTY},
-	    {{0x40, 0x40}, 2, ET_ROUTER_NO_STATUS},
-	    {{0x90, 60}, 2, ET_ROUTER_BAD_LENGTH},
-	    {{0x90, 60, 100, 1}, 4, ET_ROUTER_BAD_LENGTH},
-	    {{0xC0}, 1, ET_ROUTER_BAD_LENGTH},
-	    {{0x90, 0x90, 100}, 3, ET_ROUTER_BAD_DATA},
-	    {{0xF0, 1, 2}, 3, ET_ROUTER_BAD_LENGTH}, /* SysEx without F7 */
-	    {{0xF0, 1, 0x80, 0xF7}, 4, ET_ROUTER_BAD_DATA},
-	    {{0xF4}, 1, ET_ROUTER_UNDEFINED},
-	    {{0xF7}, 1, ET_ROUTER_UNDEFINED},
-	    {{0xF8, 0}, 2, ET_ROUTER_BAD_LENGTH},
+		{ { 0 }, 0, ET_ROUTER_EMPTY },
+		{ { 0x40, 0x40 }, 2, ET_ROUTER_NO_STATUS },
+		{ { 0x90, 60 }, 2, ET_ROUTER_BAD_LENGTH },
+		{ { 0x90, 60, 100, 1 }, 4, ET_ROUTER_BAD_LENGTH },
+		{ { 0xC0 }, 1, ET_ROUTER_BAD_LENGTH },
+		{ { 0x90, 0x90, 100 }, 3, ET_ROUTER_BAD_DATA },
+		{ { 0xF0, 1, 2 },
+		  3,
+		  ET_ROUTER_BAD_LENGTH }, /* SysEx without F7 */
+		{ { 0xF0, 1, 0x80, 0xF7 }, 4, ET_ROUTER_BAD_DATA },
+		{ { 0xF4 }, 1, ET_ROUTER_UNDEFINED },
+		{ { 0xF7 }, 1, ET_ROUTER_UNDEFINED },
+		{ { 0xF8, 0 }, 2, ET_ROUTER_BAD_LENGTH },
 	};
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
-		assert_int_equal(et_router_process(&rig->router, 0, cases[i].bytes,
-		                                   cases[i].size, &rig->sink),
-		                 cases[i].status);
+		assert_int_equal(et_router_process(&rig->router, 0,
+						   cases[i].bytes,
+						   cases[i].size, &rig->sink),
+				 cases[i].status);
 	}
 	assert_int_equal(rig->out.n, 0);
 	assert_int_equal(rig->router.status_count[ET_ROUTER_BAD_LENGTH], 5);
@@ -394,9 +405,9 @@ sysex_and_realtime_pass_thru_unchanged(void **state)
 {
 	Rig *rig = (Rig *)*state;
 	apply(rig, 0);
-	const uint8_t sysex[] = {0xF0, 0x7E, 0x7F, 0x06, 0x01, 0xF7};
+	const uint8_t sysex[] = { 0xF0, 0x7E, 0x7F, 0x06, 0x01, 0xF7 };
 	const uint8_t start   = 0xFA;
-	const uint8_t spp[]   = {0xF2, 0x10, 0x00};
+	const uint8_t spp[]   = { 0xF2, 0x10, 0x00 };
 	et_router_process(&rig->router, 3, sysex, sizeof(sysex), &rig->sink);
 	et_router_process(&rig->router, 4, &start, 1, &rig->sink);
 	et_router_process(&rig->router, 5, spp, 3, &rig->sink);
@@ -447,30 +458,45 @@ random_play_never_leaves_a_note_hanging(void **state)
 			clear(rig);
 			const int what = rand() % 10;
 			if (what < 6) {
-				const uint8_t ch   = (uint8_t)(rand() % 4);
-				const uint8_t note = (uint8_t)(58 + rand() % 8);
-				const bool    on   = rand() % 2;
-				play(rig, step, (uint8_t)((on ? 0x90 : 0x80) | ch), note,
+				const uint8_t ch = (uint8_t)(rand() % 4);
+				const uint8_t note =
+				    (uint8_t)(58 + rand() % 8);
+				const bool on = rand() % 2;
+				play(rig, step,
+				     (uint8_t)((on ? 0x90 : 0x80) | ch), note,
 				     on ? 100 : 0);
 			} else if (what == 6) {
 				play(rig, step, (uint8_t)(0xB0 | (rand() % 4)),
-				     (rand() % 8) ? 64 : 123, (uint8_t)(rand() % 128));
+				     (rand() % 8) ? 64 : 123,
+				     (uint8_t)(rand() % 128));
 			} else {
 				EtRouterControls *c = &rig->controls;
-				const unsigned    t = (unsigned)rand() % ET_TRACK_COUNT;
+				const unsigned    t =
+				    (unsigned)rand() % ET_TRACK_COUNT;
 				switch (rand() % 5) {
 				case 0: c->active_track = (uint8_t)t; break;
-				case 1: c->track[t].mute = !c->track[t].mute; break;
-				case 2: c->track[t].transpose = (int8_t)(rand() % 25 - 12); break;
-				case 3: c->track[t].channel = (uint8_t)(1 + rand() % 16); break;
-				default: c->auto_channel = (uint8_t)(rand() % 5); break;
+				case 1:
+					c->track[t].mute = !c->track[t].mute;
+					break;
+				case 2:
+					c->track[t].transpose =
+					    (int8_t)(rand() % 25 - 12);
+					break;
+				case 3:
+					c->track[t].channel =
+					    (uint8_t)(1 + rand() % 16);
+					break;
+				default:
+					c->auto_channel =
+					    (uint8_t)(rand() % 5);
+					break;
 				}
 				apply(rig, step);
 			}
 			for (unsigned i = 0; i < rig->out.n; ++i) {
-				const Out *o = &rig->out.ev[i];
+				const Out *o    = &rig->out.ev[i];
 				const int  type = o->b[0] & 0xF0;
-				const int  ch = o->b[0] & 0x0F;
+				const int  ch   = o->b[0] & 0x0F;
 				if (type == 0x90 && o->b[2] > 0) {
 					++sounding[ch][o->b[1]];
 				} else if (type == 0x80 || type == 0x90) {
@@ -492,7 +518,8 @@ random_play_never_leaves_a_note_hanging(void **state)
 		for (unsigned i = 0; i < rig->out.n; ++i) {
 			const Out *o = &rig->out.ev[i];
 			if ((o->b[0] & 0xF0) == 0x80) {
-				assert_true(sounding[o->b[0] & 0x0F][o->b[1]] > 0);
+				assert_true(sounding[o->b[0] & 0x0F][o->b[1]] >
+					    0);
 				--sounding[o->b[0] & 0x0F][o->b[1]];
 			}
 		}
@@ -502,7 +529,8 @@ random_play_never_leaves_a_note_hanging(void **state)
 			}
 		}
 		for (unsigned s = 0; s <= ET_TRACK_COUNT; ++s) {
-			assert_int_equal(et_router_sounding(&rig->router, s), 0);
+			assert_int_equal(et_router_sounding(&rig->router, s),
+					 0);
 		}
 	}
 }
@@ -544,7 +572,7 @@ telling_the_releases_names_what_each_track_holds_and_keeps_it(void **state)
 /* ------------------------------------------------------ held controllers */
 
 /* The four controllers a synth latches: sustain, sostenuto, soft, hold. */
-static const uint8_t held_controllers[4] = {64, 66, 67, 69};
+static const uint8_t held_controllers[4] = { 64, 66, 67, 69 };
 
 static void
 expect_track(const Rig *rig, unsigned i, int track)
@@ -570,7 +598,8 @@ a_pedal_through_thru_is_released_after_thru_is_switched_off(void **state)
 		rig->controls.thru = false;
 		apply(rig, 2);
 		play(rig, 3, 0xB2, cc, 0);
-		play(rig, 4, 0xB2, cc, 0); /* a second up: nothing held, thru off */
+		play(rig, 4, 0xB2, cc,
+		     0); /* a second up: nothing held, thru off */
 		assert_int_equal(rig->out.n, 2);
 		expect_event(rig, 0, 1, 0xB2, cc, 127);
 		expect_event(rig, 1, 3, 0xB2, cc, 0);
@@ -586,7 +615,7 @@ static void
 a_pedal_through_thru_is_released_after_the_auto_channel_moves_onto_it(
     void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                   = (Rig *)*state;
 	rig->controls.auto_channel = 1;
 	apply(rig, 0);
 	play(rig, 1, 0xB2, 64, 127);
@@ -604,7 +633,7 @@ a_pedal_through_thru_is_released_after_the_auto_channel_moves_onto_it(
 	rig->controls.auto_channel     = 1;
 	rig->controls.track[0].channel = 3;
 	apply(rig, 0);
-	play(rig, 5, 0xB2, 64, 0);  /* before: channel 3 is the track's own */
+	play(rig, 5, 0xB2, 64, 0);   /* before: channel 3 is the track's own */
 	play(rig, 6, 0xB5, 64, 127); /* channel 6: thru */
 	rig->controls.auto_channel = 6;
 	apply(rig, 7);
@@ -694,7 +723,7 @@ a_half_pedal_across_a_channel_change_is_released_on_both(void **state)
 static void
 muting_releases_every_held_controller_of_the_track_once(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                   = (Rig *)*state;
 	rig->controls.auto_channel = 1;
 	apply(rig, 0);
 	play(rig, 1, 0xB0, 64, 127);
@@ -711,7 +740,7 @@ muting_releases_every_held_controller_of_the_track_once(void **state)
 	expect_event(rig, 1, 7, 0xB4, 64, 0);
 	expect_event(rig, 2, 7, 0xB4, 66, 0);
 	clear(rig);
-	play(rig, 8, 0xB0, 64, 0);  /* muted, and nothing held: nothing */
+	play(rig, 8, 0xB0, 64, 0); /* muted, and nothing held: nothing */
 	play(rig, 9, 0xB0, 66, 0);
 	rig->controls.track[0].mute = false;
 	apply(rig, 10);
@@ -747,7 +776,7 @@ a_controller_pressed_on_two_active_tracks_is_released_on_both(void **state)
 static void
 all_notes_off_and_all_sound_off_release_the_held_controllers(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                   = (Rig *)*state;
 	rig->controls.auto_channel = 1;
 	apply(rig, 0);
 	play(rig, 1, 0xB0, 64, 127);
@@ -783,7 +812,7 @@ all_notes_off_and_all_sound_off_release_the_held_controllers(void **state)
 static void
 all_off_releases_every_held_controller_once(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                   = (Rig *)*state;
 	rig->controls.auto_channel = 1;
 	apply(rig, 0);
 	play(rig, 1, 0xB0, 64, 127);
@@ -808,7 +837,7 @@ all_off_releases_every_held_controller_once(void **state)
 static void
 a_release_on_the_control_channel_reaches_every_channel_pressed(void **state)
 {
-	Rig *rig = (Rig *)*state;
+	Rig *rig                   = (Rig *)*state;
 	rig->controls.auto_channel = 1;
 	apply(rig, 0);
 	play(rig, 1, 0xB0, 64, 127);
@@ -819,8 +848,8 @@ a_release_on_the_control_channel_reaches_every_channel_pressed(void **state)
 	rig->controls.thru = false;
 	apply(rig, 5);
 	clear(rig);
-	const uint8_t up0[3] = {0xB0, 64, 0};
-	const uint8_t up2[3] = {0xB2, 64, 0};
+	const uint8_t up0[3] = { 0xB0, 64, 0 };
+	const uint8_t up2[3] = { 0xB2, 64, 0 };
 	et_router_release(&rig->router, 6, up0, 3, &rig->sink);
 	et_router_release(&rig->router, 7, up2, 3, &rig->sink);
 	et_router_release(&rig->router, 8, up0, 3, &rig->sink);
@@ -858,8 +887,8 @@ a_full_output_keeps_the_pedal_release_and_sends_it_next_block(void **state)
 static void
 telling_the_releases_names_every_channel_a_controller_reached(void **state)
 {
-	Rig *rig                       = (Rig *)*state;
-	rig->controls.active_track     = 1;
+	Rig *rig                   = (Rig *)*state;
+	rig->controls.active_track = 1;
 	apply(rig, 0);
 	play(rig, 1, 0xB0, 64, 127); /* channel 2 */
 	play(rig, 2, 0xB3, 64, 127); /* Omni: also track 2, channel 2 */
@@ -901,7 +930,8 @@ random_play_never_leaves_a_controller_down(void **state)
 	for (unsigned round = 0; round < 300; ++round) {
 		et_router_init(&rig->router);
 		et_router_default_controls(&rig->controls);
-		/* The last value each output channel got, per held controller. */
+		/* The last value each output channel got, per held controller.
+		 */
 		uint8_t value[16][4];
 		memset(value, 0, sizeof(value));
 		unsigned steps = 300;
@@ -911,28 +941,41 @@ random_play_never_leaves_a_controller_down(void **state)
 			if (step == steps) {
 				/* The end: every key and pedal lets go. */
 				if (round & 1) {
-					et_router_all_off(&rig->router, step, &rig->sink);
+					et_router_all_off(&rig->router, step,
+							  &rig->sink);
 				} else {
 					for (uint8_t ch = 0; ch < 16; ++ch) {
-						for (unsigned k = 0; k < 4; ++k) {
-							play(rig, step, (uint8_t)(0xB0 | ch),
-							     held_controllers[k], 0);
+						for (unsigned k = 0; k < 4;
+						     ++k) {
+							play(rig, step,
+							     (uint8_t)(0xB0 |
+								       ch),
+							     held_controllers
+								 [k],
+							     0);
 						}
-						for (uint8_t n = 0; n < 128; ++n) {
-							play(rig, step, (uint8_t)(0x80 | ch), n, 0);
+						for (uint8_t n = 0; n < 128;
+						     ++n) {
+							play(rig, step,
+							     (uint8_t)(0x80 |
+								       ch),
+							     n, 0);
 						}
 					}
 				}
 			} else if (step == steps + 1) {
-				et_router_all_off(&rig->router, step, &rig->sink);
+				et_router_all_off(&rig->router, step,
+						  &rig->sink);
 			} else if (what < 4) {
 				const uint8_t ch = (uint8_t)(rand() % 4);
 				const bool    on = rand() % 2;
-				play(rig, step, (uint8_t)((on ? 0x90 : 0x80) | ch),
+				play(rig, step,
+				     (uint8_t)((on ? 0x90 : 0x80) | ch),
 				     (uint8_t)(58 + rand() % 8), on ? 100 : 0);
 			} else if (what < 7) {
-				static const uint8_t values[] = {0, 0, 127, 127, 80, 96,
-				                                 112, 40, 63, 64};
+				static const uint8_t values[] = {
+					0, 0, 127, 127, 80, 96, 112, 40, 63, 64
+				};
 				play(rig, step, (uint8_t)(0xB0 | (rand() % 4)),
 				     held_controllers[rand() % 4],
 				     values[rand() % (int)sizeof(values)]);
@@ -940,23 +983,43 @@ random_play_never_leaves_a_controller_down(void **state)
 				play(rig, step, (uint8_t)(0xB0 | (rand() % 4)),
 				     (rand() % 2) ? 120 : 123, 0);
 			} else if (what == 8) {
-				/* A release on a control channel: consumed, yet it ends
-				 * what began on that channel. */
+				/* A release on a control channel: consumed,
+				 * yet it ends what began on that channel. */
 				const uint8_t cc[3] = {
-				    (uint8_t)(0xB0 | (rand() % 4)),
-				    (rand() % 5) ? held_controllers[rand() % 4] : 123,
-				    (uint8_t)(rand() % 64)};
-				et_router_release(&rig->router, step, cc, 3, &rig->sink);
+					(uint8_t)(0xB0 | (rand() % 4)),
+					(rand() % 5)
+					    ? held_controllers[rand() % 4]
+					    : 123,
+					(uint8_t)(rand() % 64)
+				};
+				et_router_release(&rig->router, step, cc, 3,
+						  &rig->sink);
 			} else {
 				EtRouterControls *c = &rig->controls;
-				const unsigned    t = (unsigned)rand() % ET_TRACK_COUNT;
+				const unsigned    t =
+				    (unsigned)rand() % ET_TRACK_COUNT;
 				switch (rand() % 6) {
-				case 0: c->active_track = (uint8_t)(rand() % 3); break;
-				case 1: c->track[t % 3].mute = !c->track[t % 3].mute; break;
-				case 2: c->track[t].transpose = (int8_t)(rand() % 25 - 12); break;
-				case 3: c->track[t % 3].channel = (uint8_t)(1 + rand() % 6); break;
+				case 0:
+					c->active_track =
+					    (uint8_t)(rand() % 3);
+					break;
+				case 1:
+					c->track[t % 3].mute =
+					    !c->track[t % 3].mute;
+					break;
+				case 2:
+					c->track[t].transpose =
+					    (int8_t)(rand() % 25 - 12);
+					break;
+				case 3:
+					c->track[t % 3].channel =
+					    (uint8_t)(1 + rand() % 6);
+					break;
 				case 4: c->thru = !c->thru; break;
-				default: c->auto_channel = (uint8_t)(rand() % 5); break;
+				default:
+					c->auto_channel =
+					    (uint8_t)(rand() % 5);
+					break;
 				}
 				apply(rig, step);
 			}
@@ -968,27 +1031,37 @@ random_play_never_leaves_a_controller_down(void **state)
 				}
 				for (unsigned k = 0; k < 4; ++k) {
 					if (o->b[1] == held_controllers[k]) {
-						value[o->b[0] & 0x0F][k] = o->b[2];
+						value[o->b[0] & 0x0F][k] =
+						    o->b[2];
 					}
 				}
 			}
 			if (step == steps && !(round & 1)) {
-				for (unsigned s = 0; s <= ET_TRACK_COUNT; ++s) {
-					assert_int_equal(et_router_sounding(&rig->router, s), 0);
+				for (unsigned s = 0; s <= ET_TRACK_COUNT;
+				     ++s) {
+					assert_int_equal(et_router_sounding(
+							     &rig->router, s),
+							 0);
 				}
 			}
 			if (step >= steps) {
-				for (unsigned slot = 0; slot < ET_ROUTER_SLOTS; ++slot) {
+				for (unsigned slot = 0; slot < ET_ROUTER_SLOTS;
+				     ++slot) {
 					assert_int_equal(
-					    et_router_held_controls(&rig->router, slot), 0);
+					    et_router_held_controls(
+						&rig->router, slot),
+					    0);
 				}
 				for (unsigned ch = 0; ch < 16; ++ch) {
 					for (unsigned k = 0; k < 4; ++k) {
 						if (value[ch][k] >= 64) {
-							print_error("round %u: channel %u CC %u is "
-							            "left at %u\n",
-							            round, ch + 1,
-							            held_controllers[k], value[ch][k]);
+							print_error(
+							    "round %u: channel %u CC %u is "
+							    "left at %u\n",
+							    round, ch + 1,
+							    held_controllers
+								[k],
+							    value[ch][k]);
 						}
 						assert_true(value[ch][k] < 64);
 					}
@@ -1004,38 +1077,54 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    STORY(omni_plays_the_active_track_from_any_channel),
-	    STORY(auto_channel_10_takes_only_channel_10_and_thru_passes_the_rest),
-	    STORY(the_active_tracks_own_channel_also_plays_it),
-	    STORY(switching_the_active_track_mid_note_sends_its_off_where_it_went),
-	    STORY(muting_mid_note_ends_it_at_once_and_drops_the_later_off),
-	    STORY(transpose_and_channel_changes_mid_note_keep_the_note_off_exact),
-	    STORY(transposed_out_of_range_notes_are_not_sent_and_their_offs_dropped),
-	    STORY(note_on_velocity_zero_is_a_note_off),
-	    STORY(a_second_note_on_for_a_held_key_ends_the_first),
-	    STORY(sustain_held_across_a_switch_is_released_where_it_was_pressed),
-	    STORY(muting_releases_a_held_sustain_pedal),
-	    STORY(program_changes_on_value_change_and_on_activation),
-	    STORY(incoming_program_change_and_bend_are_rechannelized),
-	    STORY(all_notes_off_ends_every_note_from_that_channel_once),
-	    STORY(poly_pressure_follows_the_held_note),
-	    STORY(malformed_messages_are_dropped_and_counted),
-	    STORY(sysex_and_realtime_pass_thru_unchanged),
-	    STORY(a_full_output_keeps_the_note_off_and_sends_it_next_block),
-	    STORY(random_play_never_leaves_a_note_hanging),
-	    STORY(telling_the_releases_names_what_each_track_holds_and_keeps_it),
-	    STORY(a_pedal_through_thru_is_released_after_thru_is_switched_off),
-	    STORY(a_pedal_through_thru_is_released_after_the_auto_channel_moves_onto_it),
-	    STORY(a_tracks_pedal_pressed_on_two_channels_is_released_on_both),
-	    STORY(a_half_pedal_across_a_channel_change_is_released_on_both),
-	    STORY(muting_releases_every_held_controller_of_the_track_once),
-	    STORY(a_controller_pressed_on_two_active_tracks_is_released_on_both),
-	    STORY(all_notes_off_and_all_sound_off_release_the_held_controllers),
-	    STORY(all_off_releases_every_held_controller_once),
-	    STORY(a_release_on_the_control_channel_reaches_every_channel_pressed),
-	    STORY(a_full_output_keeps_the_pedal_release_and_sends_it_next_block),
-	    STORY(telling_the_releases_names_every_channel_a_controller_reached),
-	    STORY(random_play_never_leaves_a_controller_down),
+		STORY(omni_plays_the_active_track_from_any_channel),
+		STORY(
+		    auto_channel_10_takes_only_channel_10_and_thru_passes_the_rest),
+		STORY(the_active_tracks_own_channel_also_plays_it),
+		STORY(
+		    switching_the_active_track_mid_note_sends_its_off_where_it_went),
+		STORY(muting_mid_note_ends_it_at_once_and_drops_the_later_off),
+		STORY(
+		    transpose_and_channel_changes_mid_note_keep_the_note_off_exact),
+		STORY(
+		    transposed_out_of_range_notes_are_not_sent_and_their_offs_dropped),
+		STORY(note_on_velocity_zero_is_a_note_off),
+		STORY(a_second_note_on_for_a_held_key_ends_the_first),
+		STORY(
+		    sustain_held_across_a_switch_is_released_where_it_was_pressed),
+		STORY(muting_releases_a_held_sustain_pedal),
+		STORY(program_changes_on_value_change_and_on_activation),
+		STORY(incoming_program_change_and_bend_are_rechannelized),
+		STORY(all_notes_off_ends_every_note_from_that_channel_once),
+		STORY(poly_pressure_follows_the_held_note),
+		STORY(malformed_messages_are_dropped_and_counted),
+		STORY(sysex_and_realtime_pass_thru_unchanged),
+		STORY(
+		    a_full_output_keeps_the_note_off_and_sends_it_next_block),
+		STORY(random_play_never_leaves_a_note_hanging),
+		STORY(
+		    telling_the_releases_names_what_each_track_holds_and_keeps_it),
+		STORY(
+		    a_pedal_through_thru_is_released_after_thru_is_switched_off),
+		STORY(
+		    a_pedal_through_thru_is_released_after_the_auto_channel_moves_onto_it),
+		STORY(
+		    a_tracks_pedal_pressed_on_two_channels_is_released_on_both),
+		STORY(
+		    a_half_pedal_across_a_channel_change_is_released_on_both),
+		STORY(muting_releases_every_held_controller_of_the_track_once),
+		STORY(
+		    a_controller_pressed_on_two_active_tracks_is_released_on_both),
+		STORY(
+		    all_notes_off_and_all_sound_off_release_the_held_controllers),
+		STORY(all_off_releases_every_held_controller_once),
+		STORY(
+		    a_release_on_the_control_channel_reaches_every_channel_pressed),
+		STORY(
+		    a_full_output_keeps_the_pedal_release_and_sends_it_next_block),
+		STORY(
+		    telling_the_releases_names_every_channel_a_controller_reached),
+		STORY(random_play_never_leaves_a_controller_down),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
