@@ -14,6 +14,15 @@ et_loop_capacity_frames(double rate)
 	return (uint32_t)ceil(ET_LOOP_CAPACITY_SECONDS * rate);
 }
 
+EtLooper *
+et_engine_new_looper(double rate)
+{
+	const uint32_t limit = et_loop_capacity_frames(rate);
+	const double   first = ceil(ET_POOL_FIRST_SECONDS * rate);
+	return et_looper_new_pool(
+	    rate, limit, first < limit ? (uint32_t)first : limit, limit);
+}
+
 static uint32_t
 float_bits(float value)
 {
@@ -80,9 +89,10 @@ et_engine_init(EtEngine *e, double rate)
 		e->control_value[i] =
 		    et_port_sanitize(i, et_ports[i].fallback);
 	}
-	/* The whole loop memory is allocated and touched here, so run() never
+	/* The pool's first part is allocated and touched here, the rest by
+	 * the worker ahead of need (et_looper_wants_memory), so run() never
 	 * has to. */
-	e->looper = et_looper_new(rate, et_loop_capacity_frames(rate));
+	e->looper = et_engine_new_looper(rate);
 	if (!e->looper) {
 		return false;
 	}

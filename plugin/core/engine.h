@@ -34,12 +34,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The loop recorder holds at least this much stereo audio. */
-#define ET_LOOP_CAPACITY_SECONDS 120.0
+/* The loop recorder's pool grows to this much stereo audio (8 minutes),
+ * all of which one loop may use; it starts with ET_POOL_FIRST_SECONDS
+ * (about 6 MB at 48 kHz) and grows in the worker, that much at a time,
+ * ahead of need. */
+#define ET_LOOP_CAPACITY_SECONDS 480.0
+#define ET_POOL_FIRST_SECONDS    16.0
 
 /* Frames of loop for a sample rate in 1 .. 1e6 (what et_engine_init()
  * accepts). */
 uint32_t et_loop_capacity_frames(double rate);
+
+/* A loop recorder with the pool above: the engine's own, and the one a
+ * restore loads into (et_engine_swap_looper).  NULL when out of memory.
+ * Not real-time. */
+EtLooper *et_engine_new_looper(double rate);
 
 /* The audio ports of a block; all four or none (out_l NULL): without a
  * whole stereo pair the looper is left alone. */

@@ -95,19 +95,28 @@ touch_pages(float *buf, size_t frames)
 EtLooper *
 et_looper_new(double sample_rate, uint32_t capacity_frames)
 {
+	/* Room for two whole loops: a take that replaces a full loop while
+	 * that loop is still what save() writes, plus a chunk each for the
+	 * partial last chunks. */
+	const uint64_t two =
+	    2u * ((uint64_t)capacity_frames + ET_STORE_CHUNK_FRAMES);
+	const uint32_t pool = two < UINT32_MAX ? (uint32_t)two : UINT32_MAX;
+	return et_looper_new_pool(sample_rate, capacity_frames, pool, pool);
+}
+
+EtLooper *
+et_looper_new_pool(double   sample_rate,
+		   uint32_t capacity_frames,
+		   uint32_t first_frames,
+		   uint32_t limit_frames)
+{
 	if (capacity_frames == 0 || !(sample_rate > 0.0))
 		return NULL;
 	EtLooper *l = calloc(1, sizeof *l);
 	if (!l)
 		return NULL;
 	const uint32_t ramp = et_looper_ramp_frames(sample_rate);
-	/* Room for two whole loops: a take that replaces a full loop while
-	 * that loop is still what save() writes, plus a chunk each for the
-	 * partial last chunks. */
-	const uint64_t pool =
-	    2u * ((uint64_t)capacity_frames + ET_STORE_CHUNK_FRAMES);
-	l->store = et_store_new(
-	    capacity_frames, pool < UINT32_MAX ? (uint32_t)pool : UINT32_MAX);
+	l->store = et_store_new(capacity_frames, first_frames, limit_frames);
 	/* The four seam buffers of `ramp` frames each, in one block. */
 	l->hist_l = malloc(sizeof(float) * ramp * 4);
 	l->cur = l->base = l->take = l->prev = l->tail_v = ET_NO_VERSION;
@@ -877,6 +886,18 @@ et_looper_position(const EtLooper *l)
 	return (double)l->last_k / (double)l->length;
 }
 
+EtLoopStore *
+et_looper_store(EtLooper *l)
+{
+	return l->store;
+}
+
+uint64_t
+et_looper_pool_bytes(const EtLooper *l)
+{
+	return et_store_bytes(l->store);
+}
+
 uint32_t
 et_looper_capacity(const EtLooper *l)
 {
@@ -997,7 +1018,9 @@ et_looper_load(EtLooper    *l,
 		float         *dl, *dr;
 		const uint32_t n = et_store_write(l->store, v, k, length - k,
 						  &sl, &sr, &dl, &dr);
-		if (n == 0) { /* the pool is full of what is still held */
+		if (n == 0 && et_store_grow(l->store)) {
+			continue;    /* not beside run(): grown at once */
+		} else if (n == 0) { /* the pool is at its limit */
 			let_go(l, &v);
 		} else {
 			memcpy(dl, left + k, sizeof(float) * n);

@@ -115,10 +115,23 @@ void et_looper_fade_out_end(float   *left,
 typedef struct EtLooper EtLooper;
 
 /* Allocates and touches the loop's store: loops of up to capacity_frames,
- * room for two.  NULL on allocation failure or capacity 0.  Not
- * real-time. */
+ * room for two, all of it at once.  NULL on allocation failure or capacity
+ * 0.  Not real-time. */
 EtLooper *et_looper_new(double sample_rate, uint32_t capacity_frames);
-void      et_looper_free(EtLooper *l);
+/* The same with a pool that starts with first_frames (allocated and
+ * touched here) and grows to limit_frames by et_looper_grow(). */
+EtLooper *et_looper_new_pool(double   sample_rate,
+			     uint32_t capacity_frames,
+			     uint32_t first_frames,
+			     uint32_t limit_frames);
+
+/* The loop's store, whose pool the glue grows ahead of need (loopstore.h:
+ * et_store_request in run(), a segment made by the worker, et_store_adopt
+ * in run()). */
+EtLoopStore *et_looper_store(EtLooper *l);
+/* Bytes of audio memory in the pool, from any thread. */
+uint64_t et_looper_pool_bytes(const EtLooper *l);
+void     et_looper_free(EtLooper *l);
 
 /* Called at the start of every run(), and again mid-block where a control
  * note changes something.  Edges (arm 0->1, arm 1->0, clear 0->1) are found

@@ -23,25 +23,41 @@ typedef struct {
 	uint32_t front_old;
 } Version;
 
+/* Chunks come in segments: the first from et_store_new(), the others made
+ * by et_store_segment_new() outside run().  Each is allocated and touched
+ * whole. */
+struct EtStoreSegment {
+	struct EtStoreSegment *next;
+	uint32_t               chunks;
+	float                  data[]; /* chunks * 2 * CHUNK */
+};
+typedef EtStoreSegment Segment;
+
 struct EtLoopStore {
 	uint32_t  max_frames;
-	uint32_t  entries; /* table entries per version */
-	uint32_t  chunk_count;
-	float    *pool; /* chunk c: CHUNK left frames, then CHUNK right */
-	uint16_t *ref;  /* versions holding each chunk */
+	uint32_t  entries;     /* table entries per version */
+	uint32_t  chunk_count; /* chunks run() has adopted */
+	uint32_t  max_chunks;  /* the pool's limit */
+	uint32_t  grow_chunks; /* a segment from et_store_grow() */
+	float   **chunk; /* chunk c: CHUNK left frames, then CHUNK right */
+	uint16_t *ref;   /* versions holding each chunk */
 	uint32_t *free_list;
 	uint32_t  free_top;
-	float    *zero; /* CHUNK frames of silence: a chunk never given */
+	float    *zero;      /* CHUNK frames of silence: a chunk never given */
+	Segment  *segments;  /* adopted, for et_store_free() */
+	bool      requested; /* a segment is on its way */
 	Version   v[ET_STORE_VERSIONS];
 	uint32_t  serial; /* versions begun */
 	_Atomic EtVersion published;
 	_Atomic EtVersion pinned;
+	/* Bytes of audio in the pool, for any thread to read. */
+	_Atomic uint64_t bytes;
 };
 
 static float *
 chunk_left(const EtLoopStore *s, uint32_t c)
 {
-	return s->pool + (size_t)c * 2u * CHUNK;
+	return s->chunk[c];
 }
 
 static uint32_t
@@ -63,38 +79,94 @@ touch(void *p, size_t bytes)
 		v[bytes - 1] = 0;
 }
 
-EtLoopStore *
-et_store_new(uint32_t max_frames, uint32_t pool_frames)
+static uint32_t
+chunks_for(uint64_t frames)
 {
-	if (max_frames == 0 || pool_frames == 0)
+	const uint64_t c = (frames + CHUNK - 1) / CHUNK;
+	return c < UINT32_MAX ? (uint32_t)c : UINT32_MAX;
+}
+
+Segment *
+et_store_segment_new(uint32_t chunks)
+{
+	/* At most UINT32_MAX chunks of 32 KiB: fits size_t on 64 bits; on 32
+	 * bits malloc refuses what wraps (checked in 64 bits first). */
+	const uint64_t bytes =
+	    sizeof(Segment) + (uint64_t)chunks * 2u * CHUNK * sizeof(float);
+	if (chunks == 0 || bytes > (uint64_t)(SIZE_MAX / 2))
+		return NULL;
+	const size_t floats = (size_t)chunks * 2u * CHUNK;
+	Segment     *g      = malloc(sizeof *g + sizeof(float) * floats);
+	if (!g)
+		return NULL;
+	touch(g->data, sizeof(float) * floats);
+	g->chunks = chunks;
+	g->next   = NULL;
+	return g;
+}
+
+/* In run()'s thread (or with run() not running): the segment's chunks
+ * join the pool, on top of the free list. */
+static void
+adopt(EtLoopStore *s, Segment *g)
+{
+	for (uint32_t i = g->chunks; i-- > 0;) {
+		const uint32_t c            = s->chunk_count + i;
+		s->chunk[c]                 = g->data + (size_t)i * 2u * CHUNK;
+		s->ref[c]                   = 0;
+		s->free_list[s->free_top++] = c;
+	}
+	s->chunk_count += g->chunks;
+	g->next     = s->segments;
+	s->segments = g;
+	atomic_store_explicit(
+	    &s->bytes, (uint64_t)s->chunk_count * 2u * CHUNK * sizeof(float),
+	    memory_order_relaxed);
+}
+
+void
+et_store_segment_free(Segment *g)
+{
+	free(g);
+}
+
+EtLoopStore *
+et_store_new(uint32_t max_frames, uint32_t first_frames, uint32_t limit_frames)
+{
+	if (max_frames == 0 || first_frames == 0 ||
+	    limit_frames < first_frames)
 		return NULL;
 	EtLoopStore *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	s->max_frames = max_frames;
-	s->entries    = (uint32_t)(((uint64_t)max_frames + CHUNK - 1) / CHUNK);
-	s->chunk_count =
-	    (uint32_t)(((uint64_t)pool_frames + CHUNK - 1) / CHUNK);
-	s->pool = malloc(sizeof(float) * 2u * CHUNK * (size_t)s->chunk_count);
-	s->ref  = malloc(sizeof *s->ref * s->chunk_count);
-	s->free_list = malloc(sizeof(uint32_t) * s->chunk_count);
-	s->zero      = malloc(sizeof(float) * CHUNK);
+	s->max_frames  = max_frames;
+	s->entries     = chunks_for(max_frames);
+	s->max_chunks  = chunks_for(limit_frames);
+	s->grow_chunks = chunks_for(first_frames);
+	s->chunk       = malloc(sizeof *s->chunk * s->max_chunks);
+	s->ref         = malloc(sizeof *s->ref * s->max_chunks);
+	s->free_list   = malloc(sizeof(uint32_t) * s->max_chunks);
+	s->zero        = malloc(sizeof(float) * CHUNK);
 	uint32_t *tables =
 	    malloc(sizeof(uint32_t) * (size_t)s->entries * ET_STORE_VERSIONS);
-	s->v[0].table = tables;
-	if (!s->pool || !s->ref || !s->free_list || !s->zero || !tables) {
+	s->v[0].table  = tables;
+	Segment *first = et_store_segment_new(s->grow_chunks);
+	if (!s->chunk || !s->ref || !s->free_list || !s->zero || !tables ||
+	    !first) {
+		free(first);
 		et_store_free(s);
 		return NULL;
 	}
-	/* Everything run() writes or reads is touched here: the chunks, their
-	 * counts, the free list and the tables (written below). */
-	touch(s->pool, sizeof(float) * 2u * CHUNK * s->chunk_count);
+	/* Everything run() writes or reads is touched here, for the whole
+	 * limit: the chunk pointers, counts and free list (the chunks of
+	 * later segments are touched by et_store_grow()), and the tables
+	 * (written below). */
+	touch(s->chunk, sizeof *s->chunk * s->max_chunks);
+	touch(s->ref, sizeof *s->ref * s->max_chunks);
+	touch(s->free_list, sizeof(uint32_t) * s->max_chunks);
 	touch(s->zero, sizeof(float) * CHUNK);
-	touch(s->ref, sizeof *s->ref * s->chunk_count);
-	/* Chunk 0 on top: a take fills the pool from its start. */
-	for (uint32_t i = 0; i < s->chunk_count; ++i)
-		s->free_list[i] = s->chunk_count - 1u - i;
-	s->free_top = s->chunk_count;
+	atomic_init(&s->bytes, 0);
+	adopt(s, first);
 	for (int i = 0; i < ET_STORE_VERSIONS; ++i) {
 		s->v[i].table = tables + (size_t)i * s->entries;
 		for (uint32_t e = 0; e < s->entries; ++e)
@@ -112,11 +184,73 @@ et_store_free(EtLoopStore *s)
 	if (!s)
 		return;
 	free(s->v[0].table); /* all the tables, in one block */
-	free(s->pool);
+	for (Segment *g = s->segments; g;) {
+		Segment *next = g->next;
+		free(g);
+		g = next;
+	}
+	free(s->chunk);
 	free(s->ref);
 	free(s->free_list);
 	free(s->zero);
 	free(s);
+}
+
+/* ---- growing -----------------------------------------------------------*/
+
+uint32_t
+et_store_request(EtLoopStore *s)
+{
+	/* Half a segment left: a take at the input's pace has all the time
+	 * it takes the worker to make the next one. */
+	if (s->requested || s->chunk_count >= s->max_chunks ||
+	    s->free_top > s->grow_chunks / 2u)
+		return 0;
+	s->requested        = true;
+	const uint32_t room = s->max_chunks - s->chunk_count;
+	return s->grow_chunks < room ? s->grow_chunks : room;
+}
+
+void
+et_store_request_failed(EtLoopStore *s)
+{
+	s->requested = false;
+}
+
+Segment *
+et_store_adopt(EtLoopStore *s, Segment *g)
+{
+	if (!g || g->chunks > s->max_chunks - s->chunk_count)
+		return g;
+	adopt(s, g);
+	s->requested = false;
+	return NULL;
+}
+
+bool
+et_store_grow(EtLoopStore *s)
+{
+	const uint32_t room = s->max_chunks - s->chunk_count;
+	if (room == 0)
+		return false;
+	Segment *g = et_store_segment_new(
+	    s->grow_chunks < room ? s->grow_chunks : room);
+	if (!g)
+		return false;
+	adopt(s, g);
+	return true;
+}
+
+uint64_t
+et_store_bytes(const EtLoopStore *s)
+{
+	return atomic_load_explicit(&s->bytes, memory_order_relaxed);
+}
+
+uint32_t
+et_store_chunk_count(const EtLoopStore *s)
+{
+	return s->chunk_count;
 }
 
 uint32_t

@@ -20,7 +20,8 @@
  * Threads: everything here except et_store_pin() / et_store_unpin() and
  * reading a pinned version belongs to one thread, the one that runs the
  * looper (run()), and is real-time safe: no allocation, lock or system
- * call; all memory is allocated and touched by et_store_new().  The save
+ * call; all memory is allocated and touched by et_store_new() and, for
+ * later chunks, by et_store_grow() outside run().  The save
  * thread pins the published version (a hazard pointer: run() defers
  * recycling a pinned version's chunks until it is unpinned), so what it
  * reads is never changed or reused under it.
@@ -58,9 +59,12 @@ typedef struct {
 typedef struct EtLoopStore EtLoopStore;
 
 /* A store whose versions hold at most max_frames frames, with chunks for
- * pool_frames frames in all, allocated and touched here.  NULL on
- * allocation failure or a size of 0.  Not real-time. */
-EtLoopStore *et_store_new(uint32_t max_frames, uint32_t pool_frames);
+ * first_frames frames allocated and touched here, and room to grow to
+ * limit_frames (et_store_grow(), from another thread).  NULL on allocation
+ * failure, a size of 0 or a limit below the first size.  Not real-time. */
+EtLoopStore *et_store_new(uint32_t max_frames,
+			  uint32_t first_frames,
+			  uint32_t limit_frames);
 void         et_store_free(EtLoopStore *s);
 
 uint32_t et_store_max_frames(const EtLoopStore *s);
@@ -125,8 +129,42 @@ void et_store_settle(EtLoopStore *s, EtVersion v);
  * max_frames, as far as the free chunks reach. */
 uint32_t et_store_room(const EtLoopStore *s, EtVersion v, uint32_t k);
 
-/* Free chunks left in the pool. */
+/* Free chunks left in the pool, and chunks in it (free or not). */
 uint32_t et_store_free_chunks(const EtLoopStore *s);
+uint32_t et_store_chunk_count(const EtLoopStore *s);
+
+/* ---- growing: the pool grows outside run(), ahead of need ------------
+ *
+ * Once a block run()'s thread calls et_store_request(): when the free
+ * chunks run low it returns how many more to make (else 0, and 0 until
+ * that request is answered).  Another thread (the worker) makes them with
+ * et_store_segment_new(), which allocates and touches them, and hands the
+ * segment back to run()'s thread, where et_store_adopt() adds it to the
+ * pool: no allocation, lock or page fault there.  The pool never shrinks
+ * and stops at limit_frames. */
+typedef struct EtStoreSegment EtStoreSegment;
+
+uint32_t et_store_request(EtLoopStore *s);
+/* The request could not be sent or answered: the next et_store_request()
+ * may ask again. */
+void et_store_request_failed(EtLoopStore *s);
+
+/* Not real-time, any thread.  NULL when out of memory. */
+EtStoreSegment *et_store_segment_new(uint32_t chunks);
+void            et_store_segment_free(EtStoreSegment *g);
+
+/* run()'s thread, real-time.  Takes the segment into the pool and returns
+ * NULL, or returns it untouched if it does not fit under the limit (a
+ * segment made for another store): the caller frees it outside run(). */
+EtStoreSegment *et_store_adopt(EtLoopStore *s, EtStoreSegment *g);
+
+/* Not real-time, and not beside run(): makes and adopts one more segment
+ * at once (loading a loop before the store is handed to run()).  False at
+ * the limit or out of memory. */
+bool et_store_grow(EtLoopStore *s);
+
+/* Bytes of audio in the pool, from any thread. */
+uint64_t et_store_bytes(const EtLoopStore *s);
 
 /* ---- the save thread's side --------------------------------------------*/
 

@@ -99,14 +99,14 @@ instantiate(const LV2_Descriptor     *descriptor,
 		return NULL;
 	}
 	/* The engine refuses a rate that is NaN, infinite or beyond 1 .. 1e6,
-	 * and allocates and touches the whole loop memory here, so run()
-	 * never has to. */
+	 * and allocates and touches the first part of the loop memory here;
+	 * the worker adds the rest ahead of need, so run() never has to. */
 	if (!et_engine_init(&self->engine, rate)) {
 		lv2_log_error(
 		    &self->logger,
 		    "eighttrack: cannot run at sample rate %f (1 Hz to "
 		    "1 MHz), or cannot allocate %.0f s of loop audio\n",
-		    rate, ET_LOOP_CAPACITY_SECONDS);
+		    rate, ET_POOL_FIRST_SECONDS);
 		free(self);
 		return NULL;
 	}
@@ -116,6 +116,14 @@ instantiate(const LV2_Descriptor     *descriptor,
 		et_engine_free(&self->engine);
 		free(self);
 		return NULL;
+	}
+	if (!self->schedule) {
+		lv2_log_warning(
+		    &self->logger,
+		    "eighttrack: the host has no worker (LV2 worker:schedule): "
+		    "the loop memory stays at its first %.0f s and cannot grow "
+		    "to %.0f s\n",
+		    ET_POOL_FIRST_SECONDS, ET_LOOP_CAPACITY_SECONDS);
 	}
 	self->rate  = rate;
 	self->saved = self->engine.looper;
@@ -167,7 +175,7 @@ report(Eighttrack *self, EtReport what, uint32_t count, uint32_t detail)
 		return;
 	}
 	const EtWorkMessage message = { ET_WORK_REPORT, (uint32_t)what, count,
-					detail };
+					detail, NULL };
 	if (schedule(self, &message)) {
 		self->reported[what] = true;
 	}
@@ -193,12 +201,38 @@ report_problems(Eighttrack *self)
 	report(self, ET_REPORT_POOL_FULL, et_looper_pool_full(looper), 0);
 }
 
+/* Asks the worker for more loop memory when the pool runs low
+ * (loopstore.h); the answer comes back through work_response(), in this
+ * thread.  Without a worker the pool keeps its first size. */
+static void
+grow_pool(Eighttrack *self, uint32_t nframes)
+{
+	for (unsigned i = 0; i < ET_STRAYS; ++i) {
+		const EtWorkMessage back = { ET_WORK_FREE, 0, 0, 0,
+					     self->stray[i] };
+		if (self->stray[i] && schedule(self, &back)) {
+			self->stray[i] = NULL;
+		}
+	}
+	if (self->grow_wait > 0) {
+		self->grow_wait -=
+		    self->grow_wait < nframes ? self->grow_wait : nframes;
+		return;
+	}
+	EtLoopStore        *store  = et_looper_store(self->engine.looper);
+	const uint32_t      chunks = et_store_request(store);
+	const EtWorkMessage grow   = { ET_WORK_GROW, 0, chunks, 0, NULL };
+	if (chunks > 0 && !schedule(self, &grow)) {
+		et_store_request_failed(store);
+	}
+}
+
 /* Hands the engine a looper that restore() built, if there is one and the
  * last replaced one has been freed. */
 static void
 take_restored_looper(Eighttrack *self)
 {
-	const EtWorkMessage reap = { ET_WORK_REAP, 0, 0, 0 };
+	const EtWorkMessage reap = { ET_WORK_REAP, 0, 0, 0, NULL };
 	if (atomic_load(&self->retired)) {
 		/* A full worker queue must not strand the old looper. */
 		if (self->reap_due && schedule(self, &reap)) {
@@ -408,6 +442,7 @@ run(LV2_Handle instance, uint32_t nframes)
 	}
 	et_seq_out_end(&self->notify);
 	report_problems(self);
+	grow_pool(self, nframes);
 	et_restore_fpu(host_fpu);
 }
 
@@ -425,6 +460,9 @@ cleanup(LV2_Handle instance)
 	et_engine_free(&self->engine);
 	et_looper_free(atomic_load(&self->incoming));
 	et_looper_free(atomic_load(&self->retired));
+	for (unsigned i = 0; i < ET_STRAYS; ++i) {
+		et_store_segment_free(self->stray[i]);
+	}
 	free(self);
 }
 
@@ -454,10 +492,11 @@ report_text(uint32_t report)
 		       "overdubbing; they were recorded as 0";
 	case ET_REPORT_POOL_FULL:
 		return "a take or an overdub pass ended early: the loop memory "
-		       "was full (older versions of the loop were still being "
-		       "saved); a take keeps its whole bars or beats (with none, "
-		       "the loop it was replacing plays on), a pass what it "
-		       "recorded until then";
+		       "was full (8 minutes of stereo audio in all, counting "
+		       "versions a save still held; less if the host has no "
+		       "worker or memory ran out); a take keeps its whole bars "
+		       "or beats (with none, the loop it was replacing plays "
+		       "on), a pass what it recorded until then";
 	default: return "unknown problem";
 	}
 }
@@ -469,8 +508,6 @@ work(LV2_Handle                  instance,
      uint32_t                    size,
      const void                 *data)
 {
-	(void)respond;
-	(void)handle;
 	Eighttrack *self = (Eighttrack *)instance;
 	if (size != sizeof(EtWorkMessage)) {
 		return LV2_WORKER_ERR_UNKNOWN;
@@ -479,6 +516,23 @@ work(LV2_Handle                  instance,
 	memcpy(&message, data, sizeof(message));
 	if (message.kind == ET_WORK_REAP) {
 		et_looper_free(atomic_exchange(&self->retired, NULL));
+	} else if (message.kind == ET_WORK_FREE) {
+		et_store_segment_free(message.segment);
+	} else if (message.kind == ET_WORK_GROW) {
+		message.segment = et_store_segment_new(message.count);
+		if (!message.segment && !self->grow_failed_logged) {
+			self->grow_failed_logged = true;
+			lv2_log_error(
+			    &self->logger,
+			    "eighttrack: cannot allocate %u more chunks of "
+			    "loop memory (%.1f MB); loops are limited to what "
+			    "is there (tried again each second, reported "
+			    "once)\n",
+			    message.count,
+			    (double)message.count * 2.0 *
+				ET_STORE_CHUNK_FRAMES * sizeof(float) / 1e6);
+		}
+		return respond(handle, sizeof(message), &message);
 	} else if (message.report ==
 		       ET_REPORT_ROUTER_FIRST + ET_ROUTER_OUTPUT_FULL ||
 		   message.report == ET_REPORT_CLOCK_DROPPED) {
@@ -494,12 +548,37 @@ work(LV2_Handle                  instance,
 	return LV2_WORKER_SUCCESS;
 }
 
+/* In run()'s thread: a segment for the pool, or none (out of memory). */
 static LV2_Worker_Status
 work_response(LV2_Handle instance, uint32_t size, const void *data)
 {
-	(void)instance;
-	(void)size;
-	(void)data;
+	Eighttrack *self = (Eighttrack *)instance;
+	if (size != sizeof(EtWorkMessage)) {
+		return LV2_WORKER_ERR_UNKNOWN;
+	}
+	EtWorkMessage message;
+	memcpy(&message, data, sizeof(message));
+	if (message.kind != ET_WORK_GROW) {
+		return LV2_WORKER_SUCCESS;
+	}
+	EtLoopStore *store = et_looper_store(self->engine.looper);
+	if (!message.segment) {
+		et_store_request_failed(store);
+		self->grow_wait = (uint32_t)self->rate; /* a second */
+		return LV2_WORKER_SUCCESS;
+	}
+	/* A restore may have swapped the looper since the request: a
+	 * segment the new store cannot take goes back to the worker. */
+	EtStoreSegment *left = et_store_adopt(store, message.segment);
+	for (unsigned i = 0; left && i < ET_STRAYS; ++i) {
+		if (!self->stray[i]) {
+			self->stray[i] = left; /* grow_pool() sends it back */
+			left           = NULL;
+		}
+	}
+	/* left is NULL: a segment is asked for only when none is on its way,
+	 * so at most one per restore can stray, and a restore's looper is
+	 * taken at most once a block. */
 	return LV2_WORKER_SUCCESS;
 }
 

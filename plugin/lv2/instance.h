@@ -33,15 +33,21 @@ typedef enum {
 /* Messages from run() to the worker. */
 typedef enum {
 	ET_WORK_REPORT = 1, /* log a problem */
-	ET_WORK_REAP        /* free the looper that a restore replaced */
+	ET_WORK_REAP,       /* free the looper that a restore replaced */
+	ET_WORK_GROW,       /* make `count` chunks for the loop pool; the
+			     * answer (the same kind) carries the segment */
+	ET_WORK_FREE        /* free a segment no store could take */
 } EtWorkKind;
 
 typedef struct {
-	uint32_t kind; /* EtWorkKind */
-	uint32_t report;
-	uint32_t count;
-	uint32_t detail;
+	uint32_t        kind; /* EtWorkKind */
+	uint32_t        report;
+	uint32_t        count;
+	uint32_t        detail;
+	EtStoreSegment *segment;
 } EtWorkMessage;
+
+#define ET_STRAYS 4
 
 typedef struct {
 	double               rate;
@@ -76,6 +82,14 @@ typedef struct {
 	EtLooper *saved;
 	/* save() and restore() one at a time (state.c). */
 	pthread_mutex_t state_lock;
+
+	/* Growing the loop pool (grow_pool() in eighttrack.c): frames to
+	 * wait before asking again after the worker could not allocate, and
+	 * segments a swapped looper could not take, still to be sent back
+	 * to the worker to be freed. */
+	uint32_t        grow_wait;
+	EtStoreSegment *stray[ET_STRAYS];
+	bool            grow_failed_logged; /* the worker's */
 
 	uint32_t non_midi_events;
 	uint32_t out_capacity; /* of midi_out, in the current run() */

@@ -409,8 +409,7 @@ restore_state(LV2_Handle                  instance,
 		    (int)version, ET_STATE_VERSION);
 	}
 
-	EtLooper *looper =
-	    et_looper_new(self->rate, et_loop_capacity_frames(self->rate));
+	EtLooper *looper = et_engine_new_looper(self->rate);
 	if (!looper) {
 		lv2_log_error(&f.logger,
 			      "eighttrack: out of memory restoring the "

@@ -1,4 +1,5 @@
 /* The test host (see lv2host.h). */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include "lv2host.h"
 
 #include <lilv/lilv.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -70,7 +72,8 @@ struct EthHost {
 	size_t    port_n_out[MAX_PORTS], port_out_alloc[MAX_PORTS];
 	size_t    allocations;
 	uint64_t  last_run_ns;
-	unsigned  retrieve_calls; /* in the last eth_state_restore() */
+	long      last_run_faults; /* minor page faults inside run() */
+	unsigned  retrieve_calls;  /* in the last eth_state_restore() */
 	char      log_text[LOG_CAPACITY];
 	size_t    log_len;
 	unsigned  log_lines;
@@ -568,11 +571,15 @@ eth_run(EthHost *host, uint32_t nframes)
 	}
 
 	struct timespec t0, t1;
+	struct rusage   u0, u1;
 	eth_count_allocations(true);
 	const size_t before = eth_allocation_count();
+	getrusage(RUSAGE_THREAD, &u0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	lilv_instance_run(host->instance, nframes);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	getrusage(RUSAGE_THREAD, &u1);
+	host->last_run_faults = u1.ru_minflt - u0.ru_minflt;
 	host->allocations += eth_allocation_count() - before;
 	eth_count_allocations(false);
 	host->last_run_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
@@ -726,6 +733,12 @@ eth_port_out(const EthHost *host, const char *symbol, size_t i)
 {
 	const uint32_t port = eth_port_index(host, symbol);
 	return i < host->port_n_out[port] ? &host->port_out[port][i] : NULL;
+}
+
+long
+eth_last_run_faults(const EthHost *host)
+{
+	return host->last_run_faults;
 }
 
 uint64_t

@@ -83,6 +83,9 @@ void eth_run(EthHost *host, uint32_t nframes);
 
 /* Nanoseconds the last eth_run() spent inside the plugin's run(). */
 uint64_t eth_last_run_ns(const EthHost *host);
+/* Minor page faults the thread took inside the last run() alone (the
+ * worker, which the host runs after it in the same thread, not counted). */
+long eth_last_run_faults(const EthHost *host);
 
 size_t          eth_out_count(const EthHost *host);
 const EthEvent *eth_out(const EthHost *host, size_t i);

@@ -207,7 +207,7 @@ test_a_restored_looper_takes_the_ports_as_baseline(void **state)
 	begin(rig);
 	end(rig);
 	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_RECORDING);
-	EtLooper *fresh = et_looper_new(RATE, et_loop_capacity_frames(RATE));
+	EtLooper *fresh = et_engine_new_looper(RATE);
 	assert_non_null(fresh);
 	et_looper_free(et_engine_swap_looper(&rig->engine, fresh));
 	begin(rig);

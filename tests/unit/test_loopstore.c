@@ -79,7 +79,7 @@ test_a_pass_writes_its_own_version(void **state)
 {
 	(void)state;
 	const uint32_t length = 5 * CHUNK + 100;
-	EtLoopStore   *s      = et_store_new(length, 4 * length);
+	EtLoopStore   *s      = et_store_new(length, 4 * length, 4 * length);
 	assert_non_null(s);
 	const uint32_t all = et_store_free_chunks(s);
 
@@ -133,7 +133,7 @@ test_a_pass_wraps_round_a_short_loop(void **state)
 {
 	(void)state;
 	const uint32_t length = 1000;
-	EtLoopStore   *s      = et_store_new(CHUNK, 4 * CHUNK);
+	EtLoopStore   *s      = et_store_new(CHUNK, 4 * CHUNK, 4 * CHUNK);
 	assert_non_null(s);
 	const EtVersion base = et_store_begin(s);
 	fill(s, base, 0, length, 1);
@@ -158,7 +158,7 @@ test_a_pinned_version_outlives_its_release(void **state)
 {
 	(void)state;
 	const uint32_t length = 2 * CHUNK;
-	EtLoopStore   *s      = et_store_new(length, 3 * length);
+	EtLoopStore   *s      = et_store_new(length, 3 * length, 3 * length);
 	assert_non_null(s);
 	const EtVersion a = et_store_begin(s);
 	fill(s, a, 0, length, 1);
@@ -204,7 +204,7 @@ static void
 test_a_full_pool_refuses_a_copy(void **state)
 {
 	(void)state;
-	EtLoopStore *s = et_store_new(2 * CHUNK, 2 * CHUNK);
+	EtLoopStore *s = et_store_new(2 * CHUNK, 2 * CHUNK, 2 * CHUNK);
 	assert_non_null(s);
 	const EtVersion base = et_store_begin(s);
 	fill(s, base, 0, 2 * CHUNK, 1);
@@ -228,7 +228,7 @@ static void
 test_slots_and_silence(void **state)
 {
 	(void)state;
-	EtLoopStore *s = et_store_new(CHUNK, CHUNK);
+	EtLoopStore *s = et_store_new(CHUNK, CHUNK, CHUNK);
 	assert_non_null(s);
 	EtVersion v[ET_STORE_VERSIONS];
 	for (int i = 0; i < ET_STORE_VERSIONS; ++i) {
@@ -244,8 +244,63 @@ test_slots_and_silence(void **state)
 	for (int i = 0; i < ET_STORE_VERSIONS; ++i) {
 		et_store_drop(s, v[i]);
 	}
-	assert_null(et_store_new(0, CHUNK));
-	assert_null(et_store_new(CHUNK, 0));
+	assert_null(et_store_new(0, CHUNK, CHUNK));
+	assert_null(et_store_new(CHUNK, 0, CHUNK));
+	et_store_free(s);
+}
+
+/* The pool grows: it starts with the first segment, asks for more when
+ * half a segment is left (once, until answered), takes a segment made
+ * elsewhere, stops at its limit, and refuses one that would pass it.  A
+ * take writes across segments and reads back whole. */
+static void
+test_the_pool_grows_to_its_limit(void **state)
+{
+	(void)state;
+	/* Longest loop 7 chunks; first 2 chunks; limit 5. */
+	EtLoopStore *s = et_store_new(7 * CHUNK, 2 * CHUNK, 5 * CHUNK);
+	assert_non_null(s);
+	assert_int_equal(et_store_chunk_count(s), 2);
+	assert_int_equal(et_store_bytes(s), 2u * 2u * CHUNK * sizeof(float));
+	assert_int_equal(et_store_request(s), 0); /* two free: enough */
+	const EtVersion take = et_store_begin(s);
+	fill(s, take, 0, CHUNK + 1, 1);
+	assert_int_equal(et_store_free_chunks(s), 0);
+	assert_int_equal(et_store_room(s, take, CHUNK + 1), CHUNK - 1);
+	assert_int_equal(et_store_request(s), 2); /* a segment's worth */
+	assert_int_equal(et_store_request(s), 0); /* already asked */
+	et_store_request_failed(s);
+	assert_int_equal(et_store_request(s), 2); /* may ask again */
+
+	EtStoreSegment *g = et_store_segment_new(2);
+	assert_non_null(g);
+	assert_null(et_store_adopt(s, g));
+	assert_int_equal(et_store_chunk_count(s), 4);
+	assert_int_equal(et_store_free_chunks(s), 2);
+	fill(s, take, CHUNK + 1, 3 * CHUNK + 5, 1);
+	assert_int_equal(et_store_request(s), 1); /* one left to the limit */
+	/* A segment bigger than what is left under the limit (one made for
+	 * another store) is handed back untouched. */
+	EtStoreSegment *big = et_store_segment_new(2);
+	assert_ptr_equal(et_store_adopt(s, big), big);
+	et_store_segment_free(big);
+	assert_null(et_store_adopt(s, et_store_segment_new(1)));
+	assert_int_equal(et_store_chunk_count(s), 5);
+	assert_int_equal(et_store_request(s), 0); /* at the limit */
+	fill(s, take, 3 * CHUNK + 5, 5 * CHUNK, 1);
+	assert_int_equal(et_store_room(s, take, 5 * CHUNK), 0);
+	assert_tagged(s, take, 0, 5 * CHUNK, 1);
+	assert_false(et_store_grow(s)); /* nothing left to grow */
+	assert_int_equal(et_store_bytes(s), 5u * 2u * CHUNK * sizeof(float));
+	et_store_drop(s, take);
+	assert_int_equal(et_store_free_chunks(s), 5);
+	et_store_free(s);
+
+	/* Growing at once (a load before run() has the store). */
+	s = et_store_new(4 * CHUNK, CHUNK, 4 * CHUNK);
+	assert_true(et_store_grow(s));
+	assert_int_equal(et_store_chunk_count(s), 2);
+	assert_null(et_store_new(CHUNK, 2 * CHUNK, CHUNK)); /* limit < first */
 	et_store_free(s);
 }
 
@@ -258,6 +313,7 @@ main(void)
 		cmocka_unit_test(test_a_pinned_version_outlives_its_release),
 		cmocka_unit_test(test_a_full_pool_refuses_a_copy),
 		cmocka_unit_test(test_slots_and_silence),
+		cmocka_unit_test(test_the_pool_grows_to_its_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
