@@ -63,8 +63,8 @@ sanitize(const EtLooperControls *c)
 		s.bars = (uint32_t)ET_PORT_MAXIMUM(LOOP_BARS);
 	if (isnan(s.level_db))
 		s.level_db = ET_PORT_DEFAULT(LOOP_LEVEL);
-	s.level_db = fminf(fmaxf(s.level_db, ET_PORT_MINIMUM(LOOP_LEVEL)),
-			   ET_PORT_MAXIMUM(LOOP_LEVEL));
+	s.level_db = fminf(fmaxf(s.level_db, ET_LOOPER_LEVEL_MIN_DB),
+			   ET_LOOPER_LEVEL_MAX_DB);
 	return s;
 }
 
@@ -112,11 +112,29 @@ et_looper_new_pool(double   sample_rate,
 {
 	if (capacity_frames == 0 || !(sample_rate > 0.0))
 		return NULL;
+	EtLoopStore *store =
+	    et_store_new(capacity_frames, first_frames, limit_frames, 1);
+	EtLooper *l = store ? et_looper_new_in(sample_rate, store, 0) : NULL;
+	if (!l) {
+		et_store_free(store);
+		return NULL;
+	}
+	l->owns_store = true;
+	return l;
+}
+
+EtLooper *
+et_looper_new_in(double sample_rate, EtLoopStore *store, uint32_t loop)
+{
+	if (!store || loop >= et_store_loops(store) || !(sample_rate > 0.0))
+		return NULL;
 	EtLooper *l = calloc(1, sizeof *l);
 	if (!l)
 		return NULL;
-	const uint32_t ramp = et_looper_ramp_frames(sample_rate);
-	l->store = et_store_new(capacity_frames, first_frames, limit_frames);
+	const uint32_t ramp            = et_looper_ramp_frames(sample_rate);
+	l->store                       = store;
+	l->loop                        = loop;
+	const uint32_t capacity_frames = et_store_max_frames(store);
 	/* The four seam buffers of `ramp` frames each, in one block. */
 	l->hist_l = malloc(sizeof(float) * ramp * 4);
 	l->cur = l->base = l->take = l->prev = l->tail_v = ET_NO_VERSION;
@@ -142,7 +160,8 @@ et_looper_free(EtLooper *l)
 {
 	if (!l)
 		return;
-	et_store_free(l->store);
+	if (l->owns_store)
+		et_store_free(l->store);
 	free(l->hist_l);
 	free(l);
 }
@@ -451,7 +470,7 @@ end_take(EtLooper *l, double exact_end)
 	l->state    = ET_LOOP_PLAYING;
 	/* Complete: the take is now the loop, and what save() writes. */
 	save_place(l, l->take);
-	et_store_publish(l->store, l->take);
+	et_store_publish(l->store, l->loop, l->take);
 	let_go(l, &l->cur);
 	l->cur  = l->take;
 	l->take = ET_NO_VERSION;
@@ -483,7 +502,7 @@ et_looper_end_overdub(EtLooper *l)
 {
 	l->stop_pending = false;
 	l->state        = ET_LOOP_PLAYING;
-	et_store_publish(l->store, l->cur);
+	et_store_publish(l->store, l->loop, l->cur);
 	let_go(l, &l->base);
 }
 
@@ -496,7 +515,7 @@ clear_loop(EtLooper *l)
 	let_go(l, &l->base);
 	let_go(l, &l->take);
 	let_go(l, &l->prev);
-	et_store_publish(l->store, ET_NO_VERSION);
+	et_store_publish(l->store, l->loop, ET_NO_VERSION);
 	l->length       = 0;
 	l->rec_pos      = 0;
 	l->stop_pending = false;
@@ -864,6 +883,12 @@ et_looper_process(EtLooper      *l,
 	l->last_tf     = rolling ? tf0 + (int64_t)n - 1 : tf0;
 }
 
+void
+et_looper_set_mixing(EtLooper *l, bool add)
+{
+	l->mix_add = add;
+}
+
 /* ---- queries and state -------------------------------------------------*/
 
 EtLoopState
@@ -949,9 +974,9 @@ et_looper_view(const EtLooper *l, EtLoopView *out)
 bool
 et_looper_pin(EtLooper *l, EtLoopView *out)
 {
-	const EtVersion v = et_store_pin(l->store);
+	const EtVersion v = et_store_pin(l->store, l->loop);
 	if (v == ET_NO_VERSION) {
-		et_store_unpin(l->store);
+		et_store_unpin(l->store, l->loop);
 		return false;
 	}
 	view_of(l, v, out);
@@ -961,7 +986,7 @@ et_looper_pin(EtLooper *l, EtLoopView *out)
 void
 et_looper_unpin(EtLooper *l)
 {
-	et_store_unpin(l->store);
+	et_store_unpin(l->store, l->loop);
 }
 
 uint32_t
@@ -1008,7 +1033,7 @@ et_looper_load(EtLooper    *l,
 	let_go(l, &l->take);
 	let_go(l, &l->prev);
 	et_looper_end_tail(l);
-	et_store_publish(l->store, ET_NO_VERSION);
+	et_store_publish(l->store, l->loop, ET_NO_VERSION);
 	et_store_collect(l->store);
 	l->length   = 0;
 	l->state    = ET_LOOP_EMPTY;
@@ -1048,7 +1073,7 @@ et_looper_load(EtLooper    *l,
 		l->start_exact = (double)l->counter;
 	}
 	save_place(l, v);
-	et_store_publish(l->store, v);
+	et_store_publish(l->store, l->loop, v);
 	l->rep_valid    = false;
 	l->rec_pos      = 0;
 	l->stop_pending = false;

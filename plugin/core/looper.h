@@ -77,12 +77,17 @@ typedef struct {
 	bool       mute;
 	bool       overdub;
 	EtQuantize quantize;
-	uint32_t   bars;  /* clamped to loop_bars' range (0..64) */
-	bool       clear; /* a trigger: its 0->1 edge erases */
-	float level_db;   /* clamped to loop_level's range (-60..+6); NaN reads
-			   * as its default (0 dB) */
+	uint32_t   bars;     /* clamped to loop_bars' range (0..64) */
+	bool       clear;    /* a trigger: its 0->1 edge erases */
+	float      level_db; /* clamped to ET_LOOPER_LEVEL_MIN_DB .. _MAX_DB;
+			      * NaN reads as loop_level's default (0 dB) */
 	bool monitor;
 } EtLooperControls;
+
+/* The range of level_db: a loop's level is loop_level (the master, -60 ..
+ * +6 dB) plus its track's trackN_loop_level (-60 .. +6 dB). */
+#define ET_LOOPER_LEVEL_MIN_DB (-120.0f)
+#define ET_LOOPER_LEVEL_MAX_DB 12.0f
 
 /* The ports' defaults, the baseline of a new looper. */
 EtLooperControls et_looper_default_controls(void);
@@ -125,6 +130,14 @@ EtLooper *et_looper_new_pool(double   sample_rate,
 			     uint32_t first_frames,
 			     uint32_t limit_frames);
 
+/* A looper for loop `loop` of a store that several loopers share (one pool
+ * of memory for all, loopstore.h); the store is not freed with it.  NULL
+ * on allocation failure or a loop the store does not have.  Not
+ * real-time. */
+EtLooper *et_looper_new_in(double       sample_rate,
+			   EtLoopStore *store,
+			   uint32_t     loop);
+
 /* The loop's store, whose pool the glue grows ahead of need (loopstore.h:
  * et_store_request in run(), a segment made by the worker, et_store_adopt
  * in run()). */
@@ -151,7 +164,9 @@ void et_looper_set_baseline(EtLooper *l, const EtLooperControls *c);
 
 /* Renders frames [block_offset, block_offset + n) of the current block; the
  * clock must describe that span.  in and out may be the same buffers.
- * out gets (monitor ? in : 0) + playback * level. */
+ * out gets (monitor ? in : 0) + playback * level; while mixing
+ * (et_looper_set_mixing), out gets playback * level added to what it holds
+ * where the loop plays, and in and out must be different buffers. */
 void et_looper_process(EtLooper      *l,
 		       const EtClock *clk,
 		       const float   *in_l,
@@ -160,6 +175,10 @@ void et_looper_process(EtLooper      *l,
 		       float         *out_r,
 		       uint32_t       block_offset,
 		       uint32_t       n);
+
+/* Mixing: several loopers render into one output, the first as usual
+ * (with the monitor), the others adding to it.  Off by default. */
+void et_looper_set_mixing(EtLooper *l, bool add);
 
 EtLoopState et_looper_state(const EtLooper *l);
 /* Frames in the loop; while a take is recorded, the frames it has so far. */

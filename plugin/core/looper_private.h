@@ -25,11 +25,14 @@ struct EtLooper {
 	 * back if the take keeps nothing; `tail_v` what the fade-out tail
 	 * reads.  The store publishes the last complete one for save(). */
 	EtLoopStore *store;
+	uint32_t     loop;       /* which of the store's loops this is */
+	bool         owns_store; /* freed with the looper */
 	EtVersion    cur, base, take, prev, tail_v;
 
 	EtLooperControls ctl; /* last values seen, sanitized */
-	bool             arm_edge, disarm_edge, clear_edge;
-	bool             fresh; /* controls not yet acted on in this block */
+	bool mix_add; /* adds its playback to out (et_looper_set_mixing) */
+	bool arm_edge, disarm_edge, clear_edge;
+	bool fresh; /* controls not yet acted on in this block */
 
 	EtLoopState state;
 

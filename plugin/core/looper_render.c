@@ -122,8 +122,10 @@ render_frame(EtLooper    *l,
 	/* Read the input first: out may be the same buffer. */
 	const float il = in_l[i], ir = in_r[i];
 	float       pl = 0.0f, pr = 0.0f;
+	bool        voiced = l->tail_left > 0; /* anything plays */
 	if (l->length > 0 && l->state != ET_LOOP_RECORDING) {
 		if (!l->anchored || rolling) {
+			voiced = true;
 			const int64_t t =
 			    l->anchored ? tf + (int64_t)j : l->counter;
 			play_main(l, t, il, ir, &pl, &pr);
@@ -149,8 +151,16 @@ render_frame(EtLooper    *l,
 			l->level = l->level_target;
 	}
 	const float lvl = l->level;
-	out_l[i]        = (l->ctl.monitor ? il : 0.0f) + lvl * pl;
-	out_r[i]        = (l->ctl.monitor ? ir : 0.0f) + lvl * pr;
+	if (l->mix_add) {
+		/* Where nothing plays nothing is added, as the kernels do. */
+		if (voiced) {
+			out_l[i] += lvl * pl;
+			out_r[i] += lvl * pr;
+		}
+	} else {
+		out_l[i] = (l->ctl.monitor ? il : 0.0f) + lvl * pl;
+		out_r[i] = (l->ctl.monitor ? ir : 0.0f) + lvl * pr;
+	}
 	l->counter++;
 }
 
@@ -158,13 +168,20 @@ render_frame(EtLooper    *l,
  *
  * Over a steady stretch (no tail, no level ramp, the main voice silent or
  * at a constant gain between its seam ramps) every frame is
- *   out = (monitor ? in : 0) + level * voice
+ *   out = (monitor ? in : 0) + level * voice      (OUT_SET, OUT_MONITOR)
+ *   out = out + level * voice                     (OUT_ADD, mixing loops)
  * with voice = 0, the loop sample, or the loop sample times a constant
  * gain, and the buffer gets the input (recording) or the input added to it
  * (overdub).  The kernel does exactly those operations, four frames at a
  * time: the four frames' inputs are loaded before anything is stored, so
  * in and out may be the same buffers (or in_r the same as out_l), as LV2
  * allows. */
+
+typedef enum {
+	OUT_SET,     /* out = level * voice */
+	OUT_MONITOR, /* out = in + level * voice */
+	OUT_ADD,     /* out += level * voice; nothing where nothing plays */
+} OutMode;
 
 typedef enum {
 	VOICE_NONE,  /* nothing plays: voice = 0 */
@@ -198,7 +215,7 @@ kernel_frames(const Kernel *kp,
 	      VoiceMode     voice,
 	      bool          overdub,
 	      bool          record,
-	      bool          monitor)
+	      OutMode       mode)
 {
 	const float *in_l = kp->in_l + from, *in_r = kp->in_r + from;
 	float       *out_l = kp->out_l + from, *out_r = kp->out_r + from;
@@ -228,8 +245,13 @@ kernel_frames(const Kernel *kp,
 			dst_r[j] =
 			    clean_sample(ir, kp->rejected, kp->denormals);
 		}
-		out_l[j] = (monitor ? il : 0.0f) + vl;
-		out_r[j] = (monitor ? ir : 0.0f) + vr;
+		if (mode == OUT_ADD) {
+			out_l[j] += vl;
+			out_r[j] += vr;
+		} else {
+			out_l[j] = (mode == OUT_MONITOR ? il : 0.0f) + vl;
+			out_r[j] = (mode == OUT_MONITOR ? ir : 0.0f) + vr;
+		}
 	}
 }
 
@@ -285,7 +307,7 @@ kernel(const Kernel *kp,
        VoiceMode     voice,
        bool          overdub,
        bool          record,
-       bool          monitor)
+       OutMode       mode)
 {
 	const float *in_l = kp->in_l, *in_r = kp->in_r;
 	float       *out_l = kp->out_l, *out_r = kp->out_r;
@@ -316,14 +338,21 @@ kernel(const Kernel *kp,
 			store4(dst_l + j, clean4(il, &rejected, &denormals));
 			store4(dst_r + j, clean4(ir, &rejected, &denormals));
 		}
-		store4(out_l + j, (monitor ? il : zero) + vl);
-		store4(out_r + j, (monitor ? ir : zero) + vr);
+		if (mode == OUT_ADD) {
+			store4(out_l + j, load4(out_l + j) + vl);
+			store4(out_r + j, load4(out_r + j) + vr);
+		} else {
+			store4(out_l + j,
+			       (mode == OUT_MONITOR ? il : zero) + vl);
+			store4(out_r + j,
+			       (mode == OUT_MONITOR ? ir : zero) + vr);
+		}
 	}
 	if (overdub || record) {
 		*kp->rejected += lanes(rejected);
 		*kp->denormals += lanes(denormals);
 	}
-	kernel_frames(kp, j, n - j, voice, overdub, record, monitor);
+	kernel_frames(kp, j, n - j, voice, overdub, record, mode);
 }
 #else
 static ALWAYS_INLINE void
@@ -332,9 +361,9 @@ kernel(const Kernel *kp,
        VoiceMode     voice,
        bool          overdub,
        bool          record,
-       bool          monitor)
+       OutMode       mode)
 {
-	kernel_frames(kp, 0, n, voice, overdub, record, monitor);
+	kernel_frames(kp, 0, n, voice, overdub, record, mode);
 }
 #endif
 
@@ -346,14 +375,16 @@ run_kernel(const Kernel *kp,
 	   VoiceMode     voice,
 	   bool          overdub,
 	   bool          record,
-	   bool          monitor)
+	   OutMode       mode)
 {
 #define K(v, o, r)                                                            \
 	do {                                                                  \
-		if (monitor)                                                  \
-			kernel(kp, n, v, o, r, true);                         \
+		if (mode == OUT_MONITOR)                                      \
+			kernel(kp, n, v, o, r, OUT_MONITOR);                  \
+		else if (mode == OUT_ADD)                                     \
+			kernel(kp, n, v, o, r, OUT_ADD);                      \
 		else                                                          \
-			kernel(kp, n, v, o, r, false);                        \
+			kernel(kp, n, v, o, r, OUT_SET);                      \
 	} while (0)
 	switch (voice) {
 	case VOICE_NONE:
@@ -499,16 +530,22 @@ et_looper_render(EtLooper    *l,
 			++j;
 			continue;
 		}
-		kp.in_l            = in_l + from + j;
-		kp.in_r            = in_r + from + j;
-		kp.out_l           = out_l + from + j;
-		kp.out_r           = out_r + from + j;
-		kp.level           = l->level;
-		kp.rejected        = &l->rejected;
-		kp.denormals       = &l->denormals;
-		const bool overdub = l->state == ET_LOOP_OVERDUBBING;
-		const bool record  = l->state == ET_LOOP_RECORDING;
-		run_kernel(&kp, n, voice, overdub, record, l->ctl.monitor);
+		kp.in_l               = in_l + from + j;
+		kp.in_r               = in_r + from + j;
+		kp.out_l              = out_l + from + j;
+		kp.out_r              = out_r + from + j;
+		kp.level              = l->level;
+		kp.rejected           = &l->rejected;
+		kp.denormals          = &l->denormals;
+		const bool    overdub = l->state == ET_LOOP_OVERDUBBING;
+		const bool    record  = l->state == ET_LOOP_RECORDING;
+		const OutMode mode    = l->mix_add       ? OUT_ADD
+					: l->ctl.monitor ? OUT_MONITOR
+							 : OUT_SET;
+		/* Mixing, a loop that plays nothing adds nothing (a take
+		 * still records). */
+		if (mode != OUT_ADD || voice != VOICE_NONE || record)
+			run_kernel(&kp, n, voice, overdub, record, mode);
 		if (voice != VOICE_NONE) {
 			l->last_k   = kp.k + n - 1;
 			l->voice_on = l->env > 0;

@@ -46,10 +46,14 @@ struct EtLoopStore {
 	float    *zero;      /* CHUNK frames of silence: a chunk never given */
 	Segment  *segments;  /* adopted, for et_store_free() */
 	bool      requested; /* a segment is on its way */
-	Version   v[ET_STORE_VERSIONS];
+	uint32_t  deferred;  /* versions let go while pinned, not yet freed */
+	uint32_t  loops;
+	int32_t   slots; /* loops * ET_STORE_VERSIONS */
+	Version  *v;
 	uint32_t  serial; /* versions begun */
-	_Atomic EtVersion published;
-	_Atomic EtVersion pinned;
+	/* Per loop: what save() sees, and what a save has pinned. */
+	_Atomic EtVersion published[ET_STORE_MAX_LOOPS];
+	_Atomic EtVersion pinned[ET_STORE_MAX_LOOPS];
 	/* Bytes of audio in the pool, for any thread to read. */
 	_Atomic uint64_t bytes;
 };
@@ -131,14 +135,21 @@ et_store_segment_free(Segment *g)
 }
 
 EtLoopStore *
-et_store_new(uint32_t max_frames, uint32_t first_frames, uint32_t limit_frames)
+et_store_new(uint32_t max_frames,
+	     uint32_t first_frames,
+	     uint32_t limit_frames,
+	     uint32_t loops)
 {
 	if (max_frames == 0 || first_frames == 0 ||
-	    limit_frames < first_frames)
+	    limit_frames < first_frames || loops == 0 ||
+	    loops > ET_STORE_MAX_LOOPS)
 		return NULL;
 	EtLoopStore *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
+	s->loops       = loops;
+	s->slots       = (int32_t)(loops * ET_STORE_VERSIONS);
+	s->v           = calloc((size_t)s->slots, sizeof *s->v);
 	s->max_frames  = max_frames;
 	s->entries     = chunks_for(max_frames);
 	s->max_chunks  = chunks_for(limit_frames);
@@ -148,11 +159,12 @@ et_store_new(uint32_t max_frames, uint32_t first_frames, uint32_t limit_frames)
 	s->free_list   = malloc(sizeof(uint32_t) * s->max_chunks);
 	s->zero        = malloc(sizeof(float) * CHUNK);
 	uint32_t *tables =
-	    malloc(sizeof(uint32_t) * (size_t)s->entries * ET_STORE_VERSIONS);
-	s->v[0].table  = tables;
+	    malloc(sizeof(uint32_t) * (size_t)s->entries * (size_t)s->slots);
+	if (s->v)
+		s->v[0].table = tables;
 	Segment *first = et_store_segment_new(s->grow_chunks);
-	if (!s->chunk || !s->ref || !s->free_list || !s->zero || !tables ||
-	    !first) {
+	if (!s->v || !s->chunk || !s->ref || !s->free_list || !s->zero ||
+	    !tables || !first) {
 		free(first);
 		et_store_free(s);
 		return NULL;
@@ -167,14 +179,16 @@ et_store_new(uint32_t max_frames, uint32_t first_frames, uint32_t limit_frames)
 	touch(s->zero, sizeof(float) * CHUNK);
 	atomic_init(&s->bytes, 0);
 	adopt(s, first);
-	for (int i = 0; i < ET_STORE_VERSIONS; ++i) {
+	for (int32_t i = 0; i < s->slots; ++i) {
 		s->v[i].table = tables + (size_t)i * s->entries;
 		for (uint32_t e = 0; e < s->entries; ++e)
 			s->v[i].table[e] = NO_CHUNK;
 		s->v[i].front = -1;
 	}
-	atomic_init(&s->published, ET_NO_VERSION);
-	atomic_init(&s->pinned, ET_NO_VERSION);
+	for (uint32_t n = 0; n < ET_STORE_MAX_LOOPS; ++n) {
+		atomic_init(&s->published[n], ET_NO_VERSION);
+		atomic_init(&s->pinned[n], ET_NO_VERSION);
+	}
 	return s;
 }
 
@@ -183,7 +197,9 @@ et_store_free(EtLoopStore *s)
 {
 	if (!s)
 		return;
-	free(s->v[0].table); /* all the tables, in one block */
+	if (s->v)
+		free(s->v[0].table); /* all the tables, in one block */
+	free(s->v);
 	for (Segment *g = s->segments; g;) {
 		Segment *next = g->next;
 		free(g);
@@ -300,6 +316,17 @@ copy_frames(EtLoopStore *s,
 
 /* ---- versions ----------------------------------------------------------*/
 
+/* A version some save has pinned (a loop's published one, or one that
+ * stopped being published after the pin). */
+static bool
+is_pinned(const EtLoopStore *s, EtVersion v)
+{
+	for (uint32_t n = 0; n < s->loops; ++n)
+		if (atomic_load(&s->pinned[n]) == v)
+			return true;
+	return false;
+}
+
 static void
 release(EtLoopStore *s, Version *x)
 {
@@ -319,7 +346,7 @@ release(EtLoopStore *s, Version *x)
 EtVersion
 et_store_begin(EtLoopStore *s)
 {
-	for (int i = 0; i < ET_STORE_VERSIONS; ++i) {
+	for (int32_t i = 0; i < s->slots; ++i) {
 		Version *x = &s->v[i];
 		if (x->live)
 			continue;
@@ -367,23 +394,30 @@ et_store_drop(EtLoopStore *s, EtVersion v)
 		return;
 	/* The hazard check: a save that pinned v before it stopped being
 	 * published is still reading it (et_store_pin). */
-	if (atomic_load(&s->pinned) != v)
+	if (!is_pinned(s, v))
 		release(s, &s->v[v]);
+	else
+		s->deferred++;
 }
 
 void
 et_store_collect(EtLoopStore *s)
 {
-	const EtVersion pinned = atomic_load(&s->pinned);
-	for (int i = 0; i < ET_STORE_VERSIONS; ++i) {
+	/* Every looper of a store calls this each block: nothing to do is
+	 * the common case. */
+	if (s->deferred == 0)
+		return;
+	for (int32_t i = 0; i < s->slots; ++i) {
 		Version *x = &s->v[i];
-		if (x->live && x->holds == 0 && i != pinned)
+		if (x->live && x->holds == 0 && !is_pinned(s, i)) {
 			release(s, x);
+			s->deferred--;
+		}
 	}
 }
 
 void
-et_store_publish(EtLoopStore *s, EtVersion v)
+et_store_publish(EtLoopStore *s, uint32_t loop, EtVersion v)
 {
 	if (v != ET_NO_VERSION) {
 		et_store_settle(s, v);
@@ -391,13 +425,13 @@ et_store_publish(EtLoopStore *s, EtVersion v)
 	}
 	/* seq_cst: a save that pins the old version either sees this store
 	 * and tries again, or has pinned it before et_store_drop() looks. */
-	et_store_drop(s, atomic_exchange(&s->published, v));
+	et_store_drop(s, atomic_exchange(&s->published[loop], v));
 }
 
 EtVersion
-et_store_published(const EtLoopStore *s)
+et_store_published(const EtLoopStore *s, uint32_t loop)
 {
-	return atomic_load(&s->published);
+	return atomic_load(&s->published[loop]);
 }
 
 EtLoopPlace *
@@ -532,20 +566,26 @@ et_store_room(const EtLoopStore *s, EtVersion v, uint32_t k)
 /* ---- the save thread ---------------------------------------------------*/
 
 EtVersion
-et_store_pin(EtLoopStore *s)
+et_store_pin(EtLoopStore *s, uint32_t loop)
 {
 	for (;;) {
-		const EtVersion v = atomic_load(&s->published);
-		atomic_store(&s->pinned, v);
+		const EtVersion v = atomic_load(&s->published[loop]);
+		atomic_store(&s->pinned[loop], v);
 		/* Still published after the pin is visible: run() cannot have
 		 * let it go unseen (et_store_drop checks the pin). */
-		if (atomic_load(&s->published) == v)
+		if (atomic_load(&s->published[loop]) == v)
 			return v;
 	}
 }
 
 void
-et_store_unpin(EtLoopStore *s)
+et_store_unpin(EtLoopStore *s, uint32_t loop)
 {
-	atomic_store(&s->pinned, ET_NO_VERSION);
+	atomic_store(&s->pinned[loop], ET_NO_VERSION);
+}
+
+uint32_t
+et_store_loops(const EtLoopStore *s)
+{
+	return s->loops;
 }

@@ -43,6 +43,9 @@
  * pinned, with room to spare. */
 #define ET_STORE_VERSIONS 8
 
+/* Loops that may share one store (one per track). */
+#define ET_STORE_MAX_LOOPS 8
+
 /* A version: a slot number, or ET_NO_VERSION. */
 typedef int32_t EtVersion;
 #define ET_NO_VERSION (-1)
@@ -58,13 +61,18 @@ typedef struct {
 
 typedef struct EtLoopStore EtLoopStore;
 
-/* A store whose versions hold at most max_frames frames, with chunks for
+/* A store for `loops` loops (1 .. ET_STORE_MAX_LOOPS) sharing one pool of
+ * chunks, whose versions hold at most max_frames frames, with chunks for
  * first_frames frames allocated and touched here, and room to grow to
- * limit_frames (et_store_grow(), from another thread).  NULL on allocation
- * failure, a size of 0 or a limit below the first size.  Not real-time. */
+ * limit_frames (see "growing" below).  Each loop has its own published
+ * version and pin; version slots (ET_STORE_VERSIONS per loop) and chunks
+ * are shared.  NULL on allocation failure, a size of 0, a limit below the
+ * first size or a count of loops out of range.  Not real-time. */
 EtLoopStore *et_store_new(uint32_t max_frames,
 			  uint32_t first_frames,
-			  uint32_t limit_frames);
+			  uint32_t limit_frames,
+			  uint32_t loops);
+uint32_t     et_store_loops(const EtLoopStore *s);
 void         et_store_free(EtLoopStore *s);
 
 uint32_t et_store_max_frames(const EtLoopStore *s);
@@ -85,10 +93,10 @@ void et_store_hold(EtLoopStore *s, EtVersion v);
 void et_store_drop(EtLoopStore *s, EtVersion v);
 
 /* Makes v (complete, held by the caller, never written again) what save()
- * sees, holding it for as long as it stays published; ET_NO_VERSION: no
- * loop.  Lets the previously published version go. */
-void      et_store_publish(EtLoopStore *s, EtVersion v);
-EtVersion et_store_published(const EtLoopStore *s);
+ * sees of loop `loop`, holding it for as long as it stays published;
+ * ET_NO_VERSION: no loop.  Lets the previously published version go. */
+void      et_store_publish(EtLoopStore *s, uint32_t loop, EtVersion v);
+EtVersion et_store_published(const EtLoopStore *s, uint32_t loop);
 
 /* Recycles what waited for a save to finish.  Cheap: call once a block. */
 void et_store_collect(EtLoopStore *s);
@@ -168,11 +176,11 @@ uint64_t et_store_bytes(const EtLoopStore *s);
 
 /* ---- the save thread's side --------------------------------------------*/
 
-/* Pins the published version (ET_NO_VERSION: there is no complete loop):
+/* Pins loop `loop`'s published version (ET_NO_VERSION: none complete):
  * until et_store_unpin(), its place and samples stay as they are, and
- * et_store_read() may be called on it from this thread.  One pin at a
- * time. */
-EtVersion et_store_pin(EtLoopStore *s);
-void      et_store_unpin(EtLoopStore *s);
+ * et_store_read() may be called on it from this thread.  One pin per
+ * loop at a time. */
+EtVersion et_store_pin(EtLoopStore *s, uint32_t loop);
+void      et_store_unpin(EtLoopStore *s, uint32_t loop);
 
 #endif

@@ -79,14 +79,14 @@ test_a_pass_writes_its_own_version(void **state)
 {
 	(void)state;
 	const uint32_t length = 5 * CHUNK + 100;
-	EtLoopStore   *s      = et_store_new(length, 4 * length, 4 * length);
+	EtLoopStore   *s = et_store_new(length, 4 * length, 4 * length, 1);
 	assert_non_null(s);
 	const uint32_t all = et_store_free_chunks(s);
 
 	const EtVersion base = et_store_begin(s);
 	fill(s, base, 0, length, 1);
 	et_store_place(s, base)->length = length;
-	et_store_publish(s, base);
+	et_store_publish(s, 0, base);
 	const uint32_t used_by_base = all - et_store_free_chunks(s);
 	assert_int_equal(used_by_base, 6);
 
@@ -114,14 +114,14 @@ test_a_pass_writes_its_own_version(void **state)
 	assert_int_equal(all - et_store_free_chunks(s), used_by_base + 3);
 
 	/* A second pass over the pass's own chunks writes in place. */
-	et_store_publish(s, pass);
+	et_store_publish(s, 0, pass);
 	et_store_drop(s, base);
 	et_store_drop(s, pass);
 	assert_int_equal(all - et_store_free_chunks(s), 6);
 	assert_tagged(s, pass, b, length, 1);
 
 	/* Nothing held: every chunk is back, once. */
-	et_store_publish(s, ET_NO_VERSION);
+	et_store_publish(s, 0, ET_NO_VERSION);
 	assert_int_equal(et_store_free_chunks(s), all);
 	et_store_free(s);
 }
@@ -133,7 +133,7 @@ test_a_pass_wraps_round_a_short_loop(void **state)
 {
 	(void)state;
 	const uint32_t length = 1000;
-	EtLoopStore   *s      = et_store_new(CHUNK, 4 * CHUNK, 4 * CHUNK);
+	EtLoopStore   *s      = et_store_new(CHUNK, 4 * CHUNK, 4 * CHUNK, 1);
 	assert_non_null(s);
 	const EtVersion base = et_store_begin(s);
 	fill(s, base, 0, length, 1);
@@ -158,18 +158,18 @@ test_a_pinned_version_outlives_its_release(void **state)
 {
 	(void)state;
 	const uint32_t length = 2 * CHUNK;
-	EtLoopStore   *s      = et_store_new(length, 3 * length, 3 * length);
+	EtLoopStore   *s = et_store_new(length, 3 * length, 3 * length, 1);
 	assert_non_null(s);
 	const EtVersion a = et_store_begin(s);
 	fill(s, a, 0, length, 1);
-	et_store_publish(s, a);
-	assert_int_equal(et_store_pin(s), a);
+	et_store_publish(s, 0, a);
+	assert_int_equal(et_store_pin(s, 0), a);
 
 	/* run(): a replacing take, complete, published; the old loop let go.
 	 */
 	const EtVersion b = et_store_begin(s);
 	fill(s, b, 0, length, 2);
-	et_store_publish(s, b);
+	et_store_publish(s, 0, b);
 	et_store_drop(s, a);
 	et_store_collect(s);
 	/* Two takes' chunks in use, two free: a third take gets only those. */
@@ -184,16 +184,16 @@ test_a_pinned_version_outlives_its_release(void **state)
 	assert_int_equal(et_store_room(s, c, length), 0);
 	assert_tagged(s, a, 0, length, 1); /* what the save reads */
 
-	et_store_unpin(s);
+	et_store_unpin(s, 0);
 	assert_int_equal(et_store_free_chunks(s), 0);
 	et_store_collect(s);
 	assert_int_equal(et_store_free_chunks(s), 2);
 	/* The pin is the published version, always. */
-	assert_int_equal(et_store_pin(s), b);
-	et_store_unpin(s);
+	assert_int_equal(et_store_pin(s, 0), b);
+	et_store_unpin(s, 0);
 	et_store_drop(s, b);
 	et_store_drop(s, c);
-	et_store_publish(s, ET_NO_VERSION);
+	et_store_publish(s, 0, ET_NO_VERSION);
 	assert_int_equal(et_store_free_chunks(s), 6);
 	et_store_free(s);
 }
@@ -204,7 +204,7 @@ static void
 test_a_full_pool_refuses_a_copy(void **state)
 {
 	(void)state;
-	EtLoopStore *s = et_store_new(2 * CHUNK, 2 * CHUNK, 2 * CHUNK);
+	EtLoopStore *s = et_store_new(2 * CHUNK, 2 * CHUNK, 2 * CHUNK, 1);
 	assert_non_null(s);
 	const EtVersion base = et_store_begin(s);
 	fill(s, base, 0, 2 * CHUNK, 1);
@@ -228,7 +228,7 @@ static void
 test_slots_and_silence(void **state)
 {
 	(void)state;
-	EtLoopStore *s = et_store_new(CHUNK, CHUNK, CHUNK);
+	EtLoopStore *s = et_store_new(CHUNK, CHUNK, CHUNK, 1);
 	assert_non_null(s);
 	EtVersion v[ET_STORE_VERSIONS];
 	for (int i = 0; i < ET_STORE_VERSIONS; ++i) {
@@ -244,8 +244,8 @@ test_slots_and_silence(void **state)
 	for (int i = 0; i < ET_STORE_VERSIONS; ++i) {
 		et_store_drop(s, v[i]);
 	}
-	assert_null(et_store_new(0, CHUNK, CHUNK));
-	assert_null(et_store_new(CHUNK, 0, CHUNK));
+	assert_null(et_store_new(0, CHUNK, CHUNK, 1));
+	assert_null(et_store_new(CHUNK, 0, CHUNK, 1));
 	et_store_free(s);
 }
 
@@ -258,7 +258,7 @@ test_the_pool_grows_to_its_limit(void **state)
 {
 	(void)state;
 	/* Longest loop 7 chunks; first 2 chunks; limit 5. */
-	EtLoopStore *s = et_store_new(7 * CHUNK, 2 * CHUNK, 5 * CHUNK);
+	EtLoopStore *s = et_store_new(7 * CHUNK, 2 * CHUNK, 5 * CHUNK, 1);
 	assert_non_null(s);
 	assert_int_equal(et_store_chunk_count(s), 2);
 	assert_int_equal(et_store_bytes(s), 2u * 2u * CHUNK * sizeof(float));
@@ -297,10 +297,71 @@ test_the_pool_grows_to_its_limit(void **state)
 	et_store_free(s);
 
 	/* Growing at once (a load before run() has the store). */
-	s = et_store_new(4 * CHUNK, CHUNK, 4 * CHUNK);
+	s = et_store_new(4 * CHUNK, CHUNK, 4 * CHUNK, 1);
 	assert_true(et_store_grow(s));
 	assert_int_equal(et_store_chunk_count(s), 2);
-	assert_null(et_store_new(CHUNK, 2 * CHUNK, CHUNK)); /* limit < first */
+	assert_null(
+	    et_store_new(CHUNK, 2 * CHUNK, CHUNK, 1)); /* limit < first */
+	et_store_free(s);
+}
+
+/* Loops of one store share its chunks and version slots, but each has its
+ * own published version and pin: a save pinning loop 1 keeps loop 1's old
+ * version alive, not loop 0's, and a take on either loop draws on the one
+ * pool. */
+static void
+test_loops_share_the_pool_and_publish_apart(void **state)
+{
+	(void)state;
+	const uint32_t length = CHUNK;
+	EtLoopStore   *s = et_store_new(4 * CHUNK, 4 * CHUNK, 4 * CHUNK, 2);
+	assert_non_null(s);
+	assert_int_equal(et_store_loops(s), 2);
+	const EtVersion a = et_store_begin(s), b = et_store_begin(s);
+	fill(s, a, 0, length, 1);
+	fill(s, b, 0, length, 2);
+	et_store_publish(s, 0, a);
+	et_store_publish(s, 1, b);
+	et_store_drop(s, a);
+	et_store_drop(s, b);
+	assert_int_equal(et_store_published(s, 0), a);
+	assert_int_equal(et_store_published(s, 1), b);
+	assert_int_equal(et_store_free_chunks(s), 2);
+
+	assert_int_equal(et_store_pin(s, 1), b);
+	/* Both loops replaced: loop 0's old take goes back at once, loop 1's
+	 * (pinned) only after the save unpins it. */
+	const EtVersion c = et_store_begin(s), d = et_store_begin(s);
+	fill(s, c, 0, length, 3);
+	fill(s, d, 0, length, 4);
+	assert_int_equal(et_store_free_chunks(s), 0);
+	et_store_publish(s, 0, c);
+	et_store_publish(s, 1, d);
+	et_store_drop(s, c);
+	et_store_drop(s, d);
+	et_store_collect(s);
+	assert_int_equal(et_store_free_chunks(s), 1);
+	assert_tagged(s, b, 0, length, 2);
+	et_store_unpin(s, 1);
+	et_store_collect(s);
+	assert_int_equal(et_store_free_chunks(s), 2);
+	assert_int_equal(et_store_pin(s, 0), c);
+	assert_int_equal(et_store_pin(s, 1), d);
+	et_store_unpin(s, 0);
+	et_store_unpin(s, 1);
+	/* Slots are shared: two loops have 2 * ET_STORE_VERSIONS. */
+	EtVersion v[2 * ET_STORE_VERSIONS];
+	int       n = 0;
+	while ((v[n] = et_store_begin(s)) != ET_NO_VERSION)
+		++n;
+	assert_int_equal(n, 2 * ET_STORE_VERSIONS - 2);
+	while (n-- > 0)
+		et_store_drop(s, v[n]);
+	et_store_publish(s, 0, ET_NO_VERSION);
+	et_store_publish(s, 1, ET_NO_VERSION);
+	assert_int_equal(et_store_free_chunks(s), 4);
+	assert_null(et_store_new(CHUNK, CHUNK, CHUNK, 0));
+	assert_null(et_store_new(CHUNK, CHUNK, CHUNK, ET_STORE_MAX_LOOPS + 1));
 	et_store_free(s);
 }
 
@@ -314,6 +375,7 @@ main(void)
 		cmocka_unit_test(test_a_full_pool_refuses_a_copy),
 		cmocka_unit_test(test_slots_and_silence),
 		cmocka_unit_test(test_the_pool_grows_to_its_limit),
+		cmocka_unit_test(test_loops_share_the_pool_and_publish_apart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,7 +28,7 @@ loop_new(Loop *l, uint32_t length)
 	const uint32_t frames = length ? length : 1;
 	l->left               = (float *)calloc(frames, sizeof(float));
 	l->right              = (float *)calloc(frames, sizeof(float));
-	l->store              = et_store_new(frames, frames, frames);
+	l->store              = et_store_new(frames, frames, frames, 1);
 	assert_non_null(l->store);
 	memset(&l->view, 0, sizeof(l->view));
 	l->view.store   = l->store;
