@@ -25,7 +25,7 @@ FUZZ_CFLAGS    := -std=c11 -g -O1 -D_DEFAULT_SOURCE -Iplugin/core -Ifuzz \
 # The engine and what it drives (the router and looper harnesses read
 # controls through it).
 FUZZ_ENGINE_SRC := $(addprefix plugin/core/,ports.c router.c clock.c looper.c looper_render.c loopstore.c \
-                   midiclock.c control_map.c engine.c)
+                   recorders.c midiclock.c control_map.c engine.c)
 FUZZ_SRC_router := $(FUZZ_ENGINE_SRC)
 FUZZ_SRC_looper := $(FUZZ_ENGINE_SRC)
 FUZZ_SRC_state  := $(addprefix plugin/core/,clock.c looper.c looper_render.c loopstore.c loopfile.c)

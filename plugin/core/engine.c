@@ -14,12 +14,12 @@ et_loop_capacity_frames(double rate)
 	return (uint32_t)ceil(ET_LOOP_CAPACITY_SECONDS * rate);
 }
 
-EtLooper *
-et_engine_new_looper(double rate)
+EtRecorders *
+et_engine_new_recorders(double rate)
 {
 	const uint32_t limit = et_loop_capacity_frames(rate);
 	const double   first = ceil(ET_POOL_FIRST_SECONDS * rate);
-	return et_looper_new_pool(
+	return et_recorders_new(
 	    rate, limit, first < limit ? (uint32_t)first : limit, limit);
 }
 
@@ -73,6 +73,20 @@ et_engine_looper_controls(const float       values[ET_PORT_COUNT],
 	out->monitor  = values[ET_PORT_MONITOR] > 0.0f;
 }
 
+void
+et_engine_recorder_controls(const float         values[ET_PORT_COUNT],
+			    EtRecorderControls *out)
+{
+	et_engine_looper_controls(values, &out->loop);
+	out->active = (uint8_t)(values[ET_PORT_ACTIVE_TRACK] - 1.0f);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		out->track_mute[t] =
+		    values[et_track_loop_port(t, ET_TRACK_LOOP_MUTE)] > 0.0f;
+		out->track_level_db[t] =
+		    values[et_track_loop_port(t, ET_TRACK_LOOP_LEVEL)];
+	}
+}
+
 bool
 et_engine_init(EtEngine *e, double rate)
 {
@@ -90,10 +104,10 @@ et_engine_init(EtEngine *e, double rate)
 		    et_port_sanitize(i, et_ports[i].fallback);
 	}
 	/* The pool's first part is allocated and touched here, the rest by
-	 * the worker ahead of need (et_looper_wants_memory), so run() never
+	 * the worker ahead of need (et_store_request), so run() never
 	 * has to. */
-	e->looper = et_engine_new_looper(rate);
-	if (!e->looper) {
+	e->recorders = et_engine_new_recorders(rate);
+	if (!e->recorders) {
 		return false;
 	}
 	et_router_init(&e->router);
@@ -111,16 +125,16 @@ et_engine_init(EtEngine *e, double rate)
 void
 et_engine_free(EtEngine *e)
 {
-	et_looper_free(e->looper);
-	e->looper = NULL;
+	et_recorders_free(e->recorders);
+	e->recorders = NULL;
 }
 
-EtLooper *
-et_engine_swap_looper(EtEngine *e, EtLooper *looper)
+EtRecorders *
+et_engine_swap_recorders(EtEngine *e, EtRecorders *recorders)
 {
-	EtLooper *old = e->looper;
-	e->looper     = looper;
-	e->restored   = true;
+	EtRecorders *old = e->recorders;
+	e->recorders     = recorders;
+	e->restored      = true;
 	return old;
 }
 
@@ -191,10 +205,10 @@ static void
 render_to(EtEngine *e, uint32_t to)
 {
 	if (to > e->rendered && e->audio.out_l) {
-		et_looper_process(e->looper, &e->clock, e->audio.in_l,
-				  e->audio.in_r, e->audio.out_l,
-				  e->audio.out_r, e->rendered,
-				  to - e->rendered);
+		et_recorders_process(e->recorders, &e->clock, e->audio.in_l,
+				     e->audio.in_r, e->audio.out_l,
+				     e->audio.out_r, e->rendered,
+				     to - e->rendered);
 	}
 	if (to > e->rendered) {
 		e->rendered = to;
@@ -230,13 +244,14 @@ et_engine_begin(EtEngine            *e,
 	const bool restored = e->restored;
 	e->restored         = false;
 	update_latches(e, restored);
-	et_engine_looper_controls(e->control_value, &e->looper_controls);
-	e->looper_controls.arm  = e->latch.arm;
-	e->looper_controls.mute = e->latch.mute;
+	et_engine_recorder_controls(e->control_value, &e->looper_controls);
+	e->looper_controls.loop.arm  = e->latch.arm;
+	e->looper_controls.loop.mute = e->latch.mute;
+	e->looper_controls.active    = e->latch.active_track;
 	if (restored) {
-		et_looper_set_baseline(e->looper, &e->looper_controls);
+		et_recorders_set_baseline(e->recorders, &e->looper_controls);
 	} else {
-		et_looper_set_controls(e->looper, &e->looper_controls);
+		et_recorders_set_controls(e->recorders, &e->looper_controls);
 	}
 	et_clock_begin_block(&e->clock, nframes);
 	et_midiclock_begin_block(&e->midiclock);
@@ -284,26 +299,25 @@ place(EtEngine *e, int64_t frame, bool timed, bool midi)
 static void
 act_on_control(EtEngine *e, uint32_t at, EtControlAction act)
 {
+	render_to(e, at);
+	EtRecorderControls *c = &e->looper_controls;
 	if (act.kind == ET_CONTROL_SELECT_TRACK) {
 		e->latch.active_track           = act.track;
 		e->router_controls.active_track = act.track;
 		et_router_set_controls(&e->router, &e->router_controls, at,
 				       &e->sink);
-		return;
-	}
-	render_to(e, at);
-	EtLooperControls *c = &e->looper_controls;
-	if (act.kind == ET_CONTROL_LOOP_ARM) {
+		c->active = act.track;
+	} else if (act.kind == ET_CONTROL_LOOP_ARM) {
 		e->latch.arm = !e->latch.arm;
-		c->arm       = e->latch.arm;
+		c->loop.arm  = e->latch.arm;
 	} else if (act.kind == ET_CONTROL_LOOP_MUTE) {
 		e->latch.mute = !e->latch.mute;
-		c->mute       = e->latch.mute;
+		c->loop.mute  = e->latch.mute;
 	} else if (act.kind == ET_CONTROL_LOOP_CLEAR) {
-		et_looper_trigger_clear(e->looper);
+		et_recorders_trigger_clear(e->recorders);
 		return;
 	}
-	et_looper_set_controls(e->looper, c);
+	et_recorders_set_controls(e->recorders, c);
 }
 
 void
@@ -351,20 +365,33 @@ et_engine_end(EtEngine *e)
 	et_midiclock_advance(&e->midiclock, &e->clock, e->nframes, &e->sink);
 }
 
+const EtLooper *
+et_engine_active_loop(const EtEngine *e)
+{
+	return et_recorders_active(e->recorders);
+}
+
 float
 et_engine_loop_state(const EtEngine *e)
 {
-	return (float)et_looper_state(e->looper);
+	return (float)et_looper_state(et_engine_active_loop(e));
 }
 
 float
 et_engine_loop_length(const EtEngine *e)
 {
-	return (float)(et_looper_length(e->looper) / e->rate);
+	return (float)(et_looper_length(et_engine_active_loop(e)) / e->rate);
 }
 
 float
 et_engine_loop_position(const EtEngine *e)
 {
-	return (float)et_looper_position(e->looper);
+	return (float)et_looper_position(et_engine_active_loop(e));
+}
+
+float
+et_engine_track_loop_state(const EtEngine *e, unsigned track)
+{
+	return (float)et_looper_state(
+	    et_recorders_loop_const(e->recorders, track));
 }

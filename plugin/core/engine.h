@@ -29,6 +29,7 @@
 #include "looper.h"
 #include "midiclock.h"
 #include "ports.h"
+#include "recorders.h"
 #include "router.h"
 
 #include <stdbool.h>
@@ -45,10 +46,10 @@
  * accepts). */
 uint32_t et_loop_capacity_frames(double rate);
 
-/* A loop recorder with the pool above: the engine's own, and the one a
- * restore loads into (et_engine_swap_looper).  NULL when out of memory.
- * Not real-time. */
-EtLooper *et_engine_new_looper(double rate);
+/* The eight loops with the pool above: the engine's own, and the ones a
+ * restore loads into (et_engine_swap_recorders).  NULL when out of
+ * memory.  Not real-time. */
+EtRecorders *et_engine_new_recorders(double rate);
 
 /* The audio ports of a block; all four or none (out_l NULL): without a
  * whole stereo pair the looper is left alone. */
@@ -70,8 +71,8 @@ typedef struct {
 	EtRouterControls router_controls; /* what the router was last given */
 	EtClock          clock;
 	EtMidiClock      midiclock;
-	EtLooper        *looper;
-	bool             restored; /* the looper was swapped in: baseline */
+	EtRecorders     *recorders;
+	bool             restored; /* recorders swapped in: baseline */
 
 	/* The active track, loop arm and loop mute can be moved both by their
 	 * ports and by notes on control_channel.  What the plugin obeys is the
@@ -89,16 +90,16 @@ typedef struct {
 	bool track_outs;
 
 	/* The block under way. */
-	uint32_t         nframes;
-	EtEngineAudio    audio;
-	EtSink           sink;       /* midi_out, and a track's output */
-	EtSink           track_sink; /* a track's output alone */
-	EtLooperControls looper_controls;
-	uint32_t         rendered; /* looper audio is done up to this frame */
-	uint32_t         at;       /* the latest event's frame */
-	uint32_t         last_frame; /* of the block: where later events go */
-	uint8_t          control_channel;
-	bool             clock_out;
+	uint32_t           nframes;
+	EtEngineAudio      audio;
+	EtSink             sink;       /* midi_out, and a track's output */
+	EtSink             track_sink; /* a track's output alone */
+	EtRecorderControls looper_controls;
+	uint32_t rendered;   /* looper audio is done up to this frame */
+	uint32_t at;         /* the latest event's frame */
+	uint32_t last_frame; /* of the block: where later events go */
+	uint8_t  control_channel;
+	bool     clock_out;
 
 	/* Events moved because they were out of order or past the block. */
 	uint32_t late_events;
@@ -109,12 +110,12 @@ typedef struct {
 bool et_engine_init(EtEngine *e, double rate);
 void et_engine_free(EtEngine *e);
 
-/* Hands the engine a looper built elsewhere (a state restore) and returns
- * the one it had, which the caller frees when run() can no longer read
- * it.  The next et_engine_begin() takes the control values as the new
- * looper's baseline: a session saved while armed does not start recording
+/* Hands the engine loops built elsewhere (a state restore) and returns
+ * the ones it had, which the caller frees when run() can no longer read
+ * them.  The next et_engine_begin() takes the control values as the new
+ * loops' baseline: a session saved while armed does not start recording
  * when it is loaded. */
-EtLooper *et_engine_swap_looper(EtEngine *e, EtLooper *looper);
+EtRecorders *et_engine_swap_recorders(EtEngine *e, EtRecorders *recorders);
 
 /* Starts a block of nframes.  controls[i] points at control input i's
  * value (NULL: unconnected, read as its default); other ports' entries are
@@ -147,10 +148,14 @@ void et_engine_other(EtEngine *e, int64_t frame, bool timed);
 /* Ends the block: the rest of the audio, the MIDI clock to its end. */
 void et_engine_end(EtEngine *e);
 
-/* The output controls after et_engine_end(). */
+/* The output controls after et_engine_end(): the active track's loop, and
+ * track t's loop state. */
 float et_engine_loop_state(const EtEngine *e);
 float et_engine_loop_length(const EtEngine *e); /* seconds */
 float et_engine_loop_position(const EtEngine *e);
+float et_engine_track_loop_state(const EtEngine *e, unsigned track);
+/* The active track's loop (the UI's waveform). */
+const EtLooper *et_engine_active_loop(const EtEngine *e);
 
 /* A control input's value as the engine obeys it: never NaN, clamped to
  * the port's range and rounded on integer ports. */
@@ -163,5 +168,7 @@ void et_engine_router_controls(const float       values[ET_PORT_COUNT],
 			       EtRouterControls *out);
 void et_engine_looper_controls(const float       values[ET_PORT_COUNT],
 			       EtLooperControls *out);
+void et_engine_recorder_controls(const float         values[ET_PORT_COUNT],
+				 EtRecorderControls *out);
 
 #endif

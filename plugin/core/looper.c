@@ -844,14 +844,14 @@ act(EtLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
 }
 
 void
-et_looper_process(EtLooper      *l,
-		  const EtClock *clk,
-		  const float   *in_l,
-		  const float   *in_r,
-		  float         *out_l,
-		  float         *out_r,
-		  uint32_t       block_offset,
-		  uint32_t       n)
+et_looper_process_span(EtLooper      *l,
+		       const EtClock *clk,
+		       uint32_t       block_offset,
+		       const float   *in_l,
+		       const float   *in_r,
+		       float         *out_l,
+		       float         *out_r,
+		       uint32_t       n)
 {
 	if (n == 0)
 		return;
@@ -875,8 +875,8 @@ et_looper_process(EtLooper      *l,
 		uint32_t count = n - done;
 		if (ev.kind != EV_NONE && ev.ahead < (int64_t)count)
 			count = (uint32_t)ev.ahead;
-		et_looper_render(l, in_l, in_r, out_l, out_r,
-				 block_offset + done, count, rolling, tf);
+		et_looper_render(l, in_l, in_r, out_l, out_r, done, count,
+				 rolling, tf);
 		done += count;
 	}
 	l->was_rolling = rolling;
@@ -887,6 +887,21 @@ void
 et_looper_set_mixing(EtLooper *l, bool add)
 {
 	l->mix_add = add;
+}
+
+void
+et_looper_process(EtLooper      *l,
+		  const EtClock *clk,
+		  const float   *in_l,
+		  const float   *in_r,
+		  float         *out_l,
+		  float         *out_r,
+		  uint32_t       block_offset,
+		  uint32_t       n)
+{
+	et_looper_process_span(l, clk, block_offset, in_l + block_offset,
+			       in_r + block_offset, out_l + block_offset,
+			       out_r + block_offset, n);
 }
 
 /* ---- queries and state -------------------------------------------------*/

@@ -176,6 +176,17 @@ void et_looper_process(EtLooper      *l,
 		       uint32_t       block_offset,
 		       uint32_t       n);
 
+/* The same with buffers that start at the span's first frame (frame
+ * block_offset of the block, as the clock counts). */
+void et_looper_process_span(EtLooper      *l,
+			    const EtClock *clk,
+			    uint32_t       block_offset,
+			    const float   *in_l,
+			    const float   *in_r,
+			    float         *out_l,
+			    float         *out_r,
+			    uint32_t       n);
+
 /* Mixing: several loopers render into one output, the first as usual
  * (with the monitor), the others adding to it.  Off by default. */
 void et_looper_set_mixing(EtLooper *l, bool add);

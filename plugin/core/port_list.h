@@ -62,6 +62,26 @@
 	  "same note-off guarantees as the merged output.",                       \
 	  ATOM_OUT, 0, 0, 0, 0, NONE, TRACK_OUTS, NONE)
 
+/* Track n's loop (issue 16, "Eight recorders" in interface.md). */
+#define ET_TRACK_LOOP_MUTE_ROW(X, k, n)                                       \
+	X(k, TRACK##n##_LOOP_MUTE, "track" #n "_loop_mute",                       \
+	  "Track " #n " loop mute",                                               \
+	  "Silences the loop of track " #n "; it keeps its place in time.",       \
+	  CONTROL_IN, 0, 0, 1, ET_PROP_TOGGLED, SWITCH, TRACK##n, NONE)
+#define ET_TRACK_LOOP_LEVEL_ROW(X, k, n)                                      \
+	X(k, TRACK##n##_LOOP_LEVEL, "track" #n "_loop_level",                     \
+	  "Track " #n " loop level",                                              \
+	  "Playback gain of the loop of track " #n " (Loop level applies on "     \
+	  "top).",                                                                \
+	  CONTROL_IN, -60, 0, 6, 0, DB, TRACK##n, NONE)
+#define ET_TRACK_LOOP_STATE_ROW(X, k, n)                                      \
+	X(k, TRACK##n##_LOOP_STATE, "track" #n "_loop_state",                     \
+	  "Track " #n " loop state",                                              \
+	  "What the loop of track " #n " does: empty, armed, recording, "         \
+	  "playing or overdubbing.",                                              \
+	  CONTROL_OUT, 0, 0, 4, ET_PROP_INTEGER | ET_PROP_ENUMERATION, MODE,      \
+	  TRACK##n, LOOP_STATE)
+
 #define ET_PORT_LIST(X, k)                                                    \
 	X(k, MIDI_IN, "midi_in", "MIDI in",                                       \
 	  "Controller MIDI to route, and the host's transport position.",         \
@@ -158,7 +178,11 @@
 	  "stream, so the next plugin would get every event twice; turn it on "   \
 	  "where the track outputs are wired apart (Ardour with widened pins, "   \
 	  "Carla's patchbay, jalv).",                                             \
-	  CONTROL_IN, 0, 0, 1, ET_PROP_TOGGLED, SWITCH, TRACK_OUTS, NONE)
+	  CONTROL_IN, 0, 0, 1, ET_PROP_TOGGLED, SWITCH, TRACK_OUTS, NONE)      \
+	/* Added with the eight recorders (issue 16). */                          \
+	ET_EACH_TRACK(ET_TRACK_LOOP_MUTE_ROW, X, k)                               \
+	ET_EACH_TRACK(ET_TRACK_LOOP_LEVEL_ROW, X, k)                              \
+	ET_EACH_TRACK(ET_TRACK_LOOP_STATE_ROW, X, k)
 
 /* The groups that ports name, in the order the Turtle lists them:
  * G(id, symbol, label, kind), kind an EtGroupKind without ET_GROUP_. */

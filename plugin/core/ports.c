@@ -52,6 +52,21 @@ const EtPortGroup et_port_groups[ET_PORT_GROUP_COUNT] = { ET_PORT_GROUP_LIST(
 	    "track" #n "_out is not where et_track_out_port() looks");
 ET_EACH_TRACK(ET_CHECK_TRACK_, ~, ~)
 #undef ET_CHECK_TRACK_
+#define ET_CHECK_TRACK_(X, k, n)                                              \
+	_Static_assert(ET_PORT_TRACK##n##_LOOP_MUTE ==                        \
+			   ET_PORT_TRACK_LOOP_MUTE_FIRST + n - 1,             \
+		       "track" #n "_loop_mute is not where "                  \
+		       "et_track_loop_port() looks");                         \
+	_Static_assert(ET_PORT_TRACK##n##_LOOP_LEVEL ==                       \
+			   ET_PORT_TRACK_LOOP_LEVEL_FIRST + n - 1,            \
+		       "track" #n "_loop_level is not where "                 \
+		       "et_track_loop_port() looks");                         \
+	_Static_assert(ET_PORT_TRACK##n##_LOOP_STATE ==                       \
+			   ET_PORT_TRACK_LOOP_STATE_FIRST + n - 1,            \
+		       "track" #n "_loop_state is not where "                 \
+		       "et_track_loop_port() looks");
+ET_EACH_TRACK(ET_CHECK_TRACK_, ~, ~)
+#undef ET_CHECK_TRACK_
 _Static_assert(ET_PORT_TRACK_LAST - ET_PORT_TRACK_FIRST + 1 ==
 		   ET_TRACK_COUNT * ET_TRACK_FIELD_COUNT,
 	       "ET_EACH_TRACK does not count out ET_TRACK_COUNT tracks");

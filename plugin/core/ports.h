@@ -31,7 +31,12 @@ typedef enum {
 	ET_PORT_TRACK_FIRST     = ET_PORT_TRACK1_CHANNEL,
 	ET_PORT_TRACK_LAST      = ET_PORT_TRACK8_PROGRAM,
 	ET_PORT_TRACK_OUT_FIRST = ET_PORT_TRACK1_OUT,
-	ET_PORT_TRACK_OUT_LAST  = ET_PORT_TRACK8_OUT
+	ET_PORT_TRACK_OUT_LAST  = ET_PORT_TRACK8_OUT,
+	/* Track t's loop: its mute, level and state, each TRACK..._FIRST + t
+	 * (et_track_loop_port). */
+	ET_PORT_TRACK_LOOP_MUTE_FIRST  = ET_PORT_TRACK1_LOOP_MUTE,
+	ET_PORT_TRACK_LOOP_LEVEL_FIRST = ET_PORT_TRACK1_LOOP_LEVEL,
+	ET_PORT_TRACK_LOOP_STATE_FIRST = ET_PORT_TRACK1_LOOP_STATE
 } EtPortIndex;
 #undef ET_PORT_INDEX_
 
@@ -52,6 +57,22 @@ static inline uint32_t
 et_track_out_port(unsigned track)
 {
 	return (uint32_t)ET_PORT_TRACK_OUT_FIRST + (uint32_t)track;
+}
+
+/* The ports of track t's loop (0-based t). */
+typedef enum {
+	ET_TRACK_LOOP_MUTE,
+	ET_TRACK_LOOP_LEVEL,
+	ET_TRACK_LOOP_STATE
+} EtTrackLoopField;
+
+static inline uint32_t
+et_track_loop_port(unsigned track, EtTrackLoopField field)
+{
+	const uint32_t first[] = { ET_PORT_TRACK_LOOP_MUTE_FIRST,
+				   ET_PORT_TRACK_LOOP_LEVEL_FIRST,
+				   ET_PORT_TRACK_LOOP_STATE_FIRST };
+	return first[field] + (uint32_t)track;
 }
 
 typedef enum {

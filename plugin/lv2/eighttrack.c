@@ -126,7 +126,7 @@ instantiate(const LV2_Descriptor     *descriptor,
 		    ET_POOL_FIRST_SECONDS, ET_LOOP_CAPACITY_SECONDS);
 	}
 	self->rate  = rate;
-	self->saved = self->engine.looper;
+	self->saved = self->engine.recorders;
 	atomic_init(&self->incoming, NULL);
 	atomic_init(&self->retired, NULL);
 
@@ -193,12 +193,12 @@ report_problems(Eighttrack *self)
 	report(self, ET_REPORT_NON_MIDI, self->non_midi_events, 0);
 	report(self, ET_REPORT_CLOCK_DROPPED, self->engine.midiclock.dropped,
 	       self->out_capacity);
-	const EtLooper *looper = self->engine.looper;
-	report(self, ET_REPORT_REJECTED_SAMPLES, et_looper_rejected(looper),
+	const EtRecorders *loops = self->engine.recorders;
+	report(self, ET_REPORT_REJECTED_SAMPLES, et_recorders_rejected(loops),
 	       0);
-	report(self, ET_REPORT_DENORMAL_SAMPLES, et_looper_denormals(looper),
+	report(self, ET_REPORT_DENORMAL_SAMPLES, et_recorders_denormals(loops),
 	       0);
-	report(self, ET_REPORT_POOL_FULL, et_looper_pool_full(looper), 0);
+	report(self, ET_REPORT_POOL_FULL, et_recorders_pool_full(loops), 0);
 }
 
 /* Asks the worker for more loop memory when the pool runs low
@@ -219,7 +219,7 @@ grow_pool(Eighttrack *self, uint32_t nframes)
 		    self->grow_wait < nframes ? self->grow_wait : nframes;
 		return;
 	}
-	EtLoopStore        *store  = et_looper_store(self->engine.looper);
+	EtLoopStore        *store = et_recorders_store(self->engine.recorders);
 	const uint32_t      chunks = et_store_request(store);
 	const EtWorkMessage grow   = { ET_WORK_GROW, 0, chunks, 0, NULL };
 	if (chunks > 0 && !schedule(self, &grow)) {
@@ -227,25 +227,25 @@ grow_pool(Eighttrack *self, uint32_t nframes)
 	}
 }
 
-/* Hands the engine a looper that restore() built, if there is one and the
- * last replaced one has been freed. */
+/* Hands the engine the loops that restore() built, if there are any and
+ * the last replaced ones have been freed. */
 static void
-take_restored_looper(Eighttrack *self)
+take_restored_loops(Eighttrack *self)
 {
 	const EtWorkMessage reap = { ET_WORK_REAP, 0, 0, 0, NULL };
 	if (atomic_load(&self->retired)) {
-		/* A full worker queue must not strand the old looper. */
+		/* A full worker queue must not strand the old loops. */
 		if (self->reap_due && schedule(self, &reap)) {
 			self->reap_due = false;
 		}
 		return;
 	}
-	EtLooper *incoming = atomic_exchange(&self->incoming, NULL);
+	EtRecorders *incoming = atomic_exchange(&self->incoming, NULL);
 	if (!incoming) {
 		return;
 	}
 	atomic_store(&self->retired,
-		     et_engine_swap_looper(&self->engine, incoming));
+		     et_engine_swap_recorders(&self->engine, incoming));
 	self->reap_due = !schedule(self, &reap);
 }
 
@@ -396,7 +396,7 @@ run(LV2_Handle instance, uint32_t nframes)
 	}
 	et_seq_out_begin(&self->notify, self->port[ET_PORT_NOTIFY]);
 
-	take_restored_looper(self);
+	take_restored_loops(self);
 	const EtEngineAudio audio      = { self->port[ET_PORT_IN_L],
 					   self->port[ET_PORT_IN_R],
 					   self->port[ET_PORT_OUT_L],
@@ -434,7 +434,12 @@ run(LV2_Handle instance, uint32_t nframes)
 			  et_engine_loop_length(engine));
 	write_control_out(self, ET_PORT_LOOP_POSITION,
 			  et_engine_loop_position(engine));
-	et_notify_run(&self->ui, &self->notify, engine->looper,
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		write_control_out(self,
+				  et_track_loop_port(t, ET_TRACK_LOOP_STATE),
+				  et_engine_track_loop_state(engine, t));
+	}
+	et_notify_run(&self->ui, &self->notify, et_engine_active_loop(engine),
 		      &engine->router, nframes);
 	et_seq_out_end(&self->midi_out);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
@@ -458,8 +463,8 @@ cleanup(LV2_Handle instance)
 	Eighttrack *self = (Eighttrack *)instance;
 	pthread_mutex_destroy(&self->state_lock);
 	et_engine_free(&self->engine);
-	et_looper_free(atomic_load(&self->incoming));
-	et_looper_free(atomic_load(&self->retired));
+	et_recorders_free(atomic_load(&self->incoming));
+	et_recorders_free(atomic_load(&self->retired));
 	for (unsigned i = 0; i < ET_STRAYS; ++i) {
 		et_store_segment_free(self->stray[i]);
 	}
@@ -515,7 +520,7 @@ work(LV2_Handle                  instance,
 	EtWorkMessage message;
 	memcpy(&message, data, sizeof(message));
 	if (message.kind == ET_WORK_REAP) {
-		et_looper_free(atomic_exchange(&self->retired, NULL));
+		et_recorders_free(atomic_exchange(&self->retired, NULL));
 	} else if (message.kind == ET_WORK_FREE) {
 		et_store_segment_free(message.segment);
 	} else if (message.kind == ET_WORK_GROW) {
@@ -561,13 +566,13 @@ work_response(LV2_Handle instance, uint32_t size, const void *data)
 	if (message.kind != ET_WORK_GROW) {
 		return LV2_WORKER_SUCCESS;
 	}
-	EtLoopStore *store = et_looper_store(self->engine.looper);
+	EtLoopStore *store = et_recorders_store(self->engine.recorders);
 	if (!message.segment) {
 		et_store_request_failed(store);
 		self->grow_wait = (uint32_t)self->rate; /* a second */
 		return LV2_WORKER_SUCCESS;
 	}
-	/* A restore may have swapped the looper since the request: a
+	/* A restore may have swapped the loops since the request: a
 	 * segment the new store cannot take goes back to the worker. */
 	EtStoreSegment *left = et_store_adopt(store, message.segment);
 	for (unsigned i = 0; left && i < ET_STRAYS; ++i) {
@@ -577,7 +582,7 @@ work_response(LV2_Handle instance, uint32_t size, const void *data)
 		}
 	}
 	/* left is NULL: a segment is asked for only when none is on its way,
-	 * so at most one per restore can stray, and a restore's looper is
+	 * so at most one per restore can stray, and a restore's loops are
 	 * taken at most once a block. */
 	return LV2_WORKER_SUCCESS;
 }

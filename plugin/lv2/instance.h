@@ -33,7 +33,7 @@ typedef enum {
 /* Messages from run() to the worker. */
 typedef enum {
 	ET_WORK_REPORT = 1, /* log a problem */
-	ET_WORK_REAP,       /* free the looper that a restore replaced */
+	ET_WORK_REAP,       /* free the loops that a restore replaced */
 	ET_WORK_GROW,       /* make `count` chunks for the loop pool; the
 			     * answer (the same kind) carries the segment */
 	ET_WORK_FREE        /* free a segment no store could take */
@@ -68,24 +68,24 @@ typedef struct {
 	 */
 	EtEngine engine;
 
-	/* The engine's looper is what run() plays.  restore() builds a whole
-	 * new one and hands it over through `incoming`; run() swaps it in at
-	 * the start of a block and leaves the old one in `retired` for the
-	 * worker (or the next restore) to free.  Nothing run() reads is ever
-	 * freed under it. */
-	_Atomic(EtLooper *) incoming;
-	_Atomic(EtLooper *) retired;
-	bool                reap_due; /* run(): `retired` still needs a reap */
-	/* The newest looper: what save() writes.  Only instantiate() and
-	 * restore() set it, and a looper is freed only after a later restore
+	/* The engine's loops (recorders.h) are what run() plays.  restore()
+	 * builds a whole new set and hands it over through `incoming`; run()
+	 * swaps it in at the start of a block and leaves the old one in
+	 * `retired` for the worker (or the next restore) to free.  Nothing
+	 * run() reads is ever freed under it. */
+	_Atomic(EtRecorders *) incoming;
+	_Atomic(EtRecorders *) retired;
+	bool reap_due; /* run(): `retired` still needs a reap */
+	/* The newest loops: what save() writes.  Only instantiate() and
+	 * restore() set it, and loops are freed only after a later restore
 	 * replaced it, so save() never reads one run() or the worker frees. */
-	EtLooper *saved;
+	EtRecorders *saved;
 	/* save() and restore() one at a time (state.c). */
 	pthread_mutex_t state_lock;
 
 	/* Growing the loop pool (grow_pool() in eighttrack.c): frames to
 	 * wait before asking again after the worker could not allocate, and
-	 * segments a swapped looper could not take, still to be sent back
+	 * segments swapped loops could not take, still to be sent back
 	 * to the worker to be freed. */
 	uint32_t        grow_wait;
 	EtStoreSegment *stray[ET_STRAYS];

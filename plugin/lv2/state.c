@@ -1,12 +1,15 @@
-/* LV2 State: the recorded loop is saved with the host's session.
+/* LV2 State: the recorded loops are saved with the host's session.
  *
- * save() writes the loop as a float WAV into a file from state:makePath and
+ * save() writes each track's loop that exists as a float WAV into a file
+ * from state:makePath (loop.wav for track 1, loopN.wav for track N) and
  * stores its mapped path (LV2_STATE_IS_POD only: with IS_PORTABLE, Ardour
  * copies the file into a new folder on every save), with what is needed to
  * play it back in phase.  restore() runs outside the audio thread and may
  * run while run() does (Ardour loads presets and state in a live session):
- * it builds a whole new looper and hands it to run() through an atomic
- * pointer, never touching the one run() plays. */
+ * it builds a whole new set of loops (recorders.h) and hands it to run()
+ * through an atomic pointer, never touching the one run() plays.  A loop
+ * whose file is missing or corrupt is empty, with a log line naming its
+ * track; the other loops come back. */
 #include "instance.h"
 #include "loopfile.h"
 
@@ -20,7 +23,8 @@
 
 /* 1: the first release.  2: the loop's end is cross-faded into its
  * pre-roll (looper.h), so a loop saved by version 1 gets its last ramp
- * faded out when it is loaded.  The keys are the same. */
+ * faded out when it is loaded.  The keys are the same; the eight recorders
+ * added keys for tracks 2 to 8 (uris.h), which older builds ignore. */
 #define ET_STATE_VERSION 2
 
 typedef struct {
@@ -84,11 +88,13 @@ save_loop(Eighttrack              *self,
 	  LV2_State_Store_Function store,
 	  LV2_State_Handle         handle,
 	  StateFeatures           *sf,
+	  unsigned                 track,
 	  const EtLoopView        *loop)
 {
-	const EtUris    *u    = &self->uris;
-	StateFeatures    f    = *sf;
-	const EtLoopView view = *loop;
+	const EtUris     *u    = &self->uris;
+	const EtLoopKeys *keys = &u->state_loops[track];
+	StateFeatures     f    = *sf;
+	const EtLoopView  view = *loop;
 	if (!f.make_path || !f.map_path) {
 		lv2_log_error(
 		    &f.logger,
@@ -97,7 +103,12 @@ save_loop(Eighttrack              *self,
 		return LV2_STATE_ERR_NO_FEATURE;
 	}
 
-	char *path = f.make_path->path(f.make_path->handle, "loop.wav");
+	char name[16];
+	if (track == 0)
+		snprintf(name, sizeof name, "loop.wav");
+	else
+		snprintf(name, sizeof name, "loop%u.wav", track + 1);
+	char *path = f.make_path->path(f.make_path->handle, name);
 	if (!path) {
 		lv2_log_error(&f.logger,
 			      "eighttrack: the host gave no path for the "
@@ -134,21 +145,21 @@ save_loop(Eighttrack              *self,
 	if (!abstract) {
 		return LV2_STATE_ERR_UNKNOWN;
 	}
-	store(handle, u->state_loop, abstract, (uint32_t)strlen(abstract) + 1,
+	store(handle, keys->loop, abstract, (uint32_t)strlen(abstract) + 1,
 	      u->atom_Path, LV2_STATE_IS_POD);
 	free_host_path(&f, abstract);
 
 	const int64_t length   = view.length;
 	const int32_t anchored = view.anchored;
-	store_pod(store, handle, u->state_length, &length, sizeof(length),
+	store_pod(store, handle, keys->length, &length, sizeof(length),
 		  u->atom_Long);
-	store_pod(store, handle, u->state_exact_length, &view.exact_length,
+	store_pod(store, handle, keys->exact_length, &view.exact_length,
 		  sizeof(double), u->atom_Double);
-	store_pod(store, handle, u->state_anchored, &anchored,
-		  sizeof(anchored), u->atom_Bool);
-	store_pod(store, handle, u->state_start_frame, &view.start_frame,
+	store_pod(store, handle, keys->anchored, &anchored, sizeof(anchored),
+		  u->atom_Bool);
+	store_pod(store, handle, keys->start_frame, &view.start_frame,
 		  sizeof(int64_t), u->atom_Long);
-	store_pod(store, handle, u->state_start_exact, &view.start_exact,
+	store_pod(store, handle, keys->start_exact, &view.start_exact,
 		  sizeof(double), u->atom_Double);
 	return LV2_STATE_SUCCESS;
 }
@@ -170,16 +181,24 @@ save_state(LV2_Handle                instance,
 	store_pod(store, handle, u->state_version, &version, sizeof(version),
 		  u->atom_Int);
 
-	/* The last complete loop, pinned while it is written: run() goes on
-	 * recording into versions of its own (looper.h), so the file holds
-	 * one whole loop, never part of a take. */
-	EtLoopView view;
-	if (!et_looper_pin(self->saved, &view)) {
-		return LV2_STATE_SUCCESS; /* no loop (or a first take under
-					     way) */
+	/* Each loop's last complete version, pinned while it is written:
+	 * run() goes on recording into versions of its own (looper.h), so
+	 * each file holds one whole loop, never part of a take.  A loop that
+	 * fails to save does not keep the others from saving. */
+	LV2_State_Status st = LV2_STATE_SUCCESS;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		EtLooper  *looper = et_recorders_loop(self->saved, t);
+		EtLoopView view;
+		if (!et_looper_pin(looper, &view)) {
+			continue; /* no loop (or a first take under way) */
+		}
+		const LV2_State_Status one =
+		    save_loop(self, store, handle, &f, t, &view);
+		et_looper_unpin(looper);
+		if (one != LV2_STATE_SUCCESS) {
+			st = one;
+		}
 	}
-	const LV2_State_Status st = save_loop(self, store, handle, &f, &view);
-	et_looper_unpin(self->saved);
 	return st;
 }
 
@@ -248,13 +267,13 @@ get_string(LV2_State_Retrieve_Function retrieve,
 	return copy;
 }
 
-/* Hands a freshly built looper to run(); frees what run() has let go. */
+/* Hands freshly built loops to run(); frees what run() has let go. */
 static void
-publish(Eighttrack *self, EtLooper *looper)
+publish(Eighttrack *self, EtRecorders *loops)
 {
-	self->saved = looper;
-	et_looper_free(atomic_exchange(&self->retired, NULL));
-	et_looper_free(atomic_exchange(&self->incoming, looper));
+	self->saved = loops;
+	et_recorders_free(atomic_exchange(&self->retired, NULL));
+	et_recorders_free(atomic_exchange(&self->incoming, loops));
 }
 
 /* What save() stored for the loop, copied out of the host's hands. */
@@ -274,35 +293,39 @@ load_loop(Eighttrack                 *self,
 	  LV2_State_Retrieve_Function retrieve,
 	  LV2_State_Handle            handle,
 	  int32_t                     version,
+	  unsigned                    track,
 	  EtLooper                   *looper)
 {
-	const EtUris *u = &self->uris;
-	char         *abstract =
-	    get_string(retrieve, handle, u->state_loop, u->atom_Path);
+	const EtUris     *u    = &self->uris;
+	const EtLoopKeys *keys = &u->state_loops[track];
+	const unsigned    n    = track + 1;
+	char             *abstract =
+	    get_string(retrieve, handle, keys->loop, u->atom_Path);
 	if (!abstract) {
 		/* Saved without a loop, or with one whose path cannot be read
 		 * (another type, empty): that one is lost, and the log says
 		 * so. */
-		if (has_value(retrieve, handle, u->state_loop)) {
+		if (has_value(retrieve, handle, keys->loop)) {
 			lv2_log_error(
 			    &f->logger,
 			    "eighttrack: the saved state holds no "
-			    "usable path for the loop (an atom:Path is "
-			    "expected); the loop is empty\n");
+			    "usable path for the loop of track %u (an "
+			    "atom:Path is expected); that loop is empty\n",
+			    n);
 		}
 		return false;
 	}
 	SavedLoop  saved;
 	const bool complete =
-	    get_pod(retrieve, handle, u->state_length, u->atom_Long,
+	    get_pod(retrieve, handle, keys->length, u->atom_Long,
 		    &saved.length, sizeof(saved.length)) &&
-	    get_pod(retrieve, handle, u->state_exact_length, u->atom_Double,
+	    get_pod(retrieve, handle, keys->exact_length, u->atom_Double,
 		    &saved.exact_length, sizeof(saved.exact_length)) &&
-	    get_pod(retrieve, handle, u->state_anchored, u->atom_Bool,
+	    get_pod(retrieve, handle, keys->anchored, u->atom_Bool,
 		    &saved.anchored, sizeof(saved.anchored)) &&
-	    get_pod(retrieve, handle, u->state_start_frame, u->atom_Long,
+	    get_pod(retrieve, handle, keys->start_frame, u->atom_Long,
 		    &saved.start_frame, sizeof(saved.start_frame)) &&
-	    get_pod(retrieve, handle, u->state_start_exact, u->atom_Double,
+	    get_pod(retrieve, handle, keys->start_exact, u->atom_Double,
 		    &saved.start_exact, sizeof(saved.start_exact));
 
 	char *path =
@@ -320,9 +343,9 @@ load_loop(Eighttrack                 *self,
 	    !(fabs(saved.start_exact) < far)) {
 		lv2_log_error(
 		    &f->logger,
-		    "eighttrack: the saved state of the loop "
-		    "in %s is incomplete or invalid; the loop is empty\n",
-		    file);
+		    "eighttrack: the saved state of the loop of track %u "
+		    "in %s is incomplete or invalid; that loop is empty\n",
+		    n, file);
 		free_host_path(f, path);
 		free(abstract);
 		return false;
@@ -341,12 +364,12 @@ load_loop(Eighttrack                 *self,
 		if (cleaned.replaced) {
 			lv2_log_warning(
 			    &f->logger,
-			    "eighttrack: the loop file %s held "
+			    "eighttrack: the loop file %s (track %u) held "
 			    "%u samples that cannot be played (%u NaN or "
 			    "infinite, %u beyond +-16, %u denormal), the "
 			    "first at frame %u (%.3f s); they play as "
 			    "silence\n",
-			    file, cleaned.replaced, cleaned.not_finite,
+			    file, n, cleaned.replaced, cleaned.not_finite,
 			    cleaned.too_loud, cleaned.denormal,
 			    cleaned.first_frame,
 			    (double)cleaned.first_frame / self->rate);
@@ -358,16 +381,17 @@ load_loop(Eighttrack                 *self,
 	bool ok = false;
 	if (st != ET_LOOPFILE_OK) {
 		lv2_log_error(&f->logger,
-			      "eighttrack: restoring the loop from %s: "
-			      "%s\n",
-			      file, et_loopfile_strerror(st));
+			      "eighttrack: restoring the loop of track %u "
+			      "from %s: %s; that loop is empty\n",
+			      n, file, et_loopfile_strerror(st));
 	} else if (!et_looper_load(looper, left, right, frames,
 				   saved.exact_length, saved.anchored != 0,
 				   saved.start_frame, saved.start_exact)) {
-		lv2_log_error(&f->logger,
-			      "eighttrack: the loop in %s does not fit; "
-			      "the loop is empty\n",
-			      file);
+		lv2_log_error(
+		    &f->logger,
+		    "eighttrack: the loop of track %u in %s does not "
+		    "fit; that loop is empty\n",
+		    n, file);
 	} else {
 		ok = true;
 	}
@@ -394,10 +418,15 @@ restore_state(LV2_Handle                  instance,
 	/* A state with neither our version nor a loop (a preset, a host's
 	 * default state) is not ours: the loop stays as it is.  One with a
 	 * loop but no usable version is read as this version's. */
-	int32_t version = ET_STATE_VERSION;
+	int32_t version  = ET_STATE_VERSION;
+	bool    any_loop = false;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		any_loop = any_loop ||
+			   has_value(retrieve, handle, u->state_loops[t].loop);
+	}
 	if (!get_pod(retrieve, handle, u->state_version, u->atom_Int, &version,
 		     sizeof(version)) &&
-	    !has_value(retrieve, handle, u->state_loop)) {
+	    !any_loop) {
 		return LV2_STATE_SUCCESS;
 	}
 	if (version > ET_STATE_VERSION) {
@@ -409,22 +438,25 @@ restore_state(LV2_Handle                  instance,
 		    (int)version, ET_STATE_VERSION);
 	}
 
-	EtLooper *looper = et_engine_new_looper(self->rate);
-	if (!looper) {
+	EtRecorders *loops = et_engine_new_recorders(self->rate);
+	if (!loops) {
 		lv2_log_error(&f.logger,
 			      "eighttrack: out of memory restoring the "
-			      "loop; the current loop is kept\n");
+			      "loops; the current loops are kept\n");
 		return LV2_STATE_ERR_UNKNOWN;
 	}
-	load_loop(self, &f, retrieve, handle, version, looper);
-	publish(self, looper);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		load_loop(self, &f, retrieve, handle, version, t,
+			  et_recorders_loop(loops, t));
+	}
+	publish(self, loops);
 	return LV2_STATE_SUCCESS;
 }
 
 /* save() and restore() take turns: LV2 lets a host call them from any
  * thread beside run(), and says nothing against two at once; the loop
- * store pins one version at a time, and a restore frees loopers a save
- * may be reading.  Neither is real-time. */
+ * store pins one version per loop at a time, and a restore frees loops a
+ * save may be reading.  Neither is real-time. */
 static LV2_State_Status
 save(LV2_Handle                instance,
      LV2_State_Store_Function  store,

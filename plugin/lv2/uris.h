@@ -8,10 +8,24 @@
 #include <lv2/time/time.h>
 #include <lv2/urid/urid.h>
 
+#include "port_list.h"
+
+#include <stdio.h>
+
 #include "messages.h"
 
 #define ET_URI       "urn:eighttrack:plugin"
 #define ET_STATE_URI "urn:eighttrack:state#"
+
+/* The state keys of one loop. */
+typedef struct {
+	LV2_URID loop;         /* Path: the loop audio (WAV, float) */
+	LV2_URID length;       /* Long: loop length in frames */
+	LV2_URID exact_length; /* Double: exact frames per repetition */
+	LV2_URID anchored;     /* Bool: locked to the transport */
+	LV2_URID start_frame;  /* Long: transport frame of sample 0 */
+	LV2_URID start_exact;  /* Double: exact musical start, in frames */
+} EtLoopKeys;
 
 typedef struct {
 	LV2_URID atom_Blank;
@@ -32,20 +46,29 @@ typedef struct {
 	LV2_URID time_beatsPerMinute;
 	LV2_URID time_frame;
 	LV2_URID time_speed;
-	LV2_URID state_version;      /* Int: format of what save() wrote */
-	LV2_URID state_loop;         /* Path: the loop audio (WAV, float) */
-	LV2_URID state_length;       /* Long: loop length in frames */
-	LV2_URID state_exact_length; /* Double: exact frames per repetition */
-	LV2_URID state_anchored;     /* Bool: locked to the transport */
-	LV2_URID state_start_frame;  /* Long: transport frame of sample 0 */
-	LV2_URID
-	state_start_exact; /* Double: exact musical start, in frames */
+	LV2_URID state_version; /* Int: format of what save() wrote */
+	/* Each track's loop: track 1's keys are version 1's (loop, length,
+	 * ...), so an older build opens a newer session with loop 1; track n's
+	 * add n (loop2, length2, ...). */
+	EtLoopKeys state_loops[ET_TRACK_COUNT];
 	/* The messages between the plugin and its UI (messages.h). */
 	LV2_URID atom_Vector;
 	LV2_URID msg_Request, msg_Alive, msg_Activity, msg_Overview;
 	LV2_URID msg_sounding, msg_serial, msg_length, msg_binCount, msg_first,
 	    msg_peaks;
 } EtUris;
+
+/* Composes a state key: ET_STATE_URI, name, and n unless it is 1. */
+static inline LV2_URID
+et_state_key(LV2_URID_Map *map, const char *name, unsigned n)
+{
+	char uri[96];
+	if (n == 1)
+		snprintf(uri, sizeof uri, "%s%s", ET_STATE_URI, name);
+	else
+		snprintf(uri, sizeof uri, "%s%s%u", ET_STATE_URI, name, n);
+	return map->map(map->handle, uri);
+}
 
 static inline void
 et_uris_map(EtUris *uris, LV2_URID_Map *map)
@@ -70,15 +93,15 @@ et_uris_map(EtUris *uris, LV2_URID_Map *map)
 	uris->time_frame    = map->map(map->handle, LV2_TIME__frame);
 	uris->time_speed    = map->map(map->handle, LV2_TIME__speed);
 	uris->state_version = map->map(map->handle, ET_STATE_URI "version");
-	uris->state_loop    = map->map(map->handle, ET_STATE_URI "loop");
-	uris->state_length  = map->map(map->handle, ET_STATE_URI "length");
-	uris->state_exact_length =
-	    map->map(map->handle, ET_STATE_URI "exactLength");
-	uris->state_anchored = map->map(map->handle, ET_STATE_URI "anchored");
-	uris->state_start_frame =
-	    map->map(map->handle, ET_STATE_URI "startFrame");
-	uris->state_start_exact =
-	    map->map(map->handle, ET_STATE_URI "startExact");
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		EtLoopKeys *k   = &uris->state_loops[t];
+		k->loop         = et_state_key(map, "loop", t + 1);
+		k->length       = et_state_key(map, "length", t + 1);
+		k->exact_length = et_state_key(map, "exactLength", t + 1);
+		k->anchored     = et_state_key(map, "anchored", t + 1);
+		k->start_frame  = et_state_key(map, "startFrame", t + 1);
+		k->start_exact  = et_state_key(map, "startExact", t + 1);
+	}
 	uris->atom_Vector  = map->map(map->handle, LV2_ATOM__Vector);
 	uris->msg_Request  = map->map(map->handle, ET_MSG__Request);
 	uris->msg_Alive    = map->map(map->handle, ET_MSG__Alive);

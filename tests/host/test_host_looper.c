@@ -557,6 +557,84 @@ save_and_restore_give_the_same_loop_in_phase(void **state)
 	session_free(&b);
 }
 
+/* The eight recorders' story in short: three tracks each record a loop of
+ * their own length on the bar (2 bars, 1 bar, 1 bar at 240 BPM), so all
+ * three play together in phase; the session is saved (loop.wav,
+ * loop2.wav, loop3.wav) and a fresh instance restored from it plays the
+ * same, sample for sample.  With loop2.wav gone, only track 2's loop is
+ * empty, and the log names it. */
+static void
+three_tracks_each_keep_their_loop_through_a_save(void **state)
+{
+	(void)state;
+	Session a;
+	session_init(&a, 48000.0, 240.0, false);
+	const int64_t bar     = (int64_t)frames_per_bar(&a); /* 48000 */
+	const int     bars[3] = { 2, 1, 1 };
+	for (int t = 0; t < 3; ++t) {
+		eth_set(a.host, "active_track", (float)(t + 1));
+		eth_set(a.host, "loop_bars", (float)bars[t]);
+		eth_set(a.host, "loop_arm", 1);
+		/* Armed mid-bar: the take starts on the next bar. */
+		play_until(&a, a.wall + bar / 2, 1000);
+		play_until(&a, a.wall + bar / 2 + bars[t] * bar + 1000, 1000);
+		eth_set(a.host, "loop_arm", 0);
+		play(&a, 1000);
+		char name[32];
+		snprintf(name, sizeof name, "track%d_loop_state", t + 1);
+		assert_int_equal(eth_get(a.host, name), 3);
+		assert_float_equal(eth_get(a.host, "loop_length"),
+				   bars[t] * 1.0, 1e-9);
+	}
+	assert_int_equal(eth_get(a.host, "track4_loop_state"), 0);
+	char *dir = temp_dir();
+	assert_true(eth_save_state(a.host, dir));
+	for (int t = 0; t < 3; ++t) {
+		char path[4096];
+		snprintf(path, sizeof path,
+			 t ? "%s/loop%d.wav" : "%s/loop.wav", dir, t + 1);
+		assert_int_equal(access(path, R_OK), 0);
+	}
+
+	Session b;
+	session_init(&b, 48000.0, 240.0, false);
+	assert_true(eth_restore_state(b.host, dir));
+	b.transport = a.transport;
+	b.wall      = a.wall;
+	for (int i = 0; i < 300; ++i) {
+		play(&a, 480);
+		play(&b, 480);
+		if (i > 0) { /* b fades in over its first block */
+			assert_memory_equal(eth_audio(a.host, "out_l"),
+					    eth_audio(b.host, "out_l"),
+					    480 * sizeof(float));
+		}
+	}
+	for (int t = 0; t < 8; ++t) {
+		char name[32];
+		snprintf(name, sizeof name, "track%d_loop_state", t + 1);
+		assert_true(eth_get(b.host, name) == eth_get(a.host, name));
+	}
+
+	char path[4096];
+	snprintf(path, sizeof path, "%s/loop2.wav", dir);
+	assert_int_equal(unlink(path), 0);
+	Session c;
+	session_init(&c, 48000.0, 240.0, false);
+	const unsigned lines = eth_log_lines(c.host);
+	assert_true(eth_restore_state(c.host, dir));
+	play(&c, 480);
+	assert_int_equal(eth_get(c.host, "track1_loop_state"), 3);
+	assert_int_equal(eth_get(c.host, "track2_loop_state"), 0);
+	assert_int_equal(eth_get(c.host, "track3_loop_state"), 3);
+	assert_int_equal(eth_log_lines(c.host), lines + 1);
+	assert_non_null(strstr(eth_log_text(c.host), "loop of track 2"));
+	remove_dir(dir);
+	session_free(&a);
+	session_free(&b);
+	session_free(&c);
+}
+
 /* A busy machine drops a cycle while a one-bar take records (the host
  * skips a block: its transport jumps a block ahead): the take is still
  * exactly one bar, 2.000 s, on the grid, with positions every block
@@ -892,6 +970,8 @@ main(void)
 		cmocka_unit_test(
 		    quantize_off_acts_at_the_first_frame_of_the_call),
 		cmocka_unit_test(save_and_restore_give_the_same_loop_in_phase),
+		cmocka_unit_test(
+		    three_tracks_each_keep_their_loop_through_a_save),
 		cmocka_unit_test(
 		    the_downbeat_keeps_its_attack_and_the_saved_loop_is_what_plays),
 		cmocka_unit_test(

@@ -475,10 +475,12 @@ static const unsigned bases[] = {
 };
 #define N_BASES (sizeof(bases) / sizeof(bases[0]))
 
+/* Each names the loop's track: a fault empties that loop only. */
 static const char *const invalid =
-    "is incomplete or invalid; the loop is empty";
-static const char *const unreadable = "eighttrack: restoring the loop from";
-static const char *const no_path    = "no usable path for the loop";
+    "is incomplete or invalid; that loop is empty";
+static const char *const unreadable =
+    "eighttrack: restoring the loop of track 1 from";
+static const char *const no_path = "no usable path for the loop of track 1";
 
 /* Runs one fault on each key in turn, with each base retrieve; `want`
  * gives the outcome (and log phrase) for a key. */

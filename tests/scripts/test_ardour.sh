@@ -169,6 +169,9 @@ frames=$(sed -n 's/^recorded loop_length [0-9.]* s = \([0-9][0-9]*\) frames.*/\1
 wavs=$(find "$sess/plugins" -name '*.wav' -type f 2>/dev/null)
 n_wav=$(echo "$wavs" | grep -c .)
 [ "$n_wav" -eq 1 ] || fail "expected one WAV under $sess/plugins, found $n_wav: $wavs"
+# The take went into the loop of the active track, 3 (each track has a
+# loop of its own: loop.wav for track 1, loopN.wav for track N).
+[ "$(basename "$wavs")" = loop3.wav ] || fail "the loop of track 3 was saved as $(basename "$wavs"), not loop3.wav"
 size=$(wc -c <"$wavs")
 data=$((frames * 2 * 4)) # stereo 32-bit float
 [ "$size" -ge "$data" ] && [ "$size" -le $((data + 4096)) ] ||
@@ -183,8 +186,8 @@ awk -v l="$1" -v r="$2" 'BEGIN { exit !(l > 0.01 && r > 0.01 && l <= 1.5 && r <=
 echo "ET: saved loop file ${wavs#"$sess"/}: $size bytes ($frames stereo float frames + header), peaks L $1 R $2"
 # Where the plugin put the loop's start (its own state key): on bar 2,
 # frame 96000 exactly, although Ardour rounds barBeat to 1/1920 beat.
-start=$(sed -n 's/.*<urn:eighttrack:state#startExact> "\([-0-9.e]*\)".*/\1/p' "$(dirname "$wavs")/state.ttl")
-echo "ET: saved loop starts at frame $start (state.ttl startExact)"
+start=$(sed -n 's/.*<urn:eighttrack:state#startExact3> "\([-0-9.e]*\)".*/\1/p' "$(dirname "$wavs")/state.ttl")
+echo "ET: saved loop starts at frame $start (state.ttl startExact3)"
 awk -v s="$start" 'BEGIN { exit !(s == 96000) }' ||
 	fail "the loop starts at frame '$start', not on bar 2 (frame 96000)"
 

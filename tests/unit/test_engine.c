@@ -5,6 +5,7 @@
 #include "control_map.h"
 #include "engine.h"
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -149,7 +150,7 @@ test_arm_notes_record_from_frame_to_frame(void **state)
 			   (double)length / RATE, 1e-9);
 	EtLoopView   v;
 	const float *l, *r;
-	assert_true(et_looper_view(rig->engine.looper, &v));
+	assert_true(et_looper_view(et_engine_active_loop(&rig->engine), &v));
 	assert_true(et_loop_view_read(&v, 0, &l, &r) > 0);
 	assert_true(l[0] == (float)(200 + 1) / 65536.0f);
 	/* The arm port never moved: the note's arm stays off in the next
@@ -207,9 +208,9 @@ test_a_restored_looper_takes_the_ports_as_baseline(void **state)
 	begin(rig);
 	end(rig);
 	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_RECORDING);
-	EtLooper *fresh = et_engine_new_looper(RATE);
+	EtRecorders *fresh = et_engine_new_recorders(RATE);
 	assert_non_null(fresh);
-	et_looper_free(et_engine_swap_looper(&rig->engine, fresh));
+	et_recorders_free(et_engine_swap_recorders(&rig->engine, fresh));
 	begin(rig);
 	end(rig);
 	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_EMPTY);
@@ -316,6 +317,163 @@ test_a_pedal_released_on_the_new_control_channel_is_released(void **state)
 	}
 }
 
+/* ---- the eight recorders ----------------------------------------------*/
+
+/* Sample k of track t's loop as it plays (left channel). */
+static float
+loop_sample(Rig *rig, unsigned t, uint32_t k)
+{
+	EtLoopView   v;
+	const float *l, *r;
+	assert_true(
+	    et_looper_view(et_recorders_loop(rig->engine.recorders, t), &v));
+	assert_true(et_loop_view_read(&v, k % v.length, &l, &r) > 0);
+	return l[0];
+}
+
+/* A take at the note's frame, `blocks` blocks long, on the active track. */
+static void
+take(Rig *rig, unsigned blocks)
+{
+	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+	for (unsigned b = 1; b < blocks; ++b) {
+		begin(rig);
+		end(rig);
+	}
+	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+}
+
+static float
+track_state(Rig *rig, unsigned t)
+{
+	return et_engine_track_loop_state(&rig->engine, t);
+}
+
+/* Two loops of their own lengths on two tracks, free running (no
+ * transport), play together: the output is the sum of both, sample for
+ * sample, each from its own first sample; the second's level applies to
+ * it alone, its mute silences it alone, and clearing it leaves the first
+ * playing. */
+static void
+test_two_tracks_loop_on_their_own_and_sum(void **state)
+{
+	Rig          *rig    = (Rig *)*state;
+	const int64_t start1 = rig->frame;
+	take(rig, 4); /* track 1: 4 blocks */
+	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_TRACK_FIRST + 1);
+	const int64_t start2 = rig->frame;
+	take(rig, 3); /* track 2: 3 blocks */
+	assert_true(track_state(rig, 0) == ET_LOOP_PLAYING);
+	assert_true(track_state(rig, 1) == ET_LOOP_PLAYING);
+	for (unsigned t = 2; t < ET_TRACK_COUNT; ++t)
+		assert_true(track_state(rig, t) == ET_LOOP_EMPTY);
+	/* loop_length says the active track's: track 2's 3 blocks. */
+	assert_float_equal(et_engine_loop_length(&rig->engine),
+			   3.0 * BLOCK / RATE, 1e-9);
+	const uint32_t len1 = 4 * BLOCK, len2 = 3 * BLOCK;
+	/* Each loop holds the input of its own take. */
+	assert_true(loop_sample(rig, 0, 1) ==
+		    (float)(start1 + 1 + 1) / 65536.0f);
+	assert_true(loop_sample(rig, 1, 1) ==
+		    (float)(start2 + 1 + 1) / 65536.0f);
+
+	/* Steady: past every ramp. */
+	for (int b = 0; b < 4; ++b) {
+		begin(rig);
+		end(rig);
+	}
+	begin(rig);
+	end(rig);
+	for (uint32_t i = 0; i < BLOCK; ++i) {
+		const int64_t t = rig->frame - BLOCK + i;
+		const float   want =
+		    loop_sample(rig, 0, (uint32_t)((t - start1) % len1)) +
+		    loop_sample(rig, 1, (uint32_t)((t - start2) % len2));
+		if (rig->out_l[i] != want)
+			fail_msg("frame %u: %g, want the sum %g", i,
+				 (double)rig->out_l[i], (double)want);
+	}
+
+	/* Track 2's loop at -6 dB. */
+	rig->value[et_track_loop_port(1, ET_TRACK_LOOP_LEVEL)] = -6.0f;
+	for (int b = 0; b < 2; ++b) {
+		begin(rig);
+		end(rig);
+	}
+	const float g = powf(10.0f, -6.0f / 20.0f);
+	for (uint32_t i = 0; i < BLOCK; ++i) {
+		const int64_t t = rig->frame - BLOCK + i;
+		const float   want =
+		    loop_sample(rig, 0, (uint32_t)((t - start1) % len1)) +
+		    g * loop_sample(rig, 1, (uint32_t)((t - start2) % len2));
+		if (rig->out_l[i] != want)
+			fail_msg("frame %u at -6 dB: %g, want %g", i,
+				 (double)rig->out_l[i], (double)want);
+	}
+
+	/* Track 2's loop muted: track 1's alone. */
+	rig->value[et_track_loop_port(1, ET_TRACK_LOOP_MUTE)] = 1.0f;
+	for (int b = 0; b < 2; ++b) {
+		begin(rig);
+		end(rig);
+	}
+	for (uint32_t i = 0; i < BLOCK; ++i) {
+		const int64_t t = rig->frame - BLOCK + i;
+		assert_true(
+		    rig->out_l[i] ==
+		    loop_sample(rig, 0, (uint32_t)((t - start1) % len1)));
+	}
+	assert_true(track_state(rig, 1) == ET_LOOP_PLAYING); /* muted, kept */
+
+	/* Cleared (the active track is 2): track 1 plays on. */
+	rig->value[et_track_loop_port(1, ET_TRACK_LOOP_MUTE)] = 0.0f;
+	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_CLEAR);
+	assert_true(track_state(rig, 1) == ET_LOOP_EMPTY);
+	assert_true(track_state(rig, 0) == ET_LOOP_PLAYING);
+	for (int b = 0; b < 2; ++b) {
+		begin(rig);
+		end(rig);
+	}
+	for (uint32_t i = 0; i < BLOCK; ++i) {
+		const int64_t t = rig->frame - BLOCK + i;
+		assert_true(
+		    rig->out_l[i] ==
+		    loop_sample(rig, 0, (uint32_t)((t - start1) % len1)));
+	}
+}
+
+/* One pass at a time: a take stays with its track when another becomes
+ * active; the next arm is its disarm, and the one after starts a take on
+ * the track then active. */
+static void
+test_an_arm_while_another_track_records_is_its_disarm(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_TRACK_FIRST + 2);
+	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+	assert_true(track_state(rig, 2) == ET_LOOP_RECORDING);
+	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_TRACK_FIRST + 3);
+	begin(rig);
+	end(rig);
+	assert_true(track_state(rig, 2) == ET_LOOP_RECORDING); /* stays */
+	assert_true(track_state(rig, 3) == ET_LOOP_EMPTY);
+	/* loop_state reports the active track's loop. */
+	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_EMPTY);
+	block_with_note(rig, 100, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+	assert_true(track_state(rig, 2) == ET_LOOP_PLAYING);
+	assert_true(track_state(rig, 3) == ET_LOOP_EMPTY);
+	assert_float_equal(
+	    et_looper_length(et_recorders_loop(rig->engine.recorders, 2)),
+	    3 * BLOCK + 100, 0);
+	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+	assert_true(track_state(rig, 3) == ET_LOOP_RECORDING);
+	assert_true(track_state(rig, 2) == ET_LOOP_PLAYING);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		if (t != 2 && t != 3)
+			assert_true(track_state(rig, t) == ET_LOOP_EMPTY);
+	}
+}
+
 int
 main(void)
 {
@@ -329,6 +487,8 @@ main(void)
 		T(test_late_events_are_moved_and_counted),
 		T(test_clock_goes_out_before_a_note_on_its_frame),
 		T(test_a_pedal_released_on_the_new_control_channel_is_released),
+		T(test_two_tracks_loop_on_their_own_and_sum),
+		T(test_an_arm_while_another_track_records_is_its_disarm),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

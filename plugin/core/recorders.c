@@ -1,0 +1,232 @@
+/* The eight loops behind one output (see recorders.h for the rules). */
+#include "recorders.h"
+
+#include "ports.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Frames of input copied at a time when in and out are the same buffers:
+ * 8 KiB of stack-free scratch, touched at creation. */
+#define SCRATCH_FRAMES 1024u
+
+struct EtRecorders {
+	EtLoopStore       *store;
+	EtLooper          *loop[ET_TRACK_COUNT];
+	EtRecorderControls ctl;   /* the last controls seen */
+		bool               arm;   /* ctl.loop.arm as last acted on */
+	bool               clear; /* ctl.loop.clear as last seen */
+	int                armed; /* the track whose loop has the arm, or -1 */
+	float             *scratch_l, *scratch_r;
+};
+
+EtRecorderControls
+et_recorders_default_controls(void)
+{
+	EtRecorderControls c = { .loop = et_looper_default_controls() };
+	c.active = (uint8_t)(ET_PORT_DEFAULT(ACTIVE_TRACK) - 1.0f);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		c.track_mute[t] =
+		    ET_PORT_DEFAULT_AT(et_track_loop_port(t, ET_TRACK_LOOP_MUTE)) >
+		    0.0f;
+		c.track_level_db[t] = ET_PORT_DEFAULT_AT(
+		    et_track_loop_port(t, ET_TRACK_LOOP_LEVEL));
+	}
+	return c;
+}
+
+EtRecorders *
+et_recorders_new(double   sample_rate,
+		 uint32_t capacity_frames,
+		 uint32_t first_frames,
+		 uint32_t limit_frames)
+{
+	EtRecorders *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->store     = et_store_new(capacity_frames, first_frames, limit_frames,
+				    ET_TRACK_COUNT);
+	r->scratch_l = calloc(2u * SCRATCH_FRAMES, sizeof(float));
+	if (!r->store || !r->scratch_l) {
+		et_recorders_free(r);
+		return NULL;
+	}
+	r->scratch_r = r->scratch_l + SCRATCH_FRAMES;
+	/* calloc's pages may be the kernel's zero page until written. */
+	memset(r->scratch_l, 1, 2u * SCRATCH_FRAMES * sizeof(float));
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		r->loop[t] = et_looper_new_in(sample_rate, r->store, t);
+		if (!r->loop[t]) {
+			et_recorders_free(r);
+			return NULL;
+		}
+		/* Loop 1 renders first, with the monitor; the others add. */
+		et_looper_set_mixing(r->loop[t], t > 0);
+	}
+	r->ctl   = et_recorders_default_controls();
+	r->arm   = r->ctl.loop.arm;
+	r->armed = -1;
+	return r;
+}
+
+void
+et_recorders_free(EtRecorders *r)
+{
+	if (!r)
+		return;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
+		et_looper_free(r->loop[t]);
+	et_store_free(r->store);
+	free(r->scratch_l);
+	free(r);
+}
+
+/* What loop t is told: the arm only if it has it, the masters combined
+ * with its track's mute and level, the monitor only on the first. */
+static EtLooperControls
+loop_controls(const EtRecorders *r, unsigned t)
+{
+	const EtRecorderControls *c  = &r->ctl;
+	EtLooperControls          lc = c->loop;
+	lc.arm      = r->armed == (int)t;
+	lc.mute     = c->loop.mute || c->track_mute[t];
+	lc.level_db = c->loop.level_db + c->track_level_db[t];
+	lc.clear    = false;
+	return lc;
+}
+
+/* The arm follows the latched value: on, it goes to the active track's
+ * loop; off, the loop that has it lets it go (its disarm). */
+static void
+follow_arm(EtRecorders *r)
+{
+	if (r->ctl.loop.arm == r->arm)
+		return;
+	r->arm   = r->ctl.loop.arm;
+	r->armed = r->arm ? (int)r->ctl.active % ET_TRACK_COUNT : -1;
+}
+
+void
+et_recorders_set_controls(EtRecorders *r, const EtRecorderControls *c)
+{
+		r->ctl = *c;
+	follow_arm(r);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const EtLooperControls lc = loop_controls(r, t);
+		et_looper_set_controls(r->loop[t], &lc);
+	}
+	/* loop_clear's 0->1 edge clears the active track's loop. */
+	if (c->loop.clear && !r->clear)
+		et_recorders_trigger_clear(r);
+	r->clear = c->loop.clear;
+}
+
+void
+et_recorders_set_baseline(EtRecorders *r, const EtRecorderControls *c)
+{
+		r->ctl   = *c;
+	r->arm   = c->loop.arm;
+	r->clear = c->loop.clear;
+	r->armed = c->loop.arm ? (int)c->active % ET_TRACK_COUNT : -1;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const EtLooperControls lc = loop_controls(r, t);
+		et_looper_set_baseline(r->loop[t], &lc);
+	}
+}
+
+void
+et_recorders_trigger_clear(EtRecorders *r)
+{
+	et_looper_trigger_clear(r->loop[r->ctl.active % ET_TRACK_COUNT]);
+}
+
+static void
+render(EtRecorders   *r,
+       const EtClock *clk,
+       uint32_t       block_offset,
+       const float   *in_l,
+       const float   *in_r,
+       float         *out_l,
+       float         *out_r,
+       uint32_t       n)
+{
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
+		et_looper_process_span(r->loop[t], clk, block_offset, in_l,
+				       in_r, out_l, out_r, n);
+}
+
+void
+et_recorders_process(EtRecorders   *r,
+		     const EtClock *clk,
+		     const float   *in_l,
+		     const float   *in_r,
+		     float         *out_l,
+		     float         *out_r,
+		     uint32_t       block_offset,
+		     uint32_t       n)
+{
+	in_l += block_offset;
+	in_r += block_offset;
+	out_l += block_offset;
+	out_r += block_offset;
+	/* The first loop writes out; the others add to it, and a take on any
+	 * of them reads the input: in must survive the first. */
+	const bool shared = in_l == out_l || in_l == out_r || in_r == out_l ||
+			    in_r == out_r;
+	if (!shared) {
+		render(r, clk, block_offset, in_l, in_r, out_l, out_r, n);
+		return;
+	}
+	for (uint32_t done = 0; done < n;) {
+		const uint32_t m =
+		    n - done < SCRATCH_FRAMES ? n - done : SCRATCH_FRAMES;
+		memcpy(r->scratch_l, in_l + done, sizeof(float) * m);
+		memcpy(r->scratch_r, in_r + done, sizeof(float) * m);
+		render(r, clk, block_offset + done, r->scratch_l, r->scratch_r,
+		       out_l + done, out_r + done, m);
+		done += m;
+	}
+}
+
+EtLooper *
+et_recorders_loop(EtRecorders *r, unsigned track)
+{
+	return r->loop[track % ET_TRACK_COUNT];
+}
+
+const EtLooper *
+et_recorders_loop_const(const EtRecorders *r, unsigned track)
+{
+	return r->loop[track % ET_TRACK_COUNT];
+}
+
+const EtLooper *
+et_recorders_active(const EtRecorders *r)
+{
+	return r->loop[r->ctl.active % ET_TRACK_COUNT];
+}
+
+int
+et_recorders_armed(const EtRecorders *r)
+{
+	return r->armed;
+}
+
+EtLoopStore *
+et_recorders_store(EtRecorders *r)
+{
+	return r->store;
+}
+
+#define SUM_OVER_LOOPS(name, fn)                                              \
+	uint32_t name(const EtRecorders *r)                                   \
+	{                                                                     \
+		uint32_t sum = 0;                                             \
+		for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)                 \
+			sum += fn(r->loop[t]);                                \
+		return sum;                                                   \
+	}
+SUM_OVER_LOOPS(et_recorders_rejected, et_looper_rejected)
+SUM_OVER_LOOPS(et_recorders_denormals, et_looper_denormals)
+SUM_OVER_LOOPS(et_recorders_pool_full, et_looper_pool_full)
+#undef SUM_OVER_LOOPS
