@@ -143,14 +143,15 @@ et_looper_new_in(double sample_rate, EtLoopStore *store, uint32_t loop)
 		return NULL;
 	}
 	touch_pages(l->hist_l, (size_t)ramp * 4);
-	l->hist_r   = l->hist_l + ramp;
-	l->pre_l    = l->hist_r + ramp;
-	l->pre_r    = l->pre_l + ramp;
-	l->rate     = sample_rate;
-	l->capacity = capacity_frames;
-	l->ramp     = ramp;
-	l->ctl      = et_looper_default_controls();
-	l->state    = ET_LOOP_EMPTY;
+	l->hist_r    = l->hist_l + ramp;
+	l->pre_l     = l->hist_r + ramp;
+	l->pre_r     = l->pre_l + ramp;
+	l->rate      = sample_rate;
+	l->capacity  = capacity_frames;
+	l->ramp      = ramp;
+	l->ctl       = et_looper_default_controls();
+	l->listening = true;
+	l->state     = ET_LOOP_EMPTY;
 	l->level = l->level_target = 1.0f;
 	return l;
 }
@@ -843,6 +844,32 @@ act(EtLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
 	}
 }
 
+/* A mixing looper with no loop, no take to start, nothing fading and no
+ * need of the input's history renders nothing: what the full path would
+ * do for it comes down to keeping time. */
+static bool
+idle(const EtLooper *l)
+{
+	return l->mix_add && !l->listening && l->state == ET_LOOP_EMPTY &&
+	       l->length == 0 && l->tail_left == 0 && l->level_left == 0 &&
+	       !l->arm_edge;
+}
+
+static void
+skip(EtLooper *l, const EtClock *clk, uint32_t block_offset, uint32_t n)
+{
+	const bool rolling =
+	    et_clock_has_transport(clk) && et_clock_rolling(clk);
+	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
+	/* A disarm or a clear of nothing does nothing. */
+	l->disarm_edge = l->clear_edge = false;
+	l->fresh                       = false;
+	l->seen_transport              = true;
+	l->counter += (int64_t)n;
+	l->was_rolling = rolling;
+	l->last_tf     = rolling ? tf0 + (int64_t)n - 1 : tf0;
+}
+
 void
 et_looper_process_span(EtLooper      *l,
 		       const EtClock *clk,
@@ -856,6 +883,10 @@ et_looper_process_span(EtLooper      *l,
 	if (n == 0)
 		return;
 	et_store_collect(l->store); /* what a finished save held */
+	if (idle(l)) {
+		skip(l, clk, block_offset, n);
+		return;
+	}
 	const bool rolling =
 	    et_clock_has_transport(clk) && et_clock_rolling(clk);
 	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
@@ -887,6 +918,22 @@ void
 et_looper_set_mixing(EtLooper *l, bool add)
 {
 	l->mix_add = add;
+}
+
+void
+et_looper_set_listening(EtLooper *l, bool on)
+{
+	l->listening = on;
+}
+
+void
+et_looper_copy_history(EtLooper *to, const EtLooper *from)
+{
+	if (to->ramp != from->ramp)
+		return;
+	memcpy(to->hist_l, from->hist_l, sizeof(float) * to->ramp);
+	memcpy(to->hist_r, from->hist_r, sizeof(float) * to->ramp);
+	to->hist_head = from->hist_head;
 }
 
 void

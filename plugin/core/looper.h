@@ -191,6 +191,13 @@ void et_looper_process_span(EtLooper      *l,
  * (with the monitor), the others adding to it.  Off by default. */
 void et_looper_set_mixing(EtLooper *l, bool add);
 
+/* Listening, the looper keeps the last few milliseconds of input, which a
+ * take's end cross-fades into (the seam); only a loop that may start a
+ * take needs it.  On by default.  When one starts listening in another's
+ * place, it takes over that one's history (et_looper_copy_history). */
+void et_looper_set_listening(EtLooper *l, bool on);
+void et_looper_copy_history(EtLooper *to, const EtLooper *from);
+
 EtLoopState et_looper_state(const EtLooper *l);
 /* Frames in the loop; while a take is recorded, the frames it has so far. */
 uint32_t et_looper_length(const EtLooper *l);

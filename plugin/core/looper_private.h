@@ -30,7 +30,9 @@ struct EtLooper {
 	EtVersion    cur, base, take, prev, tail_v;
 
 	EtLooperControls ctl; /* last values seen, sanitized */
-	bool mix_add; /* adds its playback to out (et_looper_set_mixing) */
+	bool mix_add;   /* adds its playback to out (et_looper_set_mixing) */
+	bool listening; /* keeps the input's history (et_looper_set_listening)
+			 */
 	bool arm_edge, disarm_edge, clear_edge;
 	bool fresh; /* controls not yet acted on in this block */
 

@@ -517,7 +517,8 @@ et_looper_render(EtLooper    *l,
 		 bool         rolling,
 		 int64_t      tf)
 {
-	remember_input(l, in_l, in_r, from, count);
+	if (l->listening)
+		remember_input(l, in_l, in_r, from, count);
 	uint32_t j = 0;
 	while (j < count) {
 		Kernel         kp;

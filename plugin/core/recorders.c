@@ -14,21 +14,24 @@ struct EtRecorders {
 	EtLoopStore       *store;
 	EtLooper          *loop[ET_TRACK_COUNT];
 	EtRecorderControls ctl;   /* the last controls seen */
-		bool               arm;   /* ctl.loop.arm as last acted on */
+	bool               arm;   /* ctl.loop.arm as last acted on */
 	bool               clear; /* ctl.loop.clear as last seen */
 	int                armed; /* the track whose loop has the arm, or -1 */
-	float             *scratch_l, *scratch_r;
+	bool   listening[ET_TRACK_COUNT]; /* keeps the input's history */
+	int    listener; /* the active track when last looked, or -1 */
+	float *scratch_l, *scratch_r;
 };
+
+static void update_listening(EtRecorders *r);
 
 EtRecorderControls
 et_recorders_default_controls(void)
 {
 	EtRecorderControls c = { .loop = et_looper_default_controls() };
-	c.active = (uint8_t)(ET_PORT_DEFAULT(ACTIVE_TRACK) - 1.0f);
+	c.active             = (uint8_t)(ET_PORT_DEFAULT(ACTIVE_TRACK) - 1.0f);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		c.track_mute[t] =
-		    ET_PORT_DEFAULT_AT(et_track_loop_port(t, ET_TRACK_LOOP_MUTE)) >
-		    0.0f;
+		c.track_mute[t]     = ET_PORT_DEFAULT_AT(et_track_loop_port(
+					  t, ET_TRACK_LOOP_MUTE)) > 0.0f;
 		c.track_level_db[t] = ET_PORT_DEFAULT_AT(
 		    et_track_loop_port(t, ET_TRACK_LOOP_LEVEL));
 	}
@@ -44,8 +47,8 @@ et_recorders_new(double   sample_rate,
 	EtRecorders *r = calloc(1, sizeof *r);
 	if (!r)
 		return NULL;
-	r->store     = et_store_new(capacity_frames, first_frames, limit_frames,
-				    ET_TRACK_COUNT);
+	r->store = et_store_new(capacity_frames, first_frames, limit_frames,
+				ET_TRACK_COUNT);
 	r->scratch_l = calloc(2u * SCRATCH_FRAMES, sizeof(float));
 	if (!r->store || !r->scratch_l) {
 		et_recorders_free(r);
@@ -63,9 +66,11 @@ et_recorders_new(double   sample_rate,
 		/* Loop 1 renders first, with the monitor; the others add. */
 		et_looper_set_mixing(r->loop[t], t > 0);
 	}
-	r->ctl   = et_recorders_default_controls();
-	r->arm   = r->ctl.loop.arm;
-	r->armed = -1;
+	r->ctl      = et_recorders_default_controls();
+	r->arm      = r->ctl.loop.arm;
+	r->armed    = -1;
+	r->listener = -1;
+	update_listening(r);
 	return r;
 }
 
@@ -88,11 +93,29 @@ loop_controls(const EtRecorders *r, unsigned t)
 {
 	const EtRecorderControls *c  = &r->ctl;
 	EtLooperControls          lc = c->loop;
-	lc.arm      = r->armed == (int)t;
-	lc.mute     = c->loop.mute || c->track_mute[t];
-	lc.level_db = c->loop.level_db + c->track_level_db[t];
-	lc.clear    = false;
+	lc.arm                       = r->armed == (int)t;
+	lc.mute                      = c->loop.mute || c->track_mute[t];
+	lc.level_db                  = c->loop.level_db + c->track_level_db[t];
+	lc.clear                     = false;
 	return lc;
+}
+
+/* The loops that may start a take keep the input's history: the active
+ * track's (an arm goes there) and the one that has the arm.  One that
+ * starts listening takes the history of one that was. */
+static void
+update_listening(EtRecorders *r)
+{
+	const unsigned active = r->ctl.active % ET_TRACK_COUNT;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const bool on = t == active || r->armed == (int)t;
+		if (on && !r->listening[t] && r->listener >= 0)
+			et_looper_copy_history(r->loop[t],
+					       r->loop[r->listener]);
+		r->listening[t] = on;
+		et_looper_set_listening(r->loop[t], on);
+	}
+	r->listener = (int)active;
 }
 
 /* The arm follows the latched value: on, it goes to the active track's
@@ -106,11 +129,32 @@ follow_arm(EtRecorders *r)
 	r->armed = r->arm ? (int)r->ctl.active % ET_TRACK_COUNT : -1;
 }
 
+static bool
+same_controls(const EtRecorderControls *a, const EtRecorderControls *b)
+{
+	const EtLooperControls *x = &a->loop, *y = &b->loop;
+	if (x->arm != y->arm || x->mute != y->mute ||
+	    x->overdub != y->overdub || x->quantize != y->quantize ||
+	    x->bars != y->bars || x->clear != y->clear ||
+	    x->level_db != y->level_db || x->monitor != y->monitor ||
+	    a->active != b->active)
+		return false;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
+		if (a->track_mute[t] != b->track_mute[t] ||
+		    a->track_level_db[t] != b->track_level_db[t])
+			return false;
+	return true;
+}
+
 void
 et_recorders_set_controls(EtRecorders *r, const EtRecorderControls *c)
 {
-		r->ctl = *c;
+	/* Most blocks change nothing: eight loopers need not hear it. */
+	if (same_controls(c, &r->ctl))
+		return;
+	r->ctl = *c;
 	follow_arm(r);
+	update_listening(r);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		const EtLooperControls lc = loop_controls(r, t);
 		et_looper_set_controls(r->loop[t], &lc);
@@ -124,10 +168,11 @@ et_recorders_set_controls(EtRecorders *r, const EtRecorderControls *c)
 void
 et_recorders_set_baseline(EtRecorders *r, const EtRecorderControls *c)
 {
-		r->ctl   = *c;
+	r->ctl   = *c;
 	r->arm   = c->loop.arm;
 	r->clear = c->loop.clear;
 	r->armed = c->loop.arm ? (int)c->active % ET_TRACK_COUNT : -1;
+	update_listening(r);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		const EtLooperControls lc = loop_controls(r, t);
 		et_looper_set_baseline(r->loop[t], &lc);
@@ -171,8 +216,8 @@ et_recorders_process(EtRecorders   *r,
 	out_r += block_offset;
 	/* The first loop writes out; the others add to it, and a take on any
 	 * of them reads the input: in must survive the first. */
-	const bool shared = in_l == out_l || in_l == out_r || in_r == out_l ||
-			    in_r == out_r;
+	const bool shared =
+	    in_l == out_l || in_l == out_r || in_r == out_l || in_r == out_r;
 	if (!shared) {
 		render(r, clk, block_offset, in_l, in_r, out_l, out_r, n);
 		return;

@@ -10,6 +10,8 @@
 #define et_looper_new_pool         ref_looper_new_pool
 #define et_looper_new_in           ref_looper_new_in
 #define et_looper_set_mixing       ref_looper_set_mixing
+#define et_looper_set_listening    ref_looper_set_listening
+#define et_looper_copy_history     ref_looper_copy_history
 #define et_looper_process_span     ref_looper_process_span
 #define et_looper_store            ref_looper_store
 #define et_looper_pool_bytes       ref_looper_pool_bytes

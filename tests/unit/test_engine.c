@@ -474,6 +474,43 @@ test_an_arm_while_another_track_records_is_its_disarm(void **state)
 	}
 }
 
+/* A take on a track that has just become active still cross-fades its end
+ * into the input that came before its first sample (the seam), though
+ * that input was heard while another track was active. */
+static void
+test_a_take_right_after_a_track_change_has_its_pre_roll(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	for (int b = 0; b < 2; ++b) {
+		begin(rig);
+		end(rig);
+	}
+	const int64_t start = rig->frame + 20;
+	begin(rig);
+	note(rig, 10, CONTROL_CH, ET_CONTROL_NOTE_TRACK_FIRST + 4);
+	note(rig, 20, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+	end(rig);
+	for (int b = 0; b < 3; ++b) {
+		begin(rig);
+		end(rig);
+	}
+	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+	assert_true(track_state(rig, 4) == ET_LOOP_PLAYING);
+	const uint32_t length = (uint32_t)(rig->frame - BLOCK - start);
+	const uint32_t r      = et_looper_ramp_frames(RATE);
+	for (uint32_t i = 0; i < r; ++i) {
+		const float w = et_looper_seam_weight(i, r);
+		const float take =
+		    (float)(start + length - r + i + 1) / 65536.0f;
+		const float pre  = (float)(start - r + i + 1) / 65536.0f;
+		const float want = take * (1.0f - w) + pre * w;
+		const float got  = loop_sample(rig, 4, length - r + i);
+		if (got != want)
+			fail_msg("seam frame %u: %g, want %g (pre-roll %g)", i,
+				 (double)got, (double)want, (double)pre);
+	}
+}
+
 int
 main(void)
 {
@@ -489,6 +526,7 @@ main(void)
 		T(test_a_pedal_released_on_the_new_control_channel_is_released),
 		T(test_two_tracks_loop_on_their_own_and_sum),
 		T(test_an_arm_while_another_track_records_is_its_disarm),
+		T(test_a_take_right_after_a_track_change_has_its_pre_roll),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
