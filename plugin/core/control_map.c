@@ -55,6 +55,10 @@ et_control_map(uint8_t control_channel, const uint8_t *msg, uint32_t size)
 		action.kind = ET_CONTROL_LOOP_MUTE;
 	} else if (note == ET_CONTROL_NOTE_LOOP_CLEAR) {
 		action.kind = ET_CONTROL_LOOP_CLEAR;
+	} else if (note == ET_CONTROL_NOTE_LOOP_UNDO) {
+		action.kind = ET_CONTROL_LOOP_UNDO;
+	} else if (note == ET_CONTROL_NOTE_LOOP_REDO) {
+		action.kind = ET_CONTROL_LOOP_REDO;
 	}
 	return action;
 }

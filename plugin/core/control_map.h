@@ -13,6 +13,9 @@
  *   note 48      (C3)                          loop arm on/off (toggle)
  *   note 49      (C#3)                         loop mute on/off (toggle)
  *   note 50      (D3)                          loop clear
+ *   note 51      (D#3)                         loop undo
+ *   note 52      (E3)                          loop redo
+ * (each loop note acts on the active track's loop)
  *
  * The map is part of the README; changing it breaks players' setups. */
 #ifndef ET_CONTROL_MAP_H
@@ -24,6 +27,8 @@
 #define ET_CONTROL_NOTE_LOOP_ARM    48
 #define ET_CONTROL_NOTE_LOOP_MUTE   49
 #define ET_CONTROL_NOTE_LOOP_CLEAR  50
+#define ET_CONTROL_NOTE_LOOP_UNDO   51
+#define ET_CONTROL_NOTE_LOOP_REDO   52
 
 typedef enum {
 	ET_CONTROL_NOT_MINE = 0, /* route it as usual */
@@ -33,7 +38,9 @@ typedef enum {
 	ET_CONTROL_SELECT_TRACK, /* make `track` (0..7) active */
 	ET_CONTROL_LOOP_ARM,     /* toggle loop arm */
 	ET_CONTROL_LOOP_MUTE,    /* toggle loop mute */
-	ET_CONTROL_LOOP_CLEAR    /* erase the loop */
+	ET_CONTROL_LOOP_CLEAR,   /* erase the loop */
+	ET_CONTROL_LOOP_UNDO,    /* undo on the loop */
+	ET_CONTROL_LOOP_REDO     /* redo on the loop */
 } EtControlKind;
 
 typedef struct {

@@ -79,6 +79,8 @@ et_engine_recorder_controls(const float         values[ET_PORT_COUNT],
 {
 	et_engine_looper_controls(values, &out->loop);
 	out->active = (uint8_t)(values[ET_PORT_ACTIVE_TRACK] - 1.0f);
+	out->undo   = values[ET_PORT_LOOP_UNDO] > 0.0f;
+	out->redo   = values[ET_PORT_LOOP_REDO] > 0.0f;
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		out->track_mute[t] =
 		    values[et_track_loop_port(t, ET_TRACK_LOOP_MUTE)] > 0.0f;
@@ -315,6 +317,12 @@ act_on_control(EtEngine *e, uint32_t at, EtControlAction act)
 		c->loop.mute  = e->latch.mute;
 	} else if (act.kind == ET_CONTROL_LOOP_CLEAR) {
 		et_recorders_trigger_clear(e->recorders);
+		return;
+	} else if (act.kind == ET_CONTROL_LOOP_UNDO) {
+		et_recorders_trigger_undo(e->recorders);
+		return;
+	} else if (act.kind == ET_CONTROL_LOOP_REDO) {
+		et_recorders_trigger_redo(e->recorders);
 		return;
 	}
 	et_recorders_set_controls(e->recorders, c);

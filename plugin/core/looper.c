@@ -266,6 +266,89 @@ let_go(EtLooper *l, EtVersion *v)
 	*v = ET_NO_VERSION;
 }
 
+/* ---- undo and redo ------------------------------------------------------*/
+
+/* Pushes v (a hold the caller gives up) on a stack; a full stack lets its
+ * oldest go. */
+static void
+push_step(EtLooper *l, EtVersion *stack, uint32_t *n, EtVersion v)
+{
+	if (*n == ET_LOOPER_UNDO_STEPS) {
+		et_store_drop(l->store, stack[0]);
+		memmove(stack, stack + 1, sizeof(*stack) * (*n - 1));
+		--*n;
+	}
+	stack[(*n)++] = v;
+}
+
+static void
+drop_redo(EtLooper *l)
+{
+	while (l->redo_n > 0)
+		et_store_drop(l->store, l->redo[--l->redo_n]);
+}
+
+/* A new take, pass or clear: what the loop was becomes an undo step (the
+ * caller's hold on `before` moves to it), and what was undone is gone. */
+static void
+new_step(EtLooper *l, EtVersion before)
+{
+	push_step(l, l->undo, &l->undo_n, before);
+	drop_redo(l);
+}
+
+bool
+et_looper_drop_oldest_undo(EtLooper *l)
+{
+	if (l->undo_n == 0)
+		return false;
+	et_store_drop(l->store, l->undo[0]);
+	memmove(l->undo, l->undo + 1, sizeof(l->undo[0]) * (l->undo_n - 1));
+	l->undo_n--;
+	return true;
+}
+
+uint32_t
+et_looper_oldest_undo_serial(const EtLooper *l)
+{
+	for (uint32_t i = 0; i < l->undo_n; ++i)
+		if (l->undo[i] != ET_NO_VERSION)
+			return et_store_serial(l->store, l->undo[i]);
+	return 0;
+}
+
+void
+et_looper_trigger_undo(EtLooper *l)
+{
+	l->undo_edge = true;
+	l->fresh     = true;
+}
+
+void
+et_looper_trigger_redo(EtLooper *l)
+{
+	l->redo_edge = true;
+	l->fresh     = true;
+}
+
+uint32_t
+et_looper_undo_steps(const EtLooper *l)
+{
+	return l->undo_n;
+}
+
+uint32_t
+et_looper_redo_steps(const EtLooper *l)
+{
+	return l->redo_n;
+}
+
+uint32_t
+et_looper_undo_refused(const EtLooper *l)
+{
+	return l->undo_refused;
+}
+
 /* The loop's place in time, kept with its version and read back. */
 static void
 save_place(EtLooper *l, EtVersion v)
@@ -475,7 +558,9 @@ end_take(EtLooper *l, double exact_end)
 	let_go(l, &l->cur);
 	l->cur  = l->take;
 	l->take = ET_NO_VERSION;
-	let_go(l, &l->prev);
+	/* The loop it replaced (or none) is an undo step. */
+	new_step(l, l->prev);
+	l->prev = ET_NO_VERSION;
 }
 
 static void
@@ -504,12 +589,26 @@ et_looper_end_overdub(EtLooper *l)
 	l->stop_pending = false;
 	l->state        = ET_LOOP_PLAYING;
 	et_store_publish(l->store, l->loop, l->cur);
-	let_go(l, &l->base);
+	/* The loop before the pass is an undo step (sharing what the pass did
+	 * not change). */
+	new_step(l, l->base);
+	l->base = ET_NO_VERSION;
 }
 
 static void
 clear_loop(EtLooper *l)
 {
+	/* A clear is a step: undo brings back the loop it erased (a pass
+	 * under way is one step of its own first; a first take under way
+	 * leaves nothing to bring back). */
+	if (l->state == ET_LOOP_OVERDUBBING)
+		et_looper_end_overdub(l);
+	const EtVersion before =
+	    l->state == ET_LOOP_RECORDING ? l->prev : l->cur;
+	if (before != ET_NO_VERSION) {
+		et_store_hold(l->store, before);
+		new_step(l, before);
+	}
 	if (l->state != ET_LOOP_RECORDING)
 		fade_out_playback(l);
 	let_go(l, &l->cur);
@@ -523,10 +622,80 @@ clear_loop(EtLooper *l)
 	l->state        = ET_LOOP_EMPTY;
 }
 
+/* Plays version v (a hold the caller gives up; ET_NO_VERSION: none) in
+ * place of the loop, from now: the old playback fades out, v fades in. */
+static void
+switch_to(EtLooper *l, EtVersion v)
+{
+	fade_out_playback(l);
+	l->cur = v;
+	et_store_publish(l->store, l->loop, v);
+	l->env      = 0;
+	l->voice_on = false;
+	l->last_k   = 0;
+	if (v == ET_NO_VERSION) {
+		l->length = 0;
+		l->state  = ET_LOOP_EMPTY;
+		return;
+	}
+	load_place(l, v);
+	l->state = ET_LOOP_PLAYING;
+}
+
+/* Before an undo or redo: a pass under way ends (a step, which the undo
+ * then takes back), an arm waiting for its quantize point lets go, and a
+ * take under way is given up: true then, for that is the undo. */
+static bool
+settle_for_undo(EtLooper *l)
+{
+	if (l->state == ET_LOOP_OVERDUBBING)
+		et_looper_end_overdub(l);
+	if (l->state == ET_LOOP_ARMED)
+		l->state = l->length > 0 ? ET_LOOP_PLAYING : ET_LOOP_EMPTY;
+	if (l->state != ET_LOOP_RECORDING)
+		return false;
+	let_go(l, &l->take);
+	l->stop_pending = false;
+	if (l->prev != ET_NO_VERSION)
+		give_back(l);
+	else
+		l->state = ET_LOOP_EMPTY;
+	return true;
+}
+
+/* Undo: the newest undo step plays, and the loop as it was goes on the
+ * redo stack; redo the other way round. */
+static void
+step_back_or_forth(EtLooper *l, bool undo)
+{
+	if (settle_for_undo(l) && undo)
+		return;
+	EtVersion *from = undo ? l->undo : l->redo;
+	uint32_t  *n    = undo ? &l->undo_n : &l->redo_n;
+	if (*n == 0) {
+		l->undo_refused++;
+		return;
+	}
+	const EtVersion v   = from[--*n];
+	const EtVersion now = l->cur; /* the looper's hold moves to the step */
+	if (undo)
+		push_step(l, l->redo, &l->redo_n, now);
+	else
+		push_step(l, l->undo, &l->undo_n, now);
+	switch_to(l, v); /* the tail reads `now`, still in l->cur */
+}
+
 /* Control edges act at the first frame rendered in the block. */
 static void
 apply_edges(EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
 {
+	if (l->undo_edge || l->redo_edge) {
+		if (l->undo_edge)
+			step_back_or_forth(l, true);
+		if (l->redo_edge)
+			step_back_or_forth(l, false);
+		l->undo_edge = l->redo_edge = false;
+	}
 	if (l->clear_edge)
 		clear_loop(l);
 	if (l->arm_edge) {
@@ -852,7 +1021,7 @@ idle(const EtLooper *l)
 {
 	return l->mix_add && !l->listening && l->state == ET_LOOP_EMPTY &&
 	       l->length == 0 && l->tail_left == 0 && l->level_left == 0 &&
-	       !l->arm_edge;
+	       !l->arm_edge && !l->undo_edge && !l->redo_edge;
 }
 
 static void
@@ -887,6 +1056,11 @@ et_looper_process_span(EtLooper      *l,
 		skip(l, clk, block_offset, n);
 		return;
 	}
+	/* A take that is running out of free chunks first lets the oldest
+	 * undo steps go (of any loop sharing the store). */
+	if (l->state == ET_LOOP_RECORDING)
+		et_store_make_room(l->store, l->take, l->rec_pos,
+				   n + ET_STORE_CHUNK_FRAMES);
 	const bool rolling =
 	    et_clock_has_transport(clk) && et_clock_rolling(clk);
 	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
@@ -1094,6 +1268,9 @@ et_looper_load(EtLooper    *l,
 	let_go(l, &l->base);
 	let_go(l, &l->take);
 	let_go(l, &l->prev);
+	while (l->undo_n > 0) /* a loaded loop has no history */
+		et_store_drop(l->store, l->undo[--l->undo_n]);
+	drop_redo(l);
 	et_looper_end_tail(l);
 	et_store_publish(l->store, l->loop, ET_NO_VERSION);
 	et_store_collect(l->store);

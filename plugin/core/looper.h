@@ -157,6 +157,30 @@ void et_looper_set_controls(EtLooper *l, const EtLooperControls *c);
  * be held on, which would hide a second 0->1 edge). */
 void et_looper_trigger_clear(EtLooper *l);
 
+/* Undo puts the loop back as it was before its latest take, overdub pass
+ * or clear (undoing the first take empties it); redo brings back what undo
+ * took away, until a new take, pass or clear drops the redo steps.  Both
+ * act at the first frame the next et_looper_process() renders, at once
+ * (not at a quantize point), declicked: the old loop fades out, the other
+ * fades in.  An undo during a take gives the take up (as if it had not
+ * started: that is the undo); a pass under way ends there and is then
+ * undone; an arm still waiting for its quantize point lets go.  Steps are
+ * versions (loopstore.h): an overdub's step costs only the chunks it changed.
+ */
+#define ET_LOOPER_UNDO_STEPS 8
+void     et_looper_trigger_undo(EtLooper *l);
+void     et_looper_trigger_redo(EtLooper *l);
+uint32_t et_looper_undo_steps(const EtLooper *l);
+uint32_t et_looper_redo_steps(const EtLooper *l);
+/* Undos and redos that found nothing to act on, since the looper was
+ * made. */
+uint32_t et_looper_undo_refused(const EtLooper *l);
+/* Lets go of the oldest undo step; false if there is none.  Its serial
+ * (et_store_serial) tells the oldest of several loopers' steps: 0 if
+ * none. */
+bool     et_looper_drop_oldest_undo(EtLooper *l);
+uint32_t et_looper_oldest_undo_serial(const EtLooper *l);
+
 /* Makes c the previous values without acting on any difference (after a
  * state restore, so a session saved while armed does not start recording).
  * Also drops edges seen but not yet acted on. */

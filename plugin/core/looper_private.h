@@ -29,6 +29,15 @@ struct EtLooper {
 	bool         owns_store; /* freed with the looper */
 	EtVersion    cur, base, take, prev, tail_v;
 
+	/* Undo and redo (et_looper_trigger_undo): the loop as it was before
+	 * each of its latest takes, passes and clears, newest last, each held
+	 * by the looper (ET_NO_VERSION: it was empty); redo the ones undone.
+	 */
+	EtVersion undo[ET_LOOPER_UNDO_STEPS], redo[ET_LOOPER_UNDO_STEPS];
+	uint32_t  undo_n, redo_n;
+	bool      undo_edge, redo_edge;
+	uint32_t  undo_refused; /* an undo or redo with nothing to act on */
+
 	EtLooperControls ctl; /* last values seen, sanitized */
 	bool mix_add;   /* adds its playback to out (et_looper_set_mixing) */
 	bool listening; /* keeps the input's history (et_looper_set_listening)

@@ -47,10 +47,12 @@ struct EtLoopStore {
 	Segment  *segments;  /* adopted, for et_store_free() */
 	bool      requested; /* a segment is on its way */
 	uint32_t  deferred;  /* versions let go while pinned, not yet freed */
-	uint32_t  loops;
-	int32_t   slots; /* loops * ET_STORE_VERSIONS */
-	Version  *v;
-	uint32_t  serial; /* versions begun */
+	bool (*reclaim)(void *);
+	void    *reclaim_ctx;
+	uint32_t loops;
+	int32_t  slots; /* loops * ET_STORE_VERSIONS */
+	Version *v;
+	uint32_t serial; /* versions begun */
 	/* Per loop: what save() sees, and what a save has pinned. */
 	_Atomic EtVersion published[ET_STORE_MAX_LOOPS];
 	_Atomic EtVersion pinned[ET_STORE_MAX_LOOPS];
@@ -283,6 +285,22 @@ et_store_free_chunks(const EtLoopStore *s)
 
 /* ---- chunks ------------------------------------------------------------*/
 
+void
+et_store_set_reclaim(EtLoopStore *s, bool (*reclaim)(void *), void *ctx)
+{
+	s->reclaim     = reclaim;
+	s->reclaim_ctx = ctx;
+}
+
+/* True if a chunk is free, after letting the owner spare what it can. */
+static bool
+have_chunk(EtLoopStore *s)
+{
+	while (s->free_top == 0 && s->reclaim && s->reclaim(s->reclaim_ctx)) {
+	}
+	return s->free_top > 0;
+}
+
 static uint32_t
 take_chunk(EtLoopStore *s)
 {
@@ -509,7 +527,7 @@ et_store_write(EtLoopStore  *s,
 	uint32_t c = x->table[e];
 	if (x->front != (int32_t)e) {
 		if (c == NO_CHUNK) { /* a take reaching a new chunk */
-			if (s->free_top == 0)
+			if (!have_chunk(s))
 				return 0;
 			c           = take_chunk(s);
 			x->table[e] = c;
@@ -519,7 +537,7 @@ et_store_write(EtLoopStore  *s,
 			memset(p, 0, sizeof(float) * off);
 			memset(p + CHUNK, 0, sizeof(float) * off);
 		} else if (s->ref[c] > 1) { /* shared: copy on write */
-			if (s->free_top == 0)
+			if (!have_chunk(s))
 				return 0;
 			const uint32_t own = take_chunk(s);
 			copy_frames(s, own, c, 0, off);
@@ -561,6 +579,14 @@ et_store_room(const EtLoopStore *s, EtVersion v, uint32_t k)
 		room -= off; /* a new chunk there starts at its frame 0 */
 	const uint32_t left = s->max_frames - k;
 	return room < left ? (uint32_t)room : left;
+}
+
+void
+et_store_make_room(EtLoopStore *s, EtVersion v, uint32_t k, uint32_t want)
+{
+	while (et_store_room(s, v, k) < want && s->reclaim &&
+	       s->reclaim(s->reclaim_ctx)) {
+	}
 }
 
 /* ---- the save thread ---------------------------------------------------*/

@@ -38,10 +38,11 @@
 #define ET_STORE_CHUNK_SHIFT  12
 #define ET_STORE_CHUNK_FRAMES (1u << ET_STORE_CHUNK_SHIFT)
 
-/* Version slots: the loop, the version a pass writes, the one a fade-out
- * tail still reads, the one a replacing take may give back, one a save has
- * pinned, with room to spare. */
-#define ET_STORE_VERSIONS 8
+/* Version slots per loop: the loop, the version a pass writes, the one a
+ * fade-out tail still reads, the one a replacing take may give back, one a
+ * save has pinned, room to spare, and the undo and redo steps (looper.h,
+ * ET_LOOPER_UNDO_STEPS each). */
+#define ET_STORE_VERSIONS 24
 
 /* Loops that may share one store (one per track). */
 #define ET_STORE_MAX_LOOPS 8
@@ -136,6 +137,17 @@ void et_store_settle(EtLoopStore *s, EtVersion v);
 /* How many frames from frame k on a take can still write into v: to
  * max_frames, as far as the free chunks reach. */
 uint32_t et_store_room(const EtLoopStore *s, EtVersion v, uint32_t k);
+
+/* When a write finds no free chunk, the store calls reclaim(ctx) until
+ * one is free or it returns false: the owner lets go of versions it can
+ * spare (the oldest undo steps).  In run()'s thread. */
+void et_store_set_reclaim(EtLoopStore *s, bool (*reclaim)(void *), void *ctx);
+/* Reclaims until et_store_room(s, v, k) is at least want, or nothing is
+ * left to reclaim. */
+void et_store_make_room(EtLoopStore *s,
+			EtVersion    v,
+			uint32_t     k,
+			uint32_t     want);
 
 /* Free chunks left in the pool, and chunks in it (free or not). */
 uint32_t et_store_free_chunks(const EtLoopStore *s);

@@ -182,7 +182,18 @@
 	/* Added with the eight recorders (issue 16). */                          \
 	ET_EACH_TRACK(ET_TRACK_LOOP_MUTE_ROW, X, k)                               \
 	ET_EACH_TRACK(ET_TRACK_LOOP_LEVEL_ROW, X, k)                              \
-	ET_EACH_TRACK(ET_TRACK_LOOP_STATE_ROW, X, k)
+		ET_EACH_TRACK(ET_TRACK_LOOP_STATE_ROW, X, k)                              \
+	X(k, LOOP_UNDO, "loop_undo", "Loop undo",                                 \
+	  "Puts the active track's loop back as it was before its latest take, " \
+	  "overdub or clear.",                                                    \
+	  CONTROL_IN, 0, 0, 1, ET_PROP_TOGGLED | ET_PROP_TRIGGER, SWITCH, LOOPER, \
+	  NONE)                                                                   \
+	X(k, LOOP_REDO, "loop_redo", "Loop redo",                                 \
+	  "Brings back what the last undo on the active track's loop took "       \
+	  "away.",                                                                \
+	  CONTROL_IN, 0, 0, 1, ET_PROP_TOGGLED | ET_PROP_TRIGGER, SWITCH, LOOPER, \
+	  NONE)
+
 
 /* The groups that ports name, in the order the Turtle lists them:
  * G(id, symbol, label, kind), kind an EtGroupKind without ET_GROUP_. */

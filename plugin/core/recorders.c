@@ -13,9 +13,10 @@
 struct EtRecorders {
 	EtLoopStore       *store;
 	EtLooper          *loop[ET_TRACK_COUNT];
-	EtRecorderControls ctl;   /* the last controls seen */
-	bool               arm;   /* ctl.loop.arm as last acted on */
-	bool               clear; /* ctl.loop.clear as last seen */
+	EtRecorderControls ctl;        /* the last controls seen */
+	bool               arm;        /* ctl.loop.arm as last acted on */
+	bool               clear;      /* ctl.loop.clear as last seen */
+	bool               undo, redo; /* ctl.undo, ctl.redo as last seen */
 	int                armed; /* the track whose loop has the arm, or -1 */
 	bool   listening[ET_TRACK_COUNT]; /* keeps the input's history */
 	int    listener; /* the active track when last looked, or -1 */
@@ -38,6 +39,24 @@ et_recorders_default_controls(void)
 	return c;
 }
 
+/* The store has no free chunk: the oldest undo step of any loop goes
+ * (interface.md: undo steps go before a take is cut short). */
+static bool
+reclaim_oldest_step(void *ctx)
+{
+	EtRecorders *r      = ctx;
+	EtLooper    *oldest = NULL;
+	uint32_t     serial = 0;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const uint32_t s = et_looper_oldest_undo_serial(r->loop[t]);
+		if (s != 0 && (!oldest || s < serial)) {
+			oldest = r->loop[t];
+			serial = s;
+		}
+	}
+	return oldest && et_looper_drop_oldest_undo(oldest);
+}
+
 EtRecorders *
 et_recorders_new(double   sample_rate,
 		 uint32_t capacity_frames,
@@ -55,6 +74,7 @@ et_recorders_new(double   sample_rate,
 		return NULL;
 	}
 	r->scratch_r = r->scratch_l + SCRATCH_FRAMES;
+	et_store_set_reclaim(r->store, reclaim_oldest_step, r);
 	/* calloc's pages may be the kernel's zero page until written. */
 	memset(r->scratch_l, 1, 2u * SCRATCH_FRAMES * sizeof(float));
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
@@ -137,7 +157,7 @@ same_controls(const EtRecorderControls *a, const EtRecorderControls *b)
 	    x->overdub != y->overdub || x->quantize != y->quantize ||
 	    x->bars != y->bars || x->clear != y->clear ||
 	    x->level_db != y->level_db || x->monitor != y->monitor ||
-	    a->active != b->active)
+	    a->active != b->active || a->undo != b->undo || a->redo != b->redo)
 		return false;
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
 		if (a->track_mute[t] != b->track_mute[t] ||
@@ -162,7 +182,13 @@ et_recorders_set_controls(EtRecorders *r, const EtRecorderControls *c)
 	/* loop_clear's 0->1 edge clears the active track's loop. */
 	if (c->loop.clear && !r->clear)
 		et_recorders_trigger_clear(r);
+	if (c->undo && !r->undo)
+		et_recorders_trigger_undo(r);
+	if (c->redo && !r->redo)
+		et_recorders_trigger_redo(r);
 	r->clear = c->loop.clear;
+	r->undo  = c->undo;
+	r->redo  = c->redo;
 }
 
 void
@@ -171,6 +197,8 @@ et_recorders_set_baseline(EtRecorders *r, const EtRecorderControls *c)
 	r->ctl   = *c;
 	r->arm   = c->loop.arm;
 	r->clear = c->loop.clear;
+	r->undo  = c->undo;
+	r->redo  = c->redo;
 	r->armed = c->loop.arm ? (int)c->active % ET_TRACK_COUNT : -1;
 	update_listening(r);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
@@ -233,6 +261,18 @@ et_recorders_process(EtRecorders   *r,
 	}
 }
 
+void
+et_recorders_trigger_undo(EtRecorders *r)
+{
+	et_looper_trigger_undo(r->loop[r->ctl.active % ET_TRACK_COUNT]);
+}
+
+void
+et_recorders_trigger_redo(EtRecorders *r)
+{
+	et_looper_trigger_redo(r->loop[r->ctl.active % ET_TRACK_COUNT]);
+}
+
 EtLooper *
 et_recorders_loop(EtRecorders *r, unsigned track)
 {
@@ -274,4 +314,5 @@ et_recorders_store(EtRecorders *r)
 SUM_OVER_LOOPS(et_recorders_rejected, et_looper_rejected)
 SUM_OVER_LOOPS(et_recorders_denormals, et_looper_denormals)
 SUM_OVER_LOOPS(et_recorders_pool_full, et_looper_pool_full)
+SUM_OVER_LOOPS(et_recorders_undo_refused, et_looper_undo_refused)
 #undef SUM_OVER_LOOPS

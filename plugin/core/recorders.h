@@ -37,7 +37,8 @@ typedef struct {
 	 * overdub, quantize and bars for the passes, mute and level_db the
 	 * masters; clear is not read (et_recorders_trigger_clear). */
 	EtLooperControls loop;
-	uint8_t          active; /* the active track, 0..7 */
+	uint8_t          active;     /* the active track, 0..7 */
+	bool             undo, redo; /* triggers: a 0->1 edge acts */
 	bool             track_mute[ET_TRACK_COUNT];
 	float            track_level_db[ET_TRACK_COUNT]; /* -60 .. +6 */
 } EtRecorderControls;
@@ -61,8 +62,11 @@ void         et_recorders_free(EtRecorders *r);
 void et_recorders_set_controls(EtRecorders *r, const EtRecorderControls *c);
 /* Takes c as the previous values, acting on nothing (after a restore). */
 void et_recorders_set_baseline(EtRecorders *r, const EtRecorderControls *c);
-/* Clears the active track's loop at the next frame rendered. */
+/* Clears, undoes on or redoes on the active track's loop at the next
+ * frame rendered (a control note). */
 void et_recorders_trigger_clear(EtRecorders *r);
+void et_recorders_trigger_undo(EtRecorders *r);
+void et_recorders_trigger_redo(EtRecorders *r);
 
 /* Renders frames [block_offset, block_offset + n) of the block into out,
  * as et_looper_process() does; in and out may be the same buffers. */
@@ -88,5 +92,6 @@ EtLoopStore *et_recorders_store(EtRecorders *r);
 uint32_t et_recorders_rejected(const EtRecorders *r);
 uint32_t et_recorders_denormals(const EtRecorders *r);
 uint32_t et_recorders_pool_full(const EtRecorders *r);
+uint32_t et_recorders_undo_refused(const EtRecorders *r);
 
 #endif

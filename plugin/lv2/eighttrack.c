@@ -199,6 +199,8 @@ report_problems(Eighttrack *self)
 	report(self, ET_REPORT_DENORMAL_SAMPLES, et_recorders_denormals(loops),
 	       0);
 	report(self, ET_REPORT_POOL_FULL, et_recorders_pool_full(loops), 0);
+	report(self, ET_REPORT_UNDO_REFUSED, et_recorders_undo_refused(loops),
+	       0);
 }
 
 /* Asks the worker for more loop memory when the pool runs low
@@ -502,6 +504,9 @@ report_text(uint32_t report)
 		       "worker or memory ran out); a take keeps its whole bars "
 		       "or beats (with none, the loop it was replacing plays "
 		       "on), a pass what it recorded until then";
+	case ET_REPORT_UNDO_REFUSED:
+		return "an undo or redo found nothing to undo or redo on the "
+		       "active track's loop; the loop was left as it was";
 	default: return "unknown problem";
 	}
 }

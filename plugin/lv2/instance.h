@@ -27,6 +27,7 @@ typedef enum {
 				     */
 	ET_REPORT_DENORMAL_SAMPLES, /* denormals, recorded as 0 */
 	ET_REPORT_POOL_FULL,        /* a take or pass found no free chunk */
+	ET_REPORT_UNDO_REFUSED,     /* an undo or redo with nothing to do */
 	ET_REPORT_COUNT
 } EtReport;
 

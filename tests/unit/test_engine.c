@@ -511,6 +511,42 @@ test_a_take_right_after_a_track_change_has_its_pre_roll(void **state)
 	}
 }
 
+/* Loop 1 overdubbed, the overdub undone by note 51 (the loop is again bit
+ * for bit what it was), redone by note 52, and undone again by the
+ * loop_undo port's edge. */
+static void
+test_undo_and_redo_notes_and_port(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	take(rig, 4);
+	const uint32_t length = 4 * BLOCK;
+	float          before[4 * BLOCK], after[4 * BLOCK];
+	for (uint32_t k = 0; k < length; ++k)
+		before[k] = loop_sample(rig, 0, k);
+	take(rig, 2); /* loop_overdub is on: a pass over the loop */
+	for (uint32_t k = 0; k < length; ++k)
+		after[k] = loop_sample(rig, 0, k);
+	assert_memory_not_equal(before, after, sizeof before);
+
+	block_with_note(rig, 5, CONTROL_CH, ET_CONTROL_NOTE_LOOP_UNDO);
+	for (uint32_t k = 0; k < length; ++k)
+		assert_true(loop_sample(rig, 0, k) == before[k]);
+	block_with_note(rig, 5, CONTROL_CH, ET_CONTROL_NOTE_LOOP_REDO);
+	for (uint32_t k = 0; k < length; ++k)
+		assert_true(loop_sample(rig, 0, k) == after[k]);
+	rig->value[ET_PORT_LOOP_UNDO] = 1.0f;
+	begin(rig);
+	end(rig);
+	begin(rig); /* held on: no second undo */
+	end(rig);
+	rig->value[ET_PORT_LOOP_UNDO] = 0.0f;
+	for (uint32_t k = 0; k < length; ++k)
+		assert_true(loop_sample(rig, 0, k) == before[k]);
+	assert_int_equal(
+	    et_looper_undo_steps(et_recorders_loop(rig->engine.recorders, 0)),
+	    1);
+}
+
 int
 main(void)
 {
@@ -527,6 +563,7 @@ main(void)
 		T(test_two_tracks_loop_on_their_own_and_sum),
 		T(test_an_arm_while_another_track_records_is_its_disarm),
 		T(test_a_take_right_after_a_track_change_has_its_pre_roll),
+		T(test_undo_and_redo_notes_and_port),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,6 +115,8 @@ static const struct {
 	{ 85, "track6_loop_state" },
 	{ 86, "track7_loop_state" },
 	{ 87, "track8_loop_state" },
+	{ 88, "loop_undo" },
+	{ 89, "loop_redo" },
 };
 
 #define PUBLISHED_COUNT (sizeof(published) / sizeof(published[0]))
