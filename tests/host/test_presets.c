@@ -220,6 +220,24 @@ expected_values(const char *name, Expect *e)
 	if (!strcmp(name, "eight_synths")) {
 		return router_defaults(e, 0.0f);
 	}
+	if (!strcmp(name, "layers_on_one_synth")) {
+		unsigned n = router_defaults(e, 0.0f);
+		for (int t = 1; t <= 3; ++t) {
+			char channel[32], program[32];
+			snprintf(channel, sizeof channel, "track%d_channel",
+				 t);
+			snprintf(program, sizeof program, "track%d_program",
+				 t);
+			set_expect(e, n, channel, 11.0f);
+			set_expect(e, n, program, (float)(4 * t - 3));
+		}
+		e[n++] = (Expect){ "loop_quantize", 2.0f };
+		e[n++] = (Expect){ "loop_bars", 0.0f };
+		e[n++] = (Expect){ "loop_overdub", 1.0f };
+		e[n++] = (Expect){ "monitor", 1.0f };
+		e[n++] = (Expect){ "control_channel", 16.0f };
+		return n;
+	}
 	fail_msg("unknown preset %s", name);
 	return 0;
 }
@@ -341,7 +359,7 @@ done(EthHost *host)
 /* ------------------------------------------------------------- stories */
 
 static void
-test_lists_exactly_three_presets(void **state)
+test_lists_exactly_four_presets(void **state)
 {
 	(void)state;
 	World *w = world_new(); /* fresh: no preset file loaded yet */
@@ -349,15 +367,16 @@ test_lists_exactly_three_presets(void **state)
 		{ "keystep_to_one_synth", "Keystep to one synth" },
 		{ "omni_live_looper", "Omni live looper" },
 		{ "eight_synths", "Eight synths on channels 1-8" },
+		{ "layers_on_one_synth", "Layers on one synth" },
 	};
 
 	LilvNode  *pset    = lilv_new_uri(w->world, LV2_PRESETS__Preset);
 	LilvNode  *label   = lilv_new_uri(w->world, LILV_NS_RDFS "label");
 	LilvNodes *presets = lilv_plugin_get_related(w->plugin, pset);
 	assert_non_null(presets);
-	assert_int_equal(lilv_nodes_size(presets), 3);
+	assert_int_equal(lilv_nodes_size(presets), 4);
 
-	for (size_t i = 0; i < 3; ++i) {
+	for (size_t i = 0; i < 4; ++i) {
 		char uri[256];
 		snprintf(uri, sizeof(uri), PRESET_PREFIX "%s", want[i][0]);
 		LilvNode *node = lilv_new_uri(w->world, uri);
@@ -448,6 +467,35 @@ test_omni_live_looper(void **state)
 	done(host);
 }
 
+/* The README's main example: one synth on channel 11 behind tracks 1-3
+ * with their own patches, pads on channel 16.  Pad 37 makes track 2
+ * active at its frame: program 5 (Program Change 4) goes to the synth
+ * there, and the keys play it on channel 11; pad 48 arms track 2's loop. */
+static void
+test_layers_on_one_synth(void **state)
+{
+	World   *w    = (World *)*state;
+	EthHost *host = loaded(w, "layers_on_one_synth");
+	eth_run(host, 256); /* track 1's program goes out when it starts */
+	eth_midi3(host, 10, 0x9F, 37, 100); /* pad: track 2 */
+	eth_midi3(host, 20, 0x90, 60, 90);
+	eth_midi3(host, 30, 0x80, 60, 0);
+	eth_midi3(host, 40, 0x9F, 48, 100); /* pad: arm */
+	eth_run(host, 256);
+	assert_int_equal(eth_out_count(host), 3);
+	const EthEvent *pc = eth_out(host, 0);
+	assert_int_equal(pc->frame, 10);
+	assert_int_equal(pc->size, 2);
+	assert_int_equal(pc->bytes[0], 0xCA);
+	assert_int_equal(pc->bytes[1], 4);
+	expect_out(host, 1, 20, 0x9A, 60, 90);
+	expect_out(host, 2, 30, 0x8A, 60, 0);
+	/* No transport: a free take starts on track 2's loop at once. */
+	assert_int_equal(eth_get(host, "track2_loop_state"), 2);
+	assert_int_equal(eth_get(host, "track1_loop_state"), 0);
+	done(host);
+}
+
 static void
 test_eight_synths(void **state)
 {
@@ -513,10 +561,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lists_exactly_three_presets),
+		cmocka_unit_test(test_lists_exactly_four_presets),
 		cmocka_unit_test(test_keystep_to_one_synth),
 		cmocka_unit_test(test_omni_live_looper),
 		cmocka_unit_test(test_eight_synths),
+		cmocka_unit_test(test_layers_on_one_synth),
 		cmocka_unit_test(test_preset_overrides_everything),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -5,7 +5,7 @@
 # Each time: the bundle's files (manifest.ttl, eighttrack.ttl, eighttrack.so,
 # the UI's eighttrack_ui.ttl and eighttrack_ui.so, presets/*.ttl) are
 # there, lv2info finds the plugin and its UI from there alone (with
-# its three presets, read from the installed preset files), and
+# its four presets, read from the installed preset files), and
 # make uninstall with the same variables removes every file it installed.
 # Run from anywhere; exits non-zero with a message on the first failure.
 set -u
@@ -22,8 +22,8 @@ fail() {
 	exit 1
 }
 
-PRESETS="keystep_to_one_synth omni_live_looper eight_synths"
-LABELS="Keystep to one synth|Omni live looper|Eight synths on channels 1-8"
+PRESETS="keystep_to_one_synth omni_live_looper eight_synths layers_on_one_synth"
+LABELS="Keystep to one synth|Omni live looper|Eight synths on channels 1-8|Layers on one synth"
 
 # check_installed DIR: DIR is the lv2 directory that should hold the bundle.
 check_installed() {
@@ -66,9 +66,9 @@ check_installed() {
 	# instead when that file is missing.
 	n=$(sed -n '/^[[:space:]]*Presets:/,/^[[:space:]]*$/p' "$log/info.out" |
 		grep -Ec "^[[:space:]]+($LABELS)\$")
-	[ "$n" -eq 3 ] || { sed -n '/Presets:/,/^\s*$/p' "$log/info.out" >&2; fail "lv2info lists $n of the 3 presets by label"; }
+	[ "$n" -eq 4 ] || { sed -n '/Presets:/,/^\s*$/p' "$log/info.out" >&2; fail "lv2info lists $n of the 4 presets by label"; }
 	m=$(sed -n '/^[[:space:]]*Presets:/,/^[[:space:]]*$/p' "$log/info.out" | grep -c '^[[:space:]]\{3,\}[^[:space:]]')
-	[ "$m" -eq 3 ] || fail "lv2info lists $m presets, expected exactly 3"
+	[ "$m" -eq 4 ] || fail "lv2info lists $m presets, expected exactly 4"
 }
 
 # check_removed ROOT DIR: no file is left anywhere under ROOT, and DIR's
@@ -93,7 +93,7 @@ $MAKE -s install DESTDIR="$tmp" PREFIX=/usr >"$log/make.log" 2>&1 ||
 	{ cat "$log/make.log" >&2; fail "make install DESTDIR=... PREFIX=/usr failed"; }
 check_installed "$tmp/usr/lib/lv2"
 [ -x "$tmp/usr/lib/lv2/eighttrack.lv2/eighttrack.so" ] || fail "eighttrack.so is not executable (mode 755)"
-echo "   installed and loadable from \$tmp/usr/lib/lv2, 3 presets"
+echo "   installed and loadable from \$tmp/usr/lib/lv2, 4 presets"
 
 echo "== make uninstall DESTDIR=\$tmp PREFIX=/usr"
 $MAKE -s uninstall DESTDIR="$tmp" PREFIX=/usr >"$log/make.log" 2>&1 ||
@@ -105,7 +105,7 @@ echo "== make install LV2DIR=\$tmp/custom"
 $MAKE -s install LV2DIR="$tmp/custom" >"$log/make.log" 2>&1 ||
 	{ cat "$log/make.log" >&2; fail "make install LV2DIR=... failed"; }
 check_installed "$tmp/custom"
-echo "   installed and loadable from \$tmp/custom, 3 presets"
+echo "   installed and loadable from \$tmp/custom, 4 presets"
 
 echo "== make uninstall LV2DIR=\$tmp/custom"
 $MAKE -s uninstall LV2DIR="$tmp/custom" >"$log/make.log" 2>&1 ||

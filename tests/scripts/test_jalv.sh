@@ -116,11 +116,12 @@ sleep 0.2
 listing=$(tail -n "+$mark" "$out")
 for p in 'keystep_to_one_synth (Keystep to one synth)' \
          'omni_live_looper (Omni live looper)' \
-         'eight_synths (Eight synths on channels 1-8)'; do
+         'eight_synths (Eight synths on channels 1-8)' \
+         'layers_on_one_synth (Layers on one synth)'; do
 	echo "$listing" | grep -Fq "urn:eighttrack:preset:$p" || fail "\`presets' does not list $p"
 done
-[ "$(echo "$listing" | grep -c 'urn:eighttrack:preset:')" -eq 3 ] || fail "\`presets' lists other than 3 presets"
-echo "== 3 presets listed"
+[ "$(echo "$listing" | grep -c 'urn:eighttrack:preset:')" -eq 4 ] || fail "\`presets' lists other than 4 presets"
+echo "== 4 presets listed"
 
 jcmd 'monitors' '(^|> )loop_state = 0\.0+$'
 

@@ -212,7 +212,7 @@ test_a_clear_is_a_step_and_undo_gives_up_a_take(void **state)
 	s = snapshot(&r);
 	assert_true(same(&s, &take));
 	snapshot_free(&s);
-		assert_int_equal(et_looper_undo_steps(r.l), steps); /* no step */
+	assert_int_equal(et_looper_undo_steps(r.l), steps); /* no step */
 	snapshot_free(&take);
 	et_looper_free(r.l);
 }
@@ -274,8 +274,8 @@ static void
 test_a_full_pool_lets_the_oldest_undo_step_go(void **state)
 {
 	(void)state;
-	EtRecorders *rec = et_recorders_new(RATE, 12 * CHUNK, 12 * CHUNK,
-					    12 * CHUNK);
+	EtRecorders *rec =
+	    et_recorders_new(RATE, 12 * CHUNK, 12 * CHUNK, 12 * CHUNK);
 	assert_non_null(rec);
 	EtClock clk;
 	et_clock_init(&clk, RATE);
@@ -303,7 +303,8 @@ test_a_full_pool_lets_the_oldest_undo_step_go(void **state)
 					     out_r, 0, BLOCK);
 		}
 	}
-	EtLooper *one = et_recorders_loop(rec, 0), *two = et_recorders_loop(rec, 1);
+	EtLooper *one = et_recorders_loop(rec, 0),
+		 *two = et_recorders_loop(rec, 1);
 	assert_int_equal(et_looper_state(two), ET_LOOP_PLAYING);
 	assert_int_equal(et_looper_length(two), 5 * CHUNK);
 	assert_int_equal(et_recorders_pool_full(rec), 0);
@@ -320,10 +321,12 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_undo_and_redo_walk_the_takes_and_passes),
-		cmocka_unit_test(test_a_clear_is_a_step_and_undo_gives_up_a_take),
+		cmocka_unit_test(
+		    test_a_clear_is_a_step_and_undo_gives_up_a_take),
 		cmocka_unit_test(test_eight_steps_are_kept),
 		cmocka_unit_test(test_a_step_costs_only_what_its_pass_changed),
-		cmocka_unit_test(test_a_full_pool_lets_the_oldest_undo_step_go),
+		cmocka_unit_test(
+		    test_a_full_pool_lets_the_oldest_undo_step_go),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
