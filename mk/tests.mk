@@ -10,7 +10,8 @@ UNIT_TESTS := $(BUILD)/test_engine $(BUILD)/test_router $(BUILD)/test_clock $(BU
               $(BUILD)/test_view $(BUILD)/test_port_list
 HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper \
               $(BUILD)/test_host_beyond $(BUILD)/test_host_notify $(BUILD)/test_host_faults \
-              $(BUILD)/test_host_state $(BUILD)/test_host_save $(BUILD)/test_host_torn
+              $(BUILD)/test_host_state $(BUILD)/test_host_save $(BUILD)/test_host_torn \
+              $(BUILD)/test_host_recorders
 HOST_TESTS += $(BUILD)/test_presets
 HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
 # The test host locks its URID map and log (a save may run in a thread of
@@ -75,6 +76,9 @@ $(BUILD)/test_host_torn: $(BUILD)/test_host_torn.o $(HOST_OBJ) $(LOOPER_OBJ)
 # (The seam's curve, from looper.o, for the loop the test expects.)
 $(BUILD)/test_host_notify: $(BUILD)/test_host_notify.o $(HOST_OBJ) $(LOOPER_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
+
+$(BUILD)/test_host_recorders: $(BUILD)/test_host_recorders.o $(HOST_OBJ) $(BUILD)/loopfile.o
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
 
 $(BUILD)/test_host_looper: $(BUILD)/test_host_looper.o $(HOST_OBJ) $(BUILD)/loopfile.o \
                            $(LOOPER_OBJ)
