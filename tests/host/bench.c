@@ -3,8 +3,9 @@
  *
  * Routing: ns per MIDI event at 1, 64 and 1000 events per 256-frame block,
  * beside an event-by-event copy of the same atom sequence.  Looper: ns per
- * frame idle, recording, playing and overdubbing at 48 kHz in blocks of
- * 32, 256 and 1024 frames, beside a plain stereo gain (out = g * in, two
+ * frame idle, recording, playing and overdubbing (one loop), and with
+ * eight 2 s loops playing ("eight"), at 48 kHz in blocks of 32, 256 and
+ * 1024 frames, beside a plain stereo gain (out = g * in, two
  * channels) of the same block.  Page faults: the minor faults that run()
  * takes while recording 20 s and while playing it (getrusage).  Each figure is
  * the median of REPS repetitions.
@@ -248,9 +249,9 @@ reference_stereo_gain_ns(uint32_t block)
 	return (double)(now_ns() - t0) / ((double)blocks * block);
 }
 
-typedef enum { IDLE, RECORD, PLAY, OVERDUB } Mode;
-static const char *const mode_names[] = { "idle", "record", "play",
-					  "overdub" };
+typedef enum { IDLE, RECORD, PLAY, OVERDUB, EIGHT } Mode;
+static const char *const mode_names[] = { "idle", "record", "play", "overdub",
+					  "eight loops play" };
 
 /* The input of the looper cases: a plain signal, or denormals only. */
 static bool denormal_input;
@@ -302,15 +303,62 @@ looper(Mode mode, uint32_t block, int reps, double *got, double *ref)
 			eth_set(host, "loop_arm", 1);
 		}
 	}
+	if (mode == EIGHT) { /* a 2 s take on each track */
+		for (int t = 1; t <= 8; ++t) {
+			eth_set(host, "active_track", (float)t);
+			eth_set(host, "loop_arm", 1);
+			run_blocks(host, block, 96000);
+			eth_set(host, "loop_arm", 0);
+			run_blocks(host, block, block);
+		}
+	}
 	looper_reps(host, block, reps, got, ref);
 	const float        state  = eth_get(host, "loop_state");
-	static const float want[] = { 0, 2, 3, 4 };
+	static const float want[] = { 0, 2, 3, 4, 3 };
 	if (state != want[mode]) {
 		printf("!! looper in state %.0f, expected %.0f\n", state,
 		       want[mode]);
 	}
 	count_allocations(host);
 	eth_free(host);
+}
+
+/* ---------------------------------------------------------------- memory */
+
+static double
+resident_mb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return 0.0;
+	char   line[256];
+	double kb = 0.0;
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, "VmRSS:", 6))
+			kb = strtod(line + 6, NULL);
+	fclose(f);
+	return kb / 1024.0;
+}
+
+/* What a new instance adds to the process's resident memory (a first one,
+ * kept, has loaded lilv's world and the code), and what it holds after a
+ * 60 s take on the bar-free grid. */
+static void
+pool_memory(double *fresh, double *after_take)
+{
+	EthHost     *warm   = eth_new(RATE);
+	const double before = resident_mb();
+	EthHost     *host   = eth_new(RATE);
+	eth_set(host, "loop_quantize", 0);
+	run_blocks(host, 256, 48000);
+	*fresh = resident_mb() - before;
+	eth_set(host, "loop_arm", 1);
+	run_blocks(host, 256, 60 * 48000);
+	eth_set(host, "loop_arm", 0);
+	run_blocks(host, 256, 256);
+	*after_take = resident_mb() - before;
+	eth_free(host);
+	eth_free(warm);
 }
 
 /* ----------------------------------------------------------- page faults */
@@ -349,7 +397,7 @@ one_case(int argc, char **argv)
 {
 	double got, ref;
 	if (argc == 4 && !strcmp(argv[1], "looper")) {
-		for (int m = IDLE; m <= OVERDUB; ++m) {
+		for (int m = IDLE; m <= EIGHT; ++m) {
 			if (!strcmp(argv[2], mode_names[m])) {
 				const uint32_t block = (uint32_t)atoi(argv[3]);
 				if (block < 1 || block > MAX_BLOCK) {
@@ -371,7 +419,7 @@ one_case(int argc, char **argv)
 		}
 	}
 	fprintf(stderr,
-		"usage: %s [looper idle|record|play|overdub BLOCK | "
+		"usage: %s [looper idle|record|play|overdub|eight BLOCK | "
 		"routing EVENTS]\n",
 		argv[0]);
 	return 2;
@@ -404,7 +452,7 @@ main(int argc, char **argv)
 	printf("|---|---|---|---|---|\n");
 	static const uint32_t blocks[] = { 32, 256, 1024 };
 	for (unsigned b = 0; b < 3; ++b) {
-		for (int m = IDLE; m <= OVERDUB; ++m) {
+		for (int m = IDLE; m <= EIGHT; ++m) {
 			double got, ref;
 			looper((Mode)m, blocks[b], REPS, &got, &ref);
 			printf("| %s | %u | %.2f | %.3f | %.1f |\n",
@@ -421,6 +469,13 @@ main(int argc, char **argv)
 		       ref, got / ref);
 	}
 	denormal_input = false;
+
+	double fresh_mb, take_mb;
+	pool_memory(&fresh_mb, &take_mb);
+	printf("\nresident memory a new instance adds: %.1f MB; after a 60 s "
+	       "take: %.1f MB (60 s of stereo float is %.1f MB: the pool grew "
+	       "in the worker)\n",
+	       fresh_mb, take_mb, 60.0 * RATE * 8.0 / 1048576.0);
 
 	long rec_faults, play_faults;
 	page_faults(&rec_faults, &play_faults);

@@ -145,7 +145,8 @@ assert_plays(Story *s, const Loop *loops, int n, const char *what)
 		float         want = 0.0f;
 		for (int k = 0; k < n; ++k) {
 			const Loop    *lp = &loops[k];
-			const uint32_t at = (uint32_t)((t - lp->start) % lp->n);
+			const uint32_t at =
+			    (uint32_t)((t - lp->start) % lp->n);
 			want += lp->gain * lp->l[at];
 		}
 		if (out[i] != want)
@@ -204,7 +205,7 @@ the_story_of_three_loops(void **state)
 	set_track(&s, "loop_mute", 2, 1.0f);
 	set_track(&s, "loop_level", 3, -6.0f);
 	block(&s); /* the ramps */
-	loop[2].gain   = powf(10.0f, -6.0f / 20.0f);
+	loop[2].gain      = powf(10.0f, -6.0f / 20.0f);
 	const Loop mix[2] = { loop[0], loop[2] };
 	for (int b = 0; b < BAR / (int)BLOCK; ++b) {
 		block(&s);
@@ -237,8 +238,8 @@ the_story_of_three_loops(void **state)
 	block(&s);
 	eth_set(s.host, "loop_redo", 0);
 	block(&s);
-	dub.start       = start1;
-	dub.gain        = 1.0f;
+	dub.start            = start1;
+	dub.gain             = 1.0f;
 	const Loop redone[2] = { dub, loop[2] };
 	for (int b = 0; b < BAR / (int)BLOCK; ++b) {
 		block(&s);
