@@ -13,7 +13,7 @@ HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_l
               $(BUILD)/test_host_state $(BUILD)/test_host_save $(BUILD)/test_host_torn \
               $(BUILD)/test_host_recorders
 HOST_TESTS += $(BUILD)/test_presets
-HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o
+HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o $(BUILD)/session.o
 # The test host locks its URID map and log (a save may run in a thread of
 # its own beside run(): test_host_torn).
 HOST_LIBS  := -pthread
@@ -25,6 +25,9 @@ $(BUILD)/test_%.o: tests/host/test_%.c $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests/host -c $< -o $@
 
 $(BUILD)/lv2host.o: tests/host/lv2host.c $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/session.o: tests/host/session.c $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/alloc_hook.o: tests/host/alloc_hook.c $(BUILD)/flags | $(BUILD)

@@ -4,6 +4,7 @@
 #include "loopfile.h"
 #include "looper.h"
 #include "lv2host.h"
+#include "session.h"
 
 #include <math.h>
 #include <setjmp.h>
@@ -16,116 +17,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-
-/* The "synth": a ramp whose value names its frame, scaled by 2^-17 so that
- * it stays within the +-16 a loop holds (1.15 M frames, the longest take
- * here, is 8.8), and exactly: a whole number below 2^24 times a power of
- * two is a float. */
-#define RAMP_STEP (1.0f / 131072.0f)
-
-static float
-ramp_at(int64_t wall)
-{
-	return (float)wall * RAMP_STEP;
-}
-
-/* A host session: the transport, a ramp "synth", and what came out. */
-typedef struct {
-	EthHost *host;
-	double   rate, bpm, beats_per_bar;
-	bool     rolling;
-	int64_t  transport; /* transport frame at the next block */
-	int64_t  wall;      /* frames run so far: the input ramp's value */
-	bool     position_due;
-	bool position_every_block; /* Carla: every block; Ardour: on change */
-	float (*input)(int64_t wall); /* in_l (in_r = -in_l); NULL: the ramp */
-	float *out; /* out_l of every frame run, if recorded */
-	size_t out_len, out_cap;
-} Session;
-
-static void
-session_init(Session *s, double rate, double bpm, bool every_block)
-{
-	memset(s, 0, sizeof(*s));
-	s->host                 = eth_new(rate);
-	s->rate                 = rate;
-	s->bpm                  = bpm;
-	s->beats_per_bar        = 4.0;
-	s->rolling              = true;
-	s->position_due         = true;
-	s->position_every_block = every_block;
-	eth_set(s->host, "monitor", 0); /* hear only the loop */
-}
-
-static void
-session_free(Session *s)
-{
-	assert_int_equal(eth_allocations_in_run(s->host), 0);
-	eth_free(s->host);
-	free(s->out);
-}
-
-static double
-frames_per_bar(const Session *s)
-{
-	return s->rate * 60.0 / s->bpm * s->beats_per_bar;
-}
-
-static void
-send_position(Session *s, uint32_t at)
-{
-	const double beats = (double)s->transport * s->bpm / (60.0 * s->rate);
-	const double bar   = floor(beats / s->beats_per_bar);
-	eth_position(s->host, at, s->transport, s->rolling ? 1.0 : 0.0, s->bpm,
-		     s->beats_per_bar, (int64_t)bar,
-		     (float)(beats - bar * s->beats_per_bar));
-}
-
-static void
-play(Session *s, uint32_t n)
-{
-	float *in_l = eth_audio(s->host, "in_l");
-	float *in_r = eth_audio(s->host, "in_r");
-	for (uint32_t i = 0; i < n; ++i) {
-		in_l[i] =
-		    s->input ? s->input(s->wall + i) : ramp_at(s->wall + i);
-		in_r[i] = -in_l[i];
-	}
-	if (s->position_due || s->position_every_block) {
-		send_position(s, 0);
-		s->position_due = false;
-	}
-	eth_run(s->host, n);
-	if (s->out) {
-		if (s->out_len + n > s->out_cap) {
-			fail_msg("session output buffer too small");
-		}
-		memcpy(s->out + s->out_len, eth_audio(s->host, "out_l"),
-		       n * sizeof(float));
-		s->out_len += n;
-	}
-	s->wall += n;
-	if (s->rolling) {
-		s->transport += n;
-	}
-}
-
-/* Plays until the wall clock reaches `until`, in blocks of `block`. */
-static void
-play_until(Session *s, int64_t until, uint32_t block)
-{
-	while (s->wall < until) {
-		const int64_t left = until - s->wall;
-		play(s, left < block ? (uint32_t)left : block);
-	}
-}
-
-static void
-record_output(Session *s, size_t frames)
-{
-	s->out     = (float *)calloc(frames, sizeof(float));
-	s->out_cap = frames;
-}
 
 /* Saves the session and reads the loop file back as the plugin wrote it. */
 static uint32_t

@@ -10,6 +10,7 @@
  * repetitions of their outputs must be the same, whatever the seam's
  * declick does. */
 #include "lv2host.h"
+#include "session.h"
 
 #include <lv2/atom/atom.h>
 #include <lv2/state/state.h>
@@ -42,75 +43,19 @@ static const char *const keys[] = {
 
 /* ------------------------------------------------------------ a session */
 
-/* A host session: the transport and a ramp "synth" (see test_host_looper). */
-typedef struct {
-	EthHost *host;
-	int64_t  transport; /* transport frame at the next block */
-	int64_t  wall;      /* frames run so far: the input ramp's value */
-	bool     position_due;
-} Session;
-
+/* The host session (session.h): rolling at BPM from frame 0, positions
+ * on change, the ramp as input, monitor off. */
 static void
-session_init(Session *s)
+start_session(Session *s)
 {
-	memset(s, 0, sizeof(*s));
-	s->host         = eth_new(RATE);
-	s->position_due = true;
-	eth_set(s->host, "monitor", 0); /* hear only the loop */
+	session_init(s, RATE, BPM, false);
 }
 
-static void
-session_free(Session *s)
-{
-	assert_int_equal(eth_allocations_in_run(s->host), 0);
-	eth_free(s->host);
-}
-
-/* The input: the wall frame, scaled by a power of two (so exactly) into
- * the range a loaded loop may hold, |x| <= 16 (interface.md: anything
- * beyond is silenced on load) for the first 2^21 frames (44 s). */
+/* The input at a wall frame (session.h's ramp). */
 static float
 ramp(int64_t wall)
 {
-	return (float)wall * 0x1p-17f;
-}
-
-static void
-play(Session *s, uint32_t n)
-{
-	float *in_l = eth_audio(s->host, "in_l");
-	float *in_r = eth_audio(s->host, "in_r");
-	for (uint32_t i = 0; i < n; ++i) {
-		in_l[i] = ramp(s->wall + i);
-		in_r[i] = -ramp(s->wall + i);
-	}
-	if (s->position_due) {
-		const double beats =
-		    (double)s->transport * BPM / (60.0 * RATE);
-		const double bar = floor(beats / 4.0);
-		eth_position(s->host, 0, s->transport, 1.0, BPM, 4.0,
-			     (int64_t)bar, (float)(beats - bar * 4.0));
-		s->position_due = false;
-	}
-	eth_run(s->host, n);
-	s->wall += n;
-	s->transport += n;
-}
-
-static void
-play_until(Session *s, int64_t until, uint32_t block)
-{
-	while (s->wall < until) {
-		const int64_t left = until - s->wall;
-		play(s, left < block ? (uint32_t)left : block);
-	}
-}
-
-static void
-locate(Session *s, int64_t transport)
-{
-	s->transport    = transport;
-	s->position_due = true;
+	return ramp_at(wall);
 }
 
 /* ------------------------------------------------------------- the story */
@@ -135,7 +80,7 @@ static int
 story_setup(void **state)
 {
 	Story *st = (Story *)calloc(1, sizeof(Story));
-	session_init(&st->a);
+	start_session(&st->a);
 	eth_set(st->a.host, "loop_bars", 1);
 	play_until(&st->a, 30000, 1000); /* mid-bar 0 */
 	eth_set(st->a.host, "loop_arm", 1);
@@ -361,7 +306,7 @@ restore_case(Story             *st,
 	char what[256];
 	describe(what, sizeof(what), how);
 	Session b;
-	session_init(&b);
+	start_session(&b);
 	bool      ok     = true;
 	const int status = eth_state_restore(b.host, state, how);
 	if (status != 0) {
@@ -637,7 +582,7 @@ the_phase_check_sees_a_loop_one_frame_late(void **state)
 		      LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, &exact,
 		      sizeof(exact));
 	Session b;
-	session_init(&b);
+	start_session(&b);
 	assert_int_equal(eth_state_restore(b.host, late, NULL), 0);
 	print_message("(a mismatch is expected here)\n");
 	assert_false(loop_is_back(st, &b, "a loop one frame late"));
@@ -661,7 +606,7 @@ a_state_that_is_not_ours_keeps_the_current_loop(void **state)
 	for (unsigned i = 0; i < 2; ++i) {
 		for (size_t b = 0; b < N_BASES; ++b) {
 			Session b2;
-			session_init(&b2);
+			start_session(&b2);
 			const EthRetrieve how = { bases[b], NULL };
 			assert_int_equal(
 			    eth_state_restore(b2.host, st->saved, &how), 0);

@@ -9,25 +9,12 @@
 #include <cmocka.h>
 
 #include "clock.h"
+#include "test_transport.h"
 
 static EtPosition
 rolling_at(int64_t frame, double bpm, int64_t bar, double bar_beat)
 {
-	const EtPosition p = {
-		.has_frame         = true,
-		.has_speed         = true,
-		.has_bpm           = true,
-		.has_beats_per_bar = true,
-		.has_bar           = true,
-		.has_bar_beat      = true,
-		.frame             = frame,
-		.speed             = 1.0,
-		.bpm               = bpm,
-		.beats_per_bar     = 4.0,
-		.bar               = bar,
-		.bar_beat          = bar_beat,
-	};
-	return p;
+	return et_test_position(frame, 1.0, bpm, 4.0, bar, bar_beat);
 }
 
 /* A fresh instance before any host position: 120 BPM 4/4, stopped. */

@@ -18,6 +18,7 @@
 
 #include "clock.h"
 #include "looper.h"
+#include "test_transport.h"
 
 #include <float.h>
 #include <stdio.h>
@@ -47,7 +48,7 @@ typedef struct {
 	bool in_place;
 	int  input; /* 0 ramp, 1 small pattern, 2 impulse, 3 sine, 4 poison */
 	double   sine_hz;
-	unsigned rng;
+	uint32_t rng;
 	float   *ring_l, *ring_r;
 	float    in_l[MAX_BLOCK], in_r[MAX_BLOCK];
 	float    out_l[MAX_BLOCK], out_r[MAX_BLOCK];
@@ -134,8 +135,7 @@ input_r(const Host *h, int64_t wall)
 static unsigned
 next_rand(Host *h)
 {
-	h->rng = h->rng * 1103515245u + 12345u;
-	return (h->rng >> 8) & 0xffffu;
+	return et_test_rand(&h->rng);
 }
 
 static Host *
@@ -181,23 +181,7 @@ static EtPosition
 full_position(const Host *h)
 {
 	/* The host's own musical time: bar 0 at transport frame 0. */
-	const double     beats = (double)h->tf * h->bpm / (60.0 * h->rate);
-	const double     bar   = floor(beats / 4.0);
-	const EtPosition p     = {
-		    .has_frame         = true,
-		    .has_speed         = true,
-		    .has_bpm           = true,
-		    .has_beats_per_bar = true,
-		    .has_bar           = true,
-		    .has_bar_beat      = true,
-		    .frame             = h->tf,
-		    .speed             = h->rolling ? 1.0 : 0.0,
-		    .bpm               = h->bpm,
-		    .beats_per_bar     = 4.0,
-		    .bar               = (int64_t)bar,
-		    .bar_beat          = (double)(float)(beats - bar * 4.0),
-	};
-	return p;
+	return et_test_position_at(h->tf, h->rolling, h->rate, h->bpm, 4.0);
 }
 
 static void

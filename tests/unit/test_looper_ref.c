@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "looper.h"
 #include "looper_ref.h"
+#include "test_transport.h"
 
 #define MAX_BLOCK 8192
 
@@ -37,7 +38,7 @@ typedef struct {
 	int64_t          tf; /* transport frame of the next frame */
 	int64_t          wall;
 	bool             in_place;
-	unsigned         rng;
+	uint32_t         rng;
 	float            in_l[MAX_BLOCK], in_r[MAX_BLOCK];
 	float            a_l[MAX_BLOCK], a_r[MAX_BLOCK]; /* looper.c */
 	float            b_l[MAX_BLOCK], b_r[MAX_BLOCK]; /* looper_ref.c */
@@ -46,8 +47,7 @@ typedef struct {
 static unsigned
 next_rand(Pair *p)
 {
-	p->rng = p->rng * 1103515245u + 12345u;
-	return (p->rng >> 8) & 0xffffu;
+	return et_test_rand(&p->rng);
 }
 
 static Pair *
@@ -79,23 +79,8 @@ pair_free(Pair *p)
 static EtPosition
 position(const Pair *p)
 {
-	const double     beats = (double)p->tf * p->bpm / (60.0 * p->rate);
-	const double     bar   = floor(beats / p->beats_per_bar);
-	const EtPosition pos   = {
-		  .has_frame         = true,
-		  .has_speed         = true,
-		  .has_bpm           = true,
-		  .has_beats_per_bar = true,
-		  .has_bar           = true,
-		  .has_bar_beat      = true,
-		  .frame             = p->tf,
-		  .speed             = p->rolling ? 1.0 : 0.0,
-		  .bpm               = p->bpm,
-		  .beats_per_bar     = p->beats_per_bar,
-		  .bar               = (int64_t)bar,
-		  .bar_beat = (double)(float)(beats - bar * p->beats_per_bar),
-	};
-	return pos;
+	return et_test_position_at(p->tf, p->rolling, p->rate, p->bpm,
+				   p->beats_per_bar);
 }
 
 /* Input: mostly a signal, sometimes exact zeros of both signs, and now and
