@@ -35,19 +35,19 @@ typedef struct {
 
 /* A new instance at `rate`, 4/4 at `bpm`, rolling from frame 0, monitor
  * off (only the loop is heard). */
-void   session_init(Session *s, double rate, double bpm, bool every_block);
+void session_init(Session *s, double rate, double bpm, bool every_block);
 /* Frees it, after checking that run() never allocated. */
 void   session_free(Session *s);
 double frames_per_bar(const Session *s);
 /* A position at frame `at` of the next block, from the transport. */
-void   send_position(Session *s, uint32_t at);
+void send_position(Session *s, uint32_t at);
 /* One block of n frames. */
-void   play(Session *s, uint32_t n);
+void play(Session *s, uint32_t n);
 /* Blocks of `block` until the wall clock reaches `until`. */
-void   play_until(Session *s, int64_t until, uint32_t block);
+void play_until(Session *s, int64_t until, uint32_t block);
 /* The transport jumps to `transport`; the next block says so. */
-void   locate(Session *s, int64_t transport);
+void locate(Session *s, int64_t transport);
 /* Keeps out_l of the next `frames` frames run in s->out. */
-void   record_output(Session *s, size_t frames);
+void record_output(Session *s, size_t frames);
 
 #endif
