@@ -87,7 +87,7 @@ $(BUILD)/test_host_looper: $(BUILD)/test_host_looper.o $(HOST_OBJ) $(BUILD)/loop
                            $(LOOPER_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
 
-$(BUILD)/bench: $(BUILD)/bench.o $(HOST_OBJ)
+$(BUILD)/bench: $(BUILD)/bench.o $(filter-out $(BUILD)/session.o,$(HOST_OBJ))
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(HOST_LIBS) -lm
 
 $(BUILD)/bench.o: tests/host/bench.c $(BUILD)/flags | $(BUILD)

@@ -251,7 +251,7 @@ reference_stereo_gain_ns(uint32_t block)
 
 typedef enum { IDLE, RECORD, PLAY, OVERDUB, EIGHT } Mode;
 static const char *const mode_names[] = { "idle", "record", "play", "overdub",
-					  "eight loops play" };
+					  "eight" };
 
 /* The input of the looper cases: a plain signal, or denormals only. */
 static bool denormal_input;
