@@ -18,11 +18,16 @@ an input frame as it is.  Carla's internal transport is mapped onto JACK
 frames by the plugin's MIDI Start (clock_out), sent at transport frame 0.
 
   carla_test.py record DIR   params vs the TTL; notes in -> out byte- and
-                             frame-exact, once each in rack mode; a one-bar
-                             loop recorded on the bar; the project saved
-                             into DIR with what it played (record.json)
-  carla_test.py reload DIR   a fresh process loads DIR's project: the loop
-                             plays again in phase; notes held across a
+                             frame-exact, once each in rack mode; loops
+                             recorded on the bar on two tracks (track 1 two
+                             bars, then track 2 one bar), each the input of
+                             its bars, playing together in phase; loop 1
+                             muted alone; the project saved into DIR (each
+                             loop in its own file, with its own keys) with
+                             what the two played (record.json)
+  carla_test.py reload DIR   a fresh process loads DIR's project: both loops
+                             are back and play, sample for sample, what
+                             they played before; notes held across a
                              restore end once when Carla sends CC 123/120
   carla_test.py ports DIR    single-client mode (each plugin port a JACK
                              port): the track outputs carry events only
@@ -36,26 +41,29 @@ failure with "FAIL:" lines.
 """
 
 import array
+import base64
 import ctypes
 import json
 import os
 import random
 import re
+import struct
 import subprocess
 import sys
 import time
 from ctypes import (CDLL, CFUNCTYPE, POINTER, Structure, byref, c_char_p, c_int,
                     c_size_t, c_uint8, c_uint32, c_ulong, c_void_p)
+from xml.etree import ElementTree
 
 URI = "urn:eighttrack:plugin"
 RATE = 48000
-BPM = 120.0
-BAR = int(RATE * 60 / BPM * 4)      # 96000 frames: a whole number of frames
+BPM = 240.0
+BAR = int(RATE * 60 / BPM * 4)      # 48000 frames: a whole number of frames
 # The loop's last 4 ms cross-fade into what came before its first sample
 # (the seam); its first sample, the downbeat, is the input as it came.
 XFADE = int(0.004 * RATE)
 DECLICK = int(0.010 * RATE)         # left out after a transport start
-TABLE = 1 << 17                     # the noise table: longer than a bar
+TABLE = 1 << 17                     # the noise table: longer than the longest loop
 
 failures = []
 
@@ -387,6 +395,19 @@ class Rig:
         """A JACK frame safely in the future."""
         return self.frame() + int(seconds * RATE)
 
+    def until(self, jack_frame):
+        """Waits until the JACK cycles have passed `jack_frame`."""
+        end = time.time() + max(5.0, (jack_frame - self.frame()) / RATE + 5.0)
+        while self.frame() < jack_frame:
+            if time.time() > end:
+                raise RuntimeError("the JACK cycles stopped at frame %d (waiting for %d)"
+                                   % (self.frame(), jack_frame))
+            self.carla.idle(0.005)
+
+    def cycles(self, n):
+        """Waits until n more JACK cycles have run."""
+        self.until(self.frame() + n * self.carla.h.get_buffer_size())
+
     def play_from_zero(self):
         """Relocates to 0 and rolls; returns the JACK frame of transport
         frame 0, from the plugin's MIDI Start."""
@@ -569,6 +590,172 @@ def check_notes(rig):
     c.idle(0.1)
 
 
+# The takes of the record phase, in the order recorded: (track, bars).
+# Each ends by itself (loop_bars); the next is armed once the one before
+# plays, on the track then active.  Loop 1 is twice loop 2's length, so
+# the output repeats every two bars (PERIOD frames).
+TAKES = ((1, 2), (2, 1))
+PERIOD = 2 * BAR
+
+
+class Played:
+    """The captured output, addressed by transport frame (the JACK frame
+    minus `zero`, that of transport frame 0)."""
+
+    def __init__(self, rig, zero):
+        self.first, self.audio = rig.cap.audio()
+        self.zero = zero
+
+    def window(self, side, t, n):
+        i = self.zero + t - self.first
+        if i < 0 or i + n > len(self.audio[side]):
+            raise RuntimeError("the capture [%d, +%d) misses transport [%d, %d)"
+                               % (self.first - self.zero, len(self.audio[side]), t, t + n))
+        return self.audio[side][i:i + n]
+
+
+def take(rig, zero, track, bars):
+    """Arms the loop of `track` (made the active track) for `bars` bars and
+    waits until it plays; returns the transport frame of its first sample,
+    the bar after the arm."""
+    c = rig.carla
+    block = c.h.get_buffer_size()
+    c.set("active_track", track)
+    c.set("loop_bars", bars)
+    rig.cycles(2)
+    armed_at = rig.frame() - zero
+    c.set("loop_arm", 1)
+    state = "track%d_loop_state" % track
+    if not c.wait_for(state, 2.0, 2 * BAR / RATE + 3.0):
+        raise RuntimeError("the loop of track %d never started recording (%s %g)"
+                           % (track, state, c.get(state)))
+    start = (rig.frame() - zero) // BAR * BAR
+    if start < armed_at:
+        fail("track %d recorded from transport %d, before its arm at %d"
+             % (track, start, armed_at))
+    if not c.wait_for(state, 3.0, bars * BAR / RATE + 3.0):
+        raise RuntimeError("the loop of track %d never played (%s %g)"
+                           % (track, state, c.get(state)))
+    if rig.frame() - zero < start + bars * BAR - block:
+        fail("the take of track %d ended at transport %d, before its %d bars from %d"
+             % (track, rig.frame() - zero, bars, start))
+    c.set("loop_arm", 0)
+    rig.cycles(2)
+    return start
+
+
+def loop_lengths(rig, tracks):
+    """loop_length of each track's loop (it reports the active track's)."""
+    c = rig.carla
+    out = {}
+    for t in tracks:
+        c.set("active_track", t)
+        rig.cycles(2)
+        out[t] = c.get("loop_length")
+    return out
+
+
+def same(got, want):
+    """Indices where two sample sequences differ by more than 1e-6."""
+    return [k for k in range(len(want)) if abs(got[k] - want[k]) > 1e-6]
+
+
+def loop_files(workdir):
+    """{track: path} of the loop files under `workdir` (Carla keeps the
+    plugin's state folder there): loop.wav for track 1, loopN.wav for N."""
+    out = {}
+    for d, dirs, files in os.walk(workdir):
+        for name in files:
+            m = re.match(r"^loop([2-8]?)\.wav$", name)
+            if m:
+                out[int(m.group(1) or 1)] = os.path.join(d, name)
+    return out
+
+
+def read_wav(path):
+    """A 32-bit float WAV: (channels, {side: array}) for stereo."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise RuntimeError("%s is not a WAV file" % path)
+    at, fmt, samples = 12, None, None
+    while at + 8 <= len(data):
+        cid, size = data[at:at + 4], struct.unpack("<I", data[at + 4:at + 8])[0]
+        body = data[at + 8:at + 8 + size]
+        if cid == b"fmt ":
+            fmt = struct.unpack("<HHIIHH", body[:16])
+        elif cid == b"data":
+            samples = array.array("f", body[:len(body) // 4 * 4])
+        at += 8 + size + (size & 1)
+    if fmt is None or samples is None:
+        raise RuntimeError("%s has no fmt or data chunk" % path)
+    tag, channels, rate, _, _, bits = fmt
+    if tag not in (3, 0xFFFE) or bits != 32 or channels != 2 or rate != RATE:
+        raise RuntimeError("%s: format %d, %d channels, %d Hz, %d bits; want stereo 32-bit "
+                           "float at %d Hz" % (path, tag, channels, rate, bits, RATE))
+    return {"L": samples[0::2], "R": samples[1::2]}
+
+
+def saved_state(project):
+    """The plugin's state keys in a Carla project: {name after '#': value}."""
+    values = {}
+    for cd in ElementTree.parse(project).getroot().iter("CustomData"):
+        key, kind, value = cd.findtext("Key"), cd.findtext("Type"), cd.findtext("Value")
+        if not key or not key.startswith("urn:eighttrack:state#"):
+            continue
+        kind = (kind or "").rsplit("#", 1)[-1]
+        raw = {"Long": "<q", "Double": "<d", "Int": "<i", "Bool": "<i"}.get(kind)
+        values[key.split("#", 1)[1]] = \
+            struct.unpack(raw, base64.b64decode(value))[0] if raw else value
+    return values
+
+
+def check_saved(project, workdir, loops, played):
+    """Each loop saved in its own file with its own keys (loop.wav and keys
+    without a number for track 1, loopN.wav and keys ending in N for track
+    N), on the grid, and each file holding, sample for sample, what that
+    loop played."""
+    state = saved_state(project)
+    files = loop_files(workdir)
+    bad = 0
+    if sorted(files) != sorted(loops):
+        fail("loop files saved for tracks %s, want %s" % (sorted(files), sorted(loops)))
+        bad += 1
+    for t, (start, n) in sorted(loops.items()):
+        sfx = "" if t == 1 else str(t)
+        want = {"loop": os.path.basename(files.get(t, "?")), "length": n,
+                "exactLength": float(n), "anchored": 1, "startFrame": start,
+                "startExact": float(start)}
+        got = {k: state.get(k + sfx) for k in want}
+        if got != want:
+            fail("track %d's state keys in the project: %s, want %s" % (t, got, want))
+            bad += 1
+        if t not in files:
+            continue
+        wav = read_wav(files[t])
+        for s in "LR":
+            if len(wav[s]) != n:
+                fail("%s holds %d frames, not %d" % (files[t], len(wav[s]), n))
+                bad += 1
+                break
+            diff = same(wav[s], played[t][s])
+            if diff:
+                k = diff[0]
+                fail("%s: %s sample %d is %g, the loop played %g (%d samples differ)"
+                     % (files[t], s, k, wav[s][k], played[t][s][k], len(diff)))
+                bad += 1
+    numbered = [(k, re.match(r"^(?:loop|length|startFrame)([2-8]?)$", k)) for k in state]
+    extra = sorted(k for k, m in numbered if m and int(m.group(1) or 1) not in loops)
+    if extra:
+        fail("the project has state keys of loops never recorded: %s" % extra)
+        bad += 1
+    if not bad:
+        ok("saved: %s, each with its own length, startFrame and startExact keys on the grid "
+           "(%s), each file holding, sample for sample, what its loop played, seam included"
+           % (", ".join(os.path.basename(files[t]) for t in sorted(loops)),
+              ", ".join("track %d at %d" % (t, loops[t][0]) for t in sorted(loops))))
+
+
 def record(workdir):
     rig = Rig("a%d" % os.getpid())
     c = rig.carla
@@ -579,80 +766,139 @@ def record(workdir):
         check_params(c)
         check_notes(rig)
 
-        # The loop: quantize Bar, one bar, armed in bar 1 (transport frame
-        # 0..96000), so it records bar 2 [96000, 192000) and plays after.
-        c.set("monitor", 0)        # out = the loop alone
+        # The loops: quantize Bar; track 1 armed in bar 1 (transport frame
+        # 0..BAR) for two bars, so it records [1 bar, 3 bars); track 2 armed
+        # once loop 1 plays, for one bar (the bar after its arm).
+        block = c.h.get_buffer_size()
+        c.set("monitor", 0)        # out = the loops alone
         c.set("clock_out", 1)      # Start marks transport frame 0
         c.set("loop_quantize", 2)
-        c.set("loop_bars", 1)
         c.idle(0.1)
         rig.cap.audio_on = True
         zero = rig.play_from_zero()
-        c.set("loop_arm", 1)
-        if not c.wait_for("loop_state", 2.0, 3.0):
-            fail("the loop never started recording (loop_state %g)" % c.get("loop_state"))
-        elif rig.frame() < zero + BAR - c.h.get_buffer_size():
-            fail("recording started before the block of the bar (JACK frame %d, bar at %d)"
-                 % (rig.frame(), zero + BAR))
-        if not c.wait_for("loop_state", 3.0, 4.0):
-            raise RuntimeError("the loop never played (loop_state %g)" % c.get("loop_state"))
-        c.set("loop_arm", 0)
-        length = c.get("loop_length")
-        if round(length * RATE) == BAR and abs(length * RATE - BAR) < 0.01:
-            ok("loop recorded on the bar with the transport rolling: loop_length %.6f s = %d "
-               "frames, one bar at %g BPM" % (length, BAR, BPM))
-        else:
-            fail("loop_length %.6f s = %.2f frames, not one bar (%d)" % (length, length * RATE, BAR))
+        start, length = {}, {}
+        for track, bars in TAKES:
+            start[track] = take(rig, zero, track, bars)
+            length[track] = bars * BAR
+        tracks = [t for t, b in TAKES]
+        (ta, na), (tb, nb) = [(start[t], length[t]) for t in tracks]
+        got = loop_lengths(rig, tracks)
+        bad = [t for t in tracks if round(got[t] * RATE) != length[t] or
+               abs(got[t] * RATE - length[t]) >= 0.01]
+        for t in bad:
+            fail("track %d: loop_length %.6f s = %.2f frames, not %d bars (%d)"
+                 % (t, got[t], got[t] * RATE, length[t] // BAR, length[t]))
+        empty = [t for t in range(1, 9) if t not in tracks and c.get("track%d_loop_state" % t) != 0]
+        if empty:
+            fail("tracks %s have a loop state, though nothing was recorded there" % empty)
+        if not bad and not empty:
+            ok("loops recorded on the bar with the transport rolling, each ending by itself "
+               "(loop_bars): %s; tracks 3-8 empty" % "; ".join(
+                   "track %d from bar %d, loop_length %.6f s = %d frames (%d bar%s at %g BPM)"
+                   % (t, start[t] // BAR + 1, got[t], length[t], length[t] // BAR,
+                      "s" if length[t] > BAR else "", BPM)
+                   for t in tracks))
 
-        # Two passes of playback: transport [2 bars, 4 bars).
-        while rig.frame() < zero + 4 * BAR + 4096:
-            c.idle(0.01)
+        # Loop 1 plays alone from its end until loop 2 has been recorded:
+        # one whole pass of it.  Then both play: PERIOD frames of that are
+        # what the reload must play again.  Then loop 1 muted (loop 2
+        # alone), then not.
+        if tb + nb < ta + 2 * na:
+            raise RuntimeError("loop 1 did not play a whole pass alone (loop 2 from %d)" % tb)
+        both = tb + nb
+        rig.until(zero + both + PERIOD + block)
+        muted = rig.frame() - zero
+        c.set("track1_loop_mute", 1)
+        muted += 3 * block + DECLICK      # the change, in a cycle or two, and its ramp
+        rig.until(zero + muted + nb + block)
+        still = c.get("track1_loop_state")
+        unmuted = rig.frame() - zero
+        c.set("track1_loop_mute", 0)
+        unmuted += 3 * block + DECLICK
+        rig.until(zero + unmuted + BAR // 2 + block)
         rig.cap.audio_on = False
-        first, audio = rig.cap.audio()
-        if first > zero + 2 * BAR:
-            raise RuntimeError("the capture [%d, +%d) missed part of the loop's playback "
-                               "[%d, %d)" % (first, len(audio["L"]), zero + 2 * BAR,
-                                             zero + 4 * BAR))
         c.h.transport_pause()
         c.idle(0.05)
+        out = Played(rig, zero)
 
-        # Loop sample k, as played on pass 1 and 2, against the input at
-        # transport 1 bar + k (JACK frame zero + BAR + k).
-        loop = {}
+        loop_a, loop_b, before = {}, {}, {}
         worst = 0
         for s in "LR":
-            pass1 = audio[s][zero + 2 * BAR - first: zero + 3 * BAR - first]
-            pass2 = audio[s][zero + 3 * BAR - first: zero + 4 * BAR - first]
-            if len(pass1) != BAR or len(pass2) != BAR:
-                raise RuntimeError("the capture [%d, +%d) missed part of the loop's playback "
-                                   "[%d, %d)" % (first, len(audio[s]), zero + 2 * BAR,
-                                                 zero + 4 * BAR))
-            loop[s] = pass1
-            diff2 = [k for k in range(BAR) if pass1[k] != pass2[k]]
-            if diff2:
-                fail("%s: pass 2 differs from pass 1 at %d samples, first k=%d"
-                     % (s, len(diff2), diff2[0]))
-            diff = [k for k in range(BAR - XFADE)
-                    if abs(pass1[k] - signal(s, zero + BAR + k)) > 1e-6]
+            # Loop 1's pass alone: its samples are the input from its bar.
+            loop_a[s] = out.window(s, ta + na, na)
+            diff = same(loop_a[s][:na - XFADE], [signal(s, zero + ta + k) for k in range(na - XFADE)])
             worst = max(worst, len(diff))
             if diff:
                 k = diff[0]
-                fail("%s: loop sample %d is %g, the input at transport %d was %g "
-                     "(%d samples differ)" % (s, k, pass1[k], BAR + k,
-                                              signal(s, zero + BAR + k), len(diff)))
+                fail("%s: loop 1 sample %d is %g, the input at transport %d was %g "
+                     "(%d samples differ)" % (s, k, loop_a[s][k], ta + k,
+                                              signal(s, zero + ta + k), len(diff)))
         if not worst:
-            ok("loop content: sample k plays at transport 2 bars + k and 3 bars + k, seam "
-               "included, and is the input at transport 1 bar + k: recorded from the bar's "
-               "first frame, exactly, the downbeat at full height (but the last %d frames, "
-               "the seam's cross-fade)" % XFADE)
+            ok("loop 1 alone: sample k plays at transport %d bars + k and is the input at "
+               "transport %d bar + k: recorded from the bar's first frame, exactly (but the "
+               "last %d frames, the seam's cross-fade)" % ((ta + na) // BAR, ta // BAR, XFADE))
+
+        worst = 0
+        for s in "LR":
+            # Loop 1 muted: loop 2 alone, its samples the input from its bar.
+            w = out.window(s, muted, nb)
+            loop_b[s] = array.array("f", bytes(4 * nb))
+            for i in range(nb):
+                loop_b[s][(muted + i - tb) % nb] = w[i]
+            diff = same(loop_b[s][:nb - XFADE], [signal(s, zero + tb + k) for k in range(nb - XFADE)])
+            worst = max(worst, len(diff))
+            if diff:
+                k = diff[0]
+                fail("%s: with loop 1 muted, loop 2 sample %d plays %g, the input at transport "
+                     "%d was %g (%d samples differ)" % (s, k, loop_b[s][k], tb + k,
+                                                        signal(s, zero + tb + k), len(diff)))
+        if still != 3.0:
+            fail("track1_loop_state is %g while muted, not 3 (playing)" % still)
+        if not worst:
+            ok("track1_loop_mute: loop 1 silent, loop 2 plays alone, each sample k the input "
+               "at transport %d bars + k (but the seam's last %d frames); loop 1 still "
+               "playing (state 3)" % (tb // BAR, XFADE))
+
+        def mix(s, t):
+            return loop_a[s][(t - ta) % na] + loop_b[s][(t - tb) % nb]
+
+        worst = 0
+        for s in "LR":
+            w = out.window(s, both, PERIOD)
+            before[s] = array.array("f", bytes(4 * PERIOD))
+            for i in range(PERIOD):
+                before[s][(both + i) % PERIOD] = w[i]
+            diff = same(w, [mix(s, both + i) for i in range(PERIOD)])
+            worst = max(worst, len(diff))
+            if diff:
+                i = diff[0]
+                fail("%s: at transport %d both loops play %g, loop 1 + loop 2 there is %g "
+                     "(%d samples differ)" % (s, both + i, w[i], mix(s, both + i), len(diff)))
+            w = out.window(s, unmuted, BAR // 2)
+            diff = same(w, [mix(s, unmuted + i) for i in range(BAR // 2)])
+            worst = max(worst, len(diff))
+            if diff:
+                i = diff[0]
+                fail("%s: unmuted, at transport %d the output is %g, loop 1 + loop 2 there is "
+                     "%g (%d samples differ)" % (s, unmuted + i, w[i], mix(s, unmuted + i),
+                                                 len(diff)))
+        if not worst:
+            ok("in phase: from transport %d to %d bars the output is, sample for sample, "
+               "loop 1 + loop 2, each from its own start, seams included; unmuted, loop 1 "
+               "comes back in its place" % (both // BAR, (both + PERIOD) // BAR))
 
         project = os.path.join(workdir, "eighttrack.carxp")
+        for wav in loop_files(workdir).values():   # an earlier attempt's
+            os.remove(wav)
         if not c.h.save_project(project):
             raise RuntimeError("save_project failed: %s" % c.h.get_last_error())
         ok("project saved: %s" % project)
+        check_saved(project, workdir, {t: (start[t], length[t]) for t in tracks},
+                    {tracks[0]: loop_a, tracks[1]: loop_b})
         with open(os.path.join(workdir, "record.json"), "w") as f:
-            json.dump({"loop_length": length,
-                       "loop": {s: loop[s].tolist() for s in "LR"}}, f)
+            json.dump({"tracks": tracks,
+                       "loop_length": {str(t): got[t] for t in tracks},
+                       "before": {s: before[s].tolist() for s in "LR"}}, f)
     finally:
         if rig.src.late:
             fail("%d MIDI events were scheduled too late to send" % rig.src.late)
@@ -663,7 +909,8 @@ def record(workdir):
 def reload(workdir):
     with open(os.path.join(workdir, "record.json")) as f:
         saved = json.load(f)
-    loop = {s: array.array("f", saved["loop"][s]) for s in "LR"}
+    before = {s: array.array("f", saved["before"][s]) for s in "LR"}
+    tracks = saved["tracks"]
     rig = Rig("b%d" % os.getpid())
     c = rig.carla
     try:
@@ -674,45 +921,50 @@ def reload(workdir):
         if c.h.get_current_plugin_count() != 1:
             raise RuntimeError("the project holds %d plugins" % c.h.get_current_plugin_count())
         c.pid = 0
-        if not c.wait_for("loop_state", 3.0, 3.0):
-            fail("after the load loop_state is %g, not 3 (playing)" % c.get("loop_state"))
-        length = c.get("loop_length")
-        if length != saved["loop_length"]:
-            fail("loop_length %.6f s after the load, %.6f s before" % (length, saved["loop_length"]))
-        else:
-            ok("fresh process: the project loaded, loop_state 3, loop_length %.6f s as saved"
-               % length)
+        bad = 0
+        for t in range(1, 9):
+            want = 3.0 if t in tracks else 0.0
+            state = "track%d_loop_state" % t
+            if not c.wait_for(state, want, 3.0):
+                fail("after the load %s is %g, not %g" % (state, c.get(state), want))
+                bad += 1
+        got = loop_lengths(rig, tracks)
+        for t in tracks:
+            if got[t] != saved["loop_length"][str(t)]:
+                fail("track %d: loop_length %.6f s after the load, %.6f s before"
+                     % (t, got[t], saved["loop_length"][str(t)]))
+                bad += 1
+        if not bad:
+            ok("fresh process: the project loaded; %s; tracks %s empty" % (
+                "; ".join("track %d loop state 3, loop_length %.6f s as saved" % (t, got[t])
+                          for t in tracks),
+                ", ".join(str(t) for t in range(1, 9) if t not in tracks)))
         print("info: CC 123 seen on the output since the project load: %d"
               % sum(1 for f, b in rig.cap.events if b[0] & 0xF0 == 0xB0 and b[1] == 123),
               flush=True)
 
+        # At least the longest loop's length (two bars), and then some.
+        span = PERIOD + BAR // 4
         rig.cap.audio_on = True
         zero = rig.play_from_zero()
-        while rig.frame() < zero + 2 * BAR + 4096:
-            c.idle(0.01)
+        rig.until(zero + span + c.h.get_buffer_size())
         rig.cap.audio_on = False
-        first, audio = rig.cap.audio()
-        if first > zero or first + len(audio["L"]) < zero + 2 * BAR:
-            raise RuntimeError("the capture [%d, +%d) missed part of [%d, %d)"
-                               % (first, len(audio["L"]), zero, zero + 2 * BAR))
+        out = Played(rig, zero)
         bad = 0
         for s in "LR":
-            got = audio[s]
-            diffs = []
-            for t in range(DECLICK, 2 * BAR):   # transport frame
-                k = t % BAR                      # the loop started on a bar
-                if abs(got[zero + t - first] - loop[s][k]) > 1e-6:
-                    diffs.append(t)
+            got = out.window(s, DECLICK, span - DECLICK)
+            diffs = [t for t in range(DECLICK, span)
+                     if abs(got[t - DECLICK] - before[s][t % PERIOD]) > 1e-6]
             if diffs:
                 t = diffs[0]
-                fail("%s: at transport %d the reloaded loop plays %g, before the save %g "
-                     "(%d samples differ)" % (s, t, got[zero + t - first], loop[s][t % BAR],
+                fail("%s: at transport %d the reloaded loops play %g, before the save %g "
+                     "(%d samples differ)" % (s, t, got[t - DECLICK], before[s][t % PERIOD],
                                               len(diffs)))
                 bad += 1
         if not bad:
-            ok("in phase: from transport %d ms to 2 bars, the reloaded loop plays, sample for "
-               "sample, what it played at the same place in the bar before the save, seam "
-               "included" % (DECLICK * 1000 // RATE))
+            ok("in phase: from transport %d ms to %.2f bars, the reloaded loops play, sample "
+               "for sample, what they played at the same place before the save (the sum of "
+               "both, seams included)" % (DECLICK * 1000 // RATE, span / BAR))
         c.h.transport_pause()
         c.idle(0.05)
         check_burst(rig, workdir)
@@ -764,8 +1016,14 @@ def check_burst(rig, workdir):
     c.idle(0.3)
     if c.get("active_track") != 5.0:
         fail("after load_plugin_state active_track is %g, not 5" % c.get("active_track"))
-    print("info: after Carla's load_plugin_state (.carxs): loop_state %g, %d events out"
-          % (c.get("loop_state"), len(channel_events(rig.cap.events[mark:]))), flush=True)
+    # (Carla 2.6 restores this .carxs through its temporary state folder,
+    # <client>.tmp/<plugin>/, not the one the save wrote the loop files to:
+    # each loop is logged as missing and left empty; see the README.)
+    print("info: after Carla's load_plugin_state (.carxs): loop_state %g (active track 5), "
+          "track1..8_loop_state %s, %d events out"
+          % (c.get("loop_state"),
+             " ".join("%g" % c.get("track%d_loop_state" % t) for t in range(1, 9)),
+             len(channel_events(rig.cap.events[mark:]))), flush=True)
 
     c.h.set_active(c.pid, False)
     c.idle(0.1)

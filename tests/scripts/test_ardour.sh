@@ -6,14 +6,21 @@
 #   1. create: a new session, a MIDI track with Eighttrack on it (strict I/O
 #      on, two audio inputs added, fed from system:capture_1/2); every control
 #      port as Ardour sees it, compared here with lv2info; Play automation
-#      on loop_arm and track1_mute, transport rolled, the values and
-#      loop_state (1 armed, 2 recording, 3 playing) followed as they change;
-#      a one-bar loop recorded with quantize Bar; saved and closed.
-#   2. the saved loop file: a WAV in the session's plugins/ folder, holding
-#      the recorded frames, not silence.
+#      on loop_arm (two pulses) and track1_mute, transport rolled, the
+#      values and track3/5_loop_state (1 armed, 2 recording, 3 playing)
+#      followed as they change; a one-bar loop recorded with quantize Bar
+#      on active track 3 (bar 2), then, active_track set to 5 from Lua once
+#      it plays, one on track 5 (bar 4), loop 3 playing on meanwhile; each
+#      exactly one bar; saved and closed.
+#   2. the saved loop files: loop3.wav and loop5.wav in the session's
+#      plugins/ folder, holding the recorded frames, not silence, with their
+#      own keys in state.ttl: startExact3 on bar 2, startExact5 on bar 4;
+#      no keys of other loops.
 #   3. reopen (a second ardour7-lua): the set values (active_track 3,
-#      auto_channel 10, track3_transpose -7) and the loop, same length,
-#      playing, are back; rolling moves loop_position and does not re-arm.
+#      auto_channel 10, track3_transpose -7) and both loops, same lengths,
+#      playing (track3/5_loop_state 3, the other six 0), are back; rolling
+#      moves each loop's loop_position (read with its track active) with
+#      the place in the bar, and does not re-arm.
 # Only lines starting with "ET:" are ours; ardour7-lua prints much else.
 # Skips (exit 0) when ardour7-lua is not installed, and in the SANITIZE=1
 # build (see below).  Run `make` first.
@@ -88,7 +95,7 @@ show() { # prints our lines matching REGEX from file $1, prefixed
 
 # ------------------------------------------------------------ 1. create
 run_lua create create "$sess"
-show "$tmp/create.et" '^(session|track|plugin|tempo|set|automation|at|recorded|saved)'
+show "$tmp/create.et" '^(session|track|plugin|tempo|set|automation|at|recorded|loop states|saved)'
 
 # Every control port in the TTL, as lilv reads it:
 # "index dir min max default toggled integer enumeration|name".
@@ -163,36 +170,56 @@ n_ardour=$(wc -l <"$tmp/ardour.params")
 n_in=$(grep -c '^[0-9]* in ' "$tmp/ttl.ports")
 echo "ET: parameters: all $n_ttl control ports ($n_in in) match lv2info: index, name, direction, min, max, default, toggled/integer/enumeration; inputs start at their defaults"
 
-# ------------------------------------------------------------ 2. the loop file
-frames=$(sed -n 's/^recorded loop_length [0-9.]* s = \([0-9][0-9]*\) frames.*/\1/p' "$tmp/create.et")
-[ -n "$frames" ] || fail "no recorded loop length in the create output"
-wavs=$(find "$sess/plugins" -name '*.wav' -type f 2>/dev/null)
-n_wav=$(echo "$wavs" | grep -c .)
-[ "$n_wav" -eq 1 ] || fail "expected one WAV under $sess/plugins, found $n_wav: $wavs"
-# The take went into the loop of the active track, 3 (each track has a
-# loop of its own: loop.wav for track 1, loopN.wav for track N).
-[ "$(basename "$wavs")" = loop3.wav ] || fail "the loop of track 3 was saved as $(basename "$wavs"), not loop3.wav"
-size=$(wc -c <"$wavs")
-data=$((frames * 2 * 4)) # stereo 32-bit float
-[ "$size" -ge "$data" ] && [ "$size" -le $((data + 4096)) ] ||
-	fail "$wavs is $size bytes, not $data bytes of audio plus a header"
-# Peak of each channel (interleaved 32-bit floats at the end of the file).
-peaks=$(tail -c "$data" "$wavs" | od -A n -v -t f4 | awk '
-	{ for (i = 1; i <= NF; i++) { v = $i < 0 ? -$i : $i; c = (n++) % 2; if (v > p[c]) p[c] = v } }
-	END { printf "%.3f %.3f", p[0], p[1] }')
-set -- $peaks
-awk -v l="$1" -v r="$2" 'BEGIN { exit !(l > 0.01 && r > 0.01 && l <= 1.5 && r <= 1.5) }' ||
-	fail "$wavs: channel peaks $1 / $2: the capture sine did not reach both in_l and in_r"
-echo "ET: saved loop file ${wavs#"$sess"/}: $size bytes ($frames stereo float frames + header), peaks L $1 R $2"
-# Where the plugin put the loop's start (its own state key): on bar 2,
-# frame 96000 exactly, although Ardour rounds barBeat to 1/1920 beat.
-start=$(sed -n 's/.*<urn:eighttrack:state#startExact3> "\([-0-9.e]*\)".*/\1/p' "$(dirname "$wavs")/state.ttl")
-echo "ET: saved loop starts at frame $start (state.ttl startExact3)"
-awk -v s="$start" 'BEGIN { exit !(s == 96000) }' ||
-	fail "the loop starts at frame '$start', not on bar 2 (frame 96000)"
+# ------------------------------------------------------------ 2. the loop files
+# Each take went into the loop of the track active when it was armed: track
+# 3's (bar 2) and track 5's (bar 4), each loop in its own file (loop.wav for
+# track 1, loopN.wav for track N) with its own keys (the same names with N
+# appended).
+wavs=$(find "$sess/plugins" -name '*.wav' -type f 2>/dev/null | sort)
+names=$(for w in $wavs; do basename "$w"; done | tr '\n' ' ')
+[ "$names" = "loop3.wav loop5.wav " ] || fail "expected loop3.wav and loop5.wav under $sess/plugins, found: $names"
+state_dir=$(dirname "$(echo "$wavs" | head -n 1)")
+[ "$(dirname "$(echo "$wavs" | tail -n 1)")" = "$state_dir" ] || fail "the loop files are in two state folders: $wavs"
+want_frames=
+for t in 3 5; do
+	wav=$state_dir/loop$t.wav
+	frames=$(sed -n "s/^recorded track $t loop_length [0-9.]* s = \([0-9][0-9]*\) frames.*/\1/p" "$tmp/create.et")
+	[ -n "$frames" ] || fail "no recorded loop length of track $t in the create output"
+	want_frames="$want_frames $frames"
+	size=$(wc -c <"$wav")
+	data=$((frames * 2 * 4)) # stereo 32-bit float
+	[ "$size" -ge "$data" ] && [ "$size" -le $((data + 4096)) ] ||
+		fail "$wav is $size bytes, not $data bytes of audio plus a header"
+	# Peak of each channel (interleaved 32-bit floats at the end of the file).
+	peaks=$(tail -c "$data" "$wav" | od -A n -v -t f4 | awk '
+		{ for (i = 1; i <= NF; i++) { v = $i < 0 ? -$i : $i; c = (n++) % 2; if (v > p[c]) p[c] = v } }
+		END { printf "%.3f %.3f", p[0], p[1] }')
+	set -- $peaks
+	awk -v l="$1" -v r="$2" 'BEGIN { exit !(l > 0.01 && r > 0.01 && l <= 1.5 && r <= 1.5) }' ||
+		fail "$wav: channel peaks $1 / $2: the capture sine did not reach both in_l and in_r"
+	echo "ET: saved loop file ${wav#"$sess"/}: $size bytes ($frames stereo float frames + header), peaks L $1 R $2"
+done
+# Where the plugin put each loop's start (its own state keys): track 3's
+# on bar 2, frame 96000 exactly, track 5's on bar 4, frame 288000, although
+# Ardour rounds barBeat to 1/1920 beat.
+for ts in 3:96000 5:288000; do
+	t=${ts%:*}
+	want=${ts#*:}
+	keys=$(grep -o "<urn:eighttrack:state#[A-Za-z]*$t>" "$state_dir/state.ttl" | sed 's/^<urn:eighttrack:state#//; s/>$//' | tr '\n' ' ')
+	start=$(sed -n "s/.*<urn:eighttrack:state#startExact$t> \"\([-0-9.e]*\)\".*/\1/p" "$state_dir/state.ttl")
+	echo "ET: saved loop of track $t starts at frame $start (state.ttl startExact$t); its keys: ${keys% }"
+	awk -v s="$start" -v w="$want" 'BEGIN { exit !(s != "" && s == w) }' ||
+		fail "the loop of track $t starts at frame '$start', not on bar $((want / 96000 + 1)) (frame $want)"
+	for k in loop length exactLength anchored startFrame startExact; do
+		grep -q "<urn:eighttrack:state#$k$t>" "$state_dir/state.ttl" || fail "state.ttl has no key $k$t"
+	done
+done
+if grep -Eq '<urn:eighttrack:state#(loop|length|startFrame)[124678]?>' "$state_dir/state.ttl"; then
+	fail "state.ttl has keys of a loop never recorded: $(grep -Eo '<urn:eighttrack:state#(loop|length|startFrame)[124678]?>' "$state_dir/state.ttl" | tr '\n' ' ')"
+fi
 
 # ------------------------------------------------------------ 3. reopen
-run_lua reopen reopen "$sess" "$frames"
+run_lua reopen reopen "$sess" $want_frames
 show "$tmp/reopen.et" '^(session|reopened)'
 
 echo "test_ardour: all passed in $(elapsed) s"

@@ -5,14 +5,21 @@
 # tests/scripts/carla_test.py, in rack mode, with LV2_PATH pointing at bundle/ only.
 #   1. record (one process): every parameter as Carla sees it matches the
 #      TTL (lv2info); notes into the rack come out byte- and frame-exact,
-#      each once (track_outs at its default); a one-bar loop recorded on the
-#      bar with the transport rolling, exactly one bar long, holding the
-#      input of that bar; the project saved.
-#   2. reload (a fresh process): the project loads, the loop plays
-#      (loop_state 3, same length), in phase with the transport: what it
-#      plays at each place in the bar is what it played there before the
-#      save; notes held across a state restore end once when Carla sends its
-#      CC 123/120 burst, and their key releases add no stray note-offs.
+#      each once (track_outs at its default); at 240 BPM, with the transport
+#      rolling and quantize Bar, track 1 records two bars and then track 2
+#      one bar (active_track set between the takes, loop_bars ending each),
+#      each loop exactly its bars long and holding the input of its bars;
+#      the output is, sample for sample, loop 1 + loop 2 each from its own
+#      start; track1_loop_mute silences loop 1 alone; the project saved,
+#      with loop.wav and loop2.wav holding what the loops played and each
+#      loop's start keys on the grid.
+#   2. reload (a fresh process): the project loads, both loops are back
+#      (track1/2_loop_state 3, same lengths, tracks 3-8 empty) and play in
+#      phase with the transport: for 2.25 bars (more than the longest loop)
+#      the output is, sample for sample, what it was at the same place
+#      before the save; notes held across a state restore end once when
+#      Carla sends its CC 123/120 burst, and their key releases add no
+#      stray note-offs.
 #   3. ports (a fresh process, Carla's single-client mode: every plugin port
 #      a JACK port, wired apart): track_outs off leaves the track outputs
 #      empty; on, Track 3 out carries track 3's notes beside MIDI out; off

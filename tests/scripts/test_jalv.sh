@@ -5,7 +5,11 @@
 # Controls are set through jalv's console commands (both `set SYMBOL VALUE`
 # and `SYMBOL = VALUE` work in 1.6.6; there is no `quit`: EOF on stdin
 # quits), checked in jalv's echo and in its `controls` listing; the three
-# presets must be listed; the plugin runs ~3 s; jalv must quit cleanly on
+# presets must be listed; the recorders' ports (every track's loop mute,
+# level and state, undo, redo) are listed and set, and a free take goes
+# into the active track's loop, undone and redone (jalv has no session to
+# reopen: the recorders across a reload are tested in Carla and Ardour);
+# the plugin runs ~3 s; jalv must quit cleanly on
 # EOF, with exit status 0 and no line saying error/fail.  Every process it
 # started is killed on any exit.  Run `make` first.
 set -u
@@ -124,6 +128,63 @@ done
 echo "== 4 presets listed"
 
 jcmd 'monitors' '(^|> )loop_state = 0\.0+$'
+
+# ------------------------------------------------------------ the recorders
+# jalv has no session to save and reopen, and here no transport (the JACK
+# transport stands, with no timebase master): the recorders' story in
+# phase and across a reload is Carla's and Ardour's.  Here: their ports are
+# listed and answer, and a free take (quantize Off) goes into the active
+# track's loop, which undo empties and redo brings back.
+# (`controls' ends with loop_redo, `monitors' with the loop states.)
+jcmd 'controls' '(^|> )loop_redo = 0\.0+$'
+sleep 0.2
+listing=$(tail -n "+$mark" "$out")
+for t in 1 2 3 4 5 6 7 8; do
+	for kv in "track${t}_loop_mute = 0" "track${t}_loop_level = 0"; do
+		echo "$listing" | grep -Eq "(^|> )${kv}\.0+\$" || fail "\`controls' does not show $kv"
+	done
+done
+echo "$listing" | grep -Eq '(^|> )loop_undo = 0\.0+$' || fail "\`controls' does not show loop_undo = 0"
+monitors() { # the output controls, the loop states last (jalv updates them at 30 Hz)
+	sleep 0.1
+	jcmd 'monitors' '(^|> )track8_loop_state = [0-9]'
+	sleep 0.1
+	listing=$(tail -n "+$mark" "$out")
+}
+# states: the loop states of tracks 1-8 in the last listing, e.g. "0 3 0 0 0 0 0 0 "
+states() {
+	for t in 1 2 3 4 5 6 7 8; do
+		echo "$listing" | sed -n "s/^\(> \)\{0,1\}track${t}_loop_state = \([0-9]\)\.0*\$/\2/p" | tail -n 1 | tr '\n' ' '
+	done
+}
+monitors
+[ "$(states)" = "0 0 0 0 0 0 0 0 " ] || fail "\`monitors' shows the loop states $(states), not eight 0"
+jcmd 'set track2_loop_level -6' '(^|> )track2_loop_level = -6\.0+$'
+jcmd 'track5_loop_mute = 1' '(^|> )track5_loop_mute = 1\.0+$'
+jcmd 'set track5_loop_mute 0' '(^|> )track5_loop_mute = 0\.0+$'
+echo "== the recorders' ports listed: track1-8_loop_mute and _loop_level, loop_undo, loop_redo; track1-8_loop_state all 0; track2_loop_level -6 and track5_loop_mute 1 set and shown"
+
+jcmd 'set active_track 2' '(^|> )active_track = 2\.0+$'
+jcmd 'set loop_quantize 0' '(^|> )loop_quantize = 0\.0+$'
+jcmd 'set loop_arm 1' '(^|> )loop_arm = 1\.0+$'
+sleep 0.5
+jcmd 'set loop_arm 0' '(^|> )loop_arm = 0\.0+$'
+sleep 0.2
+monitors
+len=$(echo "$listing" | sed -n 's/^\(> \)\{0,1\}loop_length = \([0-9.]*\)$/\2/p' | tail -n 1)
+[ "$(states)" = "0 3 0 0 0 0 0 0 " ] || fail "after a take on active track 2 the loop states are $(states), not only track 2's 3"
+awk -v l="$len" 'BEGIN { exit !(l > 0.3 && l < 5) }' || fail "after a take of 0.5 s loop_length is '$len'"
+jcmd 'set loop_undo 1' '(^|> )loop_undo = 1\.0+$'
+sleep 0.1
+jcmd 'set loop_undo 0' '(^|> )loop_undo = 0\.0+$'
+monitors
+[ "$(states)" = "0 0 0 0 0 0 0 0 " ] || fail "after loop_undo the loop states are $(states): the first take undone should leave none"
+jcmd 'set loop_redo 1' '(^|> )loop_redo = 1\.0+$'
+sleep 0.1
+jcmd 'set loop_redo 0' '(^|> )loop_redo = 0\.0+$'
+monitors
+[ "$(states)" = "0 3 0 0 0 0 0 0 " ] || fail "after loop_redo the loop states are $(states), not only track 2's 3"
+echo "== a free take with active_track 2: track2_loop_state 3 (the others 0), loop_length $len s; loop_undo empties it, loop_redo brings it back"
 
 # Keep it running ~3 s in all, then quit the way 1.6.6 quits: EOF.
 left=$(awk -v a="$t_jalv" -v b="$(date +%s.%N)" 'BEGIN { d = 3 - (b - a); print (d > 0 ? d : 0) }')
