@@ -47,6 +47,10 @@
  * it again, at most once per REQUEST_INTERVAL. */
 #define REQUEST_INTERVAL 1.0
 
+/* The input meter shows nothing once no Meter came for this long (the
+ * plugin sends one every ET_MSG_METER_SECONDS while the UI is open). */
+#define METER_TIMEOUT 0.5
+
 typedef struct {
 	LV2_URID  atom_eventTransfer;
 	LV2_URID  msg_Request, msg_Alive;
@@ -100,6 +104,7 @@ typedef struct {
 	double requested_at; /* monotonic seconds of the last Request */
 	double alive_at;     /* ... of the last message (Request or Alive) */
 	double chunk_at;     /* of the last chunk taken */
+	double meter_at;     /* of the last Meter */
 } EtUi;
 
 static double
@@ -125,12 +130,17 @@ map_uris(UiUris *u, LV2_URID_Map *map)
 	m->atom_Vector        = map->map(map->handle, LV2_ATOM__Vector);
 	m->msg_Activity       = map->map(map->handle, ET_MSG__Activity);
 	m->msg_Overview       = map->map(map->handle, ET_MSG__Overview);
+	m->msg_Playheads      = map->map(map->handle, ET_MSG__Playheads);
+	m->msg_Meter          = map->map(map->handle, ET_MSG__Meter);
 	m->msg_sounding       = map->map(map->handle, ET_MSG__sounding);
+	m->msg_track          = map->map(map->handle, ET_MSG__track);
 	m->msg_serial         = map->map(map->handle, ET_MSG__serial);
 	m->msg_length         = map->map(map->handle, ET_MSG__length);
 	m->msg_binCount       = map->map(map->handle, ET_MSG__binCount);
 	m->msg_first          = map->map(map->handle, ET_MSG__first);
 	m->msg_peaks          = map->map(map->handle, ET_MSG__peaks);
+	m->msg_positions      = map->map(map->handle, ET_MSG__positions);
+	m->msg_input          = map->map(map->handle, ET_MSG__input);
 }
 
 /* ------------------------------------------------------------ to the host */
@@ -208,7 +218,7 @@ read_message(EtUi *ui, const void *buffer, uint32_t size)
 		}
 		break;
 	case ET_MSG_OVERVIEW:
-		switch (et_ui_model_overview(&ui->model, msg.serial,
+		switch (et_ui_model_overview(&ui->model, msg.track, msg.serial,
 					     msg.length, msg.bins, msg.first,
 					     msg.peaks, msg.n)) {
 		case ET_CHUNK_LOST: ui->request_due = true; break;
@@ -224,6 +234,22 @@ read_message(EtUi *ui, const void *buffer, uint32_t size)
 			ui->dirty       = true;
 			break;
 		case ET_CHUNK_BAD: break;
+		}
+		break;
+	case ET_MSG_PLAYHEADS:
+		if (memcmp(msg.position, ui->model.position,
+			   sizeof(msg.position)) != 0) {
+			memcpy(ui->model.position, msg.position,
+			       sizeof(msg.position));
+			ui->dirty = true;
+		}
+		break;
+	case ET_MSG_METER:
+		ui->meter_at = now_seconds();
+		if (memcmp(msg.input, ui->model.input, sizeof(msg.input)) !=
+		    0) {
+			memcpy(ui->model.input, msg.input, sizeof(msg.input));
+			ui->dirty = true;
 		}
 		break;
 	case ET_MSG_NONE: break;
@@ -558,10 +584,19 @@ idle(LV2UI_Handle handle)
 	}
 	trigger_idle(ui);
 	const double now = now_seconds();
-	if (ui->model.incoming_bins &&
-	    now - ui->chunk_at >= REQUEST_INTERVAL) {
-		ui->model.incoming_bins = 0; /* its rest went missing */
-		ui->request_due         = true;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		EtUiLoop *l = &ui->model.loop[t];
+		if (l->incoming_bins &&
+		    now - ui->chunk_at >= REQUEST_INTERVAL) {
+			l->incoming_bins = 0; /* its rest went missing */
+			ui->request_due  = true;
+		}
+	}
+	/* The meter falls to nothing when the plugin stops sending it. */
+	if ((ui->model.input[0] > 0.0f || ui->model.input[1] > 0.0f) &&
+	    now - ui->meter_at >= METER_TIMEOUT) {
+		ui->model.input[0] = ui->model.input[1] = 0.0f;
+		ui->dirty                               = true;
 	}
 	if (ui->request_due && now - ui->requested_at >= REQUEST_INTERVAL) {
 		send_request(ui);

@@ -60,10 +60,14 @@ et_ui_model_init(EtUiModel *m)
 	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
 		m->value[i] = et_ports[i].fallback;
 	}
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		m->position[t] = -1.0f;
+	}
 }
 
 EtChunkResult
 et_ui_model_overview(EtUiModel   *m,
+		     unsigned     track,
 		     uint32_t     serial,
 		     uint32_t     length,
 		     uint32_t     bins,
@@ -71,12 +75,16 @@ et_ui_model_overview(EtUiModel   *m,
 		     const float *peaks,
 		     uint32_t     n)
 {
+	if (track >= ET_TRACK_COUNT) {
+		return ET_CHUNK_BAD;
+	}
+	EtUiLoop *l = &m->loop[track];
 	if (bins == 0 || length == 0) {
-		m->shown_bins      = 0;
-		m->shown_length    = 0;
-		m->incoming_serial = serial;
-		m->incoming_next   = 0;
-		m->incoming_bins   = 0;
+		l->shown_bins      = 0;
+		l->shown_length    = 0;
+		l->incoming_serial = serial;
+		l->incoming_next   = 0;
+		l->incoming_bins   = 0;
 		return ET_CHUNK_WHOLE;
 	}
 	if (bins > ET_OVERVIEW_BINS || first > bins || n > bins - first ||
@@ -84,28 +92,28 @@ et_ui_model_overview(EtUiModel   *m,
 		return ET_CHUNK_BAD; /* not ours to draw */
 	}
 	if (first == 0) {
-		m->incoming_serial = serial;
-		m->incoming_next   = 0;
-		m->incoming_bins   = bins;
+		l->incoming_serial = serial;
+		l->incoming_next   = 0;
+		l->incoming_bins   = bins;
 	}
-	if (m->incoming_bins == 0 || serial != m->incoming_serial ||
-	    first != m->incoming_next || bins != m->incoming_bins) {
+	if (l->incoming_bins == 0 || serial != l->incoming_serial ||
+	    first != l->incoming_next || bins != l->incoming_bins) {
 		/* A chunk of an overview we did not see start, or one after a
 		 * chunk that went missing (which ends the one collecting). */
-		if (serial == m->incoming_serial) {
-			m->incoming_bins = 0;
+		if (serial == l->incoming_serial) {
+			l->incoming_bins = 0;
 		}
 		return ET_CHUNK_LOST;
 	}
-	memcpy(m->incoming + first, peaks, n * sizeof(float));
-	m->incoming_next = first + n;
-	if (m->incoming_next < bins) {
+	memcpy(l->incoming + first, peaks, n * sizeof(float));
+	l->incoming_next = first + n;
+	if (l->incoming_next < bins) {
 		return ET_CHUNK_TAKEN;
 	}
-	memcpy(m->shown, m->incoming, bins * sizeof(float));
-	m->shown_bins    = bins;
-	m->shown_length  = length;
-	m->incoming_bins = 0;
+	memcpy(l->shown, l->incoming, bins * sizeof(float));
+	l->shown_bins    = bins;
+	l->shown_length  = length;
+	l->incoming_bins = 0;
 	return ET_CHUNK_WHOLE;
 }
 
@@ -143,13 +151,18 @@ read_uint(const EtMsgUris *u,
 	return false;
 }
 
-/* A Vector of Float: at most ET_OVERVIEW_BINS of them, copied to msg. */
+/* A Vector of Float: between `least` and `most` of them, copied to `out`,
+ * their number to *n; those that are not finite are read as `bad`. */
 static bool
-read_peaks(const EtMsgUris *u,
-	   uint32_t         type,
-	   uint32_t         size,
-	   const uint8_t   *body,
-	   EtMsg           *msg)
+read_floats(const EtMsgUris *u,
+	    uint32_t         type,
+	    uint32_t         size,
+	    const uint8_t   *body,
+	    uint32_t         least,
+	    uint32_t         most,
+	    float            bad,
+	    float           *out,
+	    uint32_t        *n)
 {
 	LV2_Atom_Vector_Body head;
 	if (type != u->atom_Vector || size < sizeof(head)) {
@@ -159,14 +172,14 @@ read_peaks(const EtMsgUris *u,
 	const uint32_t bytes = size - (uint32_t)sizeof(head);
 	if (head.child_type != u->atom_Float ||
 	    head.child_size != sizeof(float) || bytes % sizeof(float) != 0 ||
-	    bytes / sizeof(float) > ET_OVERVIEW_BINS) {
+	    bytes / sizeof(float) > most || bytes / sizeof(float) < least) {
 		return false;
 	}
-	msg->n = bytes / (uint32_t)sizeof(float);
-	memcpy(msg->peaks, body + sizeof(head), bytes);
-	for (uint32_t i = 0; i < msg->n; ++i) {
-		if (!isfinite(msg->peaks[i])) {
-			msg->peaks[i] = 0.0f;
+	*n = bytes / (uint32_t)sizeof(float);
+	memcpy(out, body + sizeof(head), bytes);
+	for (uint32_t i = 0; i < *n; ++i) {
+		if (!isfinite(out[i])) {
+			out[i] = bad;
 		}
 	}
 	return true;
@@ -187,19 +200,41 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 		return ET_MSG_NONE;
 	}
 	memcpy(&head, buf + sizeof(atom), sizeof(head));
-	const bool activity = head.otype == u->msg_Activity;
-	if (!activity && head.otype != u->msg_Overview) {
+	EtMsgKind kind = ET_MSG_NONE;
+	if (head.otype == u->msg_Activity) {
+		kind = ET_MSG_ACTIVITY;
+	} else if (head.otype == u->msg_Overview) {
+		kind = ET_MSG_OVERVIEW;
+	} else if (head.otype == u->msg_Playheads) {
+		kind = ET_MSG_PLAYHEADS;
+	} else if (head.otype == u->msg_Meter) {
+		kind = ET_MSG_METER;
+	} else {
 		return ET_MSG_NONE;
 	}
 
 	/* The properties: each a key, a context and an atom, padded to 8. */
-	enum { SOUNDING, SERIAL, LENGTH, BINS, FIRST, PEAKS, FIELDS };
-	const uint32_t keys[FIELDS] = { u->msg_sounding, u->msg_serial,
-					u->msg_length,   u->msg_binCount,
-					u->msg_first,    u->msg_peaks };
+	enum {
+		SOUNDING,
+		TRACK,
+		SERIAL,
+		LENGTH,
+		BINS,
+		FIRST,
+		PEAKS,
+		POSITIONS,
+		INPUT,
+		FIELDS
+	};
+	const uint32_t keys[FIELDS] = { u->msg_sounding, u->msg_track,
+					u->msg_serial,   u->msg_length,
+					u->msg_binCount, u->msg_first,
+					u->msg_peaks,    u->msg_positions,
+					u->msg_input };
 	bool           have[FIELDS] = { false };
 	const uint64_t end = sizeof(atom) + (uint64_t)atom.size; /* <= size */
 	uint64_t       at  = sizeof(atom) + sizeof(head);
+	uint32_t       count;
 	memset(msg, 0, sizeof(*msg));
 	while (at < end) {
 		LV2_Atom_Property_Body prop; /* key, context, value's header */
@@ -212,7 +247,8 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 			return ET_MSG_NONE; /* a value past the object's end */
 		}
 		const uint8_t *value = buf + body;
-		unsigned       f     = 0;
+		const uint32_t type = prop.value.type, vsize = prop.value.size;
+		unsigned       f = 0;
 		while (f < FIELDS && (keys[f] != prop.key || keys[f] == 0)) {
 			++f;
 		}
@@ -220,33 +256,46 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 			bool ok;
 			switch (f) {
 			case SOUNDING:
-				ok = read_uint(u, prop.value.type,
-					       prop.value.size, value, false,
+				ok = read_uint(u, type, vsize, value, false,
 					       &msg->sounding);
 				break;
+			case TRACK:
+				ok = read_uint(u, type, vsize, value, false,
+					       &msg->track) &&
+				     msg->track >= 1 &&
+				     msg->track <= ET_TRACK_COUNT;
+				msg->track -= 1;
+				break;
 			case SERIAL:
-				ok = read_uint(u, prop.value.type,
-					       prop.value.size, value, true,
+				ok = read_uint(u, type, vsize, value, true,
 					       &msg->serial);
 				break;
 			case LENGTH:
-				ok = read_uint(u, prop.value.type,
-					       prop.value.size, value, false,
+				ok = read_uint(u, type, vsize, value, false,
 					       &msg->length);
 				break;
 			case BINS:
-				ok = read_uint(u, prop.value.type,
-					       prop.value.size, value, false,
+				ok = read_uint(u, type, vsize, value, false,
 					       &msg->bins);
 				break;
 			case FIRST:
-				ok = read_uint(u, prop.value.type,
-					       prop.value.size, value, false,
+				ok = read_uint(u, type, vsize, value, false,
 					       &msg->first);
 				break;
+			case PEAKS:
+				ok = read_floats(u, type, vsize, value, 0,
+						 ET_OVERVIEW_BINS, 0.0f,
+						 msg->peaks, &msg->n);
+				break;
+			case POSITIONS:
+				ok =
+				    read_floats(u, type, vsize, value,
+						ET_TRACK_COUNT, ET_TRACK_COUNT,
+						-1.0f, msg->position, &count);
+				break;
 			default:
-				ok = read_peaks(u, prop.value.type,
-						prop.value.size, value, msg);
+				ok = read_floats(u, type, vsize, value, 2, 2,
+						 0.0f, msg->input, &count);
 				break;
 			}
 			if (!ok) {
@@ -257,13 +306,28 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 		}
 		at = body + (((uint64_t)prop.value.size + 7u) & ~(uint64_t)7u);
 	}
-	if (activity) {
-		return have[SOUNDING] ? ET_MSG_ACTIVITY : ET_MSG_NONE;
+	switch (kind) {
+	case ET_MSG_ACTIVITY: return have[SOUNDING] ? kind : ET_MSG_NONE;
+	case ET_MSG_OVERVIEW:
+		return have[TRACK] && have[SERIAL] && have[LENGTH] &&
+			       have[BINS] && have[FIRST] && have[PEAKS]
+			   ? kind
+			   : ET_MSG_NONE;
+	case ET_MSG_PLAYHEADS:
+		for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+			const float p    = msg->position[t];
+			msg->position[t] = p < 0.0f ? -1.0f : fminf(p, 1.0f);
+		}
+		return have[POSITIONS] ? kind : ET_MSG_NONE;
+	case ET_MSG_METER:
+		for (unsigned c = 0; c < 2; ++c) {
+			msg->input[c] =
+			    fminf(fmaxf(msg->input[c], 0.0f), 16.0f);
+		}
+		return have[INPUT] ? kind : ET_MSG_NONE;
+	case ET_MSG_NONE: break;
 	}
-	return have[SERIAL] && have[LENGTH] && have[BINS] && have[FIRST] &&
-		       have[PEAKS]
-		   ? ET_MSG_OVERVIEW
-		   : ET_MSG_NONE;
+	return ET_MSG_NONE;
 }
 
 /* ------------------------------------------------------------ layout */
@@ -581,8 +645,11 @@ draw_looper(cairo_t *cr, const EtUiModel *m)
 	double x, y, w, h;
 	et_view_wave_rect(&x, &y, &w, &h);
 	box(cr, x, y, w, h, (Rgb){ 0.078, 0.086, 0.098 }, c_edge);
-	const double mid = y + h / 2, half = h / 2 - 6;
-	if (m->shown_bins > 0) {
+	const double    mid = y + h / 2, half = h / 2 - 6;
+	const long      active = lrintf(m->value[ET_PORT_ACTIVE_TRACK]) - 1;
+	const EtUiLoop *l =
+	    &m->loop[active >= 0 && active < ET_TRACK_COUNT ? active : 0];
+	if (l->shown_bins > 0) {
 		set(cr, c_edge);
 		cairo_move_to(cr, x + 4, mid + 0.5);
 		cairo_line_to(cr, x + w - 4, mid + 0.5);
@@ -590,17 +657,17 @@ draw_looper(cairo_t *cr, const EtUiModel *m)
 		cairo_stroke(cr);
 
 		const double inner = w - 8, x0 = x + 4;
-		const double bw = inner / m->shown_bins;
+		const double bw = inner / l->shown_bins;
 		cairo_move_to(cr, x0, mid);
-		for (uint32_t b = 0; b < m->shown_bins; ++b) {
+		for (uint32_t b = 0; b < l->shown_bins; ++b) {
 			const double p =
-			    fmin(1.0, fmax(0.0, (double)m->shown[b]));
+			    fmin(1.0, fmax(0.0, (double)l->shown[b]));
 			cairo_line_to(cr, x0 + b * bw, mid - p * half);
 			cairo_line_to(cr, x0 + (b + 1) * bw, mid - p * half);
 		}
-		for (uint32_t b = m->shown_bins; b-- > 0;) {
+		for (uint32_t b = l->shown_bins; b-- > 0;) {
 			const double p =
-			    fmin(1.0, fmax(0.0, (double)m->shown[b]));
+			    fmin(1.0, fmax(0.0, (double)l->shown[b]));
 			cairo_line_to(cr, x0 + (b + 1) * bw, mid + p * half);
 			cairo_line_to(cr, x0 + b * bw, mid + p * half);
 		}

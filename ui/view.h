@@ -20,18 +20,23 @@
 #define ET_VIEW_WIDTH  760
 #define ET_VIEW_HEIGHT 430
 
+/* One loop's waveform overview: `shown` is the last complete one; chunks
+ * of a newer one collect in `incoming` until it is whole. */
 typedef struct {
-	float    value[ET_PORT_COUNT]; /* control ports, as last known */
-	uint32_t sounding; /* bit t: track t+1 has notes sounding */
-
-	/* The waveform overview: `shown` is the last complete one; chunks of
-	 * a newer one collect in `incoming` until it is whole. */
 	float    shown[ET_OVERVIEW_BINS];
 	uint32_t shown_bins;   /* 0: no loop */
 	uint32_t shown_length; /* frames */
 	float    incoming[ET_OVERVIEW_BINS];
 	uint32_t incoming_serial, incoming_next;
 	uint32_t incoming_bins; /* of the overview collecting; 0: none */
+} EtUiLoop;
+
+typedef struct {
+	float    value[ET_PORT_COUNT]; /* control ports, as last known */
+	uint32_t sounding; /* bit t: track t+1 has notes sounding */
+	EtUiLoop loop[ET_TRACK_COUNT];
+	float    position[ET_TRACK_COUNT]; /* playheads 0..1; < 0: none */
+	float    input[2]; /* the input meter's peaks, linear */
 } EtUiModel;
 
 typedef enum {
@@ -67,9 +72,11 @@ typedef enum {
 } EtChunkResult;
 
 /* An Overview message's chunk: bins first..first+n-1 of overview `serial`
- * with `bins` bins in all, for a loop of `length` frames.  After
- * ET_CHUNK_LOST the UI should ask for the overview again (msg:Request). */
+ * of track `track`'s loop (0..7), with `bins` bins in all, for a loop of
+ * `length` frames.  After ET_CHUNK_LOST the UI should ask for the
+ * overviews again (msg:Request). */
 EtChunkResult et_ui_model_overview(EtUiModel   *m,
+				   unsigned     track,
 				   uint32_t     serial,
 				   uint32_t     length,
 				   uint32_t     bins,
@@ -87,17 +94,28 @@ EtChunkResult et_ui_model_overview(EtUiModel   *m,
 typedef struct {
 	uint32_t atom_Object, atom_Blank, atom_Int, atom_Long, atom_Float,
 	    atom_Vector;
-	uint32_t msg_Activity, msg_Overview, msg_sounding, msg_serial,
-	    msg_length, msg_binCount, msg_first, msg_peaks;
+	uint32_t msg_Activity, msg_Overview, msg_Playheads, msg_Meter;
+	uint32_t msg_sounding, msg_track, msg_serial, msg_length, msg_binCount,
+	    msg_first, msg_peaks, msg_positions, msg_input;
 } EtMsgUris;
 
-typedef enum { ET_MSG_NONE, ET_MSG_ACTIVITY, ET_MSG_OVERVIEW } EtMsgKind;
+typedef enum {
+	ET_MSG_NONE,
+	ET_MSG_ACTIVITY,
+	ET_MSG_OVERVIEW,
+	ET_MSG_PLAYHEADS,
+	ET_MSG_METER
+} EtMsgKind;
 
 typedef struct {
-	uint32_t sounding;                    /* ET_MSG_ACTIVITY */
-	uint32_t serial, length, bins, first; /* ET_MSG_OVERVIEW */
+	uint32_t sounding; /* ET_MSG_ACTIVITY */
+	/* ET_MSG_OVERVIEW: track 0..7 (the message says 1..8) */
+	uint32_t track, serial, length, bins, first;
 	uint32_t n; /* peaks given, <= ET_OVERVIEW_BINS */
 	float    peaks[ET_OVERVIEW_BINS]; /* finite, n of them */
+	/* ET_MSG_PLAYHEADS: 0..1, or -1 (none, or not a finite number) */
+	float position[ET_TRACK_COUNT];
+	float input[2]; /* ET_MSG_METER: finite, 0 .. 16 */
 } EtMsg;
 
 EtMsgKind et_msg_read(const EtMsgUris *u,

@@ -462,6 +462,8 @@ test_truncated_and_lying_notify_atoms(void **state)
 	lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
 	lv2_atom_forge_object(&forge, &frame, 0,
 			      map->map(NULL, ET_MSG__Overview));
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__track));
+	lv2_atom_forge_int(&forge, 1);
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__serial));
 	lv2_atom_forge_int(&forge, 1);
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__length));
@@ -490,7 +492,7 @@ test_truncated_and_lying_notify_atoms(void **state)
 	/* A vector claiming more than the object holds. */
 	LV2_Atom *vec =
 	    (LV2_Atom *)(msg + sizeof(LV2_Atom) +
-			 sizeof(LV2_Atom_Object_Body) + 4 * 24 + 8);
+			 sizeof(LV2_Atom_Object_Body) + 5 * 24 + 8);
 	vec->size += 4096;
 	notify_exact(desc, ui, transfer, msg,
 		     (uint32_t)sizeof(LV2_Atom) + full);
@@ -549,6 +551,8 @@ send_chunk(const LV2UI_Descriptor *desc,
 	lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
 	lv2_atom_forge_object(&forge, &frame, 0,
 			      map->map(NULL, ET_MSG__Overview));
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__track));
+	lv2_atom_forge_int(&forge, 1);
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__serial));
 	lv2_atom_forge_int(&forge, (int32_t)serial);
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__length));
@@ -773,6 +777,8 @@ test_100_rounds_of_open_play_and_close(void **state)
 		lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
 		lv2_atom_forge_object(&forge, &frame, 0,
 				      map->map(NULL, ET_MSG__Overview));
+		lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__track));
+		lv2_atom_forge_int(&forge, 3);
 		lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__serial));
 		lv2_atom_forge_int(&forge, 1);
 		lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__length));

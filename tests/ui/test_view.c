@@ -224,25 +224,25 @@ waveform_follows_the_overview(void **state)
 		peaks[i] = 0.9f;
 	}
 	for (unsigned first = 0; first < ET_OVERVIEW_BINS - 64; first += 64) {
-		et_ui_model_overview(&v->model, 7, 48000, ET_OVERVIEW_BINS,
+		et_ui_model_overview(&v->model, 0, 7, 48000, ET_OVERVIEW_BINS,
 				     first, peaks + first, 64);
 	}
 	draw(v);
 	assert_int_equal(inked(v, bx, by, bw, bh), 0); /* 448 of 512 bins */
 	/* A stray chunk of another overview is ignored (a loss to ask for,
 	 * but the overview collecting goes on). */
-	assert_int_equal(et_ui_model_overview(&v->model, 8, 48000,
+	assert_int_equal(et_ui_model_overview(&v->model, 0, 8, 48000,
 					      ET_OVERVIEW_BINS, 448, peaks,
 					      64),
 			 ET_CHUNK_LOST);
 	draw(v);
 	assert_int_equal(inked(v, bx, by, bw, bh), 0);
-	et_ui_model_overview(&v->model, 7, 48000, ET_OVERVIEW_BINS, 448,
+	et_ui_model_overview(&v->model, 0, 7, 48000, ET_OVERVIEW_BINS, 448,
 			     peaks + 448, 64);
 	draw(v);
 	assert_true(inked(v, bx, by, bw, bh) > (unsigned)(bw * bh) * 8 / 10);
 
-	et_ui_model_overview(&v->model, 9, 0, 0, 0, NULL, 0); /* clear */
+	et_ui_model_overview(&v->model, 0, 9, 0, 0, 0, NULL, 0); /* clear */
 	v->model.value[ET_PORT_LOOP_STATE] = 0.0f;
 	draw(v);
 	assert_int_equal(inked(v, bx, by, bw, bh), 0);
@@ -259,45 +259,46 @@ lost_chunk_then_whole(void **state)
 		peaks[i] = (float)i / ET_OVERVIEW_BINS;
 	}
 	EtUiModel *m = &v->model;
-	assert_int_equal(
-	    et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS, 0, peaks, 64),
-	    ET_CHUNK_TAKEN);
+	assert_int_equal(et_ui_model_overview(m, 0, 4, 1000, ET_OVERVIEW_BINS,
+					      0, peaks, 64),
+			 ET_CHUNK_TAKEN);
 	/* Bins 64..127 lost: 128.. is out of sequence. */
-	assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS,
+	assert_int_equal(et_ui_model_overview(m, 0, 4, 1000, ET_OVERVIEW_BINS,
 					      128, peaks + 128, 64),
 			 ET_CHUNK_LOST);
-	assert_int_equal(m->incoming_bins, 0);
+	assert_int_equal(m->loop[0].incoming_bins, 0);
 	/* ... and so is the rest of that overview. */
 	for (unsigned first = 192; first < ET_OVERVIEW_BINS; first += 64) {
-		assert_int_equal(et_ui_model_overview(m, 4, 1000,
+		assert_int_equal(et_ui_model_overview(m, 0, 4, 1000,
 						      ET_OVERVIEW_BINS, first,
 						      peaks + first, 64),
 				 ET_CHUNK_LOST);
 	}
-	assert_int_equal(m->shown_bins, 0);
+	assert_int_equal(m->loop[0].shown_bins, 0);
 	/* A chunk of an overview not seen from its start. */
-	assert_int_equal(et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS, 64,
-					      peaks + 64, 64),
+	assert_int_equal(et_ui_model_overview(m, 0, 5, 1000, ET_OVERVIEW_BINS,
+					      64, peaks + 64, 64),
 			 ET_CHUNK_LOST);
 	/* Nonsense is not a loss. */
-	assert_int_equal(et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS + 1,
-					      0, peaks, 64),
+	assert_int_equal(et_ui_model_overview(m, 0, 5, 1000,
+					      ET_OVERVIEW_BINS + 1, 0, peaks,
+					      64),
 			 ET_CHUNK_BAD);
 	assert_int_equal(
-	    et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS, 0, peaks, 0),
+	    et_ui_model_overview(m, 0, 5, 1000, ET_OVERVIEW_BINS, 0, peaks, 0),
 	    ET_CHUNK_BAD);
 	/* The answer to the Request: the whole overview again. */
 	for (unsigned first = 0; first < ET_OVERVIEW_BINS; first += 64) {
 		assert_int_equal(
-		    et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS, first,
-					 peaks + first, 64),
+		    et_ui_model_overview(m, 0, 4, 1000, ET_OVERVIEW_BINS,
+					 first, peaks + first, 64),
 		    first + 64 < ET_OVERVIEW_BINS ? ET_CHUNK_TAKEN
 						  : ET_CHUNK_WHOLE);
 	}
-	assert_int_equal(m->shown_bins, ET_OVERVIEW_BINS);
-	assert_int_equal(m->shown_length, 1000);
-	assert_memory_equal(m->shown, peaks, sizeof(peaks));
-	assert_int_equal(m->incoming_bins, 0);
+	assert_int_equal(m->loop[0].shown_bins, ET_OVERVIEW_BINS);
+	assert_int_equal(m->loop[0].shown_length, 1000);
+	assert_memory_equal(m->loop[0].shown, peaks, sizeof(peaks));
+	assert_int_equal(m->loop[0].incoming_bins, 0);
 }
 
 /* The playhead sits at loop_position across the waveform. */
@@ -308,7 +309,7 @@ playhead_at_position(void **state)
 	float  peaks[ET_OVERVIEW_BINS] = { 0 };
 	double x, y, w, h;
 	et_view_wave_rect(&x, &y, &w, &h);
-	et_ui_model_overview(&v->model, 1, 1000, ET_OVERVIEW_BINS, 0, peaks,
+	et_ui_model_overview(&v->model, 0, 1, 1000, ET_OVERVIEW_BINS, 0, peaks,
 			     ET_OVERVIEW_BINS);
 	v->model.value[ET_PORT_LOOP_STATE]    = 3.0f;
 	v->model.value[ET_PORT_LOOP_POSITION] = 0.5f;
@@ -329,7 +330,9 @@ static const char *const msg_uris[] = {
 	ET_MSG__Activity, ET_MSG__Overview,   ET_MSG__sounding,
 	ET_MSG__serial,   ET_MSG__length,     ET_MSG__binCount,
 	ET_MSG__first,    ET_MSG__peaks,      LV2_ATOM__Double,
-	LV2_ATOM__String, LV2_ATOM__Sequence, LV2_ATOM__Tuple
+	LV2_ATOM__String, LV2_ATOM__Sequence, LV2_ATOM__Tuple,
+	ET_MSG__track,    ET_MSG__Playheads,  ET_MSG__positions,
+	ET_MSG__Meter,    ET_MSG__input
 };
 
 static LV2_URID
@@ -350,20 +353,25 @@ static EtMsgUris
 msg_uris_mapped(void)
 {
 	EtMsgUris u;
-	u.atom_Object  = map_uri(NULL, LV2_ATOM__Object);
-	u.atom_Blank   = map_uri(NULL, LV2_ATOM__Blank);
-	u.atom_Int     = map_uri(NULL, LV2_ATOM__Int);
-	u.atom_Long    = map_uri(NULL, LV2_ATOM__Long);
-	u.atom_Float   = map_uri(NULL, LV2_ATOM__Float);
-	u.atom_Vector  = map_uri(NULL, LV2_ATOM__Vector);
-	u.msg_Activity = map_uri(NULL, ET_MSG__Activity);
-	u.msg_Overview = map_uri(NULL, ET_MSG__Overview);
-	u.msg_sounding = map_uri(NULL, ET_MSG__sounding);
-	u.msg_serial   = map_uri(NULL, ET_MSG__serial);
-	u.msg_length   = map_uri(NULL, ET_MSG__length);
-	u.msg_binCount = map_uri(NULL, ET_MSG__binCount);
-	u.msg_first    = map_uri(NULL, ET_MSG__first);
-	u.msg_peaks    = map_uri(NULL, ET_MSG__peaks);
+	u.atom_Object   = map_uri(NULL, LV2_ATOM__Object);
+	u.atom_Blank    = map_uri(NULL, LV2_ATOM__Blank);
+	u.atom_Int      = map_uri(NULL, LV2_ATOM__Int);
+	u.atom_Long     = map_uri(NULL, LV2_ATOM__Long);
+	u.atom_Float    = map_uri(NULL, LV2_ATOM__Float);
+	u.atom_Vector   = map_uri(NULL, LV2_ATOM__Vector);
+	u.msg_Activity  = map_uri(NULL, ET_MSG__Activity);
+	u.msg_Overview  = map_uri(NULL, ET_MSG__Overview);
+	u.msg_sounding  = map_uri(NULL, ET_MSG__sounding);
+	u.msg_serial    = map_uri(NULL, ET_MSG__serial);
+	u.msg_length    = map_uri(NULL, ET_MSG__length);
+	u.msg_binCount  = map_uri(NULL, ET_MSG__binCount);
+	u.msg_first     = map_uri(NULL, ET_MSG__first);
+	u.msg_peaks     = map_uri(NULL, ET_MSG__peaks);
+	u.msg_track     = map_uri(NULL, ET_MSG__track);
+	u.msg_Playheads = map_uri(NULL, ET_MSG__Playheads);
+	u.msg_positions = map_uri(NULL, ET_MSG__positions);
+	u.msg_Meter     = map_uri(NULL, ET_MSG__Meter);
+	u.msg_input     = map_uri(NULL, ET_MSG__input);
 	return u;
 }
 
@@ -387,6 +395,8 @@ forge_overview(uint8_t *buf,
 	lv2_atom_forge_set_buffer(&forge, buf, cap);
 	lv2_atom_forge_object(&forge, &frame, 0,
 			      map_uri(NULL, ET_MSG__Overview));
+	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__track));
+	lv2_atom_forge_int(&forge, 3);
 	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__serial));
 	lv2_atom_forge_int(&forge, (int32_t)serial);
 	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__length));
@@ -417,9 +427,9 @@ read_exact(const uint8_t *src, uint32_t bytes, uint32_t size_given, EtMsg *msg)
 }
 
 /* Offset of the peaks property's value (its vector atom) in an overview
- * forged by forge_overview: five properties of 16-byte headers, the first
- * four with 8-byte bodies (Int and Long padded to 8). */
-#define PEAKS_AT (sizeof(LV2_Atom) + sizeof(LV2_Atom_Object_Body) + 4 * 24 + 8)
+ * forged by forge_overview: six properties of 16-byte headers, the first
+ * five with 8-byte bodies (Int and Long padded to 8). */
+#define PEAKS_AT (sizeof(LV2_Atom) + sizeof(LV2_Atom_Object_Body) + 5 * 24 + 8)
 
 static void
 msg_read_well_formed(void **state)
@@ -429,6 +439,7 @@ msg_read_well_formed(void **state)
 	EtMsg               msg;
 	const uint32_t bytes = forge_overview(buf, sizeof(buf), 7, 64, 64);
 	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_OVERVIEW);
+	assert_int_equal(msg.track, 2); /* track 3 */
 	assert_int_equal(msg.serial, 7);
 	assert_int_equal(msg.length, 48000);
 	assert_int_equal(msg.bins, ET_OVERVIEW_BINS);
@@ -518,9 +529,10 @@ msg_read_wrong_types(void **state)
 	_Alignas(8) uint8_t buf[4096], bad[4096];
 	EtMsg               msg;
 	const uint32_t      bytes = forge_overview(buf, sizeof(buf), 3, 0, 64);
-	const size_t        serial_at =
+	const size_t        track_at =
 	    sizeof(LV2_Atom) + sizeof(LV2_Atom_Object_Body) + 8;
-	LV2_Atom *const atom = (LV2_Atom *)bad;
+	const size_t    serial_at = track_at + 24;
+	LV2_Atom *const atom      = (LV2_Atom *)bad;
 #define BAD(edit)                                                             \
 	do {                                                                  \
 		memcpy(bad, buf, bytes);                                      \
@@ -541,6 +553,13 @@ msg_read_wrong_types(void **state)
 	BAD(((LV2_Atom *)(bad + serial_at))->size = 8);
 	BAD(((LV2_Atom *)(bad + serial_at))->size = 0);
 	BAD(((LV2_Atom *)(bad + serial_at))->size = UINT32_MAX);
+	/* A track of 0, 9, or a Float. */
+	BAD(memcpy(bad + track_at + 8, &(int32_t){ 0 }, 4));
+	BAD(memcpy(bad + track_at + 8, &(int32_t){ 9 }, 4));
+	BAD(((LV2_Atom *)(bad + track_at))->type =
+		map_uri(NULL, LV2_ATOM__Float));
+	/* No track: its key changed. */
+	BAD(memcpy(bad + track_at - 8, &(uint32_t){ 77 }, 4));
 	/* A negative first. */
 	BAD(memcpy(bad + serial_at + 3 * 24 + 8, &(int32_t){ -64 }, 4));
 	/* peaks: not a vector, of doubles, of ints, claiming 65 floats, a body
