@@ -47,9 +47,11 @@
  * it again, at most once per REQUEST_INTERVAL. */
 #define REQUEST_INTERVAL 1.0
 
-/* The input meter shows nothing once no Meter came for this long (the
- * plugin sends one every ET_MSG_METER_SECONDS while the UI is open). */
-#define METER_TIMEOUT 0.5
+/* The input meter falls back this fast (a peak meter's release), so that
+ * it reads steadily between the plugin's Meters (one every
+ * ET_MSG_METER_SECONDS, the peak since the last) and goes dark when they
+ * stop; it rises at once. */
+#define METER_FALL_DB_PER_SECOND 20.0
 
 typedef struct {
 	LV2_URID  atom_eventTransfer;
@@ -71,13 +73,18 @@ typedef struct {
 	int      depth;
 	GC       gc;
 	int      width, height;
-	bool     dirty;
+	bool     dirty;      /* redraw everything */
+	bool     live_dirty; /* redraw the playheads and the meter */
 
 	/* Drawn in memory, then put on the window: cairo's xlib backend keeps
 	 * per-Display caches that outlive a closed Display, so a host that
-	 * opens and closes the UI would leak with each. */
-	cairo_surface_t *surface; /* RGB24, width x height */
-	XImage          *image;   /* over the surface's pixels */
+	 * opens and closes the UI would leak with each.  `still` holds what
+	 * changes only with the ports and the overviews; each frame is it
+	 * with the playheads and the meter drawn over (et_view_draw_live), so
+	 * that they can move 25 times a second for little. */
+	cairo_surface_t *still;   /* RGB24, width x height */
+	cairo_surface_t *surface; /* the frame: RGB24, width x height */
+	XImage          *image;   /* over the frame's pixels */
 
 	EtUiModel model;
 	EtLayout  layout;
@@ -104,7 +111,7 @@ typedef struct {
 	double requested_at; /* monotonic seconds of the last Request */
 	double alive_at;     /* ... of the last message (Request or Alive) */
 	double chunk_at;     /* of the last chunk taken */
-	double meter_at;     /* of the last Meter */
+	double meter_at;     /* when the meter last fell back */
 } EtUi;
 
 static double
@@ -157,7 +164,7 @@ static void
 write_value(EtUi *ui, uint32_t port, float value)
 {
 	value = et_port_sanitize(port, value);
-	if (port == ET_PORT_LOOP_LEVEL) {
+	if (et_port_is_level(port)) {
 		value = roundf(value * 10.0f) / 10.0f;
 	}
 	if (value == ui->model.value[port]) {
@@ -241,15 +248,15 @@ read_message(EtUi *ui, const void *buffer, uint32_t size)
 			   sizeof(msg.position)) != 0) {
 			memcpy(ui->model.position, msg.position,
 			       sizeof(msg.position));
-			ui->dirty = true;
+			ui->live_dirty = true;
 		}
 		break;
 	case ET_MSG_METER:
-		ui->meter_at = now_seconds();
-		if (memcmp(msg.input, ui->model.input, sizeof(msg.input)) !=
-		    0) {
-			memcpy(ui->model.input, msg.input, sizeof(msg.input));
-			ui->dirty = true;
+		for (unsigned c = 0; c < 2; ++c) {
+			if (msg.input[c] > ui->model.input[c]) {
+				ui->model.input[c] = msg.input[c];
+				ui->live_dirty     = true;
+			}
 		}
 		break;
 	case ET_MSG_NONE: break;
@@ -356,16 +363,24 @@ free_canvas(EtUi *ui)
 		cairo_surface_destroy(ui->surface);
 		ui->surface = NULL;
 	}
+	if (ui->still) {
+		cairo_surface_destroy(ui->still);
+		ui->still = NULL;
+	}
 }
 
-/* An image surface of the window's size, and an XImage over its pixels. */
+/* Two image surfaces of the window's size, and an XImage over the
+ * frame's pixels. */
 static bool
 make_canvas(EtUi *ui)
 {
 	free_canvas(ui);
+	ui->still   = cairo_image_surface_create(CAIRO_FORMAT_RGB24, ui->width,
+						 ui->height);
 	ui->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, ui->width,
 						 ui->height);
-	if (cairo_surface_status(ui->surface) != CAIRO_STATUS_SUCCESS) {
+	if (cairo_surface_status(ui->still) != CAIRO_STATUS_SUCCESS ||
+	    cairo_surface_status(ui->surface) != CAIRO_STATUS_SUCCESS) {
 		return false;
 	}
 	ui->image =
@@ -373,7 +388,20 @@ make_canvas(EtUi *ui)
 			 0, (char *)cairo_image_surface_get_data(ui->surface),
 			 (unsigned)ui->width, (unsigned)ui->height, 32,
 			 cairo_image_surface_get_stride(ui->surface));
+	ui->dirty = true; /* a new `still` */
 	return ui->image != NULL;
+}
+
+/* A cairo context on `surface`, in design units. */
+static cairo_t *
+design_context(const EtUi *ui, cairo_surface_t *surface)
+{
+	double s, ox, oy;
+	view_transform(ui, &s, &ox, &oy);
+	cairo_t *cr = cairo_create(surface);
+	cairo_translate(cr, ox, oy);
+	cairo_scale(cr, s, s);
+	return cr;
 }
 
 static void
@@ -382,12 +410,20 @@ draw(EtUi *ui)
 	if (!ui->image && !make_canvas(ui)) {
 		return;
 	}
-	double s, ox, oy;
-	view_transform(ui, &s, &ox, &oy);
-	cairo_t *cr = cairo_create(ui->surface);
-	cairo_translate(cr, ox, oy);
-	cairo_scale(cr, s, s);
-	et_view_draw(cr, &ui->layout, &ui->model);
+	cairo_t *cr;
+	if (ui->dirty) {
+		cr = design_context(ui, ui->still);
+		et_view_draw_static(cr, &ui->layout, &ui->model);
+		cairo_destroy(cr);
+		cairo_surface_flush(ui->still);
+	}
+	cr = cairo_create(ui->surface);
+	cairo_set_source_surface(cr, ui->still, 0, 0);
+	cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+	cairo_paint(cr);
+	cairo_destroy(cr);
+	cr = design_context(ui, ui->surface);
+	et_view_draw_live(cr, &ui->model);
 	cairo_destroy(cr);
 	cairo_surface_flush(ui->surface);
 	trap_begin(ui->display);
@@ -396,7 +432,28 @@ draw(EtUi *ui)
 	if (trap_end(ui->display)) {
 		ui->window_gone = true; /* BadWindow, BadDrawable: destroyed */
 	}
-	ui->dirty = false;
+	ui->dirty      = false;
+	ui->live_dirty = false;
+}
+
+/* The meter falls back by METER_FALL_DB_PER_SECOND since the last call. */
+static void
+meter_fall(EtUi *ui, double now)
+{
+	const double seconds = now - ui->meter_at;
+	ui->meter_at         = now;
+	const float factor =
+	    (float)pow(10.0, -METER_FALL_DB_PER_SECOND * seconds / 20.0);
+	for (unsigned c = 0; c < 2; ++c) {
+		float *v = &ui->model.input[c];
+		if (*v > 0.0f) {
+			*v *= factor;
+			if (*v < 0.001f) { /* -60 dBFS: the meter's floor */
+				*v = 0.0f;
+			}
+			ui->live_dirty = true;
+		}
+	}
 }
 
 static void
@@ -431,6 +488,7 @@ press(EtUi *ui, const XButtonEvent *e)
 	}
 	switch (w->kind) {
 	case ET_WIDGET_TRACK:
+	case ET_WIDGET_LANE:
 		set_value(ui, w->port, (float)(w->track + 1));
 		return;
 	/* On is > 0, as the plugin reads a toggle. */
@@ -592,12 +650,7 @@ idle(LV2UI_Handle handle)
 			ui->request_due  = true;
 		}
 	}
-	/* The meter falls to nothing when the plugin stops sending it. */
-	if ((ui->model.input[0] > 0.0f || ui->model.input[1] > 0.0f) &&
-	    now - ui->meter_at >= METER_TIMEOUT) {
-		ui->model.input[0] = ui->model.input[1] = 0.0f;
-		ui->dirty                               = true;
-	}
+	meter_fall(ui, now);
 	if (ui->request_due && now - ui->requested_at >= REQUEST_INTERVAL) {
 		send_request(ui);
 	}
@@ -606,7 +659,7 @@ idle(LV2UI_Handle handle)
 	if (now - ui->alive_at >= ET_MSG_ALIVE_SECONDS) {
 		send_message(ui, ui->uris.msg_Alive);
 	}
-	if (ui->dirty) {
+	if (ui->dirty || ui->live_dirty) {
 		draw(ui);
 	}
 	return 0;

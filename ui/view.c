@@ -6,8 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The grid: eight columns, shared by the header, the tracks and the
- * looper's controls, so everything lines up. */
+/* The grid: eight columns, shared by the header, the tracks, the loop
+ * lanes and the looper's controls, so everything lines up.  Below the
+ * tracks: the looper's head row (the active loop's state, UNDO, REDO, the
+ * input meter), a lane for each track's loop (its name and state, its
+ * waveform over five columns, its mute and its level), and the looper's
+ * controls. */
 #define MARGIN     15.0
 #define COL_W      86.0
 #define COL_STEP   92.0
@@ -16,27 +20,41 @@
 #define TRACKS_Y   54.0
 #define TRACKS_H   184.0
 #define LOOPER_Y   248.0
-#define WAVE_Y     272.0
-#define WAVE_H     100.0
-#define CONTROLS_Y 382.0
+#define LOOPER_H   28.0
+#define LANES_Y    286.0
+#define LANE_H     32.0
+#define LANE_STEP  38.0
+#define CONTROLS_Y (LANES_Y + ET_TRACK_COUNT * LANE_STEP + 4.0)
 #define CONTROLS_H 36.0
+/* The meter's bars: after its name, before its reading. */
+#define METER_NAME_W    44.0
+#define METER_READING_W 52.0
+#define METER_BAR_H     6.0
+/* A lane's waveform is drawn a point a design unit across. */
+#define WAVE_COLUMNS_MAX 512
+
+/* The meter's scale: -60 dBFS (empty) to +6 dBFS (full). */
+#define METER_FLOOR_DB -60.0
+#define METER_TOP_DB   6.0
 
 typedef struct {
 	double r, g, b;
 } Rgb;
 
-static const Rgb c_bg     = { 0.106, 0.114, 0.129 };
-static const Rgb c_panel  = { 0.149, 0.161, 0.184 };
-static const Rgb c_cell   = { 0.196, 0.212, 0.239 };
-static const Rgb c_edge   = { 0.290, 0.310, 0.345 };
-static const Rgb c_text   = { 0.910, 0.914, 0.922 };
-static const Rgb c_dim    = { 0.560, 0.585, 0.620 };
-static const Rgb c_accent = { 0.941, 0.627, 0.188 }; /* the active track */
-static const Rgb c_red    = { 0.878, 0.282, 0.282 };
-static const Rgb c_green  = { 0.298, 0.765, 0.416 };
-static const Rgb c_amber  = { 0.878, 0.690, 0.188 };
-static const Rgb c_blue   = { 0.290, 0.565, 0.886 };
-static const Rgb c_wave   = { 0.373, 0.702, 0.851 };
+static const Rgb c_bg      = { 0.106, 0.114, 0.129 };
+static const Rgb c_panel   = { 0.149, 0.161, 0.184 };
+static const Rgb c_cell    = { 0.196, 0.212, 0.239 };
+static const Rgb c_edge    = { 0.290, 0.310, 0.345 };
+static const Rgb c_text    = { 0.910, 0.914, 0.922 };
+static const Rgb c_dim     = { 0.560, 0.585, 0.620 };
+static const Rgb c_accent  = { 0.941, 0.627, 0.188 }; /* the active track */
+static const Rgb c_red     = { 0.878, 0.282, 0.282 };
+static const Rgb c_green   = { 0.298, 0.765, 0.416 };
+static const Rgb c_amber   = { 0.878, 0.690, 0.188 };
+static const Rgb c_blue    = { 0.290, 0.565, 0.886 };
+static const Rgb c_wave    = { 0.373, 0.702, 0.851 };
+static const Rgb c_overdub = { 0.902, 0.361, 0.208 };
+static const Rgb c_well    = { 0.078, 0.086, 0.098 }; /* behind waves */
 
 static double
 col_x(unsigned col)
@@ -44,13 +62,37 @@ col_x(unsigned col)
 	return MARGIN + col * COL_STEP;
 }
 
+static double
+lane_y(unsigned t)
+{
+	return LANES_Y + t * LANE_STEP;
+}
+
 void
-et_view_wave_rect(double *x, double *y, double *w, double *h)
+et_view_wave_rect(unsigned t, double *x, double *y, double *w, double *h)
+{
+	*x = col_x(1);
+	*y = lane_y(t);
+	*w = col_x(5) + COL_W - col_x(1);
+	*h = LANE_H;
+}
+
+void
+et_view_lane_rect(unsigned t, double *x, double *y, double *w, double *h)
 {
 	*x = MARGIN;
-	*y = WAVE_Y;
+	*y = lane_y(t);
 	*w = col_x(7) + COL_W - MARGIN;
-	*h = WAVE_H;
+	*h = LANE_H;
+}
+
+void
+et_view_meter_rect(double *x, double *y, double *w, double *h)
+{
+	*x = col_x(5) + METER_NAME_W;
+	*w = col_x(7) + COL_W - METER_READING_W - *x;
+	*h = 2 * METER_BAR_H + 2;
+	*y = LOOPER_Y + (LOOPER_H - *h) / 2;
 }
 
 void
@@ -381,6 +423,23 @@ et_layout_init(EtLayout *l)
 		    x, TRACKS_Y + 145.0, w, 30.0, "MUTE", t);
 	}
 
+	/* The looper's head row, and a lane for each loop. */
+	add(l, ET_WIDGET_TRIGGER, ET_PORT_LOOP_UNDO, col_x(3), LOOPER_Y, COL_W,
+	    LOOPER_H, "UNDO", 0);
+	add(l, ET_WIDGET_TRIGGER, ET_PORT_LOOP_REDO, col_x(4), LOOPER_Y, COL_W,
+	    LOOPER_H, "REDO", 0);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const double y = lane_y(t);
+		add(l, ET_WIDGET_LANE, ET_PORT_ACTIVE_TRACK, col_x(0), y,
+		    COL_W, LANE_H, "LOOP", t);
+		add(l, ET_WIDGET_TOGGLE,
+		    et_track_loop_port(t, ET_TRACK_LOOP_MUTE), col_x(6), y,
+		    COL_W, LANE_H, "MUTE", t);
+		add(l, ET_WIDGET_NUMBER,
+		    et_track_loop_port(t, ET_TRACK_LOOP_LEVEL), col_x(7), y,
+		    COL_W, LANE_H, NULL, t);
+	}
+
 	static const struct {
 		EtWidgetKind kind;
 		uint32_t     port;
@@ -414,13 +473,23 @@ et_layout_hit(const EtLayout *l, double x, double y)
 	return NULL;
 }
 
+bool
+et_port_is_level(uint32_t port)
+{
+	return port == ET_PORT_LOOP_LEVEL ||
+	       (port >= et_track_loop_port(0, ET_TRACK_LOOP_LEVEL) &&
+		port <= et_track_loop_port(ET_TRACK_COUNT - 1,
+					   ET_TRACK_LOOP_LEVEL));
+}
+
 float
 et_widget_drag_step(uint32_t port)
 {
-	switch (port) {
-	case ET_PORT_LOOP_LEVEL: return 0.25f;
-	case ET_PORT_LOOP_QUANTIZE: return 1.0f / 20.0f;
-	default: break;
+	if (et_port_is_level(port)) {
+		return 0.25f;
+	}
+	if (port == ET_PORT_LOOP_QUANTIZE) {
+		return 1.0f / 20.0f;
 	}
 	if (port >= ET_PORT_TRACK_FIRST && port <= ET_PORT_TRACK_LAST &&
 	    (port - ET_PORT_TRACK_FIRST) % ET_TRACK_FIELD_COUNT ==
@@ -433,7 +502,7 @@ et_widget_drag_step(uint32_t port)
 float
 et_widget_wheel_step(uint32_t port)
 {
-	return port == ET_PORT_LOOP_LEVEL ? 0.5f : 1.0f;
+	return et_port_is_level(port) ? 0.5f : 1.0f;
 }
 
 /* ------------------------------------------------------------ drawing */
@@ -513,7 +582,7 @@ format_value(uint32_t port, float v, char *buf, size_t size)
 	} else if (port == ET_PORT_LOOP_BARS) {
 		n == 0 ? snprintf(buf, size, "Free")
 		       : snprintf(buf, size, "%d", n);
-	} else if (port == ET_PORT_LOOP_LEVEL) {
+	} else if (et_port_is_level(port)) {
 		snprintf(buf, size, "%+.1f dB",
 			 v <= -0.05f || v >= 0.05f ? (double)v : 0.0);
 	} else if (port >= ET_PORT_TRACK_FIRST && port <= ET_PORT_TRACK_LAST) {
@@ -546,6 +615,38 @@ toggle_color(uint32_t port)
 	}
 }
 
+static const char *
+state_name(int state, Rgb *color)
+{
+	switch (state) {
+	case 1: *color = c_amber; return "ARMED";
+	case 2: *color = c_red; return "RECORDING";
+	case 3: *color = c_green; return "PLAYING";
+	case 4: *color = c_overdub; return "OVERDUBBING";
+	default: *color = c_dim; return "EMPTY";
+	}
+}
+
+static bool
+is_active(const EtUiModel *m, unsigned track)
+{
+	return lrintf(m->value[ET_PORT_ACTIVE_TRACK]) == (long)track + 1;
+}
+
+/* A light: a dot of `fill`, or of `off` when it is not lit. */
+static void
+light(cairo_t *cr, double x, double y, bool lit, Rgb fill, Rgb off)
+{
+	cairo_arc(cr, x, y, 4.5, 0, 2 * M_PI);
+	set(cr, lit ? fill : off);
+	cairo_fill_preserve(cr);
+	set(cr, lit ? (Rgb){ fill.r * 0.6 + 0.4, fill.g * 0.6 + 0.4,
+			     fill.b * 0.6 + 0.4 }
+		    : c_edge);
+	cairo_set_line_width(cr, 1.0);
+	cairo_stroke(cr);
+}
+
 static void
 draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
 {
@@ -554,8 +655,7 @@ draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
 	const double mid = w->y + w->h / 2;
 	switch (w->kind) {
 	case ET_WIDGET_TRACK: {
-		const bool active = lrintf(m->value[ET_PORT_ACTIVE_TRACK]) ==
-				    (long)w->track + 1;
+		const bool active = is_active(m, w->track);
 		box(cr, w->x, w->y, w->w, w->h, active ? c_accent : c_cell,
 		    active ? c_accent : c_edge);
 		const Rgb ink = active ? c_bg : c_text;
@@ -564,20 +664,39 @@ draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
 		     active ? c_bg : c_dim);
 		text(cr, buf, w->x + 41, mid, 14, true, ALIGN_LEFT, ink);
 		/* The note light. */
-		const bool lit = m->sounding & (1u << w->track);
-		cairo_arc(cr, w->x + w->w - 11, mid, 4.5, 0, 2 * M_PI);
-		set(cr, lit ? c_green
-			    : (active ? (Rgb){ 0.55, 0.36, 0.10 } : c_bg));
-		cairo_fill_preserve(cr);
-		set(cr, lit ? (Rgb){ 0.7, 1.0, 0.75 } : c_edge);
-		cairo_set_line_width(cr, 1.0);
-		cairo_stroke(cr);
+		light(cr, w->x + w->w - 11, mid,
+		      m->sounding & (1u << w->track), c_green,
+		      active ? (Rgb){ 0.55, 0.36, 0.10 } : c_bg);
+		return;
+	}
+	case ET_WIDGET_LANE: {
+		/* The loop's name and state; orange for the active track's. */
+		const bool  active = is_active(m, w->track);
+		const int   state  = (int)lrintf(m->value[et_track_loop_port(
+		       w->track, ET_TRACK_LOOP_STATE)]);
+		Rgb         sc;
+		const char *name = state_name(state, &sc);
+		box(cr, w->x, w->y, w->w, w->h, active ? c_accent : c_cell,
+		    active ? c_accent : c_edge);
+		snprintf(buf, sizeof(buf), "%u", w->track + 1);
+		const double top = w->y + 11, bottom = w->y + w->h - 9;
+		text(cr, w->label, w->x + 7, top, 8.5, false, ALIGN_LEFT,
+		     active ? c_bg : c_dim);
+		text(cr, buf, w->x + 37, top, 13, true, ALIGN_LEFT,
+		     active ? c_bg : c_text);
+		text(cr, name, w->x + 7, bottom, 7.5, true, ALIGN_LEFT,
+		     active ? c_bg : sc);
+		light(cr, w->x + w->w - 11, top, state != 0, sc,
+		      active ? (Rgb){ 0.55, 0.36, 0.10 } : c_bg);
 		return;
 	}
 	case ET_WIDGET_NUMBER:
 		box(cr, w->x, w->y, w->w, w->h, c_cell, c_edge);
 		format_value(w->port, v, buf, sizeof(buf));
-		if (w->h >= 32) { /* label above, value below */
+		if (!w->label) { /* the value alone */
+			text(cr, buf, w->x + w->w / 2, mid, 12.5, true,
+			     ALIGN_CENTER, c_text);
+		} else if (w->h >= 32) { /* label above, value below */
 			text(cr, w->label, w->x + w->w / 2, w->y + 10, 8.5,
 			     false, ALIGN_CENTER, c_dim);
 			text(cr, buf, w->x + w->w / 2, w->y + w->h - 11, 12.5,
@@ -604,123 +723,220 @@ draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
 	}
 }
 
-static const char *
-state_name(int state, Rgb *color)
-{
-	switch (state) {
-	case 1: *color = c_amber; return "ARMED";
-	case 2: *color = c_red; return "RECORDING";
-	case 3: *color = c_green; return "PLAYING";
-	case 4: *color = (Rgb){ 0.902, 0.361, 0.208 }; return "OVERDUBBING";
-	default: *color = c_dim; return "EMPTY";
-	}
-}
-
+/* The looper's head row: the active loop's state and length, and the
+ * input meter (UNDO and REDO are widgets). */
 static void
-draw_looper(cairo_t *cr, const EtUiModel *m)
+draw_looper_head(cairo_t *cr, const EtUiModel *m)
 {
-	const int   state = (int)lrintf(m->value[ET_PORT_LOOP_STATE]);
-	Rgb         sc;
-	const char *name = state_name(state, &sc);
-	text(cr, "LOOPER", MARGIN, LOOPER_Y + 11, 12, true, ALIGN_LEFT, c_dim);
-	box(cr, col_x(1), LOOPER_Y + 1, COL_W + COL_STEP, 20, c_panel, sc);
-	cairo_arc(cr, col_x(1) + 12, LOOPER_Y + 11, 4.0, 0, 2 * M_PI);
+	const double mid   = LOOPER_Y + LOOPER_H / 2;
+	const int    state = (int)lrintf(m->value[ET_PORT_LOOP_STATE]);
+	Rgb          sc;
+	const char  *name = state_name(state, &sc);
+	text(cr, "LOOPER", MARGIN, mid, 12, true, ALIGN_LEFT, c_dim);
+	const double px = col_x(1), pw = COL_W + COL_STEP;
+	box(cr, px, LOOPER_Y + 2, pw, LOOPER_H - 4, c_panel, sc);
+	cairo_arc(cr, px + 12, mid, 4.0, 0, 2 * M_PI);
 	set(cr, sc);
 	cairo_fill(cr);
-	text(cr, name, col_x(1) + 22, LOOPER_Y + 11, 10.5, true, ALIGN_LEFT,
-	     sc);
-
-	char        buf[64];
+	text(cr, name, px + 22, mid, 10.5, true, ALIGN_LEFT, sc);
+	char        buf[32];
 	const float length = m->value[ET_PORT_LOOP_LENGTH];
 	if (length > 0.0f) {
 		snprintf(buf, sizeof(buf), "%.2f s", (double)length);
 	} else {
 		snprintf(buf, sizeof(buf), "\xe2\x80\x94");
 	}
-	text(cr, buf, col_x(7) + COL_W, LOOPER_Y + 11, 11, true, ALIGN_RIGHT,
-	     c_text);
-	text(cr, "LENGTH", col_x(7) + COL_W - 60, LOOPER_Y + 11, 9, false,
-	     ALIGN_RIGHT, c_dim);
+	text(cr, buf, px + pw - 9, mid, 11, true, ALIGN_RIGHT, c_text);
 
-	double x, y, w, h;
-	et_view_wave_rect(&x, &y, &w, &h);
-	box(cr, x, y, w, h, (Rgb){ 0.078, 0.086, 0.098 }, c_edge);
-	const double    mid = y + h / 2, half = h / 2 - 6;
-	const long      active = lrintf(m->value[ET_PORT_ACTIVE_TRACK]) - 1;
-	const EtUiLoop *l =
-	    &m->loop[active >= 0 && active < ET_TRACK_COUNT ? active : 0];
-	if (l->shown_bins > 0) {
-		set(cr, c_edge);
-		cairo_move_to(cr, x + 4, mid + 0.5);
-		cairo_line_to(cr, x + w - 4, mid + 0.5);
-		cairo_set_line_width(cr, 1.0);
-		cairo_stroke(cr);
+	text(cr, "INPUT", col_x(5), mid, 8.5, false, ALIGN_LEFT, c_dim);
+}
 
-		const double inner = w - 8, x0 = x + 4;
-		const double bw = inner / l->shown_bins;
-		cairo_move_to(cr, x0, mid);
-		for (uint32_t b = 0; b < l->shown_bins; ++b) {
-			const double p =
-			    fmin(1.0, fmax(0.0, (double)l->shown[b]));
-			cairo_line_to(cr, x0 + b * bw, mid - p * half);
-			cairo_line_to(cr, x0 + (b + 1) * bw, mid - p * half);
-		}
-		for (uint32_t b = l->shown_bins; b-- > 0;) {
-			const double p =
-			    fmin(1.0, fmax(0.0, (double)l->shown[b]));
-			cairo_line_to(cr, x0 + (b + 1) * bw, mid + p * half);
-			cairo_line_to(cr, x0 + b * bw, mid + p * half);
-		}
-		cairo_close_path(cr);
-		Rgb wc = c_wave;
-		if (lrintf(m->value[ET_PORT_LOOP_MUTE]) != 0) {
-			wc = c_dim;
-		}
-		cairo_set_source_rgba(cr, wc.r, wc.g, wc.b, 0.85);
+/* The input meter (its name is drawn with the head row): left above
+ * right, -60 to +6 dBFS, green up to -12 dB, amber to -3 dB, red above; a
+ * tick at 0 dBFS; the louder channel's reading, red from 0 dBFS on. */
+static void
+draw_meter(cairo_t *cr, const EtUiModel *m)
+{
+	const double mid = LOOPER_Y + LOOPER_H / 2;
+	char         buf[32];
+	double       x, y, w, h;
+	et_view_meter_rect(&x, &y, &w, &h);
+	const double span      = METER_TOP_DB - METER_FLOOR_DB;
+	const double stops[3]  = { -12.0, -3.0, METER_TOP_DB };
+	const Rgb    colors[3] = { c_green, c_amber, c_red };
+	double       loudest   = 0.0;
+	for (unsigned c = 0; c < 2; ++c) {
+		const double by   = y + c * (METER_BAR_H + 2);
+		const double peak = (double)m->input[c];
+		loudest           = fmax(loudest, peak);
+		set(cr, c_well);
+		cairo_rectangle(cr, x, by, w, METER_BAR_H);
 		cairo_fill(cr);
-
-		if (state >= 1) {
-			const double pos = fmin(
-			    1.0,
-			    fmax(0.0,
-				 (double)m->value[ET_PORT_LOOP_POSITION]));
-			const double px = floor(x0 + pos * inner) + 0.5;
-			set(cr, c_text);
-			cairo_set_line_width(cr, 2.0);
-			cairo_move_to(cr, px, y + 3);
-			cairo_line_to(cr, px, y + h - 3);
-			cairo_stroke(cr);
+		const double db = peak > 0.0 ? 20.0 * log10(peak) : -INFINITY;
+		const double f =
+		    fmin(1.0, fmax(0.0, (db - METER_FLOOR_DB) / span));
+		double from = METER_FLOOR_DB;
+		for (unsigned k = 0; k < 3; ++k) {
+			const double to = stops[k];
+			const double x0 =
+			    x + (from - METER_FLOOR_DB) / span * w;
+			const double xend =
+			    x + (to - METER_FLOOR_DB) / span * w;
+			const double x1 = fmin(xend, x + f * w);
+			if (x1 > x0) {
+				set(cr, colors[k]);
+				cairo_rectangle(cr, x0, by, x1 - x0,
+						METER_BAR_H);
+				cairo_fill(cr);
+			}
+			from = to;
 		}
-	} else {
-		const char *hint =
-		    state == 2 ? "recording the first take..."
-		    : state == 1
-			? "armed: recording starts on the quantize point"
-			: "no loop: press ARM to record";
-		text(cr, hint, x + w / 2, mid, 12, false, ALIGN_CENTER,
-		     state == 2 ? c_red : c_dim);
 	}
+	const double zero = floor(x + (0.0 - METER_FLOOR_DB) / span * w) + 0.5;
+	set(cr, c_text);
+	cairo_set_line_width(cr, 1.0);
+	cairo_move_to(cr, zero, y - 2);
+	cairo_line_to(cr, zero, y + h + 2);
+	cairo_stroke(cr);
+	if (loudest >= 0.001) {
+		snprintf(buf, sizeof(buf), "%+.1f dB", 20.0 * log10(loudest));
+	} else {
+		snprintf(buf, sizeof(buf), "\xe2\x80\x94");
+	}
+	text(cr, buf, col_x(7) + COL_W, mid, 10, true, ALIGN_RIGHT,
+	     loudest >= 1.0 ? c_red : c_text);
+}
+
+/* Track t's loop lane: its waveform (grey while muted, by its own mute or
+ * the master's; the playhead is drawn live); its name, mute and level are
+ * widgets. */
+static void
+draw_lane(cairo_t *cr, const EtUiModel *m, unsigned t)
+{
+	double x, y, w, h;
+	et_view_wave_rect(t, &x, &y, &w, &h);
+	const int state =
+	    (int)lrintf(m->value[et_track_loop_port(t, ET_TRACK_LOOP_STATE)]);
+	const bool muted =
+	    m->value[et_track_loop_port(t, ET_TRACK_LOOP_MUTE)] > 0.0f ||
+	    m->value[ET_PORT_LOOP_MUTE] > 0.0f;
+	box(cr, x, y, w, h, c_well, c_edge);
+	const EtUiLoop *l   = &m->loop[t];
+	const double    mid = y + h / 2, half = h / 2 - 3;
+	if (l->shown_bins == 0) {
+		const char *hint = state == 2   ? "recording the first take..."
+				   : state == 1 ? "armed: recording starts on "
+						  "the quantize point"
+				   : is_active(m, t)
+				       ? "no loop: press ARM to record here"
+				       : NULL;
+		if (hint) {
+			text(cr, hint, x + w / 2, mid, 10, false, ALIGN_CENTER,
+			     state == 2   ? c_red
+			     : state == 1 ? c_amber
+					  : c_dim);
+		}
+		return;
+	}
+	set(cr, c_edge);
+	cairo_move_to(cr, x + 4, mid + 0.5);
+	cairo_line_to(cr, x + w - 4, mid + 0.5);
+	cairo_set_line_width(cr, 1.0);
+	cairo_stroke(cr);
+
+	/* One point a design unit across (a bin is less than one: each point
+	 * is the largest of the bins under it), which halves what cairo has to
+	 * fill. */
+	const double   inner = w - 8, x0 = x + 4;
+	const unsigned cols =
+	    inner < WAVE_COLUMNS_MAX ? (unsigned)inner : WAVE_COLUMNS_MAX;
+	float top[WAVE_COLUMNS_MAX];
+	for (unsigned c = 0; c < cols; ++c) {
+		const uint32_t from = c * l->shown_bins / cols;
+		const uint32_t to   = (c + 1) * l->shown_bins / cols;
+		float          p    = l->shown[from];
+		for (uint32_t b = from + 1; b < to; ++b) {
+			p = fmaxf(p, l->shown[b]);
+		}
+		top[c] = fminf(1.0f, fmaxf(0.0f, p));
+	}
+	cairo_move_to(cr, x0, mid);
+	for (unsigned c = 0; c < cols; ++c) {
+		cairo_line_to(cr, x0 + c + 0.5, mid - top[c] * half);
+	}
+	cairo_line_to(cr, x0 + cols, mid);
+	for (unsigned c = cols; c-- > 0;) {
+		cairo_line_to(cr, x0 + c + 0.5, mid + top[c] * half);
+	}
+	cairo_close_path(cr);
+	const Rgb wc = muted ? c_dim : state == 4 ? c_overdub : c_wave;
+	cairo_set_source_rgba(cr, wc.r, wc.g, wc.b, 0.85);
+	cairo_fill(cr);
+}
+
+/* Track t's playhead, over its waveform. */
+static void
+draw_playhead(cairo_t *cr, const EtUiModel *m, unsigned t)
+{
+	const double pos = (double)m->position[t];
+	if (pos < 0.0 || m->loop[t].shown_bins == 0) {
+		return;
+	}
+	double x, y, w, h;
+	et_view_wave_rect(t, &x, &y, &w, &h);
+	const double px = floor(x + 4 + fmin(pos, 1.0) * (w - 8)) + 0.5;
+	set(cr, c_text);
+	cairo_set_line_width(cr, 2.0);
+	cairo_move_to(cr, px, y + 2);
+	cairo_line_to(cr, px, y + h - 2);
+	cairo_stroke(cr);
 }
 
 void
-et_view_draw(cairo_t *cr, const EtLayout *layout, const EtUiModel *m)
+et_view_draw_static(cairo_t *cr, const EtLayout *layout, const EtUiModel *m)
 {
 	set(cr, c_bg);
 	cairo_paint(cr);
 
 	text(cr, "EIGHTTRACK", MARGIN, HEADER_Y + HEADER_H / 2, 20, true,
 	     ALIGN_LEFT, c_text);
-	text(cr, "8 tracks + looper", MARGIN + 160, HEADER_Y + HEADER_H / 2,
+	text(cr, "8 tracks, 8 loops", MARGIN + 160, HEADER_Y + HEADER_H / 2,
 	     10, false, ALIGN_LEFT, c_dim);
 
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		const bool active =
-		    lrintf(m->value[ET_PORT_ACTIVE_TRACK]) == (long)t + 1;
 		box(cr, col_x(t), TRACKS_Y, COL_W, TRACKS_H, c_panel,
-		    active ? c_accent : c_edge);
+		    is_active(m, t) ? c_accent : c_edge);
+	}
+	draw_looper_head(cr, m);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		draw_lane(cr, m, t);
+		if (is_active(m, t)) {
+			/* The active track's lane, framed in orange. */
+			double x, y, w, h;
+			et_view_lane_rect(t, &x, &y, &w, &h);
+			rounded(cr, x - 3, y - 3, w + 6, h + 6, 5.0);
+			set(cr, c_accent);
+			cairo_set_line_width(cr, 2.0);
+			cairo_stroke(cr);
+		}
 	}
 	for (unsigned i = 0; i < layout->count; ++i) {
 		draw_widget(cr, &layout->widget[i], m);
 	}
-	draw_looper(cr, m);
+}
+
+void
+et_view_draw_live(cairo_t *cr, const EtUiModel *m)
+{
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		draw_playhead(cr, m, t);
+	}
+	draw_meter(cr, m);
+}
+
+void
+et_view_draw(cairo_t *cr, const EtLayout *layout, const EtUiModel *m)
+{
+	et_view_draw_static(cr, layout, m);
+	et_view_draw_live(cr, m);
 }

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #define ET_VIEW_WIDTH  760
-#define ET_VIEW_HEIGHT 430
+#define ET_VIEW_HEIGHT 640
 
 /* One loop's waveform overview: `shown` is the last complete one; chunks
  * of a newer one collect in `incoming` until it is whole. */
@@ -44,18 +44,19 @@ typedef enum {
 			    */
 	ET_WIDGET_TOGGLE,  /* click flips 0/1 */
 	ET_WIDGET_TRIGGER, /* 1 while held */
-	ET_WIDGET_TRACK    /* click makes the track active */
+	ET_WIDGET_TRACK,   /* click makes the track active */
+	ET_WIDGET_LANE     /* a loop lane's name: the same, drawn as a lane */
 } EtWidgetKind;
 
 typedef struct {
 	EtWidgetKind kind;
 	uint32_t     port;
 	double       x, y, w, h;
-	const char  *label;
-	unsigned     track; /* ET_WIDGET_TRACK: 0..7 */
+	const char  *label; /* NULL: a number shows its value alone */
+	unsigned     track; /* ET_WIDGET_TRACK, ET_WIDGET_LANE: 0..7 */
 } EtWidget;
 
-#define ET_VIEW_MAX_WIDGETS 64
+#define ET_VIEW_MAX_WIDGETS 96
 
 typedef struct {
 	EtWidget widget[ET_VIEW_MAX_WIDGETS];
@@ -133,10 +134,25 @@ const EtWidget *et_layout_hit(const EtLayout *layout, double x, double y);
 float et_widget_drag_step(uint32_t port);
 float et_widget_wheel_step(uint32_t port);
 
-/* Draws everything, in design units (the caller scales). */
-void et_view_draw(cairo_t *cr, const EtLayout *layout, const EtUiModel *m);
+/* loop_level or a track's loop level (dB, written to 0.1 dB). */
+bool et_port_is_level(uint32_t port);
 
-/* Design area of the waveform, for tests. */
-void et_view_wave_rect(double *x, double *y, double *w, double *h);
+/* Draws everything, in design units (the caller scales): what changes
+ * with the ports and the overviews (et_view_draw_static), then what moves
+ * all the time, the playheads and the input meter, over it
+ * (et_view_draw_live), so that a caller may keep the first and redraw
+ * only the second when only positions and the meter changed. */
+void et_view_draw(cairo_t *cr, const EtLayout *layout, const EtUiModel *m);
+void et_view_draw_static(cairo_t         *cr,
+			 const EtLayout  *layout,
+			 const EtUiModel *m);
+void et_view_draw_live(cairo_t *cr, const EtUiModel *m);
+
+/* Design areas, for tests: the waveform of track t's loop lane (0..7),
+ * the whole lane (its name, waveform, mute and level), and the input
+ * meter's two bars (left above right, each h / 2 high at most). */
+void et_view_wave_rect(unsigned t, double *x, double *y, double *w, double *h);
+void et_view_lane_rect(unsigned t, double *x, double *y, double *w, double *h);
+void et_view_meter_rect(double *x, double *y, double *w, double *h);
 
 #endif
