@@ -285,7 +285,11 @@ port_event(LV2UI_Handle handle,
 		}
 		if (v != ui->model.value[port]) {
 			ui->model.value[port] = v;
-			ui->dirty             = true;
+			if (et_view_port_is_live(port)) {
+				ui->live_dirty = true;
+			} else {
+				ui->dirty = true;
+			}
 		}
 	} else if (format == ui->uris.atom_eventTransfer &&
 		   port == ET_PORT_NOTIFY) {

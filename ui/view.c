@@ -723,16 +723,24 @@ draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
 	}
 }
 
-/* The looper's head row: the active loop's state and length, and the
- * input meter (UNDO and REDO are widgets). */
+/* The looper's head row: its name and the meter's (the active loop's
+ * state, the meter itself, UNDO and REDO are drawn apart). */
 static void
-draw_looper_head(cairo_t *cr, const EtUiModel *m)
+draw_looper_head(cairo_t *cr)
+{
+	const double mid = LOOPER_Y + LOOPER_H / 2;
+	text(cr, "LOOPER", MARGIN, mid, 12, true, ALIGN_LEFT, c_dim);
+	text(cr, "INPUT", col_x(5), mid, 8.5, false, ALIGN_LEFT, c_dim);
+}
+
+/* The active loop's state and length, beside the looper's name. */
+static void
+draw_state(cairo_t *cr, const EtUiModel *m)
 {
 	const double mid   = LOOPER_Y + LOOPER_H / 2;
 	const int    state = (int)lrintf(m->value[ET_PORT_LOOP_STATE]);
 	Rgb          sc;
 	const char  *name = state_name(state, &sc);
-	text(cr, "LOOPER", MARGIN, mid, 12, true, ALIGN_LEFT, c_dim);
 	const double px = col_x(1), pw = COL_W + COL_STEP;
 	box(cr, px, LOOPER_Y + 2, pw, LOOPER_H - 4, c_panel, sc);
 	cairo_arc(cr, px + 12, mid, 4.0, 0, 2 * M_PI);
@@ -747,8 +755,6 @@ draw_looper_head(cairo_t *cr, const EtUiModel *m)
 		snprintf(buf, sizeof(buf), "\xe2\x80\x94");
 	}
 	text(cr, buf, px + pw - 9, mid, 11, true, ALIGN_RIGHT, c_text);
-
-	text(cr, "INPUT", col_x(5), mid, 8.5, false, ALIGN_LEFT, c_dim);
 }
 
 /* The input meter (its name is drawn with the head row): left above
@@ -907,7 +913,7 @@ et_view_draw_static(cairo_t *cr, const EtLayout *layout, const EtUiModel *m)
 		box(cr, col_x(t), TRACKS_Y, COL_W, TRACKS_H, c_panel,
 		    is_active(m, t) ? c_accent : c_edge);
 	}
-	draw_looper_head(cr, m);
+	draw_looper_head(cr);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		draw_lane(cr, m, t);
 		if (is_active(m, t)) {
@@ -925,9 +931,17 @@ et_view_draw_static(cairo_t *cr, const EtLayout *layout, const EtUiModel *m)
 	}
 }
 
+bool
+et_view_port_is_live(uint32_t port)
+{
+	return port == ET_PORT_LOOP_STATE || port == ET_PORT_LOOP_LENGTH ||
+	       port == ET_PORT_LOOP_POSITION;
+}
+
 void
 et_view_draw_live(cairo_t *cr, const EtUiModel *m)
 {
+	draw_state(cr, m);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		draw_playhead(cr, m, t);
 	}

@@ -139,14 +139,20 @@ bool et_port_is_level(uint32_t port);
 
 /* Draws everything, in design units (the caller scales): what changes
  * with the ports and the overviews (et_view_draw_static), then what moves
- * all the time, the playheads and the input meter, over it
- * (et_view_draw_live), so that a caller may keep the first and redraw
- * only the second when only positions and the meter changed. */
+ * all the time over it (et_view_draw_live: the playheads, the input meter,
+ * the active loop's state and its length, which grows during a take), so
+ * that a caller may keep the first and redraw only the second when only
+ * those changed. */
 void et_view_draw(cairo_t *cr, const EtLayout *layout, const EtUiModel *m);
 void et_view_draw_static(cairo_t         *cr,
 			 const EtLayout  *layout,
 			 const EtUiModel *m);
 void et_view_draw_live(cairo_t *cr, const EtUiModel *m);
+
+/* Whether a port shows only in what et_view_draw_live() draws (the active
+ * loop's state and length; loop_position, which the playheads replace,
+ * nowhere): its changes need not redraw the rest. */
+bool et_view_port_is_live(uint32_t port);
 
 /* Design areas, for tests: the waveform of track t's loop lane (0..7),
  * the whole lane (its name, waveform, mute and level), and the input

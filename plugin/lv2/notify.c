@@ -354,11 +354,10 @@ scan(EtNotify *n, const EtRecorders *loops, uint32_t nframes)
 	}
 }
 
-static uint64_t
+static void
 count_down(uint64_t *left, uint32_t nframes)
 {
 	*left -= *left < nframes ? *left : nframes;
-	return *left;
 }
 
 /* The Playheads and the Meter, when their time came. */

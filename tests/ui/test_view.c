@@ -770,6 +770,53 @@ msg_read_wrong_types(void **state)
 	assert_true(msg.peaks[3] == 3.0f / 1000.0f);
 }
 
+/* What moves all the time (playheads, the meter, the active loop's state
+ * and length) is drawn by et_view_draw_live() alone, over a still picture
+ * of everything else, which the ports it shows need not redraw. */
+static void
+live_layer_holds_what_moves(void **state)
+{
+	View *v                       = (View *)*state;
+	float peaks[ET_OVERVIEW_BINS] = { 0 };
+	et_ui_model_overview(&v->model, 0, 1, 1000, ET_OVERVIEW_BINS, 0, peaks,
+			     ET_OVERVIEW_BINS);
+	v->model.value[et_track_loop_port(0, ET_TRACK_LOOP_STATE)] = 3.0f;
+	v->model.value[ET_PORT_LOOP_STATE]                         = 3.0f;
+	v->model.position[0]                                       = 0.5f;
+	v->model.input[0]                                          = 0.5f;
+	double x, y, w, h, mx, my, mw, mh;
+	et_view_wave_rect(0, &x, &y, &w, &h);
+	et_view_meter_rect(&mx, &my, &mw, &mh);
+	const int px = (int)floor(x + 4 + 0.5 * (w - 8)), py = (int)y + 8;
+	const int mpx = (int)(mx + 20.0 / 66.0 * mw), mpy = (int)my + 2;
+	/* The state's light in the head row, green for PLAYING. */
+	const int sx = 15 + 92 + 12, sy = 262;
+
+	cairo_t *cr = cairo_create(v->surface);
+	et_view_draw_static(cr, &v->layout, &v->model);
+	cairo_destroy(cr);
+	cairo_surface_flush(v->surface);
+	assert_false(pixel(v, px, py).r > 200);
+	assert_false(is_green(pixel(v, mpx, mpy)));
+	assert_false(is_green(pixel(v, sx, sy)));
+
+	cr = cairo_create(v->surface);
+	et_view_draw_live(cr, &v->model);
+	cairo_destroy(cr);
+	cairo_surface_flush(v->surface);
+	assert_true(pixel(v, px, py).r > 200);
+	assert_true(is_green(pixel(v, mpx, mpy)));
+	assert_true(is_green(pixel(v, sx, sy)));
+
+	assert_true(et_view_port_is_live(ET_PORT_LOOP_STATE));
+	assert_true(et_view_port_is_live(ET_PORT_LOOP_LENGTH));
+	assert_true(et_view_port_is_live(ET_PORT_LOOP_POSITION));
+	assert_false(et_view_port_is_live(ET_PORT_ACTIVE_TRACK));
+	assert_false(
+	    et_view_port_is_live(et_track_loop_port(0, ET_TRACK_LOOP_STATE)));
+	assert_false(et_view_port_is_live(ET_PORT_LOOP_MUTE));
+}
+
 /* A msg:Playheads or msg:Meter object: one property `key`, a vector of
  * `n` floats; its size in bytes with the atom header. */
 static uint32_t
@@ -861,6 +908,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(meter_shows_the_input, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(live_layer_holds_what_moves,
+						setup, teardown),
 		cmocka_unit_test(msg_read_well_formed),
 		cmocka_unit_test(msg_read_truncated),
 		cmocka_unit_test(msg_read_wrong_types),
