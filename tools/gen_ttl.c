@@ -2,6 +2,7 @@
  * table in plugin/core/ports.c (generated from the list in port_list.h), so
  * the Turtle and the C code share one source.
  * The Makefile appends its output to ttl/eighttrack.ttl.in. */
+#include "messages.h"
 #include "ports.h"
 
 #include <math.h>
@@ -121,8 +122,11 @@ print_port(uint32_t index)
 		printf("\t\tatom:bufferType atom:Sequence ;\n"
 		       "\t\tatom:supports midi:MidiEvent ;\n");
 	} else if (p->kind == ET_PORT_KIND_NOTIFY_OUT) {
+		/* Room for a whole round of the UI's messages (messages.h). */
 		printf("\t\tatom:bufferType atom:Sequence ;\n"
-		       "\t\tatom:supports atom:Object ;\n");
+		       "\t\tatom:supports atom:Object ;\n"
+		       "\t\trsz:minimumSize %d ;\n",
+		       ET_MSG_NOTIFY_MIN_SIZE);
 	} else if (p->kind == ET_PORT_KIND_CONTROL_IN ||
 		   p->kind == ET_PORT_KIND_CONTROL_OUT) {
 		if (p->properties & (ET_PROP_INTEGER | ET_PROP_TOGGLED)) {

@@ -47,6 +47,12 @@
  * it again, at most once per REQUEST_INTERVAL. */
 #define REQUEST_INTERVAL 1.0
 
+/* The input meter falls back this fast (a peak meter's release), so that
+ * it reads steadily between the plugin's Meters (one every
+ * ET_MSG_METER_SECONDS, the peak since the last) and goes dark when they
+ * stop; it rises at once. */
+#define METER_FALL_DB_PER_SECOND 20.0
+
 typedef struct {
 	LV2_URID  atom_eventTransfer;
 	LV2_URID  msg_Request, msg_Alive;
@@ -67,13 +73,18 @@ typedef struct {
 	int      depth;
 	GC       gc;
 	int      width, height;
-	bool     dirty;
+	bool     dirty;      /* redraw everything */
+	bool     live_dirty; /* redraw the playheads and the meter */
 
 	/* Drawn in memory, then put on the window: cairo's xlib backend keeps
 	 * per-Display caches that outlive a closed Display, so a host that
-	 * opens and closes the UI would leak with each. */
-	cairo_surface_t *surface; /* RGB24, width x height */
-	XImage          *image;   /* over the surface's pixels */
+	 * opens and closes the UI would leak with each.  `still` holds what
+	 * changes only with the ports and the overviews; each frame is it
+	 * with the playheads and the meter drawn over (et_view_draw_live), so
+	 * that they can move 25 times a second for little. */
+	cairo_surface_t *still;   /* RGB24, width x height */
+	cairo_surface_t *surface; /* the frame: RGB24, width x height */
+	XImage          *image;   /* over the frame's pixels */
 
 	EtUiModel model;
 	EtLayout  layout;
@@ -100,6 +111,7 @@ typedef struct {
 	double requested_at; /* monotonic seconds of the last Request */
 	double alive_at;     /* ... of the last message (Request or Alive) */
 	double chunk_at;     /* of the last chunk taken */
+	double meter_at;     /* when the meter last fell back */
 } EtUi;
 
 static double
@@ -125,12 +137,17 @@ map_uris(UiUris *u, LV2_URID_Map *map)
 	m->atom_Vector        = map->map(map->handle, LV2_ATOM__Vector);
 	m->msg_Activity       = map->map(map->handle, ET_MSG__Activity);
 	m->msg_Overview       = map->map(map->handle, ET_MSG__Overview);
+	m->msg_Playheads      = map->map(map->handle, ET_MSG__Playheads);
+	m->msg_Meter          = map->map(map->handle, ET_MSG__Meter);
 	m->msg_sounding       = map->map(map->handle, ET_MSG__sounding);
+	m->msg_track          = map->map(map->handle, ET_MSG__track);
 	m->msg_serial         = map->map(map->handle, ET_MSG__serial);
 	m->msg_length         = map->map(map->handle, ET_MSG__length);
 	m->msg_binCount       = map->map(map->handle, ET_MSG__binCount);
 	m->msg_first          = map->map(map->handle, ET_MSG__first);
 	m->msg_peaks          = map->map(map->handle, ET_MSG__peaks);
+	m->msg_positions      = map->map(map->handle, ET_MSG__positions);
+	m->msg_input          = map->map(map->handle, ET_MSG__input);
 }
 
 /* ------------------------------------------------------------ to the host */
@@ -147,7 +164,7 @@ static void
 write_value(EtUi *ui, uint32_t port, float value)
 {
 	value = et_port_sanitize(port, value);
-	if (port == ET_PORT_LOOP_LEVEL) {
+	if (et_port_is_level(port)) {
 		value = roundf(value * 10.0f) / 10.0f;
 	}
 	if (value == ui->model.value[port]) {
@@ -208,7 +225,7 @@ read_message(EtUi *ui, const void *buffer, uint32_t size)
 		}
 		break;
 	case ET_MSG_OVERVIEW:
-		switch (et_ui_model_overview(&ui->model, msg.serial,
+		switch (et_ui_model_overview(&ui->model, msg.track, msg.serial,
 					     msg.length, msg.bins, msg.first,
 					     msg.peaks, msg.n)) {
 		case ET_CHUNK_LOST: ui->request_due = true; break;
@@ -224,6 +241,22 @@ read_message(EtUi *ui, const void *buffer, uint32_t size)
 			ui->dirty       = true;
 			break;
 		case ET_CHUNK_BAD: break;
+		}
+		break;
+	case ET_MSG_PLAYHEADS:
+		if (memcmp(msg.position, ui->model.position,
+			   sizeof(msg.position)) != 0) {
+			memcpy(ui->model.position, msg.position,
+			       sizeof(msg.position));
+			ui->live_dirty = true;
+		}
+		break;
+	case ET_MSG_METER:
+		for (unsigned c = 0; c < 2; ++c) {
+			if (msg.input[c] > ui->model.input[c]) {
+				ui->model.input[c] = msg.input[c];
+				ui->live_dirty     = true;
+			}
 		}
 		break;
 	case ET_MSG_NONE: break;
@@ -252,7 +285,11 @@ port_event(LV2UI_Handle handle,
 		}
 		if (v != ui->model.value[port]) {
 			ui->model.value[port] = v;
-			ui->dirty             = true;
+			if (et_view_port_is_live(port)) {
+				ui->live_dirty = true;
+			} else {
+				ui->dirty = true;
+			}
 		}
 	} else if (format == ui->uris.atom_eventTransfer &&
 		   port == ET_PORT_NOTIFY) {
@@ -330,16 +367,24 @@ free_canvas(EtUi *ui)
 		cairo_surface_destroy(ui->surface);
 		ui->surface = NULL;
 	}
+	if (ui->still) {
+		cairo_surface_destroy(ui->still);
+		ui->still = NULL;
+	}
 }
 
-/* An image surface of the window's size, and an XImage over its pixels. */
+/* Two image surfaces of the window's size, and an XImage over the
+ * frame's pixels. */
 static bool
 make_canvas(EtUi *ui)
 {
 	free_canvas(ui);
+	ui->still   = cairo_image_surface_create(CAIRO_FORMAT_RGB24, ui->width,
+						 ui->height);
 	ui->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, ui->width,
 						 ui->height);
-	if (cairo_surface_status(ui->surface) != CAIRO_STATUS_SUCCESS) {
+	if (cairo_surface_status(ui->still) != CAIRO_STATUS_SUCCESS ||
+	    cairo_surface_status(ui->surface) != CAIRO_STATUS_SUCCESS) {
 		return false;
 	}
 	ui->image =
@@ -347,7 +392,20 @@ make_canvas(EtUi *ui)
 			 0, (char *)cairo_image_surface_get_data(ui->surface),
 			 (unsigned)ui->width, (unsigned)ui->height, 32,
 			 cairo_image_surface_get_stride(ui->surface));
+	ui->dirty = true; /* a new `still` */
 	return ui->image != NULL;
+}
+
+/* A cairo context on `surface`, in design units. */
+static cairo_t *
+design_context(const EtUi *ui, cairo_surface_t *surface)
+{
+	double s, ox, oy;
+	view_transform(ui, &s, &ox, &oy);
+	cairo_t *cr = cairo_create(surface);
+	cairo_translate(cr, ox, oy);
+	cairo_scale(cr, s, s);
+	return cr;
 }
 
 static void
@@ -356,12 +414,20 @@ draw(EtUi *ui)
 	if (!ui->image && !make_canvas(ui)) {
 		return;
 	}
-	double s, ox, oy;
-	view_transform(ui, &s, &ox, &oy);
-	cairo_t *cr = cairo_create(ui->surface);
-	cairo_translate(cr, ox, oy);
-	cairo_scale(cr, s, s);
-	et_view_draw(cr, &ui->layout, &ui->model);
+	cairo_t *cr;
+	if (ui->dirty) {
+		cr = design_context(ui, ui->still);
+		et_view_draw_static(cr, &ui->layout, &ui->model);
+		cairo_destroy(cr);
+		cairo_surface_flush(ui->still);
+	}
+	cr = cairo_create(ui->surface);
+	cairo_set_source_surface(cr, ui->still, 0, 0);
+	cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+	cairo_paint(cr);
+	cairo_destroy(cr);
+	cr = design_context(ui, ui->surface);
+	et_view_draw_live(cr, &ui->model);
 	cairo_destroy(cr);
 	cairo_surface_flush(ui->surface);
 	trap_begin(ui->display);
@@ -370,7 +436,28 @@ draw(EtUi *ui)
 	if (trap_end(ui->display)) {
 		ui->window_gone = true; /* BadWindow, BadDrawable: destroyed */
 	}
-	ui->dirty = false;
+	ui->dirty      = false;
+	ui->live_dirty = false;
+}
+
+/* The meter falls back by METER_FALL_DB_PER_SECOND since the last call. */
+static void
+meter_fall(EtUi *ui, double now)
+{
+	const double seconds = now - ui->meter_at;
+	ui->meter_at         = now;
+	const float factor =
+	    (float)pow(10.0, -METER_FALL_DB_PER_SECOND * seconds / 20.0);
+	for (unsigned c = 0; c < 2; ++c) {
+		float *v = &ui->model.input[c];
+		if (*v > 0.0f) {
+			*v *= factor;
+			if (*v < 0.001f) { /* -60 dBFS: the meter's floor */
+				*v = 0.0f;
+			}
+			ui->live_dirty = true;
+		}
+	}
 }
 
 static void
@@ -405,6 +492,7 @@ press(EtUi *ui, const XButtonEvent *e)
 	}
 	switch (w->kind) {
 	case ET_WIDGET_TRACK:
+	case ET_WIDGET_LANE:
 		set_value(ui, w->port, (float)(w->track + 1));
 		return;
 	/* On is > 0, as the plugin reads a toggle. */
@@ -558,11 +646,15 @@ idle(LV2UI_Handle handle)
 	}
 	trigger_idle(ui);
 	const double now = now_seconds();
-	if (ui->model.incoming_bins &&
-	    now - ui->chunk_at >= REQUEST_INTERVAL) {
-		ui->model.incoming_bins = 0; /* its rest went missing */
-		ui->request_due         = true;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		EtUiLoop *l = &ui->model.loop[t];
+		if (l->incoming_bins &&
+		    now - ui->chunk_at >= REQUEST_INTERVAL) {
+			l->incoming_bins = 0; /* its rest went missing */
+			ui->request_due  = true;
+		}
 	}
+	meter_fall(ui, now);
 	if (ui->request_due && now - ui->requested_at >= REQUEST_INTERVAL) {
 		send_request(ui);
 	}
@@ -571,7 +663,7 @@ idle(LV2UI_Handle handle)
 	if (now - ui->alive_at >= ET_MSG_ALIVE_SECONDS) {
 		send_message(ui, ui->uris.msg_Alive);
 	}
-	if (ui->dirty) {
+	if (ui->dirty || ui->live_dirty) {
 		draw(ui);
 	}
 	return 0;

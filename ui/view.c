@@ -6,8 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The grid: eight columns, shared by the header, the tracks and the
- * looper's controls, so everything lines up. */
+/* The grid: eight columns, shared by the header, the tracks, the loop
+ * lanes and the looper's controls, so everything lines up.  Below the
+ * tracks: the looper's head row (the active loop's state, UNDO, REDO, the
+ * input meter), a lane for each track's loop (its name and state, its
+ * waveform over five columns, its mute and its level), and the looper's
+ * controls. */
 #define MARGIN     15.0
 #define COL_W      86.0
 #define COL_STEP   92.0
@@ -16,27 +20,41 @@
 #define TRACKS_Y   54.0
 #define TRACKS_H   184.0
 #define LOOPER_Y   248.0
-#define WAVE_Y     272.0
-#define WAVE_H     100.0
-#define CONTROLS_Y 382.0
+#define LOOPER_H   28.0
+#define LANES_Y    286.0
+#define LANE_H     32.0
+#define LANE_STEP  38.0
+#define CONTROLS_Y (LANES_Y + ET_TRACK_COUNT * LANE_STEP + 4.0)
 #define CONTROLS_H 36.0
+/* The meter's bars: after its name, before its reading. */
+#define METER_NAME_W    44.0
+#define METER_READING_W 52.0
+#define METER_BAR_H     6.0
+/* A lane's waveform is drawn a point a design unit across. */
+#define WAVE_COLUMNS_MAX 512
+
+/* The meter's scale: -60 dBFS (empty) to +6 dBFS (full). */
+#define METER_FLOOR_DB -60.0
+#define METER_TOP_DB   6.0
 
 typedef struct {
 	double r, g, b;
 } Rgb;
 
-static const Rgb c_bg     = { 0.106, 0.114, 0.129 };
-static const Rgb c_panel  = { 0.149, 0.161, 0.184 };
-static const Rgb c_cell   = { 0.196, 0.212, 0.239 };
-static const Rgb c_edge   = { 0.290, 0.310, 0.345 };
-static const Rgb c_text   = { 0.910, 0.914, 0.922 };
-static const Rgb c_dim    = { 0.560, 0.585, 0.620 };
-static const Rgb c_accent = { 0.941, 0.627, 0.188 }; /* the active track */
-static const Rgb c_red    = { 0.878, 0.282, 0.282 };
-static const Rgb c_green  = { 0.298, 0.765, 0.416 };
-static const Rgb c_amber  = { 0.878, 0.690, 0.188 };
-static const Rgb c_blue   = { 0.290, 0.565, 0.886 };
-static const Rgb c_wave   = { 0.373, 0.702, 0.851 };
+static const Rgb c_bg      = { 0.106, 0.114, 0.129 };
+static const Rgb c_panel   = { 0.149, 0.161, 0.184 };
+static const Rgb c_cell    = { 0.196, 0.212, 0.239 };
+static const Rgb c_edge    = { 0.290, 0.310, 0.345 };
+static const Rgb c_text    = { 0.910, 0.914, 0.922 };
+static const Rgb c_dim     = { 0.560, 0.585, 0.620 };
+static const Rgb c_accent  = { 0.941, 0.627, 0.188 }; /* the active track */
+static const Rgb c_red     = { 0.878, 0.282, 0.282 };
+static const Rgb c_green   = { 0.298, 0.765, 0.416 };
+static const Rgb c_amber   = { 0.878, 0.690, 0.188 };
+static const Rgb c_blue    = { 0.290, 0.565, 0.886 };
+static const Rgb c_wave    = { 0.373, 0.702, 0.851 };
+static const Rgb c_overdub = { 0.902, 0.361, 0.208 };
+static const Rgb c_well    = { 0.078, 0.086, 0.098 }; /* behind waves */
 
 static double
 col_x(unsigned col)
@@ -44,13 +62,37 @@ col_x(unsigned col)
 	return MARGIN + col * COL_STEP;
 }
 
+static double
+lane_y(unsigned t)
+{
+	return LANES_Y + t * LANE_STEP;
+}
+
 void
-et_view_wave_rect(double *x, double *y, double *w, double *h)
+et_view_wave_rect(unsigned t, double *x, double *y, double *w, double *h)
+{
+	*x = col_x(1);
+	*y = lane_y(t);
+	*w = col_x(5) + COL_W - col_x(1);
+	*h = LANE_H;
+}
+
+void
+et_view_lane_rect(unsigned t, double *x, double *y, double *w, double *h)
 {
 	*x = MARGIN;
-	*y = WAVE_Y;
+	*y = lane_y(t);
 	*w = col_x(7) + COL_W - MARGIN;
-	*h = WAVE_H;
+	*h = LANE_H;
+}
+
+void
+et_view_meter_rect(double *x, double *y, double *w, double *h)
+{
+	*x = col_x(5) + METER_NAME_W;
+	*w = col_x(7) + COL_W - METER_READING_W - *x;
+	*h = 2 * METER_BAR_H + 2;
+	*y = LOOPER_Y + (LOOPER_H - *h) / 2;
 }
 
 void
@@ -60,10 +102,14 @@ et_ui_model_init(EtUiModel *m)
 	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
 		m->value[i] = et_ports[i].fallback;
 	}
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		m->position[t] = -1.0f;
+	}
 }
 
 EtChunkResult
 et_ui_model_overview(EtUiModel   *m,
+		     unsigned     track,
 		     uint32_t     serial,
 		     uint32_t     length,
 		     uint32_t     bins,
@@ -71,12 +117,16 @@ et_ui_model_overview(EtUiModel   *m,
 		     const float *peaks,
 		     uint32_t     n)
 {
+	if (track >= ET_TRACK_COUNT) {
+		return ET_CHUNK_BAD;
+	}
+	EtUiLoop *l = &m->loop[track];
 	if (bins == 0 || length == 0) {
-		m->shown_bins      = 0;
-		m->shown_length    = 0;
-		m->incoming_serial = serial;
-		m->incoming_next   = 0;
-		m->incoming_bins   = 0;
+		l->shown_bins      = 0;
+		l->shown_length    = 0;
+		l->incoming_serial = serial;
+		l->incoming_next   = 0;
+		l->incoming_bins   = 0;
 		return ET_CHUNK_WHOLE;
 	}
 	if (bins > ET_OVERVIEW_BINS || first > bins || n > bins - first ||
@@ -84,28 +134,28 @@ et_ui_model_overview(EtUiModel   *m,
 		return ET_CHUNK_BAD; /* not ours to draw */
 	}
 	if (first == 0) {
-		m->incoming_serial = serial;
-		m->incoming_next   = 0;
-		m->incoming_bins   = bins;
+		l->incoming_serial = serial;
+		l->incoming_next   = 0;
+		l->incoming_bins   = bins;
 	}
-	if (m->incoming_bins == 0 || serial != m->incoming_serial ||
-	    first != m->incoming_next || bins != m->incoming_bins) {
+	if (l->incoming_bins == 0 || serial != l->incoming_serial ||
+	    first != l->incoming_next || bins != l->incoming_bins) {
 		/* A chunk of an overview we did not see start, or one after a
 		 * chunk that went missing (which ends the one collecting). */
-		if (serial == m->incoming_serial) {
-			m->incoming_bins = 0;
+		if (serial == l->incoming_serial) {
+			l->incoming_bins = 0;
 		}
 		return ET_CHUNK_LOST;
 	}
-	memcpy(m->incoming + first, peaks, n * sizeof(float));
-	m->incoming_next = first + n;
-	if (m->incoming_next < bins) {
+	memcpy(l->incoming + first, peaks, n * sizeof(float));
+	l->incoming_next = first + n;
+	if (l->incoming_next < bins) {
 		return ET_CHUNK_TAKEN;
 	}
-	memcpy(m->shown, m->incoming, bins * sizeof(float));
-	m->shown_bins    = bins;
-	m->shown_length  = length;
-	m->incoming_bins = 0;
+	memcpy(l->shown, l->incoming, bins * sizeof(float));
+	l->shown_bins    = bins;
+	l->shown_length  = length;
+	l->incoming_bins = 0;
 	return ET_CHUNK_WHOLE;
 }
 
@@ -143,13 +193,18 @@ read_uint(const EtMsgUris *u,
 	return false;
 }
 
-/* A Vector of Float: at most ET_OVERVIEW_BINS of them, copied to msg. */
+/* A Vector of Float: between `least` and `most` of them, copied to `out`,
+ * their number to *n; those that are not finite are read as `bad`. */
 static bool
-read_peaks(const EtMsgUris *u,
-	   uint32_t         type,
-	   uint32_t         size,
-	   const uint8_t   *body,
-	   EtMsg           *msg)
+read_floats(const EtMsgUris *u,
+	    uint32_t         type,
+	    uint32_t         size,
+	    const uint8_t   *body,
+	    uint32_t         least,
+	    uint32_t         most,
+	    float            bad,
+	    float           *out,
+	    uint32_t        *n)
 {
 	LV2_Atom_Vector_Body head;
 	if (type != u->atom_Vector || size < sizeof(head)) {
@@ -159,14 +214,14 @@ read_peaks(const EtMsgUris *u,
 	const uint32_t bytes = size - (uint32_t)sizeof(head);
 	if (head.child_type != u->atom_Float ||
 	    head.child_size != sizeof(float) || bytes % sizeof(float) != 0 ||
-	    bytes / sizeof(float) > ET_OVERVIEW_BINS) {
+	    bytes / sizeof(float) > most || bytes / sizeof(float) < least) {
 		return false;
 	}
-	msg->n = bytes / (uint32_t)sizeof(float);
-	memcpy(msg->peaks, body + sizeof(head), bytes);
-	for (uint32_t i = 0; i < msg->n; ++i) {
-		if (!isfinite(msg->peaks[i])) {
-			msg->peaks[i] = 0.0f;
+	*n = bytes / (uint32_t)sizeof(float);
+	memcpy(out, body + sizeof(head), bytes);
+	for (uint32_t i = 0; i < *n; ++i) {
+		if (!isfinite(out[i])) {
+			out[i] = bad;
 		}
 	}
 	return true;
@@ -187,19 +242,41 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 		return ET_MSG_NONE;
 	}
 	memcpy(&head, buf + sizeof(atom), sizeof(head));
-	const bool activity = head.otype == u->msg_Activity;
-	if (!activity && head.otype != u->msg_Overview) {
+	EtMsgKind kind = ET_MSG_NONE;
+	if (head.otype == u->msg_Activity) {
+		kind = ET_MSG_ACTIVITY;
+	} else if (head.otype == u->msg_Overview) {
+		kind = ET_MSG_OVERVIEW;
+	} else if (head.otype == u->msg_Playheads) {
+		kind = ET_MSG_PLAYHEADS;
+	} else if (head.otype == u->msg_Meter) {
+		kind = ET_MSG_METER;
+	} else {
 		return ET_MSG_NONE;
 	}
 
 	/* The properties: each a key, a context and an atom, padded to 8. */
-	enum { SOUNDING, SERIAL, LENGTH, BINS, FIRST, PEAKS, FIELDS };
-	const uint32_t keys[FIELDS] = { u->msg_sounding, u->msg_serial,
-					u->msg_length,   u->msg_binCount,
-					u->msg_first,    u->msg_peaks };
+	enum {
+		SOUNDING,
+		TRACK,
+		SERIAL,
+		LENGTH,
+		BINS,
+		FIRST,
+		PEAKS,
+		POSITIONS,
+		INPUT,
+		FIELDS
+	};
+	const uint32_t keys[FIELDS] = { u->msg_sounding, u->msg_track,
+					u->msg_serial,   u->msg_length,
+					u->msg_binCount, u->msg_first,
+					u->msg_peaks,    u->msg_positions,
+					u->msg_input };
 	bool           have[FIELDS] = { false };
 	const uint64_t end = sizeof(atom) + (uint64_t)atom.size; /* <= size */
 	uint64_t       at  = sizeof(atom) + sizeof(head);
+	uint32_t       count;
 	memset(msg, 0, sizeof(*msg));
 	while (at < end) {
 		LV2_Atom_Property_Body prop; /* key, context, value's header */
@@ -212,7 +289,8 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 			return ET_MSG_NONE; /* a value past the object's end */
 		}
 		const uint8_t *value = buf + body;
-		unsigned       f     = 0;
+		const uint32_t type = prop.value.type, vsize = prop.value.size;
+		unsigned       f = 0;
 		while (f < FIELDS && (keys[f] != prop.key || keys[f] == 0)) {
 			++f;
 		}
@@ -220,33 +298,46 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 			bool ok;
 			switch (f) {
 			case SOUNDING:
-				ok = read_uint(u, prop.value.type,
-					       prop.value.size, value, false,
+				ok = read_uint(u, type, vsize, value, false,
 					       &msg->sounding);
 				break;
+			case TRACK:
+				ok = read_uint(u, type, vsize, value, false,
+					       &msg->track) &&
+				     msg->track >= 1 &&
+				     msg->track <= ET_TRACK_COUNT;
+				msg->track -= 1;
+				break;
 			case SERIAL:
-				ok = read_uint(u, prop.value.type,
-					       prop.value.size, value, true,
+				ok = read_uint(u, type, vsize, value, true,
 					       &msg->serial);
 				break;
 			case LENGTH:
-				ok = read_uint(u, prop.value.type,
-					       prop.value.size, value, false,
+				ok = read_uint(u, type, vsize, value, false,
 					       &msg->length);
 				break;
 			case BINS:
-				ok = read_uint(u, prop.value.type,
-					       prop.value.size, value, false,
+				ok = read_uint(u, type, vsize, value, false,
 					       &msg->bins);
 				break;
 			case FIRST:
-				ok = read_uint(u, prop.value.type,
-					       prop.value.size, value, false,
+				ok = read_uint(u, type, vsize, value, false,
 					       &msg->first);
 				break;
+			case PEAKS:
+				ok = read_floats(u, type, vsize, value, 0,
+						 ET_OVERVIEW_BINS, 0.0f,
+						 msg->peaks, &msg->n);
+				break;
+			case POSITIONS:
+				ok =
+				    read_floats(u, type, vsize, value,
+						ET_TRACK_COUNT, ET_TRACK_COUNT,
+						-1.0f, msg->position, &count);
+				break;
 			default:
-				ok = read_peaks(u, prop.value.type,
-						prop.value.size, value, msg);
+				ok = read_floats(u, type, vsize, value, 2, 2,
+						 0.0f, msg->input, &count);
 				break;
 			}
 			if (!ok) {
@@ -257,13 +348,28 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 		}
 		at = body + (((uint64_t)prop.value.size + 7u) & ~(uint64_t)7u);
 	}
-	if (activity) {
-		return have[SOUNDING] ? ET_MSG_ACTIVITY : ET_MSG_NONE;
+	switch (kind) {
+	case ET_MSG_ACTIVITY: return have[SOUNDING] ? kind : ET_MSG_NONE;
+	case ET_MSG_OVERVIEW:
+		return have[TRACK] && have[SERIAL] && have[LENGTH] &&
+			       have[BINS] && have[FIRST] && have[PEAKS]
+			   ? kind
+			   : ET_MSG_NONE;
+	case ET_MSG_PLAYHEADS:
+		for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+			const float p    = msg->position[t];
+			msg->position[t] = p < 0.0f ? -1.0f : fminf(p, 1.0f);
+		}
+		return have[POSITIONS] ? kind : ET_MSG_NONE;
+	case ET_MSG_METER:
+		for (unsigned c = 0; c < 2; ++c) {
+			msg->input[c] =
+			    fminf(fmaxf(msg->input[c], 0.0f), 16.0f);
+		}
+		return have[INPUT] ? kind : ET_MSG_NONE;
+	case ET_MSG_NONE: break;
 	}
-	return have[SERIAL] && have[LENGTH] && have[BINS] && have[FIRST] &&
-		       have[PEAKS]
-		   ? ET_MSG_OVERVIEW
-		   : ET_MSG_NONE;
+	return ET_MSG_NONE;
 }
 
 /* ------------------------------------------------------------ layout */
@@ -317,6 +423,23 @@ et_layout_init(EtLayout *l)
 		    x, TRACKS_Y + 145.0, w, 30.0, "MUTE", t);
 	}
 
+	/* The looper's head row, and a lane for each loop. */
+	add(l, ET_WIDGET_TRIGGER, ET_PORT_LOOP_UNDO, col_x(3), LOOPER_Y, COL_W,
+	    LOOPER_H, "UNDO", 0);
+	add(l, ET_WIDGET_TRIGGER, ET_PORT_LOOP_REDO, col_x(4), LOOPER_Y, COL_W,
+	    LOOPER_H, "REDO", 0);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const double y = lane_y(t);
+		add(l, ET_WIDGET_LANE, ET_PORT_ACTIVE_TRACK, col_x(0), y,
+		    COL_W, LANE_H, "LOOP", t);
+		add(l, ET_WIDGET_TOGGLE,
+		    et_track_loop_port(t, ET_TRACK_LOOP_MUTE), col_x(6), y,
+		    COL_W, LANE_H, "MUTE", t);
+		add(l, ET_WIDGET_NUMBER,
+		    et_track_loop_port(t, ET_TRACK_LOOP_LEVEL), col_x(7), y,
+		    COL_W, LANE_H, NULL, t);
+	}
+
 	static const struct {
 		EtWidgetKind kind;
 		uint32_t     port;
@@ -350,13 +473,23 @@ et_layout_hit(const EtLayout *l, double x, double y)
 	return NULL;
 }
 
+bool
+et_port_is_level(uint32_t port)
+{
+	return port == ET_PORT_LOOP_LEVEL ||
+	       (port >= et_track_loop_port(0, ET_TRACK_LOOP_LEVEL) &&
+		port <= et_track_loop_port(ET_TRACK_COUNT - 1,
+					   ET_TRACK_LOOP_LEVEL));
+}
+
 float
 et_widget_drag_step(uint32_t port)
 {
-	switch (port) {
-	case ET_PORT_LOOP_LEVEL: return 0.25f;
-	case ET_PORT_LOOP_QUANTIZE: return 1.0f / 20.0f;
-	default: break;
+	if (et_port_is_level(port)) {
+		return 0.25f;
+	}
+	if (port == ET_PORT_LOOP_QUANTIZE) {
+		return 1.0f / 20.0f;
 	}
 	if (port >= ET_PORT_TRACK_FIRST && port <= ET_PORT_TRACK_LAST &&
 	    (port - ET_PORT_TRACK_FIRST) % ET_TRACK_FIELD_COUNT ==
@@ -369,7 +502,7 @@ et_widget_drag_step(uint32_t port)
 float
 et_widget_wheel_step(uint32_t port)
 {
-	return port == ET_PORT_LOOP_LEVEL ? 0.5f : 1.0f;
+	return et_port_is_level(port) ? 0.5f : 1.0f;
 }
 
 /* ------------------------------------------------------------ drawing */
@@ -449,7 +582,7 @@ format_value(uint32_t port, float v, char *buf, size_t size)
 	} else if (port == ET_PORT_LOOP_BARS) {
 		n == 0 ? snprintf(buf, size, "Free")
 		       : snprintf(buf, size, "%d", n);
-	} else if (port == ET_PORT_LOOP_LEVEL) {
+	} else if (et_port_is_level(port)) {
 		snprintf(buf, size, "%+.1f dB",
 			 v <= -0.05f || v >= 0.05f ? (double)v : 0.0);
 	} else if (port >= ET_PORT_TRACK_FIRST && port <= ET_PORT_TRACK_LAST) {
@@ -482,6 +615,38 @@ toggle_color(uint32_t port)
 	}
 }
 
+static const char *
+state_name(int state, Rgb *color)
+{
+	switch (state) {
+	case 1: *color = c_amber; return "ARMED";
+	case 2: *color = c_red; return "RECORDING";
+	case 3: *color = c_green; return "PLAYING";
+	case 4: *color = c_overdub; return "OVERDUBBING";
+	default: *color = c_dim; return "EMPTY";
+	}
+}
+
+static bool
+is_active(const EtUiModel *m, unsigned track)
+{
+	return lrintf(m->value[ET_PORT_ACTIVE_TRACK]) == (long)track + 1;
+}
+
+/* A light: a dot of `fill`, or of `off` when it is not lit. */
+static void
+light(cairo_t *cr, double x, double y, bool lit, Rgb fill, Rgb off)
+{
+	cairo_arc(cr, x, y, 4.5, 0, 2 * M_PI);
+	set(cr, lit ? fill : off);
+	cairo_fill_preserve(cr);
+	set(cr, lit ? (Rgb){ fill.r * 0.6 + 0.4, fill.g * 0.6 + 0.4,
+			     fill.b * 0.6 + 0.4 }
+		    : c_edge);
+	cairo_set_line_width(cr, 1.0);
+	cairo_stroke(cr);
+}
+
 static void
 draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
 {
@@ -490,8 +655,7 @@ draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
 	const double mid = w->y + w->h / 2;
 	switch (w->kind) {
 	case ET_WIDGET_TRACK: {
-		const bool active = lrintf(m->value[ET_PORT_ACTIVE_TRACK]) ==
-				    (long)w->track + 1;
+		const bool active = is_active(m, w->track);
 		box(cr, w->x, w->y, w->w, w->h, active ? c_accent : c_cell,
 		    active ? c_accent : c_edge);
 		const Rgb ink = active ? c_bg : c_text;
@@ -500,20 +664,39 @@ draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
 		     active ? c_bg : c_dim);
 		text(cr, buf, w->x + 41, mid, 14, true, ALIGN_LEFT, ink);
 		/* The note light. */
-		const bool lit = m->sounding & (1u << w->track);
-		cairo_arc(cr, w->x + w->w - 11, mid, 4.5, 0, 2 * M_PI);
-		set(cr, lit ? c_green
-			    : (active ? (Rgb){ 0.55, 0.36, 0.10 } : c_bg));
-		cairo_fill_preserve(cr);
-		set(cr, lit ? (Rgb){ 0.7, 1.0, 0.75 } : c_edge);
-		cairo_set_line_width(cr, 1.0);
-		cairo_stroke(cr);
+		light(cr, w->x + w->w - 11, mid,
+		      m->sounding & (1u << w->track), c_green,
+		      active ? (Rgb){ 0.55, 0.36, 0.10 } : c_bg);
+		return;
+	}
+	case ET_WIDGET_LANE: {
+		/* The loop's name and state; orange for the active track's. */
+		const bool  active = is_active(m, w->track);
+		const int   state  = (int)lrintf(m->value[et_track_loop_port(
+		       w->track, ET_TRACK_LOOP_STATE)]);
+		Rgb         sc;
+		const char *name = state_name(state, &sc);
+		box(cr, w->x, w->y, w->w, w->h, active ? c_accent : c_cell,
+		    active ? c_accent : c_edge);
+		snprintf(buf, sizeof(buf), "%u", w->track + 1);
+		const double top = w->y + 11, bottom = w->y + w->h - 9;
+		text(cr, w->label, w->x + 7, top, 8.5, false, ALIGN_LEFT,
+		     active ? c_bg : c_dim);
+		text(cr, buf, w->x + 37, top, 13, true, ALIGN_LEFT,
+		     active ? c_bg : c_text);
+		text(cr, name, w->x + 7, bottom, 7.5, true, ALIGN_LEFT,
+		     active ? c_bg : sc);
+		light(cr, w->x + w->w - 11, top, state != 0, sc,
+		      active ? (Rgb){ 0.55, 0.36, 0.10 } : c_bg);
 		return;
 	}
 	case ET_WIDGET_NUMBER:
 		box(cr, w->x, w->y, w->w, w->h, c_cell, c_edge);
 		format_value(w->port, v, buf, sizeof(buf));
-		if (w->h >= 32) { /* label above, value below */
+		if (!w->label) { /* the value alone */
+			text(cr, buf, w->x + w->w / 2, mid, 12.5, true,
+			     ALIGN_CENTER, c_text);
+		} else if (w->h >= 32) { /* label above, value below */
 			text(cr, w->label, w->x + w->w / 2, w->y + 10, 8.5,
 			     false, ALIGN_CENTER, c_dim);
 			text(cr, buf, w->x + w->w / 2, w->y + w->h - 11, 12.5,
@@ -540,120 +723,234 @@ draw_widget(cairo_t *cr, const EtWidget *w, const EtUiModel *m)
 	}
 }
 
-static const char *
-state_name(int state, Rgb *color)
+/* The looper's head row: its name and the meter's (the active loop's
+ * state, the meter itself, UNDO and REDO are drawn apart). */
+static void
+draw_looper_head(cairo_t *cr)
 {
-	switch (state) {
-	case 1: *color = c_amber; return "ARMED";
-	case 2: *color = c_red; return "RECORDING";
-	case 3: *color = c_green; return "PLAYING";
-	case 4: *color = (Rgb){ 0.902, 0.361, 0.208 }; return "OVERDUBBING";
-	default: *color = c_dim; return "EMPTY";
-	}
+	const double mid = LOOPER_Y + LOOPER_H / 2;
+	text(cr, "LOOPER", MARGIN, mid, 12, true, ALIGN_LEFT, c_dim);
+	text(cr, "INPUT", col_x(5), mid, 8.5, false, ALIGN_LEFT, c_dim);
 }
 
+/* The active loop's state and length, beside the looper's name. */
 static void
-draw_looper(cairo_t *cr, const EtUiModel *m)
+draw_state(cairo_t *cr, const EtUiModel *m)
 {
-	const int   state = (int)lrintf(m->value[ET_PORT_LOOP_STATE]);
-	Rgb         sc;
-	const char *name = state_name(state, &sc);
-	text(cr, "LOOPER", MARGIN, LOOPER_Y + 11, 12, true, ALIGN_LEFT, c_dim);
-	box(cr, col_x(1), LOOPER_Y + 1, COL_W + COL_STEP, 20, c_panel, sc);
-	cairo_arc(cr, col_x(1) + 12, LOOPER_Y + 11, 4.0, 0, 2 * M_PI);
+	const double mid   = LOOPER_Y + LOOPER_H / 2;
+	const int    state = (int)lrintf(m->value[ET_PORT_LOOP_STATE]);
+	Rgb          sc;
+	const char  *name = state_name(state, &sc);
+	const double px = col_x(1), pw = COL_W + COL_STEP;
+	box(cr, px, LOOPER_Y + 2, pw, LOOPER_H - 4, c_panel, sc);
+	cairo_arc(cr, px + 12, mid, 4.0, 0, 2 * M_PI);
 	set(cr, sc);
 	cairo_fill(cr);
-	text(cr, name, col_x(1) + 22, LOOPER_Y + 11, 10.5, true, ALIGN_LEFT,
-	     sc);
-
-	char        buf[64];
+	text(cr, name, px + 22, mid, 10.5, true, ALIGN_LEFT, sc);
+	char        buf[32];
 	const float length = m->value[ET_PORT_LOOP_LENGTH];
 	if (length > 0.0f) {
 		snprintf(buf, sizeof(buf), "%.2f s", (double)length);
 	} else {
 		snprintf(buf, sizeof(buf), "\xe2\x80\x94");
 	}
-	text(cr, buf, col_x(7) + COL_W, LOOPER_Y + 11, 11, true, ALIGN_RIGHT,
-	     c_text);
-	text(cr, "LENGTH", col_x(7) + COL_W - 60, LOOPER_Y + 11, 9, false,
-	     ALIGN_RIGHT, c_dim);
+	text(cr, buf, px + pw - 9, mid, 11, true, ALIGN_RIGHT, c_text);
+}
 
-	double x, y, w, h;
-	et_view_wave_rect(&x, &y, &w, &h);
-	box(cr, x, y, w, h, (Rgb){ 0.078, 0.086, 0.098 }, c_edge);
-	const double mid = y + h / 2, half = h / 2 - 6;
-	if (m->shown_bins > 0) {
-		set(cr, c_edge);
-		cairo_move_to(cr, x + 4, mid + 0.5);
-		cairo_line_to(cr, x + w - 4, mid + 0.5);
-		cairo_set_line_width(cr, 1.0);
-		cairo_stroke(cr);
-
-		const double inner = w - 8, x0 = x + 4;
-		const double bw = inner / m->shown_bins;
-		cairo_move_to(cr, x0, mid);
-		for (uint32_t b = 0; b < m->shown_bins; ++b) {
-			const double p =
-			    fmin(1.0, fmax(0.0, (double)m->shown[b]));
-			cairo_line_to(cr, x0 + b * bw, mid - p * half);
-			cairo_line_to(cr, x0 + (b + 1) * bw, mid - p * half);
-		}
-		for (uint32_t b = m->shown_bins; b-- > 0;) {
-			const double p =
-			    fmin(1.0, fmax(0.0, (double)m->shown[b]));
-			cairo_line_to(cr, x0 + (b + 1) * bw, mid + p * half);
-			cairo_line_to(cr, x0 + b * bw, mid + p * half);
-		}
-		cairo_close_path(cr);
-		Rgb wc = c_wave;
-		if (lrintf(m->value[ET_PORT_LOOP_MUTE]) != 0) {
-			wc = c_dim;
-		}
-		cairo_set_source_rgba(cr, wc.r, wc.g, wc.b, 0.85);
+/* The input meter (its name is drawn with the head row): left above
+ * right, -60 to +6 dBFS, green up to -12 dB, amber to -3 dB, red above; a
+ * tick at 0 dBFS; the louder channel's reading, red from 0 dBFS on. */
+static void
+draw_meter(cairo_t *cr, const EtUiModel *m)
+{
+	const double mid = LOOPER_Y + LOOPER_H / 2;
+	char         buf[32];
+	double       x, y, w, h;
+	et_view_meter_rect(&x, &y, &w, &h);
+	const double span      = METER_TOP_DB - METER_FLOOR_DB;
+	const double stops[3]  = { -12.0, -3.0, METER_TOP_DB };
+	const Rgb    colors[3] = { c_green, c_amber, c_red };
+	double       loudest   = 0.0;
+	for (unsigned c = 0; c < 2; ++c) {
+		const double by   = y + c * (METER_BAR_H + 2);
+		const double peak = (double)m->input[c];
+		loudest           = fmax(loudest, peak);
+		set(cr, c_well);
+		cairo_rectangle(cr, x, by, w, METER_BAR_H);
 		cairo_fill(cr);
-
-		if (state >= 1) {
-			const double pos = fmin(
-			    1.0,
-			    fmax(0.0,
-				 (double)m->value[ET_PORT_LOOP_POSITION]));
-			const double px = floor(x0 + pos * inner) + 0.5;
-			set(cr, c_text);
-			cairo_set_line_width(cr, 2.0);
-			cairo_move_to(cr, px, y + 3);
-			cairo_line_to(cr, px, y + h - 3);
-			cairo_stroke(cr);
+		const double db = peak > 0.0 ? 20.0 * log10(peak) : -INFINITY;
+		const double f =
+		    fmin(1.0, fmax(0.0, (db - METER_FLOOR_DB) / span));
+		double from = METER_FLOOR_DB;
+		for (unsigned k = 0; k < 3; ++k) {
+			const double to = stops[k];
+			const double x0 =
+			    x + (from - METER_FLOOR_DB) / span * w;
+			const double xend =
+			    x + (to - METER_FLOOR_DB) / span * w;
+			const double x1 = fmin(xend, x + f * w);
+			if (x1 > x0) {
+				set(cr, colors[k]);
+				cairo_rectangle(cr, x0, by, x1 - x0,
+						METER_BAR_H);
+				cairo_fill(cr);
+			}
+			from = to;
 		}
-	} else {
-		const char *hint =
-		    state == 2 ? "recording the first take..."
-		    : state == 1
-			? "armed: recording starts on the quantize point"
-			: "no loop: press ARM to record";
-		text(cr, hint, x + w / 2, mid, 12, false, ALIGN_CENTER,
-		     state == 2 ? c_red : c_dim);
 	}
+	const double zero = floor(x + (0.0 - METER_FLOOR_DB) / span * w) + 0.5;
+	set(cr, c_text);
+	cairo_set_line_width(cr, 1.0);
+	cairo_move_to(cr, zero, y - 2);
+	cairo_line_to(cr, zero, y + h + 2);
+	cairo_stroke(cr);
+	if (loudest >= 0.001) {
+		snprintf(buf, sizeof(buf), "%+.1f dB", 20.0 * log10(loudest));
+	} else {
+		snprintf(buf, sizeof(buf), "\xe2\x80\x94");
+	}
+	text(cr, buf, col_x(7) + COL_W, mid, 10, true, ALIGN_RIGHT,
+	     loudest >= 1.0 ? c_red : c_text);
+}
+
+/* Track t's loop lane: its waveform (grey while muted, by its own mute or
+ * the master's; the playhead is drawn live); its name, mute and level are
+ * widgets. */
+static void
+draw_lane(cairo_t *cr, const EtUiModel *m, unsigned t)
+{
+	double x, y, w, h;
+	et_view_wave_rect(t, &x, &y, &w, &h);
+	const int state =
+	    (int)lrintf(m->value[et_track_loop_port(t, ET_TRACK_LOOP_STATE)]);
+	const bool muted =
+	    m->value[et_track_loop_port(t, ET_TRACK_LOOP_MUTE)] > 0.0f ||
+	    m->value[ET_PORT_LOOP_MUTE] > 0.0f;
+	box(cr, x, y, w, h, c_well, c_edge);
+	const EtUiLoop *l   = &m->loop[t];
+	const double    mid = y + h / 2, half = h / 2 - 3;
+	if (l->shown_bins == 0) {
+		const char *hint = state == 2   ? "recording the first take..."
+				   : state == 1 ? "armed: recording starts on "
+						  "the quantize point"
+				   : is_active(m, t)
+				       ? "no loop: press ARM to record here"
+				       : NULL;
+		if (hint) {
+			text(cr, hint, x + w / 2, mid, 10, false, ALIGN_CENTER,
+			     state == 2   ? c_red
+			     : state == 1 ? c_amber
+					  : c_dim);
+		}
+		return;
+	}
+	set(cr, c_edge);
+	cairo_move_to(cr, x + 4, mid + 0.5);
+	cairo_line_to(cr, x + w - 4, mid + 0.5);
+	cairo_set_line_width(cr, 1.0);
+	cairo_stroke(cr);
+
+	/* One point a design unit across (a bin is less than one: each point
+	 * is the largest of the bins under it), which halves what cairo has to
+	 * fill. */
+	const double   inner = w - 8, x0 = x + 4;
+	const unsigned cols =
+	    inner < WAVE_COLUMNS_MAX ? (unsigned)inner : WAVE_COLUMNS_MAX;
+	float top[WAVE_COLUMNS_MAX];
+	for (unsigned c = 0; c < cols; ++c) {
+		const uint32_t from = c * l->shown_bins / cols;
+		const uint32_t to   = (c + 1) * l->shown_bins / cols;
+		float          p    = l->shown[from];
+		for (uint32_t b = from + 1; b < to; ++b) {
+			p = fmaxf(p, l->shown[b]);
+		}
+		top[c] = fminf(1.0f, fmaxf(0.0f, p));
+	}
+	cairo_move_to(cr, x0, mid);
+	for (unsigned c = 0; c < cols; ++c) {
+		cairo_line_to(cr, x0 + c + 0.5, mid - top[c] * half);
+	}
+	cairo_line_to(cr, x0 + cols, mid);
+	for (unsigned c = cols; c-- > 0;) {
+		cairo_line_to(cr, x0 + c + 0.5, mid + top[c] * half);
+	}
+	cairo_close_path(cr);
+	const Rgb wc = muted ? c_dim : state == 4 ? c_overdub : c_wave;
+	cairo_set_source_rgba(cr, wc.r, wc.g, wc.b, 0.85);
+	cairo_fill(cr);
+}
+
+/* Track t's playhead, over its waveform. */
+static void
+draw_playhead(cairo_t *cr, const EtUiModel *m, unsigned t)
+{
+	const double pos = (double)m->position[t];
+	if (pos < 0.0 || m->loop[t].shown_bins == 0) {
+		return;
+	}
+	double x, y, w, h;
+	et_view_wave_rect(t, &x, &y, &w, &h);
+	const double px = floor(x + 4 + fmin(pos, 1.0) * (w - 8)) + 0.5;
+	set(cr, c_text);
+	cairo_set_line_width(cr, 2.0);
+	cairo_move_to(cr, px, y + 2);
+	cairo_line_to(cr, px, y + h - 2);
+	cairo_stroke(cr);
 }
 
 void
-et_view_draw(cairo_t *cr, const EtLayout *layout, const EtUiModel *m)
+et_view_draw_static(cairo_t *cr, const EtLayout *layout, const EtUiModel *m)
 {
 	set(cr, c_bg);
 	cairo_paint(cr);
 
 	text(cr, "EIGHTTRACK", MARGIN, HEADER_Y + HEADER_H / 2, 20, true,
 	     ALIGN_LEFT, c_text);
-	text(cr, "8 tracks + looper", MARGIN + 160, HEADER_Y + HEADER_H / 2,
+	text(cr, "8 tracks, 8 loops", MARGIN + 160, HEADER_Y + HEADER_H / 2,
 	     10, false, ALIGN_LEFT, c_dim);
 
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		const bool active =
-		    lrintf(m->value[ET_PORT_ACTIVE_TRACK]) == (long)t + 1;
 		box(cr, col_x(t), TRACKS_Y, COL_W, TRACKS_H, c_panel,
-		    active ? c_accent : c_edge);
+		    is_active(m, t) ? c_accent : c_edge);
+	}
+	draw_looper_head(cr);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		draw_lane(cr, m, t);
+		if (is_active(m, t)) {
+			/* The active track's lane, framed in orange. */
+			double x, y, w, h;
+			et_view_lane_rect(t, &x, &y, &w, &h);
+			rounded(cr, x - 3, y - 3, w + 6, h + 6, 5.0);
+			set(cr, c_accent);
+			cairo_set_line_width(cr, 2.0);
+			cairo_stroke(cr);
+		}
 	}
 	for (unsigned i = 0; i < layout->count; ++i) {
 		draw_widget(cr, &layout->widget[i], m);
 	}
-	draw_looper(cr, m);
+}
+
+bool
+et_view_port_is_live(uint32_t port)
+{
+	return port == ET_PORT_LOOP_STATE || port == ET_PORT_LOOP_LENGTH ||
+	       port == ET_PORT_LOOP_POSITION;
+}
+
+void
+et_view_draw_live(cairo_t *cr, const EtUiModel *m)
+{
+	draw_state(cr, m);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		draw_playhead(cr, m, t);
+	}
+	draw_meter(cr, m);
+}
+
+void
+et_view_draw(cairo_t *cr, const EtLayout *layout, const EtUiModel *m)
+{
+	et_view_draw_static(cr, layout, m);
+	et_view_draw_live(cr, m);
 }

@@ -18,20 +18,25 @@
 #include <stdint.h>
 
 #define ET_VIEW_WIDTH  760
-#define ET_VIEW_HEIGHT 430
+#define ET_VIEW_HEIGHT 640
 
+/* One loop's waveform overview: `shown` is the last complete one; chunks
+ * of a newer one collect in `incoming` until it is whole. */
 typedef struct {
-	float    value[ET_PORT_COUNT]; /* control ports, as last known */
-	uint32_t sounding; /* bit t: track t+1 has notes sounding */
-
-	/* The waveform overview: `shown` is the last complete one; chunks of
-	 * a newer one collect in `incoming` until it is whole. */
 	float    shown[ET_OVERVIEW_BINS];
 	uint32_t shown_bins;   /* 0: no loop */
 	uint32_t shown_length; /* frames */
 	float    incoming[ET_OVERVIEW_BINS];
 	uint32_t incoming_serial, incoming_next;
 	uint32_t incoming_bins; /* of the overview collecting; 0: none */
+} EtUiLoop;
+
+typedef struct {
+	float    value[ET_PORT_COUNT]; /* control ports, as last known */
+	uint32_t sounding; /* bit t: track t+1 has notes sounding */
+	EtUiLoop loop[ET_TRACK_COUNT];
+	float    position[ET_TRACK_COUNT]; /* playheads 0..1; < 0: none */
+	float    input[2]; /* the input meter's peaks, linear */
 } EtUiModel;
 
 typedef enum {
@@ -39,18 +44,19 @@ typedef enum {
 			    */
 	ET_WIDGET_TOGGLE,  /* click flips 0/1 */
 	ET_WIDGET_TRIGGER, /* 1 while held */
-	ET_WIDGET_TRACK    /* click makes the track active */
+	ET_WIDGET_TRACK,   /* click makes the track active */
+	ET_WIDGET_LANE     /* a loop lane's name: the same, drawn as a lane */
 } EtWidgetKind;
 
 typedef struct {
 	EtWidgetKind kind;
 	uint32_t     port;
 	double       x, y, w, h;
-	const char  *label;
-	unsigned     track; /* ET_WIDGET_TRACK: 0..7 */
+	const char  *label; /* NULL: a number shows its value alone */
+	unsigned     track; /* ET_WIDGET_TRACK, ET_WIDGET_LANE: 0..7 */
 } EtWidget;
 
-#define ET_VIEW_MAX_WIDGETS 64
+#define ET_VIEW_MAX_WIDGETS 96
 
 typedef struct {
 	EtWidget widget[ET_VIEW_MAX_WIDGETS];
@@ -67,9 +73,11 @@ typedef enum {
 } EtChunkResult;
 
 /* An Overview message's chunk: bins first..first+n-1 of overview `serial`
- * with `bins` bins in all, for a loop of `length` frames.  After
- * ET_CHUNK_LOST the UI should ask for the overview again (msg:Request). */
+ * of track `track`'s loop (0..7), with `bins` bins in all, for a loop of
+ * `length` frames.  After ET_CHUNK_LOST the UI should ask for the
+ * overviews again (msg:Request). */
 EtChunkResult et_ui_model_overview(EtUiModel   *m,
+				   unsigned     track,
 				   uint32_t     serial,
 				   uint32_t     length,
 				   uint32_t     bins,
@@ -87,17 +95,28 @@ EtChunkResult et_ui_model_overview(EtUiModel   *m,
 typedef struct {
 	uint32_t atom_Object, atom_Blank, atom_Int, atom_Long, atom_Float,
 	    atom_Vector;
-	uint32_t msg_Activity, msg_Overview, msg_sounding, msg_serial,
-	    msg_length, msg_binCount, msg_first, msg_peaks;
+	uint32_t msg_Activity, msg_Overview, msg_Playheads, msg_Meter;
+	uint32_t msg_sounding, msg_track, msg_serial, msg_length, msg_binCount,
+	    msg_first, msg_peaks, msg_positions, msg_input;
 } EtMsgUris;
 
-typedef enum { ET_MSG_NONE, ET_MSG_ACTIVITY, ET_MSG_OVERVIEW } EtMsgKind;
+typedef enum {
+	ET_MSG_NONE,
+	ET_MSG_ACTIVITY,
+	ET_MSG_OVERVIEW,
+	ET_MSG_PLAYHEADS,
+	ET_MSG_METER
+} EtMsgKind;
 
 typedef struct {
-	uint32_t sounding;                    /* ET_MSG_ACTIVITY */
-	uint32_t serial, length, bins, first; /* ET_MSG_OVERVIEW */
+	uint32_t sounding; /* ET_MSG_ACTIVITY */
+	/* ET_MSG_OVERVIEW: track 0..7 (the message says 1..8) */
+	uint32_t track, serial, length, bins, first;
 	uint32_t n; /* peaks given, <= ET_OVERVIEW_BINS */
 	float    peaks[ET_OVERVIEW_BINS]; /* finite, n of them */
+	/* ET_MSG_PLAYHEADS: 0..1, or -1 (none, or not a finite number) */
+	float position[ET_TRACK_COUNT];
+	float input[2]; /* ET_MSG_METER: finite, 0 .. 16 */
 } EtMsg;
 
 EtMsgKind et_msg_read(const EtMsgUris *u,
@@ -115,10 +134,31 @@ const EtWidget *et_layout_hit(const EtLayout *layout, double x, double y);
 float et_widget_drag_step(uint32_t port);
 float et_widget_wheel_step(uint32_t port);
 
-/* Draws everything, in design units (the caller scales). */
-void et_view_draw(cairo_t *cr, const EtLayout *layout, const EtUiModel *m);
+/* loop_level or a track's loop level (dB, written to 0.1 dB). */
+bool et_port_is_level(uint32_t port);
 
-/* Design area of the waveform, for tests. */
-void et_view_wave_rect(double *x, double *y, double *w, double *h);
+/* Draws everything, in design units (the caller scales): what changes
+ * with the ports and the overviews (et_view_draw_static), then what moves
+ * all the time over it (et_view_draw_live: the playheads, the input meter,
+ * the active loop's state and its length, which grows during a take), so
+ * that a caller may keep the first and redraw only the second when only
+ * those changed. */
+void et_view_draw(cairo_t *cr, const EtLayout *layout, const EtUiModel *m);
+void et_view_draw_static(cairo_t         *cr,
+			 const EtLayout  *layout,
+			 const EtUiModel *m);
+void et_view_draw_live(cairo_t *cr, const EtUiModel *m);
+
+/* Whether a port shows only in what et_view_draw_live() draws (the active
+ * loop's state and length; loop_position, which the playheads replace,
+ * nowhere): its changes need not redraw the rest. */
+bool et_view_port_is_live(uint32_t port);
+
+/* Design areas, for tests: the waveform of track t's loop lane (0..7),
+ * the whole lane (its name, waveform, mute and level), and the input
+ * meter's two bars (left above right, each h / 2 high at most). */
+void et_view_wave_rect(unsigned t, double *x, double *y, double *w, double *h);
+void et_view_lane_rect(unsigned t, double *x, double *y, double *w, double *h);
+void et_view_meter_rect(double *x, double *y, double *w, double *h);
 
 #endif

@@ -31,10 +31,10 @@ bin_of(uint32_t frame, uint32_t length)
 	return b;
 }
 
-/* The largest of `peak` and |x[i]|: NaN compares false and is skipped.
- * Eight lanes, so that the compiler can vectorize it. */
-static float
-peak_of(const float *x, uint32_t n, float peak)
+/* NaN compares false and is skipped.  Eight lanes, so that the compiler
+ * can vectorize it. */
+float
+et_overview_peak(const float *x, uint32_t n, float peak)
 {
 	float    lanes[8] = { peak, peak, peak, peak, peak, peak, peak, peak };
 	uint32_t i        = 0;
@@ -128,9 +128,10 @@ et_overview_update(EtOverview       *ov,
 			const float *left, *right;
 			uint32_t     n =
 			    et_loop_view_read(view, frame, &left, &right);
-			n = n < stop - frame ? n : stop - frame;
-			ov->work[bin] =
-			    peak_of(left, n, peak_of(right, n, ov->work[bin]));
+			n             = n < stop - frame ? n : stop - frame;
+			ov->work[bin] = et_overview_peak(
+			    left, n,
+			    et_overview_peak(right, n, ov->work[bin]));
 			frame += n;
 		}
 	}

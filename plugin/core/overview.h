@@ -52,6 +52,10 @@ bool et_overview_update(EtOverview       *ov,
  * the same as the last.  For when the loop went unwatched for a while. */
 void et_overview_restart(EtOverview *ov);
 
+/* The largest of `peak` and every |x[i]| (NaN is skipped): the scan's
+ * own reduction, for whoever else measures peaks (the UI's input meter). */
+float et_overview_peak(const float *x, uint32_t n, float peak);
+
 /* The first frame of bin `bin` of a loop of `length` frames. */
 uint32_t et_overview_bin_start(uint32_t bin, uint32_t length);
 

@@ -155,8 +155,8 @@
 	  CONTROL_OUT, 0, 0, 1, 0, COEF, LOOPER, NONE)                            \
 	/* Added with the UI and the "beyond the Octatrack" work. */              \
 	X(k, NOTIFY, "notify", "Notify",                                          \
-	  "Feedback for the plugin's UI: notes sounding per track and the "       \
-	  "loop's waveform overview.",                                            \
+	  "Feedback for the plugin's UI: notes sounding per track, each loop's "  \
+	  "waveform overview and playhead, and the input meter.",                 \
 	  NOTIFY_OUT, 0, 0, 0, 0, NONE, MIDI, NONE)                               \
 	X(k, CLOCK_OUT, "clock_out", "Clock out",                                 \
 	  "Sends MIDI clock (24 per quarter note), Start, Stop, Continue and "    \

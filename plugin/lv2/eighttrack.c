@@ -399,6 +399,10 @@ run(LV2_Handle instance, uint32_t nframes)
 	et_seq_out_begin(&self->notify, self->port[ET_PORT_NOTIFY]);
 
 	take_restored_loops(self);
+	/* The input meter reads the input before the engine writes the
+	 * output, which may be the same buffers. */
+	et_notify_input(&self->ui, self->port[ET_PORT_IN_L],
+			self->port[ET_PORT_IN_R], nframes);
 	const EtEngineAudio audio      = { self->port[ET_PORT_IN_L],
 					   self->port[ET_PORT_IN_R],
 					   self->port[ET_PORT_OUT_L],
@@ -441,7 +445,7 @@ run(LV2_Handle instance, uint32_t nframes)
 				  et_track_loop_port(t, ET_TRACK_LOOP_STATE),
 				  et_engine_track_loop_state(engine, t));
 	}
-	et_notify_run(&self->ui, &self->notify, et_engine_active_loop(engine),
+	et_notify_run(&self->ui, &self->notify, engine->recorders,
 		      &engine->router, nframes);
 	et_seq_out_end(&self->midi_out);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {

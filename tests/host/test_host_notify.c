@@ -1,8 +1,10 @@
 /* What the plugin tells its UI on notify, through the built bundle loaded
- * by lilv: the UI's request is answered with the whole waveform overview,
- * whose bins are exactly the peaks of what was recorded; the note lights
- * follow the notes; everything fits the port, and run() allocates
- * nothing. */
+ * by lilv: the UI's request is answered with the whole waveform overview
+ * of every loop, each naming its track, whose bins are exactly the peaks
+ * of what was recorded, all eight in one block of the declared buffer
+ * size; the playheads follow the loops, the meter the input; the note
+ * lights follow the notes; everything fits the port, however small, and
+ * run() allocates nothing. */
 #include "looper.h"
 #include "lv2host.h"
 #include "messages.h"
@@ -17,6 +19,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,11 +27,13 @@
 
 #define RATE       48000.0
 #define BLOCK      256u
-#define MAX_CHUNKS 64
-/* A whole overview per run() at most (notify.h). */
-#define CHUNKS_PER_RUN (ET_OVERVIEW_BINS / ET_MSG_OVERVIEW_CHUNK)
+#define TRACKS     8
+#define MAX_CHUNKS 160
+/* A whole overview of each loop per run() at most (notify.h). */
+#define CHUNKS_PER_RUN (TRACKS * ET_OVERVIEW_BINS / ET_MSG_OVERVIEW_CHUNK)
 
 typedef struct {
+	uint32_t track; /* 1..8, as sent */
 	uint32_t serial, length, bins, first, n;
 	float    peaks[ET_MSG_OVERVIEW_CHUNK];
 } Chunk;
@@ -39,14 +44,18 @@ typedef struct {
 	uint32_t sounding;
 	unsigned n_chunks;
 	Chunk    chunk[MAX_CHUNKS];
-	uint32_t largest_event; /* bytes of the largest event body */
+	unsigned playheads, meters; /* messages of each */
+	float    position[TRACKS];  /* of the last Playheads */
+	float    input[2];          /* of the last Meter */
+	uint32_t largest_event;     /* bytes of the largest event body */
+	uint32_t bytes;             /* the sequence's, header included */
 } Sent;
 
 typedef struct {
 	EthHost *host;
 	LV2_URID object, atom_int, atom_long, atom_float, atom_vector, request,
 	    activity, overview, sounding, serial, length, bin_count, first,
-	    peaks;
+	    peaks, track, playheads, positions, meter, input;
 	float   *fed; /* every input sample, left channel (right = -0.5 x) */
 	uint64_t wall;
 	uint64_t fed_cap;
@@ -55,6 +64,7 @@ typedef struct {
 	LV2_URID alive;
 	bool     ui_open;
 	uint64_t next_alive;
+	float    gain; /* of synth() in what play_block() feeds */
 } Fixture;
 
 static void
@@ -70,6 +80,7 @@ fixture_init(Fixture *f)
 	f->request     = eth_map(f->host, ET_MSG__Request);
 	f->alive       = eth_map(f->host, ET_MSG__Alive);
 	f->ui_open     = true;
+	f->gain        = 1.0f;
 	f->activity    = eth_map(f->host, ET_MSG__Activity);
 	f->overview    = eth_map(f->host, ET_MSG__Overview);
 	f->sounding    = eth_map(f->host, ET_MSG__sounding);
@@ -78,6 +89,11 @@ fixture_init(Fixture *f)
 	f->bin_count   = eth_map(f->host, ET_MSG__binCount);
 	f->first       = eth_map(f->host, ET_MSG__first);
 	f->peaks       = eth_map(f->host, ET_MSG__peaks);
+	f->track       = eth_map(f->host, ET_MSG__track);
+	f->playheads   = eth_map(f->host, ET_MSG__Playheads);
+	f->positions   = eth_map(f->host, ET_MSG__positions);
+	f->meter       = eth_map(f->host, ET_MSG__Meter);
+	f->input       = eth_map(f->host, ET_MSG__input);
 	f->fed_cap     = 10 * (uint64_t)RATE;
 	f->fed         = (float *)calloc(f->fed_cap, sizeof(float));
 }
@@ -105,12 +121,27 @@ get_uint(const Fixture *f, const LV2_Atom *a)
 	return (uint32_t)v;
 }
 
+/* The floats of a Vector<Float> property: exactly n of them. */
+static void
+get_floats(const Fixture *f, const LV2_Atom *a, float *out, uint32_t n)
+{
+	assert_non_null(a);
+	assert_int_equal(a->type, f->atom_vector);
+	const LV2_Atom_Vector *vec = (const LV2_Atom_Vector *)a;
+	assert_int_equal(vec->body.child_type, f->atom_float);
+	assert_int_equal(vec->body.child_size, sizeof(float));
+	assert_int_equal(vec->atom.size - sizeof(vec->body),
+			 n * sizeof(float));
+	memcpy(out, vec + 1, n * sizeof(float));
+}
+
 static void
 decode(const Fixture *f, Sent *sent)
 {
 	memset(sent, 0, sizeof(*sent));
 	const LV2_Atom_Sequence *seq =
 	    (const LV2_Atom_Sequence *)eth_audio(f->host, "notify");
+	sent->bytes = (uint32_t)sizeof(LV2_Atom) + seq->atom.size;
 	LV2_ATOM_SEQUENCE_FOREACH(seq, ev)
 	{
 		assert_int_equal(ev->body.type, f->object);
@@ -126,14 +157,31 @@ decode(const Fixture *f, Sent *sent)
 			sent->sounding = get_uint(f, s);
 			continue;
 		}
+		if (obj->body.otype == f->playheads) {
+			const LV2_Atom *p = NULL;
+			lv2_atom_object_get(obj, f->positions, &p, 0);
+			get_floats(f, p, sent->position, TRACKS);
+			++sent->playheads;
+			continue;
+		}
+		if (obj->body.otype == f->meter) {
+			const LV2_Atom *in = NULL;
+			lv2_atom_object_get(obj, f->input, &in, 0);
+			get_floats(f, in, sent->input, 2);
+			++sent->meters;
+			continue;
+		}
 		assert_int_equal(obj->body.otype, f->overview);
 		assert_true(sent->n_chunks < MAX_CHUNKS);
 		const LV2_Atom *serial = NULL, *length = NULL, *bins = NULL,
-			       *first = NULL, *peaks = NULL;
+			       *first = NULL, *peaks = NULL, *track = NULL;
 		lv2_atom_object_get(obj, f->serial, &serial, f->length,
 				    &length, f->bin_count, &bins, f->first,
-				    &first, f->peaks, &peaks, 0);
-		Chunk *c  = &sent->chunk[sent->n_chunks++];
+				    &first, f->peaks, &peaks, f->track, &track,
+				    0);
+		Chunk *c = &sent->chunk[sent->n_chunks++];
+		c->track = get_uint(f, track);
+		assert_true(c->track >= 1 && c->track <= TRACKS);
 		c->serial = get_uint(f, serial);
 		c->length = get_uint(f, length);
 		c->bins   = get_uint(f, bins);
@@ -177,7 +225,7 @@ play_block(Fixture *f, uint32_t frames, float dc, Sent *sent)
 	float *l = eth_audio(f->host, "in_l");
 	float *r = eth_audio(f->host, "in_r");
 	for (uint32_t i = 0; i < frames; ++i) {
-		const float v = dc >= 0.0f ? dc : synth(f->wall + i);
+		const float v = dc >= 0.0f ? dc : f->gain * synth(f->wall + i);
 		l[i]          = v;
 		r[i]          = -0.5f * v;
 		if (f->wall + i < f->fed_cap) {
@@ -262,8 +310,8 @@ reference_peak(const Fixture *f, uint64_t start, uint32_t length, uint32_t b)
 	return peak;
 }
 
-/* Runs blocks until one whole overview of `length` frames arrived from its
- * bin 0, in order; returns the number of blocks it took. */
+/* Runs blocks until one whole overview of track 1's loop, `length` frames,
+ * arrived from its bin 0, in order; returns the number of blocks it took. */
 static unsigned
 collect_overview(Fixture  *f,
 		 uint32_t  length,
@@ -282,7 +330,7 @@ collect_overview(Fixture  *f,
 		}
 		for (unsigned c = 0; c < sent.n_chunks; ++c) {
 			const Chunk *ch = &sent.chunk[c];
-			if (ch->length != length) {
+			if (ch->track != 1 || ch->length != length) {
 				continue;
 			}
 			if (ch->first == 0) {
@@ -373,6 +421,7 @@ no_ui_no_overview_then_a_fresh_one(void **state)
 	for (int i = 0; i < 400; ++i) {
 		play(&f, &sent);
 		assert_int_equal(sent.n_chunks, 0);
+		assert_int_equal(sent.playheads + sent.meters, 0);
 	}
 
 	/* The UI opens. */
@@ -482,6 +531,9 @@ overdub_shows_its_layer(void **state)
 		play(&f, &sent);
 		for (unsigned c = 0; c < sent.n_chunks; ++c) {
 			const Chunk *ch = &sent.chunk[c];
+			if (ch->track != 1) {
+				continue;
+			}
 			if (ch->first == 0) {
 				serial = ch->serial;
 				next   = 0;
@@ -584,6 +636,9 @@ overdub_at_large_blocks(uint32_t block, uint32_t capacity, unsigned least)
 		/* The chunks, put together as the UI does. */
 		for (unsigned c = 0; c < sent.n_chunks; ++c) {
 			const Chunk *ch = &sent.chunk[c];
+			if (ch->track != 1) {
+				continue;
+			}
 			if (ch->first == 0) {
 				started = true;
 				serial  = ch->serial;
@@ -658,14 +713,352 @@ overdub_at_8192_frame_blocks(void **state)
 	overdub_at_large_blocks(8192, 0, 20);
 }
 
-/* With a notify port of 200 bytes an overview takes some 64 blocks to
- * send (8 bins a block), 10 passes of the scan: it is still sent whole,
- * then the newest. */
+/* With a notify port of 320 bytes, where the playheads (due every block
+ * at 4096 frames) and the meter leave no room for a chunk, chunks and
+ * those take turns: an overview takes some 30 blocks to send (34 bins
+ * every other block), 4 passes of the scan: it is still sent whole, then
+ * the newest. */
 static void
 overdub_at_4096_frame_blocks_small_port(void **state)
 {
 	(void)state;
-	overdub_at_large_blocks(4096, 200, 3);
+	overdub_at_large_blocks(4096, 320, 5);
+}
+
+/* Takes of 40, 50, ... 110 blocks on tracks 1 to 8, each louder than the
+ * last (so no two loops look alike); the wall frame of each first sample
+ * into start[], the lengths into length[]. */
+static void
+record_eight(Fixture *f, uint64_t *start, uint32_t *length, unsigned base)
+{
+	for (unsigned t = 0; t < TRACKS; ++t) {
+		eth_set(f->host, "active_track", (float)(t + 1));
+		f->gain               = 0.1f * (float)(t + 1);
+		const unsigned blocks = base + 10 * t;
+		start[t]              = record(f, blocks);
+		length[t]             = blocks * BLOCK;
+		char symbol[32];
+		snprintf(symbol, sizeof(symbol), "track%u_loop_state", t + 1);
+		assert_int_equal(eth_get(f->host, symbol), 3);
+	}
+	f->gain = 1.0f;
+}
+
+/* What the UI puts together from the chunks of one loop. */
+typedef struct {
+	float    bins[ET_OVERVIEW_BINS];
+	uint32_t serial, next, length;
+	bool     started;
+	unsigned wholes; /* overviews completed */
+} Collect;
+
+static void
+collect_chunk(Collect *c, const Chunk *ch)
+{
+	if (ch->first == 0) {
+		c->started = true;
+		c->serial  = ch->serial;
+		c->next    = 0;
+		c->length  = ch->length;
+	}
+	if (!c->started || ch->serial != c->serial || ch->first != c->next) {
+		return;
+	}
+	assert_int_equal(ch->length, c->length);
+	memcpy(c->bins + c->next, ch->peaks, ch->n * sizeof(float));
+	c->next += ch->n;
+	if (ch->bins == 0 || c->next == ET_OVERVIEW_BINS) {
+		++c->wholes;
+		c->started = false;
+	}
+}
+
+/* A musician has a loop on every track; the UI opens (asks) and gets the
+ * eight whole overviews, each under its own track, in the one block that
+ * follows, in a notify buffer of the declared size (messages.h), with the
+ * note lights and the playheads of all eight. */
+static void
+a_full_round_of_eight_overviews_fits_the_declared_size(void **state)
+{
+	(void)state;
+	Fixture f;
+	fixture_init(&f);
+	eth_set_port_capacity(f.host, "notify", ET_MSG_NOTIFY_MIN_SIZE);
+	uint64_t start[TRACKS];
+	uint32_t length[TRACKS];
+	record_eight(&f, start, length, 40);
+	Sent sent;
+	for (int i = 0; i < 200; ++i) {
+		play(&f, &sent); /* every scan done and sent */
+	}
+	play(&f, &sent);
+	assert_int_equal(sent.n_chunks, 0);
+
+	send_request(&f);
+	play(&f, &sent);
+	Collect got[TRACKS];
+	memset(got, 0, sizeof(got));
+	for (unsigned c = 0; c < sent.n_chunks; ++c) {
+		collect_chunk(&got[sent.chunk[c].track - 1], &sent.chunk[c]);
+	}
+	for (unsigned t = 0; t < TRACKS; ++t) {
+		if (got[t].wholes != 1) {
+			fail_msg(
+			    "track %u: %u whole overviews in the block after "
+			    "the request, want 1",
+			    t + 1, got[t].wholes);
+		}
+		assert_int_equal(got[t].length, length[t]);
+		for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
+			assert_true(
+			    got[t].bins[b] ==
+			    reference_peak(&f, start[t], length[t], b));
+		}
+	}
+	assert_int_equal(sent.n_chunks, CHUNKS_PER_RUN);
+	assert_int_equal(sent.activities, 1);
+	assert_int_equal(sent.playheads, 1);
+	for (unsigned t = 0; t < TRACKS; ++t) {
+		assert_true(sent.position[t] >= 0.0f &&
+			    sent.position[t] < 1.0f);
+	}
+	/* The round as sent, and with the Meter if this block had none: the
+	 * sequence's header, 64 chunks of 424 bytes, the Activity (48), the
+	 * Playheads (80) and the Meter (56). */
+	const uint32_t round = sent.bytes + (sent.meters ? 0u : 56u);
+	assert_int_equal(round, 16 + 64 * 424 + 48 + 80 + 56);
+	assert_true(round <= ET_MSG_NOTIFY_MIN_SIZE);
+	print_message("a full round: %u bytes of the declared %u\n", round,
+		      ET_MSG_NOTIFY_MIN_SIZE);
+	fixture_free(&f);
+}
+
+/* The same eight loops with a notify buffer of 200 bytes: a chunk of 4
+ * bins at most, one message a block.  Nothing is written past it (lv2host
+ * checks a sentinel), and every loop's overview arrives whole and right;
+ * meanwhile the playheads and the meter still go out. */
+static void
+eight_overviews_through_a_small_buffer(void **state)
+{
+	(void)state;
+	Fixture f;
+	fixture_init(&f);
+	eth_set_port_capacity(f.host, "notify", 200);
+	uint64_t start[TRACKS];
+	uint32_t length[TRACKS];
+	record_eight(&f, start, length, 20);
+	Sent sent;
+	send_request(&f);
+	Collect got[TRACKS];
+	memset(got, 0, sizeof(got));
+	unsigned playheads = 0, meters = 0, block, done = 0;
+	for (block = 1; block <= 4000 && done < TRACKS; ++block) {
+		play(&f, &sent);
+		assert_true(sent.bytes <= 200);
+		assert_true(sent.n_chunks <= 1);
+		playheads += sent.playheads;
+		meters += sent.meters;
+		if (sent.n_chunks == 1) {
+			const Chunk *ch = &sent.chunk[0];
+			assert_true(ch->n <= 4);
+			Collect *c = &got[ch->track - 1];
+			if (c->wholes == 0 ||
+			    ch->length == length[ch->track - 1]) {
+				collect_chunk(c, ch);
+			}
+		}
+		done = 0;
+		for (unsigned t = 0; t < TRACKS; ++t) {
+			done +=
+			    got[t].wholes > 0 && got[t].length == length[t];
+		}
+	}
+	if (done < TRACKS) {
+		fail_msg("%u of 8 whole overviews after %u blocks", done,
+			 block);
+	}
+	for (unsigned t = 0; t < TRACKS; ++t) {
+		for (uint32_t b = 0; b < ET_OVERVIEW_BINS; ++b) {
+			assert_true(
+			    got[t].bins[b] ==
+			    reference_peak(&f, start[t], length[t], b));
+		}
+	}
+	/* 0.04 s and 0.1 s apart at least, and not starved. */
+	const double seconds = block * (double)BLOCK / RATE;
+	assert_true(playheads >= seconds / ET_MSG_PLAYHEAD_SECONDS / 3);
+	assert_true(meters >= seconds / ET_MSG_METER_SECONDS / 3);
+	print_message("eight overviews through 200 bytes: %u blocks, %u "
+		      "playheads, %u meters\n",
+		      block, playheads, meters);
+	fixture_free(&f);
+}
+
+/* Runs one block of `frames` with the left input at `left` everywhere but
+ * at frame `at`, where it is `spike`; the right input is -left/2. */
+static void
+play_with(Fixture *f, float left, uint32_t at, float spike, Sent *sent)
+{
+	float *l = eth_audio(f->host, "in_l");
+	float *r = eth_audio(f->host, "in_r");
+	for (uint32_t i = 0; i < BLOCK; ++i) {
+		l[i] = i == at ? spike : left;
+		r[i] = -0.5f * left;
+	}
+	ui_alive(f);
+	eth_run(f->host, BLOCK);
+	f->wall += BLOCK;
+	decode(f, sent);
+}
+
+/* The input meter: while the UI is open, every 0.1 s, the peak of each
+ * input since the last Meter, so a one-sample spike is never missed; a
+ * NaN is skipped, an infinity reads as 16 (+24 dBFS); without the UI,
+ * nothing. */
+static void
+the_meter_shows_the_input_peaks(void **state)
+{
+	(void)state;
+	Fixture f;
+	fixture_init(&f);
+	Sent           sent;
+	const uint64_t period = (uint64_t)(ET_MSG_METER_SECONDS * RATE);
+	uint64_t       last   = 0;
+	unsigned       meters = 0;
+	for (int i = 0; i < 400; ++i) {
+		play_with(&f, 0.25f, BLOCK, 0.0f, &sent);
+		if (sent.meters) {
+			assert_int_equal(sent.meters, 1);
+			if (meters > 0) {
+				/* Every 0.1 s, to the block. */
+				assert_true(f.wall - last >= period);
+				assert_true(f.wall - last < period + BLOCK);
+			}
+			last = f.wall;
+			++meters;
+			if (meters > 1) {
+				assert_true(sent.input[0] == 0.25f);
+				assert_true(sent.input[1] == 0.125f);
+			}
+		}
+	}
+	assert_true(meters >= 20 && meters <= 22); /* 2.1 s */
+
+	/* A spike in a block between two Meters, then NaN, then +Inf. */
+	const float spikes[3] = { -0.9f, NAN, INFINITY };
+	const float shown[3]  = { 0.9f, 0.25f, 16.0f };
+	for (unsigned k = 0; k < 3; ++k) {
+		do {
+			play_with(&f, 0.25f, BLOCK, 0.0f, &sent);
+		} while (!sent.meters);
+		play_with(&f, 0.25f, 17, spikes[k], &sent);
+		assert_int_equal(sent.meters, 0);
+		do {
+			play_with(&f, 0.25f, BLOCK, 0.0f, &sent);
+		} while (!sent.meters);
+		assert_true(sent.input[0] == shown[k]);
+		assert_true(sent.input[1] == 0.125f);
+		do {
+			play_with(&f, 0.25f, BLOCK, 0.0f, &sent);
+		} while (!sent.meters);
+		assert_true(sent.input[0] == 0.25f);
+	}
+
+	/* The UI closes: no Meter after the listening window. */
+	f.ui_open             = false;
+	const uint64_t closed = f.next_alive;
+	for (int i = 0; i < 1000; ++i) {
+		play_with(&f, 0.25f, BLOCK, 0.0f, &sent);
+		if (f.wall >
+		    closed + (uint64_t)(ET_MSG_LISTEN_SECONDS * RATE)) {
+			assert_int_equal(sent.meters + sent.playheads, 0);
+		}
+	}
+	fixture_free(&f);
+}
+
+/* Loops on tracks 1 and 3, playing free: the playheads go out at most
+ * every 0.04 s while they move, the two loops' phases advancing by what
+ * was played, the six others -1; the active track's equals loop_position;
+ * a clear makes its loop's -1; when nothing moves, nothing is sent. */
+static void
+playheads_follow_the_loops(void **state)
+{
+	(void)state;
+	Fixture f;
+	fixture_init(&f);
+	Sent sent;
+	eth_set(f.host, "active_track", 3);
+	record(&f, 60);
+	eth_set(f.host, "active_track", 1);
+	record(&f, 100);
+	const uint32_t len1 = 100 * BLOCK, len3 = 60 * BLOCK;
+	const uint64_t period = (uint64_t)(ET_MSG_PLAYHEAD_SECONDS * RATE);
+	uint64_t       last   = 0;
+	float          p1 = -1.0f, p3 = -1.0f;
+	unsigned       count = 0;
+	for (int i = 0; i < 400; ++i) {
+		play(&f, &sent);
+		if (!sent.playheads) {
+			continue;
+		}
+		assert_int_equal(sent.playheads, 1);
+		for (unsigned t = 0; t < TRACKS; ++t) {
+			if (t != 0 && t != 2) {
+				assert_true(sent.position[t] == -1.0f);
+			}
+		}
+		assert_true(sent.position[0] ==
+			    eth_get(f.host, "loop_position"));
+		if (count > 0) {
+			const uint64_t frames = f.wall - last;
+			assert_true(frames >= period &&
+				    frames < period + BLOCK);
+			/* Each phase moved on by the frames played. */
+			const double d1 =
+			    fmod(sent.position[0] - p1 + 1.0, 1.0);
+			const double d3 =
+			    fmod(sent.position[2] - p3 + 1.0, 1.0);
+			assert_true(fabs(d1 * len1 - (double)frames) < 2.0);
+			assert_true(fabs(d3 * len3 - (double)frames) < 2.0);
+		}
+		p1   = sent.position[0];
+		p3   = sent.position[2];
+		last = f.wall;
+		++count;
+	}
+	assert_true(count >= 40);
+
+	/* Clear track 3's loop: its playhead goes. */
+	eth_set(f.host, "active_track", 3);
+	eth_set(f.host, "loop_clear", 1);
+	bool gone = false;
+	for (int i = 0; i < 20 && !gone; ++i) {
+		play(&f, &sent);
+		gone = sent.playheads && sent.position[2] == -1.0f &&
+		       sent.position[0] >= 0.0f;
+	}
+	assert_true(gone);
+	eth_set(f.host, "loop_clear", 0);
+	play(&f, &sent);
+
+	/* Track 1's cleared too: nothing moves, nothing more is sent. */
+	eth_set(f.host, "active_track", 1);
+	eth_set(f.host, "loop_clear", 1);
+	play(&f, &sent);
+	eth_set(f.host, "loop_clear", 0);
+	unsigned after = 0;
+	for (int i = 0; i < 100; ++i) {
+		play(&f, &sent);
+		if (sent.playheads) {
+			for (unsigned t = 0; t < TRACKS; ++t) {
+				assert_true(sent.position[t] == -1.0f);
+			}
+			++after;
+		}
+	}
+	assert_true(after <= 1);
+	fixture_free(&f);
 }
 
 /* Clear: the UI hears at once that there is no loop. */
@@ -683,6 +1076,7 @@ clear_sends_an_empty_overview(void **state)
 	eth_set(f.host, "loop_clear", 1);
 	play(&f, &sent);
 	assert_int_equal(sent.n_chunks, 1);
+	assert_int_equal(sent.chunk[0].track, 1);
 	assert_int_equal(sent.chunk[0].length, 0);
 	assert_int_equal(sent.chunk[0].bins, 0);
 	assert_int_equal(sent.chunk[0].n, 0);
@@ -750,6 +1144,11 @@ main(void)
 		cmocka_unit_test(overdub_at_8192_frame_blocks),
 		cmocka_unit_test(overdub_at_4096_frame_blocks_small_port),
 		cmocka_unit_test(clear_sends_an_empty_overview),
+		cmocka_unit_test(
+		    a_full_round_of_eight_overviews_fits_the_declared_size),
+		cmocka_unit_test(eight_overviews_through_a_small_buffer),
+		cmocka_unit_test(the_meter_shows_the_input_peaks),
+		cmocka_unit_test(playheads_follow_the_loops),
 		cmocka_unit_test(note_lights_follow_the_notes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

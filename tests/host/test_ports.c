@@ -1,12 +1,14 @@
 /* The built bundle's ports, read through lilv, must be exactly the C port
  * table: same index, symbol, class, range, properties, unit and group. */
 #include "lv2host.h"
+#include "messages.h"
 #include "ports.h"
 
 #include <lilv/lilv.h>
 #include <lv2/core/lv2.h>
 #include <lv2/port-groups/port-groups.h>
 #include <lv2/port-props/port-props.h>
+#include <lv2/resize-port/resize-port.h>
 #include <lv2/units/units.h>
 
 #include <setjmp.h>
@@ -215,6 +217,36 @@ later_ports_are_appended_in_order(void **state)
 	    "track_outs");
 }
 
+/* notify asks hosts for room for a whole round of the UI's messages
+ * (messages.h; test_host_notify sends one through that size). */
+static void
+notify_declares_its_minimum_size(void **state)
+{
+	(void)state;
+	const LilvPort *port =
+	    lilv_plugin_get_port_by_index(plugin, ET_PORT_NOTIFY);
+	LilvNode  *pred = lilv_new_uri(world, LV2_RESIZE_PORT__minimumSize);
+	LilvNodes *size = lilv_port_get_value(plugin, port, pred);
+	lilv_node_free(pred);
+	assert_int_equal(lilv_nodes_size(size), 1);
+	const LilvNode *value = lilv_nodes_get_first(size);
+	assert_true(lilv_node_is_int(value));
+	assert_int_equal(lilv_node_as_int(value), ET_MSG_NOTIFY_MIN_SIZE);
+	lilv_nodes_free(size);
+	/* No other port asks for a size. */
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		if (i == ET_PORT_NOTIFY) {
+			continue;
+		}
+		pred = lilv_new_uri(world, LV2_RESIZE_PORT__minimumSize);
+		LilvNodes *none = lilv_port_get_value(
+		    plugin, lilv_plugin_get_port_by_index(plugin, i), pred);
+		lilv_node_free(pred);
+		assert_int_equal(lilv_nodes_size(none), 0);
+		lilv_nodes_free(none);
+	}
+}
+
 static void
 sanitize_clamps_rounds_and_reads_nan_as_default(void **state)
 {
@@ -240,6 +272,7 @@ main(void)
 		cmocka_unit_test(the_ttl_ports_are_the_c_port_table),
 		cmocka_unit_test(every_enumeration_value_has_a_scale_point),
 		cmocka_unit_test(later_ports_are_appended_in_order),
+		cmocka_unit_test(notify_declares_its_minimum_size),
 		cmocka_unit_test(
 		    sanitize_clamps_rounds_and_reads_nan_as_default),
 	};

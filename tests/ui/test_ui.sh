@@ -11,15 +11,26 @@
 #     own example clients feed and read the plugin, so what the test sees is
 #     what the plugin did with the UI's port writes, not what the UI drew:
 #     - the screenshot's track and looper regions are drawn (not uniform),
-#       and track 1's note light is lit while the note sounds;
+#       track 1's note light is lit while the note sounds, and the input
+#       meter shows jack_metro's clicks;
 #     - a click on track 1's MUTE stops its note-ons on midi_out; a second
 #       click brings them back; two scroll-wheel notches on track 1's TRANS
 #       make them two semitones higher (D4), a double-click resets it (C4);
-#     - clicking ARM, then ARM again a second later records a loop
-#       (loop_state 3, printed by jalv --print-controls), and the waveform
-#       area is no longer empty;
-#     - a quick click on CLEAR empties the loop (loop_state 0) and the
-#       waveform area;
+#     - clicking ARM, then ARM again a second later records a loop on
+#       track 1 (loop_state and track1_loop_state 3, printed by jalv
+#       --print-controls), and lane 1's waveform and playhead are drawn;
+#     - a click on lane 2's name makes track 2 active (loop_state 0), ARM,
+#       half a second, ARM records its loop (track2_loop_state 3), drawn in
+#       lane 2 beside lane 1's;
+#     - with MONITOR off, out_l (recorded by jack_rec) carries the loops;
+#       clicks on lanes 1 and 2's MUTE silence it (track1_loop_mute and
+#       track2_loop_mute reached the plugin), lane 2's MUTE clicked off
+#       brings sound back;
+#     - UNDO empties track 2's loop (its first take undone:
+#       track2_loop_state 0, lane 2 blank, lane 1 kept), REDO brings it
+#       back;
+#     - a quick click on CLEAR empties track 2's loop (loop_state 0) and
+#       lane 2, and track 1's plays on;
 #     - jalv.gtk3, sent SIGTERM, closes the UI and exits 0 without an error
 #       line (Xlib's "X Error", for one).
 #     The last screenshot of the UI is kept as build/ui.png (copy it to
@@ -190,18 +201,30 @@ done
 eval "$(xdotool getwindowgeometry --shell "$wid")" # X Y WIDTH HEIGHT
 echo "== jalv.gtk3 shows urn:eighttrack:ui: window $wid, ${WIDTH}x$HEIGHT at $X,$Y, after $(elapsed) s"
 
-# Design units (the UI's 760 x 430 layout, scaled to fit) to the screen.
+# Design units (the UI's 760 x 640 layout, scaled to fit) to the screen.
+DW=760
+DH=640
 at() {
-	awk -v x="$1" -v y="$2" -v X="$X" -v Y="$Y" -v W="$WIDTH" -v H="$HEIGHT" 'BEGIN {
-		s = W / 760; if (H / 430 < s) s = H / 430
-		ox = int((W - 760 * s) / 2); oy = int((H - 430 * s) / 2)
+	awk -v x="$1" -v y="$2" -v X="$X" -v Y="$Y" -v W="$WIDTH" -v H="$HEIGHT" -v DW=$DW -v DH=$DH 'BEGIN {
+		s = W / DW; if (H / DH < s) s = H / DH
+		ox = int((W - DW * s) / 2); oy = int((H - DH * s) / 2)
 		printf "%d %d\n", X + ox + x * s, Y + oy + y * s }'
 }
 region() { # design X Y W H -> an ImageMagick crop geometry
-	awk -v x="$1" -v y="$2" -v w="$3" -v h="$4" -v X="$X" -v Y="$Y" -v W="$WIDTH" -v H="$HEIGHT" 'BEGIN {
-		s = W / 760; if (H / 430 < s) s = H / 430
-		ox = int((W - 760 * s) / 2); oy = int((H - 430 * s) / 2)
+	awk -v x="$1" -v y="$2" -v w="$3" -v h="$4" -v X="$X" -v Y="$Y" -v W="$WIDTH" -v H="$HEIGHT" -v DW=$DW -v DH=$DH 'BEGIN {
+		s = W / DW; if (H / DH < s) s = H / DH
+		ox = int((W - DW * s) / 2); oy = int((H - DH * s) / 2)
 		printf "%dx%d+%d+%d\n", w * s, h * s, X + ox + x * s, Y + oy + y * s }'
+}
+# Where things are (ui/view.c), in design units: the looper's controls'
+# row, the head row (UNDO, REDO, the input meter), and the lanes: lane N
+# (1..8) has its middle at lane_y N, its waveform from x 107, 454 wide, 32
+# high, its name at x 58, its MUTE at x 610.
+CONTROLS=612
+HEAD=262
+lane_y() { echo $((302 + 38 * ($1 - 1))); }
+wave_stat() { # FX_EXPRESSION LANE: inside lane N's waveform box
+	stat_of "$1" 112 $(($(lane_y "$2") - 13)) 444 26
 }
 click() { # design X Y [BUTTON]
 	# shellcheck disable=SC2046
@@ -256,12 +279,30 @@ for try in 1 2 3 4 5; do
 	fi
 done
 tracks_sd=$(stat_of standard_deviation 15 54 730 184)
-looper_sd=$(stat_of standard_deviation 15 248 730 170)
+looper_sd=$(stat_of standard_deviation 15 248 730 382)
 gt "$tracks_sd" 0.05 || fail "the track region looks blank (standard deviation $tracks_sd)"
 gt "$looper_sd" 0.05 || fail "the looper region looks blank (standard deviation $looper_sd)"
 [ -n "$lit" ] || fail "track 1's note light is not lit while C4 sounds"
-wave_empty_mean=$(stat_of mean 20 277 720 90)
-echo "== drawn (std dev: tracks $tracks_sd, looper $looper_sd); track 1 light on; empty waveform mean $wave_empty_mean"
+# An empty lane: the active one (its hint) and another (nothing).
+empty1=$(wave_stat mean 1)
+empty2=$(wave_stat mean 2)
+want_mean=$(awk -v a="$empty1" -v b="$empty2" 'BEGIN { print (a > b ? a : b) + 0.03 }')
+echo "== drawn (std dev: tracks $tracks_sd, looper $looper_sd); track 1 light on; empty lanes' mean $empty1 (active), $empty2"
+
+# The input meter: jack_metro's clicks light its left bar at -30 dBFS
+# (the meter shows the peak of each 0.1 s, and the clicks sound 60 ms of
+# every 250: retry).
+meter=
+for try in 1 2 3 4 5 6 7 8 9 10; do
+	shot
+	if gt "$(pixel g 598 258)" 0.6 && ! gt "$(pixel r 598 258)" 0.5; then
+		meter=yes
+		break
+	fi
+	sleep 0.1
+done
+[ -n "$meter" ] || fail "the input meter stays dark while jack_metro clicks into in_l"
+echo "== the input meter shows jack_metro's clicks"
 
 # Mute track 1 with a click: its note-ons stop.
 click 58 214
@@ -293,28 +334,61 @@ wait_for "$dump" "$mark" ': 90 3c [0-9a-f]+ note on' 2.5 ||
 	fail "no C4 after a double-click on TRANS"
 echo "== double-click on TRANS: back to its default, notes are C4 again"
 
-# Record a loop: ARM, a second of clicks, ARM.  The transport is stopped,
-# so the take starts and ends at once.
+# wave_drawn LANE: waits until lane N's waveform is drawn (its mean above
+# the empty lanes', its pixels varied); wave_gone LANE: until it is not.
+wave_drawn() {
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		sleep 0.25
+		shot
+		wave_mean=$(wave_stat mean "$1")
+		wave_sd=$(wave_stat standard_deviation "$1")
+		gt "$wave_mean" "$want_mean" && gt "$wave_sd" 0.1 && return 0
+	done
+	return 1
+}
+wave_gone() {
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		sleep 0.2
+		shot
+		wave_mean=$(wave_stat mean "$1")
+		gt "$wave_mean" "$want_mean" || return 0
+	done
+	return 1
+}
+# last_value SYMBOL: the value jalv printed last for an output control.
+last_value() { grep "^$1 = " "$out" | tail -n 1 | sed 's/.*= //'; }
+
+# Record a loop on track 1: ARM, a second of clicks, ARM.  The transport
+# is stopped, so the take starts and ends at once.
 mark=$(($(lines "$out") + 1))
-click 58 400
+click 58 $CONTROLS
 wait_for "$out" "$mark" '^loop_state = 2\.0+$' 3 || fail "ARM did not start recording"
 sleep 1.0
-click 58 400
+click 58 $CONTROLS
 wait_for "$out" "$mark" '^loop_state = 3\.0+$' 3 || fail "the loop does not play after ARM off"
+wait_for "$out" "$mark" '^track1_loop_state = 3\.0+$' 3 || fail "track1_loop_state is not 3 after the take"
 # The overview: a few blocks to scan, eight to send, then a redraw.
-want_mean=$(awk -v m="$wave_empty_mean" 'BEGIN { print m + 0.03 }')
-for try in 1 2 3 4 5 6 7 8 9 10; do
-	sleep 0.25
-	shot
-	wave_mean=$(stat_of mean 20 277 720 90)
-	wave_sd=$(stat_of standard_deviation 20 277 720 90)
-	gt "$wave_mean" "$want_mean" && gt "$wave_sd" 0.1 && break
-done
-gt "$wave_mean" "$want_mean" ||
-	fail "the waveform area is still empty after recording (mean $wave_mean, was $wave_empty_mean)"
-gt "$wave_sd" 0.1 || fail "the waveform area is uniform after recording (std dev $wave_sd)"
-length=$(grep '^loop_length = ' "$out" | tail -n 1 | sed 's/.*= //')
-echo "== ARM, 1 s, ARM: loop_state 3, loop_length $length s; waveform drawn (mean $wave_mean, std dev $wave_sd)"
+wave_drawn 1 ||
+	fail "lane 1's waveform is still empty after recording (mean $wave_mean, empty below $want_mean; std dev $wave_sd)"
+gt "$(wave_stat maxima 1)" 0.85 || fail "no playhead on lane 1's waveform"
+length=$(last_value loop_length)
+echo "== ARM, 1 s, ARM: loop_state 3, track1_loop_state 3, loop_length $length s; lane 1's waveform and playhead drawn (mean $wave_mean, std dev $wave_sd)"
+
+# Lane 2's name makes track 2 active (loop_state: its empty loop), and a
+# half-second take goes into its loop, beside track 1's.
+mark=$(($(lines "$out") + 1))
+click 58 "$(lane_y 2)"
+wait_for "$out" "$mark" '^loop_state = 0\.0+$' 3 || fail "a click on lane 2's name did not make track 2 (empty) active"
+click 58 $CONTROLS
+wait_for "$out" "$mark" '^loop_state = 2\.0+$' 3 || fail "ARM on track 2 did not start recording"
+sleep 0.5
+click 58 $CONTROLS
+wait_for "$out" "$mark" '^loop_state = 3\.0+$' 3 || fail "track 2's loop does not play after ARM off"
+wait_for "$out" "$mark" '^track2_loop_state = 3\.0+$' 3 || fail "track2_loop_state is not 3 after the take"
+[ "$(last_value track1_loop_state | cut -c1)" = 3 ] || fail "track 1's loop stopped playing"
+wave_drawn 2 || fail "lane 2's waveform is still empty after its take (mean $wave_mean)"
+gt "$(wave_stat mean 1)" "$want_mean" || fail "lane 1's waveform went when track 2 recorded"
+echo "== lane 2's name, ARM, 0.5 s, ARM: track 2 active, its loop playing (loop_length $(last_value loop_length) s); lanes 1 and 2 drawn"
 
 sleep 0.3
 shot
@@ -322,21 +396,63 @@ convert "$tmp/shot.png" -crop "${WIDTH}x$HEIGHT+$X+$Y" +repage "$build/ui.png" |
 	fail "could not crop the screenshot"
 echo "== screenshot of the UI: $build/ui.png"
 
-# A quick click on CLEAR (press and release within one of the UI's idle
-# calls, as xdotool clicks): the loop is gone, and so is its waveform.
+# The lanes' mutes reach the plugin: with MONITOR off, out_l carries the
+# two loops alone; both lanes muted, silence; lane 2 unmuted, sound again.
+# peak PORT: the largest sample of a JACK port over a second (jack_rec).
+peak() {
+	rm -f "$tmp/rec.wav"
+	jack_rec -f "$tmp/rec.wav" -d 1 -b 16 "$1" >/dev/null 2>&1 ||
+		fail "jack_rec could not record $1"
+	python3 - "$tmp/rec.wav" <<'PY' || fail "could not read jack_rec's $tmp/rec.wav"
+import struct, sys, wave
+w = wave.open(sys.argv[1])
+frames = w.readframes(w.getnframes())
+samples = struct.unpack("<%dh" % (len(frames) // 2), frames)
+print("%.5f" % (max(abs(x) for x in samples) / 32768.0 if samples else 0.0))
+PY
+}
+click 426 $CONTROLS # MONITOR off
+sleep 0.2
+loud=$(peak "$client:out_l")
+gt "$loud" 0.1 || fail "out_l is quiet with both loops playing and MONITOR off (peak $loud)"
+click 610 "$(lane_y 1)"
+click 610 "$(lane_y 2)"
+sleep 0.2
+muted=$(peak "$client:out_l")
+gt "$muted" 0.001 && fail "out_l still sounds with lanes 1 and 2 muted (peak $muted, was $loud)"
+click 610 "$(lane_y 2)"
+sleep 0.2
+back=$(peak "$client:out_l")
+gt "$back" 0.1 || fail "out_l stays quiet after lane 2's MUTE is clicked off (peak $back)"
+echo "== MONITOR off: out_l peak $loud; lanes 1 and 2 muted: $muted; lane 2 unmuted: $back"
+
+# UNDO on the active track 2: its first take undone, its loop is empty
+# again (loop_state 0, lane 2's waveform gone, lane 1's kept); REDO brings
+# it back.
 mark=$(($(lines "$out") + 1))
-click 334 400
+click 334 $HEAD
+wait_for "$out" "$mark" '^track2_loop_state = 0\.0+$' 3 ||
+	fail "a click on UNDO did not undo track 2's take (track2_loop_state stays $(last_value track2_loop_state))"
+wait_for "$out" "$mark" '^loop_state = 0\.0+$' 1 || fail "loop_state is not 0 after UNDO"
+wave_gone 2 || fail "lane 2's waveform is still drawn after UNDO (mean $wave_mean)"
+gt "$(wave_stat mean 1)" "$want_mean" || fail "lane 1's waveform went with UNDO on track 2"
+mark=$(($(lines "$out") + 1))
+click 426 $HEAD
+wait_for "$out" "$mark" '^track2_loop_state = 3\.0+$' 3 ||
+	fail "a click on REDO did not bring track 2's take back (track2_loop_state $(last_value track2_loop_state))"
+wave_drawn 2 || fail "lane 2's waveform did not come back after REDO (mean $wave_mean)"
+echo "== UNDO: track 2's loop empty, lane 2 blank, lane 1 kept; REDO: back (loop_state 3)"
+
+# A quick click on CLEAR (press and release within one of the UI's idle
+# calls, as xdotool clicks): track 2's loop is gone, and so is its
+# waveform; track 1's plays on.
+mark=$(($(lines "$out") + 1))
+click 334 $CONTROLS
 wait_for "$out" "$mark" '^loop_state = 0\.0+$' 3 ||
-	fail "a quick click on CLEAR did not clear the loop (loop_state stays $(grep '^loop_state = ' "$out" | tail -n 1 | sed 's/.*= //'))"
-for try in 1 2 3 4 5 6 7 8 9 10; do
-	sleep 0.2
-	shot
-	wave_mean=$(stat_of mean 20 277 720 90)
-	gt "$wave_mean" "$want_mean" || break
-done
-gt "$wave_mean" "$want_mean" &&
-	fail "the waveform is still drawn after CLEAR (mean $wave_mean, empty $wave_empty_mean)"
-echo "== a quick click on CLEAR: loop_state 0, waveform empty again (mean $wave_mean)"
+	fail "a quick click on CLEAR did not clear the loop (loop_state stays $(last_value loop_state))"
+wave_gone 2 || fail "lane 2's waveform is still drawn after CLEAR (mean $wave_mean)"
+[ "$(last_value track1_loop_state | cut -c1)" = 3 ] || fail "CLEAR on track 2 stopped track 1's loop"
+echo "== a quick click on CLEAR: track 2's loop_state 0, lane 2 empty again (mean $wave_mean); track 1 plays on"
 
 kill -0 "$jalv_pid" 2>/dev/null || fail "jalv.gtk3 died"
 # Close jalv as a window manager or a user would (SIGTERM: jalv closes its

@@ -178,7 +178,7 @@ rig_setup(void **state)
 	}
 	rig->parent =
 	    XCreateSimpleWindow(rig->display, DefaultRootWindow(rig->display),
-				0, 0, 800, 480, 0, 0, 0);
+				0, 0, 800, 700, 0, 0, 0);
 	XMapWindow(rig->display, rig->parent);
 	XSync(rig->display, False);
 
@@ -328,9 +328,18 @@ test_no_ui_without_a_parent(void **state)
 	}
 }
 
-/* CLEAR, in the UI window's pixels (its size is the design's, 760 x 430). */
-#define CLEAR_X 334
-#define CLEAR_Y 399
+/* Where the UI's controls are, in its window's pixels (its size is the
+ * design's, 760 x 640): CLEAR, UNDO and REDO; the lanes' names, mutes and
+ * levels, lane t at LANE_Y(t). */
+#define CLEAR_X   334
+#define CLEAR_Y   611
+#define UNDO_X    334
+#define REDO_X    426
+#define UNDO_Y    262
+#define LANE_X    58
+#define MUTE_X    610
+#define LEVEL_X   702
+#define LANE_Y(t) (302 + 38 * (int)(t))
 
 /* A quick click on CLEAR, press and release handled in one idle(): the
  * plugin only acts on a 1 it sees in a run(), so the UI must write 1 and
@@ -462,6 +471,8 @@ test_truncated_and_lying_notify_atoms(void **state)
 	lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
 	lv2_atom_forge_object(&forge, &frame, 0,
 			      map->map(NULL, ET_MSG__Overview));
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__track));
+	lv2_atom_forge_int(&forge, 1);
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__serial));
 	lv2_atom_forge_int(&forge, 1);
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__length));
@@ -490,7 +501,7 @@ test_truncated_and_lying_notify_atoms(void **state)
 	/* A vector claiming more than the object holds. */
 	LV2_Atom *vec =
 	    (LV2_Atom *)(msg + sizeof(LV2_Atom) +
-			 sizeof(LV2_Atom_Object_Body) + 4 * 24 + 8);
+			 sizeof(LV2_Atom_Object_Body) + 5 * 24 + 8);
 	vec->size += 4096;
 	notify_exact(desc, ui, transfer, msg,
 		     (uint32_t)sizeof(LV2_Atom) + full);
@@ -549,6 +560,8 @@ send_chunk(const LV2UI_Descriptor *desc,
 	lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
 	lv2_atom_forge_object(&forge, &frame, 0,
 			      map->map(NULL, ET_MSG__Overview));
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__track));
+	lv2_atom_forge_int(&forge, 1);
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__serial));
 	lv2_atom_forge_int(&forge, (int32_t)serial);
 	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__length));
@@ -650,6 +663,125 @@ test_lost_chunks_are_asked_for_again_once_a_second(void **state)
 	    "test_ui_leaks: lost chunks are asked for again, once a second: ok\n");
 }
 
+/* A msg:Playheads or msg:Meter with `n` floats, as notify sends them. */
+static void
+send_floats(const LV2UI_Descriptor *desc,
+	    LV2UI_Handle            ui,
+	    LV2_URID_Map           *map,
+	    const char             *otype,
+	    const char             *key,
+	    const float            *values,
+	    uint32_t                n)
+{
+	_Alignas(8) uint8_t  msg[256];
+	LV2_Atom_Forge       forge;
+	LV2_Atom_Forge_Frame frame;
+	lv2_atom_forge_init(&forge, map);
+	lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
+	lv2_atom_forge_object(&forge, &frame, 0, map->map(NULL, otype));
+	lv2_atom_forge_key(&forge, map->map(NULL, key));
+	lv2_atom_forge_vector(&forge, sizeof(float),
+			      map->map(NULL, LV2_ATOM__Float), n, values);
+	lv2_atom_forge_pop(&forge, &frame);
+	const LV2_Atom *atom = (const LV2_Atom *)msg;
+	desc->port_event(ui, ET_PORT_NOTIFY, sizeof(LV2_Atom) + atom->size,
+			 transfer_urid, atom);
+}
+
+/* A click at (x, y) with `button`, handled in one idle(); what the UI
+ * wrote to `port` since is in logged[]. */
+static void
+click_watching(Rig         *rig,
+	       LV2UI_Handle ui,
+	       Window       w,
+	       uint32_t     port,
+	       int          x,
+	       int          y,
+	       unsigned     button)
+{
+	watch_port = (int)port;
+	n_logged   = 0;
+	pointer(rig->display, w, ButtonPress, button, x, y);
+	pointer(rig->display, w, ButtonRelease, button, x, y);
+	XSync(rig->display, False);
+	rig->idle->idle(ui);
+}
+
+/* Each loop lane writes its own track's ports: its MUTE that track's
+ * loop mute, its name the active track, a wheel notch on its level
+ * 0.5 dB; UNDO and REDO write 1, then 0 in a later idle() (as CLEAR). */
+static void
+test_lanes_undo_and_redo_write_their_ports(void **state)
+{
+	Rig         *rig    = (Rig *)*state;
+	LV2UI_Widget widget = NULL;
+	LV2UI_Handle ui =
+	    open_ui(rig, rig->features, &widget, "for the lanes");
+	const Window w                         = (Window)(uintptr_t)widget;
+	const float  positions[ET_TRACK_COUNT] = { 0.5f, -1, -1, -1,
+						   -1,   -1, -1, 0.25f };
+	const float  input[2]                  = { 0.5f, 0.7f };
+	send_floats(rig->desc, ui, &rig->map, ET_MSG__Playheads,
+		    ET_MSG__positions, positions, ET_TRACK_COUNT);
+	send_floats(rig->desc, ui, &rig->map, ET_MSG__Meter, ET_MSG__input,
+		    input, 2);
+	rig->idle->idle(ui);
+	/* From lane 8 up: each name clicked is a track not yet active. */
+	for (unsigned t = ET_TRACK_COUNT; t-- > 0;) {
+		const uint32_t mute =
+		    et_track_loop_port(t, ET_TRACK_LOOP_MUTE);
+		click_watching(rig, ui, w, mute, MUTE_X, LANE_Y(t), Button1);
+		if (n_logged != 1 || logged[0] != 1.0f) {
+			fail_msg("a click on lane %u's MUTE: %u writes to "
+				 "track%u_loop_mute, the last %g; want one 1",
+				 t + 1, n_logged, t + 1, last_logged());
+		}
+		click_watching(rig, ui, w, ET_PORT_ACTIVE_TRACK, LANE_X,
+			       LANE_Y(t), Button1);
+		if (n_logged != 1 || logged[0] != (float)(t + 1)) {
+			fail_msg("a click on lane %u's name: %u writes to "
+				 "active_track, the last %g; want one %u",
+				 t + 1, n_logged, last_logged(), t + 1);
+		}
+		const uint32_t level =
+		    et_track_loop_port(t, ET_TRACK_LOOP_LEVEL);
+		click_watching(rig, ui, w, level, LEVEL_X, LANE_Y(t), Button4);
+		if (n_logged != 1 || logged[0] != 0.5f) {
+			fail_msg(
+			    "a wheel notch up on lane %u's level: %u writes "
+			    "to track%u_loop_level, the last %g; want one "
+			    "0.5",
+			    t + 1, n_logged, t + 1, last_logged());
+		}
+	}
+	const struct {
+		uint32_t    port;
+		int         x;
+		const char *name;
+	} triggers[2] = { { ET_PORT_LOOP_UNDO, UNDO_X, "UNDO" },
+			  { ET_PORT_LOOP_REDO, REDO_X, "REDO" } };
+	for (unsigned k = 0; k < 2; ++k) {
+		click_watching(rig, ui, w, triggers[k].port, triggers[k].x,
+			       UNDO_Y, Button1);
+		if (n_logged != 1 || logged[0] != 1.0f) {
+			fail_msg("a click on %s: %u writes, the last %g; want "
+				 "one 1",
+				 triggers[k].name, n_logged, last_logged());
+		}
+		sleep_ms(320); /* TRIGGER_MAX_HOLD: no sign from a plugin */
+		rig->idle->idle(ui);
+		if (n_logged != 2 || logged[1] != 0.0f) {
+			fail_msg(
+			    "%s did not go back to 0 in a later idle() (%u "
+			    "writes, the last %g)",
+			    triggers[k].name, n_logged, last_logged());
+		}
+	}
+	watch_port = -1;
+	close_ui(rig);
+	printf("test_ui_leaks: lanes, UNDO and REDO write their ports: ok\n");
+}
+
 /* The host destroys its window, our parent, before it calls cleanup()
  * (or idle()): Xlib's default error handler would exit the process on the
  * BadWindow of destroying ours; the UI must trap it and go on. */
@@ -673,7 +805,7 @@ test_a_parent_destroyed_before_cleanup_or_idle(void **state)
 	for (int then_idle = 0; then_idle < 3; ++then_idle) {
 		const Window parent =
 		    XCreateSimpleWindow(display, DefaultRootWindow(display), 0,
-					0, 800, 480, 0, 0, 0);
+					0, 800, 700, 0, 0, 0);
 		rig->own_parent = parent;
 		XMapWindow(display, parent);
 		XSync(display, False);
@@ -773,6 +905,8 @@ test_100_rounds_of_open_play_and_close(void **state)
 		lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
 		lv2_atom_forge_object(&forge, &frame, 0,
 				      map->map(NULL, ET_MSG__Overview));
+		lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__track));
+		lv2_atom_forge_int(&forge, 3);
 		lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__serial));
 		lv2_atom_forge_int(&forge, 1);
 		lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__length));
@@ -791,6 +925,15 @@ test_100_rounds_of_open_play_and_close(void **state)
 				 sizeof(LV2_Atom) + atom->size, transfer,
 				 atom);
 
+		const float positions[ET_TRACK_COUNT] = { 0.1f,  -1.0f, 0.4f,
+							  -1.0f, -1.0f, -1.0f,
+							  -1.0f, 0.9f };
+		const float input[2] = { 0.3f, (float)round / ROUNDS };
+		send_floats(desc, ui, map, ET_MSG__Playheads,
+			    ET_MSG__positions, positions, ET_TRACK_COUNT);
+		send_floats(desc, ui, map, ET_MSG__Meter, ET_MSG__input, input,
+			    2);
+
 		const Window w = (Window)(uintptr_t)widget;
 		idle->idle(ui);
 		/* Mute track 2, drag track 1's transpose up, click CLEAR. */
@@ -799,8 +942,20 @@ test_100_rounds_of_open_play_and_close(void **state)
 		pointer(display, w, ButtonPress, Button1, 58, 143);
 		pointer(display, w, MotionNotify, 0, 58, 120);
 		pointer(display, w, ButtonRelease, Button1, 58, 120);
-		pointer(display, w, ButtonPress, Button1, 334, 399);
-		pointer(display, w, ButtonRelease, Button1, 334, 399);
+		pointer(display, w, ButtonPress, Button1, CLEAR_X, CLEAR_Y);
+		pointer(display, w, ButtonRelease, Button1, CLEAR_X, CLEAR_Y);
+		/* Lane 3's mute, lane 5's level dragged, lane 2 made active,
+		 * UNDO. */
+		pointer(display, w, ButtonPress, Button1, MUTE_X, LANE_Y(2));
+		pointer(display, w, ButtonRelease, Button1, MUTE_X, LANE_Y(2));
+		pointer(display, w, ButtonPress, Button1, LEVEL_X, LANE_Y(4));
+		pointer(display, w, MotionNotify, 0, LEVEL_X, LANE_Y(4) - 20);
+		pointer(display, w, ButtonRelease, Button1, LEVEL_X,
+			LANE_Y(4) - 20);
+		pointer(display, w, ButtonPress, Button1, LANE_X, LANE_Y(1));
+		pointer(display, w, ButtonRelease, Button1, LANE_X, LANE_Y(1));
+		pointer(display, w, ButtonPress, Button1, UNDO_X, UNDO_Y);
+		pointer(display, w, ButtonRelease, Button1, UNDO_X, UNDO_Y);
 		XSync(display, False);
 		for (int i = 0; i < 3; ++i) {
 			const int asked = idle->idle(ui);
@@ -846,6 +1001,7 @@ main(int argc, char **argv)
 		T(test_a_quick_click_on_clear_holds_1_until_a_later_idle),
 		T(test_lost_chunks_are_asked_for_again_once_a_second),
 		T(test_a_toggle_above_0_is_on),
+		T(test_lanes_undo_and_redo_write_their_ports),
 		T(test_truncated_and_lying_notify_atoms),
 		T(test_a_parent_destroyed_before_cleanup_or_idle),
 		T(test_100_rounds_of_open_play_and_close),

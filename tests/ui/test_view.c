@@ -19,6 +19,9 @@
 
 #include <cmocka.h>
 
+/* The looper's controls' row (ARM ... LEVEL), in design units. */
+#define CONTROLS_MID 612
+
 typedef struct {
 	cairo_surface_t *surface;
 	EtLayout         layout;
@@ -82,12 +85,11 @@ is_green(Px p)
 	return p.g > 150 && p.r < 120 && p.b < 140;
 }
 
-/* Pixels in a rectangle whose colour differs from the background's. */
+/* Pixels in a rectangle whose colour differs from bg's. */
 static unsigned
-inked(View *v, int x0, int y0, int w, int h)
+inked_on(View *v, Px bg, int x0, int y0, int w, int h)
 {
-	const Px bg = pixel(v, x0, y0);
-	unsigned n  = 0;
+	unsigned n = 0;
 	for (int y = y0; y < y0 + h; ++y) {
 		for (int x = x0; x < x0 + w; ++x) {
 			const Px p = pixel(v, x, y);
@@ -97,6 +99,25 @@ inked(View *v, int x0, int y0, int w, int h)
 		}
 	}
 	return n;
+}
+
+/* ... from the colour of its first pixel. */
+static unsigned
+inked(View *v, int x0, int y0, int w, int h)
+{
+	return inked_on(v, pixel(v, x0, y0), x0, y0, w, h);
+}
+
+/* ... from the empty waveform's: the inside of track t's waveform box,
+ * above the middle line (away from hints), as much as a peak of 0.9
+ * covers. */
+static unsigned
+wave_inked(View *v, unsigned t)
+{
+	double x, y, w, h;
+	et_view_wave_rect(t, &x, &y, &w, &h);
+	return inked_on(v, pixel(v, (int)x + 2, (int)y + 3), (int)x + 10,
+			(int)y + 5, (int)w - 20, 5);
 }
 
 /* Every control is where a musician expects it, bound to its port. */
@@ -131,21 +152,71 @@ clicks_hit_their_ports(void **state)
 		ET_PORT_LOOP_BARS,  ET_PORT_LOOP_LEVEL
 	};
 	for (unsigned c = 0; c < 8; ++c) {
-		w = et_layout_hit(&v->layout, 15 + c * 92 + 43, 400);
+		w = et_layout_hit(&v->layout, 15 + c * 92 + 43, CONTROLS_MID);
 		assert_non_null(w);
 		assert_int_equal(w->port, looper[c]);
 	}
+	/* UNDO and REDO, beside the active loop's state. */
+	w = et_layout_hit(&v->layout, 15 + 3 * 92 + 43, 262);
+	assert_non_null(w);
+	assert_int_equal(w->kind, ET_WIDGET_TRIGGER);
+	assert_int_equal(w->port, ET_PORT_LOOP_UNDO);
+	w = et_layout_hit(&v->layout, 15 + 4 * 92 + 43, 262);
+	assert_non_null(w);
+	assert_int_equal(w->kind, ET_WIDGET_TRIGGER);
+	assert_int_equal(w->port, ET_PORT_LOOP_REDO);
+	/* Each loop's lane: its name makes its track active, its MUTE and
+	 * its level are its own; its waveform is no control. */
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		double x, y, lw, lh;
+		et_view_lane_rect(t, &x, &y, &lw, &lh);
+		const double mid = y + lh / 2;
+		w                = et_layout_hit(&v->layout, x + 43, mid);
+		assert_non_null(w);
+		assert_int_equal(w->kind, ET_WIDGET_LANE);
+		assert_int_equal(w->port, ET_PORT_ACTIVE_TRACK);
+		assert_int_equal(w->track, t);
+		w = et_layout_hit(&v->layout, 15 + 6 * 92 + 43, mid);
+		assert_non_null(w);
+		assert_int_equal(w->kind, ET_WIDGET_TOGGLE);
+		assert_int_equal(w->port,
+				 et_track_loop_port(t, ET_TRACK_LOOP_MUTE));
+		w = et_layout_hit(&v->layout, 15 + 7 * 92 + 43, mid);
+		assert_non_null(w);
+		assert_int_equal(w->kind, ET_WIDGET_NUMBER);
+		assert_int_equal(w->port,
+				 et_track_loop_port(t, ET_TRACK_LOOP_LEVEL));
+		double wx, wy, ww, wh;
+		et_view_wave_rect(t, &wx, &wy, &ww, &wh);
+		assert_null(
+		    et_layout_hit(&v->layout, wx + ww / 2, wy + wh / 2));
+		/* The lanes' levels are dB like loop_level. */
+		assert_true(et_port_is_level(w->port));
+		assert_true(et_widget_drag_step(w->port) == 0.25f);
+		assert_true(et_widget_wheel_step(w->port) == 0.5f);
+	}
+	assert_true(et_port_is_level(ET_PORT_LOOP_LEVEL));
+	assert_false(et_port_is_level(ET_PORT_LOOP_BARS));
+	assert_false(
+	    et_port_is_level(et_track_loop_port(0, ET_TRACK_LOOP_MUTE)));
 	assert_int_equal(et_layout_hit(&v->layout, 15 + 4 * 92 + 43, 28)->port,
 			 ET_PORT_AUTO_CHANNEL);
 	assert_int_equal(et_layout_hit(&v->layout, 15 + 6 * 92 + 43, 28)->port,
 			 ET_PORT_THRU);
 	assert_int_equal(et_layout_hit(&v->layout, 15 + 3 * 92 + 43, 28)->port,
 			 ET_PORT_TRACK_OUTS);
-	/* Gaps, the waveform and the title are not controls. */
+	/* Gaps, the meter and the title are not controls. */
 	assert_null(et_layout_hit(&v->layout, 15 + 86 + 3, 214));
-	assert_null(et_layout_hit(&v->layout, 300, 320));
+	assert_null(et_layout_hit(&v->layout, 300, 321));
 	assert_null(et_layout_hit(&v->layout, 40, 28));
-	/* No two widgets overlap. */
+	assert_null(et_layout_hit(&v->layout, 600, 262));
+	/* Every widget inside the view; no two overlap. */
+	for (unsigned i = 0; i < v->layout.count; ++i) {
+		const EtWidget *a = &v->layout.widget[i];
+		assert_true(a->x >= 0 && a->y >= 0 &&
+			    a->x + a->w <= ET_VIEW_WIDTH &&
+			    a->y + a->h <= ET_VIEW_HEIGHT);
+	}
 	for (unsigned i = 0; i < v->layout.count; ++i) {
 		for (unsigned j = i + 1; j < v->layout.count; ++j) {
 			const EtWidget *a = &v->layout.widget[i],
@@ -171,6 +242,18 @@ active_track_is_highlighted(void **state)
 	draw(v);
 	assert_false(is_orange(pixel(v, 25, 64)));
 	assert_true(is_orange(pixel(v, 15 + 2 * 92 + 10, 64)));
+	/* Its loop's lane too: the name filled, the lane framed, in orange;
+	 * no other lane. */
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		double x, y, w, h;
+		et_view_lane_rect(t, &x, &y, &w, &h);
+		const int mid = (int)(y + h / 2);
+		assert_int_equal(is_orange(pixel(v, (int)x + 3, mid)), t == 2);
+		/* The frame, 3 units outside the lane, left and right. */
+		assert_int_equal(is_orange(pixel(v, (int)x - 3, mid)), t == 2);
+		assert_int_equal(is_orange(pixel(v, (int)(x + w) + 2, mid)),
+				 t == 2);
+	}
 }
 
 /* Notes sounding on tracks 2 and 8 light exactly those two. */
@@ -212,40 +295,42 @@ waveform_follows_the_overview(void **state)
 	View  *v = (View *)*state;
 	float  peaks[ET_OVERVIEW_BINS];
 	double x, y, w, h;
-	et_view_wave_rect(&x, &y, &w, &h);
+	et_view_wave_rect(0, &x, &y, &w, &h);
 	/* Only the part of the box above the middle, away from the hint text.
 	 */
-	const int bx = (int)x + 10, by = (int)y + 8, bw = (int)w - 20, bh = 20;
-	v->model.value[ET_PORT_LOOP_STATE] = 3.0f;
+	const int bw = (int)w - 20, bh = 5;
+	v->model.value[ET_PORT_LOOP_STATE]                         = 3.0f;
+	v->model.value[et_track_loop_port(0, ET_TRACK_LOOP_STATE)] = 3.0f;
 	draw(v);
-	assert_int_equal(inked(v, bx, by, bw, bh), 0);
+	assert_int_equal(wave_inked(v, 0), 0);
 
 	for (unsigned i = 0; i < ET_OVERVIEW_BINS; ++i) {
 		peaks[i] = 0.9f;
 	}
 	for (unsigned first = 0; first < ET_OVERVIEW_BINS - 64; first += 64) {
-		et_ui_model_overview(&v->model, 7, 48000, ET_OVERVIEW_BINS,
+		et_ui_model_overview(&v->model, 0, 7, 48000, ET_OVERVIEW_BINS,
 				     first, peaks + first, 64);
 	}
 	draw(v);
-	assert_int_equal(inked(v, bx, by, bw, bh), 0); /* 448 of 512 bins */
+	assert_int_equal(wave_inked(v, 0), 0); /* 448 of 512 bins */
 	/* A stray chunk of another overview is ignored (a loss to ask for,
 	 * but the overview collecting goes on). */
-	assert_int_equal(et_ui_model_overview(&v->model, 8, 48000,
+	assert_int_equal(et_ui_model_overview(&v->model, 0, 8, 48000,
 					      ET_OVERVIEW_BINS, 448, peaks,
 					      64),
 			 ET_CHUNK_LOST);
 	draw(v);
-	assert_int_equal(inked(v, bx, by, bw, bh), 0);
-	et_ui_model_overview(&v->model, 7, 48000, ET_OVERVIEW_BINS, 448,
+	assert_int_equal(wave_inked(v, 0), 0);
+	et_ui_model_overview(&v->model, 0, 7, 48000, ET_OVERVIEW_BINS, 448,
 			     peaks + 448, 64);
 	draw(v);
-	assert_true(inked(v, bx, by, bw, bh) > (unsigned)(bw * bh) * 8 / 10);
+	assert_true(wave_inked(v, 0) > (unsigned)(bw * bh) * 8 / 10);
 
-	et_ui_model_overview(&v->model, 9, 0, 0, 0, NULL, 0); /* clear */
-	v->model.value[ET_PORT_LOOP_STATE] = 0.0f;
+	et_ui_model_overview(&v->model, 0, 9, 0, 0, 0, NULL, 0); /* clear */
+	v->model.value[ET_PORT_LOOP_STATE]                         = 0.0f;
+	v->model.value[et_track_loop_port(0, ET_TRACK_LOOP_STATE)] = 0.0f;
 	draw(v);
-	assert_int_equal(inked(v, bx, by, bw, bh), 0);
+	assert_int_equal(wave_inked(v, 0), 0);
 }
 
 /* A chunk that went missing is seen (the UI then asks again), and the
@@ -259,66 +344,163 @@ lost_chunk_then_whole(void **state)
 		peaks[i] = (float)i / ET_OVERVIEW_BINS;
 	}
 	EtUiModel *m = &v->model;
-	assert_int_equal(
-	    et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS, 0, peaks, 64),
-	    ET_CHUNK_TAKEN);
+	assert_int_equal(et_ui_model_overview(m, 0, 4, 1000, ET_OVERVIEW_BINS,
+					      0, peaks, 64),
+			 ET_CHUNK_TAKEN);
 	/* Bins 64..127 lost: 128.. is out of sequence. */
-	assert_int_equal(et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS,
+	assert_int_equal(et_ui_model_overview(m, 0, 4, 1000, ET_OVERVIEW_BINS,
 					      128, peaks + 128, 64),
 			 ET_CHUNK_LOST);
-	assert_int_equal(m->incoming_bins, 0);
+	assert_int_equal(m->loop[0].incoming_bins, 0);
 	/* ... and so is the rest of that overview. */
 	for (unsigned first = 192; first < ET_OVERVIEW_BINS; first += 64) {
-		assert_int_equal(et_ui_model_overview(m, 4, 1000,
+		assert_int_equal(et_ui_model_overview(m, 0, 4, 1000,
 						      ET_OVERVIEW_BINS, first,
 						      peaks + first, 64),
 				 ET_CHUNK_LOST);
 	}
-	assert_int_equal(m->shown_bins, 0);
+	assert_int_equal(m->loop[0].shown_bins, 0);
 	/* A chunk of an overview not seen from its start. */
-	assert_int_equal(et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS, 64,
-					      peaks + 64, 64),
+	assert_int_equal(et_ui_model_overview(m, 0, 5, 1000, ET_OVERVIEW_BINS,
+					      64, peaks + 64, 64),
 			 ET_CHUNK_LOST);
 	/* Nonsense is not a loss. */
-	assert_int_equal(et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS + 1,
-					      0, peaks, 64),
+	assert_int_equal(et_ui_model_overview(m, 0, 5, 1000,
+					      ET_OVERVIEW_BINS + 1, 0, peaks,
+					      64),
 			 ET_CHUNK_BAD);
 	assert_int_equal(
-	    et_ui_model_overview(m, 5, 1000, ET_OVERVIEW_BINS, 0, peaks, 0),
+	    et_ui_model_overview(m, 0, 5, 1000, ET_OVERVIEW_BINS, 0, peaks, 0),
 	    ET_CHUNK_BAD);
 	/* The answer to the Request: the whole overview again. */
 	for (unsigned first = 0; first < ET_OVERVIEW_BINS; first += 64) {
 		assert_int_equal(
-		    et_ui_model_overview(m, 4, 1000, ET_OVERVIEW_BINS, first,
-					 peaks + first, 64),
+		    et_ui_model_overview(m, 0, 4, 1000, ET_OVERVIEW_BINS,
+					 first, peaks + first, 64),
 		    first + 64 < ET_OVERVIEW_BINS ? ET_CHUNK_TAKEN
 						  : ET_CHUNK_WHOLE);
 	}
-	assert_int_equal(m->shown_bins, ET_OVERVIEW_BINS);
-	assert_int_equal(m->shown_length, 1000);
-	assert_memory_equal(m->shown, peaks, sizeof(peaks));
-	assert_int_equal(m->incoming_bins, 0);
+	assert_int_equal(m->loop[0].shown_bins, ET_OVERVIEW_BINS);
+	assert_int_equal(m->loop[0].shown_length, 1000);
+	assert_memory_equal(m->loop[0].shown, peaks, sizeof(peaks));
+	assert_int_equal(m->loop[0].incoming_bins, 0);
 }
 
-/* The playhead sits at loop_position across the waveform. */
+/* Each lane's playhead sits at its loop's position (msg:Playheads); a
+ * loop without one (-1) shows none. */
 static void
 playhead_at_position(void **state)
 {
-	View  *v                       = (View *)*state;
-	float  peaks[ET_OVERVIEW_BINS] = { 0 };
-	double x, y, w, h;
-	et_view_wave_rect(&x, &y, &w, &h);
-	et_ui_model_overview(&v->model, 1, 1000, ET_OVERVIEW_BINS, 0, peaks,
-			     ET_OVERVIEW_BINS);
-	v->model.value[ET_PORT_LOOP_STATE]    = 3.0f;
-	v->model.value[ET_PORT_LOOP_POSITION] = 0.5f;
+	View *v                       = (View *)*state;
+	float peaks[ET_OVERVIEW_BINS] = { 0 };
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		et_ui_model_overview(&v->model, t, 1, 1000, ET_OVERVIEW_BINS,
+				     0, peaks, ET_OVERVIEW_BINS);
+		v->model.value[et_track_loop_port(t, ET_TRACK_LOOP_STATE)] =
+		    3.0f;
+		v->model.position[t] = t == 3 ? -1.0f : 0.125f * (float)t;
+	}
 	draw(v);
-	const int px = (int)floor(x + 4 + 0.5 * (w - 8));
-	const int py = (int)(y + 10);
-	const Px  at = pixel(v, px, py);
-	assert_true(at.r > 200 && at.g > 200 && at.b > 200);
-	const Px beside = pixel(v, px + 30, py);
-	assert_true(beside.r < 60);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		double x, y, w, h;
+		et_view_wave_rect(t, &x, &y, &w, &h);
+		const int py = (int)(y + 8);
+		const int px = (int)floor(x + 4 + 0.125 * (double)t * (w - 8));
+		const Px  at = pixel(v, px, py);
+		assert_int_equal(at.r > 200 && at.g > 200 && at.b > 200,
+				 t != 3);
+		const Px beside = pixel(v, px + 30, py);
+		assert_true(beside.r < 60);
+	}
+}
+
+/* Loops on tracks 2 and 5 only: exactly their lanes show a waveform,
+ * blue while it plays, grey once the track's loop or the master loop is
+ * muted; each lane's light shows its state (green playing, red
+ * recording, none empty). */
+static void
+lanes_show_their_own_loops(void **state)
+{
+	View *v = (View *)*state;
+	float peaks[ET_OVERVIEW_BINS];
+	for (unsigned i = 0; i < ET_OVERVIEW_BINS; ++i) {
+		peaks[i] = 0.9f;
+	}
+	const unsigned loops[2] = { 1, 4 };
+	for (unsigned k = 0; k < 2; ++k) {
+		const unsigned t = loops[k];
+		et_ui_model_overview(&v->model, t, 2, 96000, ET_OVERVIEW_BINS,
+				     0, peaks, ET_OVERVIEW_BINS);
+		v->model.value[et_track_loop_port(t, ET_TRACK_LOOP_STATE)] =
+		    3.0f;
+	}
+	v->model.value[et_track_loop_port(6, ET_TRACK_LOOP_STATE)] = 2.0f;
+	v->model.value[ET_PORT_ACTIVE_TRACK]                       = 8.0f;
+	draw(v);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		double x, y, w, h;
+		et_view_wave_rect(t, &x, &y, &w, &h);
+		const unsigned ink = wave_inked(v, t);
+		const bool     has = t == 1 || t == 4;
+		if (has != (ink > (unsigned)(w - 20) * 5 * 8 / 10)) {
+			fail_msg("lane %u: %u pixels inked", t + 1, ink);
+		}
+		if (has) {
+			const Px p = pixel(v, (int)(x + w / 2), (int)y + 8);
+			assert_true(p.b > p.r + 60); /* blue */
+		}
+		/* The light, at the right of the lane's name. */
+		double lx, ly, lw, lh;
+		et_view_lane_rect(t, &lx, &ly, &lw, &lh);
+		const Px light = pixel(v, (int)lx + 86 - 11, (int)ly + 11);
+		assert_int_equal(is_green(light), has);
+		assert_int_equal(light.r > 180 && light.g < 110, t == 6);
+	}
+	/* Track 5's loop muted: its waveform turns grey; then track 2's by
+	 * the master mute. */
+	v->model.value[et_track_loop_port(4, ET_TRACK_LOOP_MUTE)] = 1.0f;
+	draw(v);
+	double x, y, w, h;
+	et_view_wave_rect(4, &x, &y, &w, &h);
+	Px p = pixel(v, (int)(x + w / 2), (int)y + 8);
+	assert_true(abs(p.b - p.r) < 40 && p.r > 80);
+	et_view_wave_rect(1, &x, &y, &w, &h);
+	p = pixel(v, (int)(x + w / 2), (int)y + 8);
+	assert_true(p.b > p.r + 60);
+	v->model.value[ET_PORT_LOOP_MUTE] = 1.0f;
+	draw(v);
+	p = pixel(v, (int)(x + w / 2), (int)y + 8);
+	assert_true(abs(p.b - p.r) < 40 && p.r > 80);
+}
+
+/* The input meter: nothing lit at silence; at -6 dBFS on the left green
+ * to -12 dB, amber from there to -6 dB and nothing beyond; at +1 dBFS on
+ * the right red past 0 dB. */
+static void
+meter_shows_the_input(void **state)
+{
+	View  *v = (View *)*state;
+	double x, y, w, h;
+	et_view_meter_rect(&x, &y, &w, &h);
+	const int left = (int)(y + 2), right = (int)(y + h - 2);
+#define AT(db) ((int)(x + ((db) + 60.0) / 66.0 * w))
+	draw(v);
+	assert_int_equal(inked(v, (int)x, (int)y, AT(-1.0) - (int)x, (int)h),
+			 0);
+	v->model.input[0] = 0.5f;   /* -6.02 dBFS */
+	v->model.input[1] = 1.122f; /* +1 dBFS */
+	draw(v);
+	assert_true(is_green(pixel(v, AT(-40.0), left)));
+	assert_true(is_green(pixel(v, AT(-13.0), left)));
+	const Px amber = pixel(v, AT(-8.0), left);
+	assert_true(amber.r > 180 && amber.g > 140 && amber.b < 90);
+	const Px beyond = pixel(v, AT(-5.0), left);
+	assert_true(beyond.r < 60 && beyond.g < 60);
+	const Px red = pixel(v, AT(0.5), right);
+	assert_true(red.r > 180 && red.g < 110);
+	const Px over = pixel(v, AT(3.0), right);
+	assert_true(over.r < 60);
+#undef AT
 }
 
 /* ------------------------------------------------ reading notify's atoms */
@@ -329,7 +511,9 @@ static const char *const msg_uris[] = {
 	ET_MSG__Activity, ET_MSG__Overview,   ET_MSG__sounding,
 	ET_MSG__serial,   ET_MSG__length,     ET_MSG__binCount,
 	ET_MSG__first,    ET_MSG__peaks,      LV2_ATOM__Double,
-	LV2_ATOM__String, LV2_ATOM__Sequence, LV2_ATOM__Tuple
+	LV2_ATOM__String, LV2_ATOM__Sequence, LV2_ATOM__Tuple,
+	ET_MSG__track,    ET_MSG__Playheads,  ET_MSG__positions,
+	ET_MSG__Meter,    ET_MSG__input
 };
 
 static LV2_URID
@@ -350,20 +534,25 @@ static EtMsgUris
 msg_uris_mapped(void)
 {
 	EtMsgUris u;
-	u.atom_Object  = map_uri(NULL, LV2_ATOM__Object);
-	u.atom_Blank   = map_uri(NULL, LV2_ATOM__Blank);
-	u.atom_Int     = map_uri(NULL, LV2_ATOM__Int);
-	u.atom_Long    = map_uri(NULL, LV2_ATOM__Long);
-	u.atom_Float   = map_uri(NULL, LV2_ATOM__Float);
-	u.atom_Vector  = map_uri(NULL, LV2_ATOM__Vector);
-	u.msg_Activity = map_uri(NULL, ET_MSG__Activity);
-	u.msg_Overview = map_uri(NULL, ET_MSG__Overview);
-	u.msg_sounding = map_uri(NULL, ET_MSG__sounding);
-	u.msg_serial   = map_uri(NULL, ET_MSG__serial);
-	u.msg_length   = map_uri(NULL, ET_MSG__length);
-	u.msg_binCount = map_uri(NULL, ET_MSG__binCount);
-	u.msg_first    = map_uri(NULL, ET_MSG__first);
-	u.msg_peaks    = map_uri(NULL, ET_MSG__peaks);
+	u.atom_Object   = map_uri(NULL, LV2_ATOM__Object);
+	u.atom_Blank    = map_uri(NULL, LV2_ATOM__Blank);
+	u.atom_Int      = map_uri(NULL, LV2_ATOM__Int);
+	u.atom_Long     = map_uri(NULL, LV2_ATOM__Long);
+	u.atom_Float    = map_uri(NULL, LV2_ATOM__Float);
+	u.atom_Vector   = map_uri(NULL, LV2_ATOM__Vector);
+	u.msg_Activity  = map_uri(NULL, ET_MSG__Activity);
+	u.msg_Overview  = map_uri(NULL, ET_MSG__Overview);
+	u.msg_sounding  = map_uri(NULL, ET_MSG__sounding);
+	u.msg_serial    = map_uri(NULL, ET_MSG__serial);
+	u.msg_length    = map_uri(NULL, ET_MSG__length);
+	u.msg_binCount  = map_uri(NULL, ET_MSG__binCount);
+	u.msg_first     = map_uri(NULL, ET_MSG__first);
+	u.msg_peaks     = map_uri(NULL, ET_MSG__peaks);
+	u.msg_track     = map_uri(NULL, ET_MSG__track);
+	u.msg_Playheads = map_uri(NULL, ET_MSG__Playheads);
+	u.msg_positions = map_uri(NULL, ET_MSG__positions);
+	u.msg_Meter     = map_uri(NULL, ET_MSG__Meter);
+	u.msg_input     = map_uri(NULL, ET_MSG__input);
 	return u;
 }
 
@@ -387,6 +576,8 @@ forge_overview(uint8_t *buf,
 	lv2_atom_forge_set_buffer(&forge, buf, cap);
 	lv2_atom_forge_object(&forge, &frame, 0,
 			      map_uri(NULL, ET_MSG__Overview));
+	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__track));
+	lv2_atom_forge_int(&forge, 3);
 	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__serial));
 	lv2_atom_forge_int(&forge, (int32_t)serial);
 	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__length));
@@ -417,9 +608,9 @@ read_exact(const uint8_t *src, uint32_t bytes, uint32_t size_given, EtMsg *msg)
 }
 
 /* Offset of the peaks property's value (its vector atom) in an overview
- * forged by forge_overview: five properties of 16-byte headers, the first
- * four with 8-byte bodies (Int and Long padded to 8). */
-#define PEAKS_AT (sizeof(LV2_Atom) + sizeof(LV2_Atom_Object_Body) + 4 * 24 + 8)
+ * forged by forge_overview: six properties of 16-byte headers, the first
+ * five with 8-byte bodies (Int and Long padded to 8). */
+#define PEAKS_AT (sizeof(LV2_Atom) + sizeof(LV2_Atom_Object_Body) + 5 * 24 + 8)
 
 static void
 msg_read_well_formed(void **state)
@@ -429,6 +620,7 @@ msg_read_well_formed(void **state)
 	EtMsg               msg;
 	const uint32_t bytes = forge_overview(buf, sizeof(buf), 7, 64, 64);
 	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_OVERVIEW);
+	assert_int_equal(msg.track, 2); /* track 3 */
 	assert_int_equal(msg.serial, 7);
 	assert_int_equal(msg.length, 48000);
 	assert_int_equal(msg.bins, ET_OVERVIEW_BINS);
@@ -518,9 +710,10 @@ msg_read_wrong_types(void **state)
 	_Alignas(8) uint8_t buf[4096], bad[4096];
 	EtMsg               msg;
 	const uint32_t      bytes = forge_overview(buf, sizeof(buf), 3, 0, 64);
-	const size_t        serial_at =
+	const size_t        track_at =
 	    sizeof(LV2_Atom) + sizeof(LV2_Atom_Object_Body) + 8;
-	LV2_Atom *const atom = (LV2_Atom *)bad;
+	const size_t    serial_at = track_at + 24;
+	LV2_Atom *const atom      = (LV2_Atom *)bad;
 #define BAD(edit)                                                             \
 	do {                                                                  \
 		memcpy(bad, buf, bytes);                                      \
@@ -541,6 +734,13 @@ msg_read_wrong_types(void **state)
 	BAD(((LV2_Atom *)(bad + serial_at))->size = 8);
 	BAD(((LV2_Atom *)(bad + serial_at))->size = 0);
 	BAD(((LV2_Atom *)(bad + serial_at))->size = UINT32_MAX);
+	/* A track of 0, 9, or a Float. */
+	BAD(memcpy(bad + track_at + 8, &(int32_t){ 0 }, 4));
+	BAD(memcpy(bad + track_at + 8, &(int32_t){ 9 }, 4));
+	BAD(((LV2_Atom *)(bad + track_at))->type =
+		map_uri(NULL, LV2_ATOM__Float));
+	/* No track: its key changed. */
+	BAD(memcpy(bad + track_at - 8, &(uint32_t){ 77 }, 4));
 	/* A negative first. */
 	BAD(memcpy(bad + serial_at + 3 * 24 + 8, &(int32_t){ -64 }, 4));
 	/* peaks: not a vector, of doubles, of ints, claiming 65 floats, a body
@@ -570,6 +770,124 @@ msg_read_wrong_types(void **state)
 	assert_true(msg.peaks[3] == 3.0f / 1000.0f);
 }
 
+/* What moves all the time (playheads, the meter, the active loop's state
+ * and length) is drawn by et_view_draw_live() alone, over a still picture
+ * of everything else, which the ports it shows need not redraw. */
+static void
+live_layer_holds_what_moves(void **state)
+{
+	View *v                       = (View *)*state;
+	float peaks[ET_OVERVIEW_BINS] = { 0 };
+	et_ui_model_overview(&v->model, 0, 1, 1000, ET_OVERVIEW_BINS, 0, peaks,
+			     ET_OVERVIEW_BINS);
+	v->model.value[et_track_loop_port(0, ET_TRACK_LOOP_STATE)] = 3.0f;
+	v->model.value[ET_PORT_LOOP_STATE]                         = 3.0f;
+	v->model.position[0]                                       = 0.5f;
+	v->model.input[0]                                          = 0.5f;
+	double x, y, w, h, mx, my, mw, mh;
+	et_view_wave_rect(0, &x, &y, &w, &h);
+	et_view_meter_rect(&mx, &my, &mw, &mh);
+	const int px = (int)floor(x + 4 + 0.5 * (w - 8)), py = (int)y + 8;
+	const int mpx = (int)(mx + 20.0 / 66.0 * mw), mpy = (int)my + 2;
+	/* The state's light in the head row, green for PLAYING. */
+	const int sx = 15 + 92 + 12, sy = 262;
+
+	cairo_t *cr = cairo_create(v->surface);
+	et_view_draw_static(cr, &v->layout, &v->model);
+	cairo_destroy(cr);
+	cairo_surface_flush(v->surface);
+	assert_false(pixel(v, px, py).r > 200);
+	assert_false(is_green(pixel(v, mpx, mpy)));
+	assert_false(is_green(pixel(v, sx, sy)));
+
+	cr = cairo_create(v->surface);
+	et_view_draw_live(cr, &v->model);
+	cairo_destroy(cr);
+	cairo_surface_flush(v->surface);
+	assert_true(pixel(v, px, py).r > 200);
+	assert_true(is_green(pixel(v, mpx, mpy)));
+	assert_true(is_green(pixel(v, sx, sy)));
+
+	assert_true(et_view_port_is_live(ET_PORT_LOOP_STATE));
+	assert_true(et_view_port_is_live(ET_PORT_LOOP_LENGTH));
+	assert_true(et_view_port_is_live(ET_PORT_LOOP_POSITION));
+	assert_false(et_view_port_is_live(ET_PORT_ACTIVE_TRACK));
+	assert_false(
+	    et_view_port_is_live(et_track_loop_port(0, ET_TRACK_LOOP_STATE)));
+	assert_false(et_view_port_is_live(ET_PORT_LOOP_MUTE));
+}
+
+/* A msg:Playheads or msg:Meter object: one property `key`, a vector of
+ * `n` floats; its size in bytes with the atom header. */
+static uint32_t
+forge_floats(uint8_t     *buf,
+	     const char  *otype,
+	     const char  *key,
+	     const float *values,
+	     uint32_t     n)
+{
+	LV2_Atom_Forge       forge;
+	LV2_Atom_Forge_Frame frame;
+	lv2_atom_forge_init(&forge, &msg_map);
+	lv2_atom_forge_set_buffer(&forge, buf, 1024);
+	lv2_atom_forge_object(&forge, &frame, 0, map_uri(NULL, otype));
+	lv2_atom_forge_key(&forge, map_uri(NULL, key));
+	lv2_atom_forge_vector(&forge, sizeof(float),
+			      map_uri(NULL, LV2_ATOM__Float), n, values);
+	lv2_atom_forge_pop(&forge, &frame);
+	assert_true(forge.offset > 0);
+	return (uint32_t)(sizeof(LV2_Atom) + ((LV2_Atom *)buf)->size);
+}
+
+/* The playheads: exactly eight, each 0..1 or -1 (below 0 or not a
+ * number: none; past 1: 1); the meter: exactly two, 0..16 (NaN: 0). Any
+ * other count, a missing key, and every cut are nothing. */
+static void
+msg_read_playheads_and_meter(void **state)
+{
+	(void)state;
+	_Alignas(8) uint8_t buf[1024];
+	EtMsg               msg;
+	const float         pos[9] = { 0.0f, 0.5f,     -1.0f, 1.5f, -0.25f,
+				       NAN,  INFINITY, 0.99f, 0.1f };
+	uint32_t            bytes =
+	    forge_floats(buf, ET_MSG__Playheads, ET_MSG__positions, pos, 8);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg),
+			 ET_MSG_PLAYHEADS);
+	const float want[8] = { 0.0f,  0.5f,  -1.0f, 1.0f,
+				-1.0f, -1.0f, -1.0f, 0.99f };
+	assert_memory_equal(msg.position, want, sizeof(want));
+	for (uint32_t cut = 0; cut < bytes; ++cut) {
+		assert_int_equal(read_exact(buf, cut, cut, &msg), ET_MSG_NONE);
+	}
+	bytes =
+	    forge_floats(buf, ET_MSG__Playheads, ET_MSG__positions, pos, 7);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_NONE);
+	bytes =
+	    forge_floats(buf, ET_MSG__Playheads, ET_MSG__positions, pos, 9);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_NONE);
+	bytes = forge_floats(buf, ET_MSG__Playheads, ET_MSG__input, pos, 8);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_NONE);
+
+	const float in[3] = { 0.5f, 100.0f, 0.25f };
+	bytes = forge_floats(buf, ET_MSG__Meter, ET_MSG__input, in, 2);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_METER);
+	assert_true(msg.input[0] == 0.5f && msg.input[1] == 16.0f);
+	const float odd[2] = { NAN, -3.0f };
+	bytes = forge_floats(buf, ET_MSG__Meter, ET_MSG__input, odd, 2);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_METER);
+	assert_true(msg.input[0] == 0.0f && msg.input[1] == 0.0f);
+	for (uint32_t cut = 0; cut < bytes; ++cut) {
+		assert_int_equal(read_exact(buf, cut, cut, &msg), ET_MSG_NONE);
+	}
+	bytes = forge_floats(buf, ET_MSG__Meter, ET_MSG__input, in, 3);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_NONE);
+	bytes = forge_floats(buf, ET_MSG__Meter, ET_MSG__input, in, 1);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_NONE);
+	bytes = forge_floats(buf, ET_MSG__Meter, ET_MSG__positions, in, 2);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_NONE);
+}
+
 int
 main(void)
 {
@@ -586,9 +904,16 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(lost_chunk_then_whole, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(lanes_show_their_own_loops,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(meter_shows_the_input, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(live_layer_holds_what_moves,
+						setup, teardown),
 		cmocka_unit_test(msg_read_well_formed),
 		cmocka_unit_test(msg_read_truncated),
 		cmocka_unit_test(msg_read_wrong_types),
+		cmocka_unit_test(msg_read_playheads_and_meter),
 	};
 	const int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	/* cairo's and fontconfig's one-time caches, for LeakSanitizer. */
