@@ -7,16 +7,12 @@
 void
 et_clock_init(EtClock *c, double sample_rate)
 {
-	c->sample_rate   = sample_rate > 0.0 ? sample_rate : 48000.0;
-	c->bpm           = 120.0;
-	c->beats_per_bar = 4.0;
-	c->beat_unit     = 4.0;
-	c->speed         = 0.0;
-	c->has_transport = false;
-	c->anchor_frame  = 0;
-	c->anchor_offset = 0;
-	c->anchor_beats  = 0.0;
-	c->block_frames  = 0;
+	/* 120 BPM 4/4, stopped, no transport seen; everything else 0. */
+	*c = (EtClock){ .sample_rate =
+			    sample_rate > 0.0 ? sample_rate : 48000.0,
+			.bpm           = 120.0,
+			.beats_per_bar = 4.0,
+			.beat_unit     = 4.0 };
 }
 
 void

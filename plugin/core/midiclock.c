@@ -13,16 +13,7 @@
 void
 et_midiclock_init(EtMidiClock *mc)
 {
-	mc->enabled      = false;
-	mc->running      = false;
-	mc->next_tick    = 0;
-	mc->ticks_end    = 0.0;
-	mc->tf_end       = 0;
-	mc->tf_end_speed = 0.0;
-	mc->located      = false;
-	mc->located_at   = 0;
-	mc->done         = 0;
-	mc->dropped      = 0;
+	*mc = (EtMidiClock){ .enabled = false }; /* off, nothing sent yet */
 }
 
 void

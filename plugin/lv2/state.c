@@ -457,6 +457,20 @@ restore_state(LV2_Handle                  instance,
  * thread beside run(), and says nothing against two at once; the loop
  * store pins one version per loop at a time, and a restore frees loops a
  * save may be reading.  Neither is real-time. */
+static void
+lock(LV2_Handle instance)
+{
+	pthread_mutex_lock(&((Eighttrack *)instance)->state_lock);
+}
+
+/* Lets the lock go and passes on what the locked call returned. */
+static LV2_State_Status
+unlock(LV2_Handle instance, LV2_State_Status st)
+{
+	pthread_mutex_unlock(&((Eighttrack *)instance)->state_lock);
+	return st;
+}
+
 static LV2_State_Status
 save(LV2_Handle                instance,
      LV2_State_Store_Function  store,
@@ -464,12 +478,9 @@ save(LV2_Handle                instance,
      uint32_t                  flags,
      const LV2_Feature *const *features)
 {
-	Eighttrack *self = (Eighttrack *)instance;
-	pthread_mutex_lock(&self->state_lock);
-	const LV2_State_Status st =
-	    save_state(instance, store, handle, flags, features);
-	pthread_mutex_unlock(&self->state_lock);
-	return st;
+	lock(instance);
+	return unlock(instance,
+		      save_state(instance, store, handle, flags, features));
 }
 
 static LV2_State_Status
@@ -479,12 +490,9 @@ restore(LV2_Handle                  instance,
 	uint32_t                    flags,
 	const LV2_Feature *const   *features)
 {
-	Eighttrack *self = (Eighttrack *)instance;
-	pthread_mutex_lock(&self->state_lock);
-	const LV2_State_Status st =
-	    restore_state(instance, retrieve, handle, flags, features);
-	pthread_mutex_unlock(&self->state_lock);
-	return st;
+	lock(instance);
+	return unlock(instance, restore_state(instance, retrieve, handle,
+					      flags, features));
 }
 
 const void *

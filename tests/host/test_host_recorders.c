@@ -292,14 +292,20 @@ the_story_of_three_loops(void **state)
 	eth_free(f.host);
 }
 
-/* Eight loops of one bar each, one per track, recorded in turn. */
-static void
-eight_loops(Story *s)
+/* A new story with eight loops of one bar each, one per track, recorded in
+ * turn, and its state saved into a new folder (*dir). */
+static EthState *
+eight_loops_saved(Story *s, char **dir)
 {
+	story_init(s);
 	for (int t = 1; t <= 8; ++t)
 		take(s, t, 1, (float)t);
 	for (int t = 1; t <= 8; ++t)
 		assert_int_equal(state_of(s, t), 3);
+	*dir            = eth_temp_dir("eight");
+	EthState *saved = eth_state_save(s->host, *dir);
+	assert_non_null(saved);
+	return saved;
 }
 
 /* Only one loop may record the one stereo input at a time. */
@@ -376,13 +382,10 @@ static void
 restores_beside_eight_playing_loops(void **state)
 {
 	(void)state;
-	Story s;
-	story_init(&s);
-	eight_loops(&s);
-	char     *dir   = eth_temp_dir("eight");
-	EthState *saved = eth_state_save(s.host, dir);
-	assert_non_null(saved);
-	Restorer  r = { s.host, saved, 60, 0 };
+	Story     s;
+	char     *dir;
+	EthState *saved = eight_loops_saved(&s, &dir);
+	Restorer  r     = { s.host, saved, 60, 0 };
 	pthread_t thread;
 	assert_int_equal(
 	    pthread_create(&thread, NULL, restore_again_and_again, &r), 0);
@@ -411,12 +414,9 @@ static void
 a_bad_loop_in_the_state_empties_that_loop_only(void **state)
 {
 	(void)state;
-	Story s;
-	story_init(&s);
-	eight_loops(&s);
-	char     *dir   = eth_temp_dir("bad");
-	EthState *saved = eth_state_save(s.host, dir);
-	assert_non_null(saved);
+	Story     s;
+	char     *dir;
+	EthState *saved = eight_loops_saved(&s, &dir);
 
 	/* Track 2's file at 44.1 kHz. */
 	char path[4096];

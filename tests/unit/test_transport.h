@@ -19,20 +19,14 @@ et_test_position(int64_t frame,
 		 int64_t bar,
 		 double  bar_beat)
 {
-	const EtPosition p = {
-		.has_frame         = true,
-		.has_speed         = true,
-		.has_bpm           = true,
-		.has_beats_per_bar = true,
-		.has_bar           = true,
-		.has_bar_beat      = true,
-		.frame             = frame,
-		.speed             = speed,
-		.bpm               = bpm,
-		.beats_per_bar     = beats_per_bar,
-		.bar               = bar,
-		.bar_beat          = bar_beat,
-	};
+	EtPosition p = { .frame         = frame,
+			 .speed         = speed,
+			 .bpm           = bpm,
+			 .beats_per_bar = beats_per_bar,
+			 .bar           = bar,
+			 .bar_beat      = bar_beat };
+	p.has_frame = p.has_speed = p.has_bpm = true;
+	p.has_beats_per_bar = p.has_bar = p.has_bar_beat = true;
 	return p;
 }
 
