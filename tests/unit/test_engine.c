@@ -547,6 +547,103 @@ test_undo_and_redo_notes_and_port(void **state)
 	    1);
 }
 
+/* ---- a small engine (et_engine_init_capacity) --------------------------*/
+
+/* The rig's engine rebuilt with loops of at most `capacity` frames on a
+ * pool of as many, as the plugin's is. */
+static void
+small_engine(Rig *rig, uint32_t capacity)
+{
+	et_engine_free(&rig->engine);
+	assert_true(
+	    et_engine_init_capacity(&rig->engine, RATE, capacity, capacity));
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
+		assert_int_equal(et_looper_capacity(et_recorders_loop(
+				     rig->engine.recorders, t)),
+				 capacity);
+}
+
+/* A free take longer than a small capacity ends there, full, and holds
+ * the first frames played; a capacity of 0 or a bad rate is refused. */
+static void
+test_a_take_longer_than_the_capacity_ends_at_the_capacity(void **state)
+{
+	Rig           *rig      = (Rig *)*state;
+	const uint32_t capacity = 1000; /* under four blocks */
+	EtEngine       spare;
+	assert_false(et_engine_init_capacity(&spare, RATE, 0, capacity));
+	assert_false(et_engine_init_capacity(&spare, 0.5, capacity, capacity));
+	assert_false(
+	    et_engine_init_capacity(&spare, RATE, capacity, capacity - 1));
+	assert_null(et_engine_new_recorders_capacity(RATE, 0, capacity));
+	small_engine(rig, capacity);
+
+	rig->value[ET_PORT_LOOP_ARM] = 1.0f;
+	for (int b = 0; b < 8; ++b) { /* 2048 frames of input */
+		begin(rig);
+		end(rig);
+	}
+	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_PLAYING);
+	assert_int_equal(et_looper_length(et_engine_active_loop(&rig->engine)),
+			 capacity);
+	assert_float_equal(et_engine_loop_length(&rig->engine),
+			   (double)capacity / RATE, 1e-9);
+	assert_true(loop_sample(rig, 0, 0) == 1.0f / 65536.0f);
+}
+
+/* A small engine's pool starts with a quarter of the capacity (one
+ * chunk here) and grows, to the capacity, as the plugin's does: asked
+ * for after a block (et_store_request), made and adopted before the next.
+ * A take on track 2 that needs four chunks gets them all; without the
+ * segments the same take ends where the first chunk does. */
+static void
+test_a_small_engines_pool_grows_to_its_capacity(void **state)
+{
+	Rig           *rig      = (Rig *)*state;
+	const uint32_t capacity = 4 * ET_STORE_CHUNK_FRAMES;
+	for (int worker = 1; worker >= 0; --worker) {
+		small_engine(rig, capacity);
+		EtLoopStore *store = et_recorders_store(rig->engine.recorders);
+		assert_int_equal(et_store_chunk_count(store), 1);
+		block_with_note(rig, 0, CONTROL_CH,
+				ET_CONTROL_NOTE_TRACK_FIRST + 1);
+		rig->value[ET_PORT_LOOP_ARM] = 1.0f;
+		uint32_t asked               = 0;
+		for (uint32_t b = 0; b < 2 * capacity / BLOCK; ++b) {
+			begin(rig);
+			end(rig);
+			const uint32_t chunks = et_store_request(store);
+			asked += chunks;
+			if (worker && chunks > 0) {
+				assert_null(et_store_adopt(
+				    store, et_store_segment_new(chunks)));
+			}
+		}
+		rig->value[ET_PORT_LOOP_ARM] = 0.0f;
+		begin(rig);
+		end(rig);
+		assert_true(track_state(rig, 1) == ET_LOOP_PLAYING);
+		const EtLooper *two =
+		    et_recorders_loop(rig->engine.recorders, 1);
+		if (worker) {
+			assert_int_equal(et_looper_length(two), capacity);
+			assert_int_equal(et_store_chunk_count(store), 4);
+			assert_int_equal(asked, 3); /* a chunk at a time */
+			assert_int_equal(
+			    et_recorders_pool_full(rig->engine.recorders), 0);
+		} else {
+			assert_int_equal(et_looper_length(two),
+					 ET_STORE_CHUNK_FRAMES);
+			assert_int_equal(et_store_chunk_count(store), 1);
+			assert_int_equal(asked, 1); /* never answered */
+			assert_int_equal(
+			    et_recorders_pool_full(rig->engine.recorders), 1);
+		}
+		assert_true(et_store_free_chunks(store) <=
+			    et_store_chunk_count(store));
+	}
+}
+
 int
 main(void)
 {
@@ -564,6 +661,8 @@ main(void)
 		T(test_an_arm_while_another_track_records_is_its_disarm),
 		T(test_a_take_right_after_a_track_change_has_its_pre_roll),
 		T(test_undo_and_redo_notes_and_port),
+		T(test_a_take_longer_than_the_capacity_ends_at_the_capacity),
+		T(test_a_small_engines_pool_grows_to_its_capacity),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
