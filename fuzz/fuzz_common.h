@@ -105,20 +105,76 @@ enum {
 };
 
 /* ---- fuzz_looper: header rate selector u8, capacity u16 (+1), then
- * opcodes (byte % LOOPER_OP_COUNT):
+ * opcodes (looper_op(byte)):
  * LOOPER_OP_CONTROL port selector u8 (% 8: arm, mute, overdub, quantize,
  *                   bars, clear, level, monitor), mode u8 (bit0 raw
- *                   float32, else int8), value
- * LOOPER_OP_BLOCK   nframes u16 (% 8193), audio mode u8, audio operands,
- *                   position count u8 (% 4), each: frame delta u16, flags
- *                   u8, fields (see read_position in fuzz_looper.c)
- * LOOPER_OP_LOAD    the restore path: see op_load in fuzz_looper.c */
+ *                   float32, else int8), value; read at the next block
+ * LOOPER_OP_BLOCK   begins a block: nframes u16 (% 8193), audio mode u8,
+ *                   audio operands, position count u8 (% 4), each: frame
+ *                   delta u16, flags u8, fields (see read_position in
+ *                   fuzz_looper.c).  The block stays open for the event
+ *                   ops below; the next BLOCK, DRY_BLOCK or LOAD, or the
+ *                   input's end, ends it
+ * LOOPER_OP_LOAD    the restore path, into track 1's loop: see op_load in
+ *                   fuzz_looper.c
+ * LOOPER_OP_MIDI    frame step i16 (from the latest event's frame;
+ *                   backwards is a late event), status u8, size code u8
+ *                   (< 0xC0: the status's own size, data bytes masked to 7
+ *                   bits; else size = code & 0x3F with raw bytes), the
+ *                   bytes
+ * LOOPER_OP_NOTE    a note on the control channel (16 while it is off):
+ *                   frame step i16, key selector u8 (< 0xF0: a
+ *                   LOOPER_KEY_*, % LOOPER_KEY_COUNT; else the key
+ *                   (sel & 15) * 8 + 7), velocity u8 (bit 7: a note-off)
+ * LOOPER_OP_POSITION frame step i16, then as a BLOCK's position
+ * LOOPER_OP_PORT    any port: index u8 (% ET_PORT_COUNT; only control
+ *                   inputs are read), mode u8 (bit1 disconnected; else
+ *                   bit0 raw float32, or int8, value follows); read at the
+ *                   next block
+ * LOOPER_OP_OTHER   frame step i16, timed u8 (bit0): et_engine_other
+ * LOOPER_OP_DRY_BLOCK begins a block without the whole stereo pair:
+ *                   nframes u16 (% 8193), missing buffer u8 (% 4: in l, in
+ *                   r, out l, out r)
+ * MIDI, NOTE, POSITION and OTHER with no block open are read and dropped.
+ *
+ * The first three were the whole encoding when the regressions were
+ * found: any byte below LOOPER_OP_MIDI still selects one of them (byte %
+ * 3), so that those inputs replay as they were found; the bytes from
+ * LOOPER_OP_MIDI up select the engine's event ops. */
 enum {
 	LOOPER_OP_CONTROL = 0,
 	LOOPER_OP_BLOCK,
 	LOOPER_OP_LOAD,
-	LOOPER_OP_COUNT
+	LOOPER_OP_FIRST_COUNT, /* the modulus of the bytes below 0xF8 */
+	LOOPER_OP_MIDI = 0xF8,
+	LOOPER_OP_NOTE,
+	LOOPER_OP_POSITION,
+	LOOPER_OP_PORT,
+	LOOPER_OP_OTHER,
+	LOOPER_OP_DRY_BLOCK,
+	LOOPER_OP_END
 };
+
+/* The keys of LOOPER_OP_NOTE. */
+enum {
+	LOOPER_KEY_ARM = 0,
+	LOOPER_KEY_MUTE,
+	LOOPER_KEY_CLEAR,
+	LOOPER_KEY_TRACK1,
+	LOOPER_KEY_TRACK2,
+	LOOPER_KEY_TRACK8,
+	LOOPER_KEY_COUNT
+};
+
+static inline unsigned
+looper_op(uint8_t byte)
+{
+	if (byte < LOOPER_OP_MIDI) {
+		return byte % LOOPER_OP_FIRST_COUNT;
+	}
+	return LOOPER_OP_MIDI + (unsigned)(byte - LOOPER_OP_MIDI) %
+				    (LOOPER_OP_END - LOOPER_OP_MIDI);
+}
 
 /* ---- fuzz_clock: header rate selector u8, then opcodes (byte %
  * CLOCK_OP_COUNT):

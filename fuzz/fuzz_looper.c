@@ -1,31 +1,59 @@
-/* libFuzzer harness of the looper and the transport clock
- * (plugin/core/looper.c, plugin/core/clock.c), driven as the glue's run()
- * drives them: controls once per block (sanitized like the ports),
- * et_clock_begin_block(), then the block rendered span by span with
- * et_clock_apply() at each position's frame.  The fuzzer picks the sample rate
- * (1 Hz .. 1 MHz, as instantiate() accepts), a small capacity (1..65536
- * frames, so that a full buffer is reachable), block sizes 0..8192, positions
- * (frame, speed, tempo, meter, bar, barBeat: sane ones, or any finite value,
- * as the glue drops non-finite fields and clamps frames and bars to +-4.6e18),
- * control changes, input audio (finite, |x| <= 1e4: louder input would
- * overflow float on its own in enough overdubs) and the restore path
- * (et_looper_load with any length and placement, then the baseline).
+/* libFuzzer harness of the engine (plugin/core/engine.c) and the loop
+ * recorders it drives: eight loopers on one shared store (recorders.c,
+ * looper.c, loopstore.c) and the transport clock (clock.c), with the
+ * router and MIDI clock beside them.  The engine owns the order within a
+ * block; the harness copies none of it and plays only the glue's part:
+ * et_engine_init_capacity(), then per block et_engine_begin() with the
+ * control ports (raw floats, which the engine sanitizes; a port may be
+ * disconnected), events in the order the fuzzer gives them --
+ * et_engine_position(), et_engine_midi(), et_engine_other() -- and
+ * et_engine_end(); the worker's part in growing the pool (et_store_request
+ * after each block, a segment made and adopted before the next); a
+ * restore, between blocks, hands the engine recorders of the same capacity
+ * with et_engine_swap_recorders().
  *
- * Invariants (abort() on violation), after every span:
+ * The fuzzer picks the sample rate (1 Hz .. 1 MHz, as instantiate()
+ * accepts), a small capacity (1..65536 frames, so that a full loop and a
+ * full pool are reachable; the pool may grow to two loops' worth, as a
+ * looper of its own, et_looper_new, has), block sizes 0..8192 (some without
+ * the whole stereo pair: the loops are left alone), positions (frame, speed,
+ * tempo, meter, bar, barBeat: sane ones, or any finite value, as the glue
+ * drops non-finite fields and clamps frames and bars to +-4.6e18), any port's
+ * value (the loop controls, monitor, control channel, clock out, track
+ * outputs, the router's), MIDI messages of any bytes and size, notes on
+ * the control channel that arm, mute, clear or pick a track mid-block (and
+ * their note-offs), events at frames out of order or past the block, input
+ * audio (finite, |x| <= 1e4: louder input would overflow float on its own
+ * in enough overdubs) and the restore path (et_looper_load with any length
+ * and placement into track 1's loop, then the baseline).  The encoding is
+ * in fuzz_common.h.
+ *
+ * Invariants (abort() on violation), after every span the engine renders
+ * (up to a position or a control note, and to the block's end) and every
+ * event, for each of the eight loops:
  * - the loop length never exceeds the capacity; the state is a valid enum;
  *   the position is finite and in [0, 1]; a loop view agrees with the
  *   length and has an exact length within a frame of it;
  * - every output sample is finite;
- * - with monitor off and mute on, the output is exactly zero once
+ * - with monitor off and loop_mute on (as the engine gave it: by port or
+ *   by a control note), the output is exactly zero once
  *   LOOPER_SILENT_AFTER frames have been rendered in that setting;
- * - et_looper_load() succeeds exactly for 0 < length <= capacity;
+ * - et_looper_load() fails for a length of 0 or above the capacity, and
+ *   succeeds into fresh recorders;
+ * - after each block, the output controls (loop state, length, position)
+ *   agree with the active track's loop, and every control the engine
+ *   obeys is inside its port's range;
+ * - every MIDI event the engine emits lies inside its block, in frame
+ *   order, from a valid track;
  * - nothing reads or writes out of bounds (ASan), no undefined behaviour
  *   (UBSan), no hang (libFuzzer's -timeout). */
 #include "fuzz_common.h"
 
-#include "clock.h"
+#include "control_map.h"
 #include "engine.h"
 #include "looper.h"
+#include "loopstore.h"
+#include "recorders.h"
 #include "ports.h"
 
 #include <math.h>
@@ -69,39 +97,69 @@ static const double rates[] = { 48000.0, 44100.0, 96000.0, 8000.0,  192000.0,
 #endif
 };
 
+/* What the engine emits on one of its sinks within the block. */
 typedef struct {
-	EtLooper *looper;
-	EtClock   clock;
-	double    rate;
-	uint32_t  capacity;
-	uint32_t  ramp;
-	float     port[ET_PORT_COUNT];
-	bool      restored; /* the next block takes its controls as baseline */
-	bool      silent_mode;   /* mute on and monitor off in this block */
-	uint64_t  silent_frames; /* rendered since silent_mode began */
-	uint64_t  frames;        /* rendered in all */
-	float     in_l[MAX_BLOCK], in_r[MAX_BLOCK];
-	float     out_l[MAX_BLOCK], out_r[MAX_BLOCK];
+	uint32_t nframes;
+	bool     any;
+	uint32_t last; /* frame of the last event */
+} Out;
+
+typedef struct {
+	EtEngine     engine;
+	double       rate;
+	uint32_t     capacity;
+	uint32_t     pool; /* frames the pool may grow to */
+	uint32_t     ramp;
+	float        port[ET_PORT_COUNT]; /* raw values, as a host writes */
+	const float *control[ET_PORT_COUNT];
+	Out          out, track_out;
+	uint32_t     grow;          /* chunks the pool asked for, or 0 */
+	bool         silent_mode;   /* mute on and monitor off, now */
+	uint64_t     silent_frames; /* rendered since silent_mode began */
+	uint64_t     frames;        /* in all blocks begun */
+	/* The block under way. */
+	bool     open;
+	uint32_t n;
+	bool     dry;      /* no stereo pair: the looper is left alone */
+	bool     in_place; /* the output is written over the input */
+	uint32_t checked;  /* the output is checked up to this frame */
+	float    in_l[MAX_BLOCK], in_r[MAX_BLOCK];
+	float    out_l[MAX_BLOCK], out_r[MAX_BLOCK];
 } Rig;
 
-/* The looper's controls as the engine reads them from the ports
- * (et_engine_looper_controls), each port sanitized as run() does it. */
-static EtLooperControls
-read_controls(const Rig *rig)
+/* The pool: room for two whole loops and their last chunks, as a
+ * looper of its own has (et_looper_new), so that a take can replace a
+ * full loop and a pass overdub one; the regressions were found with that
+ * room. */
+static uint32_t
+default_pool(uint32_t capacity)
 {
-	float values[ET_PORT_COUNT];
-	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
-		values[i] = et_port_sanitize(i, rig->port[i]);
-	}
-	EtLooperControls c;
-	et_engine_looper_controls(values, &c);
-	return c;
+	return 2u * (capacity + ET_STORE_CHUNK_FRAMES);
+}
+
+static uint32_t
+chunks_for(uint32_t frames)
+{
+	return (frames + ET_STORE_CHUNK_FRAMES - 1u) / ET_STORE_CHUNK_FRAMES;
+}
+
+static bool
+emit(void *ctx, uint32_t frame, int track, const uint8_t *msg, uint32_t size)
+{
+	Out *o = (Out *)ctx;
+	FUZZ_CHECK(frame < o->nframes || (o->nframes == 0 && frame == 0));
+	FUZZ_CHECK(!o->any || frame >= o->last);
+	FUZZ_CHECK(track == ET_SINK_THRU ||
+		   (track >= 0 && track < ET_TRACK_COUNT));
+	FUZZ_CHECK(msg != NULL && size >= 1 && (msg[0] & 0x80));
+	o->any  = true;
+	o->last = frame;
+	return true;
 }
 
 static void
-check_looper(const Rig *rig)
+check_loop(const Rig *rig, const EtLooper *l)
 {
-	const EtLooper   *l     = rig->looper;
 	const EtLoopState state = et_looper_state(l);
 	FUZZ_CHECK(state >= ET_LOOP_EMPTY && state <= ET_LOOP_OVERDUBBING);
 	FUZZ_CHECK(et_looper_capacity(l) == rig->capacity);
@@ -137,15 +195,51 @@ check_looper(const Rig *rig)
 }
 
 static void
-process(Rig *rig, uint32_t from, uint32_t to, bool in_place)
+check_looper(const Rig *rig)
 {
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		check_loop(rig,
+			   et_recorders_loop_const(rig->engine.recorders, t));
+	}
+}
+
+/* Whether the looper's controls, as the engine last gave them, silence
+ * its output. */
+static bool
+silent_now(const Rig *rig)
+{
+	const EtLooperControls *c = &rig->engine.looper_controls.loop;
+	return c->mute && !c->monitor;
+}
+
+/* Follows the silent setting: frames count from where it began. */
+static void
+follow_silence(Rig *rig)
+{
+	const bool silent = silent_now(rig);
+	if (!silent || !rig->silent_mode) {
+		rig->silent_frames = 0;
+	}
+	rig->silent_mode = silent;
+}
+
+/* Checks what the engine rendered since the last check, which it rendered
+ * with the controls it had before the call that rendered it. */
+static void
+check_rendered(Rig *rig)
+{
+	const uint32_t from = rig->checked;
+	const uint32_t to   = rig->engine.rendered;
 	if (to <= from) {
 		return;
 	}
-	float *ol  = in_place ? rig->in_l : rig->out_l;
-	float *or_ = in_place ? rig->in_r : rig->out_r;
-	et_looper_process(rig->looper, &rig->clock, rig->in_l, rig->in_r, ol,
-			  or_, from, to - from);
+	rig->checked = to;
+	if (rig->dry) { /* nothing rendered: the looper was left alone */
+		check_looper(rig);
+		return;
+	}
+	const float *ol  = rig->in_place ? rig->in_l : rig->out_l;
+	const float *or_ = rig->in_place ? rig->in_r : rig->out_r;
 	for (uint32_t i = from; i < to; ++i) {
 		FUZZ_CHECK(isfinite(ol[i]) && isfinite(or_[i]));
 		if (rig->silent_mode) {
@@ -161,7 +255,8 @@ process(Rig *rig, uint32_t from, uint32_t to, bool in_place)
 					    (unsigned long long)
 						rig->silent_frames,
 					    rig->ramp,
-					    et_looper_state(rig->looper));
+					    et_engine_loop_state(
+						&rig->engine));
 				}
 #endif
 				FUZZ_CHECK(ol[i] == 0.0f && or_[i] == 0.0f);
@@ -169,7 +264,6 @@ process(Rig *rig, uint32_t from, uint32_t to, bool in_place)
 			++rig->silent_frames;
 		}
 	}
-	rig->frames += to - from;
 	check_looper(rig);
 }
 
@@ -260,8 +354,8 @@ read_position(Rig *rig, FuzzInput *in, uint32_t block_frame, EtPosition *p)
 			p->has_frame = raw_number(in, &v);
 			p->frame     = (int64_t)clamp(v, FRAME_LIMIT);
 		} else {
-			const int64_t here =
-			    et_clock_transport_frame(&rig->clock, block_frame);
+			const int64_t here = et_clock_transport_frame(
+			    &rig->engine.clock, block_frame);
 			p->has_frame = true;
 			p->frame     = (flags & 0x80)
 					   ? here
@@ -315,68 +409,343 @@ read_position(Rig *rig, FuzzInput *in, uint32_t block_frame, EtPosition *p)
 	}
 }
 
+/* The output controls and the engine's controls after a block. */
+static void
+check_block_outputs(const Rig *rig)
+{
+	const EtEngine *e     = &rig->engine;
+	const EtLooper *l     = et_engine_active_loop(e);
+	const float     state = et_engine_loop_state(e);
+	FUZZ_CHECK(state == (float)et_looper_state(l) &&
+		   state >= (float)ET_LOOP_EMPTY &&
+		   state <= (float)ET_LOOP_OVERDUBBING);
+	const float position = et_engine_loop_position(e);
+	FUZZ_CHECK(isfinite(position) && position >= 0.0f && position <= 1.0f);
+	const float length = et_engine_loop_length(e);
+	FUZZ_CHECK(isfinite(length) && length >= 0.0f &&
+		   length <= (float)(rig->capacity / rig->rate));
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		FUZZ_CHECK(et_engine_track_loop_state(e, t) ==
+			   (float)et_looper_state(
+			       et_recorders_loop_const(e->recorders, t)));
+	}
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		if (et_ports[i].kind != ET_PORT_KIND_CONTROL_IN) {
+			continue;
+		}
+		const float v = et_engine_control(e, i);
+		FUZZ_CHECK(v >= et_ports[i].minimum &&
+			   v <= et_ports[i].maximum);
+	}
+}
+
+/* Ends the block under way, if one is. */
+static void
+end_block(Rig *rig)
+{
+	if (!rig->open) {
+		return;
+	}
+	rig->open = false;
+	et_engine_end(&rig->engine);
+	check_rendered(rig);
+	check_block_outputs(rig);
+	/* The glue asks the worker for more of the pool when it runs low. */
+	EtLoopStore   *store  = et_recorders_store(rig->engine.recorders);
+	const uint32_t chunks = et_store_request(store);
+	if (chunks > 0) {
+		FUZZ_CHECK(rig->grow == 0);
+		rig->grow = chunks;
+	}
+}
+
+/* The worker's answer comes back before the next block: the segment joins
+ * the pool of the recorders the engine holds then (a restore may have
+ * swapped them since: a segment they cannot take is freed, as the glue
+ * hands it back to the worker). */
+static void
+answer_worker(Rig *rig)
+{
+	if (rig->grow == 0) {
+		return;
+	}
+	EtStoreSegment *g = et_store_segment_new(rig->grow);
+	FUZZ_CHECK(g != NULL);
+	rig->grow = 0;
+	et_store_segment_free(
+	    et_store_adopt(et_recorders_store(rig->engine.recorders), g));
+}
+
+/* Begins a block of n frames; audio: all four buffers, or (dry) the
+ * stereo pair with one of them missing, when the looper is left alone. */
+static void
+begin_block(Rig *rig, uint32_t n, bool dry, unsigned missing)
+{
+	EtEngine *e = &rig->engine;
+	end_block(rig);
+	answer_worker(rig);
+	rig->n        = n;
+	rig->in_place = n & 1; /* hosts may alias in and out */
+	rig->dry      = dry;
+	rig->checked  = 0;
+	rig->open     = true;
+	rig->frames += n;
+	rig->out = rig->track_out = (Out){ n, false, 0 };
+
+	EtEngineAudio audio = { rig->in_l, rig->in_r,
+				rig->in_place ? rig->in_l : rig->out_l,
+				rig->in_place ? rig->in_r : rig->out_r };
+	if (dry) {
+		switch (missing % 4u) {
+		case 0: audio.in_l = NULL; break;
+		case 1: audio.in_r = NULL; break;
+		case 2: audio.out_l = NULL; break;
+		default: audio.out_r = NULL; break;
+		}
+	}
+	const EtSink sink       = { emit, &rig->out };
+	const EtSink track_sink = { emit, &rig->track_out };
+#ifdef FUZZ_TRACE
+	const bool baseline = e->restored;
+#endif
+	et_engine_begin(e, rig->control, n, &audio, &sink, &track_sink);
+#ifdef FUZZ_TRACE
+	const EtLooperControls *c = &e->looper_controls.loop;
+	fprintf(stderr,
+		"%sblock %u (after %llu frames): arm %d mute %d overdub %d "
+		"quantize %d bars %u clear %d level %g monitor %d%s; "
+		"control channel %g; state %d length %u\n",
+		dry ? "dry " : "", n, (unsigned long long)(rig->frames - n),
+		c->arm, c->mute, c->overdub, c->quantize, c->bars, c->clear,
+		c->level_db, c->monitor, baseline ? " (baseline)" : "",
+		et_engine_control(e, ET_PORT_CONTROL_CHANNEL),
+		et_looper_state(et_engine_active_loop(e)),
+		et_looper_length(et_engine_active_loop(e)));
+#endif
+	follow_silence(rig);
+}
+
+/* After an event: what the engine rendered up to it, with the controls it
+ * had before, then the controls the event may have changed. */
+static void
+after_event(Rig *rig)
+{
+	check_rendered(rig);
+	follow_silence(rig);
+	check_looper(rig);
+#ifdef FUZZ_TRACE
+	const EtLooper *l = et_engine_active_loop(&rig->engine);
+	fprintf(stderr, "    at %u, rendered to %u: state %d length %u%s%s\n",
+		rig->engine.at, rig->engine.rendered, et_looper_state(l),
+		et_looper_length(l), rig->silent_mode ? ", silent" : "",
+		rig->engine.looper_controls.loop.arm ? ", arm" : "");
+#endif
+}
+
+/* A position at block frame `at` (the engine moves it into the block, in
+ * order, if it is not). */
+static void
+position_at(Rig *rig, FuzzInput *in, int64_t at)
+{
+	EtEngine      *e    = &rig->engine;
+	const uint32_t last = rig->n ? rig->n - 1 : 0;
+	/* Where the transport is there, for a position that continues it. */
+	const uint32_t here = at < (int64_t)e->at  ? e->at
+			      : at > (int64_t)last ? last
+						   : (uint32_t)at;
+	EtPosition     p;
+	read_position(rig, in, here, &p);
+#ifdef FUZZ_TRACE
+	fprintf(stderr,
+		"  position at %lld: frame %d:%lld speed %d:%g bpm %d:%g "
+		"bpb %d:%g bar %d:%lld beat %d:%g\n",
+		(long long)at, p.has_frame, (long long)p.frame, p.has_speed,
+		p.speed, p.has_bpm, p.bpm, p.has_beats_per_bar,
+		p.beats_per_bar, p.has_bar, (long long)p.bar, p.has_bar_beat,
+		p.bar_beat);
+#endif
+	et_engine_position(e, at, &p);
+	after_event(rig);
+}
+
 static void
 op_block(Rig *rig, FuzzInput *in)
 {
-	const uint32_t n        = fuzz_u16(in) % (MAX_BLOCK + 1);
-	const bool     in_place = n & 1; /* hosts may alias in and out */
+	end_block(rig); /* before its input is overwritten */
+	const uint32_t n = fuzz_u16(in) % (MAX_BLOCK + 1);
 	fill_audio(rig, in, n);
+	begin_block(rig, n, false, 0);
 
-	const EtLooperControls c = read_controls(rig);
-	if (rig->restored) {
-		et_looper_set_baseline(rig->looper, &c);
-		rig->restored = false;
-	} else {
-		et_looper_set_controls(rig->looper, &c);
-	}
-#ifdef FUZZ_TRACE
-	fprintf(stderr,
-		"block %u (after %llu frames): arm %d mute %d overdub %d "
-		"quantize %d bars %u clear %d level %g monitor %d%s; state %d "
-		"length %u\n",
-		n, (unsigned long long)rig->frames, c.arm, c.mute, c.overdub,
-		c.quantize, c.bars, c.clear, c.level_db, c.monitor,
-		rig->restored ? " (baseline)" : "",
-		et_looper_state(rig->looper), et_looper_length(rig->looper));
-#endif
-	const bool silent = c.mute && !c.monitor;
-	if (!silent || !rig->silent_mode) {
-		rig->silent_frames = 0;
-	}
-	rig->silent_mode = silent;
-
-	et_clock_begin_block(&rig->clock, n);
 	const unsigned positions = fuzz_u8(in) % 4u;
 	const uint32_t last      = n ? n - 1 : 0;
-	uint32_t       at = 0, rendered = 0;
 	for (unsigned k = 0; k < positions; ++k) {
-		uint32_t t = at + fuzz_u16(in);
-		at         = t > last ? last : t;
-		EtPosition p;
-		read_position(rig, in, at, &p);
-		const uint32_t until = at < n ? at : n;
-#ifdef FUZZ_TRACE
-		fprintf(
-		    stderr,
-		    "  position at %u: frame %d:%lld speed %d:%g bpm %d:%g "
-		    "bpb %d:%g bar %d:%lld beat %d:%g\n",
-		    until, p.has_frame, (long long)p.frame, p.has_speed,
-		    p.speed, p.has_bpm, p.bpm, p.has_beats_per_bar,
-		    p.beats_per_bar, p.has_bar, (long long)p.bar,
-		    p.has_bar_beat, p.bar_beat);
-#endif
-		process(rig, rendered, until, in_place);
-		rendered = until;
-		et_clock_apply(&rig->clock, until, &p);
+		const uint32_t t = rig->engine.at + fuzz_u16(in);
+		position_at(rig, in, t > last ? last : t);
 	}
-	process(rig, rendered, n, in_place);
 }
 
-/* The restore path: state.c reads a loop and hands it to a new looper
- * through et_looper_load(); run() then takes its controls as baseline. */
+static void
+op_dry_block(Rig *rig, FuzzInput *in)
+{
+	const uint32_t n = fuzz_u16(in) % (MAX_BLOCK + 1);
+	begin_block(rig, n, true, fuzz_u8(in));
+}
+
+/* An event's frame: a step from the latest event's frame, backwards too
+ * (a late event, which the engine moves up). */
+static int64_t
+event_frame(const Rig *rig, FuzzInput *in)
+{
+	return (int64_t)rig->engine.at + (int16_t)fuzz_u16(in);
+}
+
+static void
+op_position(Rig *rig, FuzzInput *in)
+{
+	const int64_t at = event_frame(rig, in);
+	if (!rig->open) {
+		EtPosition p;
+		read_position(rig, in, 0, &p); /* read, and dropped */
+		return;
+	}
+	position_at(rig, in, at);
+}
+
+/* The size a message with this status has when it is well formed. */
+static uint32_t
+natural_size(uint8_t status, uint8_t code)
+{
+	if (status < 0x80) {
+		return 3;
+	}
+	switch (status & 0xF0) {
+	case 0xC0:
+	case 0xD0: return 2;
+	case 0xF0: break;
+	default: return 3;
+	}
+	switch (status) {
+	case 0xF0: return 2u + code % 8u; /* SysEx, with its 0xF7 */
+	case 0xF1:
+	case 0xF3: return 2;
+	case 0xF2: return 3;
+	default: return 1;
+	}
+}
+
+static void
+send_midi(Rig *rig, int64_t at, const uint8_t *msg, uint32_t size)
+{
+#ifdef FUZZ_TRACE
+	fprintf(stderr, "  midi at %lld:", (long long)at);
+	for (uint32_t i = 0; i < size; ++i) {
+		fprintf(stderr, " %02x", msg[i]);
+	}
+	fprintf(stderr, "%s\n", rig->open ? "" : " (no block: dropped)");
+#endif
+	if (rig->open) {
+		et_engine_midi(&rig->engine, at, msg, size);
+		after_event(rig);
+	}
+}
+
+/* Any MIDI message, well formed or not (the router's and the control
+ * map's to judge). */
+static void
+op_midi(Rig *rig, FuzzInput *in)
+{
+	const int64_t  at     = event_frame(rig, in);
+	const uint8_t  status = fuzz_u8(in);
+	const uint8_t  code   = fuzz_u8(in);
+	const bool     raw    = code >= 0xC0;
+	const uint32_t size =
+	    raw ? (uint32_t)(code & 0x3F) : natural_size(status, code);
+	/* Exactly size bytes, so that ASan sees any read past the message. */
+	uint8_t *msg = (uint8_t *)malloc(size ? size : 1);
+	FUZZ_CHECK(msg != NULL);
+	if (size) {
+		msg[0] = status;
+		for (uint32_t i = 1; i < size; ++i) {
+			const uint8_t b = fuzz_u8(in);
+			msg[i]          = raw ? b : (uint8_t)(b & 0x7F);
+		}
+		if (!raw && status == 0xF0) {
+			msg[size - 1] = 0xF7;
+		}
+	}
+	send_midi(rig, at, size ? msg : msg + 1, size);
+	free(msg);
+}
+
+/* A note on the control channel (channel 16 while it is off): one of the
+ * keys that act (loop arm, mute, clear, a track), or any key; a note-on,
+ * or with bit 7 of the velocity byte a note-off. */
+static void
+op_note(Rig *rig, FuzzInput *in)
+{
+	static const uint8_t keys[LOOPER_KEY_COUNT] = {
+		[LOOPER_KEY_ARM]    = ET_CONTROL_NOTE_LOOP_ARM,
+		[LOOPER_KEY_MUTE]   = ET_CONTROL_NOTE_LOOP_MUTE,
+		[LOOPER_KEY_CLEAR]  = ET_CONTROL_NOTE_LOOP_CLEAR,
+		[LOOPER_KEY_TRACK1] = ET_CONTROL_NOTE_TRACK_FIRST,
+		[LOOPER_KEY_TRACK2] = ET_CONTROL_NOTE_TRACK_FIRST + 1,
+		[LOOPER_KEY_TRACK8] = ET_CONTROL_NOTE_TRACK_FIRST + 7
+	};
+	const int64_t at       = event_frame(rig, in);
+	const uint8_t sel      = fuzz_u8(in);
+	const uint8_t velocity = fuzz_u8(in);
+	const uint8_t channel =
+	    (uint8_t)et_engine_control(&rig->engine, ET_PORT_CONTROL_CHANNEL);
+	const uint8_t key    = sel < 0xF0 ? keys[sel % LOOPER_KEY_COUNT]
+					  : (uint8_t)((sel & 0x0F) * 8 + 7);
+	const uint8_t msg[3] = { (uint8_t)(((velocity & 0x80) ? 0x80 : 0x90) |
+					   (channel ? channel - 1 : 15)),
+				 key, (uint8_t)(velocity & 0x7F) };
+	send_midi(rig, at, msg, 3);
+}
+
+/* Another event that holds a place in the order (a UI message: untimed). */
+static void
+op_other(Rig *rig, FuzzInput *in)
+{
+	const int64_t at    = event_frame(rig, in);
+	const bool    timed = fuzz_u8(in) & 1;
+	if (rig->open) {
+		et_engine_other(&rig->engine, at, timed);
+		after_event(rig);
+	}
+}
+
+/* A port by its index: any value (a control input's is read at the next
+ * block's start; another port's never is), or disconnected (a control
+ * input reads as its default). */
+static void
+op_port(Rig *rig, FuzzInput *in)
+{
+	const uint32_t index = fuzz_u8(in) % ET_PORT_COUNT;
+	const uint8_t  mode  = fuzz_u8(in);
+	if (mode & 2) {
+		rig->control[index] = NULL;
+		return;
+	}
+	rig->control[index] = &rig->port[index];
+	rig->port[index] =
+	    (mode & 1) ? fuzz_f32(in) : (float)(int8_t)fuzz_u8(in);
+}
+
+/* The restore path, between blocks.  restore() builds fresh recorders
+ * (here of the harness's capacity), loads each saved loop into its
+ * track's looper with et_looper_load() and hands them to the engine; the
+ * next block takes its controls as baseline.  The harness also loads into
+ * a loop of the recorders the engine holds, in place (et_looper_load()'s
+ * own contract: it lets go of whatever the looper held, a take under way
+ * included), and then hands those same recorders back, for the baseline.
+ * The load goes into track 1's loop. */
 static void
 op_load(Rig *rig, FuzzInput *in)
 {
+	EtEngine *e = &rig->engine;
+	end_block(rig);
 	const uint8_t mode = fuzz_u8(in);
 	uint32_t      length;
 	switch (mode & 3) {
@@ -395,12 +764,13 @@ op_load(Rig *rig, FuzzInput *in)
 				  : (int64_t)(int16_t)fuzz_u16(in);
 	const double  start_exact =
             (mode & 32) ? fuzz_f64(in) : (double)start - fuzz_u8(in) / 512.0;
+	const bool fresh = mode & 64; /* as restore() does it */
 
-	if (mode & 64) { /* a fresh looper, as restore() builds */
-		et_looper_free(rig->looper);
-		rig->looper = et_looper_new(rig->rate, rig->capacity);
-		FUZZ_CHECK(rig->looper != NULL);
-	}
+	EtRecorders *loops = fresh ? et_engine_new_recorders_capacity(
+					 rig->rate, rig->capacity, rig->pool)
+				   : e->recorders;
+	FUZZ_CHECK(loops != NULL);
+	EtLooper *looper = et_recorders_loop(loops, 0);
 	/* Buffers of exactly the frames the looper may read. */
 	const uint32_t have = length <= rig->capacity ? length : 1;
 	float         *l    = (float *)malloc(sizeof(float) * have);
@@ -415,46 +785,65 @@ op_load(Rig *rig, FuzzInput *in)
 		"load %u frames, exact %.17g, anchored %d, start %lld, "
 		"start exact %.17g%s\n",
 		length, exact, anchored, (long long)start, start_exact,
-		(mode & 64) ? ", fresh looper" : "");
+		fresh ? ", fresh recorders" : "");
 #endif
-	const EtLoopState before = et_looper_state(rig->looper);
-	const bool        ok = et_looper_load(rig->looper, l, r, length, exact,
-					      anchored, start, start_exact);
-	FUZZ_CHECK(ok == (length > 0 && length <= rig->capacity));
+	const EtLoopState before = et_looper_state(looper);
+	const bool        fits   = length > 0 && length <= rig->capacity;
+	const bool ok = et_looper_load(looper, l, r, length, exact, anchored,
+				       start, start_exact);
+	/* Into fresh recorders a loop that fits always loads; in place, the
+	 * other loops may hold the pool: then the load fails with the pool at
+	 * its limit, and this loop is empty. */
+	FUZZ_CHECK(!ok || fits);
+	EtLoopStore *store = et_recorders_store(loops);
 	if (ok) {
-		FUZZ_CHECK(et_looper_state(rig->looper) == ET_LOOP_PLAYING);
-		FUZZ_CHECK(et_looper_length(rig->looper) == length);
-		rig->restored = true;
+		FUZZ_CHECK(et_looper_state(looper) == ET_LOOP_PLAYING);
+		FUZZ_CHECK(et_looper_length(looper) == length);
+	} else if (fits) {
+		FUZZ_CHECK(!fresh);
+		FUZZ_CHECK(et_store_chunk_count(store) ==
+			   chunks_for(rig->pool));
+		FUZZ_CHECK(et_looper_state(looper) == ET_LOOP_EMPTY);
 	} else {
-		FUZZ_CHECK(et_looper_state(rig->looper) == before);
+		FUZZ_CHECK(et_looper_state(looper) == before);
 	}
 	free(l);
 	free(r);
+	if (fresh) {
+		/* The engine's old recorders are freed once run() no longer
+		 * reads them: here, at once. */
+		et_recorders_free(et_engine_swap_recorders(e, loops));
+	} else if (ok) {
+		FUZZ_CHECK(et_engine_swap_recorders(e, loops) == loops);
+	}
+	FUZZ_CHECK(e->recorders == loops);
 	check_looper(rig);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static Rig rig; /* 128 KB of audio: not on the stack */
+	static Rig rig; /* 128 KB of audio and the engine: not on the stack */
 	FuzzInput  in = { data, size };
 	rig.rate = rates[fuzz_u8(&in) % (sizeof(rates) / sizeof(rates[0]))];
 	rig.capacity = 1u + fuzz_u16(&in);
 	rig.ramp     = et_looper_ramp_frames(rig.rate);
-	rig.looper   = et_looper_new(rig.rate, rig.capacity);
-	FUZZ_CHECK(rig.looper != NULL);
-	et_clock_init(&rig.clock, rig.rate);
+	rig.pool     = default_pool(rig.capacity);
+	FUZZ_CHECK(et_engine_init_capacity(&rig.engine, rig.rate, rig.capacity,
+					   rig.pool));
 	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
-		rig.port[i] = et_ports[i].fallback;
+		rig.port[i]    = et_ports[i].fallback;
+		rig.control[i] = &rig.port[i];
 	}
-	rig.restored      = false;
+	rig.grow          = 0;
 	rig.silent_mode   = false;
 	rig.silent_frames = 0;
 	rig.frames        = 0;
+	rig.open          = false;
 	check_looper(&rig);
 
 	while (!fuzz_done(&in) && rig.frames < MAX_FRAMES) {
-		switch (fuzz_u8(&in) % LOOPER_OP_COUNT) {
+		switch (looper_op(fuzz_u8(&in))) {
 		case LOOPER_OP_CONTROL: {
 			static const uint32_t ports[] = {
 				ET_PORT_LOOP_ARM,     ET_PORT_LOOP_MUTE,
@@ -471,9 +860,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		case LOOPER_OP_BLOCK: op_block(&rig, &in); break;
 		case LOOPER_OP_LOAD: op_load(&rig, &in); break;
+		case LOOPER_OP_MIDI: op_midi(&rig, &in); break;
+		case LOOPER_OP_NOTE: op_note(&rig, &in); break;
+		case LOOPER_OP_POSITION: op_position(&rig, &in); break;
+		case LOOPER_OP_PORT: op_port(&rig, &in); break;
+		case LOOPER_OP_OTHER: op_other(&rig, &in); break;
+		case LOOPER_OP_DRY_BLOCK: op_dry_block(&rig, &in); break;
 		}
 	}
-	et_looper_free(rig.looper);
-	rig.looper = NULL;
+	end_block(&rig);
+	et_engine_free(&rig.engine);
 	return 0;
 }

@@ -5,6 +5,7 @@
  * full output, a quantized loop with overdub and mute, a restored loop,
  * valid and broken loop files. */
 #include "fuzz_common.h"
+#include "ports.h"
 
 #include <math.h>
 #include <sndfile.h>
@@ -275,6 +276,39 @@ l_block(Buf     *b,
 	}
 }
 
+/* A port by its index (ports.h): an int8 value. */
+static void
+l_port(Buf *b, unsigned index, int value)
+{
+	put(b, LOOPER_OP_PORT);
+	put(b, index);
+	put(b, 0);
+	put(b, (uint8_t)(int8_t)value);
+}
+
+/* A note on the control channel, step frames after the latest event;
+ * velocity 0x80 | v is a note-off. */
+static void
+l_note(Buf *b, int step, unsigned key, unsigned velocity)
+{
+	put(b, LOOPER_OP_NOTE);
+	put16(b, (uint16_t)(int16_t)step);
+	put(b, key);
+	put(b, velocity);
+}
+
+/* A three-byte MIDI message of its natural size. */
+static void
+l_midi(Buf *b, int step, unsigned status, unsigned d1, unsigned d2)
+{
+	put(b, LOOPER_OP_MIDI);
+	put16(b, (uint16_t)(int16_t)step);
+	put(b, status);
+	put(b, 0);
+	put(b, d1);
+	put(b, d2);
+}
+
 static void
 gen_looper(const char *dir)
 {
@@ -375,6 +409,63 @@ gen_looper(const char *dir)
 	put(&b, 0);
 	l_block(&b, 4096, 0, 0, 0);
 	save(dir, "looper", "restore", &b);
+
+	/* The control channel (16) plays the looper: 8 kHz, monitor off,
+	 * quantize off.  Arm and disarm notes mid-block make a free take, a
+	 * mute note silences it and a second brings it back; a track note and
+	 * played notes around them, and a note back to track 1; with the
+	 * transport rolling and MIDI clock and the track outputs on, an
+	 * overdub by notes, then a clear note; a block without the stereo pair
+	 * takes an arm note, the next block records, a disarm ends it; with
+	 * the control channel disconnected (off) the same notes are routed. */
+	b.n = 0;
+	put(&b, 3);
+	put16(&b, 19999);
+	l_port(&b, ET_PORT_CONTROL_CHANNEL, 16);
+	l_control(&b, 3, 0); /* quantize off */
+	l_control(&b, 7, 0); /* monitor off */
+	l_block(&b, 4096, 0, 0, 0);
+	l_note(&b, 100, LOOPER_KEY_ARM, 100);
+	l_midi(&b, 10, 0x90, 60, 100); /* played, channel 1 */
+	l_block(&b, 4096, 0, 0, 0);
+	l_note(&b, 2000, LOOPER_KEY_ARM, 100); /* a take of 5996 frames */
+	l_note(&b, 0, LOOPER_KEY_ARM, 0x80);   /* its note-off: nothing */
+	l_midi(&b, 5, 0x80, 60, 0);
+	l_block(&b, 4096, 0, 0, 0);
+	l_note(&b, 1000, LOOPER_KEY_MUTE, 100);
+	l_block(&b, 4096, 0, 0, 0); /* silent */
+	l_note(&b, 3000, LOOPER_KEY_MUTE, 100);
+	l_note(&b, 0, LOOPER_KEY_TRACK2, 100);
+	l_midi(&b, 1, 0x90, 62, 90);            /* to track 2 */
+	l_note(&b, 10, LOOPER_KEY_TRACK1, 100); /* back to track 1's loop */
+	l_port(&b, ET_PORT_TRACK_OUTS, 1);
+	l_port(&b, ET_PORT_CLOCK_OUT, 1);
+	l_block(&b, 4096, 1, 0, 0);           /* rolling at 120 BPM */
+	l_note(&b, 100, LOOPER_KEY_ARM, 100); /* overdub */
+	l_block(&b, 4096, 0, 0, 0);
+	l_note(&b, 500, LOOPER_KEY_ARM, 100);
+	l_midi(&b, 10, 0x80, 62, 0);
+	l_block(&b, 4096, 0, 0, 0);
+	l_note(&b, 200, LOOPER_KEY_CLEAR, 100);
+	put(&b, LOOPER_OP_OTHER);
+	put16(&b, 300);
+	put(&b, 1);
+	l_midi(&b, -50, 0x90, 64, 100); /* late: moved to frame 500 */
+	l_port(&b, ET_PORT_TRACK_OUTS, 0);
+	put(&b, LOOPER_OP_DRY_BLOCK);
+	put16(&b, 1024);
+	put(&b, 2); /* out_l missing */
+	l_note(&b, 10, LOOPER_KEY_ARM, 100);
+	l_block(&b, 4096, 0, 0, 0); /* records */
+	l_note(&b, 1000, LOOPER_KEY_ARM, 100);
+	l_block(&b, 2048, 0, 0, 0);
+	put(&b, LOOPER_OP_PORT);
+	put(&b, ET_PORT_CONTROL_CHANNEL);
+	put(&b, 2); /* disconnected: off */
+	l_block(&b, 512, 0, 0, 0);
+	l_note(&b, 10, LOOPER_KEY_MUTE, 100); /* channel 16, routed */
+	l_midi(&b, 0, 0x8F, 49, 0);
+	save(dir, "looper", "control-channel-notes", &b);
 }
 
 /* ----------------------------------------------------------------- state */
