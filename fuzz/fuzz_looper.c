@@ -8,45 +8,59 @@
  * disconnected), events in the order the fuzzer gives them --
  * et_engine_position(), et_engine_midi(), et_engine_other() -- and
  * et_engine_end(); the worker's part in growing the pool (et_store_request
- * after each block, a segment made and adopted before the next); a
- * restore, between blocks, hands the engine recorders of the same capacity
- * with et_engine_swap_recorders().
+ * after each block; the answer -- a segment made with
+ * et_store_segment_new() and adopted with et_store_adopt(), or a failure
+ * -- before a later block the fuzzer picks, or never); a restore, between
+ * blocks, hands the engine fresh recorders of the same sizes with
+ * et_engine_swap_recorders().
  *
  * The fuzzer picks the sample rate (1 Hz .. 1 MHz, as instantiate()
  * accepts), a small capacity (1..65536 frames, so that a full loop and a
- * full pool are reachable; the pool may grow to two loops' worth, as a
- * looper of its own, et_looper_new, has), block sizes 0..8192 (some without
- * the whole stereo pair: the loops are left alone), positions (frame, speed,
- * tempo, meter, bar, barBeat: sane ones, or any finite value, as the glue
- * drops non-finite fields and clamps frames and bars to +-4.6e18), any port's
- * value (the loop controls, monitor, control channel, clock out, track
- * outputs, the router's), MIDI messages of any bytes and size, notes on
- * the control channel that arm, mute, clear or pick a track mid-block (and
- * their note-offs), events at frames out of order or past the block, input
- * audio (finite, |x| <= 1e4: louder input would overflow float on its own
- * in enough overdubs) and the restore path (et_looper_load with any length
- * and placement into track 1's loop, then the baseline).  The encoding is
- * in fuzz_common.h.
+ * full pool are reachable) and, before anything else, the pool's limit
+ * (from the capacity, as the plugin's, to two loops' worth, as a looper of
+ * its own, et_looper_new, has: the default, with which the regressions
+ * were found); block sizes 0..8192 (some without the whole stereo pair:
+ * the loops are left alone), positions (frame, speed, tempo, meter, bar,
+ * barBeat: sane ones, or any finite value, as the glue drops non-finite
+ * fields and clamps frames and bars to +-4.6e18), any port's value (the
+ * loop controls and the eight loops' ports -- active track, undo, redo,
+ * each track's loop mute and level -- monitor, control channel, clock out,
+ * track outputs, the router's), MIDI messages of any bytes and size, notes
+ * on the control channel that pick a track (36-43), arm, mute, clear, undo
+ * or redo (48-52) mid-block (and their note-offs), floods of those by note
+ * or by port on any track, events at frames out of order or past the
+ * block, input audio (finite, |x| <= 1e4: louder input would overflow
+ * float on its own in enough overdubs), how the worker answers, and the
+ * restore path (et_looper_load with any length and placement into any of
+ * the eight loops of fresh recorders, then the baseline; or into a loop of
+ * the recorders the engine holds).  The encoding is in fuzz_common.h.
  *
  * Invariants (abort() on violation), after every span the engine renders
  * (up to a position or a control note, and to the block's end) and every
- * event, for each of the eight loops:
- * - the loop length never exceeds the capacity; the state is a valid enum;
- *   the position is finite and in [0, 1]; a loop view agrees with the
- *   length and has an exact length within a frame of it;
+ * event:
+ * - each loop's length never exceeds the capacity; its state is a valid
+ *   enum; its position is finite and in [0, 1]; a loop view agrees with
+ *   the length and has an exact length within a frame of it; its undo and
+ *   redo steps are at most ET_LOOPER_UNDO_STEPS each;
+ * - at most one loop records or overdubs at a time (the one stereo input
+ *   goes into one pass);
+ * - the pool: free chunks <= chunks <= the limit's, never fewer chunks
+ *   than before; a request only while none of that store's is on its way,
+ *   for no more than the limit holds;
  * - every output sample is finite;
- * - with monitor off and loop_mute on (as the engine gave it: by port or
- *   by a control note), the output is exactly zero once
- *   LOOPER_SILENT_AFTER frames have been rendered in that setting;
- * - et_looper_load() fails for a length of 0 or above the capacity, and
- *   succeeds into fresh recorders;
+ * - with monitor off and every loop muted (loop_mute, by port or by a
+ *   control note, or each track's loop mute), the output is exactly zero
+ *   once LOOPER_SILENT_AFTER frames have been rendered in that setting;
+ * - et_looper_load() fails for a length of 0 or above the capacity, always
+ *   loads a loop that fits into fresh recorders' first, and fails to load
+ *   one that fits only with the pool at its limit (the loop then empty);
  * - after each block, the output controls (loop state, length, position)
- *   agree with the active track's loop, and every control the engine
- *   obeys is inside its port's range;
+ *   agree with the active track's loop, each track's loop state with its
+ *   loop, and every control the engine obeys is inside its port's range;
  * - every MIDI event the engine emits lies inside its block, in frame
  *   order, from a valid track;
  * - nothing reads or writes out of bounds (ASan), no undefined behaviour
- *   (UBSan), no hang (libFuzzer's -timeout). */
+ *   (UBSan), no leak (LeakSanitizer), no hang (libFuzzer's -timeout). */
 #include "fuzz_common.h"
 
 #include "control_map.h"
@@ -104,6 +118,24 @@ typedef struct {
 	uint32_t last; /* frame of the last event */
 } Out;
 
+/* What the worker (the glue's grow_pool() and work_response()) does with
+ * the pool's next request: a segment, a failure (out of memory: the next
+ * request may ask again), or no answer ever (that store asks no more). */
+enum { WORKER_SEGMENT, WORKER_FAIL, WORKER_NEVER };
+
+/* A request on its way: answered before block `due` begins. */
+typedef struct {
+	const EtLoopStore *from; /* NULL: that store was swapped out */
+	uint32_t           chunks;
+	uint64_t           due;
+	uint8_t            kind;
+	/* The store took another answer for it (a segment or failure asked
+	 * for by the store a restore replaced: the store cannot tell): it may
+	 * ask again. */
+	bool settled;
+} Request;
+#define MAX_REQUESTS 16
+
 typedef struct {
 	EtEngine     engine;
 	double       rate;
@@ -113,10 +145,19 @@ typedef struct {
 	float        port[ET_PORT_COUNT]; /* raw values, as a host writes */
 	const float *control[ET_PORT_COUNT];
 	Out          out, track_out;
-	uint32_t     grow;          /* chunks the pool asked for, or 0 */
-	bool         silent_mode;   /* mute on and monitor off, now */
-	uint64_t     silent_frames; /* rendered since silent_mode began */
-	uint64_t     frames;        /* in all blocks begun */
+	bool         started; /* a block or load came: the pool is fixed */
+	uint64_t     blocks;  /* begun */
+	/* The worker: how it answers the next requests, and those on their
+	 * way. */
+	uint8_t            worker_kind;
+	uint8_t            worker_delay; /* blocks */
+	Request            req[MAX_REQUESTS];
+	unsigned           n_req;
+	const EtLoopStore *seen_store;  /* the store last checked ... */
+	uint32_t           seen_chunks; /* ... and its chunks then */
+	bool     silent_mode;   /* every loop muted, monitor off, now */
+	uint64_t silent_frames; /* rendered since silent_mode began */
+	uint64_t frames;        /* in all blocks begun */
 	/* The block under way. */
 	bool     open;
 	uint32_t n;
@@ -167,6 +208,8 @@ check_loop(const Rig *rig, const EtLooper *l)
 	FUZZ_CHECK(length <= rig->capacity);
 	const double pos = et_looper_position(l);
 	FUZZ_CHECK(isfinite(pos) && pos >= 0.0 && pos <= 1.0);
+	FUZZ_CHECK(et_looper_undo_steps(l) <= ET_LOOPER_UNDO_STEPS);
+	FUZZ_CHECK(et_looper_redo_steps(l) <= ET_LOOPER_UNDO_STEPS);
 
 	EtLoopView view;
 	if (et_looper_view(l, &view)) {
@@ -194,22 +237,78 @@ check_loop(const Rig *rig, const EtLooper *l)
 	}
 }
 
+#ifdef FUZZ_TRACE
+/* Each loop that is not empty (track:state/length, undo/redo steps), the
+ * arm, the pool (free/chunks). */
 static void
-check_looper(const Rig *rig)
+trace_loops(const Rig *rig)
 {
+	EtRecorders *r = rig->engine.recorders;
+	fprintf(stderr, "      loops:");
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		check_loop(rig,
-			   et_recorders_loop_const(rig->engine.recorders, t));
+		const EtLooper *l = et_recorders_loop_const(r, t);
+		if (et_looper_state(l) == ET_LOOP_EMPTY &&
+		    et_looper_undo_steps(l) == 0 &&
+		    et_looper_redo_steps(l) == 0) {
+			continue;
+		}
+		fprintf(stderr, " %u:%d/%u u%u/r%u", t + 1, et_looper_state(l),
+			et_looper_length(l), et_looper_undo_steps(l),
+			et_looper_redo_steps(l));
 	}
+	const EtLoopStore *store = et_recorders_store(r);
+	fprintf(stderr, "; armed %d; pool %u/%u of %u, full %u\n",
+		et_recorders_armed(r) + 1, et_store_free_chunks(store),
+		et_store_chunk_count(store), chunks_for(rig->pool),
+		et_recorders_pool_full(r));
+}
+#endif
+
+/* Every loop; one pass at a time (the one stereo input records into one
+ * loop); the pool's accounting. */
+static void
+check_looper(Rig *rig)
+{
+	EtRecorders *r      = rig->engine.recorders;
+	unsigned     passes = 0;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const EtLooper *l = et_recorders_loop_const(r, t);
+		check_loop(rig, l);
+		const EtLoopState state = et_looper_state(l);
+		passes +=
+		    state == ET_LOOP_RECORDING || state == ET_LOOP_OVERDUBBING;
+	}
+	FUZZ_CHECK(passes <= 1);
+	const int armed = et_recorders_armed(r);
+	FUZZ_CHECK(armed >= -1 && armed < ET_TRACK_COUNT);
+
+	const EtLoopStore *store  = et_recorders_store(r);
+	const uint32_t     chunks = et_store_chunk_count(store);
+	FUZZ_CHECK(et_store_free_chunks(store) <= chunks);
+	FUZZ_CHECK(chunks >= 1 && chunks <= chunks_for(rig->pool));
+	FUZZ_CHECK(et_store_max_frames(store) == rig->capacity);
+	/* The pool never shrinks. */
+	FUZZ_CHECK(store != rig->seen_store || chunks >= rig->seen_chunks);
+	rig->seen_store  = store;
+	rig->seen_chunks = chunks;
 }
 
-/* Whether the looper's controls, as the engine last gave them, silence
- * its output. */
+/* Whether the controls, as the engine last gave them to the recorders,
+ * silence the output: monitor off and every loop muted (loop_mute, the
+ * master, or its own track's). */
 static bool
 silent_now(const Rig *rig)
 {
-	const EtLooperControls *c = &rig->engine.looper_controls.loop;
-	return c->mute && !c->monitor;
+	const EtRecorderControls *c = &rig->engine.looper_controls;
+	if (c->loop.monitor) {
+		return false;
+	}
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		if (!c->loop.mute && !c->track_mute[t]) {
+			return false;
+		}
+	}
+	return true;
 }
 
 /* Follows the silent setting: frames count from where it began. */
@@ -439,6 +538,8 @@ check_block_outputs(const Rig *rig)
 	}
 }
 
+static void ask_worker(Rig *rig);
+
 /* Ends the block under way, if one is. */
 static void
 end_block(Rig *rig)
@@ -450,30 +551,102 @@ end_block(Rig *rig)
 	et_engine_end(&rig->engine);
 	check_rendered(rig);
 	check_block_outputs(rig);
-	/* The glue asks the worker for more of the pool when it runs low. */
-	EtLoopStore   *store  = et_recorders_store(rig->engine.recorders);
-	const uint32_t chunks = et_store_request(store);
-	if (chunks > 0) {
-		FUZZ_CHECK(rig->grow == 0);
-		rig->grow = chunks;
+	ask_worker(rig);
+}
+
+/* The worker answers request k (and it leaves the queue). */
+static void
+answer(Rig *rig, unsigned k)
+{
+	const Request q     = rig->req[k];
+	EtLoopStore  *store = et_recorders_store(rig->engine.recorders);
+	memmove(&rig->req[k], &rig->req[k + 1],
+		sizeof(Request) * (rig->n_req - k - 1));
+	--rig->n_req;
+#ifdef FUZZ_TRACE
+	fprintf(stderr, "worker: %u chunks %s%s\n", q.chunks,
+		q.kind == WORKER_FAIL ? "failed" : "adopted",
+		q.from == store ? "" : " (asked by a store swapped out)");
+#endif
+	if (q.kind == WORKER_FAIL) {
+		/* work_response() with no segment: the store may ask again. */
+		et_store_request_failed(store);
+	} else {
+		EtStoreSegment *g = et_store_segment_new(q.chunks);
+		FUZZ_CHECK(g != NULL);
+		/* A restore may have swapped the store since: a segment the
+		 * new one cannot take goes back to be freed. */
+		EtStoreSegment *left = et_store_adopt(store, g);
+		if (left) {
+			et_store_segment_free(left);
+			return;
+		}
+	}
+	for (unsigned i = 0; i < rig->n_req; ++i) {
+		rig->req[i].settled =
+		    rig->req[i].settled || rig->req[i].from == store;
 	}
 }
 
-/* The worker's answer comes back before the next block: the segment joins
- * the pool of the recorders the engine holds then (a restore may have
- * swapped them since: a segment they cannot take is freed, as the glue
- * hands it back to the worker). */
+/* run() asks the worker for more of the pool when it runs low (after each
+ * block, as grow_pool() does). */
+static void
+ask_worker(Rig *rig)
+{
+	EtLoopStore   *store  = et_recorders_store(rig->engine.recorders);
+	const uint32_t chunks = et_store_request(store);
+	if (chunks == 0) {
+		return;
+	}
+	/* Asked once until answered, and for no more than the limit holds. */
+	for (unsigned k = 0; k < rig->n_req; ++k) {
+		FUZZ_CHECK(rig->req[k].from != store || rig->req[k].settled);
+	}
+	FUZZ_CHECK(chunks <=
+		   chunks_for(rig->pool) - et_store_chunk_count(store));
+	if (rig->n_req == MAX_REQUESTS) { /* the oldest answered at once */
+		unsigned k = 0;
+		while (rig->req[k].kind == WORKER_NEVER) {
+			++k;
+		}
+		answer(rig, k);
+	}
+	rig->req[rig->n_req++] =
+	    (Request){ store, chunks, rig->blocks + rig->worker_delay,
+		       rig->worker_kind, false };
+}
+
+/* Before a block: the answers due by now (work_response() comes between
+ * two run()s). */
 static void
 answer_worker(Rig *rig)
 {
-	if (rig->grow == 0) {
-		return;
+	for (unsigned k = 0; k < rig->n_req;) {
+		if (rig->req[k].kind != WORKER_NEVER &&
+		    rig->req[k].due <= rig->blocks) {
+			answer(rig, k);
+		} else {
+			++k;
+		}
 	}
-	EtStoreSegment *g = et_store_segment_new(rig->grow);
-	FUZZ_CHECK(g != NULL);
-	rig->grow = 0;
-	et_store_segment_free(
-	    et_store_adopt(et_recorders_store(rig->engine.recorders), g));
+}
+
+/* The engine has other recorders (a restore): the requests on their way
+ * were asked by a store that is gone; one never answered is forgotten. */
+static void
+forget_store(Rig *rig)
+{
+	for (unsigned k = 0; k < rig->n_req;) {
+		rig->req[k].from = NULL;
+		if (rig->req[k].kind == WORKER_NEVER) {
+			memmove(&rig->req[k], &rig->req[k + 1],
+				sizeof(Request) * (rig->n_req - k - 1));
+			--rig->n_req;
+		} else {
+			++k;
+		}
+	}
+	rig->seen_store = NULL;
 }
 
 /* Begins a block of n frames; audio: all four buffers, or (dry) the
@@ -484,6 +657,8 @@ begin_block(Rig *rig, uint32_t n, bool dry, unsigned missing)
 	EtEngine *e = &rig->engine;
 	end_block(rig);
 	answer_worker(rig);
+	rig->started = true;
+	++rig->blocks;
 	rig->n        = n;
 	rig->in_place = n & 1; /* hosts may alias in and out */
 	rig->dry      = dry;
@@ -521,6 +696,7 @@ begin_block(Rig *rig, uint32_t n, bool dry, unsigned missing)
 		et_engine_control(e, ET_PORT_CONTROL_CHANNEL),
 		et_looper_state(et_engine_active_loop(e)),
 		et_looper_length(et_engine_active_loop(e)));
+	trace_loops(rig);
 #endif
 	follow_silence(rig);
 }
@@ -539,6 +715,7 @@ after_event(Rig *rig)
 		rig->engine.at, rig->engine.rendered, et_looper_state(l),
 		et_looper_length(l), rig->silent_mode ? ", silent" : "",
 		rig->engine.looper_controls.loop.arm ? ", arm" : "");
+	trace_loops(rig);
 #endif
 }
 
@@ -689,7 +866,14 @@ op_note(Rig *rig, FuzzInput *in)
 		[LOOPER_KEY_CLEAR]  = ET_CONTROL_NOTE_LOOP_CLEAR,
 		[LOOPER_KEY_TRACK1] = ET_CONTROL_NOTE_TRACK_FIRST,
 		[LOOPER_KEY_TRACK2] = ET_CONTROL_NOTE_TRACK_FIRST + 1,
-		[LOOPER_KEY_TRACK8] = ET_CONTROL_NOTE_TRACK_FIRST + 7
+		[LOOPER_KEY_TRACK8] = ET_CONTROL_NOTE_TRACK_FIRST + 7,
+		[LOOPER_KEY_UNDO]   = ET_CONTROL_NOTE_LOOP_UNDO,
+		[LOOPER_KEY_REDO]   = ET_CONTROL_NOTE_LOOP_REDO,
+		[LOOPER_KEY_TRACK3] = ET_CONTROL_NOTE_TRACK_FIRST + 2,
+		[LOOPER_KEY_TRACK4] = ET_CONTROL_NOTE_TRACK_FIRST + 3,
+		[LOOPER_KEY_TRACK5] = ET_CONTROL_NOTE_TRACK_FIRST + 4,
+		[LOOPER_KEY_TRACK6] = ET_CONTROL_NOTE_TRACK_FIRST + 5,
+		[LOOPER_KEY_TRACK7] = ET_CONTROL_NOTE_TRACK_FIRST + 6
 	};
 	const int64_t at       = event_frame(rig, in);
 	const uint8_t sel      = fuzz_u8(in);
@@ -733,75 +917,80 @@ op_port(Rig *rig, FuzzInput *in)
 	    (mode & 1) ? fuzz_f32(in) : (float)(int8_t)fuzz_u8(in);
 }
 
-/* The restore path, between blocks.  restore() builds fresh recorders
- * (here of the harness's capacity), loads each saved loop into its
- * track's looper with et_looper_load() and hands them to the engine; the
- * next block takes its controls as baseline.  The harness also loads into
- * a loop of the recorders the engine holds, in place (et_looper_load()'s
- * own contract: it lets go of whatever the looper held, a take under way
- * included), and then hands those same recorders back, for the baseline.
- * The load goes into track 1's loop. */
+/* A loop as a session holds it (see op_load). */
+typedef struct {
+	uint32_t length;
+	double   exact;
+	bool     anchored;
+	int64_t  start;
+	double   start_exact;
+	bool     fresh; /* into fresh recorders, as restore() does it */
+} LoadSpec;
+
 static void
-op_load(Rig *rig, FuzzInput *in)
+read_load(const Rig *rig, FuzzInput *in, LoadSpec *spec)
 {
-	EtEngine *e = &rig->engine;
-	end_block(rig);
 	const uint8_t mode = fuzz_u8(in);
-	uint32_t      length;
 	switch (mode & 3) {
-	case 0: length = fuzz_u8(in); break;
-	case 1: length = rig->capacity - (fuzz_u8(in) % 4u) + 1u; break;
-	default: length = fuzz_u32(in) % (rig->capacity + 2u); break;
+	case 0: spec->length = fuzz_u8(in); break;
+	case 1: spec->length = rig->capacity - (fuzz_u8(in) % 4u) + 1u; break;
+	default: spec->length = fuzz_u32(in) % (rig->capacity + 2u); break;
 	}
-	const double exact    = (mode & 4)
-				    ? fuzz_f64(in)
-				    : (double)length + (int8_t)fuzz_u8(in) / 64.0;
-	const bool   anchored = mode & 8;
+	spec->exact    = (mode & 4)
+			     ? fuzz_f64(in)
+			     : (double)spec->length + (int8_t)fuzz_u8(in) / 64.0;
+	spec->anchored = mode & 8;
 	/* state.c hands over any int64 a session holds; kept in the envelope
 	 * (START_SHIFT) for the known bug of far frames. */
-	const int64_t start = (mode & 16)
-				  ? (int64_t)fuzz_u64(in) >> START_SHIFT
-				  : (int64_t)(int16_t)fuzz_u16(in);
-	const double  start_exact =
-            (mode & 32) ? fuzz_f64(in) : (double)start - fuzz_u8(in) / 512.0;
-	const bool fresh = mode & 64; /* as restore() does it */
+	spec->start       = (mode & 16) ? (int64_t)fuzz_u64(in) >> START_SHIFT
+					: (int64_t)(int16_t)fuzz_u16(in);
+	spec->start_exact = (mode & 32)
+				? fuzz_f64(in)
+				: (double)spec->start - fuzz_u8(in) / 512.0;
+	spec->fresh       = mode & 64;
+}
 
-	EtRecorders *loops = fresh ? et_engine_new_recorders_capacity(
-					 rig->rate, rig->capacity, rig->pool)
-				   : e->recorders;
-	FUZZ_CHECK(loops != NULL);
-	EtLooper *looper = et_recorders_loop(loops, 0);
+/* Loads the loop into track t's looper of `loops`; true if it loaded.  A
+ * loop that fits (0 < length <= capacity) fails to load only when the
+ * other loops hold the pool, at its limit: the looper is then empty.  One
+ * that does not fit leaves the looper as it was. */
+static bool
+load_into(const Rig *rig, EtRecorders *loops, unsigned t, const LoadSpec *sp)
+{
+	EtLooper *looper = et_recorders_loop(loops, t);
 	/* Buffers of exactly the frames the looper may read. */
-	const uint32_t have = length <= rig->capacity ? length : 1;
+	const uint32_t have = sp->length <= rig->capacity ? sp->length : 1;
 	float         *l    = (float *)malloc(sizeof(float) * have);
 	float         *r    = (float *)malloc(sizeof(float) * have);
 	FUZZ_CHECK(l && r);
 	for (uint32_t i = 0; i < have; ++i) {
-		l[i] = (float)(i % 97) / 97.0f;
+		l[i] = (float)((i + t) % 97) / 97.0f;
 		r[i] = -l[i];
 	}
 #ifdef FUZZ_TRACE
 	fprintf(stderr,
 		"load %u frames, exact %.17g, anchored %d, start %lld, "
-		"start exact %.17g%s\n",
-		length, exact, anchored, (long long)start, start_exact,
-		fresh ? ", fresh recorders" : "");
+		"start exact %.17g%s",
+		sp->length, sp->exact, sp->anchored, (long long)sp->start,
+		sp->start_exact, sp->fresh ? ", fresh recorders" : "");
+	if (t > 0) {
+		fprintf(stderr, " (track %u)", t + 1);
+	}
+	fprintf(stderr, "\n");
 #endif
 	const EtLoopState before = et_looper_state(looper);
-	const bool        fits   = length > 0 && length <= rig->capacity;
-	const bool ok = et_looper_load(looper, l, r, length, exact, anchored,
-				       start, start_exact);
-	/* Into fresh recorders a loop that fits always loads; in place, the
-	 * other loops may hold the pool: then the load fails with the pool at
-	 * its limit, and this loop is empty. */
+	const bool        fits = sp->length > 0 && sp->length <= rig->capacity;
+	const bool        ok =
+	    et_looper_load(looper, l, r, sp->length, sp->exact, sp->anchored,
+			   sp->start, sp->start_exact);
 	FUZZ_CHECK(!ok || fits);
-	EtLoopStore *store = et_recorders_store(loops);
 	if (ok) {
 		FUZZ_CHECK(et_looper_state(looper) == ET_LOOP_PLAYING);
-		FUZZ_CHECK(et_looper_length(looper) == length);
+		FUZZ_CHECK(et_looper_length(looper) == sp->length);
+		FUZZ_CHECK(et_looper_undo_steps(looper) == 0 &&
+			   et_looper_redo_steps(looper) == 0);
 	} else if (fits) {
-		FUZZ_CHECK(!fresh);
-		FUZZ_CHECK(et_store_chunk_count(store) ==
+		FUZZ_CHECK(et_store_chunk_count(et_recorders_store(loops)) ==
 			   chunks_for(rig->pool));
 		FUZZ_CHECK(et_looper_state(looper) == ET_LOOP_EMPTY);
 	} else {
@@ -809,15 +998,253 @@ op_load(Rig *rig, FuzzInput *in)
 	}
 	free(l);
 	free(r);
-	if (fresh) {
-		/* The engine's old recorders are freed once run() no longer
-		 * reads them: here, at once. */
-		et_recorders_free(et_engine_swap_recorders(e, loops));
-	} else if (ok) {
-		FUZZ_CHECK(et_engine_swap_recorders(e, loops) == loops);
-	}
-	FUZZ_CHECK(e->recorders == loops);
+	return ok;
+}
+
+static EtRecorders *
+fresh_recorders(const Rig *rig)
+{
+	EtRecorders *loops = et_engine_new_recorders_capacity(
+	    rig->rate, rig->capacity, rig->pool);
+	FUZZ_CHECK(loops != NULL);
+	return loops;
+}
+
+/* Hands the engine recorders restore() built; the old ones are freed once
+ * run() no longer reads them: here, at once. */
+static void
+hand_over(Rig *rig, EtRecorders *loops)
+{
+	et_recorders_free(et_engine_swap_recorders(&rig->engine, loops));
+	forget_store(rig);
+	FUZZ_CHECK(rig->engine.recorders == loops);
 	check_looper(rig);
+}
+
+/* The restore path, between blocks.  restore() builds fresh recorders
+ * (here of the harness's sizes), loads each saved loop into its track's
+ * looper with et_looper_load() and hands them to the engine; the next
+ * block takes its controls as baseline.  The harness also loads into a
+ * loop of the recorders the engine holds, in place, between blocks
+ * (et_looper_load()'s own contract: it lets go of whatever that looper
+ * held, a take under way included), and the engine goes on with them.
+ * (It no longer hands them back for a baseline, as it did with one
+ * looper: a baseline with the arm off over recorders where another loop
+ * still records leaves that take without its disarm, a state restore()'s
+ * fresh recorders never have.)  LOOPER_OP_LOAD loads into track 1's loop,
+ * LOOPS_LOAD into any. */
+static void
+load_track(Rig *rig, FuzzInput *in, unsigned t)
+{
+	EtEngine *e = &rig->engine;
+	end_block(rig);
+	rig->started = true;
+	LoadSpec spec;
+	read_load(rig, in, &spec);
+	if (spec.fresh) {
+		EtRecorders *loops = fresh_recorders(rig);
+		/* Into fresh recorders a loop that fits always loads. */
+		FUZZ_CHECK(load_into(rig, loops, t, &spec) ==
+			   (spec.length > 0 && spec.length <= rig->capacity));
+		hand_over(rig, loops);
+	} else {
+		load_into(rig, e->recorders, t, &spec);
+		check_looper(rig);
+	}
+}
+
+static void
+op_load(Rig *rig, FuzzInput *in)
+{
+	load_track(rig, in, 0);
+}
+
+/* restore() of a session with a loop on each track of `mask`: fresh
+ * recorders, the loops loaded in track order (the first that fits always
+ * loads; a later one may find the pool at its limit), handed over. */
+static void
+op_restore(Rig *rig, FuzzInput *in)
+{
+	end_block(rig);
+	rig->started        = true;
+	const uint8_t mask  = fuzz_u8(in);
+	EtRecorders  *loops = fresh_recorders(rig);
+	bool          first = true;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		if (!(mask & (1u << t))) {
+			continue;
+		}
+		LoadSpec spec;
+		read_load(rig, in, &spec);
+		const bool fits =
+		    spec.length > 0 && spec.length <= rig->capacity;
+		const bool ok = load_into(rig, loops, t, &spec);
+		FUZZ_CHECK(!(first && fits) || ok);
+		first = first && !fits;
+	}
+	hand_over(rig, loops);
+}
+
+/* Before any block or load, the pool's limit: from the capacity (the
+ * plugin's: one full loop fills it) to the default two loops' worth. */
+static void
+op_pool(Rig *rig, FuzzInput *in)
+{
+	const uint16_t v = fuzz_u16(in);
+	if (rig->started) {
+		return;
+	}
+	const uint32_t most = default_pool(rig->capacity);
+	rig->pool           = rig->capacity +
+		    (uint32_t)((uint64_t)v * (most - rig->capacity) / 65535u);
+	/* Nothing has happened to the engine yet: built again, it is the same
+	 * but for its pool. */
+	et_engine_free(&rig->engine);
+	FUZZ_CHECK(et_engine_init_capacity(&rig->engine, rig->rate,
+					   rig->capacity, rig->pool));
+	rig->seen_store = NULL;
+	check_looper(rig);
+}
+
+/* The ports of the eight loops: the active track, undo and redo, the
+ * master mute and each track's loop mute and level; any value. */
+static void
+op_loop_port(Rig *rig, FuzzInput *in)
+{
+	const unsigned sel = fuzz_u8(in) % (4u + 2u * ET_TRACK_COUNT);
+	uint32_t       index;
+	switch (sel) {
+	case 0: index = ET_PORT_ACTIVE_TRACK; break;
+	case 1: index = ET_PORT_LOOP_UNDO; break;
+	case 2: index = ET_PORT_LOOP_REDO; break;
+	case 3: index = ET_PORT_LOOP_MUTE; break;
+	default:
+		index = sel < 4u + ET_TRACK_COUNT
+			    ? et_track_loop_port(sel - 4u, ET_TRACK_LOOP_MUTE)
+			    : et_track_loop_port(sel - 4u - ET_TRACK_COUNT,
+						 ET_TRACK_LOOP_LEVEL);
+		break;
+	}
+	const uint8_t mode  = fuzz_u8(in);
+	rig->control[index] = &rig->port[index];
+	rig->port[index] =
+	    (mode & 1) ? fuzz_f32(in) : (float)(int8_t)fuzz_u8(in);
+}
+
+/* What a flood does at each step. */
+enum {
+	FLOOD_TRACK = 0, /* twice as likely */
+	FLOOD_ARM   = 2, /* twice as likely */
+	FLOOD_UNDO  = 4,
+	FLOOD_REDO,
+	FLOOD_CLEAR,
+	FLOOD_MUTE,
+	FLOOD_KINDS
+};
+
+/* A flood of loop actions on any track: count u8 (1..32), step u8, mode
+ * u8 (bit0: by ports, each followed by a block of `step` frames; else by
+ * notes on the control channel, `step` frames apart in the open block;
+ * bit1: on the active track alone, arms in place of track changes, so that
+ * passes pile up undo steps on one loop), seed u16: a small generator
+ * picks each action (a track, arm, undo, redo, clear, mute). */
+static void
+op_flood(Rig *rig, FuzzInput *in)
+{
+	const unsigned count = 1u + fuzz_u8(in) % 32u;
+	const uint8_t  step  = fuzz_u8(in);
+	const uint8_t  mode  = fuzz_u8(in);
+	const bool     ports = mode & 1;
+	const bool     one   = mode & 2;
+	uint32_t       x     = fuzz_u16(in);
+	const uint8_t  channel =
+	    (uint8_t)et_engine_control(&rig->engine, ET_PORT_CONTROL_CHANNEL);
+	for (unsigned k = 0; k < count; ++k) {
+		x             = x * 1103515245u + 12345u;
+		unsigned kind = (x >> 16) % FLOOD_KINDS;
+		if (one && kind < FLOOD_ARM) {
+			kind = FLOOD_ARM;
+		}
+		const unsigned track = (x >> 24) % ET_TRACK_COUNT;
+		if (!ports) {
+			static const uint8_t keys[FLOOD_KINDS] = {
+				0,
+				0,
+				ET_CONTROL_NOTE_LOOP_ARM,
+				ET_CONTROL_NOTE_LOOP_ARM,
+				ET_CONTROL_NOTE_LOOP_UNDO,
+				ET_CONTROL_NOTE_LOOP_REDO,
+				ET_CONTROL_NOTE_LOOP_CLEAR,
+				ET_CONTROL_NOTE_LOOP_MUTE
+			};
+			const uint8_t key =
+			    kind < FLOOD_ARM
+				? (uint8_t)(ET_CONTROL_NOTE_TRACK_FIRST +
+					    track)
+				: keys[kind];
+			const uint8_t msg[3] = {
+				(uint8_t)(0x90 | (channel ? channel - 1 : 15)),
+				key, 100
+			};
+			send_midi(rig, (int64_t)rig->engine.at + step, msg, 3);
+			continue;
+		}
+		uint32_t index;
+		switch (kind) {
+		case FLOOD_UNDO: index = ET_PORT_LOOP_UNDO; break;
+		case FLOOD_REDO: index = ET_PORT_LOOP_REDO; break;
+		case FLOOD_CLEAR: index = ET_PORT_LOOP_CLEAR; break;
+		case FLOOD_MUTE: index = ET_PORT_LOOP_MUTE; break;
+		default:
+			index = kind < FLOOD_ARM ? ET_PORT_ACTIVE_TRACK
+						 : ET_PORT_LOOP_ARM;
+			break;
+		}
+		rig->control[index] = &rig->port[index];
+		if (index == ET_PORT_ACTIVE_TRACK) {
+			rig->port[index] = (float)(track + 1);
+		} else { /* toggled: arm's edges, and the triggers' */
+			rig->port[index] =
+			    rig->port[index] > 0.0f ? 0.0f : 1.0f;
+		}
+		end_block(rig); /* before its input is overwritten */
+		for (uint32_t i = 0; i < step; ++i) {
+			rig->in_l[i] = (float)(k + 1) / 64.0f;
+			rig->in_r[i] = -(float)(i + 1) / 256.0f;
+		}
+		begin_block(rig, step, false, 0);
+	}
+}
+
+/* How the worker answers the next requests: mode u8, bits 0-5 the
+ * blocks it takes (0: before the next block), bits 6-7 what it does (0
+ * and 1 a segment, 2 a failure, 3 no answer ever). */
+static void
+op_worker(Rig *rig, FuzzInput *in)
+{
+	const uint8_t mode = fuzz_u8(in);
+	rig->worker_delay  = mode & 0x3F;
+	switch (mode >> 6) {
+	case 2: rig->worker_kind = WORKER_FAIL; break;
+	case 3: rig->worker_kind = WORKER_NEVER; break;
+	default: rig->worker_kind = WORKER_SEGMENT; break;
+	}
+}
+
+static void
+op_loops(Rig *rig, FuzzInput *in)
+{
+	switch (fuzz_u8(in) % LOOPS_OP_COUNT) {
+	case LOOPS_OP_PORT: op_loop_port(rig, in); break;
+	case LOOPS_OP_FLOOD: op_flood(rig, in); break;
+	case LOOPS_OP_LOAD: {
+		const unsigned t = fuzz_u8(in) % ET_TRACK_COUNT;
+		load_track(rig, in, t);
+		break;
+	}
+	case LOOPS_OP_RESTORE: op_restore(rig, in); break;
+	case LOOPS_OP_POOL: op_pool(rig, in); break;
+	}
 }
 
 int
@@ -835,7 +1262,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rig.port[i]    = et_ports[i].fallback;
 		rig.control[i] = &rig.port[i];
 	}
-	rig.grow          = 0;
+	rig.started       = false;
+	rig.blocks        = 0;
+	rig.worker_kind   = WORKER_SEGMENT;
+	rig.worker_delay  = 0;
+	rig.n_req         = 0;
+	rig.seen_store    = NULL;
 	rig.silent_mode   = false;
 	rig.silent_frames = 0;
 	rig.frames        = 0;
@@ -866,6 +1298,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case LOOPER_OP_PORT: op_port(&rig, &in); break;
 		case LOOPER_OP_OTHER: op_other(&rig, &in); break;
 		case LOOPER_OP_DRY_BLOCK: op_dry_block(&rig, &in); break;
+		case LOOPER_OP_LOOPS: op_loops(&rig, &in); break;
+		case LOOPER_OP_WORKER: op_worker(&rig, &in); break;
 		}
 	}
 	end_block(&rig);
