@@ -175,11 +175,15 @@ et_looper_set_controls(EtLooper *l, const EtLooperControls *c)
 		l->arm_edge    = true;
 		l->disarm_edge = false;
 	} else if (!s.arm && l->ctl.arm) {
-		/* An arm and disarm both unseen by process() cancel out. */
-		if (l->arm_edge)
-			l->arm_edge = false;
-		else
+		/* An arm and disarm both unseen by process() cancel out,
+		 * back to what came before the arm: a disarm, if the arm was
+		 * on when process() last looked (off, on, off is one off). */
+		if (l->arm_edge) {
+			l->arm_edge    = false;
+			l->disarm_edge = l->seen_arm;
+		} else {
 			l->disarm_edge = true;
+		}
 	}
 	if (s.clear && !l->ctl.clear)
 		l->clear_edge = true;
@@ -205,6 +209,7 @@ et_looper_set_baseline(EtLooper *l, const EtLooperControls *c)
 {
 	l->ctl      = sanitize(c);
 	l->arm_edge = l->disarm_edge = l->clear_edge = false;
+	l->seen_arm                                  = l->ctl.arm;
 	l->level = l->level_target = level_gain(l->ctl.level_db);
 	l->level_left              = 0;
 }
@@ -733,6 +738,7 @@ apply_edges(EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
 		}
 	}
 	l->arm_edge = l->disarm_edge = l->clear_edge = false;
+	l->seen_arm                                  = l->ctl.arm;
 }
 
 /* Frames in one quantize unit at the current tempo; 0 with quantize off. */
@@ -1032,6 +1038,7 @@ skip(EtLooper *l, const EtClock *clk, uint32_t block_offset, uint32_t n)
 	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
 	/* A disarm or a clear of nothing does nothing. */
 	l->disarm_edge = l->clear_edge = false;
+	l->seen_arm                    = l->ctl.arm;
 	l->fresh                       = false;
 	l->seen_transport              = true;
 	l->counter += (int64_t)n;

@@ -69,6 +69,9 @@ struct EtLooper {
 	bool     stop_pending;  /* disarmed: stop at the next quantize point */
 	int64_t  stop_from;     /* ... at or after this time, when disarmed */
 	bool     armed_replace; /* ARMED over a loop with overdub off */
+	/* ctl.arm when process() last acted on the edges: an unseen off that
+	 * cancels an unseen on leaves the edge that came before them. */
+	bool seen_arm;
 
 	int64_t counter; /* frames rendered: the time of free loops */
 	bool    seen_transport;
