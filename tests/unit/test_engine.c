@@ -644,6 +644,85 @@ test_a_small_engines_pool_grows_to_its_capacity(void **state)
 	}
 }
 
+/* One pass at a time (the one stereo input): a take on track 5, on the
+ * beat of a rolling transport, is disarmed mid-beat and ends on the next
+ * beat; an arm on track 1, whose loop is free (recorded with the transport
+ * stopped), comes before that beat.  Its overdub would start at once, and
+ * both loops would record the same input until the beat (fuzz_looper:
+ * regressions/looper/free-overdub-while-a-take-waits-for-its-stop); it
+ * waits, ARMED, and starts on the frame where the take ends. */
+static void
+test_a_free_overdub_waits_for_the_take_that_ends_on_the_beat(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	take(rig, 4); /* track 1: a free loop of 4 blocks */
+	const int64_t  start1 = rig->frame - 4 * BLOCK - BLOCK;
+	const uint32_t len1   = 4 * BLOCK;
+	float          before[4 * BLOCK];
+	for (uint32_t k = 0; k < len1; ++k)
+		before[k] = loop_sample(rig, 0, k);
+
+	/* 240 BPM from here: a beat every 12000 frames. */
+	rig->value[ET_PORT_LOOP_QUANTIZE] = (float)ET_QUANTIZE_BEAT;
+	const int64_t f0                  = rig->frame;
+	EtPosition    pos;
+	memset(&pos, 0, sizeof(pos));
+	pos.has_frame = pos.has_speed = pos.has_bpm = true;
+	pos.has_beats_per_bar = pos.has_bar = pos.has_bar_beat = true;
+	pos.speed                                              = 1.0;
+	pos.bpm                                                = 240.0;
+	pos.beats_per_bar                                      = 4.0;
+	begin(rig);
+	et_engine_position(&rig->engine, 0, &pos);
+	note(rig, 10, CONTROL_CH, ET_CONTROL_NOTE_TRACK_FIRST + 4);
+	note(rig, 20, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+	end(rig);
+	/* Track 5 records from frame 12000; disarmed at about 15000. */
+	while (rig->frame - f0 < 15000) {
+		begin(rig);
+		end(rig);
+	}
+	assert_true(track_state(rig, 4) == ET_LOOP_RECORDING);
+	begin(rig);
+	note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM); /* disarm */
+	note(rig, 10, CONTROL_CH, ET_CONTROL_NOTE_TRACK_FIRST);
+	note(rig, 20, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM); /* track 1 */
+	end(rig);
+	const int64_t beat = f0 + 24000; /* where the take ends */
+	while (rig->frame <= beat) {
+		/* Never both. */
+		if (track_state(rig, 4) == ET_LOOP_RECORDING &&
+		    track_state(rig, 0) == ET_LOOP_OVERDUBBING)
+			fail_msg("frame %lld: loop 1 overdubs while loop 5 "
+				 "still records",
+				 (long long)(rig->frame - f0));
+		if (track_state(rig, 4) == ET_LOOP_RECORDING)
+			assert_true(track_state(rig, 0) == ET_LOOP_ARMED);
+		begin(rig);
+		end(rig);
+	}
+	assert_true(track_state(rig, 4) == ET_LOOP_PLAYING);
+	assert_int_equal(
+	    et_looper_length(et_recorders_loop(rig->engine.recorders, 4)),
+	    12000);
+	assert_true(track_state(rig, 0) == ET_LOOP_OVERDUBBING);
+	/* The pass ends 300 frames later: it wrote from the beat on. */
+	const int64_t stop = beat + 300;
+	begin(rig);
+	note(rig, (uint32_t)(stop - rig->frame), CONTROL_CH,
+	     ET_CONTROL_NOTE_LOOP_ARM);
+	end(rig);
+	assert_true(track_state(rig, 0) == ET_LOOP_PLAYING);
+	for (int64_t f = beat - 10; f < stop + 10; ++f) {
+		const uint32_t k       = (uint32_t)((f - start1) % len1);
+		const bool     written = f >= beat && f < stop;
+		if ((loop_sample(rig, 0, k) != before[k]) != written)
+			fail_msg("frame %lld (loop 1 sample %u): %s",
+				 (long long)(f - beat), k,
+				 written ? "not overdubbed" : "overdubbed");
+	}
+}
+
 int
 main(void)
 {
@@ -663,6 +742,7 @@ main(void)
 		T(test_undo_and_redo_notes_and_port),
 		T(test_a_take_longer_than_the_capacity_ends_at_the_capacity),
 		T(test_a_small_engines_pool_grows_to_its_capacity),
+		T(test_a_free_overdub_waits_for_the_take_that_ends_on_the_beat),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
