@@ -105,20 +105,116 @@ enum {
 };
 
 /* ---- fuzz_looper: header rate selector u8, capacity u16 (+1), then
- * opcodes (byte % LOOPER_OP_COUNT):
+ * opcodes (looper_op(byte)):
  * LOOPER_OP_CONTROL port selector u8 (% 8: arm, mute, overdub, quantize,
  *                   bars, clear, level, monitor), mode u8 (bit0 raw
- *                   float32, else int8), value
- * LOOPER_OP_BLOCK   nframes u16 (% 8193), audio mode u8, audio operands,
- *                   position count u8 (% 4), each: frame delta u16, flags
- *                   u8, fields (see read_position in fuzz_looper.c)
- * LOOPER_OP_LOAD    the restore path: see op_load in fuzz_looper.c */
+ *                   float32, else int8), value; read at the next block
+ * LOOPER_OP_BLOCK   begins a block: nframes u16 (% 8193), audio mode u8,
+ *                   audio operands, position count u8 (% 4), each: frame
+ *                   delta u16, flags u8, fields (see read_position in
+ *                   fuzz_looper.c).  The block stays open for the event
+ *                   ops below; the next BLOCK, DRY_BLOCK or LOAD, or the
+ *                   input's end, ends it
+ * LOOPER_OP_LOAD    the restore path, into track 1's loop: see op_load in
+ *                   fuzz_looper.c
+ * LOOPER_OP_MIDI    frame step i16 (from the latest event's frame;
+ *                   backwards is a late event), status u8, size code u8
+ *                   (< 0xC0: the status's own size, data bytes masked to 7
+ *                   bits; else size = code & 0x3F with raw bytes), the
+ *                   bytes
+ * LOOPER_OP_NOTE    a note on the control channel (16 while it is off):
+ *                   frame step i16, key selector u8 (< 0xF0: a
+ *                   LOOPER_KEY_*, % LOOPER_KEY_COUNT; else the key
+ *                   (sel & 15) * 8 + 7), velocity u8 (bit 7: a note-off)
+ * LOOPER_OP_POSITION frame step i16, then as a BLOCK's position
+ * LOOPER_OP_PORT    any port: index u8 (% ET_PORT_COUNT; only control
+ *                   inputs are read), mode u8 (bit1 disconnected; else
+ *                   bit0 raw float32, or int8, value follows); read at the
+ *                   next block
+ * LOOPER_OP_OTHER   frame step i16, timed u8 (bit0): et_engine_other
+ * LOOPER_OP_DRY_BLOCK begins a block without the whole stereo pair:
+ *                   nframes u16 (% 8193), missing buffer u8 (% 4: in l, in
+ *                   r, out l, out r)
+ * LOOPER_OP_LOOPS   the eight loops: sub-op u8 (% LOOPS_OP_COUNT), then
+ *   LOOPS_OP_PORT     selector u8 (% 20: active_track, loop_undo,
+ *                     loop_redo, loop_mute, track1..8_loop_mute,
+ *                     track1..8_loop_level), mode u8 (bit0 raw float32,
+ *                     else int8), value; read at the next block
+ *   LOOPS_OP_FLOOD    count u8 (% 32, + 1), step u8, mode u8 (bit0: by
+ *                     ports, each change followed by a block of step
+ *                     frames; else notes on the control channel step
+ *                     frames apart; bit1: arms in place of track changes),
+ *                     seed u16 (picks track, arm, undo, redo, clear or
+ *                     mute for each)
+ *   LOOPS_OP_LOAD     track u8 (% 8), then as LOOPER_OP_LOAD
+ *   LOOPS_OP_RESTORE  track mask u8, then for each track in it a load's
+ *                     operands (its "fresh" bit unread): fresh recorders
+ *                     with those loops, handed to the engine
+ *   LOOPS_OP_POOL     u16: the pool's limit from the capacity (0) to two
+ *                     loops' worth (65535), the default; only before the
+ *                     first block or load
+ * LOOPER_OP_WORKER  mode u8: the worker answers the next requests of the
+ *                   pool after bits 0-5 blocks (0: before the next block)
+ *                   with a segment (bits 6-7: 0 or 1), a failure (2), or
+ *                   never (3); at first: a segment before the next block
+ * MIDI, NOTE, POSITION and OTHER with no block open are read and dropped.
+ *
+ * The first three were the whole encoding when the regressions were
+ * found: any byte below LOOPER_OP_MIDI still selects one of them (byte %
+ * 3), so that those inputs replay as they were found; the bytes from
+ * LOOPER_OP_MIDI up select the engine's event ops and the eight loops'. */
 enum {
 	LOOPER_OP_CONTROL = 0,
 	LOOPER_OP_BLOCK,
 	LOOPER_OP_LOAD,
-	LOOPER_OP_COUNT
+	LOOPER_OP_FIRST_COUNT, /* the modulus of the bytes below 0xF8 */
+	LOOPER_OP_MIDI = 0xF8,
+	LOOPER_OP_NOTE,
+	LOOPER_OP_POSITION,
+	LOOPER_OP_PORT,
+	LOOPER_OP_OTHER,
+	LOOPER_OP_DRY_BLOCK,
+	LOOPER_OP_LOOPS,
+	LOOPER_OP_WORKER,
+	LOOPER_OP_END
 };
+
+enum {
+	LOOPS_OP_PORT = 0,
+	LOOPS_OP_FLOOD,
+	LOOPS_OP_LOAD,
+	LOOPS_OP_RESTORE,
+	LOOPS_OP_POOL,
+	LOOPS_OP_COUNT
+};
+
+/* The keys of LOOPER_OP_NOTE (the first six were its first). */
+enum {
+	LOOPER_KEY_ARM = 0,
+	LOOPER_KEY_MUTE,
+	LOOPER_KEY_CLEAR,
+	LOOPER_KEY_TRACK1,
+	LOOPER_KEY_TRACK2,
+	LOOPER_KEY_TRACK8,
+	LOOPER_KEY_UNDO,
+	LOOPER_KEY_REDO,
+	LOOPER_KEY_TRACK3,
+	LOOPER_KEY_TRACK4,
+	LOOPER_KEY_TRACK5,
+	LOOPER_KEY_TRACK6,
+	LOOPER_KEY_TRACK7,
+	LOOPER_KEY_COUNT
+};
+
+static inline unsigned
+looper_op(uint8_t byte)
+{
+	if (byte < LOOPER_OP_MIDI) {
+		return byte % LOOPER_OP_FIRST_COUNT;
+	}
+	return LOOPER_OP_MIDI + (unsigned)(byte - LOOPER_OP_MIDI) %
+				    (LOOPER_OP_END - LOOPER_OP_MIDI);
+}
 
 /* ---- fuzz_clock: header rate selector u8, then opcodes (byte %
  * CLOCK_OP_COUNT):

@@ -1,31 +1,73 @@
-/* libFuzzer harness of the looper and the transport clock
- * (plugin/core/looper.c, plugin/core/clock.c), driven as the glue's run()
- * drives them: controls once per block (sanitized like the ports),
- * et_clock_begin_block(), then the block rendered span by span with
- * et_clock_apply() at each position's frame.  The fuzzer picks the sample rate
- * (1 Hz .. 1 MHz, as instantiate() accepts), a small capacity (1..65536
- * frames, so that a full buffer is reachable), block sizes 0..8192, positions
- * (frame, speed, tempo, meter, bar, barBeat: sane ones, or any finite value,
- * as the glue drops non-finite fields and clamps frames and bars to +-4.6e18),
- * control changes, input audio (finite, |x| <= 1e4: louder input would
- * overflow float on its own in enough overdubs) and the restore path
- * (et_looper_load with any length and placement, then the baseline).
+/* libFuzzer harness of the engine (plugin/core/engine.c) and the loop
+ * recorders it drives: eight loopers on one shared store (recorders.c,
+ * looper.c, loopstore.c) and the transport clock (clock.c), with the
+ * router and MIDI clock beside them.  The engine owns the order within a
+ * block; the harness copies none of it and plays only the glue's part:
+ * et_engine_init_capacity(), then per block et_engine_begin() with the
+ * control ports (raw floats, which the engine sanitizes; a port may be
+ * disconnected), events in the order the fuzzer gives them --
+ * et_engine_position(), et_engine_midi(), et_engine_other() -- and
+ * et_engine_end(); the worker's part in growing the pool (et_store_request
+ * after each block; the answer -- a segment made with
+ * et_store_segment_new() and adopted with et_store_adopt(), or a failure
+ * -- before a later block the fuzzer picks, or never); a restore, between
+ * blocks, hands the engine fresh recorders of the same sizes with
+ * et_engine_swap_recorders().
  *
- * Invariants (abort() on violation), after every span:
- * - the loop length never exceeds the capacity; the state is a valid enum;
- *   the position is finite and in [0, 1]; a loop view agrees with the
- *   length and has an exact length within a frame of it;
+ * The fuzzer picks the sample rate (1 Hz .. 1 MHz, as instantiate()
+ * accepts), a small capacity (1..65536 frames, so that a full loop and a
+ * full pool are reachable) and, before anything else, the pool's limit
+ * (from the capacity, as the plugin's, to two loops' worth, as a looper of
+ * its own, et_looper_new, has: the default, with which the regressions
+ * were found); block sizes 0..8192 (some without the whole stereo pair:
+ * the loops are left alone), positions (frame, speed, tempo, meter, bar,
+ * barBeat: sane ones, or any finite value, as the glue drops non-finite
+ * fields and clamps frames and bars to +-4.6e18), any port's value (the
+ * loop controls and the eight loops' ports -- active track, undo, redo,
+ * each track's loop mute and level -- monitor, control channel, clock out,
+ * track outputs, the router's), MIDI messages of any bytes and size, notes
+ * on the control channel that pick a track (36-43), arm, mute, clear, undo
+ * or redo (48-52) mid-block (and their note-offs), floods of those by note
+ * or by port on any track, events at frames out of order or past the
+ * block, input audio (finite, |x| <= 1e4: louder input would overflow
+ * float on its own in enough overdubs), how the worker answers, and the
+ * restore path (et_looper_load with any length and placement into any of
+ * the eight loops of fresh recorders, then the baseline; or into a loop of
+ * the recorders the engine holds).  The encoding is in fuzz_common.h.
+ *
+ * Invariants (abort() on violation), after every span the engine renders
+ * (up to a position or a control note, and to the block's end) and every
+ * event:
+ * - each loop's length never exceeds the capacity; its state is a valid
+ *   enum; its position is finite and in [0, 1]; a loop view agrees with
+ *   the length and has an exact length within a frame of it; its undo and
+ *   redo steps are at most ET_LOOPER_UNDO_STEPS each;
+ * - at most one loop records or overdubs at a time (the one stereo input
+ *   goes into one pass);
+ * - the pool: free chunks <= chunks <= the limit's, never fewer chunks
+ *   than before; a request only while none of that store's is on its way,
+ *   for no more than the limit holds;
  * - every output sample is finite;
- * - with monitor off and mute on, the output is exactly zero once
- *   LOOPER_SILENT_AFTER frames have been rendered in that setting;
- * - et_looper_load() succeeds exactly for 0 < length <= capacity;
+ * - with monitor off and every loop muted (loop_mute, by port or by a
+ *   control note, or each track's loop mute), the output is exactly zero
+ *   once LOOPER_SILENT_AFTER frames have been rendered in that setting;
+ * - et_looper_load() fails for a length of 0 or above the capacity, always
+ *   loads a loop that fits into fresh recorders' first, and fails to load
+ *   one that fits only with the pool at its limit (the loop then empty);
+ * - after each block, the output controls (loop state, length, position)
+ *   agree with the active track's loop, each track's loop state with its
+ *   loop, and every control the engine obeys is inside its port's range;
+ * - every MIDI event the engine emits lies inside its block, in frame
+ *   order, from a valid track;
  * - nothing reads or writes out of bounds (ASan), no undefined behaviour
- *   (UBSan), no hang (libFuzzer's -timeout). */
+ *   (UBSan), no leak (LeakSanitizer), no hang (libFuzzer's -timeout). */
 #include "fuzz_common.h"
 
-#include "clock.h"
+#include "control_map.h"
 #include "engine.h"
 #include "looper.h"
+#include "loopstore.h"
+#include "recorders.h"
 #include "ports.h"
 
 #include <math.h>
@@ -69,39 +111,96 @@ static const double rates[] = { 48000.0, 44100.0, 96000.0, 8000.0,  192000.0,
 #endif
 };
 
+/* What the engine emits on one of its sinks within the block. */
 typedef struct {
-	EtLooper *looper;
-	EtClock   clock;
-	double    rate;
-	uint32_t  capacity;
-	uint32_t  ramp;
-	float     port[ET_PORT_COUNT];
-	bool      restored; /* the next block takes its controls as baseline */
-	bool      silent_mode;   /* mute on and monitor off in this block */
-	uint64_t  silent_frames; /* rendered since silent_mode began */
-	uint64_t  frames;        /* rendered in all */
-	float     in_l[MAX_BLOCK], in_r[MAX_BLOCK];
-	float     out_l[MAX_BLOCK], out_r[MAX_BLOCK];
+	uint32_t nframes;
+	bool     any;
+	uint32_t last; /* frame of the last event */
+} Out;
+
+/* What the worker (the glue's grow_pool() and work_response()) does with
+ * the pool's next request: a segment, a failure (out of memory: the next
+ * request may ask again), or no answer ever (that store asks no more). */
+enum { WORKER_SEGMENT, WORKER_FAIL, WORKER_NEVER };
+
+/* A request on its way: answered before block `due` begins. */
+typedef struct {
+	const EtLoopStore *from; /* NULL: that store was swapped out */
+	uint32_t           chunks;
+	uint64_t           due;
+	uint8_t            kind;
+	/* The store took another answer for it (a segment or failure asked
+	 * for by the store a restore replaced: the store cannot tell): it may
+	 * ask again. */
+	bool settled;
+} Request;
+#define MAX_REQUESTS 16
+
+typedef struct {
+	EtEngine     engine;
+	double       rate;
+	uint32_t     capacity;
+	uint32_t     pool; /* frames the pool may grow to */
+	uint32_t     ramp;
+	float        port[ET_PORT_COUNT]; /* raw values, as a host writes */
+	const float *control[ET_PORT_COUNT];
+	Out          out, track_out;
+	bool         started; /* a block or load came: the pool is fixed */
+	uint64_t     blocks;  /* begun */
+	/* The worker: how it answers the next requests, and those on their
+	 * way. */
+	uint8_t            worker_kind;
+	uint8_t            worker_delay; /* blocks */
+	Request            req[MAX_REQUESTS];
+	unsigned           n_req;
+	const EtLoopStore *seen_store;  /* the store last checked ... */
+	uint32_t           seen_chunks; /* ... and its chunks then */
+	bool     silent_mode;   /* every loop muted, monitor off, now */
+	uint64_t silent_frames; /* rendered since silent_mode began */
+	uint64_t frames;        /* in all blocks begun */
+	/* The block under way. */
+	bool     open;
+	uint32_t n;
+	bool     dry;      /* no stereo pair: the looper is left alone */
+	bool     in_place; /* the output is written over the input */
+	uint32_t checked;  /* the output is checked up to this frame */
+	float    in_l[MAX_BLOCK], in_r[MAX_BLOCK];
+	float    out_l[MAX_BLOCK], out_r[MAX_BLOCK];
 } Rig;
 
-/* The looper's controls as the engine reads them from the ports
- * (et_engine_looper_controls), each port sanitized as run() does it. */
-static EtLooperControls
-read_controls(const Rig *rig)
+/* The pool: room for two whole loops and their last chunks, as a
+ * looper of its own has (et_looper_new), so that a take can replace a
+ * full loop and a pass overdub one; the regressions were found with that
+ * room. */
+static uint32_t
+default_pool(uint32_t capacity)
 {
-	float values[ET_PORT_COUNT];
-	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
-		values[i] = et_port_sanitize(i, rig->port[i]);
-	}
-	EtLooperControls c;
-	et_engine_looper_controls(values, &c);
-	return c;
+	return 2u * (capacity + ET_STORE_CHUNK_FRAMES);
+}
+
+static uint32_t
+chunks_for(uint32_t frames)
+{
+	return (frames + ET_STORE_CHUNK_FRAMES - 1u) / ET_STORE_CHUNK_FRAMES;
+}
+
+static bool
+emit(void *ctx, uint32_t frame, int track, const uint8_t *msg, uint32_t size)
+{
+	Out *o = (Out *)ctx;
+	FUZZ_CHECK(frame < o->nframes || (o->nframes == 0 && frame == 0));
+	FUZZ_CHECK(!o->any || frame >= o->last);
+	FUZZ_CHECK(track == ET_SINK_THRU ||
+		   (track >= 0 && track < ET_TRACK_COUNT));
+	FUZZ_CHECK(msg != NULL && size >= 1 && (msg[0] & 0x80));
+	o->any  = true;
+	o->last = frame;
+	return true;
 }
 
 static void
-check_looper(const Rig *rig)
+check_loop(const Rig *rig, const EtLooper *l)
 {
-	const EtLooper   *l     = rig->looper;
 	const EtLoopState state = et_looper_state(l);
 	FUZZ_CHECK(state >= ET_LOOP_EMPTY && state <= ET_LOOP_OVERDUBBING);
 	FUZZ_CHECK(et_looper_capacity(l) == rig->capacity);
@@ -109,6 +208,8 @@ check_looper(const Rig *rig)
 	FUZZ_CHECK(length <= rig->capacity);
 	const double pos = et_looper_position(l);
 	FUZZ_CHECK(isfinite(pos) && pos >= 0.0 && pos <= 1.0);
+	FUZZ_CHECK(et_looper_undo_steps(l) <= ET_LOOPER_UNDO_STEPS);
+	FUZZ_CHECK(et_looper_redo_steps(l) <= ET_LOOPER_UNDO_STEPS);
 
 	EtLoopView view;
 	if (et_looper_view(l, &view)) {
@@ -136,16 +237,108 @@ check_looper(const Rig *rig)
 	}
 }
 
+#ifdef FUZZ_TRACE
+/* Each loop that is not empty (track:state/length, undo/redo steps), the
+ * arm, the pool (free/chunks). */
 static void
-process(Rig *rig, uint32_t from, uint32_t to, bool in_place)
+trace_loops(const Rig *rig)
 {
+	EtRecorders *r = rig->engine.recorders;
+	fprintf(stderr, "      loops:");
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const EtLooper *l = et_recorders_loop_const(r, t);
+		if (et_looper_state(l) == ET_LOOP_EMPTY &&
+		    et_looper_undo_steps(l) == 0 &&
+		    et_looper_redo_steps(l) == 0) {
+			continue;
+		}
+		fprintf(stderr, " %u:%d/%u u%u/r%u", t + 1, et_looper_state(l),
+			et_looper_length(l), et_looper_undo_steps(l),
+			et_looper_redo_steps(l));
+	}
+	const EtLoopStore *store = et_recorders_store(r);
+	fprintf(stderr, "; armed %d; pool %u/%u of %u, full %u\n",
+		et_recorders_armed(r) + 1, et_store_free_chunks(store),
+		et_store_chunk_count(store), chunks_for(rig->pool),
+		et_recorders_pool_full(r));
+}
+#endif
+
+/* Every loop; one pass at a time (the one stereo input records into one
+ * loop); the pool's accounting. */
+static void
+check_looper(Rig *rig)
+{
+	EtRecorders *r      = rig->engine.recorders;
+	unsigned     passes = 0;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const EtLooper *l = et_recorders_loop_const(r, t);
+		check_loop(rig, l);
+		const EtLoopState state = et_looper_state(l);
+		passes +=
+		    state == ET_LOOP_RECORDING || state == ET_LOOP_OVERDUBBING;
+	}
+	FUZZ_CHECK(passes <= 1);
+	const int armed = et_recorders_armed(r);
+	FUZZ_CHECK(armed >= -1 && armed < ET_TRACK_COUNT);
+
+	const EtLoopStore *store  = et_recorders_store(r);
+	const uint32_t     chunks = et_store_chunk_count(store);
+	FUZZ_CHECK(et_store_free_chunks(store) <= chunks);
+	FUZZ_CHECK(chunks >= 1 && chunks <= chunks_for(rig->pool));
+	FUZZ_CHECK(et_store_max_frames(store) == rig->capacity);
+	/* The pool never shrinks. */
+	FUZZ_CHECK(store != rig->seen_store || chunks >= rig->seen_chunks);
+	rig->seen_store  = store;
+	rig->seen_chunks = chunks;
+}
+
+/* Whether the controls, as the engine last gave them to the recorders,
+ * silence the output: monitor off and every loop muted (loop_mute, the
+ * master, or its own track's). */
+static bool
+silent_now(const Rig *rig)
+{
+	const EtRecorderControls *c = &rig->engine.looper_controls;
+	if (c->loop.monitor) {
+		return false;
+	}
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		if (!c->loop.mute && !c->track_mute[t]) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Follows the silent setting: frames count from where it began. */
+static void
+follow_silence(Rig *rig)
+{
+	const bool silent = silent_now(rig);
+	if (!silent || !rig->silent_mode) {
+		rig->silent_frames = 0;
+	}
+	rig->silent_mode = silent;
+}
+
+/* Checks what the engine rendered since the last check, which it rendered
+ * with the controls it had before the call that rendered it. */
+static void
+check_rendered(Rig *rig)
+{
+	const uint32_t from = rig->checked;
+	const uint32_t to   = rig->engine.rendered;
 	if (to <= from) {
 		return;
 	}
-	float *ol  = in_place ? rig->in_l : rig->out_l;
-	float *or_ = in_place ? rig->in_r : rig->out_r;
-	et_looper_process(rig->looper, &rig->clock, rig->in_l, rig->in_r, ol,
-			  or_, from, to - from);
+	rig->checked = to;
+	if (rig->dry) { /* nothing rendered: the looper was left alone */
+		check_looper(rig);
+		return;
+	}
+	const float *ol  = rig->in_place ? rig->in_l : rig->out_l;
+	const float *or_ = rig->in_place ? rig->in_r : rig->out_r;
 	for (uint32_t i = from; i < to; ++i) {
 		FUZZ_CHECK(isfinite(ol[i]) && isfinite(or_[i]));
 		if (rig->silent_mode) {
@@ -161,7 +354,8 @@ process(Rig *rig, uint32_t from, uint32_t to, bool in_place)
 					    (unsigned long long)
 						rig->silent_frames,
 					    rig->ramp,
-					    et_looper_state(rig->looper));
+					    et_engine_loop_state(
+						&rig->engine));
 				}
 #endif
 				FUZZ_CHECK(ol[i] == 0.0f && or_[i] == 0.0f);
@@ -169,7 +363,6 @@ process(Rig *rig, uint32_t from, uint32_t to, bool in_place)
 			++rig->silent_frames;
 		}
 	}
-	rig->frames += to - from;
 	check_looper(rig);
 }
 
@@ -260,8 +453,8 @@ read_position(Rig *rig, FuzzInput *in, uint32_t block_frame, EtPosition *p)
 			p->has_frame = raw_number(in, &v);
 			p->frame     = (int64_t)clamp(v, FRAME_LIMIT);
 		} else {
-			const int64_t here =
-			    et_clock_transport_frame(&rig->clock, block_frame);
+			const int64_t here = et_clock_transport_frame(
+			    &rig->engine.clock, block_frame);
 			p->has_frame = true;
 			p->frame     = (flags & 0x80)
 					   ? here
@@ -315,146 +508,774 @@ read_position(Rig *rig, FuzzInput *in, uint32_t block_frame, EtPosition *p)
 	}
 }
 
+/* The output controls and the engine's controls after a block. */
+static void
+check_block_outputs(const Rig *rig)
+{
+	const EtEngine *e     = &rig->engine;
+	const EtLooper *l     = et_engine_active_loop(e);
+	const float     state = et_engine_loop_state(e);
+	FUZZ_CHECK(state == (float)et_looper_state(l) &&
+		   state >= (float)ET_LOOP_EMPTY &&
+		   state <= (float)ET_LOOP_OVERDUBBING);
+	const float position = et_engine_loop_position(e);
+	FUZZ_CHECK(isfinite(position) && position >= 0.0f && position <= 1.0f);
+	const float length = et_engine_loop_length(e);
+	FUZZ_CHECK(isfinite(length) && length >= 0.0f &&
+		   length <= (float)(rig->capacity / rig->rate));
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		FUZZ_CHECK(et_engine_track_loop_state(e, t) ==
+			   (float)et_looper_state(
+			       et_recorders_loop_const(e->recorders, t)));
+	}
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		if (et_ports[i].kind != ET_PORT_KIND_CONTROL_IN) {
+			continue;
+		}
+		const float v = et_engine_control(e, i);
+		FUZZ_CHECK(v >= et_ports[i].minimum &&
+			   v <= et_ports[i].maximum);
+	}
+}
+
+static void ask_worker(Rig *rig);
+
+/* Ends the block under way, if one is. */
+static void
+end_block(Rig *rig)
+{
+	if (!rig->open) {
+		return;
+	}
+	rig->open = false;
+	et_engine_end(&rig->engine);
+	check_rendered(rig);
+	check_block_outputs(rig);
+	ask_worker(rig);
+}
+
+/* The worker answers request k (and it leaves the queue). */
+static void
+answer(Rig *rig, unsigned k)
+{
+	const Request q     = rig->req[k];
+	EtLoopStore  *store = et_recorders_store(rig->engine.recorders);
+	memmove(&rig->req[k], &rig->req[k + 1],
+		sizeof(Request) * (rig->n_req - k - 1));
+	--rig->n_req;
+#ifdef FUZZ_TRACE
+	fprintf(stderr, "worker: %u chunks %s%s\n", q.chunks,
+		q.kind == WORKER_FAIL ? "failed" : "adopted",
+		q.from == store ? "" : " (asked by a store swapped out)");
+#endif
+	if (q.kind == WORKER_FAIL) {
+		/* work_response() with no segment: the store may ask again. */
+		et_store_request_failed(store);
+	} else {
+		EtStoreSegment *g = et_store_segment_new(q.chunks);
+		FUZZ_CHECK(g != NULL);
+		/* A restore may have swapped the store since: a segment the
+		 * new one cannot take goes back to be freed. */
+		EtStoreSegment *left = et_store_adopt(store, g);
+		if (left) {
+			et_store_segment_free(left);
+			return;
+		}
+	}
+	for (unsigned i = 0; i < rig->n_req; ++i) {
+		rig->req[i].settled =
+		    rig->req[i].settled || rig->req[i].from == store;
+	}
+}
+
+/* run() asks the worker for more of the pool when it runs low (after each
+ * block, as grow_pool() does). */
+static void
+ask_worker(Rig *rig)
+{
+	EtLoopStore   *store  = et_recorders_store(rig->engine.recorders);
+	const uint32_t chunks = et_store_request(store);
+	if (chunks == 0) {
+		return;
+	}
+	/* Asked once until answered, and for no more than the limit holds. */
+	for (unsigned k = 0; k < rig->n_req; ++k) {
+		FUZZ_CHECK(rig->req[k].from != store || rig->req[k].settled);
+	}
+	FUZZ_CHECK(chunks <=
+		   chunks_for(rig->pool) - et_store_chunk_count(store));
+	if (rig->n_req == MAX_REQUESTS) { /* the oldest answered at once */
+		unsigned k = 0;
+		while (rig->req[k].kind == WORKER_NEVER) {
+			++k;
+		}
+		answer(rig, k);
+	}
+	rig->req[rig->n_req++] =
+	    (Request){ store, chunks, rig->blocks + rig->worker_delay,
+		       rig->worker_kind, false };
+}
+
+/* Before a block: the answers due by now (work_response() comes between
+ * two run()s). */
+static void
+answer_worker(Rig *rig)
+{
+	for (unsigned k = 0; k < rig->n_req;) {
+		if (rig->req[k].kind != WORKER_NEVER &&
+		    rig->req[k].due <= rig->blocks) {
+			answer(rig, k);
+		} else {
+			++k;
+		}
+	}
+}
+
+/* The engine has other recorders (a restore): the requests on their way
+ * were asked by a store that is gone; one never answered is forgotten. */
+static void
+forget_store(Rig *rig)
+{
+	for (unsigned k = 0; k < rig->n_req;) {
+		rig->req[k].from = NULL;
+		if (rig->req[k].kind == WORKER_NEVER) {
+			memmove(&rig->req[k], &rig->req[k + 1],
+				sizeof(Request) * (rig->n_req - k - 1));
+			--rig->n_req;
+		} else {
+			++k;
+		}
+	}
+	rig->seen_store = NULL;
+}
+
+/* Begins a block of n frames; audio: all four buffers, or (dry) the
+ * stereo pair with one of them missing, when the looper is left alone. */
+static void
+begin_block(Rig *rig, uint32_t n, bool dry, unsigned missing)
+{
+	EtEngine *e = &rig->engine;
+	end_block(rig);
+	answer_worker(rig);
+	rig->started = true;
+	++rig->blocks;
+	rig->n        = n;
+	rig->in_place = n & 1; /* hosts may alias in and out */
+	rig->dry      = dry;
+	rig->checked  = 0;
+	rig->open     = true;
+	rig->frames += n;
+	rig->out = rig->track_out = (Out){ n, false, 0 };
+
+	EtEngineAudio audio = { rig->in_l, rig->in_r,
+				rig->in_place ? rig->in_l : rig->out_l,
+				rig->in_place ? rig->in_r : rig->out_r };
+	if (dry) {
+		switch (missing % 4u) {
+		case 0: audio.in_l = NULL; break;
+		case 1: audio.in_r = NULL; break;
+		case 2: audio.out_l = NULL; break;
+		default: audio.out_r = NULL; break;
+		}
+	}
+	const EtSink sink       = { emit, &rig->out };
+	const EtSink track_sink = { emit, &rig->track_out };
+#ifdef FUZZ_TRACE
+	const bool baseline = e->restored;
+#endif
+	et_engine_begin(e, rig->control, n, &audio, &sink, &track_sink);
+#ifdef FUZZ_TRACE
+	const EtLooperControls *c = &e->looper_controls.loop;
+	fprintf(stderr,
+		"%sblock %u (after %llu frames): arm %d mute %d overdub %d "
+		"quantize %d bars %u clear %d level %g monitor %d%s; "
+		"control channel %g; state %d length %u\n",
+		dry ? "dry " : "", n, (unsigned long long)(rig->frames - n),
+		c->arm, c->mute, c->overdub, c->quantize, c->bars, c->clear,
+		c->level_db, c->monitor, baseline ? " (baseline)" : "",
+		et_engine_control(e, ET_PORT_CONTROL_CHANNEL),
+		et_looper_state(et_engine_active_loop(e)),
+		et_looper_length(et_engine_active_loop(e)));
+	trace_loops(rig);
+#endif
+	follow_silence(rig);
+}
+
+/* After an event: what the engine rendered up to it, with the controls it
+ * had before, then the controls the event may have changed. */
+static void
+after_event(Rig *rig)
+{
+	check_rendered(rig);
+	follow_silence(rig);
+	check_looper(rig);
+#ifdef FUZZ_TRACE
+	const EtLooper *l = et_engine_active_loop(&rig->engine);
+	fprintf(stderr, "    at %u, rendered to %u: state %d length %u%s%s\n",
+		rig->engine.at, rig->engine.rendered, et_looper_state(l),
+		et_looper_length(l), rig->silent_mode ? ", silent" : "",
+		rig->engine.looper_controls.loop.arm ? ", arm" : "");
+	trace_loops(rig);
+#endif
+}
+
+/* A position at block frame `at` (the engine moves it into the block, in
+ * order, if it is not). */
+static void
+position_at(Rig *rig, FuzzInput *in, int64_t at)
+{
+	EtEngine      *e    = &rig->engine;
+	const uint32_t last = rig->n ? rig->n - 1 : 0;
+	/* Where the transport is there, for a position that continues it. */
+	const uint32_t here = at < (int64_t)e->at  ? e->at
+			      : at > (int64_t)last ? last
+						   : (uint32_t)at;
+	EtPosition     p;
+	read_position(rig, in, here, &p);
+#ifdef FUZZ_TRACE
+	fprintf(stderr,
+		"  position at %lld: frame %d:%lld speed %d:%g bpm %d:%g "
+		"bpb %d:%g bar %d:%lld beat %d:%g\n",
+		(long long)at, p.has_frame, (long long)p.frame, p.has_speed,
+		p.speed, p.has_bpm, p.bpm, p.has_beats_per_bar,
+		p.beats_per_bar, p.has_bar, (long long)p.bar, p.has_bar_beat,
+		p.bar_beat);
+#endif
+	et_engine_position(e, at, &p);
+	after_event(rig);
+}
+
 static void
 op_block(Rig *rig, FuzzInput *in)
 {
-	const uint32_t n        = fuzz_u16(in) % (MAX_BLOCK + 1);
-	const bool     in_place = n & 1; /* hosts may alias in and out */
+	end_block(rig); /* before its input is overwritten */
+	const uint32_t n = fuzz_u16(in) % (MAX_BLOCK + 1);
 	fill_audio(rig, in, n);
+	begin_block(rig, n, false, 0);
 
-	const EtLooperControls c = read_controls(rig);
-	if (rig->restored) {
-		et_looper_set_baseline(rig->looper, &c);
-		rig->restored = false;
-	} else {
-		et_looper_set_controls(rig->looper, &c);
-	}
-#ifdef FUZZ_TRACE
-	fprintf(stderr,
-		"block %u (after %llu frames): arm %d mute %d overdub %d "
-		"quantize %d bars %u clear %d level %g monitor %d%s; state %d "
-		"length %u\n",
-		n, (unsigned long long)rig->frames, c.arm, c.mute, c.overdub,
-		c.quantize, c.bars, c.clear, c.level_db, c.monitor,
-		rig->restored ? " (baseline)" : "",
-		et_looper_state(rig->looper), et_looper_length(rig->looper));
-#endif
-	const bool silent = c.mute && !c.monitor;
-	if (!silent || !rig->silent_mode) {
-		rig->silent_frames = 0;
-	}
-	rig->silent_mode = silent;
-
-	et_clock_begin_block(&rig->clock, n);
 	const unsigned positions = fuzz_u8(in) % 4u;
 	const uint32_t last      = n ? n - 1 : 0;
-	uint32_t       at = 0, rendered = 0;
 	for (unsigned k = 0; k < positions; ++k) {
-		uint32_t t = at + fuzz_u16(in);
-		at         = t > last ? last : t;
-		EtPosition p;
-		read_position(rig, in, at, &p);
-		const uint32_t until = at < n ? at : n;
-#ifdef FUZZ_TRACE
-		fprintf(
-		    stderr,
-		    "  position at %u: frame %d:%lld speed %d:%g bpm %d:%g "
-		    "bpb %d:%g bar %d:%lld beat %d:%g\n",
-		    until, p.has_frame, (long long)p.frame, p.has_speed,
-		    p.speed, p.has_bpm, p.bpm, p.has_beats_per_bar,
-		    p.beats_per_bar, p.has_bar, (long long)p.bar,
-		    p.has_bar_beat, p.bar_beat);
-#endif
-		process(rig, rendered, until, in_place);
-		rendered = until;
-		et_clock_apply(&rig->clock, until, &p);
+		const uint32_t t = rig->engine.at + fuzz_u16(in);
+		position_at(rig, in, t > last ? last : t);
 	}
-	process(rig, rendered, n, in_place);
 }
 
-/* The restore path: state.c reads a loop and hands it to a new looper
- * through et_looper_load(); run() then takes its controls as baseline. */
 static void
-op_load(Rig *rig, FuzzInput *in)
+op_dry_block(Rig *rig, FuzzInput *in)
+{
+	const uint32_t n = fuzz_u16(in) % (MAX_BLOCK + 1);
+	begin_block(rig, n, true, fuzz_u8(in));
+}
+
+/* An event's frame: a step from the latest event's frame, backwards too
+ * (a late event, which the engine moves up). */
+static int64_t
+event_frame(const Rig *rig, FuzzInput *in)
+{
+	return (int64_t)rig->engine.at + (int16_t)fuzz_u16(in);
+}
+
+static void
+op_position(Rig *rig, FuzzInput *in)
+{
+	const int64_t at = event_frame(rig, in);
+	if (!rig->open) {
+		EtPosition p;
+		read_position(rig, in, 0, &p); /* read, and dropped */
+		return;
+	}
+	position_at(rig, in, at);
+}
+
+/* The size a message with this status has when it is well formed. */
+static uint32_t
+natural_size(uint8_t status, uint8_t code)
+{
+	if (status < 0x80) {
+		return 3;
+	}
+	switch (status & 0xF0) {
+	case 0xC0:
+	case 0xD0: return 2;
+	case 0xF0: break;
+	default: return 3;
+	}
+	switch (status) {
+	case 0xF0: return 2u + code % 8u; /* SysEx, with its 0xF7 */
+	case 0xF1:
+	case 0xF3: return 2;
+	case 0xF2: return 3;
+	default: return 1;
+	}
+}
+
+static void
+send_midi(Rig *rig, int64_t at, const uint8_t *msg, uint32_t size)
+{
+#ifdef FUZZ_TRACE
+	fprintf(stderr, "  midi at %lld:", (long long)at);
+	for (uint32_t i = 0; i < size; ++i) {
+		fprintf(stderr, " %02x", msg[i]);
+	}
+	fprintf(stderr, "%s\n", rig->open ? "" : " (no block: dropped)");
+#endif
+	if (rig->open) {
+		et_engine_midi(&rig->engine, at, msg, size);
+		after_event(rig);
+	}
+}
+
+/* Any MIDI message, well formed or not (the router's and the control
+ * map's to judge). */
+static void
+op_midi(Rig *rig, FuzzInput *in)
+{
+	const int64_t  at     = event_frame(rig, in);
+	const uint8_t  status = fuzz_u8(in);
+	const uint8_t  code   = fuzz_u8(in);
+	const bool     raw    = code >= 0xC0;
+	const uint32_t size =
+	    raw ? (uint32_t)(code & 0x3F) : natural_size(status, code);
+	/* Exactly size bytes, so that ASan sees any read past the message. */
+	uint8_t *msg = (uint8_t *)malloc(size ? size : 1);
+	FUZZ_CHECK(msg != NULL);
+	if (size) {
+		msg[0] = status;
+		for (uint32_t i = 1; i < size; ++i) {
+			const uint8_t b = fuzz_u8(in);
+			msg[i]          = raw ? b : (uint8_t)(b & 0x7F);
+		}
+		if (!raw && status == 0xF0) {
+			msg[size - 1] = 0xF7;
+		}
+	}
+	send_midi(rig, at, size ? msg : msg + 1, size);
+	free(msg);
+}
+
+/* A note on the control channel (channel 16 while it is off): one of the
+ * keys that act (loop arm, mute, clear, a track), or any key; a note-on,
+ * or with bit 7 of the velocity byte a note-off. */
+static void
+op_note(Rig *rig, FuzzInput *in)
+{
+	static const uint8_t keys[LOOPER_KEY_COUNT] = {
+		[LOOPER_KEY_ARM]    = ET_CONTROL_NOTE_LOOP_ARM,
+		[LOOPER_KEY_MUTE]   = ET_CONTROL_NOTE_LOOP_MUTE,
+		[LOOPER_KEY_CLEAR]  = ET_CONTROL_NOTE_LOOP_CLEAR,
+		[LOOPER_KEY_TRACK1] = ET_CONTROL_NOTE_TRACK_FIRST,
+		[LOOPER_KEY_TRACK2] = ET_CONTROL_NOTE_TRACK_FIRST + 1,
+		[LOOPER_KEY_TRACK8] = ET_CONTROL_NOTE_TRACK_FIRST + 7,
+		[LOOPER_KEY_UNDO]   = ET_CONTROL_NOTE_LOOP_UNDO,
+		[LOOPER_KEY_REDO]   = ET_CONTROL_NOTE_LOOP_REDO,
+		[LOOPER_KEY_TRACK3] = ET_CONTROL_NOTE_TRACK_FIRST + 2,
+		[LOOPER_KEY_TRACK4] = ET_CONTROL_NOTE_TRACK_FIRST + 3,
+		[LOOPER_KEY_TRACK5] = ET_CONTROL_NOTE_TRACK_FIRST + 4,
+		[LOOPER_KEY_TRACK6] = ET_CONTROL_NOTE_TRACK_FIRST + 5,
+		[LOOPER_KEY_TRACK7] = ET_CONTROL_NOTE_TRACK_FIRST + 6
+	};
+	const int64_t at       = event_frame(rig, in);
+	const uint8_t sel      = fuzz_u8(in);
+	const uint8_t velocity = fuzz_u8(in);
+	const uint8_t channel =
+	    (uint8_t)et_engine_control(&rig->engine, ET_PORT_CONTROL_CHANNEL);
+	const uint8_t key    = sel < 0xF0 ? keys[sel % LOOPER_KEY_COUNT]
+					  : (uint8_t)((sel & 0x0F) * 8 + 7);
+	const uint8_t msg[3] = { (uint8_t)(((velocity & 0x80) ? 0x80 : 0x90) |
+					   (channel ? channel - 1 : 15)),
+				 key, (uint8_t)(velocity & 0x7F) };
+	send_midi(rig, at, msg, 3);
+}
+
+/* Another event that holds a place in the order (a UI message: untimed). */
+static void
+op_other(Rig *rig, FuzzInput *in)
+{
+	const int64_t at    = event_frame(rig, in);
+	const bool    timed = fuzz_u8(in) & 1;
+	if (rig->open) {
+		et_engine_other(&rig->engine, at, timed);
+		after_event(rig);
+	}
+}
+
+/* A port by its index: any value (a control input's is read at the next
+ * block's start; another port's never is), or disconnected (a control
+ * input reads as its default). */
+static void
+op_port(Rig *rig, FuzzInput *in)
+{
+	const uint32_t index = fuzz_u8(in) % ET_PORT_COUNT;
+	const uint8_t  mode  = fuzz_u8(in);
+	if (mode & 2) {
+		rig->control[index] = NULL;
+		return;
+	}
+	rig->control[index] = &rig->port[index];
+	rig->port[index] =
+	    (mode & 1) ? fuzz_f32(in) : (float)(int8_t)fuzz_u8(in);
+}
+
+/* A loop as a session holds it (see op_load). */
+typedef struct {
+	uint32_t length;
+	double   exact;
+	bool     anchored;
+	int64_t  start;
+	double   start_exact;
+	bool     fresh; /* into fresh recorders, as restore() does it */
+} LoadSpec;
+
+static void
+read_load(const Rig *rig, FuzzInput *in, LoadSpec *spec)
 {
 	const uint8_t mode = fuzz_u8(in);
-	uint32_t      length;
 	switch (mode & 3) {
-	case 0: length = fuzz_u8(in); break;
-	case 1: length = rig->capacity - (fuzz_u8(in) % 4u) + 1u; break;
-	default: length = fuzz_u32(in) % (rig->capacity + 2u); break;
+	case 0: spec->length = fuzz_u8(in); break;
+	case 1: spec->length = rig->capacity - (fuzz_u8(in) % 4u) + 1u; break;
+	default: spec->length = fuzz_u32(in) % (rig->capacity + 2u); break;
 	}
-	const double exact    = (mode & 4)
-				    ? fuzz_f64(in)
-				    : (double)length + (int8_t)fuzz_u8(in) / 64.0;
-	const bool   anchored = mode & 8;
+	spec->exact    = (mode & 4)
+			     ? fuzz_f64(in)
+			     : (double)spec->length + (int8_t)fuzz_u8(in) / 64.0;
+	spec->anchored = mode & 8;
 	/* state.c hands over any int64 a session holds; kept in the envelope
 	 * (START_SHIFT) for the known bug of far frames. */
-	const int64_t start = (mode & 16)
-				  ? (int64_t)fuzz_u64(in) >> START_SHIFT
-				  : (int64_t)(int16_t)fuzz_u16(in);
-	const double  start_exact =
-            (mode & 32) ? fuzz_f64(in) : (double)start - fuzz_u8(in) / 512.0;
+	spec->start       = (mode & 16) ? (int64_t)fuzz_u64(in) >> START_SHIFT
+					: (int64_t)(int16_t)fuzz_u16(in);
+	spec->start_exact = (mode & 32)
+				? fuzz_f64(in)
+				: (double)spec->start - fuzz_u8(in) / 512.0;
+	spec->fresh       = mode & 64;
+}
 
-	if (mode & 64) { /* a fresh looper, as restore() builds */
-		et_looper_free(rig->looper);
-		rig->looper = et_looper_new(rig->rate, rig->capacity);
-		FUZZ_CHECK(rig->looper != NULL);
-	}
+/* Loads the loop into track t's looper of `loops`; true if it loaded.  A
+ * loop that fits (0 < length <= capacity) fails to load only when the
+ * other loops hold the pool, at its limit: the looper is then empty.  One
+ * that does not fit leaves the looper as it was. */
+static bool
+load_into(const Rig *rig, EtRecorders *loops, unsigned t, const LoadSpec *sp)
+{
+	EtLooper *looper = et_recorders_loop(loops, t);
 	/* Buffers of exactly the frames the looper may read. */
-	const uint32_t have = length <= rig->capacity ? length : 1;
+	const uint32_t have = sp->length <= rig->capacity ? sp->length : 1;
 	float         *l    = (float *)malloc(sizeof(float) * have);
 	float         *r    = (float *)malloc(sizeof(float) * have);
 	FUZZ_CHECK(l && r);
 	for (uint32_t i = 0; i < have; ++i) {
-		l[i] = (float)(i % 97) / 97.0f;
+		l[i] = (float)((i + t) % 97) / 97.0f;
 		r[i] = -l[i];
 	}
 #ifdef FUZZ_TRACE
 	fprintf(stderr,
 		"load %u frames, exact %.17g, anchored %d, start %lld, "
-		"start exact %.17g%s\n",
-		length, exact, anchored, (long long)start, start_exact,
-		(mode & 64) ? ", fresh looper" : "");
+		"start exact %.17g%s",
+		sp->length, sp->exact, sp->anchored, (long long)sp->start,
+		sp->start_exact, sp->fresh ? ", fresh recorders" : "");
+	if (t > 0) {
+		fprintf(stderr, " (track %u)", t + 1);
+	}
+	fprintf(stderr, "\n");
 #endif
-	const EtLoopState before = et_looper_state(rig->looper);
-	const bool        ok = et_looper_load(rig->looper, l, r, length, exact,
-					      anchored, start, start_exact);
-	FUZZ_CHECK(ok == (length > 0 && length <= rig->capacity));
+	const EtLoopState before = et_looper_state(looper);
+	const bool        fits = sp->length > 0 && sp->length <= rig->capacity;
+	const bool        ok =
+	    et_looper_load(looper, l, r, sp->length, sp->exact, sp->anchored,
+			   sp->start, sp->start_exact);
+	FUZZ_CHECK(!ok || fits);
 	if (ok) {
-		FUZZ_CHECK(et_looper_state(rig->looper) == ET_LOOP_PLAYING);
-		FUZZ_CHECK(et_looper_length(rig->looper) == length);
-		rig->restored = true;
+		FUZZ_CHECK(et_looper_state(looper) == ET_LOOP_PLAYING);
+		FUZZ_CHECK(et_looper_length(looper) == sp->length);
+		FUZZ_CHECK(et_looper_undo_steps(looper) == 0 &&
+			   et_looper_redo_steps(looper) == 0);
+	} else if (fits) {
+		FUZZ_CHECK(et_store_chunk_count(et_recorders_store(loops)) ==
+			   chunks_for(rig->pool));
+		FUZZ_CHECK(et_looper_state(looper) == ET_LOOP_EMPTY);
 	} else {
-		FUZZ_CHECK(et_looper_state(rig->looper) == before);
+		FUZZ_CHECK(et_looper_state(looper) == before);
 	}
 	free(l);
 	free(r);
+	return ok;
+}
+
+static EtRecorders *
+fresh_recorders(const Rig *rig)
+{
+	EtRecorders *loops = et_engine_new_recorders_capacity(
+	    rig->rate, rig->capacity, rig->pool);
+	FUZZ_CHECK(loops != NULL);
+	return loops;
+}
+
+/* Hands the engine recorders restore() built; the old ones are freed once
+ * run() no longer reads them: here, at once. */
+static void
+hand_over(Rig *rig, EtRecorders *loops)
+{
+	et_recorders_free(et_engine_swap_recorders(&rig->engine, loops));
+	forget_store(rig);
+	FUZZ_CHECK(rig->engine.recorders == loops);
 	check_looper(rig);
+}
+
+/* The restore path, between blocks.  restore() builds fresh recorders
+ * (here of the harness's sizes), loads each saved loop into its track's
+ * looper with et_looper_load() and hands them to the engine; the next
+ * block takes its controls as baseline.  The harness also loads into a
+ * loop of the recorders the engine holds, in place, between blocks
+ * (et_looper_load()'s own contract: it lets go of whatever that looper
+ * held, a take under way included), and the engine goes on with them.
+ * (It no longer hands them back for a baseline, as it did with one
+ * looper: a baseline with the arm off over recorders where another loop
+ * still records leaves that take without its disarm, a state restore()'s
+ * fresh recorders never have.)  LOOPER_OP_LOAD loads into track 1's loop,
+ * LOOPS_LOAD into any. */
+static void
+load_track(Rig *rig, FuzzInput *in, unsigned t)
+{
+	EtEngine *e = &rig->engine;
+	end_block(rig);
+	rig->started = true;
+	LoadSpec spec;
+	read_load(rig, in, &spec);
+	if (spec.fresh) {
+		EtRecorders *loops = fresh_recorders(rig);
+		/* Into fresh recorders a loop that fits always loads. */
+		FUZZ_CHECK(load_into(rig, loops, t, &spec) ==
+			   (spec.length > 0 && spec.length <= rig->capacity));
+		hand_over(rig, loops);
+	} else {
+		load_into(rig, e->recorders, t, &spec);
+		check_looper(rig);
+	}
+}
+
+static void
+op_load(Rig *rig, FuzzInput *in)
+{
+	load_track(rig, in, 0);
+}
+
+/* restore() of a session with a loop on each track of `mask`: fresh
+ * recorders, the loops loaded in track order (the first that fits always
+ * loads; a later one may find the pool at its limit), handed over. */
+static void
+op_restore(Rig *rig, FuzzInput *in)
+{
+	end_block(rig);
+	rig->started        = true;
+	const uint8_t mask  = fuzz_u8(in);
+	EtRecorders  *loops = fresh_recorders(rig);
+	bool          first = true;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		if (!(mask & (1u << t))) {
+			continue;
+		}
+		LoadSpec spec;
+		read_load(rig, in, &spec);
+		const bool fits =
+		    spec.length > 0 && spec.length <= rig->capacity;
+		const bool ok = load_into(rig, loops, t, &spec);
+		FUZZ_CHECK(!(first && fits) || ok);
+		first = first && !fits;
+	}
+	hand_over(rig, loops);
+}
+
+/* Before any block or load, the pool's limit: from the capacity (the
+ * plugin's: one full loop fills it) to the default two loops' worth. */
+static void
+op_pool(Rig *rig, FuzzInput *in)
+{
+	const uint16_t v = fuzz_u16(in);
+	if (rig->started) {
+		return;
+	}
+	const uint32_t most = default_pool(rig->capacity);
+	rig->pool           = rig->capacity +
+		    (uint32_t)((uint64_t)v * (most - rig->capacity) / 65535u);
+	/* Nothing has happened to the engine yet: built again, it is the same
+	 * but for its pool. */
+	et_engine_free(&rig->engine);
+	FUZZ_CHECK(et_engine_init_capacity(&rig->engine, rig->rate,
+					   rig->capacity, rig->pool));
+	rig->seen_store = NULL;
+	check_looper(rig);
+}
+
+/* The ports of the eight loops: the active track, undo and redo, the
+ * master mute and each track's loop mute and level; any value. */
+static void
+op_loop_port(Rig *rig, FuzzInput *in)
+{
+	const unsigned sel = fuzz_u8(in) % (4u + 2u * ET_TRACK_COUNT);
+	uint32_t       index;
+	switch (sel) {
+	case 0: index = ET_PORT_ACTIVE_TRACK; break;
+	case 1: index = ET_PORT_LOOP_UNDO; break;
+	case 2: index = ET_PORT_LOOP_REDO; break;
+	case 3: index = ET_PORT_LOOP_MUTE; break;
+	default:
+		index = sel < 4u + ET_TRACK_COUNT
+			    ? et_track_loop_port(sel - 4u, ET_TRACK_LOOP_MUTE)
+			    : et_track_loop_port(sel - 4u - ET_TRACK_COUNT,
+						 ET_TRACK_LOOP_LEVEL);
+		break;
+	}
+	const uint8_t mode  = fuzz_u8(in);
+	rig->control[index] = &rig->port[index];
+	rig->port[index] =
+	    (mode & 1) ? fuzz_f32(in) : (float)(int8_t)fuzz_u8(in);
+}
+
+/* What a flood does at each step. */
+enum {
+	FLOOD_TRACK = 0, /* twice as likely */
+	FLOOD_ARM   = 2, /* twice as likely */
+	FLOOD_UNDO  = 4,
+	FLOOD_REDO,
+	FLOOD_CLEAR,
+	FLOOD_MUTE,
+	FLOOD_KINDS
+};
+
+/* A flood of loop actions on any track: count u8 (1..32), step u8, mode
+ * u8 (bit0: by ports, each followed by a block of `step` frames; else by
+ * notes on the control channel, `step` frames apart in the open block;
+ * bit1: on the active track alone, arms in place of track changes, so that
+ * passes pile up undo steps on one loop), seed u16: a small generator
+ * picks each action (a track, arm, undo, redo, clear, mute). */
+static void
+op_flood(Rig *rig, FuzzInput *in)
+{
+	const unsigned count = 1u + fuzz_u8(in) % 32u;
+	const uint8_t  step  = fuzz_u8(in);
+	const uint8_t  mode  = fuzz_u8(in);
+	const bool     ports = mode & 1;
+	const bool     one   = mode & 2;
+	uint32_t       x     = fuzz_u16(in);
+	const uint8_t  channel =
+	    (uint8_t)et_engine_control(&rig->engine, ET_PORT_CONTROL_CHANNEL);
+	for (unsigned k = 0; k < count; ++k) {
+		x             = x * 1103515245u + 12345u;
+		unsigned kind = (x >> 16) % FLOOD_KINDS;
+		if (one && kind < FLOOD_ARM) {
+			kind = FLOOD_ARM;
+		}
+		const unsigned track = (x >> 24) % ET_TRACK_COUNT;
+		if (!ports) {
+			static const uint8_t keys[FLOOD_KINDS] = {
+				0,
+				0,
+				ET_CONTROL_NOTE_LOOP_ARM,
+				ET_CONTROL_NOTE_LOOP_ARM,
+				ET_CONTROL_NOTE_LOOP_UNDO,
+				ET_CONTROL_NOTE_LOOP_REDO,
+				ET_CONTROL_NOTE_LOOP_CLEAR,
+				ET_CONTROL_NOTE_LOOP_MUTE
+			};
+			const uint8_t key =
+			    kind < FLOOD_ARM
+				? (uint8_t)(ET_CONTROL_NOTE_TRACK_FIRST +
+					    track)
+				: keys[kind];
+			const uint8_t msg[3] = {
+				(uint8_t)(0x90 | (channel ? channel - 1 : 15)),
+				key, 100
+			};
+			send_midi(rig, (int64_t)rig->engine.at + step, msg, 3);
+			continue;
+		}
+		uint32_t index;
+		switch (kind) {
+		case FLOOD_UNDO: index = ET_PORT_LOOP_UNDO; break;
+		case FLOOD_REDO: index = ET_PORT_LOOP_REDO; break;
+		case FLOOD_CLEAR: index = ET_PORT_LOOP_CLEAR; break;
+		case FLOOD_MUTE: index = ET_PORT_LOOP_MUTE; break;
+		default:
+			index = kind < FLOOD_ARM ? ET_PORT_ACTIVE_TRACK
+						 : ET_PORT_LOOP_ARM;
+			break;
+		}
+		rig->control[index] = &rig->port[index];
+		if (index == ET_PORT_ACTIVE_TRACK) {
+			rig->port[index] = (float)(track + 1);
+		} else { /* toggled: arm's edges, and the triggers' */
+			rig->port[index] =
+			    rig->port[index] > 0.0f ? 0.0f : 1.0f;
+		}
+		end_block(rig); /* before its input is overwritten */
+		for (uint32_t i = 0; i < step; ++i) {
+			rig->in_l[i] = (float)(k + 1) / 64.0f;
+			rig->in_r[i] = -(float)(i + 1) / 256.0f;
+		}
+		begin_block(rig, step, false, 0);
+	}
+}
+
+/* How the worker answers the next requests: mode u8, bits 0-5 the
+ * blocks it takes (0: before the next block), bits 6-7 what it does (0
+ * and 1 a segment, 2 a failure, 3 no answer ever). */
+static void
+op_worker(Rig *rig, FuzzInput *in)
+{
+	const uint8_t mode = fuzz_u8(in);
+	rig->worker_delay  = mode & 0x3F;
+	switch (mode >> 6) {
+	case 2: rig->worker_kind = WORKER_FAIL; break;
+	case 3: rig->worker_kind = WORKER_NEVER; break;
+	default: rig->worker_kind = WORKER_SEGMENT; break;
+	}
+}
+
+static void
+op_loops(Rig *rig, FuzzInput *in)
+{
+	switch (fuzz_u8(in) % LOOPS_OP_COUNT) {
+	case LOOPS_OP_PORT: op_loop_port(rig, in); break;
+	case LOOPS_OP_FLOOD: op_flood(rig, in); break;
+	case LOOPS_OP_LOAD: {
+		const unsigned t = fuzz_u8(in) % ET_TRACK_COUNT;
+		load_track(rig, in, t);
+		break;
+	}
+	case LOOPS_OP_RESTORE: op_restore(rig, in); break;
+	case LOOPS_OP_POOL: op_pool(rig, in); break;
+	}
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static Rig rig; /* 128 KB of audio: not on the stack */
+	static Rig rig; /* 128 KB of audio and the engine: not on the stack */
 	FuzzInput  in = { data, size };
 	rig.rate = rates[fuzz_u8(&in) % (sizeof(rates) / sizeof(rates[0]))];
 	rig.capacity = 1u + fuzz_u16(&in);
 	rig.ramp     = et_looper_ramp_frames(rig.rate);
-	rig.looper   = et_looper_new(rig.rate, rig.capacity);
-	FUZZ_CHECK(rig.looper != NULL);
-	et_clock_init(&rig.clock, rig.rate);
+	rig.pool     = default_pool(rig.capacity);
+	FUZZ_CHECK(et_engine_init_capacity(&rig.engine, rig.rate, rig.capacity,
+					   rig.pool));
 	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
-		rig.port[i] = et_ports[i].fallback;
+		rig.port[i]    = et_ports[i].fallback;
+		rig.control[i] = &rig.port[i];
 	}
-	rig.restored      = false;
+	rig.started       = false;
+	rig.blocks        = 0;
+	rig.worker_kind   = WORKER_SEGMENT;
+	rig.worker_delay  = 0;
+	rig.n_req         = 0;
+	rig.seen_store    = NULL;
 	rig.silent_mode   = false;
 	rig.silent_frames = 0;
 	rig.frames        = 0;
+	rig.open          = false;
 	check_looper(&rig);
 
 	while (!fuzz_done(&in) && rig.frames < MAX_FRAMES) {
-		switch (fuzz_u8(&in) % LOOPER_OP_COUNT) {
+		switch (looper_op(fuzz_u8(&in))) {
 		case LOOPER_OP_CONTROL: {
 			static const uint32_t ports[] = {
 				ET_PORT_LOOP_ARM,     ET_PORT_LOOP_MUTE,
@@ -471,9 +1292,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		case LOOPER_OP_BLOCK: op_block(&rig, &in); break;
 		case LOOPER_OP_LOAD: op_load(&rig, &in); break;
+		case LOOPER_OP_MIDI: op_midi(&rig, &in); break;
+		case LOOPER_OP_NOTE: op_note(&rig, &in); break;
+		case LOOPER_OP_POSITION: op_position(&rig, &in); break;
+		case LOOPER_OP_PORT: op_port(&rig, &in); break;
+		case LOOPER_OP_OTHER: op_other(&rig, &in); break;
+		case LOOPER_OP_DRY_BLOCK: op_dry_block(&rig, &in); break;
+		case LOOPER_OP_LOOPS: op_loops(&rig, &in); break;
+		case LOOPER_OP_WORKER: op_worker(&rig, &in); break;
 		}
 	}
-	et_looper_free(rig.looper);
-	rig.looper = NULL;
+	end_block(&rig);
+	et_engine_free(&rig.engine);
 	return 0;
 }

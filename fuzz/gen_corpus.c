@@ -5,6 +5,7 @@
  * full output, a quantized loop with overdub and mute, a restored loop,
  * valid and broken loop files. */
 #include "fuzz_common.h"
+#include "ports.h"
 
 #include <math.h>
 #include <sndfile.h>
@@ -275,6 +276,82 @@ l_block(Buf     *b,
 	}
 }
 
+/* A port by its index (ports.h): an int8 value. */
+static void
+l_port(Buf *b, unsigned index, int value)
+{
+	put(b, LOOPER_OP_PORT);
+	put(b, index);
+	put(b, 0);
+	put(b, (uint8_t)(int8_t)value);
+}
+
+/* A note on the control channel, step frames after the latest event;
+ * velocity 0x80 | v is a note-off. */
+static void
+l_note(Buf *b, int step, unsigned key, unsigned velocity)
+{
+	put(b, LOOPER_OP_NOTE);
+	put16(b, (uint16_t)(int16_t)step);
+	put(b, key);
+	put(b, velocity);
+}
+
+/* A three-byte MIDI message of its natural size. */
+static void
+l_midi(Buf *b, int step, unsigned status, unsigned d1, unsigned d2)
+{
+	put(b, LOOPER_OP_MIDI);
+	put16(b, (uint16_t)(int16_t)step);
+	put(b, status);
+	put(b, 0);
+	put(b, d1);
+	put(b, d2);
+}
+
+/* LOOPER_OP_LOOPS ops. */
+static void
+l_loop_port(Buf *b, unsigned sel, int value)
+{
+	put(b, LOOPER_OP_LOOPS);
+	put(b, LOOPS_OP_PORT);
+	put(b, sel); /* 0 active_track, 1 undo, 2 redo, 3 loop_mute, 4 + t
+		      * track t's loop mute, 12 + t its loop level */
+	put(b, 0);
+	put(b, (uint8_t)(int8_t)value);
+}
+
+/* mode: bit0 by ports, bit1 on the active track alone. */
+static void
+l_flood(Buf *b, unsigned count, unsigned step, unsigned mode, uint16_t seed)
+{
+	put(b, LOOPER_OP_LOOPS);
+	put(b, LOOPS_OP_FLOOD);
+	put(b, count - 1);
+	put(b, step);
+	put(b, mode);
+	put16(b, seed);
+}
+
+/* A load's operands: a free loop of `length` frames (any length up to the
+ * capacity + 1), exact, starting at 0; fresh as restore() makes them. */
+static void
+l_load_operands(Buf *b, uint32_t length, bool fresh)
+{
+	put(b, 2 | (fresh ? 64 : 0));
+	put32(b, length);
+	put(b, 0);   /* exact = length */
+	put16(b, 0); /* start frame */
+	put(b, 0);
+}
+
+static void
+l_worker(Buf *b, unsigned kind, unsigned delay)
+{
+	put(b, LOOPER_OP_WORKER);
+	put(b, (kind << 6) | (delay & 0x3F));
+}
+
 static void
 gen_looper(const char *dir)
 {
@@ -375,6 +452,188 @@ gen_looper(const char *dir)
 	put(&b, 0);
 	l_block(&b, 4096, 0, 0, 0);
 	save(dir, "looper", "restore", &b);
+
+	/* The control channel (16) plays the looper: 8 kHz, monitor off,
+	 * quantize off.  Arm and disarm notes mid-block make a free take, a
+	 * mute note silences it and a second brings it back; a track note and
+	 * played notes around them, and a note back to track 1; with the
+	 * transport rolling and MIDI clock and the track outputs on, an
+	 * overdub by notes, then a clear note; a block without the stereo pair
+	 * takes an arm note, the next block records, a disarm ends it; with
+	 * the control channel disconnected (off) the same notes are routed. */
+	b.n = 0;
+	put(&b, 3);
+	put16(&b, 19999);
+	l_port(&b, ET_PORT_CONTROL_CHANNEL, 16);
+	l_control(&b, 3, 0); /* quantize off */
+	l_control(&b, 7, 0); /* monitor off */
+	l_block(&b, 4096, 0, 0, 0);
+	l_note(&b, 100, LOOPER_KEY_ARM, 100);
+	l_midi(&b, 10, 0x90, 60, 100); /* played, channel 1 */
+	l_block(&b, 4096, 0, 0, 0);
+	l_note(&b, 2000, LOOPER_KEY_ARM, 100); /* a take of 5996 frames */
+	l_note(&b, 0, LOOPER_KEY_ARM, 0x80);   /* its note-off: nothing */
+	l_midi(&b, 5, 0x80, 60, 0);
+	l_block(&b, 4096, 0, 0, 0);
+	l_note(&b, 1000, LOOPER_KEY_MUTE, 100);
+	l_block(&b, 4096, 0, 0, 0); /* silent */
+	l_note(&b, 3000, LOOPER_KEY_MUTE, 100);
+	l_note(&b, 0, LOOPER_KEY_TRACK2, 100);
+	l_midi(&b, 1, 0x90, 62, 90);            /* to track 2 */
+	l_note(&b, 10, LOOPER_KEY_TRACK1, 100); /* back to track 1's loop */
+	l_port(&b, ET_PORT_TRACK_OUTS, 1);
+	l_port(&b, ET_PORT_CLOCK_OUT, 1);
+	l_block(&b, 4096, 1, 0, 0);           /* rolling at 120 BPM */
+	l_note(&b, 100, LOOPER_KEY_ARM, 100); /* overdub */
+	l_block(&b, 4096, 0, 0, 0);
+	l_note(&b, 500, LOOPER_KEY_ARM, 100);
+	l_midi(&b, 10, 0x80, 62, 0);
+	l_block(&b, 4096, 0, 0, 0);
+	l_note(&b, 200, LOOPER_KEY_CLEAR, 100);
+	put(&b, LOOPER_OP_OTHER);
+	put16(&b, 300);
+	put(&b, 1);
+	l_midi(&b, -50, 0x90, 64, 100); /* late: moved to frame 500 */
+	l_port(&b, ET_PORT_TRACK_OUTS, 0);
+	put(&b, LOOPER_OP_DRY_BLOCK);
+	put16(&b, 1024);
+	put(&b, 2); /* out_l missing */
+	l_note(&b, 10, LOOPER_KEY_ARM, 100);
+	l_block(&b, 4096, 0, 0, 0); /* records */
+	l_note(&b, 1000, LOOPER_KEY_ARM, 100);
+	l_block(&b, 2048, 0, 0, 0);
+	put(&b, LOOPER_OP_PORT);
+	put(&b, ET_PORT_CONTROL_CHANNEL);
+	put(&b, 2); /* disconnected: off */
+	l_block(&b, 512, 0, 0, 0);
+	l_note(&b, 10, LOOPER_KEY_MUTE, 100); /* channel 16, routed */
+	l_midi(&b, 0, 0x8F, 49, 0);
+	save(dir, "looper", "control-channel-notes", &b);
+
+	/* The eight loops, undo and the pool (issue 16): 8 kHz, loops of at
+	 * most 16384 frames (four chunks) on a pool of as much, as the
+	 * plugin's is to its capacity: it starts with one chunk and grows a
+	 * chunk at a time; the worker answers a block late.  Control channel
+	 * 16, quantize and monitor off, blocks of 2048 frames.  Track 1 takes
+	 * 5900 frames, track 3 takes 2048 and overdubs a pass over them; the
+	 * pass is undone by note, redone by note and undone by the loop_undo
+	 * port.  With the worker's answers stopped, a take on track 2 finds
+	 * the pool full: the oldest undo step goes (the store's reclaim), then
+	 * the take ends (pool full).  Track 1 muted and track 3 at -6 dB by
+	 * their ports; loop_mute silences all.  A flood of 24 notes (tracks,
+	 * arm, undo, redo, clear, mute) and one of 12 port changes each with
+	 * a block of 64 frames.  A restore of tracks 1, 3 and 8 (the last
+	 * finds the pool at its limit), a failed answer, a load in place into
+	 * track 6. */
+	b.n = 0;
+	put(&b, 3);
+	put16(&b, 16383);
+	put(&b, LOOPER_OP_LOOPS);
+	put(&b, LOOPS_OP_POOL);
+	put16(&b, 0); /* the pool is the capacity */
+	l_worker(&b, 0, 1);
+	l_port(&b, ET_PORT_CONTROL_CHANNEL, 16);
+	l_control(&b, 3, 0); /* quantize off */
+	l_control(&b, 7, 0); /* monitor off */
+	l_block(&b, 2048, 0, 0, 0);
+	l_note(&b, 100, LOOPER_KEY_ARM, 100);
+	for (int i = 0; i < 2; ++i) {
+		l_block(&b, 2048, 0, 0, 0);
+	}
+	l_note(&b, 0, LOOPER_KEY_ARM, 100); /* 5900 frames on track 1 */
+	l_note(&b, 10, LOOPER_KEY_TRACK3, 100);
+	l_note(&b, 10, LOOPER_KEY_ARM, 100);
+	l_block(&b, 2048, 0, 0, 0);
+	l_note(&b, 20, LOOPER_KEY_ARM, 100); /* 2048 frames on track 3 */
+	l_block(&b, 2048, 0, 0, 0);
+	l_note(&b, 20, LOOPER_KEY_ARM, 100); /* a pass over it */
+	l_block(&b, 2048, 0, 0, 0);
+	l_note(&b, 20, LOOPER_KEY_ARM, 100);
+	l_block(&b, 2048, 0, 0, 0);
+	l_note(&b, 100, LOOPER_KEY_UNDO, 100);
+	l_note(&b, 100, LOOPER_KEY_REDO, 100);
+	l_loop_port(&b, 1, 1); /* loop_undo's edge */
+	l_block(&b, 2048, 0, 0, 0);
+	l_loop_port(&b, 1, 0);
+	l_note(&b, 100, LOOPER_KEY_REDO, 100); /* two undo steps again */
+	l_worker(&b, 3, 0);                    /* no answers any more */
+	l_block(&b, 2048, 0, 0, 0);
+	l_note(&b, 10, LOOPER_KEY_TRACK2, 100);
+	l_note(&b, 10, LOOPER_KEY_ARM, 100);
+	for (int i = 0; i < 6; ++i) { /* the pool fills */
+		l_block(&b, 2048, 0, 0, 0);
+	}
+	l_loop_port(&b, 4 + 0, 1);   /* track 1's loop muted */
+	l_loop_port(&b, 12 + 2, -6); /* track 3's at -6 dB */
+	l_block(&b, 2048, 0, 0, 0);
+	l_control(&b, 1, 1); /* loop_mute: silence */
+	for (int i = 0; i < 2; ++i) {
+		l_block(&b, 2048, 0, 0, 0);
+	}
+	l_control(&b, 1, 0);
+	l_loop_port(&b, 4 + 0, 0);
+	l_worker(&b, 0, 0);
+	l_block(&b, 2048, 0, 0, 0);
+	l_flood(&b, 24, 80, 0, 0x1234);
+	l_block(&b, 2048, 0, 0, 0);
+	l_flood(&b, 12, 64, 1, 0xBEEF);
+	l_block(&b, 2048, 0, 0, 0);
+	put(&b, LOOPER_OP_LOOPS);
+	put(&b, LOOPS_OP_RESTORE);
+	put(&b, 0x85); /* tracks 1, 3 and 8 */
+	l_load_operands(&b, 3000, false);
+	l_load_operands(&b, 6000, false);
+	l_load_operands(&b, 9000, false); /* no room left */
+	l_block(&b, 2048, 0, 0, 0);
+	l_worker(&b, 2, 0); /* the next request fails */
+	l_block(&b, 2048, 0, 0, 0);
+	l_worker(&b, 0, 0);
+	put(&b, LOOPER_OP_LOOPS);
+	put(&b, LOOPS_OP_LOAD);
+	put(&b, 5); /* track 6, in place */
+	l_load_operands(&b, 1000, false);
+	l_note(&b, 0, LOOPER_KEY_TRACK6, 100);
+	for (int i = 0; i < 2; ++i) {
+		l_block(&b, 2048, 0, 0, 0);
+	}
+	save(dir, "looper", "eight-loops-undo-pool", &b);
+
+	/* A loop's undo steps fill: 8 kHz, loops of at most 65536 frames on
+	 * the default pool (room for two); control channel 16, quantize and
+	 * monitor off.  A take of 1000 frames on track 4, then ten overdub
+	 * passes of 100 frames (the stack keeps the eight newest steps), nine
+	 * undo notes (the ninth finds none) and nine redo notes, a clear and
+	 * its undo, and a flood of 32 loop notes on the one track. */
+	b.n = 0;
+	put(&b, 3);
+	put16(&b, 65535);
+	l_port(&b, ET_PORT_CONTROL_CHANNEL, 16);
+	l_control(&b, 3, 0); /* quantize off */
+	l_control(&b, 7, 0); /* monitor off */
+	l_block(&b, 2048, 0, 0, 0);
+	l_note(&b, 0, LOOPER_KEY_TRACK4, 100);
+	l_note(&b, 0, LOOPER_KEY_ARM, 100);
+	l_note(&b, 1000, LOOPER_KEY_ARM, 100);
+	for (int i = 0; i < 10; ++i) {
+		l_block(&b, 2048, 0, 0, 0);
+		l_note(&b, 100, LOOPER_KEY_ARM, 100);
+		l_note(&b, 100, LOOPER_KEY_ARM, 100);
+	}
+	l_block(&b, 2048, 0, 0, 0);
+	for (int i = 0; i < 9; ++i) {
+		l_note(&b, 100, LOOPER_KEY_UNDO, 100);
+	}
+	l_block(&b, 2048, 0, 0, 0);
+	for (int i = 0; i < 9; ++i) {
+		l_note(&b, 100, LOOPER_KEY_REDO, 100);
+	}
+	l_block(&b, 2048, 0, 0, 0);
+	l_note(&b, 100, LOOPER_KEY_CLEAR, 100);
+	l_note(&b, 100, LOOPER_KEY_UNDO, 100);
+	l_block(&b, 2048, 0, 0, 0);
+	l_flood(&b, 32, 40, 2, 0x0808);
+	l_block(&b, 2048, 0, 0, 0);
+	save(dir, "looper", "undo-steps-full", &b);
 }
 
 /* ----------------------------------------------------------------- state */

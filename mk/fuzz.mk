@@ -22,8 +22,8 @@ FUZZ_BUILD     := $(BUILD)/fuzz
 FUZZ_CFLAGS    := -std=c11 -g -O1 -D_DEFAULT_SOURCE -Iplugin/core -Ifuzz \
                   -fsanitize=fuzzer,address,undefined,float-cast-overflow \
                   -fno-sanitize-recover=all -fno-omit-frame-pointer
-# The engine and what it drives (the router and looper harnesses read
-# controls through it).
+# The engine and what it drives (the looper harness drives the engine; the
+# router harness reads controls through it).
 FUZZ_ENGINE_SRC := $(addprefix plugin/core/,ports.c router.c clock.c looper.c looper_render.c loopstore.c \
                    recorders.c midiclock.c control_map.c engine.c)
 FUZZ_SRC_router := $(FUZZ_ENGINE_SRC)

@@ -23,6 +23,19 @@ et_engine_new_recorders(double rate)
 	    rate, limit, first < limit ? (uint32_t)first : limit, limit);
 }
 
+EtRecorders *
+et_engine_new_recorders_capacity(double   rate,
+				 uint32_t capacity_frames,
+				 uint32_t pool_frames)
+{
+	if (capacity_frames == 0 || pool_frames < capacity_frames) {
+		return NULL;
+	}
+	/* A quarter, rounded up: at least a frame (a chunk, loopstore.h). */
+	const uint32_t first = pool_frames / 4u + (pool_frames % 4u != 0);
+	return et_recorders_new(rate, capacity_frames, first, pool_frames);
+}
+
 static uint32_t
 float_bits(float value)
 {
@@ -89,14 +102,24 @@ et_engine_recorder_controls(const float         values[ET_PORT_COUNT],
 	}
 }
 
-bool
-et_engine_init(EtEngine *e, double rate)
+/* Written so that NaN fails it too: every frame count derived from the
+ * rate (loop capacity, ramps, the UI's window) converts to its integer type
+ * in range only because of this test. */
+static bool
+rate_ok(double rate)
+{
+	return rate >= 1.0 && rate <= 1e6;
+}
+
+/* capacity_frames 0: the plugin's loops (et_engine_new_recorders). */
+static bool
+init_engine(EtEngine *e,
+	    double    rate,
+	    uint32_t  capacity_frames,
+	    uint32_t  pool_frames)
 {
 	memset(e, 0, sizeof(*e));
-	/* Written so that NaN fails it too: every frame count derived from the
-	 * rate (loop capacity, ramps, the UI's window) converts to its integer
-	 * type in range only because of this test. */
-	if (!(rate >= 1.0 && rate <= 1e6)) {
+	if (!rate_ok(rate)) {
 		return false;
 	}
 	e->rate = rate;
@@ -108,7 +131,10 @@ et_engine_init(EtEngine *e, double rate)
 	/* The pool's first part is allocated and touched here, the rest by
 	 * the worker ahead of need (et_store_request), so run() never
 	 * has to. */
-	e->recorders = et_engine_new_recorders(rate);
+	e->recorders = capacity_frames
+			   ? et_engine_new_recorders_capacity(
+				 rate, capacity_frames, pool_frames)
+			   : et_engine_new_recorders(rate);
 	if (!e->recorders) {
 		return false;
 	}
@@ -122,6 +148,25 @@ et_engine_init(EtEngine *e, double rate)
 	e->latch.arm          = e->latch.port_arm > 0.0f;
 	e->latch.mute         = e->latch.port_mute > 0.0f;
 	return true;
+}
+
+bool
+et_engine_init(EtEngine *e, double rate)
+{
+	return init_engine(e, rate, 0, 0);
+}
+
+bool
+et_engine_init_capacity(EtEngine *e,
+			double    rate,
+			uint32_t  capacity_frames,
+			uint32_t  pool_frames)
+{
+	if (capacity_frames == 0) {
+		memset(e, 0, sizeof(*e));
+		return false;
+	}
+	return init_engine(e, rate, capacity_frames, pool_frames);
 }
 
 void

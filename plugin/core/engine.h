@@ -51,6 +51,17 @@ uint32_t et_loop_capacity_frames(double rate);
  * memory.  Not real-time. */
 EtRecorders *et_engine_new_recorders(double rate);
 
+/* Eight loops of at most capacity_frames each (at least 1), sharing a
+ * pool limited to pool_frames (at least capacity_frames, as the plugin's
+ * is to its capacity: one loop may use all of it) that starts with a
+ * quarter of it (at least one chunk) and grows as the plugin's does, a
+ * quarter at a time: for tests and fuzzers, which fill a loop, the pool
+ * and its growth in a few blocks.  NULL for sizes out of range or out of
+ * memory.  Not real-time. */
+EtRecorders *et_engine_new_recorders_capacity(double   rate,
+					      uint32_t capacity_frames,
+					      uint32_t pool_frames);
+
 /* The audio ports of a block; all four or none (out_l NULL): without a
  * whole stereo pair the looper is left alone. */
 typedef struct {
@@ -108,6 +119,12 @@ typedef struct {
 /* Sets up a new engine at `rate` (1 .. 1e6; false otherwise, or when the
  * loop memory cannot be allocated), its controls at the ports' defaults. */
 bool et_engine_init(EtEngine *e, double rate);
+/* The same with et_engine_new_recorders_capacity()'s loops (false for
+ * sizes it refuses). */
+bool et_engine_init_capacity(EtEngine *e,
+			     double    rate,
+			     uint32_t  capacity_frames,
+			     uint32_t  pool_frames);
 void et_engine_free(EtEngine *e);
 
 /* Hands the engine loops built elsewhere (a state restore) and returns

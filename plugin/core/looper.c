@@ -14,7 +14,17 @@
 /* EV_UNIT: a take passes a quantize boundary (its whole units so far).
  * EV_FULL: a take stops because the store is full (loopstore.h: old
  * versions a save still holds), before its longest length. */
-typedef enum { EV_NONE, EV_START, EV_STOP, EV_UNIT, EV_FULL } EventKind;
+/* EV_START: an ARMED take or pass starts at its quantize point;
+ * EV_START_NOW: one that would have started at once when armed, held till
+ * now (et_looper_set_hold). */
+typedef enum {
+	EV_NONE,
+	EV_START,
+	EV_START_NOW,
+	EV_STOP,
+	EV_UNIT,
+	EV_FULL
+} EventKind;
 
 typedef struct {
 	EventKind kind;
@@ -152,6 +162,7 @@ et_looper_new_in(double sample_rate, EtLoopStore *store, uint32_t loop)
 	l->ctl       = et_looper_default_controls();
 	l->listening = true;
 	l->state     = ET_LOOP_EMPTY;
+	l->pass_end  = UINT32_MAX;
 	l->level = l->level_target = 1.0f;
 	return l;
 }
@@ -175,11 +186,15 @@ et_looper_set_controls(EtLooper *l, const EtLooperControls *c)
 		l->arm_edge    = true;
 		l->disarm_edge = false;
 	} else if (!s.arm && l->ctl.arm) {
-		/* An arm and disarm both unseen by process() cancel out. */
-		if (l->arm_edge)
-			l->arm_edge = false;
-		else
+		/* An arm and disarm both unseen by process() cancel out,
+		 * back to what came before the arm: a disarm, if the arm was
+		 * on when process() last looked (off, on, off is one off). */
+		if (l->arm_edge) {
+			l->arm_edge    = false;
+			l->disarm_edge = l->seen_arm;
+		} else {
 			l->disarm_edge = true;
+		}
 	}
 	if (s.clear && !l->ctl.clear)
 		l->clear_edge = true;
@@ -205,6 +220,7 @@ et_looper_set_baseline(EtLooper *l, const EtLooperControls *c)
 {
 	l->ctl      = sanitize(c);
 	l->arm_edge = l->disarm_edge = l->clear_edge = false;
+	l->seen_arm                                  = l->ctl.arm;
 	l->level = l->level_target = level_gain(l->ctl.level_db);
 	l->level_left              = 0;
 }
@@ -685,6 +701,24 @@ step_back_or_forth(EtLooper *l, bool undo)
 	switch_to(l, v); /* the tail reads `now`, still in l->cur */
 }
 
+/* Whether an arm now starts a take or pass at once: a take without a
+ * rolling transport (free), or an overdub on a free loop. */
+static bool
+starts_at_once(const EtLooper *l, bool rolling)
+{
+	return l->length == 0 || l->armed_replace ? !rolling : !l->anchored;
+}
+
+static void
+begin_now(EtLooper *l, const EtClock *clk, int64_t tf)
+{
+	l->start_held = false;
+	if (l->length == 0 || l->armed_replace)
+		begin_take(l, clk, false, tf, (double)tf);
+	else
+		begin_overdub(l, clk, tf, (double)tf);
+}
+
 /* Control edges act at the first frame rendered in the block. */
 static void
 apply_edges(EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
@@ -705,15 +739,12 @@ apply_edges(EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
 			l->armed_replace = l->length > 0 && !l->ctl.overdub;
 			l->state         = ET_LOOP_ARMED;
 			/* Without a rolling transport a take starts now, free;
-			 * an overdub on a free loop does too.  Everything else
+			 * an overdub on a free loop does too (unless held:
+			 * then as soon as the hold lifts).  Everything else
 			 * waits for next_event(). */
-			if (l->length == 0 || l->armed_replace) {
-				if (!rolling)
-					begin_take(l, clk, false, tf,
-						   (double)tf);
-			} else if (!l->anchored) {
-				begin_overdub(l, clk, tf, (double)tf);
-			}
+			l->start_held = starts_at_once(l, rolling) && l->hold;
+			if (starts_at_once(l, rolling) && !l->hold)
+				begin_now(l, clk, tf);
 			break;
 		case ET_LOOP_RECORDING:
 		case ET_LOOP_OVERDUBBING:
@@ -733,6 +764,7 @@ apply_edges(EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
 		}
 	}
 	l->arm_edge = l->disarm_edge = l->clear_edge = false;
+	l->seen_arm                                  = l->ctl.arm;
 }
 
 /* Frames in one quantize unit at the current tempo; 0 with quantize off. */
@@ -949,6 +981,13 @@ next_event(const EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
 {
 	switch (l->state) {
 	case ET_LOOP_ARMED: {
+		if (l->hold) /* another loop's pass has the input */
+			return make_event(EV_NONE, 0, 0.0);
+		/* A start held when it would have come at once comes now (a
+		 * take whose transport has started rolling since waits for its
+		 * quantize point instead). */
+		if (l->start_held && starts_at_once(l, rolling))
+			return make_event(EV_START_NOW, 0, (double)tf);
 		if (!rolling) /* the transport stopped: wait for it */
 			return make_event(EV_NONE, 0, 0.0);
 		const double x =
@@ -990,7 +1029,10 @@ next_event(const EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
 static void
 act(EtLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
 {
-	if (ev->kind == EV_START) {
+	if (ev->kind == EV_START_NOW) {
+		begin_now(l, clk, tf);
+	} else if (ev->kind == EV_START) {
+		l->start_held = false;
 		if (l->length == 0 || l->armed_replace)
 			begin_take(l, clk, true, tf, ev->exact);
 		else
@@ -1032,6 +1074,7 @@ skip(EtLooper *l, const EtClock *clk, uint32_t block_offset, uint32_t n)
 	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
 	/* A disarm or a clear of nothing does nothing. */
 	l->disarm_edge = l->clear_edge = false;
+	l->seen_arm                    = l->ctl.arm;
 	l->fresh                       = false;
 	l->seen_transport              = true;
 	l->counter += (int64_t)n;
@@ -1051,6 +1094,7 @@ et_looper_process_span(EtLooper      *l,
 {
 	if (n == 0)
 		return;
+	l->pass_end = UINT32_MAX;
 	et_store_collect(l->store); /* what a finished save held */
 	if (idle(l)) {
 		skip(l, clk, block_offset, n);
@@ -1063,18 +1107,24 @@ et_looper_process_span(EtLooper      *l,
 				   n + ET_STORE_CHUNK_FRAMES);
 	const bool rolling =
 	    et_clock_has_transport(clk) && et_clock_rolling(clk);
-	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
+	const int64_t tf0     = et_clock_transport_frame(clk, block_offset);
+	const bool    passing = et_looper_passing(l);
 	follow_transport(l, clk, rolling, tf0);
 	if (l->fresh) {
 		apply_edges(l, clk, rolling, tf0);
 		l->fresh = false;
 	}
+	if (passing && !et_looper_passing(l))
+		l->pass_end = block_offset;
 	uint32_t done = 0;
 	while (done < n) {
 		const int64_t tf = rolling ? tf0 + (int64_t)done : tf0;
 		const Event   ev = next_event(l, clk, rolling, tf);
 		if (ev.kind != EV_NONE && ev.ahead == 0) {
 			act(l, clk, &ev, tf);
+			if (passing && !et_looper_passing(l) &&
+			    l->pass_end == UINT32_MAX)
+				l->pass_end = block_offset + done;
 			continue;
 		}
 		uint32_t count = n - done;
@@ -1086,6 +1136,25 @@ et_looper_process_span(EtLooper      *l,
 	}
 	l->was_rolling = rolling;
 	l->last_tf     = rolling ? tf0 + (int64_t)n - 1 : tf0;
+}
+
+bool
+et_looper_passing(const EtLooper *l)
+{
+	return l->state == ET_LOOP_RECORDING ||
+	       l->state == ET_LOOP_OVERDUBBING;
+}
+
+uint32_t
+et_looper_pass_end(const EtLooper *l)
+{
+	return l->pass_end;
+}
+
+void
+et_looper_set_hold(EtLooper *l, bool hold)
+{
+	l->hold = hold;
 }
 
 void

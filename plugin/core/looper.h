@@ -215,6 +215,20 @@ void et_looper_process_span(EtLooper      *l,
  * (with the monitor), the others adding to it.  Off by default. */
 void et_looper_set_mixing(EtLooper *l, bool add);
 
+/* Held, no take or overdub pass starts: an arm waits (ARMED), and one
+ * that would have started at once (a free overdub, a take with the
+ * transport stopped) starts at the first frame rendered after the hold is
+ * lifted; one waiting for its quantize point takes the first one after
+ * that.  The recorders hold the loop that has the arm while another loop's
+ * pass is still running (one pass at a time: recorders.h).  Off by
+ * default. */
+void et_looper_set_hold(EtLooper *l, bool hold);
+/* A take or overdub pass is under way (RECORDING or OVERDUBBING). */
+bool et_looper_passing(const EtLooper *l);
+/* Where a pass under way when the last et_looper_process_span() began
+ * ended in it (the block's frame), or UINT32_MAX if none did. */
+uint32_t et_looper_pass_end(const EtLooper *l);
+
 /* Listening, the looper keeps the last few milliseconds of input, which a
  * take's end cross-fades into (the seam); only a loop that may start a
  * take needs it.  On by default.  When one starts listening in another's

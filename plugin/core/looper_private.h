@@ -69,6 +69,16 @@ struct EtLooper {
 	bool     stop_pending;  /* disarmed: stop at the next quantize point */
 	int64_t  stop_from;     /* ... at or after this time, when disarmed */
 	bool     armed_replace; /* ARMED over a loop with overdub off */
+	/* Held (et_looper_set_hold): no take or pass starts.  start_held: an
+	 * ARMED start that would have come at once waits for the hold to
+	 * lift. */
+	bool hold, start_held;
+	/* ctl.arm when process() last acted on the edges: an unseen off that
+	 * cancels an unseen on leaves the edge that came before them. */
+	bool seen_arm;
+	/* Where the pass under way at the start of the last span ended (block
+	 * frame), or UINT32_MAX (et_looper_pass_end). */
+	uint32_t pass_end;
 
 	int64_t counter; /* frames rendered: the time of free loops */
 	bool    seen_transport;

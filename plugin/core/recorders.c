@@ -18,8 +18,9 @@ struct EtRecorders {
 	bool               clear;      /* ctl.loop.clear as last seen */
 	bool               undo, redo; /* ctl.undo, ctl.redo as last seen */
 	int                armed; /* the track whose loop has the arm, or -1 */
-	bool   listening[ET_TRACK_COUNT]; /* keeps the input's history */
-	int    listener; /* the active track when last looked, or -1 */
+	bool listening[ET_TRACK_COUNT]; /* keeps the input's history */
+	int  listener; /* the active track when last looked, or -1 */
+	int  held; /* the armed loop, held while another's pass ends, or -1 */
 	float *scratch_l, *scratch_r;
 };
 
@@ -90,6 +91,7 @@ et_recorders_new(double   sample_rate,
 	r->arm      = r->ctl.loop.arm;
 	r->armed    = -1;
 	r->listener = -1;
+	r->held     = -1;
 	update_listening(r);
 	return r;
 }
@@ -213,6 +215,30 @@ et_recorders_trigger_clear(EtRecorders *r)
 	et_looper_trigger_clear(r->loop[r->ctl.active % ET_TRACK_COUNT]);
 }
 
+/* Holds loop t (or none, -1) and lets the one held before go. */
+static void
+hold(EtRecorders *r, int t)
+{
+	if (r->held == t)
+		return;
+	if (r->held >= 0)
+		et_looper_set_hold(r->loop[r->held], false);
+	if (t >= 0)
+		et_looper_set_hold(r->loop[t], true);
+	r->held = t;
+}
+
+/* The loop other than the armed one whose pass is still under way (a
+ * disarmed take or pass waiting for its quantize point), or -1. */
+static int
+finishing(const EtRecorders *r)
+{
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
+		if ((int)t != r->armed && et_looper_passing(r->loop[t]))
+			return (int)t;
+	return -1;
+}
+
 static void
 render(EtRecorders   *r,
        const EtClock *clk,
@@ -223,9 +249,44 @@ render(EtRecorders   *r,
        float         *out_r,
        uint32_t       n)
 {
-	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
+	const int p = r->armed >= 0 ? finishing(r) : -1;
+	hold(r, p >= 0 ? r->armed : -1);
+	if (p < 0) {
+		for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
+			et_looper_process_span(r->loop[t], clk, block_offset,
+					       in_l, in_r, out_l, out_r, n);
+		return;
+	}
+	/* One pass at a time: the armed loop waits until the pass under way
+	 * ends, and may start on that very frame.  So that pass is rendered
+	 * first; the output (the monitor) is laid down here and every loop
+	 * adds to it. */
+	const bool monitor = r->ctl.loop.monitor;
+	for (uint32_t i = 0; i < n; ++i) {
+		out_l[i] = monitor ? in_l[i] : 0.0f;
+		out_r[i] = monitor ? in_r[i] : 0.0f;
+	}
+	et_looper_set_mixing(r->loop[0], true);
+	et_looper_process_span(r->loop[p], clk, block_offset, in_l, in_r,
+			       out_l, out_r, n);
+	const uint32_t end = et_looper_pass_end(r->loop[p]);
+	const uint32_t at  = end < block_offset + n ? end - block_offset : n;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		if ((int)t == p)
+			continue;
+		if ((int)t != r->held || at == n) {
+			et_looper_process_span(r->loop[t], clk, block_offset,
+					       in_l, in_r, out_l, out_r, n);
+			continue;
+		}
 		et_looper_process_span(r->loop[t], clk, block_offset, in_l,
-				       in_r, out_l, out_r, n);
+				       in_r, out_l, out_r, at);
+		hold(r, -1); /* the pass ended here: the input is free */
+		et_looper_process_span(r->loop[t], clk, block_offset + at,
+				       in_l + at, in_r + at, out_l + at,
+				       out_r + at, n - at);
+	}
+	et_looper_set_mixing(r->loop[0], false);
 }
 
 void

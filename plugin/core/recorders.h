@@ -10,7 +10,11 @@
  *   active, until it is switched off (that is the pass's disarm).  So an
  *   arm while a pass runs on another track (the port or note 48 toggled)
  *   is that pass's disarm, and the next arm starts a pass on the track then
- *   active.  Only one take or overdub pass records the one stereo input.
+ *   active.  Only one take or overdub pass records the one stereo input:
+ *   while the pass disarmed before it still runs (a take waiting for its
+ *   quantize point), the armed loop is held (et_looper_set_hold) and its
+ *   pass starts, at the earliest, on the frame where that one ends (a free
+ *   overdub, which would start at once, starts there).
  * - Clear acts on the active track's loop.
  * - loop_mute and loop_level are the masters: a loop plays at loop_level +
  *   its track's level (dB), and is silent when either mute is on.

@@ -42,6 +42,9 @@
 #define et_looper_undo_steps         ref_looper_undo_steps
 #define et_looper_redo_steps         ref_looper_redo_steps
 #define et_looper_undo_refused       ref_looper_undo_refused
+#define et_looper_set_hold           ref_looper_set_hold
+#define et_looper_passing            ref_looper_passing
+#define et_looper_pass_end           ref_looper_pass_end
 /* The two parts' internals (looper_private.h). */
 #define et_looper_index_at    ref_looper_index_at
 #define et_looper_end_overdub ref_looper_end_overdub

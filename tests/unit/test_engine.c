@@ -547,6 +547,182 @@ test_undo_and_redo_notes_and_port(void **state)
 	    1);
 }
 
+/* ---- a small engine (et_engine_init_capacity) --------------------------*/
+
+/* The rig's engine rebuilt with loops of at most `capacity` frames on a
+ * pool of as many, as the plugin's is. */
+static void
+small_engine(Rig *rig, uint32_t capacity)
+{
+	et_engine_free(&rig->engine);
+	assert_true(
+	    et_engine_init_capacity(&rig->engine, RATE, capacity, capacity));
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
+		assert_int_equal(et_looper_capacity(et_recorders_loop(
+				     rig->engine.recorders, t)),
+				 capacity);
+}
+
+/* A free take longer than a small capacity ends there, full, and holds
+ * the first frames played; a capacity of 0 or a bad rate is refused. */
+static void
+test_a_take_longer_than_the_capacity_ends_at_the_capacity(void **state)
+{
+	Rig           *rig      = (Rig *)*state;
+	const uint32_t capacity = 1000; /* under four blocks */
+	EtEngine       spare;
+	assert_false(et_engine_init_capacity(&spare, RATE, 0, capacity));
+	assert_false(et_engine_init_capacity(&spare, 0.5, capacity, capacity));
+	assert_false(
+	    et_engine_init_capacity(&spare, RATE, capacity, capacity - 1));
+	assert_null(et_engine_new_recorders_capacity(RATE, 0, capacity));
+	small_engine(rig, capacity);
+
+	rig->value[ET_PORT_LOOP_ARM] = 1.0f;
+	for (int b = 0; b < 8; ++b) { /* 2048 frames of input */
+		begin(rig);
+		end(rig);
+	}
+	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_PLAYING);
+	assert_int_equal(et_looper_length(et_engine_active_loop(&rig->engine)),
+			 capacity);
+	assert_float_equal(et_engine_loop_length(&rig->engine),
+			   (double)capacity / RATE, 1e-9);
+	assert_true(loop_sample(rig, 0, 0) == 1.0f / 65536.0f);
+}
+
+/* A small engine's pool starts with a quarter of the capacity (one
+ * chunk here) and grows, to the capacity, as the plugin's does: asked
+ * for after a block (et_store_request), made and adopted before the next.
+ * A take on track 2 that needs four chunks gets them all; without the
+ * segments the same take ends where the first chunk does. */
+static void
+test_a_small_engines_pool_grows_to_its_capacity(void **state)
+{
+	Rig           *rig      = (Rig *)*state;
+	const uint32_t capacity = 4 * ET_STORE_CHUNK_FRAMES;
+	for (int worker = 1; worker >= 0; --worker) {
+		small_engine(rig, capacity);
+		EtLoopStore *store = et_recorders_store(rig->engine.recorders);
+		assert_int_equal(et_store_chunk_count(store), 1);
+		block_with_note(rig, 0, CONTROL_CH,
+				ET_CONTROL_NOTE_TRACK_FIRST + 1);
+		rig->value[ET_PORT_LOOP_ARM] = 1.0f;
+		uint32_t asked               = 0;
+		for (uint32_t b = 0; b < 2 * capacity / BLOCK; ++b) {
+			begin(rig);
+			end(rig);
+			const uint32_t chunks = et_store_request(store);
+			asked += chunks;
+			if (worker && chunks > 0) {
+				assert_null(et_store_adopt(
+				    store, et_store_segment_new(chunks)));
+			}
+		}
+		rig->value[ET_PORT_LOOP_ARM] = 0.0f;
+		begin(rig);
+		end(rig);
+		assert_true(track_state(rig, 1) == ET_LOOP_PLAYING);
+		const EtLooper *two =
+		    et_recorders_loop(rig->engine.recorders, 1);
+		if (worker) {
+			assert_int_equal(et_looper_length(two), capacity);
+			assert_int_equal(et_store_chunk_count(store), 4);
+			assert_int_equal(asked, 3); /* a chunk at a time */
+			assert_int_equal(
+			    et_recorders_pool_full(rig->engine.recorders), 0);
+		} else {
+			assert_int_equal(et_looper_length(two),
+					 ET_STORE_CHUNK_FRAMES);
+			assert_int_equal(et_store_chunk_count(store), 1);
+			assert_int_equal(asked, 1); /* never answered */
+			assert_int_equal(
+			    et_recorders_pool_full(rig->engine.recorders), 1);
+		}
+		assert_true(et_store_free_chunks(store) <=
+			    et_store_chunk_count(store));
+	}
+}
+
+/* One pass at a time (the one stereo input): a take on track 5, on the
+ * beat of a rolling transport, is disarmed mid-beat and ends on the next
+ * beat; an arm on track 1, whose loop is free (recorded with the transport
+ * stopped), comes before that beat.  Its overdub would start at once, and
+ * both loops would record the same input until the beat (fuzz_looper:
+ * regressions/looper/free-overdub-while-a-take-waits-for-its-stop); it
+ * waits, ARMED, and starts on the frame where the take ends. */
+static void
+test_a_free_overdub_waits_for_the_take_that_ends_on_the_beat(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	take(rig, 4); /* track 1: a free loop of 4 blocks */
+	const int64_t  start1 = rig->frame - 4 * BLOCK - BLOCK;
+	const uint32_t len1   = 4 * BLOCK;
+	float          before[4 * BLOCK];
+	for (uint32_t k = 0; k < len1; ++k)
+		before[k] = loop_sample(rig, 0, k);
+
+	/* 240 BPM from here: a beat every 12000 frames. */
+	rig->value[ET_PORT_LOOP_QUANTIZE] = (float)ET_QUANTIZE_BEAT;
+	const int64_t f0                  = rig->frame;
+	EtPosition    pos;
+	memset(&pos, 0, sizeof(pos));
+	pos.has_frame = pos.has_speed = pos.has_bpm = true;
+	pos.has_beats_per_bar = pos.has_bar = pos.has_bar_beat = true;
+	pos.speed                                              = 1.0;
+	pos.bpm                                                = 240.0;
+	pos.beats_per_bar                                      = 4.0;
+	begin(rig);
+	et_engine_position(&rig->engine, 0, &pos);
+	note(rig, 10, CONTROL_CH, ET_CONTROL_NOTE_TRACK_FIRST + 4);
+	note(rig, 20, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
+	end(rig);
+	/* Track 5 records from frame 12000; disarmed at about 15000. */
+	while (rig->frame - f0 < 15000) {
+		begin(rig);
+		end(rig);
+	}
+	assert_true(track_state(rig, 4) == ET_LOOP_RECORDING);
+	begin(rig);
+	note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM); /* disarm */
+	note(rig, 10, CONTROL_CH, ET_CONTROL_NOTE_TRACK_FIRST);
+	note(rig, 20, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM); /* track 1 */
+	end(rig);
+	const int64_t beat = f0 + 24000; /* where the take ends */
+	while (rig->frame <= beat) {
+		/* Never both. */
+		if (track_state(rig, 4) == ET_LOOP_RECORDING &&
+		    track_state(rig, 0) == ET_LOOP_OVERDUBBING)
+			fail_msg("frame %lld: loop 1 overdubs while loop 5 "
+				 "still records",
+				 (long long)(rig->frame - f0));
+		if (track_state(rig, 4) == ET_LOOP_RECORDING)
+			assert_true(track_state(rig, 0) == ET_LOOP_ARMED);
+		begin(rig);
+		end(rig);
+	}
+	assert_true(track_state(rig, 4) == ET_LOOP_PLAYING);
+	assert_int_equal(
+	    et_looper_length(et_recorders_loop(rig->engine.recorders, 4)),
+	    12000);
+	assert_true(track_state(rig, 0) == ET_LOOP_OVERDUBBING);
+	/* The pass ends 300 frames later: it wrote from the beat on. */
+	const int64_t stop = beat + 300;
+	begin(rig);
+	note(rig, (uint32_t)(stop - rig->frame), CONTROL_CH,
+	     ET_CONTROL_NOTE_LOOP_ARM);
+	end(rig);
+	assert_true(track_state(rig, 0) == ET_LOOP_PLAYING);
+	for (int64_t f = beat - 10; f < stop + 10; ++f) {
+		const uint32_t k       = (uint32_t)((f - start1) % len1);
+		const bool     written = f >= beat && f < stop;
+		if ((loop_sample(rig, 0, k) != before[k]) != written)
+			fail_msg("frame %lld (loop 1 sample %u): %s",
+				 (long long)(f - beat), k,
+				 written ? "not overdubbed" : "overdubbed");
+	}
+}
+
 int
 main(void)
 {
@@ -564,6 +740,9 @@ main(void)
 		T(test_an_arm_while_another_track_records_is_its_disarm),
 		T(test_a_take_right_after_a_track_change_has_its_pre_roll),
 		T(test_undo_and_redo_notes_and_port),
+		T(test_a_take_longer_than_the_capacity_ends_at_the_capacity),
+		T(test_a_small_engines_pool_grows_to_its_capacity),
+		T(test_a_free_overdub_waits_for_the_take_that_ends_on_the_beat),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -868,6 +868,72 @@ test_disarm_while_armed_cancels(void **state)
 	host_free(h);
 }
 
+/* Arm toggled off, on and off again before process() renders a frame (three
+ * arm notes on one frame, or the port over blocks of no frames): the take
+ * ends, as after one disarm, and off-on alone keeps it going.  The second
+ * off used to cancel the on and, with it, the first off: the take recorded
+ * on with the arm off, and with eight loops the next arm started a second
+ * pass beside it (fuzz_looper:
+ * regressions/looper/disarm-arm-disarm-on-one-frame-lost-the-disarm). */
+static void
+test_disarm_arm_disarm_unseen_is_one_disarm(void **state)
+{
+	(void)state;
+	EtLooper *lp = et_looper_new(48000.0, 48000);
+	assert_non_null(lp);
+	EtClock clk;
+	et_clock_init(&clk, 48000.0);
+	EtLooperControls c = et_looper_default_controls();
+	c.quantize         = ET_QUANTIZE_OFF;
+	c.monitor          = false;
+	float in[256], out_l[256], out_r[256];
+	for (int i = 0; i < 256; ++i)
+		in[i] = 0.25f;
+	c.arm = true;
+	et_looper_set_controls(lp, &c);
+	et_clock_begin_block(&clk, 256);
+	et_looper_process(lp, &clk, in, in, out_l, out_r, 0, 256);
+	assert_int_equal(et_looper_state(lp), ET_LOOP_RECORDING);
+
+	/* Off, on: re-armed before the stop, it records on. */
+	c.arm = false;
+	et_looper_set_controls(lp, &c);
+	c.arm = true;
+	et_looper_set_controls(lp, &c);
+	et_clock_begin_block(&clk, 256);
+	et_looper_process(lp, &clk, in, in, out_l, out_r, 0, 256);
+	assert_int_equal(et_looper_state(lp), ET_LOOP_RECORDING);
+
+	/* Off, on, off: a disarm. */
+	static const bool off_on_off[3] = { false, true, false };
+	for (int k = 0; k < 3; ++k) {
+		c.arm = off_on_off[k];
+		et_looper_set_controls(lp, &c);
+	}
+	et_clock_begin_block(&clk, 256);
+	et_looper_process(lp, &clk, in, in, out_l, out_r, 0, 256);
+	assert_int_equal(et_looper_state(lp), ET_LOOP_PLAYING);
+	assert_int_equal(et_looper_length(lp), 512);
+
+	/* And from off: on, off, on starts a pass; on, off nothing. */
+	c.arm = true;
+	et_looper_set_controls(lp, &c);
+	c.arm = false;
+	et_looper_set_controls(lp, &c);
+	et_clock_begin_block(&clk, 256);
+	et_looper_process(lp, &clk, in, in, out_l, out_r, 0, 256);
+	assert_int_equal(et_looper_state(lp), ET_LOOP_PLAYING);
+	static const bool on_off_on[3] = { true, false, true };
+	for (int k = 0; k < 3; ++k) {
+		c.arm = on_off_on[k];
+		et_looper_set_controls(lp, &c);
+	}
+	et_clock_begin_block(&clk, 256);
+	et_looper_process(lp, &clk, in, in, out_l, out_r, 0, 256);
+	assert_int_equal(et_looper_state(lp), ET_LOOP_OVERDUBBING);
+	et_looper_free(lp);
+}
+
 /* Armed, then the host stops before the bar: the take waits and starts on
  * the bar once the transport rolls again. */
 static void
@@ -1568,6 +1634,7 @@ main(void)
 		cmocka_unit_test(test_capacity_ends_take),
 		cmocka_unit_test(test_first_run_and_restored_baseline),
 		cmocka_unit_test(test_disarm_while_armed_cancels),
+		cmocka_unit_test(test_disarm_arm_disarm_unseen_is_one_disarm),
 		cmocka_unit_test(test_armed_waits_for_a_stopped_transport),
 		cmocka_unit_test(test_replace_when_overdub_off),
 		cmocka_unit_test(test_level_and_monitor),
