@@ -36,11 +36,8 @@ typedef struct {
 } Stream;
 
 static bool
-check_message(void          *ctx,
-	      uint32_t       frame,
-	      int            track,
-	      const uint8_t *msg,
-	      uint32_t       size)
+check_message(void *ctx, uint32_t frame, int track, const uint8_t *msg,
+	      uint32_t size)
 {
 	Stream *s = (Stream *)ctx;
 	FUZZ_CHECK(track == ET_SINK_THRU);

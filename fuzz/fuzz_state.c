@@ -193,11 +193,8 @@ save_dir_holds_only_the_loop(void)
 /* What save() does with a loop: written over what `over` puts at the
  * path first, then read back. */
 static void
-save_and_check(const float *left,
-	       const float *right,
-	       uint32_t     length,
-	       uint32_t     rate,
-	       unsigned     over)
+save_and_check(const float *left, const float *right, uint32_t length,
+	       uint32_t rate, unsigned over)
 {
 	static const float older[4] = { 0.5f, -0.5f, 0.25f, -0.25f };
 	switch (over) {

@@ -254,10 +254,7 @@ l_control(Buf *b, unsigned sel, int value)
 /* A block with a ramp of audio and, if pos, one position at frame 0 that
  * carries frame (continuing), speed, bpm and meter. */
 static void
-l_block(Buf     *b,
-	unsigned nframes,
-	int      pos,
-	unsigned speed_sel,
+l_block(Buf *b, unsigned nframes, int pos, unsigned speed_sel,
 	unsigned bpm_sel)
 {
 	put(b, LOOPER_OP_BLOCK);
@@ -640,11 +637,7 @@ gen_looper(const char *dir)
 
 /* A sound file made by libsndfile, read back as bytes. */
 static size_t
-sound_file(uint8_t *out,
-	   size_t   room,
-	   int      format,
-	   int      channels,
-	   int      rate,
+sound_file(uint8_t *out, size_t room, int format, int channels, int rate,
 	   unsigned frames)
 {
 	char path[] = "/tmp/eighttrack-seed-XXXXXX";
@@ -685,10 +678,7 @@ sound_file(uint8_t *out,
 }
 
 static void
-state_prefix(Buf     *b,
-	     unsigned rate_sel,
-	     unsigned capacity,
-	     uint32_t expected,
+state_prefix(Buf *b, unsigned rate_sel, unsigned capacity, uint32_t expected,
 	     unsigned flags)
 {
 	b->n = 0;
@@ -702,17 +692,9 @@ state_prefix(Buf     *b,
 }
 
 static void
-state_seed(const char *dir,
-	   const char *name,
-	   unsigned    rate_sel,
-	   unsigned    capacity,
-	   uint32_t    expected,
-	   unsigned    flags,
-	   int         format,
-	   int         channels,
-	   int         rate,
-	   unsigned    frames,
-	   size_t      cut)
+state_seed(const char *dir, const char *name, unsigned rate_sel,
+	   unsigned capacity, uint32_t expected, unsigned flags, int format,
+	   int channels, int rate, unsigned frames, size_t cut)
 {
 	Buf b;
 	state_prefix(&b, rate_sel, capacity, expected, flags);
@@ -821,14 +803,8 @@ gen_state(const char *dir)
 
 /* A musical position with every field, at `delta` frames after the last. */
 static void
-c_position(Buf     *b,
-	   unsigned delta,
-	   uint32_t frame,
-	   unsigned speed_sel,
-	   unsigned bpm,
-	   unsigned meter,
-	   unsigned bar,
-	   double   bar_beat,
+c_position(Buf *b, unsigned delta, uint32_t frame, unsigned speed_sel,
+	   unsigned bpm, unsigned meter, unsigned bar, double bar_beat,
 	   unsigned log2_unit)
 {
 	put16(b, delta);

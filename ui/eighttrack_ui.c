@@ -264,11 +264,8 @@ read_message(EtUi *ui, const void *buffer, uint32_t size)
 }
 
 static void
-port_event(LV2UI_Handle handle,
-	   uint32_t     port,
-	   uint32_t     size,
-	   uint32_t     format,
-	   const void  *buffer)
+port_event(LV2UI_Handle handle, uint32_t port, uint32_t size, uint32_t format,
+	   const void *buffer)
 {
 	EtUi *ui = (EtUi *)handle;
 	if (format == 0 && size == sizeof(float) && port < ET_PORT_COUNT) {
@@ -702,12 +699,9 @@ cleanup(LV2UI_Handle handle)
 }
 
 static LV2UI_Handle
-instantiate(const LV2UI_Descriptor   *descriptor,
-	    const char               *plugin_uri,
-	    const char               *bundle_path,
-	    LV2UI_Write_Function      write_function,
-	    LV2UI_Controller          controller,
-	    LV2UI_Widget             *widget,
+instantiate(const LV2UI_Descriptor *descriptor, const char *plugin_uri,
+	    const char *bundle_path, LV2UI_Write_Function write_function,
+	    LV2UI_Controller controller, LV2UI_Widget *widget,
 	    const LV2_Feature *const *features)
 {
 	(void)descriptor;

@@ -108,14 +108,9 @@ et_ui_model_init(EtUiModel *m)
 }
 
 EtChunkResult
-et_ui_model_overview(EtUiModel   *m,
-		     unsigned     track,
-		     uint32_t     serial,
-		     uint32_t     length,
-		     uint32_t     bins,
-		     uint32_t     first,
-		     const float *peaks,
-		     uint32_t     n)
+et_ui_model_overview(EtUiModel *m, unsigned track, uint32_t serial,
+		     uint32_t length, uint32_t bins, uint32_t first,
+		     const float *peaks, uint32_t n)
 {
 	if (track >= ET_TRACK_COUNT) {
 		return ET_CHUNK_BAD;
@@ -165,12 +160,8 @@ et_ui_model_overview(EtUiModel   *m,
  * a value out of range.  `wrap`: an Int is read as the bits of a uint32_t
  * (serial, which the plugin sends as an Int and which may wrap). */
 static bool
-read_uint(const EtMsgUris *u,
-	  uint32_t         type,
-	  uint32_t         size,
-	  const uint8_t   *body,
-	  bool             wrap,
-	  uint32_t        *out)
+read_uint(const EtMsgUris *u, uint32_t type, uint32_t size,
+	  const uint8_t *body, bool wrap, uint32_t *out)
 {
 	if (type == u->atom_Int && size == sizeof(int32_t)) {
 		int32_t v;
@@ -196,15 +187,9 @@ read_uint(const EtMsgUris *u,
 /* A Vector of Float: between `least` and `most` of them, copied to `out`,
  * their number to *n; those that are not finite are read as `bad`. */
 static bool
-read_floats(const EtMsgUris *u,
-	    uint32_t         type,
-	    uint32_t         size,
-	    const uint8_t   *body,
-	    uint32_t         least,
-	    uint32_t         most,
-	    float            bad,
-	    float           *out,
-	    uint32_t        *n)
+read_floats(const EtMsgUris *u, uint32_t type, uint32_t size,
+	    const uint8_t *body, uint32_t least, uint32_t most, float bad,
+	    float *out, uint32_t *n)
 {
 	LV2_Atom_Vector_Body head;
 	if (type != u->atom_Vector || size < sizeof(head)) {
@@ -375,15 +360,8 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 /* ------------------------------------------------------------ layout */
 
 static void
-add(EtLayout    *l,
-    EtWidgetKind kind,
-    uint32_t     port,
-    double       x,
-    double       y,
-    double       w,
-    double       h,
-    const char  *label,
-    unsigned     track)
+add(EtLayout *l, EtWidgetKind kind, uint32_t port, double x, double y,
+    double w, double h, const char *label, unsigned track)
 {
 	if (l->count < ET_VIEW_MAX_WIDGETS) {
 		l->widget[l->count++] =
@@ -539,14 +517,8 @@ typedef enum { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT } Align;
 
 /* Text with its vertical middle at y. */
 static void
-text(cairo_t    *cr,
-     const char *s,
-     double      x,
-     double      y,
-     double      size,
-     bool        bold,
-     Align       align,
-     Rgb         c)
+text(cairo_t *cr, const char *s, double x, double y, double size, bool bold,
+     Align align, Rgb c)
 {
 	cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
 			       bold ? CAIRO_FONT_WEIGHT_BOLD

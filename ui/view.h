@@ -76,14 +76,10 @@ typedef enum {
  * of track `track`'s loop (0..7), with `bins` bins in all, for a loop of
  * `length` frames.  After ET_CHUNK_LOST the UI should ask for the
  * overviews again (msg:Request). */
-EtChunkResult et_ui_model_overview(EtUiModel   *m,
-				   unsigned     track,
-				   uint32_t     serial,
-				   uint32_t     length,
-				   uint32_t     bins,
-				   uint32_t     first,
-				   const float *peaks,
-				   uint32_t     n);
+EtChunkResult et_ui_model_overview(EtUiModel *m, unsigned track,
+				   uint32_t serial, uint32_t length,
+				   uint32_t bins, uint32_t first,
+				   const float *peaks, uint32_t n);
 
 /* ------------------------------------------------ messages from the plugin
  * What notify says (plugin/lv2/messages.h), read from the atom a host passes
@@ -119,10 +115,8 @@ typedef struct {
 	float input[2]; /* ET_MSG_METER: finite, 0 .. 16 */
 } EtMsg;
 
-EtMsgKind et_msg_read(const EtMsgUris *u,
-		      const void      *buffer,
-		      uint32_t         size,
-		      EtMsg           *msg);
+EtMsgKind et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size,
+		      EtMsg *msg);
 
 void et_layout_init(EtLayout *layout);
 
@@ -144,8 +138,7 @@ bool et_port_is_level(uint32_t port);
  * that a caller may keep the first and redraw only the second when only
  * those changed. */
 void et_view_draw(cairo_t *cr, const EtLayout *layout, const EtUiModel *m);
-void et_view_draw_static(cairo_t         *cr,
-			 const EtLayout  *layout,
+void et_view_draw_static(cairo_t *cr, const EtLayout *layout,
 			 const EtUiModel *m);
 void et_view_draw_live(cairo_t *cr, const EtUiModel *m);
 

@@ -111,9 +111,8 @@ double et_clock_frame_at_beats(const EtClock *c, double beats);
  * the current tempo.  So a boundary exactly at f, within 1/100 frame after
  * f, or less than a frame before f counts: its quantize point is f.
  * ET_QUANTIZE_OFF returns f itself. */
-double et_clock_boundary_at_or_after(const EtClock *c,
-				     EtQuantize     q,
-				     int64_t        f);
+double et_clock_boundary_at_or_after(const EtClock *c, EtQuantize q,
+				     int64_t f);
 
 /* The quantize point of an exact boundary x: the first whole frame at or
  * after x, except that x less than ET_CLOCK_SNAP_FRAMES after a whole frame

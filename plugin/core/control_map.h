@@ -49,8 +49,7 @@ typedef struct {
 } EtControlAction;
 
 /* What a complete MIDI message means with control_channel (0 = off). */
-EtControlAction et_control_map(uint8_t        control_channel,
-			       const uint8_t *msg,
-			       uint32_t       size);
+EtControlAction et_control_map(uint8_t control_channel, const uint8_t *msg,
+			       uint32_t size);
 
 #endif

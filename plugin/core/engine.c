@@ -24,8 +24,7 @@ et_engine_new_recorders(double rate)
 }
 
 EtRecorders *
-et_engine_new_recorders_capacity(double   rate,
-				 uint32_t capacity_frames,
+et_engine_new_recorders_capacity(double rate, uint32_t capacity_frames,
 				 uint32_t pool_frames)
 {
 	if (capacity_frames == 0 || pool_frames < capacity_frames) {
@@ -113,10 +112,8 @@ rate_ok(double rate)
 
 /* capacity_frames 0: the plugin's loops (et_engine_new_recorders). */
 static bool
-init_engine(EtEngine *e,
-	    double    rate,
-	    uint32_t  capacity_frames,
-	    uint32_t  pool_frames)
+init_engine(EtEngine *e, double rate, uint32_t capacity_frames,
+	    uint32_t pool_frames)
 {
 	memset(e, 0, sizeof(*e));
 	if (!rate_ok(rate)) {
@@ -157,10 +154,8 @@ et_engine_init(EtEngine *e, double rate)
 }
 
 bool
-et_engine_init_capacity(EtEngine *e,
-			double    rate,
-			uint32_t  capacity_frames,
-			uint32_t  pool_frames)
+et_engine_init_capacity(EtEngine *e, double rate, uint32_t capacity_frames,
+			uint32_t pool_frames)
 {
 	if (capacity_frames == 0) {
 		memset(e, 0, sizeof(*e));
@@ -263,12 +258,9 @@ render_to(EtEngine *e, uint32_t to)
 }
 
 void
-et_engine_begin(EtEngine            *e,
-		const float *const   controls[ET_PORT_COUNT],
-		uint32_t             nframes,
-		const EtEngineAudio *audio,
-		const EtSink        *sink,
-		const EtSink        *track_sink)
+et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
+		uint32_t nframes, const EtEngineAudio *audio,
+		const EtSink *sink, const EtSink *track_sink)
 {
 	e->nframes    = nframes;
 	e->sink       = *sink;

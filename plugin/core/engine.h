@@ -121,10 +121,8 @@ typedef struct {
 bool et_engine_init(EtEngine *e, double rate);
 /* The same with et_engine_new_recorders_capacity()'s loops (false for
  * sizes it refuses). */
-bool et_engine_init_capacity(EtEngine *e,
-			     double    rate,
-			     uint32_t  capacity_frames,
-			     uint32_t  pool_frames);
+bool et_engine_init_capacity(EtEngine *e, double rate,
+			     uint32_t capacity_frames, uint32_t pool_frames);
 void et_engine_free(EtEngine *e);
 
 /* Hands the engine loops built elsewhere (a state restore) and returns
@@ -140,19 +138,14 @@ EtRecorders *et_engine_swap_recorders(EtEngine *e, EtRecorders *recorders);
  * event's track output while e->track_outs); track_sink is used only to
  * end, on the track outputs alone, what they hold when track_outs goes
  * off. */
-void et_engine_begin(EtEngine            *e,
-		     const float *const   controls[ET_PORT_COUNT],
-		     uint32_t             nframes,
-		     const EtEngineAudio *audio,
-		     const EtSink        *sink,
-		     const EtSink        *track_sink);
+void et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
+		     uint32_t nframes, const EtEngineAudio *audio,
+		     const EtSink *sink, const EtSink *track_sink);
 
 /* A MIDI message at `frame` of the block: routed, or acted on if it is a
  * control-channel note, or dropped if MIDI clock out replaces it. */
-void et_engine_midi(EtEngine      *e,
-		    int64_t        frame,
-		    const uint8_t *msg,
-		    uint32_t       size);
+void et_engine_midi(EtEngine *e, int64_t frame, const uint8_t *msg,
+		    uint32_t size);
 
 /* A transport position at `frame`: audio up to it plays by the old one. */
 void et_engine_position(EtEngine *e, int64_t frame, const EtPosition *pos);

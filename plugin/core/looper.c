@@ -115,10 +115,8 @@ et_looper_new(double sample_rate, uint32_t capacity_frames)
 }
 
 EtLooper *
-et_looper_new_pool(double   sample_rate,
-		   uint32_t capacity_frames,
-		   uint32_t first_frames,
-		   uint32_t limit_frames)
+et_looper_new_pool(double sample_rate, uint32_t capacity_frames,
+		   uint32_t first_frames, uint32_t limit_frames)
 {
 	if (capacity_frames == 0 || !(sample_rate > 0.0))
 		return NULL;
@@ -435,11 +433,8 @@ time_in(const EtLooper *l, bool anchored, int64_t tf)
 }
 
 static void
-begin_take(EtLooper      *l,
-	   const EtClock *clk,
-	   bool           anchored,
-	   int64_t        tf,
-	   double         exact)
+begin_take(EtLooper *l, const EtClock *clk, bool anchored, int64_t tf,
+	   double exact)
 {
 	const EtVersion take = et_store_begin(l->store);
 	if (take == ET_NO_VERSION) { /* (never: the slots outnumber uses) */
@@ -488,10 +483,8 @@ et_looper_seam_weight(uint32_t i, uint32_t frames)
 }
 
 void
-et_looper_fade_out_end(float   *left,
-		       float   *right,
-		       uint32_t length,
-		       double   sample_rate)
+et_looper_fade_out_end(float *left, float *right, uint32_t length,
+		       double sample_rate)
 {
 	const uint32_t r =
 	    seam_length(et_looper_ramp_frames(sample_rate), length);
@@ -1083,14 +1076,9 @@ skip(EtLooper *l, const EtClock *clk, uint32_t block_offset, uint32_t n)
 }
 
 void
-et_looper_process_span(EtLooper      *l,
-		       const EtClock *clk,
-		       uint32_t       block_offset,
-		       const float   *in_l,
-		       const float   *in_r,
-		       float         *out_l,
-		       float         *out_r,
-		       uint32_t       n)
+et_looper_process_span(EtLooper *l, const EtClock *clk, uint32_t block_offset,
+		       const float *in_l, const float *in_r, float *out_l,
+		       float *out_r, uint32_t n)
 {
 	if (n == 0)
 		return;
@@ -1180,14 +1168,9 @@ et_looper_copy_history(EtLooper *to, const EtLooper *from)
 }
 
 void
-et_looper_process(EtLooper      *l,
-		  const EtClock *clk,
-		  const float   *in_l,
-		  const float   *in_r,
-		  float         *out_l,
-		  float         *out_r,
-		  uint32_t       block_offset,
-		  uint32_t       n)
+et_looper_process(EtLooper *l, const EtClock *clk, const float *in_l,
+		  const float *in_r, float *out_l, float *out_r,
+		  uint32_t block_offset, uint32_t n)
 {
 	et_looper_process_span(l, clk, block_offset, in_l + block_offset,
 			       in_r + block_offset, out_l + block_offset,
@@ -1295,10 +1278,8 @@ et_looper_unpin(EtLooper *l)
 }
 
 uint32_t
-et_loop_view_read(const EtLoopView *v,
-		  uint32_t          k,
-		  const float     **left,
-		  const float     **right)
+et_loop_view_read(const EtLoopView *v, uint32_t k, const float **left,
+		  const float **right)
 {
 	if (k >= v->length)
 		return 0;
@@ -1319,14 +1300,9 @@ et_loop_view_copy(const EtLoopView *v, float *left, float *right)
 }
 
 bool
-et_looper_load(EtLooper    *l,
-	       const float *left,
-	       const float *right,
-	       uint32_t     length,
-	       double       exact_length,
-	       bool         anchored,
-	       int64_t      start_frame,
-	       double       start_exact)
+et_looper_load(EtLooper *l, const float *left, const float *right,
+	       uint32_t length, double exact_length, bool anchored,
+	       int64_t start_frame, double start_exact)
 {
 	if (!left || !right || length == 0 || length > l->capacity)
 		return false;

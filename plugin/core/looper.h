@@ -112,10 +112,8 @@ float et_looper_seam_weight(uint32_t i, uint32_t frames);
  * has no pre-roll to fade into: fades its last r frames out, with the
  * seam's curve (gain 1 - et_looper_seam_weight(i, r)), so that its seam
  * does not click now that playback no longer fades each repetition. */
-void et_looper_fade_out_end(float   *left,
-			    float   *right,
-			    uint32_t length,
-			    double   sample_rate);
+void et_looper_fade_out_end(float *left, float *right, uint32_t length,
+			    double sample_rate);
 
 typedef struct EtLooper EtLooper;
 
@@ -125,18 +123,15 @@ typedef struct EtLooper EtLooper;
 EtLooper *et_looper_new(double sample_rate, uint32_t capacity_frames);
 /* The same with a pool that starts with first_frames (allocated and
  * touched here) and grows to limit_frames by et_looper_grow(). */
-EtLooper *et_looper_new_pool(double   sample_rate,
-			     uint32_t capacity_frames,
-			     uint32_t first_frames,
-			     uint32_t limit_frames);
+EtLooper *et_looper_new_pool(double sample_rate, uint32_t capacity_frames,
+			     uint32_t first_frames, uint32_t limit_frames);
 
 /* A looper for loop `loop` of a store that several loopers share (one pool
  * of memory for all, loopstore.h); the store is not freed with it.  NULL
  * on allocation failure or a loop the store does not have.  Not
  * real-time. */
-EtLooper *et_looper_new_in(double       sample_rate,
-			   EtLoopStore *store,
-			   uint32_t     loop);
+EtLooper *et_looper_new_in(double sample_rate, EtLoopStore *store,
+			   uint32_t loop);
 
 /* The loop's store, whose pool the glue grows ahead of need (loopstore.h:
  * et_store_request in run(), a segment made by the worker, et_store_adopt
@@ -191,25 +186,16 @@ void et_looper_set_baseline(EtLooper *l, const EtLooperControls *c);
  * out gets (monitor ? in : 0) + playback * level; while mixing
  * (et_looper_set_mixing), out gets playback * level added to what it holds
  * where the loop plays, and in and out must be different buffers. */
-void et_looper_process(EtLooper      *l,
-		       const EtClock *clk,
-		       const float   *in_l,
-		       const float   *in_r,
-		       float         *out_l,
-		       float         *out_r,
-		       uint32_t       block_offset,
-		       uint32_t       n);
+void et_looper_process(EtLooper *l, const EtClock *clk, const float *in_l,
+		       const float *in_r, float *out_l, float *out_r,
+		       uint32_t block_offset, uint32_t n);
 
 /* The same with buffers that start at the span's first frame (frame
  * block_offset of the block, as the clock counts). */
-void et_looper_process_span(EtLooper      *l,
-			    const EtClock *clk,
-			    uint32_t       block_offset,
-			    const float   *in_l,
-			    const float   *in_r,
-			    float         *out_l,
-			    float         *out_r,
-			    uint32_t       n);
+void et_looper_process_span(EtLooper *l, const EtClock *clk,
+			    uint32_t block_offset, const float *in_l,
+			    const float *in_r, float *out_l, float *out_r,
+			    uint32_t n);
 
 /* Mixing: several loopers render into one output, the first as usual
  * (with the monitor), the others adding to it.  Off by default. */
@@ -289,10 +275,8 @@ void et_looper_unpin(EtLooper *l);
 /* Frames [k, k + n) of the view's loop as two contiguous runs (left,
  * right), n as far as one run goes (to the end of a chunk or the loop);
  * 0 at or past the end. */
-uint32_t et_loop_view_read(const EtLoopView *v,
-			   uint32_t          k,
-			   const float     **left,
-			   const float     **right);
+uint32_t et_loop_view_read(const EtLoopView *v, uint32_t k, const float **left,
+			   const float **right);
 /* The whole loop into left and right (length frames each). */
 void et_loop_view_copy(const EtLoopView *v, float *left, float *right);
 
@@ -305,13 +289,8 @@ void et_loop_view_copy(const EtLoopView *v, float *left, float *right);
  * NOT real-time (copies up to the whole capacity), and not concurrent with
  * et_looper_process(): the glue hands it over outside run() or swaps
  * whole loopers. */
-bool et_looper_load(EtLooper    *l,
-		    const float *left,
-		    const float *right,
-		    uint32_t     length,
-		    double       exact_length,
-		    bool         anchored,
-		    int64_t      start_frame,
-		    double       start_exact);
+bool et_looper_load(EtLooper *l, const float *left, const float *right,
+		    uint32_t length, double exact_length, bool anchored,
+		    int64_t start_frame, double start_exact);
 
 #endif

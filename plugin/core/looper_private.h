@@ -142,14 +142,8 @@ void et_looper_end_tail(EtLooper *l);
  * inside whose first frame is transport frame tf: the input is remembered
  * for the seam's pre-roll, the loop plays, the take records or the pass
  * overdubs. */
-void et_looper_render(EtLooper    *l,
-		      const float *in_l,
-		      const float *in_r,
-		      float       *out_l,
-		      float       *out_r,
-		      uint32_t     from,
-		      uint32_t     count,
-		      bool         rolling,
-		      int64_t      tf);
+void et_looper_render(EtLooper *l, const float *in_l, const float *in_r,
+		      float *out_l, float *out_r, uint32_t from,
+		      uint32_t count, bool rolling, int64_t tf);
 
 #endif

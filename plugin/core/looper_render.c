@@ -109,15 +109,8 @@ play_tail(EtLooper *l, float *pl, float *pr)
  * frames in between to the block kernels below, which compute the same
  * samples. */
 static void
-render_frame(EtLooper    *l,
-	     const float *in_l,
-	     const float *in_r,
-	     float       *out_l,
-	     float       *out_r,
-	     uint32_t     i,
-	     uint32_t     j,
-	     bool         rolling,
-	     int64_t      tf)
+render_frame(EtLooper *l, const float *in_l, const float *in_r, float *out_l,
+	     float *out_r, uint32_t i, uint32_t j, bool rolling, int64_t tf)
 {
 	/* Read the input first: out may be the same buffer. */
 	const float il = in_l[i], ir = in_r[i];
@@ -209,13 +202,8 @@ typedef struct {
 #endif
 
 static ALWAYS_INLINE void
-kernel_frames(const Kernel *kp,
-	      uint32_t      from,
-	      uint32_t      count,
-	      VoiceMode     voice,
-	      bool          overdub,
-	      bool          record,
-	      OutMode       mode)
+kernel_frames(const Kernel *kp, uint32_t from, uint32_t count, VoiceMode voice,
+	      bool overdub, bool record, OutMode mode)
 {
 	const float *in_l = kp->in_l + from, *in_r = kp->in_r + from;
 	float       *out_l = kp->out_l + from, *out_r = kp->out_r + from;
@@ -302,12 +290,8 @@ lanes(IVec4 v)
 }
 
 static ALWAYS_INLINE void
-kernel(const Kernel *kp,
-       uint32_t      n,
-       VoiceMode     voice,
-       bool          overdub,
-       bool          record,
-       OutMode       mode)
+kernel(const Kernel *kp, uint32_t n, VoiceMode voice, bool overdub,
+       bool record, OutMode mode)
 {
 	const float *in_l = kp->in_l, *in_r = kp->in_r;
 	float       *out_l = kp->out_l, *out_r = kp->out_r;
@@ -356,12 +340,8 @@ kernel(const Kernel *kp,
 }
 #else
 static ALWAYS_INLINE void
-kernel(const Kernel *kp,
-       uint32_t      n,
-       VoiceMode     voice,
-       bool          overdub,
-       bool          record,
-       OutMode       mode)
+kernel(const Kernel *kp, uint32_t n, VoiceMode voice, bool overdub,
+       bool record, OutMode mode)
 {
 	kernel_frames(kp, 0, n, voice, overdub, record, mode);
 }
@@ -370,12 +350,8 @@ kernel(const Kernel *kp,
 /* One instance of the kernel per combination, so that each loop is
  * straight-line code. */
 static void
-run_kernel(const Kernel *kp,
-	   uint32_t      n,
-	   VoiceMode     voice,
-	   bool          overdub,
-	   bool          record,
-	   OutMode       mode)
+run_kernel(const Kernel *kp, uint32_t n, VoiceMode voice, bool overdub,
+	   bool record, OutMode mode)
 {
 #define K(v, o, r)                                                            \
 	do {                                                                  \
@@ -412,13 +388,8 @@ run_kernel(const Kernel *kp,
 /* How many frames from frame j of the span on are steady (0 if this one
  * is not), at most left; fills *kp's voice part for them. */
 static uint32_t
-steady_frames(EtLooper  *l,
-	      Kernel    *kp,
-	      VoiceMode *voice,
-	      uint32_t   j,
-	      uint32_t   left,
-	      bool       rolling,
-	      int64_t    tf)
+steady_frames(EtLooper *l, Kernel *kp, VoiceMode *voice, uint32_t j,
+	      uint32_t left, bool rolling, int64_t tf)
 {
 	if (l->tail_left > 0 || l->level_left > 0)
 		return 0;
@@ -475,11 +446,8 @@ steady_frames(EtLooper  *l,
 /* Keeps the last `ramp` input frames for the seam's pre-roll: read before
  * the span is rendered, as out may be the same buffer as in. */
 static void
-remember_input(EtLooper    *l,
-	       const float *in_l,
-	       const float *in_r,
-	       uint32_t     from,
-	       uint32_t     count)
+remember_input(EtLooper *l, const float *in_l, const float *in_r,
+	       uint32_t from, uint32_t count)
 {
 	const uint32_t r = l->ramp;
 	if (count >= r) {
@@ -507,15 +475,9 @@ remember_input(EtLooper    *l,
 #endif
 
 void
-et_looper_render(EtLooper    *l,
-		 const float *in_l,
-		 const float *in_r,
-		 float       *out_l,
-		 float       *out_r,
-		 uint32_t     from,
-		 uint32_t     count,
-		 bool         rolling,
-		 int64_t      tf)
+et_looper_render(EtLooper *l, const float *in_l, const float *in_r,
+		 float *out_l, float *out_r, uint32_t from, uint32_t count,
+		 bool rolling, int64_t tf)
 {
 	if (l->listening)
 		remember_input(l, in_l, in_r, from, count);

@@ -145,10 +145,8 @@ sync_folder_of(const char *path)
 /* Interleaves frames [done, done + n) of the source into chunk; false if
  * the source ends early. */
 static bool
-interleave(const EtLoopfileSource *src,
-	   uint32_t                done,
-	   uint32_t                n,
-	   float                  *chunk)
+interleave(const EtLoopfileSource *src, uint32_t done, uint32_t n,
+	   float *chunk)
 {
 	for (uint32_t i = 0; i < n;) {
 		const float *left, *right;
@@ -169,11 +167,8 @@ interleave(const EtLoopfileSource *src,
 
 /* Writes the loop into fd (a new, empty file) and flushes it to disk. */
 static EtLoopfileStatus
-write_into(int                     fd,
-	   const EtLoopfileSource *src,
-	   uint32_t                length,
-	   uint32_t                sample_rate,
-	   EtLoopfileWriteError   *why)
+write_into(int fd, const EtLoopfileSource *src, uint32_t length,
+	   uint32_t sample_rate, EtLoopfileWriteError *why)
 {
 	float *chunk = malloc(sizeof(float) * ET_LOOPFILE_CHANNELS *
 			      ET_LOOPFILE_CHUNK_FRAMES);
@@ -240,11 +235,9 @@ write_into(int                     fd,
 }
 
 EtLoopfileStatus
-et_loopfile_write_from(const char             *path,
-		       const EtLoopfileSource *src,
-		       uint32_t                length,
-		       uint32_t                sample_rate,
-		       EtLoopfileWriteError   *why)
+et_loopfile_write_from(const char *path, const EtLoopfileSource *src,
+		       uint32_t length, uint32_t sample_rate,
+		       EtLoopfileWriteError *why)
 {
 	if (why) {
 		why->step      = NULL;
@@ -301,9 +294,7 @@ typedef struct {
 } Arrays;
 
 static uint32_t
-read_arrays(const void   *ctx,
-	    uint32_t      k,
-	    const float **left,
+read_arrays(const void *ctx, uint32_t k, const float **left,
 	    const float **right)
 {
 	const Arrays *a = (const Arrays *)ctx;
@@ -316,11 +307,8 @@ read_arrays(const void   *ctx,
 }
 
 EtLoopfileStatus
-et_loopfile_write_why(const char           *path,
-		      const float          *left,
-		      const float          *right,
-		      uint32_t              length,
-		      uint32_t              sample_rate,
+et_loopfile_write_why(const char *path, const float *left, const float *right,
+		      uint32_t length, uint32_t sample_rate,
 		      EtLoopfileWriteError *why)
 {
 	if (!left || !right) {
@@ -336,11 +324,8 @@ et_loopfile_write_why(const char           *path,
 }
 
 EtLoopfileStatus
-et_loopfile_write(const char  *path,
-		  const float *left,
-		  const float *right,
-		  uint32_t     length,
-		  uint32_t     sample_rate)
+et_loopfile_write(const char *path, const float *left, const float *right,
+		  uint32_t length, uint32_t sample_rate)
 {
 	return et_loopfile_write_why(path, left, right, length, sample_rate,
 				     NULL);
@@ -391,11 +376,8 @@ wav_announced_frames(int fd)
 
 /* Checks what the header says before a single frame is allocated. */
 static EtLoopfileStatus
-check_header(const SF_INFO *info,
-	     int64_t        announced,
-	     uint32_t       sample_rate,
-	     uint32_t       expected_length,
-	     uint32_t       capacity)
+check_header(const SF_INFO *info, int64_t announced, uint32_t sample_rate,
+	     uint32_t expected_length, uint32_t capacity)
 {
 	if (info->channels != ET_LOOPFILE_CHANNELS || info->frames < 0) {
 		return ET_LOOPFILE_ERR_FORMAT;
@@ -455,13 +437,9 @@ read_frames(SNDFILE *file, float *left, float *right, uint32_t length)
 }
 
 EtLoopfileStatus
-et_loopfile_read(const char *path,
-		 uint32_t    sample_rate,
-		 uint32_t    expected_length,
-		 uint32_t    capacity,
-		 float     **left,
-		 float     **right,
-		 uint32_t   *length)
+et_loopfile_read(const char *path, uint32_t sample_rate,
+		 uint32_t expected_length, uint32_t capacity, float **left,
+		 float **right, uint32_t *length)
 {
 	if (left) {
 		*left = NULL;
@@ -553,9 +531,7 @@ et_loopfile_read(const char *path,
 }
 
 void
-et_loopfile_clean(float             *left,
-		  float             *right,
-		  uint32_t           length,
+et_loopfile_clean(float *left, float *right, uint32_t length,
 		  EtLoopfileCleaned *report)
 {
 	EtLoopfileCleaned r                              = { 0 };

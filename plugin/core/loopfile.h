@@ -53,19 +53,15 @@ typedef struct {
  *
  * length 0 is ERR_EMPTY (nothing is written: save no loop instead).
  * why (may be NULL) says on failure which step failed and why. */
-EtLoopfileStatus et_loopfile_write_why(const char           *path,
-				       const float          *left,
-				       const float          *right,
-				       uint32_t              length,
+EtLoopfileStatus et_loopfile_write_why(const char *path, const float *left,
+				       const float *right, uint32_t length,
 				       uint32_t              sample_rate,
 				       EtLoopfileWriteError *why);
 /* Where et_loopfile_write_from() takes the samples: read() gives frames
  * [k, k + n) as two contiguous runs, n > 0 while k < the length written
  * (a loop kept in chunks, loopstore.h, gives a chunk at a time). */
 typedef struct {
-	uint32_t (*read)(const void   *ctx,
-			 uint32_t      k,
-			 const float **left,
+	uint32_t (*read)(const void *ctx, uint32_t k, const float **left,
 			 const float **right);
 	const void *ctx;
 } EtLoopfileSource;
@@ -73,16 +69,13 @@ typedef struct {
 /* et_loopfile_write_why() from a source. */
 EtLoopfileStatus et_loopfile_write_from(const char             *path,
 					const EtLoopfileSource *src,
-					uint32_t                length,
-					uint32_t                sample_rate,
-					EtLoopfileWriteError   *why);
+					uint32_t length, uint32_t sample_rate,
+					EtLoopfileWriteError *why);
 
 /* The same without the details. */
-EtLoopfileStatus et_loopfile_write(const char  *path,
-				   const float *left,
-				   const float *right,
-				   uint32_t     length,
-				   uint32_t     sample_rate);
+EtLoopfileStatus et_loopfile_write(const char *path, const float *left,
+				   const float *right, uint32_t length,
+				   uint32_t sample_rate);
 
 /* Reads the loop at path.
  *
@@ -109,13 +102,10 @@ EtLoopfileStatus et_loopfile_write(const char  *path,
  *
  * The samples are returned as they are in the file (bit-exact): the caller
  * makes them playable with et_loopfile_clean(). */
-EtLoopfileStatus et_loopfile_read(const char *path,
-				  uint32_t    sample_rate,
-				  uint32_t    expected_length,
-				  uint32_t    capacity,
-				  float     **left,
-				  float     **right,
-				  uint32_t   *length);
+EtLoopfileStatus et_loopfile_read(const char *path, uint32_t sample_rate,
+				  uint32_t expected_length, uint32_t capacity,
+				  float **left, float **right,
+				  uint32_t *length);
 
 /* The largest magnitude a loop sample may have: +24 dBFS. */
 #define ET_LOOPFILE_MAX_SAMPLE ET_SAMPLE_LIMIT /* sample_rule.h */
@@ -134,9 +124,7 @@ typedef struct {
  * (Eight recorders) asks the same of the looper's input, and of samples
  * loaded from a file.  ET_LOOPFILE_MAX_SAMPLE itself, -0
  * and every other sample are kept bit for bit.  report may be NULL. */
-void et_loopfile_clean(float             *left,
-		       float             *right,
-		       uint32_t           length,
+void et_loopfile_clean(float *left, float *right, uint32_t length,
 		       EtLoopfileCleaned *report);
 
 #endif

@@ -137,9 +137,7 @@ et_store_segment_free(Segment *g)
 }
 
 EtLoopStore *
-et_store_new(uint32_t max_frames,
-	     uint32_t first_frames,
-	     uint32_t limit_frames,
+et_store_new(uint32_t max_frames, uint32_t first_frames, uint32_t limit_frames,
 	     uint32_t loops)
 {
 	if (max_frames == 0 || first_frames == 0 ||
@@ -317,11 +315,8 @@ unref(EtLoopStore *s, uint32_t c)
 }
 
 static void
-copy_frames(EtLoopStore *s,
-	    uint32_t     to,
-	    uint32_t     from,
-	    uint32_t     first,
-	    uint32_t     end)
+copy_frames(EtLoopStore *s, uint32_t to, uint32_t from, uint32_t first,
+	    uint32_t end)
 {
 	if (end <= first)
 		return;
@@ -467,11 +462,8 @@ et_store_serial(const EtLoopStore *s, EtVersion v)
 /* ---- samples -----------------------------------------------------------*/
 
 uint32_t
-et_store_read(const EtLoopStore *s,
-	      EtVersion          v,
-	      uint32_t           k,
-	      const float      **left,
-	      const float      **right)
+et_store_read(const EtLoopStore *s, EtVersion v, uint32_t k,
+	      const float **left, const float **right)
 {
 	const Version *x = &s->v[v];
 	const uint32_t e = k >> ET_STORE_CHUNK_SHIFT, off = k & CHUNK_MASK;
@@ -505,14 +497,9 @@ et_store_settle(EtLoopStore *s, EtVersion v)
 }
 
 uint32_t
-et_store_write(EtLoopStore  *s,
-	       EtVersion     v,
-	       uint32_t      k,
-	       uint32_t      want,
-	       const float **src_l,
-	       const float **src_r,
-	       float       **dst_l,
-	       float       **dst_r)
+et_store_write(EtLoopStore *s, EtVersion v, uint32_t k, uint32_t want,
+	       const float **src_l, const float **src_r, float **dst_l,
+	       float **dst_r)
 {
 	if (k >= s->max_frames || want == 0)
 		return 0;

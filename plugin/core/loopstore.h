@@ -69,10 +69,8 @@ typedef struct EtLoopStore EtLoopStore;
  * version and pin; version slots (ET_STORE_VERSIONS per loop) and chunks
  * are shared.  NULL on allocation failure, a size of 0, a limit below the
  * first size or a count of loops out of range.  Not real-time. */
-EtLoopStore *et_store_new(uint32_t max_frames,
-			  uint32_t first_frames,
-			  uint32_t limit_frames,
-			  uint32_t loops);
+EtLoopStore *et_store_new(uint32_t max_frames, uint32_t first_frames,
+			  uint32_t limit_frames, uint32_t loops);
 uint32_t     et_store_loops(const EtLoopStore *s);
 void         et_store_free(EtLoopStore *s);
 
@@ -110,25 +108,17 @@ uint32_t et_store_serial(const EtLoopStore *s, EtVersion v);
 /* Frames [k, k + n) of v as two contiguous runs (left, right), n > 0 and
  * at most to the end of k's chunk; a chunk the version never had reads
  * as 0.  k < max_frames. */
-uint32_t et_store_read(const EtLoopStore *s,
-		       EtVersion          v,
-		       uint32_t           k,
-		       const float      **left,
-		       const float      **right);
+uint32_t et_store_read(const EtLoopStore *s, EtVersion v, uint32_t k,
+		       const float **left, const float **right);
 
 /* Makes frames [k, k + n) of v writable, 0 < n <= want, within k's chunk:
  * *dst_* is where they go, *src_* what they hold now (the same place, or
  * the shared chunk being copied).  The caller must then write every one
  * of the n frames.  Returns 0 if the pool has no free chunk (or
  * k >= max_frames): nothing was changed. */
-uint32_t et_store_write(EtLoopStore  *s,
-			EtVersion     v,
-			uint32_t      k,
-			uint32_t      want,
-			const float **src_l,
-			const float **src_r,
-			float       **dst_l,
-			float       **dst_r);
+uint32_t et_store_write(EtLoopStore *s, EtVersion v, uint32_t k, uint32_t want,
+			const float **src_l, const float **src_r,
+			float **dst_l, float **dst_r);
 
 /* Finishes a copy left half-done by et_store_write() (the rest of the
  * chunk it was writing), so that v is complete: call when a pass ends. */
@@ -144,10 +134,8 @@ uint32_t et_store_room(const EtLoopStore *s, EtVersion v, uint32_t k);
 void et_store_set_reclaim(EtLoopStore *s, bool (*reclaim)(void *), void *ctx);
 /* Reclaims until et_store_room(s, v, k) is at least want, or nothing is
  * left to reclaim. */
-void et_store_make_room(EtLoopStore *s,
-			EtVersion    v,
-			uint32_t     k,
-			uint32_t     want);
+void et_store_make_room(EtLoopStore *s, EtVersion v, uint32_t k,
+			uint32_t want);
 
 /* Free chunks left in the pool, and chunks in it (free or not). */
 uint32_t et_store_free_chunks(const EtLoopStore *s);

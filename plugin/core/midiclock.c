@@ -23,11 +23,8 @@ et_midiclock_begin_block(EtMidiClock *mc)
 }
 
 static void
-send(EtMidiClock   *mc,
-     const EtSink  *sink,
-     uint32_t       frame,
-     const uint8_t *msg,
-     uint32_t       size)
+send(EtMidiClock *mc, const EtSink *sink, uint32_t frame, const uint8_t *msg,
+     uint32_t size)
 {
 	if (!sink->emit(sink->ctx, frame, ET_SINK_THRU, msg, size)) {
 		++mc->dropped;
@@ -41,10 +38,8 @@ send_byte(EtMidiClock *mc, const EtSink *sink, uint32_t frame, uint8_t status)
 }
 
 static void
-send_song_position(EtMidiClock  *mc,
-		   const EtSink *sink,
-		   uint32_t      frame,
-		   int64_t       sixteenth)
+send_song_position(EtMidiClock *mc, const EtSink *sink, uint32_t frame,
+		   int64_t sixteenth)
 {
 	const int64_t v      = sixteenth < 0         ? 0
 			       : sixteenth > SPP_MAX ? SPP_MAX
@@ -119,11 +114,8 @@ sixteenth_from(double ticks, double per_frame)
 
 /* Start or Continue at `frame`, the song being at `ticks` there. */
 static void
-start_at(EtMidiClock  *mc,
-	 const EtSink *sink,
-	 uint32_t      frame,
-	 double        ticks,
-	 double        per_frame)
+start_at(EtMidiClock *mc, const EtSink *sink, uint32_t frame, double ticks,
+	 double per_frame)
 {
 	if (first_tick_from(ticks, per_frame) <= 0) {
 		send_byte(mc, sink, frame, ET_MIDI_START);
@@ -147,10 +139,8 @@ continues(const EtMidiClock *mc, int64_t tf)
 }
 
 void
-et_midiclock_advance(EtMidiClock   *mc,
-		     const EtClock *clock,
-		     uint32_t       to,
-		     const EtSink  *sink)
+et_midiclock_advance(EtMidiClock *mc, const EtClock *clock, uint32_t to,
+		     const EtSink *sink)
 {
 	const uint32_t from = mc->done;
 	if (to <= from) {

@@ -65,15 +65,12 @@ void et_midiclock_begin_block(EtMidiClock *mc);
 
 /* clock_out as read at the start of the block.  Turning it off while
  * running sends Stop at frame 0. */
-void et_midiclock_set_enabled(EtMidiClock  *mc,
-			      bool          enabled,
+void et_midiclock_set_enabled(EtMidiClock *mc, bool enabled,
 			      const EtSink *sink);
 
 /* Sends what falls in block frames [done, to), by the clock as it is now. */
-void et_midiclock_advance(EtMidiClock   *mc,
-			  const EtClock *clock,
-			  uint32_t       to,
-			  const EtSink  *sink);
+void et_midiclock_advance(EtMidiClock *mc, const EtClock *clock, uint32_t to,
+			  const EtSink *sink);
 
 /* True for the real-time messages that clock out replaces: incoming ones
  * are dropped while it is enabled, never doubled. */

@@ -89,10 +89,8 @@ publish_empty(EtOverview *ov)
 }
 
 bool
-et_overview_update(EtOverview       *ov,
-		   const EtLoopView *view,
-		   bool              changing,
-		   uint32_t          budget)
+et_overview_update(EtOverview *ov, const EtLoopView *view, bool changing,
+		   uint32_t budget)
 {
 	if (!view || view->length == 0 || !view->store) {
 		return publish_empty(ov);

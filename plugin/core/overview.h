@@ -42,10 +42,8 @@ void et_overview_init(EtOverview *ov);
  * take still recording); `changing` is true while its samples are being
  * written (overdub).  Returns true when it published new peaks (or, with
  * no loop, an empty overview) in this call. */
-bool et_overview_update(EtOverview       *ov,
-			const EtLoopView *view,
-			bool              changing,
-			uint32_t          budget);
+bool et_overview_update(EtOverview *ov, const EtLoopView *view, bool changing,
+			uint32_t budget);
 
 /* Forgets what was scanned: the next update starts a new scan from
  * frame 0 and publishes its result (an empty overview too), even if it is

@@ -59,10 +59,8 @@ reclaim_oldest_step(void *ctx)
 }
 
 EtRecorders *
-et_recorders_new(double   sample_rate,
-		 uint32_t capacity_frames,
-		 uint32_t first_frames,
-		 uint32_t limit_frames)
+et_recorders_new(double sample_rate, uint32_t capacity_frames,
+		 uint32_t first_frames, uint32_t limit_frames)
 {
 	EtRecorders *r = calloc(1, sizeof *r);
 	if (!r)
@@ -240,14 +238,9 @@ finishing(const EtRecorders *r)
 }
 
 static void
-render(EtRecorders   *r,
-       const EtClock *clk,
-       uint32_t       block_offset,
-       const float   *in_l,
-       const float   *in_r,
-       float         *out_l,
-       float         *out_r,
-       uint32_t       n)
+render(EtRecorders *r, const EtClock *clk, uint32_t block_offset,
+       const float *in_l, const float *in_r, float *out_l, float *out_r,
+       uint32_t n)
 {
 	const int p = r->armed >= 0 ? finishing(r) : -1;
 	hold(r, p >= 0 ? r->armed : -1);
@@ -290,14 +283,9 @@ render(EtRecorders   *r,
 }
 
 void
-et_recorders_process(EtRecorders   *r,
-		     const EtClock *clk,
-		     const float   *in_l,
-		     const float   *in_r,
-		     float         *out_l,
-		     float         *out_r,
-		     uint32_t       block_offset,
-		     uint32_t       n)
+et_recorders_process(EtRecorders *r, const EtClock *clk, const float *in_l,
+		     const float *in_r, float *out_l, float *out_r,
+		     uint32_t block_offset, uint32_t n)
 {
 	in_l += block_offset;
 	in_r += block_offset;

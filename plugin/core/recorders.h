@@ -54,10 +54,8 @@ typedef struct EtRecorders EtRecorders;
 /* Eight loops of up to capacity_frames each, sharing a pool that starts
  * with first_frames and grows to limit_frames (loopstore.h).  NULL on
  * allocation failure or bad sizes.  Not real-time. */
-EtRecorders *et_recorders_new(double   sample_rate,
-			      uint32_t capacity_frames,
-			      uint32_t first_frames,
-			      uint32_t limit_frames);
+EtRecorders *et_recorders_new(double sample_rate, uint32_t capacity_frames,
+			      uint32_t first_frames, uint32_t limit_frames);
 void         et_recorders_free(EtRecorders *r);
 
 /* At the start of a block and wherever a control note changes something;
@@ -74,14 +72,9 @@ void et_recorders_trigger_redo(EtRecorders *r);
 
 /* Renders frames [block_offset, block_offset + n) of the block into out,
  * as et_looper_process() does; in and out may be the same buffers. */
-void et_recorders_process(EtRecorders   *r,
-			  const EtClock *clk,
-			  const float   *in_l,
-			  const float   *in_r,
-			  float         *out_l,
-			  float         *out_r,
-			  uint32_t       block_offset,
-			  uint32_t       n);
+void et_recorders_process(EtRecorders *r, const EtClock *clk,
+			  const float *in_l, const float *in_r, float *out_l,
+			  float *out_r, uint32_t block_offset, uint32_t n);
 
 /* Track t's looper (0..7), for its state, views, saves and loads. */
 EtLooper       *et_recorders_loop(EtRecorders *r, unsigned track);

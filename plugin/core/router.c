@@ -95,14 +95,8 @@ et_router_strerror(EtRouterStatus status)
 /* ---------------------------------------------------------------- output */
 
 static bool
-send3(EtRouter     *router,
-      const EtSink *sink,
-      uint32_t      frame,
-      int           track,
-      uint8_t       b0,
-      uint8_t       b1,
-      uint8_t       b2,
-      uint32_t      size)
+send3(EtRouter *router, const EtSink *sink, uint32_t frame, int track,
+      uint8_t b0, uint8_t b1, uint8_t b2, uint32_t size)
 {
 	const uint8_t msg[3] = { b0, b1, b2 };
 	if (sink->emit(sink->ctx, frame, track, msg, size)) {
@@ -128,12 +122,8 @@ holder_slot(int8_t holder)
  * given; when the output is full the note stays held, marked pending, and
  * et_router_flush() sends it later. */
 static void
-end_note(EtRouter     *router,
-	 const EtSink *sink,
-	 uint32_t      frame,
-	 EtHeldNote   *note,
-	 uint8_t       type,
-	 uint8_t       velocity)
+end_note(EtRouter *router, const EtSink *sink, uint32_t frame,
+	 EtHeldNote *note, uint8_t type, uint8_t velocity)
 {
 	if (!note->holder || note->off_pending) {
 		return;
@@ -152,11 +142,8 @@ end_note(EtRouter     *router,
 /* Ends every held note that matches: a track's or thru slot, and/or an
  * input channel (-1 = any). */
 static void
-end_notes(EtRouter     *router,
-	  const EtSink *sink,
-	  uint32_t      frame,
-	  int           slot,
-	  int           in_channel)
+end_notes(EtRouter *router, const EtSink *sink, uint32_t frame, int slot,
+	  int in_channel)
 {
 	for (unsigned ch = 0; ch < 16; ++ch) {
 		if (in_channel >= 0 && (unsigned)in_channel != ch) {
@@ -184,14 +171,9 @@ slot_track(unsigned slot)
  * `held`) to output channel `out_ch` of `slot`, and forgets it; when the
  * output is full it stays held, marked pending, for et_router_flush(). */
 static void
-release_one(EtRouter      *router,
-	    const EtSink  *sink,
-	    uint32_t       frame,
-	    EtHeldControl *held,
-	    unsigned       k,
-	    unsigned       slot,
-	    unsigned       out_ch,
-	    uint8_t        value)
+release_one(EtRouter *router, const EtSink *sink, uint32_t frame,
+	    EtHeldControl *held, unsigned k, unsigned slot, unsigned out_ch,
+	    uint8_t value)
 {
 	const uint16_t bit = (uint16_t)(1u << out_ch);
 	if (send3(router, sink, frame, slot_track(slot),
@@ -209,13 +191,8 @@ release_one(EtRouter      *router,
  * input channel `in_ch` reached on `slot` (-1 = every track and thru).
  * Returns the output channels it sent a release to, as a mask. */
 static uint16_t
-release_held(EtRouter     *router,
-	     const EtSink *sink,
-	     uint32_t      frame,
-	     unsigned      in_ch,
-	     unsigned      k,
-	     int           slot,
-	     uint8_t       value)
+release_held(EtRouter *router, const EtSink *sink, uint32_t frame,
+	     unsigned in_ch, unsigned k, int slot, uint8_t value)
 {
 	EtHeldControl *held = &router->held_cc[in_ch][k];
 	uint16_t       sent = 0;
@@ -238,11 +215,8 @@ release_held(EtRouter     *router,
 /* Releases (with 0) every held controller that matches: a track's or thru
  * slot (-1 = any), and an input channel (-1 = any). */
 static void
-release_all_held(EtRouter     *router,
-		 const EtSink *sink,
-		 uint32_t      frame,
-		 int           slot,
-		 int           in_channel)
+release_all_held(EtRouter *router, const EtSink *sink, uint32_t frame,
+		 int slot, int in_channel)
 {
 	for (unsigned ch = 0; ch < 16; ++ch) {
 		if (in_channel >= 0 && (unsigned)in_channel != ch) {
@@ -306,9 +280,8 @@ et_router_all_off(EtRouter *router, uint32_t frame, const EtSink *sink)
 }
 
 void
-et_router_tell_releases(const EtRouter *router,
-			uint32_t        frame,
-			const EtSink   *sink)
+et_router_tell_releases(const EtRouter *router, uint32_t frame,
+			const EtSink *sink)
 {
 	for (unsigned ch = 0; ch < 16; ++ch) {
 		for (unsigned n = 0; n < 128; ++n) {
@@ -377,11 +350,8 @@ et_router_held_controls(const EtRouter *router, unsigned slot)
 /* -------------------------------------------------------------- controls */
 
 static void
-send_program(EtRouter               *router,
-	     const EtSink           *sink,
-	     uint32_t                frame,
-	     const EtRouterControls *controls,
-	     unsigned                track)
+send_program(EtRouter *router, const EtSink *sink, uint32_t frame,
+	     const EtRouterControls *controls, unsigned track)
 {
 	const EtTrackControls *tc = &controls->track[track];
 	if (tc->program && !tc->mute) {
@@ -392,10 +362,8 @@ send_program(EtRouter               *router,
 }
 
 void
-et_router_set_controls(EtRouter               *router,
-		       const EtRouterControls *controls,
-		       uint32_t                frame,
-		       const EtSink           *sink)
+et_router_set_controls(EtRouter *router, const EtRouterControls *controls,
+		       uint32_t frame, const EtSink *sink)
 {
 	EtRouterControls old;
 	if (router->started) {
@@ -497,11 +465,8 @@ taking_track(const EtRouterControls *controls, unsigned ch)
 }
 
 static void
-note_on(EtRouter      *router,
-	const EtSink  *sink,
-	uint32_t       frame,
-	const uint8_t *msg,
-	int            track)
+note_on(EtRouter *router, const EtSink *sink, uint32_t frame,
+	const uint8_t *msg, int track)
 {
 	const unsigned          ch       = msg[0] & 0x0F;
 	EtHeldNote             *held     = &router->held[ch][msg[1]];
@@ -547,9 +512,7 @@ note_on(EtRouter      *router,
 }
 
 static void
-note_off(EtRouter      *router,
-	 const EtSink  *sink,
-	 uint32_t       frame,
+note_off(EtRouter *router, const EtSink *sink, uint32_t frame,
 	 const uint8_t *msg)
 {
 	/* Goes where its note-on went; a note-off for a note nobody holds (a
@@ -559,11 +522,8 @@ note_off(EtRouter      *router,
 }
 
 static void
-control_change(EtRouter      *router,
-	       const EtSink  *sink,
-	       uint32_t       frame,
-	       const uint8_t *msg,
-	       int            track)
+control_change(EtRouter *router, const EtSink *sink, uint32_t frame,
+	       const uint8_t *msg, int track)
 {
 	const unsigned          ch       = msg[0] & 0x0F;
 	const uint8_t           cc       = msg[1];
@@ -613,12 +573,8 @@ control_change(EtRouter      *router,
 }
 
 static void
-forward(EtRouter      *router,
-	const EtSink  *sink,
-	uint32_t       frame,
-	const uint8_t *msg,
-	uint32_t       size,
-	int            track)
+forward(EtRouter *router, const EtSink *sink, uint32_t frame,
+	const uint8_t *msg, uint32_t size, int track)
 {
 	const EtRouterControls *controls = &router->controls;
 	if (track < 0) {
@@ -648,11 +604,8 @@ forward(EtRouter      *router,
 }
 
 static void
-poly_pressure(EtRouter      *router,
-	      const EtSink  *sink,
-	      uint32_t       frame,
-	      const uint8_t *msg,
-	      int            track)
+poly_pressure(EtRouter *router, const EtSink *sink, uint32_t frame,
+	      const uint8_t *msg, int track)
 {
 	/* Pressure on a sounding key goes where that key's note went. */
 	const EtHeldNote *held = &router->held[msg[0] & 0x0F][msg[1]];
@@ -667,11 +620,8 @@ poly_pressure(EtRouter      *router,
 }
 
 EtRouterStatus
-et_router_process(EtRouter      *router,
-		  uint32_t       frame,
-		  const uint8_t *msg,
-		  uint32_t       size,
-		  const EtSink  *sink)
+et_router_process(EtRouter *router, uint32_t frame, const uint8_t *msg,
+		  uint32_t size, const EtSink *sink)
 {
 	const EtRouterStatus status = validate(msg, size);
 	if (status != ET_ROUTER_OK) {
@@ -706,11 +656,8 @@ et_router_process(EtRouter      *router,
 }
 
 void
-et_router_release(EtRouter      *router,
-		  uint32_t       frame,
-		  const uint8_t *msg,
-		  uint32_t       size,
-		  const EtSink  *sink)
+et_router_release(EtRouter *router, uint32_t frame, const uint8_t *msg,
+		  uint32_t size, const EtSink *sink)
 {
 	if (validate(msg, size) != ET_ROUTER_OK || msg[0] >= ET_MIDI_SYSEX) {
 		return;

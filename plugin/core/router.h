@@ -118,18 +118,14 @@ void et_router_init(EtRouter *router);
 /* Applies new control values at `frame`, emitting what the change calls
  * for: note-offs of a track being muted, program changes.  The first call
  * compares against the defaults, and sends the active track's program. */
-void et_router_set_controls(EtRouter               *router,
-			    const EtRouterControls *controls,
-			    uint32_t                frame,
-			    const EtSink           *sink);
+void et_router_set_controls(EtRouter *router, const EtRouterControls *controls,
+			    uint32_t frame, const EtSink *sink);
 
 /* Routes one MIDI message received at `frame`.  Malformed input is
  * dropped, counted in status_count, and reported as the return value. */
-EtRouterStatus et_router_process(EtRouter      *router,
-				 uint32_t       frame,
-				 const uint8_t *msg,
-				 uint32_t       size,
-				 const EtSink  *sink);
+EtRouterStatus et_router_process(EtRouter *router, uint32_t frame,
+				 const uint8_t *msg, uint32_t size,
+				 const EtSink *sink);
 
 /* Ends what a message would end, without routing the message itself: the
  * held note of a note-off, the held controller (64, 66, 67, 69) that came
@@ -137,11 +133,8 @@ EtRouterStatus et_router_process(EtRouter      *router,
  * from its channel for CC 120/123.  For the
  * control channel: it consumes its messages, yet a note that began on that
  * channel before it became the control channel must still end. */
-void et_router_release(EtRouter      *router,
-		       uint32_t       frame,
-		       const uint8_t *msg,
-		       uint32_t       size,
-		       const EtSink  *sink);
+void et_router_release(EtRouter *router, uint32_t frame, const uint8_t *msg,
+		       uint32_t size, const EtSink *sink);
 
 /* Retries the note-offs and releases that a full output refused earlier. */
 void et_router_flush(EtRouter *router, uint32_t frame, const EtSink *sink);
@@ -149,8 +142,7 @@ void et_router_flush(EtRouter *router, uint32_t frame, const EtSink *sink);
 /* Ends every sounding note and releases every held controller, on every
  * track and Thru (used by tests and by hosts' panic); returns the number
  * of note-offs sent. */
-unsigned et_router_all_off(EtRouter     *router,
-			   uint32_t      frame,
+unsigned et_router_all_off(EtRouter *router, uint32_t frame,
 			   const EtSink *sink);
 
 /* Tells `sink`, at `frame`, the note-off of every note and the release (0)
@@ -158,9 +150,8 @@ unsigned et_router_all_off(EtRouter     *router,
  * channel and controller, each with its track, without
  * forgetting them: for an output that stops carrying the tracks (the
  * track outputs switched off) while the merged output goes on. */
-void et_router_tell_releases(const EtRouter *router,
-			     uint32_t        frame,
-			     const EtSink   *sink);
+void et_router_tell_releases(const EtRouter *router, uint32_t frame,
+			     const EtSink *sink);
 
 /* Number of notes currently sounding on a track (0..7) or thru (8). */
 unsigned et_router_sounding(const EtRouter *router, unsigned slot);

@@ -12,11 +12,8 @@
 
 /* Writes one complete MIDI message at `frame`; track is 0..7, or
  * ET_SINK_THRU.  Returns false when the output is full. */
-typedef bool (*EtEmitFn)(void          *ctx,
-			 uint32_t       frame,
-			 int            track,
-			 const uint8_t *msg,
-			 uint32_t       size);
+typedef bool (*EtEmitFn)(void *ctx, uint32_t frame, int track,
+			 const uint8_t *msg, uint32_t size);
 
 typedef struct {
 	EtEmitFn emit;

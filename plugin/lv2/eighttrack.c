@@ -29,11 +29,8 @@
  * an event on one output only would break the note-off guarantee on the
  * other). */
 static bool
-emit_midi(void          *ctx,
-	  uint32_t       frame,
-	  int            track,
-	  const uint8_t *msg,
-	  uint32_t       size)
+emit_midi(void *ctx, uint32_t frame, int track, const uint8_t *msg,
+	  uint32_t size)
 {
 	Eighttrack *self = (Eighttrack *)ctx;
 	EtSeqOut   *solo = self->engine.track_outs && track >= 0 &&
@@ -55,11 +52,8 @@ emit_midi(void          *ctx,
 
 /* What et_router_tell_releases() says goes to the track outputs alone. */
 static bool
-emit_to_track_out(void          *ctx,
-		  uint32_t       frame,
-		  int            track,
-		  const uint8_t *msg,
-		  uint32_t       size)
+emit_to_track_out(void *ctx, uint32_t frame, int track, const uint8_t *msg,
+		  uint32_t size)
 {
 	Eighttrack *self = (Eighttrack *)ctx;
 	EtSeqOut   *out  = &self->track_out[track];
@@ -71,10 +65,8 @@ emit_to_track_out(void          *ctx,
 }
 
 static LV2_Handle
-instantiate(const LV2_Descriptor     *descriptor,
-	    double                    rate,
-	    const char               *bundle_path,
-	    const LV2_Feature *const *features)
+instantiate(const LV2_Descriptor *descriptor, double rate,
+	    const char *bundle_path, const LV2_Feature *const *features)
 {
 	(void)descriptor;
 	(void)bundle_path;
@@ -305,9 +297,8 @@ to_int64(double value, double limit)
 /* Decodes a time:Position (Ardour and jalv send atom:Object, Carla
  * atom:Blank); fields that are missing or not numbers are left out. */
 static bool
-read_position(const Eighttrack      *self,
-	      const LV2_Atom_Object *obj,
-	      EtPosition            *pos)
+read_position(const Eighttrack *self, const LV2_Atom_Object *obj,
+	      EtPosition *pos)
 {
 	const EtUris *u = &self->uris;
 	if (obj->body.otype != u->time_Position) {
@@ -516,11 +507,8 @@ report_text(uint32_t report)
 }
 
 static LV2_Worker_Status
-work(LV2_Handle                  instance,
-     LV2_Worker_Respond_Function respond,
-     LV2_Worker_Respond_Handle   handle,
-     uint32_t                    size,
-     const void                 *data)
+work(LV2_Handle instance, LV2_Worker_Respond_Function respond,
+     LV2_Worker_Respond_Handle handle, uint32_t size, const void *data)
 {
 	Eighttrack *self = (Eighttrack *)instance;
 	if (size != sizeof(EtWorkMessage)) {

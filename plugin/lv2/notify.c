@@ -98,10 +98,8 @@ meter_peak(const float *x, uint32_t n, float peak)
 }
 
 void
-et_notify_input(EtNotify    *n,
-		const float *in_l,
-		const float *in_r,
-		uint32_t     nframes)
+et_notify_input(EtNotify *n, const float *in_l, const float *in_r,
+		uint32_t nframes)
 {
 	if (n->listen_left == 0) {
 		return; /* nobody to show it to */
@@ -146,12 +144,8 @@ send_activity(EtNotify *n, EtSeqOut *out, uint32_t sounding)
 /* An object of type `otype` with one property: `key`, a vector of
  * `count` floats. */
 static bool
-send_floats(EtNotify    *n,
-	    EtSeqOut    *out,
-	    LV2_URID     otype,
-	    LV2_URID     key,
-	    const float *values,
-	    uint32_t     count)
+send_floats(EtNotify *n, EtSeqOut *out, LV2_URID otype, LV2_URID key,
+	    const float *values, uint32_t count)
 {
 	_Alignas(8) uint8_t  buf[MESSAGE_CAPACITY];
 	LV2_Atom_Forge_Frame frame;
@@ -302,12 +296,8 @@ send_overviews(EtNotify *n, EtSeqOut *out)
 
 /* Loop t's view for the scan, and its scan budget for this block. */
 static const EtLoopView *
-view_of(const EtRecorders *loops,
-	unsigned           t,
-	uint32_t           nframes,
-	EtLoopView        *view,
-	bool              *changing,
-	uint32_t          *budget)
+view_of(const EtRecorders *loops, unsigned t, uint32_t nframes,
+	EtLoopView *view, bool *changing, uint32_t *budget)
 {
 	const EtLooper *looper = et_recorders_loop_const(loops, t);
 	const bool      has    = et_looper_view(looper, view);
@@ -393,11 +383,8 @@ send_periodic(EtNotify *n, EtSeqOut *out, const EtRecorders *loops)
 }
 
 void
-et_notify_run(EtNotify          *n,
-	      EtSeqOut          *out,
-	      const EtRecorders *loops,
-	      const EtRouter    *router,
-	      uint32_t           nframes)
+et_notify_run(EtNotify *n, EtSeqOut *out, const EtRecorders *loops,
+	      const EtRouter *router, uint32_t nframes)
 {
 	const bool listening = n->listen_left > 0;
 	count_down(&n->listen_left, nframes);

@@ -106,10 +106,8 @@ typedef struct {
 
 /* uris: the instance's (mapped once, kept as long as n); map: for the
  * forge. */
-void et_notify_init(EtNotify     *n,
-		    const EtUris *uris,
-		    LV2_URID_Map *map,
-		    double        rate);
+void et_notify_init(EtNotify *n, const EtUris *uris, LV2_URID_Map *map,
+		    double rate);
 
 /* True if obj is the UI's msg:Request (a full answer is scheduled) or
  * msg:Alive (the UI still listens; after a silence it also gets a full,
@@ -119,15 +117,10 @@ bool et_notify_take_request(EtNotify *n, const LV2_Atom_Object *obj);
 /* The block's input, before anything writes the output (which may be the
  * same buffers): its peaks go into the meter, while a UI listens.  Either
  * may be NULL (unconnected). */
-void et_notify_input(EtNotify    *n,
-		     const float *in_l,
-		     const float *in_r,
-		     uint32_t     nframes);
+void et_notify_input(EtNotify *n, const float *in_l, const float *in_r,
+		     uint32_t nframes);
 
-void et_notify_run(EtNotify          *n,
-		   EtSeqOut          *out,
-		   const EtRecorders *loops,
-		   const EtRouter    *router,
-		   uint32_t           nframes);
+void et_notify_run(EtNotify *n, EtSeqOut *out, const EtRecorders *loops,
+		   const EtRouter *router, uint32_t nframes);
 
 #endif

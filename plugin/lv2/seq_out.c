@@ -54,11 +54,8 @@ et_seq_out_fits(const EtSeqOut *out, uint32_t size)
 }
 
 void
-et_seq_out_write(EtSeqOut   *out,
-		 uint32_t    frame,
-		 LV2_URID    type,
-		 const void *body,
-		 uint32_t    size)
+et_seq_out_write(EtSeqOut *out, uint32_t frame, LV2_URID type,
+		 const void *body, uint32_t size)
 {
 	uint8_t *const       at   = out->buf + out->offset;
 	const LV2_Atom_Event head = { .time = { .frames = frame },

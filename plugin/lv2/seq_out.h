@@ -36,11 +36,8 @@ void et_seq_out_begin(EtSeqOut *out, void *port);
 bool et_seq_out_fits(const EtSeqOut *out, uint32_t size);
 
 /* Writes an event; the caller checked et_seq_out_fits(). */
-void et_seq_out_write(EtSeqOut   *out,
-		      uint32_t    frame,
-		      LV2_URID    type,
-		      const void *body,
-		      uint32_t    size);
+void et_seq_out_write(EtSeqOut *out, uint32_t frame, LV2_URID type,
+		      const void *body, uint32_t size);
 
 /* Finishes the sequence: its atom size counts the events written (once a
  * block rather than at every event; the buffer may be only 4-byte

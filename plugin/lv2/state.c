@@ -35,9 +35,8 @@ typedef struct {
 } StateFeatures;
 
 static void
-get_features(const Eighttrack         *self,
-	     const LV2_Feature *const *features,
-	     StateFeatures            *out)
+get_features(const Eighttrack *self, const LV2_Feature *const *features,
+	     StateFeatures *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->logger      = self->logger; /* from instantiate(), if given one */
@@ -65,12 +64,8 @@ free_host_path(const StateFeatures *f, char *path)
 }
 
 static LV2_State_Status
-store_pod(LV2_State_Store_Function store,
-	  LV2_State_Handle         handle,
-	  LV2_URID                 key,
-	  const void              *value,
-	  uint32_t                 size,
-	  LV2_URID                 type)
+store_pod(LV2_State_Store_Function store, LV2_State_Handle handle,
+	  LV2_URID key, const void *value, uint32_t size, LV2_URID type)
 {
 	return store(handle, key, value, size, type,
 		     LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
@@ -84,12 +79,9 @@ read_view(const void *ctx, uint32_t k, const float **left, const float **right)
 
 /* Writes the loop file and stores its path and place in time. */
 static LV2_State_Status
-save_loop(Eighttrack              *self,
-	  LV2_State_Store_Function store,
-	  LV2_State_Handle         handle,
-	  StateFeatures           *sf,
-	  unsigned                 track,
-	  const EtLoopView        *loop)
+save_loop(Eighttrack *self, LV2_State_Store_Function store,
+	  LV2_State_Handle handle, StateFeatures *sf, unsigned track,
+	  const EtLoopView *loop)
 {
 	const EtUris     *u    = &self->uris;
 	const EtLoopKeys *keys = &u->state_loops[track];
@@ -165,10 +157,8 @@ save_loop(Eighttrack              *self,
 }
 
 static LV2_State_Status
-save_state(LV2_Handle                instance,
-	   LV2_State_Store_Function  store,
-	   LV2_State_Handle          handle,
-	   uint32_t                  flags,
+save_state(LV2_Handle instance, LV2_State_Store_Function store,
+	   LV2_State_Handle handle, uint32_t flags,
 	   const LV2_Feature *const *features)
 {
 	(void)flags;
@@ -207,12 +197,8 @@ save_state(LV2_Handle                instance,
  * The value is copied before anything else is retrieved: Carla frees what
  * one call of retrieve returned at the next call (host facts). */
 static bool
-get_pod(LV2_State_Retrieve_Function retrieve,
-	LV2_State_Handle            handle,
-	LV2_URID                    key,
-	LV2_URID                    type,
-	void                       *out,
-	size_t                      size)
+get_pod(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
+	LV2_URID key, LV2_URID type, void *out, size_t size)
 {
 	size_t      got      = 0;
 	uint32_t    got_type = 0;
@@ -227,9 +213,8 @@ get_pod(LV2_State_Retrieve_Function retrieve,
 
 /* True if the state holds a value for `key`, of any type. */
 static bool
-has_value(LV2_State_Retrieve_Function retrieve,
-	  LV2_State_Handle            handle,
-	  LV2_URID                    key)
+has_value(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
+	  LV2_URID key)
 {
 	size_t   size  = 0;
 	uint32_t type  = 0;
@@ -241,10 +226,8 @@ has_value(LV2_State_Retrieve_Function retrieve,
  * NULL.  Carla hands strings back without their NUL, jalv with it; the copy
  * ends at the first NUL or at the value's size, whichever comes first. */
 static char *
-get_string(LV2_State_Retrieve_Function retrieve,
-	   LV2_State_Handle            handle,
-	   LV2_URID                    key,
-	   LV2_URID                    type)
+get_string(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
+	   LV2_URID key, LV2_URID type)
 {
 	size_t      got      = 0;
 	uint32_t    got_type = 0;
@@ -288,13 +271,9 @@ typedef struct {
 /* Reads the saved loop into `looper`; false (and a log line) if it cannot.
  * Each value is copied as it is retrieved (get_pod, get_string). */
 static bool
-load_loop(Eighttrack                 *self,
-	  StateFeatures              *f,
-	  LV2_State_Retrieve_Function retrieve,
-	  LV2_State_Handle            handle,
-	  int32_t                     version,
-	  unsigned                    track,
-	  EtLooper                   *looper)
+load_loop(Eighttrack *self, StateFeatures *f,
+	  LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
+	  int32_t version, unsigned track, EtLooper *looper)
 {
 	const EtUris     *u    = &self->uris;
 	const EtLoopKeys *keys = &u->state_loops[track];
@@ -403,11 +382,9 @@ load_loop(Eighttrack                 *self,
 }
 
 static LV2_State_Status
-restore_state(LV2_Handle                  instance,
-	      LV2_State_Retrieve_Function retrieve,
-	      LV2_State_Handle            handle,
-	      uint32_t                    flags,
-	      const LV2_Feature *const   *features)
+restore_state(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
+	      LV2_State_Handle handle, uint32_t flags,
+	      const LV2_Feature *const *features)
 {
 	(void)flags;
 	Eighttrack   *self = (Eighttrack *)instance;
@@ -472,10 +449,8 @@ unlock(LV2_Handle instance, LV2_State_Status st)
 }
 
 static LV2_State_Status
-save(LV2_Handle                instance,
-     LV2_State_Store_Function  store,
-     LV2_State_Handle          handle,
-     uint32_t                  flags,
+save(LV2_Handle instance, LV2_State_Store_Function store,
+     LV2_State_Handle handle, uint32_t flags,
      const LV2_Feature *const *features)
 {
 	lock(instance);
@@ -484,11 +459,9 @@ save(LV2_Handle                instance,
 }
 
 static LV2_State_Status
-restore(LV2_Handle                  instance,
-	LV2_State_Retrieve_Function retrieve,
-	LV2_State_Handle            handle,
-	uint32_t                    flags,
-	const LV2_Feature *const   *features)
+restore(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
+	LV2_State_Handle handle, uint32_t flags,
+	const LV2_Feature *const *features)
 {
 	lock(instance);
 	return unlock(instance, restore_state(instance, retrieve, handle,

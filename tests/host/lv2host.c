@@ -155,9 +155,8 @@ log_printf(LV2_Log_Handle handle, LV2_URID type, const char *fmt, ...)
 }
 
 static LV2_Worker_Status
-schedule_work(LV2_Worker_Schedule_Handle handle,
-	      uint32_t                   size,
-	      const void                *data)
+schedule_work(LV2_Worker_Schedule_Handle handle, uint32_t size,
+	      const void *data)
 {
 	EthHost *host = (EthHost *)handle;
 	if (host->n_work == MAX_WORK || size > sizeof(host->work[0].data)) {
@@ -389,11 +388,8 @@ in_seq(EthHost *host)
 }
 
 static void
-append_event(EthHost    *host,
-	     int64_t     frame,
-	     uint32_t    type,
-	     const void *body,
-	     uint32_t    size)
+append_event(EthHost *host, int64_t frame, uint32_t type, const void *body,
+	     uint32_t size)
 {
 	LV2_Atom_Sequence *seq = in_seq(host);
 	const uint32_t need = sizeof(LV2_Atom_Event) + lv2_atom_pad_size(size);
@@ -414,11 +410,8 @@ append_event(EthHost    *host,
 }
 
 void
-eth_atom(EthHost    *host,
-	 int64_t     frame,
-	 uint32_t    type,
-	 const void *body,
-	 uint32_t    size)
+eth_atom(EthHost *host, int64_t frame, uint32_t type, const void *body,
+	 uint32_t size)
 {
 	append_event(host, frame, type, body, size);
 }
@@ -438,14 +431,9 @@ eth_midi3(EthHost *host, int64_t frame, uint8_t b0, uint8_t b1, uint8_t b2)
 }
 
 void
-eth_position(EthHost *host,
-	     int64_t  frame,
-	     int64_t  transport_frame,
-	     double   speed,
-	     double   bpm,
-	     double   beats_per_bar,
-	     int64_t  bar,
-	     float    bar_beat)
+eth_position(EthHost *host, int64_t frame, int64_t transport_frame,
+	     double speed, double bpm, double beats_per_bar, int64_t bar,
+	     float bar_beat)
 {
 	uint8_t        buf[512];
 	LV2_Atom_Forge forge = host->forge;
@@ -470,11 +458,8 @@ eth_position(EthHost *host,
 }
 
 void
-eth_position_of(EthHost           *host,
-		int64_t            frame,
-		size_t             n,
-		const char *const *keys,
-		const double      *values)
+eth_position_of(EthHost *host, int64_t frame, size_t n,
+		const char *const *keys, const double *values)
 {
 	uint8_t        buf[1024];
 	LV2_Atom_Forge forge = host->forge;
@@ -516,11 +501,8 @@ reset_input(EthHost *host)
 
 /* Copies the MIDI events of an output sequence into *events. */
 static void
-collect_midi(const EthHost           *host,
-	     const LV2_Atom_Sequence *seq,
-	     EthEvent               **events,
-	     size_t                  *n,
-	     size_t                  *alloc)
+collect_midi(const EthHost *host, const LV2_Atom_Sequence *seq,
+	     EthEvent **events, size_t *n, size_t *alloc)
 {
 	*n = 0;
 	if (seq->atom.size < sizeof(LV2_Atom_Sequence_Body)) {
@@ -659,11 +641,8 @@ port_value(const char *symbol, void *user_data, uint32_t *size, uint32_t *type)
 }
 
 static void
-set_port_value(const char *symbol,
-	       void       *user_data,
-	       const void *value,
-	       uint32_t    size,
-	       uint32_t    type)
+set_port_value(const char *symbol, void *user_data, const void *value,
+	       uint32_t size, uint32_t type)
 {
 	EthHost *host = (EthHost *)user_data;
 	if (type == host->atom_float && size == sizeof(float)) {
@@ -817,12 +796,8 @@ state_find(const EthState *state, const char *key)
 }
 
 void
-eth_state_set(EthState   *state,
-	      const char *key,
-	      const char *type,
-	      uint32_t    flags,
-	      const void *value,
-	      uint32_t    size)
+eth_state_set(EthState *state, const char *key, const char *type,
+	      uint32_t flags, const void *value, uint32_t size)
 {
 	StateEntry *e = state_find(state, key);
 	if (e) {
@@ -851,11 +826,8 @@ eth_state_count(const EthState *state)
 }
 
 const void *
-eth_state_get(const EthState *state,
-	      const char     *key,
-	      uint32_t       *size,
-	      const char    **type,
-	      uint32_t       *flags)
+eth_state_get(const EthState *state, const char *key, uint32_t *size,
+	      const char **type, uint32_t *flags)
 {
 	const StateEntry *e = state_find(state, key);
 	if (size) {
@@ -948,13 +920,9 @@ free_path(LV2_State_Free_Path_Handle handle, char *path)
 
 /* The host's features plus the three path features (NULL-terminated). */
 static void
-state_features(EthHost             *host,
-	       PathContext         *paths,
-	       LV2_State_Make_Path *mk,
-	       LV2_State_Map_Path  *mp,
-	       LV2_State_Free_Path *fp,
-	       LV2_Feature          f[3],
-	       const LV2_Feature   *out[16])
+state_features(EthHost *host, PathContext *paths, LV2_State_Make_Path *mk,
+	       LV2_State_Map_Path *mp, LV2_State_Free_Path *fp,
+	       LV2_Feature f[3], const LV2_Feature *out[16])
 {
 	*mk  = (LV2_State_Make_Path){ paths, make_path };
 	*mp  = (LV2_State_Map_Path){ paths, abstract_path, absolute_path };
@@ -985,12 +953,8 @@ typedef struct {
 } StoreContext;
 
 static LV2_State_Status
-store_value(LV2_State_Handle handle,
-	    uint32_t         key,
-	    const void      *value,
-	    size_t           size,
-	    uint32_t         type,
-	    uint32_t         flags)
+store_value(LV2_State_Handle handle, uint32_t key, const void *value,
+	    size_t size, uint32_t type, uint32_t flags)
 {
 	StoreContext *c        = (StoreContext *)handle;
 	const char   *key_uri  = unmap_uri(c->host, key);
@@ -1010,10 +974,8 @@ eth_state_save(EthHost *host, const char *dir)
 }
 
 EthState *
-eth_state_save_with(EthHost    *host,
-		    const char *dir,
-		    void (*at_make_path)(void *data),
-		    void *data)
+eth_state_save_with(EthHost *host, const char              *dir,
+		    void (*at_make_path)(void *data), void *data)
 {
 	const LV2_State_Interface *iface = state_interface(host);
 	if (!iface || !iface->save) {
@@ -1078,11 +1040,8 @@ wrong_type(const char *type)
 }
 
 static const void *
-retrieve_value(LV2_State_Handle handle,
-	       uint32_t         key,
-	       size_t          *size,
-	       uint32_t        *type,
-	       uint32_t        *flags)
+retrieve_value(LV2_State_Handle handle, uint32_t key, size_t *size,
+	       uint32_t *type, uint32_t *flags)
 {
 	RetrieveContext   *c   = (RetrieveContext *)handle;
 	const EthRetrieve *how = &c->how;

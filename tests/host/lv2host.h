@@ -41,33 +41,19 @@ float    eth_get(const EthHost *host, const char *symbol);
 
 /* Queues an input event for the next eth_run(). */
 void eth_midi(EthHost *host, int64_t frame, const uint8_t *msg, uint32_t size);
-void eth_midi3(EthHost *host,
-	       int64_t  frame,
-	       uint8_t  b0,
-	       uint8_t  b1,
-	       uint8_t  b2);
+void eth_midi3(EthHost *host, int64_t frame, uint8_t b0, uint8_t b1,
+	       uint8_t b2);
 /* A raw atom of any type (for bad-input tests). */
-void eth_atom(EthHost    *host,
-	      int64_t     frame,
-	      uint32_t    type,
-	      const void *body,
-	      uint32_t    size);
+void eth_atom(EthHost *host, int64_t frame, uint32_t type, const void *body,
+	      uint32_t size);
 /* A time:Position object; speed 0 = stopped. */
-void eth_position(EthHost *host,
-		  int64_t  frame,
-		  int64_t  transport_frame,
-		  double   speed,
-		  double   bpm,
-		  double   beats_per_bar,
-		  int64_t  bar,
-		  float    bar_beat);
+void eth_position(EthHost *host, int64_t frame, int64_t transport_frame,
+		  double speed, double bpm, double beats_per_bar, int64_t bar,
+		  float bar_beat);
 /* A time:Position of n fields, each an atom:Double (keys are time: URIs),
  * as a host may send them: NaN, infinities and 1e300 arrive whole. */
-void     eth_position_of(EthHost           *host,
-			 int64_t            frame,
-			 size_t             n,
-			 const char *const *keys,
-			 const double      *values);
+void     eth_position_of(EthHost *host, int64_t frame, size_t n,
+			 const char *const *keys, const double *values);
 uint32_t eth_map(EthHost *host, const char *uri);
 
 /* Whether the plugin instantiates at this sample rate (with urid:map, log
@@ -95,9 +81,8 @@ const EthEvent *eth_out(const EthHost *host, size_t i);
 void eth_set_port_capacity(EthHost *host, const char *symbol, uint32_t bytes);
 /* The MIDI events of another atom output (track1_out ...), last eth_run(). */
 size_t          eth_port_out_count(const EthHost *host, const char *symbol);
-const EthEvent *eth_port_out(const EthHost *host,
-			     const char    *symbol,
-			     size_t         i);
+const EthEvent *eth_port_out(const EthHost *host, const char *symbol,
+			     size_t i);
 
 float      *eth_audio(EthHost *host, const char *symbol); /* block buffer */
 size_t      eth_allocations_in_run(const EthHost *host);
@@ -160,31 +145,21 @@ EthState *eth_state_save(EthHost *host, const char *dir);
 /* The same, and each time the plugin asks for a path (state:makePath),
  * at_make_path(data) is called first, in save()'s thread: a host whose
  * makePath takes its time (test_host_torn holds a save there). */
-EthState *eth_state_save_with(EthHost    *host,
-			      const char *dir,
-			      void (*at_make_path)(void *data),
-			      void *data);
+EthState *eth_state_save_with(EthHost *host, const char              *dir,
+			      void (*at_make_path)(void *data), void *data);
 void      eth_state_free(EthState *state);
 /* Adds or replaces a value, as the store function does. */
-void   eth_state_set(EthState   *state,
-		     const char *key,
-		     const char *type,
-		     uint32_t    flags,
-		     const void *value,
-		     uint32_t    size);
+void   eth_state_set(EthState *state, const char *key, const char *type,
+		     uint32_t flags, const void *value, uint32_t size);
 size_t eth_state_count(const EthState *state);
 /* The stored value of key (NULL if none), its size, type URI and flags. */
-const void *eth_state_get(const EthState *state,
-			  const char     *key,
-			  uint32_t       *size,
-			  const char    **type,
-			  uint32_t       *flags);
+const void *eth_state_get(const EthState *state, const char *key,
+			  uint32_t *size, const char **type, uint32_t *flags);
 /* Restores the state into this instance through the plugin's restore(),
  * with a retrieve that behaves as `how` says (NULL: plainly).  Returns
  * restore()'s status (0 = LV2_STATE_SUCCESS).  Control ports are not part
  * of this state. */
-int eth_state_restore(EthHost           *host,
-		      const EthState    *state,
+int eth_state_restore(EthHost *host, const EthState *state,
 		      const EthRetrieve *how);
 /* How many times the last eth_state_restore() called retrieve. */
 unsigned eth_state_retrieve_calls(const EthHost *host);

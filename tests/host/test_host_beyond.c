@@ -29,11 +29,8 @@ typedef struct {
 } Expect;
 
 static void
-assert_event(const EthEvent *e,
-	     uint32_t        frame,
-	     uint8_t         b0,
-	     uint8_t         b1,
-	     uint8_t         b2)
+assert_event(const EthEvent *e, uint32_t frame, uint8_t b0, uint8_t b1,
+	     uint8_t b2)
 {
 	assert_non_null(e);
 	if (e->frame != frame || e->bytes[0] != b0 ||
@@ -403,11 +400,8 @@ ramp_at(int64_t wall)
 }
 
 static float *
-play_ramp(EthHost           *h,
-	  int64_t            frames,
-	  uint32_t           block,
-	  const ControlNote *notes,
-	  size_t             n_notes)
+play_ramp(EthHost *h, int64_t frames, uint32_t block, const ControlNote *notes,
+	  size_t n_notes)
 {
 	float *out  = (float *)calloc((size_t)frames, sizeof(float));
 	size_t next = 0;

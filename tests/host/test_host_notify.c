@@ -313,10 +313,7 @@ reference_peak(const Fixture *f, uint64_t start, uint32_t length, uint32_t b)
 /* Runs blocks until one whole overview of track 1's loop, `length` frames,
  * arrived from its bin 0, in order; returns the number of blocks it took. */
 static unsigned
-collect_overview(Fixture  *f,
-		 uint32_t  length,
-		 float    *bins,
-		 unsigned  max_blocks,
+collect_overview(Fixture *f, uint32_t length, float *bins, unsigned max_blocks,
 		 uint32_t *largest)
 {
 	uint32_t next = 0, serial = 0;

@@ -37,12 +37,8 @@ host_teardown(void **state)
 }
 
 static void
-expect_out(const EthHost *host,
-	   size_t         i,
-	   uint32_t       frame,
-	   uint8_t        b0,
-	   uint8_t        b1,
-	   uint8_t        b2)
+expect_out(const EthHost *host, size_t i, uint32_t frame, uint8_t b0,
+	   uint8_t b1, uint8_t b2)
 {
 	const EthEvent *e = eth_out(host, i);
 	assert_non_null(e);

@@ -184,10 +184,8 @@ file_bytes(const char *path, size_t *size)
 }
 
 static bool
-file_is(const char          *path,
-	const unsigned char *bytes,
-	size_t               size,
-	const char          *what)
+file_is(const char *path, const unsigned char *bytes, size_t size,
+	const char *what)
 {
 	size_t         got_size = 0;
 	unsigned char *got      = file_bytes(path, &got_size);
@@ -545,9 +543,8 @@ now(void)
 /* Restores `state` (whose loop path names a FIFO) into a new instance:
  * within a second, an empty loop that still records, one log line. */
 static bool
-restore_is_quick_and_empty(const EthState *state,
-			   const char     *fifo,
-			   const char     *what)
+restore_is_quick_and_empty(const EthState *state, const char *fifo,
+			   const char *what)
 {
 	EthHost *b = eth_new(RATE);
 	signal(SIGALRM, on_alarm);

@@ -297,11 +297,8 @@ loop_is_empty(Story *st, Session *b, const char *what)
 /* Restores `state` as `how` says into a fresh instance and checks the
  * outcome; true if it is `want`. */
 static bool
-restore_case(Story             *st,
-	     const EthState    *state,
-	     const EthRetrieve *how,
-	     Outcome            want,
-	     const char        *phrase)
+restore_case(Story *st, const EthState *state, const EthRetrieve *how,
+	     Outcome want, const char *phrase)
 {
 	char what[256];
 	describe(what, sizeof(what), how);
@@ -430,10 +427,8 @@ static const char *const no_path = "no usable path for the loop of track 1";
 /* Runs one fault on each key in turn, with each base retrieve; `want`
  * gives the outcome (and log phrase) for a key. */
 static void
-each_key(Story   *st,
-	 unsigned fault,
-	 Outcome (*want)(const char  *key,
-			 unsigned     options,
+each_key(Story *st, unsigned fault,
+	 Outcome (*want)(const char *key, unsigned options,
 			 const char **phrase))
 {
 	unsigned failures = 0;
@@ -548,11 +543,8 @@ each_key_with_bytes_after_its_value(void **state)
 
 /* A copy of the saved state with one value replaced. */
 static EthState *
-saved_with(const Story *st,
-	   const char  *key,
-	   const char  *type,
-	   const void  *value,
-	   uint32_t     size)
+saved_with(const Story *st, const char *key, const char *type,
+	   const void *value, uint32_t size)
 {
 	EthState *copy = eth_state_new(st->dir);
 	for (size_t k = 0; k < N_KEYS; ++k) {

@@ -342,12 +342,8 @@ read_loop(const char *path, uint32_t *frames)
  * exactly, and the seam's cross-fade into the gap before it.  Else why
  * not, into why. */
 static bool
-is_whole_take(const Torn  *t,
-	      unsigned     k,
-	      const float *lr,
-	      uint32_t     frames,
-	      char        *why,
-	      size_t       size)
+is_whole_take(const Torn *t, unsigned k, const float *lr, uint32_t frames,
+	      char *why, size_t size)
 {
 	const uint32_t length = t->takes[k].length;
 	if (frames != length) {
@@ -398,12 +394,8 @@ last_complete(const Torn *t, unsigned planned, uint64_t blocks)
 
 /* Checks one save, made while blocks done0 .. begun1 - 1 may have run. */
 static void
-check_save(Saver          *s,
-	   const EthState *state,
-	   uint64_t        done0,
-	   uint64_t        begun1,
-	   unsigned        planned,
-	   bool            beside_the_other)
+check_save(Saver *s, const EthState *state, uint64_t done0, uint64_t begun1,
+	   unsigned planned, bool beside_the_other)
 {
 	const Torn    *t            = s->t;
 	const unsigned n            = ++s->saves;
@@ -816,11 +808,8 @@ take_is_the_loop(Torn *t, unsigned k, char *problem, size_t size)
 /* Records t->rounds takes, each replacing the last, while the savers save;
  * into problem if the looper does not do as asked. */
 static void
-record_takes(Torn     *t,
-	     uint32_t  seed,
-	     unsigned *waits_missed,
-	     char     *problem,
-	     size_t    size)
+record_takes(Torn *t, uint32_t seed, unsigned *waits_missed, char *problem,
+	     size_t size)
 {
 	EthHost *h     = t->host;
 	uint64_t block = 0;
@@ -921,9 +910,7 @@ print_saver(const Saver *s)
  * each into a folder of its own, and fails if any save was torn or not
  * the last complete loop, or if too few saves were made to tell. */
 static void
-takes_and_saves(bool     rolling,
-		uint32_t seed,
-		unsigned n_savers,
+takes_and_saves(bool rolling, uint32_t seed, unsigned n_savers,
 		unsigned rounds)
 {
 	assert_true(n_savers >= 1 && n_savers <= 2);

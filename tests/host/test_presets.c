@@ -107,11 +107,8 @@ typedef struct {
 } Apply;
 
 static void
-set_value(const char *symbol,
-	  void       *user_data,
-	  const void *value,
-	  uint32_t    size,
-	  uint32_t    type)
+set_value(const char *symbol, void *user_data, const void *value,
+	  uint32_t size, uint32_t type)
 {
 	Apply *a = (Apply *)user_data;
 	if (type != a->atom_float || size != sizeof(float)) {
@@ -316,12 +313,8 @@ check_values(World *w, EthHost *host, const char *name, const Apply *a)
 }
 
 static void
-expect_out(const EthHost *host,
-	   size_t         i,
-	   uint32_t       frame,
-	   uint8_t        b0,
-	   uint8_t        b1,
-	   uint8_t        b2)
+expect_out(const EthHost *host, size_t i, uint32_t frame, uint8_t b0,
+	   uint8_t b1, uint8_t b2)
 {
 	const EthEvent *ev = eth_out(host, i);
 	assert_non_null(ev);

@@ -76,11 +76,8 @@ map_uri(LV2_URID_Map_Handle handle, const char *uri)
 }
 
 static void
-ui_write(LV2UI_Controller controller,
-	 uint32_t         port,
-	 uint32_t         size,
-	 uint32_t         protocol,
-	 const void      *buffer)
+ui_write(LV2UI_Controller controller, uint32_t port, uint32_t size,
+	 uint32_t protocol, const void *buffer)
 {
 	(void)controller;
 	++writes;
@@ -271,10 +268,8 @@ close_leftovers(void **state)
 
 /* A UI in the window `features` names; failing names `what`. */
 static LV2UI_Handle
-open_ui(Rig                      *rig,
-	const LV2_Feature *const *features,
-	LV2UI_Widget             *widget,
-	const char               *what)
+open_ui(Rig *rig, const LV2_Feature *const *features, LV2UI_Widget *widget,
+	const char *what)
 {
 	*widget = NULL;
 	rig->ui =
@@ -437,11 +432,8 @@ test_a_quick_click_on_clear_holds_1_until_a_later_idle(void **state)
 /* Passes `bytes` of `src` to port_event from a heap block of exactly that
  * size, so that valgrind (or ASan) sees a read past it. */
 static void
-notify_exact(const LV2UI_Descriptor *desc,
-	     LV2UI_Handle            ui,
-	     LV2_URID                transfer,
-	     const uint8_t          *src,
-	     uint32_t                bytes)
+notify_exact(const LV2UI_Descriptor *desc, LV2UI_Handle ui, LV2_URID transfer,
+	     const uint8_t *src, uint32_t bytes)
 {
 	uint8_t *heap = (uint8_t *)malloc(bytes ? bytes : 1);
 	memcpy(heap, src, bytes);
@@ -546,11 +538,8 @@ test_a_toggle_above_0_is_on(void **state)
 
 /* An Overview chunk of overview `serial`, bins first..first+63. */
 static void
-send_chunk(const LV2UI_Descriptor *desc,
-	   LV2UI_Handle            ui,
-	   LV2_URID_Map           *map,
-	   uint32_t                serial,
-	   uint32_t                first)
+send_chunk(const LV2UI_Descriptor *desc, LV2UI_Handle ui, LV2_URID_Map *map,
+	   uint32_t serial, uint32_t first)
 {
 	_Alignas(8) uint8_t  msg[1024];
 	LV2_Atom_Forge       forge;
@@ -665,13 +654,9 @@ test_lost_chunks_are_asked_for_again_once_a_second(void **state)
 
 /* A msg:Playheads or msg:Meter with `n` floats, as notify sends them. */
 static void
-send_floats(const LV2UI_Descriptor *desc,
-	    LV2UI_Handle            ui,
-	    LV2_URID_Map           *map,
-	    const char             *otype,
-	    const char             *key,
-	    const float            *values,
-	    uint32_t                n)
+send_floats(const LV2UI_Descriptor *desc, LV2UI_Handle ui, LV2_URID_Map *map,
+	    const char *otype, const char *key, const float *values,
+	    uint32_t n)
 {
 	_Alignas(8) uint8_t  msg[256];
 	LV2_Atom_Forge       forge;
@@ -691,13 +676,8 @@ send_floats(const LV2UI_Descriptor *desc,
 /* A click at (x, y) with `button`, handled in one idle(); what the UI
  * wrote to `port` since is in logged[]. */
 static void
-click_watching(Rig         *rig,
-	       LV2UI_Handle ui,
-	       Window       w,
-	       uint32_t     port,
-	       int          x,
-	       int          y,
-	       unsigned     button)
+click_watching(Rig *rig, LV2UI_Handle ui, Window w, uint32_t port, int x,
+	       int y, unsigned button)
 {
 	watch_port = (int)port;
 	n_logged   = 0;

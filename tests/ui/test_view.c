@@ -560,10 +560,7 @@ msg_uris_mapped(void)
  * `claim` of them in the vector's header (claim == n: well formed), in
  * `buf`; its size in bytes with the atom header. */
 static uint32_t
-forge_overview(uint8_t *buf,
-	       uint32_t cap,
-	       uint32_t serial,
-	       uint32_t first,
+forge_overview(uint8_t *buf, uint32_t cap, uint32_t serial, uint32_t first,
 	       uint32_t n)
 {
 	float peaks[ET_OVERVIEW_BINS + 8];
@@ -820,11 +817,8 @@ live_layer_holds_what_moves(void **state)
 /* A msg:Playheads or msg:Meter object: one property `key`, a vector of
  * `n` floats; its size in bytes with the atom header. */
 static uint32_t
-forge_floats(uint8_t     *buf,
-	     const char  *otype,
-	     const char  *key,
-	     const float *values,
-	     uint32_t     n)
+forge_floats(uint8_t *buf, const char *otype, const char *key,
+	     const float *values, uint32_t n)
 {
 	LV2_Atom_Forge       forge;
 	LV2_Atom_Forge_Frame frame;

@@ -33,11 +33,8 @@ et_capture_clear(EtCapture *c)
 }
 
 static bool
-capture(void          *ctx,
-	uint32_t       frame,
-	int            track,
-	const uint8_t *msg,
-	uint32_t       size)
+capture(void *ctx, uint32_t frame, int track, const uint8_t *msg,
+	uint32_t size)
 {
 	EtCapture *c = (EtCapture *)ctx;
 	if (c->room == 0 || c->n >= c->max || size > ET_CAPTURE_MAX_SIZE) {

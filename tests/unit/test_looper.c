@@ -291,11 +291,8 @@ mod64(int64_t a, int64_t m)
  * frame `first`: the input, except that its last r frames are cross-faded
  * into the r frames of input before `first` (the seam, looper.h). */
 static float
-take_sample(float (*in)(int64_t),
-	    int64_t  first,
-	    uint32_t length,
-	    uint32_t k,
-	    double   rate)
+take_sample(float (*in)(int64_t), int64_t first, uint32_t length, uint32_t k,
+	    double rate)
 {
 	const uint32_t ramp = et_looper_ramp_frames(rate);
 	const uint32_t r    = ramp < length / 4 ? ramp : length / 4;

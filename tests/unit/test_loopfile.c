@@ -105,11 +105,8 @@ make_loop(uint32_t length, float **left, float **right)
 /* Reads path, expects status, and that a failure leaves nothing behind:
  * the outputs start as garbage so a forgotten reset shows. */
 static void
-expect_read_fails(const char      *path,
-		  uint32_t         rate,
-		  uint32_t         expected_length,
-		  uint32_t         capacity,
-		  EtLoopfileStatus expected)
+expect_read_fails(const char *path, uint32_t rate, uint32_t expected_length,
+		  uint32_t capacity, EtLoopfileStatus expected)
 {
 	float    junk   = 1.0f;
 	float   *left   = &junk;
@@ -126,11 +123,8 @@ expect_read_fails(const char      *path,
 /* A file made by libsndfile itself, for the shapes the plugin never
  * writes (mono, three channels, 16-bit, empty). */
 static void
-write_sndfile(const char *path,
-	      int         channels,
-	      int         rate,
-	      int         format,
-	      sf_count_t  frames)
+write_sndfile(const char *path, int channels, int rate, int format,
+	      sf_count_t frames)
 {
 	SF_INFO info    = { 0 };
 	info.samplerate = rate;
@@ -638,12 +632,8 @@ read_whole(const char *path, size_t *size)
 /* Runs et_loopfile_write_why() under a file size limit of `limit` bytes
  * (a full disk, as the test above). */
 static EtLoopfileStatus
-write_with_limit(const char           *path,
-		 const float          *left,
-		 const float          *right,
-		 uint32_t              length,
-		 rlim_t                limit,
-		 EtLoopfileWriteError *why)
+write_with_limit(const char *path, const float *left, const float *right,
+		 uint32_t length, rlim_t limit, EtLoopfileWriteError *why)
 {
 	struct rlimit old;
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);

@@ -54,11 +54,8 @@ frame_of(const EtLoopStore *s, EtVersion v, uint32_t k, int channel)
 
 /* Frames [from, to) of v carry tag t. */
 static void
-assert_tagged(const EtLoopStore *s,
-	      EtVersion          v,
-	      uint32_t           from,
-	      uint32_t           to,
-	      uint32_t           t)
+assert_tagged(const EtLoopStore *s, EtVersion v, uint32_t from, uint32_t to,
+	      uint32_t t)
 {
 	for (uint32_t k = from; k < to; ++k) {
 		if (frame_of(s, v, k, 0) != tagged(t, k, 0) ||

@@ -47,12 +47,8 @@ rolling_at(int64_t frame, double beats, double bpm, double speed)
 
 /* Runs one block of n frames with an optional position at `at`. */
 static void
-block(EtMidiClock      *mc,
-      EtClock          *clock,
-      EtCapture        *cap,
-      uint32_t          n,
-      const EtPosition *pos,
-      uint32_t          at)
+block(EtMidiClock *mc, EtClock *clock, EtCapture *cap, uint32_t n,
+      const EtPosition *pos, uint32_t at)
 {
 	const EtSink sink = et_capture_sink(cap);
 	const size_t mark = cap->n;
@@ -253,10 +249,7 @@ garbage_speeds_keep_the_clock_defined_and_bounded(void **state)
 typedef EtPosition (*PositionFn)(int64_t block, uint32_t n);
 
 static void
-run_with_positions(EtCapture *cap,
-		   double     rate,
-		   int64_t    blocks,
-		   uint32_t   n,
+run_with_positions(EtCapture *cap, double rate, int64_t blocks, uint32_t n,
 		   PositionFn pos_at)
 {
 	EtClock     clock;

@@ -64,12 +64,8 @@ clear(Rig *rig)
 }
 
 static void
-expect_event(const Rig *rig,
-	     unsigned   i,
-	     uint32_t   frame,
-	     uint8_t    b0,
-	     uint8_t    b1,
-	     uint8_t    b2)
+expect_event(const Rig *rig, unsigned i, uint32_t frame, uint8_t b0,
+	     uint8_t b1, uint8_t b2)
 {
 	assert_true(i < rig->out.n);
 	const Out *o = &rig->out.ev[i];

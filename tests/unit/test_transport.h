@@ -12,12 +12,8 @@
 
 /* Every field of a position, as Ardour and Carla send it. */
 static inline EtPosition
-et_test_position(int64_t frame,
-		 double  speed,
-		 double  bpm,
-		 double  beats_per_bar,
-		 int64_t bar,
-		 double  bar_beat)
+et_test_position(int64_t frame, double speed, double bpm, double beats_per_bar,
+		 int64_t bar, double bar_beat)
 {
 	EtPosition p = { .frame         = frame,
 			 .speed         = speed,
@@ -33,11 +29,8 @@ et_test_position(int64_t frame,
 /* The position of a host whose bar 0 starts at transport frame 0, with
  * barBeat rounded to a float as hosts send it. */
 static inline EtPosition
-et_test_position_at(int64_t frame,
-		    bool    rolling,
-		    double  rate,
-		    double  bpm,
-		    double  beats_per_bar)
+et_test_position_at(int64_t frame, bool rolling, double rate, double bpm,
+		    double beats_per_bar)
 {
 	const double beats = (double)frame * bpm / (60.0 * rate);
 	const double bar   = floor(beats / beats_per_bar);
