@@ -253,4 +253,26 @@ enum {
 	STATE_SAVE_OVER_FOLDER  = 3 /* the save must fail, the folder stay */
 };
 
+/* The size a message with this status has when it is well formed. */
+static inline uint32_t
+fuzz_midi_size(uint8_t status, uint8_t code)
+{
+	if (status < 0x80) {
+		return 3;
+	}
+	switch (status & 0xF0) {
+	case 0xC0:
+	case 0xD0: return 2;
+	case 0xF0: break;
+	default: return 3;
+	}
+	switch (status) {
+	case 0xF0: return 2u + code % 8u; /* SysEx, with its 0xF7 */
+	case 0xF1:
+	case 0xF3: return 2;
+	case 0xF2: return 3;
+	default: return 1;
+	}
+}
+
 #endif

@@ -239,28 +239,6 @@ new_block(Rig *rig, uint32_t nframes, uint32_t capacity)
 	check_held(rig);
 }
 
-/* The size a message with this status has when it is well formed. */
-static uint32_t
-natural_size(uint8_t status, uint8_t code)
-{
-	if (status < 0x80) {
-		return 3;
-	}
-	switch (status & 0xF0) {
-	case 0xC0:
-	case 0xD0: return 2;
-	case 0xF0: break;
-	default: return 3;
-	}
-	switch (status) {
-	case 0xF0: return 2u + code % 8u; /* SysEx, with its 0xF7 */
-	case 0xF1:
-	case 0xF3: return 2;
-	case 0xF2: return 3;
-	default: return 1;
-	}
-}
-
 static void
 op_midi(Rig *rig, FuzzInput *in)
 {
@@ -276,7 +254,7 @@ op_midi(Rig *rig, FuzzInput *in)
 	const uint8_t  code   = fuzz_u8(in);
 	const bool     raw    = code >= 0xC0;
 	const uint32_t size =
-	    raw ? (uint32_t)(code & 0x3F) : natural_size(status, code);
+	    raw ? (uint32_t)(code & 0x3F) : fuzz_midi_size(status, code);
 	/* Exactly size bytes, so that ASan sees any read past the message. */
 	uint8_t *msg = (uint8_t *)malloc(size ? size : 1);
 	FUZZ_CHECK(msg != NULL);

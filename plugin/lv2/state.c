@@ -157,15 +157,10 @@ save_loop(Eighttrack *self, LV2_State_Store_Function store,
 }
 
 static LV2_State_Status
-save_state(LV2_Handle instance, LV2_State_Store_Function store,
-	   LV2_State_Handle handle, uint32_t flags,
-	   const LV2_Feature *const *features)
+save_state(Eighttrack *self, StateFeatures *f, LV2_State_Store_Function store,
+	   LV2_State_Handle handle)
 {
-	(void)flags;
-	Eighttrack   *self = (Eighttrack *)instance;
-	const EtUris *u    = &self->uris;
-	StateFeatures f;
-	get_features(self, features, &f);
+	const EtUris *u = &self->uris;
 
 	const int32_t version = ET_STATE_VERSION;
 	store_pod(store, handle, u->state_version, &version, sizeof(version),
@@ -183,7 +178,7 @@ save_state(LV2_Handle instance, LV2_State_Store_Function store,
 			continue; /* no loop (or a first take under way) */
 		}
 		const LV2_State_Status one =
-		    save_loop(self, store, handle, &f, t, &view);
+		    save_loop(self, store, handle, f, t, &view);
 		et_looper_unpin(looper);
 		if (one != LV2_STATE_SUCCESS) {
 			st = one;
@@ -382,15 +377,10 @@ load_loop(Eighttrack *self, StateFeatures *f,
 }
 
 static LV2_State_Status
-restore_state(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
-	      LV2_State_Handle handle, uint32_t flags,
-	      const LV2_Feature *const *features)
+restore_state(Eighttrack *self, StateFeatures *f,
+	      LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle)
 {
-	(void)flags;
-	Eighttrack   *self = (Eighttrack *)instance;
-	const EtUris *u    = &self->uris;
-	StateFeatures f;
-	get_features(self, features, &f);
+	const EtUris *u = &self->uris;
 
 	/* A state with neither our version nor a loop (a preset, a host's
 	 * default state) is not ours: the loop stays as it is.  One with a
@@ -408,7 +398,7 @@ restore_state(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
 	}
 	if (version > ET_STATE_VERSION) {
 		lv2_log_warning(
-		    &f.logger,
+		    &f->logger,
 		    "eighttrack: this session was saved by a "
 		    "newer Eighttrack (state version %d); reading what "
 		    "version %d knows\n",
@@ -417,13 +407,13 @@ restore_state(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
 
 	EtRecorders *loops = et_engine_new_recorders(self->rate);
 	if (!loops) {
-		lv2_log_error(&f.logger,
+		lv2_log_error(&f->logger,
 			      "eighttrack: out of memory restoring the "
 			      "loops; the current loops are kept\n");
 		return LV2_STATE_ERR_UNKNOWN;
 	}
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		load_loop(self, &f, retrieve, handle, version, t,
+		load_loop(self, f, retrieve, handle, version, t,
 			  et_recorders_loop(loops, t));
 	}
 	publish(self, loops);
@@ -434,17 +424,22 @@ restore_state(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
  * thread beside run(), and says nothing against two at once; the loop
  * store pins one version per loop at a time, and a restore frees loops a
  * save may be reading.  Neither is real-time. */
-static void
-lock(LV2_Handle instance)
+/* Takes the state lock and reads the features of this call. */
+static Eighttrack *
+begin(LV2_Handle instance, const LV2_Feature *const *features,
+      StateFeatures *f)
 {
-	pthread_mutex_lock(&((Eighttrack *)instance)->state_lock);
+	Eighttrack *self = (Eighttrack *)instance;
+	pthread_mutex_lock(&self->state_lock);
+	get_features(self, features, f);
+	return self;
 }
 
 /* Lets the lock go and passes on what the locked call returned. */
 static LV2_State_Status
-unlock(LV2_Handle instance, LV2_State_Status st)
+end(Eighttrack *self, LV2_State_Status st)
 {
-	pthread_mutex_unlock(&((Eighttrack *)instance)->state_lock);
+	pthread_mutex_unlock(&self->state_lock);
 	return st;
 }
 
@@ -453,9 +448,10 @@ save(LV2_Handle instance, LV2_State_Store_Function store,
      LV2_State_Handle handle, uint32_t flags,
      const LV2_Feature *const *features)
 {
-	lock(instance);
-	return unlock(instance,
-		      save_state(instance, store, handle, flags, features));
+	(void)flags;
+	StateFeatures f;
+	Eighttrack   *self = begin(instance, features, &f);
+	return end(self, save_state(self, &f, store, handle));
 }
 
 static LV2_State_Status
@@ -463,9 +459,10 @@ restore(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
 	LV2_State_Handle handle, uint32_t flags,
 	const LV2_Feature *const *features)
 {
-	lock(instance);
-	return unlock(instance, restore_state(instance, retrieve, handle,
-					      flags, features));
+	(void)flags;
+	StateFeatures f;
+	Eighttrack   *self = begin(instance, features, &f);
+	return end(self, restore_state(self, &f, retrieve, handle));
 }
 
 const void *
