@@ -275,4 +275,30 @@ fuzz_midi_size(uint8_t status, uint8_t code)
 	}
 }
 
+/* A MIDI message from the input, well formed or not: a status byte and a
+ * code that says its size (>= 0xC0: any 0..63 bytes, raw; else the size a
+ * well-formed message with that status has, data bytes below 0x80, a
+ * SysEx ended by 0xF7).  Malloc'd with exactly *size bytes (at least one),
+ * so that ASan sees any read past the message; the caller frees it. */
+static inline uint8_t *
+fuzz_midi_message(FuzzInput *in, uint32_t *size)
+{
+	const uint8_t status = fuzz_u8(in);
+	const uint8_t code   = fuzz_u8(in);
+	const bool    raw    = code >= 0xC0;
+	*size = raw ? (uint32_t)(code & 0x3F) : fuzz_midi_size(status, code);
+	uint8_t *msg = (uint8_t *)malloc(*size ? *size : 1);
+	FUZZ_CHECK(msg != NULL);
+	if (*size) {
+		msg[0] = status;
+		for (uint32_t i = 1; i < *size; ++i) {
+			const uint8_t b = fuzz_u8(in);
+			msg[i]          = raw ? b : (uint8_t)(b & 0x7F);
+		}
+		if (!raw && status == 0xF0)
+			msg[*size - 1] = 0xF7;
+	}
+	return msg;
+}
+
 #endif

@@ -809,25 +809,9 @@ send_midi(Rig *rig, int64_t at, const uint8_t *msg, uint32_t size)
 static void
 op_midi(Rig *rig, FuzzInput *in)
 {
-	const int64_t  at     = event_frame(rig, in);
-	const uint8_t  status = fuzz_u8(in);
-	const uint8_t  code   = fuzz_u8(in);
-	const bool     raw    = code >= 0xC0;
-	const uint32_t size =
-	    raw ? (uint32_t)(code & 0x3F) : fuzz_midi_size(status, code);
-	/* Exactly size bytes, so that ASan sees any read past the message. */
-	uint8_t *msg = (uint8_t *)malloc(size ? size : 1);
-	FUZZ_CHECK(msg != NULL);
-	if (size) {
-		msg[0] = status;
-		for (uint32_t i = 1; i < size; ++i) {
-			const uint8_t b = fuzz_u8(in);
-			msg[i]          = raw ? b : (uint8_t)(b & 0x7F);
-		}
-		if (!raw && status == 0xF0) {
-			msg[size - 1] = 0xF7;
-		}
-	}
+	const int64_t at = event_frame(rig, in);
+	uint32_t      size;
+	uint8_t      *msg = fuzz_midi_message(in, &size);
 	send_midi(rig, at, size ? msg : msg + 1, size);
 	free(msg);
 }

@@ -250,27 +250,11 @@ op_midi(Rig *rig, FuzzInput *in)
 	}
 	rig->at = t;
 
-	const uint8_t  status = fuzz_u8(in);
-	const uint8_t  code   = fuzz_u8(in);
-	const bool     raw    = code >= 0xC0;
-	const uint32_t size =
-	    raw ? (uint32_t)(code & 0x3F) : fuzz_midi_size(status, code);
-	/* Exactly size bytes, so that ASan sees any read past the message. */
-	uint8_t *msg = (uint8_t *)malloc(size ? size : 1);
-	FUZZ_CHECK(msg != NULL);
-	uint8_t *body = size ? msg : msg + 1;
-	if (size) {
-		msg[0] = status;
-		for (uint32_t i = 1; i < size; ++i) {
-			const uint8_t b = fuzz_u8(in);
-			msg[i]          = raw ? b : (uint8_t)(b & 0x7F);
-		}
-		if (!raw && status == 0xF0) {
-			msg[size - 1] = 0xF7;
-		}
-	}
-	const EtRouterStatus st = et_router_process(
-	    &rig->router, rig->at, size ? msg : body, size, &rig->et_sink);
+	uint32_t             size;
+	uint8_t             *msg  = fuzz_midi_message(in, &size);
+	uint8_t             *body = size ? msg : msg + 1;
+	const EtRouterStatus st   = et_router_process(
+	      &rig->router, rig->at, size ? msg : body, size, &rig->et_sink);
 	FUZZ_CHECK((unsigned)st < ET_ROUTER_STATUS_COUNT &&
 		   st != ET_ROUTER_OUTPUT_FULL);
 	free(msg);
