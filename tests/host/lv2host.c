@@ -187,14 +187,9 @@ eth_new(double rate)
 	return eth_new_with(rate, true, true);
 }
 
-EthHost *
-eth_new_with(double rate, bool with_worker, bool with_log)
+const LilvPlugin *
+eth_load_plugin(LilvWorld *world)
 {
-	EthHost *host = (EthHost *)calloc(1, sizeof(EthHost));
-	pthread_mutex_init(&host->uri_lock, NULL);
-	pthread_mutex_init(&host->log_lock, NULL);
-	host->world = lilv_world_new();
-
 	char *path = realpath(eth_bundle_dir(), NULL);
 	if (!path) {
 		fprintf(stderr, "lv2host: no bundle at %s (run make)\n",
@@ -204,16 +199,26 @@ eth_new_with(double rate, bool with_worker, bool with_log)
 	char uri_path[4096];
 	snprintf(uri_path, sizeof(uri_path), "%s/", path);
 	free(path);
-	LilvNode *bundle = lilv_new_file_uri(host->world, NULL, uri_path);
-	lilv_world_load_specifications(host->world);
-	lilv_world_load_plugin_classes(host->world);
-	lilv_world_load_bundle(host->world, bundle);
+	LilvNode *bundle = lilv_new_file_uri(world, NULL, uri_path);
+	lilv_world_load_specifications(world);
+	lilv_world_load_plugin_classes(world);
+	lilv_world_load_bundle(world, bundle);
 	lilv_node_free(bundle);
-
-	LilvNode *uri = lilv_new_uri(host->world, "urn:eighttrack:plugin");
-	host->plugin  = lilv_plugins_get_by_uri(
-	     lilv_world_get_all_plugins(host->world), uri);
+	LilvNode         *uri = lilv_new_uri(world, "urn:eighttrack:plugin");
+	const LilvPlugin *plugin =
+	    lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), uri);
 	lilv_node_free(uri);
+	return plugin;
+}
+
+EthHost *
+eth_new_with(double rate, bool with_worker, bool with_log)
+{
+	EthHost *host = (EthHost *)calloc(1, sizeof(EthHost));
+	pthread_mutex_init(&host->uri_lock, NULL);
+	pthread_mutex_init(&host->log_lock, NULL);
+	host->world  = lilv_world_new();
+	host->plugin = eth_load_plugin(host->world);
 	if (!host->plugin) {
 		fprintf(stderr, "lv2host: urn:eighttrack:plugin not in %s\n",
 			eth_bundle_dir());

@@ -31,6 +31,12 @@ typedef struct EthHost EthHost;
 /* Where the built bundle is: $ET_BUNDLE_DIR, else bundle/eighttrack.lv2. */
 const char *eth_bundle_dir(void);
 
+/* Loads the built bundle (eth_bundle_dir) into a lilv world and returns
+ * the plugin, NULL if the bundle lacks it (aborts if there is none). */
+struct LilvWorldImpl;  /* LilvWorld (lilv.h) */
+struct LilvPluginImpl; /* LilvPlugin */
+const struct LilvPluginImpl *eth_load_plugin(struct LilvWorldImpl *world);
+
 EthHost *eth_new(double rate);
 EthHost *eth_new_with(double rate, bool with_worker, bool with_log);
 void     eth_free(EthHost *host);

@@ -29,20 +29,8 @@ static int
 load(void **state)
 {
 	(void)state;
-	world = lilv_world_new();
-	lilv_world_load_specifications(world);
-	char *path = realpath(eth_bundle_dir(), NULL);
-	assert_non_null(path);
-	char uri[4096];
-	snprintf(uri, sizeof(uri), "%s/", path);
-	free(path);
-	LilvNode *bundle = lilv_new_file_uri(world, NULL, uri);
-	lilv_world_load_bundle(world, bundle);
-	lilv_node_free(bundle);
-	LilvNode *plugin_uri = lilv_new_uri(world, "urn:eighttrack:plugin");
-	plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world),
-					 plugin_uri);
-	lilv_node_free(plugin_uri);
+	world  = lilv_world_new();
+	plugin = eth_load_plugin(world);
 	return plugin ? 0 : -1;
 }
 

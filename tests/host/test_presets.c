@@ -62,21 +62,7 @@ world_new(void)
 	w->map.handle = &w->uris;
 	w->map.map    = map_uri;
 	w->world      = lilv_world_new();
-
-	char        path[4096];
-	const char *dir = eth_bundle_dir();
-	snprintf(path, sizeof(path), "%s%s", dir,
-		 dir[strlen(dir) - 1] == '/' ? "" : "/");
-	LilvNode *bundle = lilv_new_file_uri(w->world, NULL, path);
-	lilv_world_load_specifications(w->world);
-	lilv_world_load_plugin_classes(w->world);
-	lilv_world_load_bundle(w->world, bundle);
-	lilv_node_free(bundle);
-
-	LilvNode *uri = lilv_new_uri(w->world, "urn:eighttrack:plugin");
-	w->plugin =
-	    lilv_plugins_get_by_uri(lilv_world_get_all_plugins(w->world), uri);
-	lilv_node_free(uri);
+	w->plugin     = eth_load_plugin(w->world);
 	assert_non_null(w->plugin);
 	return w;
 }

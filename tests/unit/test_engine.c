@@ -82,6 +82,14 @@ end(Rig *rig)
 	rig->frame += BLOCK;
 }
 
+/* A block with no event in it. */
+static void
+empty_block(Rig *rig)
+{
+	begin(rig);
+	end(rig);
+}
+
 static void
 note(Rig *rig, uint32_t at, uint8_t channel, uint8_t key)
 {
@@ -140,8 +148,7 @@ test_arm_notes_record_from_frame_to_frame(void **state)
 	Rig *rig = (Rig *)*state;
 	block_with_note(rig, 200, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
 	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_RECORDING);
-	begin(rig);
-	end(rig);
+	empty_block(rig);
 	block_with_note(rig, 56, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
 	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_PLAYING);
 	/* From frame 200 of block 0 to frame 56 of block 2. */
@@ -155,8 +162,7 @@ test_arm_notes_record_from_frame_to_frame(void **state)
 	assert_true(l[0] == (float)(200 + 1) / 65536.0f);
 	/* The arm port never moved: the note's arm stays off in the next
 	 * block too. */
-	begin(rig);
-	end(rig);
+	empty_block(rig);
 	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_PLAYING);
 }
 
@@ -182,18 +188,15 @@ test_the_mute_note_and_the_port_take_turns(void **state)
 	Rig *rig = (Rig *)*state;
 	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
 	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
-	begin(rig);
-	end(rig);
+	empty_block(rig);
 	assert_true(rig->out_l[BLOCK - 1] != 0.0f); /* it plays */
 	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_MUTE);
 	assert_true(rig->out_l[BLOCK - 1] == 0.0f); /* ramped to silence */
 	assert_true(rig->engine.latch.mute);
 	rig->value[ET_PORT_LOOP_MUTE] = 1.0f; /* the port moves: muted */
-	begin(rig);
-	end(rig);
+	empty_block(rig);
 	rig->value[ET_PORT_LOOP_MUTE] = 0.0f; /* and back: it plays */
-	begin(rig);
-	end(rig);
+	empty_block(rig);
 	assert_false(rig->engine.latch.mute);
 	assert_true(rig->out_l[BLOCK - 1] != 0.0f);
 }
@@ -205,22 +208,18 @@ test_a_restored_looper_takes_the_ports_as_baseline(void **state)
 {
 	Rig *rig                     = (Rig *)*state;
 	rig->value[ET_PORT_LOOP_ARM] = 1.0f;
-	begin(rig);
-	end(rig);
+	empty_block(rig);
 	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_RECORDING);
 	EtRecorders *fresh = et_engine_new_recorders(RATE);
 	assert_non_null(fresh);
 	et_recorders_free(et_engine_swap_recorders(&rig->engine, fresh));
-	begin(rig);
-	end(rig);
+	empty_block(rig);
 	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_EMPTY);
 	/* The port's next edge acts. */
 	rig->value[ET_PORT_LOOP_ARM] = 0.0f;
-	begin(rig);
-	end(rig);
+	empty_block(rig);
 	rig->value[ET_PORT_LOOP_ARM] = 1.0f;
-	begin(rig);
-	end(rig);
+	empty_block(rig);
 	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_RECORDING);
 }
 
@@ -337,8 +336,7 @@ take(Rig *rig, unsigned blocks)
 {
 	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
 	for (unsigned b = 1; b < blocks; ++b) {
-		begin(rig);
-		end(rig);
+		empty_block(rig);
 	}
 	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
 }
@@ -379,11 +377,9 @@ test_two_tracks_loop_on_their_own_and_sum(void **state)
 
 	/* Steady: past every ramp. */
 	for (int b = 0; b < 4; ++b) {
-		begin(rig);
-		end(rig);
+		empty_block(rig);
 	}
-	begin(rig);
-	end(rig);
+	empty_block(rig);
 	for (uint32_t i = 0; i < BLOCK; ++i) {
 		const int64_t t = rig->frame - BLOCK + i;
 		const float   want =
@@ -397,8 +393,7 @@ test_two_tracks_loop_on_their_own_and_sum(void **state)
 	/* Track 2's loop at -6 dB. */
 	rig->value[et_track_loop_port(1, ET_TRACK_LOOP_LEVEL)] = -6.0f;
 	for (int b = 0; b < 2; ++b) {
-		begin(rig);
-		end(rig);
+		empty_block(rig);
 	}
 	const float g = powf(10.0f, -6.0f / 20.0f);
 	for (uint32_t i = 0; i < BLOCK; ++i) {
@@ -414,8 +409,7 @@ test_two_tracks_loop_on_their_own_and_sum(void **state)
 	/* Track 2's loop muted: track 1's alone. */
 	rig->value[et_track_loop_port(1, ET_TRACK_LOOP_MUTE)] = 1.0f;
 	for (int b = 0; b < 2; ++b) {
-		begin(rig);
-		end(rig);
+		empty_block(rig);
 	}
 	for (uint32_t i = 0; i < BLOCK; ++i) {
 		const int64_t t = rig->frame - BLOCK + i;
@@ -431,8 +425,7 @@ test_two_tracks_loop_on_their_own_and_sum(void **state)
 	assert_true(track_state(rig, 1) == ET_LOOP_EMPTY);
 	assert_true(track_state(rig, 0) == ET_LOOP_PLAYING);
 	for (int b = 0; b < 2; ++b) {
-		begin(rig);
-		end(rig);
+		empty_block(rig);
 	}
 	for (uint32_t i = 0; i < BLOCK; ++i) {
 		const int64_t t = rig->frame - BLOCK + i;
@@ -453,8 +446,7 @@ test_an_arm_while_another_track_records_is_its_disarm(void **state)
 	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
 	assert_true(track_state(rig, 2) == ET_LOOP_RECORDING);
 	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_TRACK_FIRST + 3);
-	begin(rig);
-	end(rig);
+	empty_block(rig);
 	assert_true(track_state(rig, 2) == ET_LOOP_RECORDING); /* stays */
 	assert_true(track_state(rig, 3) == ET_LOOP_EMPTY);
 	/* loop_state reports the active track's loop. */
@@ -482,8 +474,7 @@ test_a_take_right_after_a_track_change_has_its_pre_roll(void **state)
 {
 	Rig *rig = (Rig *)*state;
 	for (int b = 0; b < 2; ++b) {
-		begin(rig);
-		end(rig);
+		empty_block(rig);
 	}
 	const int64_t start = rig->frame + 20;
 	begin(rig);
@@ -491,8 +482,7 @@ test_a_take_right_after_a_track_change_has_its_pre_roll(void **state)
 	note(rig, 20, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
 	end(rig);
 	for (int b = 0; b < 3; ++b) {
-		begin(rig);
-		end(rig);
+		empty_block(rig);
 	}
 	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_ARM);
 	assert_true(track_state(rig, 4) == ET_LOOP_PLAYING);
@@ -535,8 +525,7 @@ test_undo_and_redo_notes_and_port(void **state)
 	for (uint32_t k = 0; k < length; ++k)
 		assert_true(loop_sample(rig, 0, k) == after[k]);
 	rig->value[ET_PORT_LOOP_UNDO] = 1.0f;
-	begin(rig);
-	end(rig);
+	empty_block(rig);
 	begin(rig); /* held on: no second undo */
 	end(rig);
 	rig->value[ET_PORT_LOOP_UNDO] = 0.0f;
@@ -580,8 +569,7 @@ test_a_take_longer_than_the_capacity_ends_at_the_capacity(void **state)
 
 	rig->value[ET_PORT_LOOP_ARM] = 1.0f;
 	for (int b = 0; b < 8; ++b) { /* 2048 frames of input */
-		begin(rig);
-		end(rig);
+		empty_block(rig);
 	}
 	assert_true(et_engine_loop_state(&rig->engine) == ET_LOOP_PLAYING);
 	assert_int_equal(et_looper_length(et_engine_active_loop(&rig->engine)),
@@ -610,8 +598,7 @@ test_a_small_engines_pool_grows_to_its_capacity(void **state)
 		rig->value[ET_PORT_LOOP_ARM] = 1.0f;
 		uint32_t asked               = 0;
 		for (uint32_t b = 0; b < 2 * capacity / BLOCK; ++b) {
-			begin(rig);
-			end(rig);
+			empty_block(rig);
 			const uint32_t chunks = et_store_request(store);
 			asked += chunks;
 			if (worker && chunks > 0) {
@@ -620,8 +607,7 @@ test_a_small_engines_pool_grows_to_its_capacity(void **state)
 			}
 		}
 		rig->value[ET_PORT_LOOP_ARM] = 0.0f;
-		begin(rig);
-		end(rig);
+		empty_block(rig);
 		assert_true(track_state(rig, 1) == ET_LOOP_PLAYING);
 		const EtLooper *two =
 		    et_recorders_loop(rig->engine.recorders, 1);
@@ -679,8 +665,7 @@ test_a_free_overdub_waits_for_the_take_that_ends_on_the_beat(void **state)
 	end(rig);
 	/* Track 5 records from frame 12000; disarmed at about 15000. */
 	while (rig->frame - f0 < 15000) {
-		begin(rig);
-		end(rig);
+		empty_block(rig);
 	}
 	assert_true(track_state(rig, 4) == ET_LOOP_RECORDING);
 	begin(rig);
@@ -698,8 +683,7 @@ test_a_free_overdub_waits_for_the_take_that_ends_on_the_beat(void **state)
 				 (long long)(rig->frame - f0));
 		if (track_state(rig, 4) == ET_LOOP_RECORDING)
 			assert_true(track_state(rig, 0) == ET_LOOP_ARMED);
-		begin(rig);
-		end(rig);
+		empty_block(rig);
 	}
 	assert_true(track_state(rig, 4) == ET_LOOP_PLAYING);
 	assert_int_equal(
