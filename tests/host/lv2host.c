@@ -245,18 +245,24 @@ eth_new_with(double rate, bool with_worker, bool with_log)
 	}
 	host->features[n] = NULL;
 
-	host->midi_event         = map_uri(host, LV2_MIDI__MidiEvent);
-	host->atom_float         = map_uri(host, LV2_ATOM__Float);
-	host->atom_long          = map_uri(host, LV2_ATOM__Long);
-	host->atom_double        = map_uri(host, LV2_ATOM__Double);
-	host->atom_object        = map_uri(host, LV2_ATOM__Object);
-	host->time_position      = map_uri(host, LV2_TIME__Position);
-	host->time_frame         = map_uri(host, LV2_TIME__frame);
-	host->time_speed         = map_uri(host, LV2_TIME__speed);
-	host->time_bpm           = map_uri(host, LV2_TIME__beatsPerMinute);
-	host->time_beats_per_bar = map_uri(host, LV2_TIME__beatsPerBar);
-	host->time_bar           = map_uri(host, LV2_TIME__bar);
-	host->time_bar_beat      = map_uri(host, LV2_TIME__barBeat);
+	const struct {
+		LV2_URID   *urid;
+		const char *uri;
+	} uris[] = { { &host->midi_event, LV2_MIDI__MidiEvent },
+		     { &host->atom_float, LV2_ATOM__Float },
+		     { &host->atom_long, LV2_ATOM__Long },
+		     { &host->atom_double, LV2_ATOM__Double },
+		     { &host->atom_object, LV2_ATOM__Object },
+		     { &host->time_position, LV2_TIME__Position },
+		     { &host->time_frame, LV2_TIME__frame },
+		     { &host->time_speed, LV2_TIME__speed },
+		     { &host->time_bpm, LV2_TIME__beatsPerMinute },
+		     { &host->time_beats_per_bar, LV2_TIME__beatsPerBar },
+		     { &host->time_bar, LV2_TIME__bar },
+		     { &host->time_bar_beat, LV2_TIME__barBeat } };
+	for (size_t i = 0; i < sizeof uris / sizeof uris[0]; ++i) {
+		*uris[i].urid = map_uri(host, uris[i].uri);
+	}
 	lv2_atom_forge_init(&host->forge, &host->map);
 
 	host->instance =
@@ -923,26 +929,33 @@ free_path(LV2_State_Free_Path_Handle handle, char *path)
 	free(path);
 }
 
-/* The host's features plus the three path features (NULL-terminated). */
+/* The features of one save or restore: the host's, plus the three path
+ * features over `paths`. */
+typedef struct {
+	LV2_State_Make_Path mk;
+	LV2_State_Map_Path  mp;
+	LV2_State_Free_Path fp;
+	LV2_Feature         f[3];
+	const LV2_Feature  *list[16]; /* NULL-terminated */
+} StateFeatures;
+
 static void
-state_features(EthHost *host, PathContext *paths, LV2_State_Make_Path *mk,
-	       LV2_State_Map_Path *mp, LV2_State_Free_Path *fp,
-	       LV2_Feature f[3], const LV2_Feature *out[16])
+state_features(EthHost *host, PathContext *paths, StateFeatures *sf)
 {
-	*mk  = (LV2_State_Make_Path){ paths, make_path };
-	*mp  = (LV2_State_Map_Path){ paths, abstract_path, absolute_path };
-	*fp  = (LV2_State_Free_Path){ paths, free_path };
-	f[0] = (LV2_Feature){ LV2_STATE__makePath, mk };
-	f[1] = (LV2_Feature){ LV2_STATE__mapPath, mp };
-	f[2] = (LV2_Feature){ LV2_STATE__freePath, fp };
+	sf->mk   = (LV2_State_Make_Path){ paths, make_path };
+	sf->mp   = (LV2_State_Map_Path){ paths, abstract_path, absolute_path };
+	sf->fp   = (LV2_State_Free_Path){ paths, free_path };
+	sf->f[0] = (LV2_Feature){ LV2_STATE__makePath, &sf->mk };
+	sf->f[1] = (LV2_Feature){ LV2_STATE__mapPath, &sf->mp };
+	sf->f[2] = (LV2_Feature){ LV2_STATE__freePath, &sf->fp };
 	unsigned n = 0;
 	for (unsigned i = 0; host->features[i]; ++i) {
-		out[n++] = host->features[i];
+		sf->list[n++] = host->features[i];
 	}
-	out[n++] = &f[0];
-	out[n++] = &f[1];
-	out[n++] = &f[2];
-	out[n]   = NULL;
+	for (unsigned i = 0; i < 3; ++i) {
+		sf->list[n++] = &sf->f[i];
+	}
+	sf->list[n] = NULL;
 }
 
 static const LV2_State_Interface *
@@ -987,18 +1000,14 @@ eth_state_save_with(EthHost *host, const char              *dir,
 		return NULL;
 	}
 	make_dirs(dir);
-	EthState           *state = eth_state_new(dir);
-	PathContext         paths = { state->dir, at_make_path, data };
-	LV2_State_Make_Path mk;
-	LV2_State_Map_Path  mp;
-	LV2_State_Free_Path fp;
-	LV2_Feature         f[3];
-	const LV2_Feature  *features[16];
-	state_features(host, &paths, &mk, &mp, &fp, f, features);
-	StoreContext           c  = { host, state };
-	const LV2_State_Status st = iface->save(
-	    lilv_instance_get_handle(host->instance), store_value, &c,
-	    LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, features);
+	EthState     *state = eth_state_new(dir);
+	PathContext   paths = { state->dir, at_make_path, data };
+	StateFeatures sf;
+	state_features(host, &paths, &sf);
+	StoreContext           c = { host, state };
+	const LV2_State_Status st =
+	    iface->save(lilv_instance_get_handle(host->instance), store_value,
+			&c, LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, sf.list);
 	if (st != LV2_STATE_SUCCESS) {
 		eth_state_free(state);
 		return NULL;
@@ -1124,13 +1133,9 @@ eth_state_restore(EthHost *host, const EthState *state, const EthRetrieve *how)
 	if (!iface || !iface->restore) {
 		return LV2_STATE_ERR_NO_FEATURE;
 	}
-	PathContext         paths = { state->dir, NULL, NULL };
-	LV2_State_Make_Path mk;
-	LV2_State_Map_Path  mp;
-	LV2_State_Free_Path fp;
-	LV2_Feature         f[3];
-	const LV2_Feature  *features[16];
-	state_features(host, &paths, &mk, &mp, &fp, f, features);
+	PathContext   paths = { state->dir, NULL, NULL };
+	StateFeatures sf;
+	state_features(host, &paths, &sf);
 	RetrieveContext c;
 	memset(&c, 0, sizeof(c));
 	c.host  = host;
@@ -1141,7 +1146,7 @@ eth_state_restore(EthHost *host, const EthState *state, const EthRetrieve *how)
 	host->retrieve_calls      = 0;
 	const LV2_State_Status st = iface->restore(
 	    lilv_instance_get_handle(host->instance), retrieve_value, &c,
-	    LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, features);
+	    LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, sf.list);
 	/* Values need not outlive restore(). */
 	for (size_t i = 0; i < c.n_live; ++i) {
 		poison_and_free(c.live[i], c.live_size[i]);

@@ -290,6 +290,21 @@ take_of(const Fixture *f, uint64_t start, uint32_t length, float *loop)
 	}
 }
 
+/* The peak of bin b of `loop` (left channel; right is half of it). */
+static float
+peak_of(const float *loop, uint32_t length, uint32_t b)
+{
+	const uint32_t from =
+	    (uint32_t)((uint64_t)b * length / ET_OVERVIEW_BINS);
+	const uint32_t to =
+	    (uint32_t)((uint64_t)(b + 1) * length / ET_OVERVIEW_BINS);
+	float peak = 0.0f;
+	for (uint32_t i = from; i < to; ++i) {
+		peak = fmaxf(peak, fabsf(loop[i]));
+	}
+	return peak;
+}
+
 /* The peak of bin b of the loop that starts at `start`, the slow way. */
 static float
 reference_peak(const Fixture *f, uint64_t start, uint32_t length, uint32_t b)
@@ -297,15 +312,7 @@ reference_peak(const Fixture *f, uint64_t start, uint32_t length, uint32_t b)
 	float *loop = (float *)malloc(length * sizeof(float));
 	assert_non_null(loop);
 	take_of(f, start, length, loop);
-	/* Bin b covers [b * length / bins, (b + 1) * length / bins). */
-	const uint32_t from =
-	    (uint32_t)((uint64_t)b * length / ET_OVERVIEW_BINS);
-	const uint32_t to =
-	    (uint32_t)((uint64_t)(b + 1) * length / ET_OVERVIEW_BINS);
-	float peak = 0.0f;
-	for (uint32_t i = from; i < to; ++i) {
-		peak = fmaxf(peak, fabsf(loop[i])); /* right is half */
-	}
+	const float peak = peak_of(loop, length, b);
 	free(loop);
 	return peak;
 }
@@ -470,21 +477,6 @@ small_notify_buffer(void **state)
 		assert_true(bins[b] == reference_peak(&f, start, length, b));
 	}
 	fixture_free(&f);
-}
-
-/* The peak of bin b of `loop` (left channel; right is half of it). */
-static float
-peak_of(const float *loop, uint32_t length, uint32_t b)
-{
-	const uint32_t from =
-	    (uint32_t)((uint64_t)b * length / ET_OVERVIEW_BINS);
-	const uint32_t to =
-	    (uint32_t)((uint64_t)(b + 1) * length / ET_OVERVIEW_BINS);
-	float peak = 0.0f;
-	for (uint32_t i = from; i < to; ++i) {
-		peak = fmaxf(peak, fabsf(loop[i]));
-	}
-	return peak;
 }
 
 /* An overdub layers the sine onto part of the loop: once it ends, an

@@ -4,6 +4,7 @@
 #include "capture_sink.h"
 #include "control_map.h"
 #include "engine.h"
+#include "test_transport.h"
 
 #include <math.h>
 #include <setjmp.h>
@@ -253,13 +254,7 @@ test_clock_goes_out_before_a_note_on_its_frame(void **state)
 	Rig *rig                      = (Rig *)*state;
 	rig->value[ET_PORT_CLOCK_OUT] = 1.0f;
 	/* 120 BPM rolling from frame 0: a tick every 1000 frames. */
-	EtPosition pos;
-	memset(&pos, 0, sizeof(pos));
-	pos.has_frame = pos.has_speed = pos.has_bpm = true;
-	pos.has_beats_per_bar = pos.has_bar = pos.has_bar_beat = true;
-	pos.speed                                              = 1.0;
-	pos.bpm                                                = 120.0;
-	pos.beats_per_bar                                      = 4.0;
+	EtPosition pos = et_test_position(0, 1.0, 120.0, 4.0, 0, 0.0);
 	for (int b = 0; b < 8; ++b) {
 		begin(rig);
 		if (b == 0) {
@@ -347,6 +342,21 @@ track_state(Rig *rig, unsigned t)
 	return et_engine_track_loop_state(&rig->engine, t);
 }
 
+/* Two blocks past the ramps, the last one's output is track 1's loop alone
+ * (it started at start1 and is len1 long). */
+static void
+assert_loop_1_alone(Rig *rig, int64_t start1, uint32_t len1)
+{
+	empty_block(rig);
+	empty_block(rig);
+	for (uint32_t i = 0; i < BLOCK; ++i) {
+		const int64_t t = rig->frame - BLOCK + i;
+		assert_true(
+		    rig->out_l[i] ==
+		    loop_sample(rig, 0, (uint32_t)((t - start1) % len1)));
+	}
+}
+
 /* Two loops of their own lengths on two tracks, free running (no
  * transport), play together: the output is the sum of both, sample for
  * sample, each from its own first sample; the second's level applies to
@@ -408,15 +418,7 @@ test_two_tracks_loop_on_their_own_and_sum(void **state)
 
 	/* Track 2's loop muted: track 1's alone. */
 	rig->value[et_track_loop_port(1, ET_TRACK_LOOP_MUTE)] = 1.0f;
-	for (int b = 0; b < 2; ++b) {
-		empty_block(rig);
-	}
-	for (uint32_t i = 0; i < BLOCK; ++i) {
-		const int64_t t = rig->frame - BLOCK + i;
-		assert_true(
-		    rig->out_l[i] ==
-		    loop_sample(rig, 0, (uint32_t)((t - start1) % len1)));
-	}
+	assert_loop_1_alone(rig, start1, len1);
 	assert_true(track_state(rig, 1) == ET_LOOP_PLAYING); /* muted, kept */
 
 	/* Cleared (the active track is 2): track 1 plays on. */
@@ -424,15 +426,7 @@ test_two_tracks_loop_on_their_own_and_sum(void **state)
 	block_with_note(rig, 0, CONTROL_CH, ET_CONTROL_NOTE_LOOP_CLEAR);
 	assert_true(track_state(rig, 1) == ET_LOOP_EMPTY);
 	assert_true(track_state(rig, 0) == ET_LOOP_PLAYING);
-	for (int b = 0; b < 2; ++b) {
-		empty_block(rig);
-	}
-	for (uint32_t i = 0; i < BLOCK; ++i) {
-		const int64_t t = rig->frame - BLOCK + i;
-		assert_true(
-		    rig->out_l[i] ==
-		    loop_sample(rig, 0, (uint32_t)((t - start1) % len1)));
-	}
+	assert_loop_1_alone(rig, start1, len1);
 }
 
 /* One pass at a time: a take stays with its track when another becomes
@@ -651,13 +645,7 @@ test_a_free_overdub_waits_for_the_take_that_ends_on_the_beat(void **state)
 	/* 240 BPM from here: a beat every 12000 frames. */
 	rig->value[ET_PORT_LOOP_QUANTIZE] = (float)ET_QUANTIZE_BEAT;
 	const int64_t f0                  = rig->frame;
-	EtPosition    pos;
-	memset(&pos, 0, sizeof(pos));
-	pos.has_frame = pos.has_speed = pos.has_bpm = true;
-	pos.has_beats_per_bar = pos.has_bar = pos.has_bar_beat = true;
-	pos.speed                                              = 1.0;
-	pos.bpm                                                = 240.0;
-	pos.beats_per_bar                                      = 4.0;
+	EtPosition    pos = et_test_position(0, 1.0, 240.0, 4.0, 0, 0.0);
 	begin(rig);
 	et_engine_position(&rig->engine, 0, &pos);
 	note(rig, 10, CONTROL_CH, ET_CONTROL_NOTE_TRACK_FIRST + 4);
