@@ -578,9 +578,14 @@ work_response(LV2_Handle instance, uint32_t size, const void *data)
 			left           = NULL;
 		}
 	}
-	/* left is NULL: a segment is asked for only when none is on its way,
-	 * so at most one per restore can stray, and a restore's loops are
-	 * taken at most once a block. */
+	/* Every slot taken (several restores between two blocks, each
+	 * leaving a request of the old loops on its way): send it back now.
+	 * Should the worker's queue be full as well, the segment is lost
+	 * (never freed) rather than freed here, in the audio thread. */
+	const EtWorkMessage back = { ET_WORK_FREE, 0, 0, 0, left };
+	if (left) {
+		schedule(self, &back);
+	}
 	return LV2_WORKER_SUCCESS;
 }
 
