@@ -110,6 +110,8 @@ rate_ok(double rate)
 	return rate >= 1.0 && rate <= 1e6;
 }
 
+_Static_assert(ET_PORT_COUNT <= 256, "EtEngine.control_in holds uint8_t");
+
 /* capacity_frames 0: the plugin's loops (et_engine_new_recorders). */
 static bool
 init_engine(EtEngine *e, double rate, uint32_t capacity_frames,
@@ -121,6 +123,9 @@ init_engine(EtEngine *e, double rate, uint32_t capacity_frames,
 	}
 	e->rate = rate;
 	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		if (et_ports[i].kind == ET_PORT_KIND_CONTROL_IN) {
+			e->control_in[e->control_in_count++] = (uint8_t)i;
+		}
 		e->control_bits[i] = float_bits(et_ports[i].fallback);
 		e->control_value[i] =
 		    et_port_sanitize(i, et_ports[i].fallback);
@@ -186,10 +191,8 @@ static bool
 refresh_controls(EtEngine *e, const float *const controls[ET_PORT_COUNT])
 {
 	bool changed = false;
-	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
-		if (et_ports[i].kind != ET_PORT_KIND_CONTROL_IN) {
-			continue;
-		}
+	for (uint32_t c = 0; c < e->control_in_count; ++c) {
+		const uint32_t i    = e->control_in[c];
 		const float   *port = controls[i];
 		const float    raw  = port ? *port : et_ports[i].fallback;
 		const uint32_t bits = float_bits(raw);
@@ -283,14 +286,23 @@ et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
 	const bool restored = e->restored;
 	e->restored         = false;
 	update_latches(e, restored);
-	et_engine_recorder_controls(e->control_value, &e->looper_controls);
-	e->looper_controls.loop.arm  = e->latch.arm;
-	e->looper_controls.loop.mute = e->latch.mute;
-	e->looper_controls.active    = e->latch.active_track;
-	if (restored) {
-		et_recorders_set_baseline(e->recorders, &e->looper_controls);
-	} else {
-		et_recorders_set_controls(e->recorders, &e->looper_controls);
+	/* The loops' controls are rebuilt only when a port changed (or a
+	 * restore reset the latches): a control note changes them itself, at
+	 * its frame, and most blocks change nothing. */
+	if (changed || restored || !e->looper_controls_read) {
+		e->looper_controls_read = true;
+		et_engine_recorder_controls(e->control_value,
+					    &e->looper_controls);
+		e->looper_controls.loop.arm  = e->latch.arm;
+		e->looper_controls.loop.mute = e->latch.mute;
+		e->looper_controls.active    = e->latch.active_track;
+		if (restored) {
+			et_recorders_set_baseline(e->recorders,
+						  &e->looper_controls);
+		} else {
+			et_recorders_set_controls(e->recorders,
+						  &e->looper_controls);
+		}
 	}
 	et_clock_begin_block(&e->clock, nframes);
 	et_midiclock_begin_block(&e->midiclock);

@@ -77,6 +77,10 @@ typedef struct {
 	 * most reads are a compare. */
 	uint32_t control_bits[ET_PORT_COUNT];
 	float    control_value[ET_PORT_COUNT];
+	/* The control inputs' indices, read every block (uint8_t: see the
+	 * assertion in engine.c). */
+	uint8_t  control_in[ET_PORT_COUNT];
+	uint32_t control_in_count;
 
 	EtRouter         router;
 	EtRouterControls router_controls; /* what the router was last given */
@@ -106,9 +110,10 @@ typedef struct {
 	EtSink             sink;       /* midi_out, and a track's output */
 	EtSink             track_sink; /* a track's output alone */
 	EtRecorderControls looper_controls;
-	uint32_t rendered;   /* looper audio is done up to this frame */
-	uint32_t at;         /* the latest event's frame */
-	uint32_t last_frame; /* of the block: where later events go */
+	bool looper_controls_read; /* looper_controls was built from ports */
+	uint32_t rendered;         /* looper audio is done up to this frame */
+	uint32_t at;               /* the latest event's frame */
+	uint32_t last_frame;       /* of the block: where later events go */
 	uint8_t  control_channel;
 	bool     clock_out;
 
