@@ -112,6 +112,16 @@ rate_ok(double rate)
 
 _Static_assert(ET_PORT_COUNT <= 256, "EtEngine.control_in holds uint8_t");
 
+/* The loops' controls from the ports, with what the latches hold. */
+static void
+read_loop_controls(EtEngine *e)
+{
+	et_engine_recorder_controls(e->control_value, &e->looper_controls);
+	e->looper_controls.loop.arm  = e->latch.arm;
+	e->looper_controls.loop.mute = e->latch.mute;
+	e->looper_controls.active    = e->latch.active_track;
+}
+
 /* capacity_frames 0: the plugin's loops (et_engine_new_recorders). */
 static bool
 init_engine(EtEngine *e, double rate, uint32_t capacity_frames,
@@ -149,6 +159,7 @@ init_engine(EtEngine *e, double rate, uint32_t capacity_frames,
 	e->latch.active_track = (uint8_t)(e->latch.port_active - 1.0f);
 	e->latch.arm          = e->latch.port_arm > 0.0f;
 	e->latch.mute         = e->latch.port_mute > 0.0f;
+	read_loop_controls(e); /* the defaults, as the recorders start */
 	return true;
 }
 
@@ -289,13 +300,8 @@ et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
 	/* The loops' controls are rebuilt only when a port changed (or a
 	 * restore reset the latches): a control note changes them itself, at
 	 * its frame, and most blocks change nothing. */
-	if (changed || restored || !e->looper_controls_read) {
-		e->looper_controls_read = true;
-		et_engine_recorder_controls(e->control_value,
-					    &e->looper_controls);
-		e->looper_controls.loop.arm  = e->latch.arm;
-		e->looper_controls.loop.mute = e->latch.mute;
-		e->looper_controls.active    = e->latch.active_track;
+	if (changed || restored) {
+		read_loop_controls(e);
 		if (restored) {
 			et_recorders_set_baseline(e->recorders,
 						  &e->looper_controls);

@@ -109,11 +109,10 @@ typedef struct {
 	EtEngineAudio      audio;
 	EtSink             sink;       /* midi_out, and a track's output */
 	EtSink             track_sink; /* a track's output alone */
-	EtRecorderControls looper_controls;
-	bool looper_controls_read; /* looper_controls was built from ports */
-	uint32_t rendered;         /* looper audio is done up to this frame */
-	uint32_t at;               /* the latest event's frame */
-	uint32_t last_frame;       /* of the block: where later events go */
+	EtRecorderControls looper_controls; /* read when a port changes */
+	uint32_t rendered;   /* looper audio is done up to this frame */
+	uint32_t at;         /* the latest event's frame */
+	uint32_t last_frame; /* of the block: where later events go */
 	uint8_t  control_channel;
 	bool     clock_out;
 

@@ -4,6 +4,7 @@
  * is rendered by looper_render.c. */
 #include "looper.h"
 #include "looper_private.h"
+#include "touch.h"
 #include "loopstore.h"
 #include "ports.h"
 
@@ -85,23 +86,6 @@ level_gain(float db)
 	return db == 0.0f ? 1.0f : powf(10.0f, db / 20.0f);
 }
 
-/* Writes every page of a fresh buffer, so that run() never faults one in.
- * A zeroing memset alone is not enough: the compiler may turn malloc +
- * memset into calloc, which maps the kernel's shared zero page and leaves
- * the real page to the first write, in run().  Stores through a volatile
- * pointer cannot be elided or merged into an allocation. */
-static void
-touch_pages(float *buf, size_t frames)
-{
-	const size_t page = 4096 / sizeof(float);
-	memset(buf, 0, sizeof(float) * frames);
-	volatile float *v = buf;
-	for (size_t i = 0; i < frames; i += page)
-		v[i] = 0.0f;
-	if (frames > 0)
-		v[frames - 1] = 0.0f;
-}
-
 EtLooper *
 et_looper_new(double sample_rate, uint32_t capacity_frames)
 {
@@ -150,7 +134,7 @@ et_looper_new_in(double sample_rate, EtLoopStore *store, uint32_t loop)
 		et_looper_free(l);
 		return NULL;
 	}
-	touch_pages(l->hist_l, (size_t)ramp * 4);
+	et_touch(l->hist_l, sizeof(float) * ramp * 4);
 	l->hist_r    = l->hist_l + ramp;
 	l->pre_l     = l->hist_r + ramp;
 	l->pre_r     = l->pre_l + ramp;
@@ -282,24 +266,36 @@ let_go(EtLooper *l, EtVersion *v)
 
 /* ---- undo and redo ------------------------------------------------------*/
 
+/* Lets go of the oldest step of a stack (n > 0). */
+static void
+drop_oldest(EtLooper *l, EtVersion *stack, uint32_t *n)
+{
+	et_store_drop(l->store, stack[0]);
+	memmove(stack, stack + 1, sizeof(*stack) * (*n - 1));
+	--*n;
+}
+
 /* Pushes v (a hold the caller gives up) on a stack; a full stack lets its
  * oldest go. */
 static void
 push_step(EtLooper *l, EtVersion *stack, uint32_t *n, EtVersion v)
 {
-	if (*n == ET_LOOPER_UNDO_STEPS) {
-		et_store_drop(l->store, stack[0]);
-		memmove(stack, stack + 1, sizeof(*stack) * (*n - 1));
-		--*n;
-	}
+	if (*n == ET_LOOPER_UNDO_STEPS)
+		drop_oldest(l, stack, n);
 	stack[(*n)++] = v;
+}
+
+static void
+drop_all(EtLooper *l, EtVersion *stack, uint32_t *n)
+{
+	while (*n > 0)
+		et_store_drop(l->store, stack[--*n]);
 }
 
 static void
 drop_redo(EtLooper *l)
 {
-	while (l->redo_n > 0)
-		et_store_drop(l->store, l->redo[--l->redo_n]);
+	drop_all(l, l->redo, &l->redo_n);
 }
 
 /* A new take, pass or clear: what the loop was becomes an undo step (the
@@ -316,9 +312,7 @@ et_looper_drop_oldest_undo(EtLooper *l)
 {
 	if (l->undo_n == 0)
 		return false;
-	et_store_drop(l->store, l->undo[0]);
-	memmove(l->undo, l->undo + 1, sizeof(l->undo[0]) * (l->undo_n - 1));
-	l->undo_n--;
+	drop_oldest(l, l->undo, &l->undo_n);
 	return true;
 }
 
@@ -1313,8 +1307,7 @@ et_looper_load(EtLooper *l, const float *left, const float *right,
 	let_go(l, &l->base);
 	let_go(l, &l->take);
 	let_go(l, &l->prev);
-	while (l->undo_n > 0) /* a loaded loop has no history */
-		et_store_drop(l->store, l->undo[--l->undo_n]);
+	drop_all(l, l->undo, &l->undo_n); /* a loaded loop has no history */
 	drop_redo(l);
 	et_looper_end_tail(l);
 	et_store_publish(l->store, l->loop, ET_NO_VERSION);

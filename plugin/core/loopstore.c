@@ -1,5 +1,7 @@
 #include "loopstore.h"
 
+#include "touch.h"
+
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,19 +74,6 @@ min_u32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
-/* Writes every page, so that run() never faults one in: a memset alone
- * may be merged with the allocation into a calloc of zero pages. */
-static void
-touch(void *p, size_t bytes)
-{
-	memset(p, 0, bytes);
-	volatile unsigned char *v = p;
-	for (size_t i = 0; i < bytes; i += 4096)
-		v[i] = 0;
-	if (bytes > 0)
-		v[bytes - 1] = 0;
-}
-
 static uint32_t
 chunks_for(uint64_t frames)
 {
@@ -105,7 +94,7 @@ et_store_segment_new(uint32_t chunks)
 	Segment     *g      = malloc(sizeof *g + sizeof(float) * floats);
 	if (!g)
 		return NULL;
-	touch(g->data, sizeof(float) * floats);
+	et_touch(g->data, sizeof(float) * floats);
 	g->chunks = chunks;
 	g->next   = NULL;
 	return g;
@@ -173,10 +162,10 @@ et_store_new(uint32_t max_frames, uint32_t first_frames, uint32_t limit_frames,
 	 * limit: the chunk pointers, counts and free list (the chunks of
 	 * later segments are touched by et_store_grow()), and the tables
 	 * (written below). */
-	touch(s->chunk, sizeof *s->chunk * s->max_chunks);
-	touch(s->ref, sizeof *s->ref * s->max_chunks);
-	touch(s->free_list, sizeof(uint32_t) * s->max_chunks);
-	touch(s->zero, sizeof(float) * CHUNK);
+	et_touch(s->chunk, sizeof *s->chunk * s->max_chunks);
+	et_touch(s->ref, sizeof *s->ref * s->max_chunks);
+	et_touch(s->free_list, sizeof(uint32_t) * s->max_chunks);
+	et_touch(s->zero, sizeof(float) * CHUNK);
 	atomic_init(&s->bytes, 0);
 	adopt(s, first);
 	for (int32_t i = 0; i < s->slots; ++i) {
@@ -214,6 +203,14 @@ et_store_free(EtLoopStore *s)
 
 /* ---- growing -----------------------------------------------------------*/
 
+/* Chunks of the next segment: as many as the first, or what is left under
+ * the limit. */
+static uint32_t
+next_segment(const EtLoopStore *s)
+{
+	return min_u32(s->grow_chunks, s->max_chunks - s->chunk_count);
+}
+
 uint32_t
 et_store_request(EtLoopStore *s)
 {
@@ -222,9 +219,8 @@ et_store_request(EtLoopStore *s)
 	if (s->requested || s->chunk_count >= s->max_chunks ||
 	    s->free_top > s->grow_chunks / 2u)
 		return 0;
-	s->requested        = true;
-	const uint32_t room = s->max_chunks - s->chunk_count;
-	return s->grow_chunks < room ? s->grow_chunks : room;
+	s->requested = true;
+	return next_segment(s);
 }
 
 void
@@ -246,11 +242,7 @@ et_store_adopt(EtLoopStore *s, Segment *g)
 bool
 et_store_grow(EtLoopStore *s)
 {
-	const uint32_t room = s->max_chunks - s->chunk_count;
-	if (room == 0)
-		return false;
-	Segment *g = et_store_segment_new(
-	    s->grow_chunks < room ? s->grow_chunks : room);
+	Segment *g = et_store_segment_new(next_segment(s)); /* 0: NULL */
 	if (!g)
 		return false;
 	adopt(s, g);

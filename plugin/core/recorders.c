@@ -2,6 +2,7 @@
 #include "recorders.h"
 
 #include "ports.h"
+#include "touch.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,11 @@
 #define SCRATCH_FRAMES 1024u
 
 struct EtRecorders {
-	EtLoopStore       *store;
-	EtLooper          *loop[ET_TRACK_COUNT];
-	EtRecorderControls ctl;        /* the last controls seen */
-	bool               arm;        /* ctl.loop.arm as last acted on */
-	bool               clear;      /* ctl.loop.clear as last seen */
-	bool               undo, redo; /* ctl.undo, ctl.redo as last seen */
+	EtLoopStore *store;
+	EtLooper    *loop[ET_TRACK_COUNT];
+	/* The last controls seen: the edges of arm, clear, undo and redo are
+	 * found against them. */
+	EtRecorderControls ctl;
 	int                armed; /* the track whose loop has the arm, or -1 */
 	bool listening[ET_TRACK_COUNT]; /* keeps the input's history */
 	int  listener; /* the active track when last looked, or -1 */
@@ -67,15 +67,14 @@ et_recorders_new(double sample_rate, uint32_t capacity_frames,
 		return NULL;
 	r->store = et_store_new(capacity_frames, first_frames, limit_frames,
 				ET_TRACK_COUNT);
-	r->scratch_l = calloc(2u * SCRATCH_FRAMES, sizeof(float));
+	r->scratch_l = malloc(2u * SCRATCH_FRAMES * sizeof(float));
 	if (!r->store || !r->scratch_l) {
 		et_recorders_free(r);
 		return NULL;
 	}
 	r->scratch_r = r->scratch_l + SCRATCH_FRAMES;
+	et_touch(r->scratch_l, 2u * SCRATCH_FRAMES * sizeof(float));
 	et_store_set_reclaim(r->store, reclaim_oldest_step, r);
-	/* calloc's pages may be the kernel's zero page until written. */
-	memset(r->scratch_l, 1, 2u * SCRATCH_FRAMES * sizeof(float));
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		r->loop[t] = et_looper_new_in(sample_rate, r->store, t);
 		if (!r->loop[t]) {
@@ -86,7 +85,6 @@ et_recorders_new(double sample_rate, uint32_t capacity_frames,
 		et_looper_set_mixing(r->loop[t], t > 0);
 	}
 	r->ctl      = et_recorders_default_controls();
-	r->arm      = r->ctl.loop.arm;
 	r->armed    = -1;
 	r->listener = -1;
 	r->held     = -1;
@@ -138,15 +136,15 @@ update_listening(EtRecorders *r)
 	r->listener = (int)active;
 }
 
-/* The arm follows the latched value: on, it goes to the active track's
- * loop; off, the loop that has it lets it go (its disarm). */
+/* The arm follows the latched value (it was `was`): on, it goes to the
+ * active track's loop; off, the loop that has it lets it go (its
+ * disarm). */
 static void
-follow_arm(EtRecorders *r)
+follow_arm(EtRecorders *r, bool was)
 {
-	if (r->ctl.loop.arm == r->arm)
+	if (r->ctl.loop.arm == was)
 		return;
-	r->arm   = r->ctl.loop.arm;
-	r->armed = r->arm ? (int)r->ctl.active % ET_TRACK_COUNT : -1;
+	r->armed = r->ctl.loop.arm ? (int)r->ctl.active % ET_TRACK_COUNT : -1;
 }
 
 static bool
@@ -172,33 +170,27 @@ et_recorders_set_controls(EtRecorders *r, const EtRecorderControls *c)
 	/* Most blocks change nothing: eight loopers need not hear it. */
 	if (same_controls(c, &r->ctl))
 		return;
-	r->ctl = *c;
-	follow_arm(r);
+	const EtRecorderControls was = r->ctl;
+	r->ctl                       = *c;
+	follow_arm(r, was.loop.arm);
 	update_listening(r);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		const EtLooperControls lc = loop_controls(r, t);
 		et_looper_set_controls(r->loop[t], &lc);
 	}
 	/* loop_clear's 0->1 edge clears the active track's loop. */
-	if (c->loop.clear && !r->clear)
+	if (c->loop.clear && !was.loop.clear)
 		et_recorders_trigger_clear(r);
-	if (c->undo && !r->undo)
+	if (c->undo && !was.undo)
 		et_recorders_trigger_undo(r);
-	if (c->redo && !r->redo)
+	if (c->redo && !was.redo)
 		et_recorders_trigger_redo(r);
-	r->clear = c->loop.clear;
-	r->undo  = c->undo;
-	r->redo  = c->redo;
 }
 
 void
 et_recorders_set_baseline(EtRecorders *r, const EtRecorderControls *c)
 {
 	r->ctl   = *c;
-	r->arm   = c->loop.arm;
-	r->clear = c->loop.clear;
-	r->undo  = c->undo;
-	r->redo  = c->redo;
 	r->armed = c->loop.arm ? (int)c->active % ET_TRACK_COUNT : -1;
 	update_listening(r);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
