@@ -629,10 +629,16 @@ def take(rig, zero, track, bars):
     if not c.wait_for(state, 2.0, 2 * BAR / RATE + 3.0):
         raise RuntimeError("the loop of track %d never started recording (%s %g)"
                            % (track, state, c.get(state)))
-    start = (rig.frame() - zero) // BAR * BAR
-    if start < armed_at:
-        fail("track %d recorded from transport %d, before its arm at %d"
-             % (track, start, armed_at))
+        # The take starts on the first bar after the arm (quantize on the bar).
+    # The state is read after the fact: the block that reported it began at
+    # most a block before rig.frame() (which may also lag a cycle), so the
+    # bar is not taken from rig.frame() alone; what the loop holds, checked
+    # below against the input at `start`, shows it began there.
+    start = (armed_at // BAR + 1) * BAR
+    seen = rig.frame() - zero
+    if seen + 2 * block < start:
+        fail("track %d recording at transport %d, before the bar %d after "
+             "its arm at %d" % (track, seen, start, armed_at))
     if not c.wait_for(state, 3.0, bars * BAR / RATE + 3.0):
         raise RuntimeError("the loop of track %d never played (%s %g)"
                            % (track, state, c.get(state)))
