@@ -73,6 +73,7 @@ unit_curie(EtUnit unit)
 	case ET_UNIT_DB: return "units:db";
 	case ET_UNIT_SECOND: return "units:s";
 	case ET_UNIT_COEF: return "units:coef";
+	case ET_UNIT_MS: return "units:ms";
 	}
 	return NULL;
 }

@@ -122,6 +122,43 @@ read_loop_controls(EtEngine *e)
 	e->looper_controls.active    = e->latch.active_track;
 }
 
+/* Round-trip compensation: a track's latency in effect is its measured
+ * value plus latency_offset (the whole of it for a track never measured),
+ * never below 0 and at most the looper's 500 ms. */
+static float
+latency_ms(const EtEngine *e, unsigned track)
+{
+	const float measured = et_recorders_measured(e->recorders, track);
+	const float total    = (isnan(measured) ? 0.0f : measured) +
+			    et_engine_control(e, ET_PORT_LATENCY_OFFSET);
+	const float max = (float)(ET_LOOPER_MAX_LAG_SECONDS * 1000.0);
+	return total > 0.0f ? (total < max ? total : max) : 0.0f;
+}
+
+/* Each loop's next take or pass gets its track's latency in frames. */
+static void
+update_lags(EtEngine *e)
+{
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const double frames =
+		    floor((double)latency_ms(e, t) * e->rate / 1000.0 + 0.5);
+		et_recorders_set_lag(e->recorders, t, (uint32_t)frames);
+	}
+}
+
+float
+et_engine_latency_ms(const EtEngine *e)
+{
+	return latency_ms(e, e->latch.active_track);
+}
+
+void
+et_engine_set_measured_latency(EtEngine *e, unsigned track, float ms)
+{
+	et_recorders_set_measured(e->recorders, track, ms);
+	update_lags(e);
+}
+
 /* capacity_frames 0: the plugin's loops (et_engine_new_recorders). */
 static bool
 init_engine(EtEngine *e, double rate, uint32_t capacity_frames,
@@ -160,6 +197,7 @@ init_engine(EtEngine *e, double rate, uint32_t capacity_frames,
 	e->latch.arm          = e->latch.port_arm > 0.0f;
 	e->latch.mute         = e->latch.port_mute > 0.0f;
 	read_loop_controls(e); /* the defaults, as the recorders start */
+	update_lags(e);
 	return true;
 }
 
@@ -301,6 +339,7 @@ et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
 	 * restore reset the latches): a control note changes them itself, at
 	 * its frame, and most blocks change nothing. */
 	if (changed || restored) {
+		update_lags(e);
 		read_loop_controls(e);
 		if (restored) {
 			et_recorders_set_baseline(e->recorders,

@@ -168,6 +168,11 @@ float et_engine_loop_state(const EtEngine *e);
 float et_engine_loop_length(const EtEngine *e); /* seconds */
 float et_engine_loop_position(const EtEngine *e);
 float et_engine_track_loop_state(const EtEngine *e, unsigned track);
+/* Round-trip compensation: the active track's latency in effect, in ms
+ * (the latency port); a track's measured value (NaN: none), which its
+ * next take or pass is compensated by, with latency_offset added. */
+float et_engine_latency_ms(const EtEngine *e);
+void  et_engine_set_measured_latency(EtEngine *e, unsigned track, float ms);
 /* The active track's loop (the UI's waveform). */
 const EtLooper *et_engine_active_loop(const EtEngine *e);
 

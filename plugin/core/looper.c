@@ -24,7 +24,9 @@ typedef enum {
 	EV_START_NOW,
 	EV_STOP,
 	EV_UNIT,
-	EV_FULL
+	EV_FULL,
+	EV_WRITE_START, /* a lagging take's writer reaches its first frame */
+	EV_WRITE_END    /* a lagging writer has written all it owed */
 } EventKind;
 
 typedef struct {
@@ -217,7 +219,7 @@ et_looper_set_baseline(EtLooper *l, const EtLooperControls *c)
 #define REPETITION_STEPS 8
 
 static void
-find_repetition(EtLooper *l, int64_t t)
+find_repetition(const EtLooper *l, int64_t t, int64_t *start, int64_t *next)
 {
 	const double x = l->start_exact, len = l->exact_length;
 	double       m     = floor(((double)t - x) / len);
@@ -227,31 +229,47 @@ find_repetition(EtLooper *l, int64_t t)
 		m -= 1.0;
 		s = et_clock_quantize_frame(x + m * len);
 	}
-	int64_t next = et_clock_quantize_frame(x + (m + 1.0) * len);
-	while (next <= t && steps++ < 2 * REPETITION_STEPS) {
+	int64_t n = et_clock_quantize_frame(x + (m + 1.0) * len);
+	while (n <= t && steps++ < 2 * REPETITION_STEPS) {
 		m += 1.0;
-		s    = next;
-		next = et_clock_quantize_frame(x + (m + 1.0) * len);
+		s = n;
+		n = et_clock_quantize_frame(x + (m + 1.0) * len);
 	}
-	if (s > t || next <= t) {
-		s    = t;
-		next = t + (int64_t)l->length;
+	if (s > t || n <= t) {
+		s = t;
+		n = t + (int64_t)l->length;
 	}
-	l->rep_start = s;
-	l->rep_next  = next;
-	l->rep_valid = true;
+	*start = s;
+	*next  = n;
 }
 
-/* Sample index at time t (>= length in a repetition's odd extra frame),
- * and in *span the frames of that repetition the buffer covers. */
+/* The index at t in the repetition [rep_start, rep_next), found again
+ * only when t leaves it. */
+static uint32_t
+index_in(const EtLooper *l, bool *valid, int64_t *rep_start, int64_t *rep_next,
+	 int64_t t, uint32_t *span)
+{
+	if (!*valid || t < *rep_start || t >= *rep_next) {
+		find_repetition(l, t, rep_start, rep_next);
+		*valid = true;
+	}
+	const int64_t rep_len = *rep_next - *rep_start;
+	*span = rep_len < (int64_t)l->length ? (uint32_t)rep_len : l->length;
+	return (uint32_t)(t - *rep_start);
+}
+
 uint32_t
 et_looper_index_at(EtLooper *l, int64_t t, uint32_t *span)
 {
-	if (!l->rep_valid || t < l->rep_start || t >= l->rep_next)
-		find_repetition(l, t);
-	const int64_t rep_len = l->rep_next - l->rep_start;
-	*span = rep_len < (int64_t)l->length ? (uint32_t)rep_len : l->length;
-	return (uint32_t)(t - l->rep_start);
+	return index_in(l, &l->rep_valid, &l->rep_start, &l->rep_next, t,
+			span);
+}
+
+uint32_t
+et_looper_writer_index_at(EtLooper *l, int64_t t, uint32_t *span)
+{
+	return index_in(l, &l->w_rep_valid, &l->w_rep_start, &l->w_rep_next, t,
+			span);
 }
 
 /* ---- versions ----------------------------------------------------------*/
@@ -379,6 +397,7 @@ load_place(EtLooper *l, EtVersion v)
 	l->start             = p->start;
 	l->start_exact       = p->start_exact;
 	l->rep_valid         = false;
+	l->w_rep_valid       = false;
 }
 
 void
@@ -415,9 +434,10 @@ static void
 jump_playback(EtLooper *l)
 {
 	fade_out_playback(l);
-	l->env       = 0;
-	l->voice_on  = false;
-	l->rep_valid = false;
+	l->env         = 0;
+	l->voice_on    = false;
+	l->rep_valid   = false;
+	l->w_rep_valid = false;
 }
 
 static int64_t
@@ -426,10 +446,133 @@ time_in(const EtLooper *l, bool anchored, int64_t tf)
 	return anchored ? tf : l->counter;
 }
 
+/* The pre-roll, oldest first, for the seam's cross-fade: the input that
+ * came in just before the take's first sample was written. */
+static void
+take_pre_roll(EtLooper *l)
+{
+	const uint32_t r = l->ramp, h = l->hist_head;
+	memcpy(l->pre_l, l->hist_l + h, sizeof(float) * (r - h));
+	memcpy(l->pre_l + (r - h), l->hist_l, sizeof(float) * h);
+	memcpy(l->pre_r, l->hist_r + h, sizeof(float) * (r - h));
+	memcpy(l->pre_r + (r - h), l->hist_r, sizeof(float) * h);
+}
+
+/* ---- round-trip compensation: the lagging writer ------------------------
+ *
+ * A take or pass with a lag writes the input that arrives at t into its
+ * place for t - lag (looper_render.c: et_looper_write_lagged), so it
+ * starts writing lag frames after it starts and goes on for lag frames
+ * after it ends; only then is its version complete and published. */
+
+static void crossfade_seam(EtLooper *l, EtVersion v);
+
+/* A take or pass starting now takes the lag set for its track. */
+static void
+start_writer(EtLooper *l, bool take, bool anchored)
+{
+	l->rec_lag     = l->lag;
+	l->writing     = l->rec_lag > 0;
+	l->w_take      = take;
+	l->w_anchored  = anchored;
+	l->w_started   = false;
+	l->w_ending    = false;
+	l->wr_pos      = 0;
+	l->w_rep_valid = false;
+}
+
+/* Frames of silence into the take from the writer's place up to `to`
+ * (the frames a dropout missed, or what a stop never let come back), as
+ * far as the pool lets it. */
+void
+et_looper_writer_silence(EtLooper *l, uint32_t to)
+{
+	const EtVersion v = l->w_ending ? l->cur : l->take;
+	while (l->wr_pos < to) {
+		const float   *sl, *sr;
+		float         *dl, *dr;
+		const uint32_t n =
+		    et_store_write(l->store, v, l->wr_pos, to - l->wr_pos, &sl,
+				   &sr, &dl, &dr);
+		if (n == 0) {
+			l->wr_pos = to; /* unwritten chunks read as silence */
+			return;
+		}
+		memset(dl, 0, sizeof(float) * n);
+		memset(dr, 0, sizeof(float) * n);
+		l->wr_pos += n;
+	}
+}
+
+/* An ended take or pass whose writer still owes frames is made complete
+ * now (a stop, a jump, an undo, a clear or a new take or pass on this
+ * loop): a take gets silence where its input had not come back yet, its
+ * seam and its place; then its version is what save() writes. */
+static void
+finish_writer(EtLooper *l)
+{
+	if (!l->writing)
+		return;
+	l->writing = false;
+	if (!l->w_ending)
+		return; /* a take or pass under way: its own end decides */
+	if (l->w_take) {
+		if (!l->w_started) { /* nothing came back: a silent pre-roll */
+			memset(l->pre_l, 0, sizeof(float) * l->ramp * 2u);
+		}
+		et_looper_writer_silence(l, l->length);
+		crossfade_seam(l, l->cur);
+	} else {
+		et_store_settle(l->store, l->cur);
+	}
+	et_store_publish(l->store, l->loop, l->cur);
+}
+
+void
+et_looper_writer_started(EtLooper *l)
+{
+	take_pre_roll(l);
+	l->w_started = true;
+}
+
+void
+et_looper_writer_full(EtLooper *l)
+{
+	l->pool_full++;
+	if (!l->w_take && l->state == ET_LOOP_OVERDUBBING)
+		et_looper_end_overdub(l); /* the pass ends where it is */
+	else if (l->w_ending)
+		finish_writer(l); /* the rest reads as silence */
+	/* else a take: its room is gone, so it ends at its next event */
+}
+
+void
+et_looper_set_lag(EtLooper *l, uint32_t frames)
+{
+	const uint32_t max = et_looper_max_lag(l->rate);
+	l->lag             = frames < max ? frames : max;
+}
+
+uint32_t
+et_looper_lag(const EtLooper *l)
+{
+	return l->lag;
+}
+
+uint32_t
+et_looper_max_lag(double rate)
+{
+	const double frames = floor(rate * ET_LOOPER_MAX_LAG_SECONDS);
+	return frames >= 1.0
+		   ? (frames < 4194304.0 ? (uint32_t)frames : 4194304u)
+		   : 0u;
+}
+
 static void
 begin_take(EtLooper *l, const EtClock *clk, bool anchored, int64_t tf,
 	   double exact)
 {
+	finish_writer(l);
 	const EtVersion take = et_store_begin(l->store);
 	if (take == ET_NO_VERSION) { /* (never: the slots outnumber uses) */
 		l->state = l->length > 0 ? ET_LOOP_PLAYING : ET_LOOP_EMPTY;
@@ -445,12 +588,9 @@ begin_take(EtLooper *l, const EtClock *clk, bool anchored, int64_t tf,
 		l->length = 0;
 	}
 	l->take = take;
-	/* The pre-roll, oldest first, for the seam's cross-fade. */
-	const uint32_t r = l->ramp, h = l->hist_head;
-	memcpy(l->pre_l, l->hist_l + h, sizeof(float) * (r - h));
-	memcpy(l->pre_l + (r - h), l->hist_l, sizeof(float) * h);
-	memcpy(l->pre_r, l->hist_r + h, sizeof(float) * (r - h));
-	memcpy(l->pre_r + (r - h), l->hist_r, sizeof(float) * h);
+	start_writer(l, true, anchored);
+	if (!l->writing)
+		take_pre_roll(l);
 	l->rec_anchored    = anchored;
 	l->rec_start       = time_in(l, anchored, tf);
 	l->rec_start_exact = anchored ? exact : (double)l->rec_start;
@@ -490,7 +630,7 @@ et_looper_fade_out_end(float *left, float *right, uint32_t length,
 }
 
 static void
-crossfade_seam(EtLooper *l)
+crossfade_seam(EtLooper *l, EtVersion v)
 {
 	const uint32_t r     = seam_frames(l, l->length);
 	const uint32_t first = l->length - r, pre = l->ramp - r;
@@ -498,8 +638,8 @@ crossfade_seam(EtLooper *l)
 		const float  w = et_looper_seam_weight(i, r);
 		const float *sl, *sr;
 		float       *a, *b;
-		if (et_store_write(l->store, l->take, first + i, 1, &sl, &sr,
-				   &a, &b) == 0)
+		if (et_store_write(l->store, v, first + i, 1, &sl, &sr, &a,
+				   &b) == 0)
 			continue; /* (never: the take owns these frames) */
 		*a = *sl * (1.0f - w) + l->pre_l[pre + i] * w;
 		*b = *sr * (1.0f - w) + l->pre_r[pre + i] * w;
@@ -520,6 +660,25 @@ give_back(EtLooper *l)
 	l->state    = ET_LOOP_PLAYING;
 }
 
+/* A loop shorter than its lag plays samples before the writer gets to
+ * them: silence there, not what the pool's chunks held before (at most
+ * 0.5 s, once a take). */
+static void
+silence_ahead(EtLooper *l)
+{
+	for (uint32_t k = l->wr_pos; k < l->length;) {
+		const float   *sl, *sr;
+		float         *dl, *dr;
+		const uint32_t n = et_store_write(
+		    l->store, l->cur, k, l->length - k, &sl, &sr, &dl, &dr);
+		if (n == 0)
+			return; /* no chunk: it reads as silence */
+		memset(dl, 0, sizeof(float) * n);
+		memset(dr, 0, sizeof(float) * n);
+		k += n;
+	}
+}
+
 static void
 end_take(EtLooper *l, double exact_end)
 {
@@ -530,6 +689,7 @@ end_take(EtLooper *l, double exact_end)
 	if (end >= 0 && end < (int64_t)l->rec_pos)
 		l->rec_pos = (uint32_t)end;
 	if (l->rec_pos == 0) {
+		l->writing = false;
 		let_go(l, &l->take);
 		if (l->prev != ET_NO_VERSION)
 			give_back(l);
@@ -538,7 +698,8 @@ end_take(EtLooper *l, double exact_end)
 		return;
 	}
 	l->length = l->rec_pos;
-	crossfade_seam(l);
+	if (!l->writing)
+		crossfade_seam(l, l->take);
 	l->last_k =
 	    0; /* not the replaced loop's place: it may lie past the end */
 	l->anchored    = l->rec_anchored;
@@ -552,18 +713,27 @@ end_take(EtLooper *l, double exact_end)
 		exact = (double)l->length;
 	l->exact_length = fmax(exact, 1.0);
 	l->rep_valid    = false;
+	l->w_rep_valid  = false;
 	l->env = l->ctl.mute ? 0 : l->ramp; /* the seam ramp fades it in */
 	l->voice_on = false;
 	l->state    = ET_LOOP_PLAYING;
-	/* Complete: the take is now the loop, and what save() writes. */
+	/* Complete: the take is now the loop, and what save() writes (a
+	 * lagging writer's, once it has caught up). */
 	save_place(l, l->take);
-	et_store_publish(l->store, l->loop, l->take);
+	if (!l->writing)
+		et_store_publish(l->store, l->loop, l->take);
+	l->w_ending = true;
+	l->w_end    = l->rec_start + (int64_t)l->length;
 	let_go(l, &l->cur);
 	l->cur  = l->take;
 	l->take = ET_NO_VERSION;
 	/* The loop it replaced (or none) is an undo step. */
 	new_step(l, l->prev);
 	l->prev = ET_NO_VERSION;
+	if (l->writing && l->wr_pos >= l->length)
+		finish_writer(l); /* cut where the writer had got to */
+	else if (l->writing && l->rec_lag > l->length)
+		silence_ahead(l); /* plays before its input comes back */
 }
 
 static void
@@ -571,6 +741,7 @@ begin_overdub(EtLooper *l, const EtClock *clk, int64_t tf, double exact)
 {
 	/* The pass writes into a new version; the loop as it was stays what
 	 * save() writes until the pass is complete. */
+	finish_writer(l);
 	const EtVersion pass = et_store_fork(l->store, l->cur);
 	if (pass == ET_NO_VERSION) { /* (never: the slots outnumber uses) */
 		l->state = ET_LOOP_PLAYING;
@@ -584,11 +755,13 @@ begin_overdub(EtLooper *l, const EtClock *clk, int64_t tf, double exact)
 	l->rec_start_beats = et_clock_beats_at(clk, exact);
 	l->stop_pending    = false;
 	l->state           = ET_LOOP_OVERDUBBING;
+	start_writer(l, false, l->anchored);
 }
 
 void
 et_looper_end_overdub(EtLooper *l)
 {
+	l->writing      = false; /* cut short: what was written stays */
 	l->stop_pending = false;
 	l->state        = ET_LOOP_PLAYING;
 	et_store_publish(l->store, l->loop, l->cur);
@@ -598,9 +771,27 @@ et_looper_end_overdub(EtLooper *l)
 	l->base = ET_NO_VERSION;
 }
 
+/* A pass reaching its stop at time t: with a lag, its writer goes on
+ * until it has written what belongs before t. */
+static void
+end_pass(EtLooper *l, int64_t t)
+{
+	if (!l->writing) {
+		et_looper_end_overdub(l);
+		return;
+	}
+	l->stop_pending = false;
+	l->state        = ET_LOOP_PLAYING;
+	new_step(l, l->base);
+	l->base     = ET_NO_VERSION;
+	l->w_ending = true;
+	l->w_end    = t;
+}
+
 static void
 clear_loop(EtLooper *l)
 {
+	finish_writer(l);
 	/* A clear is a step: undo brings back the loop it erased (a pass
 	 * under way is one step of its own first; a first take under way
 	 * leaves nothing to bring back). */
@@ -651,6 +842,7 @@ switch_to(EtLooper *l, EtVersion v)
 static bool
 settle_for_undo(EtLooper *l)
 {
+	finish_writer(l);
 	if (l->state == ET_LOOP_OVERDUBBING)
 		et_looper_end_overdub(l);
 	if (l->state == ET_LOOP_ARMED)
@@ -768,9 +960,17 @@ unit_frames(const EtLooper *l, const EtClock *clk)
 
 /* Writes `frames` frames of silence into the take, as far as it has room:
  * the frames a dropout missed, so the take stays on the grid. */
+static uint32_t take_room(const EtLooper *l);
+
 static void
 record_silence(EtLooper *l, int64_t frames)
 {
+	if (l->writing) { /* the writer writes the silence when it gets there
+			   */
+		const uint32_t room = take_room(l);
+		l->rec_pos += frames < (int64_t)room ? (uint32_t)frames : room;
+		return;
+	}
 	while (frames > 0) {
 		const float   *sl, *sr;
 		float         *dl, *dr;
@@ -822,7 +1022,9 @@ cover_dropout(EtLooper *l, const EtClock *clk, int64_t tf)
 			if (l->length == 0 || l->armed_replace) {
 				begin_take(l, clk, true, p, x);
 				if (l->state == ET_LOOP_RECORDING) {
-					silent_pre_roll(l, p - missed_from);
+					if (!l->writing)
+						silent_pre_roll(
+						    l, p - missed_from);
 					record_silence(l, tf - p);
 				}
 			} else {
@@ -873,6 +1075,9 @@ follow_transport(EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
 		end_take_at_a_jump(l);
 	if (l->state == ET_LOOP_OVERDUBBING && l->anchored)
 		et_looper_end_overdub(l);
+	/* What had not come back by the stop is silence. */
+	if (l->writing && l->w_anchored)
+		finish_writer(l);
 	if (l->length > 0 && l->anchored)
 		jump_playback(l);
 }
@@ -956,15 +1161,52 @@ unit_event(const EtLooper *l, const EtClock *clk, int64_t t)
 	 * and not past what is recorded by then (a take the store cut short
 	 * during a dropout lags its time; act() could not count the unit, and
 	 * would be asked again and again). */
-	if (p <= last ||
-	    p > t + (int64_t)et_store_room(l->store, l->take, l->rec_pos) ||
+	if (p <= last || p > t + (int64_t)take_room(l) ||
 	    p - l->rec_start > (int64_t)l->rec_pos + (p - t))
 		return make_event(EV_NONE, 0, 0.0);
 	return make_event(EV_UNIT, p - t, x);
 }
 
+/* How many more frames the take can record: with a lagging writer, less
+ * what it still owes. */
+static uint32_t
+take_room(const EtLooper *l)
+{
+	if (!l->writing)
+		return et_store_room(l->store, l->take, l->rec_pos);
+	const uint32_t owed = l->rec_pos - l->wr_pos;
+	const uint32_t room = et_store_room(l->store, l->take, l->wr_pos);
+	return room > owed ? room - owed : 0;
+}
+
+/* When a lagging writer starts (a take's pre-roll is taken there) or has
+ * caught up with the end of its take or pass. */
+static Event
+writer_event(const EtLooper *l, int64_t tf)
+{
+	if (!l->writing)
+		return make_event(EV_NONE, 0, 0.0);
+	const int64_t t = time_in(l, l->w_anchored, tf);
+	if (l->w_take && !l->w_started)
+		return make_event(EV_WRITE_START,
+				  l->rec_start + (int64_t)l->rec_lag - t, 0.0);
+	if (l->w_ending)
+		return make_event(EV_WRITE_END,
+				  l->w_end + (int64_t)l->rec_lag - t, 0.0);
+	return make_event(EV_NONE, 0, 0.0);
+}
+
+static Event state_event(const EtLooper *l, const EtClock *clk, bool rolling,
+			 int64_t tf);
+
 static Event
 next_event(const EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
+{
+	return earlier(writer_event(l, tf), state_event(l, clk, rolling, tf));
+}
+
+static Event
+state_event(const EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
 {
 	switch (l->state) {
 	case ET_LOOP_ARMED: {
@@ -983,10 +1225,9 @@ next_event(const EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
 				  x);
 	}
 	case ET_LOOP_RECORDING: {
-		const int64_t  t = time_in(l, l->rec_anchored, tf);
-		const uint32_t room =
-		    et_store_room(l->store, l->take, l->rec_pos);
-		const bool units = l->rec_anchored && rolling &&
+		const int64_t  t     = time_in(l, l->rec_anchored, tf);
+		const uint32_t room  = take_room(l);
+		const bool     units = l->rec_anchored && rolling &&
 				   l->ctl.quantize != ET_QUANTIZE_OFF;
 		/* A full store ends a quantized take on its last whole unit
 		 * (end_take cuts there; with none it keeps nothing), any other
@@ -1016,7 +1257,11 @@ next_event(const EtLooper *l, const EtClock *clk, bool rolling, int64_t tf)
 static void
 act(EtLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
 {
-	if (ev->kind == EV_START_NOW) {
+	if (ev->kind == EV_WRITE_START) {
+		et_looper_writer_started(l);
+	} else if (ev->kind == EV_WRITE_END) {
+		finish_writer(l);
+	} else if (ev->kind == EV_START_NOW) {
 		begin_now(l, clk, tf);
 	} else if (ev->kind == EV_START) {
 		l->start_held = false;
@@ -1030,7 +1275,7 @@ act(EtLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
 		if (l->state == ET_LOOP_RECORDING)
 			end_take(l, ev->exact);
 		else
-			et_looper_end_overdub(l);
+			end_pass(l, time_in(l, l->anchored, tf));
 	} else if (ev->kind == EV_UNIT) {
 		const int64_t whole =
 		    et_clock_quantize_frame(ev->exact) - l->rec_start;
@@ -1048,9 +1293,10 @@ act(EtLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
 static bool
 idle(const EtLooper *l)
 {
-	return l->mix_add && !l->listening && l->state == ET_LOOP_EMPTY &&
-	       l->length == 0 && l->tail_left == 0 && l->level_left == 0 &&
-	       !l->arm_edge && !l->undo_edge && !l->redo_edge;
+	return l->mix_add && !l->listening && !l->writing &&
+	       l->state == ET_LOOP_EMPTY && l->length == 0 &&
+	       l->tail_left == 0 && l->level_left == 0 && !l->arm_edge &&
+	       !l->undo_edge && !l->redo_edge;
 }
 
 static void
@@ -1085,8 +1331,10 @@ et_looper_process_span(EtLooper *l, const EtClock *clk, uint32_t block_offset,
 	/* A take that is running out of free chunks first lets the oldest
 	 * undo steps go (of any loop sharing the store). */
 	if (l->state == ET_LOOP_RECORDING)
-		et_store_make_room(l->store, l->take, l->rec_pos,
-				   n + ET_STORE_CHUNK_FRAMES);
+		et_store_make_room(
+		    l->store, l->take, l->writing ? l->wr_pos : l->rec_pos,
+		    n + ET_STORE_CHUNK_FRAMES +
+			(l->writing ? l->rec_pos - l->wr_pos : 0));
 	const bool rolling =
 	    et_clock_has_transport(clk) && et_clock_rolling(clk);
 	const int64_t tf0     = et_clock_transport_frame(clk, block_offset);
@@ -1303,6 +1551,7 @@ et_looper_load(EtLooper *l, const float *left, const float *right,
 	/* What the looper held goes first, so that the store has room for
 	 * the new loop whatever was under way (a take replacing a loop holds
 	 * two already). */
+	l->writing = false;
 	let_go(l, &l->cur);
 	let_go(l, &l->base);
 	let_go(l, &l->take);
@@ -1352,6 +1601,7 @@ et_looper_load(EtLooper *l, const float *left, const float *right,
 	save_place(l, v);
 	et_store_publish(l->store, l->loop, v);
 	l->rep_valid    = false;
+	l->w_rep_valid  = false;
 	l->rec_pos      = 0;
 	l->stop_pending = false;
 	l->env          = 0; /* fades in */

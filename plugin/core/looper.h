@@ -222,6 +222,21 @@ uint32_t et_looper_pass_end(const EtLooper *l);
 void et_looper_set_listening(EtLooper *l, bool on);
 void et_looper_copy_history(EtLooper *to, const EtLooper *from);
 
+/* Round-trip compensation (interface.md): the input that belongs to time
+ * t arrives at t + lag.  A take or overdub pass that starts after this
+ * call records, for each of its frames t, the input that arrives at
+ * t + lag (a take: the frames lag after its span; a pass: what is heard at
+ * t goes to its place for t - lag), and keeps writing for lag frames
+ * after it ends; the loop plays on the grid from its end as ever, and is
+ * complete (what save() writes) once the writer has caught up.  A stop,
+ * jump, undo, clear or new take before then completes it with silence for
+ * what had not come back.  Playback and the monitor are not delayed.
+ * Clamped to et_looper_max_lag() (0.5 s); 0 by default. */
+#define ET_LOOPER_MAX_LAG_SECONDS 0.5
+void     et_looper_set_lag(EtLooper *l, uint32_t frames);
+uint32_t et_looper_lag(const EtLooper *l);
+uint32_t et_looper_max_lag(double sample_rate);
+
 EtLoopState et_looper_state(const EtLooper *l);
 /* Frames in the loop; while a take is recorded, the frames it has so far. */
 uint32_t et_looper_length(const EtLooper *l);

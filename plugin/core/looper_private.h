@@ -111,6 +111,26 @@ struct EtLooper {
 	/* Takes and overdub passes cut short because the store had no free
 	 * chunk (old versions a save still held). */
 	uint32_t pool_full;
+
+	/* Round-trip compensation (interface.md): the input that belongs to
+	 * time t of a take or pass arrives at t + lag, so a take or pass with
+	 * rec_lag > 0 writes through a writer that follows its time rec_lag
+	 * frames late, and goes on for rec_lag frames after its end (w_ending)
+	 * before the version it writes is complete and published.  With
+	 * rec_lag 0 the take or pass writes as it plays, as always. */
+	uint32_t lag;     /* for the next take or pass (et_looper_set_lag) */
+	uint32_t rec_lag; /* the running or finishing one's */
+	bool     writing; /* a writer owes frames to its version */
+	bool     w_take;  /* to a take (l->take, then l->cur); else a pass */
+	bool     w_anchored; /* its time is the transport's, else counter's */
+	bool     w_started;  /* a take's writer has begun: pre-roll taken */
+	bool     w_ending;   /* the take or pass ended at time w_end */
+	int64_t  w_end;
+	uint32_t wr_pos; /* a take's frames written so far */
+	/* The repetition of the writer's time (the overdub's place for t -
+	 * rec_lag), kept apart from playback's. */
+	bool    w_rep_valid;
+	int64_t w_rep_start, w_rep_next;
 };
 
 /* The seam's cross-fade lasts the ramp, or a quarter of a short loop. */
@@ -131,10 +151,21 @@ seam_frames(const EtLooper *l, uint32_t length)
 /* Sample index at time t (>= length in a repetition's odd extra frame),
  * and in *span the frames of that repetition the buffer covers. */
 uint32_t et_looper_index_at(EtLooper *l, int64_t t, uint32_t *span);
+/* The same for the writer's time (a lagged overdub's place). */
+uint32_t et_looper_writer_index_at(EtLooper *l, int64_t t, uint32_t *span);
 /* An overdub pass ends here: its version becomes the loop. */
 void et_looper_end_overdub(EtLooper *l);
 /* The fade-out tail is done: what it read is let go. */
 void et_looper_end_tail(EtLooper *l);
+
+/* The lagging writer (looper.c): a take's writer reaches its first frame
+ * (its pre-roll is the input just before it); the pool had no chunk for
+ * the writer (the rest reads as silence). */
+void et_looper_writer_started(EtLooper *l);
+void et_looper_writer_full(EtLooper *l);
+/* Silence into a lagging take from the writer's place up to frame `to`
+ * (what a dropout missed). */
+void et_looper_writer_silence(EtLooper *l, uint32_t to);
 
 /* ---- looper_render.c, for the state machine ----------------------------*/
 

@@ -62,7 +62,7 @@ play_main(EtLooper *l, int64_t t, float in_l, float in_r, float *pl, float *pr)
             l->env < l->ramp ? (float)l->env / (float)l->ramp : 1.0f;
 	const float *src_l, *src_r;
 	float       *dst_l = NULL, *dst_r = NULL;
-	bool         write = l->state == ET_LOOP_OVERDUBBING && !extra;
+	bool write = l->state == ET_LOOP_OVERDUBBING && !extra && !l->writing;
 	if (write && et_store_write(l->store, l->cur, k, 1, &src_l, &src_r,
 				    &dst_l, &dst_r) == 0) {
 		l->pool_full++; /* no chunk to copy into: the pass ends here */
@@ -129,9 +129,11 @@ render_frame(EtLooper *l, const float *in_l, const float *in_r, float *out_l,
 	}
 	const float *sl, *sr;
 	float       *dl, *dr;
-	if (l->state == ET_LOOP_RECORDING &&
-	    et_store_write(l->store, l->take, l->rec_pos, 1, &sl, &sr, &dl,
-			   &dr) == 1) {
+	if (l->state == ET_LOOP_RECORDING && l->writing) {
+		l->rec_pos++; /* the lagging writer records it */
+	} else if (l->state == ET_LOOP_RECORDING &&
+		   et_store_write(l->store, l->take, l->rec_pos, 1, &sl, &sr,
+				  &dl, &dr) == 1) {
 		*dl = clean_sample(il, &l->rejected, &l->denormals);
 		*dr = clean_sample(ir, &l->rejected, &l->denormals);
 		l->rec_pos++;
@@ -174,6 +176,7 @@ typedef enum {
 	OUT_SET,     /* out = level * voice */
 	OUT_MONITOR, /* out = in + level * voice */
 	OUT_ADD,     /* out += level * voice; nothing where nothing plays */
+	OUT_NONE,    /* the lagging writer: only the loop is written */
 } OutMode;
 
 typedef enum {
@@ -206,7 +209,8 @@ kernel_frames(const Kernel *kp, uint32_t from, uint32_t count, VoiceMode voice,
 	      bool overdub, bool record, OutMode mode)
 {
 	const float *in_l = kp->in_l + from, *in_r = kp->in_r + from;
-	float       *out_l = kp->out_l + from, *out_r = kp->out_r + from;
+	float       *out_l = kp->out_l ? kp->out_l + from : NULL;
+	float       *out_r = kp->out_r ? kp->out_r + from : NULL;
 	/* (NULL where nothing plays or records: no offset is applied.) */
 	const float *src_l = kp->src_l ? kp->src_l + from : NULL;
 	const float *src_r = kp->src_r ? kp->src_r + from : NULL;
@@ -233,7 +237,9 @@ kernel_frames(const Kernel *kp, uint32_t from, uint32_t count, VoiceMode voice,
 			dst_r[j] =
 			    clean_sample(ir, kp->rejected, kp->denormals);
 		}
-		if (mode == OUT_ADD) {
+		if (mode == OUT_NONE) {
+			continue;
+		} else if (mode == OUT_ADD) {
 			out_l[j] += vl;
 			out_r[j] += vr;
 		} else {
@@ -322,7 +328,9 @@ kernel(const Kernel *kp, uint32_t n, VoiceMode voice, bool overdub,
 			store4(dst_l + j, clean4(il, &rejected, &denormals));
 			store4(dst_r + j, clean4(ir, &rejected, &denormals));
 		}
-		if (mode == OUT_ADD) {
+		if (mode == OUT_NONE) {
+			continue;
+		} else if (mode == OUT_ADD) {
 			store4(out_l + j, load4(out_l + j) + vl);
 			store4(out_r + j, load4(out_r + j) + vr);
 		} else {
@@ -359,6 +367,8 @@ run_kernel(const Kernel *kp, uint32_t n, VoiceMode voice, bool overdub,
 			kernel(kp, n, v, o, r, OUT_MONITOR);                  \
 		else if (mode == OUT_ADD)                                     \
 			kernel(kp, n, v, o, r, OUT_ADD);                      \
+		else if (mode == OUT_NONE)                                    \
+			kernel(kp, n, v, o, r, OUT_NONE);                     \
 		else                                                          \
 			kernel(kp, n, v, o, r, OUT_SET);                      \
 	} while (0)
@@ -397,6 +407,8 @@ steady_frames(EtLooper *l, Kernel *kp, VoiceMode *voice, uint32_t j,
 	kp->src_l = kp->src_r = NULL;
 	kp->dst_l = kp->dst_r = NULL;
 	kp->k                 = 0;
+	if (l->state == ET_LOOP_RECORDING && l->writing)
+		return left; /* the lagging writer records */
 	if (l->state == ET_LOOP_RECORDING) {
 		/* As far as the take's chunk goes; 0 (no free chunk) cannot
 		 * happen, as the take ends where its room does. */
@@ -429,7 +441,7 @@ steady_frames(EtLooper *l, Kernel *kp, VoiceMode *voice, uint32_t j,
 	uint32_t n = span - k < left ? span - k : left;
 	/* Within one chunk of the loop's version: the frames an overdub makes
 	 * writable (the caller writes them all), else those it may read. */
-	if (l->state == ET_LOOP_OVERDUBBING) {
+	if (l->state == ET_LOOP_OVERDUBBING && !l->writing) {
 		n = et_store_write(l->store, l->cur, k, n, &kp->src_l,
 				   &kp->src_r, &kp->dst_l, &kp->dst_r);
 		if (n > 0)
@@ -474,12 +486,116 @@ remember_input(EtLooper *l, const float *in_l, const float *in_r,
 #define STEADY_FRAMES steady_frames
 #endif
 
+/* ---- the lagging writer (round-trip compensation, looper.h) -------------*/
+
+static void
+write_take(EtLooper *l, const float *in_l, const float *in_r, uint32_t n,
+	   uint32_t *done)
+{
+	const float    *sl, *sr;
+	Kernel          kp = { .in_l = in_l, .in_r = in_r };
+	const EtVersion v  = l->w_ending ? l->cur : l->take;
+	n = et_store_write(l->store, v, l->wr_pos, n, &sl, &sr, &kp.dst_l,
+			   &kp.dst_r);
+	if (n == 0) {
+		et_looper_writer_full(l);
+		return;
+	}
+	kp.rejected  = &l->rejected;
+	kp.denormals = &l->denormals;
+	run_kernel(&kp, n, VOICE_NONE, false, true, OUT_NONE);
+	l->wr_pos += n;
+	*done = n;
+}
+
+static void
+write_pass(EtLooper *l, const float *in_l, const float *in_r, uint32_t k,
+	   uint32_t n, uint32_t *done)
+{
+	Kernel kp = {
+		.in_l = in_l, .in_r = in_r, .level = 1.0f, .gain = 1.0f
+	};
+	n = et_store_write(l->store, l->cur, k, n, &kp.src_l, &kp.src_r,
+			   &kp.dst_l, &kp.dst_r);
+	if (n == 0) {
+		et_looper_writer_full(l);
+		return;
+	}
+	kp.rejected  = &l->rejected;
+	kp.denormals = &l->denormals;
+	run_kernel(&kp, n, VOICE_UNITY, true, false, OUT_NONE);
+	*done = n;
+}
+
+/* Writes the input of frames [from, from + count), the first of which
+ * came in at time t0 of the writer's clock, to the places of the take or
+ * pass for t - rec_lag: from the take's (or pass's) start on, up to its
+ * end when it has ended (an event there completes it). */
+static void
+write_lagged(EtLooper *l, const float *in_l, const float *in_r, uint32_t from,
+	     uint32_t count, int64_t t0)
+{
+	uint32_t j = 0;
+	while (j < count && l->writing) {
+		const int64_t tau  = t0 + (int64_t)j - (int64_t)l->rec_lag;
+		int64_t       left = (int64_t)(count - j);
+		if (l->w_ending) {
+			if (tau >= l->w_end)
+				return;
+			if (l->w_end - tau < left)
+				left = l->w_end - tau;
+		}
+		if (tau < l->rec_start) { /* not yet come back */
+			j += (uint32_t)(l->rec_start - tau < left
+					    ? l->rec_start - tau
+					    : left);
+			continue;
+		}
+		uint32_t done = 0;
+		if (l->w_take) {
+			const int64_t idx = tau - l->rec_start;
+			if (idx > (int64_t)l->wr_pos) /* a dropout: silence */
+				et_looper_writer_silence(
+				    l, idx < (int64_t)UINT32_MAX
+					   ? (uint32_t)idx
+					   : UINT32_MAX);
+			if (idx < (int64_t)l->wr_pos) { /* written already */
+				const int64_t skip = (int64_t)l->wr_pos - idx;
+				j += (uint32_t)(skip < left ? skip : left);
+				continue;
+			}
+			write_take(l, in_l + from + j, in_r + from + j,
+				   (uint32_t)left, &done);
+		} else {
+			uint32_t       span;
+			const uint32_t k =
+			    et_looper_writer_index_at(l, tau, &span);
+			if (k >= span) { /* a repetition's odd extra frame */
+				++j;
+				continue;
+			}
+			const uint32_t n = span - k < (uint64_t)left
+					       ? span - k
+					       : (uint32_t)left;
+			write_pass(l, in_l + from + j, in_r + from + j, k, n,
+				   &done);
+		}
+		if (done == 0)
+			return; /* the pool is full */
+		j += done;
+	}
+}
+
 void
 et_looper_render(EtLooper *l, const float *in_l, const float *in_r,
 		 float *out_l, float *out_r, uint32_t from, uint32_t count,
 		 bool rolling, int64_t tf)
 {
-	if (l->listening)
+	/* The input first: out may be the same buffer. */
+	if (l->writing && (rolling || !l->w_anchored))
+		write_lagged(l, in_l, in_r, from, count,
+			     l->w_anchored ? tf : l->counter);
+	if (l->listening || (l->writing && l->w_take && !l->w_started))
 		remember_input(l, in_l, in_r, from, count);
 	uint32_t j = 0;
 	while (j < count) {
@@ -493,18 +609,20 @@ et_looper_render(EtLooper *l, const float *in_l, const float *in_r,
 			++j;
 			continue;
 		}
-		kp.in_l               = in_l + from + j;
-		kp.in_r               = in_r + from + j;
-		kp.out_l              = out_l + from + j;
-		kp.out_r              = out_r + from + j;
-		kp.level              = l->level;
-		kp.rejected           = &l->rejected;
-		kp.denormals          = &l->denormals;
-		const bool    overdub = l->state == ET_LOOP_OVERDUBBING;
-		const bool    record  = l->state == ET_LOOP_RECORDING;
-		const OutMode mode    = l->mix_add       ? OUT_ADD
-					: l->ctl.monitor ? OUT_MONITOR
-							 : OUT_SET;
+		kp.in_l      = in_l + from + j;
+		kp.in_r      = in_r + from + j;
+		kp.out_l     = out_l + from + j;
+		kp.out_r     = out_r + from + j;
+		kp.level     = l->level;
+		kp.rejected  = &l->rejected;
+		kp.denormals = &l->denormals;
+		const bool overdub =
+		    l->state == ET_LOOP_OVERDUBBING && !l->writing;
+		const bool    take   = l->state == ET_LOOP_RECORDING;
+		const bool    record = take && !l->writing;
+		const OutMode mode   = l->mix_add       ? OUT_ADD
+				       : l->ctl.monitor ? OUT_MONITOR
+							: OUT_SET;
 		/* Mixing, a loop that plays nothing adds nothing (a take
 		 * still records). */
 		if (mode != OUT_ADD || voice != VOICE_NONE || record)
@@ -513,7 +631,7 @@ et_looper_render(EtLooper *l, const float *in_l, const float *in_r,
 			l->last_k   = kp.k + n - 1;
 			l->voice_on = l->env > 0;
 		}
-		if (record)
+		if (take)
 			l->rec_pos += n;
 		l->counter += (int64_t)n;
 		j += n;

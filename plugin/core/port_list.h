@@ -192,7 +192,22 @@
 	  "Brings back what the last undo on the active track's loop took "       \
 	  "away.",                                                                \
 	  CONTROL_IN, 0, 0, 1, ET_PROP_TOGGLED | ET_PROP_TRIGGER, SWITCH, LOOPER, \
-	  NONE)
+	  NONE)                                                                   \
+	/* Added with round-trip compensation (issue 17). */                      \
+	X(k, CALIBRATE, "calibrate", "Calibrate",                                 \
+	  "Measures the active track's round trip: sends a few short test "       \
+	  "notes on its channel and times the synth's answer at the audio "       \
+	  "input.",                                                               \
+	  CONTROL_IN, 0, 0, 1, ET_PROP_TOGGLED | ET_PROP_TRIGGER, SWITCH, LOOPER, \
+	  NONE)                                                                   \
+	X(k, LATENCY_OFFSET, "latency_offset", "Latency offset",                  \
+	  "Milliseconds added to every track's measured round trip (for a "       \
+	  "track never calibrated, its whole round trip).",                       \
+	  CONTROL_IN, -50, 0, 250, 0, MS, LOOPER, NONE)                           \
+	X(k, LATENCY, "latency", "Latency",                                       \
+	  "The round trip the active track's takes are compensated by, in "       \
+	  "milliseconds.",                                                        \
+	  CONTROL_OUT, 0, 0, 500, 0, MS, LOOPER, NONE)
 
 
 /* The groups that ports name, in the order the Turtle lists them:

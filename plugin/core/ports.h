@@ -106,7 +106,8 @@ typedef enum {
 	ET_UNIT_BAR,
 	ET_UNIT_DB,
 	ET_UNIT_SECOND,
-	ET_UNIT_COEF /* a fraction, 0..1 */
+	ET_UNIT_COEF, /* a fraction, 0..1 */
+	ET_UNIT_MS
 } EtUnit;
 
 /* How a port's values are called (its lv2:scalePoint, one for each value

@@ -4,6 +4,8 @@
 #include "ports.h"
 #include "touch.h"
 
+#include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +24,9 @@ struct EtRecorders {
 	int  listener; /* the active track when last looked, or -1 */
 	int  held; /* the armed loop, held while another's pass ends, or -1 */
 	float *scratch_l, *scratch_r;
+	/* Each track's measured round trip, a float's bits (NaN: never
+	 * measured): run() writes it, save() reads it from its thread. */
+	_Atomic uint32_t measured_ms[ET_TRACK_COUNT];
 };
 
 static void update_listening(EtRecorders *r);
@@ -73,6 +78,8 @@ et_recorders_new(double sample_rate, uint32_t capacity_frames,
 		return NULL;
 	}
 	r->scratch_r = r->scratch_l + SCRATCH_FRAMES;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
+		et_recorders_set_measured(r, t, NAN);
 	et_touch(r->scratch_l, 2u * SCRATCH_FRAMES * sizeof(float));
 	et_store_set_reclaim(r->store, reclaim_oldest_step, r);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
@@ -357,3 +364,26 @@ SUM_OVER_LOOPS(et_recorders_denormals, et_looper_denormals)
 SUM_OVER_LOOPS(et_recorders_pool_full, et_looper_pool_full)
 SUM_OVER_LOOPS(et_recorders_undo_refused, et_looper_undo_refused)
 #undef SUM_OVER_LOOPS
+
+void
+et_recorders_set_measured(EtRecorders *r, unsigned track, float ms)
+{
+	uint32_t bits;
+	memcpy(&bits, &ms, sizeof bits);
+	atomic_store(&r->measured_ms[track], bits);
+}
+
+float
+et_recorders_measured(const EtRecorders *r, unsigned track)
+{
+	const uint32_t bits = atomic_load(&r->measured_ms[track]);
+	float          ms;
+	memcpy(&ms, &bits, sizeof ms);
+	return ms;
+}
+
+void
+et_recorders_set_lag(EtRecorders *r, unsigned track, uint32_t frames)
+{
+	et_looper_set_lag(r->loop[track], frames);
+}

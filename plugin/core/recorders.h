@@ -85,6 +85,16 @@ const EtLooper *et_recorders_active(const EtRecorders *r);
 int          et_recorders_armed(const EtRecorders *r);
 EtLoopStore *et_recorders_store(EtRecorders *r);
 
+/* Round-trip compensation (interface.md): each track's measured round
+ * trip in ms, NaN if it was never measured.  Kept here, with the loops,
+ * so that a restore hands both to run() at once; set in run()'s thread
+ * (or before the recorders are handed over), read from any (save()). */
+void  et_recorders_set_measured(EtRecorders *r, unsigned track, float ms);
+float et_recorders_measured(const EtRecorders *r, unsigned track);
+/* The lag of track t's next take or pass, in frames (et_looper_set_lag).
+ */
+void et_recorders_set_lag(EtRecorders *r, unsigned track, uint32_t frames);
+
 /* Counts over all loops (looper.h). */
 uint32_t et_recorders_rejected(const EtRecorders *r);
 uint32_t et_recorders_denormals(const EtRecorders *r);

@@ -431,6 +431,7 @@ run(LV2_Handle instance, uint32_t nframes)
 			  et_engine_loop_length(engine));
 	write_control_out(self, ET_PORT_LOOP_POSITION,
 			  et_engine_loop_position(engine));
+	write_control_out(self, ET_PORT_LATENCY, et_engine_latency_ms(engine));
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		write_control_out(self,
 				  et_track_loop_port(t, ET_TRACK_LOOP_STATE),

@@ -165,6 +165,13 @@ save_state(Eighttrack *self, StateFeatures *f, LV2_State_Store_Function store,
 	const int32_t version = ET_STATE_VERSION;
 	store_pod(store, handle, u->state_version, &version, sizeof(version),
 		  u->atom_Int);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const float ms = et_recorders_measured(self->saved, t);
+		if (!isnan(ms)) {
+			store_pod(store, handle, u->state_latency[t], &ms,
+				  sizeof(ms), u->atom_Float);
+		}
+	}
 
 	/* Each loop's last complete version, pinned while it is written:
 	 * run() goes on recording into versions of its own (looper.h), so
@@ -376,6 +383,33 @@ load_loop(Eighttrack *self, StateFeatures *f,
 	return ok;
 }
 
+/* A track's measured round trip: a finite Float within the looper's
+ * 0 .. 500 ms, else it stays unmeasured and the log says why. */
+static void
+load_latency(Eighttrack *self, StateFeatures *f,
+	     LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle,
+	     unsigned track, EtRecorders *loops)
+{
+	const EtUris  *u   = &self->uris;
+	const LV2_URID key = u->state_latency[track];
+	float          ms  = 0.0f;
+	if (!has_value(retrieve, handle, key)) {
+		return; /* never measured */
+	}
+	const float max = (float)(ET_LOOPER_MAX_LAG_SECONDS * 1000.0);
+	if (!get_pod(retrieve, handle, key, u->atom_Float, &ms, sizeof(ms)) ||
+	    !(ms >= 0.0f && ms <= max)) {
+		lv2_log_error(&f->logger,
+			      "eighttrack: the saved round-trip latency of "
+			      "track %u is not a number of milliseconds "
+			      "from 0 to %.0f; track %u is not compensated "
+			      "until it is calibrated again\n",
+			      track + 1, (double)max, track + 1);
+		return;
+	}
+	et_recorders_set_measured(loops, track, ms);
+}
+
 static LV2_State_Status
 restore_state(Eighttrack *self, StateFeatures *f,
 	      LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle)
@@ -415,6 +449,7 @@ restore_state(Eighttrack *self, StateFeatures *f,
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		load_loop(self, f, retrieve, handle, version, t,
 			  et_recorders_loop(loops, t));
+		load_latency(self, f, retrieve, handle, t, loops);
 	}
 	publish(self, loops);
 	return LV2_STATE_SUCCESS;

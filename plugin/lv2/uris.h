@@ -51,6 +51,9 @@ typedef struct {
 	 * ...), so an older build opens a newer session with loop 1; track n's
 	 * add n (loop2, length2, ...). */
 	EtLoopKeys state_loops[ET_TRACK_COUNT];
+	/* Each track's measured round trip, a Float in ms (measuredLatency,
+	 * measuredLatency2, ...); none for a track never measured. */
+	LV2_URID state_latency[ET_TRACK_COUNT];
 	/* The messages between the plugin and its UI (messages.h). */
 	LV2_URID atom_Vector;
 	LV2_URID msg_Request, msg_Alive, msg_Activity, msg_Overview,
@@ -102,6 +105,8 @@ et_uris_map(EtUris *uris, LV2_URID_Map *map)
 		k->anchored     = et_state_key(map, "anchored", t + 1);
 		k->start_frame  = et_state_key(map, "startFrame", t + 1);
 		k->start_exact  = et_state_key(map, "startExact", t + 1);
+		uris->state_latency[t] =
+		    et_state_key(map, "measuredLatency", t + 1);
 	}
 	uris->atom_Vector   = map->map(map->handle, LV2_ATOM__Vector);
 	uris->msg_Request   = map->map(map->handle, ET_MSG__Request);

@@ -22,5 +22,6 @@ bool        ref_looper_view(const RefLooper *l, EtLoopView *out);
 /* Samples written as 0 (looper.h). */
 uint32_t ref_looper_rejected(const RefLooper *l);
 uint32_t ref_looper_denormals(const RefLooper *l);
+void     ref_looper_set_lag(RefLooper *l, uint32_t frames);
 
 #endif

@@ -1611,6 +1611,203 @@ test_a_garbage_meter_in_a_dropout_stays_in_bounds(void **state)
 	et_looper_free(l);
 }
 
+/* ---- round-trip compensation (looper.h: et_looper_set_lag) -------------*/
+
+/* What a take of the ramp input holds when its writer lags by `lag` and
+ * its input stopped coming back after `written` frames (silence after
+ * them), seam included: the ramp from wall frame `first`. */
+static float
+lagged_take_sample(int64_t first, uint32_t length, uint32_t written,
+		   uint32_t k, double rate, float sign)
+{
+	const uint32_t ramp = et_looper_ramp_frames(rate);
+	const uint32_t r    = ramp < length / 4 ? ramp : length / 4;
+	const float    a = k < written ? sign * ramp_value(first + k) : 0.0f;
+	if (k < length - r)
+		return a;
+	const uint32_t i = k - (length - r);
+	const float    p = sign * ramp_value(first - (int64_t)r + (int64_t)i);
+	const float    w = et_looper_seam_weight(i, r);
+	return a * (1.0f - w) + p * w;
+}
+
+static void
+assert_lagged_take(const Host *h, int64_t first, uint32_t length,
+		   uint32_t written)
+{
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
+	assert_int_equal(v.length, length);
+	for (uint32_t k = 0; k < length; ++k) {
+		const float l =
+		    lagged_take_sample(first, length, written, k, h->rate, 1);
+		const float r =
+		    lagged_take_sample(first, length, written, k, h->rate, -1);
+		if (v.left[k] != l || v.right[k] != r)
+			fail_msg("loop[%u] is %g / %g, the input %g / %g", k,
+				 (double)v.left[k], (double)v.right[k],
+				 (double)l, (double)r);
+	}
+}
+
+/* A synth that answers L frames late: a one-bar take from the bar at
+ * 96000 holds the input that came in from 96000 + L, plays on the grid
+ * from its end at 192000, and is what a save writes only once the last
+ * of it has come back, at 192000 + L. */
+static void
+lagged_take(uint32_t lag, uint32_t block, bool split)
+{
+	Host *h        = host_new(48000.0, 120.0, 48000 * 10, block);
+	h->split_spans = split;
+	start_rolling(h);
+	et_looper_set_lag(h->lp, lag);
+	h->ctl.bars = 1;
+	run_until(h, 1024);
+	h->ctl.arm = true;
+	run_until(h, 192000 + 50);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	EtLoopView saved;
+	if (lag > 100) { /* the last of it has not come back yet */
+		assert_false(et_looper_pin(h->lp, &saved));
+		et_looper_unpin(h->lp);
+	}
+	run_until(h, 192000 + (int64_t)lag + 1);
+	assert_true(et_looper_pin(h->lp, &saved));
+	assert_int_equal(saved.length, 96000);
+	assert_int_equal(saved.start_frame, 96000);
+	et_looper_unpin(h->lp);
+	assert_lagged_take(h, 96000 + (int64_t)lag, 96000, 96000);
+	run_until(h, 192000 + 2 * 96000 + 10);
+	assert_plays(h, 192000, h->now, 192000);
+	host_free(h);
+}
+
+static void
+test_a_lagged_take_records_what_comes_back(void **state)
+{
+	(void)state;
+	lagged_take(1, 1024, false);
+	lagged_take(577, 1024, false);
+	lagged_take(577, 0, true);      /* random blocks, split spans */
+	lagged_take(24000, 256, false); /* the longest: 500 ms */
+	lagged_take(4096 + 3, 4096, false);
+}
+
+/* An overdub pass with a lag: what is heard at t goes to the loop's place
+ * for t - L, so the layer lines up with what the synth was sent. */
+static void
+test_a_lagged_overdub_lines_up(void **state)
+{
+	(void)state;
+	const uint32_t lag = 1500;
+	Host          *h   = host_new(48000.0, 120.0, 48000 * 10, 1024);
+	start_rolling(h);
+	h->ctl.bars = 1;
+	run_until(h, 1024);
+	h->ctl.arm = true;
+	run_until(h, 200000);
+	h->ctl.arm = false;
+	run_until(h, 210000);
+	et_looper_set_lag(h->lp, lag);
+	h->input   = 1;
+	h->ctl.arm = true;
+	run_until(h, 384000 + 1000);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	/* Until the pass's last frame has come back, a save writes the loop
+	 * as it was. */
+	EtLoopView saved;
+	assert_true(et_looper_pin(h->lp, &saved));
+	const uint32_t before = saved.serial;
+	et_looper_unpin(h->lp);
+	run_until(h, 384000 + lag + 1);
+	assert_true(et_looper_pin(h->lp, &saved));
+	assert_true(saved.serial != before);
+	et_looper_unpin(h->lp);
+	Loop v;
+	assert_true(loop_view(h->lp, &v));
+	for (uint32_t k = 0; k < 96000; ++k) {
+		const float a =
+		    take_sample(ramp_value, 96000, 96000, k, 48000.0);
+		const float b = pattern_value(288000 + k + lag);
+		if (v.left[k] != a + b)
+			fail_msg("loop[%u] is %g, want %g + %g", k,
+				 (double)v.left[k], (double)a, (double)b);
+	}
+	host_free(h);
+}
+
+/* The transport stops before the last of a take has come back: what had
+ * not is silence, and the take is complete at the stop. */
+static void
+test_a_stop_before_the_lag_is_over_leaves_silence(void **state)
+{
+	(void)state;
+	const uint32_t lag = 10000;
+	Host          *h   = host_new(48000.0, 120.0, 48000 * 10, 512);
+	start_rolling(h);
+	et_looper_set_lag(h->lp, lag);
+	h->ctl.bars = 1;
+	run_until(h, 1024);
+	h->ctl.arm = true;
+	schedule(h, 192000 + 3000, false, 192000 + 3000);
+	run_until(h, 192000 + 3000 + 10);
+	EtLoopView saved;
+	assert_true(et_looper_pin(h->lp, &saved));
+	et_looper_unpin(h->lp);
+	assert_lagged_take(h, 96000 + lag, 96000, 96000 - lag + 3000);
+	host_free(h);
+}
+
+/* A loop shorter than its lag (a bar of 19200 frames, 600 BPM, a lag of
+ * 24000): its first repetitions play silence where the input has not come
+ * back yet, never what the pool held before; then the take itself. */
+static void
+test_a_loop_shorter_than_its_lag(void **state)
+{
+	(void)state;
+	Host *h = host_new(48000.0, 600.0, 48000 * 10, 1024);
+	start_rolling(h);
+	/* Something in the pool's chunks first: a take, cleared. */
+	h->ctl.bars = 2;
+	run_until(h, 1024);
+	h->ctl.arm = true;
+	run_until(h, 60000);
+	h->ctl.arm   = false;
+	h->ctl.clear = true;
+	run_until(h, 61000);
+	h->ctl.clear = false;
+	h->ctl.bars  = 1;
+	et_looper_set_lag(h->lp, 24000);
+	run_until(h, 62000);
+	h->ctl.arm = true; /* the take: 76800 .. 96000 */
+	run_until(h, 96000 + 10);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	/* Played before it came back: silence (input 76800 + 24000 + k is
+	 * still to come for every k). */
+	run_until(h, 96000 + 4000);
+	for (int64_t w = 96000; w < 96000 + 4000; ++w)
+		assert_true(out_l_at(h, w) == 0.0f);
+	run_until(h, 96000 + 24000 + 10);
+	assert_lagged_take(h, 76800 + 24000, 19200, 19200);
+	host_free(h);
+}
+
+/* The lag is clamped to 500 ms, and a change applies to the next take. */
+static void
+test_the_lag_is_bounded(void **state)
+{
+	(void)state;
+	EtLooper *l = et_looper_new(48000.0, 48000);
+	assert_non_null(l);
+	assert_int_equal(et_looper_max_lag(48000.0), 24000);
+	et_looper_set_lag(l, 1000000);
+	assert_int_equal(et_looper_lag(l), 24000);
+	et_looper_set_lag(l, 0);
+	assert_int_equal(et_looper_lag(l), 0);
+	assert_int_equal(et_looper_max_lag(0.0), 0);
+	et_looper_free(l);
+}
+
 int
 main(void)
 {
@@ -1660,6 +1857,12 @@ main(void)
 		    test_hostile_sample_rates_give_a_bounded_ramp),
 		cmocka_unit_test(
 		    test_a_garbage_meter_in_a_dropout_stays_in_bounds),
+		cmocka_unit_test(test_a_lagged_take_records_what_comes_back),
+		cmocka_unit_test(test_a_lagged_overdub_lines_up),
+		cmocka_unit_test(
+		    test_a_stop_before_the_lag_is_over_leaves_silence),
+		cmocka_unit_test(test_a_loop_shorter_than_its_lag),
+		cmocka_unit_test(test_the_lag_is_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -343,8 +343,9 @@ random_block(Pair *p)
 	return sizes[r % (sizeof sizes / sizeof sizes[0])];
 }
 
+/* lagged: the round-trip lag changes now and then (up to its 500 ms). */
 static void
-random_session(unsigned seed, double bpm, bool in_place)
+random_session(unsigned seed, double bpm, bool in_place, bool lagged)
 {
 	Pair *p     = pair_new(8000.0, bpm, 8000 * 20, seed);
 	p->in_place = in_place;
@@ -369,8 +370,13 @@ random_session(unsigned seed, double bpm, bool in_place)
 			static const float levels[] = { 0.0f,   -6.0f, 3.0f,
 							-60.0f, 6.0f,  -0.5f };
 			p->ctl.level_db             = levels[next_rand(p) % 6];
-		} else if (r < 135)
+		} else if (r < 135) {
 			p->ctl.monitor = !p->ctl.monitor;
+		} else if (r < 150 && lagged) {
+			const uint32_t lag = next_rand(p) % 4200;
+			et_looper_set_lag(p->lp, lag);
+			ref_looper_set_lag(p->ref, lag);
+		}
 		const uint32_t n    = random_block(p);
 		uint32_t       cut  = 0;
 		int64_t        jump = -1;
@@ -396,8 +402,20 @@ test_random_sessions(void **state)
 	(void)state;
 	for (unsigned seed = 1; seed <= 12; ++seed) {
 		/* 240 BPM: whole-frame bars; 127: the seam absorbs a frame. */
-		random_session(seed, seed % 2 ? 240.0 : 127.0, seed % 3 == 0);
+		random_session(seed, seed % 2 ? 240.0 : 127.0, seed % 3 == 0,
+			       false);
 	}
+}
+
+/* The same with a round-trip lag: the lagging writer (looper.h) is one
+ * code path in both builds, but what it writes is played by both. */
+static void
+test_random_lagged_sessions(void **state)
+{
+	(void)state;
+	for (unsigned seed = 101; seed <= 112; ++seed)
+		random_session(seed, seed % 2 ? 240.0 : 127.0, seed % 3 == 0,
+			       true);
 }
 
 int
@@ -409,6 +427,7 @@ main(void)
 		cmocka_unit_test(test_blocks_of_one_frame),
 		cmocka_unit_test(test_tiny_free_loops),
 		cmocka_unit_test(test_random_sessions),
+		cmocka_unit_test(test_random_lagged_sessions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,6 +117,9 @@ static const struct {
 	{ 87, "track8_loop_state" },
 	{ 88, "loop_undo" },
 	{ 89, "loop_redo" },
+	{ 90, "calibrate" },
+	{ 91, "latency_offset" },
+	{ 92, "latency" },
 };
 
 #define PUBLISHED_COUNT (sizeof(published) / sizeof(published[0]))
