@@ -11,7 +11,7 @@ UNIT_TESTS := $(BUILD)/test_engine $(BUILD)/test_router $(BUILD)/test_clock $(BU
 HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper \
               $(BUILD)/test_host_beyond $(BUILD)/test_host_notify $(BUILD)/test_host_faults \
               $(BUILD)/test_host_state $(BUILD)/test_host_save $(BUILD)/test_host_torn \
-              $(BUILD)/test_host_recorders
+              $(BUILD)/test_host_recorders $(BUILD)/test_host_latency
 HOST_TESTS += $(BUILD)/test_presets
 HOST_OBJ   := $(BUILD)/lv2host.o $(BUILD)/alloc_hook.o $(BUILD)/session.o
 # The test host locks its URID map and log (a save may run in a thread of
@@ -82,6 +82,13 @@ $(BUILD)/test_host_notify: $(BUILD)/test_host_notify.o $(HOST_OBJ) $(LOOPER_OBJ)
 
 $(BUILD)/test_host_recorders: $(BUILD)/test_host_recorders.o $(HOST_OBJ) $(BUILD)/loopfile.o
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
+
+# A hardware synth's round trip, simulated (tests/host/fake_synth.c).
+$(BUILD)/fake_synth.o: tests/host/fake_synth.c tests/host/fake_synth.h $(BUILD)/flags | $(BUILD)
+	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests/host -c $< -o $@
+
+$(BUILD)/test_host_latency: $(BUILD)/test_host_latency.o $(BUILD)/fake_synth.o $(HOST_OBJ)
+	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
 
 $(BUILD)/test_host_looper: $(BUILD)/test_host_looper.o $(HOST_OBJ) $(BUILD)/loopfile.o \
                            $(LOOPER_OBJ)
