@@ -153,8 +153,8 @@ test_latency_offset_puts_onsets_on_the_beat(void **state)
 	rig_init(&r, LATENCY, FAKE_CLICK);
 	eth_set(r.host, "latency_offset", (float)(LATENCY * 1000.0 / RATE));
 	run_to(&r, BLOCK);
-	assert_float_equal(eth_get(r.host, "latency"),
-			   LATENCY * 1000.0 / RATE, 1e-3);
+	assert_float_equal(eth_get(r.host, "latency"), LATENCY * 1000.0 / RATE,
+			   1e-3);
 	record_a_bar(&r);
 	assert_onsets(&r, 0, 1);
 	rig_free(&r);

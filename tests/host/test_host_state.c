@@ -658,6 +658,78 @@ a_state_of_a_newer_version_gives_the_loop_and_one_warning(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* A track's measured round trip (issue 17) travels with the session: a
+ * fresh instance restored from it compensates that track by it (the
+ * latency port says so) and saves it again; one that is not a Float of 0
+ * to 500 ms is ignored, with one log line naming the track. */
+static float
+restored_latency(const Story *st, EthState *with, unsigned track,
+		 unsigned *log_lines, EthState **saved_again)
+{
+	Session b;
+	start_session(&b);
+	assert_int_equal(eth_state_restore(b.host, with, NULL), 0);
+	eth_set(b.host, "active_track", (float)track);
+	play(&b, 64);
+	const float ms = eth_get(b.host, "latency");
+	*log_lines     = eth_log_lines(b.host);
+	if (saved_again)
+		*saved_again = eth_state_save(b.host, st->dir);
+	session_free(&b);
+	return ms;
+}
+
+static void
+a_measured_latency_travels_with_the_session(void **state)
+{
+	Story      *st  = (Story *)*state;
+	const float ms  = 12.5f;
+	EthState   *one = saved_with(st, "", "", NULL, 0);
+	eth_state_set(one, STATE_KEY("measuredLatency2"), LV2_ATOM__Float,
+		      LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, &ms,
+		      sizeof(ms));
+	unsigned  lines = 0;
+	EthState *again = NULL;
+	assert_true(restored_latency(st, one, 2, &lines, &again) == ms);
+	assert_int_equal(lines, 0);
+	assert_true(restored_latency(st, one, 1, &lines, NULL) == 0.0f);
+	assert_non_null(again);
+	uint32_t    size = 0, flags = 0;
+	const char *type = NULL;
+	const void *v    = eth_state_get(again, STATE_KEY("measuredLatency2"),
+					 &size, &type, &flags);
+	assert_non_null(v);
+	assert_int_equal(size, sizeof(float));
+	assert_string_equal(type, LV2_ATOM__Float);
+	float back;
+	memcpy(&back, v, sizeof back);
+	assert_true(back == ms);
+	assert_null(eth_state_get(again, STATE_KEY("measuredLatency"), &size,
+				  &type, &flags));
+	eth_state_free(again);
+	eth_state_free(one);
+
+	/* Not a number of ms from 0 to 500: ignored, logged. */
+	const float  bad[]   = { -1.0f, 501.0f, NAN, INFINITY };
+	const double as_dbl  = 12.5;
+	unsigned     failing = 0;
+	for (unsigned i = 0; i < 5; ++i) {
+		EthState *b = saved_with(st, "", "", NULL, 0);
+		if (i < 4)
+			eth_state_set(b, STATE_KEY("measuredLatency2"),
+				      LV2_ATOM__Float, LV2_STATE_IS_POD,
+				      &bad[i], sizeof(float));
+		else
+			eth_state_set(b, STATE_KEY("measuredLatency2"),
+				      LV2_ATOM__Double, LV2_STATE_IS_POD,
+				      &as_dbl, sizeof(double));
+		const float got = restored_latency(st, b, 2, &lines, NULL);
+		failing += got != 0.0f || lines != 1;
+		eth_state_free(b);
+	}
+	assert_int_equal(failing, 0);
+}
+
 int
 main(void)
 {
@@ -678,6 +750,7 @@ main(void)
 		cmocka_unit_test(the_phase_check_sees_a_loop_one_frame_late),
 		cmocka_unit_test(
 		    a_state_that_is_not_ours_keeps_the_current_loop),
+		cmocka_unit_test(a_measured_latency_travels_with_the_session),
 		cmocka_unit_test(
 		    a_state_of_a_newer_version_gives_the_loop_and_one_warning),
 	};
