@@ -1073,17 +1073,24 @@ op_pool(Rig *rig, FuzzInput *in)
 static void
 op_loop_port(Rig *rig, FuzzInput *in)
 {
-	const unsigned sel = fuzz_u8(in) % (4u + 2u * ET_TRACK_COUNT);
+	const unsigned sel = fuzz_u8(in) % (6u + 2u * ET_TRACK_COUNT);
 	uint32_t       index;
 	switch (sel) {
 	case 0: index = ET_PORT_ACTIVE_TRACK; break;
 	case 1: index = ET_PORT_LOOP_UNDO; break;
 	case 2: index = ET_PORT_LOOP_REDO; break;
 	case 3: index = ET_PORT_LOOP_MUTE; break;
+	case 4: index = ET_PORT_LATENCY_OFFSET; break;
+	case 5: { /* a measured round trip, as calibration or a state gives */
+		const unsigned track = fuzz_u8(in) % ET_TRACK_COUNT;
+		et_engine_set_measured_latency(&rig->engine, track,
+					       fuzz_f32(in));
+		return;
+	}
 	default:
-		index = sel < 4u + ET_TRACK_COUNT
-			    ? et_track_loop_port(sel - 4u, ET_TRACK_LOOP_MUTE)
-			    : et_track_loop_port(sel - 4u - ET_TRACK_COUNT,
+		index = sel < 6u + ET_TRACK_COUNT
+			    ? et_track_loop_port(sel - 6u, ET_TRACK_LOOP_MUTE)
+			    : et_track_loop_port(sel - 6u - ET_TRACK_COUNT,
 						 ET_TRACK_LOOP_LEVEL);
 		break;
 	}
