@@ -246,6 +246,11 @@ et_router_flush(EtRouter *router, uint32_t frame, const EtSink *sink)
 			}
 		}
 	}
+	if (router->test_note.off_pending) {
+		router->test_note.off_pending = false;
+		end_note(router, sink, frame, &router->test_note,
+			 ET_MIDI_NOTE_OFF, RELEASE_VELOCITY);
+	}
 	for (unsigned ch = 0; ch < 16; ++ch) {
 		for (unsigned k = 0; k < ET_ROUTER_HELD_CONTROLS; ++k) {
 			EtHeldControl *held = &router->held_cc[ch][k];
@@ -271,6 +276,8 @@ et_router_all_off(EtRouter *router, uint32_t frame, const EtSink *sink)
 		before += router->held_count[s];
 	}
 	end_notes(router, sink, frame, -1, -1);
+	end_note(router, sink, frame, &router->test_note, ET_MIDI_NOTE_OFF,
+		 RELEASE_VELOCITY);
 	release_all_held(router, sink, frame, -1, -1);
 	unsigned after = 0;
 	for (unsigned s = 0; s <= SLOT_THRU; ++s) {
@@ -279,10 +286,50 @@ et_router_all_off(EtRouter *router, uint32_t frame, const EtSink *sink)
 	return before - after;
 }
 
+/* The note-off of a held note, told to `sink` without forgetting it. */
+static void
+tell_note_off(const EtHeldNote *note, uint32_t frame, const EtSink *sink)
+{
+	if (note->holder < 1 || note->holder > ET_TRACK_COUNT)
+		return;
+	const uint8_t off[3] = { (uint8_t)(ET_MIDI_NOTE_OFF |
+					   (note->out_status & 0x0F)),
+				 note->out_note, RELEASE_VELOCITY };
+	sink->emit(sink->ctx, frame, note->holder - 1, off, 3);
+}
+
+bool
+et_router_test_note_on(EtRouter *router, unsigned track, uint32_t frame,
+		       uint8_t note, uint8_t velocity, const EtSink *sink)
+{
+	et_router_test_note_off(router, frame, sink);
+	if (router->test_note.holder || track >= ET_TRACK_COUNT)
+		return false; /* the last one's note-off still waits */
+	const uint8_t channel =
+	    (uint8_t)(router->controls.track[track].channel - 1u) & 0x0F;
+	const uint8_t status = (uint8_t)(ET_MIDI_NOTE_ON | channel);
+	if (!send3(router, sink, frame, (int)track, status, note & 0x7F,
+		   velocity & 0x7F, 3))
+		return false;
+	router->test_note.holder     = (int8_t)(track + 1);
+	router->test_note.out_status = status;
+	router->test_note.out_note   = note & 0x7F;
+	++router->held_count[track];
+	return true;
+}
+
+void
+et_router_test_note_off(EtRouter *router, uint32_t frame, const EtSink *sink)
+{
+	end_note(router, sink, frame, &router->test_note, ET_MIDI_NOTE_OFF,
+		 RELEASE_VELOCITY);
+}
+
 void
 et_router_tell_releases(const EtRouter *router, uint32_t frame,
 			const EtSink *sink)
 {
+	tell_note_off(&router->test_note, frame, sink);
 	for (unsigned ch = 0; ch < 16; ++ch) {
 		for (unsigned n = 0; n < 128; ++n) {
 			const EtHeldNote *note = &router->held[ch][n];

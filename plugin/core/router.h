@@ -107,6 +107,7 @@ typedef struct {
 	bool             any_pending; /* a note-off or a release waits */
 	/* By input channel and controller (64, 66, 67, 69). */
 	EtHeldControl held_cc[16][ET_ROUTER_HELD_CONTROLS];
+	EtHeldNote    test_note; /* calibration's (et_router_test_note_on) */
 	uint32_t      status_count[ET_ROUTER_STATUS_COUNT];
 } EtRouter;
 
@@ -151,6 +152,20 @@ unsigned et_router_all_off(EtRouter *router, uint32_t frame,
  * forgetting them: for an output that stops carrying the tracks (the
  * track outputs switched off) while the merged output goes on. */
 void et_router_tell_releases(const EtRouter *router, uint32_t frame,
+			     const EtSink *sink);
+
+/* Calibration's test notes (interface.md, "Round-trip compensation"): a
+ * note on track's channel (0..7), as it is, not transposed, sent even if
+ * the track is muted (the user asked for it) and never to another track.
+ * It is kept like a held note: its note-off goes where it went whatever
+ * changes, a full output retries it (et_router_flush), and
+ * et_router_all_off() and et_router_tell_releases() end it.  One at a
+ * time: a new one ends the one before.  False if the output refused it
+ * (nothing is then held). */
+bool et_router_test_note_on(EtRouter *router, unsigned track, uint32_t frame,
+			    uint8_t note, uint8_t velocity,
+			    const EtSink *sink);
+void et_router_test_note_off(EtRouter *router, uint32_t frame,
 			     const EtSink *sink);
 
 /* Number of notes currently sounding on a track (0..7) or thru (8). */

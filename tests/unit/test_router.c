@@ -434,6 +434,69 @@ a_full_output_keeps_the_note_off_and_sends_it_next_block(void **state)
 	assert_int_equal(et_router_sounding(&rig->router, 0), 0);
 }
 
+/* ------------------------------------------------------ calibration's notes
+ */
+
+/* A test note goes to the track's own channel as it is: not transposed,
+ * even while the track is muted, and only to that track; its note-off
+ * goes where it went when the channel changes in between. */
+static void
+a_test_note_goes_to_its_track_alone_and_ends_where_it_went(void **state)
+{
+	Rig *rig                         = (Rig *)*state;
+	rig->controls.track[2].channel   = 5;
+	rig->controls.track[2].transpose = 12;
+	rig->controls.track[2].mute      = true;
+	apply(rig, 0);
+	clear(rig);
+	assert_true(
+	    et_router_test_note_on(&rig->router, 2, 10, 60, 100, &rig->sink));
+	assert_int_equal(rig->out.n, 1);
+	expect_event(rig, 0, 10, 0x94, 60, 100);
+	assert_int_equal(rig->out.ev[0].track, 2);
+	assert_int_equal(et_router_sounding(&rig->router, 2), 1);
+	rig->controls.track[2].channel = 9;
+	apply(rig, 20);
+	clear(rig);
+	et_router_test_note_off(&rig->router, 30, &rig->sink);
+	assert_int_equal(rig->out.n, 1);
+	expect_event(rig, 0, 30, 0x84, 60, 64);
+	assert_int_equal(et_router_sounding(&rig->router, 2), 0);
+	et_router_test_note_off(&rig->router, 40, &rig->sink); /* no twice */
+	assert_int_equal(rig->out.n, 1);
+}
+
+/* A full output keeps the test note's note-off for the next block; a
+ * panic ends a test note; a new one ends the one before. */
+static void
+a_test_note_never_hangs(void **state)
+{
+	Rig *rig = (Rig *)*state;
+	apply(rig, 0);
+	clear(rig);
+	assert_true(
+	    et_router_test_note_on(&rig->router, 0, 1, 60, 100, &rig->sink));
+	rig->out.room = 0;
+	et_router_test_note_off(&rig->router, 2, &rig->sink);
+	assert_false(
+	    et_router_test_note_on(&rig->router, 0, 3, 60, 100, &rig->sink));
+	rig->out.room = SIZE_MAX;
+	et_router_flush(&rig->router, 0, &rig->sink);
+	assert_int_equal(rig->out.n, 2);
+	expect_event(rig, 1, 0, 0x80, 60, 64);
+	assert_int_equal(et_router_sounding(&rig->router, 0), 0);
+
+	assert_true(
+	    et_router_test_note_on(&rig->router, 0, 5, 60, 100, &rig->sink));
+	assert_true(
+	    et_router_test_note_on(&rig->router, 1, 6, 61, 100, &rig->sink));
+	expect_event(rig, 3, 6, 0x80, 60, 64);
+	expect_event(rig, 4, 6, 0x91, 61, 100);
+	assert_int_equal(et_router_all_off(&rig->router, 7, &rig->sink), 1);
+	expect_event(rig, 5, 7, 0x81, 61, 64);
+	assert_int_equal(et_router_sounding(&rig->router, 1), 0);
+}
+
 /* --------------------------------------------------------- random walk */
 
 /* Random notes, pedals, panics and control changes; then every track is
@@ -1121,6 +1184,9 @@ main(void)
 		STORY(
 		    telling_the_releases_names_every_channel_a_controller_reached),
 		STORY(random_play_never_leaves_a_controller_down),
+		STORY(
+		    a_test_note_goes_to_its_track_alone_and_ends_where_it_went),
+		STORY(a_test_note_never_hangs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
