@@ -41,6 +41,11 @@
  *   the spread; a median beyond ET_CALIBRATOR_MAX_LATENCY_SECONDS is
  *   ET_CALIBRATION_TOO_LATE (the latency is reported, and is not used).
  * - Cancel while a test note sounds hands its note-off back to the caller.
+ * - Not guarded against: an answer more than a second late lands in a
+ *   later note's window and is taken for that note's (1.2 s after a note
+ *   sent 1.05 s before the next reads as 150 ms).  Such a setup is far
+ *   beyond the 500 ms that can be compensated; guarding would cost a
+ *   second of waiting after every silent note.
  *
  * Time: at most (floor + max wait + listen) per note, and the listening
  * ends at the answer: five answers at 499 ms with a 150 ms decay take
