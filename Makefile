@@ -58,7 +58,7 @@ UI_LIBS     = $(shell $(PKG_CONFIG) --libs cairo x11)
 # plugin/core: the musical modules, which know nothing of LV2 (make layers
 # checks); plugin/lv2: the glue that maps ports, atoms and state onto them.
 CORE_SRC := $(addprefix plugin/core/,ports.c router.c clock.c looper.c looper_render.c loopstore.c recorders.c \
-            engine.c \
+            engine.c calibrate.c \
             midiclock.c control_map.c overview.c)
 CORE_OBJ := $(CORE_SRC:plugin/core/%.c=$(BUILD)/%.o)
 # The looper alone (with the clock it follows), for the tests and tools

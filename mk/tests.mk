@@ -7,7 +7,7 @@ UNIT_TESTS := $(BUILD)/test_engine $(BUILD)/test_router $(BUILD)/test_clock $(BU
               $(BUILD)/test_loopstore $(BUILD)/test_undo \
               $(BUILD)/test_loopfile \
               $(BUILD)/test_midiclock $(BUILD)/test_looper_ref $(BUILD)/test_overview \
-              $(BUILD)/test_view $(BUILD)/test_port_list
+              $(BUILD)/test_view $(BUILD)/test_port_list $(BUILD)/test_calibrate
 HOST_TESTS := $(BUILD)/test_ports $(BUILD)/test_host_router $(BUILD)/test_host_looper \
               $(BUILD)/test_host_beyond $(BUILD)/test_host_notify $(BUILD)/test_host_faults \
               $(BUILD)/test_host_state $(BUILD)/test_host_save $(BUILD)/test_host_torn \
@@ -34,7 +34,8 @@ $(BUILD)/alloc_hook.o: tests/host/alloc_hook.c $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
 
 $(BUILD)/test_clock $(BUILD)/test_looper \
-$(BUILD)/test_overview $(BUILD)/test_loopstore $(BUILD)/test_undo $(BUILD)/test_port_list: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
+$(BUILD)/test_overview $(BUILD)/test_loopstore $(BUILD)/test_undo $(BUILD)/test_port_list \
+$(BUILD)/test_calibrate: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 
 # What the core emits, kept for the tests to read back.
