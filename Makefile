@@ -2,6 +2,7 @@
 #   make            build the bundle
 #   make check      build and run every test
 #   make bench      measure the cost of run() beside plain references
+#   make figures    draw docs/round_trip.svg from test_host_latency
 #   make run        install to ~/.lv2 and start the plugin in jalv
 #   make install    install to $(DESTDIR)$(LV2DIR); make uninstall removes it
 #   make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS each)
@@ -71,7 +72,7 @@ GLUE_OBJ := $(BUILD)/eighttrack.o $(BUILD)/state.o $(BUILD)/loopfile.o $(BUILD)/
 
 PRESETS    := $(notdir $(wildcard ttl/presets/*.ttl))
 
-.PHONY: all check bench run install uninstall clean deps-build deps-check deps-run deps-fuzz \
+.PHONY: all check bench figures run install uninstall clean deps-build deps-check deps-run deps-fuzz \
         validate unit-tests host-tests host-scripts ui-tests symbols layers lint format help
 
 all: $(BUNDLE)/eighttrack$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/eighttrack.ttl \

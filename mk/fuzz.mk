@@ -24,7 +24,7 @@ FUZZ_CFLAGS    := -std=c11 -g -O1 -D_DEFAULT_SOURCE -Iplugin/core -Ifuzz \
                   -fno-sanitize-recover=all -fno-omit-frame-pointer
 # The engine and what it drives (the looper harness drives the engine; the
 # router harness reads controls through it).
-FUZZ_ENGINE_SRC := $(addprefix plugin/core/,ports.c router.c clock.c looper.c looper_render.c loopstore.c \
+FUZZ_ENGINE_SRC := $(addprefix plugin/core/,ports.c router.c clock.c calibrate.c looper.c looper_render.c loopstore.c \
                    recorders.c midiclock.c control_map.c engine.c)
 FUZZ_SRC_router := $(FUZZ_ENGINE_SRC)
 FUZZ_SRC_looper := $(FUZZ_ENGINE_SRC)

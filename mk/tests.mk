@@ -101,6 +101,13 @@ $(BUILD)/bench: $(BUILD)/bench.o $(filter-out $(BUILD)/session.o,$(HOST_OBJ))
 $(BUILD)/bench.o: tests/host/bench.c $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(LV2_CFLAGS) $(LILV_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests/host -c $< -o $@
 
+# The README's round-trip figure (docs/round_trip.svg), from the onsets
+# test_host_latency measures.
+figures: all $(BUILD)/test_host_latency
+	rm -f $(BUILD)/onsets.csv
+	ET_ONSETS_CSV=$(BUILD)/onsets.csv ET_BUNDLE_DIR=$(BUNDLE) $(BUILD)/test_host_latency >/dev/null
+	python3 tools/plot_onsets.py $(BUILD)/onsets.csv docs/round_trip.svg
+
 bench: deps-check
 	$(MAKE) all $(BUILD)/bench
 	ET_BUNDLE_DIR=$(BUNDLE) $(BUILD)/bench

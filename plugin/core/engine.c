@@ -188,6 +188,7 @@ init_engine(EtEngine *e, double rate, uint32_t capacity_frames,
 		return false;
 	}
 	et_router_init(&e->router);
+	et_calibrator_init(&e->calibrator, rate);
 	et_clock_init(&e->clock, rate);
 	et_midiclock_init(&e->midiclock);
 	e->latch.port_active  = et_ports[ET_PORT_ACTIVE_TRACK].fallback;
@@ -309,6 +310,90 @@ render_to(EtEngine *e, uint32_t to)
 	}
 }
 
+/* ---- round-trip calibration ---------------------------------------------*/
+
+/* Sends the block's test notes up to and including frame `to`, on the
+ * track being measured, through the router's books (they never hang). */
+static void
+send_test_notes(EtEngine *e, uint32_t to)
+{
+	const EtCalibratorNotes *n = &e->test_notes;
+	while (e->test_notes_sent < n->count &&
+	       n->note[e->test_notes_sent].frame <= to) {
+		const EtCalibratorNote *note = &n->note[e->test_notes_sent++];
+		if (e->midiclock.enabled) /* the output stays in frame order */
+			et_midiclock_advance(&e->midiclock, &e->clock,
+					     note->frame + 1, &e->sink);
+		if (note->on)
+			et_router_test_note_on(&e->router, e->calibrating,
+					       note->frame, note->note,
+					       note->velocity, &e->sink);
+		else
+			et_router_test_note_off(&e->router, note->frame,
+						&e->sink);
+	}
+}
+
+static void
+calibration_ended(EtEngine *e, bool refused, uint8_t track)
+{
+	EtCalibrationReport *r = &e->calibration;
+	r->serial++;
+	r->track   = track;
+	r->refused = refused;
+	r->result  = et_calibrator_result(&e->calibrator);
+	if (!refused && r->result.state == ET_CALIBRATION_DONE)
+		et_engine_set_measured_latency(
+		    e, track,
+		    (float)((double)r->result.latency_frames * 1000.0 /
+			    e->rate));
+}
+
+/* The trigger's edge starts a calibration of the active track, unless a
+ * take or pass runs (its test notes would be recorded) or the block has
+ * no audio input to time the answers in; a trigger while one runs is
+ * ignored.  Each block of a running one reads the input first (out may
+ * be the same buffer) and gets the test notes that fall in it. */
+static void
+calibrate_block(EtEngine *e, uint32_t nframes)
+{
+	const bool on       = et_engine_control(e, ET_PORT_CALIBRATE) > 0.0f;
+	const bool edge     = on && !e->calibrate_port;
+	e->calibrate_port   = on;
+	e->test_notes.count = 0;
+	e->test_notes_sent  = 0;
+	const bool running  = et_calibrator_result(&e->calibrator).state ==
+			     ET_CALIBRATION_RUNNING;
+	if (edge && !running) {
+		if (et_recorders_passing(e->recorders) || !e->audio.out_l) {
+			calibration_ended(e, true, e->latch.active_track);
+			return;
+		}
+		et_calibrator_start(&e->calibrator);
+		e->calibrating = e->latch.active_track;
+	} else if (!running) {
+		return;
+	}
+	if (!e->audio.out_l) { /* the input went away: give up */
+		EtCalibratorNote off;
+		if (et_calibrator_cancel(&e->calibrator, &off))
+			et_router_test_note_off(&e->router, 0, &e->sink);
+		calibration_ended(e, false, e->calibrating);
+		return;
+	}
+	const EtCalibrationState state =
+	    et_calibrator_process(&e->calibrator, e->audio.in_l, e->audio.in_r,
+				  nframes, &e->test_notes);
+	if (state != ET_CALIBRATION_RUNNING)
+		calibration_ended(e, false, e->calibrating);
+}
+
+const EtCalibrationReport *
+et_engine_calibration(const EtEngine *e)
+{
+	return &e->calibration;
+}
+
 void
 et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
 		uint32_t nframes, const EtEngineAudio *audio,
@@ -367,6 +452,8 @@ et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
 		et_router_set_controls(&e->router, &e->router_controls, 0,
 				       &e->sink);
 	}
+	calibrate_block(e, nframes);
+	send_test_notes(e, 0);
 }
 
 /* Places an event in the block: frames never go backwards and stay inside
@@ -383,6 +470,8 @@ place(EtEngine *e, int64_t frame, bool timed, bool midi)
 		frame = frame < (int64_t)e->at ? e->at : e->last_frame;
 	}
 	e->at = (uint32_t)frame;
+	if (e->test_notes_sent < e->test_notes.count)
+		send_test_notes(e, e->at);
 	if (e->midiclock.enabled) {
 		et_midiclock_advance(&e->midiclock, &e->clock,
 				     midi ? e->at + 1 : e->at, &e->sink);
@@ -463,6 +552,7 @@ et_engine_other(EtEngine *e, int64_t frame, bool timed)
 void
 et_engine_end(EtEngine *e)
 {
+	send_test_notes(e, UINT32_MAX);
 	render_to(e, e->nframes);
 	et_midiclock_advance(&e->midiclock, &e->clock, e->nframes, &e->sink);
 }

@@ -25,6 +25,7 @@
 #ifndef ET_ENGINE_H
 #define ET_ENGINE_H
 
+#include "calibrate.h"
 #include "clock.h"
 #include "looper.h"
 #include "midiclock.h"
@@ -68,6 +69,15 @@ typedef struct {
 	const float *in_l, *in_r;
 	float       *out_l, *out_r;
 } EtEngineAudio;
+
+/* How the latest calibration ended (serial counts them; 0: none yet),
+ * for the log and the UI. */
+typedef struct {
+	uint32_t            serial;
+	uint8_t             track;   /* 0..7 */
+	bool                refused; /* a take or pass ran, or no audio */
+	EtCalibrationResult result;
+} EtCalibrationReport;
 
 typedef struct {
 	double rate;
@@ -118,6 +128,16 @@ typedef struct {
 
 	/* Events moved because they were out of order or past the block. */
 	uint32_t late_events;
+
+	/* Round-trip calibration (calibrate.h): the track it measures, this
+	 * block's test notes (sent as the block reaches their frames), and
+	 * how the latest one ended. */
+	EtCalibrator        calibrator;
+	bool                calibrate_port; /* the trigger's last value */
+	uint8_t             calibrating;    /* the track measured */
+	EtCalibratorNotes   test_notes;
+	uint32_t            test_notes_sent;
+	EtCalibrationReport calibration;
 } EtEngine;
 
 /* Sets up a new engine at `rate` (1 .. 1e6; false otherwise, or when the
@@ -172,7 +192,13 @@ float et_engine_track_loop_state(const EtEngine *e, unsigned track);
  * (the latency port); a track's measured value (NaN: none), which its
  * next take or pass is compensated by, with latency_offset added. */
 float et_engine_latency_ms(const EtEngine *e);
-void  et_engine_set_measured_latency(EtEngine *e, unsigned track, float ms);
+/* calibrate's 0 -> 1 edge measures the active track's round trip: test
+ * notes through the router (et_router_test_note_on), the answer timed at
+ * the audio input, the median kept as the track's measured value (a
+ * failure keeps the old one).  Refused while a take or pass runs.  How
+ * the latest one ended: */
+const EtCalibrationReport *et_engine_calibration(const EtEngine *e);
+void et_engine_set_measured_latency(EtEngine *e, unsigned track, float ms);
 /* The active track's loop (the UI's waveform). */
 const EtLooper *et_engine_active_loop(const EtEngine *e);
 

@@ -345,6 +345,15 @@ et_recorders_armed(const EtRecorders *r)
 	return r->armed;
 }
 
+bool
+et_recorders_passing(const EtRecorders *r)
+{
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
+		if (et_looper_passing(r->loop[t]))
+			return true;
+	return false;
+}
+
 EtLoopStore *
 et_recorders_store(EtRecorders *r)
 {

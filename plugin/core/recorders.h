@@ -84,6 +84,8 @@ const EtLooper *et_recorders_active(const EtRecorders *r);
 /* The track whose loop has the arm, or -1. */
 int          et_recorders_armed(const EtRecorders *r);
 EtLoopStore *et_recorders_store(EtRecorders *r);
+/* A take or overdub pass is under way on some loop. */
+bool et_recorders_passing(const EtRecorders *r);
 
 /* Round-trip compensation (interface.md): each track's measured round
  * trip in ms, NaN if it was never measured.  Kept here, with the loops,

@@ -166,8 +166,10 @@ report(Eighttrack *self, EtReport what, uint32_t count, uint32_t detail)
 	if (count == 0 || self->reported[what]) {
 		return;
 	}
-	const EtWorkMessage message = { ET_WORK_REPORT, (uint32_t)what, count,
-					detail, NULL };
+	const EtWorkMessage message = { .kind   = ET_WORK_REPORT,
+					.report = (uint32_t)what,
+					.count  = count,
+					.detail = detail };
 	if (schedule(self, &message)) {
 		self->reported[what] = true;
 	}
@@ -193,6 +195,17 @@ report_problems(Eighttrack *self)
 	report(self, ET_REPORT_POOL_FULL, et_recorders_pool_full(loops), 0);
 	report(self, ET_REPORT_UNDO_REFUSED, et_recorders_undo_refused(loops),
 	       0);
+	/* Each calibration's end goes to the log (not once: a user asked). */
+	const EtCalibrationReport *c = et_engine_calibration(&self->engine);
+	if (c->serial != self->calibration_logged) {
+		EtWorkMessage m = { .kind        = ET_WORK_CALIBRATION,
+				    .calibration = *c,
+				    .measured_ms = et_recorders_measured(
+					loops, c->track) };
+		if (schedule(self, &m)) {
+			self->calibration_logged = c->serial;
+		}
+	}
 }
 
 /* Asks the worker for more loop memory when the pool runs low
@@ -202,8 +215,8 @@ static void
 grow_pool(Eighttrack *self, uint32_t nframes)
 {
 	for (unsigned i = 0; i < ET_STRAYS; ++i) {
-		const EtWorkMessage back = { ET_WORK_FREE, 0, 0, 0,
-					     self->stray[i] };
+		const EtWorkMessage back = { .kind    = ET_WORK_FREE,
+					     .segment = self->stray[i] };
 		if (self->stray[i] && schedule(self, &back)) {
 			self->stray[i] = NULL;
 		}
@@ -215,7 +228,7 @@ grow_pool(Eighttrack *self, uint32_t nframes)
 	}
 	EtLoopStore        *store = et_recorders_store(self->engine.recorders);
 	const uint32_t      chunks = et_store_request(store);
-	const EtWorkMessage grow   = { ET_WORK_GROW, 0, chunks, 0, NULL };
+	const EtWorkMessage grow   = { .kind = ET_WORK_GROW, .count = chunks };
 	if (chunks > 0 && !schedule(self, &grow)) {
 		et_store_request_failed(store);
 	}
@@ -226,7 +239,7 @@ grow_pool(Eighttrack *self, uint32_t nframes)
 static void
 take_restored_loops(Eighttrack *self)
 {
-	const EtWorkMessage reap = { ET_WORK_REAP, 0, 0, 0, NULL };
+	const EtWorkMessage reap = { .kind = ET_WORK_REAP };
 	if (atomic_load(&self->retired)) {
 		/* A full worker queue must not strand the old loops. */
 		if (self->reap_due && schedule(self, &reap)) {
@@ -507,6 +520,49 @@ report_text(uint32_t report)
 	}
 }
 
+/* In the worker: what a calibration found, or why it found nothing. */
+static void
+log_calibration(Eighttrack *self, const EtWorkMessage *m)
+{
+	const EtCalibrationReport *c  = &m->calibration;
+	const EtCalibrationResult *r  = &c->result;
+	const unsigned             n  = c->track + 1u;
+	const double               ms = 1000.0 / self->rate;
+	if (c->refused) {
+		lv2_log_warning(
+		    &self->logger,
+		    "eighttrack: calibrate on track %u refused: a "
+		    "take or overdub pass is running (or the audio "
+		    "input is not connected); nothing was sent\n",
+		    n);
+	} else if (r->state == ET_CALIBRATION_DONE) {
+		lv2_log_note(&self->logger,
+			     "eighttrack: track %u round trip %.2f ms (%u "
+			     "frames), spread %.2f ms over %u of %u test "
+			     "notes; its takes are compensated by it (plus "
+			     "latency_offset)\n",
+			     n, r->latency_frames * ms, r->latency_frames,
+			     r->spread_frames * ms, r->notes_answered,
+			     r->notes_sent);
+	} else if (r->reason == ET_CALIBRATION_TOO_LATE) {
+		lv2_log_error(&self->logger,
+			      "eighttrack: calibrating track %u: %s (%.1f ms, "
+			      "beyond the 500 ms that can be compensated); "
+			      "it keeps %.2f ms\n",
+			      n, et_calibrator_strerror(r->reason),
+			      r->latency_frames * ms,
+			      isnan(m->measured_ms) ? 0.0
+						    : (double)m->measured_ms);
+	} else {
+		lv2_log_error(
+		    &self->logger,
+		    "eighttrack: calibrating track %u: %s (%u test "
+		    "notes sent); it keeps %.2f ms\n",
+		    n, et_calibrator_strerror(r->reason), r->notes_sent,
+		    isnan(m->measured_ms) ? 0.0 : (double)m->measured_ms);
+	}
+}
+
 static LV2_Worker_Status
 work(LV2_Handle instance, LV2_Worker_Respond_Function respond,
      LV2_Worker_Respond_Handle handle, uint32_t size, const void *data)
@@ -536,6 +592,8 @@ work(LV2_Handle instance, LV2_Worker_Respond_Function respond,
 				ET_STORE_CHUNK_FRAMES * sizeof(float) / 1e6);
 		}
 		return respond(handle, sizeof(message), &message);
+	} else if (message.kind == ET_WORK_CALIBRATION) {
+		log_calibration(self, &message);
 	} else if (message.report ==
 		       ET_REPORT_ROUTER_FIRST + ET_ROUTER_OUTPUT_FULL ||
 		   message.report == ET_REPORT_CLOCK_DROPPED) {
@@ -583,7 +641,7 @@ work_response(LV2_Handle instance, uint32_t size, const void *data)
 	 * leaving a request of the old loops on its way): send it back now.
 	 * Should the worker's queue be full as well, the segment is lost
 	 * (never freed) rather than freed here, in the audio thread. */
-	const EtWorkMessage back = { ET_WORK_FREE, 0, 0, 0, left };
+	const EtWorkMessage back = { .kind = ET_WORK_FREE, .segment = left };
 	if (left) {
 		schedule(self, &back);
 	}

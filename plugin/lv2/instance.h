@@ -37,7 +37,8 @@ typedef enum {
 	ET_WORK_REAP,       /* free the loops that a restore replaced */
 	ET_WORK_GROW,       /* make `count` chunks for the loop pool; the
 			     * answer (the same kind) carries the segment */
-	ET_WORK_FREE        /* free a segment no store could take */
+	ET_WORK_FREE,       /* free a segment no store could take */
+	ET_WORK_CALIBRATION /* log how a calibration ended */
 } EtWorkKind;
 
 typedef struct {
@@ -46,6 +47,10 @@ typedef struct {
 	uint32_t        count;
 	uint32_t        detail;
 	EtStoreSegment *segment;
+	/* ET_WORK_CALIBRATION: the report, and the track's measured value
+	 * (ms, NaN: none) after it. */
+	EtCalibrationReport calibration;
+	float               measured_ms;
 } EtWorkMessage;
 
 #define ET_STRAYS 4
@@ -92,6 +97,7 @@ typedef struct {
 	EtStoreSegment *stray[ET_STRAYS];
 	bool            grow_failed_logged; /* the worker's */
 
+	uint32_t calibration_logged; /* the last calibration sent to the log */
 	uint32_t non_midi_events;
 	uint32_t out_capacity; /* of midi_out, in the current run() */
 	bool     reported[ET_REPORT_COUNT];
