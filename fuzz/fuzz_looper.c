@@ -1073,7 +1073,7 @@ op_pool(Rig *rig, FuzzInput *in)
 static void
 op_loop_port(Rig *rig, FuzzInput *in)
 {
-	const unsigned sel = fuzz_u8(in) % (6u + 2u * ET_TRACK_COUNT);
+	const unsigned sel = fuzz_u8(in) % (7u + 2u * ET_TRACK_COUNT);
 	uint32_t       index;
 	switch (sel) {
 	case 0: index = ET_PORT_ACTIVE_TRACK; break;
@@ -1081,6 +1081,7 @@ op_loop_port(Rig *rig, FuzzInput *in)
 	case 2: index = ET_PORT_LOOP_REDO; break;
 	case 3: index = ET_PORT_LOOP_MUTE; break;
 	case 4: index = ET_PORT_LATENCY_OFFSET; break;
+	case 6: index = ET_PORT_CALIBRATE; break; /* test notes, any input */
 	case 5: { /* a measured round trip, as calibration or a state gives */
 		const unsigned track = fuzz_u8(in) % ET_TRACK_COUNT;
 		et_engine_set_measured_latency(&rig->engine, track,
@@ -1088,9 +1089,9 @@ op_loop_port(Rig *rig, FuzzInput *in)
 		return;
 	}
 	default:
-		index = sel < 6u + ET_TRACK_COUNT
-			    ? et_track_loop_port(sel - 6u, ET_TRACK_LOOP_MUTE)
-			    : et_track_loop_port(sel - 6u - ET_TRACK_COUNT,
+		index = sel < 7u + ET_TRACK_COUNT
+			    ? et_track_loop_port(sel - 7u, ET_TRACK_LOOP_MUTE)
+			    : et_track_loop_port(sel - 7u - ET_TRACK_COUNT,
 						 ET_TRACK_LOOP_LEVEL);
 		break;
 	}
