@@ -553,6 +553,12 @@ et_looper_set_lag(EtLooper *l, uint32_t frames)
 	l->lag             = frames < max ? frames : max;
 }
 
+bool
+et_looper_changing(const EtLooper *l)
+{
+	return l->state == ET_LOOP_OVERDUBBING || (l->writing && l->w_ending);
+}
+
 uint32_t
 et_looper_lag(const EtLooper *l)
 {

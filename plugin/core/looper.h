@@ -236,6 +236,9 @@ void et_looper_copy_history(EtLooper *to, const EtLooper *from);
 void     et_looper_set_lag(EtLooper *l, uint32_t frames);
 uint32_t et_looper_lag(const EtLooper *l);
 uint32_t et_looper_max_lag(double sample_rate);
+/* The loop's samples are being written: an overdub pass, or a lagging
+ * writer still catching up after its take or pass ended. */
+bool et_looper_changing(const EtLooper *l);
 
 EtLoopState et_looper_state(const EtLooper *l);
 /* Frames in the loop; while a take is recorded, the frames it has so far. */

@@ -301,7 +301,7 @@ view_of(const EtRecorders *loops, unsigned t, uint32_t nframes,
 {
 	const EtLooper *looper = et_recorders_loop_const(loops, t);
 	const bool      has    = et_looper_view(looper, view);
-	*changing = et_looper_state(looper) == ET_LOOP_OVERDUBBING;
+	*changing              = et_looper_changing(looper);
 	const uint32_t ratio =
 	    *changing ? ET_NOTIFY_OVERDUB_SCAN_RATIO : ET_NOTIFY_SCAN_RATIO;
 	const uint32_t least =

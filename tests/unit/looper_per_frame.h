@@ -48,6 +48,7 @@
 #define et_looper_set_lag            ref_looper_set_lag
 #define et_looper_lag                ref_looper_lag
 #define et_looper_max_lag            ref_looper_max_lag
+#define et_looper_changing           ref_looper_changing
 /* The two parts' internals (looper_private.h). */
 #define et_looper_index_at        ref_looper_index_at
 #define et_looper_end_overdub     ref_looper_end_overdub

@@ -1670,8 +1670,10 @@ lagged_take(uint32_t lag, uint32_t block, bool split)
 	if (lag > 100) { /* the last of it has not come back yet */
 		assert_false(et_looper_pin(h->lp, &saved));
 		et_looper_unpin(h->lp);
+		assert_true(et_looper_changing(h->lp)); /* the UI rescans */
 	}
 	run_until(h, 192000 + (int64_t)lag + 1);
+	assert_false(et_looper_changing(h->lp));
 	assert_true(et_looper_pin(h->lp, &saved));
 	assert_int_equal(saved.length, 96000);
 	assert_int_equal(saved.start_frame, 96000);
