@@ -138,10 +138,8 @@ connect_port(LV2_Handle instance, uint32_t port, void *data)
 	Eighttrack *self = (Eighttrack *)instance;
 	if (port < ET_PORT_COUNT) {
 		self->port[port] = data;
-		self->control_port[port] =
-		    et_ports[port].kind == ET_PORT_KIND_CONTROL_IN
-			? (const float *)data
-			: NULL;
+		et_engine_connect_control(&self->engine, port,
+					  (const float *)data);
 	}
 }
 
@@ -400,8 +398,7 @@ run(LV2_Handle instance, uint32_t nframes)
 					   self->port[ET_PORT_OUT_R] };
 	const EtSink        sink       = { emit_midi, self };
 	const EtSink        track_sink = { emit_to_track_out, self };
-	et_engine_begin(engine, self->control_port, nframes, &audio, &sink,
-			&track_sink);
+	et_engine_begin(engine, NULL, nframes, &audio, &sink, &track_sink);
 
 	/* The sequence is walked by hand: each event header is copied out,
 	 * because jalv 1.6.6 hands over buffers that are only 4-byte aligned,
