@@ -494,3 +494,13 @@ et_engine_track_loop_state(const EtEngine *e, unsigned track)
 	return (float)et_looper_state(
 	    et_recorders_loop_const(e->recorders, track));
 }
+
+void
+et_engine_track_loop_states(const EtEngine *e, float state[ET_TRACK_COUNT])
+{
+	EtLoopState s[ET_TRACK_COUNT];
+	et_recorders_states(e->recorders, s);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		state[t] = (float)s[t];
+	}
+}

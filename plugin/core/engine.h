@@ -180,6 +180,9 @@ float et_engine_loop_state(const EtEngine *e);
 float et_engine_loop_length(const EtEngine *e); /* seconds */
 float et_engine_loop_position(const EtEngine *e);
 float et_engine_track_loop_state(const EtEngine *e, unsigned track);
+/* Every track's loop state at once (what run() writes every block). */
+void et_engine_track_loop_states(const EtEngine *e,
+				 float           state[ET_TRACK_COUNT]);
 /* The active track's loop (the UI's waveform). */
 const EtLooper *et_engine_active_loop(const EtEngine *e);
 

@@ -1229,6 +1229,13 @@ et_looper_pool_full(const EtLooper *l)
 	return l->pool_full;
 }
 
+bool
+et_looper_counted(const EtLooper *l)
+{
+	return (l->rejected | l->denormals | l->pool_full | l->undo_refused) !=
+	       0;
+}
+
 static void
 view_of(EtLooper *l, EtVersion v, EtLoopView *out)
 {

@@ -344,6 +344,32 @@ et_recorders_store(EtRecorders *r)
 	return r->store;
 }
 
+void
+et_recorders_states(const EtRecorders *r, EtLoopState state[ET_TRACK_COUNT])
+{
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
+		state[t] = et_looper_state(r->loop[t]);
+}
+
+EtRecorderCounts
+et_recorders_counts(const EtRecorders *r)
+{
+	EtRecorderCounts n   = { 0, 0, 0, 0 };
+	bool             any = false;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
+		any |= et_looper_counted(r->loop[t]);
+	if (!any)
+		return n; /* as almost always */
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const EtLooper *l = r->loop[t];
+		n.rejected += et_looper_rejected(l);
+		n.denormals += et_looper_denormals(l);
+		n.pool_full += et_looper_pool_full(l);
+		n.undo_refused += et_looper_undo_refused(l);
+	}
+	return n;
+}
+
 #define SUM_OVER_LOOPS(name, fn)                                              \
 	uint32_t name(const EtRecorders *r)                                   \
 	{                                                                     \

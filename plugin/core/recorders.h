@@ -85,10 +85,21 @@ const EtLooper *et_recorders_active(const EtRecorders *r);
 int          et_recorders_armed(const EtRecorders *r);
 EtLoopStore *et_recorders_store(EtRecorders *r);
 
+/* Every loop's state (looper.h), in one call. */
+void et_recorders_states(const EtRecorders *r,
+			 EtLoopState        state[ET_TRACK_COUNT]);
+
 /* Counts over all loops (looper.h). */
 uint32_t et_recorders_rejected(const EtRecorders *r);
 uint32_t et_recorders_denormals(const EtRecorders *r);
 uint32_t et_recorders_pool_full(const EtRecorders *r);
 uint32_t et_recorders_undo_refused(const EtRecorders *r);
+
+/* The four above at once (run() looks every block; most often each loop
+ * says at once that all of its counts are 0). */
+typedef struct {
+	uint32_t rejected, denormals, pool_full, undo_refused;
+} EtRecorderCounts;
+EtRecorderCounts et_recorders_counts(const EtRecorders *r);
 
 #endif

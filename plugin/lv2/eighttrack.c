@@ -183,14 +183,11 @@ report_problems(Eighttrack *self)
 	report(self, ET_REPORT_NON_MIDI, self->non_midi_events, 0);
 	report(self, ET_REPORT_CLOCK_DROPPED, self->engine.midiclock.dropped,
 	       self->out_capacity);
-	const EtRecorders *loops = self->engine.recorders;
-	report(self, ET_REPORT_REJECTED_SAMPLES, et_recorders_rejected(loops),
-	       0);
-	report(self, ET_REPORT_DENORMAL_SAMPLES, et_recorders_denormals(loops),
-	       0);
-	report(self, ET_REPORT_POOL_FULL, et_recorders_pool_full(loops), 0);
-	report(self, ET_REPORT_UNDO_REFUSED, et_recorders_undo_refused(loops),
-	       0);
+	const EtRecorderCounts n = et_recorders_counts(self->engine.recorders);
+	report(self, ET_REPORT_REJECTED_SAMPLES, n.rejected, 0);
+	report(self, ET_REPORT_DENORMAL_SAMPLES, n.denormals, 0);
+	report(self, ET_REPORT_POOL_FULL, n.pool_full, 0);
+	report(self, ET_REPORT_UNDO_REFUSED, n.undo_refused, 0);
 }
 
 /* Asks the worker for more loop memory when the pool runs low
@@ -428,10 +425,12 @@ run(LV2_Handle instance, uint32_t nframes)
 			  et_engine_loop_length(engine));
 	write_control_out(self, ET_PORT_LOOP_POSITION,
 			  et_engine_loop_position(engine));
+	float track_state[ET_TRACK_COUNT];
+	et_engine_track_loop_states(engine, track_state);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		write_control_out(self,
 				  et_track_loop_port(t, ET_TRACK_LOOP_STATE),
-				  et_engine_track_loop_state(engine, t));
+				  track_state[t]);
 	}
 	et_notify_run(&self->ui, &self->notify, engine->recorders,
 		      &engine->router, nframes);
