@@ -1229,11 +1229,12 @@ et_looper_pool_full(const EtLooper *l)
 	return l->pool_full;
 }
 
-bool
-et_looper_counted(const EtLooper *l)
+EtLoopCounts
+et_looper_counts(const EtLooper *l)
 {
-	return (l->rejected | l->denormals | l->pool_full | l->undo_refused) !=
-	       0;
+	const EtLoopCounts n = { l->rejected, l->denormals, l->pool_full,
+				 l->undo_refused };
+	return n;
 }
 
 static void

@@ -242,9 +242,12 @@ uint32_t et_looper_denormals(const EtLooper *l);
  * full one does (a quantized take on its last whole unit, none: nothing
  * changes), a pass where it is. */
 uint32_t et_looper_pool_full(const EtLooper *l);
-/* Whether any of the four counts above (with et_looper_undo_refused) is
- * not 0: one call, for the check made every block. */
-bool et_looper_counted(const EtLooper *l);
+/* The four counts above (with et_looper_undo_refused) in one call, for
+ * the look taken every block. */
+typedef struct {
+	uint32_t rejected, denormals, pool_full, undo_refused;
+} EtLoopCounts;
+EtLoopCounts et_looper_counts(const EtLooper *l);
 
 /* A version of the loop, and what state save needs to play it back in
  * phase.  Its samples are read with et_loop_view_read(). */

@@ -351,21 +351,16 @@ et_recorders_states(const EtRecorders *r, EtLoopState state[ET_TRACK_COUNT])
 		state[t] = et_looper_state(r->loop[t]);
 }
 
-EtRecorderCounts
+EtLoopCounts
 et_recorders_counts(const EtRecorders *r)
 {
-	EtRecorderCounts n   = { 0, 0, 0, 0 };
-	bool             any = false;
-	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
-		any |= et_looper_counted(r->loop[t]);
-	if (!any)
-		return n; /* as almost always */
+	EtLoopCounts n = { 0, 0, 0, 0 };
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		const EtLooper *l = r->loop[t];
-		n.rejected += et_looper_rejected(l);
-		n.denormals += et_looper_denormals(l);
-		n.pool_full += et_looper_pool_full(l);
-		n.undo_refused += et_looper_undo_refused(l);
+		const EtLoopCounts c = et_looper_counts(r->loop[t]);
+		n.rejected += c.rejected;
+		n.denormals += c.denormals;
+		n.pool_full += c.pool_full;
+		n.undo_refused += c.undo_refused;
 	}
 	return n;
 }

@@ -95,11 +95,7 @@ uint32_t et_recorders_denormals(const EtRecorders *r);
 uint32_t et_recorders_pool_full(const EtRecorders *r);
 uint32_t et_recorders_undo_refused(const EtRecorders *r);
 
-/* The four above at once (run() looks every block; most often each loop
- * says at once that all of its counts are 0). */
-typedef struct {
-	uint32_t rejected, denormals, pool_full, undo_refused;
-} EtRecorderCounts;
-EtRecorderCounts et_recorders_counts(const EtRecorders *r);
+/* The four above at once (run() looks every block). */
+EtLoopCounts et_recorders_counts(const EtRecorders *r);
 
 #endif

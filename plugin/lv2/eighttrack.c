@@ -183,7 +183,7 @@ report_problems(Eighttrack *self)
 	report(self, ET_REPORT_NON_MIDI, self->non_midi_events, 0);
 	report(self, ET_REPORT_CLOCK_DROPPED, self->engine.midiclock.dropped,
 	       self->out_capacity);
-	const EtRecorderCounts n = et_recorders_counts(self->engine.recorders);
+	const EtLoopCounts n = et_recorders_counts(self->engine.recorders);
 	report(self, ET_REPORT_REJECTED_SAMPLES, n.rejected, 0);
 	report(self, ET_REPORT_DENORMAL_SAMPLES, n.denormals, 0);
 	report(self, ET_REPORT_POOL_FULL, n.pool_full, 0);
