@@ -265,19 +265,27 @@ store4(float *p, Vec4 v)
 
 typedef int32_t IVec4 __attribute__((vector_size(16)));
 
-/* clean_sample() on four lanes, with the same integer compares; each lane
- * of *rejected and *denormals counts its own. */
+typedef uint32_t UVec4 __attribute__((vector_size(16)));
+
+/* clean_sample() on four lanes, with the same classes of the same bits;
+ * each lane of *rejected and *denormals counts its own.  Only "greater
+ * than" compares of a lane with a constant, which SSE2 has as one
+ * instruction (pcmpgtd): a lane is too loud above the limit, normal above
+ * the least normal - 1, and a denormal where mag - 1, moved by 2^31 so
+ * that 0 wraps to the top, is below the least normal - 1 moved alike. */
 static inline Vec4
 clean4(Vec4 v, IVec4 *rejected, IVec4 *denormals)
 {
 	IVec4 b;
 	memcpy(&b, &v, sizeof b);
-	const IVec4 mag = b & 0x7fffffff;
-	const IVec4 ok  = (mag >= (int32_t)ET_SAMPLE_BITS_MIN_NORMAL) &
-			 (mag <= (int32_t)ET_SAMPLE_BITS_LIMIT);
-	*rejected -= mag > (int32_t)ET_SAMPLE_BITS_LIMIT;
-	*denormals -= (mag != 0) & (mag < (int32_t)ET_SAMPLE_BITS_MIN_NORMAL);
-	b &= ok;
+	const IVec4 mag    = b & 0x7fffffff;
+	const IVec4 loud   = mag > (int32_t)ET_SAMPLE_BITS_LIMIT;
+	const IVec4 normal = mag > (int32_t)(ET_SAMPLE_BITS_MIN_NORMAL - 1u);
+	const IVec4 moved  = (IVec4)((UVec4)mag + 0x7fffffffu);
+	*rejected -= loud;
+	*denormals -=
+	    (int32_t)(0x80000000u + ET_SAMPLE_BITS_MIN_NORMAL - 1u) > moved;
+	b &= normal ^ loud; /* normal & ~loud: every loud lane is normal */
 	memcpy(&v, &b, sizeof v);
 	return v;
 }
