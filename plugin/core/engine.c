@@ -171,9 +171,12 @@ init_engine(EtEngine *e, double rate, uint32_t capacity_frames,
 	e->rate = rate;
 	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
 		if (et_ports[i].kind == ET_PORT_KIND_CONTROL_IN) {
-			e->control_in[e->control_in_count++] = (uint8_t)i;
+			const uint32_t c   = e->control_in_count++;
+			e->control_in[c]   = (uint8_t)i;
+			e->control_slot[i] = (uint8_t)c;
+			e->control_src[c]  = &et_ports[i].fallback;
+			e->control_seen[c] = float_bits(et_ports[i].fallback);
 		}
-		e->control_bits[i] = float_bits(et_ports[i].fallback);
 		e->control_value[i] =
 		    et_port_sanitize(i, et_ports[i].fallback);
 	}
@@ -235,19 +238,46 @@ et_engine_swap_recorders(EtEngine *e, EtRecorders *recorders)
 	return old;
 }
 
-/* Reads every control input; a port sanitizes only when its bits changed.
- * True if any did. */
-static bool
-refresh_controls(EtEngine *e, const float *const controls[ET_PORT_COUNT])
+void
+et_engine_connect_control(EtEngine *e, uint32_t index, const float *value)
 {
+	if (index < ET_PORT_COUNT &&
+	    et_ports[index].kind == ET_PORT_KIND_CONTROL_IN) {
+		e->control_src[e->control_slot[index]] =
+		    value ? value : &et_ports[index].fallback;
+	}
+}
+
+/* Reads every control input; a port sanitizes only when its bits changed.
+ * True if any did.  The first pass only looks for a change (most blocks
+ * have none), four ports at a time; the second finds it. */
+static bool
+refresh_controls(EtEngine *e)
+{
+	const uint32_t      n    = e->control_in_count;
+	const float *const *src  = e->control_src;
+	const float *const *end  = src + n;
+	const uint32_t     *seen = e->control_seen;
+	uint32_t            diff = 0;
+	for (; end - src >= 4; src += 4, seen += 4) {
+		diff |= (float_bits(*src[0]) ^ seen[0]) |
+			(float_bits(*src[1]) ^ seen[1]) |
+			(float_bits(*src[2]) ^ seen[2]) |
+			(float_bits(*src[3]) ^ seen[3]);
+	}
+	for (; src < end; ++src, ++seen) {
+		diff |= float_bits(**src) ^ *seen;
+	}
+	if (diff == 0) {
+		return false;
+	}
 	bool changed = false;
-	for (uint32_t c = 0; c < e->control_in_count; ++c) {
-		const uint32_t i    = e->control_in[c];
-		const float   *port = controls[i];
-		const float    raw  = port ? *port : et_ports[i].fallback;
+	for (uint32_t c = 0; c < n; ++c) {
+		const float    raw  = *e->control_src[c];
 		const uint32_t bits = float_bits(raw);
-		if (bits != e->control_bits[i]) {
-			e->control_bits[i]  = bits;
+		if (bits != e->control_seen[c]) {
+			const uint32_t i    = e->control_in[c];
+			e->control_seen[c]  = bits;
 			e->control_value[i] = et_port_sanitize(i, raw);
 			changed             = true;
 		}
@@ -411,7 +441,13 @@ et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
 		e->audio.out_l = NULL;
 	}
 
-	const bool changed = refresh_controls(e, controls);
+	if (controls) {
+		for (uint32_t c = 0; c < e->control_in_count; ++c) {
+			const uint32_t i = e->control_in[c];
+			et_engine_connect_control(e, i, controls[i]);
+		}
+	}
+	const bool changed = refresh_controls(e);
 	update_track_outs(e);
 	e->control_channel =
 	    (uint8_t)et_engine_control(e, ET_PORT_CONTROL_CHANNEL);
@@ -586,4 +622,14 @@ et_engine_track_loop_state(const EtEngine *e, unsigned track)
 {
 	return (float)et_looper_state(
 	    et_recorders_loop_const(e->recorders, track));
+}
+
+void
+et_engine_track_loop_states(const EtEngine *e, float state[ET_TRACK_COUNT])
+{
+	EtLoopState s[ET_TRACK_COUNT];
+	et_recorders_states(e->recorders, s);
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		state[t] = (float)s[t];
+	}
 }

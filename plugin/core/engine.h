@@ -82,15 +82,20 @@ typedef struct {
 typedef struct {
 	double rate;
 
-	/* Each control input's last raw value (its bits) and what it
-	 * sanitizes to (et_port_sanitize): most blocks change nothing, so
-	 * most reads are a compare. */
-	uint32_t control_bits[ET_PORT_COUNT];
-	float    control_value[ET_PORT_COUNT];
-	/* The control inputs' indices, read every block (uint8_t: see the
-	 * assertion in engine.c). */
-	uint8_t  control_in[ET_PORT_COUNT];
-	uint32_t control_in_count;
+	/* What each control input sanitizes to (et_port_sanitize), by port
+	 * index. */
+	float control_value[ET_PORT_COUNT];
+	/* The control inputs, densely, c = 0 .. control_in_count - 1: port
+	 * index, where the value is read (the connected port, or the port's
+	 * default while unconnected: et_engine_connect_control) and its last
+	 * raw value (its bits).  Most blocks change nothing, so a block's
+	 * read is a load and a compare per port.  control_slot: port index
+	 * to c (uint8_t: see the assertion in engine.c). */
+	uint8_t      control_in[ET_PORT_COUNT];
+	uint8_t      control_slot[ET_PORT_COUNT];
+	uint32_t     control_in_count;
+	const float *control_src[ET_PORT_COUNT];
+	uint32_t     control_seen[ET_PORT_COUNT];
 
 	EtRouter         router;
 	EtRouterControls router_controls; /* what the router was last given */
@@ -156,10 +161,17 @@ void et_engine_free(EtEngine *e);
  * when it is loaded. */
 EtRecorders *et_engine_swap_recorders(EtEngine *e, EtRecorders *recorders);
 
-/* Starts a block of nframes.  controls[i] points at control input i's
- * value (NULL: unconnected, read as its default); other ports' entries are
- * not read.  sink takes every MIDI event (the merged output, and the
- * event's track output while e->track_outs); track_sink is used only to
+/* Where control input `index` is read from now on (NULL: unconnected,
+ * read as its default); other ports are ignored.  Cheap, any time between
+ * blocks: what the glue's connect_port() calls. */
+void et_engine_connect_control(EtEngine *e, uint32_t index,
+			       const float *value);
+
+/* Starts a block of nframes.  controls, if not NULL, is a table by port
+ * index that is connected first, as et_engine_connect_control() would for
+ * each control input (other ports' entries are not read); NULL reads the
+ * ports connected before.  sink takes every MIDI event (the merged output, and
+ * the event's track output while e->track_outs); track_sink is used only to
  * end, on the track outputs alone, what they hold when track_outs goes
  * off. */
 void et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
@@ -199,6 +211,9 @@ float et_engine_latency_ms(const EtEngine *e);
  * the latest one ended: */
 const EtCalibrationReport *et_engine_calibration(const EtEngine *e);
 void et_engine_set_measured_latency(EtEngine *e, unsigned track, float ms);
+/* Every track's loop state at once (what run() writes every block). */
+void et_engine_track_loop_states(const EtEngine *e,
+				 float           state[ET_TRACK_COUNT]);
 /* The active track's loop (the UI's waveform). */
 const EtLooper *et_engine_active_loop(const EtEngine *e);
 

@@ -1483,6 +1483,14 @@ et_looper_pool_full(const EtLooper *l)
 	return l->pool_full;
 }
 
+EtLoopCounts
+et_looper_counts(const EtLooper *l)
+{
+	const EtLoopCounts n = { l->rejected, l->denormals, l->pool_full,
+				 l->undo_refused };
+	return n;
+}
+
 static void
 view_of(EtLooper *l, EtVersion v, EtLoopView *out)
 {

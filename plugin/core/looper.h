@@ -260,6 +260,12 @@ uint32_t et_looper_denormals(const EtLooper *l);
  * full one does (a quantized take on its last whole unit, none: nothing
  * changes), a pass where it is. */
 uint32_t et_looper_pool_full(const EtLooper *l);
+/* The four counts above (with et_looper_undo_refused) in one call, for
+ * the look taken every block. */
+typedef struct {
+	uint32_t rejected, denormals, pool_full, undo_refused;
+} EtLoopCounts;
+EtLoopCounts et_looper_counts(const EtLooper *l);
 
 /* A version of the loop, and what state save needs to play it back in
  * phase.  Its samples are read with et_loop_view_read(). */

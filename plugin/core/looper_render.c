@@ -271,19 +271,27 @@ store4(float *p, Vec4 v)
 
 typedef int32_t IVec4 __attribute__((vector_size(16)));
 
-/* clean_sample() on four lanes, with the same integer compares; each lane
- * of *rejected and *denormals counts its own. */
+typedef uint32_t UVec4 __attribute__((vector_size(16)));
+
+/* clean_sample() on four lanes, with the same classes of the same bits;
+ * each lane of *rejected and *denormals counts its own.  Only "greater
+ * than" compares of a lane with a constant, which SSE2 has as one
+ * instruction (pcmpgtd): a lane is too loud above the limit, normal above
+ * the least normal - 1, and a denormal where mag - 1, moved by 2^31 so
+ * that 0 wraps to the top, is below the least normal - 1 moved alike. */
 static inline Vec4
 clean4(Vec4 v, IVec4 *rejected, IVec4 *denormals)
 {
 	IVec4 b;
 	memcpy(&b, &v, sizeof b);
-	const IVec4 mag = b & 0x7fffffff;
-	const IVec4 ok  = (mag >= (int32_t)ET_SAMPLE_BITS_MIN_NORMAL) &
-			 (mag <= (int32_t)ET_SAMPLE_BITS_LIMIT);
-	*rejected -= mag > (int32_t)ET_SAMPLE_BITS_LIMIT;
-	*denormals -= (mag != 0) & (mag < (int32_t)ET_SAMPLE_BITS_MIN_NORMAL);
-	b &= ok;
+	const IVec4 mag    = b & 0x7fffffff;
+	const IVec4 loud   = mag > (int32_t)ET_SAMPLE_BITS_LIMIT;
+	const IVec4 normal = mag > (int32_t)(ET_SAMPLE_BITS_MIN_NORMAL - 1u);
+	const IVec4 moved  = (IVec4)((UVec4)mag + 0x7fffffffu);
+	*rejected -= loud;
+	*denormals -=
+	    (int32_t)(0x80000000u + ET_SAMPLE_BITS_MIN_NORMAL - 1u) > moved;
+	b &= normal ^ loud; /* normal & ~loud: every loud lane is normal */
 	memcpy(&v, &b, sizeof v);
 	return v;
 }
@@ -295,50 +303,74 @@ lanes(IVec4 v)
 	       (uint32_t)v[3];
 }
 
+/* What the kernel's loop reads, in locals: the pointers as the Kernel has
+ * them, and the level, gain and silence in every lane. */
+typedef struct {
+	const float *in_l, *in_r, *src_l, *src_r;
+	float       *out_l, *out_r, *dst_l, *dst_r;
+	Vec4         lvl, g, silent;
+} Lanes;
+
+/* Four frames from frame j. */
+static ALWAYS_INLINE void
+frames4(const Lanes k, uint32_t j, VoiceMode voice, bool overdub, bool record,
+	OutMode mode, IVec4 *rejected, IVec4 *denormals)
+{
+	const Vec4 zero = { 0.0f, 0.0f, 0.0f, 0.0f };
+	/* Every load of the four frames before any store. */
+	const Vec4 il = load4(k.in_l + j), ir = load4(k.in_r + j);
+	Vec4       vl = k.silent, vr = k.silent;
+	if (voice != VOICE_NONE) {
+		const Vec4 sl = load4(k.src_l + j), sr = load4(k.src_r + j);
+		vl = k.lvl * (voice == VOICE_UNITY ? sl : sl * k.g);
+		vr = k.lvl * (voice == VOICE_UNITY ? sr : sr * k.g);
+		if (overdub) {
+			store4(k.dst_l + j,
+			       sl + clean4(il, rejected, denormals));
+			store4(k.dst_r + j,
+			       sr + clean4(ir, rejected, denormals));
+		}
+	} else if (record) {
+		store4(k.dst_l + j, clean4(il, rejected, denormals));
+		store4(k.dst_r + j, clean4(ir, rejected, denormals));
+	}
+	if (mode == OUT_NONE) {
+		return;
+	} else if (mode == OUT_ADD) {
+		store4(k.out_l + j, load4(k.out_l + j) + vl);
+		store4(k.out_r + j, load4(k.out_r + j) + vr);
+	} else {
+		store4(k.out_l + j, (mode == OUT_MONITOR ? il : zero) + vl);
+		store4(k.out_r + j, (mode == OUT_MONITOR ? ir : zero) + vr);
+	}
+}
+
 static ALWAYS_INLINE void
 kernel(const Kernel *kp, uint32_t n, VoiceMode voice, bool overdub,
        bool record, OutMode mode)
 {
-	const float *in_l = kp->in_l, *in_r = kp->in_r;
-	float       *out_l = kp->out_l, *out_r = kp->out_r;
-	const float *src_l = kp->src_l, *src_r = kp->src_r;
-	float       *dst_l = kp->dst_l, *dst_r = kp->dst_r;
-	const float  lvl = kp->level, g = kp->gain;
-	const Vec4   vlvl = { lvl, lvl, lvl, lvl }, vg = { g, g, g, g };
-	const float  s    = lvl * 0.0f;
-	const Vec4 silent = { s, s, s, s }, zero = { 0.0f, 0.0f, 0.0f, 0.0f };
-	IVec4      rejected = { 0, 0, 0, 0 }, denormals = { 0, 0, 0, 0 };
-	uint32_t   j = 0;
+	const float lvl = kp->level, g = kp->gain, s = lvl * 0.0f;
+	const Lanes k = {
+		kp->in_l,       kp->in_r,      kp->src_l,
+		kp->src_r,      kp->out_l,     kp->out_r,
+		kp->dst_l,      kp->dst_r,     { lvl, lvl, lvl, lvl },
+		{ g, g, g, g }, { s, s, s, s }
+	};
+	IVec4    rejected = { 0, 0, 0, 0 }, denormals = { 0, 0, 0, 0 };
+	uint32_t j = 0;
+	/* Playing alone, eight frames a turn of the loop (two groups of
+	 * four, one after the other): half the loop's own instructions.  An
+	 * overdub or a take, which cleans the input, has too few registers
+	 * left for that (SSE): four. */
+	for (; !overdub && !record && n - j >= 8; j += 8) {
+		frames4(k, j, voice, overdub, record, mode, &rejected,
+			&denormals);
+		frames4(k, j + 4, voice, overdub, record, mode, &rejected,
+			&denormals);
+	}
 	for (; n - j >= 4; j += 4) {
-		/* Every load of the four frames before any store. */
-		const Vec4 il = load4(in_l + j), ir = load4(in_r + j);
-		Vec4       vl = silent, vr = silent;
-		if (voice != VOICE_NONE) {
-			const Vec4 sl = load4(src_l + j),
-				   sr = load4(src_r + j);
-			vl = vlvl * (voice == VOICE_UNITY ? sl : sl * vg);
-			vr = vlvl * (voice == VOICE_UNITY ? sr : sr * vg);
-			if (overdub) {
-				store4(dst_l + j,
-				       sl + clean4(il, &rejected, &denormals));
-				store4(dst_r + j,
-				       sr + clean4(ir, &rejected, &denormals));
-			}
-		} else if (record) {
-			store4(dst_l + j, clean4(il, &rejected, &denormals));
-			store4(dst_r + j, clean4(ir, &rejected, &denormals));
-		}
-		if (mode == OUT_NONE) {
-			continue;
-		} else if (mode == OUT_ADD) {
-			store4(out_l + j, load4(out_l + j) + vl);
-			store4(out_r + j, load4(out_r + j) + vr);
-		} else {
-			store4(out_l + j,
-			       (mode == OUT_MONITOR ? il : zero) + vl);
-			store4(out_r + j,
-			       (mode == OUT_MONITOR ? ir : zero) + vr);
-		}
+		frames4(k, j, voice, overdub, record, mode, &rejected,
+			&denormals);
 	}
 	if (overdub || record) {
 		*kp->rejected += lanes(rejected);

@@ -360,6 +360,27 @@ et_recorders_store(EtRecorders *r)
 	return r->store;
 }
 
+void
+et_recorders_states(const EtRecorders *r, EtLoopState state[ET_TRACK_COUNT])
+{
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
+		state[t] = et_looper_state(r->loop[t]);
+}
+
+EtLoopCounts
+et_recorders_counts(const EtRecorders *r)
+{
+	EtLoopCounts n = { 0, 0, 0, 0 };
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		const EtLoopCounts c = et_looper_counts(r->loop[t]);
+		n.rejected += c.rejected;
+		n.denormals += c.denormals;
+		n.pool_full += c.pool_full;
+		n.undo_refused += c.undo_refused;
+	}
+	return n;
+}
+
 #define SUM_OVER_LOOPS(name, fn)                                              \
 	uint32_t name(const EtRecorders *r)                                   \
 	{                                                                     \

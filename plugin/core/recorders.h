@@ -97,10 +97,17 @@ float et_recorders_measured(const EtRecorders *r, unsigned track);
  */
 void et_recorders_set_lag(EtRecorders *r, unsigned track, uint32_t frames);
 
+/* Every loop's state (looper.h), in one call. */
+void et_recorders_states(const EtRecorders *r,
+			 EtLoopState        state[ET_TRACK_COUNT]);
+
 /* Counts over all loops (looper.h). */
 uint32_t et_recorders_rejected(const EtRecorders *r);
 uint32_t et_recorders_denormals(const EtRecorders *r);
 uint32_t et_recorders_pool_full(const EtRecorders *r);
 uint32_t et_recorders_undo_refused(const EtRecorders *r);
+
+/* The four above at once (run() looks every block). */
+EtLoopCounts et_recorders_counts(const EtRecorders *r);
 
 #endif

@@ -375,6 +375,16 @@ et_router_sounding(const EtRouter *router, unsigned slot)
 	return slot <= SLOT_THRU ? router->held_count[slot] : 0;
 }
 
+uint32_t
+et_router_sounding_tracks(const EtRouter *router)
+{
+	uint32_t tracks = 0;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		tracks |= (uint32_t)(router->held_count[t] > 0) << t;
+	}
+	return tracks;
+}
+
 unsigned
 et_router_held_controls(const EtRouter *router, unsigned slot)
 {

@@ -170,6 +170,8 @@ void et_router_test_note_off(EtRouter *router, uint32_t frame,
 
 /* Number of notes currently sounding on a track (0..7) or thru (8). */
 unsigned et_router_sounding(const EtRouter *router, unsigned slot);
+/* Bit t set: notes are sounding on track t (0..7); one call a block. */
+uint32_t et_router_sounding_tracks(const EtRouter *router);
 
 /* Number of held controllers that a track (0..7) or thru (8) holds down:
  * one per input channel, controller and output channel. */

@@ -138,10 +138,8 @@ connect_port(LV2_Handle instance, uint32_t port, void *data)
 	Eighttrack *self = (Eighttrack *)instance;
 	if (port < ET_PORT_COUNT) {
 		self->port[port] = data;
-		self->control_port[port] =
-		    et_ports[port].kind == ET_PORT_KIND_CONTROL_IN
-			? (const float *)data
-			: NULL;
+		et_engine_connect_control(&self->engine, port,
+					  (const float *)data);
 	}
 }
 
@@ -188,13 +186,11 @@ report_problems(Eighttrack *self)
 	report(self, ET_REPORT_CLOCK_DROPPED, self->engine.midiclock.dropped,
 	       self->out_capacity);
 	const EtRecorders *loops = self->engine.recorders;
-	report(self, ET_REPORT_REJECTED_SAMPLES, et_recorders_rejected(loops),
-	       0);
-	report(self, ET_REPORT_DENORMAL_SAMPLES, et_recorders_denormals(loops),
-	       0);
-	report(self, ET_REPORT_POOL_FULL, et_recorders_pool_full(loops), 0);
-	report(self, ET_REPORT_UNDO_REFUSED, et_recorders_undo_refused(loops),
-	       0);
+	const EtLoopCounts n     = et_recorders_counts(loops);
+	report(self, ET_REPORT_REJECTED_SAMPLES, n.rejected, 0);
+	report(self, ET_REPORT_DENORMAL_SAMPLES, n.denormals, 0);
+	report(self, ET_REPORT_POOL_FULL, n.pool_full, 0);
+	report(self, ET_REPORT_UNDO_REFUSED, n.undo_refused, 0);
 	/* Each calibration's end goes to the log (not once: a user asked). */
 	const EtCalibrationReport *c = et_engine_calibration(&self->engine);
 	if (c->serial != self->calibration_logged) {
@@ -413,8 +409,7 @@ run(LV2_Handle instance, uint32_t nframes)
 					   self->port[ET_PORT_OUT_R] };
 	const EtSink        sink       = { emit_midi, self };
 	const EtSink        track_sink = { emit_to_track_out, self };
-	et_engine_begin(engine, self->control_port, nframes, &audio, &sink,
-			&track_sink);
+	et_engine_begin(engine, NULL, nframes, &audio, &sink, &track_sink);
 
 	/* The sequence is walked by hand: each event header is copied out,
 	 * because jalv 1.6.6 hands over buffers that are only 4-byte aligned,
@@ -445,10 +440,12 @@ run(LV2_Handle instance, uint32_t nframes)
 	write_control_out(self, ET_PORT_LOOP_POSITION,
 			  et_engine_loop_position(engine));
 	write_control_out(self, ET_PORT_LATENCY, et_engine_latency_ms(engine));
+	float track_state[ET_TRACK_COUNT];
+	et_engine_track_loop_states(engine, track_state);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		write_control_out(self,
 				  et_track_loop_port(t, ET_TRACK_LOOP_STATE),
-				  et_engine_track_loop_state(engine, t));
+				  track_state[t]);
 	}
 	et_notify_run(&self->ui, &self->notify, engine->recorders,
 		      &engine->router, nframes);

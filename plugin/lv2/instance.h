@@ -66,9 +66,7 @@ typedef struct {
 	EtSeqOut             notify;
 	EtNotify             ui; /* what notify tells the UI (notify.c) */
 
-	void *port[ET_PORT_COUNT];
-	const float
-	    *control_port[ET_PORT_COUNT]; /* control inputs, else NULL */
+	void *port[ET_PORT_COUNT]; /* (control inputs: also the engine's) */
 
 	/* Everything musical: router, clocks, looper, latches (core/engine.h).
 	 */

@@ -398,12 +398,7 @@ et_notify_run(EtNotify *n, EtSeqOut *out, const EtRecorders *loops,
 		count_down(&n->meter_wait, nframes);
 	}
 
-	uint32_t sounding = 0;
-	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		if (et_router_sounding(router, t) > 0) {
-			sounding |= 1u << t;
-		}
-	}
+	const uint32_t sounding = et_router_sounding_tracks(router);
 
 	if (!out->open) {
 		return; /* nobody listens; what is due waits */

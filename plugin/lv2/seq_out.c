@@ -16,34 +16,6 @@ et_seq_out_init(EtSeqOut *out, LV2_URID sequence)
 	out->sequence = sequence;
 }
 
-void
-et_seq_out_begin(EtSeqOut *out, void *port)
-{
-	out->open     = false;
-	out->capacity = 0;
-	if (!port) {
-		return;
-	}
-	/* Hosts differ on whether the offered size counts the 8-byte atom
-	 * header; reading it as the whole buffer is safe with all of them. */
-	uint32_t offered;
-	memcpy(&offered, (uint8_t *)port + offsetof(LV2_Atom, size),
-	       sizeof(offered));
-	out->capacity = offered;
-	if (offered < sizeof(LV2_Atom_Sequence)) {
-		return; /* not even room for the header */
-	}
-	const LV2_Atom_Sequence head = {
-		{ (uint32_t)sizeof(LV2_Atom_Sequence_Body), out->sequence },
-		{ 0, 0 }
-	};
-	memcpy(port, &head, sizeof(head));
-	out->buf    = (uint8_t *)port;
-	out->size   = offered;
-	out->offset = (uint32_t)sizeof(LV2_Atom_Sequence);
-	out->open   = true;
-}
-
 bool
 et_seq_out_fits(const EtSeqOut *out, uint32_t size)
 {

@@ -30,6 +30,7 @@
 #define et_loop_view_read            ref_loop_view_read
 #define et_loop_view_copy            ref_loop_view_copy
 #define et_looper_pool_full          ref_looper_pool_full
+#define et_looper_counts             ref_looper_counts
 #define et_looper_load               ref_looper_load
 #define et_looper_seam_weight        ref_looper_seam_weight
 #define et_looper_fade_out_end       ref_looper_fade_out_end
