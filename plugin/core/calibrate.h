@@ -179,6 +179,14 @@ EtCalibrationState et_calibrator_process(EtCalibrator *c, const float *in_l,
 
 EtCalibrationResult et_calibrator_result(const EtCalibrator *c);
 
+/* Whether one runs: what the engine asks every block, without a copy of
+ * the result. */
+static inline bool
+et_calibrator_running(const EtCalibrator *c)
+{
+	return c->state == ET_CALIBRATION_RUNNING;
+}
+
 /* What a reason means, for the log. */
 const char *et_calibrator_strerror(EtCalibrationReason reason);
 

@@ -387,13 +387,15 @@ calibration_ended(EtEngine *e, bool refused, uint8_t track)
 static void
 calibrate_block(EtEngine *e, uint32_t nframes)
 {
-	const bool on       = et_engine_control(e, ET_PORT_CALIBRATE) > 0.0f;
-	const bool edge     = on && !e->calibrate_port;
-	e->calibrate_port   = on;
+	const bool on      = et_engine_control(e, ET_PORT_CALIBRATE) > 0.0f;
+	const bool edge    = on && !e->calibrate_port;
+	const bool running = et_calibrator_running(&e->calibrator);
+	e->calibrate_port  = on;
+	if (!edge && !running) {
+		return; /* most blocks (the last test notes were all sent) */
+	}
 	e->test_notes.count = 0;
 	e->test_notes_sent  = 0;
-	const bool running  = et_calibrator_result(&e->calibrator).state ==
-			     ET_CALIBRATION_RUNNING;
 	if (edge && !running) {
 		if (et_recorders_passing(e->recorders) || !e->audio.out_l) {
 			calibration_ended(e, true, e->latch.active_track);
@@ -489,7 +491,8 @@ et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
 				       &e->sink);
 	}
 	calibrate_block(e, nframes);
-	send_test_notes(e, 0);
+	if (e->test_notes_sent < e->test_notes.count)
+		send_test_notes(e, 0);
 }
 
 /* Places an event in the block: frames never go backwards and stay inside
@@ -588,7 +591,8 @@ et_engine_other(EtEngine *e, int64_t frame, bool timed)
 void
 et_engine_end(EtEngine *e)
 {
-	send_test_notes(e, UINT32_MAX);
+	if (e->test_notes_sent < e->test_notes.count)
+		send_test_notes(e, UINT32_MAX);
 	render_to(e, e->nframes);
 	et_midiclock_advance(&e->midiclock, &e->clock, e->nframes, &e->sink);
 }

@@ -399,8 +399,6 @@ run_kernel(const Kernel *kp, uint32_t n, VoiceMode voice, bool overdub,
 			kernel(kp, n, v, o, r, OUT_MONITOR);                  \
 		else if (mode == OUT_ADD)                                     \
 			kernel(kp, n, v, o, r, OUT_ADD);                      \
-		else if (mode == OUT_NONE)                                    \
-			kernel(kp, n, v, o, r, OUT_NONE);                     \
 		else                                                          \
 			kernel(kp, n, v, o, r, OUT_SET);                      \
 	} while (0)
@@ -535,7 +533,9 @@ write_take(EtLooper *l, const float *in_l, const float *in_r, uint32_t n,
 	}
 	kp.rejected  = &l->rejected;
 	kp.denormals = &l->denormals;
-	run_kernel(&kp, n, VOICE_NONE, false, true, OUT_NONE);
+	/* The kernel itself, not run_kernel(): that one's single call site
+	 * keeps it inlined into et_looper_render(). */
+	kernel(&kp, n, VOICE_NONE, false, true, OUT_NONE);
 	l->wr_pos += n;
 	*done = n;
 }
@@ -555,7 +555,7 @@ write_pass(EtLooper *l, const float *in_l, const float *in_r, uint32_t k,
 	}
 	kp.rejected  = &l->rejected;
 	kp.denormals = &l->denormals;
-	run_kernel(&kp, n, VOICE_UNITY, true, false, OUT_NONE);
+	kernel(&kp, n, VOICE_UNITY, true, false, OUT_NONE);
 	*done = n;
 }
 
