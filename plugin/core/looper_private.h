@@ -169,6 +169,11 @@ void et_looper_writer_silence(EtLooper *l, uint32_t to);
 
 /* ---- looper_render.c, for the state machine ----------------------------*/
 
+/* The tests' way to the SSE (generic) build of the kernels on a machine
+ * that has AVX2 (false: back to what the CPU has).  Not thread-safe: for
+ * tests only. */
+void et_looper_use_generic_kernels(bool generic);
+
 /* Renders frames [from, from + count) of the block, a span with no event
  * inside whose first frame is transport frame tf: the input is remembered
  * for the seam's pre-roll, the loop plays, the take records or the pass

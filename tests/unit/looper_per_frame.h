@@ -50,12 +50,14 @@
 #define et_looper_lag                ref_looper_lag
 #define et_looper_max_lag            ref_looper_max_lag
 #define et_looper_changing           ref_looper_changing
+#define et_looper_idle               ref_looper_idle
 /* The two parts' internals (looper_private.h). */
-#define et_looper_index_at        ref_looper_index_at
-#define et_looper_end_overdub     ref_looper_end_overdub
-#define et_looper_end_tail        ref_looper_end_tail
-#define et_looper_render          ref_looper_render
-#define et_looper_writer_index_at ref_looper_writer_index_at
-#define et_looper_writer_started  ref_looper_writer_started
-#define et_looper_writer_full     ref_looper_writer_full
-#define et_looper_writer_silence  ref_looper_writer_silence
+#define et_looper_index_at            ref_looper_index_at
+#define et_looper_end_overdub         ref_looper_end_overdub
+#define et_looper_end_tail            ref_looper_end_tail
+#define et_looper_render              ref_looper_render
+#define et_looper_writer_index_at     ref_looper_writer_index_at
+#define et_looper_writer_started      ref_looper_writer_started
+#define et_looper_writer_full         ref_looper_writer_full
+#define et_looper_writer_silence      ref_looper_writer_silence
+#define et_looper_use_generic_kernels ref_looper_use_generic_kernels

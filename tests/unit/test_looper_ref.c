@@ -23,6 +23,7 @@
 
 #include "clock.h"
 #include "looper.h"
+#include "looper_private.h" /* et_looper_use_generic_kernels */
 #include "looper_ref.h"
 #include "test_transport.h"
 
@@ -429,5 +430,10 @@ main(void)
 		cmocka_unit_test(test_random_sessions),
 		cmocka_unit_test(test_random_lagged_sessions),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* The kernels this CPU runs (AVX2 on most x86-64), then the generic
+	 * (SSE) build: both must match the per-frame build bit for bit. */
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	et_looper_use_generic_kernels(true);
+	failed += cmocka_run_group_tests(tests, NULL, NULL);
+	return failed;
 }
