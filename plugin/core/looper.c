@@ -1296,8 +1296,8 @@ act(EtLooper *l, const EtClock *clk, const Event *ev, int64_t tf)
 /* A mixing looper with no loop, no take to start, nothing fading and no
  * need of the input's history renders nothing: what the full path would
  * do for it comes down to keeping time. */
-static bool
-idle(const EtLooper *l)
+bool
+et_looper_idle(const EtLooper *l)
 {
 	return l->mix_add && !l->listening && !l->writing &&
 	       l->state == ET_LOOP_EMPTY && l->length == 0 &&
@@ -1330,7 +1330,7 @@ et_looper_process_span(EtLooper *l, const EtClock *clk, uint32_t block_offset,
 		return;
 	l->pass_end = UINT32_MAX;
 	et_store_collect(l->store); /* what a finished save held */
-	if (idle(l)) {
+	if (et_looper_idle(l)) {
 		skip(l, clk, block_offset, n);
 		return;
 	}

@@ -209,6 +209,11 @@ void et_looper_set_mixing(EtLooper *l, bool add);
  * pass is still running (one pass at a time: recorders.h).  Off by
  * default. */
 void et_looper_set_hold(EtLooper *l, bool hold);
+/* An empty loop, mixing, not listening, with nothing fading, no edge or
+ * trigger waiting and no writer: rendering it only keeps time, and
+ * nothing it will do depends on that time (an arm, a load or a control
+ * change makes it something else first), so the recorders skip it. */
+bool et_looper_idle(const EtLooper *l);
 /* A take or overdub pass is under way (RECORDING or OVERDUBBING). */
 bool et_looper_passing(const EtLooper *l);
 /* Where a pass under way when the last et_looper_process_span() began

@@ -245,8 +245,10 @@ render(EtRecorders *r, const EtClock *clk, uint32_t block_offset,
 	hold(r, p >= 0 ? r->armed : -1);
 	if (p < 0) {
 		for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
-			et_looper_process_span(r->loop[t], clk, block_offset,
-					       in_l, in_r, out_l, out_r, n);
+			if (!et_looper_idle(r->loop[t]))
+				et_looper_process_span(r->loop[t], clk,
+						       block_offset, in_l,
+						       in_r, out_l, out_r, n);
 		return;
 	}
 	/* One pass at a time: the armed loop waits until the pass under way
