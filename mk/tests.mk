@@ -77,8 +77,10 @@ $(BUILD)/test_host_save: $(BUILD)/test_host_save.o $(HOST_OBJ) | $(BUILD)/enospc
 $(BUILD)/test_host_torn: $(BUILD)/test_host_torn.o $(HOST_OBJ) $(LOOPER_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
 
-# (The seam's curve, from looper.o, for the loop the test expects.)
-$(BUILD)/test_host_notify: $(BUILD)/test_host_notify.o $(HOST_OBJ) $(LOOPER_OBJ)
+# (The seam's curve, from looper.o, for the loop the test expects; the
+# simulated synth, for a calibration.)
+$(BUILD)/test_host_notify: $(BUILD)/test_host_notify.o $(BUILD)/fake_synth.o \
+                           $(HOST_OBJ) $(LOOPER_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -lm
 
 $(BUILD)/test_host_recorders: $(BUILD)/test_host_recorders.o $(HOST_OBJ) $(BUILD)/loopfile.o

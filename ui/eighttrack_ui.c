@@ -36,9 +36,10 @@
  * until an idle() after the release: the plugin acts on a 0->1 change
  * between two run() calls, so a 1 and a 0 that reached the host before one
  * run() would do nothing.  Once the plugin showed that it saw the 1 (a
- * cleared loop_state, or the host echoing the trigger), TRIGGER_MIN_HOLD;
- * without such a sign TRIGGER_MAX_HOLD, longer than a period of any usual
- * JACK setup (8192 frames at 44.1 kHz: 186 ms). */
+ * cleared loop_state, a Calibration that runs or was refused, or the host
+ * echoing the trigger), TRIGGER_MIN_HOLD; without such a sign
+ * TRIGGER_MAX_HOLD, longer than a period of any usual JACK setup (8192
+ * frames at 44.1 kHz: 186 ms). */
 #define TRIGGER_MIN_HOLD 0.05
 #define TRIGGER_MAX_HOLD 0.3
 
@@ -139,6 +140,7 @@ map_uris(UiUris *u, LV2_URID_Map *map)
 	m->msg_Overview       = map->map(map->handle, ET_MSG__Overview);
 	m->msg_Playheads      = map->map(map->handle, ET_MSG__Playheads);
 	m->msg_Meter          = map->map(map->handle, ET_MSG__Meter);
+	m->msg_Calibration    = map->map(map->handle, ET_MSG__Calibration);
 	m->msg_sounding       = map->map(map->handle, ET_MSG__sounding);
 	m->msg_track          = map->map(map->handle, ET_MSG__track);
 	m->msg_serial         = map->map(map->handle, ET_MSG__serial);
@@ -148,6 +150,11 @@ map_uris(UiUris *u, LV2_URID_Map *map)
 	m->msg_peaks          = map->map(map->handle, ET_MSG__peaks);
 	m->msg_positions      = map->map(map->handle, ET_MSG__positions);
 	m->msg_input          = map->map(map->handle, ET_MSG__input);
+	m->msg_state          = map->map(map->handle, ET_MSG__state);
+	m->msg_reason         = map->map(map->handle, ET_MSG__reason);
+	m->msg_latency        = map->map(map->handle, ET_MSG__latency);
+	m->msg_spread         = map->map(map->handle, ET_MSG__spread);
+	m->msg_answered       = map->map(map->handle, ET_MSG__answered);
 }
 
 /* ------------------------------------------------------------ to the host */
@@ -164,7 +171,7 @@ static void
 write_value(EtUi *ui, uint32_t port, float value)
 {
 	value = et_port_sanitize(port, value);
-	if (et_port_is_level(port)) {
+	if (et_port_is_tenths(port)) {
 		value = roundf(value * 10.0f) / 10.0f;
 	}
 	if (value == ui->model.value[port]) {
@@ -258,6 +265,18 @@ read_message(EtUi *ui, const void *buffer, uint32_t size)
 				ui->live_dirty     = true;
 			}
 		}
+		break;
+	case ET_MSG_CALIBRATION:
+		et_ui_model_calibration(&ui->model, &msg);
+		/* Running or refused: the plugin saw CALIBRATE's 1 (what a
+		 * Request brings back may be older, but a calibration that
+		 * runs cannot be started again anyway). */
+		if (ui->trigger_on && ui->trigger_port == ET_PORT_CALIBRATE &&
+		    (msg.state == ET_MSG_CALIBRATION_RUNNING ||
+		     msg.state == ET_MSG_CALIBRATION_REFUSED)) {
+			ui->trigger_seen = true;
+		}
+		ui->dirty = true;
 		break;
 	case ET_MSG_NONE: break;
 	}

@@ -1,5 +1,7 @@
 #include "view.h"
 
+#include "messages.h"
+
 #include <lv2/atom/atom.h>
 
 #include <math.h>
@@ -10,8 +12,9 @@
  * lanes and the looper's controls, so everything lines up.  Below the
  * tracks: the looper's head row (the active loop's state, UNDO, REDO, the
  * input meter), a lane for each track's loop (its name and state, its
- * waveform over five columns, its mute and its level), and the looper's
- * controls. */
+ * waveform over five columns, its mute and its level), the looper's
+ * controls, and under them the round trip's row (the active track's
+ * latency and calibration, CALIBRATE, the latency offset). */
 #define MARGIN     15.0
 #define COL_W      86.0
 #define COL_STEP   92.0
@@ -26,6 +29,8 @@
 #define LANE_STEP  38.0
 #define CONTROLS_Y (LANES_Y + ET_TRACK_COUNT * LANE_STEP + 4.0)
 #define CONTROLS_H 36.0
+#define LATENCY_Y  (CONTROLS_Y + CONTROLS_H + 12.0)
+#define LATENCY_H  30.0
 /* The meter's bars: after its name, before its reading. */
 #define METER_NAME_W    44.0
 #define METER_READING_W 52.0
@@ -95,6 +100,17 @@ et_view_meter_rect(double *x, double *y, double *w, double *h)
 	*y = LOOPER_Y + (LOOPER_H - *h) / 2;
 }
 
+/* The readout spans columns 1 to 4, beside the row's name; CALIBRATE
+ * and the offset (two columns: its name is long) follow. */
+void
+et_view_latency_rect(double *x, double *y, double *w, double *h)
+{
+	*x = col_x(1);
+	*y = LATENCY_Y;
+	*w = col_x(4) + COL_W - col_x(1);
+	*h = LATENCY_H;
+}
+
 void
 et_ui_model_init(EtUiModel *m)
 {
@@ -104,6 +120,32 @@ et_ui_model_init(EtUiModel *m)
 	}
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		m->position[t] = -1.0f;
+	}
+	m->calibrating = -1;
+}
+
+void
+et_ui_model_calibration(EtUiModel *m, const EtMsg *msg)
+{
+	if (msg->track >= ET_TRACK_COUNT) {
+		return;
+	}
+	/* One calibration runs at a time: any other news ends it. */
+	m->calibrating =
+	    msg->state == ET_MSG_CALIBRATION_RUNNING ? (int)msg->track : -1;
+	if (msg->state == ET_MSG_CALIBRATION_RUNNING ||
+	    msg->state == ET_MSG_CALIBRATION_NONE) {
+		return; /* the last that ended stays shown */
+	}
+	EtUiCalibration *c = &m->calibration[msg->track];
+	c->state           = msg->state;
+	c->reason          = msg->reason;
+	c->latency         = msg->latency;
+	c->answered        = msg->answered;
+	if (msg->state == ET_MSG_CALIBRATION_DONE) {
+		/* A failure keeps the old value, and so its spread. */
+		c->measured = true;
+		c->spread   = msg->spread;
 	}
 }
 
@@ -184,6 +226,19 @@ read_uint(const EtMsgUris *u, uint32_t type, uint32_t size,
 	return false;
 }
 
+/* A Float from 0 to ET_MSG_MAX_MS (a latency or a spread); false for
+ * anything else. */
+static bool
+read_ms(const EtMsgUris *u, uint32_t type, uint32_t size, const uint8_t *body,
+	float *out)
+{
+	if (type != u->atom_Float || size != sizeof(float)) {
+		return false;
+	}
+	memcpy(out, body, sizeof(*out));
+	return *out >= 0.0f && *out <= ET_MSG_MAX_MS; /* false for NaN */
+}
+
 /* A Vector of Float: between `least` and `most` of them, copied to `out`,
  * their number to *n; those that are not finite are read as `bad`. */
 static bool
@@ -236,6 +291,8 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 		kind = ET_MSG_PLAYHEADS;
 	} else if (head.otype == u->msg_Meter) {
 		kind = ET_MSG_METER;
+	} else if (head.otype == u->msg_Calibration) {
+		kind = ET_MSG_CALIBRATION;
 	} else {
 		return ET_MSG_NONE;
 	}
@@ -251,13 +308,20 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 		PEAKS,
 		POSITIONS,
 		INPUT,
+		STATE,
+		REASON,
+		LATENCY,
+		SPREAD,
+		ANSWERED,
 		FIELDS
 	};
 	const uint32_t keys[FIELDS] = { u->msg_sounding, u->msg_track,
 					u->msg_serial,   u->msg_length,
 					u->msg_binCount, u->msg_first,
 					u->msg_peaks,    u->msg_positions,
-					u->msg_input };
+					u->msg_input,    u->msg_state,
+					u->msg_reason,   u->msg_latency,
+					u->msg_spread,   u->msg_answered };
 	bool           have[FIELDS] = { false };
 	const uint64_t end = sizeof(atom) + (uint64_t)atom.size; /* <= size */
 	uint64_t       at  = sizeof(atom) + sizeof(head);
@@ -320,9 +384,32 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 						ET_TRACK_COUNT, ET_TRACK_COUNT,
 						-1.0f, msg->position, &count);
 				break;
-			default:
+			case INPUT:
 				ok = read_floats(u, type, vsize, value, 2, 2,
 						 0.0f, msg->input, &count);
+				break;
+			case STATE:
+				ok = read_uint(u, type, vsize, value, false,
+					       &msg->state) &&
+				     msg->state <= ET_MSG_CALIBRATION_REFUSED;
+				break;
+			case REASON:
+				ok = read_uint(u, type, vsize, value, false,
+					       &msg->reason) &&
+				     msg->reason <=
+					 ET_MSG_CALIBRATION_CANCELLED;
+				break;
+			case LATENCY:
+				ok = read_ms(u, type, vsize, value,
+					     &msg->latency);
+				break;
+			case SPREAD:
+				ok = read_ms(u, type, vsize, value,
+					     &msg->spread);
+				break;
+			default:
+				ok = read_uint(u, type, vsize, value, false,
+					       &msg->answered);
 				break;
 			}
 			if (!ok) {
@@ -352,6 +439,11 @@ et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size, EtMsg *msg)
 			    fminf(fmaxf(msg->input[c], 0.0f), 16.0f);
 		}
 		return have[INPUT] ? kind : ET_MSG_NONE;
+	case ET_MSG_CALIBRATION:
+		return have[TRACK] && have[STATE] && have[REASON] &&
+			       have[LATENCY] && have[SPREAD] && have[ANSWERED]
+			   ? kind
+			   : ET_MSG_NONE;
 	case ET_MSG_NONE: break;
 	}
 	return ET_MSG_NONE;
@@ -436,6 +528,12 @@ et_layout_init(EtLayout *l)
 		add(l, looper[c].kind, looper[c].port, col_x(c), CONTROLS_Y,
 		    COL_W, CONTROLS_H, looper[c].label, 0);
 	}
+
+	/* The round trip's row: the readout (drawn, no control) first. */
+	add(l, ET_WIDGET_TRIGGER, ET_PORT_CALIBRATE, col_x(5), LATENCY_Y,
+	    COL_W, LATENCY_H, "CALIBRATE", 0);
+	add(l, ET_WIDGET_NUMBER, ET_PORT_LATENCY_OFFSET, col_x(6), LATENCY_Y,
+	    COL_W + COL_STEP, LATENCY_H, "OFFSET", 0);
 }
 
 const EtWidget *
@@ -460,10 +558,18 @@ et_port_is_level(uint32_t port)
 					   ET_TRACK_LOOP_LEVEL));
 }
 
+bool
+et_port_is_tenths(uint32_t port)
+{
+	return et_port_is_level(port) || port == ET_PORT_LATENCY_OFFSET;
+}
+
 float
 et_widget_drag_step(uint32_t port)
 {
-	if (et_port_is_level(port)) {
+	/* The offset: 0.25 ms a unit, its 300 ms in 1200 units (four drags
+	 * of the window's height at its design size). */
+	if (et_port_is_tenths(port)) {
 		return 0.25f;
 	}
 	if (port == ET_PORT_LOOP_QUANTIZE) {
@@ -480,7 +586,7 @@ et_widget_drag_step(uint32_t port)
 float
 et_widget_wheel_step(uint32_t port)
 {
-	return et_port_is_level(port) ? 0.5f : 1.0f;
+	return et_port_is_tenths(port) ? 0.5f : 1.0f;
 }
 
 /* ------------------------------------------------------------ drawing */
@@ -556,6 +662,9 @@ format_value(uint32_t port, float v, char *buf, size_t size)
 		       : snprintf(buf, size, "%d", n);
 	} else if (et_port_is_level(port)) {
 		snprintf(buf, size, "%+.1f dB",
+			 v <= -0.05f || v >= 0.05f ? (double)v : 0.0);
+	} else if (port == ET_PORT_LATENCY_OFFSET) {
+		snprintf(buf, size, "%+.1f ms",
 			 v <= -0.05f || v >= 0.05f ? (double)v : 0.0);
 	} else if (port >= ET_PORT_TRACK_FIRST && port <= ET_PORT_TRACK_LAST) {
 		const unsigned field =
@@ -703,6 +812,87 @@ draw_looper_head(cairo_t *cr)
 	const double mid = LOOPER_Y + LOOPER_H / 2;
 	text(cr, "LOOPER", MARGIN, mid, 12, true, ALIGN_LEFT, c_dim);
 	text(cr, "INPUT", col_x(5), mid, 8.5, false, ALIGN_LEFT, c_dim);
+}
+
+/* The active track, 0..7 (the port as the plugin obeys it). */
+static unsigned
+active_index(const EtUiModel *m)
+{
+	const long t = lrintf(et_port_sanitize(
+	    ET_PORT_ACTIVE_TRACK, m->value[ET_PORT_ACTIVE_TRACK]));
+	return t >= 1 && t <= ET_TRACK_COUNT ? (unsigned)t - 1 : 0;
+}
+
+/* What the calibration readout says on its right for track t: a
+ * calibration running (on it, or on another track), or how its last one
+ * ended; "" when there is nothing to say. */
+static const char *
+calibration_status(const EtUiModel *m, unsigned t, char *buf, size_t size,
+		   Rgb *color)
+{
+	const EtUiCalibration *c = &m->calibration[t];
+	*color                   = c_red;
+	buf[0]                   = '\0';
+	if (m->calibrating >= 0) {
+		*color = c_amber;
+		if ((unsigned)m->calibrating == t) {
+			return "measuring...";
+		}
+		snprintf(buf, size, "measuring track %d...",
+			 m->calibrating + 1);
+		return buf;
+	}
+	switch (c->state) {
+	case ET_MSG_CALIBRATION_DONE:
+		*color = c_dim;
+		snprintf(buf, size, "%u answer%s", c->answered,
+			 c->answered == 1 ? "" : "s");
+		return buf;
+	case ET_MSG_CALIBRATION_REFUSED: return "refused while recording";
+	case ET_MSG_CALIBRATION_FAILED: break;
+	default: return buf;
+	}
+	switch (c->reason) {
+	case ET_MSG_CALIBRATION_NO_ANSWER: return "no answer";
+	case ET_MSG_CALIBRATION_TOO_LATE:
+		snprintf(buf, size, "too late: %.0f ms", (double)c->latency);
+		return buf;
+	case ET_MSG_CALIBRATION_NOT_QUIET: return "input not quiet";
+	default: return "cancelled";
+	}
+}
+
+/* The round trip's row: its name, and the active track's latency in
+ * effect (the latency port), the spread of its last calibration (if one
+ * was done since the UI opened) and the calibration's status. */
+static void
+draw_latency(cairo_t *cr, const EtUiModel *m)
+{
+	double x, y, w, h;
+	et_view_latency_rect(&x, &y, &w, &h);
+	const double mid = y + h / 2;
+	text(cr, "LATENCY", MARGIN, mid, 12, true, ALIGN_LEFT, c_dim);
+	box(cr, x, y, w, h, c_panel, c_edge);
+	const unsigned t = active_index(m);
+	char           buf[48];
+	snprintf(buf, sizeof(buf), "TRACK %u", t + 1);
+	text(cr, buf, x + 9, mid, 8.5, false, ALIGN_LEFT, c_dim);
+	const float ms = m->value[ET_PORT_LATENCY];
+	if (isfinite(ms)) {
+		snprintf(buf, sizeof(buf), "%.1f ms", (double)ms);
+	} else {
+		snprintf(buf, sizeof(buf), "\xe2\x80\x94");
+	}
+	text(cr, buf, x + 58, mid, 12, true, ALIGN_LEFT, c_text);
+	const EtUiCalibration *c = &m->calibration[t];
+	if (c->measured) {
+		snprintf(buf, sizeof(buf), "spread %.1f ms",
+			 (double)c->spread);
+		text(cr, buf, x + 136, mid, 9.5, false, ALIGN_LEFT, c_dim);
+	}
+	Rgb         sc;
+	const char *status = calibration_status(m, t, buf, sizeof(buf), &sc);
+	text(cr, status, x + w - 9, mid, 9.5, true, ALIGN_RIGHT, sc);
 }
 
 /* The active loop's state and length, beside the looper's name. */
@@ -886,6 +1076,7 @@ et_view_draw_static(cairo_t *cr, const EtLayout *layout, const EtUiModel *m)
 		    is_active(m, t) ? c_accent : c_edge);
 	}
 	draw_looper_head(cr);
+	draw_latency(cr, m);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		draw_lane(cr, m, t);
 		if (is_active(m, t)) {

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #define ET_VIEW_WIDTH  760
-#define ET_VIEW_HEIGHT 640
+#define ET_VIEW_HEIGHT 680
 
 /* One loop's waveform overview: `shown` is the last complete one; chunks
  * of a newer one collect in `incoming` until it is whole. */
@@ -31,12 +31,25 @@ typedef struct {
 	uint32_t incoming_bins; /* of the overview collecting; 0: none */
 } EtUiLoop;
 
+/* What the plugin last said of a track's round-trip calibration
+ * (msg:Calibration). */
+typedef struct {
+	uint32_t state;   /* ET_MSG_CALIBRATION_* of the last that ended */
+	uint32_t reason;  /* why it failed */
+	float    latency; /* ms: what it measured (done, or too late) */
+	uint32_t answered;
+	bool     measured; /* one was done since the UI opened: */
+	float    spread;   /* ... the spread of the latest, ms */
+} EtUiCalibration;
+
 typedef struct {
 	float    value[ET_PORT_COUNT]; /* control ports, as last known */
 	uint32_t sounding; /* bit t: track t+1 has notes sounding */
 	EtUiLoop loop[ET_TRACK_COUNT];
 	float    position[ET_TRACK_COUNT]; /* playheads 0..1; < 0: none */
 	float    input[2]; /* the input meter's peaks, linear */
+	EtUiCalibration calibration[ET_TRACK_COUNT];
+	int             calibrating; /* the track being measured; -1: none */
 } EtUiModel;
 
 typedef enum {
@@ -91,9 +104,11 @@ EtChunkResult et_ui_model_overview(EtUiModel *m, unsigned track,
 typedef struct {
 	uint32_t atom_Object, atom_Blank, atom_Int, atom_Long, atom_Float,
 	    atom_Vector;
-	uint32_t msg_Activity, msg_Overview, msg_Playheads, msg_Meter;
+	uint32_t msg_Activity, msg_Overview, msg_Playheads, msg_Meter,
+	    msg_Calibration;
 	uint32_t msg_sounding, msg_track, msg_serial, msg_length, msg_binCount,
-	    msg_first, msg_peaks, msg_positions, msg_input;
+	    msg_first, msg_peaks, msg_positions, msg_input, msg_state,
+	    msg_reason, msg_latency, msg_spread, msg_answered;
 } EtMsgUris;
 
 typedef enum {
@@ -101,7 +116,8 @@ typedef enum {
 	ET_MSG_ACTIVITY,
 	ET_MSG_OVERVIEW,
 	ET_MSG_PLAYHEADS,
-	ET_MSG_METER
+	ET_MSG_METER,
+	ET_MSG_CALIBRATION
 } EtMsgKind;
 
 typedef struct {
@@ -113,10 +129,22 @@ typedef struct {
 	/* ET_MSG_PLAYHEADS: 0..1, or -1 (none, or not a finite number) */
 	float position[ET_TRACK_COUNT];
 	float input[2]; /* ET_MSG_METER: finite, 0 .. 16 */
+	/* ET_MSG_CALIBRATION (and track): state and reason in range,
+	 * latency and spread finite, 0 .. ET_MSG_MAX_MS */
+	uint32_t state, reason, answered;
+	float    latency, spread;
 } EtMsg;
+
+/* The largest latency or spread a Calibration may carry, in ms: a bound
+ * for the reader, far above the second a median can be late
+ * (calibrate.h). */
+#define ET_MSG_MAX_MS 10000.0f
 
 EtMsgKind et_msg_read(const EtMsgUris *u, const void *buffer, uint32_t size,
 		      EtMsg *msg);
+
+/* What an ET_MSG_CALIBRATION says, into the model. */
+void et_ui_model_calibration(EtUiModel *m, const EtMsg *msg);
 
 void et_layout_init(EtLayout *layout);
 
@@ -130,6 +158,8 @@ float et_widget_wheel_step(uint32_t port);
 
 /* loop_level or a track's loop level (dB, written to 0.1 dB). */
 bool et_port_is_level(uint32_t port);
+/* A port written to 0.1 (a level, or latency_offset in ms). */
+bool et_port_is_tenths(uint32_t port);
 
 /* Draws everything, in design units (the caller scales): what changes
  * with the ports and the overviews (et_view_draw_static), then what moves
@@ -153,5 +183,8 @@ bool et_view_port_is_live(uint32_t port);
 void et_view_wave_rect(unsigned t, double *x, double *y, double *w, double *h);
 void et_view_lane_rect(unsigned t, double *x, double *y, double *w, double *h);
 void et_view_meter_rect(double *x, double *y, double *w, double *h);
+/* The calibration's readout (the active track's latency, spread and
+ * status), in the row under the looper's controls. */
+void et_view_latency_rect(double *x, double *y, double *w, double *h);
 
 #endif

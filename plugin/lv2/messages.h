@@ -35,27 +35,57 @@
  *       two floats: the peak absolute sample of in_l and of in_r since the
  *       last Meter (linear, 1 = 0 dBFS, at most 16), every
  *       ET_MSG_METER_SECONDS.
+ *   [ a msg:Calibration ; msg:track Int ; msg:state Int ; msg:reason Int ;
+ *     msg:latency Float ; msg:spread Float ; msg:answered Int ]
+ *       the round-trip calibration of track `track` (1 .. 8): `state` is
+ *       ET_MSG_CALIBRATION_* (none yet, running, done, failed, refused);
+ *       when it failed, `reason` says why (ET_MSG_CALIBRATION_NO_ANSWER
+ *       ...; 0 otherwise).  `latency` is the median round trip it measured
+ *       and `spread` the largest minus the smallest answer, both in ms (0
+ *       when nothing was measured; a failure as too late has a latency);
+ *       `answered` test notes came back (of at most five).  Sent when one
+ *       starts, when it ends (refused at once, or done, or failed), and
+ *       after a request, while a UI listens.  168 bytes as a sequence
+ *       event: it fits even a port of 200 bytes.
  */
 #ifndef ET_MESSAGES_H
 #define ET_MESSAGES_H
 
 #define ET_MSG_URI "urn:eighttrack:msg#"
 
-#define ET_MSG__Request   ET_MSG_URI "Request"
-#define ET_MSG__Alive     ET_MSG_URI "Alive"
-#define ET_MSG__Activity  ET_MSG_URI "Activity"
-#define ET_MSG__Overview  ET_MSG_URI "Overview"
-#define ET_MSG__Playheads ET_MSG_URI "Playheads"
-#define ET_MSG__Meter     ET_MSG_URI "Meter"
-#define ET_MSG__sounding  ET_MSG_URI "sounding"
-#define ET_MSG__track     ET_MSG_URI "track"
-#define ET_MSG__serial    ET_MSG_URI "serial"
-#define ET_MSG__length    ET_MSG_URI "length"
-#define ET_MSG__binCount  ET_MSG_URI "binCount"
-#define ET_MSG__first     ET_MSG_URI "first"
-#define ET_MSG__peaks     ET_MSG_URI "peaks"
-#define ET_MSG__positions ET_MSG_URI "positions"
-#define ET_MSG__input     ET_MSG_URI "input"
+#define ET_MSG__Request     ET_MSG_URI "Request"
+#define ET_MSG__Alive       ET_MSG_URI "Alive"
+#define ET_MSG__Activity    ET_MSG_URI "Activity"
+#define ET_MSG__Overview    ET_MSG_URI "Overview"
+#define ET_MSG__Playheads   ET_MSG_URI "Playheads"
+#define ET_MSG__Meter       ET_MSG_URI "Meter"
+#define ET_MSG__Calibration ET_MSG_URI "Calibration"
+#define ET_MSG__sounding    ET_MSG_URI "sounding"
+#define ET_MSG__track       ET_MSG_URI "track"
+#define ET_MSG__serial      ET_MSG_URI "serial"
+#define ET_MSG__length      ET_MSG_URI "length"
+#define ET_MSG__binCount    ET_MSG_URI "binCount"
+#define ET_MSG__first       ET_MSG_URI "first"
+#define ET_MSG__peaks       ET_MSG_URI "peaks"
+#define ET_MSG__positions   ET_MSG_URI "positions"
+#define ET_MSG__input       ET_MSG_URI "input"
+#define ET_MSG__state       ET_MSG_URI "state"
+#define ET_MSG__reason      ET_MSG_URI "reason"
+#define ET_MSG__latency     ET_MSG_URI "latency"
+#define ET_MSG__spread      ET_MSG_URI "spread"
+#define ET_MSG__answered    ET_MSG_URI "answered"
+
+/* msg:Calibration's state, and its reason when it failed (the calibrator's
+ * own, plugin/core/calibrate.h, numbered alike). */
+#define ET_MSG_CALIBRATION_NONE      0 /* no calibration since instantiate */
+#define ET_MSG_CALIBRATION_RUNNING   1
+#define ET_MSG_CALIBRATION_DONE      2
+#define ET_MSG_CALIBRATION_FAILED    3
+#define ET_MSG_CALIBRATION_REFUSED   4 /* a take or pass ran, or no input */
+#define ET_MSG_CALIBRATION_NO_ANSWER 1
+#define ET_MSG_CALIBRATION_TOO_LATE  2
+#define ET_MSG_CALIBRATION_NOT_QUIET 3
+#define ET_MSG_CALIBRATION_CANCELLED 4
 
 /* How long the plugin keeps the overviews up to date after the UI's last
  * Request or Alive, and how often the UI sends Alive. */
@@ -71,8 +101,9 @@
 
 /* The notify port's rsz:minimumSize, in bytes: room for a full round in
  * one run(), the eight loops' whole overviews (64 chunks of 424 bytes)
- * with an Activity, a Playheads and a Meter (27 336 bytes with the
- * sequence's header; notify.c checks it), rounded up to a power of two.
+ * with an Activity, a Playheads, a Meter and a Calibration (27 504 bytes
+ * with the sequence's header; notify.c checks it), rounded up to a power
+ * of two.
  * A smaller buffer still works: what does not fit waits for the next
  * block. */
 #define ET_MSG_NOTIFY_MIN_SIZE 32768

@@ -18,14 +18,30 @@
 #define PLAYHEADS_BYTES                                                       \
 	(EVENT_HEAD + VECTOR_HEAD + ET_TRACK_COUNT * sizeof(float))
 #define METER_BYTES (EVENT_HEAD + VECTOR_HEAD + 2 * sizeof(float))
+/* A Float property takes as much room as an Int's (its 4 bytes padded). */
+#define PROPERTY_FLOAT    24u
+#define CALIBRATION_BYTES (EVENT_HEAD + 4 * PROPERTY_INT + 2 * PROPERTY_FLOAT)
 #define CHUNK_BYTES                                                           \
 	(EVENT_HEAD + 5 * PROPERTY_INT + VECTOR_HEAD +                        \
 	 ET_MSG_OVERVIEW_CHUNK * sizeof(float))
 _Static_assert(CHUNK_BYTES == 424, "messages.h gives a chunk's size");
 _Static_assert(sizeof(LV2_Atom_Sequence) + ACTIVITY_BYTES + PLAYHEADS_BYTES +
-		       METER_BYTES + ET_NOTIFY_CHUNKS_PER_RUN * CHUNK_BYTES <=
+		       METER_BYTES + CALIBRATION_BYTES +
+		       ET_NOTIFY_CHUNKS_PER_RUN * CHUNK_BYTES <=
 		   ET_MSG_NOTIFY_MIN_SIZE,
 	       "a full round of messages fits the declared notify size");
+
+/* msg:Calibration passes the calibrator's own numbers on. */
+_Static_assert(ET_MSG_CALIBRATION_RUNNING == ET_CALIBRATION_RUNNING &&
+		   ET_MSG_CALIBRATION_DONE == ET_CALIBRATION_DONE &&
+		   ET_MSG_CALIBRATION_FAILED == ET_CALIBRATION_FAILED,
+	       "messages.h numbers the states as calibrate.h");
+_Static_assert(ET_MSG_CALIBRATION_NO_ANSWER == ET_CALIBRATION_NO_ANSWER &&
+		   ET_MSG_CALIBRATION_TOO_LATE == ET_CALIBRATION_TOO_LATE &&
+		   ET_MSG_CALIBRATION_NOT_QUIET ==
+		       ET_CALIBRATION_INPUT_NOT_QUIET &&
+		   ET_MSG_CALIBRATION_CANCELLED == ET_CALIBRATION_CANCELLED,
+	       "messages.h numbers the reasons as calibrate.h");
 
 /* The largest input sample the meter reports: +24 dBFS, the loop's own
  * limit (sample_rule.h); an infinite input reads as that. */
@@ -47,6 +63,7 @@ et_notify_init(EtNotify *n, const EtUris *uris, LV2_URID_Map *map, double rate)
 	n->playhead_period = (uint64_t)(ET_MSG_PLAYHEAD_SECONDS * rate);
 	n->meter_period    = (uint64_t)(ET_MSG_METER_SECONDS * rate);
 	n->stale           = true; /* nothing scanned yet */
+	n->ms_per_frame    = 1000.0 / rate;
 }
 
 bool
@@ -62,10 +79,11 @@ et_notify_take_request(EtNotify *n, const LV2_Atom_Object *obj)
 	    obj->body.otype != n->uris->msg_Alive) {
 		return false;
 	}
-	n->listen_left   = n->listen_window;
-	n->activity_due  = true;
-	n->playheads_due = true;
-	n->playhead_wait = 0; /* at once */
+	n->listen_left     = n->listen_window;
+	n->activity_due    = true;
+	n->calibration_due = true;
+	n->playheads_due   = true;
+	n->playhead_wait   = 0; /* at once */
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		EtNotifyLoop *loop = &n->loop[t];
 		loop->requested = true; /* sent even if the same as the last */
@@ -154,6 +172,75 @@ send_floats(EtNotify *n, EtSeqOut *out, LV2_URID otype, LV2_URID key,
 	lv2_atom_forge_key(&n->forge, key);
 	lv2_atom_forge_vector(&n->forge, sizeof(float), n->uris->atom_Float,
 			      count, values);
+	lv2_atom_forge_pop(&n->forge, &frame);
+	return send(n, out, buf);
+}
+
+/* What the UI is told of the latest calibration that ended. */
+static EtNotifyCalibration
+ended_calibration(const EtNotify *n, const EtCalibrationReport *last)
+{
+	const EtCalibrationResult *r = &last->result;
+	EtNotifyCalibration        c = { .track = last->track };
+	if (last->serial == 0) {
+		c.state = ET_MSG_CALIBRATION_NONE;
+	} else if (last->refused) {
+		/* The result is an earlier calibration's: nothing of it. */
+		c.state = ET_MSG_CALIBRATION_REFUSED;
+	} else {
+		c.state      = (uint8_t)r->state;
+		c.reason     = (uint8_t)r->reason;
+		c.latency_ms = (float)(r->latency_frames * n->ms_per_frame);
+		c.spread_ms  = (float)(r->spread_frames * n->ms_per_frame);
+		c.answered   = r->notes_answered;
+	}
+	return c;
+}
+
+void
+et_notify_calibration(EtNotify *n, const EtCalibrationReport *last,
+		      bool running, unsigned running_track)
+{
+	if (last->serial != n->calibration_serial ||
+	    running != n->calibration_running) {
+		n->calibration_due = true;
+	}
+	n->calibration_serial  = last->serial;
+	n->calibration_running = running;
+	if (running) {
+		n->calibration =
+		    (EtNotifyCalibration){ .track = (uint8_t)running_track,
+					   .state =
+					       ET_MSG_CALIBRATION_RUNNING };
+	} else {
+		n->calibration = ended_calibration(n, last);
+	}
+}
+
+static void
+forge_int_property(LV2_Atom_Forge *forge, LV2_URID key, int32_t value)
+{
+	lv2_atom_forge_key(forge, key);
+	lv2_atom_forge_int(forge, value);
+}
+
+static bool
+send_calibration(EtNotify *n, EtSeqOut *out)
+{
+	_Alignas(8) uint8_t        buf[MESSAGE_CAPACITY];
+	const EtUris              *u = n->uris;
+	const EtNotifyCalibration *c = &n->calibration;
+	LV2_Atom_Forge_Frame       frame;
+	lv2_atom_forge_set_buffer(&n->forge, buf, MESSAGE_CAPACITY);
+	lv2_atom_forge_object(&n->forge, &frame, 0, u->msg_Calibration);
+	forge_int_property(&n->forge, u->msg_track, (int32_t)c->track + 1);
+	forge_int_property(&n->forge, u->msg_state, c->state);
+	forge_int_property(&n->forge, u->msg_reason, c->reason);
+	lv2_atom_forge_key(&n->forge, u->msg_latency);
+	lv2_atom_forge_float(&n->forge, c->latency_ms);
+	lv2_atom_forge_key(&n->forge, u->msg_spread);
+	lv2_atom_forge_float(&n->forge, c->spread_ms);
+	forge_int_property(&n->forge, u->msg_answered, (int32_t)c->answered);
 	lv2_atom_forge_pop(&n->forge, &frame);
 	return send(n, out, buf);
 }
@@ -410,6 +497,9 @@ et_notify_run(EtNotify *n, EtSeqOut *out, const EtRecorders *loops,
 	}
 	if (!listening) {
 		return;
+	}
+	if (n->calibration_due && send_calibration(n, out)) {
+		n->calibration_due = false;
 	}
 	const bool chunks_first = n->chunks_first;
 	if (!chunks_first) {

@@ -7,7 +7,9 @@
  * overviews by a bounded slice, then writes what is due, each message only
  * if it fits in what is left of the port's capacity (else it waits for the
  * next block): an Activity (when the sounding tracks changed, or after a
- * request), the Playheads and the Meter (when their time came), and up to
+ * request), a Calibration (when one started or ended, or after a request,
+ * while a UI listens), the Playheads and the Meter (when their time came),
+ * and up to
  * ET_NOTIFY_CHUNKS_PER_RUN Overview chunks.  When a block had no room for a
  * chunk of an overview under way, the next block sends chunks before the
  * Playheads and the Meter, so that neither can starve the other.
@@ -28,6 +30,7 @@
 #ifndef ET_NOTIFY_H
 #define ET_NOTIFY_H
 
+#include "engine.h" /* EtCalibrationReport */
 #include "looper.h"
 #include "overview.h"
 #include "recorders.h"
@@ -59,6 +62,15 @@
  * about 27 KB (messages.h: ET_MSG_NOTIFY_MIN_SIZE). */
 #define ET_NOTIFY_CHUNKS_PER_RUN                                              \
 	(ET_TRACK_COUNT * (ET_OVERVIEW_BINS / ET_MSG_OVERVIEW_CHUNK))
+
+/* A msg:Calibration's content (messages.h). */
+typedef struct {
+	uint8_t  track; /* 0..7 */
+	uint8_t  state; /* ET_MSG_CALIBRATION_* */
+	uint8_t  reason;
+	float    latency_ms, spread_ms;
+	uint32_t answered; /* test notes that came back */
+} EtNotifyCalibration;
 
 /* One loop's overview, and what was last sent of it. */
 typedef struct {
@@ -98,6 +110,14 @@ typedef struct {
 	float    input_peak[2];
 	uint64_t meter_period, meter_wait;
 
+	/* The calibration as last looked at (et_notify_calibration), and
+	 * whether the UI is yet to hear of it. */
+	EtNotifyCalibration calibration;
+	uint32_t            calibration_serial; /* the report's */
+	bool                calibration_running;
+	bool                calibration_due;
+	double              ms_per_frame;
+
 	/* A UI listens while listen_left > 0 (frames). */
 	uint64_t listen_window; /* ET_MSG_LISTEN_SECONDS at the session rate */
 	uint64_t listen_left;
@@ -119,6 +139,13 @@ bool et_notify_take_request(EtNotify *n, const LV2_Atom_Object *obj);
  * may be NULL (unconnected). */
 void et_notify_input(EtNotify *n, const float *in_l, const float *in_r,
 		     uint32_t nframes);
+
+/* Before et_notify_run(), each block: how the latest calibration ended
+ * (et_engine_calibration), and whether one runs now, on track
+ * `running_track`.  A change (one started, or the report's serial moved)
+ * makes a Calibration due. */
+void et_notify_calibration(EtNotify *n, const EtCalibrationReport *last,
+			   bool running, unsigned running_track);
 
 void et_notify_run(EtNotify *n, EtSeqOut *out, const EtRecorders *loops,
 		   const EtRouter *router, uint32_t nframes);

@@ -57,9 +57,10 @@ typedef struct {
 	/* The messages between the plugin and its UI (messages.h). */
 	LV2_URID atom_Vector;
 	LV2_URID msg_Request, msg_Alive, msg_Activity, msg_Overview,
-	    msg_Playheads, msg_Meter;
+	    msg_Playheads, msg_Meter, msg_Calibration;
 	LV2_URID msg_sounding, msg_track, msg_serial, msg_length, msg_binCount,
 	    msg_first, msg_peaks, msg_positions, msg_input;
+	LV2_URID msg_state, msg_reason, msg_latency, msg_spread, msg_answered;
 } EtUris;
 
 /* Composes a state key: ET_STATE_URI, name, and n unless it is 1. */
@@ -108,22 +109,28 @@ et_uris_map(EtUris *uris, LV2_URID_Map *map)
 		uris->state_latency[t] =
 		    et_state_key(map, "measuredLatency", t + 1);
 	}
-	uris->atom_Vector   = map->map(map->handle, LV2_ATOM__Vector);
-	uris->msg_Request   = map->map(map->handle, ET_MSG__Request);
-	uris->msg_Alive     = map->map(map->handle, ET_MSG__Alive);
-	uris->msg_Activity  = map->map(map->handle, ET_MSG__Activity);
-	uris->msg_Overview  = map->map(map->handle, ET_MSG__Overview);
-	uris->msg_Playheads = map->map(map->handle, ET_MSG__Playheads);
-	uris->msg_Meter     = map->map(map->handle, ET_MSG__Meter);
-	uris->msg_track     = map->map(map->handle, ET_MSG__track);
-	uris->msg_sounding  = map->map(map->handle, ET_MSG__sounding);
-	uris->msg_serial    = map->map(map->handle, ET_MSG__serial);
-	uris->msg_length    = map->map(map->handle, ET_MSG__length);
-	uris->msg_binCount  = map->map(map->handle, ET_MSG__binCount);
-	uris->msg_first     = map->map(map->handle, ET_MSG__first);
-	uris->msg_peaks     = map->map(map->handle, ET_MSG__peaks);
-	uris->msg_positions = map->map(map->handle, ET_MSG__positions);
-	uris->msg_input     = map->map(map->handle, ET_MSG__input);
+	uris->atom_Vector     = map->map(map->handle, LV2_ATOM__Vector);
+	uris->msg_Request     = map->map(map->handle, ET_MSG__Request);
+	uris->msg_Alive       = map->map(map->handle, ET_MSG__Alive);
+	uris->msg_Activity    = map->map(map->handle, ET_MSG__Activity);
+	uris->msg_Overview    = map->map(map->handle, ET_MSG__Overview);
+	uris->msg_Playheads   = map->map(map->handle, ET_MSG__Playheads);
+	uris->msg_Meter       = map->map(map->handle, ET_MSG__Meter);
+	uris->msg_track       = map->map(map->handle, ET_MSG__track);
+	uris->msg_sounding    = map->map(map->handle, ET_MSG__sounding);
+	uris->msg_serial      = map->map(map->handle, ET_MSG__serial);
+	uris->msg_length      = map->map(map->handle, ET_MSG__length);
+	uris->msg_binCount    = map->map(map->handle, ET_MSG__binCount);
+	uris->msg_first       = map->map(map->handle, ET_MSG__first);
+	uris->msg_peaks       = map->map(map->handle, ET_MSG__peaks);
+	uris->msg_positions   = map->map(map->handle, ET_MSG__positions);
+	uris->msg_input       = map->map(map->handle, ET_MSG__input);
+	uris->msg_Calibration = map->map(map->handle, ET_MSG__Calibration);
+	uris->msg_state       = map->map(map->handle, ET_MSG__state);
+	uris->msg_reason      = map->map(map->handle, ET_MSG__reason);
+	uris->msg_latency     = map->map(map->handle, ET_MSG__latency);
+	uris->msg_spread      = map->map(map->handle, ET_MSG__spread);
+	uris->msg_answered    = map->map(map->handle, ET_MSG__answered);
 }
 
 #endif

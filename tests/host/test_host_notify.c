@@ -3,8 +3,10 @@
  * of every loop, each naming its track, whose bins are exactly the peaks
  * of what was recorded, all eight in one block of the declared buffer
  * size; the playheads follow the loops, the meter the input; the note
- * lights follow the notes; everything fits the port, however small, and
- * run() allocates nothing. */
+ * lights follow the notes; a calibration is told when it starts and when
+ * it ends (measured against a simulated synth, or refused); everything
+ * fits the port, however small, and run() allocates nothing. */
+#include "fake_synth.h"
 #include "looper.h"
 #include "lv2host.h"
 #include "messages.h"
@@ -38,17 +40,26 @@ typedef struct {
 	float    peaks[ET_MSG_OVERVIEW_CHUNK];
 } Chunk;
 
+/* A msg:Calibration, as sent. */
+typedef struct {
+	uint32_t track; /* 1..8 */
+	uint32_t state, reason, answered;
+	float    latency, spread; /* ms */
+} Calibration;
+
 /* What one run() sent on notify. */
 typedef struct {
-	unsigned activities;
-	uint32_t sounding;
-	unsigned n_chunks;
-	Chunk    chunk[MAX_CHUNKS];
-	unsigned playheads, meters; /* messages of each */
-	float    position[TRACKS];  /* of the last Playheads */
-	float    input[2];          /* of the last Meter */
-	uint32_t largest_event;     /* bytes of the largest event body */
-	uint32_t bytes;             /* the sequence's, header included */
+	unsigned    activities;
+	uint32_t    sounding;
+	unsigned    n_chunks;
+	Chunk       chunk[MAX_CHUNKS];
+	unsigned    playheads, meters; /* messages of each */
+	float       position[TRACKS];  /* of the last Playheads */
+	float       input[2];          /* of the last Meter */
+	unsigned    calibrations;
+	Calibration calibration;   /* the last */
+	uint32_t    largest_event; /* bytes of the largest event body */
+	uint32_t    bytes;         /* the sequence's, header included */
 } Sent;
 
 typedef struct {
@@ -56,6 +67,7 @@ typedef struct {
 	LV2_URID object, atom_int, atom_long, atom_float, atom_vector, request,
 	    activity, overview, sounding, serial, length, bin_count, first,
 	    peaks, track, playheads, positions, meter, input;
+	LV2_URID calibration, state, reason, latency, spread, answered;
 	float   *fed; /* every input sample, left channel (right = -0.5 x) */
 	uint64_t wall;
 	uint64_t fed_cap;
@@ -94,6 +106,12 @@ fixture_init(Fixture *f)
 	f->positions   = eth_map(f->host, ET_MSG__positions);
 	f->meter       = eth_map(f->host, ET_MSG__Meter);
 	f->input       = eth_map(f->host, ET_MSG__input);
+	f->calibration = eth_map(f->host, ET_MSG__Calibration);
+	f->state       = eth_map(f->host, ET_MSG__state);
+	f->reason      = eth_map(f->host, ET_MSG__reason);
+	f->latency     = eth_map(f->host, ET_MSG__latency);
+	f->spread      = eth_map(f->host, ET_MSG__spread);
+	f->answered    = eth_map(f->host, ET_MSG__answered);
 	f->fed_cap     = 10 * (uint64_t)RATE;
 	f->fed         = (float *)calloc(f->fed_cap, sizeof(float));
 }
@@ -119,6 +137,36 @@ get_uint(const Fixture *f, const LV2_Atom *a)
 	int64_t v;
 	memcpy(&v, a + 1, sizeof(v));
 	return (uint32_t)v;
+}
+
+static float
+get_float(const Fixture *f, const LV2_Atom *a)
+{
+	assert_non_null(a);
+	assert_int_equal(a->type, f->atom_float);
+	assert_int_equal(a->size, sizeof(float));
+	float v;
+	memcpy(&v, a + 1, sizeof(v));
+	return v;
+}
+
+static void
+decode_calibration(const Fixture *f, const LV2_Atom_Object *obj,
+		   Calibration *c)
+{
+	const LV2_Atom *track = NULL, *st = NULL, *reason = NULL,
+		       *latency = NULL, *spread = NULL, *answered = NULL;
+	lv2_atom_object_get(obj, f->track, &track, f->state, &st, f->reason,
+			    &reason, f->latency, &latency, f->spread, &spread,
+			    f->answered, &answered, 0);
+	c->track    = get_uint(f, track);
+	c->state    = get_uint(f, st);
+	c->reason   = get_uint(f, reason);
+	c->latency  = get_float(f, latency);
+	c->spread   = get_float(f, spread);
+	c->answered = get_uint(f, answered);
+	assert_true(c->track >= 1 && c->track <= TRACKS);
+	assert_true(c->state <= ET_MSG_CALIBRATION_REFUSED);
 }
 
 /* The floats of a Vector<Float> property: exactly n of them. */
@@ -169,6 +217,11 @@ decode(const Fixture *f, Sent *sent)
 			lv2_atom_object_get(obj, f->input, &in, 0);
 			get_floats(f, in, sent->input, 2);
 			++sent->meters;
+			continue;
+		}
+		if (obj->body.otype == f->calibration) {
+			decode_calibration(f, obj, &sent->calibration);
+			++sent->calibrations;
 			continue;
 		}
 		assert_int_equal(obj->body.otype, f->overview);
@@ -813,9 +866,10 @@ a_full_round_of_eight_overviews_fits_the_declared_size(void **state)
 	}
 	/* The round as sent, and with the Meter if this block had none: the
 	 * sequence's header, 64 chunks of 424 bytes, the Activity (48), the
-	 * Playheads (80) and the Meter (56). */
+	 * Playheads (80), the Meter (56) and the Calibration (168). */
+	assert_int_equal(sent.calibrations, 1);
 	const uint32_t round = sent.bytes + (sent.meters ? 0u : 56u);
-	assert_int_equal(round, 16 + 64 * 424 + 48 + 80 + 56);
+	assert_int_equal(round, 16 + 64 * 424 + 48 + 80 + 56 + 168);
 	assert_true(round <= ET_MSG_NOTIFY_MIN_SIZE);
 	print_message("a full round: %u bytes of the declared %u\n", round,
 		      ET_MSG_NOTIFY_MIN_SIZE);
@@ -1121,6 +1175,136 @@ note_lights_follow_the_notes(void **state)
 	fixture_free(&f);
 }
 
+/* ---- calibration ---------------------------------------------------------*/
+
+/* A block with a simulated hardware synth on the input (fake_synth.h)
+ * instead of synth(). */
+static void
+play_synth_block(Fixture *f, FakeSynth *synth, Sent *sent)
+{
+	fake_synth_play(synth, f->host, BLOCK);
+	ui_alive(f);
+	eth_run(f->host, BLOCK);
+	fake_synth_listen(synth, f->host, BLOCK);
+	f->wall += BLOCK;
+	decode(f, sent);
+}
+
+/* Calibrate pressed on track 3 (its synth answers 590 frames later, a
+ * click): the UI hears at once that track 3 is being measured, then
+ * nothing until the end, then what was found, the same as the latency
+ * port and the log; a request repeats it. */
+static void
+calibration_is_told_when_it_starts_and_ends(void **state)
+{
+	(void)state;
+	Fixture f;
+	fixture_init(&f);
+	FakeSynth synth;
+	fake_synth_init(&synth, RATE, FAKE_CLICK, 590);
+	synth.channel = 2; /* track 3 plays channel 3 */
+	eth_set(f.host, "active_track", 3);
+	Sent sent;
+	play_synth_block(&f, &synth, &sent);
+	send_request(&f);
+	play_synth_block(&f, &synth, &sent);
+	assert_int_equal(sent.calibrations, 1); /* none yet */
+	assert_int_equal(sent.calibration.state, ET_MSG_CALIBRATION_NONE);
+
+	eth_set(f.host, "calibrate", 1);
+	play_synth_block(&f, &synth, &sent);
+	eth_set(f.host, "calibrate", 0);
+	assert_int_equal(sent.calibrations, 1);
+	assert_int_equal(sent.calibration.track, 3);
+	assert_int_equal(sent.calibration.state, ET_MSG_CALIBRATION_RUNNING);
+
+	unsigned blocks = 0;
+	do {
+		play_synth_block(&f, &synth, &sent);
+		assert_true(++blocks < 6 * RATE / BLOCK);
+	} while (sent.calibrations == 0);
+	assert_int_equal(sent.calibrations, 1);
+	const Calibration done = sent.calibration;
+	print_message("calibrated in %u blocks: %.3f ms, spread %.3f ms, %u "
+		      "answered\n",
+		      blocks, (double)done.latency, (double)done.spread,
+		      done.answered);
+	assert_int_equal(done.track, 3);
+	assert_int_equal(done.state, ET_MSG_CALIBRATION_DONE);
+	assert_int_equal(done.reason, 0);
+	assert_float_equal(done.latency, 590 * 1000.0 / RATE, 0.05);
+	assert_true(done.spread >= 0.0f && done.spread < 0.05f);
+	assert_int_equal(done.answered, 5);
+	assert_float_equal(eth_get(f.host, "latency"), done.latency, 1e-3);
+
+	play_synth_block(&f, &synth, &sent);
+	assert_int_equal(sent.calibrations, 0);
+	send_request(&f);
+	play_synth_block(&f, &synth, &sent);
+	assert_int_equal(sent.calibrations, 1);
+	assert_memory_equal(&sent.calibration, &done, sizeof(done));
+	fixture_free(&f);
+}
+
+/* Calibrate while a take records is refused: the UI hears so in the same
+ * block (track 1, refused), once.  With no UI listening nothing is sent;
+ * a UI that asks later hears of the latest one. */
+static void
+refused_calibration_is_told_while_a_ui_listens(void **state)
+{
+	(void)state;
+	Fixture f;
+	fixture_init(&f);
+	Sent sent;
+	eth_set(f.host, "loop_quantize", 0);
+	eth_set(f.host, "loop_arm", 1);
+	play(&f, &sent);
+	assert_int_equal(eth_get(f.host, "loop_state"), 2);
+	eth_set(f.host, "calibrate", 1);
+	play(&f, &sent);
+	eth_set(f.host, "calibrate", 0);
+	assert_int_equal(sent.calibrations, 1);
+	assert_int_equal(sent.calibration.track, 1);
+	assert_int_equal(sent.calibration.state, ET_MSG_CALIBRATION_REFUSED);
+	assert_int_equal(sent.calibration.answered, 0);
+	for (int i = 0; i < 20; ++i) {
+		play(&f, &sent);
+		assert_int_equal(sent.calibrations, 0);
+	}
+
+	/* The UI closes; on track 2 calibrate is refused again, unheard. */
+	f.ui_open = false;
+	for (uint64_t end = f.wall + (uint64_t)(4 * RATE); f.wall < end;) {
+		play(&f, &sent);
+	}
+	eth_set(f.host, "active_track", 2);
+	eth_set(f.host, "loop_arm", 1);
+	play(&f, &sent);
+	eth_set(f.host, "calibrate", 1);
+	for (int i = 0; i < 20; ++i) {
+		play(&f, &sent);
+		assert_int_equal(sent.calibrations, 0);
+	}
+	eth_set(f.host, "calibrate", 0);
+	send_request(&f);
+	play(&f, &sent);
+	assert_int_equal(sent.calibrations, 1);
+	assert_int_equal(sent.calibration.track, 2);
+	assert_int_equal(sent.calibration.state, ET_MSG_CALIBRATION_REFUSED);
+
+	/* It fits a port of 200 bytes too (messages.h), a block later than
+	 * the Activity a request also brings. */
+	eth_set_port_capacity(f.host, "notify", 200);
+	send_request(&f);
+	unsigned heard = 0;
+	for (int i = 0; i < 4; ++i) {
+		play(&f, &sent);
+		heard += sent.calibrations;
+	}
+	assert_int_equal(heard, 1);
+	fixture_free(&f);
+}
+
 int
 main(void)
 {
@@ -1139,6 +1323,9 @@ main(void)
 		cmocka_unit_test(the_meter_shows_the_input_peaks),
 		cmocka_unit_test(playheads_follow_the_loops),
 		cmocka_unit_test(note_lights_follow_the_notes),
+		cmocka_unit_test(calibration_is_told_when_it_starts_and_ends),
+		cmocka_unit_test(
+		    refused_calibration_is_told_while_a_ui_listens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -201,9 +201,9 @@ done
 eval "$(xdotool getwindowgeometry --shell "$wid")" # X Y WIDTH HEIGHT
 echo "== jalv.gtk3 shows urn:eighttrack:ui: window $wid, ${WIDTH}x$HEIGHT at $X,$Y, after $(elapsed) s"
 
-# Design units (the UI's 760 x 640 layout, scaled to fit) to the screen.
+# Design units (the UI's 760 x 680 layout, scaled to fit) to the screen.
 DW=760
-DH=640
+DH=680
 at() {
 	awk -v x="$1" -v y="$2" -v X="$X" -v Y="$Y" -v W="$WIDTH" -v H="$HEIGHT" -v DW=$DW -v DH=$DH 'BEGIN {
 		s = W / DW; if (H / DH < s) s = H / DH

@@ -324,17 +324,20 @@ test_no_ui_without_a_parent(void **state)
 }
 
 /* Where the UI's controls are, in its window's pixels (its size is the
- * design's, 760 x 640): CLEAR, UNDO and REDO; the lanes' names, mutes and
- * levels, lane t at LANE_Y(t). */
-#define CLEAR_X   334
-#define CLEAR_Y   611
-#define UNDO_X    334
-#define REDO_X    426
-#define UNDO_Y    262
-#define LANE_X    58
-#define MUTE_X    610
-#define LEVEL_X   702
-#define LANE_Y(t) (302 + 38 * (int)(t))
+ * design's, 760 x 680): CLEAR, UNDO and REDO; the lanes' names, mutes and
+ * levels, lane t at LANE_Y(t); CALIBRATE and the latency offset. */
+#define CLEAR_X     334
+#define CLEAR_Y     611
+#define UNDO_X      334
+#define REDO_X      426
+#define UNDO_Y      262
+#define LANE_X      58
+#define MUTE_X      610
+#define LEVEL_X     702
+#define LANE_Y(t)   (302 + 38 * (int)(t))
+#define CALIBRATE_X 518
+#define OFFSET_X    656
+#define LATENCY_Y   657
 
 /* A quick click on CLEAR, press and release handled in one idle(): the
  * plugin only acts on a 1 it sees in a run(), so the UI must write 1 and
@@ -762,6 +765,77 @@ test_lanes_undo_and_redo_write_their_ports(void **state)
 	printf("test_ui_leaks: lanes, UNDO and REDO write their ports: ok\n");
 }
 
+/* A msg:Calibration saying that track 1 is being measured. */
+static void
+send_calibration_running(const LV2UI_Descriptor *desc, LV2UI_Handle ui,
+			 LV2_URID_Map *map)
+{
+	_Alignas(8) uint8_t  msg[256];
+	LV2_Atom_Forge       forge;
+	LV2_Atom_Forge_Frame frame;
+	lv2_atom_forge_init(&forge, map);
+	lv2_atom_forge_set_buffer(&forge, msg, sizeof(msg));
+	lv2_atom_forge_object(&forge, &frame, 0,
+			      map->map(NULL, ET_MSG__Calibration));
+	const char *const ints[]   = { ET_MSG__track, ET_MSG__state,
+				       ET_MSG__reason, ET_MSG__answered };
+	const int32_t     values[] = { 1, ET_MSG_CALIBRATION_RUNNING, 0, 0 };
+	for (unsigned i = 0; i < 4; ++i) {
+		lv2_atom_forge_key(&forge, map->map(NULL, ints[i]));
+		lv2_atom_forge_int(&forge, values[i]);
+	}
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__latency));
+	lv2_atom_forge_float(&forge, 0.0f);
+	lv2_atom_forge_key(&forge, map->map(NULL, ET_MSG__spread));
+	lv2_atom_forge_float(&forge, 0.0f);
+	lv2_atom_forge_pop(&forge, &frame);
+	const LV2_Atom *atom = (const LV2_Atom *)msg;
+	desc->port_event(ui, ET_PORT_NOTIFY, sizeof(LV2_Atom) + atom->size,
+			 transfer_urid, atom);
+}
+
+/* CALIBRATE writes 1, and 0 in an idle() TRIGGER_MIN_HOLD (50 ms) after
+ * the plugin said a calibration runs (well before the 300 ms it waits
+ * without a sign); a wheel notch on the offset writes 0.5 ms, a drag
+ * tenths of a ms. */
+static void
+test_calibrate_and_offset_write_their_ports(void **state)
+{
+	Rig         *rig    = (Rig *)*state;
+	LV2UI_Widget widget = NULL;
+	LV2UI_Handle ui =
+	    open_ui(rig, rig->features, &widget, "for CALIBRATE");
+	const Window w = (Window)(uintptr_t)widget;
+	rig->idle->idle(ui);
+	click_watching(rig, ui, w, ET_PORT_CALIBRATE, CALIBRATE_X, LATENCY_Y,
+		       Button1);
+	if (n_logged != 1 || logged[0] != 1.0f) {
+		fail_msg("a click on CALIBRATE: %u writes, the last %g; want "
+			 "one 1",
+			 n_logged, last_logged());
+	}
+	send_calibration_running(rig->desc, ui, &rig->map);
+	rig->idle->idle(ui); /* the one that saw the release */
+	sleep_ms(80);
+	rig->idle->idle(ui);
+	if (n_logged != 2 || logged[1] != 0.0f) {
+		fail_msg("CALIBRATE not back to 0 80 ms after the plugin "
+			 "said it runs (%u writes, the last %g)",
+			 n_logged, last_logged());
+	}
+	click_watching(rig, ui, w, ET_PORT_LATENCY_OFFSET, OFFSET_X, LATENCY_Y,
+		       Button4);
+	if (n_logged != 1 || logged[0] != 0.5f) {
+		fail_msg("a wheel notch up on the offset: %u writes, the last "
+			 "%g; want one 0.5",
+			 n_logged, last_logged());
+	}
+	watch_port = -1;
+	close_ui(rig);
+	printf("test_ui_leaks: CALIBRATE and the offset write their ports: "
+	       "ok\n");
+}
+
 /* The host destroys its window, our parent, before it calls cleanup()
  * (or idle()): Xlib's default error handler would exit the process on the
  * BadWindow of destroying ours; the UI must trap it and go on. */
@@ -982,6 +1056,7 @@ main(int argc, char **argv)
 		T(test_lost_chunks_are_asked_for_again_once_a_second),
 		T(test_a_toggle_above_0_is_on),
 		T(test_lanes_undo_and_redo_write_their_ports),
+		T(test_calibrate_and_offset_write_their_ports),
 		T(test_truncated_and_lying_notify_atoms),
 		T(test_a_parent_destroyed_before_cleanup_or_idle),
 		T(test_100_rounds_of_open_play_and_close),

@@ -19,8 +19,10 @@
 
 #include <cmocka.h>
 
-/* The looper's controls' row (ARM ... LEVEL), in design units. */
+/* The looper's controls' row (ARM ... LEVEL), and the round trip's row
+ * under it (the readout, CALIBRATE, OFFSET), in design units. */
 #define CONTROLS_MID 612
+#define LATENCY_MID  657
 
 typedef struct {
 	cairo_surface_t *surface;
@@ -205,6 +207,37 @@ clicks_hit_their_ports(void **state)
 			 ET_PORT_THRU);
 	assert_int_equal(et_layout_hit(&v->layout, 15 + 3 * 92 + 43, 28)->port,
 			 ET_PORT_TRACK_OUTS);
+	/* The round trip's row: CALIBRATE a trigger, the offset a number over
+	 * two columns; the readout and the row's name are no control. */
+	w = et_layout_hit(&v->layout, 15 + 5 * 92 + 43, LATENCY_MID);
+	assert_non_null(w);
+	assert_int_equal(w->kind, ET_WIDGET_TRIGGER);
+	assert_int_equal(w->port, ET_PORT_CALIBRATE);
+	for (unsigned c = 6; c < 8; ++c) {
+		w = et_layout_hit(&v->layout, 15 + c * 92 + 43, LATENCY_MID);
+		assert_non_null(w);
+		assert_int_equal(w->kind, ET_WIDGET_NUMBER);
+		assert_int_equal(w->port, ET_PORT_LATENCY_OFFSET);
+	}
+	assert_true(et_port_is_tenths(ET_PORT_LATENCY_OFFSET));
+	assert_false(et_port_is_level(ET_PORT_LATENCY_OFFSET));
+	assert_true(et_widget_drag_step(ET_PORT_LATENCY_OFFSET) == 0.25f);
+	assert_true(et_widget_wheel_step(ET_PORT_LATENCY_OFFSET) == 0.5f);
+	double rx, ry, rw, rh;
+	et_view_latency_rect(&rx, &ry, &rw, &rh);
+	assert_true(ry < LATENCY_MID && ry + rh > LATENCY_MID);
+	for (double x = 0; x < rx + rw; x += 1.0) {
+		assert_null(et_layout_hit(&v->layout, x, LATENCY_MID));
+	}
+	/* ... inside the view, clear of every widget (the looper's controls
+	 * above included). */
+	assert_true(rx >= 0 && ry >= 0 && rx + rw <= ET_VIEW_WIDTH &&
+		    ry + rh <= ET_VIEW_HEIGHT);
+	for (unsigned i = 0; i < v->layout.count; ++i) {
+		const EtWidget *a = &v->layout.widget[i];
+		assert_true(a->x + a->w <= rx || rx + rw <= a->x ||
+			    a->y + a->h <= ry || ry + rh <= a->y);
+	}
 	/* Gaps, the meter and the title are not controls. */
 	assert_null(et_layout_hit(&v->layout, 15 + 86 + 3, 214));
 	assert_null(et_layout_hit(&v->layout, 300, 321));
@@ -503,6 +536,152 @@ meter_shows_the_input(void **state)
 #undef AT
 }
 
+/* ------------------------------------------------ the round trip's row */
+
+/* A Calibration message's content, as et_msg_read gives it. */
+static void
+tell_calibration(View *v, unsigned track, uint32_t state, uint32_t reason,
+		 float latency, float spread, uint32_t answered)
+{
+	EtMsg msg;
+	memset(&msg, 0, sizeof(msg));
+	msg.track    = track;
+	msg.state    = state;
+	msg.reason   = reason;
+	msg.latency  = latency;
+	msg.spread   = spread;
+	msg.answered = answered;
+	et_ui_model_calibration(&v->model, &msg);
+}
+
+/* Pixels of a colour in the readout's right part (its status). */
+static unsigned
+status_pixels(View *v, bool (*is)(Px))
+{
+	double x, y, w, h;
+	et_view_latency_rect(&x, &y, &w, &h);
+	unsigned n = 0;
+	for (int py = (int)y + 4; py < (int)(y + h) - 4; ++py) {
+		for (int px = (int)(x + w * 0.6); px < (int)(x + w) - 2;
+		     ++px) {
+			n += is(pixel(v, px, py));
+		}
+	}
+	return n;
+}
+
+static bool
+is_amber(Px p)
+{
+	return p.r > 180 && p.g > 130 && p.b < 90;
+}
+
+static bool
+is_red(Px p)
+{
+	return p.r > 170 && p.g < 110 && p.b < 110;
+}
+
+/* The readout's ink between x0 and x1 (design units), on its text band. */
+static unsigned
+readout_inked(View *v, double x0, double x1)
+{
+	double x, y, w, h;
+	et_view_latency_rect(&x, &y, &w, &h);
+	return inked(v, (int)(x + x0), (int)y + 6, (int)(x1 - x0),
+		     (int)h - 12);
+}
+
+/* The active track's latency, the spread of its calibration once one was
+ * done, and the status: amber while measuring (its own or another
+ * track's), red when it failed or was refused; another track's ending
+ * says nothing on this one. */
+static void
+readout_follows_the_calibration(void **state)
+{
+	View *v                              = (View *)*state;
+	v->model.value[ET_PORT_ACTIVE_TRACK] = 2.0f;
+	v->model.value[ET_PORT_LATENCY]      = 12.29f;
+	draw(v);
+	assert_true(readout_inked(v, 56, 120) > 50);     /* "12.3 ms" */
+	assert_int_equal(readout_inked(v, 134, 220), 0); /* no spread yet */
+	assert_int_equal(status_pixels(v, is_amber), 0);
+	assert_int_equal(status_pixels(v, is_red), 0);
+
+	tell_calibration(v, 1, ET_MSG_CALIBRATION_RUNNING, 0, 0, 0, 0);
+	draw(v);
+	assert_true(status_pixels(v, is_amber) > 30); /* measuring... */
+	tell_calibration(v, 1, ET_MSG_CALIBRATION_DONE, 0, 12.29f, 0.1f, 5);
+	draw(v);
+	assert_int_equal(status_pixels(v, is_amber), 0);
+	assert_true(readout_inked(v, 134, 220) > 50); /* spread 0.1 ms */
+	assert_true(v->model.calibration[1].measured);
+	assert_true(v->model.calibration[1].spread == 0.1f);
+
+	/* Track 5 measured: amber here too, and its end says nothing. */
+	tell_calibration(v, 4, ET_MSG_CALIBRATION_RUNNING, 0, 0, 0, 0);
+	draw(v);
+	assert_int_equal(v->model.calibrating, 4);
+	assert_true(status_pixels(v, is_amber) > 30);
+	tell_calibration(v, 4, ET_MSG_CALIBRATION_FAILED,
+			 ET_MSG_CALIBRATION_NO_ANSWER, 0, 0, 0);
+	draw(v);
+	assert_int_equal(v->model.calibrating, -1);
+	assert_int_equal(status_pixels(v, is_amber), 0);
+	assert_int_equal(status_pixels(v, is_red), 0);
+
+	/* A failure on this track: red, the old spread kept. */
+	tell_calibration(v, 1, ET_MSG_CALIBRATION_FAILED,
+			 ET_MSG_CALIBRATION_TOO_LATE, 612.0f, 0, 3);
+	draw(v);
+	assert_true(status_pixels(v, is_red) > 30);
+	assert_true(v->model.calibration[1].spread == 0.1f);
+	tell_calibration(v, 1, ET_MSG_CALIBRATION_REFUSED, 0, 0, 0, 0);
+	draw(v);
+	assert_true(status_pixels(v, is_red) > 30);
+	/* Track 5 active: its own failure in red, no spread. */
+	v->model.value[ET_PORT_ACTIVE_TRACK] = 5.0f;
+	draw(v);
+	assert_true(status_pixels(v, is_red) > 30);
+	assert_int_equal(readout_inked(v, 134, 220), 0);
+}
+
+/* The widest readout (750 ms, a spread of 99.9 ms, another track being
+ * measured) keeps its four parts apart and inside its box: on the text
+ * band, the inked columns form four groups (track, latency, spread,
+ * status) separated by at least 6 units, none within 4 units of the
+ * box's edges. */
+static void
+widest_readout_fits(void **state)
+{
+	View *v                              = (View *)*state;
+	v->model.value[ET_PORT_ACTIVE_TRACK] = 8.0f;
+	v->model.value[ET_PORT_LATENCY]      = 750.0f;
+	tell_calibration(v, 7, ET_MSG_CALIBRATION_DONE, 0, 500.0f, 99.9f, 5);
+	tell_calibration(v, 6, ET_MSG_CALIBRATION_RUNNING, 0, 0, 0, 0);
+	draw(v);
+	double x, y, w, h;
+	et_view_latency_rect(&x, &y, &w, &h);
+	const Px bg     = pixel(v, (int)x + 3, (int)(y + h / 2));
+	unsigned groups = 0, gap = 99;
+	int      first = -1, last = -1;
+	for (int px = (int)x + 2; px < (int)(x + w) - 2; ++px) {
+		const bool ink =
+		    inked_on(v, bg, px, (int)y + 6, 1, (int)h - 12) > 0;
+		if (ink) {
+			groups += gap >= 6;
+			gap   = 0;
+			first = first < 0 ? px : first;
+			last  = px;
+		} else {
+			++gap;
+		}
+	}
+	assert_int_equal(groups, 4);
+	assert_true(first >= (int)x + 4);
+	assert_true(last <= (int)(x + w) - 5);
+}
+
 /* ------------------------------------------------ reading notify's atoms */
 
 static const char *const msg_uris[] = {
@@ -513,7 +692,9 @@ static const char *const msg_uris[] = {
 	ET_MSG__first,    ET_MSG__peaks,      LV2_ATOM__Double,
 	LV2_ATOM__String, LV2_ATOM__Sequence, LV2_ATOM__Tuple,
 	ET_MSG__track,    ET_MSG__Playheads,  ET_MSG__positions,
-	ET_MSG__Meter,    ET_MSG__input
+	ET_MSG__Meter,    ET_MSG__input,      ET_MSG__Calibration,
+	ET_MSG__state,    ET_MSG__reason,     ET_MSG__latency,
+	ET_MSG__spread,   ET_MSG__answered
 };
 
 static LV2_URID
@@ -534,25 +715,31 @@ static EtMsgUris
 msg_uris_mapped(void)
 {
 	EtMsgUris u;
-	u.atom_Object   = map_uri(NULL, LV2_ATOM__Object);
-	u.atom_Blank    = map_uri(NULL, LV2_ATOM__Blank);
-	u.atom_Int      = map_uri(NULL, LV2_ATOM__Int);
-	u.atom_Long     = map_uri(NULL, LV2_ATOM__Long);
-	u.atom_Float    = map_uri(NULL, LV2_ATOM__Float);
-	u.atom_Vector   = map_uri(NULL, LV2_ATOM__Vector);
-	u.msg_Activity  = map_uri(NULL, ET_MSG__Activity);
-	u.msg_Overview  = map_uri(NULL, ET_MSG__Overview);
-	u.msg_sounding  = map_uri(NULL, ET_MSG__sounding);
-	u.msg_serial    = map_uri(NULL, ET_MSG__serial);
-	u.msg_length    = map_uri(NULL, ET_MSG__length);
-	u.msg_binCount  = map_uri(NULL, ET_MSG__binCount);
-	u.msg_first     = map_uri(NULL, ET_MSG__first);
-	u.msg_peaks     = map_uri(NULL, ET_MSG__peaks);
-	u.msg_track     = map_uri(NULL, ET_MSG__track);
-	u.msg_Playheads = map_uri(NULL, ET_MSG__Playheads);
-	u.msg_positions = map_uri(NULL, ET_MSG__positions);
-	u.msg_Meter     = map_uri(NULL, ET_MSG__Meter);
-	u.msg_input     = map_uri(NULL, ET_MSG__input);
+	u.atom_Object     = map_uri(NULL, LV2_ATOM__Object);
+	u.atom_Blank      = map_uri(NULL, LV2_ATOM__Blank);
+	u.atom_Int        = map_uri(NULL, LV2_ATOM__Int);
+	u.atom_Long       = map_uri(NULL, LV2_ATOM__Long);
+	u.atom_Float      = map_uri(NULL, LV2_ATOM__Float);
+	u.atom_Vector     = map_uri(NULL, LV2_ATOM__Vector);
+	u.msg_Activity    = map_uri(NULL, ET_MSG__Activity);
+	u.msg_Overview    = map_uri(NULL, ET_MSG__Overview);
+	u.msg_sounding    = map_uri(NULL, ET_MSG__sounding);
+	u.msg_serial      = map_uri(NULL, ET_MSG__serial);
+	u.msg_length      = map_uri(NULL, ET_MSG__length);
+	u.msg_binCount    = map_uri(NULL, ET_MSG__binCount);
+	u.msg_first       = map_uri(NULL, ET_MSG__first);
+	u.msg_peaks       = map_uri(NULL, ET_MSG__peaks);
+	u.msg_track       = map_uri(NULL, ET_MSG__track);
+	u.msg_Playheads   = map_uri(NULL, ET_MSG__Playheads);
+	u.msg_positions   = map_uri(NULL, ET_MSG__positions);
+	u.msg_Meter       = map_uri(NULL, ET_MSG__Meter);
+	u.msg_input       = map_uri(NULL, ET_MSG__input);
+	u.msg_Calibration = map_uri(NULL, ET_MSG__Calibration);
+	u.msg_state       = map_uri(NULL, ET_MSG__state);
+	u.msg_reason      = map_uri(NULL, ET_MSG__reason);
+	u.msg_latency     = map_uri(NULL, ET_MSG__latency);
+	u.msg_spread      = map_uri(NULL, ET_MSG__spread);
+	u.msg_answered    = map_uri(NULL, ET_MSG__answered);
 	return u;
 }
 
@@ -658,6 +845,70 @@ msg_read_well_formed(void **state)
 			      map_uri(NULL, ET_MSG__Activity));
 	lv2_atom_forge_pop(&forge, &frame);
 	assert_int_equal(read_exact(buf, 16, 16, &msg), ET_MSG_NONE);
+}
+
+/* A Calibration as notify builds it, with `latency` and `state` as given,
+ * and its answered count left out if `whole` is false; its size with the
+ * atom header. */
+static uint32_t
+forge_calibration(uint8_t *buf, uint32_t cap, int32_t state, float latency,
+		  bool whole)
+{
+	LV2_Atom_Forge       forge;
+	LV2_Atom_Forge_Frame frame;
+	lv2_atom_forge_init(&forge, &msg_map);
+	lv2_atom_forge_set_buffer(&forge, buf, cap);
+	lv2_atom_forge_object(&forge, &frame, 0,
+			      map_uri(NULL, ET_MSG__Calibration));
+	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__track));
+	lv2_atom_forge_int(&forge, 8);
+	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__state));
+	lv2_atom_forge_int(&forge, state);
+	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__reason));
+	lv2_atom_forge_int(&forge, 0);
+	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__latency));
+	lv2_atom_forge_float(&forge, latency);
+	lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__spread));
+	lv2_atom_forge_float(&forge, 0.25f);
+	if (whole) {
+		lv2_atom_forge_key(&forge, map_uri(NULL, ET_MSG__answered));
+		lv2_atom_forge_int(&forge, 4);
+	}
+	lv2_atom_forge_pop(&forge, &frame);
+	assert_true(forge.offset > 0);
+	return (uint32_t)(sizeof(LV2_Atom) + ((LV2_Atom *)buf)->size);
+}
+
+/* A Calibration is read whole; a state or a latency out of range, or one
+ * missing property, is nothing; so is every cut of it. */
+static void
+msg_read_calibration(void **state)
+{
+	(void)state;
+	_Alignas(8) uint8_t buf[512];
+	EtMsg               msg;
+	uint32_t            bytes = forge_calibration(
+		       buf, sizeof(buf), ET_MSG_CALIBRATION_DONE, 12.5f, true);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg),
+			 ET_MSG_CALIBRATION);
+	assert_int_equal(msg.track, 7);
+	assert_int_equal(msg.state, ET_MSG_CALIBRATION_DONE);
+	assert_int_equal(msg.reason, 0);
+	assert_true(msg.latency == 12.5f && msg.spread == 0.25f);
+	assert_int_equal(msg.answered, 4);
+	for (uint32_t cut = 0; cut < bytes; ++cut) {
+		assert_int_equal(read_exact(buf, cut, cut, &msg), ET_MSG_NONE);
+	}
+	bytes = forge_calibration(buf, sizeof(buf), 5, 12.5f, true);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_NONE);
+	bytes = forge_calibration(buf, sizeof(buf), -1, 12.5f, true);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_NONE);
+	bytes = forge_calibration(buf, sizeof(buf), 2, NAN, true);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_NONE);
+	bytes = forge_calibration(buf, sizeof(buf), 2, -1.0f, true);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_NONE);
+	bytes = forge_calibration(buf, sizeof(buf), 2, 12.5f, false);
+	assert_int_equal(read_exact(buf, bytes, bytes, &msg), ET_MSG_NONE);
 }
 
 /* Every cut of a whole overview, and every lie about its size, is read
@@ -904,7 +1155,12 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(live_layer_holds_what_moves,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    readout_follows_the_calibration, setup, teardown),
+		cmocka_unit_test_setup_teardown(widest_readout_fits, setup,
+						teardown),
 		cmocka_unit_test(msg_read_well_formed),
+		cmocka_unit_test(msg_read_calibration),
 		cmocka_unit_test(msg_read_truncated),
 		cmocka_unit_test(msg_read_wrong_types),
 		cmocka_unit_test(msg_read_playheads_and_meter),
