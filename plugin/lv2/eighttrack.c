@@ -447,11 +447,9 @@ run(LV2_Handle instance, uint32_t nframes)
 				  et_track_loop_port(t, ET_TRACK_LOOP_STATE),
 				  track_state[t]);
 	}
-	et_notify_calibration(
-	    &self->ui, et_engine_calibration(engine),
-	    et_calibrator_result(&engine->calibrator).state ==
-		ET_CALIBRATION_RUNNING,
-	    engine->calibrating);
+	et_notify_calibration(&self->ui, et_engine_calibration(engine),
+			      et_calibrator_running(&engine->calibrator),
+			      engine->calibrating);
 	et_notify_run(&self->ui, &self->notify, engine->recorders,
 		      &engine->router, nframes);
 	et_seq_out_end(&self->midi_out);

@@ -201,10 +201,11 @@ void
 et_notify_calibration(EtNotify *n, const EtCalibrationReport *last,
 		      bool running, unsigned running_track)
 {
-	if (last->serial != n->calibration_serial ||
-	    running != n->calibration_running) {
-		n->calibration_due = true;
+	if (last->serial == n->calibration_serial &&
+	    running == n->calibration_running) {
+		return; /* most blocks: what it holds is still true */
 	}
+	n->calibration_due     = true;
 	n->calibration_serial  = last->serial;
 	n->calibration_running = running;
 	if (running) {
