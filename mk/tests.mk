@@ -144,6 +144,7 @@ validate: all
 host-scripts: all $(ROUND_TRIP_CLIENT)
 	tests/scripts/test_install.sh
 	ET_PRELOAD="$(ET_PRELOAD)" tests/scripts/test_jalv.sh
+	ET_PRELOAD="$(ET_PRELOAD)" tests/scripts/test_round_trip.sh
 	ET_PRELOAD="$(ET_PRELOAD)" tests/scripts/test_run.sh
 	ET_PRELOAD="$(ET_PRELOAD)" tests/scripts/test_ardour.sh
 	ET_PRELOAD="$(ET_PRELOAD)" tests/scripts/test_carla.sh
