@@ -6,7 +6,7 @@
 set -eu
 
 build="build-essential pkg-config lv2-dev liblilv-dev libsndfile1-dev libcairo2-dev libx11-dev"
-check="$build libcmocka-dev lilv-utils sordi serdi valgrind jalv jackd2 ardour libsuil-0-0 xvfb xdotool imagemagick python3"
+check="$build libcmocka-dev lilv-utils sordi serdi valgrind jalv jackd2 libjack-jackd2-dev ardour libsuil-0-0 xvfb xdotool imagemagick python3"
 run="$build jalv jackd2"
 fuzz="$build clang libclang-rt-14-dev"
 

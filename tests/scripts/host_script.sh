@@ -47,14 +47,17 @@ jcmd() {
 	wait_for "$mark" "$2" 5 || fail "after \`$1', never saw /$2/"
 }
 
-# start_jackd PERIOD: a JACK dummy server (48 kHz, PERIOD frames, no
-# real-time scheduling, 128 ports to fit a container's /dev/shm) named
+# start_jackd PERIOD [SERVER_OPTION...]: a JACK dummy server (48 kHz,
+# PERIOD frames, no real-time scheduling, 128 ports to fit a container's
+# /dev/shm, and the server options given, e.g. -S) named
 # $JACK_DEFAULT_SERVER, logging to $tmp/jackd.log; sets jackd_pid and
 # returns once jack_lsp reaches it, else the script's own fail().  Runs
 # without LD_PRELOAD: the sanitizer runtimes are for the plugin's hosts.
 start_jackd() {
-	env -u LD_PRELOAD jackd --no-realtime --port-max 128 -d dummy -r 48000 \
-		-p "$1" >"$tmp/jackd.log" 2>&1 &
+	jackd_period=$1
+	shift
+	env -u LD_PRELOAD jackd --no-realtime --port-max 128 "$@" -d dummy -r 48000 \
+		-p "$jackd_period" >"$tmp/jackd.log" 2>&1 &
 	jackd_pid=$!
 	i=0
 	until env -u LD_PRELOAD jack_lsp >/dev/null 2>&1; do
