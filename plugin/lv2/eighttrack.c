@@ -117,8 +117,12 @@ instantiate(const LV2_Descriptor *descriptor, double rate,
 		    "to %.0f s\n",
 		    ET_POOL_FIRST_SECONDS, ET_LOOP_CAPACITY_SECONDS);
 	}
-	self->rate  = rate;
-	self->saved = self->engine.recorders;
+	self->rate = rate;
+	/* (rate is 1 .. 1e6: et_engine_init refused any other above.)  The
+	 * first block looks at once. */
+	self->report_every = (uint32_t)(rate * 0.02) + 1u;
+	self->report_wait  = self->report_every;
+	self->saved        = self->engine.recorders;
 	atomic_init(&self->incoming, NULL);
 	atomic_init(&self->retired, NULL);
 
@@ -173,8 +177,11 @@ report(Eighttrack *self, EtReport what, uint32_t count, uint32_t detail)
 	}
 }
 
+/* The router's, the clock's and the event reader's counts are looked at
+ * every block; the loops' (eight loopers, each counting as it records)
+ * every 20 ms: a log line that much later says the same. */
 static void
-report_problems(Eighttrack *self)
+report_problems(Eighttrack *self, uint32_t nframes)
 {
 	for (unsigned s = 1; s < ET_ROUTER_STATUS_COUNT; ++s) {
 		report(self, (EtReport)(ET_REPORT_ROUTER_FIRST + s),
@@ -186,11 +193,15 @@ report_problems(Eighttrack *self)
 	report(self, ET_REPORT_CLOCK_DROPPED, self->engine.midiclock.dropped,
 	       self->out_capacity);
 	const EtRecorders *loops = self->engine.recorders;
-	const EtLoopCounts n     = et_recorders_counts(loops);
-	report(self, ET_REPORT_REJECTED_SAMPLES, n.rejected, 0);
-	report(self, ET_REPORT_DENORMAL_SAMPLES, n.denormals, 0);
-	report(self, ET_REPORT_POOL_FULL, n.pool_full, 0);
-	report(self, ET_REPORT_UNDO_REFUSED, n.undo_refused, 0);
+	self->report_wait += nframes;
+	if (self->report_wait >= self->report_every) {
+		self->report_wait    = 0;
+		const EtLoopCounts n = et_recorders_counts(loops);
+		report(self, ET_REPORT_REJECTED_SAMPLES, n.rejected, 0);
+		report(self, ET_REPORT_DENORMAL_SAMPLES, n.denormals, 0);
+		report(self, ET_REPORT_POOL_FULL, n.pool_full, 0);
+		report(self, ET_REPORT_UNDO_REFUSED, n.undo_refused, 0);
+	}
 	/* Each calibration's end goes to the log (not once: a user asked). */
 	const EtCalibrationReport *c = et_engine_calibration(&self->engine);
 	if (c->serial != self->calibration_logged) {
@@ -457,7 +468,7 @@ run(LV2_Handle instance, uint32_t nframes)
 		et_seq_out_end(&self->track_out[t]);
 	}
 	et_seq_out_end(&self->notify);
-	report_problems(self);
+	report_problems(self, nframes);
 	grow_pool(self, nframes);
 	et_restore_fpu(host_fpu);
 }
