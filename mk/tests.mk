@@ -4,7 +4,7 @@
 # UI; tests/scripts/ drive real hosts (jalv, Ardour, Carla).
 
 UNIT_TESTS := $(BUILD)/test_engine $(BUILD)/test_router $(BUILD)/test_clock $(BUILD)/test_looper \
-              $(BUILD)/test_loopstore $(BUILD)/test_undo \
+              $(BUILD)/test_loopstore $(BUILD)/test_undo $(BUILD)/test_mix \
               $(BUILD)/test_loopfile \
               $(BUILD)/test_midiclock $(BUILD)/test_looper_ref $(BUILD)/test_overview \
               $(BUILD)/test_view $(BUILD)/test_port_list $(BUILD)/test_calibrate
@@ -34,7 +34,7 @@ $(BUILD)/alloc_hook.o: tests/host/alloc_hook.c $(BUILD)/flags | $(BUILD)
 	$(CC) $(ET_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fno-builtin -c $< -o $@
 
 $(BUILD)/test_clock $(BUILD)/test_looper \
-$(BUILD)/test_overview $(BUILD)/test_loopstore $(BUILD)/test_undo $(BUILD)/test_port_list \
+$(BUILD)/test_overview $(BUILD)/test_loopstore $(BUILD)/test_undo $(BUILD)/test_mix $(BUILD)/test_port_list \
 $(BUILD)/test_calibrate: $(BUILD)/%: $(BUILD)/%.o $(CORE_OBJ)
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 

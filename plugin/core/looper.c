@@ -1375,6 +1375,47 @@ et_looper_process_span(EtLooper *l, const EtClock *clk, uint32_t block_offset,
 }
 
 bool
+et_looper_plain_span(EtLooper *l, const EtClock *clk, uint32_t block_offset,
+		     uint32_t n, const float **src_l, const float **src_r,
+		     float *level)
+{
+	/* What et_looper_process_span() would find: a mixing loop playing
+	 * at rest (no edge, writer, tail, ramp or history to keep), ... */
+	if (n == 0 || !l->mix_add || l->listening || l->fresh || l->writing ||
+	    l->state != ET_LOOP_PLAYING || l->tail_left > 0 ||
+	    l->level_left > 0 || l->ctl.mute || l->env != l->ramp ||
+	    !l->seen_transport)
+		return false;
+	const bool rolling =
+	    et_clock_has_transport(clk) && et_clock_rolling(clk);
+	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
+	/* ... no stop, jump or dropout (follow_transport() does nothing),
+	 * not paused, ... */
+	if (l->was_rolling && !(rolling && tf0 == l->last_tf + 1))
+		return false;
+	if (l->anchored && !rolling)
+		return false;
+	/* ... and the span inside one repetition and one run of its
+	 * samples. */
+	const int64_t  t = l->anchored ? tf0 : l->counter;
+	uint32_t       span;
+	const uint32_t k = et_looper_index_at(l, t, &span);
+	if (k >= span || span - k < n)
+		return false;
+	if (et_store_read(l->store, l->cur, k, src_l, src_r) < n)
+		return false;
+	*level = l->level;
+	/* What rendering it would have left behind. */
+	l->pass_end = UINT32_MAX;
+	l->last_k   = k + n - 1;
+	l->voice_on = true;
+	l->counter += (int64_t)n;
+	l->was_rolling = rolling;
+	l->last_tf     = rolling ? tf0 + (int64_t)n - 1 : tf0;
+	return true;
+}
+
+bool
 et_looper_passing(const EtLooper *l)
 {
 	return l->state == ET_LOOP_RECORDING ||

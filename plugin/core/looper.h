@@ -197,6 +197,31 @@ void et_looper_process_span(EtLooper *l, const EtClock *clk,
 			    const float *in_r, float *out_l, float *out_r,
 			    uint32_t n);
 
+/* A span that a mixing loop only plays, at rest and unmuted, inside one
+ * repetition and one run of its samples, with nothing to act on: true,
+ * its samples (n of them) and its level in *src_l, *src_r and *level,
+ * and the looper left as rendering the span would leave it; the caller
+ * adds level * sample to the output, in the loops' order (the recorders
+ * mix several such loops in one pass over the output).  False, and
+ * nothing changed, for any other span: render it with
+ * et_looper_process_span(). */
+bool et_looper_plain_span(EtLooper *l, const EtClock *clk,
+			  uint32_t block_offset, uint32_t n,
+			  const float **src_l, const float **src_r,
+			  float *level);
+
+/* Plain spans of several loops (et_looper_plain_span), mixed in one pass:
+ * out += level * sample for each, in order, frame by frame: the same
+ * operations in the same order as the loops' own kernels, so the output
+ * is the same to the bit. */
+typedef struct {
+	const float *l, *r;
+	float        level;
+} EtLoopMix;
+#define ET_LOOP_MIX_MAX 8
+void et_looper_mix(float *out_l, float *out_r, uint32_t n,
+		   const EtLoopMix *mix, unsigned count);
+
 /* Mixing: several loopers render into one output, the first as usual
  * (with the monitor), the others adding to it.  Off by default. */
 void et_looper_set_mixing(EtLooper *l, bool add);

@@ -619,6 +619,112 @@ run_kernel(const Kernel *kp, uint32_t n, VoiceMode voice, bool overdub,
 #undef KERNELS
 #undef K
 
+/* ---- several loops' plain spans in one pass (et_looper_mix) ------------*/
+
+/* Frames [from, n) one at a time. */
+static void
+mix_frames(float *out_l, float *out_r, uint32_t from, uint32_t n,
+	   const EtLoopMix *mix, unsigned count)
+{
+	for (uint32_t j = from; j < n; ++j) {
+		float a = out_l[j], b = out_r[j];
+		for (unsigned s = 0; s < count; ++s) {
+			a = a + mix[s].level * mix[s].l[j];
+			b = b + mix[s].level * mix[s].r[j];
+		}
+		out_l[j] = a;
+		out_r[j] = b;
+	}
+}
+
+#if defined(__GNUC__)
+/* Four frames a step: the output is loaded and stored once for all the
+ * loops, each adding its samples in turn. */
+static void
+mix_generic(float *out_l, float *out_r, uint32_t n, const EtLoopMix *mix,
+	    unsigned count)
+{
+	uint32_t j = 0;
+	for (; n - j >= 4; j += 4) {
+		Vec4 a = load4(out_l + j), b = load4(out_r + j);
+		for (unsigned s = 0; s < count; ++s) {
+			const float lv  = mix[s].level;
+			const Vec4  lvl = { lv, lv, lv, lv };
+			a               = a + lvl * load4(mix[s].l + j);
+			b               = b + lvl * load4(mix[s].r + j);
+		}
+		store4(out_l + j, a);
+		store4(out_r + j, b);
+	}
+	mix_frames(out_l, out_r, j, n, mix, count);
+}
+#endif
+
+#if defined(__GNUC__) && defined(__x86_64__)
+/* count sources, a constant where it is inlined: the levels stay in
+ * registers and the loop over the sources unrolls. */
+AVX2 static ALWAYS_INLINE void
+mix8_of(float *out_l, float *out_r, uint32_t n, const EtLoopMix *mix,
+	unsigned count)
+{
+	Vec8         lvl[ET_LOOP_MIX_MAX];
+	const float *sl[ET_LOOP_MIX_MAX], *sr[ET_LOOP_MIX_MAX];
+	for (unsigned s = 0; s < count; ++s) {
+		const float lv = mix[s].level;
+		lvl[s]         = (Vec8){ lv, lv, lv, lv, lv, lv, lv, lv };
+		sl[s]          = mix[s].l;
+		sr[s]          = mix[s].r;
+	}
+	uint32_t j = 0;
+	for (; n - j >= 8; j += 8) {
+		Vec8 a = load8(out_l + j), b = load8(out_r + j);
+#pragma GCC unroll 8
+		for (unsigned s = 0; s < count; ++s) {
+			a = a + lvl[s] * load8(sl[s] + j);
+			b = b + lvl[s] * load8(sr[s] + j);
+		}
+		store8(out_l + j, a);
+		store8(out_r + j, b);
+	}
+	mix_frames(out_l, out_r, j, n, mix, count);
+}
+
+AVX2 static void
+mix_avx2(float *out_l, float *out_r, uint32_t n, const EtLoopMix *mix,
+	 unsigned count)
+{
+	switch (count) {
+	case 1: mix8_of(out_l, out_r, n, mix, 1); break;
+	case 2: mix8_of(out_l, out_r, n, mix, 2); break;
+	case 3: mix8_of(out_l, out_r, n, mix, 3); break;
+	case 4: mix8_of(out_l, out_r, n, mix, 4); break;
+	case 5: mix8_of(out_l, out_r, n, mix, 5); break;
+	case 6: mix8_of(out_l, out_r, n, mix, 6); break;
+	case 7: mix8_of(out_l, out_r, n, mix, 7); break;
+	default: mix8_of(out_l, out_r, n, mix, ET_LOOP_MIX_MAX); break;
+	}
+}
+#endif
+
+void
+et_looper_mix(float *out_l, float *out_r, uint32_t n, const EtLoopMix *mix,
+	      unsigned count)
+{
+	if (count == 0)
+		return;
+#if defined(__GNUC__) && defined(__x86_64__)
+	if (have_avx2()) {
+		mix_avx2(out_l, out_r, n, mix, count);
+		return;
+	}
+#endif
+#if defined(__GNUC__)
+	mix_generic(out_l, out_r, n, mix, count);
+#else
+	mix_frames(out_l, out_r, 0, n, mix, count);
+#endif
+}
+
 /* How many frames from frame j of the span on are steady (0 if this one
  * is not), at most left; fills *kp's voice part for them. */
 static uint32_t

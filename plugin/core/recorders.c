@@ -24,6 +24,10 @@ struct EtRecorders {
 	int  listener; /* the active track when last looked, or -1 */
 	int  held; /* the armed loop, held while another's pass ends, or -1 */
 	float *scratch_l, *scratch_r;
+	/* Loops that only play are mixed in one pass (render_in_order);
+	 * off only in the test that holds it to loop by loop. */
+	bool     mix_plain;
+	uint32_t mixed; /* spans of loops mixed so, for the test */
 	/* Each track's measured round trip, a float's bits (NaN: never
 	 * measured): run() writes it, save() reads it from its thread. */
 	_Atomic uint32_t measured_ms[ET_TRACK_COUNT];
@@ -78,6 +82,7 @@ et_recorders_new(double sample_rate, uint32_t capacity_frames,
 		return NULL;
 	}
 	r->scratch_r = r->scratch_l + SCRATCH_FRAMES;
+	r->mix_plain = true;
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
 		et_recorders_set_measured(r, t, NAN);
 	et_touch(r->scratch_l, 2u * SCRATCH_FRAMES * sizeof(float));
@@ -236,6 +241,38 @@ finishing(const EtRecorders *r)
 	return -1;
 }
 
+/* Every loop in turn, the first writing the output and the others adding
+ * to it.  Loops that only play (et_looper_plain_span) are mixed together
+ * in one pass over the output (et_looper_mix), in their order: before a
+ * loop that renders itself, what the ones before it play is added first,
+ * so every frame gets the same sums in the same order as loop by loop. */
+static void
+render_in_order(EtRecorders *r, const EtClock *clk, uint32_t block_offset,
+		const float *in_l, const float *in_r, float *out_l,
+		float *out_r, uint32_t n)
+{
+	EtLoopMix mix[ET_LOOP_MIX_MAX];
+	unsigned  count = 0;
+	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
+		EtLooper *l = r->loop[t];
+		if (et_looper_idle(l))
+			continue;
+		EtLoopMix *m = &mix[count];
+		if (r->mix_plain && count < ET_LOOP_MIX_MAX &&
+		    et_looper_plain_span(l, clk, block_offset, n, &m->l, &m->r,
+					 &m->level)) {
+			++count;
+			++r->mixed;
+			continue;
+		}
+		et_looper_mix(out_l, out_r, n, mix, count);
+		count = 0;
+		et_looper_process_span(l, clk, block_offset, in_l, in_r, out_l,
+				       out_r, n);
+	}
+	et_looper_mix(out_l, out_r, n, mix, count);
+}
+
 static void
 render(EtRecorders *r, const EtClock *clk, uint32_t block_offset,
        const float *in_l, const float *in_r, float *out_l, float *out_r,
@@ -244,11 +281,8 @@ render(EtRecorders *r, const EtClock *clk, uint32_t block_offset,
 	const int p = r->armed >= 0 ? finishing(r) : -1;
 	hold(r, p >= 0 ? r->armed : -1);
 	if (p < 0) {
-		for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
-			if (!et_looper_idle(r->loop[t]))
-				et_looper_process_span(r->loop[t], clk,
-						       block_offset, in_l,
-						       in_r, out_l, out_r, n);
+		render_in_order(r, clk, block_offset, in_l, in_r, out_l, out_r,
+				n);
 		return;
 	}
 	/* One pass at a time: the armed loop waits until the pass under way
@@ -418,4 +452,16 @@ void
 et_recorders_set_lag(EtRecorders *r, unsigned track, uint32_t frames)
 {
 	et_looper_set_lag(r->loop[track], frames);
+}
+
+void
+et_recorders_mix_plain(EtRecorders *r, bool on)
+{
+	r->mix_plain = on;
+}
+
+uint32_t
+et_recorders_mixed(const EtRecorders *r)
+{
+	return r->mixed;
 }

@@ -87,6 +87,13 @@ EtLoopStore *et_recorders_store(EtRecorders *r);
 /* A take or overdub pass is under way on some loop. */
 bool et_recorders_passing(const EtRecorders *r);
 
+/* For the test that holds the mix of loops that only play
+ * (et_looper_mix) to rendering them one by one: off, every loop renders
+ * itself.  On by default. */
+void et_recorders_mix_plain(EtRecorders *r, bool on);
+/* Spans of loops mixed in one pass so far. */
+uint32_t et_recorders_mixed(const EtRecorders *r);
+
 /* Round-trip compensation (interface.md): each track's measured round
  * trip in ms, NaN if it was never measured.  Kept here, with the loops,
  * so that a restore hands both to run() at once; set in run()'s thread

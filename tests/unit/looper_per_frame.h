@@ -51,6 +51,8 @@
 #define et_looper_max_lag            ref_looper_max_lag
 #define et_looper_changing           ref_looper_changing
 #define et_looper_idle               ref_looper_idle
+#define et_looper_plain_span         ref_looper_plain_span
+#define et_looper_mix                ref_looper_mix
 /* The two parts' internals (looper_private.h). */
 #define et_looper_index_at            ref_looper_index_at
 #define et_looper_end_overdub         ref_looper_end_overdub
