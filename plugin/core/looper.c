@@ -54,16 +54,23 @@ et_looper_default_controls(void)
 	return c;
 }
 
+/* Whole frames in `seconds` at `rate`, at least `least`: NaN and tiny
+ * rates give `least`; from 2^22 frames (1.05e9 Hz for the ramp; no host's:
+ * the glue refuses rates above 1e6) up to infinity it saturates at 2^22
+ * rather than convert a double beyond uint32_t (undefined). */
+static uint32_t
+frames_in(double rate, double seconds, uint32_t least)
+{
+	const double frames = floor(rate * seconds);
+	return frames >= (double)least
+		   ? (frames < 4194304.0 ? (uint32_t)frames : 4194304u)
+		   : least;
+}
+
 uint32_t
 et_looper_ramp_frames(double sample_rate)
 {
-	const double frames = floor(sample_rate * ET_LOOPER_RAMP_SECONDS);
-	/* NaN and rates under 250 Hz give 1; from 1.05e9 Hz (no host's: the
-	 * glue refuses rates above 1e6) up to infinity the ramp saturates at
-	 * 2^22 rather than convert a double beyond uint32_t (undefined). */
-	return frames >= 1.0
-		   ? (frames < 4194304.0 ? (uint32_t)frames : 4194304u)
-		   : 1u;
+	return frames_in(sample_rate, ET_LOOPER_RAMP_SECONDS, 1);
 }
 
 static EtLooperControls
@@ -568,10 +575,7 @@ et_looper_lag(const EtLooper *l)
 uint32_t
 et_looper_max_lag(double rate)
 {
-	const double frames = floor(rate * ET_LOOPER_MAX_LAG_SECONDS);
-	return frames >= 1.0
-		   ? (frames < 4194304.0 ? (uint32_t)frames : 4194304u)
-		   : 0u;
+	return frames_in(rate, ET_LOOPER_MAX_LAG_SECONDS, 0);
 }
 
 static void

@@ -43,8 +43,8 @@ drop(void *ctx, uint32_t frame, int track, const uint8_t *msg, uint32_t size)
 static void
 side_init(Side *s, bool mix)
 {
-	assert_true(et_engine_init_capacity(&s->engine, RATE, 8000 * 8,
-					    8000 * 40));
+	assert_true(
+	    et_engine_init_capacity(&s->engine, RATE, 8000 * 8, 8000 * 40));
 	et_recorders_mix_plain(s->engine.recorders, mix);
 	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
 		s->value[i] = et_ports[i].fallback;
@@ -63,13 +63,12 @@ side_block(Side *s, uint32_t n, int64_t tf, bool rolling, bool in_place,
 		s->in_l[i] = (float)((wall + i) % 1999) / 1024.0f - 0.9f;
 		s->in_r[i] = (float)((wall + i) % 1013) / -1024.0f + 0.4f;
 	}
-	float *ol = in_place ? s->in_l : s->out_l;
-	float *or = in_place ? s->in_r : s->out_r;
+	float *ol                 = in_place ? s->in_l : s->out_l;
+	float * or                = in_place ? s->in_r : s->out_r;
 	const EtEngineAudio audio = { s->in_l, s->in_r, ol, or };
 	const EtSink        sink  = { drop, NULL };
 	et_engine_begin(&s->engine, s->port, n, &audio, &sink, &sink);
-	const EtPosition p =
-	    et_test_position_at(tf, rolling, RATE, BPM, 4.0);
+	const EtPosition p = et_test_position_at(tf, rolling, RATE, BPM, 4.0);
 	et_engine_position(&s->engine, 0, &p);
 	et_engine_end(&s->engine);
 	if (in_place) {
@@ -132,8 +131,8 @@ session(uint32_t seed, bool in_place)
 	assert_non_null(b);
 	side_init(a, true);
 	side_init(b, false);
-	uint32_t rng     = seed;
-	int64_t  wall    = 0, tf = 0;
+	uint32_t rng  = seed;
+	int64_t  wall = 0, tf = 0;
 	bool     rolling = true;
 	unsigned several = 0; /* blocks with two loops or more playing */
 	while (wall < 8000 * 240) {
@@ -152,21 +151,21 @@ session(uint32_t seed, bool in_place)
 		side_block(a, n, tf, rolling, in_place, wall);
 		side_block(b, n, tf, rolling, in_place, wall);
 		for (uint32_t i = 0; i < n; ++i) {
-			if (memcmp(&a->out_l[i], &b->out_l[i], sizeof(float)) ||
+			if (memcmp(&a->out_l[i], &b->out_l[i],
+				   sizeof(float)) ||
 			    memcmp(&a->out_r[i], &b->out_r[i], sizeof(float)))
-				fail_msg("seed %u, wall %lld + %u: mixed %a / "
-					 "%a, loop by loop %a / %a",
-					 seed, (long long)wall, i,
-					 (double)a->out_l[i],
-					 (double)a->out_r[i],
-					 (double)b->out_l[i],
-					 (double)b->out_r[i]);
+				fail_msg(
+				    "seed %u, wall %lld + %u: mixed %a / "
+				    "%a, loop by loop %a / %a",
+				    seed, (long long)wall, i,
+				    (double)a->out_l[i], (double)a->out_r[i],
+				    (double)b->out_l[i], (double)b->out_r[i]);
 		}
 		unsigned playing = 0;
 		for (unsigned k = 0; k < ET_TRACK_COUNT; ++k)
-			playing += et_looper_state(et_recorders_loop_const(
-				       a->engine.recorders, k)) ==
-				   ET_LOOP_PLAYING;
+			playing +=
+			    et_looper_state(et_recorders_loop_const(
+				a->engine.recorders, k)) == ET_LOOP_PLAYING;
 		several += playing >= 2;
 		wall += n;
 		if (rolling)
@@ -198,7 +197,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_the_one_pass_mix_is_loop_by_loop_to_the_bit),
+		cmocka_unit_test(
+		    test_the_one_pass_mix_is_loop_by_loop_to_the_bit),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	et_looper_use_generic_kernels(true);
