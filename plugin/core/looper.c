@@ -545,12 +545,15 @@ et_looper_writer_started(EtLooper *l)
 void
 et_looper_writer_full(EtLooper *l)
 {
-	l->pool_full++;
-	if (!l->w_take && l->state == ET_LOOP_OVERDUBBING)
+	if (!l->w_take && l->state == ET_LOOP_OVERDUBBING) {
+		l->pool_full++;
 		et_looper_end_overdub(l); /* the pass ends where it is */
-	else if (l->w_ending)
+	} else if (l->w_ending) {
+		l->pool_full++;
 		finish_writer(l); /* the rest reads as silence */
-	/* else a take: its room is gone, so it ends at its next event */
+	}
+	/* else a take: its room is gone, so it ends (and is counted) at its
+	 * next event, as a full take does */
 }
 
 void

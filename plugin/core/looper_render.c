@@ -918,15 +918,61 @@ write_lagged(EtLooper *l, const float *in_l, const float *in_r, uint32_t from,
 	}
 }
 
+/* The longest piece of a span whose input the writer may write before
+ * the piece plays: no frame t of it may hear the input of a later frame
+ * of it, which goes to the place for that frame - lag.  Two frames of a
+ * piece fall on one place when they are lag apart modulo a repetition
+ * (length frames, or length + 1 on a repetition's odd extra frame): so a
+ * piece is shorter than lag modulo either.  Unbounded while the writer
+ * writes a take that does not play yet. */
+static uint32_t
+writer_piece(const EtLooper *l)
+{
+	if ((l->w_take && !l->w_ending) || l->length == 0)
+		return UINT32_MAX;
+	const uint32_t a = l->rec_lag % l->length;
+	const uint32_t b =
+	    (uint32_t)((uint64_t)l->rec_lag % (l->length + 1ull));
+	const uint32_t p = a ? a : l->length;
+	const uint32_t q = b ? b : l->length + 1u;
+	return p < q ? p : q;
+}
+
+static void render_span(EtLooper *l, const float *in_l, const float *in_r,
+			float *out_l, float *out_r, uint32_t from,
+			uint32_t count, bool rolling, int64_t tf);
+
 void
 et_looper_render(EtLooper *l, const float *in_l, const float *in_r,
 		 float *out_l, float *out_r, uint32_t from, uint32_t count,
 		 bool rolling, int64_t tf)
 {
-	/* The input first: out may be the same buffer. */
-	if (l->writing && (rolling || !l->w_anchored))
-		write_lagged(l, in_l, in_r, from, count,
-			     l->w_anchored ? tf : l->counter);
+	if (!l->writing || (!rolling && l->w_anchored)) {
+		render_span(l, in_l, in_r, out_l, out_r, from, count, rolling,
+			    tf);
+		return;
+	}
+	/* The writer reads each piece's input first (out may be the same
+	 * buffer), then the piece plays. */
+	const uint32_t piece = writer_piece(l);
+	for (uint32_t j = 0; j < count;) {
+		const uint32_t p   = count - j < piece ? count - j : piece;
+		const int64_t  ptf = rolling ? tf + (int64_t)j : tf;
+		write_lagged(l, in_l, in_r, from + j, p,
+			     l->w_anchored ? ptf : l->counter);
+		render_span(l, in_l, in_r, out_l, out_r, from + j, p, rolling,
+			    ptf);
+		j += p;
+	}
+}
+
+/* A span, as et_looper_render() says, once the writer has had its input.
+ */
+static void
+render_span(EtLooper *l, const float *in_l, const float *in_r, float *out_l,
+	    float *out_r, uint32_t from, uint32_t count, bool rolling,
+	    int64_t tf)
+{
 	if (l->listening || (l->writing && l->w_take && !l->w_started))
 		remember_input(l, in_l, in_r, from, count);
 	uint32_t j = 0;

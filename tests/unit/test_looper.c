@@ -1696,13 +1696,13 @@ test_a_lagged_take_records_what_comes_back(void **state)
 }
 
 /* An overdub pass with a lag: what is heard at t goes to the loop's place
- * for t - L, so the layer lines up with what the synth was sent. */
+ * for t - L, so the layer lines up with what the synth was sent; while
+ * the pass runs, the loop as it was plays, and nothing of the new input
+ * (a lag shorter than the block, too: the span is rendered in pieces). */
 static void
-test_a_lagged_overdub_lines_up(void **state)
+lagged_overdub(uint32_t lag, uint32_t block)
 {
-	(void)state;
-	const uint32_t lag = 1500;
-	Host          *h   = host_new(48000.0, 120.0, 48000 * 10, 1024);
+	Host *h = host_new(48000.0, 120.0, 48000 * 10, block);
 	start_rolling(h);
 	h->ctl.bars = 1;
 	run_until(h, 1024);
@@ -1713,18 +1713,31 @@ test_a_lagged_overdub_lines_up(void **state)
 	et_looper_set_lag(h->lp, lag);
 	h->input   = 1;
 	h->ctl.arm = true;
-	run_until(h, 384000 + 1000);
-	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
 	/* Until the pass's last frame has come back, a save writes the loop
 	 * as it was. */
+	run_until(h, 384000 - 10);
 	EtLoopView saved;
 	assert_true(et_looper_pin(h->lp, &saved));
 	const uint32_t before = saved.serial;
+	et_looper_unpin(h->lp);
+	run_until(h, 384000 + lag / 2);
+	assert_int_equal(et_looper_state(h->lp), ET_LOOP_PLAYING);
+	assert_true(et_looper_pin(h->lp, &saved));
+	assert_int_equal(saved.serial, before);
 	et_looper_unpin(h->lp);
 	run_until(h, 384000 + lag + 1);
 	assert_true(et_looper_pin(h->lp, &saved));
 	assert_true(saved.serial != before);
 	et_looper_unpin(h->lp);
+	for (int64_t w = 288000; w < 384000; ++w) {
+		const float old = take_sample(ramp_value, 96000, 96000,
+					      (uint32_t)(w - 288000), 48000.0);
+		if (out_l_at(h, w) != old)
+			fail_msg("lag %u, block %u: wall %lld plays %g during "
+				 "the pass, the loop was %g",
+				 lag, block, (long long)w,
+				 (double)out_l_at(h, w), (double)old);
+	}
 	Loop v;
 	assert_true(loop_view(h->lp, &v));
 	for (uint32_t k = 0; k < 96000; ++k) {
@@ -1732,10 +1745,19 @@ test_a_lagged_overdub_lines_up(void **state)
 		    take_sample(ramp_value, 96000, 96000, k, 48000.0);
 		const float b = pattern_value(288000 + k + lag);
 		if (v.left[k] != a + b)
-			fail_msg("loop[%u] is %g, want %g + %g", k,
-				 (double)v.left[k], (double)a, (double)b);
+			fail_msg("lag %u: loop[%u] is %g, want %g + %g", lag,
+				 k, (double)v.left[k], (double)a, (double)b);
 	}
 	host_free(h);
+}
+
+static void
+test_a_lagged_overdub_lines_up(void **state)
+{
+	(void)state;
+	lagged_overdub(1500, 1024);
+	lagged_overdub(100, 1024); /* a lag shorter than the block */
+	lagged_overdub(7, 0);      /* random blocks */
 }
 
 /* The transport stops before the last of a take has come back: what had
