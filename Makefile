@@ -28,8 +28,11 @@ WERROR ?= -Werror
 
 # Flags the build needs whatever CFLAGS says.  -MMD -MP: each object lists
 # the headers it was built from in a .d file beside it (included below).
+# -ffp-contract=off: a * b + c rounds twice everywhere (clang would fuse
+# it on targets with FMA), so the looper's kernels, its per-frame build and
+# the one-pass mix give the same samples to the bit on every machine.
 ET_CFLAGS := -std=c11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
-             -fPIC -fvisibility=hidden -D_DEFAULT_SOURCE \
+             -fPIC -fvisibility=hidden -D_DEFAULT_SOURCE -ffp-contract=off \
              -Iplugin/core -Iplugin/lv2 -MMD -MP
 ifeq ($(SANITIZE),1)
 # GCC's -fsanitize=undefined leaves out float-cast-overflow (a double

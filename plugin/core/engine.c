@@ -406,7 +406,10 @@ calibrate_block(EtEngine *e, uint32_t nframes)
 	} else if (!running) {
 		return;
 	}
-	if (!e->audio.out_l) { /* the input went away: give up */
+	/* The input went away, or a take or pass started (a take armed
+	 * during the calibration): give up, as its test notes would be
+	 * recorded. */
+	if (!e->audio.out_l || et_recorders_passing(e->recorders)) {
 		EtCalibratorNote off;
 		if (et_calibrator_cancel(&e->calibrator, &off))
 			et_router_test_note_off(&e->router, 0, &e->sink);

@@ -555,6 +555,14 @@ log_calibration(Eighttrack *self, const EtWorkMessage *m)
 			     n, r->latency_frames * ms, r->latency_frames,
 			     r->spread_frames * ms, r->notes_answered,
 			     r->notes_sent);
+	} else if (r->reason == ET_CALIBRATION_CANCELLED) {
+		lv2_log_warning(
+		    &self->logger,
+		    "eighttrack: calibrating track %u: cancelled, "
+		    "a take or overdub started (its test notes "
+		    "would be recorded) or the audio input went "
+		    "away; it keeps %.2f ms\n",
+		    n, isnan(m->measured_ms) ? 0.0 : (double)m->measured_ms);
 	} else if (r->reason == ET_CALIBRATION_TOO_LATE) {
 		lv2_log_error(&self->logger,
 			      "eighttrack: calibrating track %u: %s (%.1f ms, "

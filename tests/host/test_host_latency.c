@@ -348,6 +348,49 @@ test_calibrate_while_recording_is_refused(void **state)
 	rig_free(&r);
 }
 
+/* A block, counting the note-ons and note-offs on midi_out. */
+static void
+counted_block(Rig *r, int *on, int *off)
+{
+	block(r);
+	for (size_t i = 0; i < eth_out_count(r->host); ++i) {
+		const EthEvent *e    = eth_out(r->host, i);
+		const uint8_t   type = e->bytes[0] & 0xf0;
+		*on += type == 0x90 && e->bytes[2] > 0;
+		*off += type == 0x80 || (type == 0x90 && !e->bytes[2]);
+	}
+}
+
+/* A take armed while a calibration runs cancels it (its test notes would
+ * be recorded): logged, the old value kept, every test note ended. */
+static void
+test_a_take_during_calibration_cancels_it(void **state)
+{
+	(void)state;
+	Rig r;
+	rig_init(&r, LATENCY, FAKE_CLICK);
+	eth_set(r.host, "loop_quantize", 0);
+	const unsigned lines = eth_log_lines(r.host);
+	int            on = 0, off = 0;
+	eth_set(r.host, "calibrate", 1);
+	/* Until the first test note has gone out and come back. */
+	while (r.synth.heard_count == 0 && r.frame < (int64_t)RATE)
+		counted_block(&r, &on, &off);
+	run_to(&r, r.frame + 2 * LATENCY);
+	eth_set(r.host, "loop_arm", 1); /* a free take, at once */
+	const int64_t until = r.frame + 2 * (int64_t)RATE;
+	while (eth_log_lines(r.host) == lines && r.frame < until)
+		counted_block(&r, &on, &off);
+	for (int b = 0; b < 40; ++b)
+		counted_block(&r, &on, &off);
+	assert_non_null(strstr(eth_log_text(r.host), "cancelled"));
+	assert_true(eth_get(r.host, "latency") == 0.0f);
+	assert_int_equal((int)eth_get(r.host, "loop_state"), 2);
+	assert_true(on >= 1);
+	assert_int_equal(on, off);
+	rig_free(&r);
+}
+
 /* The trigger flooded (on and off every block): one calibration at a
  * time, five test notes each, nothing hanging, on track 3's channel
  * only. */
@@ -428,6 +471,7 @@ main(void)
 		cmocka_unit_test(test_calibrate_while_recording_is_refused),
 		cmocka_unit_test(
 		    test_a_flooded_trigger_runs_one_calibration_at_a_time),
+		cmocka_unit_test(test_a_take_during_calibration_cancels_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
