@@ -26,6 +26,10 @@ struct EtRecorders {
 	float *scratch_l, *scratch_r;
 	/* Loops that only play are mixed in one pass (render_in_order);
 	 * off only in the test that holds it to loop by loop. */
+	/* Bit t: loop t was idle (et_looper_idle) when last rendered, and
+	 * nothing has been asked of it since: skipped without a look.  Any
+	 * control, trigger or outside access clears it. */
+	uint8_t  asleep;
 	bool     mix_plain;
 	uint32_t mixed; /* spans of loops mixed so, for the test */
 	/* Each track's measured round trip, a float's bits (NaN: never
@@ -184,6 +188,7 @@ et_recorders_set_controls(EtRecorders *r, const EtRecorderControls *c)
 		return;
 	const EtRecorderControls was = r->ctl;
 	r->ctl                       = *c;
+	r->asleep                    = 0;
 	follow_arm(r, was.loop.arm);
 	update_listening(r);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
@@ -202,8 +207,9 @@ et_recorders_set_controls(EtRecorders *r, const EtRecorderControls *c)
 void
 et_recorders_set_baseline(EtRecorders *r, const EtRecorderControls *c)
 {
-	r->ctl   = *c;
-	r->armed = c->loop.arm ? (int)c->active % ET_TRACK_COUNT : -1;
+	r->asleep = 0;
+	r->ctl    = *c;
+	r->armed  = c->loop.arm ? (int)c->active % ET_TRACK_COUNT : -1;
 	update_listening(r);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		const EtLooperControls lc = loop_controls(r, t);
@@ -214,6 +220,7 @@ et_recorders_set_baseline(EtRecorders *r, const EtRecorderControls *c)
 void
 et_recorders_trigger_clear(EtRecorders *r)
 {
+	r->asleep = 0;
 	et_looper_trigger_clear(r->loop[r->ctl.active % ET_TRACK_COUNT]);
 }
 
@@ -254,9 +261,14 @@ render_in_order(EtRecorders *r, const EtClock *clk, uint32_t block_offset,
 	EtLoopMix mix[ET_LOOP_MIX_MAX];
 	unsigned  count = 0;
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		EtLooper *l = r->loop[t];
-		if (et_looper_idle(l))
+		EtLooper     *l   = r->loop[t];
+		const uint8_t bit = (uint8_t)(1u << t);
+		if (r->asleep & bit)
 			continue;
+		if (et_looper_idle(l)) {
+			r->asleep |= bit;
+			continue;
+		}
 		EtLoopMix *m = &mix[count];
 		if (r->mix_plain && count < ET_LOOP_MIX_MAX &&
 		    et_looper_plain_span(l, clk, block_offset, n, &m->l, &m->r,
@@ -348,18 +360,21 @@ et_recorders_process(EtRecorders *r, const EtClock *clk, const float *in_l,
 void
 et_recorders_trigger_undo(EtRecorders *r)
 {
+	r->asleep = 0;
 	et_looper_trigger_undo(r->loop[r->ctl.active % ET_TRACK_COUNT]);
 }
 
 void
 et_recorders_trigger_redo(EtRecorders *r)
 {
+	r->asleep = 0;
 	et_looper_trigger_redo(r->loop[r->ctl.active % ET_TRACK_COUNT]);
 }
 
 EtLooper *
 et_recorders_loop(EtRecorders *r, unsigned track)
 {
+	r->asleep = 0; /* whoever asks may change it */
 	return r->loop[track % ET_TRACK_COUNT];
 }
 

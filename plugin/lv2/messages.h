@@ -13,7 +13,7 @@
  * plugin -> UI, on notify (atom:Object events):
  *   [ a msg:Activity ; msg:sounding Int ]
  *       bit t set: track t+1 has notes sounding.  Sent when it changes,
- *       and after a request.
+ *       and after a request, while a UI listens (as everything below).
  *   [ a msg:Overview ; msg:track Int ; msg:serial Int ; msg:length Long ;
  *     msg:binCount Int ; msg:first Int ; msg:peaks Vector<Float> ]
  *       bins first .. first+n-1 of the overview numbered `serial` of the

@@ -486,18 +486,16 @@ et_notify_run(EtNotify *n, EtSeqOut *out, const EtRecorders *loops,
 		count_down(&n->meter_wait, nframes);
 	}
 
-	const uint32_t sounding = et_router_sounding_tracks(router);
-
-	if (!out->open) {
-		return; /* nobody listens; what is due waits */
+	if (!listening || !out->open) {
+		/* Nobody listens; what is due waits (a UI that opens asks for
+		 * everything with a Request). */
+		return;
 	}
+	const uint32_t sounding = et_router_sounding_tracks(router);
 	if ((sounding != n->sounding || n->activity_due) &&
 	    send_activity(n, out, sounding)) {
 		n->sounding     = sounding;
 		n->activity_due = false;
-	}
-	if (!listening) {
-		return;
 	}
 	if (n->calibration_due && send_calibration(n, out)) {
 		n->calibration_due = false;
