@@ -12,6 +12,15 @@ elapsed() {
 }
 
 # stop_pid PID: TERM, then KILL after 2 s; reaps it.
+# For a failure: the last 30 lines of each file named that is not empty.
+show_tails() {
+	for f in "$@"; do
+		[ -s "$f" ] || continue
+		echo "---- $(basename "$f") (last 30 lines):" >&2
+		tail -n 30 "$f" >&2
+	done
+}
+
 stop_pid() {
 	[ -n "$1" ] || return 0
 	kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }

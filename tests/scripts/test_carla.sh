@@ -85,11 +85,7 @@ fi
 
 fail() {
 	echo "test_carla: FAIL: $*" >&2
-	for f in "$tmp"/*.log; do
-		[ -s "$f" ] || continue
-		echo "---- $(basename "$f") (last 30 lines):" >&2
-		tail -n 30 "$f" >&2
-	done
+	show_tails "$tmp"/*.log
 	echo "test_carla: failed after $(elapsed) s" >&2
 	exit 1
 }

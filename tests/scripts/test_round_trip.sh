@@ -93,11 +93,7 @@ trap 'exit 130' INT TERM HUP
 
 fail() {
 	echo "test_round_trip: FAIL${case_name:+ (case $case_name)}: $*" >&2
-	for f in "$tmp/client.out" "$tmp/jalv.out" "$tmp/jackd.log"; do
-		[ -s "$f" ] || continue
-		echo "---- $(basename "$f") (last 30 lines):" >&2
-		tail -n 30 "$f" >&2
-	done
+	show_tails "$tmp/client.out" "$tmp/jalv.out" "$tmp/jackd.log"
 	echo "test_round_trip: failed after $(elapsed) s" >&2
 	exit 1
 }
