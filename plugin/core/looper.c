@@ -1381,41 +1381,60 @@ et_looper_process_span(EtLooper *l, const EtClock *clk, uint32_t block_offset,
 	l->last_tf     = rolling ? tf0 + (int64_t)n - 1 : tf0;
 }
 
-bool
-et_looper_plain_span(EtLooper *l, const EtClock *clk, uint32_t block_offset,
-		     uint32_t n, const float **src_l, const float **src_r,
-		     float *level)
+/* What et_looper_plain_span() finds playing: the samples of a loop at
+ * rest, unmuted, inside one repetition and one run of them, with no stop,
+ * jump or dropout to follow; false for anything else. */
+static bool
+plain_play(EtLooper *l, const EtClock *clk, uint32_t block_offset, uint32_t n,
+	   bool rolling, EtLoopMix *part)
 {
-	/* What et_looper_process_span() would find: a mixing loop playing
-	 * at rest (no edge, writer, tail, ramp or history to keep), ... */
-	if (n == 0 || !l->mix_add || l->listening || l->fresh || l->writing ||
-	    l->state != ET_LOOP_PLAYING || l->tail_left > 0 ||
-	    l->level_left > 0 || l->ctl.mute || l->env != l->ramp ||
+	if (l->state != ET_LOOP_PLAYING || l->ctl.mute || l->env != l->ramp ||
 	    !l->seen_transport)
 		return false;
-	const bool rolling =
-	    et_clock_has_transport(clk) && et_clock_rolling(clk);
 	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
-	/* ... no stop, jump or dropout (follow_transport() does nothing),
-	 * not paused, ... */
+	/* follow_transport() would do nothing, and it is not paused. */
 	if (l->was_rolling && !(rolling && tf0 == l->last_tf + 1))
 		return false;
 	if (l->anchored && !rolling)
 		return false;
-	/* ... and the span inside one repetition and one run of its
-	 * samples. */
 	const int64_t  t = l->anchored ? tf0 : l->counter;
 	uint32_t       span;
 	const uint32_t k = et_looper_index_at(l, t, &span);
 	if (k >= span || span - k < n)
 		return false;
-	if (et_store_read(l->store, l->cur, k, src_l, src_r) < n)
+	if (et_store_read(l->store, l->cur, k, &part->l, &part->r) < n)
 		return false;
-	*level = l->level;
-	/* What rendering it would have left behind. */
-	l->pass_end = UINT32_MAX;
 	l->last_k   = k + n - 1;
 	l->voice_on = true;
+	return true;
+}
+
+bool
+et_looper_plain_span(EtLooper *l, const EtClock *clk, uint32_t block_offset,
+		     const float *in_l, const float *in_r, uint32_t n,
+		     EtLoopMix *part)
+{
+	/* Nothing to act on, no writer, nothing fading; empty or playing. */
+	const bool empty = l->state == ET_LOOP_EMPTY && l->length == 0;
+	if (n == 0 || l->fresh || l->writing || l->tail_left > 0 ||
+	    l->level_left > 0 || (!empty && l->state != ET_LOOP_PLAYING))
+		return false;
+	const bool rolling =
+	    et_clock_has_transport(clk) && et_clock_rolling(clk);
+	part->l = part->r = NULL;
+	if (!empty && !plain_play(l, clk, block_offset, n, rolling, part))
+		return false;
+	part->level = l->level;
+	part->sets  = !l->mix_add;
+	part->in_l  = part->sets && l->ctl.monitor ? in_l : NULL;
+	part->in_r  = part->sets && l->ctl.monitor ? in_r : NULL;
+	/* What rendering it would have done and left behind: the input's
+	 * history kept (the active track's loop listens), the time kept. */
+	if (l->listening)
+		et_looper_remember_input(l, in_l, in_r, 0, n);
+	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
+	l->pass_end       = UINT32_MAX;
+	l->seen_transport = true;
 	l->counter += (int64_t)n;
 	l->was_rolling = rolling;
 	l->last_tf     = rolling ? tf0 + (int64_t)n - 1 : tf0;

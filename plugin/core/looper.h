@@ -197,30 +197,37 @@ void et_looper_process_span(EtLooper *l, const EtClock *clk,
 			    const float *in_r, float *out_l, float *out_r,
 			    uint32_t n);
 
-/* A span that a mixing loop only plays, at rest and unmuted, inside one
- * repetition and one run of its samples, with nothing to act on: true,
- * its samples (n of them) and its level in *src_l, *src_r and *level,
- * and the looper left as rendering the span would leave it; the caller
- * adds level * sample to the output, in the loops' order (the recorders
- * mix several such loops in one pass over the output).  False, and
- * nothing changed, for any other span: render it with
- * et_looper_process_span(). */
-bool et_looper_plain_span(EtLooper *l, const EtClock *clk,
-			  uint32_t block_offset, uint32_t n,
-			  const float **src_l, const float **src_r,
-			  float *level);
-
-/* Plain spans of several loops (et_looper_plain_span), mixed in one pass:
- * out += level * sample for each, in order, frame by frame: the same
- * operations in the same order as the loops' own kernels, so the output
- * is the same to the bit. */
+/* A loop's part of a span it renders plainly (et_looper_plain_span): its
+ * samples and level (l NULL: it plays nothing), and, for the first loop,
+ * which writes the output rather than adding to it (sets), the input it
+ * monitors (NULL: not monitored). */
 typedef struct {
 	const float *l, *r;
 	float        level;
+	bool         sets;
+	const float *in_l, *in_r;
 } EtLoopMix;
 #define ET_LOOP_MIX_MAX 8
+
+/* A span a loop renders plainly, with nothing to act on: an empty loop
+ * (no edge, take or fade), or one that plays at rest, unmuted, inside one
+ * repetition and one run of its samples, with no stop, jump or writer.
+ * True: *part says what it plays (et_looper_mix adds it, in the loops'
+ * order), its input (at the span's first frame) is kept if it listens,
+ * and the looper is left as rendering the span would leave it.  False,
+ * and nothing changed, for any other span: render it with
+ * et_looper_process_span(). */
+bool et_looper_plain_span(EtLooper *l, const EtClock *clk,
+			  uint32_t block_offset, const float *in_l,
+			  const float *in_r, uint32_t n, EtLoopMix *part);
+
+/* Plain spans of several loops mixed in one pass: the output is the first
+ * loop's part (base; NULL: what out holds), then each of mix[] adds
+ * level * sample in turn, frame by frame: the operations of the loops'
+ * own kernels in the same order, so the output is the same to the bit. */
 void et_looper_mix(float *out_l, float *out_r, uint32_t n,
-		   const EtLoopMix *mix, unsigned count);
+		   const EtLoopMix *base, const EtLoopMix *mix,
+		   unsigned count);
 
 /* Mixing: several loopers render into one output, the first as usual
  * (with the monitor), the others adding to it.  Off by default. */

@@ -169,6 +169,12 @@ void et_looper_writer_silence(EtLooper *l, uint32_t to);
 
 /* ---- looper_render.c, for the state machine ----------------------------*/
 
+/* Keeps the last `ramp` input frames of [from, from + count) for the
+ * seam's pre-roll (a listening loop); read before out is written. */
+void et_looper_remember_input(EtLooper *l, const float *in_l,
+			      const float *in_r, uint32_t from,
+			      uint32_t count);
+
 /* The tests' way to the SSE (generic) build of the kernels on a machine
  * that has AVX2 (false: back to what the CPU has).  Not thread-safe: for
  * tests only. */

@@ -621,13 +621,25 @@ run_kernel(const Kernel *kp, uint32_t n, VoiceMode voice, bool overdub,
 
 /* ---- several loops' plain spans in one pass (et_looper_mix) ------------*/
 
+/* What the first loop writes at frame j of channel c, as its kernel does:
+ * (monitor ? in : 0) + level * (its sample, or 0 when it plays nothing). */
+static inline float
+base_frame(const EtLoopMix *base, uint32_t j, int c)
+{
+	const float *in  = c ? base->in_r : base->in_l;
+	const float *src = c ? base->r : base->l;
+	return (in ? in[j] : 0.0f) +
+	       (src ? base->level * src[j] : base->level * 0.0f);
+}
+
 /* Frames [from, n) one at a time. */
 static void
 mix_frames(float *out_l, float *out_r, uint32_t from, uint32_t n,
-	   const EtLoopMix *mix, unsigned count)
+	   const EtLoopMix *base, const EtLoopMix *mix, unsigned count)
 {
 	for (uint32_t j = from; j < n; ++j) {
-		float a = out_l[j], b = out_r[j];
+		float a = base ? base_frame(base, j, 0) : out_l[j];
+		float b = base ? base_frame(base, j, 1) : out_r[j];
 		for (unsigned s = 0; s < count; ++s) {
 			a = a + mix[s].level * mix[s].l[j];
 			b = b + mix[s].level * mix[s].r[j];
@@ -638,15 +650,28 @@ mix_frames(float *out_l, float *out_r, uint32_t from, uint32_t n,
 }
 
 #if defined(__GNUC__)
-/* Four frames a step: the output is loaded and stored once for all the
- * loops, each adding its samples in turn. */
+/* Four frames a step: the output is loaded (or the first loop's part
+ * made) and stored once for all the loops, each adding its samples in
+ * turn. */
 static void
-mix_generic(float *out_l, float *out_r, uint32_t n, const EtLoopMix *mix,
-	    unsigned count)
+mix_generic(float *out_l, float *out_r, uint32_t n, const EtLoopMix *base,
+	    const EtLoopMix *mix, unsigned count)
 {
-	uint32_t j = 0;
+	const Vec4  zero = { 0.0f, 0.0f, 0.0f, 0.0f };
+	const float bl = base ? base->level : 0.0f, bs = bl * 0.0f;
+	const Vec4  blvl = { bl, bl, bl, bl }, bsilent = { bs, bs, bs, bs };
+	uint32_t    j = 0;
 	for (; n - j >= 4; j += 4) {
-		Vec4 a = load4(out_l + j), b = load4(out_r + j);
+		Vec4 a, b;
+		if (base) {
+			a = (base->in_l ? load4(base->in_l + j) : zero) +
+			    (base->l ? blvl * load4(base->l + j) : bsilent);
+			b = (base->in_r ? load4(base->in_r + j) : zero) +
+			    (base->r ? blvl * load4(base->r + j) : bsilent);
+		} else {
+			a = load4(out_l + j);
+			b = load4(out_r + j);
+		}
 		for (unsigned s = 0; s < count; ++s) {
 			const float lv  = mix[s].level;
 			const Vec4  lvl = { lv, lv, lv, lv };
@@ -656,16 +681,21 @@ mix_generic(float *out_l, float *out_r, uint32_t n, const EtLoopMix *mix,
 		store4(out_l + j, a);
 		store4(out_r + j, b);
 	}
-	mix_frames(out_l, out_r, j, n, mix, count);
+	mix_frames(out_l, out_r, j, n, base, mix, count);
 }
 #endif
 
 #if defined(__GNUC__) && defined(__x86_64__)
-/* count sources, a constant where it is inlined: the levels stay in
- * registers and the loop over the sources unrolls. */
+/* How a pass starts each group of frames: from the output, or from the
+ * first loop's part (its monitored input or 0, plus its samples or its
+ * silence). */
+typedef enum { FROM_OUT, FROM_BASE_IN, FROM_BASE } MixStart;
+
+/* count sources and the start, constants where it is inlined: the levels
+ * and pointers stay in registers and the loop over the sources unrolls. */
 AVX2 static ALWAYS_INLINE void
-mix8_of(float *out_l, float *out_r, uint32_t n, const EtLoopMix *mix,
-	unsigned count)
+mix8_of(float *out_l, float *out_r, uint32_t n, const EtLoopMix *base,
+	const EtLoopMix *mix, unsigned count, MixStart start, bool base_plays)
 {
 	Vec8         lvl[ET_LOOP_MIX_MAX];
 	const float *sl[ET_LOOP_MIX_MAX], *sr[ET_LOOP_MIX_MAX];
@@ -675,9 +705,25 @@ mix8_of(float *out_l, float *out_r, uint32_t n, const EtLoopMix *mix,
 		sl[s]          = mix[s].l;
 		sr[s]          = mix[s].r;
 	}
-	uint32_t j = 0;
+	const Vec8   zero = { 0 };
+	const float  bl = base ? base->level : 0.0f, bs = bl * 0.0f;
+	const Vec8   blvl    = { bl, bl, bl, bl, bl, bl, bl, bl };
+	const Vec8   bsilent = { bs, bs, bs, bs, bs, bs, bs, bs };
+	const float *il      = base ? base->in_l : NULL,
+		    *ir      = base ? base->in_r : NULL;
+	const float *bsl = base ? base->l : NULL, *bsr = base ? base->r : NULL;
+	uint32_t     j = 0;
 	for (; n - j >= 8; j += 8) {
-		Vec8 a = load8(out_l + j), b = load8(out_r + j);
+		Vec8 a, b;
+		if (start == FROM_OUT) {
+			a = load8(out_l + j);
+			b = load8(out_r + j);
+		} else {
+			a = start == FROM_BASE_IN ? load8(il + j) : zero;
+			b = start == FROM_BASE_IN ? load8(ir + j) : zero;
+			a = a + (base_plays ? blvl * load8(bsl + j) : bsilent);
+			b = b + (base_plays ? blvl * load8(bsr + j) : bsilent);
+		}
 #pragma GCC unroll 8
 		for (unsigned s = 0; s < count; ++s) {
 			a = a + lvl[s] * load8(sl[s] + j);
@@ -686,42 +732,61 @@ mix8_of(float *out_l, float *out_r, uint32_t n, const EtLoopMix *mix,
 		store8(out_l + j, a);
 		store8(out_r + j, b);
 	}
-	mix_frames(out_l, out_r, j, n, mix, count);
+	mix_frames(out_l, out_r, j, n, base, mix, count);
 }
 
+/* One instance per start, for counts 0 to ET_LOOP_MIX_MAX. */
+#define MIX_COUNTS(start, plays)                                              \
+	switch (count) {                                                      \
+	case 0: mix8_of(out_l, out_r, n, base, mix, 0, start, plays); break;  \
+	case 1: mix8_of(out_l, out_r, n, base, mix, 1, start, plays); break;  \
+	case 2: mix8_of(out_l, out_r, n, base, mix, 2, start, plays); break;  \
+	case 3: mix8_of(out_l, out_r, n, base, mix, 3, start, plays); break;  \
+	case 4: mix8_of(out_l, out_r, n, base, mix, 4, start, plays); break;  \
+	case 5: mix8_of(out_l, out_r, n, base, mix, 5, start, plays); break;  \
+	case 6: mix8_of(out_l, out_r, n, base, mix, 6, start, plays); break;  \
+	case 7: mix8_of(out_l, out_r, n, base, mix, 7, start, plays); break;  \
+	default:                                                              \
+		mix8_of(out_l, out_r, n, base, mix, ET_LOOP_MIX_MAX, start,   \
+			plays);                                               \
+		break;                                                        \
+	}
+
 AVX2 static void
-mix_avx2(float *out_l, float *out_r, uint32_t n, const EtLoopMix *mix,
-	 unsigned count)
+mix_avx2(float *out_l, float *out_r, uint32_t n, const EtLoopMix *base,
+	 const EtLoopMix *mix, unsigned count)
 {
-	switch (count) {
-	case 1: mix8_of(out_l, out_r, n, mix, 1); break;
-	case 2: mix8_of(out_l, out_r, n, mix, 2); break;
-	case 3: mix8_of(out_l, out_r, n, mix, 3); break;
-	case 4: mix8_of(out_l, out_r, n, mix, 4); break;
-	case 5: mix8_of(out_l, out_r, n, mix, 5); break;
-	case 6: mix8_of(out_l, out_r, n, mix, 6); break;
-	case 7: mix8_of(out_l, out_r, n, mix, 7); break;
-	default: mix8_of(out_l, out_r, n, mix, ET_LOOP_MIX_MAX); break;
+	if (!base) {
+		MIX_COUNTS(FROM_OUT, false)
+	} else if (base->in_l && base->l) {
+		MIX_COUNTS(FROM_BASE_IN, true)
+	} else if (base->in_l) {
+		MIX_COUNTS(FROM_BASE_IN, false)
+	} else if (base->l) {
+		MIX_COUNTS(FROM_BASE, true)
+	} else {
+		MIX_COUNTS(FROM_BASE, false)
 	}
 }
+#undef MIX_COUNTS
 #endif
 
 void
-et_looper_mix(float *out_l, float *out_r, uint32_t n, const EtLoopMix *mix,
-	      unsigned count)
+et_looper_mix(float *out_l, float *out_r, uint32_t n, const EtLoopMix *base,
+	      const EtLoopMix *mix, unsigned count)
 {
-	if (count == 0)
+	if (!base && count == 0)
 		return;
 #if defined(__GNUC__) && defined(__x86_64__)
 	if (have_avx2()) {
-		mix_avx2(out_l, out_r, n, mix, count);
+		mix_avx2(out_l, out_r, n, base, mix, count);
 		return;
 	}
 #endif
 #if defined(__GNUC__)
-	mix_generic(out_l, out_r, n, mix, count);
+	mix_generic(out_l, out_r, n, base, mix, count);
 #else
-	mix_frames(out_l, out_r, 0, n, mix, count);
+	mix_frames(out_l, out_r, 0, n, base, mix, count);
 #endif
 }
 
@@ -787,9 +852,9 @@ steady_frames(EtLooper *l, Kernel *kp, VoiceMode *voice, uint32_t j,
 
 /* Keeps the last `ramp` input frames for the seam's pre-roll: read before
  * the span is rendered, as out may be the same buffer as in. */
-static void
-remember_input(EtLooper *l, const float *in_l, const float *in_r,
-	       uint32_t from, uint32_t count)
+void
+et_looper_remember_input(EtLooper *l, const float *in_l, const float *in_r,
+			 uint32_t from, uint32_t count)
 {
 	const uint32_t r = l->ramp;
 	if (count >= r) {
@@ -974,7 +1039,7 @@ render_span(EtLooper *l, const float *in_l, const float *in_r, float *out_l,
 	    int64_t tf)
 {
 	if (l->listening || (l->writing && l->w_take && !l->w_started))
-		remember_input(l, in_l, in_r, from, count);
+		et_looper_remember_input(l, in_l, in_r, from, count);
 	uint32_t j = 0;
 	while (j < count) {
 		Kernel         kp;

@@ -249,17 +249,22 @@ finishing(const EtRecorders *r)
 }
 
 /* Every loop in turn, the first writing the output and the others adding
- * to it.  Loops that only play (et_looper_plain_span) are mixed together
- * in one pass over the output (et_looper_mix), in their order: before a
- * loop that renders itself, what the ones before it play is added first,
- * so every frame gets the same sums in the same order as loop by loop. */
+ * to it.  Loops whose span is plain (et_looper_plain_span: empty, or
+ * playing at rest) are mixed together in one pass over the output
+ * (et_looper_mix), in their order: before a loop that renders itself,
+ * what the ones before it play goes out first, so every frame gets the
+ * same sums in the same order as loop by loop. */
 static void
 render_in_order(EtRecorders *r, const EtClock *clk, uint32_t block_offset,
 		const float *in_l, const float *in_r, float *out_l,
 		float *out_r, uint32_t n)
 {
-	EtLoopMix mix[ET_LOOP_MIX_MAX];
-	unsigned  count = 0;
+	EtLoopMix base, mix[ET_LOOP_MIX_MAX], part;
+	bool      has_base = false;
+	unsigned  count    = 0;
+	/* What a finished save held (the loopers that render do it too, but
+	 * plain ones do not). */
+	et_store_collect(r->store);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		EtLooper     *l   = r->loop[t];
 		const uint8_t bit = (uint8_t)(1u << t);
@@ -269,20 +274,26 @@ render_in_order(EtRecorders *r, const EtClock *clk, uint32_t block_offset,
 			r->asleep |= bit;
 			continue;
 		}
-		EtLoopMix *m = &mix[count];
-		if (r->mix_plain && count < ET_LOOP_MIX_MAX &&
-		    et_looper_plain_span(l, clk, block_offset, n, &m->l, &m->r,
-					 &m->level)) {
-			++count;
+		if (r->mix_plain &&
+		    et_looper_plain_span(l, clk, block_offset, in_l, in_r, n,
+					 &part)) {
 			++r->mixed;
+			if (part.sets) {
+				base     = part;
+				has_base = true;
+			} else if (part.l) {
+				mix[count++] = part;
+			}
 			continue;
 		}
-		et_looper_mix(out_l, out_r, n, mix, count);
-		count = 0;
+		et_looper_mix(out_l, out_r, n, has_base ? &base : NULL, mix,
+			      count);
+		has_base = false;
+		count    = 0;
 		et_looper_process_span(l, clk, block_offset, in_l, in_r, out_l,
 				       out_r, n);
 	}
-	et_looper_mix(out_l, out_r, n, mix, count);
+	et_looper_mix(out_l, out_r, n, has_base ? &base : NULL, mix, count);
 }
 
 static void

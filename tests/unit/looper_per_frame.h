@@ -63,3 +63,4 @@
 #define et_looper_writer_full         ref_looper_writer_full
 #define et_looper_writer_silence      ref_looper_writer_silence
 #define et_looper_use_generic_kernels ref_looper_use_generic_kernels
+#define et_looper_remember_input      ref_looper_remember_input
