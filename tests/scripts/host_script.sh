@@ -12,6 +12,15 @@ elapsed() {
 }
 
 # stop_pid PID: TERM, then KILL after 2 s; reaps it.
+# A JACK server name for this checkout and test, the same every run: JACK
+# keeps a machine-wide table of 8 server names, and a server killed
+# before it cleaned up keeps its row until a server of the same name
+# starts again (a name per run fills the table on a machine that runs
+# the tests often).
+checkout_server_name() {
+	printf '%s-%s' "$1" "$(cd "$(dirname "$0")/../.." && pwd | cksum | cut -d' ' -f1)"
+}
+
 # For a failure: the last 30 lines of each file named that is not empty.
 show_tails() {
 	for f in "$@"; do

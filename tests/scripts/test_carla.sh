@@ -94,7 +94,8 @@ fail() {
 	fail "no built bundle in ${ET_BUNDLE_PARENT:-$here/bundle}/eighttrack.lv2 (run make first)"
 
 unset DISPLAY WAYLAND_DISPLAY
-export JACK_DEFAULT_SERVER=eighttrack-carla-$$
+JACK_DEFAULT_SERVER=$(checkout_server_name eighttrack-carla)
+export JACK_DEFAULT_SERVER
 export JACK_NO_AUDIO_RESERVATION=1
 export JACK_NO_START_SERVER=1 # never let a client start another server
 export CARLA_LIB_FILE="$lib" CARLA_PY_DIR="$py"

@@ -19,7 +19,8 @@ bundle_parent=$here/bundle
 . "$(dirname "$0")/host_script.sh" # elapsed, stop_pid, start_jackd, wait_for, jcmd
 
 unset DISPLAY WAYLAND_DISPLAY
-export JACK_DEFAULT_SERVER=eighttrack-test-$$
+JACK_DEFAULT_SERVER=$(checkout_server_name eighttrack-test)
+export JACK_DEFAULT_SERVER
 export JACK_NO_AUDIO_RESERVATION=1
 export JACK_NO_START_SERVER=1 # never let jack_lsp or jalv start another server
 export LV2_PATH="$bundle_parent:/usr/lib/lv2"

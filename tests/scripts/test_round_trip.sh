@@ -35,10 +35,7 @@ KBD_BARS=3   # the keyboard plays bars 1-3
 BARS=6       # the recorder listens to bars 1-6; bars 4-6 are the loop's
 
 unset DISPLAY WAYLAND_DISPLAY
-# One server name per checkout, not per run: JACK keeps a machine-wide
-# table of 8 server names, and a server that dies without cleaning up
-# keeps its row until a server of the same name starts again.
-JACK_DEFAULT_SERVER=eighttrack-rt-$(printf '%s' "$here" | cksum | cut -d' ' -f1)
+JACK_DEFAULT_SERVER=$(checkout_server_name eighttrack-rt)
 export JACK_DEFAULT_SERVER
 export JACK_NO_AUDIO_RESERVATION=1
 export JACK_NO_START_SERVER=1

@@ -51,7 +51,8 @@ if ! command -v Xvfb >/dev/null 2>&1; then
 fi
 
 unset WAYLAND_DISPLAY
-export JACK_DEFAULT_SERVER=eighttrack-ui-test-$$
+JACK_DEFAULT_SERVER=$(checkout_server_name eighttrack-ui-test)
+export JACK_DEFAULT_SERVER
 export JACK_NO_AUDIO_RESERVATION=1
 export JACK_NO_START_SERVER=1
 export LV2_PATH="$bundle_parent:/usr/lib/lv2"
