@@ -332,17 +332,7 @@ et_router_tell_releases(const EtRouter *router, uint32_t frame,
 	tell_note_off(&router->test_note, frame, sink);
 	for (unsigned ch = 0; ch < 16; ++ch) {
 		for (unsigned n = 0; n < 128; ++n) {
-			const EtHeldNote *note = &router->held[ch][n];
-			if (note->holder >= 1 &&
-			    note->holder <= ET_TRACK_COUNT) {
-				const uint8_t off[3] = {
-					(uint8_t)(ET_MIDI_NOTE_OFF |
-						  (note->out_status & 0x0F)),
-					note->out_note, RELEASE_VELOCITY
-				};
-				sink->emit(sink->ctx, frame, note->holder - 1,
-					   off, 3);
-			}
+			tell_note_off(&router->held[ch][n], frame, sink);
 		}
 	}
 	/* Once per track, controller and output channel, however many input
