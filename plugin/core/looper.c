@@ -491,24 +491,32 @@ start_writer(EtLooper *l, bool take, bool anchored)
 /* Frames of silence into the take from the writer's place up to `to`
  * (the frames a dropout missed, or what a stop never let come back), as
  * far as the pool lets it. */
+/* Silence into frames [from, to) of version v, as far as the pool has
+ * chunks for it (and the longest loop goes); returns the frame reached. */
+static uint32_t
+write_silence(EtLooper *l, EtVersion v, uint32_t from, uint32_t to)
+{
+	while (from < to) {
+		const float   *sl, *sr;
+		float         *dl, *dr;
+		const uint32_t n = et_store_write(l->store, v, from, to - from,
+						  &sl, &sr, &dl, &dr);
+		if (n == 0)
+			break;
+		memset(dl, 0, sizeof(float) * n);
+		memset(dr, 0, sizeof(float) * n);
+		from += n;
+	}
+	return from;
+}
+
 void
 et_looper_writer_silence(EtLooper *l, uint32_t to)
 {
-	const EtVersion v = l->w_ending ? l->cur : l->take;
-	while (l->wr_pos < to) {
-		const float   *sl, *sr;
-		float         *dl, *dr;
-		const uint32_t n =
-		    et_store_write(l->store, v, l->wr_pos, to - l->wr_pos, &sl,
-				   &sr, &dl, &dr);
-		if (n == 0) {
-			l->wr_pos = to; /* unwritten chunks read as silence */
-			return;
-		}
-		memset(dl, 0, sizeof(float) * n);
-		memset(dr, 0, sizeof(float) * n);
-		l->wr_pos += n;
-	}
+	if (l->wr_pos >= to)
+		return;
+	write_silence(l, l->w_ending ? l->cur : l->take, l->wr_pos, to);
+	l->wr_pos = to; /* where no chunk was, it reads as silence */
 }
 
 /* An ended take or pass whose writer still owes frames is made complete
@@ -679,17 +687,7 @@ give_back(EtLooper *l)
 static void
 silence_ahead(EtLooper *l)
 {
-	for (uint32_t k = l->wr_pos; k < l->length;) {
-		const float   *sl, *sr;
-		float         *dl, *dr;
-		const uint32_t n = et_store_write(
-		    l->store, l->cur, k, l->length - k, &sl, &sr, &dl, &dr);
-		if (n == 0)
-			return; /* no chunk: it reads as silence */
-		memset(dl, 0, sizeof(float) * n);
-		memset(dr, 0, sizeof(float) * n);
-		k += n;
-	}
+	write_silence(l, l->cur, l->wr_pos, l->length);
 }
 
 static void
@@ -984,21 +982,13 @@ record_silence(EtLooper *l, int64_t frames)
 		l->rec_pos += frames < (int64_t)room ? (uint32_t)frames : room;
 		return;
 	}
-	while (frames > 0) {
-		const float   *sl, *sr;
-		float         *dl, *dr;
-		const uint32_t want = frames < (int64_t)UINT32_MAX
-					  ? (uint32_t)frames
-					  : UINT32_MAX;
-		const uint32_t n    = et_store_write(
-		       l->store, l->take, l->rec_pos, want, &sl, &sr, &dl, &dr);
-		if (n == 0)
-			return; /* full */
-		memset(dl, 0, sizeof(float) * n);
-		memset(dr, 0, sizeof(float) * n);
-		l->rec_pos += n;
-		frames -= n;
-	}
+	if (frames <= 0)
+		return;
+	/* As far as the pool (or the longest loop) lets it. */
+	const uint32_t left = UINT32_MAX - l->rec_pos;
+	const uint32_t to =
+	    l->rec_pos + (frames < (int64_t)left ? (uint32_t)frames : left);
+	l->rec_pos = write_silence(l, l->take, l->rec_pos, to);
 }
 
 /* The last `frames` frames of a take's pre-roll were never heard (a
@@ -1385,13 +1375,11 @@ et_looper_process_span(EtLooper *l, const EtClock *clk, uint32_t block_offset,
  * rest, unmuted, inside one repetition and one run of them, with no stop,
  * jump or dropout to follow; false for anything else. */
 static bool
-plain_play(EtLooper *l, const EtClock *clk, uint32_t block_offset, uint32_t n,
-	   bool rolling, EtLoopMix *part)
+plain_play(EtLooper *l, uint32_t n, bool rolling, int64_t tf0, EtLoopMix *part)
 {
 	if (l->state != ET_LOOP_PLAYING || l->ctl.mute || l->env != l->ramp ||
 	    !l->seen_transport)
 		return false;
-	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
 	/* follow_transport() would do nothing, and it is not paused. */
 	if (l->was_rolling && !(rolling && tf0 == l->last_tf + 1))
 		return false;
@@ -1421,8 +1409,9 @@ et_looper_plain_span(EtLooper *l, const EtClock *clk, uint32_t block_offset,
 		return false;
 	const bool rolling =
 	    et_clock_has_transport(clk) && et_clock_rolling(clk);
+	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
 	part->l = part->r = NULL;
-	if (!empty && !plain_play(l, clk, block_offset, n, rolling, part))
+	if (!empty && !plain_play(l, n, rolling, tf0, part))
 		return false;
 	part->level = l->level;
 	part->sets  = !l->mix_add;
@@ -1432,7 +1421,6 @@ et_looper_plain_span(EtLooper *l, const EtClock *clk, uint32_t block_offset,
 	 * history kept (the active track's loop listens), the time kept. */
 	if (l->listening)
 		et_looper_remember_input(l, in_l, in_r, 0, n);
-	const int64_t tf0 = et_clock_transport_frame(clk, block_offset);
 	l->pass_end       = UINT32_MAX;
 	l->seen_transport = true;
 	l->counter += (int64_t)n;
