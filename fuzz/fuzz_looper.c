@@ -523,10 +523,18 @@ check_block_outputs(const Rig *rig)
 	const float length = et_engine_loop_length(e);
 	FUZZ_CHECK(isfinite(length) && length >= 0.0f &&
 		   length <= (float)(rig->capacity / rig->rate));
+	/* What run() writes: the same, the sleeping loops' states (read
+	 * without a look at them) included. */
+	EtEngineOutputs outs;
+	et_engine_outputs(e, &outs);
+	FUZZ_CHECK(outs.loop_state == state && outs.loop_length == length &&
+		   outs.loop_position == position &&
+		   outs.latency_ms == et_engine_latency_ms(e));
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		FUZZ_CHECK(et_engine_track_loop_state(e, t) ==
-			   (float)et_looper_state(
-			       et_recorders_loop_const(e->recorders, t)));
+		const float real = (float)et_looper_state(
+		    et_recorders_loop_const(e->recorders, t));
+		FUZZ_CHECK(et_engine_track_loop_state(e, t) == real &&
+			   outs.track_state[t] == real);
 	}
 	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
 		if (et_ports[i].kind != ET_PORT_KIND_CONTROL_IN) {
@@ -548,9 +556,12 @@ end_block(Rig *rig)
 		return;
 	}
 	rig->open = false;
-	et_engine_end(&rig->engine);
-	check_rendered(rig);
+	/* As run() ends it: the output controls read before the block's
+	 * last pass over the audio is written. */
+	et_engine_settle(&rig->engine);
 	check_block_outputs(rig);
+	et_engine_write_audio(&rig->engine);
+	check_rendered(rig);
 	ask_worker(rig);
 }
 

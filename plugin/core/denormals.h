@@ -19,19 +19,29 @@ typedef struct {
 #define ET_CSR_FLUSH_TO_ZERO      0x8000u
 #define ET_CSR_DENORMALS_ARE_ZERO 0x0040u
 
+/* Writing the register waits for the floating-point work in flight, so
+ * it is written only when the host has not set both bits already (Ardour
+ * does, on its process threads). */
 static inline EtFpuMode
 et_flush_denormals(void)
 {
-	const EtFpuMode host = { _mm_getcsr() };
-	_mm_setcsr(host.csr | ET_CSR_FLUSH_TO_ZERO |
-		   ET_CSR_DENORMALS_ARE_ZERO);
+	const EtFpuMode    host = { _mm_getcsr() };
+	const unsigned int want =
+	    ET_CSR_FLUSH_TO_ZERO | ET_CSR_DENORMALS_ARE_ZERO;
+	if ((host.csr & want) != want) {
+		_mm_setcsr(host.csr | want);
+	}
 	return host;
 }
 
 static inline void
 et_restore_fpu(EtFpuMode host)
 {
-	_mm_setcsr(host.csr);
+	const unsigned int want =
+	    ET_CSR_FLUSH_TO_ZERO | ET_CSR_DENORMALS_ARE_ZERO;
+	if ((host.csr & want) != want) {
+		_mm_setcsr(host.csr);
+	}
 }
 #else
 typedef struct {

@@ -330,10 +330,10 @@ static void
 render_to(EtEngine *e, uint32_t to)
 {
 	if (to > e->rendered && e->audio.out_l) {
-		et_recorders_process(e->recorders, &e->clock, e->audio.in_l,
-				     e->audio.in_r, e->audio.out_l,
-				     e->audio.out_r, e->rendered,
-				     to - e->rendered);
+		et_recorders_process_deferred(e->recorders, &e->clock,
+					      e->audio.in_l, e->audio.in_r,
+					      e->audio.out_l, e->audio.out_r,
+					      e->rendered, to - e->rendered);
 	}
 	if (to > e->rendered) {
 		e->rendered = to;
@@ -452,15 +452,19 @@ et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
 			et_engine_connect_control(e, i, controls[i]);
 		}
 	}
-	const bool changed = refresh_controls(e);
-	update_track_outs(e);
-	e->control_channel =
-	    (uint8_t)et_engine_control(e, ET_PORT_CONTROL_CHANNEL);
-	e->clock_out = et_engine_control(e, ET_PORT_CLOCK_OUT) > 0.0f;
-
+	const bool changed  = refresh_controls(e);
 	const bool restored = e->restored;
 	e->restored         = false;
-	update_latches(e, restored);
+	/* What follows the control values alone changes only with them (and
+	 * is set from them on the first block). */
+	if (changed || restored || !e->controls_read) {
+		e->controls_read = true;
+		update_track_outs(e);
+		e->control_channel =
+		    (uint8_t)et_engine_control(e, ET_PORT_CONTROL_CHANNEL);
+		e->clock_out = et_engine_control(e, ET_PORT_CLOCK_OUT) > 0.0f;
+		update_latches(e, restored);
+	}
 	/* The loops' controls are rebuilt only when a port changed (or a
 	 * restore reset the latches): a control note changes them itself, at
 	 * its frame, and most blocks change nothing. */
@@ -592,12 +596,25 @@ et_engine_other(EtEngine *e, int64_t frame, bool timed)
 }
 
 void
-et_engine_end(EtEngine *e)
+et_engine_settle(EtEngine *e)
 {
 	if (e->test_notes_sent < e->test_notes.count)
 		send_test_notes(e, UINT32_MAX);
 	render_to(e, e->nframes);
 	et_midiclock_advance(&e->midiclock, &e->clock, e->nframes, &e->sink);
+}
+
+void
+et_engine_write_audio(EtEngine *e)
+{
+	et_recorders_write_pending(e->recorders);
+}
+
+void
+et_engine_end(EtEngine *e)
+{
+	et_engine_settle(e);
+	et_engine_write_audio(e);
 }
 
 const EtLooper *
@@ -629,6 +646,17 @@ et_engine_track_loop_state(const EtEngine *e, unsigned track)
 {
 	return (float)et_looper_state(
 	    et_recorders_loop_const(e->recorders, track));
+}
+
+void
+et_engine_outputs(const EtEngine *e, EtEngineOutputs *out)
+{
+	const EtLooper *active = et_engine_active_loop(e);
+	out->loop_state        = (float)et_looper_state(active);
+	out->loop_length       = (float)(et_looper_length(active) / e->rate);
+	out->loop_position     = (float)et_looper_position(active);
+	out->latency_ms        = et_engine_latency_ms(e);
+	et_engine_track_loop_states(e, out->track_state);
 }
 
 void

@@ -10,6 +10,8 @@
  *   et_engine_position()  a transport position,
  *   et_engine_other()     or anything else that holds a place in the order
  *   et_engine_end()       the rest of the audio; the output controls
+ *                         (or et_engine_settle(), then
+ *                         et_engine_write_audio())
  *
  * Within it the engine keeps what the glue used to: audio is rendered span
  * by span up to each position and control-channel note, MIDI clock goes
@@ -103,6 +105,7 @@ typedef struct {
 	EtMidiClock      midiclock;
 	EtRecorders     *recorders;
 	bool             restored; /* recorders swapped in: baseline */
+	bool controls_read;        /* the first block has read the controls */
 
 	/* The active track, loop arm and loop mute can be moved both by their
 	 * ports and by notes on control_channel.  What the plugin obeys is the
@@ -193,6 +196,14 @@ void et_engine_other(EtEngine *e, int64_t frame, bool timed);
 
 /* Ends the block: the rest of the audio, the MIDI clock to its end. */
 void et_engine_end(EtEngine *e);
+/* et_engine_end() in two steps: everything but the block's last pass over
+ * the audio output (every loop's state, the MIDI, the output controls are
+ * final after it), then that pass.  run() does its other work between the
+ * two, so that nothing waits behind the output's stores (a load whose
+ * address shares its low 12 bits with a store still in flight waits for
+ * it); the audio input and output must not change in between. */
+void et_engine_settle(EtEngine *e);
+void et_engine_write_audio(EtEngine *e);
 
 /* The output controls after et_engine_end(): the active track's loop, and
  * track t's loop state. */
@@ -211,9 +222,16 @@ float et_engine_latency_ms(const EtEngine *e);
  * the latest one ended: */
 const EtCalibrationReport *et_engine_calibration(const EtEngine *e);
 void et_engine_set_measured_latency(EtEngine *e, unsigned track, float ms);
-/* Every track's loop state at once (what run() writes every block). */
+/* Every track's loop state at once. */
 void et_engine_track_loop_states(const EtEngine *e,
 				 float           state[ET_TRACK_COUNT]);
+/* Every output control at once, as the getters above give them: what
+ * run() writes each block, with one look at each loop. */
+typedef struct {
+	float loop_state, loop_length, loop_position, latency_ms;
+	float track_state[ET_TRACK_COUNT];
+} EtEngineOutputs;
+void et_engine_outputs(const EtEngine *e, EtEngineOutputs *out);
 /* The active track's loop (the UI's waveform). */
 const EtLooper *et_engine_active_loop(const EtEngine *e);
 

@@ -29,8 +29,19 @@ struct EtRecorders {
 	/* Bit t: loop t was idle (et_looper_idle) when last rendered, and
 	 * nothing has been asked of it since: skipped without a look.  Any
 	 * control, trigger or outside access clears it. */
-	uint8_t  asleep;
-	bool     mix_plain;
+	uint8_t asleep;
+	bool    mix_plain;
+	/* The plain spans gathered for one pass over the output
+	 * (render_in_order), written by write_pending(): at once, or, for
+	 * et_recorders_process_deferred(), when the block's other work is
+	 * done. */
+	struct {
+		EtLoopMix base, mix[ET_LOOP_MIX_MAX];
+		bool      has_base;
+		unsigned  count;
+		float    *out_l, *out_r;
+		uint32_t  n;
+	} pending;
 	uint32_t mixed; /* spans of loops mixed so, for the test */
 	/* Each track's measured round trip, a float's bits (NaN: never
 	 * measured): run() writes it, save() reads it from its thread. */
@@ -248,20 +259,35 @@ finishing(const EtRecorders *r)
 	return -1;
 }
 
+/* Writes the plain spans gathered so far, if there are any. */
+static void
+write_pending(EtRecorders *r)
+{
+	if (r->pending.has_base || r->pending.count > 0) {
+		et_looper_mix(r->pending.out_l, r->pending.out_r, r->pending.n,
+			      r->pending.has_base ? &r->pending.base : NULL,
+			      r->pending.mix, r->pending.count);
+	}
+	r->pending.has_base = false;
+	r->pending.count    = 0;
+}
+
 /* Every loop in turn, the first writing the output and the others adding
  * to it.  Loops whose span is plain (et_looper_plain_span: empty, or
  * playing at rest) are mixed together in one pass over the output
  * (et_looper_mix), in their order: before a loop that renders itself,
  * what the ones before it play goes out first, so every frame gets the
- * same sums in the same order as loop by loop. */
+ * same sums in the same order as loop by loop.  The last such pass is
+ * left pending, for the caller to write (write_pending). */
 static void
 render_in_order(EtRecorders *r, const EtClock *clk, uint32_t block_offset,
 		const float *in_l, const float *in_r, float *out_l,
 		float *out_r, uint32_t n)
 {
-	EtLoopMix base, mix[ET_LOOP_MIX_MAX], part;
-	bool      has_base = false;
-	unsigned  count    = 0;
+	EtLoopMix part;
+	r->pending.out_l = out_l;
+	r->pending.out_r = out_r;
+	r->pending.n     = n;
 	/* What a finished save held (the loopers that render do it too, but
 	 * plain ones do not). */
 	et_store_collect(r->store);
@@ -279,21 +305,18 @@ render_in_order(EtRecorders *r, const EtClock *clk, uint32_t block_offset,
 					 &part)) {
 			++r->mixed;
 			if (part.sets) {
-				base     = part;
-				has_base = true;
+				r->pending.base     = part;
+				r->pending.has_base = true;
 			} else if (part.l) {
-				mix[count++] = part;
+				r->pending.mix[r->pending.count++] = part;
 			}
 			continue;
 		}
-		et_looper_mix(out_l, out_r, n, has_base ? &base : NULL, mix,
-			      count);
-		has_base = false;
-		count    = 0;
+		write_pending(r);
 		et_looper_process_span(l, clk, block_offset, in_l, in_r, out_l,
 				       out_r, n);
 	}
-	et_looper_mix(out_l, out_r, n, has_base ? &base : NULL, mix, count);
+	/* The last pass is left for the caller to write. */
 }
 
 static void
@@ -345,6 +368,26 @@ et_recorders_process(EtRecorders *r, const EtClock *clk, const float *in_l,
 		     const float *in_r, float *out_l, float *out_r,
 		     uint32_t block_offset, uint32_t n)
 {
+	et_recorders_process_deferred(r, clk, in_l, in_r, out_l, out_r,
+				      block_offset, n);
+	write_pending(r);
+}
+
+void
+et_recorders_write_pending(EtRecorders *r)
+{
+	write_pending(r);
+}
+
+void
+et_recorders_process_deferred(EtRecorders *r, const EtClock *clk,
+			      const float *in_l, const float *in_r,
+			      float *out_l, float *out_r,
+			      uint32_t block_offset, uint32_t n)
+{
+	/* What the span before left pending goes out first: this one adds
+	 * to it. */
+	write_pending(r);
 	in_l += block_offset;
 	in_r += block_offset;
 	out_l += block_offset;
@@ -360,6 +403,8 @@ et_recorders_process(EtRecorders *r, const EtClock *clk, const float *in_l,
 	for (uint32_t done = 0; done < n;) {
 		const uint32_t m =
 		    n - done < SCRATCH_FRAMES ? n - done : SCRATCH_FRAMES;
+		/* The last piece's pending pass reads the scratch copy. */
+		write_pending(r);
 		memcpy(r->scratch_l, in_l + done, sizeof(float) * m);
 		memcpy(r->scratch_r, in_r + done, sizeof(float) * m);
 		render(r, clk, block_offset + done, r->scratch_l, r->scratch_r,
@@ -425,8 +470,11 @@ et_recorders_store(EtRecorders *r)
 void
 et_recorders_states(const EtRecorders *r, EtLoopState state[ET_TRACK_COUNT])
 {
+	/* An asleep loop was empty and idle, and nothing has touched it
+	 * since: it need not be looked at (one cache line fewer each). */
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
-		state[t] = et_looper_state(r->loop[t]);
+		state[t] = (r->asleep >> t) & 1u ? ET_LOOP_EMPTY
+						 : et_looper_state(r->loop[t]);
 }
 
 EtLoopCounts

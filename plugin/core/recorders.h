@@ -75,6 +75,17 @@ void et_recorders_trigger_redo(EtRecorders *r);
 void et_recorders_process(EtRecorders *r, const EtClock *clk,
 			  const float *in_l, const float *in_r, float *out_l,
 			  float *out_r, uint32_t block_offset, uint32_t n);
+/* The same, but the span's last pass over the output (the loops that
+ * only play, and the monitored input, mixed in one) may be left pending
+ * until et_recorders_write_pending(), which the next call of either does
+ * first.  run() writes it last, when the block's other work is done:
+ * nothing after it waits for those stores to reach the cache.  The input
+ * and output must stay as they are until then. */
+void et_recorders_process_deferred(EtRecorders *r, const EtClock *clk,
+				   const float *in_l, const float *in_r,
+				   float *out_l, float *out_r,
+				   uint32_t block_offset, uint32_t n);
+void et_recorders_write_pending(EtRecorders *r);
 
 /* Track t's looper (0..7), for its state, views, saves and loads. */
 EtLooper       *et_recorders_loop(EtRecorders *r, unsigned track);

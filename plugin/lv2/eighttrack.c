@@ -177,11 +177,10 @@ report(Eighttrack *self, EtReport what, uint32_t count, uint32_t detail)
 	}
 }
 
-/* The router's, the clock's and the event reader's counts are looked at
- * every block; the loops' (eight loopers, each counting as it records)
- * every 20 ms: a log line that much later says the same. */
+/* Asks the worker to log the problems counted so far (run() calls it
+ * after a block with events, and every 20 ms). */
 static void
-report_problems(Eighttrack *self, uint32_t nframes)
+report_problems(Eighttrack *self)
 {
 	for (unsigned s = 1; s < ET_ROUTER_STATUS_COUNT; ++s) {
 		report(self, (EtReport)(ET_REPORT_ROUTER_FIRST + s),
@@ -193,15 +192,11 @@ report_problems(Eighttrack *self, uint32_t nframes)
 	report(self, ET_REPORT_CLOCK_DROPPED, self->engine.midiclock.dropped,
 	       self->out_capacity);
 	const EtRecorders *loops = self->engine.recorders;
-	self->report_wait += nframes;
-	if (self->report_wait >= self->report_every) {
-		self->report_wait    = 0;
-		const EtLoopCounts n = et_recorders_counts(loops);
-		report(self, ET_REPORT_REJECTED_SAMPLES, n.rejected, 0);
-		report(self, ET_REPORT_DENORMAL_SAMPLES, n.denormals, 0);
-		report(self, ET_REPORT_POOL_FULL, n.pool_full, 0);
-		report(self, ET_REPORT_UNDO_REFUSED, n.undo_refused, 0);
-	}
+	const EtLoopCounts n     = et_recorders_counts(loops);
+	report(self, ET_REPORT_REJECTED_SAMPLES, n.rejected, 0);
+	report(self, ET_REPORT_DENORMAL_SAMPLES, n.denormals, 0);
+	report(self, ET_REPORT_POOL_FULL, n.pool_full, 0);
+	report(self, ET_REPORT_UNDO_REFUSED, n.undo_refused, 0);
 	/* Each calibration's end goes to the log (not once: a user asked). */
 	const EtCalibrationReport *c = et_engine_calibration(&self->engine);
 	if (c->serial != self->calibration_logged) {
@@ -217,7 +212,8 @@ report_problems(Eighttrack *self, uint32_t nframes)
 
 /* Asks the worker for more loop memory when the pool runs low
  * (loopstore.h); the answer comes back through work_response(), in this
- * thread.  Without a worker the pool keeps its first size. */
+ * thread.  Without a worker the pool keeps its first size.  `nframes`:
+ * the frames since the last look. */
 static void
 grow_pool(Eighttrack *self, uint32_t nframes)
 {
@@ -252,6 +248,11 @@ take_restored_loops(Eighttrack *self)
 		if (self->reap_due && schedule(self, &reap)) {
 			self->reap_due = false;
 		}
+		return;
+	}
+	/* A plain load first: the exchange (a locked instruction, a full
+	 * barrier on x86) only when restore() has handed something over. */
+	if (!atomic_load_explicit(&self->incoming, memory_order_relaxed)) {
 		return;
 	}
 	EtRecorders *incoming = atomic_exchange(&self->incoming, NULL);
@@ -430,6 +431,7 @@ run(LV2_Handle instance, uint32_t nframes)
 	const uint8_t *ev = in ? (const uint8_t *)(in + 1) : NULL;
 	const uint8_t *end =
 	    in ? (const uint8_t *)in + sizeof(LV2_Atom) + in->atom.size : NULL;
+	const bool had_events = ev && ev + sizeof(LV2_Atom_Event) <= end;
 	while (ev && ev + sizeof(LV2_Atom_Event) <= end) {
 		LV2_Atom_Event head;
 		memcpy(&head, ev, sizeof(head));
@@ -442,21 +444,18 @@ run(LV2_Handle instance, uint32_t nframes)
 		handle_event(self, ev, &head);
 		ev = body + lv2_atom_pad_size(head.body.size);
 	}
-	et_engine_end(engine);
+	et_engine_settle(engine);
 
-	write_control_out(self, ET_PORT_LOOP_STATE,
-			  et_engine_loop_state(engine));
-	write_control_out(self, ET_PORT_LOOP_LENGTH,
-			  et_engine_loop_length(engine));
-	write_control_out(self, ET_PORT_LOOP_POSITION,
-			  et_engine_loop_position(engine));
-	write_control_out(self, ET_PORT_LATENCY, et_engine_latency_ms(engine));
-	float track_state[ET_TRACK_COUNT];
-	et_engine_track_loop_states(engine, track_state);
+	EtEngineOutputs outs;
+	et_engine_outputs(engine, &outs);
+	write_control_out(self, ET_PORT_LOOP_STATE, outs.loop_state);
+	write_control_out(self, ET_PORT_LOOP_LENGTH, outs.loop_length);
+	write_control_out(self, ET_PORT_LOOP_POSITION, outs.loop_position);
+	write_control_out(self, ET_PORT_LATENCY, outs.latency_ms);
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
 		write_control_out(self,
 				  et_track_loop_port(t, ET_TRACK_LOOP_STATE),
-				  track_state[t]);
+				  outs.track_state[t]);
 	}
 	et_notify_calibration(&self->ui, et_engine_calibration(engine),
 			      et_calibrator_running(&engine->calibrator),
@@ -468,8 +467,20 @@ run(LV2_Handle instance, uint32_t nframes)
 		et_seq_out_end(&self->track_out[t]);
 	}
 	et_seq_out_end(&self->notify);
-	report_problems(self, nframes);
-	grow_pool(self, nframes);
+	/* The problem counts and the pool are looked at after a block with
+	 * events (where the router's and the reader's problems come from),
+	 * and every 20 ms: a log line or a pool request that much later
+	 * says and does the same, and most blocks touch none of it. */
+	if (had_events || nframes >= self->report_every - self->report_wait) {
+		const uint32_t waited = self->report_wait + nframes;
+		self->report_wait     = 0;
+		report_problems(self);
+		grow_pool(self, waited < nframes ? UINT32_MAX : waited);
+	} else {
+		self->report_wait += nframes;
+	}
+	/* Last: the audio output's stores (et_engine_settle). */
+	et_engine_write_audio(engine);
 	et_restore_fpu(host_fpu);
 }
 

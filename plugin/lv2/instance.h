@@ -96,8 +96,8 @@ typedef struct {
 	bool            grow_failed_logged; /* the worker's */
 
 	uint32_t calibration_logged; /* the last calibration sent to the log */
-	/* Frames since the loops' problem counts were last looked at, and
-	 * how many to wait between looks (about 20 ms). */
+	/* Frames since the problem counts and the pool were last looked at,
+	 * and how many to wait between looks (about 20 ms). */
 	uint32_t report_wait, report_every;
 	uint32_t non_midi_events;
 	uint32_t out_capacity; /* of midi_out, in the current run() */

@@ -22,6 +22,8 @@
  *   build/bench looper MODE BLOCK     one repetition of one looper case
  *                                     (48000 frames) for callgrind:
  *                                     --toggle-collect=looper_reps
+ *   build/bench looper MODE BLOCK N   the medians of N (up to 9) of them,
+ *                                     to compare two builds
  *   build/bench routing EVENTS        the same for routing (200 blocks):
  *                                     --toggle-collect=router_reps
  */
@@ -396,14 +398,19 @@ static int
 one_case(int argc, char **argv)
 {
 	double got, ref;
-	if (argc == 4 && !strcmp(argv[1], "looper")) {
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "looper")) {
+		/* An optional repetition count: the medians of that many. */
+		const int reps = argc == 5 ? atoi(argv[4]) : 1;
+		if (reps < 1 || reps > REPS) {
+			goto usage;
+		}
 		for (int m = IDLE; m <= EIGHT; ++m) {
 			if (!strcmp(argv[2], mode_names[m])) {
 				const uint32_t block = (uint32_t)atoi(argv[3]);
 				if (block < 1 || block > MAX_BLOCK) {
 					break;
 				}
-				looper((Mode)m, block, 1, &got, &ref);
+				looper((Mode)m, block, reps, &got, &ref);
 				printf("%s %u: %.2f ns/frame, gain %.3f\n",
 				       argv[2], block, got, ref);
 				return 0;
@@ -418,10 +425,12 @@ one_case(int argc, char **argv)
 			return 0;
 		}
 	}
-	fprintf(stderr,
-		"usage: %s [looper idle|record|play|overdub|eight BLOCK | "
-		"routing EVENTS]\n",
-		argv[0]);
+usage:
+	fprintf(
+	    stderr,
+	    "usage: %s [looper idle|record|play|overdub|eight BLOCK [REPS] | "
+	    "routing EVENTS]\n",
+	    argv[0]);
 	return 2;
 }
 

@@ -26,11 +26,12 @@
 #define MAX_BLOCK 2048
 
 typedef struct {
-	EtEngine     engine;
-	float        value[ET_PORT_COUNT];
-	const float *port[ET_PORT_COUNT];
-	float        in_l[MAX_BLOCK], in_r[MAX_BLOCK];
-	float        out_l[MAX_BLOCK], out_r[MAX_BLOCK];
+	EtEngine        engine;
+	float           value[ET_PORT_COUNT];
+	const float    *port[ET_PORT_COUNT];
+	float           in_l[MAX_BLOCK], in_r[MAX_BLOCK];
+	float           out_l[MAX_BLOCK], out_r[MAX_BLOCK];
+	EtEngineOutputs outs; /* the output controls after the block */
 } Side;
 
 static bool
@@ -70,7 +71,11 @@ side_block(Side *s, uint32_t n, int64_t tf, bool rolling, bool in_place,
 	et_engine_begin(&s->engine, s->port, n, &audio, &sink, &sink);
 	const EtPosition p = et_test_position_at(tf, rolling, RATE, BPM, 4.0);
 	et_engine_position(&s->engine, 0, &p);
-	et_engine_end(&s->engine);
+	/* As run() ends a block: the output controls read between the
+	 * block's last audio pass and its writing. */
+	et_engine_settle(&s->engine);
+	et_engine_outputs(&s->engine, &s->outs);
+	et_engine_write_audio(&s->engine);
 	if (in_place) {
 		memcpy(s->out_l, s->in_l, sizeof(float) * n);
 		memcpy(s->out_r, s->in_r, sizeof(float) * n);
@@ -161,6 +166,10 @@ session(uint32_t seed, bool in_place)
 				    (double)a->out_l[i], (double)a->out_r[i],
 				    (double)b->out_l[i], (double)b->out_r[i]);
 		}
+		if (memcmp(&a->outs, &b->outs, sizeof a->outs))
+			fail_msg(
+			    "seed %u, wall %lld: the output controls differ",
+			    seed, (long long)wall);
 		unsigned playing = 0;
 		for (unsigned k = 0; k < ET_TRACK_COUNT; ++k)
 			playing +=
