@@ -325,15 +325,25 @@ update_latches(EtEngine *e, bool restored)
 	}
 }
 
-/* Looper audio up to frame `to` of the block. */
+/* Looper audio up to frame `to` of the block, written out.  The block's
+ * last span (et_engine_settle) may leave its last pass over the output
+ * to et_engine_write_audio(); every span before it is written at once,
+ * so that what an event finds rendered is in the output. */
 static void
-render_to(EtEngine *e, uint32_t to)
+render_to(EtEngine *e, uint32_t to, bool last)
 {
 	if (to > e->rendered && e->audio.out_l) {
-		et_recorders_process_deferred(e->recorders, &e->clock,
-					      e->audio.in_l, e->audio.in_r,
-					      e->audio.out_l, e->audio.out_r,
-					      e->rendered, to - e->rendered);
+		if (last) {
+			et_recorders_process_deferred(
+			    e->recorders, &e->clock, e->audio.in_l,
+			    e->audio.in_r, e->audio.out_l, e->audio.out_r,
+			    e->rendered, to - e->rendered);
+		} else {
+			et_recorders_process(e->recorders, &e->clock,
+					     e->audio.in_l, e->audio.in_r,
+					     e->audio.out_l, e->audio.out_r,
+					     e->rendered, to - e->rendered);
+		}
 	}
 	if (to > e->rendered) {
 		e->rendered = to;
@@ -434,13 +444,22 @@ et_engine_begin(EtEngine *e, const float *const controls[ET_PORT_COUNT],
 		uint32_t nframes, const EtEngineAudio *audio,
 		const EtSink *sink, const EtSink *track_sink)
 {
-	e->nframes    = nframes;
-	e->sink       = *sink;
-	e->track_sink = *track_sink;
-	e->last_frame = nframes ? nframes - 1 : 0;
-	e->rendered   = 0;
-	e->at         = 0;
-	e->audio      = *audio;
+	e->nframes = nframes;
+	/* Field by field: the caller has just stored these a pointer at a
+	 * time, and a wider load over narrower stores still in flight cannot
+	 * take its data from them; it would wait until they, and every store
+	 * before them, reach the cache. */
+	e->sink.emit       = sink->emit;
+	e->sink.ctx        = sink->ctx;
+	e->track_sink.emit = track_sink->emit;
+	e->track_sink.ctx  = track_sink->ctx;
+	e->last_frame      = nframes ? nframes - 1 : 0;
+	e->rendered        = 0;
+	e->at              = 0;
+	e->audio.in_l      = audio->in_l;
+	e->audio.in_r      = audio->in_r;
+	e->audio.out_l     = audio->out_l;
+	e->audio.out_r     = audio->out_r;
 	if (!e->audio.in_l || !e->audio.in_r || !e->audio.out_l ||
 	    !e->audio.out_r) {
 		e->audio.out_l = NULL;
@@ -530,7 +549,7 @@ place(EtEngine *e, int64_t frame, bool timed, bool midi)
 static void
 act_on_control(EtEngine *e, uint32_t at, EtControlAction act)
 {
-	render_to(e, at);
+	render_to(e, at, false);
 	EtRecorderControls *c = &e->looper_controls;
 	if (act.kind == ET_CONTROL_SELECT_TRACK) {
 		e->latch.active_track           = act.track;
@@ -585,7 +604,7 @@ et_engine_position(EtEngine *e, int64_t frame, const EtPosition *pos)
 	const uint32_t at = place(e, frame, true, false);
 	/* Audio up to the position plays by the old one. */
 	const uint32_t until = at < e->nframes ? at : e->nframes;
-	render_to(e, until);
+	render_to(e, until, false);
 	et_clock_apply(&e->clock, until, pos);
 }
 
@@ -600,7 +619,7 @@ et_engine_settle(EtEngine *e)
 {
 	if (e->test_notes_sent < e->test_notes.count)
 		send_test_notes(e, UINT32_MAX);
-	render_to(e, e->nframes);
+	render_to(e, e->nframes, true);
 	et_midiclock_advance(&e->midiclock, &e->clock, e->nframes, &e->sink);
 }
 
@@ -662,9 +681,5 @@ et_engine_outputs(const EtEngine *e, EtEngineOutputs *out)
 void
 et_engine_track_loop_states(const EtEngine *e, float state[ET_TRACK_COUNT])
 {
-	EtLoopState s[ET_TRACK_COUNT];
-	et_recorders_states(e->recorders, s);
-	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		state[t] = (float)s[t];
-	}
+	et_recorders_states(e->recorders, state);
 }

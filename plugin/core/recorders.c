@@ -284,7 +284,6 @@ render_in_order(EtRecorders *r, const EtClock *clk, uint32_t block_offset,
 		const float *in_l, const float *in_r, float *out_l,
 		float *out_r, uint32_t n)
 {
-	EtLoopMix part;
 	r->pending.out_l = out_l;
 	r->pending.out_r = out_r;
 	r->pending.n     = n;
@@ -300,16 +299,22 @@ render_in_order(EtRecorders *r, const EtClock *clk, uint32_t block_offset,
 			r->asleep |= bit;
 			continue;
 		}
+		/* A plain span's part goes straight to its place: loop 0
+		 * writes the output (the base), the others add to it.  (A copy
+		 * of it, read wider than its fields were just written, would
+		 * wait for them to reach the cache.) */
+		EtLoopMix *part = t == 0 ? &r->pending.base
+					 : &r->pending.mix[r->pending.count];
 		if (r->mix_plain &&
 		    et_looper_plain_span(l, clk, block_offset, in_l, in_r, n,
-					 &part)) {
+					 part)) {
 			++r->mixed;
-			if (part.sets) {
-				r->pending.base     = part;
+			if (part->sets) {
+				if (part != &r->pending.base) /* never so */
+					r->pending.base = *part;
 				r->pending.has_base = true;
-			} else if (part.l) {
-				r->pending.mix[r->pending.count++] = part;
-			}
+			} else if (part->l)
+				++r->pending.count;
 			continue;
 		}
 		write_pending(r);
@@ -468,13 +473,18 @@ et_recorders_store(EtRecorders *r)
 }
 
 void
-et_recorders_states(const EtRecorders *r, EtLoopState state[ET_TRACK_COUNT])
+et_recorders_states(const EtRecorders *r, float state[ET_TRACK_COUNT])
 {
 	/* An asleep loop was empty and idle, and nothing has touched it
-	 * since: it need not be looked at (one cache line fewer each). */
+	 * since: it need not be looked at (one cache line fewer each).  The
+	 * floats are written here, not converted from an array of states by
+	 * the caller: its wider loads over these narrow stores could not take
+	 * their data from them (they would wait for the stores to reach the
+	 * cache, behind every store before them). */
 	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
-		state[t] = (r->asleep >> t) & 1u ? ET_LOOP_EMPTY
-						 : et_looper_state(r->loop[t]);
+		state[t] = (r->asleep >> t) & 1u
+			       ? (float)ET_LOOP_EMPTY
+			       : (float)et_looper_state(r->loop[t]);
 }
 
 EtLoopCounts

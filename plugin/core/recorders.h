@@ -115,9 +115,9 @@ float et_recorders_measured(const EtRecorders *r, unsigned track);
  */
 void et_recorders_set_lag(EtRecorders *r, unsigned track, uint32_t frames);
 
-/* Every loop's state (looper.h), in one call. */
-void et_recorders_states(const EtRecorders *r,
-			 EtLoopState        state[ET_TRACK_COUNT]);
+/* Every loop's state (looper.h's EtLoopState, as the output controls
+ * carry it), in one call. */
+void et_recorders_states(const EtRecorders *r, float state[ET_TRACK_COUNT]);
 
 /* Counts over all loops (looper.h). */
 uint32_t et_recorders_rejected(const EtRecorders *r);

@@ -695,6 +695,34 @@ test_a_free_overdub_waits_for_the_take_that_ends_on_the_beat(void **state)
 	}
 }
 
+/* Every control input's change is obeyed from the block it happens in,
+ * whatever the port's place in the scan (four ports a step, the last few
+ * one by one). */
+static void
+test_every_control_change_is_seen(void **state)
+{
+	Rig     *rig  = (Rig *)*state;
+	unsigned seen = 0;
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+		if (et_ports[i].kind != ET_PORT_KIND_CONTROL_IN)
+			continue;
+		const float was = rig->value[i];
+		const float to  = was != et_ports[i].maximum
+				      ? et_ports[i].maximum
+				      : et_ports[i].minimum;
+		rig->value[i]   = to;
+		empty_block(rig);
+		assert_true(et_engine_control(&rig->engine, i) ==
+			    et_port_sanitize(i, to));
+		rig->value[i] = was;
+		empty_block(rig);
+		assert_true(et_engine_control(&rig->engine, i) ==
+			    et_port_sanitize(i, was));
+		++seen;
+	}
+	assert_int_equal(seen, rig->engine.control_in_count);
+}
+
 int
 main(void)
 {
@@ -715,6 +743,7 @@ main(void)
 		T(test_a_take_longer_than_the_capacity_ends_at_the_capacity),
 		T(test_a_small_engines_pool_grows_to_its_capacity),
 		T(test_a_free_overdub_waits_for_the_take_that_ends_on_the_beat),
+		T(test_every_control_change_is_seen),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
