@@ -176,6 +176,7 @@ init_engine(EtEngine *e, double rate, uint32_t capacity_frames,
 			e->control_slot[i] = (uint8_t)c;
 			e->control_src[c]  = &et_ports[i].fallback;
 			e->control_seen[c] = float_bits(et_ports[i].fallback);
+			e->scan_stale      = true;
 		}
 		e->control_value[i] =
 		    et_port_sanitize(i, et_ports[i].fallback);
@@ -243,32 +244,86 @@ et_engine_connect_control(EtEngine *e, uint32_t index, const float *value)
 {
 	if (index < ET_PORT_COUNT &&
 	    et_ports[index].kind == ET_PORT_KIND_CONTROL_IN) {
-		e->control_src[e->control_slot[index]] =
-		    value ? value : &et_ports[index].fallback;
+		const float  *src  = value ? value : &et_ports[index].fallback;
+		const float **slot = &e->control_src[e->control_slot[index]];
+		if (*slot != src) {
+			*slot         = src;
+			e->scan_stale = true;
+		}
 	}
+}
+
+/* At least this many control inputs side by side in the host's memory are
+ * compared as one block of bytes. */
+#define SCAN_RUN_MIN 4u
+
+/* Plans the scan for a change (controls_differ) from where the values
+ * are: most hosts keep their control values in one array, so the inputs
+ * of a stretch of ports lie side by side, and a stretch is compared with
+ * what was seen in one memcmp; the rest are read one by one. */
+static void
+plan_scan(EtEngine *e)
+{
+	const uint32_t n = e->control_in_count;
+	e->scan_runs     = 0;
+	e->scan_lone     = 0;
+	for (uint32_t c = 0; c < n;) {
+		const uintptr_t first = (uintptr_t)e->control_src[c];
+		uint32_t        len   = 1;
+		while (c + len < n && (uintptr_t)e->control_src[c + len] ==
+					  first + len * sizeof(float))
+			++len;
+		if (len >= SCAN_RUN_MIN) {
+			e->scan_run_first[e->scan_runs] = (uint8_t)c;
+			e->scan_run_len[e->scan_runs++] = (uint8_t)len;
+		} else {
+			for (uint32_t k = 0; k < len; ++k)
+				e->scan_lone_slot[e->scan_lone++] =
+				    (uint8_t)(c + k);
+		}
+		c += len;
+	}
+	e->scan_stale = false;
+}
+
+/* Whether any control input's bits differ from what was last seen: the
+ * runs plan_scan() found, then the others four at a time. */
+static bool
+controls_differ(EtEngine *e)
+{
+	if (e->scan_stale)
+		plan_scan(e);
+	const float *const *src  = e->control_src;
+	const uint32_t     *seen = e->control_seen;
+	for (uint32_t r = 0; r < e->scan_runs; ++r) {
+		const uint32_t c = e->scan_run_first[r];
+		if (memcmp(src[c], &seen[c],
+			   sizeof(float) * e->scan_run_len[r]))
+			return true;
+	}
+	const uint8_t *lone = e->scan_lone_slot;
+	const uint8_t *end  = lone + e->scan_lone;
+	uint32_t       diff = 0;
+	for (; end - lone >= 4; lone += 4) {
+		diff |= (float_bits(*src[lone[0]]) ^ seen[lone[0]]) |
+			(float_bits(*src[lone[1]]) ^ seen[lone[1]]) |
+			(float_bits(*src[lone[2]]) ^ seen[lone[2]]) |
+			(float_bits(*src[lone[3]]) ^ seen[lone[3]]);
+	}
+	for (; lone < end; ++lone) {
+		diff |= float_bits(*src[*lone]) ^ seen[*lone];
+	}
+	return diff != 0;
 }
 
 /* Reads every control input; a port sanitizes only when its bits changed.
  * True if any did.  The first pass only looks for a change (most blocks
- * have none), four ports at a time; the second finds it. */
+ * have none); the second finds it. */
 static bool
 refresh_controls(EtEngine *e)
 {
-	const uint32_t      n    = e->control_in_count;
-	const float *const *src  = e->control_src;
-	const float *const *end  = src + n;
-	const uint32_t     *seen = e->control_seen;
-	uint32_t            diff = 0;
-	for (; end - src >= 4; src += 4, seen += 4) {
-		diff |= (float_bits(*src[0]) ^ seen[0]) |
-			(float_bits(*src[1]) ^ seen[1]) |
-			(float_bits(*src[2]) ^ seen[2]) |
-			(float_bits(*src[3]) ^ seen[3]);
-	}
-	for (; src < end; ++src, ++seen) {
-		diff |= float_bits(**src) ^ *seen;
-	}
-	if (diff == 0) {
+	const uint32_t n = e->control_in_count;
+	if (!controls_differ(e)) {
 		return false;
 	}
 	bool changed = false;

@@ -98,6 +98,14 @@ typedef struct {
 	uint32_t     control_in_count;
 	const float *control_src[ET_PORT_COUNT];
 	uint32_t     control_seen[ET_PORT_COUNT];
+	/* How the scan for a change reads them (plan_scan in engine.c),
+	 * planned again after a port is connected elsewhere: runs of slots
+	 * whose values lie side by side (first slot, length), and the slots
+	 * in none. */
+	bool     scan_stale;
+	uint32_t scan_runs, scan_lone;
+	uint8_t  scan_run_first[ET_PORT_COUNT], scan_run_len[ET_PORT_COUNT];
+	uint8_t  scan_lone_slot[ET_PORT_COUNT];
 
 	EtRouter         router;
 	EtRouterControls router_controls; /* what the router was last given */

@@ -696,31 +696,46 @@ test_a_free_overdub_waits_for_the_take_that_ends_on_the_beat(void **state)
 }
 
 /* Every control input's change is obeyed from the block it happens in,
- * whatever the port's place in the scan (four ports a step, the last few
- * one by one). */
+ * wherever the host keeps the values: side by side in one array (the
+ * scan compares runs of them whole), spread out (one by one), or both
+ * (every third port elsewhere), whatever the port's place in the scan. */
 static void
 test_every_control_change_is_seen(void **state)
 {
-	Rig     *rig  = (Rig *)*state;
-	unsigned seen = 0;
-	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
-		if (et_ports[i].kind != ET_PORT_KIND_CONTROL_IN)
-			continue;
-		const float was = rig->value[i];
-		const float to  = was != et_ports[i].maximum
-				      ? et_ports[i].maximum
-				      : et_ports[i].minimum;
-		rig->value[i]   = to;
-		empty_block(rig);
-		assert_true(et_engine_control(&rig->engine, i) ==
-			    et_port_sanitize(i, to));
-		rig->value[i] = was;
-		empty_block(rig);
-		assert_true(et_engine_control(&rig->engine, i) ==
-			    et_port_sanitize(i, was));
-		++seen;
+	Rig     *rig    = (Rig *)*state;
+	float   *spread = calloc(ET_PORT_COUNT * 3u, sizeof(float));
+	unsigned seen   = 0;
+	assert_non_null(spread);
+	for (int layout = 0; layout < 3; ++layout) {
+		for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+			const bool apart =
+			    layout == 1 || (layout == 2 && i % 3 == 0);
+			spread[3 * i] = rig->value[i];
+			rig->port[i] = apart ? &spread[3 * i] : &rig->value[i];
+		}
+		for (uint32_t i = 0; i < ET_PORT_COUNT; ++i) {
+			if (et_ports[i].kind != ET_PORT_KIND_CONTROL_IN)
+				continue;
+			float      *v   = (float *)rig->port[i];
+			const float was = *v;
+			const float to  = was != et_ports[i].maximum
+					      ? et_ports[i].maximum
+					      : et_ports[i].minimum;
+			*v              = to;
+			empty_block(rig);
+			assert_true(et_engine_control(&rig->engine, i) ==
+				    et_port_sanitize(i, to));
+			*v = was;
+			empty_block(rig);
+			assert_true(et_engine_control(&rig->engine, i) ==
+				    et_port_sanitize(i, was));
+			++seen;
+		}
 	}
-	assert_int_equal(seen, rig->engine.control_in_count);
+	assert_int_equal(seen, 3u * rig->engine.control_in_count);
+	for (uint32_t i = 0; i < ET_PORT_COUNT; ++i)
+		rig->port[i] = &rig->value[i];
+	free(spread);
 }
 
 int
