@@ -15,7 +15,10 @@ PREFIX   ?= /usr/local
 LV2DIR   ?= $(PREFIX)/lib/lv2
 DESTDIR  ?=
 CC       ?= cc
-CFLAGS   ?= -O2 -g
+# -flto: the engine's modules call one another's small functions every
+# block (a loop's state, the clock's frame); across files only link-time
+# optimization inlines them (7-12% fewer instructions a block, docs/bench.md).
+CFLAGS   ?= -O2 -g -flto=auto
 PKG_CONFIG ?= pkg-config
 
 BUNDLE   := bundle/eighttrack.lv2
@@ -105,7 +108,7 @@ $(BUILD)/%.o: plugin/lv2/%.c $(BUILD)/flags | $(BUILD)
 
 $(BUNDLE)/eighttrack$(LIB_EXT): $(CORE_OBJ) $(GLUE_OBJ)
 	mkdir -p $(BUNDLE)
-	$(CC) -shared $(ET_LDFLAGS) $(LDFLAGS) -Wl,--no-undefined -Wl,-z,defs \
+	$(CC) -shared $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) -Wl,--no-undefined -Wl,-z,defs \
 		-o $@ $^ $(SNDFILE_LIBS) -pthread -lm
 
 $(BUNDLE)/manifest.ttl: ttl/manifest.ttl.in
@@ -130,7 +133,7 @@ $(BUILD)/ui_%.o: ui/%.c $(BUILD)/flags | $(BUILD)
 
 $(BUNDLE)/eighttrack_ui$(LIB_EXT): $(UI_OBJ) ui/eighttrack_ui.map
 	mkdir -p $(BUNDLE)
-	$(CC) -shared $(ET_LDFLAGS) $(LDFLAGS) -Wl,--no-undefined -Wl,-z,defs \
+	$(CC) -shared $(CFLAGS) $(ET_LDFLAGS) $(LDFLAGS) -Wl,--no-undefined -Wl,-z,defs \
 		-Wl,--version-script=ui/eighttrack_ui.map \
 		-o $@ $(UI_OBJ) $(UI_LIBS) -lm
 
