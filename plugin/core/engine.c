@@ -725,11 +725,10 @@ et_engine_track_loop_state(const EtEngine *e, unsigned track)
 void
 et_engine_outputs(const EtEngine *e, EtEngineOutputs *out)
 {
-	const EtLooper *active = et_engine_active_loop(e);
-	out->loop_state        = (float)et_looper_state(active);
-	out->loop_length       = (float)(et_looper_length(active) / e->rate);
-	out->loop_position     = (float)et_looper_position(active);
-	out->latency_ms        = et_engine_latency_ms(e);
+	out->loop_state    = et_engine_loop_state(e);
+	out->loop_length   = et_engine_loop_length(e);
+	out->loop_position = et_engine_loop_position(e);
+	out->latency_ms    = et_engine_latency_ms(e);
 	et_engine_track_loop_states(e, out->track_state);
 }
 
