@@ -67,7 +67,7 @@ $(BUILD)/test_host_state: $(BUILD)/%: $(BUILD)/%.o $(HOST_OBJ)
 
 # A full disk for the save tests: preloaded by test_host_save into itself.
 $(BUILD)/enospc_shim.so: tests/host/enospc_shim.c $(BUILD)/flags | $(BUILD)
-	$(CC) -Wall -Wextra $(WERROR) -fPIC -shared $(CPPFLAGS) $(CFLAGS) -o $@ $< -ldl
+	$(CC) $(OPT) -Wall -Wextra $(WERROR) -fPIC -shared $(CPPFLAGS) $(CFLAGS) -o $@ $< -ldl
 
 $(BUILD)/test_host_save: $(BUILD)/test_host_save.o $(HOST_OBJ) | $(BUILD)/enospc_shim.so
 	$(CC) $(ET_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LILV_LIBS) $(SNDFILE_LIBS) $(CMOCKA_LIBS) $(HOST_LIBS) -ldl -lm

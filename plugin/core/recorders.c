@@ -248,14 +248,39 @@ hold(EtRecorders *r, int t)
 	r->held = t;
 }
 
+/* The loops not asleep, a bit each (loop t is bit t): most blocks have one
+ * or none, and an asleep loop is empty and idle, so it neither renders nor
+ * has a pass under way. */
+static unsigned
+awake(const EtRecorders *r)
+{
+	return ~(unsigned)r->asleep & ((1u << ET_TRACK_COUNT) - 1u);
+}
+
+/* The lowest loop of a set of awake() bits (not empty). */
+static unsigned
+lowest(unsigned bits)
+{
+#if defined(__GNUC__)
+	return (unsigned)__builtin_ctz(bits);
+#else
+	unsigned t = 0;
+	while (!(bits >> t & 1u))
+		++t;
+	return t;
+#endif
+}
+
 /* The loop other than the armed one whose pass is still under way (a
  * disarmed take or pass waiting for its quantize point), or -1. */
 static int
 finishing(const EtRecorders *r)
 {
-	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t)
+	for (unsigned bits = awake(r); bits; bits &= bits - 1u) {
+		const unsigned t = lowest(bits);
 		if ((int)t != r->armed && et_looper_passing(r->loop[t]))
 			return (int)t;
+	}
 	return -1;
 }
 
@@ -290,11 +315,12 @@ render_in_order(EtRecorders *r, const EtClock *clk, uint32_t block_offset,
 	/* What a finished save held (the loopers that render do it too, but
 	 * plain ones do not). */
 	et_store_collect(r->store);
-	for (unsigned t = 0; t < ET_TRACK_COUNT; ++t) {
-		EtLooper     *l   = r->loop[t];
-		const uint8_t bit = (uint8_t)(1u << t);
-		if (r->asleep & bit)
-			continue;
+	/* In the loops' order; one that falls asleep here only clears its
+	 * own bit. */
+	for (unsigned bits = awake(r); bits; bits &= bits - 1u) {
+		const unsigned t   = lowest(bits);
+		EtLooper      *l   = r->loop[t];
+		const uint8_t  bit = (uint8_t)(1u << t);
 		if (et_looper_idle(l)) {
 			r->asleep |= bit;
 			continue;
