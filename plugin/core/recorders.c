@@ -284,17 +284,23 @@ finishing(const EtRecorders *r)
 	return -1;
 }
 
-/* Writes the plain spans gathered so far, if there are any. */
 static void
-write_pending(EtRecorders *r)
+flush_pending(EtRecorders *r)
 {
-	if (r->pending.has_base || r->pending.count > 0) {
-		et_looper_mix(r->pending.out_l, r->pending.out_r, r->pending.n,
-			      r->pending.has_base ? &r->pending.base : NULL,
-			      r->pending.mix, r->pending.count);
-	}
+	et_looper_mix(r->pending.out_l, r->pending.out_r, r->pending.n,
+		      r->pending.has_base ? &r->pending.base : NULL,
+		      r->pending.mix, r->pending.count);
 	r->pending.has_base = false;
 	r->pending.count    = 0;
+}
+
+/* Writes the plain spans gathered so far, if there are any (a look, in
+ * line, where there are none: three times a block). */
+static inline void
+write_pending(EtRecorders *r)
+{
+	if (r->pending.has_base || r->pending.count > 0)
+		flush_pending(r);
 }
 
 /* Every loop in turn, the first writing the output and the others adding

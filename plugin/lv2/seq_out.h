@@ -33,29 +33,26 @@ void et_seq_out_init(EtSeqOut *out, LV2_URID sequence);
 static inline void
 et_seq_out_begin(EtSeqOut *out, void *port)
 {
-	out->open     = false;
-	out->capacity = 0;
-	if (!port) {
-		return;
-	}
 	/* Hosts differ on whether the offered size counts the 8-byte atom
 	 * header; reading it as the whole buffer is safe with all of them. */
-	uint32_t offered;
-	memcpy(&offered, (uint8_t *)port + offsetof(LV2_Atom, size),
-	       sizeof(offered));
-	out->capacity = offered;
-	if (offered < sizeof(LV2_Atom_Sequence)) {
-		return; /* not even room for the header */
+	uint32_t offered = 0;
+	if (port) {
+		memcpy(&offered, (uint8_t *)port + offsetof(LV2_Atom, size),
+		       sizeof(offered));
 	}
-	const LV2_Atom_Sequence head = {
-		{ (uint32_t)sizeof(LV2_Atom_Sequence_Body), out->sequence },
-		{ 0, 0 }
-	};
-	memcpy(port, &head, sizeof(head));
-	out->buf    = (uint8_t *)port;
-	out->size   = offered;
-	out->offset = (uint32_t)sizeof(LV2_Atom_Sequence);
-	out->open   = true;
+	out->buf      = (uint8_t *)port;
+	out->capacity = offered;
+	out->size     = offered;
+	out->offset   = (uint32_t)sizeof(LV2_Atom_Sequence);
+	/* Unconnected, or not even room for the header: closed. */
+	out->open = offered >= sizeof(LV2_Atom_Sequence);
+	if (out->open) {
+		const LV2_Atom_Sequence head = { { (uint32_t)sizeof(
+						       LV2_Atom_Sequence_Body),
+						   out->sequence },
+						 { 0, 0 } };
+		memcpy(port, &head, sizeof(head));
+	}
 }
 
 /* Whether an event with a body of `size` bytes fits. */
