@@ -29,8 +29,8 @@ typedef struct {
  * by et_store_segment_new() outside run().  Each is allocated and touched
  * whole.  The samples start on a cache line (SEGMENT_ALIGN), so that
  * every chunk does: where malloc happens to put a segment would otherwise
- * decide whether the kernels' loads split across lines (for eight loops
- * at 1024 frames, a third of the time a block takes). */
+ * decide whether the kernels' loads split across lines (eight loops at
+ * 1024 frames took twice as long where it put one off a line). */
 #define SEGMENT_ALIGN 64
 struct EtStoreSegment {
 	struct EtStoreSegment *next;

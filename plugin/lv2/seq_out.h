@@ -47,10 +47,9 @@ et_seq_out_begin(EtSeqOut *out, void *port)
 	/* Unconnected, or not even room for the header: closed. */
 	out->open = offered >= sizeof(LV2_Atom_Sequence);
 	if (out->open) {
-		const LV2_Atom_Sequence head = { { (uint32_t)sizeof(
-						       LV2_Atom_Sequence_Body),
-						   out->sequence },
-						 { 0, 0 } };
+		const uint32_t          empty = sizeof(LV2_Atom_Sequence_Body);
+		const LV2_Atom_Sequence head  = { { empty, out->sequence },
+						  { 0, 0 } };
 		memcpy(port, &head, sizeof(head));
 	}
 }
