@@ -18,6 +18,7 @@ typedef struct {
 
 #define ET_CSR_FLUSH_TO_ZERO      0x8000u
 #define ET_CSR_DENORMALS_ARE_ZERO 0x0040u
+#define ET_CSR_FLUSH              (ET_CSR_FLUSH_TO_ZERO | ET_CSR_DENORMALS_ARE_ZERO)
 
 /* Writing the register waits for the floating-point work in flight, so
  * it is written only when the host has not set both bits already (Ardour
@@ -25,11 +26,9 @@ typedef struct {
 static inline EtFpuMode
 et_flush_denormals(void)
 {
-	const EtFpuMode    host = { _mm_getcsr() };
-	const unsigned int want =
-	    ET_CSR_FLUSH_TO_ZERO | ET_CSR_DENORMALS_ARE_ZERO;
-	if ((host.csr & want) != want) {
-		_mm_setcsr(host.csr | want);
+	const EtFpuMode host = { _mm_getcsr() };
+	if ((host.csr & ET_CSR_FLUSH) != ET_CSR_FLUSH) {
+		_mm_setcsr(host.csr | ET_CSR_FLUSH);
 	}
 	return host;
 }
@@ -37,9 +36,7 @@ et_flush_denormals(void)
 static inline void
 et_restore_fpu(EtFpuMode host)
 {
-	const unsigned int want =
-	    ET_CSR_FLUSH_TO_ZERO | ET_CSR_DENORMALS_ARE_ZERO;
-	if ((host.csr & want) != want) {
+	if ((host.csr & ET_CSR_FLUSH) != ET_CSR_FLUSH) {
 		_mm_setcsr(host.csr);
 	}
 }

@@ -234,7 +234,7 @@ void et_engine_set_measured_latency(EtEngine *e, unsigned track, float ms);
 void et_engine_track_loop_states(const EtEngine *e,
 				 float           state[ET_TRACK_COUNT]);
 /* Every output control at once, as the getters above give them: what
- * run() writes each block, with one look at each loop. */
+ * run() writes each block (a loop asleep is not looked at). */
 typedef struct {
 	float loop_state, loop_length, loop_position, latency_ms;
 	float track_state[ET_TRACK_COUNT];

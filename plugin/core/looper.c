@@ -488,9 +488,6 @@ start_writer(EtLooper *l, bool take, bool anchored)
 	l->w_rep_valid = false;
 }
 
-/* Frames of silence into the take from the writer's place up to `to`
- * (the frames a dropout missed, or what a stop never let come back), as
- * far as the pool lets it. */
 /* Silence into frames [from, to) of version v, as far as the pool has
  * chunks for it (and the longest loop goes); returns the frame reached. */
 static uint32_t
@@ -510,6 +507,9 @@ write_silence(EtLooper *l, EtVersion v, uint32_t from, uint32_t to)
 	return from;
 }
 
+/* Frames of silence into the take from the writer's place up to `to`
+ * (the frames a dropout missed, or what a stop never let come back), as
+ * far as the pool lets it. */
 void
 et_looper_writer_silence(EtLooper *l, uint32_t to)
 {

@@ -27,15 +27,11 @@ typedef struct {
 
 /* Chunks come in segments: the first from et_store_new(), the others made
  * by et_store_segment_new() outside run().  Each is allocated and touched
- * whole.  The samples start on a cache line (SEGMENT_ALIGN), so that
- * every chunk does: where malloc happens to put a segment would otherwise
- * decide whether the kernels' loads split across lines (eight loops at
- * 1024 frames took twice as long where it put one off a line). */
-#define SEGMENT_ALIGN 64
+ * whole, its samples on ET_STORE_ALIGN (loopstore.h). */
 struct EtStoreSegment {
 	struct EtStoreSegment *next;
 	uint32_t               chunks;
-	_Alignas(SEGMENT_ALIGN) float data[]; /* chunks * 2 * CHUNK */
+	_Alignas(ET_STORE_ALIGN) float data[]; /* chunks * 2 * CHUNK */
 };
 typedef EtStoreSegment Segment;
 
@@ -96,7 +92,7 @@ et_store_segment_new(uint32_t chunks)
 		return NULL;
 	const size_t floats = (size_t)chunks * 2u * CHUNK;
 	void        *mem    = NULL;
-	if (posix_memalign(&mem, SEGMENT_ALIGN,
+	if (posix_memalign(&mem, ET_STORE_ALIGN,
 			   sizeof(Segment) + sizeof(float) * floats))
 		return NULL;
 	Segment *g = mem;
@@ -153,7 +149,7 @@ et_store_new(uint32_t max_frames, uint32_t first_frames, uint32_t limit_frames,
 	s->ref         = malloc(sizeof *s->ref * s->max_chunks);
 	s->free_list   = malloc(sizeof(uint32_t) * s->max_chunks);
 	void *zero     = NULL;
-	if (posix_memalign(&zero, SEGMENT_ALIGN, sizeof(float) * CHUNK))
+	if (posix_memalign(&zero, ET_STORE_ALIGN, sizeof(float) * CHUNK))
 		zero = NULL;
 	s->zero = zero;
 	uint32_t *tables =

@@ -105,6 +105,13 @@ EtLoopPlace *et_store_place(EtLoopStore *s, EtVersion v);
  * begun again. */
 uint32_t et_store_serial(const EtLoopStore *s, EtVersion v);
 
+/* Bytes the pool's samples are aligned to (a cache line): every chunk
+ * starts on one, so the kernels' vector loads do not split across lines
+ * (eight loops at 1024 frames took twice as long where malloc put the
+ * pool off a line).  Buffers the kernels read beside the loops use it
+ * too. */
+#define ET_STORE_ALIGN 64
+
 /* Frames [k, k + n) of v as two contiguous runs (left, right), n > 0 and
  * at most to the end of k's chunk; a chunk the version never had reads
  * as 0.  k < max_frames. */

@@ -91,10 +91,11 @@ et_recorders_new(double sample_rate, uint32_t capacity_frames,
 		return NULL;
 	r->store = et_store_new(capacity_frames, first_frames, limit_frames,
 				ET_TRACK_COUNT);
-	/* On a cache line, as the loops' chunks are (loopstore.c): the
-	 * kernels read the input from here when the host runs in place. */
+	/* Aligned as the loops' chunks are: the kernels read the input from
+	 * here when the host runs in place. */
 	void *scratch = NULL;
-	if (posix_memalign(&scratch, 64, 2u * SCRATCH_FRAMES * sizeof(float)))
+	if (posix_memalign(&scratch, ET_STORE_ALIGN,
+			   2u * SCRATCH_FRAMES * sizeof(float)))
 		scratch = NULL;
 	r->scratch_l = scratch;
 	if (!r->store || !r->scratch_l) {

@@ -11,7 +11,6 @@ elapsed() {
 	awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
 }
 
-# stop_pid PID: TERM, then KILL after 2 s; reaps it.
 # A JACK server name for this checkout and test, the same every run: JACK
 # keeps a machine-wide table of 8 server names, and a server killed
 # before it cleaned up keeps its row until a server of the same name
@@ -30,6 +29,7 @@ show_tails() {
 	done
 }
 
+# stop_pid PID: TERM, then KILL after 2 s; reaps it.
 stop_pid() {
 	[ -n "$1" ] || return 0
 	kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
