@@ -38,6 +38,16 @@
 #define ET_STORE_CHUNK_SHIFT  12
 #define ET_STORE_CHUNK_FRAMES (1u << ET_STORE_CHUNK_SHIFT)
 
+/* Frames from frame k of a loop to the end of k's chunk: how far past a
+ * pointer that et_store_read() or et_store_write() gave for k the memory
+ * is still that chunk's (each channel of a chunk, and the silent chunk,
+ * holds ET_STORE_CHUNK_FRAMES samples). */
+static inline uint32_t
+et_store_chunk_rest(uint32_t k)
+{
+	return ET_STORE_CHUNK_FRAMES - (k & (ET_STORE_CHUNK_FRAMES - 1u));
+}
+
 /* Version slots per loop: the loop, the version a pass writes, the one a
  * fade-out tail still reads, the one a replacing take may give back, one a
  * save has pinned, room to spare, and the undo and redo steps (looper.h,

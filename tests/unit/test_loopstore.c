@@ -246,6 +246,48 @@ test_slots_and_silence(void **state)
 	et_store_free(s);
 }
 
+/* et_store_chunk_rest(k) frames from the pointers a read or a write
+ * gives for frame k are that chunk's samples, side by side (the kernels
+ * read ahead that far), in a written version and in silence alike. */
+static void
+test_the_rest_of_a_chunk_is_in_one_place(void **state)
+{
+	(void)state;
+	EtLoopStore *s = et_store_new(3 * CHUNK, 4 * CHUNK, 4 * CHUNK, 1);
+	assert_non_null(s);
+	const EtVersion written = et_store_begin(s);
+	const EtVersion silent  = et_store_begin(s);
+	fill(s, written, 0, 3 * CHUNK, 1);
+	static const uint32_t at[] = { 0,         1,
+				       CHUNK - 1, CHUNK,
+				       CHUNK + 5, 2 * CHUNK - 1,
+				       2 * CHUNK, 3 * CHUNK - 2 };
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); ++i) {
+		const uint32_t k    = at[i];
+		const uint32_t rest = et_store_chunk_rest(k);
+		assert_true(rest >= 1 && rest <= CHUNK);
+		assert_int_equal((k + rest) % CHUNK, 0);
+		const EtVersion vs[] = { written, silent };
+		for (int w = 0; w < 2; ++w) {
+			const float *l, *r, *last_l, *last_r;
+			assert_int_equal(et_store_read(s, vs[w], k, &l, &r),
+					 rest);
+			et_store_read(s, vs[w], k + rest - 1, &last_l,
+				      &last_r);
+			assert_ptr_equal(last_l, l + rest - 1);
+			assert_ptr_equal(last_r, r + rest - 1);
+		}
+		const float *sl, *sr;
+		float       *dl, *dr;
+		assert_int_equal(
+		    et_store_write(s, written, k, CHUNK, &sl, &sr, &dl, &dr),
+		    rest);
+	}
+	et_store_drop(s, written);
+	et_store_drop(s, silent);
+	et_store_free(s);
+}
+
 /* The pool grows: it starts with the first segment, asks for more when
  * half a segment is left (once, until answered), takes a segment made
  * elsewhere, stops at its limit, and refuses one that would pass it.  A
@@ -371,6 +413,7 @@ main(void)
 		cmocka_unit_test(test_a_pinned_version_outlives_its_release),
 		cmocka_unit_test(test_a_full_pool_refuses_a_copy),
 		cmocka_unit_test(test_slots_and_silence),
+		cmocka_unit_test(test_the_rest_of_a_chunk_is_in_one_place),
 		cmocka_unit_test(test_the_pool_grows_to_its_limit),
 		cmocka_unit_test(test_loops_share_the_pool_and_publish_apart),
 	};
