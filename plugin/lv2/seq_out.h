@@ -54,6 +54,26 @@ et_seq_out_begin(EtSeqOut *out, void *port)
 	}
 }
 
+/* An empty sequence in `port`, for an output that carries nothing this
+ * block: out is left closed (no event fits, et_seq_out_end() does
+ * nothing), without the bookkeeping of et_seq_out_begin(). */
+static inline void
+et_seq_out_empty(EtSeqOut *out, void *port)
+{
+	out->open        = false;
+	uint32_t offered = 0;
+	if (port) {
+		memcpy(&offered, (uint8_t *)port + offsetof(LV2_Atom, size),
+		       sizeof(offered));
+	}
+	if (offered >= sizeof(LV2_Atom_Sequence)) {
+		const uint32_t          empty = sizeof(LV2_Atom_Sequence_Body);
+		const LV2_Atom_Sequence head  = { { empty, out->sequence },
+						  { 0, 0 } };
+		memcpy(port, &head, sizeof(head));
+	}
+}
+
 /* Whether an event with a body of `size` bytes fits. */
 bool et_seq_out_fits(const EtSeqOut *out, uint32_t size);
 
