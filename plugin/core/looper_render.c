@@ -211,9 +211,9 @@ typedef struct {
  * kernel that reads and writes the loop waiting for it.  So the kernels
  * ask for the loop's samples READ_AHEAD frames ahead as they go, as far
  * as the chunk goes (rest), and a block's last steps ask for the next
- * block's first samples.  One loop overdubbing at 256 frames: 10% less
- * time (docs/bench.md).  The mix of plainly playing loops does without:
- * with eight loops, sixteen streams, it cost 14% more. */
+ * block's first samples.  One loop overdubbing at 256 frames: 10-12%
+ * less time (docs/bench.md).  The mix of plainly playing loops does
+ * without: with eight loops, sixteen streams, it cost 14% more. */
 #define READ_AHEAD 128u
 
 static ALWAYS_INLINE void

@@ -407,7 +407,8 @@ run(LV2_Handle instance, uint32_t nframes)
 	/* The track outputs carry events while track_outs is on, and in the
 	 * block that turns it off (the releases, at frame 0).  Off, as it is
 	 * by default, each is only an empty sequence: written without the
-	 * bookkeeping of an open one, which took a tenth of an idle block. */
+	 * bookkeeping of an open one (5% of an idle block, 7% of one loop
+	 * overdubbing: docs/bench.md). */
 	const float *track_outs = self->port[ET_PORT_TRACK_OUTS];
 	const bool   tracks_open =
 	    engine->track_outs || (track_outs && *track_outs > 0.0f);
