@@ -6,9 +6,12 @@
  * frame idle, recording, playing and overdubbing (one loop), and with
  * eight 2 s loops playing ("eight"), at 48 kHz in blocks of 32, 256 and
  * 1024 frames, beside a plain stereo gain (out = g * in, two
- * channels) of the same block.  Page faults: the minor faults that run()
- * takes while recording 20 s and while playing it (getrusage).  Each figure is
- * the median of REPS repetitions; the looper table's are the medians of
+ * channels) of the same block; then, at 256 frames, play and overdub
+ * against the loop's length and the undo steps behind it, and the first
+ * second of a pass (where the undo step's copies are made) on its own.
+ * Page faults: the minor faults that run() takes while recording 20 s and
+ * while playing it (getrusage).  Each figure is the median of REPS
+ * repetitions; the looper table's are the medians of
  * PASSES such figures, taken PASS_GAP_S seconds apart, with the range of
  * the ratio over the passes.
  *
@@ -261,6 +264,13 @@ static const char *const mode_names[] = { "idle", "record", "play", "overdub",
 
 /* The input of the looper cases: a plain signal, or denormals only. */
 static bool denormal_input;
+/* The take that play and overdub start from (2 s, or longer), and the
+ * overdub passes laid over it before (each an undo step). */
+static int64_t take_frames = 96000;
+static int     passes_before;
+/* Overdubbing, each repetition a new pass (its first second, where each
+ * chunk it reaches is copied for the undo step) rather than one pass on. */
+static bool new_pass_each_rep;
 
 static double
 run_blocks(EthHost *host, uint32_t block, int64_t frames)
@@ -285,6 +295,12 @@ looper_reps(EthHost *host, uint32_t block, int reps, double *got, double *ref)
 {
 	double g[REPS], f[REPS];
 	for (int r = 0; r < reps; ++r) {
+		if (new_pass_each_rep) { /* untimed: the pass ends, one begins
+					  */
+			eth_set(host, "loop_arm", 0);
+			eth_run(host, block);
+			eth_set(host, "loop_arm", 1);
+		}
 		g[r] =
 		    run_blocks(host, block, REP_FRAMES) / (double)REP_FRAMES;
 		f[r] = reference_stereo_gain_ns(block);
@@ -302,9 +318,15 @@ looper(Mode mode, uint32_t block, int reps, double *got, double *ref)
 		eth_set(host, "loop_arm", 1);
 	}
 	if (mode == PLAY || mode == OVERDUB) {
-		run_blocks(host, block, 96000); /* a 2 s take */
+		run_blocks(host, block, take_frames); /* a 2 s take */
 		eth_set(host, "loop_arm", 0);
 		run_blocks(host, block, block);
+		for (int p = 0; p < passes_before; ++p) { /* 0.5 s each */
+			eth_set(host, "loop_arm", 1);
+			run_blocks(host, block, 24000);
+			eth_set(host, "loop_arm", 0);
+			run_blocks(host, block, block);
+		}
 		if (mode == OVERDUB) {
 			eth_set(host, "loop_arm", 1);
 		}
@@ -515,6 +537,40 @@ main(int argc, char **argv)
 		       ref, got / ref);
 	}
 	denormal_input = false;
+
+	/* What a block costs must not grow with the loop's length or with the
+	 * undo steps behind it (issue 16).  A minute of loop does not fit in
+	 * the caches, as two seconds do: that costs what the memory does. */
+	printf("\n| looper, 256-frame blocks | ns/frame | plain stereo gain "
+	       "ns/frame | ratio |\n|---|---|---|---|\n");
+	static const struct {
+		const char *name;
+		Mode        mode;
+		int64_t     take;
+		int         passes;
+		bool        new_pass;
+	} longer[] = {
+		{ "play a 2 s loop", PLAY, 96000, 0, false },
+		{ "play a 60 s loop", PLAY, 60 * 48000, 0, false },
+		{ "overdub a 2 s loop, 8 undo steps behind", OVERDUB, 96000, 8,
+		  false },
+		{ "first second of a pass over a 2 s loop", OVERDUB, 96000, 8,
+		  true },
+		{ "first second of a pass over a 60 s loop", OVERDUB,
+		  60 * 48000, 8, true },
+	};
+	for (size_t i = 0; i < sizeof(longer) / sizeof(longer[0]); ++i) {
+		double got, ref;
+		take_frames       = longer[i].take;
+		passes_before     = longer[i].passes;
+		new_pass_each_rep = longer[i].new_pass;
+		looper(longer[i].mode, 256, REPS, &got, &ref);
+		printf("| %s | %.2f | %.3f | %.1f |\n", longer[i].name, got,
+		       ref, got / ref);
+	}
+	take_frames       = 96000;
+	passes_before     = 0;
+	new_pass_each_rep = false;
 
 	printf("\nresident memory a new instance adds: %.1f MB; after a 60 s "
 	       "take: %.1f MB (60 s of stereo float is %.1f MB: the pool grew "
