@@ -27,7 +27,7 @@ while getopts r:c:b: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-if [ $# -lt 2 ]; then
+if [ $# -lt 2 ] || [ "$rounds" -lt 1 ] || [ "$copies" -lt 1 ]; then
 	echo "usage: $0 [-r ROUNDS] [-c COPIES] [-b BLOCK] MODE BUNDLE..." >&2
 	exit 2
 fi
@@ -56,9 +56,17 @@ for r in $(seq 0 $((rounds - 1))); do
 	line=()
 	for i in $(seq 0 $((n - 1))); do
 		k=$(((i + r) % n))
-		out=$(ET_BUNDLE_DIR=${dirs[$k]} "$bench" looper "$mode" "$block" 9 2>/dev/null)
-		# "MODE BLOCK: X ns/frame, gain Y"
-		line[k]=$(echo "$out" | sed -E 's/.*: ([0-9.]+) ns\/frame, gain ([0-9.]+)/\1 \2/')
+		out=$(ET_BUNDLE_DIR=${dirs[$k]} "$bench" looper "$mode" "$block" 9) || {
+			echo "$0: build/bench failed on ${dirs[$k]}: $out" >&2
+			exit 1
+		}
+		# "MODE BLOCK: X ns/frame, gain Y", and nothing else (a line
+		# starting "!!" says something went wrong in the bench)
+		if ! [[ $out =~ ^[a-z]+\ [0-9]+:\ ([0-9.]+)\ ns/frame,\ gain\ ([0-9.]+)$ ]]; then
+			echo "$0: unexpected output from build/bench: $out" >&2
+			exit 1
+		fi
+		line[k]="${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
 	done
 	echo "${line[*]}"
 done >"$work/rounds"

@@ -219,10 +219,14 @@ typedef struct {
 static ALWAYS_INLINE void
 read_ahead(const float *l, const float *r, uint32_t j, uint32_t rest)
 {
+#if defined(__GNUC__)
 	if (j + READ_AHEAD < rest) {
 		__builtin_prefetch(l + j + READ_AHEAD);
 		__builtin_prefetch(r + j + READ_AHEAD);
 	}
+#else
+	(void)l, (void)r, (void)j, (void)rest;
+#endif
 }
 
 static ALWAYS_INLINE void

@@ -318,7 +318,7 @@ looper(Mode mode, uint32_t block, int reps, double *got, double *ref)
 		eth_set(host, "loop_arm", 1);
 	}
 	if (mode == PLAY || mode == OVERDUB) {
-		run_blocks(host, block, take_frames); /* a 2 s take */
+		run_blocks(host, block, take_frames); /* the take */
 		eth_set(host, "loop_arm", 0);
 		run_blocks(host, block, block);
 		for (int p = 0; p < passes_before; ++p) { /* 0.5 s each */
