@@ -28,30 +28,39 @@ typedef struct {
 /* sequence: the URID of atom:Sequence. */
 void et_seq_out_init(EtSeqOut *out, LV2_URID sequence);
 
-/* Starts an empty sequence in `port` (an LV2_Atom_Sequence, or NULL for a
- * port the host left unconnected).  Inline: run() opens ten every block. */
-static inline void
-et_seq_out_begin(EtSeqOut *out, void *port)
+/* The bytes the host offered in `port` (0 if it is NULL, unconnected),
+ * with an empty sequence written there if its header fits.  Hosts differ
+ * on whether the offered size counts the 8-byte atom header; reading it
+ * as the whole buffer is safe with all of them. */
+static inline uint32_t
+et_seq_out_write_empty(void *port, LV2_URID sequence)
 {
-	/* Hosts differ on whether the offered size counts the 8-byte atom
-	 * header; reading it as the whole buffer is safe with all of them. */
 	uint32_t offered = 0;
 	if (port) {
 		memcpy(&offered, (uint8_t *)port + offsetof(LV2_Atom, size),
 		       sizeof(offered));
 	}
-	out->buf      = (uint8_t *)port;
-	out->capacity = offered;
-	out->size     = offered;
-	out->offset   = (uint32_t)sizeof(LV2_Atom_Sequence);
-	/* Unconnected, or not even room for the header: closed. */
-	out->open = offered >= sizeof(LV2_Atom_Sequence);
-	if (out->open) {
+	if (offered >= sizeof(LV2_Atom_Sequence)) {
 		const uint32_t          empty = sizeof(LV2_Atom_Sequence_Body);
-		const LV2_Atom_Sequence head  = { { empty, out->sequence },
+		const LV2_Atom_Sequence head  = { { empty, sequence },
 						  { 0, 0 } };
 		memcpy(port, &head, sizeof(head));
 	}
+	return offered;
+}
+
+/* Starts an empty sequence in `port` (an LV2_Atom_Sequence, or NULL for a
+ * port the host left unconnected).  Inline: run() opens ten every block. */
+static inline void
+et_seq_out_begin(EtSeqOut *out, void *port)
+{
+	const uint32_t offered = et_seq_out_write_empty(port, out->sequence);
+	out->buf               = (uint8_t *)port;
+	out->capacity          = offered;
+	out->size              = offered;
+	out->offset            = (uint32_t)sizeof(LV2_Atom_Sequence);
+	/* Unconnected, or not even room for the header: closed. */
+	out->open = offered >= sizeof(LV2_Atom_Sequence);
 }
 
 /* An empty sequence in `port`, for an output that carries nothing this
@@ -60,18 +69,8 @@ et_seq_out_begin(EtSeqOut *out, void *port)
 static inline void
 et_seq_out_empty(EtSeqOut *out, void *port)
 {
-	out->open        = false;
-	uint32_t offered = 0;
-	if (port) {
-		memcpy(&offered, (uint8_t *)port + offsetof(LV2_Atom, size),
-		       sizeof(offered));
-	}
-	if (offered >= sizeof(LV2_Atom_Sequence)) {
-		const uint32_t          empty = sizeof(LV2_Atom_Sequence_Body);
-		const LV2_Atom_Sequence head  = { { empty, out->sequence },
-						  { 0, 0 } };
-		memcpy(port, &head, sizeof(head));
-	}
+	out->open = false;
+	et_seq_out_write_empty(port, out->sequence);
 }
 
 /* Whether an event with a body of `size` bytes fits. */
