@@ -81,6 +81,13 @@ chunks_for(uint64_t frames)
 	return c < UINT32_MAX ? (uint32_t)c : UINT32_MAX;
 }
 
+void *
+et_store_alloc(size_t bytes)
+{
+	void *mem = NULL;
+	return posix_memalign(&mem, ET_STORE_ALIGN, bytes) ? NULL : mem;
+}
+
 Segment *
 et_store_segment_new(uint32_t chunks)
 {
@@ -91,11 +98,9 @@ et_store_segment_new(uint32_t chunks)
 	if (chunks == 0 || bytes > (uint64_t)(SIZE_MAX / 2))
 		return NULL;
 	const size_t floats = (size_t)chunks * 2u * CHUNK;
-	void        *mem    = NULL;
-	if (posix_memalign(&mem, ET_STORE_ALIGN,
-			   sizeof(Segment) + sizeof(float) * floats))
+	Segment *g = et_store_alloc(sizeof(Segment) + sizeof(float) * floats);
+	if (!g)
 		return NULL;
-	Segment *g = mem;
 	et_touch(g->data, sizeof(float) * floats);
 	g->chunks = chunks;
 	g->next   = NULL;
@@ -148,10 +153,7 @@ et_store_new(uint32_t max_frames, uint32_t first_frames, uint32_t limit_frames,
 	s->chunk       = malloc(sizeof *s->chunk * s->max_chunks);
 	s->ref         = malloc(sizeof *s->ref * s->max_chunks);
 	s->free_list   = malloc(sizeof(uint32_t) * s->max_chunks);
-	void *zero     = NULL;
-	if (posix_memalign(&zero, ET_STORE_ALIGN, sizeof(float) * CHUNK))
-		zero = NULL;
-	s->zero = zero;
+	s->zero        = et_store_alloc(sizeof(float) * CHUNK);
 	uint32_t *tables =
 	    malloc(sizeof(uint32_t) * (size_t)s->entries * (size_t)s->slots);
 	if (s->v)

@@ -30,6 +30,7 @@
 #define ET_LOOPSTORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* 4096 frames: 85 ms at 48 kHz.  A copy-on-write copies at most one chunk
@@ -121,6 +122,9 @@ uint32_t et_store_serial(const EtLoopStore *s, EtVersion v);
  * pool off a line).  Buffers the kernels read beside the loops use it
  * too. */
 #define ET_STORE_ALIGN 64
+
+/* `bytes` of memory on ET_STORE_ALIGN, or NULL; free() lets it go. */
+void *et_store_alloc(size_t bytes);
 
 /* Frames [k, k + n) of v as two contiguous runs (left, right), n > 0 and
  * at most to the end of k's chunk; a chunk the version never had reads

@@ -93,11 +93,7 @@ et_recorders_new(double sample_rate, uint32_t capacity_frames,
 				ET_TRACK_COUNT);
 	/* Aligned as the loops' chunks are: the kernels read the input from
 	 * here when the host runs in place. */
-	void *scratch = NULL;
-	if (posix_memalign(&scratch, ET_STORE_ALIGN,
-			   2u * SCRATCH_FRAMES * sizeof(float)))
-		scratch = NULL;
-	r->scratch_l = scratch;
+	r->scratch_l = et_store_alloc(2u * SCRATCH_FRAMES * sizeof(float));
 	if (!r->store || !r->scratch_l) {
 		et_recorders_free(r);
 		return NULL;
