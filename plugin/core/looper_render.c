@@ -205,30 +205,6 @@ typedef struct {
 #define ALWAYS_INLINE inline
 #endif
 
-/* A loop of a few seconds does not fit in the L2 cache, and a block reads
- * only a kilobyte of each channel, with the rest of run() in between: the
- * hardware's prefetchers, which start afresh at every 4 KB page, leave a
- * kernel that reads and writes the loop waiting for it.  So the kernels
- * ask for the loop's samples READ_AHEAD frames ahead as they go, as far
- * as the chunk goes (rest), and a block's last steps ask for the next
- * block's first samples.  One loop overdubbing at 256 frames: 10-12%
- * less time (docs/bench.md).  The mix of plainly playing loops does
- * without: with eight loops, sixteen streams, it cost 14% more. */
-#define READ_AHEAD 128u
-
-static ALWAYS_INLINE void
-read_ahead(const float *l, const float *r, uint32_t j, uint32_t rest)
-{
-#if defined(__GNUC__)
-	if (j + READ_AHEAD < rest) {
-		__builtin_prefetch(l + j + READ_AHEAD);
-		__builtin_prefetch(r + j + READ_AHEAD);
-	}
-#else
-	(void)l, (void)r, (void)j, (void)rest;
-#endif
-}
-
 static ALWAYS_INLINE void
 kernel_frames(const Kernel *kp, uint32_t from, uint32_t count, VoiceMode voice,
 	      bool overdub, bool record, OutMode mode)
@@ -275,6 +251,26 @@ kernel_frames(const Kernel *kp, uint32_t from, uint32_t count, VoiceMode voice,
 }
 
 #if defined(__GNUC__)
+/* A loop of a few seconds does not fit in the L2 cache, and a block reads
+ * only a kilobyte of each channel, with the rest of run() in between: the
+ * hardware's prefetchers, which start afresh at every 4 KB page, leave a
+ * kernel that reads and writes the loop waiting for it.  So the kernels
+ * ask for the loop's samples READ_AHEAD frames ahead as they go, as far
+ * as the chunk goes (rest), and a block's last steps ask for the next
+ * block's first samples.  One loop overdubbing at 256 frames: 10-12%
+ * less time (docs/bench.md).  The mix of plainly playing loops does
+ * without: with eight loops, sixteen streams, it cost 14% more. */
+#define READ_AHEAD 128u
+
+static ALWAYS_INLINE void
+read_ahead(const float *l, const float *r, uint32_t j, uint32_t rest)
+{
+	if (j + READ_AHEAD < rest) {
+		__builtin_prefetch(l + j + READ_AHEAD);
+		__builtin_prefetch(r + j + READ_AHEAD);
+	}
+}
+
 /* Four frames at a time in gcc's (and clang's) generic vectors: SSE on
  * any x86-64, NEON on arm64.  Each lane does the float operations of
  * kernel_frames() for its frame. */

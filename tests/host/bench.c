@@ -11,9 +11,9 @@
  * second of a pass (where the undo step's copies are made) on its own.
  * Page faults: the minor faults that run() takes while recording 20 s and
  * while playing it (getrusage).  Each figure is the median of REPS
- * repetitions; the looper table's are the medians of
- * PASSES such figures, taken PASS_GAP_S seconds apart, with the range of
- * the ratio over the passes.
+ * repetitions; the looper table's are the medians of PASSES such figures,
+ * taken PASS_GAP_S seconds apart, with the range of the ratio over the
+ * passes.
  *
  * Only the plugin's run() is timed (lv2host brackets each call with
  * clock_gettime); the cost of that bracket itself, measured here the same
@@ -295,8 +295,8 @@ looper_reps(EthHost *host, uint32_t block, int reps, double *got, double *ref)
 {
 	double g[REPS], f[REPS];
 	for (int r = 0; r < reps; ++r) {
-		if (new_pass_each_rep) { /* untimed: the pass ends, one begins
-					  */
+		/* Untimed: the pass ends, and a new one begins. */
+		if (new_pass_each_rep) {
 			eth_set(host, "loop_arm", 0);
 			eth_run(host, block);
 			eth_set(host, "loop_arm", 1);
